@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Each C library gets its own system-library target, prefixed with the
+// project's name so it never clashes with another package's module.
+func cLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
+  .systemLibrary(
+    name: name, path: "Sources/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let package = Package(
+  name: "linkaudit",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "linkaudit", targets: ["linkaudit"]),
+    .library(name: "LinkAudit", targets: ["LinkAudit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    .package(url: "https://github.com/jpsim/Yams", "5.0.1"..<"7.0.0"),
+  ],
+  targets: [
+    cLibrary("CLinkAuditSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
+    cLibrary("CLinkAuditXLSX", pkgConfig: "xlsxwriter", apt: "libxlsxwriter-dev"),
+    cLibrary("CLinkAuditPSL", pkgConfig: "libpsl", apt: "libpsl-dev"),
+    cLibrary("CLinkAuditIDN2", pkgConfig: "libidn2", apt: "libidn2-dev"),
+    cLibrary("CLinkAuditZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+    .target(
+      name: "LinkAudit",
+      dependencies: [
+        "CLinkAuditSQLite", "CLinkAuditXLSX", "CLinkAuditPSL", "CLinkAuditIDN2", "CLinkAuditZlib",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+    .executableTarget(
+      name: "linkaudit",
+      dependencies: [
+        "LinkAudit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "LinkAuditTests",
+      dependencies: ["LinkAudit"],
+      exclude: ["Fixtures"]
+    ),
+  ]
+)

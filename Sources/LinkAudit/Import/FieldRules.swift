@@ -1,0 +1,90 @@
+import Foundation
+
+/// The contract's rules for one value, shared by every kind of input.
+struct FieldReader {
+  let columns: [String]
+  var values: [String?]
+  let timestamps: TimestampParser
+
+  func name(_ i: Int) -> String { columns[i] }
+
+  /// The value with surrounding whitespace kept (text is stored as given), nil when absent or blank.
+  func raw(_ i: Int) -> String? {
+    guard let v = values[i], !v.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
+    return v
+  }
+
+  func required(_ i: Int) throws(RowProblem) -> String {
+    guard let v = raw(i) else { throw RowProblem(column: name(i), value: nil, expected: "a value is required") }
+    return v
+  }
+
+  /// Text with no control characters (tab, CR and LF allowed when `multiline`) and at most `maxLength` characters.
+  /// `personal` values are never repeated in messages.
+  func text(_ i: Int, required isRequired: Bool, maxLength: Int, multiline: Bool = false, personal: Bool = false)
+    throws(RowProblem) -> String?
+  {
+    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    let shown = personal ? nil : v
+    for s in v.unicodeScalars where s.value < 0x20 || (0x7F...0x9F).contains(s.value) {
+      if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
+      throw RowProblem(
+        column: name(i), value: shown,
+        expected: "text without control characters (found U+\(String(format: "%04X", s.value)))")
+    }
+    if v.utf8.count > maxLength, v.count > maxLength {
+      throw RowProblem(column: name(i), value: personal ? nil : String(v.prefix(60)) + "…", expected: "at most \(maxLength) characters")
+    }
+    return v
+  }
+
+  func enumeration<E: RawRepresentable & CaseIterable>(_ i: Int, _ type: E.Type, required isRequired: Bool)
+    throws(RowProblem) -> E? where E.RawValue == String
+  {
+    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    let code = v.trimmingCharacters(in: .whitespaces)
+    guard let e = E(rawValue: code) else { throw RowProblem(column: name(i), value: v, expected: E.expectation) }
+    return e
+  }
+
+  func timestamp(_ i: Int, required isRequired: Bool) throws(RowProblem) -> Timestamp? {
+    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    guard let t = timestamps.parse(v) else {
+      throw RowProblem(column: name(i), value: v, expected: TimestampParser.expectation)
+    }
+    return t
+  }
+
+  func url(_ i: Int, using normaliser: URLNormaliser) throws(RowProblem) -> (raw: String, url: ExternalURL) {
+    let v = try text(i, required: true, maxLength: 4096)!
+    do {
+      return (v, try normaliser.normalise(v))
+    } catch {
+      throw RowProblem(column: name(i), value: v, expected: error.reason)
+    }
+  }
+}
+
+/// The policy version in force at each instant, for enrichment on import.
+struct PolicyTimeline {
+  private var starts: [Int64] = []
+  private var versions: [String] = []
+
+  init(database: Database) throws {
+    for row in try database.rows("SELECT effective_from, version FROM policy_version ORDER BY effective_from") {
+      guard let t = TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse(row[0].text ?? "") else { continue }
+      starts.append(t.milliseconds)
+      versions.append(row[1].text ?? "")
+    }
+  }
+
+  func version(at t: Timestamp) -> String? {
+    var lo = 0
+    var hi = starts.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if starts[mid] <= t.milliseconds { lo = mid + 1 } else { hi = mid }
+    }
+    return lo == 0 ? nil : versions[lo - 1]
+  }
+}

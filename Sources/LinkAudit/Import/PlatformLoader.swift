@@ -1,0 +1,71 @@
+import Foundation
+
+/// Loads a platform registry. It replaces the one in force as a new version
+/// (older versions stay, with their batch), and every stored event and
+/// complaint is re-assigned to the new registry's platforms.
+struct PlatformLoader {
+  static let columns = ["platform_id", "name_en", "name_zh", "domains", "operator"]
+  static let required = ["platform_id", "name_en", "name_zh", "domains"]
+
+  let importer: Importer
+  let batchID: Int64
+
+  func load(path: String, summary: inout BatchSummary) throws {
+    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
+    var platforms: [Platform] = []
+    var owner: [String: String] = [:]
+    var ids = Set<String>()
+    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) { values in
+      fields.values = values
+      let id = try fields.text(0, required: true, maxLength: 64)!.trimmingCharacters(in: .whitespaces)
+      guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other" else {
+        throw RowProblem(column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
+      }
+      guard ids.insert(id).inserted else {
+        throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
+      }
+      let nameEnglish = try fields.text(1, required: true, maxLength: 200)!
+      let nameChinese = try fields.text(2, required: true, maxLength: 200)!
+      let domainText = try fields.text(3, required: true, maxLength: 4000)!
+      var domains: [String] = []
+      for raw in domainText.split(whereSeparator: { $0 == " " || $0 == ";" }) {
+        let domain: String
+        do {
+          domain = try IDNA.toUnicode(IDNA.toASCII(String(raw)))
+        } catch {
+          throw RowProblem(column: "domains", value: String(raw), expected: "a registrable domain such as taobao.com")
+        }
+        if let other = owner[domain] {
+          throw RowProblem(column: "domains", value: domain, expected: "a domain of one platform only (also listed for \(other))")
+        }
+        owner[domain] = id
+        domains.append(domain)
+      }
+      guard !domains.isEmpty else {
+        throw RowProblem(column: "domains", value: domainText, expected: "one or more domains separated by spaces or ;")
+      }
+      let op = try fields.text(4, required: false, maxLength: 200)
+      platforms.append(Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
+      return true
+    }
+    try store(platforms)
+  }
+
+  func store(_ platforms: [Platform]) throws {
+    let db = importer.db
+    let platform = try db.prepare(
+      "INSERT INTO platform (batch_id, platform_id, name_en, name_zh, operator) VALUES (?, ?, ?, ?, ?)")
+    let domain = try db.prepare("INSERT INTO platform_domain (batch_id, domain, platform_id) VALUES (?, ?, ?)")
+    for p in platforms {
+      try platform.run([.integer(batchID), .text(p.id), .text(p.nameEnglish), .text(p.nameChinese), .optional(p.operator)])
+      for d in p.domains { try domain.run([.integer(batchID), .text(d), .text(p.id)]) }
+    }
+    for table in ["link_event", "complaint_state"] {
+      try db.execute(
+        """
+        UPDATE \(table) SET platform_id = coalesce(
+          (SELECT platform_id FROM platform_domain d WHERE d.batch_id = \(batchID) AND d.domain = \(table).domain), 'other')
+        """)
+    }
+  }
+}

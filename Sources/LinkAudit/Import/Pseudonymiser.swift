@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+
+/// Replaces personal identifiers with HMAC-SHA256 pseudonyms under a secret key
+/// kept outside the database, so the database never holds a raw id and the
+/// same user gets the same pseudonym in every import.
+public final class Pseudonymiser {
+  private let key: SymmetricKey
+  /// The first 16 bytes of the HMAC, as 32 hex digits: collisions are out of
+  /// reach (2⁻⁶⁴ at four billion users) and the column stays readable.
+  public static let length = 32
+
+  public init(key: SymmetricKey) {
+    self.key = key
+  }
+
+  /// Loads the key file, creating it with mode 0600 and 32 random bytes when absent.
+  /// A key file others can read is refused: with it, pseudonyms can be tested against guesses.
+  public convenience init(keyFile path: String) throws {
+    let fm = FileManager.default
+    if !fm.fileExists(atPath: path) {
+      var bytes = [UInt8](repeating: 0, count: 32)
+      var generator = SystemRandomNumberGenerator()
+      for i in bytes.indices { bytes[i] = generator.next() }
+      let text = hex(bytes) + "\n"
+      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+      guard fd >= 0 else {
+        throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
+      }
+      defer { close(fd) }
+      let written = text.withCString { write(fd, $0, strlen($0)) }
+      guard written == text.utf8.count else {
+        throw FileError(file: path, message: "cannot write key file: \(String(cString: strerror(errno)))")
+      }
+    }
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw FileError(file: path, message: "cannot read key file: \(String(cString: strerror(errno)))")
+    }
+    guard info.st_mode & 0o077 == 0 else {
+      throw FileError(
+        file: path,
+        message: "key file is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+    }
+    let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard let bytes = unhex(text), bytes.count >= 16 else {
+      throw FileError(file: path, message: "key file must hold at least 32 hexadecimal digits")
+    }
+    self.init(key: SymmetricKey(data: bytes))
+  }
+
+  public func pseudonym(_ identifier: String) -> String {
+    var id = identifier
+    let mac = id.withUTF8 { HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key) }
+    return mac.withUnsafeBytes { hex($0.prefix(Self.length / 2)) }
+  }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+  var out = [UInt8]()
+  out.reserveCapacity(bytes.count * 2)
+  for b in bytes {
+    out.append(hexDigits[Int(b >> 4)])
+    out.append(hexDigits[Int(b & 15)])
+  }
+  return String(decoding: out, as: UTF8.self)
+}
+
+func unhex(_ text: String) -> [UInt8]? {
+  let chars = Array(text.utf8)
+  guard chars.count % 2 == 0 else { return nil }
+  func value(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 48...57: c - 48
+    case 97...102: c - 87
+    case 65...70: c - 55
+    default: nil
+    }
+  }
+  var out = [UInt8]()
+  for i in stride(from: 0, to: chars.count, by: 2) {
+    guard let hi = value(chars[i]), let lo = value(chars[i + 1]) else { return nil }
+    out.append(hi << 4 | lo)
+  }
+  return out
+}
+
+/// Masks mainland mobile numbers (11 digits, 1[3-9]…) and resident ID numbers
+/// (17 digits and a digit or X) in free text: 138****5678, 110105********123X.
+/// Only whole runs of digits are masked, so order numbers and the like are kept.
+public enum PersonalNumberMask {
+  public static func mask(_ text: String) -> String {
+    var scalars = Array(text.unicodeScalars)
+    var i = 0
+    var changed = false
+    while i < scalars.count {
+      guard isDigit(scalars[i]) else {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < scalars.count, isDigit(scalars[j]) { j += 1 }
+      var end = j
+      if j - i == 17, j < scalars.count, scalars[j] == "X" || scalars[j] == "x" { end = j + 1 }
+      // A letter right after the run means it is part of some other code.
+      let followedByWord = end < scalars.count && (scalars[end].properties.isAlphabetic && scalars[end].isASCII)
+      let length = end - i
+      if !followedByWord {
+        if length == 11, scalars[i] == "1", ("3"..."9").contains(scalars[i + 1]) {
+          for k in (i + 3)..<(i + 7) { scalars[k] = "*" }
+          changed = true
+        } else if length == 18 {
+          for k in (i + 6)..<(i + 14) { scalars[k] = "*" }
+          changed = true
+        }
+      }
+      i = end
+    }
+    guard changed else { return text }
+    var out = String.UnicodeScalarView()
+    out.append(contentsOf: scalars)
+    return String(out)
+  }
+
+  private static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
+}
+
+func hex(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }

@@ -1,0 +1,312 @@
+import Foundation
+
+/// A problem in one record that the reader itself finds (encoding, quoting).
+struct RecordError: Error {
+  let line: Int
+  /// Index of the field among the record's fields, when known.
+  let field: Int?
+  let message: String
+}
+
+/// Reads records whose values are aligned to a fixed list of column names.
+protocol RecordReader: AnyObject {
+  /// Fills `values` (one slot per expected column, nil where absent) with the
+  /// next record; false at the end of the file.
+  func next(into values: inout [String?]) throws -> Bool
+  /// The line the current record starts on (1-based, header included).
+  var line: Int { get }
+  /// Column names found in the file that this kind does not know.
+  var unknownColumns: [String] { get }
+  /// The current record as read, for the reject file.
+  var rawFields: [String] { get }
+  /// Header for the reject file.
+  var rawHeader: [String] { get }
+  /// Column names of the header, nil for formats without one.
+  var headerColumns: Set<String>? { get }
+}
+
+enum InputFormat: Sendable {
+  case csv, tsv, jsonl
+
+  /// From the file name, looking through a `.gz` suffix.
+  init?(fileName: String) {
+    var name = fileName.lowercased()
+    if name.hasSuffix(".gz") { name.removeLast(3) }
+    if name.hasSuffix(".csv") {
+      self = .csv
+    } else if name.hasSuffix(".tsv") || name.hasSuffix(".tab") {
+      self = .tsv
+    } else if name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") {
+      self = .jsonl
+    } else {
+      return nil
+    }
+  }
+
+  static let expectation = ".csv, .tsv, .jsonl or .ndjson, optionally followed by .gz"
+}
+
+func makeReader(path: String, encoding: TextEncoding, columns: [String]) throws -> RecordReader {
+  guard let format = InputFormat(fileName: path) else {
+    throw FileError(file: path, message: "unknown file type: expected \(InputFormat.expectation)")
+  }
+  let source = try ByteSource(path: path, encoding: encoding)
+  switch format {
+  case .csv: return try DelimitedReader(source: source, separator: UInt8(ascii: ","), quoting: true, columns: columns)
+  case .tsv: return try DelimitedReader(source: source, separator: UInt8(ascii: "\t"), quoting: false, columns: columns)
+  case .jsonl: return JSONLinesReader(source: source, columns: columns)
+  }
+}
+
+/// Buffered byte-at-a-time access over a ByteSource.
+struct ByteCursor {
+  let source: ByteSource
+  private let buffer: UnsafeMutableBufferPointer<UInt8>
+  private var position = 0
+  private var end = 0
+  private var finished = false
+
+  init(source: ByteSource) {
+    self.source = source
+    buffer = .allocate(capacity: ByteSource.chunk)
+  }
+
+  func deallocate() { buffer.deallocate() }
+
+  @inline(__always)
+  mutating func next() throws -> UInt8? {
+    if position == end {
+      guard try refill() else { return nil }
+    }
+    let b = buffer[position]
+    position += 1
+    return b
+  }
+
+  @inline(__always)
+  mutating func peek() throws -> UInt8? {
+    if position == end {
+      guard try refill() else { return nil }
+    }
+    return buffer[position]
+  }
+
+  private mutating func refill() throws -> Bool {
+    if finished { return false }
+    end = try source.read(into: buffer)
+    position = 0
+    if end == 0 { finished = true }
+    return end > 0
+  }
+}
+
+/// RFC 4180 CSV (quoted fields may hold separators, quotes and newlines) and
+/// TSV (IANA: no quoting, so a field cannot hold a tab or a newline).
+final class DelimitedReader: RecordReader {
+  private var cursor: ByteCursor
+  private let separator: UInt8
+  private let quoting: Bool
+  private var field: [UInt8] = []
+  private var fields: [String] = []
+  /// For each field position in the file, the expected column it fills.
+  private var mapping: [Int?] = []
+  private(set) var line = 1
+  private var nextLine = 1
+  private(set) var unknownColumns: [String] = []
+  private(set) var rawHeader: [String] = []
+  var rawFields: [String] { fields }
+  var headerColumns: Set<String>? { Set(rawHeader.map { $0.trimmingCharacters(in: .whitespaces) }) }
+
+  init(source: ByteSource, separator: UInt8, quoting: Bool, columns: [String]) throws {
+    cursor = ByteCursor(source: source)
+    self.separator = separator
+    self.quoting = quoting
+    field.reserveCapacity(4096)
+    guard try readRecord() else {
+      throw FileError(file: source.path, line: 1, message: "empty file: a header row is required")
+    }
+    rawHeader = fields
+    var seen = Set<String>()
+    for name in fields {
+      let key = name.trimmingCharacters(in: .whitespaces)
+      guard seen.insert(key).inserted else {
+        throw FileError(file: source.path, line: 1, message: "column \"\(key)\" appears twice in the header")
+      }
+      let index = columns.firstIndex(of: key)
+      if index == nil { unknownColumns.append(key) }
+      mapping.append(index)
+    }
+  }
+
+  deinit { cursor.deallocate() }
+
+  func next(into values: inout [String?]) throws -> Bool {
+    while true {
+      guard try readRecord() else { return false }
+      // A blank line (one empty field) carries no record.
+      if fields.count == 1 && fields[0].isEmpty { continue }
+      break
+    }
+    guard fields.count == mapping.count else {
+      throw RecordError(
+        line: line, field: nil, message: "has \(fields.count) fields where the header has \(mapping.count)")
+    }
+    for i in values.indices { values[i] = nil }
+    for (i, target) in mapping.enumerated() {
+      if let target { values[target] = fields[i] }
+    }
+    return true
+  }
+
+  private func finishField() throws {
+    guard let s = String(validating: field, as: UTF8.self) else {
+      throw RecordError(line: line, field: fields.count, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+    }
+    fields.append(s)
+    field.removeAll(keepingCapacity: true)
+  }
+
+  /// Reads one record into `fields`; false at the end of the file.
+  private func readRecord() throws -> Bool {
+    fields.removeAll(keepingCapacity: true)
+    field.removeAll(keepingCapacity: true)
+    line = nextLine
+    let quote = UInt8(ascii: "\""), cr = UInt8(13), lf = UInt8(10)
+    guard var b = try cursor.next() else { return false }
+    while true {
+      if quoting && b == quote {
+        while true {
+          guard let c = try cursor.next() else {
+            throw RecordError(line: line, field: fields.count, message: "a quoted field is not closed before the end of the file")
+          }
+          if c == quote {
+            if try cursor.peek() == quote {
+              _ = try cursor.next()
+              field.append(quote)
+            } else {
+              break
+            }
+          } else {
+            if c == lf { nextLine += 1 }
+            field.append(c)
+          }
+        }
+        let after = try cursor.next()
+        if after == separator {
+          try finishField()
+          guard let n = try cursor.next() else {
+            try finishField()
+            return true
+          }
+          b = n
+          continue
+        }
+        let crlf = try after == cr && cursor.peek() == lf
+        if after == nil || after == lf || crlf {
+          if after == cr { _ = try cursor.next() }
+          try finishField()
+          nextLine += 1
+          return true
+        }
+        throw RecordError(line: line, field: fields.count, message: "unexpected character after a closing quote")
+      }
+      // Unquoted field.
+      var current: UInt8? = b
+      while let c = current, c != separator, c != lf {
+        if c == cr, try cursor.peek() == lf { break }
+        field.append(c)
+        current = try cursor.next()
+      }
+      try finishField()
+      switch current {
+      case nil:
+        nextLine += 1
+        return true
+      case separator:
+        guard let n = try cursor.next() else {
+          try finishField()
+          return true
+        }
+        let crlf = try n == cr && cursor.peek() == lf
+        if n == lf || crlf {
+          // Trailing separator: one more empty field, then the end of the record.
+          if n == cr { _ = try cursor.next() }
+          try finishField()
+          nextLine += 1
+          return true
+        }
+        b = n
+      default:
+        if current == cr { _ = try cursor.next() }
+        nextLine += 1
+        return true
+      }
+    }
+  }
+}
+
+/// JSON Lines: one object a line, with the same field names as the CSV columns.
+/// Numbers (epoch timestamps) and booleans are read as their text.
+final class JSONLinesReader: RecordReader {
+  private var cursor: ByteCursor
+  private let columns: [String: Int]
+  private var lineBytes: [UInt8] = []
+  private(set) var line = 0
+  private(set) var unknownColumns: [String] = []
+  private var rawLine = ""
+  var rawFields: [String] { [rawLine] }
+  let rawHeader: [String] = []
+  let headerColumns: Set<String>? = nil
+
+  init(source: ByteSource, columns: [String]) {
+    cursor = ByteCursor(source: source)
+    self.columns = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+  }
+
+  deinit { cursor.deallocate() }
+
+  func next(into values: inout [String?]) throws -> Bool {
+    while true {
+      lineBytes.removeAll(keepingCapacity: true)
+      var sawAny = false
+      while let b = try cursor.next() {
+        sawAny = true
+        if b == 10 { break }
+        lineBytes.append(b)
+      }
+      guard sawAny else { return false }
+      line += 1
+      if lineBytes.last == 13 { lineBytes.removeLast() }
+      guard let text = String(validating: lineBytes, as: UTF8.self) else {
+        throw RecordError(line: line, field: nil, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+      }
+      rawLine = text
+      if text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+      let object: Any
+      do {
+        object = try JSONSerialization.jsonObject(with: Data(lineBytes), options: [])
+      } catch {
+        throw RecordError(line: line, field: nil, message: "is not valid JSON")
+      }
+      guard let dictionary = object as? [String: Any] else {
+        throw RecordError(line: line, field: nil, message: "is not a JSON object")
+      }
+      for i in values.indices { values[i] = nil }
+      for (key, value) in dictionary {
+        guard let index = columns[key] else {
+          if !unknownColumns.contains(key) { unknownColumns.append(key) }
+          continue
+        }
+        switch value {
+        case let s as String: values[index] = s
+        case is NSNull: values[index] = nil
+        case let n as NSNumber:
+          values[index] = n.stringValue
+        default:
+          throw RecordError(line: line, field: nil, message: "field \"\(key)\" must be a string or a number")
+        }
+      }
+      return true
+    }
+  }
+}

@@ -1,0 +1,248 @@
+import CLinkAuditXLSX
+import Foundation
+
+/// A failure reported by libxlsxwriter, with its code and message.
+public struct XlsxError: Error, LocalizedError, Equatable {
+  public let code: UInt32
+  public let message: String
+  public let path: String
+  public var errorDescription: String? { "cannot write spreadsheet \(path): \(message)" }
+}
+
+/// A cell's value. Numbers stay numbers so Excel can sum and format them.
+public enum CellValue: Equatable, Sendable {
+  case text(String)
+  case number(Double)
+  case blank
+}
+
+/// How a cell looks. Workbook turns each distinct style into one libxlsxwriter format.
+public struct CellStyle: Hashable, Sendable {
+  public var bold = false
+  public var numberFormat: String? = nil
+  public var background: UInt32? = nil
+  public var fontColor: UInt32? = nil
+  public var wrap = false
+  public var border = false
+  public var fontSize: Double? = nil
+
+  public init(
+    bold: Bool = false, numberFormat: String? = nil, background: UInt32? = nil, fontColor: UInt32? = nil,
+    wrap: Bool = false, border: Bool = false, fontSize: Double? = nil
+  ) {
+    self.bold = bold
+    self.numberFormat = numberFormat
+    self.background = background
+    self.fontColor = fontColor
+    self.wrap = wrap
+    self.border = border
+    self.fontSize = fontSize
+  }
+
+  public static let plain = CellStyle()
+  public static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true)
+  public static let integer = CellStyle(numberFormat: "#,##0")
+  public static let decimal = CellStyle(numberFormat: "#,##0.00")
+  public static let percent = CellStyle(numberFormat: "0.00%")
+  public static let title = CellStyle(bold: true, fontSize: 16)
+}
+
+public struct DocumentProperties: Sendable {
+  public var title = ""
+  public var subject = ""
+  public var author = ""
+  public var company = ""
+  public var keywords = ""
+  public var comments = ""
+  /// Set from the data, not the clock, so the same database gives the same bytes.
+  public var created: Date
+
+  public init(
+    title: String = "", subject: String = "", author: String = "", company: String = "", keywords: String = "",
+    comments: String = "", created: Date
+  ) {
+    self.title = title
+    self.subject = subject
+    self.author = author
+    self.company = company
+    self.keywords = keywords
+    self.comments = comments
+    self.created = created
+  }
+}
+
+/// An .xlsx file being written. Call `close()` to write it; errors such as an
+/// unwritable path surface there.
+public final class Workbook {
+  private let handle: UnsafeMutablePointer<lxw_workbook>
+  public let path: String
+  private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
+  private var closed = false
+
+  /// `constantMemory` streams rows to disk: each row must be written in order.
+  public init(path: String, constantMemory: Bool = false) throws {
+    var options = lxw_workbook_options()
+    options.constant_memory = constantMemory ? 1 : 0
+    options.use_zip64 = 1
+    guard let wb = workbook_new_opt(path, &options) else {
+      throw XlsxError(code: LXW_ERROR_MEMORY_MALLOC_FAILED.rawValue, message: "cannot create workbook", path: path)
+    }
+    handle = wb
+    self.path = path
+  }
+
+  deinit {
+    if !closed { workbook_close(handle) }
+  }
+
+  func check(_ error: lxw_error) throws {
+    guard error == LXW_NO_ERROR else {
+      throw XlsxError(code: error.rawValue, message: String(cString: lxw_strerror(error)), path: path)
+    }
+  }
+
+  public func addWorksheet(_ name: String) throws -> Worksheet {
+    guard let ws = workbook_add_worksheet(handle, name) else {
+      throw XlsxError(code: LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED.rawValue, message: "invalid sheet name \"\(name)\"", path: path)
+    }
+    return Worksheet(handle: ws, workbook: self)
+  }
+
+  func format(_ style: CellStyle) -> UnsafeMutablePointer<lxw_format>? {
+    if style == .plain { return nil }
+    if let f = formats[style] { return f }
+    let f = workbook_add_format(handle)!
+    if style.bold { format_set_bold(f) }
+    if let n = style.numberFormat { format_set_num_format(f, n) }
+    if let bg = style.background {
+      format_set_bg_color(f, bg)
+      format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+    }
+    if let c = style.fontColor { format_set_font_color(f, c) }
+    if style.wrap {
+      format_set_text_wrap(f)
+      format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+    }
+    if style.border { format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue)) }
+    if let s = style.fontSize { format_set_font_size(f, s) }
+    formats[style] = f
+    return f
+  }
+
+  public func setProperties(_ p: DocumentProperties) throws {
+    try withCStrings([p.title, p.subject, p.author, p.company, p.keywords, p.comments]) { s in
+      var props = lxw_doc_properties()
+      props.title = s[0]
+      props.subject = s[1]
+      props.author = s[2]
+      props.company = s[3]
+      props.keywords = s[4]
+      props.comments = s[5]
+      props.created = time_t(p.created.timeIntervalSince1970)
+      try check(workbook_set_properties(handle, &props))
+    }
+  }
+
+  public enum ChartKind: Sendable {
+    case column, bar, line, pie
+
+    var code: UInt8 {
+      switch self {
+      case .column: UInt8(LXW_CHART_COLUMN.rawValue)
+      case .bar: UInt8(LXW_CHART_BAR.rawValue)
+      case .line: UInt8(LXW_CHART_LINE.rawValue)
+      case .pie: UInt8(LXW_CHART_PIE.rawValue)
+      }
+    }
+  }
+
+  /// A native Excel chart; place it with `Worksheet.insert(_:row:column:)`.
+  public func addChart(_ kind: ChartKind, title: String) -> Chart {
+    let chart = workbook_add_chart(handle, kind.code)!
+    chart_title_set_name(chart, title)
+    return Chart(handle: chart)
+  }
+
+  /// Writes the file. Safe to call once; later calls do nothing.
+  public func close() throws {
+    guard !closed else { return }
+    closed = true
+    try check(workbook_close(handle))
+  }
+}
+
+/// Keeps `strings` alive as C strings for the duration of `body`.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) throws -> R) rethrows -> R {
+  let pointers = strings.map { strdup($0) }
+  defer { pointers.forEach { free($0) } }
+  return try body(pointers)
+}
+
+public struct Chart {
+  fileprivate let handle: UnsafeMutablePointer<lxw_chart>
+
+  /// Adds a series from sheet ranges such as `=Summary!$A$2:$A$5`.
+  public func addSeries(name: String, categories: String, values: String) {
+    let series = chart_add_series(handle, categories, values)
+    chart_series_set_name(series, name)
+  }
+
+  public func setAxisTitles(x: String, y: String) {
+    chart_axis_set_name(handle.pointee.x_axis, x)
+    chart_axis_set_name(handle.pointee.y_axis, y)
+  }
+}
+
+/// A sheet of a Workbook; the workbook owns it.
+public struct Worksheet {
+  fileprivate let handle: UnsafeMutablePointer<lxw_worksheet>
+  fileprivate unowned let workbook: Workbook
+
+  public func write(_ value: CellValue, row: Int, column: Int, style: CellStyle = .plain) throws {
+    let r = lxw_row_t(row)
+    let c = lxw_col_t(column)
+    let f = workbook.format(style)
+    switch value {
+    case .text(let s): try workbook.check(worksheet_write_string(handle, r, c, s, f))
+    case .number(let n): try workbook.check(worksheet_write_number(handle, r, c, n, f))
+    case .blank: try workbook.check(worksheet_write_blank(handle, r, c, f))
+    }
+  }
+
+  /// Writes a row of values from `column` on, each with its style (or the first style for all).
+  public func writeRow(_ values: [CellValue], row: Int, styles: [CellStyle] = [.plain]) throws {
+    for (i, v) in values.enumerated() {
+      try write(v, row: row, column: i, style: styles.count == values.count ? styles[i] : styles[0])
+    }
+  }
+
+  public func setColumnWidth(_ column: Int, _ width: Double, style: CellStyle = .plain) throws {
+    try workbook.check(
+      worksheet_set_column(handle, lxw_col_t(column), lxw_col_t(column), width, workbook.format(style)))
+  }
+
+  public func freeze(rows: Int, columns: Int = 0) {
+    worksheet_freeze_panes(handle, lxw_row_t(rows), lxw_col_t(columns))
+  }
+
+  public func autofilter(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) throws {
+    try workbook.check(
+      worksheet_autofilter(
+        handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn)))
+  }
+
+  /// Landscape, one page wide, header row repeated, "Page n of m" in the footer.
+  public func setPrintLayout(repeatRows: Int? = nil, footer: String = "&CPage &P / &N") throws {
+    worksheet_set_landscape(handle)
+    worksheet_fit_to_pages(handle, 1, 0)
+    worksheet_set_paper(handle, 9)  // A4
+    try workbook.check(worksheet_set_footer(handle, footer))
+    if let repeatRows {
+      try workbook.check(worksheet_repeat_rows(handle, 0, lxw_row_t(repeatRows)))
+    }
+  }
+
+  public func insert(_ chart: Chart, row: Int, column: Int) throws {
+    try workbook.check(worksheet_insert_chart(handle, lxw_row_t(row), lxw_col_t(column), chart.handle))
+  }
+}

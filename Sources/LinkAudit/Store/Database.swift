@@ -1,0 +1,127 @@
+import CLinkAuditSQLite
+import Foundation
+
+/// One SQLite connection. Owns its handle; every result code goes through `check`.
+public final class Database {
+  public enum Mode: Sendable {
+    case readWrite
+    /// Opened with SQLITE_OPEN_READONLY and `PRAGMA query_only`, so no statement can write.
+    case readOnly
+  }
+
+  let handle: OpaquePointer
+  public let path: String
+  public let mode: Mode
+
+  /// Opens (or, read-write, creates) the database at `path` and brings its schema up to date.
+  public init(path: String, mode: Mode = .readWrite, migrate: Bool = true) throws {
+    var db: OpaquePointer?
+    let flags =
+      mode == .readOnly
+      ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+    let rc = sqlite3_open_v2(path, &db, flags, nil)
+    guard rc == SQLITE_OK, let db else {
+      let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open \(path)"
+      if let db { sqlite3_close_v2(db) }
+      throw SQLiteError(code: rc, message: "\(message): \(path)")
+    }
+    self.handle = db
+    self.path = path
+    self.mode = mode
+    sqlite3_extended_result_codes(db, 1)
+    // Concurrent imports and reports wait for each other instead of failing.
+    sqlite3_busy_timeout(db, 60_000)
+    if mode == .readOnly {
+      try execute("PRAGMA query_only = ON")
+    } else {
+      try execute("PRAGMA journal_mode = WAL")
+      try execute("PRAGMA synchronous = NORMAL")
+      try execute("PRAGMA foreign_keys = ON")
+      if migrate { try Migrations.migrate(self) }
+    }
+  }
+
+  deinit {
+    sqlite3_close_v2(handle)
+  }
+
+  /// The one funnel from a SQLite result code to a Swift error.
+  @discardableResult
+  func check(_ rc: Int32, sql: String? = nil) throws -> Int32 {
+    switch rc {
+    case SQLITE_OK, SQLITE_ROW, SQLITE_DONE: return rc
+    default: throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+  }
+
+  /// Runs one or more statements that return no rows.
+  public func execute(_ sql: String) throws {
+    var errmsg: UnsafeMutablePointer<CChar>?
+    let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+    if rc != SQLITE_OK {
+      let message = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
+      sqlite3_free(errmsg)
+      throw SQLiteError(code: rc, message: message, sql: sql)
+    }
+  }
+
+  public func prepare(_ sql: String) throws -> Statement {
+    try Statement(database: self, sql: sql)
+  }
+
+  /// Runs `sql` with `bindings` and returns every row, for small answers.
+  public func rows(_ sql: String, _ bindings: [SQLValue] = []) throws -> [[SQLValue]] {
+    let statement = try prepare(sql)
+    try statement.bind(bindings)
+    var result: [[SQLValue]] = []
+    while try statement.step() { result.append(statement.row()) }
+    return result
+  }
+
+  /// The first column of the first row, or `.null` when there is none.
+  public func scalar(_ sql: String, _ bindings: [SQLValue] = []) throws -> SQLValue {
+    let statement = try prepare(sql)
+    try statement.bind(bindings)
+    return try statement.step() ? statement.value(at: 0) : .null
+  }
+
+  public enum TransactionKind: String, Sendable {
+    case deferred = "DEFERRED"
+    /// Takes the write lock at once, so a writer never fails half-way on a lock upgrade.
+    case immediate = "IMMEDIATE"
+  }
+
+  /// Commits when `body` returns, rolls back when it throws and rethrows the original error.
+  public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+    try execute("BEGIN \(kind.rawValue)")
+    let result: T
+    do {
+      result = try body()
+    } catch {
+      try? execute("ROLLBACK")
+      throw error
+    }
+    do {
+      try execute("COMMIT")
+    } catch {
+      try? execute("ROLLBACK")
+      throw error
+    }
+    return result
+  }
+
+  public var userVersion: Int {
+    get throws { Int(try scalar("PRAGMA user_version").integer ?? 0) }
+  }
+
+  /// Rows changed by the last INSERT, UPDATE or DELETE.
+  public var changes: Int { Int(sqlite3_changes(handle)) }
+
+  public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+  /// Stops the running statement from another thread (used for query time limits).
+  public func interrupt() { sqlite3_interrupt(handle) }
+
+  public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}

@@ -1,0 +1,167 @@
+import CLinkAuditSQLite
+import Foundation
+
+/// A value as SQLite stores it.
+public enum SQLValue: Equatable, Hashable, Sendable {
+  case null
+  case integer(Int64)
+  case real(Double)
+  case text(String)
+  case blob([UInt8])
+
+  public var integer: Int64? {
+    switch self {
+    case .integer(let v): return v
+    case .real(let v): return Int64(v)
+    case .text(let s): return Int64(s)
+    default: return nil
+    }
+  }
+
+  public var double: Double? {
+    switch self {
+    case .integer(let v): return Double(v)
+    case .real(let v): return v
+    case .text(let s): return Double(s)
+    default: return nil
+    }
+  }
+
+  public var text: String? {
+    switch self {
+    case .text(let s): return s
+    case .integer(let v): return String(v)
+    case .real(let v): return String(v)
+    default: return nil
+    }
+  }
+
+  public var isNull: Bool { self == .null }
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+  public init(stringLiteral value: String) { self = .text(value) }
+  public init(integerLiteral value: Int64) { self = .integer(value) }
+  public init(nilLiteral: ()) { self = .null }
+}
+
+extension SQLValue {
+  /// `.text(value)` or `.null` for nil.
+  public static func optional(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
+}
+
+/// A prepared statement, reused across rows: bind, step, reset.
+public final class Statement {
+  let handle: OpaquePointer
+  unowned let database: Database
+  public let sql: String
+
+  init(database: Database, sql: String) throws {
+    var stmt: OpaquePointer?
+    var tail: UnsafePointer<CChar>?
+    let rc = sql.withCString { sqlite3_prepare_v3(database.handle, $0, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail) }
+    try database.check(rc, sql: sql)
+    guard let stmt else { throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement", sql: sql) }
+    // A second statement after the first would be silently ignored: refuse it instead.
+    if let tail, !String(cString: tail).trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))).isEmpty {
+      sqlite3_finalize(stmt)
+      throw SQLiteError(code: SQLITE_MISUSE, message: "only one statement may be run at a time", sql: sql)
+    }
+    self.handle = stmt
+    self.database = database
+    self.sql = sql
+  }
+
+  deinit {
+    sqlite3_finalize(handle)
+  }
+
+  public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+
+  public func bind(_ value: SQLValue, at index: Int32) throws {
+    let rc: Int32
+    switch value {
+    case .null: rc = sqlite3_bind_null(handle, index)
+    case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
+    case .real(let v): rc = sqlite3_bind_double(handle, index, v)
+    case .text(var s):
+      rc = s.withUTF8 { buf in
+        guard let base = buf.baseAddress else { return linkaudit_bind_text(handle, index, "", 0) }
+        return base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+          linkaudit_bind_text(handle, index, $0, Int32(buf.count))
+        }
+      }
+    case .blob(let bytes):
+      rc = bytes.withUnsafeBytes { linkaudit_bind_blob(handle, index, $0.baseAddress, Int32($0.count)) }
+    }
+    try database.check(rc, sql: sql)
+  }
+
+  /// Binds positional values, starting at ?1.
+  public func bind(_ values: [SQLValue]) throws {
+    for (i, value) in values.enumerated() { try bind(value, at: Int32(i + 1)) }
+  }
+
+  /// Binds a named parameter (`:name`, `@name` or `$name`).
+  public func bind(_ value: SQLValue, named name: String) throws {
+    let index = sqlite3_bind_parameter_index(handle, name)
+    guard index > 0 else {
+      throw SQLiteError(code: SQLITE_RANGE, message: "no parameter named \(name)", sql: sql)
+    }
+    try bind(value, at: index)
+  }
+
+  public var parameterNames: [String] {
+    (0..<sqlite3_bind_parameter_count(handle)).compactMap { i in
+      sqlite3_bind_parameter_name(handle, i + 1).map { String(cString: $0) }
+    }
+  }
+
+  /// Advances to the next row; false when the statement is done.
+  @discardableResult
+  public func step() throws -> Bool {
+    try database.check(sqlite3_step(handle), sql: sql) == SQLITE_ROW
+  }
+
+  /// Runs the statement to completion with `values` bound, then resets it for reuse.
+  public func run(_ values: [SQLValue] = []) throws {
+    try bind(values)
+    defer { reset() }
+    while try step() {}
+  }
+
+  public func reset() {
+    sqlite3_reset(handle)
+    sqlite3_clear_bindings(handle)
+  }
+
+  public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+  public var columnNames: [String] {
+    (0..<Int32(columnCount)).map { String(cString: sqlite3_column_name(handle, $0)) }
+  }
+
+  public func value(at index: Int) -> SQLValue {
+    let i = Int32(index)
+    switch sqlite3_column_type(handle, i) {
+    case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, i))
+    case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, i))
+    case SQLITE_TEXT: return .text(text(at: index) ?? "")
+    case SQLITE_BLOB:
+      let n = Int(sqlite3_column_bytes(handle, i))
+      guard n > 0, let p = sqlite3_column_blob(handle, i) else { return .blob([]) }
+      return .blob(Array(UnsafeRawBufferPointer(start: p, count: n)))
+    default: return .null
+    }
+  }
+
+  public func text(at index: Int) -> String? {
+    guard let p = sqlite3_column_text(handle, Int32(index)) else { return nil }
+    let n = Int(sqlite3_column_bytes(handle, Int32(index)))
+    return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+  }
+
+  public func int64(at index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
+
+  public func row() -> [SQLValue] { (0..<columnCount).map { value(at: $0) } }
+}

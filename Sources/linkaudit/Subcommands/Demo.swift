@@ -1,0 +1,17 @@
+import ArgumentParser
+import Foundation
+import LinkAudit
+
+struct Demo: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write a realistic synthetic inbox: all four kinds, several quarters, the phase-1 policy change.",
+    discussion: "Deterministic for a seed. Streams its output, so --events 10000000 runs in bounded memory.")
+  @Argument(help: "Inbox folder to write (links/, complaints/, policies/, platforms/ inside).") var directory: String
+  @Option(help: "Number of link events.") var events = 200_000
+  @Option(help: "Seed of the random generator.") var seed: UInt64 = 2021
+
+  func run() throws {
+    let written = try DemoGenerator(events: events, seed: seed).write(to: directory)
+    for path in written { print(path) }
+  }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import LinkAudit
+
+struct Import: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Import link logs, complaints, policy versions or the platform registry.",
+    discussion: """
+      Files are CSV, TSV or JSON Lines (.csv, .tsv, .jsonl, .ndjson), each optionally .gz.
+      Each file is one batch in one transaction: one bad row rejects the whole file and
+      nothing of it is stored, unless --reject-file sets bad rows aside. A file already
+      imported (same SHA-256) is skipped. User and reporter ids are replaced by HMAC-SHA256
+      pseudonyms under the key file and never stored.
+      """,
+    subcommands: [Links.self, Complaints.self, Policies.self, Platforms.self, Inbox.self])
+
+  struct Options: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Text encoding of the files: utf-8 (default; a BOM is allowed) or gb18030 (covers GBK/GB2312).")
+    var encoding = "utf-8"
+
+    @Option(
+      help: ArgumentHelp(
+        "Import good rows and write bad ones here, unchanged plus an error column.",
+        discussion: "With several files, name a directory: each file's rejects go to NAME.rejected.csv in it."))
+    var rejectFile: String?
+
+    @Option(help: "Secret key for pseudonyms; created with mode 0600 when absent.")
+    var keyFile = ".linkaudit.key"
+
+    @Option(help: "Time zone of timestamps written without an offset.")
+    var tz = "Asia/Shanghai"
+
+    func importOptions() throws -> ImportOptions {
+      guard let encoding = TextEncoding(name: encoding) else {
+        throw ValidationError("unknown encoding \"\(encoding)\": use utf-8 or gb18030")
+      }
+      guard let zone = TimeZone(identifier: tz) else {
+        throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
+      }
+      return ImportOptions(encoding: encoding, rejectFile: rejectFile, timeZone: zone, keyFile: keyFile)
+    }
+
+    /// Runs `body` with an importer, printing a summary line per file on stdout,
+    /// warnings on stderr and, on a terminal, a progress line.
+    func run(_ body: (Importer) throws -> [BatchSummary]) throws {
+      let importer = Importer(database: try database.open(), options: try importOptions())
+      let progress = Progress()
+      if isatty(STDERR_FILENO) == 1 { importer.progress = { progress.update(file: $0, rows: $1) } }
+      let summaries = try body(importer)
+      progress.clear()
+      for s in summaries {
+        for w in s.warnings { FileHandle.standardError.write(Data("warning: \((s.file as NSString).lastPathComponent): \(w)\n".utf8)) }
+        print(s.line)
+      }
+    }
+  }
+
+  struct Links: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import link logs (one row per tap on an external link).")
+    @OptionGroup var options: Options
+    @Argument(help: "Files to import.") var files: [String]
+    func run() throws { try options.run { try $0.importFiles(files, kind: .links) } }
+  }
+
+  struct Complaints: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import complaints; a newer state of a complaint keeps the history.")
+    @OptionGroup var options: Options
+    @Argument(help: "Files to import.") var files: [String]
+    func run() throws { try options.run { try $0.importFiles(files, kind: .complaints) } }
+  }
+
+  struct Policies: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Import policy versions (Markdown with YAML front matter); events are re-assigned to the version in force.")
+    @OptionGroup var options: Options
+    @Argument(help: "Markdown files to import.") var files: [String]
+    func run() throws { try options.run { try $0.importFiles(files, kind: .policies) } }
+  }
+
+  struct Platforms: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Import a platform registry; it replaces the one in force as a new version.")
+    @OptionGroup var options: Options
+    @Argument(help: "Files to import.") var files: [String]
+    func run() throws { try options.run { try $0.importFiles(files, kind: .platforms) } }
+  }
+
+  struct Inbox: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Import every new file under DIR/{platforms,policies,links,complaints}/.")
+    @OptionGroup var options: Options
+    @Argument(help: "The inbox folder, e.g. data/inbox.") var directory: String
+    func run() throws { try options.run { try $0.importInbox(directory) } }
+  }
+}
+
+/// A single self-overwriting line on stderr: rows and rows per second.
+final class Progress {
+  private var started = Date()
+  private var lastFile = ""
+  private var lastPrint = Date.distantPast
+  private var shown = false
+
+  func update(file: String, rows: Int) {
+    if file != lastFile {
+      lastFile = file
+      started = Date()
+    }
+    let now = Date()
+    guard now.timeIntervalSince(lastPrint) >= 0.25 else { return }
+    lastPrint = now
+    let rate = Double(rows) / max(now.timeIntervalSince(started), 0.001)
+    FileHandle.standardError.write(Data("\r\u{1B}[K\(file): \(rows.grouped) rows, \(Int(rate).grouped) rows/s".utf8))
+    shown = true
+  }
+
+  func clear() {
+    if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+  }
+}
