@@ -42,7 +42,16 @@ public final class Database {
     }
   }
 
+  private var isClosed = false
+
   deinit {
+    close()
+  }
+
+  /// Closes the connection (the last one out checkpoints the WAL into the file).
+  public func close() {
+    guard !isClosed else { return }
+    isClosed = true
     sqlite3_close_v2(handle)
   }
 

@@ -58,12 +58,18 @@ public final class Statement {
 
   init(database: Database, sql: String) throws {
     var stmt: OpaquePointer?
-    var tail: UnsafePointer<CChar>?
-    let rc = sql.withCString { sqlite3_prepare_v3(database.handle, $0, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail) }
+    // The tail points into the temporary C string, so look at it inside the closure.
+    var trailing = ""
+    let rc = sql.withCString { text -> Int32 in
+      var tail: UnsafePointer<CChar>?
+      let rc = sqlite3_prepare_v3(database.handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
+      if let tail { trailing = String(cString: tail) }
+      return rc
+    }
     try database.check(rc, sql: sql)
     guard let stmt else { throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement", sql: sql) }
     // A second statement after the first would be silently ignored: refuse it instead.
-    if let tail, !String(cString: tail).trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))).isEmpty {
+    if !trailing.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))).isEmpty {
       sqlite3_finalize(stmt)
       throw SQLiteError(code: SQLITE_MISUSE, message: "only one statement may be run at a time", sql: sql)
     }

@@ -63,7 +63,8 @@ public final class PublicSuffixList {
   /// The registrable domain of an ASCII (punycode) host, or nil when the host is
   /// itself a public suffix or has no dot.
   public func registrableDomain(asciiHost: String) -> String? {
-    psl_registrable_domain(context, asciiHost).map { String(cString: $0) }
+    // The answer points into the argument, so read it while the C string lives.
+    asciiHost.withCString { host in psl_registrable_domain(context, host).map { String(cString: $0) } }
   }
 
   /// The registrable domain of any host, Unicode or punycode, in Unicode form:

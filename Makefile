@@ -1,0 +1,36 @@
+# linkaudit: `make report` writes the quarter's report package, `make test` runs every test.
+SWIFT ?= swift
+BIN := .build/release/linkaudit
+DB ?= linkaudit.db
+INBOX ?= data/inbox
+QUARTER ?= latest
+DEMO_EVENTS ?= 200000
+
+.PHONY: deps build test report bench stress fuzz format query clean
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Imports what is new in $(INBOX) (the bundled demo data when it is empty) and
+# writes reports/YYYY-Qn/ for $(QUARTER).
+report: build
+	@DB="$(DB)" INBOX="$(INBOX)" QUARTER="$(QUARTER)" DEMO_EVENTS="$(DEMO_EVENTS)" BIN="$(BIN)" scripts/report.sh
+
+bench: build
+	@BIN="$(BIN)" scripts/bench.sh
+
+query: build
+	@$(BIN) query --db "$(DB)" "$(SQL)"
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build bench

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# make report: import what is new in the inbox (the demo data set when the inbox
+# is empty), then write the report package for the quarter.
+set -euo pipefail
+: "${BIN:=.build/release/linkaudit}" "${DB:=linkaudit.db}" "${INBOX:=data/inbox}" "${QUARTER:=latest}" "${DEMO_EVENTS:=200000}"
+
+mkdir -p "$INBOX"
+if [ -z "$(find "$INBOX" -type f ! -name '.*' -print -quit)" ]; then
+  echo "report: $INBOX is empty; writing the demo data set ($DEMO_EVENTS events) into it" >&2
+  "$BIN" demo "$INBOX" --events "$DEMO_EVENTS" >/dev/null
+fi
+"$BIN" import inbox "$INBOX" --db "$DB"
+"$BIN" report --db "$DB" --quarter "$QUARTER"
