@@ -37,10 +37,6 @@ struct ComplaintLoader {
       let description = try fields.text(6, required: false, maxLength: 2000, multiline: true).map(PersonalNumberMask.mask)
       let status = try fields.enumeration(7, ComplaintStatus.self, required: true)!
       let resolved = status == .resolved
-      let resolvedAt = try fields.timestamp(8, required: resolved)
-      let outcome = try fields.enumeration(9, Outcome.self, required: resolved)
-      let actionTaken = try fields.enumeration(10, ActionTaken.self, required: outcome == .upheld)
-      let updatedAt = try fields.timestamp(11, required: false)
       if !resolved {
         for i in 8...10 {
           if let given = fields.raw(i) {
@@ -48,6 +44,10 @@ struct ComplaintLoader {
           }
         }
       }
+      let resolvedAt = try fields.timestamp(8, required: resolved)
+      let outcome = try fields.enumeration(9, Outcome.self, required: resolved)
+      let actionTaken = try fields.enumeration(10, ActionTaken.self, required: outcome == .upheld)
+      let updatedAt = try fields.timestamp(11, required: false)
       if let resolvedAt, resolvedAt < receivedAt {
         throw RowProblem(column: "resolved_at", value: fields.raw(8), expected: "a time at or after received_at")
       }

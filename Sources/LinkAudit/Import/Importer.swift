@@ -106,14 +106,13 @@ public final class Importer {
       return BatchSummary(file: path, kind: kind, batchID: nil)
     }
     return try db.transaction {
+      if kind == .links || kind == .complaints { try ensurePlatformRegistry() }
       let batchID = try openBatch(kind: kind, fileName: path, sha256: sha)
       var summary = BatchSummary(file: path, kind: kind, batchID: batchID)
       switch kind {
       case .links:
-        try ensurePlatformRegistry()
         try LinkEventLoader(importer: self, batchID: batchID).load(path: path, summary: &summary)
       case .complaints:
-        try ensurePlatformRegistry()
         try ComplaintLoader(importer: self, batchID: batchID).load(path: path, summary: &summary)
       case .policies:
         try PolicyLoader(importer: self, batchID: batchID).load(path: path, sha256: sha, summary: &summary)
@@ -208,9 +207,6 @@ public final class Importer {
         throw FileError(file: path, line: 1, message: "header lacks required column(s): \(missing.joined(separator: ", "))")
       }
     }
-    if !reader.unknownColumns.isEmpty {
-      summary.warnings.append("unknown columns ignored: \(reader.unknownColumns.joined(separator: ", "))")
-    }
     var rejects: RejectWriter?
     var values = [String?](repeating: nil, count: columns.count)
     let name = (path as NSString).lastPathComponent
@@ -239,6 +235,9 @@ public final class Importer {
     }
     progress?(name, summary.rowsRead)
     try rejects?.close()
+    if !reader.unknownColumns.isEmpty {
+      summary.warnings.append("unknown columns ignored: \(reader.unknownColumns.joined(separator: ", "))")
+    }
   }
 }
 

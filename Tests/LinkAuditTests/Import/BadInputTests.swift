@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+/// Every bad-input rule: the message names file, line, column, value and
+/// expectation, and the database file is byte-for-byte unchanged.
+@Suite struct BadInputTests {
+  let store = TestStore()
+  static let linkHeader = "event_id,occurred_at,scene,user_id,url,action,reason\n"
+  static let complaintHeader =
+    "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
+
+  init() throws {
+    try store.load([(.links, fixture("links-basic.csv")), (.policies, fixture("policy-phase1.md"))])
+  }
+
+  /// Imports `contents` as `name`, expects it refused with a message holding each of `parts`, and the database unchanged.
+  func expectRefused(_ kind: InputKind, _ name: String, _ contents: String, _ parts: [String]) throws {
+    let before = try store.bytes()
+    let file = try store.dir.write(name, contents)
+    let error = try #require(throws: (any Error).self) { try store.load([(kind, file)]) }
+    let message = error.localizedDescription
+    for part in parts { #expect(message.contains(part), "\(message) lacks \(part)") }
+    #expect(try store.bytes() == before, "database changed after a refused file")
+  }
+
+  @Test func missingRequiredValue() throws {
+    try expectRefused(
+      .links, "a.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\nx2,2021-10-01 10:00:00,,u,https://a.com/,open,\n",
+      ["a.csv:3:", "column scene", "a value is required"])
+  }
+
+  @Test func unknownEnum() throws {
+    try expectRefused(
+      .links, "b.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,chat,u,https://a.com/,open,\n",
+      ["b.csv:2:", "column scene", "\"chat\"", "one of one_to_one_chat, group_chat"])
+  }
+
+  @Test func unparsableTimestamp() throws {
+    try expectRefused(
+      .links, "c.csv", Self.linkHeader + "x1,2021-02-30 10:00:00,group_chat,u,https://a.com/,open,\n",
+      ["c.csv:2:", "column occurred_at", "\"2021-02-30 10:00:00\"", "ISO 8601"])
+  }
+
+  @Test func notAnHTTPURL() throws {
+    try expectRefused(
+      .links, "d.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,ftp://a.com/,open,\n",
+      ["d.csv:2:", "column url", "\"ftp://a.com/\"", "http or https"])
+  }
+
+  @Test func reasonRequiredWhenNotOpened() throws {
+    try expectRefused(
+      .links, "e.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,block,\n",
+      ["e.csv:2:", "column reason", "required when action is block"])
+  }
+
+  @Test func unknownReason() throws {
+    try expectRefused(
+      .links, "f.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,block,bad\n",
+      ["f.csv:2:", "column reason", "\"bad\"", "scene_rule"])
+  }
+
+  @Test func wrongNumberOfFields() throws {
+    try expectRefused(
+      .links, "g.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open\n",
+      ["g.csv:2:", "6 fields where the header has 7"])
+  }
+
+  @Test func controlCharacter() throws {
+    try expectRefused(
+      .links, "h.csv", Self.linkHeader + "x\u{7}1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n",
+      ["h.csv:2:", "column event_id", "control characters", "U+0007"])
+  }
+
+  @Test func tooLong() throws {
+    try expectRefused(
+      .links, "i.csv", Self.linkHeader + String(repeating: "x", count: 129) + ",2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n",
+      ["i.csv:2:", "column event_id", "at most 128 characters"])
+  }
+
+  @Test func unterminatedQuote() throws {
+    try expectRefused(
+      .links, "j.csv", Self.linkHeader + "x1,\"2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n",
+      ["j.csv:2:", "not closed"])
+  }
+
+  @Test func missingHeaderColumn() throws {
+    try expectRefused(
+      .links, "k.csv", "event_id,occurred_at,scene,url,action\nx1,2021-10-01 10:00:00,group_chat,https://a.com/,open\n",
+      ["k.csv:1:", "user_id"])
+  }
+
+  @Test func invalidUTF8() throws {
+    let before = try store.bytes()
+    let path = store.dir.file("l.csv")
+    var data = Data((Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,").utf8)
+    data.append(contentsOf: [0xFF, 0xFE])
+    data.append(Data(",https://a.com/,open,\n".utf8))
+    try data.write(to: URL(fileURLWithPath: path))
+    let error = try #require(throws: BadRowError.self) { try store.load([(.links, path)]) }
+    #expect(error.localizedDescription.contains("l.csv:2: column user_id"))
+    #expect(error.localizedDescription.contains("invalid UTF-8"))
+    #expect(try store.bytes() == before)
+  }
+
+  @Test func userIDIsNeverRepeatedInAMessage() throws {
+    try expectRefused(
+      .links, "m.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,secret\u{1}id,https://a.com/,open,\n",
+      ["m.csv:2:", "column user_id", "control characters"])
+    let file = store.dir.file("m.csv")
+    let error = try #require(throws: BadRowError.self) { try store.load([(.links, file)]) }
+    #expect(!error.localizedDescription.contains("secret"))
+  }
+
+  @Test func unknownFileType() throws {
+    try expectRefused(.links, "n.xlsx", "whatever", ["n.xlsx", "unknown file type"])
+  }
+
+  @Test func badRowAfterGoodOnesStoresNothing() throws {
+    var text = Self.linkHeader
+    for i in 0..<1000 { text += "ok\(i),2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n" }
+    text += "bad,2021-10-01 10:00:00,group_chat,u,https://a.com/,explode,\n"
+    try expectRefused(.links, "o.csv", text, ["o.csv:1002:", "column action", "\"explode\""])
+  }
+
+  @Test func complaintResolvedWithoutResolvedAt() throws {
+    try expectRefused(
+      .complaints, "p.csv", Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,,upheld,block_url,\n",
+      ["p.csv:2:", "column resolved_at", "a value is required"])
+  }
+
+  @Test func complaintResolvedBeforeReceived() throws {
+    try expectRefused(
+      .complaints, "q.csv",
+      Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 09:00:00,upheld,block_url,\n",
+      ["q.csv:2:", "column resolved_at", "at or after received_at"])
+  }
+
+  @Test func complaintOpenWithAnOutcome() throws {
+    try expectRefused(
+      .complaints, "r.csv", Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,open,,upheld,,\n",
+      ["r.csv:2:", "column outcome", "empty while status is open"])
+  }
+
+  @Test func complaintUpheldWithoutAction() throws {
+    try expectRefused(
+      .complaints, "s.csv",
+      Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,upheld,,\n",
+      ["s.csv:2:", "column action_taken", "a value is required"])
+  }
+
+  @Test func complaintActionWithoutUpheld() throws {
+    try expectRefused(
+      .complaints, "t.csv",
+      Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,not_upheld,block_url,\n",
+      ["t.csv:2:", "column action_taken", "empty unless outcome is upheld"])
+  }
+
+  @Test func complaintUnknownCategory() throws {
+    try expectRefused(
+      .complaints, "u.csv", Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,naughty,,,open,,,,\n",
+      ["u.csv:2:", "column category", "\"naughty\"", "wrongly_restricted"])
+  }
+
+  @Test func policyWithAnUnknownTreatment() throws {
+    let text = try String(contentsOfFile: fixture("policy-baseline.md"), encoding: .utf8)
+      .replacingOccurrences(of: "2021.01-baseline", with: "x").replacingOccurrences(of: "  default: block\ncategories", with: "  default: maybe\ncategories")
+    try expectRefused(.policies, "v.md", text, ["v.md:6:", "scenes.default", "\"maybe\"", "open, warn or block"])
+  }
+
+  @Test func policyWithoutEverySLA() throws {
+    let text = try String(contentsOfFile: fixture("policy-baseline.md"), encoding: .utf8)
+      .replacingOccurrences(of: "2021.01-baseline", with: "y").replacingOccurrences(of: ", 4: 72", with: "")
+    try expectRefused(.policies, "w.md", text, ["w.md:", "sla_hours", "missing: 4"])
+  }
+
+  @Test func policyVersionsAreImmutable() throws {
+    let text = try String(contentsOfFile: fixture("policy-phase1.md"), encoding: .utf8) + "\nAn edit.\n"
+    try expectRefused(.policies, "x.md", text, ["x.md", "2021.09-phase1", "already imported with different content"])
+  }
+
+  @Test func policyWithoutFrontMatter() throws {
+    try expectRefused(.policies, "y.md", "# Just text\n", ["y.md:1:", "front matter"])
+  }
+
+  @Test func platformDomainListedTwice() throws {
+    try expectRefused(
+      .platforms, "z.csv", "platform_id,name_en,name_zh,domains\na,A,甲,a.com\nb,B,乙,b.com;A.com\n",
+      ["z.csv:3:", "column domains", "\"a.com\"", "also listed for a"])
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+@Suite struct ComplaintImportTests {
+  let store = TestStore()
+
+  @Test func laterStateWinsAndHistoryIsKept() throws {
+    let s = try store.load([(.complaints, fixture("complaints-v1.csv")), (.complaints, fixture("complaints-v2.csv"))])
+    #expect((s[1].rowsStored, s[1].rowsDuplicate) == (1, 1))  // c2 is unchanged
+    #expect(try store.scalar("SELECT count(*) FROM complaint_state") == 3)
+    let latest = try store.rows("SELECT complaint_id, status, outcome, action_taken, resolved_at FROM complaint ORDER BY 1")
+    #expect(latest[0] == ["c1", "resolved", "upheld", "block_url", "2021-09-20T12:30:00.000Z"])
+    #expect(latest[1] == ["c2", "resolved", "upheld", "restore", "2021-09-22T02:00:00.000Z"])
+  }
+
+  @Test func orderOfFilesDoesNotChangeTheLatestState() throws {
+    try store.load([(.complaints, fixture("complaints-v2.csv")), (.complaints, fixture("complaints-v1.csv"))])
+    #expect(try store.scalar("SELECT status FROM complaint WHERE complaint_id = 'c1'") == "resolved")
+  }
+
+  @Test func enrichmentAndDefaults() throws {
+    try store.load([(.complaints, fixture("complaints-v1.csv")), (.complaints, fixture("complaints-multiline.csv"))])
+    #expect(
+      try store.rows("SELECT domain, platform_id, principle, channel FROM complaint WHERE complaint_id = 'c1'")[0]
+        == ["taobao.com", "taobao", 1, "in_chat"])
+    #expect(try store.scalar("SELECT principle FROM complaint WHERE complaint_id = 'c2'") == 4)
+    #expect(try store.scalar("SELECT channel FROM complaint WHERE complaint_id = 'm1'") == "in_chat")
+  }
+
+  @Test func personalNumbersAreMaskedBeforeStorage() throws {
+    try store.load([(.complaints, fixture("complaints-v1.csv")), (.complaints, fixture("complaints-multiline.csv"))])
+    #expect(
+      try store.scalar("SELECT description FROM complaint WHERE complaint_id = 'c1'")
+        == "冒充客服，电话138****5678，身份证110105********1234")
+    #expect(
+      try store.scalar("SELECT description FROM complaint WHERE complaint_id = 'm1'")
+        == "第一行, with comma\n第二行 \"quoted\" 159****1111")
+    let bytes = try store.bytes()
+    for raw in ["13812345678", "110105199001011234", "15900001111"] {
+      #expect(bytes.range(of: Data(raw.utf8)) == nil)
+    }
+  }
+}
+
+@Suite struct PersonalNumberMaskTests {
+  @Test(arguments: [
+    ("电话13812345678。", "电话138****5678。"),
+    ("ID 11010519900101123X end", "ID 110105********123X end"),
+    ("order 123456789012 and 12345678901", "order 123456789012 and 12345678901"),
+    ("138123456789", "138123456789"),
+    ("no numbers", "no numbers"),
+    ("a 19912345678b", "a 19912345678b"),
+  ])
+  func masks(_ input: String, _ expected: String) {
+    #expect(PersonalNumberMask.mask(input) == expected)
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+@Suite struct RejectFileTests {
+  let store = TestStore()
+
+  @Test func goodRowsAreImportedAndBadOnesSetAsideWithTheirError() throws {
+    let file = try store.dir.write(
+      "mixed.csv",
+      """
+      event_id,occurred_at,scene,user_id,url,action,reason
+      r1,2021-10-01 10:00:00,group_chat,u1,https://a.com/,open,
+      r2,2021-10-01 10:00:00,nowhere,u2,https://a.com/,open,
+      r3,"2021-10-01 10:00:00",group_chat,u3,"https://a.com/?x=1,2",open,
+
+      """)
+    let rejects = store.dir.file("rejects.csv")
+    let s = try store.load([(.links, file)], rejectFile: rejects)[0]
+    #expect((s.rowsRead, s.rowsStored, s.rowsRejected) == (3, 2, 1))
+    let text = try String(contentsOfFile: rejects, encoding: .utf8)
+    let lines = text.split(separator: "\n")
+    #expect(lines[0] == "event_id,occurred_at,scene,user_id,url,action,reason,error")
+    #expect(lines[1].hasPrefix("r2,2021-10-01 10:00:00,nowhere,u2,https://a.com/,open,,"))
+    #expect(lines[1].contains("line 3: column scene: value \"\"nowhere\"\""))
+    #expect(try store.scalar("SELECT rows_rejected FROM batch WHERE kind = 'links'") == 1)
+    #expect(try store.rows("SELECT line, column_name FROM rejected_row") == [[3, "scene"]])
+  }
+
+  @Test func severalFilesNeedADirectory() throws {
+    let db = try store.open()
+    let importer = store.importer(db, rejectFile: store.dir.file("nope.csv"))
+    #expect(throws: FileError.self) {
+      try importer.importFiles([fixture("links-basic.csv"), fixture("links.tsv")], kind: .links)
+    }
+  }
+}
+
+@Suite struct InboxTests {
+  let store = TestStore()
+
+  @Test func importsADemoInboxOnceThenSkipsEverything() throws {
+    let inbox = store.dir.file("inbox")
+    let written = try DemoGenerator(events: 3000, seed: 7).write(to: inbox)
+    #expect(written.count == 9)
+    let db = try store.open()
+    let importer = store.importer(db)
+    let first = try importer.importInbox(inbox)
+    #expect(first.map(\.kind).first == .platforms)
+    #expect(first.filter { $0.kind == .links }.map(\.rowsStored).reduce(0, +) == 3000)
+    #expect(first.allSatisfy { $0.rowsRejected == 0 })
+    let again = try importer.importInbox(inbox)
+    #expect(again.allSatisfy { $0.batchID == nil })
+    #expect(try db.scalar("SELECT count(*) FROM link_event WHERE policy_version IS NULL") == 0)
+    #expect(try db.scalar("SELECT count(DISTINCT scene) FROM link_event") == 8)
+    #expect(try db.scalar("SELECT count(DISTINCT action) FROM link_event") == 4)
+    #expect(try db.scalar("SELECT count(DISTINCT category) FROM complaint") == 16)
+    #expect(try db.scalar("SELECT count(DISTINCT status) FROM complaint") == 2)
+    #expect(try db.scalar("SELECT count(*) FROM link_event WHERE host_ascii LIKE 'xn--%'") != 0)
+  }
+
+  @Test func demoIsDeterministicPerSeed() throws {
+    let a = try DemoGenerator(events: 500, seed: 1).write(to: store.dir.file("a"))
+    let b = try DemoGenerator(events: 500, seed: 1).write(to: store.dir.file("b"))
+    for (x, y) in zip(a, b) { #expect(FileManager.default.contentsEqual(atPath: x, andPath: y)) }
+  }
+}
+
+@Suite struct KeyFileTests {
+  let dir = TemporaryDirectory()
+
+  @Test func createdWithMode0600AndStable() throws {
+    let path = dir.file("k.key")
+    let a = try Pseudonymiser(keyFile: path).pseudonym("alice")
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    #expect(try Pseudonymiser(keyFile: path).pseudonym("alice") == a)
+    #expect(a != (try Pseudonymiser(keyFile: dir.file("other.key")).pseudonym("alice")))
+  }
+
+  @Test func readableByOthersIsRefused() throws {
+    let path = dir.file("open.key")
+    _ = try Pseudonymiser(keyFile: path)
+    chmod(path, 0o644)
+    let error = try #require(throws: FileError.self) { try Pseudonymiser(keyFile: path) }
+    #expect(error.localizedDescription.contains("chmod 600"))
+  }
+}
