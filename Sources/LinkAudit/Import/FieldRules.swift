@@ -10,7 +10,7 @@ struct FieldReader {
 
   /// The value with surrounding whitespace kept (text is stored as given), nil when absent or blank.
   func raw(_ i: Int) -> String? {
-    guard let v = values[i], !v.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
+    guard let v = values[i], !v.isBlank else { return nil }
     return v
   }
 
@@ -42,7 +42,7 @@ struct FieldReader {
     throws(RowProblem) -> E? where E.RawValue == String
   {
     guard let v = isRequired ? try required(i) : raw(i) else { return nil }
-    let code = v.trimmingCharacters(in: .whitespaces)
+    let code = v.trimmed
     guard let e = E(rawValue: code) else { throw RowProblem(column: name(i), value: v, expected: E.expectation) }
     return e
   }

@@ -105,6 +105,9 @@ public final class Importer {
     if try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull {
       return BatchSummary(file: path, kind: kind, batchID: nil)
     }
+    // A large page cache keeps a file's transaction out of the WAL until commit
+    // (64 MB: well under the memory bar, and independent of file size).
+    try db.execute("PRAGMA cache_size = -65536")
     return try db.transaction {
       if kind == .links || kind == .complaints { try ensurePlatformRegistry() }
       let batchID = try openBatch(kind: kind, fileName: path, sha256: sha)

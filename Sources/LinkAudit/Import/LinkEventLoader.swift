@@ -56,7 +56,7 @@ struct LinkEventLoader {
       if action == .open { return nil }
       throw RowProblem(column: "reason", value: nil, expected: "a reason is required when action is \(action.rawValue)")
     }
-    let code = value.trimmingCharacters(in: .whitespaces)
+    let code = value.trimmed
     guard code == "scene_rule" || Category(rawValue: code) != nil else {
       throw RowProblem(column: "reason", value: value, expected: Category.expectation + ", or scene_rule")
     }

@@ -17,7 +17,7 @@ struct PlatformLoader {
     var ids = Set<String>()
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) { values in
       fields.values = values
-      let id = try fields.text(0, required: true, maxLength: 64)!.trimmingCharacters(in: .whitespaces)
+      let id = try fields.text(0, required: true, maxLength: 64)!.trimmed
       guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other" else {
         throw RowProblem(column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
       }

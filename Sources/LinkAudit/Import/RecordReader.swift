@@ -115,7 +115,7 @@ final class DelimitedReader: RecordReader {
   private(set) var unknownColumns: [String] = []
   private(set) var rawHeader: [String] = []
   var rawFields: [String] { fields }
-  var headerColumns: Set<String>? { Set(rawHeader.map { $0.trimmingCharacters(in: .whitespaces) }) }
+  var headerColumns: Set<String>? { Set(rawHeader.map(\.trimmed)) }
 
   init(source: ByteSource, separator: UInt8, quoting: Bool, columns: [String]) throws {
     cursor = ByteCursor(source: source)
@@ -128,7 +128,7 @@ final class DelimitedReader: RecordReader {
     rawHeader = fields
     var seen = Set<String>()
     for name in fields {
-      let key = name.trimmingCharacters(in: .whitespaces)
+      let key = name.trimmed
       guard seen.insert(key).inserted else {
         throw FileError(file: source.path, line: 1, message: "column \"\(key)\" appears twice in the header")
       }
@@ -158,26 +158,39 @@ final class DelimitedReader: RecordReader {
     return true
   }
 
-  private func finishField() throws {
-    guard let s = String(validating: field, as: UTF8.self) else {
-      throw RecordError(line: line, field: fields.count, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
-    }
-    fields.append(s)
-    field.removeAll(keepingCapacity: true)
-  }
-
   /// Reads one record into `fields`; false at the end of the file.
   private func readRecord() throws -> Bool {
+    // Work on local copies: stored properties of a class pay an exclusivity check per byte.
+    var cursor = self.cursor
+    var field = self.field
+    var fields = self.fields
+    self.field = []
+    self.fields = []
+    defer {
+      self.cursor = cursor
+      self.field = field
+      self.fields = fields
+    }
     fields.removeAll(keepingCapacity: true)
     field.removeAll(keepingCapacity: true)
     line = nextLine
+    let separator = self.separator
     let quote = UInt8(ascii: "\""), cr = UInt8(13), lf = UInt8(10)
+    func finishField() throws {
+      guard let s = utf8String(field) else {
+        throw RecordError(
+          line: line, field: fields.count, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+      }
+      fields.append(s)
+      field.removeAll(keepingCapacity: true)
+    }
     guard var b = try cursor.next() else { return false }
     while true {
       if quoting && b == quote {
         while true {
           guard let c = try cursor.next() else {
-            throw RecordError(line: line, field: fields.count, message: "a quoted field is not closed before the end of the file")
+            throw RecordError(
+              line: line, field: fields.count, message: "a quoted field is not closed before the end of the file")
           }
           if c == quote {
             if try cursor.peek() == quote {
@@ -203,7 +216,7 @@ final class DelimitedReader: RecordReader {
         }
         let crlf = try after == cr && cursor.peek() == lf
         if after == nil || after == lf || crlf {
-          if after == cr { _ = try cursor.next() }
+          if crlf { _ = try cursor.next() }
           try finishField()
           nextLine += 1
           return true
@@ -230,7 +243,7 @@ final class DelimitedReader: RecordReader {
         let crlf = try n == cr && cursor.peek() == lf
         if n == lf || crlf {
           // Trailing separator: one more empty field, then the end of the record.
-          if n == cr { _ = try cursor.next() }
+          if crlf { _ = try cursor.next() }
           try finishField()
           nextLine += 1
           return true
@@ -242,6 +255,16 @@ final class DelimitedReader: RecordReader {
         return true
       }
     }
+  }
+}
+
+/// The bytes as a String, or nil when they are not valid UTF-8.
+/// `String(decoding:)` is the fast path but repairs bad bytes, so a repaired result is detected by comparison.
+@inline(__always)
+func utf8String(_ bytes: [UInt8]) -> String? {
+  bytes.withUnsafeBufferPointer { buffer in
+    let s = String(decoding: buffer, as: UTF8.self)
+    return s.utf8.count == buffer.count && s.utf8.elementsEqual(buffer) ? s : nil
   }
 }
 
@@ -277,7 +300,7 @@ final class JSONLinesReader: RecordReader {
       guard sawAny else { return false }
       line += 1
       if lineBytes.last == 13 { lineBytes.removeLast() }
-      guard let text = String(validating: lineBytes, as: UTF8.self) else {
+      guard let text = utf8String(lineBytes) else {
         throw RecordError(line: line, field: nil, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
       }
       rawLine = text
