@@ -7,9 +7,9 @@ struct LinkAuditCommand: ParsableCommand {
     commandName: "linkaudit",
     abstract: "Audit external-link management and write the quarterly regulator report.",
     discussion: """
-      Imports link logs, complaints, policy versions and the platform registry into one
-      SQLite file, then reports a quarter under the four principles of the External Link
-      Content Management Standards. Every command takes --db (default linkaudit.db or
+      Imports link logs, complaints, policy versions and the platform registry into one \
+      SQLite file, then reports a quarter under the four principles of the External Link \
+      Content Management Standards. Every command takes --db (default linkaudit.db or \
       $LINKAUDIT_DB).
       """,
     version: LinkAuditVersion.current,

@@ -42,7 +42,9 @@ final class TestStore {
 
   func open(_ mode: Database.Mode = .readWrite) throws -> Database { try Database(path: path, mode: mode) }
 
-  func importer(_ db: Database, rejectFile: String? = nil, encoding: TextEncoding = .utf8, timeZone: String = "Asia/Shanghai")
+  func importer(
+    _ db: Database, rejectFile: String? = nil, encoding: TextEncoding = .utf8, timeZone: String = "Asia/Shanghai"
+  )
     -> Importer
   {
     Importer(

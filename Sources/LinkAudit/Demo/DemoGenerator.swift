@@ -94,7 +94,8 @@ public struct DemoGenerator {
   public func write(to directory: String) throws -> [String] {
     let fm = FileManager.default
     for sub in ["links", "complaints", "policies", "platforms"] {
-      try fm.createDirectory(atPath: (directory as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
+      try fm.createDirectory(
+        atPath: (directory as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
     }
     var written: [String] = []
     func path(_ sub: String, _ name: String) -> String {
@@ -148,7 +149,10 @@ public struct DemoGenerator {
       if rng.chance(0.01) { action = rng.pick(LinkAction.allCases) }  // imperfect enforcement
       let reason = category?.rawValue ?? (action == .open ? "" : "scene_rule")
       let detected =
-        action == .open ? "" : (category == nil ? "automated" : rng.pick(["automated", "automated", "automated", "user_report", "manual_review"]))
+        action == .open
+        ? ""
+        : (category == nil
+          ? "automated" : rng.pick(["automated", "automated", "automated", "user_report", "manual_review"]))
       let version = rng.pick(["8.0.14", "8.0.15", "8.0.16", "8.0.18"])
       try out!.write(
         "ev\(seed)-\(i),\(utc.isoLocal(t)),\(scene.rawValue),wx_\(rng.next() % UInt64(users)),\(url),\(action.rawValue),\(reason),\(detected),\(version)\n"
@@ -162,7 +166,8 @@ public struct DemoGenerator {
   }
 
   static func pathFor(host: String, n: Int) -> String {
-    host.contains("taobao") || host.contains("tmall") || host.contains("jd") ? "item/\(100_000 + n).htm?spm=\(n % 3)"
+    host.contains("taobao") || host.contains("tmall") || host.contains("jd")
+      ? "item/\(100_000 + n).htm?spm=\(n % 3)"
       : "s/\(n)"
   }
 
@@ -182,7 +187,8 @@ public struct DemoGenerator {
     first: String, later: String, bounds: [Timestamp], weights: [String], rng: inout SplitMix64
   ) throws {
     let utc = TimestampParser(timeZone: TimeZone(identifier: "UTC")!)
-    let header = "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
+    let header =
+      "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
     let a = try BufferedWriter(path: first)
     let b = try BufferedWriter(path: later)
     try a.write(header)

@@ -12,7 +12,8 @@ public enum Principle: Int, CaseIterable, Sendable, Codable {
     case .lawfulContent: "Lawful content: no behaviour that violates national laws and regulations"
     case .privacyAndSecurity:
       "Privacy and security: no excessive acquisition of user privacy, no harm to network, information or data security"
-    case .usersInterests: "Users' interests: no excessive marketing, induced sharing or other behaviour that harms users"
+    case .usersInterests:
+      "Users' interests: no excessive marketing, induced sharing or other behaviour that harms users"
     case .userChoice: "User first: more choice for users, links open across platforms (interconnection)"
     }
   }

@@ -26,7 +26,8 @@ struct ComplaintLoader {
     let platforms = try importer.currentPlatformDomains()
     let pseudonyms = try importer.pseudonymiser()
     var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
-    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) { values in
+    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
+      values in
       fields.values = values
       let id = try fields.text(0, required: true, maxLength: 128)!
       let receivedAt = try fields.timestamp(1, required: true)!
@@ -34,7 +35,8 @@ struct ComplaintLoader {
       let (rawURL, url) = try fields.url(3, using: importer.urls)
       let category = try fields.enumeration(4, Category.self, required: true)!
       let channel = try fields.enumeration(5, Channel.self, required: false) ?? .inChat
-      let description = try fields.text(6, required: false, maxLength: 2000, multiline: true).map(PersonalNumberMask.mask)
+      let description = try fields.text(6, required: false, maxLength: 2000, multiline: true).map(
+        PersonalNumberMask.mask)
       let status = try fields.enumeration(7, ComplaintStatus.self, required: true)!
       let resolved = status == .resolved
       if !resolved {
@@ -55,7 +57,8 @@ struct ComplaintLoader {
         throw RowProblem(column: "action_taken", value: given, expected: "empty unless outcome is upheld")
       }
       let stored: [SQLValue] = [
-        .text(id), .text(receivedAt.iso), .text(pseudonyms.pseudonym(reporter)), .text(rawURL), .text(category.rawValue),
+        .text(id), .text(receivedAt.iso), .text(pseudonyms.pseudonym(reporter)), .text(rawURL),
+        .text(category.rawValue),
         .text(channel.rawValue), .optional(description), .text(status.rawValue), .optional(resolvedAt?.iso),
         .optional(outcome?.rawValue), .optional(actionTaken?.rawValue), .optional(updatedAt?.iso),
       ]

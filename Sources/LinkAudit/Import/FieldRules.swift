@@ -33,7 +33,9 @@ struct FieldReader {
         expected: "text without control characters (found U+\(String(format: "%04X", s.value)))")
     }
     if v.utf8.count > maxLength, v.count > maxLength {
-      throw RowProblem(column: name(i), value: personal ? nil : String(v.prefix(60)) + "…", expected: "at most \(maxLength) characters")
+      throw RowProblem(
+        column: name(i), value: personal ? nil : String(v.prefix(60)) + "…", expected: "at most \(maxLength) characters"
+      )
     }
     return v
   }

@@ -207,7 +207,8 @@ public final class Importer {
     if let header = reader.headerColumns {
       let missing = required.filter { !header.contains($0) }
       if !missing.isEmpty {
-        throw FileError(file: path, line: 1, message: "header lacks required column(s): \(missing.joined(separator: ", "))")
+        throw FileError(
+          file: path, line: 1, message: "header lacks required column(s): \(missing.joined(separator: ", "))")
       }
     }
     var rejects: RejectWriter?
@@ -223,7 +224,8 @@ public final class Importer {
         if try handle(values) { summary.rowsStored += 1 } else { summary.rowsDuplicate += 1 }
         continue
       } catch let error as RowProblem {
-        problem = BadRowError(file: name, line: reader.line, column: error.column, value: error.value, expected: error.expected)
+        problem = BadRowError(
+          file: name, line: reader.line, column: error.column, value: error.value, expected: error.expected)
       } catch let error as RecordError {
         summary.rowsRead += 1
         let column = error.field.flatMap { i in i < reader.rawHeader.count ? reader.rawHeader[i] : nil }
@@ -234,7 +236,10 @@ public final class Importer {
       try rejects!.write(fields: reader.rawFields, error: problem.detail, line: problem.line)
       summary.rowsRejected += 1
       try db.prepare("INSERT OR REPLACE INTO rejected_row (batch_id, line, column_name, error) VALUES (?, ?, ?, ?)")
-        .run([.integer(summary.batchID ?? 0), .integer(Int64(problem.line)), .optional(problem.column), .text(problem.detail)])
+        .run([
+          .integer(summary.batchID ?? 0), .integer(Int64(problem.line)), .optional(problem.column),
+          .text(problem.detail),
+        ])
     }
     progress?(name, summary.rowsRead)
     try rejects?.close()
@@ -273,12 +278,14 @@ final class RejectWriter {
     let text: String
     if jsonLines {
       let raw = fields.first ?? ""
-      let message = String(data: try JSONSerialization.data(withJSONObject: [error]), encoding: .utf8)!.dropFirst().dropLast()
+      let message = String(data: try JSONSerialization.data(withJSONObject: [error]), encoding: .utf8)!.dropFirst()
+        .dropLast()
       if let close = raw.lastIndex(of: "}"), raw.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
         let body = raw[..<close].trimmingCharacters(in: .whitespaces)
         text = body + (body == "{" ? "" : ",") + "\"error\":" + message + "}"
       } else {
-        let rawJSON = String(data: try JSONSerialization.data(withJSONObject: [raw]), encoding: .utf8)!.dropFirst().dropLast()
+        let rawJSON = String(data: try JSONSerialization.data(withJSONObject: [raw]), encoding: .utf8)!.dropFirst()
+          .dropLast()
         text = "{\"raw\":\(rawJSON),\"error\":\(message)}"
       }
     } else {

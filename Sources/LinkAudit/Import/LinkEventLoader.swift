@@ -25,7 +25,8 @@ struct LinkEventLoader {
     let pseudonyms = try importer.pseudonymiser()
     let urls = importer.urls
     var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
-    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) { values in
+    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
+      values in
       fields.values = values
       let eventID = try fields.text(0, required: true, maxLength: 128)!
       let occurredAt = try fields.timestamp(1, required: true)!

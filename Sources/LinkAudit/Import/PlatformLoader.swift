@@ -15,11 +15,14 @@ struct PlatformLoader {
     var platforms: [Platform] = []
     var owner: [String: String] = [:]
     var ids = Set<String>()
-    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) { values in
+    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
+      values in
       fields.values = values
       let id = try fields.text(0, required: true, maxLength: 64)!.trimmed
-      guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other" else {
-        throw RowProblem(column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
+      guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other"
+      else {
+        throw RowProblem(
+          column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
       }
       guard ids.insert(id).inserted else {
         throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
@@ -36,7 +39,8 @@ struct PlatformLoader {
           throw RowProblem(column: "domains", value: String(raw), expected: "a registrable domain such as taobao.com")
         }
         if let other = owner[domain] {
-          throw RowProblem(column: "domains", value: domain, expected: "a domain of one platform only (also listed for \(other))")
+          throw RowProblem(
+            column: "domains", value: domain, expected: "a domain of one platform only (also listed for \(other))")
         }
         owner[domain] = id
         domains.append(domain)
@@ -45,7 +49,8 @@ struct PlatformLoader {
         throw RowProblem(column: "domains", value: domainText, expected: "one or more domains separated by spaces or ;")
       }
       let op = try fields.text(4, required: false, maxLength: 200)
-      platforms.append(Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
+      platforms.append(
+        Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
       return true
     }
     try store(platforms)
@@ -57,7 +62,9 @@ struct PlatformLoader {
       "INSERT INTO platform (batch_id, platform_id, name_en, name_zh, operator) VALUES (?, ?, ?, ?, ?)")
     let domain = try db.prepare("INSERT INTO platform_domain (batch_id, domain, platform_id) VALUES (?, ?, ?)")
     for p in platforms {
-      try platform.run([.integer(batchID), .text(p.id), .text(p.nameEnglish), .text(p.nameChinese), .optional(p.operator)])
+      try platform.run([
+        .integer(batchID), .text(p.id), .text(p.nameEnglish), .text(p.nameChinese), .optional(p.operator),
+      ])
       for d in p.domains { try domain.run([.integer(batchID), .text(d), .text(p.id)]) }
     }
     for table in ["link_event", "complaint_state"] {

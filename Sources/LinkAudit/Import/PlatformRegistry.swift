@@ -15,7 +15,8 @@ public enum DefaultPlatformRegistry {
   public static let fileName = "(built-in platform registry)"
 
   public static let platforms: [Platform] = [
-    .init(id: "taobao", nameEnglish: "Taobao", nameChinese: "淘宝", domains: ["taobao.com", "tb.cn"], operator: "Alibaba"),
+    .init(
+      id: "taobao", nameEnglish: "Taobao", nameChinese: "淘宝", domains: ["taobao.com", "tb.cn"], operator: "Alibaba"),
     .init(id: "tmall", nameEnglish: "Tmall", nameChinese: "天猫", domains: ["tmall.com"], operator: "Alibaba"),
     .init(id: "alipay", nameEnglish: "Alipay", nameChinese: "支付宝", domains: ["alipay.com"], operator: "Ant Group"),
     .init(id: "jd", nameEnglish: "JD.com", nameChinese: "京东", domains: ["jd.com", "3.cn"], operator: "JD.com"),
@@ -41,7 +42,8 @@ public enum DefaultPlatformRegistry {
     .init(
       id: "meituan", nameEnglish: "Meituan", nameChinese: "美团", domains: ["meituan.com", "dianping.com"],
       operator: "Meituan"),
-    .init(id: "netease", nameEnglish: "NetEase", nameChinese: "网易", domains: ["163.com", "126.com"], operator: "NetEase"),
+    .init(
+      id: "netease", nameEnglish: "NetEase", nameChinese: "网易", domains: ["163.com", "126.com"], operator: "NetEase"),
     .init(id: "iqiyi", nameEnglish: "iQIYI", nameChinese: "爱奇艺", domains: ["iqiyi.com"], operator: "iQIYI"),
     .init(id: "youku", nameEnglish: "Youku", nameChinese: "优酷", domains: ["youku.com"], operator: "Alibaba"),
   ]

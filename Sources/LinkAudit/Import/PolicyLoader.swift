@@ -26,11 +26,14 @@ struct PolicyLoader {
     let policy = try Self.parse(text, file: name, timestamps: importer.timestamps)
     let db = importer.db
     summary.rowsRead = 1
-    if let existing = try db.rows("SELECT sha256 FROM policy_version WHERE version = ?", [.text(policy.version)]).first {
+    if let existing = try db.rows("SELECT sha256 FROM policy_version WHERE version = ?", [.text(policy.version)]).first
+    {
       if existing[0].text != sha256 {
         throw FileError(
           file: name, line: 2,
-          message: "policy version \"\(policy.version)\" is already imported with different content; versions are immutable: give the new text a new version")
+          message:
+            "policy version \"\(policy.version)\" is already imported with different content; versions are immutable: give the new text a new version"
+        )
       }
     }
     if let clash = try db.rows(
@@ -42,7 +45,8 @@ struct PolicyLoader {
     try db.prepare(
       "INSERT INTO policy_version (version, batch_id, title, effective_from, body, sha256) VALUES (?, ?, ?, ?, ?, ?)"
     ).run([
-      .text(policy.version), .integer(batchID), .text(policy.title), .text(policy.effectiveFrom.iso), .text(policy.body),
+      .text(policy.version), .integer(batchID), .text(policy.title), .text(policy.effectiveFrom.iso),
+      .text(policy.body),
       .text(sha256),
     ])
     let scene = try db.prepare("INSERT INTO policy_scene (version, scene, treatment) VALUES (?, ?, ?)")
@@ -94,7 +98,9 @@ struct PolicyLoader {
     let body = lines[(end + 1)...].joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     let root: Node
     do {
-      guard let node = try Yams.compose(yaml: yaml) else { throw FileError(file: file, line: 2, message: "empty front matter") }
+      guard let node = try Yams.compose(yaml: yaml) else {
+        throw FileError(file: file, line: 2, message: "empty front matter")
+      }
       root = node
     } catch let error as FileError {
       throw error
@@ -121,13 +127,17 @@ struct PolicyLoader {
       throw bad("effective_from", mapping["effective_from"], TimestampParser.expectation)
     }
     func treatments(_ key: String, allowed: Set<String>) throws -> [String: Treatment] {
-      guard let node = mapping[key], let map = node.mapping else { throw bad(key, mapping[key], "a mapping of names to open, warn or block") }
+      guard let node = mapping[key], let map = node.mapping else {
+        throw bad(key, mapping[key], "a mapping of names to open, warn or block")
+      }
       var out: [String: Treatment] = [:]
       for (k, v) in map {
         guard let name = k.scalar?.string, allowed.contains(name) else {
           throw bad(key, k, "one of " + allowed.sorted().joined(separator: ", "))
         }
-        guard let t = v.scalar.flatMap({ Treatment(rawValue: $0.string) }) else { throw bad("\(key).\(name)", v, "open, warn or block") }
+        guard let t = v.scalar.flatMap({ Treatment(rawValue: $0.string) }) else {
+          throw bad("\(key).\(name)", v, "open, warn or block")
+        }
         out[name] = t
       }
       guard out["default"] != nil else { throw bad(key, node, "a `default` entry for everything not named") }
@@ -150,10 +160,13 @@ struct PolicyLoader {
     }
     let missing = Principle.allCases.filter { sla[$0] == nil }
     guard missing.isEmpty else {
-      throw bad("sla_hours", slaNode, "hours for every principle (missing: \(missing.map { String($0.rawValue) }.joined(separator: ", ")))")
+      throw bad(
+        "sla_hours", slaNode,
+        "hours for every principle (missing: \(missing.map { String($0.rawValue) }.joined(separator: ", ")))")
     }
     return PolicyVersion(
-      version: version, title: title, effectiveFrom: effectiveFrom, scenes: scenes, categories: categories, slaHours: sla,
+      version: version, title: title, effectiveFrom: effectiveFrom, scenes: scenes, categories: categories,
+      slaHours: sla,
       body: body)
   }
 }

@@ -41,7 +41,8 @@ public final class Pseudonymiser {
     guard info.st_mode & 0o077 == 0 else {
       throw FileError(
         file: path,
-        message: "key file is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+        message:
+          "key file is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
     }
     let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     guard let bytes = unhex(text), bytes.count >= 16 else {

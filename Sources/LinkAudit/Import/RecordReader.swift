@@ -301,7 +301,8 @@ final class JSONLinesReader: RecordReader {
       line += 1
       if lineBytes.last == 13 { lineBytes.removeLast() }
       guard let text = utf8String(lineBytes) else {
-        throw RecordError(line: line, field: nil, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+        throw RecordError(
+          line: line, field: nil, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
       }
       rawLine = text
       if text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }

@@ -103,7 +103,8 @@ public final class Workbook {
 
   public func addWorksheet(_ name: String) throws -> Worksheet {
     guard let ws = workbook_add_worksheet(handle, name) else {
-      throw XlsxError(code: LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED.rawValue, message: "invalid sheet name \"\(name)\"", path: path)
+      throw XlsxError(
+        code: LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED.rawValue, message: "invalid sheet name \"\(name)\"", path: path)
     }
     return Worksheet(handle: ws, workbook: self)
   }

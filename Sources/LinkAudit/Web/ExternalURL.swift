@@ -37,65 +37,65 @@ public final class URLNormaliser {
   }
 
   private func parse(_ b: UnsafeBufferPointer<UInt8>) throws(URLError) -> ExternalURL {
-      let n = b.count
-      var i = 0
-      while i < n, b[i] != UInt8(ascii: ":") { i += 1 }
-      guard i + 2 < n, b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else {
-        throw URLError(reason: "an absolute http or https URL")
-      }
-      let scheme = String(decoding: UnsafeBufferPointer(rebasing: b[0..<i]), as: UTF8.self).lowercased()
-      guard scheme == "http" || scheme == "https" else { throw URLError(reason: "an http or https URL") }
-      let authorityStart = i + 3
-      var authorityEnd = authorityStart
-      while authorityEnd < n, b[authorityEnd] != UInt8(ascii: "/"), b[authorityEnd] != UInt8(ascii: "?"),
-        b[authorityEnd] != UInt8(ascii: "#")
-      {
-        authorityEnd += 1
-      }
-      var restEnd = authorityEnd
-      while restEnd < n, b[restEnd] != UInt8(ascii: "#") { restEnd += 1 }
-      var hostStart = authorityStart
-      for k in authorityStart..<authorityEnd where b[k] == UInt8(ascii: "@") { hostStart = k + 1 }
-      var hostEnd = authorityEnd
-      var portStart = authorityEnd
-      if hostStart < authorityEnd, b[hostStart] == UInt8(ascii: "[") {
-        var close = hostStart
-        while close < authorityEnd, b[close] != UInt8(ascii: "]") { close += 1 }
-        guard close < authorityEnd else { throw URLError(reason: "a valid IPv6 host") }
-        hostEnd = close + 1
-        portStart = hostEnd
-      } else {
-        var k = authorityEnd
-        while k > hostStart {
-          k -= 1
-          if b[k] == UInt8(ascii: ":") {
-            hostEnd = k
-            portStart = k
-            break
-          }
+    let n = b.count
+    var i = 0
+    while i < n, b[i] != UInt8(ascii: ":") { i += 1 }
+    guard i + 2 < n, b[i + 1] == UInt8(ascii: "/"), b[i + 2] == UInt8(ascii: "/") else {
+      throw URLError(reason: "an absolute http or https URL")
+    }
+    let scheme = String(decoding: UnsafeBufferPointer(rebasing: b[0..<i]), as: UTF8.self).lowercased()
+    guard scheme == "http" || scheme == "https" else { throw URLError(reason: "an http or https URL") }
+    let authorityStart = i + 3
+    var authorityEnd = authorityStart
+    while authorityEnd < n, b[authorityEnd] != UInt8(ascii: "/"), b[authorityEnd] != UInt8(ascii: "?"),
+      b[authorityEnd] != UInt8(ascii: "#")
+    {
+      authorityEnd += 1
+    }
+    var restEnd = authorityEnd
+    while restEnd < n, b[restEnd] != UInt8(ascii: "#") { restEnd += 1 }
+    var hostStart = authorityStart
+    for k in authorityStart..<authorityEnd where b[k] == UInt8(ascii: "@") { hostStart = k + 1 }
+    var hostEnd = authorityEnd
+    var portStart = authorityEnd
+    if hostStart < authorityEnd, b[hostStart] == UInt8(ascii: "[") {
+      var close = hostStart
+      while close < authorityEnd, b[close] != UInt8(ascii: "]") { close += 1 }
+      guard close < authorityEnd else { throw URLError(reason: "a valid IPv6 host") }
+      hostEnd = close + 1
+      portStart = hostEnd
+    } else {
+      var k = authorityEnd
+      while k > hostStart {
+        k -= 1
+        if b[k] == UInt8(ascii: ":") {
+          hostEnd = k
+          portStart = k
+          break
         }
       }
-      func text(_ from: Int, _ to: Int) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self)
-      }
-      var port = ""
-      if portStart < authorityEnd {
-        guard portStart == hostEnd, b[portStart] == UInt8(ascii: ":"),
-          b[(portStart + 1)..<authorityEnd].allSatisfy({ $0 >= 48 && $0 <= 57 })
-        else { throw URLError(reason: "a numeric port") }
-        port = text(portStart, authorityEnd)
-        if port == ":" || (scheme == "http" && port == ":80") || (scheme == "https" && port == ":443") { port = "" }
-      }
-      guard hostStart < hostEnd else { throw URLError(reason: "a URL with a host") }
-      let resolved = try resolve(text(hostStart, hostEnd))
-      var normalised = scheme
-      normalised.reserveCapacity(n + 8)
-      normalised += "://"
-      if hostStart > authorityStart { normalised += text(authorityStart, hostStart) }
-      normalised += resolved.host
-      normalised += port
-      normalised += text(authorityEnd, restEnd)
-      return ExternalURL(normalised: normalised, host: resolved.host, hostASCII: resolved.ascii, domain: resolved.domain)
+    }
+    func text(_ from: Int, _ to: Int) -> String {
+      String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self)
+    }
+    var port = ""
+    if portStart < authorityEnd {
+      guard portStart == hostEnd, b[portStart] == UInt8(ascii: ":"),
+        b[(portStart + 1)..<authorityEnd].allSatisfy({ $0 >= 48 && $0 <= 57 })
+      else { throw URLError(reason: "a numeric port") }
+      port = text(portStart, authorityEnd)
+      if port == ":" || (scheme == "http" && port == ":80") || (scheme == "https" && port == ":443") { port = "" }
+    }
+    guard hostStart < hostEnd else { throw URLError(reason: "a URL with a host") }
+    let resolved = try resolve(text(hostStart, hostEnd))
+    var normalised = scheme
+    normalised.reserveCapacity(n + 8)
+    normalised += "://"
+    if hostStart > authorityStart { normalised += text(authorityStart, hostStart) }
+    normalised += resolved.host
+    normalised += port
+    normalised += text(authorityEnd, restEnd)
+    return ExternalURL(normalised: normalised, host: resolved.host, hostASCII: resolved.ascii, domain: resolved.domain)
   }
 
   private func resolve(_ host: String) throws(URLError) -> (host: String, ascii: String, domain: String) {

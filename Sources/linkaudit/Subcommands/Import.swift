@@ -6,10 +6,10 @@ struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Import link logs, complaints, policy versions or the platform registry.",
     discussion: """
-      Files are CSV, TSV or JSON Lines (.csv, .tsv, .jsonl, .ndjson), each optionally .gz.
-      Each file is one batch in one transaction: one bad row rejects the whole file and
-      nothing of it is stored, unless --reject-file sets bad rows aside. A file already
-      imported (same SHA-256) is skipped. User and reporter ids are replaced by HMAC-SHA256
+      Files are CSV, TSV or JSON Lines (.csv, .tsv, .jsonl, .ndjson), each optionally .gz. \
+      Each file is one batch in one transaction: one bad row rejects the whole file and \
+      nothing of it is stored, unless --reject-file sets bad rows aside. A file already \
+      imported (same SHA-256) is skipped. User and reporter ids are replaced by HMAC-SHA256 \
       pseudonyms under the key file and never stored.
       """,
     subcommands: [Links.self, Complaints.self, Policies.self, Platforms.self, Inbox.self])
@@ -51,7 +51,9 @@ struct Import: ParsableCommand {
       let summaries = try body(importer)
       progress.clear()
       for s in summaries {
-        for w in s.warnings { FileHandle.standardError.write(Data("warning: \((s.file as NSString).lastPathComponent): \(w)\n".utf8)) }
+        for w in s.warnings {
+          FileHandle.standardError.write(Data("warning: \((s.file as NSString).lastPathComponent): \(w)\n".utf8))
+        }
         print(s.line)
       }
     }
@@ -65,7 +67,8 @@ struct Import: ParsableCommand {
   }
 
   struct Complaints: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Import complaints; a newer state of a complaint keeps the history.")
+    static let configuration = CommandConfiguration(
+      abstract: "Import complaints; a newer state of a complaint keeps the history.")
     @OptionGroup var options: Options
     @Argument(help: "Files to import.") var files: [String]
     func run() throws { try options.run { try $0.importFiles(files, kind: .complaints) } }
@@ -73,7 +76,8 @@ struct Import: ParsableCommand {
 
   struct Policies: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Import policy versions (Markdown with YAML front matter); events are re-assigned to the version in force.")
+      abstract:
+        "Import policy versions (Markdown with YAML front matter); events are re-assigned to the version in force.")
     @OptionGroup var options: Options
     @Argument(help: "Markdown files to import.") var files: [String]
     func run() throws { try options.run { try $0.importFiles(files, kind: .policies) } }

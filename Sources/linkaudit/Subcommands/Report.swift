@@ -4,8 +4,8 @@ struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write the report package for a quarter.",
     discussion: """
-      Writes reports/YYYY-Qn/: the regulator's workbook in Chinese and English, Markdown per
-      principle, metrics.csv and manifest.json. Running it twice on the same database writes
+      Writes reports/YYYY-Qn/: the regulator's workbook in Chinese and English, Markdown per \
+      principle, metrics.csv and manifest.json. Running it twice on the same database writes \
       byte-identical files.
       """)
   @OptionGroup var database: DatabaseOptions

@@ -9,7 +9,9 @@ struct Schema: ParsableCommand {
   func run() throws {
     let db = try database.open(.readOnly)
     print("schema version \(try db.userVersion) (this linkaudit: \(Migrations.latestVersion))")
-    for row in try db.rows("SELECT type, name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY type, name") {
+    for row in try db.rows(
+      "SELECT type, name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    ) {
       print("\(row[0].text ?? "") \(row[1].text ?? "")")
     }
   }

@@ -27,7 +27,9 @@ import Testing
 
   @Test func missingRequiredValue() throws {
     try expectRefused(
-      .links, "a.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\nx2,2021-10-01 10:00:00,,u,https://a.com/,open,\n",
+      .links, "a.csv",
+      Self.linkHeader
+        + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\nx2,2021-10-01 10:00:00,,u,https://a.com/,open,\n",
       ["a.csv:3:", "column scene", "a value is required"])
   }
 
@@ -75,7 +77,8 @@ import Testing
 
   @Test func tooLong() throws {
     try expectRefused(
-      .links, "i.csv", Self.linkHeader + String(repeating: "x", count: 129) + ",2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n",
+      .links, "i.csv",
+      Self.linkHeader + String(repeating: "x", count: 129) + ",2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n",
       ["i.csv:2:", "column event_id", "at most 128 characters"])
   }
 
@@ -126,14 +129,16 @@ import Testing
 
   @Test func complaintResolvedWithoutResolvedAt() throws {
     try expectRefused(
-      .complaints, "p.csv", Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,,upheld,block_url,\n",
+      .complaints, "p.csv",
+      Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,,upheld,block_url,\n",
       ["p.csv:2:", "column resolved_at", "a value is required"])
   }
 
   @Test func complaintResolvedBeforeReceived() throws {
     try expectRefused(
       .complaints, "q.csv",
-      Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 09:00:00,upheld,block_url,\n",
+      Self.complaintHeader
+        + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 09:00:00,upheld,block_url,\n",
       ["q.csv:2:", "column resolved_at", "at or after received_at"])
   }
 
@@ -153,7 +158,8 @@ import Testing
   @Test func complaintActionWithoutUpheld() throws {
     try expectRefused(
       .complaints, "t.csv",
-      Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,not_upheld,block_url,\n",
+      Self.complaintHeader
+        + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,not_upheld,block_url,\n",
       ["t.csv:2:", "column action_taken", "empty unless outcome is upheld"])
   }
 
@@ -165,7 +171,8 @@ import Testing
 
   @Test func policyWithAnUnknownTreatment() throws {
     let text = try String(contentsOfFile: fixture("policy-baseline.md"), encoding: .utf8)
-      .replacingOccurrences(of: "2021.01-baseline", with: "x").replacingOccurrences(of: "  default: block\ncategories", with: "  default: maybe\ncategories")
+      .replacingOccurrences(of: "2021.01-baseline", with: "x").replacingOccurrences(
+        of: "  default: block\ncategories", with: "  default: maybe\ncategories")
     try expectRefused(.policies, "v.md", text, ["v.md:6:", "scenes.default", "\"maybe\"", "open, warn or block"])
   }
 

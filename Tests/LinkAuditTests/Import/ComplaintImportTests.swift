@@ -10,7 +10,8 @@ import Testing
     let s = try store.load([(.complaints, fixture("complaints-v1.csv")), (.complaints, fixture("complaints-v2.csv"))])
     #expect((s[1].rowsStored, s[1].rowsDuplicate) == (1, 1))  // c2 is unchanged
     #expect(try store.scalar("SELECT count(*) FROM complaint_state") == 3)
-    let latest = try store.rows("SELECT complaint_id, status, outcome, action_taken, resolved_at FROM complaint ORDER BY 1")
+    let latest = try store.rows(
+      "SELECT complaint_id, status, outcome, action_taken, resolved_at FROM complaint ORDER BY 1")
     #expect(latest[0] == ["c1", "resolved", "upheld", "block_url", "2021-09-20T12:30:00.000Z"])
     #expect(latest[1] == ["c2", "resolved", "upheld", "restore", "2021-09-22T02:00:00.000Z"])
   }

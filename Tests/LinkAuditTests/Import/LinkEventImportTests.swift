@@ -17,7 +17,9 @@ import Testing
     #expect(summary[0].line.contains("5 read, 5 stored, 0 duplicate, 0 rejected"))
 
     // Each timestamp form of the contract, stored as UTC.
-    let times = try store.rows("SELECT event_id, occurred_at FROM link_event ORDER BY event_id").map { [$0[0].text!, $0[1].text!] }
+    let times = try store.rows("SELECT event_id, occurred_at FROM link_event ORDER BY event_id").map {
+      [$0[0].text!, $0[1].text!]
+    }
     #expect(
       times == [
         ["e1", "2021-09-17T00:15:02.000Z"], ["e2", "2021-09-17T01:00:00.000Z"], ["e3", "2021-09-17T01:00:00.000Z"],
@@ -26,7 +28,8 @@ import Testing
     #expect(
       try event("e1", "url_normalised, host, domain, platform_id, principle, detected_by, client_version")
         == [
-          "https://item.taobao.com/item.htm?id=1", "item.taobao.com", "taobao.com", "taobao", nil, "automated", "8.0.14",
+          "https://item.taobao.com/item.htm?id=1", "item.taobao.com", "taobao.com", "taobao", nil, "automated",
+          "8.0.14",
         ])
     #expect(
       try event("e2", "url, url_normalised, domain, platform_id, reason, principle, detected_by")
@@ -44,7 +47,10 @@ import Testing
   @Test func defaultRegistryIsLoadedOnFirstUseAsABatch() throws {
     try store.load([(.links, fixture("links-basic.csv"))])
     let batches = try store.rows("SELECT kind, file_name, rows_stored FROM batch ORDER BY batch_id")
-    #expect(batches[0] == ["platforms", .text(DefaultPlatformRegistry.fileName), .integer(Int64(DefaultPlatformRegistry.platforms.count))])
+    #expect(
+      batches[0] == [
+        "platforms", .text(DefaultPlatformRegistry.fileName), .integer(Int64(DefaultPlatformRegistry.platforms.count)),
+      ])
     #expect(batches[1][0] == "links")
   }
 
@@ -131,7 +137,8 @@ import Testing
 
     // An earlier version arriving last takes the events before phase 1 only.
     let earlier = try store.dir.write(
-      "before.csv", "event_id,occurred_at,scene,user_id,url,action\nold1,2021-09-16 23:59:59,moments,u,https://weibo.com/,open\n")
+      "before.csv",
+      "event_id,occurred_at,scene,user_id,url,action\nold1,2021-09-16 23:59:59,moments,u,https://weibo.com/,open\n")
     try store.load([(.links, earlier), (.policies, fixture("policy-baseline.md"))])
     #expect(try event("old1", "policy_version") == ["2021.01-baseline"])
     #expect(try event("e1", "policy_version") == ["2021.09-phase1"])
@@ -143,7 +150,9 @@ import Testing
     #expect(platforms == ["taobao", "other", "example", "example", "example"])
     // Later events are enriched against the new registry too.
     let later = try store.dir.write(
-      "later.csv", "event_id,occurred_at,scene,user_id,url,action\nn1,2021-10-01 10:00:00,moments,u,https://shop.example.com.cn/,open\n")
+      "later.csv",
+      "event_id,occurred_at,scene,user_id,url,action\nn1,2021-10-01 10:00:00,moments,u,https://shop.example.com.cn/,open\n"
+    )
     try store.load([(.links, later)])
     #expect(try event("n1", "platform_id") == ["example"])
   }

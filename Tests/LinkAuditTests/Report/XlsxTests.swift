@@ -9,7 +9,8 @@ import Testing
   @Test func writesAWorkbookWithFormatsAndAChart() throws {
     let path = dir.file("out.xlsx")
     let wb = try Workbook(path: path)
-    try wb.setProperties(DocumentProperties(title: "T", author: "linkaudit", created: Date(timeIntervalSince1970: 1_633_000_000)))
+    try wb.setProperties(
+      DocumentProperties(title: "T", author: "linkaudit", created: Date(timeIntervalSince1970: 1_633_000_000)))
     let ws = try wb.addWorksheet("Summary")
     try ws.writeRow([.text("名称"), .text("count"), .text("rate")], row: 0, styles: [.header])
     try ws.writeRow([.text("淘宝"), .number(1234), .number(0.5)], row: 1, styles: [.plain, .integer, .percent])

@@ -9,8 +9,12 @@ import Testing
   @Test func freshDatabaseGetsTheLatestSchema() throws {
     let db = try store.open()
     #expect(try db.userVersion == Migrations.latestVersion)
-    let tables = try db.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").compactMap { $0[0].text }
-    for t in ["batch", "complaint_state", "link_event", "platform", "platform_domain", "policy_version", "rejected_row"] {
+    let tables = try db.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").compactMap {
+      $0[0].text
+    }
+    for t in [
+      "batch", "complaint_state", "link_event", "platform", "platform_domain", "policy_version", "rejected_row",
+    ] {
       #expect(tables.contains(t), "missing table \(t)")
     }
   }
@@ -21,7 +25,8 @@ import Testing
       try Migrations.migrate(old, to: 1)
       #expect(try old.userVersion == 1)
       try old.execute(
-        "INSERT INTO batch (kind, file_name, sha256, imported_at, tool_version) VALUES ('links', 'a.csv', 'abc', 'now', 'old')")
+        "INSERT INTO batch (kind, file_name, sha256, imported_at, tool_version) VALUES ('links', 'a.csv', 'abc', 'now', 'old')"
+      )
       #expect(throws: SQLiteError.self) { try old.execute("SELECT * FROM complaint") }
       old.close()
     }

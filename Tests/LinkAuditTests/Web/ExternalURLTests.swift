@@ -31,7 +31,9 @@ import Testing
     #expect(try normaliser.normalise("http://10.1.2.3:80/").domain == "10.1.2.3")
   }
 
-  @Test(arguments: ["ftp://x.com/", "javascript:alert(1)", "https:///path", "item.taobao.com/x", "https://a b.com/", "http://x.com:8a/"])
+  @Test(arguments: [
+    "ftp://x.com/", "javascript:alert(1)", "https:///path", "item.taobao.com/x", "https://a b.com/", "http://x.com:8a/",
+  ])
   func rejects(_ raw: String) {
     #expect(throws: URLError.self) { try normaliser.normalise(raw) }
   }

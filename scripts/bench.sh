@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make bench: the performance figures the project promises, measured side by
+# side with a reference in the same run so that machine noise cancels out.
+#
+#   import  linkaudit import links vs sqlite3's own .import of the same CSV
+#           (1M events, PAIRS alternating pairs, median time ratio, peak RSS),
+#           then peak RSS at 1M vs BIG_EVENTS to show memory does not grow.
+#
+# BENCH selects sections (default: all). Ratios, not absolute times, are what
+# to quote: these machines are shared and noisy.
+set -euo pipefail
+: "${BIN:=.build/release/linkaudit}" "${WORK:=bench}" "${EVENTS:=1000000}" "${BIG_EVENTS:=5000000}" "${PAIRS:=3}"
+: "${BENCH:=import}"
+
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+command -v /usr/bin/time >/dev/null || { echo "bench: needs GNU time (apt-get install time)" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "bench: needs sqlite3 (make deps)" >&2; exit 1; }
+
+# One CSV of N demo events: the demo writes one file a quarter, joined here
+# under a single header.
+events_csv() {
+  local n=$1 out="$WORK/links-$1.csv"
+  if [ ! -s "$out" ]; then
+    rm -rf "$WORK/demo-$n"
+    "$BIN" demo "$WORK/demo-$n" --events "$n" --seed 7 >/dev/null
+    local files=("$WORK/demo-$n"/links/*.csv)
+    { head -n 1 "${files[0]}"; for f in "${files[@]}"; do tail -n +2 "$f"; done; } >"$out"
+    rm -rf "$WORK/demo-$n"
+  fi
+  echo "$out"
+}
+
+# Runs a command under GNU time; prints "seconds peak_kib".
+measure() {
+  local log="$WORK/time.log"
+  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>"$WORK/stderr.log" || {
+    echo "bench: command failed: $*" >&2; cat "$WORK/stderr.log" >&2; exit 1; }
+  tail -n 1 "$log"
+}
+
+fresh() { rm -f "$WORK/$1" "$WORK/$1-wal" "$WORK/$1-shm"; }
+
+linkaudit_import() {
+  fresh la.db
+  measure "$BIN" import links --db "$WORK/la.db" --key-file "$WORK/bench.key" "$1"
+}
+
+sqlite_import() {
+  fresh sq.db
+  measure sqlite3 "$WORK/sq.db" ".mode csv" ".import $1 t"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+bench_import() {
+  local csv rows bytes
+  csv=$(events_csv "$EVENTS")
+  rows=$(($(wc -l <"$csv") - 1))
+  bytes=$(stat -c %s "$csv")
+  echo "== import: $rows link events, $((bytes / 1000000)) MB CSV, $PAIRS alternating pairs"
+  printf '%-6s %12s %12s %14s %14s %8s\n' pair linkaudit_s sqlite3_s linkaudit_MB sqlite3_MB ratio
+  local ratios=() la_mem=0 sq_mem=0
+  for i in $(seq 1 "$PAIRS"); do
+    read -r lt lm < <(linkaudit_import "$csv")
+    read -r st sm < <(sqlite_import "$csv")
+    local r
+    r=$(awk -v a="$lt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')
+    ratios+=("$r")
+    ((lm > la_mem)) && la_mem=$lm
+    ((sm > sq_mem)) && sq_mem=$sm
+    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$lt" "$st" $((lm / 1024)) $((sm / 1024)) "$r"
+  done
+  local med
+  med=$(printf '%s\n' "${ratios[@]}" | median)
+  echo "median time ratio linkaudit/sqlite3: ${med}x (bar: <= 2.0x)"
+  echo "peak RSS: linkaudit $((la_mem / 1024)) MB, sqlite3 $((sq_mem / 1024)) MB (bar: linkaudit < 200 MB)"
+
+  local big big_rows
+  big=$(events_csv "$BIG_EVENTS")
+  big_rows=$(($(wc -l <"$big") - 1))
+  read -r bt bm < <(linkaudit_import "$big")
+  echo "memory vs size: $rows events -> $((la_mem / 1024)) MB; $big_rows events -> $((bm / 1024)) MB peak RSS ($bt s)"
+  fresh la.db
+  fresh sq.db
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$BIN" --version 2>/dev/null || echo linkaudit), $(sqlite3 --version | cut -d' ' -f1-2)"
+for section in ${BENCH//,/ }; do
+  case "$section" in
+    import) bench_import ;;
+    *) echo "bench: unknown section $section" >&2; exit 2 ;;
+  esac
+done
