@@ -191,12 +191,14 @@ public final class Importer {
     return map
   }
 
-  /// Runs the row loop shared by every tabular kind: reads records, hands each to
-  /// `handle`, and either rejects the file on the first bad row or, with a reject
-  /// file, sets bad rows aside.
-  func forEachRecord(
+  /// The row loop of every tabular kind, as a two-stage pipeline: a reading
+  /// thread parses each record and runs `prepare` (validation, enrichment,
+  /// pseudonyms: no database), while this thread runs `store` inside the batch's
+  /// transaction. On the first bad row the file is rejected; with a reject
+  /// file, bad rows are set aside instead.
+  func forEachRecord<Row>(
     path: String, columns: [String], required: [String], summary: inout BatchSummary,
-    _ handle: ([String?]) throws -> Bool
+    prepare: @escaping ([String?], inout TextArena) throws -> Row, store: (Row, TextArena) throws -> Bool
   ) throws {
     let reader: RecordReader
     do {
@@ -211,29 +213,27 @@ public final class Importer {
           file: path, line: 1, message: "header lacks required column(s): \(missing.joined(separator: ", "))")
       }
     }
-    var rejects: RejectWriter?
-    var values = [String?](repeating: nil, count: columns.count)
     let name = (path as NSString).lastPathComponent
-    while true {
-      let problem: BadRowError
-      do {
-        guard try reader.next(into: &values) else { break }
-        summary.rowsRead += 1
-        lastLine = reader.line
-        if summary.rowsRead & 0x3FFF == 0 { progress?(name, summary.rowsRead) }
-        if try handle(values) { summary.rowsStored += 1 } else { summary.rowsDuplicate += 1 }
-        continue
-      } catch let error as RowProblem {
-        problem = BadRowError(
-          file: name, line: reader.line, column: error.column, value: error.value, expected: error.expected)
-      } catch let error as RecordError {
-        summary.rowsRead += 1
-        let column = error.field.flatMap { i in i < reader.rawHeader.count ? reader.rawHeader[i] : nil }
-        problem = BadRowError(file: name, line: error.line, column: column, value: nil, expected: error.message)
+    let rawHeader = reader.rawHeader
+    let keepRaw = options.rejectFile != nil
+    let channel = ChunkChannel<RowChunk<Row>>(capacity: 4)
+    let done = startThread {
+      Self.readRows(reader, columns: columns.count, file: name, keepRaw: keepRaw, prepare: prepare, into: channel)
+    }
+    var joined = false
+    defer {
+      // On an error here, stop the reading thread before the transaction unwinds.
+      if !joined {
+        channel.cancel()
+        done.wait()
       }
+    }
+
+    var rejects: RejectWriter?
+    func reject(_ problem: BadRowError, raw: [String]) throws {
       guard let rejectPath = options.rejectFile else { throw problem }
-      if rejects == nil { rejects = try RejectWriter(path: rejectPath, input: path, header: reader.rawHeader) }
-      try rejects!.write(fields: reader.rawFields, error: problem.detail, line: problem.line)
+      if rejects == nil { rejects = try RejectWriter(path: rejectPath, input: path, header: rawHeader) }
+      try rejects!.write(fields: raw, error: problem.detail, line: problem.line)
       summary.rowsRejected += 1
       try db.prepare("INSERT OR REPLACE INTO rejected_row (batch_id, line, column_name, error) VALUES (?, ?, ?, ?)")
         .run([
@@ -241,10 +241,85 @@ public final class Importer {
           .text(problem.detail),
         ])
     }
+    while let chunk = try channel.take() {
+      for staged in chunk.rows {
+        summary.rowsRead += 1
+        if summary.rowsRead & 0x3FFF == 0 { progress?(name, summary.rowsRead) }
+        switch staged {
+        case .ready(let row, let line, let raw):
+          lastLine = line
+          do {
+            if try store(row, chunk.text) { summary.rowsStored += 1 } else { summary.rowsDuplicate += 1 }
+          } catch let problem as RowProblem {
+            try reject(
+              BadRowError(file: name, line: line, column: problem.column, value: problem.value, expected: problem.expected),
+              raw: raw ?? [])
+          }
+        case .bad(let problem, let raw):
+          try reject(problem, raw: raw)
+        }
+      }
+    }
+    done.wait()
+    joined = true
     progress?(name, summary.rowsRead)
     try rejects?.close()
     if !reader.unknownColumns.isEmpty {
       summary.warnings.append("unknown columns ignored: \(reader.unknownColumns.joined(separator: ", "))")
+    }
+  }
+
+  /// Rows that need the database to be checked: validated in `store`.
+  func forEachRecord(
+    path: String, columns: [String], required: [String], summary: inout BatchSummary,
+    _ handle: ([String?]) throws -> Bool
+  ) throws {
+    try forEachRecord(
+      path: path, columns: columns, required: required, summary: &summary, prepare: { values, _ in values },
+      store: { row, _ in try handle(row) })
+  }
+
+  /// The reading thread: parses and prepares rows, hands them on in chunks.
+  /// Stops at the first bad row unless bad rows are kept (`keepRaw`).
+  private static func readRows<Row>(
+    _ reader: RecordReader, columns: Int, file: String, keepRaw: Bool,
+    prepare: ([String?], inout TextArena) throws -> Row, into channel: ChunkChannel<RowChunk<Row>>
+  ) {
+    var values = [String?](repeating: nil, count: columns)
+    let chunkSize = 2048
+    func newChunk() -> RowChunk<Row> {
+      var chunk = RowChunk<Row>()
+      chunk.rows.reserveCapacity(chunkSize)
+      return chunk
+    }
+    var chunk = newChunk()
+    do {
+      while true {
+        let problem: BadRowError
+        do {
+          guard try reader.next(into: &values) else { break }
+          let row = try prepare(values, &chunk.text)
+          chunk.rows.append(.ready(row, line: reader.line, raw: keepRaw ? reader.rawFields : nil))
+        } catch let error as RowProblem {
+          problem = BadRowError(
+            file: file, line: reader.line, column: error.column, value: error.value, expected: error.expected)
+          chunk.rows.append(.bad(problem, raw: reader.rawFields))
+        } catch let error as RecordError {
+          let column = error.field.flatMap { i in i < reader.rawHeader.count ? reader.rawHeader[i] : nil }
+          problem = BadRowError(file: file, line: error.line, column: column, value: nil, expected: error.message)
+          chunk.rows.append(.bad(problem, raw: reader.rawFields))
+        }
+        if case .bad = chunk.rows.last, !keepRaw { break }
+        if chunk.rows.count == chunkSize {
+          guard channel.put(chunk) else { return }
+          chunk = newChunk()
+        }
+      }
+      if !chunk.rows.isEmpty { guard channel.put(chunk) else { return } }
+      channel.finish(error: nil)
+    } catch {
+      if !chunk.rows.isEmpty { _ = channel.put(chunk) }
+      channel.finish(error: error)
     }
   }
 }

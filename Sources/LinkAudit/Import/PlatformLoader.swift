@@ -67,7 +67,7 @@ struct PlatformLoader {
       ])
       for d in p.domains { try domain.run([.integer(batchID), .text(d), .text(p.id)]) }
     }
-    for table in ["link_event", "complaint_state"] {
+    for table in ["host", "complaint_state"] {
       try db.execute(
         """
         UPDATE \(table) SET platform_id = coalesce(

@@ -51,7 +51,20 @@ public final class Pseudonymiser {
     self.init(key: SymmetricKey(data: bytes))
   }
 
+  /// Recent pseudonyms: logs repeat the same users many times, and an HMAC
+  /// costs more than a lookup. Emptied when full, so memory stays bounded.
+  private var memo: [String: String] = [:]
+  private static let memoLimit = 200_000
+
   public func pseudonym(_ identifier: String) -> String {
+    if let known = memo[identifier] { return known }
+    if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
+    let result = computePseudonym(identifier)
+    memo[identifier] = result
+    return result
+  }
+
+  private func computePseudonym(_ identifier: String) -> String {
     var id = identifier
     var hmac = keyed
     id.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }

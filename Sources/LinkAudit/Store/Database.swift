@@ -1,6 +1,11 @@
 import CLinkAuditSQLite
 import Foundation
 
+/// Process-wide settings, applied once before the first connection opens.
+private let sqliteConfigured: Void = {
+  _ = linkaudit_disable_memstatus()
+}()
+
 /// One SQLite connection. Owns its handle; every result code goes through `check`.
 public final class Database {
   public enum Mode: Sendable {
@@ -20,6 +25,7 @@ public final class Database {
       mode == .readOnly
       ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+    _ = sqliteConfigured
     let rc = sqlite3_open_v2(path, &db, flags, nil)
     guard rc == SQLITE_OK, let db else {
       let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open \(path)"
@@ -35,6 +41,10 @@ public final class Database {
     if mode == .readOnly {
       try execute("PRAGMA query_only = ON")
     } else {
+      // 16 KiB pages (set only while the file is empty): an import appends
+      // millions of rows, and larger pages cut its write traffic by about a
+      // third under WAL (measured in docs/benchmarks.md).
+      try execute("PRAGMA page_size = 16384")
       try execute("PRAGMA journal_mode = WAL")
       try execute("PRAGMA synchronous = NORMAL")
       try execute("PRAGMA foreign_keys = ON")

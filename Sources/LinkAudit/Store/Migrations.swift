@@ -93,8 +93,23 @@ public enum Migrations {
       PRIMARY KEY (version, principle)
     ) WITHOUT ROWID;
 
+    -- One row per distinct host seen in a link or complaint. The platform is
+    -- resolved here, once per host, and re-resolved when a registry arrives,
+    -- so link_event stays narrow (it holds millions of rows).
+    CREATE TABLE host (
+      host_id     INTEGER PRIMARY KEY,
+      host        TEXT NOT NULL UNIQUE,
+      host_ascii  TEXT NOT NULL,
+      domain      TEXT NOT NULL,
+      platform_id TEXT NOT NULL
+    );
+    CREATE INDEX host_by_domain ON host(domain);
+
     -- Times are UTC, ISO 8601 with milliseconds ('2021-09-17T00:15:02.000Z'),
     -- so text order is time order and SQLite's date functions read them.
+    -- url holds the URL as shared only where it differs from url_normalised.
+    -- batch_id and host_id carry no foreign-key clause: the loader sets them
+    -- inside the batch's transaction, and a per-row check would slow imports.
     CREATE TABLE link_event (
       event_rowid    INTEGER PRIMARY KEY,
       event_id       TEXT NOT NULL,
@@ -102,12 +117,9 @@ public enum Migrations {
       occurred_at    TEXT NOT NULL,
       scene          TEXT NOT NULL,
       user_pseudonym TEXT NOT NULL,
-      url            TEXT NOT NULL,
+      url            TEXT,
       url_normalised TEXT NOT NULL,
-      host           TEXT NOT NULL,
-      host_ascii     TEXT NOT NULL,
-      domain         TEXT NOT NULL,
-      platform_id    TEXT NOT NULL,
+      host_id        INTEGER NOT NULL,
       action         TEXT NOT NULL CHECK (action IN ('open','warn_proceed','warn_back','block')),
       reason         TEXT,
       principle      INTEGER,
@@ -148,6 +160,14 @@ public enum Migrations {
     """
 
   static let v2Views = """
+    -- A link event with its host, registrable domain and platform, and the
+    -- URL as shared.
+    CREATE VIEW event AS
+      SELECT e.event_rowid, e.event_id, e.batch_id, e.occurred_at, e.scene, e.user_pseudonym,
+        coalesce(e.url, e.url_normalised) AS url, e.url_normalised, h.host, h.host_ascii, h.domain,
+        h.platform_id, e.action, e.reason, e.principle, e.detected_by, e.client_version, e.policy_version
+      FROM link_event e JOIN host h ON h.host_id = e.host_id;
+
     -- The registry in force is the one imported last.
     CREATE VIEW current_platform AS
       SELECT p.* FROM platform p

@@ -90,17 +90,37 @@ public final class Statement {
     case .null: rc = sqlite3_bind_null(handle, index)
     case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
     case .real(let v): rc = sqlite3_bind_double(handle, index, v)
-    case .text(var s):
-      rc = s.withUTF8 { buf in
-        guard let base = buf.baseAddress else { return linkaudit_bind_text(handle, index, "", 0) }
-        return base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
-          linkaudit_bind_text(handle, index, $0, Int32(buf.count))
-        }
-      }
+    case .text(let s):
+      try bind(s, at: index)
+      return
     case .blob(let bytes):
       rc = bytes.withUnsafeBytes { linkaudit_bind_blob(handle, index, $0.baseAddress, Int32($0.count)) }
     }
     try database.check(rc, sql: sql)
+  }
+
+  /// Binds text without wrapping it in an `SQLValue` first: the import hot path.
+  public func bind(_ text: String, at index: Int32) throws {
+    var text = text
+    let rc = text.withUTF8 { buf in
+      buf.withMemoryRebound(to: CChar.self) { chars in
+        linkaudit_bind_text(handle, index, chars.baseAddress, Int32(chars.count))
+      }
+    }
+    try database.check(rc, sql: sql)
+  }
+
+  /// Binds text, or NULL for nil.
+  public func bind(_ text: String?, at index: Int32) throws {
+    if let text { try bind(text, at: index) } else { try database.check(sqlite3_bind_null(handle, index), sql: sql) }
+  }
+
+  public func bind(_ value: Int64, at index: Int32) throws {
+    try database.check(sqlite3_bind_int64(handle, index, value), sql: sql)
+  }
+
+  public func bind(_ value: Int64?, at index: Int32) throws {
+    if let value { try bind(value, at: index) } else { try database.check(sqlite3_bind_null(handle, index), sql: sql) }
   }
 
   /// Binds positional values, starting at ?1.
@@ -170,4 +190,70 @@ public final class Statement {
   public func int64(at index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
 
   public func row() -> [SQLValue] { (0..<columnCount).map { value(at: $0) } }
+}
+
+/// Text values of many rows in one buffer: a chunk of rows costs one
+/// allocation instead of one per value, and binds without copying.
+public struct TextArena: Sendable {
+  private var bytes: [UInt8] = []
+  /// (start, length) per value; length -1 is NULL.
+  private var bounds: [Int32] = []
+
+  public init(capacity: Int = 1 << 16) {
+    bytes.reserveCapacity(capacity)
+    bounds.reserveCapacity(capacity / 16)
+  }
+
+  /// Appends a value (nil for NULL); values are numbered from 0 in order.
+  public mutating func append(_ text: String?) {
+    guard var text else {
+      bounds.append(0)
+      bounds.append(-1)
+      return
+    }
+    let start = Int32(bytes.count)
+    text.withUTF8 { bytes.append(contentsOf: $0) }
+    bounds.append(start)
+    bounds.append(Int32(bytes.count) - start)
+  }
+
+  /// The number of the next value appended.
+  public var count: Int { bounds.count / 2 }
+
+  /// Value `i`, for tests and messages.
+  public func value(_ i: Int) -> String? {
+    let (start, length) = (Int(bounds[2 * i]), Int(bounds[2 * i + 1]))
+    return length < 0 ? nil : String(decoding: bytes[start..<start + length], as: UTF8.self)
+  }
+
+  public mutating func removeAll() {
+    bytes.removeAll(keepingCapacity: true)
+    bounds.removeAll(keepingCapacity: true)
+  }
+
+  func withBuffer<T>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int32>) throws -> T) rethrows -> T {
+    try bytes.withUnsafeBufferPointer { b in try bounds.withUnsafeBufferPointer { try body(b, $0) } }
+  }
+}
+
+extension Statement {
+  /// Binds values `first…` of `arena` to `parameters` (in order) without
+  /// copying them, runs `body` while the buffer is pinned, then resets the
+  /// statement so SQLite keeps no pointer into it.
+  public func withBinding<T>(_ arena: TextArena, first: Int, to parameters: [Int32], _ body: () throws -> T) throws -> T {
+    precondition(first + parameters.count <= arena.count, "one parameter per arena value")
+    return try arena.withBuffer { buffer, bounds in
+      defer { reset() }
+      let base = UnsafeRawPointer(buffer.baseAddress).map { $0.assumingMemoryBound(to: CChar.self) }
+      for (i, parameter) in parameters.enumerated() {
+        let (start, length) = (Int(bounds[2 * (first + i)]), bounds[2 * (first + i) + 1])
+        let rc =
+          length < 0
+          ? sqlite3_bind_null(handle, parameter)
+          : linkaudit_bind_text_static(handle, parameter, base.map { $0 + start }, length)
+        try database.check(rc, sql: sql)
+      }
+      return try body()
+    }
+  }
 }

@@ -7,7 +7,7 @@ import Testing
   let store = TestStore()
 
   func event(_ id: String, _ columns: String) throws -> [SQLValue] {
-    try #require(try store.rows("SELECT \(columns) FROM link_event WHERE event_id = ?", [.text(id)]).first)
+    try #require(try store.rows("SELECT \(columns) FROM event WHERE event_id = ?", [.text(id)]).first)
   }
 
   @Test func storesEveryEventWithItsEnrichment() throws {
@@ -146,7 +146,7 @@ import Testing
 
   @Test func registryImportReassignsPlatforms() throws {
     try store.load([(.links, fixture("links-basic.csv")), (.platforms, fixture("platforms.csv"))])
-    let platforms = try store.rows("SELECT event_id, platform_id FROM link_event ORDER BY event_id").map { $0[1].text! }
+    let platforms = try store.rows("SELECT event_id, platform_id FROM event ORDER BY event_id").map { $0[1].text! }
     #expect(platforms == ["taobao", "other", "example", "example", "example"])
     // Later events are enriched against the new registry too.
     let later = try store.dir.write(

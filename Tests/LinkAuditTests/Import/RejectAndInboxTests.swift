@@ -57,7 +57,7 @@ import Testing
     #expect(try db.scalar("SELECT count(DISTINCT action) FROM link_event") == 4)
     #expect(try db.scalar("SELECT count(DISTINCT category) FROM complaint") == 16)
     #expect(try db.scalar("SELECT count(DISTINCT status) FROM complaint") == 2)
-    #expect(try db.scalar("SELECT count(*) FROM link_event WHERE host_ascii LIKE 'xn--%'") != 0)
+    #expect(try db.scalar("SELECT count(*) FROM event WHERE host_ascii LIKE 'xn--%'") != 0)
   }
 
   @Test func demoIsDeterministicPerSeed() throws {

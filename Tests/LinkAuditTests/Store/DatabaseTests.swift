@@ -26,6 +26,32 @@ import Testing
     #expect(try db.scalar("SELECT typeof(?)", [.text("")]) == .text("text"))
   }
 
+  @Test func arenaValuesBindInPlaceWithNullAndEmptyKept() throws {
+    let db = try store.open()
+    try db.execute("CREATE TABLE t (a, b, c, d)")
+    var arena = TextArena()
+    arena.append("skipped")
+    arena.append("例子")
+    arena.append(nil)
+    arena.append("")
+    #expect(arena.count == 4)
+    #expect(arena.value(1) == "例子" && arena.value(2) == nil && arena.value(3) == "")
+    let insert = try db.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)")
+    try insert.withBinding(arena, first: 1, to: [1, 2, 3]) {
+      try insert.bind(Int64(7), at: 4)
+      try insert.step()
+    }
+    #expect(try db.rows("SELECT a, typeof(b), c, typeof(c), d FROM t") == [
+      [.text("例子"), .text("null"), .text(""), .text("text"), .integer(7)]
+    ])
+  }
+
+  @Test func newDatabaseUses16KiBPages() throws {
+    let db = try store.open()
+    #expect(try db.scalar("PRAGMA page_size") == .integer(16384))
+    #expect(try db.scalar("PRAGMA journal_mode") == .text("wal"))
+  }
+
   @Test func badSQLCarriesCodeMessageAndStatement() throws {
     let db = try store.open()
     let error = try #require(throws: SQLiteError.self) { try db.prepare("SELEC 1") }

@@ -13,7 +13,7 @@ import Testing
       $0[0].text
     }
     for t in [
-      "batch", "complaint_state", "link_event", "platform", "platform_domain", "policy_version", "rejected_row",
+      "batch", "complaint_state", "host", "link_event", "platform", "platform_domain", "policy_version", "rejected_row",
     ] {
       #expect(tables.contains(t), "missing table \(t)")
     }
