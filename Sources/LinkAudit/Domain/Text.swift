@@ -15,3 +15,11 @@ extension String {
   /// True when the string is empty or only spaces and tabs.
   var isBlank: Bool { utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 }
+
+/// RFC 4180 quoting: a field with a comma, quote, CR or LF is quoted, quotes doubled.
+func csvLine(_ fields: [String]) -> String {
+  fields.map { f in
+    f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+      ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+  }.joined(separator: ",")
+}

@@ -371,11 +371,3 @@ final class RejectWriter {
 
   func close() throws { try handle.close() }
 }
-
-/// RFC 4180 quoting: a field with a comma, quote, CR or LF is quoted, quotes doubled.
-func csvLine(_ fields: [String]) -> String {
-  fields.map { f in
-    f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-      ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-  }.joined(separator: ",")
-}

@@ -1,0 +1,261 @@
+import Foundation
+
+/// How a figure is written: counts as integers, rates and hours as decimals.
+public enum MetricKind: String, Sendable {
+  case count, rate, hours, score, text
+}
+
+/// One figure of the report: its id, its meaning in both languages, and the one
+/// SQL query that computes it. The SQL reads `:start` and `:end` (the quarter's
+/// bounds, UTC, as stored) and returns one value, or `(dimension, value)` rows
+/// when `dimension` is set. The same text is shown on the Methodology sheet and
+/// runs unchanged through `linkaudit query --param start=… --param end=…`.
+public struct MetricDefinition: Sendable {
+  public let id: String
+  /// The key of `key=value` dimensions (`domain`, `scene`, `platform`), nil for a single figure.
+  public let dimension: String?
+  public let kind: MetricKind
+  public let principle: Principle?
+  public let nameEnglish: String
+  public let nameChinese: String
+  public let definitionEnglish: String
+  public let definitionChinese: String
+  public let sql: String
+
+  /// The id as it appears in `metrics.csv` with its dimension, e.g. `p4.open_rate[scene=S]`.
+  public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id }
+}
+
+/// Every metric of the catalogue (`docs/metrics.md`), in report order.
+public enum MetricCatalogue {
+  public static let all: [MetricDefinition] = overview + [1, 2, 3].flatMap(principleMetrics) + principle4
+
+  public static func definition(_ id: String) -> MetricDefinition? { all.first { $0.id == id } }
+
+  // The populations, as SQL conditions.
+  static let inQuarterE = "occurred_at >= :start AND occurred_at < :end"
+  static let inQuarterC = "received_at >= :start AND received_at < :end"
+
+  /// Events of the quarter grouped by what decides their conformance, joined to
+  /// the treatment their policy prescribes; `alevel`/`tlevel` order action and
+  /// treatment (open 0 < warn 1 < block 2). Events before any policy have no treatment.
+  static func assessed(_ select: String) -> String {
+    """
+    WITH g AS (
+      SELECT policy_version, scene, reason, action, count(*) AS n
+      FROM link_event
+      WHERE \(inQuarterE)
+      GROUP BY policy_version, scene, reason, action),
+    a AS (
+      SELECT g.n,
+        CASE g.action WHEN 'open' THEN 0 WHEN 'block' THEN 2 ELSE 1 END AS alevel,
+        CASE t.treatment WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END AS tlevel
+      FROM g LEFT JOIN policy_treatment t
+        ON t.version = g.policy_version AND t.scene = g.scene AND t.reason IS g.reason)
+    \(select)
+    FROM a
+    """
+  }
+
+  static let overview: [MetricDefinition] = [
+    .init(
+      id: "overview.events", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Link events", nameChinese: "外链点击事件数",
+      definitionEnglish: "Link events in the quarter (|E|).",
+      definitionChinese: "本季度外链点击事件总数（|E|）。",
+      sql: "SELECT count(*) FROM link_event WHERE \(inQuarterE)"),
+    .init(
+      id: "overview.users", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Users", nameChinese: "用户数（去重）",
+      definitionEnglish: "Distinct pseudonymous users among the quarter's events.",
+      definitionChinese: "本季度事件中的去重匿名用户数。",
+      sql: "SELECT count(DISTINCT user_pseudonym) FROM link_event WHERE \(inQuarterE)"),
+    .init(
+      id: "overview.complaints", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Complaints", nameChinese: "投诉数",
+      definitionEnglish: "Complaints received in the quarter, in their latest state (|C|).",
+      definitionChinese: "本季度收到的投诉数（按最新状态，|C|）。",
+      sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC)"),
+    .init(
+      id: "overview.complaints_resolved", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Complaints resolved", nameChinese: "已办结投诉数",
+      definitionEnglish: "Complaints of the quarter whose status is resolved.",
+      definitionChinese: "本季度投诉中状态为已办结的数量。",
+      sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND status = 'resolved'"),
+    .init(
+      id: "overview.open_rate", dimension: nil, kind: .rate, principle: nil,
+      nameEnglish: "Open rate", nameChinese: "直接打开率",
+      definitionEnglish: "Events with action open / all events.",
+      definitionChinese: "直接打开的事件数 / 事件总数。",
+      sql: "SELECT avg(action = 'open') FROM link_event WHERE \(inQuarterE)"),
+    .init(
+      id: "overview.conformance_rate", dimension: nil, kind: .rate, principle: nil,
+      nameEnglish: "Conformance rate", nameChinese: "规范符合率",
+      definitionEnglish:
+        "Events whose action matches the treatment their policy version prescribes / all events (events before any policy count as not conforming).",
+      definitionChinese: "处置与所适用规范版本要求一致的事件数 / 事件总数（无适用规范的事件计为不符合）。",
+      sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")),
+    .init(
+      id: "overview.over_restricted", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Over-restricted events", nameChinese: "过度限制事件数",
+      definitionEnglish: "Events whose action is stricter than their policy prescribes (open < warn < block).",
+      definitionChinese: "处置严于规范要求的事件数（打开 < 提示 < 拦截）。",
+      sql: assessed("SELECT coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0)")),
+    .init(
+      id: "overview.under_restricted", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Under-restricted events", nameChinese: "限制不足事件数",
+      definitionEnglish: "Events whose action is more lenient than their policy prescribes.",
+      definitionChinese: "处置宽于规范要求的事件数。",
+      sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)")),
+  ]
+
+  /// The complaint figures every principle shares.
+  static func complaintMetrics(_ p: Int) -> [MetricDefinition] {
+    let cp = "\(inQuarterC) AND principle = \(p)"
+    let principle = Principle(rawValue: p)!
+    let hours = """
+      WITH h AS (
+        SELECT ms_to_resolve / 3600000.0 AS hours FROM complaint_handling
+        WHERE \(cp) AND status = 'resolved'),
+      r AS (SELECT hours, row_number() OVER (ORDER BY hours) AS k, count(*) OVER () AS n FROM h)
+      """
+    return [
+      .init(
+        id: "p\(p).complaints", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Complaints", nameChinese: "投诉数",
+        definitionEnglish: "Complaints of the quarter whose category belongs to principle \(p) (|C_\(p)|).",
+        definitionChinese: "本季度类别属于原则\(p)的投诉数（|C_\(p)|）。",
+        sql: "SELECT count(*) FROM complaint WHERE \(cp)"),
+      .init(
+        id: "p\(p).upheld", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Upheld", nameChinese: "投诉成立数",
+        definitionEnglish: "Complaints of principle \(p) with outcome upheld.",
+        definitionChinese: "原则\(p)投诉中结论为成立的数量。",
+        sql: "SELECT count(*) FROM complaint WHERE \(cp) AND outcome = 'upheld'"),
+      .init(
+        id: "p\(p).upheld_rate", dimension: nil, kind: .rate, principle: principle,
+        nameEnglish: "Upheld rate", nameChinese: "投诉成立率",
+        definitionEnglish: "Upheld / resolved complaints of principle \(p) whose outcome is not duplicate.",
+        definitionChinese: "成立数 / 原则\(p)已办结且非重复的投诉数。",
+        sql:
+          "SELECT avg(outcome = 'upheld') FROM complaint WHERE \(cp) AND status = 'resolved' AND outcome <> 'duplicate'"
+      ),
+      .init(
+        id: "p\(p).median_hours_to_resolve", dimension: nil, kind: .hours, principle: principle,
+        nameEnglish: "Median hours to resolve", nameChinese: "办结时长中位数（小时）",
+        definitionEnglish:
+          "Median of (resolved_at − received_at) in hours over resolved complaints of principle \(p); for an even count, the mean of the two middle values.",
+        definitionChinese: "原则\(p)已办结投诉办结时长（小时）的中位数；偶数个时取中间两值的平均。",
+        sql: hours + "\nSELECT avg(hours) FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2)"),
+      .init(
+        id: "p\(p).p90_hours_to_resolve", dimension: nil, kind: .hours, principle: principle,
+        nameEnglish: "P90 hours to resolve", nameChinese: "办结时长第90百分位（小时）",
+        definitionEnglish: "Nearest-rank 90th percentile of the same: the value at rank ⌈0.9·n⌉.",
+        definitionChinese: "同上时长的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
+        sql: hours + "\nSELECT (SELECT hours FROM r WHERE k = (9 * n + 9) / 10)"),
+      .init(
+        id: "p\(p).within_sla_rate", dimension: nil, kind: .rate, principle: principle,
+        nameEnglish: "Resolved within SLA", nameChinese: "时限内办结率",
+        definitionEnglish:
+          "Complaints of principle \(p) resolved within the SLA of the policy in force when received / all complaints of principle \(p) (unresolved ones count against).",
+        definitionChinese: "在受理时所适用规范的时限内办结的原则\(p)投诉数 / 原则\(p)投诉总数（未办结计为超时）。",
+        sql:
+          "SELECT avg(coalesce(ms_to_resolve <= sla_hours * 3600000, 0)) FROM complaint_handling WHERE \(cp)"),
+    ]
+  }
+
+  static func principleMetrics(_ p: Int) -> [MetricDefinition] {
+    let principle = Principle(rawValue: p)!
+    let ep = "\(inQuarterE) AND principle = \(p)"
+    return complaintMetrics(p) + [
+      .init(
+        id: "p\(p).restrictions", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Restrictions", nameChinese: "限制次数",
+        definitionEnglish: "Events whose reason belongs to principle \(p) with action other than open.",
+        definitionChinese: "原因属于原则\(p)且未被直接打开（提示或拦截）的事件数。",
+        sql: "SELECT count(*) FROM link_event WHERE \(ep) AND action <> 'open'"),
+      .init(
+        id: "p\(p).automated_share", dimension: nil, kind: .rate, principle: principle,
+        nameEnglish: "Found by automated detection", nameChinese: "自动识别占比",
+        definitionEnglish: "Of those restrictions, the share with detected_by = automated.",
+        definitionChinese: "上述限制中由自动识别发现的占比。",
+        sql: "SELECT avg(detected_by = 'automated') FROM link_event WHERE \(ep) AND action <> 'open'"),
+      .init(
+        id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开次数",
+        definitionEnglish:
+          "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing decision from an upheld complaint of principle \(p); each event once.",
+        definitionChinese: "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的处置决定之下的事件数；每个事件只计一次。",
+        sql: """
+          WITH d AS MATERIALIZED (SELECT * FROM decision WHERE principle = \(p))
+          SELECT count(*) FROM event e
+          WHERE e.occurred_at >= :start AND e.occurred_at < :end AND e.action = 'open'
+            AND e.domain IN (SELECT domain FROM d)
+            AND EXISTS (
+              SELECT 1 FROM d
+              WHERE CASE d.action_taken WHEN 'block_url' THEN d.url_normalised = e.url_normalised
+                                        ELSE d.domain = e.domain END
+                AND e.occurred_at >= d.stands_from
+                AND (d.stands_until IS NULL OR e.occurred_at < d.stands_until))
+          """),
+      .init(
+        id: "p\(p).upheld_by_domain", dimension: "domain", kind: .count, principle: principle,
+        nameEnglish: "Upheld complaints by domain (top 10)", nameChinese: "投诉成立数最多的域名（前10）",
+        definitionEnglish:
+          "Upheld complaints of principle \(p) per registrable domain, for the 10 domains with most (ties: domain ascending).",
+        definitionChinese: "原则\(p)成立投诉按可注册域名计数，取最多的10个（并列按域名升序）。",
+        sql: """
+          SELECT domain, count(*) AS upheld FROM complaint
+          WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld'
+          GROUP BY domain ORDER BY upheld DESC, domain ASC LIMIT 10
+          """),
+    ]
+  }
+
+  static let principle4: [MetricDefinition] =
+    complaintMetrics(4) + [
+      .init(
+        id: "p4.restored", dimension: nil, kind: .count, principle: .userChoice,
+        nameEnglish: "Wrong restrictions undone", nameChinese: "误拦截恢复数",
+        definitionEnglish: "Complaints of principle 4 upheld with action_taken = restore.",
+        definitionChinese: "原则4投诉成立且处置为恢复（restore）的数量。",
+        sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND principle = 4 AND outcome = 'upheld' AND action_taken = 'restore'"),
+      .init(
+        id: "p4.open_rate", dimension: "scene", kind: .rate, principle: .userChoice,
+        nameEnglish: "Open rate by scene", nameChinese: "分场景直接打开率",
+        definitionEnglish: "Per scene with events: events with action open / events of that scene.",
+        definitionChinese: "按场景：直接打开的事件数 / 该场景事件数。",
+        sql: "SELECT scene, avg(action = 'open') FROM link_event WHERE \(inQuarterE) GROUP BY scene"),
+      .init(
+        id: "p4.open_rate", dimension: "platform", kind: .rate, principle: .userChoice,
+        nameEnglish: "Open rate by platform", nameChinese: "分平台直接打开率",
+        definitionEnglish: "Per platform with events (other for domains in no platform): the same rate.",
+        definitionChinese: "按平台（不属于任何平台的域名计为 other）：同上比率。",
+        sql: "SELECT platform_id, avg(action = 'open') FROM event WHERE \(inQuarterE) GROUP BY platform_id"),
+      .init(
+        id: "p4.choice_rate", dimension: nil, kind: .rate, principle: .userChoice,
+        nameEnglish: "Choice rate", nameChinese: "用户选择权比例",
+        definitionEnglish:
+          "Of restricted taps, the share where the user was given the choice: (warn_proceed + warn_back) / (warn_proceed + warn_back + block).",
+        definitionChinese: "受限点击中给予用户选择的占比：（提示后继续 + 提示后返回）/（提示后继续 + 提示后返回 + 拦截）。",
+        sql: """
+          SELECT CAST(sum(action IN ('warn_proceed', 'warn_back')) AS REAL) / nullif(sum(action <> 'open'), 0)
+          FROM link_event WHERE \(inQuarterE)
+          """),
+      .init(
+        id: "p4.proceed_rate", dimension: nil, kind: .rate, principle: .userChoice,
+        nameEnglish: "Proceed rate after a warning", nameChinese: "提示后继续访问率",
+        definitionEnglish: "warn_proceed / (warn_proceed + warn_back).",
+        definitionChinese: "提示后继续 /（提示后继续 + 提示后返回）。",
+        sql: """
+          SELECT CAST(sum(action = 'warn_proceed') AS REAL) / nullif(sum(action IN ('warn_proceed', 'warn_back')), 0)
+          FROM link_event WHERE \(inQuarterE)
+          """),
+      .init(
+        id: "p4.over_restricted_rate", dimension: nil, kind: .rate, principle: .userChoice,
+        nameEnglish: "Over-restriction rate", nameChinese: "过度限制率",
+        definitionEnglish: "overview.over_restricted / all events.",
+        definitionChinese: "过度限制事件数 / 事件总数。",
+        sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")),
+    ]
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// A figure's value: a count, a decimal, a text (grades), or none (a rate
+/// whose denominator is empty: never shown as 0).
+public enum MetricValue: Equatable, Sendable {
+  case count(Int64)
+  case decimal(Double)
+  case text(String)
+  case none
+
+  /// As `metrics.csv` writes it: integers plain, decimals with at most six
+  /// digits after the point (trailing zeros dropped), none as empty.
+  public var csv: String {
+    switch self {
+    case .count(let n): return String(n)
+    case .decimal(let x): return Self.decimal(x)
+    case .text(let t): return t
+    case .none: return ""
+    }
+  }
+
+  public var double: Double? {
+    switch self {
+    case .count(let n): return Double(n)
+    case .decimal(let x): return x
+    default: return nil
+    }
+  }
+
+  static func decimal(_ x: Double) -> String {
+    var text = String(format: "%.6f", x)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text == "-0" ? "0" : text
+  }
+}
+
+/// One row of `metrics.csv`.
+public struct Figure: Equatable, Sendable {
+  public let metricID: String
+  /// Empty, or `key=value`.
+  public let dimension: String
+  public let value: MetricValue
+
+  public init(_ metricID: String, _ dimension: String = "", _ value: MetricValue) {
+    self.metricID = metricID
+    self.dimension = dimension
+    self.value = value
+  }
+}
+
+/// The figures of one quarter, computed by running each metric's SQL.
+public struct QuarterFigures: Sendable {
+  public let quarter: Quarter
+  public let timeZone: TimeZone
+  public let figures: [Figure]
+
+  /// Runs every metric of `definitions` for `quarter` on `db`.
+  public init(
+    database db: Database, quarter: Quarter, timeZone: TimeZone,
+    definitions: [MetricDefinition] = MetricCatalogue.all
+  ) throws {
+    self.quarter = quarter
+    self.timeZone = timeZone
+    let parameters = Self.parameters(quarter, timeZone)
+    var figures: [Figure] = []
+    for d in definitions {
+      let statement = try db.prepare(d.sql)
+      for name in statement.parameterNames { try statement.bind(parameters[name] ?? .null, named: name) }
+      defer { statement.reset() }
+      while try statement.step() {
+        if let key = d.dimension {
+          let label = statement.value(at: 0).text ?? ""
+          figures.append(Figure(d.id, "\(key)=\(label)", Self.value(statement.value(at: 1), kind: d.kind)))
+        } else {
+          figures.append(Figure(d.id, "", Self.value(statement.value(at: 0), kind: d.kind)))
+        }
+      }
+    }
+    self.figures = figures.sorted { ($0.metricID, $0.dimension) < ($1.metricID, $1.dimension) }
+  }
+
+  /// The bound values of `:start` and `:end` for a quarter, as stored (UTC text).
+  public static func parameters(_ quarter: Quarter, _ timeZone: TimeZone) -> [String: SQLValue] {
+    let (start, end) = quarter.bounds(in: timeZone)
+    return [":start": .text(start.iso), ":end": .text(end.iso)]
+  }
+
+  static func value(_ v: SQLValue, kind: MetricKind) -> MetricValue {
+    switch (v, kind) {
+    case (.null, _): return .none
+    case (_, .count): return .count(v.integer ?? 0)
+    case (_, .text): return .text(v.text ?? "")
+    default: return v.double.map { .decimal($0) } ?? .none
+    }
+  }
+
+  public subscript(_ id: String, dimension dimension: String = "") -> MetricValue? {
+    figures.first { $0.metricID == id && $0.dimension == dimension }?.value
+  }
+
+  /// `metrics.csv`: UTF-8, header `metric_id,dimension,value`, sorted by id then dimension.
+  public var csv: String {
+    var text = "metric_id,dimension,value\n"
+    for f in figures {
+      text += csvLine([f.metricID, f.dimension, f.value.csv]) + "\n"
+    }
+    return text
+  }
+}

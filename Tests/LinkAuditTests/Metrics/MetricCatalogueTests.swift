@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+/// Every metric of the catalogue on a fixture small enough to count by hand.
+/// Times are local (Asia/Shanghai). 2021-Q4 is [2021-10-01 00:00, 2022-01-01 00:00).
+/// Policy 2021.09-phase1 is in force for all of it: scenes one_to_one_chat open,
+/// group_chat warn, others block; categories pornography/fraud block,
+/// induced_sharing warn, others block; SLA hours 24/24/72/72.
+@Suite struct MetricCatalogueTests {
+  static let links = """
+    event_id,occurred_at,scene,user_id,url,action,reason,detected_by
+    e1,2021-10-01 00:00:00,one_to_one_chat,u1,https://item.taobao.com/a,open,,
+    e2,2021-10-05 10:00:00,group_chat,u1,https://item.taobao.com/a,open,,
+    e3,2021-10-06 10:00:00,group_chat,u2,https://www.douyin.com/v/1,warn_proceed,scene_rule,automated
+    e4,2021-10-07 10:00:00,moments,u2,https://www.douyin.com/v/2,block,fraud,user_report
+    e5,2021-11-01 10:00:00,moments,u3,https://x.example.com/p,block,induced_sharing,automated
+    e6,2021-11-02 10:00:00,search,u3,https://x.example.com/p,warn_back,pornography,automated
+    e7,2021-11-03 10:00:00,one_to_one_chat,u4,https://bad.example.org/x,open,,
+    e8,2021-12-31 23:59:59,group_chat,u4,https://bad.example.org/y,open,,
+    e9,2022-01-01 00:00:00,one_to_one_chat,u5,https://item.taobao.com/a,open,,
+    e10,2021-09-30 23:59:59,one_to_one_chat,u5,https://item.taobao.com/a,open,,
+    e11,2021-10-10 10:00:00,channels,u1,https://phish.example.net/login,block,phishing,automated
+    e12,2021-10-11 10:00:00,mini_program,u2,https://phish.example.net/login,warn_proceed,phishing,manual_review
+    e13,2021-10-20 10:00:00,one_to_one_chat,u1,https://X.example.com/p#top,open,,
+
+    """
+  static let complaintsA = """
+    complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at
+    c1,2021-10-02 10:00:00,r1,https://bad.example.org/x,fraud,in_chat,,resolved,2021-10-03 10:00:00,upheld,block_domain,
+    c2,2021-10-04 10:00:00,r2,https://x.example.com/p,pornography,,,resolved,2021-10-06 10:00:00,upheld,block_url,
+    c3,2021-10-08 10:00:00,r3,https://rumor.example.com/r,rumor,,,open,,,,
+    c4,2021-10-09 10:00:00,r1,https://casino.example.com/,gambling,,,open,,,,2021-10-09 10:00:00
+    c5,2021-10-09 12:00:00,r2,https://bad.example.org/x,fraud,,,resolved,2021-10-09 13:00:00,duplicate,,
+    c9,2021-09-30 23:59:59,r3,https://item.taobao.com/a,fraud,,,open,,,,
+
+    """
+  static let complaintsB = """
+    complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at
+    c4,2021-10-09 10:00:00,r1,https://casino.example.com/,gambling,,,resolved,2021-10-09 16:00:00,not_upheld,,2021-10-09 16:00:00
+    c6,2021-11-10 10:00:00,r4,https://bad.example.org/z,wrongly_restricted,,,resolved,2021-11-20 10:00:00,upheld,restore,
+    c7,2021-12-31 23:00:00,r5,https://phish.example.net/login,phishing,web_portal,,resolved,2022-01-01 01:00:00,upheld,block_url,
+    c8,2022-01-01 00:00:00,r5,https://spam.example.com/,spam,,,open,,,,
+    c10,2021-10-02 12:00:00,r6,https://bad.example.org/x,fraud,,,resolved,2021-10-02 20:00:00,upheld,block_url,
+
+    """
+
+  /// The fixture loaded into a fresh store.
+  static func loaded() throws -> TestStore {
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.links, try store.dir.write("links.csv", links)),
+      (.complaints, try store.dir.write("complaints-a.csv", complaintsA)),
+      (.complaints, try store.dir.write("complaints-b.csv", complaintsB)),
+    ])
+    return store
+  }
+
+  static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+  static func figures(_ quarter: String) throws -> QuarterFigures {
+    let store = try loaded()
+    let db = try store.open(.readOnly)
+    return try QuarterFigures(database: db, quarter: Quarter(quarter)!, timeZone: shanghai)
+  }
+
+  @Test func everyFigureOf2021Q4MatchesTheHandCount() throws {
+    let f = try Self.figures("2021-Q4")
+    let expected: [String: String] = [
+      // E = e1-e8, e11-e13 (e9 starts Q1 2022, e10 ends Q3): 11 events.
+      "overview.events": "11",
+      // u1 (e1 e2 e11 e13), u2 (e3 e4 e12), u3 (e5 e6), u4 (e7 e8).
+      "overview.users": "4",
+      // C = c1-c7, c10 (c8 is 2022, c9 is Q3).
+      "overview.complaints": "8",
+      // all but c3 (open).
+      "overview.complaints_resolved": "7",
+      // opens: e1 e2 e7 e8 e13 = 5 / 11.
+      "overview.open_rate": "0.454545",
+      // conform: e1 e3 e4 e7 e11 e13 = 6 / 11; over: e5 (block, warn prescribed);
+      // under: e2, e8 (open in group_chat: warn), e6 (warn, block), e12 (warn, block).
+      "overview.conformance_rate": "0.545455",
+      "overview.over_restricted": "1",
+      "overview.under_restricted": "4",
+      // C_1 = c1 c2 c3 c4 c5 c10; upheld c1 c2 c10.
+      "p1.complaints": "6",
+      "p1.upheld": "3",
+      // resolved and not duplicate: c1 c2 c4 c10 -> 3 / 4.
+      "p1.upheld_rate": "0.75",
+      // hours: c5 1, c4 6, c10 8, c1 24, c2 48 -> median 8; P90 rank ceil(4.5) = 5 -> 48.
+      "p1.median_hours_to_resolve": "8",
+      "p1.p90_hours_to_resolve": "48",
+      // within 24 h: c1 (exactly 24), c4, c5, c10; not c2 (48) nor c3 (open) -> 4 / 6.
+      "p1.within_sla_rate": "0.666667",
+      // e4 (fraud, user_report), e6 (pornography, automated).
+      "p1.restrictions": "2",
+      "p1.automated_share": "0.5",
+      // e7: under c1 (block_domain example.org from 10-03 11:00 until c6's restore
+      // 11-20 10:00) and c10 (block_url .../x), counted once; e13: under c2 (block_url
+      // https://x.example.com/p, its normalised URL). e8 (12-31) is after the restore.
+      "p1.post_decision_opens": "2",
+      // C_2 = c7 (2 hours, upheld, within 24 h).
+      "p2.complaints": "1", "p2.upheld": "1", "p2.upheld_rate": "1",
+      "p2.median_hours_to_resolve": "2", "p2.p90_hours_to_resolve": "2", "p2.within_sla_rate": "1",
+      // e11 (automated), e12 (manual_review).
+      "p2.restrictions": "2", "p2.automated_share": "0.5",
+      // c7's block_url stands from 2022-01-01 02:00: after the quarter.
+      "p2.post_decision_opens": "0",
+      // No complaint of principle 3: counts 0, rates and hours have no value.
+      "p3.complaints": "0", "p3.upheld": "0", "p3.upheld_rate": "",
+      "p3.median_hours_to_resolve": "", "p3.p90_hours_to_resolve": "", "p3.within_sla_rate": "",
+      // e5 (induced_sharing, automated).
+      "p3.restrictions": "1", "p3.automated_share": "1", "p3.post_decision_opens": "0",
+      // C_4 = c6: 240 hours against an SLA of 72.
+      "p4.complaints": "1", "p4.upheld": "1", "p4.upheld_rate": "1",
+      "p4.median_hours_to_resolve": "240", "p4.p90_hours_to_resolve": "240", "p4.within_sla_rate": "0",
+      "p4.restored": "1",
+      // warned: e3 e6 e12 (proceed e3 e12); blocked: e4 e5 e11.
+      "p4.choice_rate": "0.5",
+      "p4.proceed_rate": "0.666667",
+      "p4.over_restricted_rate": "0.090909",
+    ]
+    for (id, value) in expected {
+      #expect(f[id]?.csv == value, "\(id)")
+    }
+    let dimensioned: [String: [String: String]] = [
+      "p1.upheld_by_domain": ["domain=example.org": "2", "domain=example.com": "1"],
+      "p2.upheld_by_domain": ["domain=example.net": "1"],
+      "p3.upheld_by_domain": [:],
+      // one_to_one_chat e1 e7 e13 all open; group_chat e2 e8 open of e2 e3 e8.
+      "p4.open_rate": [
+        "scene=one_to_one_chat": "1", "scene=group_chat": "0.666667", "scene=moments": "0", "scene=search": "0",
+        "scene=channels": "0", "scene=mini_program": "0",
+        // taobao e1 e2; douyin e3 e4; other: e5-e8, e11-e13 with opens e7 e8 e13.
+        "platform=taobao": "1", "platform=douyin": "0", "platform=other": "0.428571",
+      ],
+    ]
+    for (id, values) in dimensioned {
+      let got = Dictionary(uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
+      #expect(got == values, "\(id)")
+    }
+  }
+
+  @Test func everyMetricOfTheCatalogueIsReported() throws {
+    let f = try Self.figures("2021-Q4")
+    for d in MetricCatalogue.all where d.dimension == nil {
+      #expect(f[d.id] != nil, "\(d.id) missing")
+    }
+    #expect(Set(MetricCatalogue.all.map(\.label)).count == MetricCatalogue.all.count)
+  }
+
+  @Test func quarterBoundsAreHalfOpenInTheReportTimeZone() throws {
+    let q3 = try Self.figures("2021-Q3")
+    // Only e10 (2021-09-30 23:59:59) and c9 fall in Q3.
+    #expect(q3["overview.events"] == .count(1))
+    #expect(q3["overview.complaints"] == .count(1))
+    let q1 = try Self.figures("2022-Q1")
+    #expect(q1["overview.events"] == .count(1))
+    #expect(q1["overview.complaints"] == .count(1))
+    // No events at all: rates have no value, never 0.
+    let empty = try Self.figures("2020-Q1")
+    #expect(empty["overview.events"] == .count(0))
+    #expect(empty["overview.open_rate"] == MetricValue.none)
+    #expect(empty["overview.conformance_rate"] == MetricValue.none)
+    #expect(empty["p4.choice_rate"] == MetricValue.none)
+  }
+
+  @Test func csvIsSortedByIdThenDimensionWithTheContractHeader() throws {
+    let csv = try Self.figures("2021-Q4").csv
+    let lines = csv.split(separator: "\n").map(String.init)
+    #expect(lines[0] == "metric_id,dimension,value")
+    let keys = lines.dropFirst().map { line -> String in
+      let parts = line.split(separator: ",", omittingEmptySubsequences: false)
+      return parts[0] + "\u{1}" + parts[1]
+    }
+    #expect(keys == keys.sorted())
+    #expect(lines.contains("p3.upheld_rate,,"))
+    #expect(lines.contains("p1.upheld_by_domain,domain=example.org,2"))
+  }
+
+  @Test func topDomainsKeepTenBreakingTiesByName() throws {
+    let store = TestStore()
+    var csv = "complaint_id,received_at,reporter_id,url,category,status,resolved_at,outcome,action_taken\n"
+    // d00 … d11 with one upheld complaint each, d11 with a second: d11 first, then d00 … d08.
+    for i in 0..<12 {
+      csv += "k\(i),2021-10-02 10:00:00,r,https://d\(String(format: "%02d", i)).cn/,fraud,resolved,2021-10-02 11:00:00,upheld,none\n"
+    }
+    csv += "k99,2021-10-02 10:00:00,r,https://d11.cn/x,fraud,resolved,2021-10-02 11:00:00,upheld,none\n"
+    try store.load([(.complaints, try store.dir.write("c.csv", csv))])
+    let f = try QuarterFigures(database: store.open(.readOnly), quarter: Quarter("2021-Q4")!, timeZone: Self.shanghai)
+    let top = f.figures.filter { $0.metricID == "p1.upheld_by_domain" }
+    #expect(top.count == 10)
+    #expect(f["p1.upheld_by_domain", dimension: "domain=d11.cn"] == .count(2))
+    #expect(f["p1.upheld_by_domain", dimension: "domain=d08.cn"] == .count(1))
+    #expect(f["p1.upheld_by_domain", dimension: "domain=d09.cn"] == nil)
+  }
+
+  @Test func decimalsHaveAtMostSixDigits() {
+    #expect(MetricValue.decimal(2.0 / 3).csv == "0.666667")
+    #expect(MetricValue.decimal(1).csv == "1")
+    #expect(MetricValue.decimal(0.5).csv == "0.5")
+    #expect(MetricValue.decimal(1e-9).csv == "0")
+    #expect(MetricValue.none.csv == "")
+  }
+}
