@@ -24,3 +24,24 @@ struct NotYetAvailable: Error, CustomStringConvertible {
   let command: String
   var description: String { "linkaudit \(command) is not available in this build yet" }
 }
+
+/// Options of the commands that compute figures.
+struct ReportOptions: ParsableArguments {
+  @Option(help: "Time zone quarters are cut in (IANA name).") var tz = "Asia/Shanghai"
+  @Option(help: "Folder of Markdown templates (en/, zh/).") var templates = "templates"
+
+  func timeZone() throws -> TimeZone {
+    guard let zone = TimeZone(identifier: tz) else {
+      throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
+    }
+    return zone
+  }
+
+  func templateFolder() throws -> String {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw ValidationError("no template folder at \(templates): run from the project folder or pass --templates")
+    }
+    return templates
+  }
+}

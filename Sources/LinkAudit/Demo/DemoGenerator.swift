@@ -155,7 +155,7 @@ public struct DemoGenerator {
           ? "automated" : rng.pick(["automated", "automated", "automated", "user_report", "manual_review"]))
       let version = rng.pick(["8.0.14", "8.0.15", "8.0.16", "8.0.18"])
       try out!.write(
-        "ev\(seed)-\(i),\(utc.isoLocal(t)),\(scene.rawValue),wx_\(rng.next() % UInt64(users)),\(url),\(action.rawValue),\(reason),\(detected),\(version)\n"
+        "ev\(seed)-\(i),\(shanghaiISO(t)),\(scene.rawValue),wx_\(rng.next() % UInt64(users)),\(url),\(action.rawValue),\(reason),\(detected),\(version)\n"
       )
     }
     try out?.close()
@@ -186,7 +186,6 @@ public struct DemoGenerator {
   private func writeComplaints(
     first: String, later: String, bounds: [Timestamp], weights: [String], rng: inout SplitMix64
   ) throws {
-    let utc = TimestampParser(timeZone: TimeZone(identifier: "UTC")!)
     let header =
       "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
     let a = try BufferedWriter(path: first)
@@ -214,15 +213,15 @@ public struct DemoGenerator {
         action = rng.pick(["block_url", "block_url", "block_domain", "warn_url", "suspend_sharer", "none"])
       }
       let common =
-        "c\(seed)-\(i),\(utc.isoLocal(received)),rp_\(rng.next() % 5000),\(url),\(category.rawValue),\(rng.pick(channels)),\"\(description)\""
+        "c\(seed)-\(i),\(shanghaiISO(received)),rp_\(rng.next() % 5000),\(url),\(category.rawValue),\(rng.pick(channels)),\"\(description)\""
       let stillOpen = i % 7 == 0
       let resolvedLater = i % 3 == 0
       if stillOpen || resolvedLater {
-        try a.write("\(common),open,,,,\(utc.isoLocal(received))\n")
+        try a.write("\(common),open,,,,\(shanghaiISO(received))\n")
       }
       if !stillOpen {
         try (resolvedLater ? b : a).write(
-          "\(common),resolved,\(utc.isoLocal(resolvedAt)),\(outcome.rawValue),\(action),\(utc.isoLocal(resolvedAt))\n")
+          "\(common),resolved,\(shanghaiISO(resolvedAt)),\(outcome.rawValue),\(action),\(shanghaiISO(resolvedAt))\n")
       }
     }
     try a.close()
@@ -311,11 +310,9 @@ public struct DemoGenerator {
   ]
 }
 
-extension TimestampParser {
-  /// `YYYY-MM-DD HH:MM:SS` in this zone, the form back-office exports use.
-  func isoLocal(_ t: Timestamp) -> String {
-    // The demo writes Asia/Shanghai wall-clock time with its offset, so it reads the same under any --tz.
-    let shifted = Timestamp(milliseconds: t.milliseconds + 8 * 3_600_000).iso
-    return String(shifted.prefix(19)) + "+08:00"
-  }
+/// `2021-09-17T08:15:02+08:00`: the demo writes Asia/Shanghai wall-clock time
+/// with its offset, so its files read the same under any --tz.
+func shanghaiISO(_ t: Timestamp) -> String {
+  let shifted = Timestamp(milliseconds: t.milliseconds + 8 * 3_600_000).iso
+  return String(shifted.prefix(19)) + "+08:00"
 }

@@ -176,6 +176,16 @@ public struct TimestampParser {
     return (Int(y), Int(m), Int(d))
   }
 
+  /// Wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in this parser's time zone.
+  public func localText(of t: Timestamp) -> String {
+    let offset = fixedOffset ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
+    let local = t.milliseconds + Int64(offset) * 1000
+    let days = floorDiv(local, 86_400_000)
+    let (y, m, d) = CivilCalendar.civil(fromDays: days)
+    let seconds = (local - days * 86_400_000) / 1000
+    return String(format: "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, seconds / 3600, seconds / 60 % 60, seconds % 60)
+  }
+
   /// Midnight at the start of a local date, as an instant.
   public func startOfDay(year: Int, month: Int, day: Int) -> Timestamp {
     let local = CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day)) * 86_400_000

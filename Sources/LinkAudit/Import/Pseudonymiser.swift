@@ -54,7 +54,7 @@ public final class Pseudonymiser {
   /// Recent pseudonyms: logs repeat the same users many times, and an HMAC
   /// costs more than a lookup. Emptied when full, so memory stays bounded.
   private var memo: [String: String] = [:]
-  private static let memoLimit = 200_000
+  private static let memoLimit = 65_536
 
   public func pseudonym(_ identifier: String) -> String {
     if let known = memo[identifier] { return known }

@@ -47,7 +47,7 @@ public enum MetricCatalogue {
       WHERE \(inQuarterE)
       GROUP BY policy_version, scene, reason, action),
     a AS (
-      SELECT g.n,
+      SELECT g.policy_version, g.scene, g.n,
         CASE g.action WHEN 'open' THEN 0 WHEN 'block' THEN 2 ELSE 1 END AS alevel,
         CASE t.treatment WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END AS tlevel
       FROM g LEFT JOIN policy_treatment t

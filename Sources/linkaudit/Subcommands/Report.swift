@@ -1,17 +1,49 @@
 import ArgumentParser
+import Foundation
+import LinkAudit
 
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write the report package for a quarter.",
     discussion: """
       Writes reports/YYYY-Qn/: the regulator's workbook in Chinese and English, Markdown per \
-      principle, metrics.csv and manifest.json. Running it twice on the same database writes \
-      byte-identical files.
+      principle from templates/, metrics.csv and manifest.json (tool version, quarter, time \
+      zone, the batches and policy versions the figures rest on, and the SHA-256 of every \
+      file). All figures are read from one snapshot of the database, and running it twice on \
+      the same database writes byte-identical files.
       """)
   @OptionGroup var database: DatabaseOptions
+  @OptionGroup var report: ReportOptions
   @Option(help: "Quarter as YYYY-Qn, or 'latest' (the latest quarter with link events).") var quarter = "latest"
   @Option(help: "Output folder (default reports/YYYY-Qn).") var out: String?
-  @Option(help: "Languages, comma-separated.") var lang = "zh,en"
+  @Option(help: "Languages, comma-separated: zh, en.") var lang = "zh,en"
 
-  func run() throws { throw NotYetAvailable(command: "report") }
+  func run() throws {
+    let languages = try lang.split(separator: ",").map { code in
+      guard let l = ReportLanguage(code: String(code)) else {
+        throw ValidationError("unknown language \"\(code)\": use zh, en or both (zh,en)")
+      }
+      return l
+    }
+    let zone = try report.timeZone()
+    let db = try database.open()
+    let written = try db.transaction(.deferred) { () -> [String] in
+      let q: Quarter
+      if quarter.lowercased() == "latest" {
+        guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: zone) else {
+          throw ValidationError("no link events in \(database.path): import data first, or name a quarter with --quarter")
+        }
+        q = latest
+      } else {
+        guard let parsed = Quarter(quarter) else {
+          throw ValidationError("quarter \"\(quarter)\" is not YYYY-Qn (for example 2021-Q4) or latest")
+        }
+        q = parsed
+      }
+      let directory = out ?? "reports/\(q)"
+      let package = ReportPackage(quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder())
+      return try package.write(database: db, to: directory)
+    }
+    for path in written { print(path) }
+  }
 }

@@ -1,0 +1,134 @@
+import Foundation
+
+/// A language the report is written in.
+public enum ReportLanguage: String, CaseIterable, Sendable {
+  case zh, en
+
+  public init?(code: String) {
+    self.init(rawValue: code.trimmed.lowercased())
+  }
+
+  /// A term of the report in this language.
+  func text(_ term: Term) -> String {
+    let pair = Self.terms[term]!
+    return self == .zh ? pair.zh : pair.en
+  }
+
+  func name(of metric: MetricDefinition) -> String { self == .zh ? metric.nameChinese : metric.nameEnglish }
+  func definition(of metric: MetricDefinition) -> String {
+    self == .zh ? metric.definitionChinese : metric.definitionEnglish
+  }
+  func name(of principle: Principle) -> String { self == .zh ? principle.chinese : principle.english }
+
+  func principleHeading(_ p: Principle) -> String {
+    self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue): \(p.english)"
+  }
+
+  func sceneName(_ code: String) -> String {
+    guard self == .zh, let scene = Scene(rawValue: code) else { return code }
+    return scene.chinese
+  }
+
+  func categoryName(_ code: String) -> String {
+    guard self == .zh, let category = Category(rawValue: code) else { return code }
+    return category.chinese
+  }
+
+  enum Term: Hashable {
+    case reportTitle, period, timeZone, toolVersion, dataAsOf, policiesInForce, version, title, effectiveFrom, sha256
+    case batches, principles, cover, summary, conformance, complaints, dataQuality, methodology
+    case principleSheet(Int)
+    case metric, metricID, name, definition, sql, thisQuarter, previousQuarter, change, value
+    case scene, platform, events, conforming, overRestricted, underRestricted, conformanceRate, openRate
+    case domain, upheld, month, principle, category, restrictions
+    case complaintID, reporter, receivedAt, channel, status, resolvedAt, hoursToResolve, slaHours, outcome
+    case actionTaken, url, description
+    case batch, kind, file, importedAt, rowsRead, rowsStored, rowsDuplicate, rowsRejected
+    case line, column, error, noRejectedRows, parameters, populations, populationsText, none
+    case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
+  }
+
+  private static let terms: [Term: (en: String, zh: String)] = [
+    .reportTitle: ("External link management: quarterly report", "外部链接内容管理季度报告"),
+    .period: ("Period", "报告期"),
+    .timeZone: ("Time zone", "时区"),
+    .toolVersion: ("Tool version", "工具版本"),
+    .dataAsOf: ("Data as of (last import)", "数据截止（最近一次导入）"),
+    .policiesInForce: ("Policy versions in force", "报告期内适用的规范版本"),
+    .version: ("Version", "版本"),
+    .title: ("Title", "标题"),
+    .effectiveFrom: ("Effective from", "生效时间"),
+    .sha256: ("SHA-256", "SHA-256"),
+    .batches: ("Imported batches", "已导入批次"),
+    .principles: ("The four principles", "四项原则"),
+    .cover: ("Cover", "封面"),
+    .summary: ("Summary", "摘要"),
+    .conformance: ("Conformance", "规范符合性"),
+    .complaints: ("Complaints", "投诉明细"),
+    .dataQuality: ("Data quality", "数据质量"),
+    .methodology: ("Methodology", "方法说明"),
+    .principleSheet(1): ("Principle 1", "原则一"),
+    .principleSheet(2): ("Principle 2", "原则二"),
+    .principleSheet(3): ("Principle 3", "原则三"),
+    .principleSheet(4): ("Principle 4", "原则四"),
+    .metric: ("Metric", "指标"),
+    .metricID: ("Metric id", "指标编号"),
+    .name: ("Name", "名称"),
+    .definition: ("Definition", "定义"),
+    .sql: ("SQL", "SQL"),
+    .thisQuarter: ("This quarter", "本季度"),
+    .previousQuarter: ("Previous quarter", "上季度"),
+    .change: ("Change", "变化"),
+    .value: ("Value", "数值"),
+    .scene: ("Scene", "场景"),
+    .platform: ("Platform", "平台"),
+    .events: ("Events", "事件数"),
+    .conforming: ("Conforming", "符合"),
+    .overRestricted: ("Over-restricted", "过度限制"),
+    .underRestricted: ("Under-restricted", "限制不足"),
+    .conformanceRate: ("Conformance rate", "符合率"),
+    .openRate: ("Open rate", "直接打开率"),
+    .domain: ("Domain", "域名"),
+    .upheld: ("Upheld", "成立数"),
+    .month: ("Month", "月份"),
+    .principle: ("Principle", "原则"),
+    .category: ("Category", "类别"),
+    .restrictions: ("Restrictions", "限制次数"),
+    .complaintID: ("Complaint id", "投诉编号"),
+    .reporter: ("Reporter (pseudonym)", "投诉人（匿名化）"),
+    .receivedAt: ("Received", "受理时间"),
+    .channel: ("Channel", "渠道"),
+    .status: ("Status", "状态"),
+    .resolvedAt: ("Resolved", "办结时间"),
+    .hoursToResolve: ("Hours to resolve", "办结时长（小时）"),
+    .slaHours: ("SLA (hours)", "时限（小时）"),
+    .outcome: ("Outcome", "结论"),
+    .actionTaken: ("Action taken", "处置措施"),
+    .url: ("URL", "链接"),
+    .description: ("Description (masked)", "投诉描述（已脱敏）"),
+    .batch: ("Batch", "批次"),
+    .kind: ("Kind", "类型"),
+    .file: ("File", "文件"),
+    .importedAt: ("Imported", "导入时间"),
+    .rowsRead: ("Rows read", "读取行数"),
+    .rowsStored: ("Stored", "入库行数"),
+    .rowsDuplicate: ("Duplicates", "重复行数"),
+    .rowsRejected: ("Rejected", "拒收行数"),
+    .line: ("Line", "行号"),
+    .column: ("Column", "列"),
+    .error: ("Error", "错误"),
+    .noRejectedRows: ("No rejected rows.", "无拒收行。"),
+    .parameters: ("Parameters", "参数"),
+    .populations: ("Populations", "统计口径"),
+    .populationsText: (
+      "E: link events with occurred_at in [start, end). C: complaints in their latest imported state with received_at in [start, end). Times are stored in UTC; start and end are the quarter's bounds in the report time zone. A rate with an empty denominator has no value (—).",
+      "E：occurred_at 位于 [start, end) 的外链点击事件。C：received_at 位于 [start, end) 的投诉（按最新导入状态）。时间以 UTC 存储；start、end 为报告时区下本季度的起止。分母为空的比率无数值（—）。"
+    ),
+    .none: ("—", "—"),
+    .complaintsByMonth: ("Complaints by principle and month", "各原则投诉数（按月）"),
+    .openRateByScene: ("Open rate by scene", "分场景直接打开率"),
+    .topDomains: ("Domains with most upheld complaints", "投诉成立最多的域名"),
+    .restrictionsByCategory: ("Restrictions by category", "按类别的限制次数"),
+    .pageFooter: ("&CPage &P of &N", "&C第 &P 页，共 &N 页"),
+  ]
+}

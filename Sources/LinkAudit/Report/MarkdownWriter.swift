@@ -1,0 +1,154 @@
+import Foundation
+import Mustache
+
+/// Renders the Markdown of a report from the templates in `templates/LANG/`:
+/// `summary.md.mustache` and `principle.md.mustache` (once per principle).
+/// The words live in the templates, so a compliance officer can reword them;
+/// this file supplies only the figures, already formatted.
+struct MarkdownWriter {
+  let data: ReportData
+  let language: ReportLanguage
+  let templates: String
+
+  /// Values render as text: no HTML escaping in Markdown.
+  static func template(at path: String) throws -> MustacheTemplate {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw ReportError(message: "cannot read template \(path)")
+    }
+    do {
+      return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+    } catch {
+      throw ReportError(message: "template \(path) does not parse: \(error)")
+    }
+  }
+
+  func render() throws -> [(name: String, text: String)] {
+    let folder = (templates as NSString).appendingPathComponent(language.rawValue)
+    let summary = try Self.template(at: (folder as NSString).appendingPathComponent("summary.md.mustache"))
+    let principle = try Self.template(at: (folder as NSString).appendingPathComponent("principle.md.mustache"))
+    var files = [(name: "summary.\(language.rawValue).md", text: summary.render(summaryContext()))]
+    for p in Principle.allCases {
+      files.append((name: "principle-\(p.rawValue).\(language.rawValue).md", text: principle.render(principleContext(p))))
+    }
+    return files
+  }
+
+  // MARK: Contexts
+
+  var common: [String: Any] {
+    [
+      "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
+      "period": data.periodText, "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
+      "batchCount": data.batches.count,
+      "policies": data.policies.map {
+        ["version": $0.version, "title": $0.title, "effectiveFrom": data.local($0.effectiveFrom)]
+      },
+    ]
+  }
+
+  func summaryContext() -> [String: Any] {
+    var context = common
+    let overview = MetricCatalogue.all.filter { $0.principle == nil && $0.dimension == nil }
+    context["overview"] = overview.map(row)
+    context["principles"] = Principle.allCases.map { p -> [String: Any] in
+      let headline = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
+      return ["number": p.rawValue, "heading": language.principleHeading(p), "figures": headline.map(row)]
+    }
+    context["changes"] = overview.map(change)
+    return context
+  }
+
+  func principleContext(_ p: Principle) -> [String: Any] {
+    var context = common
+    let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
+    context["number"] = p.rawValue
+    context["title"] = language.name(of: p)
+    context["figures"] = metrics.map(row)
+    context["changes"] = metrics.map(change)
+    let top = data.current.figures.filter { $0.metricID == "p\(p.rawValue).upheld_by_domain" }
+      .sorted { ($0.value.double ?? 0, $1.dimension) > ($1.value.double ?? 0, $0.dimension) }
+    context["hasTopDomains"] = !top.isEmpty
+    context["topDomains"] = top.enumerated().map { i, f in
+      ["rank": i + 1, "domain": String(f.dimension.dropFirst("domain=".count)), "upheld": format(f.value, .count)]
+    }
+    let restrictions = data.restrictionsByCategory[p.rawValue] ?? []
+    context["hasRestrictions"] = !restrictions.isEmpty
+    context["restrictions"] = restrictions.map { ["category": language.categoryName($0.0), "count": Int($0.1).grouped] }
+    if p == .userChoice {
+      func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
+        data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix(key + "=") }.map {
+          ["name": name(String($0.dimension.dropFirst(key.count + 1))), "rate": format($0.value, .rate)]
+        }
+      }
+      context["hasOpenRates"] = true
+      context["openRateByScene"] = rates("scene", language.sceneName)
+      context["openRateByPlatform"] = rates("platform", { $0 })
+    }
+    return context
+  }
+
+  func row(_ d: MetricDefinition) -> [String: Any] {
+    let now = data.current[d.id] ?? .none
+    let before = data.previous[d.id] ?? .none
+    var change = "—"
+    if let a = now.double, let b = before.double { change = formatChange(a - b, d.kind) }
+    return [
+      "id": d.id, "name": language.name(of: d), "definition": language.definition(of: d),
+      "value": format(now, d.kind), "previous": format(before, d.kind), "change": change,
+    ]
+  }
+
+  /// The reading of one figure against the previous quarter: which way it moved.
+  func change(_ d: MetricDefinition) -> [String: Any] {
+    let now = data.current[d.id] ?? .none
+    let before = data.previous[d.id] ?? .none
+    var context = row(d)
+    switch (now.double, before.double) {
+    case (let a?, let b?):
+      // Compared as shown: a move smaller than the last digit displayed is no move.
+      let (fa, fb) = (format(now, d.kind), format(before, d.kind))
+      context["rose"] = fa != fb && a > b
+      context["fell"] = fa != fb && a < b
+      context["same"] = fa == fb
+    case (.some, nil): context["new"] = true
+    case (nil, .some): context["gone"] = true
+    case (nil, nil): context["same"] = true
+    }
+    return context
+  }
+
+  func format(_ value: MetricValue, _ kind: MetricKind) -> String {
+    switch value {
+    case .none: return "—"
+    case .text(let s): return s
+    case .count(let n): return Int(n).grouped
+    case .decimal(let x):
+      switch kind {
+      case .rate: return String(format: "%.2f%%", x * 100)
+      case .count: return Int(x).grouped
+      default: return String(format: "%.2f", x)
+      }
+    }
+  }
+
+  /// A signed change, its sign taken from the figure as shown: a change that
+  /// rounds to zero reads ±0, never −0.00.
+  func formatChange(_ x: Double, _ kind: MetricKind) -> String {
+    let magnitude: String
+    switch kind {
+    case .rate: magnitude = String(format: "%.2f", abs(x) * 100)
+    case .count: magnitude = Int(abs(x).rounded()).grouped
+    default: magnitude = String(format: "%.2f", abs(x))
+    }
+    let isZero = magnitude.allSatisfy { $0 == "0" || $0 == "." || $0 == "," }
+    let sign = isZero ? "±" : x > 0 ? "+" : "−"
+    let unit = kind == .rate ? (language == .zh ? " 个百分点" : " pp") : ""
+    return sign + magnitude + unit
+  }
+}
+
+/// A report cannot be written or verified; the message says why.
+public struct ReportError: Error, LocalizedError, Equatable {
+  public let message: String
+  public var errorDescription: String? { message }
+}

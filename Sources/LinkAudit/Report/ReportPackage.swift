@@ -1,0 +1,229 @@
+import Crypto
+import Foundation
+
+/// The report package of one quarter: workbooks, Markdown, metrics.csv and the
+/// manifest that ties them to the data they rest on.
+public struct ReportPackage {
+  public var quarter: Quarter
+  public var timeZone: TimeZone
+  public var languages: [ReportLanguage]
+  /// Folder holding `en/` and `zh/` templates.
+  public var templates: String
+
+  public init(quarter: Quarter, timeZone: TimeZone, languages: [ReportLanguage], templates: String) {
+    self.quarter = quarter
+    self.timeZone = timeZone
+    self.languages = languages
+    self.templates = templates
+  }
+
+  public static let manifestName = "manifest.json"
+
+  /// The latest quarter with link events, nil for a database without any.
+  public static func latestQuarter(in db: Database, timeZone: TimeZone) throws -> Quarter? {
+    guard let text = try db.scalar("SELECT max(occurred_at) FROM link_event").text,
+      let t = TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse(text)
+    else { return nil }
+    return Quarter(containing: t, in: timeZone)
+  }
+
+  /// Writes the package into `directory` (created if needed); returns the paths written, manifest last.
+  @discardableResult
+  public func write(database db: Database, to directory: String) throws -> [String] {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let data = try ReportData(database: db, quarter: quarter, timeZone: timeZone)
+    var written: [String] = []
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    try Data(data.current.csv.utf8).write(to: URL(fileURLWithPath: path("metrics.csv")))
+    written.append("metrics.csv")
+    for language in languages {
+      let name = "linkaudit-\(quarter).\(language.rawValue).xlsx"
+      try WorkbookWriter(data: data, language: language).write(to: path(name))
+      written.append(name)
+      for file in try MarkdownWriter(data: data, language: language, templates: templates).render() {
+        try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
+        written.append(file.name)
+      }
+    }
+    var hashes: [String: String] = [:]
+    for name in written { hashes[name] = try Importer.sha256(ofFile: path(name)) }
+    let manifest = Manifest(
+      tool: "linkaudit", toolVersion: LinkAuditVersion.current, quarter: quarter.description,
+      timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
+      period: .init(start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
+      templatesSHA256: try templatesHash(), batches: data.batches, policyVersions: data.policies, files: hashes)
+    try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
+    written.append(Self.manifestName)
+    return written.map(path)
+  }
+
+  /// One hash over every template file (names and contents), so the manifest
+  /// records which wording the Markdown was rendered with.
+  func templatesHash() throws -> String {
+    var hasher = SHA256()
+    for language in languages {
+      for name in ["summary.md.mustache", "principle.md.mustache"] {
+        let p = ((templates as NSString).appendingPathComponent(language.rawValue) as NSString).appendingPathComponent(name)
+        hasher.update(data: Data("\(language.rawValue)/\(name)\n".utf8))
+        hasher.update(data: (try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data())
+      }
+    }
+    return hex(hasher.finalize())
+  }
+}
+
+/// `manifest.json`: what a package rests on and the hash of every file in it.
+public struct Manifest: Codable, Equatable {
+  public struct Period: Codable, Equatable {
+    public var start: String
+    public var end: String
+  }
+
+  public var tool: String
+  public var toolVersion: String
+  public var quarter: String
+  public var timeZone: String
+  public var languages: [String]
+  public var period: Period
+  public var templatesSHA256: String
+  public var batches: [ReportData.Batch]
+  public var policyVersions: [ReportData.Policy]
+  /// File name → SHA-256 of its bytes.
+  public var files: [String: String]
+
+  enum CodingKeys: String, CodingKey {
+    case tool, quarter, languages, period, batches, files
+    case toolVersion = "tool_version"
+    case timeZone = "time_zone"
+    case templatesSHA256 = "templates_sha256"
+    case policyVersions = "policy_versions"
+  }
+
+  /// Sorted keys and stable formatting: the same manifest gives the same bytes.
+  func encoded() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(self) + Data("\n".utf8)
+  }
+
+  static func read(from directory: String) throws -> Manifest {
+    let path = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ReportError(message: "\(path): no manifest here; is this a report package?")
+    }
+    do {
+      return try JSONDecoder().decode(Manifest.self, from: data)
+    } catch {
+      throw ReportError(message: "\(path): not a linkaudit manifest (\(error.localizedDescription))")
+    }
+  }
+}
+
+extension QuarterFigures {
+  var parameters: [String: SQLValue] { Self.parameters(quarter, timeZone) }
+}
+
+extension ReportData.Batch {
+  enum CodingKeys: String, CodingKey {
+    case kind, sha256
+    case batchID = "batch_id"
+    case fileName = "file_name"
+    case importedAt = "imported_at"
+    case rowsRead = "rows_read"
+    case rowsStored = "rows_stored"
+    case rowsDuplicate = "rows_duplicate"
+    case rowsRejected = "rows_rejected"
+  }
+}
+
+extension ReportData.Policy {
+  enum CodingKeys: String, CodingKey {
+    case version, title, sha256
+    case effectiveFrom = "effective_from"
+  }
+}
+
+extension ReportPackage {
+  /// Checks a package against its manifest and against the database: every
+  /// file's hash, then every figure and file re-computed from the data now.
+  /// Returns one line per difference; empty when the package stands.
+  public static func verify(directory: String, database db: Database, templates: String) throws -> [String] {
+    let manifest = try Manifest.read(from: directory)
+    var problems: [String] = []
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
+      guard FileManager.default.fileExists(atPath: path(name)) else {
+        problems.append("\(name): missing")
+        continue
+      }
+      let actual = try Importer.sha256(ofFile: path(name))
+      if actual != expected { problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))") }
+    }
+    let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in present.sorted() where name != manifestName && manifest.files[name] == nil && !name.hasPrefix(".") {
+      problems.append("\(name): not listed in the manifest")
+    }
+
+    guard let quarter = Quarter(manifest.quarter), let zone = TimeZone(identifier: manifest.timeZone) else {
+      problems.append("\(manifestName): quarter \"\(manifest.quarter)\" or time zone \"\(manifest.timeZone)\" unreadable")
+      return problems
+    }
+    let languages = manifest.languages.compactMap(ReportLanguage.init(code:))
+    let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-verify-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let again = ReportPackage(quarter: quarter, timeZone: zone, languages: languages, templates: templates)
+    try again.write(database: db, to: scratch)
+    let now = try Manifest.read(from: scratch)
+
+    if now.batches != manifest.batches {
+      let before = Set(manifest.batches.map(\.batchID))
+      let after = Set(now.batches.map(\.batchID))
+      let added = after.subtracting(before).sorted().map { "#\($0)" }
+      let removed = before.subtracting(after).sorted().map { "#\($0)" }
+      var detail: [String] = []
+      if !added.isEmpty { detail.append("imported since: \(added.joined(separator: ", "))") }
+      if !removed.isEmpty { detail.append("gone: \(removed.joined(separator: ", "))") }
+      if detail.isEmpty { detail.append("their recorded rows or hashes differ") }
+      problems.append("database: batches differ from the manifest (\(detail.joined(separator: "; ")))")
+    }
+    if now.policyVersions != manifest.policyVersions {
+      problems.append("database: policy versions in force differ from the manifest")
+    }
+    if now.templatesSHA256 != manifest.templatesSHA256 {
+      problems.append("templates: changed since the package was written (Markdown would be worded differently)")
+    }
+    // Figure by figure, against the package's own metrics.csv.
+    if let old = FileManager.default.contents(atPath: path("metrics.csv")),
+      let new = FileManager.default.contents(atPath: (scratch as NSString).appendingPathComponent("metrics.csv"))
+    {
+      problems += compareMetrics(String(decoding: old, as: UTF8.self), String(decoding: new, as: UTF8.self))
+    }
+    for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) where name != "metrics.csv" {
+      if let regenerated = now.files[name], regenerated != expected {
+        problems.append("\(name): differs from what the database gives now")
+      }
+    }
+    return problems
+  }
+
+  /// "metric[dimension]: package X, database Y" for each figure that differs.
+  static func compareMetrics(_ package: String, _ database: String) -> [String] {
+    func figures(_ csv: String) -> [String: String] {
+      var result: [String: String] = [:]
+      for line in csv.split(separator: "\n").dropFirst() {
+        let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3 else { continue }
+        result[parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"] = parts[2]
+      }
+      return result
+    }
+    let (a, b) = (figures(package), figures(database))
+    return Set(a.keys).union(b.keys).sorted().compactMap { key in
+      let (x, y) = (a[key], b[key])
+      guard x != y else { return nil }
+      return "metric \(key): package \(x.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)"), database now \(y.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)")"
+    }
+  }
+}

@@ -1,0 +1,402 @@
+import Foundation
+
+/// Writes the regulator's workbook for one quarter in one language.
+struct WorkbookWriter {
+  let data: ReportData
+  let language: ReportLanguage
+
+  func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
+
+  func write(to path: String) throws {
+    let workbook = try Workbook(path: path)
+    try workbook.setProperties(
+      DocumentProperties(
+        title: "\(t(.reportTitle)) \(data.quarter)", subject: "\(data.quarter) (\(data.periodText))",
+        author: "linkaudit \(LinkAuditVersion.current)", company: "",
+        keywords: "external links, \(data.quarter), linkaudit",
+        comments: t(.populationsText), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
+    try cover(workbook)
+    try summary(workbook)
+    for p in Principle.allCases { try principle(p, workbook) }
+    try conformance(workbook)
+    try complaints(workbook)
+    try dataQuality(workbook)
+    try methodology(workbook)
+    try workbook.close()
+  }
+
+  // MARK: Sheets
+
+  func cover(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.cover), language: language)
+    try s.title("\(t(.reportTitle)) · \(data.quarter)")
+    try s.pairs([
+      (t(.period), .text(data.periodText)),
+      (t(.timeZone), .text(data.timeZone.identifier)),
+      (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
+      (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
+      (t(.batches), .number(Double(data.batches.count))),
+    ])
+    s.row += 1
+    try s.heading(t(.principles))
+    for p in Principle.allCases {
+      try s.line([.text(language.principleHeading(p))])
+    }
+    s.row += 1
+    try s.heading(t(.policiesInForce))
+    try s.table(
+      header: [t(.version), t(.title), t(.effectiveFrom), t(.sha256)],
+      rows: data.policies.map { [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .text($0.sha256)] },
+      filter: false)
+    try s.finish(freezeHeader: false)
+  }
+
+  func summary(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.summary), language: language)
+    try s.title("\(t(.summary)) · \(data.quarter)")
+    try s.line([.text(data.periodText)])
+    s.row += 1
+    var rows: [[Cell]] = []
+    let headline = MetricCatalogue.all.filter { $0.dimension == nil }
+    for d in headline {
+      let principle = d.principle.map { "\($0.rawValue)" } ?? "—"
+      rows.append(
+        [.text(principle), .text(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
+    }
+    let top = try s.table(
+      header: [t(.principle), t(.metric), t(.metricID), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change)],
+      rows: rows, filter: true)
+    s.row += 1
+    // Chart (a): complaints by principle by month, from a small table it can point at.
+    try s.heading(t(.complaintsByMonth))
+    let months = data.quarter.monthStarts(in: data.timeZone).prefix(3).map { String(data.local($0.iso).prefix(7)) }
+    let tableTop = s.row
+    try s.table(
+      header: [t(.month)] + Principle.allCases.map { language == .zh ? "原则\($0.rawValue)" : "P\($0.rawValue)" },
+      rows: (0..<3).map { m in [.text(months[m])] + (0..<4).map { .count(data.complaintsByMonth[m][$0]) } },
+      filter: false)
+    let chart = workbook.addChart(.column, title: t(.complaintsByMonth))
+    for p in 1...4 {
+      chart.addSeries(
+        name: language == .zh ? "原则\(p)" : "Principle \(p)",
+        categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + 3),
+        values: s.range(column: p, firstRow: tableTop + 1, lastRow: tableTop + 3))
+    }
+    chart.setAxisTitles(x: t(.month), y: t(.complaints))
+    try s.sheet.insert(chart, row: s.row + 1, column: 1)
+    try s.finish(headerRow: top)
+  }
+
+  func principle(_ p: Principle, _ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.principleSheet(p.rawValue)), language: language)
+    try s.title(language.principleHeading(p))
+    try s.line([.text(data.periodText)])
+    s.row += 1
+    let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
+    let top = try s.table(
+      header: [t(.metricID), t(.metric), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change), t(.definition)],
+      rows: metrics.map { d in
+        [.text(d.id), .text(language.name(of: d))] + figureCells(d, dimension: "") + [.wrapped(language.definition(of: d))]
+      }, filter: true)
+    s.row += 1
+    if p != .userChoice {
+      try s.heading(t(.topDomains))
+      let figures = data.current.figures.filter { $0.metricID == "p\(p.rawValue).upheld_by_domain" }
+        .sorted { ($0.value.double ?? 0, $1.dimension) > ($1.value.double ?? 0, $0.dimension) }
+      try s.table(
+        header: [t(.domain), t(.upheld)],
+        rows: figures.map { [.text(String($0.dimension.dropFirst("domain=".count))), cell($0.value, kind: .count)] },
+        filter: false)
+      s.row += 1
+      try s.heading(t(.restrictionsByCategory))
+      try s.table(
+        header: [t(.category), t(.restrictions)],
+        rows: (data.restrictionsByCategory[p.rawValue] ?? []).map { [.text(language.categoryName($0.0)), .count($0.1)] },
+        filter: false)
+    } else {
+      // Chart (b): open rate by scene.
+      try s.heading(t(.openRateByScene))
+      let tableTop = s.row
+      let scenes = data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("scene=") }
+      try s.table(
+        header: [t(.scene), t(.openRate)],
+        rows: scenes.map { [.text(language.sceneName(String($0.dimension.dropFirst("scene=".count)))), cell($0.value, kind: .rate)] },
+        filter: false)
+      if !scenes.isEmpty {
+        let chart = workbook.addChart(.bar, title: t(.openRateByScene))
+        chart.addSeries(
+          name: t(.openRate), categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + scenes.count),
+          values: s.range(column: 1, firstRow: tableTop + 1, lastRow: tableTop + scenes.count))
+        chart.setAxisTitles(x: t(.openRate), y: t(.scene))
+        try s.sheet.insert(chart, row: tableTop, column: 3)
+      }
+      s.row = max(s.row, tableTop + 16)
+      try s.heading("\(t(.openRate)) · \(t(.platform))")
+      let platforms = data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("platform=") }
+      try s.table(
+        header: [t(.platform), t(.openRate)],
+        rows: platforms.map { [.text(String($0.dimension.dropFirst("platform=".count))), cell($0.value, kind: .rate)] },
+        filter: false)
+    }
+    try s.finish(headerRow: top)
+  }
+
+  func conformance(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.conformance), language: language)
+    try s.title("\(t(.conformance)) · \(data.quarter)")
+    try s.line([.text(data.periodText)])
+    s.row += 1
+    let top = try s.table(
+      header: [
+        t(.version), t(.scene), t(.events), t(.conforming), t(.overRestricted), t(.underRestricted), t(.conformanceRate),
+      ],
+      rows: data.conformance.map { r in
+        [
+          .text(r.policyVersion ?? "—"), .text(language.sceneName(r.scene)), .count(r.events), .count(r.conforming),
+          .count(r.over), .count(r.under), r.events > 0 ? .rate(Double(r.conforming) / Double(r.events)) : .text("—"),
+        ]
+      }, filter: true)
+    try s.finish(headerRow: top)
+  }
+
+  func complaints(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.complaints), language: language)
+    try s.title("\(t(.complaints)) · \(data.quarter)")
+    try s.line([.text(data.periodText)])
+    s.row += 1
+    let top = try s.table(
+      header: [
+        t(.complaintID), t(.reporter), t(.receivedAt), t(.category), t(.principle), t(.channel), t(.status),
+        t(.resolvedAt), t(.hoursToResolve), t(.slaHours), t(.outcome), t(.actionTaken), t(.url), t(.domain),
+        t(.platform), t(.description),
+      ],
+      rows: data.complaints.map { c in
+        let v = c.values
+        return [
+          .text(v[0].text ?? ""), .text(v[1].text ?? ""), .text(data.local(v[2].text)),
+          .text(language.categoryName(v[3].text ?? "")), .count(v[4].integer ?? 0), .text(v[5].text ?? ""),
+          .text(v[6].text ?? ""), .text(data.local(v[7].text)), v[8].double.map { .hours($0) } ?? .text(""),
+          v[9].double.map { .hours($0) } ?? .text(""), .text(v[10].text ?? ""), .text(v[11].text ?? ""),
+          .text(v[12].text ?? ""), .text(v[13].text ?? ""), .text(v[14].text ?? ""), .wrapped(v[15].text ?? ""),
+        ]
+      }, filter: true)
+    try s.finish(headerRow: top)
+  }
+
+  func dataQuality(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.dataQuality), language: language)
+    try s.title(t(.dataQuality))
+    s.row += 1
+    let top = try s.table(
+      header: [
+        t(.batch), t(.kind), t(.file), t(.importedAt), t(.rowsRead), t(.rowsStored), t(.rowsDuplicate), t(.rowsRejected),
+        t(.sha256),
+      ],
+      rows: data.batches.map { b in
+        [
+          .count(b.batchID), .text(b.kind), .text(b.fileName), .text(data.local(b.importedAt)), .count(b.rowsRead),
+          .count(b.rowsStored), .count(b.rowsDuplicate), .count(b.rowsRejected), .text(b.sha256),
+        ]
+      }, filter: true)
+    s.row += 1
+    try s.heading("\(t(.rowsRejected)): \(data.rejectedRowsTotal)")
+    if data.rejectedRows.isEmpty {
+      try s.line([.text(t(.noRejectedRows))])
+    } else {
+      try s.table(
+        header: [t(.file), t(.line), t(.column), t(.error)],
+        rows: data.rejectedRows.map { [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)] },
+        filter: false)
+    }
+    try s.finish(headerRow: top)
+  }
+
+  func methodology(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.methodology), language: language)
+    try s.title(t(.methodology))
+    let parameters = QuarterFigures.parameters(data.quarter, data.timeZone)
+    try s.pairs([
+      (":start", .text(parameters[":start"]?.text ?? "")),
+      (":end", .text(parameters[":end"]?.text ?? "")),
+      (t(.timeZone), .text(data.timeZone.identifier)),
+    ])
+    try s.line([.text(t(.populations)), .wrapped(t(.populationsText))])
+    s.row += 1
+    let top = try s.table(
+      header: [t(.metricID), t(.name), t(.definition), t(.sql)],
+      rows: MetricCatalogue.all.map { d in
+        [.text(d.label), .text(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
+      }, filter: true)
+    try s.finish(headerRow: top)
+  }
+
+  // MARK: Figures
+
+  /// This quarter, the previous one and the change, each in the figure's number format.
+  func figureCells(_ d: MetricDefinition, dimension: String) -> [Cell] {
+    let now = data.current[d.id, dimension: dimension] ?? .none
+    let before = data.previous[d.id, dimension: dimension] ?? .none
+    let change: Cell
+    if let a = now.double, let b = before.double {
+      change = .change(a - b, kind: d.kind)
+    } else {
+      change = .text(t(.none))
+    }
+    return [cell(now, kind: d.kind), cell(before, kind: d.kind), change]
+  }
+
+  func cell(_ value: MetricValue, kind: MetricKind) -> Cell {
+    switch value {
+    case .none: return .text(t(.none))
+    case .text(let s): return .text(s)
+    case .count(let n): return .count(n)
+    case .decimal(let x):
+      switch kind {
+      case .rate: return .rate(x)
+      case .count: return .count(Int64(x))
+      default: return .hours(x)
+      }
+    }
+  }
+}
+
+/// A cell as the report means it; the sheet picks the format.
+enum Cell {
+  case text(String)
+  /// Long text: wrapped, in a capped column.
+  case wrapped(String)
+  /// SQL: wrapped, fixed-width font is not available everywhere, so plain.
+  case code(String)
+  case count(Int64)
+  case rate(Double)
+  case hours(Double)
+  case change(Double, kind: MetricKind)
+}
+
+/// One worksheet being filled top to bottom, tracking column widths as it goes.
+final class Sheet {
+  let sheet: Worksheet
+  let name: String
+  let language: ReportLanguage
+  var row = 0
+  private var widths: [Int: Double] = [:]
+  private var tables: [(header: Int, last: Int, columns: Int)] = []
+
+  static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true)
+  static let wrapped = CellStyle(wrap: true)
+  static let heading = CellStyle(bold: true, fontSize: 12)
+  static let count = CellStyle(numberFormat: "#,##0")
+  static let rate = CellStyle(numberFormat: "0.00%")
+  static let hours = CellStyle(numberFormat: "#,##0.00")
+  static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0")
+  static let rateChange = CellStyle(numberFormat: "+0.00%;-0.00%;0.00%")
+  static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00")
+
+  init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
+    sheet = try workbook.addWorksheet(name)
+    self.name = name
+    self.language = language
+  }
+
+  /// `='Sheet name'!$A$5:$A$7`, for chart series.
+  func range(column: Int, firstRow: Int, lastRow: Int) -> String {
+    let letter = String(UnicodeScalar(UInt8(65 + column)))
+    return "='\(name.replacingOccurrences(of: "'", with: "''"))'!$\(letter)$\(firstRow + 1):$\(letter)$\(lastRow + 1)"
+  }
+
+  func title(_ text: String) throws {
+    try sheet.write(.text(text), row: row, column: 0, style: .title)
+    row += 1
+  }
+
+  func heading(_ text: String) throws {
+    try sheet.write(.text(text), row: row, column: 0, style: Self.heading)
+    row += 1
+  }
+
+  func line(_ cells: [Cell]) throws {
+    for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: false) }
+    row += 1
+  }
+
+  func pairs(_ items: [(String, CellValue)]) throws {
+    for (label, value) in items {
+      try sheet.write(.text(label), row: row, column: 0, style: CellStyle(bold: true))
+      measure(label, column: 0)
+      switch value {
+      case .number(let n): try write(.count(Int64(n)), column: 1)
+      case .text(let s): try write(.text(s), column: 1)
+      case .blank: break
+      }
+      row += 1
+    }
+  }
+
+  /// Writes a header row and rows; returns the header's row index.
+  @discardableResult
+  func table(header: [String], rows: [[Cell]], filter: Bool) throws -> Int {
+    let top = row
+    for (c, h) in header.enumerated() {
+      try sheet.write(.text(h), row: row, column: c, style: Self.header)
+      measure(h, column: c, cap: 30)
+    }
+    row += 1
+    for r in rows {
+      for (c, cell) in r.enumerated() { try write(cell, column: c) }
+      row += 1
+    }
+    if filter { tables.append((top, max(row - 1, top), header.count)) }
+    return top
+  }
+
+  private func write(_ cell: Cell, column c: Int, measure doMeasure: Bool = true) throws {
+    let r = row
+    switch cell {
+    case .text(let s):
+      try sheet.write(.text(s), row: r, column: c)
+      if doMeasure { measure(s, column: c) }
+    case .wrapped(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      if doMeasure { measure(s, column: c, cap: 60) }
+    case .code(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      widths[c] = 90
+    case .count(let n):
+      try sheet.write(.number(Double(n)), row: r, column: c, style: Self.count)
+      measure(Int(n).grouped, column: c)
+    case .rate(let x):
+      try sheet.write(.number(x), row: r, column: c, style: Self.rate)
+      measure("100.00%", column: c)
+    case .hours(let x):
+      try sheet.write(.number(x), row: r, column: c, style: Self.hours)
+      measure(String(format: "%.2f", x), column: c)
+    case .change(let x, let kind):
+      let style: CellStyle =
+        switch kind {
+        case .rate: Self.rateChange
+        case .count: Self.countChange
+        default: Self.hoursChange
+        }
+      try sheet.write(.number(x), row: r, column: c, style: style)
+      measure("+100.00%", column: c)
+    }
+  }
+
+  /// Width in Excel's character units: CJK characters take two.
+  private func measure(_ text: String, column: Int, cap: Double = 48) {
+    let longest = text.split(separator: "\n").map { line in
+      line.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.0 : 1.0) }
+    }.max() ?? 0
+    widths[column] = min(max(widths[column] ?? 8, longest + 2), cap)
+  }
+
+  /// Column widths, frozen header, filter and print setup.
+  func finish(headerRow: Int? = nil, freezeHeader: Bool = true) throws {
+    for (c, w) in widths { try sheet.setColumnWidth(c, w) }
+    if let headerRow, freezeHeader { sheet.freeze(rows: headerRow + 1) }
+    if let t = tables.first {
+      try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
+    }
+    try sheet.setPrintLayout(repeatRows: headerRow, footer: language.text(.pageFooter))
+  }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+/// The package written from the hand-counted fixture of MetricCatalogueTests.
+@Suite struct ReportPackageTests {
+  static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
+  static let q4 = Quarter("2021-Q4")!
+  static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+  func write(_ store: TestStore, to name: String = "out", languages: [ReportLanguage] = [.zh, .en]) throws -> String {
+    let out = store.dir.file(name)
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    try ReportPackage(quarter: Self.q4, timeZone: Self.shanghai, languages: languages, templates: Self.templates)
+      .write(database: db, to: out)
+    return out
+  }
+
+  func verify(_ store: TestStore, _ out: String) throws -> [String] {
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    return try ReportPackage.verify(directory: out, database: db, templates: Self.templates)
+  }
+
+  func text(_ dir: String, _ name: String) throws -> String {
+    try String(contentsOfFile: (dir as NSString).appendingPathComponent(name), encoding: .utf8)
+  }
+
+  @Test func writesEveryFileOfThePackageWithTheManifestHashes() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    let names = try Set(FileManager.default.contentsOfDirectory(atPath: out))
+    var expected: Set<String> = ["metrics.csv", "manifest.json"]
+    for l in ["zh", "en"] {
+      expected.insert("linkaudit-2021-Q4.\(l).xlsx")
+      expected.insert("summary.\(l).md")
+      for p in 1...4 { expected.insert("principle-\(p).\(l).md") }
+    }
+    #expect(names == expected)
+    let manifest = try Manifest.read(from: out)
+    #expect(manifest.quarter == "2021-Q4" && manifest.timeZone == "Asia/Shanghai")
+    #expect(manifest.period == .init(start: "2021-09-30T16:00:00.000Z", end: "2021-12-31T16:00:00.000Z"))
+    #expect(manifest.files.count == expected.count - 1)
+    #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
+    #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])
+    for (name, hash) in manifest.files {
+      #expect(try Importer.sha256(ofFile: (out as NSString).appendingPathComponent(name)) == hash, "\(name)")
+    }
+    let figures = try QuarterFigures(database: store.open(.readOnly), quarter: Self.q4, timeZone: Self.shanghai)
+    #expect(try text(out, "metrics.csv") == figures.csv)
+    let xlsx = try Data(contentsOf: URL(fileURLWithPath: (out as NSString).appendingPathComponent("linkaudit-2021-Q4.en.xlsx")))
+    #expect(xlsx.starts(with: [0x50, 0x4B]))
+  }
+
+  @Test func theSameDatabaseGivesByteIdenticalPackages() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let a = try write(store, to: "a")
+    let b = try write(store, to: "b")
+    for name in try FileManager.default.contentsOfDirectory(atPath: a) {
+      let x = try Data(contentsOf: URL(fileURLWithPath: (a as NSString).appendingPathComponent(name)))
+      let y = try Data(contentsOf: URL(fileURLWithPath: (b as NSString).appendingPathComponent(name)))
+      #expect(x == y, "\(name) differs between two runs")
+    }
+  }
+
+  @Test func markdownStatesTheFiguresAndTheirChange() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    let summary = try text(out, "summary.en.md")
+    // 11 events this quarter, 1 in Q3: +10. Open rate 5/11 = 45.45%; Q3 1/1 = 100%.
+    #expect(summary.contains("| Link events | `overview.events` | 11 | 1 | +10 |"))
+    #expect(summary.contains("| Open rate | `overview.open_rate` | 45.45% | 100.00% | −54.55 pp |"))
+    #expect(summary.contains("- Link events: rose from 1 to 11."))
+    #expect(summary.contains("| 2021.09-phase1 |"))
+    let p1 = try text(out, "principle-1.en.md")
+    #expect(p1.contains("| 1 | example.org | 2 |"))
+    #expect(p1.contains("| 2 | example.com | 1 |"))
+    // No value is a dash, never 0.
+    let p3 = try text(out, "principle-3.en.md")
+    #expect(p3.contains("| Upheld rate | `p3.upheld_rate` | — | — | — |"))
+    let zh = try text(out, "principle-4.zh.md")
+    #expect(zh.contains("# 原则4：坚持用户为本，将更多选择权交给用户"))
+    #expect(zh.contains("| 一对一聊天 | 100.00% |"))
+    // Markdown is text: nothing is HTML-escaped.
+    #expect(!summary.contains("&#") && !summary.contains("&amp;"))
+  }
+
+  @Test func aComplianceOfficerCanRewordATemplate() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let custom = store.dir.file("templates")
+    for l in ["en", "zh"] {
+      try FileManager.default.createDirectory(atPath: custom + "/\(l)", withIntermediateDirectories: true)
+      for name in ["summary.md.mustache", "principle.md.mustache"] {
+        try FileManager.default.copyItem(atPath: Self.templates + "/\(l)/\(name)", toPath: custom + "/\(l)/\(name)")
+      }
+    }
+    try "Reworded: {{quarter}} had {{#overview}}{{#id}}{{/id}}{{/overview}}a quiet start.\n"
+      .write(toFile: custom + "/en/summary.md.mustache", atomically: true, encoding: .utf8)
+    let db = try store.open(.readOnly)
+    try ReportPackage(quarter: Self.q4, timeZone: Self.shanghai, languages: [.en], templates: custom)
+      .write(database: db, to: store.dir.file("custom"))
+    #expect(try text(store.dir.file("custom"), "summary.en.md") == "Reworded: 2021-Q4 had a quiet start.\n")
+  }
+
+  @Test func verifyPassesOnAnUntouchedPackage() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    #expect(try verify(store, out) == [])
+  }
+
+  @Test func verifyNamesAnEditedFile() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    let path = (out as NSString).appendingPathComponent("metrics.csv")
+    let edited = try String(contentsOfFile: path, encoding: .utf8)
+      .replacingOccurrences(of: "overview.events,,11", with: "overview.events,,12")
+    try edited.write(toFile: path, atomically: true, encoding: .utf8)
+    let problems = try verify(store, out)
+    #expect(problems.contains { $0.hasPrefix("metrics.csv: modified") })
+    #expect(problems.contains("metric overview.events: package 12, database now 11"))
+
+    try "tampered".write(toFile: (out as NSString).appendingPathComponent("summary.zh.md"), atomically: true, encoding: .utf8)
+    #expect(try verify(store, out).contains { $0.hasPrefix("summary.zh.md: modified") })
+  }
+
+  @Test func verifyNamesTheMetricsAChangedRowMoves() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    do {
+      // A row changed behind the tool's back: e2 becomes a block.
+      let db = try store.open()
+      try db.execute("UPDATE link_event SET action = 'block', reason = 'fraud', principle = 1 WHERE event_id = 'e2'")
+      db.close()
+    }
+    let problems = try verify(store, out)
+    #expect(problems.contains("metric overview.open_rate: package 0.454545, database now 0.363636"))
+    #expect(problems.contains("metric p1.restrictions: package 2, database now 3"))
+    #expect(problems.contains("linkaudit-2021-Q4.en.xlsx: differs from what the database gives now"))
+    #expect(!problems.contains { $0.hasPrefix("metrics.csv: modified") })
+  }
+
+  @Test func verifyNamesABatchImportedSince() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    let more = "event_id,occurred_at,scene,user_id,url,action\nz1,2021-10-15 10:00:00,search,u9,https://a.cn/,open\n"
+    try store.load([(.links, try store.dir.write("more.csv", more))])
+    let problems = try verify(store, out)
+    #expect(problems.contains("database: batches differ from the manifest (imported since: #7)"))
+    #expect(problems.contains("metric overview.events: package 11, database now 12"))
+  }
+
+  @Test func verifyRefusesAFolderWithoutAManifest() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let error = try #require(throws: ReportError.self) { try verify(store, store.dir.path) }
+    #expect(error.message.contains("no manifest here"))
+  }
+}
