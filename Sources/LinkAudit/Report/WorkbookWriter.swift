@@ -127,7 +127,10 @@ struct WorkbookWriter {
         chart.addSeries(
           name: t(.openRate), categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + scenes.count),
           values: s.range(column: 1, firstRow: tableTop + 1, lastRow: tableTop + scenes.count))
+        // In a bar chart the value axis is x (horizontal), the categories y.
         chart.setAxisTitles(x: t(.openRate), y: t(.scene))
+        chart.setAxis(.x, numberFormat: "0%", min: 0, max: 1)
+        chart.hideLegend()
         try s.sheet.insert(chart, row: tableTop, column: 3)
       }
       s.row = max(s.row, tableTop + 16)
@@ -138,7 +141,7 @@ struct WorkbookWriter {
         rows: platforms.map { [.text(String($0.dimension.dropFirst("platform=".count))), cell($0.value, kind: .rate)] },
         filter: false)
     }
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, repeatHeader: false)
   }
 
   func conformance(_ workbook: Workbook) throws {
@@ -153,7 +156,7 @@ struct WorkbookWriter {
       rows: data.conformance.map { r in
         [
           .text(r.policyVersion ?? "—"), .text(language.sceneName(r.scene)), .count(r.events), .count(r.conforming),
-          .count(r.over), .count(r.under), r.events > 0 ? .rate(Double(r.conforming) / Double(r.events)) : .text("—"),
+          .count(r.over), .count(r.under), r.events > 0 ? .rate(Double(r.conforming) / Double(r.events)) : .missing,
         ]
       }, filter: true)
     try s.finish(headerRow: top)
@@ -240,14 +243,14 @@ struct WorkbookWriter {
     if let a = now.double, let b = before.double {
       change = .change(a - b, kind: d.kind)
     } else {
-      change = .text(t(.none))
+      change = .missing
     }
     return [cell(now, kind: d.kind), cell(before, kind: d.kind), change]
   }
 
   func cell(_ value: MetricValue, kind: MetricKind) -> Cell {
     switch value {
-    case .none: return .text(t(.none))
+    case .none: return .missing
     case .text(let s): return .text(s)
     case .count(let n): return .count(n)
     case .decimal(let x):
@@ -271,6 +274,8 @@ enum Cell {
   case rate(Double)
   case hours(Double)
   case change(Double, kind: MetricKind)
+  /// No value (an empty denominator): a dash where the number would be.
+  case missing
 }
 
 /// One worksheet being filled top to bottom, tracking column widths as it goes.
@@ -280,17 +285,25 @@ final class Sheet {
   let language: ReportLanguage
   var row = 0
   private var widths: [Int: Double] = [:]
+  /// Wrapped cells per row: (column, text), measured once the widths are known.
+  private var wrappedCells: [Int: [(Int, String)]] = [:]
   private var tables: [(header: Int, last: Int, columns: Int)] = []
 
-  static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true)
-  static let wrapped = CellStyle(wrap: true)
+  // Every cell is top-aligned, so a row with a wrapped definition still reads as one row.
+  static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
+  static let text = CellStyle(alignTop: true)
+  static let label = CellStyle(bold: true, alignTop: true)
+  static let wrapped = CellStyle(wrap: true, alignTop: true)
   static let heading = CellStyle(bold: true, fontSize: 12)
-  static let count = CellStyle(numberFormat: "#,##0")
-  static let rate = CellStyle(numberFormat: "0.00%")
-  static let hours = CellStyle(numberFormat: "#,##0.00")
-  static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0")
-  static let rateChange = CellStyle(numberFormat: "+0.00%;-0.00%;0.00%")
-  static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00")
+  static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
+  static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
+  static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
+  static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
+  static let rateChange = CellStyle(numberFormat: "+0.00%;-0.00%;0.00%", alignTop: true)
+  static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
+  static let missing = CellStyle(alignRight: true, alignTop: true)
+  /// Points per line of wrapped text at the default font size.
+  static let lineHeight = 15.0
 
   init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
     sheet = try workbook.addWorksheet(name)
@@ -321,7 +334,7 @@ final class Sheet {
 
   func pairs(_ items: [(String, CellValue)]) throws {
     for (label, value) in items {
-      try sheet.write(.text(label), row: row, column: 0, style: CellStyle(bold: true))
+      try sheet.write(.text(label), row: row, column: 0, style: Self.label)
       measure(label, column: 0)
       switch value {
       case .number(let n): try write(.count(Int64(n)), column: 1)
@@ -353,14 +366,16 @@ final class Sheet {
     let r = row
     switch cell {
     case .text(let s):
-      try sheet.write(.text(s), row: r, column: c)
+      try sheet.write(.text(s), row: r, column: c, style: Self.text)
       if doMeasure { measure(s, column: c) }
     case .wrapped(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
       if doMeasure { measure(s, column: c, cap: 60) }
+      wrappedCells[r, default: []].append((c, s))
     case .code(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
       widths[c] = 90
+      wrappedCells[r, default: []].append((c, s))
     case .count(let n):
       try sheet.write(.number(Double(n)), row: r, column: c, style: Self.count)
       measure(Int(n).grouped, column: c)
@@ -370,6 +385,8 @@ final class Sheet {
     case .hours(let x):
       try sheet.write(.number(x), row: r, column: c, style: Self.hours)
       measure(String(format: "%.2f", x), column: c)
+    case .missing:
+      try sheet.write(.text(language.text(.none)), row: r, column: c, style: Self.missing)
     case .change(let x, let kind):
       let style: CellStyle =
         switch kind {
@@ -383,20 +400,35 @@ final class Sheet {
   }
 
   /// Width in Excel's character units: CJK characters take two.
+  private static func displayWidth<S: StringProtocol>(_ line: S) -> Double {
+    line.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.0 : 1.0) }
+  }
+
   private func measure(_ text: String, column: Int, cap: Double = 48) {
-    let longest = text.split(separator: "\n").map { line in
-      line.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.0 : 1.0) }
-    }.max() ?? 0
+    let longest = text.split(separator: "\n").map(Self.displayWidth).max() ?? 0
     widths[column] = min(max(widths[column] ?? 8, longest + 2), cap)
   }
 
+  /// Lines a wrapped text takes in a column of `width` characters.
+  private static func lines(_ text: String, width: Double) -> Int {
+    let usable = max(width - 1, 1)
+    return text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) {
+      $0 + max(1, Int((displayWidth($1) / usable).rounded(.up)))
+    }
+  }
+
   /// Column widths, frozen header, filter and print setup.
-  func finish(headerRow: Int? = nil, freezeHeader: Bool = true) throws {
-    for (c, w) in widths { try sheet.setColumnWidth(c, w) }
+  /// `repeatHeader` prints the header rows on every page: only for sheets that are one long table.
+  func finish(headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true) throws {
+    for (c, w) in widths.sorted(by: { $0.key < $1.key }) { try sheet.setColumnWidth(c, w) }
+    for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
+      let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
+      if lines > 1 { try sheet.setRowHeight(r, Double(lines) * Self.lineHeight) }
+    }
     if let headerRow, freezeHeader { sheet.freeze(rows: headerRow + 1) }
     if let t = tables.first {
       try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
     }
-    try sheet.setPrintLayout(repeatRows: headerRow, footer: language.text(.pageFooter))
+    try sheet.setPrintLayout(repeatRows: repeatHeader ? headerRow : nil, footer: language.text(.pageFooter))
   }
 }

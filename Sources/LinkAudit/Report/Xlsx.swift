@@ -25,11 +25,16 @@ public struct CellStyle: Hashable, Sendable {
   public var wrap = false
   public var border = false
   public var fontSize: Double? = nil
+  public var alignRight = false
+  public var alignTop = false
 
   public init(
     bold: Bool = false, numberFormat: String? = nil, background: UInt32? = nil, fontColor: UInt32? = nil,
-    wrap: Bool = false, border: Bool = false, fontSize: Double? = nil
+    wrap: Bool = false, border: Bool = false, fontSize: Double? = nil, alignRight: Bool = false,
+    alignTop: Bool = false
   ) {
+    self.alignRight = alignRight
+    self.alignTop = alignTop
     self.bold = bold
     self.numberFormat = numberFormat
     self.background = background
@@ -126,6 +131,8 @@ public final class Workbook {
     }
     if style.border { format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue)) }
     if let s = style.fontSize { format_set_font_size(f, s) }
+    if style.alignRight { format_set_align(f, UInt8(LXW_ALIGN_RIGHT.rawValue)) }
+    if style.alignTop { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue)) }
     formats[style] = f
     return f
   }
@@ -192,6 +199,21 @@ public struct Chart {
     chart_axis_set_name(handle.pointee.x_axis, x)
     chart_axis_set_name(handle.pointee.y_axis, y)
   }
+
+  public enum Axis: Sendable { case x, y }
+
+  /// Number format and range of an axis, e.g. `0%` from 0 to 1 for rates.
+  public func setAxis(_ axis: Axis, numberFormat: String, min: Double? = nil, max: Double? = nil) {
+    let a = axis == .x ? handle.pointee.x_axis : handle.pointee.y_axis
+    chart_axis_set_num_format(a, numberFormat)
+    if let min { chart_axis_set_min(a, min) }
+    if let max { chart_axis_set_max(a, max) }
+  }
+
+  /// No legend: for a chart of one series the title says it all.
+  public func hideLegend() {
+    chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_NONE.rawValue))
+  }
 }
 
 /// A sheet of a Workbook; the workbook owns it.
@@ -220,6 +242,11 @@ public struct Worksheet {
   public func setColumnWidth(_ column: Int, _ width: Double, style: CellStyle = .plain) throws {
     try workbook.check(
       worksheet_set_column(handle, lxw_col_t(column), lxw_col_t(column), width, workbook.format(style)))
+  }
+
+  /// Row height in points; wrapped text needs it, since not every reader re-measures rows.
+  public func setRowHeight(_ row: Int, _ points: Double) throws {
+    try workbook.check(worksheet_set_row(handle, lxw_row_t(row), points, nil))
   }
 
   public func freeze(rows: Int, columns: Int = 0) {
