@@ -10,4 +10,7 @@ if [ -z "$(find "$INBOX" -type f ! -name '.*' -print -quit)" ]; then
   "$BIN" demo "$INBOX" --events "$DEMO_EVENTS" >/dev/null
 fi
 "$BIN" import inbox "$INBOX" --db "$DB"
-"$BIN" report --db "$DB" --quarter "$QUARTER"
+out=$("$BIN" report --db "$DB" --quarter "$QUARTER")
+echo "$out"
+# Check what was just written against its manifest and the database.
+"$BIN" verify --db "$DB" "$(dirname "$(echo "$out" | tail -n 1)")"

@@ -201,7 +201,11 @@ public struct DemoGenerator {
       let host = rng.pick(weights)
       let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % 24)))"
       let description = rng.pick(Self.descriptions[category]!)
-      let hours = Double(rng.next() % 2000) / 10.0 + 0.5
+      // Most complaints are handled within a day, some take days, a few weeks.
+      let bucket = rng.next() % 10
+      let hours =
+        bucket < 7
+        ? Double(rng.next() % 200) / 10.0 + 0.5 : bucket < 9 ? Double(rng.next() % 520) / 10.0 + 20 : Double(rng.next() % 3000) / 10.0 + 72
       let resolvedAt = Timestamp(milliseconds: received.milliseconds + Int64(hours * 3_600_000))
       let outcome: Outcome = rng.chance(0.6) ? .upheld : rng.chance(0.8) ? .notUpheld : .duplicate
       let action: String
@@ -210,7 +214,11 @@ public struct DemoGenerator {
       } else if category == .wronglyRestricted {
         action = "restore"
       } else {
-        action = rng.pick(["block_url", "block_url", "block_domain", "warn_url", "suspend_sharer", "none"])
+        // A whole domain is blocked only off the big platforms; on theirs, the one URL is.
+        let onPlatform = DefaultPlatformRegistry.platforms.contains { p in
+          p.domains.contains { host == $0 || host.hasSuffix("." + $0) }
+        }
+        action = rng.pick(["block_url", "block_url", onPlatform ? "block_url" : "block_domain", "warn_url", "suspend_sharer", "none"])
       }
       let common =
         "c\(seed)-\(i),\(shanghaiISO(received)),rp_\(rng.next() % 5000),\(url),\(category.rawValue),\(rng.pick(channels)),\"\(description)\""

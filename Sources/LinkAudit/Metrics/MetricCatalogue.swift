@@ -259,3 +259,17 @@ public enum MetricCatalogue {
         sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")),
     ]
 }
+
+extension MetricCatalogue {
+  /// The catalogue as a Markdown table: id, name and definition, in one language.
+  public static func markdown(english: Bool = true) -> String {
+    var text = english ? "| id | name | definition |\n|---|---|---|\n" : "| 编号 | 名称 | 定义 |\n|---|---|---|\n"
+    for d in all {
+      let cells = [
+        "`\(d.label)`", english ? d.nameEnglish : d.nameChinese, english ? d.definitionEnglish : d.definitionChinese,
+      ]
+      text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+    }
+    return text
+  }
+}

@@ -205,3 +205,11 @@ import Testing
     #expect(MetricValue.none.csv == "")
   }
 }
+
+@Suite struct MetricDocumentationTests {
+  @Test func docsListTheCatalogueExactlyAsTheCodeHasIt() throws {
+    let docs = EndToEndTests.packageRoot.appendingPathComponent("docs/metrics.md")
+    let text = try String(contentsOf: docs, encoding: .utf8)
+    #expect(text.hasSuffix(MetricCatalogue.markdown()), "regenerate the table with: linkaudit schema --metrics")
+  }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+/// The built `linkaudit` binary, run as a user runs it: output and exit status.
+@Suite struct EndToEndTests {
+  struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  /// Beside the test bundle in the build folder (`swift build --build-tests` builds both).
+  static let binary: String = {
+    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("linkaudit").path
+    if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+    return packageRoot.appendingPathComponent(".build/debug/linkaudit").path
+  }()
+
+  let dir = TemporaryDirectory()
+
+  @discardableResult
+  func run(_ arguments: [String], tty: Bool = false) throws -> Run {
+    let process = Process()
+    if tty {
+      // script(1) gives the command a terminal, as a person at a shell has.
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+      let command = ([Self.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+      process.arguments = ["-qec", command, "/dev/null"]
+    } else {
+      process.executableURL = URL(fileURLWithPath: Self.binary)
+      process.arguments = arguments
+    }
+    process.currentDirectoryURL = Self.packageRoot
+    var environment = ProcessInfo.processInfo.environment
+    environment["LINKAUDIT_DB"] = dir.file("e2e.db")
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  var key: [String] { ["--key-file", dir.file("e2e.key")] }
+
+  @Test func helpListsEveryCommandOfTheProduct() throws {
+    let help = try run(["--help"])
+    #expect(help.status == 0)
+    for command in ["import", "report", "query", "ratings", "demo", "verify", "schema"] {
+      #expect(help.stdout.contains("  \(command) "), "\(command) missing from --help")
+    }
+  }
+
+  @Test func demoImportReportVerifyThenCatchATamperedFile() throws {
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "3000", "--seed", "5"]).status == 0)
+    let imported = try run(["import", "inbox", inbox] + key)
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(imported.stdout.contains("links-2021Q4.csv: "))
+    #expect(imported.stderr.isEmpty, "no progress line when stderr is not a terminal")
+
+    let again = try run(["import", "inbox", inbox] + key)
+    #expect(again.status == 0)
+    #expect(again.stdout.contains("already imported"))
+
+    let out = dir.file("report")
+    let report = try run(["report", "--quarter", "2021-Q4", "--out", out])
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stdout.split(separator: "\n").count == 14)
+    #expect(report.stdout.hasSuffix("manifest.json\n"))
+
+    let verified = try run(["verify", out])
+    #expect(verified.status == 0, "\(verified.stderr)")
+
+    try "edited\n".write(toFile: out + "/principle-2.en.md", atomically: true, encoding: .utf8)
+    let caught = try run(["verify", out])
+    #expect(caught.status == 1)
+    #expect(caught.stderr.contains("principle-2.en.md: modified"))
+  }
+
+  @Test func aBadFileFailsWithOneLineNamingFileLineColumnAndLeavesTheDatabaseAlone() throws {
+    let good = try dir.write(
+      "good.csv", "event_id,occurred_at,scene,user_id,url,action\ng1,2021-10-01 10:00:00,search,u1,https://a.cn/,open\n")
+    #expect(try run(["import", "links", good] + key).status == 0)
+    let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("e2e.db")))
+    let bad = try dir.write(
+      "bad.csv", "event_id,occurred_at,scene,user_id,url,action\nb1,2021-10-01 10:00:00,search,u1,https://a.cn/,opened\n")
+    let result = try run(["import", "links", bad] + key)
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("bad.csv:2: column action: value \"opened\""))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("e2e.db"))) == before)
+  }
+
+  @Test func progressIsShownOnATerminal() throws {
+    var csv = "event_id,occurred_at,scene,user_id,url,action\n"
+    for i in 0..<40_000 { csv += "p\(i),2021-10-01 10:00:00,search,u\(i % 100),https://a.cn/\(i % 50),open\n" }
+    let file = try dir.write("big.csv", csv)
+    let result = try run(["import", "links", file] + key, tty: true)
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("rows/s"), "a progress line on the terminal")
+    #expect(result.stdout.contains("big.csv: 40,000 read, 40,000 stored"))
+  }
+
+  @Test func reportRefusesAQuarterItCannotRead() throws {
+    let result = try run(["report", "--quarter", "2021-Q5"])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains("2021-Q5"))
+  }
+}
