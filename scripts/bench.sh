@@ -5,12 +5,14 @@
 #   import  linkaudit import links vs sqlite3's own .import of the same CSV
 #           (1M events, PAIRS alternating pairs, median time ratio, peak RSS),
 #           then peak RSS at 1M vs BIG_EVENTS to show memory does not grow.
+#   report  linkaudit report of the latest quarter on a demo inbox of EVENTS
+#           vs REPORT_BIG_EVENTS events (the bar: at most 3x the time).
 #
 # BENCH selects sections (default: all). Ratios, not absolute times, are what
 # to quote: these machines are shared and noisy.
 set -euo pipefail
 : "${BIN:=.build/release/linkaudit}" "${WORK:=bench}" "${EVENTS:=1000000}" "${BIG_EVENTS:=5000000}" "${PAIRS:=3}"
-: "${BENCH:=import}"
+: "${BENCH:=import,report}" "${REPORT_BIG_EVENTS:=10000000}"
 
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -85,10 +87,35 @@ bench_import() {
   fresh sq.db
 }
 
+# A demo inbox of N events imported into its own database; prints the database path.
+demo_db() {
+  local n=$1 db="$WORK/report-$1.db"
+  if [ ! -s "$db" ]; then
+    rm -rf "$WORK/inbox-$n" "$db"*
+    "$BIN" demo "$WORK/inbox-$n" --events "$n" --seed 7 >/dev/null
+    "$BIN" import inbox "$WORK/inbox-$n" --db "$db" --key-file "$WORK/bench.key" >/dev/null
+    rm -rf "$WORK/inbox-$n"
+  fi
+  echo "$db"
+}
+
+bench_report() {
+  echo "== report: latest quarter, demo inbox of $EVENTS vs $REPORT_BIG_EVENTS events"
+  local small big
+  small=$(demo_db "$EVENTS")
+  big=$(demo_db "$REPORT_BIG_EVENTS")
+  read -r st sm < <(measure "$BIN" report --db "$small" --out "$WORK/report-small")
+  read -r bt bm < <(measure "$BIN" report --db "$big" --out "$WORK/report-big")
+  echo "report at $EVENTS events: $st s, $((sm / 1024)) MB peak RSS"
+  echo "report at $REPORT_BIG_EVENTS events: $bt s, $((bm / 1024)) MB peak RSS"
+  echo "time ratio big/small: $(awk -v a="$bt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')x (bar: <= 3x)"
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$BIN" --version 2>/dev/null || echo linkaudit), $(sqlite3 --version | cut -d' ' -f1-2)"
 for section in ${BENCH//,/ }; do
   case "$section" in
     import) bench_import ;;
+    report) bench_report ;;
     *) echo "bench: unknown section $section" >&2; exit 2 ;;
   esac
 done

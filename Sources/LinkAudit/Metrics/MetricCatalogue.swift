@@ -187,16 +187,18 @@ public enum MetricCatalogue {
           "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing decision from an upheld complaint of principle \(p); each event once.",
         definitionChinese: "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的处置决定之下的事件数；每个事件只计一次。",
         sql: """
-          WITH d AS MATERIALIZED (SELECT * FROM decision WHERE principle = \(p))
-          SELECT count(*) FROM event e
-          WHERE e.occurred_at >= :start AND e.occurred_at < :end AND e.action = 'open'
-            AND e.domain IN (SELECT domain FROM d)
-            AND EXISTS (
-              SELECT 1 FROM d
-              WHERE CASE d.action_taken WHEN 'block_url' THEN d.url_normalised = e.url_normalised
-                                        ELSE d.domain = e.domain END
-                AND e.occurred_at >= d.stands_from
-                AND (d.stands_until IS NULL OR e.occurred_at < d.stands_until))
+          WITH d AS MATERIALIZED (SELECT * FROM decision WHERE principle = \(p)),
+          covered AS (
+            SELECT e.event_rowid FROM event e
+            JOIN d ON d.action_taken = 'block_url' AND d.url_normalised = e.url_normalised
+            WHERE e.occurred_at >= :start AND e.occurred_at < :end AND e.action = 'open'
+              AND e.occurred_at >= d.stands_from AND (d.stands_until IS NULL OR e.occurred_at < d.stands_until)
+            UNION
+            SELECT e.event_rowid FROM event e
+            JOIN d ON d.action_taken = 'block_domain' AND d.domain = e.domain
+            WHERE e.occurred_at >= :start AND e.occurred_at < :end AND e.action = 'open'
+              AND e.occurred_at >= d.stands_from AND (d.stands_until IS NULL OR e.occurred_at < d.stands_until))
+          SELECT count(*) FROM covered
           """),
       .init(
         id: "p\(p).upheld_by_domain", dimension: "domain", kind: .count, principle: principle,

@@ -64,7 +64,14 @@ public struct QuarterFigures: Sendable {
     self.timeZone = timeZone
     let parameters = Self.parameters(quarter, timeZone)
     var figures: [Figure] = []
+    let timing = ProcessInfo.processInfo.environment["LINKAUDIT_TIMING"] != nil
     for d in definitions {
+      let began = Date()
+      defer {
+        if timing {
+          FileHandle.standardError.write(Data("\(quarter) \(d.label): \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8))
+        }
+      }
       let statement = try db.prepare(d.sql)
       for name in statement.parameterNames { try statement.bind(parameters[name] ?? .null, named: name) }
       defer { statement.reset() }
