@@ -139,6 +139,37 @@ public final class Database {
 
   public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+  /// From now on, SQLite refuses at prepare time anything but reading: no
+  /// writes, ATTACH, VACUUM, transactions, extension loading, or pragmas
+  /// other than the informational ones. The ad-hoc query connection's guard,
+  /// on top of SQLITE_OPEN_READONLY and `PRAGMA query_only`.
+  public func allowReadingOnly() {
+    sqlite3_set_authorizer(
+      handle,
+      { _, action, first, second, _, _ in
+        switch action {
+        case SQLITE_SELECT, SQLITE_READ, SQLITE_RECURSIVE:
+          return SQLITE_OK
+        case SQLITE_FUNCTION:
+          let name = second.map { String(cString: $0).lowercased() } ?? ""
+          return ["load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"].contains(name)
+            ? SQLITE_DENY : SQLITE_OK
+        case SQLITE_PRAGMA:
+          // Reading a table's shape is fine; setting anything (a second argument) is not.
+          let name = first.map { String(cString: $0).lowercased() } ?? ""
+          let informational = [
+            "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+            "user_version", "schema_version", "page_count", "page_size", "compile_options", "function_list",
+            "pragma_list", "table_list",
+          ]
+          return informational.contains(name) && (second == nil || name.hasSuffix("_info") || name.hasSuffix("_list"))
+            ? SQLITE_OK : SQLITE_DENY
+        default:
+          return SQLITE_DENY
+        }
+      }, nil)
+  }
+
   /// Stops the running statement from another thread (used for query time limits).
   public func interrupt() { sqlite3_interrupt(handle) }
 

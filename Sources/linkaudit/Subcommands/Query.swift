@@ -1,13 +1,87 @@
 import ArgumentParser
+import Foundation
+import LinkAudit
 
 struct Query: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run one read-only SQL statement and print or export the answer.",
-    discussion: "The connection is read-only: a write, ATTACH or a second statement is refused and changes nothing.")
+    discussion: """
+      The database is opened read-only with PRAGMA query_only, and anything but reading \
+      (INSERT, UPDATE, ATTACH, VACUUM, most PRAGMAs, a second statement) is refused before \
+      it runs: nothing can change. SQL comes from the argument, --file, or standard input. \
+      Named parameters (:name) take --param name=value. Views made for questions: events, \
+      complaints, complaint_history, batches, policies, platforms (see linkaudit schema). \
+      Output: table on a terminal, csv when piped, or --format json|markdown; --format xlsx \
+      writes --out FILE with the SQL on a second sheet.
+      """)
   @OptionGroup var database: DatabaseOptions
-  @Argument(help: "The SQL statement.") var sql: String?
-  @Option(help: "table, csv, json, markdown or xlsx.") var format: String?
-  @Option(help: "Output file (required for xlsx).") var out: String?
+  @Argument(help: "The SQL statement (or use --file, or standard input).") var sql: String?
+  @Option(help: "Read the SQL from this file.") var file: String?
+  @Option(help: "table, csv, json, markdown or xlsx (default: table on a terminal, csv otherwise).")
+  var format: String?
+  @Option(help: "Output file (required for xlsx; default standard output).") var out: String?
+  @Option(help: ArgumentHelp("A named parameter, name=value; repeat for more.", valueName: "name=value"))
+  var param: [String] = []
+  @Option(help: "Seconds before a running query is stopped.") var timeout: Double = 30
 
-  func run() throws { throw NotYetAvailable(command: "query") }
+  func run() throws {
+    let text = try statement()
+    var parameters: [String: String] = [:]
+    for p in param {
+      guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+        throw ValidationError("--param \"\(p)\" is not name=value")
+      }
+      parameters[String(p[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ":@$"))] = String(p[p.index(after: eq)...])
+    }
+    let chosen: QueryFormat
+    if let format {
+      guard let f = QueryFormat(rawValue: format.lowercased()) else {
+        throw ValidationError("unknown format \"\(format)\": use table, csv, json, markdown or xlsx")
+      }
+      chosen = f
+    } else if out?.lowercased().hasSuffix(".xlsx") == true {
+      chosen = .xlsx
+    } else {
+      chosen = isatty(STDOUT_FILENO) == 1 ? .table : .csv
+    }
+    let sink: RowSink
+    var handle: FileHandle?
+    defer { try? handle?.close() }
+    if chosen == .xlsx {
+      guard let out else { throw ValidationError("--format xlsx writes a file: pass --out FILE.xlsx") }
+      sink = XlsxSink(path: out, sql: text, parameters: parameters, databasePath: database.path)
+    } else {
+      if let out {
+        guard FileManager.default.createFile(atPath: out, contents: nil), let h = FileHandle(forWritingAtPath: out) else {
+          throw ValidationError("cannot write \(out)")
+        }
+        handle = h
+      }
+      let output = TextOutput(handle ?? .standardOutput)
+      switch chosen {
+      case .csv: sink = CSVSink(output)
+      case .json: sink = JSONSink(output)
+      case .markdown: sink = MarkdownSink(output)
+      default: sink = TableSink(output)
+      }
+    }
+    let rows = try AdHocQuery(sql: text, parameters: parameters, timeout: timeout)
+      .run(databaseAt: database.path, into: sink)
+    if let out { FileHandle.standardError.write(Data("\(rows.grouped) rows written to \(out)\n".utf8)) }
+  }
+
+  func statement() throws -> String {
+    if let sql, file == nil { return sql }
+    if let file {
+      guard sql == nil else { throw ValidationError("give the SQL as an argument or with --file, not both") }
+      guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+        throw ValidationError("cannot read \(file)")
+      }
+      return text
+    }
+    guard isatty(STDIN_FILENO) == 0 else {
+      throw ValidationError("give the SQL as an argument, with --file, or on standard input")
+    }
+    return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+  }
 }

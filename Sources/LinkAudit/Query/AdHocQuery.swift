@@ -1,0 +1,118 @@
+import Foundation
+
+/// Why an ad-hoc query was refused or stopped.
+public struct QueryError: Error, LocalizedError, Equatable {
+  public let message: String
+  public var errorDescription: String? { message }
+}
+
+/// One read-only statement run for an analyst: on a connection that cannot
+/// write, with named parameters and a time limit, its rows streamed to a sink.
+public struct AdHocQuery {
+  public var sql: String
+  /// `name` → value, bound to `:name` (also `@name`, `$name`).
+  public var parameters: [String: String]
+  public var timeout: TimeInterval
+
+  public init(sql: String, parameters: [String: String] = [:], timeout: TimeInterval = 30) {
+    self.sql = sql
+    self.parameters = parameters
+    self.timeout = timeout
+  }
+
+  /// Opens `path` read-only, refuses anything but one reading statement, and
+  /// streams the answer into `sink`. Returns the number of rows.
+  @discardableResult
+  public func run(databaseAt path: String, into sink: RowSink) throws -> Int {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw QueryError(message: "no database at \(path): import data first or pass --db")
+    }
+    let db = try Database(path: path, mode: .readOnly)
+    defer { db.close() }
+    return try run(on: db, into: sink)
+  }
+
+  public func run(on db: Database, into sink: RowSink) throws -> Int {
+    db.allowReadingOnly()
+    let statement: Statement
+    do {
+      statement = try db.prepare(sql)
+    } catch let error as SQLiteError {
+      // The authorizer's denial: SQLITE_AUTH, or SQLITE_ERROR with "not authorized" at prepare.
+      if error.code == 23 || error.message.hasPrefix("not authorized") {
+        throw QueryError(
+          message:
+            "refused: only reading is allowed here (SELECT, WITH … SELECT, or a pragma that describes a table); nothing was changed"
+        )
+      }
+      if error.message.contains("only one statement") {
+        throw QueryError(message: "refused: give one statement at a time; nothing was run")
+      }
+      throw QueryError(message: "SQL error: \(error.message)")
+    }
+    guard statement.isReadOnly else {
+      throw QueryError(message: "refused: this statement would change the database; nothing was changed")
+    }
+    for name in statement.parameterNames {
+      let key = String(name.dropFirst())
+      guard let value = parameters[key] else {
+        throw QueryError(message: "the query uses \(name): pass --param \(key)=VALUE")
+      }
+      try statement.bind(Self.typed(value), named: name)
+    }
+    let unused = Set(parameters.keys).subtracting(statement.parameterNames.map { String($0.dropFirst()) })
+    if let name = unused.sorted().first {
+      throw QueryError(message: "--param \(name) is not used by the query")
+    }
+
+    // The limit: a timer interrupts SQLite; the interrupted step fails with SQLITE_INTERRUPT.
+    let timer = DispatchSource.makeTimerSource(queue: .global())
+    let expired = ExpiryFlag()
+    let interrupter = Interrupter(db)
+    timer.schedule(deadline: .now() + timeout)
+    timer.setEventHandler {
+      expired.set()
+      interrupter.interrupt()
+    }
+    timer.resume()
+    defer { timer.cancel() }
+
+    try sink.begin(columns: statement.columnNames)
+    var count = 0
+    do {
+      while try statement.step() {
+        try sink.row((0..<statement.columnCount).map { statement.value(at: $0) })
+        count += 1
+      }
+    } catch let error as SQLiteError {
+      if error.code == 9 /* SQLITE_INTERRUPT */ || expired.isSet {
+        throw QueryError(message: "stopped after \(Int(timeout)) s (--timeout); no answer was written in full")
+      }
+      throw QueryError(message: "SQL error: \(error.message)")
+    }
+    try sink.end()
+    return count
+  }
+
+  /// A parameter's value as SQLite should compare it: integers and decimals as numbers, the rest as text.
+  static func typed(_ text: String) -> SQLValue {
+    if let i = Int64(text) { return .integer(i) }
+    if let d = Double(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .real(d) }
+    return .text(text)
+  }
+}
+
+/// Set once from the timer's thread, read from the query's.
+private final class ExpiryFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+  func set() { lock.withLock { value = true } }
+  var isSet: Bool { lock.withLock { value } }
+}
+
+/// sqlite3_interrupt is safe from any thread; this carries the connection to the timer's.
+private final class Interrupter: @unchecked Sendable {
+  private let db: Database
+  init(_ db: Database) { self.db = db }
+  func interrupt() { db.interrupt() }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+@Suite struct AdHocQueryTests {
+  /// A small database: the metric fixture (Chinese text in complaint categories and platform names).
+  static func loaded() throws -> TestStore { try MetricCatalogueTests.loaded() }
+
+  /// Runs `sql` into a sink writing to a file; returns the file's text.
+  func output(_ store: TestStore, _ sql: String, _ make: (TextOutput) -> RowSink, parameters: [String: String] = [:])
+    throws -> String
+  {
+    let path = store.dir.file("out-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = FileHandle(forWritingAtPath: path)!
+    try AdHocQuery(sql: sql, parameters: parameters).run(databaseAt: store.path, into: make(TextOutput(handle)))
+    try handle.close()
+    return try String(contentsOfFile: path, encoding: .utf8)
+  }
+
+  static let sql = """
+    SELECT event_id, platform_zh, principle, 1.5 AS ratio, NULL AS absent, '含,逗号 "引号"' AS tricky
+    FROM events WHERE event_id IN ('e1', 'e4') ORDER BY event_id
+    """
+
+  @Test func csvParsesBackWithACSVReader() throws {
+    let store = try Self.loaded()
+    let text = try output(store, Self.sql, CSVSink.init)
+    let path = try store.dir.write("back.csv", text)
+    let columns = ["event_id", "platform_zh", "principle", "ratio", "absent", "tricky"]
+    let reader = try makeReader(path: path, encoding: .utf8, columns: columns)
+    var values = [String?](repeating: nil, count: columns.count)
+    var rows: [[String?]] = []
+    while try reader.next(into: &values) { rows.append(values) }
+    #expect(rows == [["e1", "淘宝", "", "1.5", "", "含,逗号 \"引号\""], ["e4", "抖音", "1", "1.5", "", "含,逗号 \"引号\""]])
+  }
+
+  @Test func jsonParsesBackWithTypedNumbers() throws {
+    let store = try Self.loaded()
+    let text = try output(store, Self.sql, JSONSink.init)
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+    #expect(rows.count == 2)
+    #expect(rows[1]["event_id"] as? String == "e4")
+    #expect(rows[1]["platform_zh"] as? String == "抖音")
+    #expect(rows[1]["principle"] as? Int == 1)
+    #expect(rows[0]["principle"] is NSNull && rows[0]["absent"] is NSNull)
+    #expect(rows[0]["ratio"] as? Double == 1.5)
+    #expect(rows[0]["tricky"] as? String == "含,逗号 \"引号\"")
+    #expect(try output(store, "SELECT 1 WHERE 0", JSONSink.init) == "[]\n")
+  }
+
+  @Test func markdownIsATableWithPipesEscaped() throws {
+    let store = try Self.loaded()
+    let text = try output(store, "SELECT '甲|乙' AS a, 2 AS b", MarkdownSink.init)
+    #expect(text == "| a | b |\n|---|---|\n| 甲\\|乙 | 2 |\n")
+  }
+
+  @Test func tableAlignsChineseByDisplayWidth() throws {
+    let store = try Self.loaded()
+    let text = try output(store, "SELECT platform_zh AS name, count(*) AS n FROM events GROUP BY platform_zh ORDER BY n DESC, name", { TableSink($0) })
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines.count >= 4)
+    let widths = Set(lines.map { TableSink.width($0) })
+    #expect(widths.count == 1, "every line as wide as the header: \(lines)")
+    #expect(lines.contains { $0.hasPrefix("淘宝") })
+  }
+
+  @Test func xlsxKeepsTypesAndExplainsItself() throws {
+    let store = try Self.loaded()
+    let path = store.dir.file("answer.xlsx")
+    let sink = XlsxSink(path: path, sql: Self.sql, parameters: [:], databasePath: store.path)
+    try AdHocQuery(sql: Self.sql).run(databaseAt: store.path, into: sink)
+    let cells = try XlsxReading.cells(path)
+    #expect(cells["Result"]?["A1"] == "event_id")
+    #expect(cells["Result"]?["B2"] == "淘宝")
+    #expect(cells["Result"]?["C3"] == "1" && cells["Result"]?["C3.type"] == "n")
+    #expect(cells["Result"]?["D2"] == "1.5" && cells["Result"]?["D2.type"] == "n")
+    #expect(cells["Result"]?["E2"] == nil)
+    #expect(cells["Result"]?["F2"] == "含,逗号 \"引号\"")
+    #expect(cells["Query"]?["B1"]?.contains("FROM events") == true)
+    #expect(cells["Query"]?["A2"] == "Ran at (UTC)")
+    #expect(cells["Query"]?["A4"] == "Rows" && cells["Query"]?["B4"] == "2")
+  }
+
+  @Test(arguments: [
+    "DELETE FROM link_event",
+    "UPDATE batch SET rows_read = 0",
+    "INSERT INTO principle VALUES (5, 'x', 'y')",
+    "DROP VIEW events",
+    "CREATE TABLE t (x)",
+    "CREATE TRIGGER t AFTER INSERT ON batch BEGIN DELETE FROM link_event; END",
+    "ATTACH 'other.db' AS other",
+    "VACUUM INTO 'copy.db'",
+    "PRAGMA query_only = OFF",
+    "PRAGMA journal_mode = DELETE",
+    "PRAGMA writable_schema = ON",
+    "SELECT load_extension('x')",
+    "WITH gone AS (SELECT 1) DELETE FROM link_event",
+    "SELECT 1; DELETE FROM link_event",
+    "BEGIN",
+    "REINDEX",
+    "ANALYZE",
+  ])
+  func refusesAnythingButReadingAndChangesNothing(sql: String) throws {
+    let store = try Self.loaded()
+    let before = try store.bytes()
+    let error = try #require(throws: QueryError.self) {
+      try AdHocQuery(sql: sql).run(databaseAt: store.path, into: CSVSink(TextOutput(FileHandle.nullDevice)))
+    }
+    #expect(error.message.hasPrefix("refused"), "\(sql): \(error.message)")
+    #expect(try store.bytes() == before)
+    #expect(!FileManager.default.fileExists(atPath: "copy.db"))
+  }
+
+  @Test func informationalPragmasAreAllowed() throws {
+    let store = try Self.loaded()
+    let text = try output(store, "PRAGMA table_info(batches)", CSVSink.init)
+    #expect(text.contains("sha256"))
+  }
+
+  @Test func namedParametersAreBoundTyped() throws {
+    let store = try Self.loaded()
+    let text = try output(
+      store, "SELECT count(*) FROM events WHERE principle = :p AND occurred_at_utc >= :from", CSVSink.init,
+      parameters: ["p": "1", "from": "2021-10-01"])
+    // e4 (fraud) and e6 (pornography) are principle 1 and after 2021-10-01.
+    #expect(text == "count(*)\r\n2\r\n")
+    #expect(throws: QueryError(message: "the query uses :p: pass --param p=VALUE")) {
+      try AdHocQuery(sql: "SELECT :p").run(databaseAt: store.path, into: CSVSink(TextOutput(FileHandle.nullDevice)))
+    }
+    #expect(throws: QueryError(message: "--param q is not used by the query")) {
+      try AdHocQuery(sql: "SELECT 1", parameters: ["q": "1"]).run(
+        databaseAt: store.path, into: CSVSink(TextOutput(FileHandle.nullDevice)))
+    }
+  }
+
+  @Test func aRunawayQueryIsStoppedAtItsTimeLimit() throws {
+    let store = try Self.loaded()
+    let began = Date()
+    let error = try #require(throws: QueryError.self) {
+      try AdHocQuery(
+        sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", timeout: 0.3
+      ).run(databaseAt: store.path, into: CSVSink(TextOutput(FileHandle.nullDevice)))
+    }
+    #expect(error.message.hasPrefix("stopped after"))
+    #expect(Date().timeIntervalSince(began) < 10)
+  }
+
+  @Test func everyQueryViewColumnHasAMeaning() throws {
+    let store = try Self.loaded()
+    let db = try store.open(.readOnly)
+    for view in SchemaGuide.views {
+      let documented = Set(view.columns.map(\.0))
+      let actual = try db.rows("SELECT name FROM pragma_table_info(?)", [.text(view.name)]).compactMap { $0[0].text }
+      #expect(!actual.isEmpty, "\(view.name) missing")
+      #expect(Set(actual) == documented, "\(view.name)")
+    }
+  }
+}
+
+/// Reads an xlsx's cells with Python's standard library: an independent reader.
+enum XlsxReading {
+  /// sheet name → cell ref → value (and "REF.type" → the cell's t attribute, "n" for numbers).
+  static func cells(_ path: String) throws -> [String: [String: String]] {
+    let script = """
+      import json, sys, zipfile, xml.etree.ElementTree as ET
+      ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main',
+            'r': 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'}
+      z = zipfile.ZipFile(sys.argv[1])
+      shared = []
+      if 'xl/sharedStrings.xml' in z.namelist():
+          for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si', ns):
+              shared.append(''.join(t.text or '' for t in si.iter('{%s}t' % ns['m'])))
+      book = ET.fromstring(z.read('xl/workbook.xml'))
+      rels = ET.fromstring(z.read('xl/_rels/workbook.xml.rels'))
+      targets = {r.get('Id'): r.get('Target') for r in rels}
+      out = {}
+      for s in book.find('m:sheets', ns):
+          target = targets[s.get('{%s}id' % ns['r'])]
+          sheet = ET.fromstring(z.read('xl/' + target.lstrip('/').replace('xl/', '')))
+          cells = {}
+          for c in sheet.iter('{%s}c' % ns['m']):
+              t = c.get('t') or 'n'
+              if t == 's':
+                  value = shared[int(c.find('m:v', ns).text)]
+              elif t == 'inlineStr':
+                  value = ''.join(x.text or '' for x in c.iter('{%s}t' % ns['m']))
+              else:
+                  v = c.find('m:v', ns)
+                  if v is None:
+                      continue
+                  value = v.text
+              cells[c.get('r')] = value
+              cells[c.get('r') + '.type'] = 'n' if t == 'n' else 's'
+          out[s.get('name')] = cells
+      print(json.dumps(out))
+      """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return try JSONDecoder().decode([String: [String: String]].self, from: data)
+  }
+}
