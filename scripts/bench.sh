@@ -7,12 +7,14 @@
 #           then peak RSS at 1M vs BIG_EVENTS to show memory does not grow.
 #   report  linkaudit report of the latest quarter on a demo inbox of EVENTS
 #           vs REPORT_BIG_EVENTS events (the bar: at most 3x the time).
+#   query   linkaudit query --format xlsx of 1M rows x 8 columns vs Python's
+#           XlsxWriter (constant memory) writing the same rows, PAIRS pairs.
 #
 # BENCH selects sections (default: all). Ratios, not absolute times, are what
 # to quote: these machines are shared and noisy.
 set -euo pipefail
 : "${BIN:=.build/release/linkaudit}" "${WORK:=bench}" "${EVENTS:=1000000}" "${BIG_EVENTS:=5000000}" "${PAIRS:=3}"
-: "${BENCH:=import,report}" "${REPORT_BIG_EVENTS:=10000000}"
+: "${BENCH:=import,report,query}" "${REPORT_BIG_EVENTS:=10000000}"
 
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -111,11 +113,34 @@ bench_report() {
   echo "time ratio big/small: $(awk -v a="$bt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')x (bar: <= 3x)"
 }
 
+bench_query() {
+  local db venv="$WORK/venv"
+  db=$(demo_db "$EVENTS")
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q xlsxwriter
+  fi
+  local sql="SELECT event_id, occurred_at_utc, scene, user_pseudonym, url, action, reason, principle FROM events LIMIT 1000000"
+  echo "== query: 1,000,000 rows x 8 columns to xlsx, $PAIRS alternating pairs ($("$venv/bin/python" -c 'import xlsxwriter; print("XlsxWriter", xlsxwriter.__version__)'))"
+  printf '%-6s %12s %12s %14s %14s %8s\n' pair linkaudit_s python_s linkaudit_MB python_MB ratio
+  local ratios=()
+  for i in $(seq 1 "$PAIRS"); do
+    read -r lt lm < <(measure "$BIN" query --db "$db" --format xlsx --out "$WORK/la.xlsx" "$sql")
+    read -r pt pm < <(measure "$venv/bin/python" scripts/xlsxwriter_export.py "$db" "$sql" "$WORK/py.xlsx")
+    local r
+    r=$(awk -v a="$pt" -v b="$lt" 'BEGIN {printf "%.2f", a / b}')
+    ratios+=("$r")
+    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$lt" "$pt" $((lm / 1024)) $((pm / 1024)) "$r"
+  done
+  echo "median speed-up over XlsxWriter: $(printf '%s\n' "${ratios[@]}" | median)x (bar: >= 5x)"
+  rm -f "$WORK/la.xlsx" "$WORK/py.xlsx"
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $("$BIN" --version 2>/dev/null || echo linkaudit), $(sqlite3 --version | cut -d' ' -f1-2)"
 for section in ${BENCH//,/ }; do
   case "$section" in
     import) bench_import ;;
     report) bench_report ;;
+    query) bench_query ;;
     *) echo "bench: unknown section $section" >&2; exit 2 ;;
   esac
 done

@@ -81,7 +81,7 @@ public struct AdHocQuery {
     var count = 0
     do {
       while try statement.step() {
-        try sink.row((0..<statement.columnCount).map { statement.value(at: $0) })
+        try sink.row(statement.currentRow)
         count += 1
       }
     } catch let error as SQLiteError {

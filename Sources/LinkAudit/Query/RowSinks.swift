@@ -4,7 +4,8 @@ import Foundation
 /// (the table format holds its first rows only, to size its columns).
 public protocol RowSink: AnyObject {
   func begin(columns: [String]) throws
-  func row(_ values: [SQLValue]) throws
+  /// The current row, valid only during the call.
+  func row(_ row: ResultRow) throws
   func end() throws
 }
 
@@ -26,6 +27,13 @@ public final class TextOutput {
     buffer.append(contentsOf: text.utf8)
     if buffer.count >= 1 << 16 { try flush() }
   }
+
+  public func write(bytes: UnsafeBufferPointer<UInt8>) throws {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= 1 << 16 { try flush() }
+  }
+
+  public func write(byte: UInt8) { buffer.append(byte) }
 
   public func flush() throws {
     guard !buffer.isEmpty else { return }
@@ -54,7 +62,29 @@ public final class CSVSink: RowSink {
   let out: TextOutput
   public init(_ out: TextOutput) { self.out = out }
   public func begin(columns: [String]) throws { try out.write(csvLine(columns) + "\r\n") }
-  public func row(_ values: [SQLValue]) throws { try out.write(csvLine(values.map(\.display)) + "\r\n") }
+
+  public func row(_ row: ResultRow) throws {
+    for i in 0..<row.count {
+      if i > 0 { out.write(byte: UInt8(ascii: ",")) }
+      switch row.type(i) {
+      case .null: continue
+      case .blob: try out.write(row.value(i).display)
+      default:
+        try row.withUTF8(i) { bytes in
+          let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+          guard needsQuotes else { return try out.write(bytes: bytes) }
+          out.write(byte: 0x22)
+          for b in bytes {
+            if b == 0x22 { out.write(byte: 0x22) }
+            out.write(byte: b)
+          }
+          out.write(byte: 0x22)
+        }
+      }
+    }
+    try out.write("\r\n")
+  }
+
   public func end() throws { try out.flush() }
 }
 
@@ -70,21 +100,38 @@ public final class JSONSink: RowSink {
     try out.write("[")
   }
 
-  public func row(_ values: [SQLValue]) throws {
-    var text = first ? "\n  {" : ",\n  {"
+  public func row(_ row: ResultRow) throws {
+    try out.write(first ? "\n  {" : ",\n  {")
     first = false
-    for (i, v) in values.enumerated() {
-      if i > 0 { text += ", " }
-      text += keys[i] + ": "
-      switch v {
-      case .null: text += "null"
-      case .integer(let n): text += String(n)
-      case .real(let d): text += d.isFinite ? "\(d)" : "null"
-      case .text(let s): text += Self.quoted(s)
-      case .blob(let b): text += Self.quoted(hex(b))
+    for i in 0..<row.count {
+      if i > 0 { try out.write(", ") }
+      try out.write(keys[i] + ": ")
+      switch row.type(i) {
+      case .null: try out.write("null")
+      case .integer: try out.write(String(row.int64(i)))
+      case .real:
+        let d = row.double(i)
+        try out.write(d.isFinite ? "\(d)" : "null")
+      case .blob: try out.write(Self.quoted(row.value(i).display))
+      case .text:
+        try row.withUTF8(i) { bytes in
+          out.write(byte: 0x22)
+          for b in bytes {
+            switch b {
+            case 0x22: try out.write("\\\"")
+            case 0x5C: try out.write("\\\\")
+            case 0x0A: try out.write("\\n")
+            case 0x0D: try out.write("\\r")
+            case 0x09: try out.write("\\t")
+            case 0..<0x20: try out.write(String(format: "\\u%04x", b))
+            default: out.write(byte: b)
+            }
+          }
+          out.write(byte: 0x22)
+        }
       }
     }
-    try out.write(text + "}")
+    try out.write("}")
   }
 
   public func end() throws {
@@ -124,8 +171,8 @@ public final class MarkdownSink: RowSink {
     try out.write("|" + String(repeating: "---|", count: columns.count) + "\n")
   }
 
-  public func row(_ values: [SQLValue]) throws {
-    try out.write("| " + values.map { Self.cell($0.display) }.joined(separator: " | ") + " |\n")
+  public func row(_ row: ResultRow) throws {
+    try out.write("| " + row.values.map { Self.cell($0.display) }.joined(separator: " | ") + " |\n")
   }
 
   public func end() throws { try out.flush() }
@@ -153,7 +200,8 @@ public final class TableSink: RowSink {
     numeric = Array(repeating: true, count: columns.count)
   }
 
-  public func row(_ values: [SQLValue]) throws {
+  public func row(_ row: ResultRow) throws {
+    let values = row.values
     if started { return try emit(values) }
     pending.append(values)
     if pending.count >= sample { try start() }
@@ -222,125 +270,5 @@ public final class TableSink: RowSink {
     }
     let space = String(repeating: " ", count: max(0, target - width(text)))
     return right ? space + text : text + space
-  }
-}
-
-/// An xlsx file, streamed (constant memory): the header formatted, frozen and
-/// filtered, numbers as numbers, widths from the first rows, and a second
-/// sheet with the SQL and when it ran, so the file explains itself. Past
-/// Excel's 1,048,576 rows a sheet, the answer continues on a next sheet.
-public final class XlsxSink: RowSink {
-  let path: String
-  let sql: String
-  let parameters: [String: String]
-  let ranAt: Date
-  let databasePath: String
-  private var workbook: Workbook?
-  private var sheet: Worksheet?
-  private var sheetNumber = 0
-  private var rowInSheet = 0
-  private var columns: [String] = []
-  private var widths: [Double] = []
-  private var total = 0
-  /// Rows held back until the column widths are known (set before any row in constant-memory mode).
-  private var pending: [[SQLValue]]? = []
-  static let sample = 1000
-  static let rowsPerSheet = 1_048_575
-  static let header = CellStyle(bold: true, background: 0xDDEBF7, border: true)
-  static let text = CellStyle()
-
-  public init(path: String, sql: String, parameters: [String: String], databasePath: String, ranAt: Date = Date()) {
-    self.path = path
-    self.sql = sql
-    self.parameters = parameters
-    self.databasePath = databasePath
-    self.ranAt = ranAt
-  }
-
-  public func begin(columns: [String]) throws {
-    self.columns = columns
-    widths = columns.map { min(Double(TableSink.width($0)) + 4, 60) }
-    workbook = try Workbook(path: path, constantMemory: true)
-  }
-
-  private func startSheets() throws {
-    guard let rows = pending else { return }
-    pending = nil
-    for r in rows {
-      for (i, v) in r.enumerated() {
-        let w: Int
-        switch v {
-        case .null: w = 0
-        case .integer(let n): w = String(n).count
-        case .real: w = 12
-        default: w = TableSink.width(v.display)
-        }
-        widths[i] = min(max(widths[i], Double(w) + 2), 60)
-      }
-    }
-    try newSheet()
-    for r in rows { try write(r) }
-  }
-
-  private func newSheet() throws {
-    if let sheet { try finish(sheet) }
-    sheetNumber += 1
-    let s = try workbook!.addWorksheet(sheetNumber == 1 ? "Result" : "Result \(sheetNumber)")
-    for (i, w) in widths.enumerated() { try s.setColumnWidth(i, w) }
-    try s.writeRow(columns.map { .text($0) }, row: 0, styles: [Self.header])
-    s.freeze(rows: 1)
-    sheet = s
-    rowInSheet = 0
-  }
-
-  public func row(_ values: [SQLValue]) throws {
-    if pending != nil {
-      pending!.append(values)
-      if pending!.count >= Self.sample { try startSheets() }
-      return
-    }
-    try write(values)
-  }
-
-  private func write(_ values: [SQLValue]) throws {
-    if rowInSheet == Self.rowsPerSheet { try newSheet() }
-    rowInSheet += 1
-    total += 1
-    for (c, v) in values.enumerated() {
-      switch v {
-      case .null: continue
-      case .integer(let n): try sheet!.write(.number(Double(n)), row: rowInSheet, column: c)
-      case .real(let d): try sheet!.write(.number(d), row: rowInSheet, column: c)
-      case .text(let s): try sheet!.write(.text(s), row: rowInSheet, column: c)
-      case .blob(let b): try sheet!.write(.text(hex(b)), row: rowInSheet, column: c)
-      }
-    }
-  }
-
-  private func finish(_ s: Worksheet) throws {
-    try s.autofilter(firstRow: 0, firstColumn: 0, lastRow: max(rowInSheet, 1), lastColumn: max(columns.count - 1, 0))
-    try s.setPrintLayout(repeatRows: 0)
-  }
-
-  public func end() throws {
-    try startSheets()
-    guard let workbook, let sheet else { return }
-    try finish(sheet)
-    let about = try workbook.addWorksheet("Query")
-    try about.setColumnWidth(0, 18)
-    try about.setColumnWidth(1, 100)
-    var r = 0
-    func line(_ label: String, _ value: String) throws {
-      try about.write(.text(label), row: r, column: 0, style: CellStyle(bold: true))
-      try about.write(.text(value), row: r, column: 1, style: CellStyle(wrap: true))
-      r += 1
-    }
-    try line("SQL", sql)
-    for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { try line(":\(name)", value) }
-    try line("Ran at (UTC)", Timestamp(milliseconds: Int64(ranAt.timeIntervalSince1970 * 1000)).iso)
-    try line("Database", databasePath)
-    try line("Rows", String(total))
-    try line("Tool", "linkaudit \(LinkAuditVersion.current)")
-    try workbook.close()
   }
 }

@@ -257,3 +257,47 @@ extension Statement {
     }
   }
 }
+
+/// The current row of a stepping statement, read in place: no String or array
+/// per value, for answers streamed by the million. Valid until the next step.
+public struct ResultRow {
+  public enum ColumnType: Sendable { case integer, real, text, blob, null }
+
+  let statement: Statement
+
+  public var count: Int { statement.columnCount }
+
+  public func type(_ i: Int) -> ColumnType {
+    switch sqlite3_column_type(statement.handle, Int32(i)) {
+    case SQLITE_INTEGER: return .integer
+    case SQLITE_FLOAT: return .real
+    case SQLITE_TEXT: return .text
+    case SQLITE_BLOB: return .blob
+    default: return .null
+    }
+  }
+
+  public func int64(_ i: Int) -> Int64 { sqlite3_column_int64(statement.handle, Int32(i)) }
+  public func double(_ i: Int) -> Double { sqlite3_column_double(statement.handle, Int32(i)) }
+
+  /// The value's text as UTF-8 bytes (a number in SQLite's own text form).
+  public func withUTF8<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    let p = sqlite3_column_text(statement.handle, Int32(i))
+    let n = Int(sqlite3_column_bytes(statement.handle, Int32(i)))
+    return try body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : n))
+  }
+
+  /// The value's text as a NUL-terminated C string, for C libraries that take one.
+  public func withCString<R>(_ i: Int, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+    guard let p = sqlite3_column_text(statement.handle, Int32(i)) else { return try "".withCString(body) }
+    return try p.withMemoryRebound(to: CChar.self, capacity: 1) { try body($0) }
+  }
+
+  public func value(_ i: Int) -> SQLValue { statement.value(at: i) }
+  public var values: [SQLValue] { (0..<count).map { statement.value(at: $0) } }
+}
+
+extension Statement {
+  /// The current row, read in place.
+  public var currentRow: ResultRow { ResultRow(statement: self) }
+}

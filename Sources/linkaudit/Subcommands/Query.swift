@@ -65,6 +65,8 @@ struct Query: ParsableCommand {
       default: sink = TableSink(output)
       }
     }
+    // Bring an older database's schema (its views) up to date first; the query itself runs read-only.
+    if FileManager.default.fileExists(atPath: database.path) { try database.open().close() }
     let rows = try AdHocQuery(sql: text, parameters: parameters, timeout: timeout)
       .run(databaseAt: database.path, into: sink)
     if let out { FileHandle.standardError.write(Data("\(rows.grouped) rows written to \(out)\n".utf8)) }

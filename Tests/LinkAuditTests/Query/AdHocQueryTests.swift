@@ -83,6 +83,20 @@ import Testing
     #expect(cells["Query"]?["A4"] == "Rows" && cells["Query"]?["B4"] == "2")
   }
 
+  @Test func xlsxContinuesOnANewSheetPastTheRowLimitAndEscapesMarkup() throws {
+    let store = try Self.loaded()
+    let path = store.dir.file("spill.xlsx")
+    let sql = "SELECT event_id, '<b>&' || event_id AS markup FROM events ORDER BY event_id"
+    let sink = XlsxSink(path: path, sql: sql, parameters: [:], databasePath: store.path, rowsPerSheet: 5)
+    let rows = try AdHocQuery(sql: sql).run(databaseAt: store.path, into: sink)
+    #expect(rows == 13)
+    let cells = try XlsxReading.cells(path)
+    #expect(Set(cells.keys) == ["Result", "Result 2", "Result 3", "Query"])
+    #expect(cells["Result"]?["A2"] == "e1" && cells["Result"]?["B2"] == "<b>&e1")
+    #expect(cells["Result 2"]?["A1"] == "event_id" && cells["Result 2"]?["A2"] == "e2")
+    #expect(cells["Result 3"]?["A4"] == "e9" && cells["Result 3"]?["A5"] == nil)
+  }
+
   @Test(arguments: [
     "DELETE FROM link_event",
     "UPDATE batch SET rows_read = 0",
