@@ -29,6 +29,26 @@ struct NotYetAvailable: Error, CustomStringConvertible {
 struct ReportOptions: ParsableArguments {
   @Option(help: "Time zone quarters are cut in (IANA name).") var tz = "Asia/Shanghai"
   @Option(help: "Folder of Markdown templates (en/, zh/).") var templates = "templates"
+  @Option(help: "Platform rating model (YAML); default: rating-model.yaml in the template folder.")
+  var ratingModel: String?
+
+  func model() throws -> RatingModel {
+    try RatingModel.load(path: ratingModel ?? (try templateFolder() as NSString).appendingPathComponent("rating-model.yaml"))
+  }
+
+  /// The quarter named by `text` (YYYY-Qn or latest) in `db`.
+  func quarter(_ text: String, in db: Database, path: String) throws -> Quarter {
+    if text.lowercased() == "latest" {
+      guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: try timeZone()) else {
+        throw ValidationError("no link events in \(path): import data first, or name a quarter with --quarter")
+      }
+      return latest
+    }
+    guard let q = Quarter(text) else {
+      throw ValidationError("quarter \"\(text)\" is not YYYY-Qn (for example 2021-Q4) or latest")
+    }
+    return q
+  }
 
   func timeZone() throws -> TimeZone {
     guard let zone = TimeZone(identifier: tz) else {

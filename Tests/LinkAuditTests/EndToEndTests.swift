@@ -78,7 +78,7 @@ import Testing
     let out = dir.file("report")
     let report = try run(["report", "--quarter", "2021-Q4", "--out", out])
     #expect(report.status == 0, "\(report.stderr)")
-    #expect(report.stdout.split(separator: "\n").count == 14)
+    #expect(report.stdout.split(separator: "\n").count == 16, "metrics, 2 workbooks, 2 x (summary, 4 principles, ratings), manifest")
     #expect(report.stdout.hasSuffix("manifest.json\n"))
 
     let verified = try run(["verify", out])

@@ -72,6 +72,23 @@ public struct DemoGenerator {
     ("xn--fsqu00a.xn--fiqs8s", 1), ("购物.公司", 1),
   ]
 
+  /// Share of a host's taps that hit content in a problem category: the big
+  /// platforms are mostly clean, the unknown domains are not. It drives the
+  /// complaints too, so the platform ratings come out mixed.
+  static func risk(_ host: String) -> Double {
+    let table: [String: Double] = [
+      "item.taobao.com": 0.002, "m.tb.cn": 0.004, "detail.tmall.com": 0.001, "item.jd.com": 0.0015,
+      "mobile.yangkeduo.com": 0.006, "v.douyin.com": 0.004, "www.kuaishou.com": 0.008, "b23.tv": 0.002,
+      "weibo.com": 0.01, "www.zhihu.com": 0.003, "www.xiaohongshu.com": 0.005, "xhslink.com": 0.01,
+      "www.baidu.com": 0.004, "i.meituan.com": 0.002, "news.163.com": 0.003, "www.iqiyi.com": 0.002,
+      "m.youku.com": 0.003, "qr.alipay.com": 0.001, "www.toutiao.com": 0.012,
+    ]
+    return table[host] ?? 0.08
+  }
+
+  /// Distinct pages a host's links point at.
+  static let pagesPerHost: UInt64 = 20_000
+
   static let descriptions: [Category: [String]] = [
     .pornography: ["链接内容低俗，含色情图片", "打开后是不良内容"],
     .gambling: ["网页是网络赌博平台，诱导充值", "疑似博彩网站"],
@@ -136,9 +153,9 @@ public struct DemoGenerator {
       }
       let scene = rng.pick(sceneWeights)
       let host = rng.pick(weights)
-      let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % 24)))"
+      let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % Self.pagesPerHost)))"
       var category: Category? = nil
-      if rng.chance(0.03) { category = rng.pick(problemCategories) }
+      if rng.chance(Self.risk(host)) { category = rng.pick(problemCategories) }
       let prescribed = Self.treatment(at: t, scene: scene, category: category)
       var action: LinkAction
       switch prescribed {
@@ -192,14 +209,18 @@ public struct DemoGenerator {
     let b = try BufferedWriter(path: later)
     try a.write(header)
     try b.write(header)
-    let count = max(60, events / 200)
+    let count = max(60, events / 1000)
+    // Complaints come from where the problems are: hosts weighted by traffic times risk.
+    let complaintHosts = Self.hosts.flatMap { h in
+      Array(repeating: h.0, count: max(1, Int((Double(h.1) * Self.risk(h.0) * 1000).rounded())))
+    }
     let span = bounds.last!.milliseconds - bounds.first!.milliseconds - 10 * 86_400_000
     let channels = ["in_chat", "in_chat", "in_chat", "web_portal", "hotline", "regulator_referral"]
     for i in 0..<count {
       let category = i < Category.allCases.count ? Category.allCases[i] : rng.pick(Category.allCases)
       let received = Timestamp(milliseconds: bounds[0].milliseconds + Int64(rng.next() % UInt64(span)))
-      let host = rng.pick(weights)
-      let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % 24)))"
+      let host = category == .wronglyRestricted ? rng.pick(weights) : rng.pick(complaintHosts)
+      let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % Self.pagesPerHost)))"
       let description = rng.pick(Self.descriptions[category]!)
       // Most complaints are handled within a day, some take days, a few weeks.
       let bucket = rng.next() % 10

@@ -58,7 +58,7 @@ public struct QuarterFigures: Sendable {
   /// Runs every metric of `definitions` for `quarter` on `db`.
   public init(
     database db: Database, quarter: Quarter, timeZone: TimeZone,
-    definitions: [MetricDefinition] = MetricCatalogue.all
+    definitions: [MetricDefinition] = MetricCatalogue.all, ratings: QuarterRatings? = nil
   ) throws {
     self.quarter = quarter
     self.timeZone = timeZone
@@ -84,6 +84,7 @@ public struct QuarterFigures: Sendable {
         }
       }
     }
+    figures += ratings?.figures ?? []
     self.figures = figures.sorted { ($0.metricID, $0.dimension) < ($1.metricID, $1.dimension) }
   }
 

@@ -5,7 +5,7 @@ import Foundation
 public protocol RowSink: AnyObject {
   func begin(columns: [String]) throws
   /// The current row, valid only during the call.
-  func row(_ row: ResultRow) throws
+  func row<Row: RowValues>(_ row: Row) throws
   func end() throws
 }
 
@@ -63,7 +63,7 @@ public final class CSVSink: RowSink {
   public init(_ out: TextOutput) { self.out = out }
   public func begin(columns: [String]) throws { try out.write(csvLine(columns) + "\r\n") }
 
-  public func row(_ row: ResultRow) throws {
+  public func row<Row: RowValues>(_ row: Row) throws {
     for i in 0..<row.count {
       if i > 0 { out.write(byte: UInt8(ascii: ",")) }
       switch row.type(i) {
@@ -100,7 +100,7 @@ public final class JSONSink: RowSink {
     try out.write("[")
   }
 
-  public func row(_ row: ResultRow) throws {
+  public func row<Row: RowValues>(_ row: Row) throws {
     try out.write(first ? "\n  {" : ",\n  {")
     first = false
     for i in 0..<row.count {
@@ -171,7 +171,7 @@ public final class MarkdownSink: RowSink {
     try out.write("|" + String(repeating: "---|", count: columns.count) + "\n")
   }
 
-  public func row(_ row: ResultRow) throws {
+  public func row<Row: RowValues>(_ row: Row) throws {
     try out.write("| " + row.values.map { Self.cell($0.display) }.joined(separator: " | ") + " |\n")
   }
 
@@ -200,7 +200,7 @@ public final class TableSink: RowSink {
     numeric = Array(repeating: true, count: columns.count)
   }
 
-  public func row(_ row: ResultRow) throws {
+  public func row<Row: RowValues>(_ row: Row) throws {
     let values = row.values
     if started { return try emit(values) }
     pending.append(values)

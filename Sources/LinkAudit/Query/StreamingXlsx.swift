@@ -62,7 +62,7 @@ public final class XlsxSink: RowSink {
 
   // MARK: Rows
 
-  public func row(_ row: ResultRow) throws {
+  public func row<Row: RowValues>(_ row: Row) throws {
     if pending != nil {
       pending!.append(row.values)
       if pending!.count >= Self.sample { try startSheets() }

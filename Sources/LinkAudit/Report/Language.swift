@@ -46,6 +46,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case batch, kind, file, importedAt, rowsRead, rowsStored, rowsDuplicate, rowsRejected
     case line, column, error, noRejectedRows, parameters, populations, populationsText, none
     case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
+    case ratings, ratingModel, formula, score, grade, explanation
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -130,5 +131,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .topDomains: ("Domains with most upheld complaints", "投诉成立最多的域名"),
     .restrictionsByCategory: ("Restrictions by category", "按类别的限制次数"),
     .pageFooter: ("&CPage &P of &N", "&C第 &P 页，共 &N 页"),
+    .ratings: ("Platform ratings", "平台信用分级"),
+    .ratingModel: ("Rating model", "评级模型"),
+    .formula: ("Formula", "计算公式"),
+    .score: ("Score", "得分"),
+    .grade: ("Grade", "等级"),
+    .explanation: ("Why", "说明"),
   ]
 }

@@ -6,6 +6,7 @@ import Mustache
 /// The words live in the templates, so a compliance officer can reword them;
 /// this file supplies only the figures, already formatted.
 struct MarkdownWriter {
+  static let templateNames = ["summary.md.mustache", "principle.md.mustache", "ratings.md.mustache"]
   let data: ReportData
   let language: ReportLanguage
   let templates: String
@@ -29,6 +30,10 @@ struct MarkdownWriter {
     var files = [(name: "summary.\(language.rawValue).md", text: summary.render(summaryContext()))]
     for p in Principle.allCases {
       files.append((name: "principle-\(p.rawValue).\(language.rawValue).md", text: principle.render(principleContext(p))))
+    }
+    if data.ratings != nil {
+      let ratings = try Self.template(at: (folder as NSString).appendingPathComponent("ratings.md.mustache"))
+      files.append((name: "ratings.\(language.rawValue).md", text: ratings.render(summaryContext())))
     }
     return files
   }
@@ -55,6 +60,20 @@ struct MarkdownWriter {
       return ["number": p.rawValue, "heading": language.principleHeading(p), "figures": headline.map(row)]
     }
     context["changes"] = overview.map(change)
+    if let ratings = data.ratings {
+      context["hasRatings"] = true
+      context["ratingModel"] = ["name": ratings.model.name, "sha256": ratings.model.sha256, "formula": ratings.model.formula]
+      context["ratings"] = ratings.ratings.map { r -> [String: Any] in
+        func rate(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
+        return [
+          "platform": r.platformID, "name": language == .zh ? r.nameChinese : r.nameEnglish,
+          "events": r.events.grouped, "violation": rate(r.violationRate), "severe": rate(r.severeRate),
+          "restriction": rate(r.restrictionRate), "exposure": rate(r.exposureRate),
+          "score": r.score.map { String(format: "%.2f", $0) } ?? "—", "grade": r.grade, "change": r.gradeChange,
+          "explanation": ratings.explanation(r, english: language == .en),
+        ]
+      }
+    }
     return context
   }
 

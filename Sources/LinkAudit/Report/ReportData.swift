@@ -45,6 +45,8 @@ public struct ReportData: Sendable {
 
   public let quarter: Quarter
   public let timeZone: TimeZone
+  /// nil when the report is written without a rating model.
+  public let ratings: QuarterRatings?
   public let current: QuarterFigures
   public let previous: QuarterFigures
   public let batches: [Batch]
@@ -63,10 +65,11 @@ public struct ReportData: Sendable {
   /// Rejected rows listed in the workbook; the total is always stated.
   static let rejectedRowLimit = 10_000
 
-  public init(database db: Database, quarter: Quarter, timeZone: TimeZone) throws {
+  public init(database db: Database, quarter: Quarter, timeZone: TimeZone, ratingModel: RatingModel? = nil) throws {
     self.quarter = quarter
     self.timeZone = timeZone
-    current = try QuarterFigures(database: db, quarter: quarter, timeZone: timeZone)
+    ratings = try ratingModel.map { try QuarterRatings(database: db, quarter: quarter, timeZone: timeZone, model: $0) }
+    current = try QuarterFigures(database: db, quarter: quarter, timeZone: timeZone, ratings: ratings)
     previous = try QuarterFigures(database: db, quarter: quarter.previous, timeZone: timeZone)
     let parameters = QuarterFigures.parameters(quarter, timeZone)
     func rows(_ sql: String, _ extra: [String: SQLValue] = [:]) throws -> [[SQLValue]] {

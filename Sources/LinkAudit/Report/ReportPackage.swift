@@ -9,12 +9,17 @@ public struct ReportPackage {
   public var languages: [ReportLanguage]
   /// Folder holding `en/` and `zh/` templates.
   public var templates: String
+  public var ratingModel: RatingModel?
 
-  public init(quarter: Quarter, timeZone: TimeZone, languages: [ReportLanguage], templates: String) {
+  public init(
+    quarter: Quarter, timeZone: TimeZone, languages: [ReportLanguage], templates: String,
+    ratingModel: RatingModel? = nil
+  ) {
     self.quarter = quarter
     self.timeZone = timeZone
     self.languages = languages
     self.templates = templates
+    self.ratingModel = ratingModel
   }
 
   public static let manifestName = "manifest.json"
@@ -31,7 +36,7 @@ public struct ReportPackage {
   @discardableResult
   public func write(database db: Database, to directory: String) throws -> [String] {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let data = try ReportData(database: db, quarter: quarter, timeZone: timeZone)
+    let data = try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
     var written: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
@@ -52,7 +57,9 @@ public struct ReportPackage {
       tool: "linkaudit", toolVersion: LinkAuditVersion.current, quarter: quarter.description,
       timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
       period: .init(start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
-      templatesSHA256: try templatesHash(), batches: data.batches, policyVersions: data.policies, files: hashes)
+      templatesSHA256: try templatesHash(),
+      ratingModel: ratingModel.map { .init(name: $0.name, sha256: $0.sha256) }, batches: data.batches,
+      policyVersions: data.policies, files: hashes)
     try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
     return written.map(path)
@@ -63,7 +70,7 @@ public struct ReportPackage {
   func templatesHash() throws -> String {
     var hasher = SHA256()
     for language in languages {
-      for name in ["summary.md.mustache", "principle.md.mustache"] {
+      for name in MarkdownWriter.templateNames {
         let p = ((templates as NSString).appendingPathComponent(language.rawValue) as NSString).appendingPathComponent(name)
         hasher.update(data: Data("\(language.rawValue)/\(name)\n".utf8))
         hasher.update(data: (try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data())
@@ -87,6 +94,12 @@ public struct Manifest: Codable, Equatable {
   public var languages: [String]
   public var period: Period
   public var templatesSHA256: String
+  public struct ModelReference: Codable, Equatable {
+    public var name: String
+    public var sha256: String
+  }
+  /// The rating model the `rating.*` figures were computed with.
+  public var ratingModel: ModelReference?
   public var batches: [ReportData.Batch]
   public var policyVersions: [ReportData.Policy]
   /// File name → SHA-256 of its bytes.
@@ -97,6 +110,7 @@ public struct Manifest: Codable, Equatable {
     case toolVersion = "tool_version"
     case timeZone = "time_zone"
     case templatesSHA256 = "templates_sha256"
+    case ratingModel = "rating_model"
     case policyVersions = "policy_versions"
   }
 
@@ -148,7 +162,9 @@ extension ReportPackage {
   /// Checks a package against its manifest and against the database: every
   /// file's hash, then every figure and file re-computed from the data now.
   /// Returns one line per difference; empty when the package stands.
-  public static func verify(directory: String, database db: Database, templates: String) throws -> [String] {
+  public static func verify(
+    directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
+  ) throws -> [String] {
     let manifest = try Manifest.read(from: directory)
     var problems: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -173,7 +189,15 @@ extension ReportPackage {
     let languages = manifest.languages.compactMap(ReportLanguage.init(code:))
     let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-verify-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(atPath: scratch) }
-    let again = ReportPackage(quarter: quarter, timeZone: zone, languages: languages, templates: templates)
+    if manifest.ratingModel != nil, ratingModel == nil {
+      problems.append("rating model: the package was rated with \(manifest.ratingModel!.name); pass its model file")
+    }
+    if let m = manifest.ratingModel, let model = ratingModel, m.sha256 != model.sha256 {
+      problems.append("rating model: \(model.name) (\(model.sha256.prefix(12))…) is not the model the package used (\(m.name), \(m.sha256.prefix(12))…)")
+    }
+    let again = ReportPackage(
+      quarter: quarter, timeZone: zone, languages: languages, templates: templates,
+      ratingModel: manifest.ratingModel == nil ? nil : ratingModel)
     try again.write(database: db, to: scratch)
     let now = try Manifest.read(from: scratch)
 

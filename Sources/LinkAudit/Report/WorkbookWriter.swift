@@ -18,6 +18,7 @@ struct WorkbookWriter {
     try cover(workbook)
     try summary(workbook)
     for p in Principle.allCases { try principle(p, workbook) }
+    if data.ratings != nil { try ratings(workbook) }
     try conformance(workbook)
     try complaints(workbook)
     try dataQuality(workbook)
@@ -140,6 +141,49 @@ struct WorkbookWriter {
         header: [t(.platform), t(.openRate)],
         rows: platforms.map { [.text(String($0.dimension.dropFirst("platform=".count))), cell($0.value, kind: .rate)] },
         filter: false)
+    }
+    try s.finish(headerRow: top, repeatHeader: false)
+  }
+
+  func ratings(_ workbook: Workbook) throws {
+    guard let ratings = data.ratings else { return }
+    let s = try Sheet(workbook, t(.ratings), language: language)
+    try s.title("\(t(.ratings)) · \(data.quarter)")
+    try s.pairs([
+      (t(.ratingModel), .text("\(ratings.model.name) (SHA-256 \(ratings.model.sha256))")),
+    ])
+    try s.line([.text(t(.formula)), .wrapped(ratings.model.formula)])
+    s.row += 1
+    let top = try s.table(
+      header: [
+        t(.platform), t(.name), t(.events), "v", "s", "r", "x", t(.score), t(.grade), t(.previousQuarter), t(.explanation),
+      ],
+      rows: ratings.ratings.map { r in
+        func rate(_ x: Double?) -> Cell { x.map { .hours($0) } ?? .missing }
+        return [
+          .text(r.platformID), .text(language == .zh ? r.nameChinese : r.nameEnglish), .count(r.events),
+          rate(r.violationRate), rate(r.severeRate), rate(r.restrictionRate), rate(r.exposureRate),
+          r.score.map { .hours($0) } ?? .missing, .text(r.grade), .text(r.previousGrade),
+          .wrapped(ratings.explanation(r, english: language == .en)),
+        ]
+      }, filter: true)
+    let last = top + ratings.ratings.count
+    let colours: [(String, UInt32)] = [("A", 0xC6EFCE), ("B", 0xDDEBF7), ("C", 0xFFEB9C), ("D", 0xFFC7CE), ("NR", 0xEDEDED)]
+    for (grade, colour) in colours where ratings.ratings.count > 0 {
+      try s.sheet.highlight(
+        firstRow: top + 1, firstColumn: 8, lastRow: last, lastColumn: 9, equalTo: grade,
+        style: CellStyle(bold: true, background: colour, alignTop: true))
+    }
+    let rated = ratings.ratings.filter(\.isRated)
+    if !rated.isEmpty {
+      let chart = workbook.addChart(.bar, title: t(.score))
+      chart.addSeries(
+        name: t(.score), categories: s.range(column: 0, firstRow: top + 1, lastRow: top + rated.count),
+        values: s.range(column: 7, firstRow: top + 1, lastRow: top + rated.count))
+      chart.setAxisTitles(x: t(.score), y: t(.platform))
+      chart.setAxis(.x, numberFormat: "0", min: 0, max: 100)
+      chart.hideLegend()
+      try s.sheet.insert(chart, row: last + 2, column: 1)
     }
     try s.finish(headerRow: top, repeatHeader: false)
   }

@@ -275,6 +275,23 @@ public struct Worksheet {
     }
   }
 
+  /// Conditional formatting: cells in the range whose text equals `text` take `style`.
+  public func highlight(
+    firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int, equalTo text: String, style: CellStyle
+  ) throws {
+    var condition = lxw_conditional_format()
+    condition.type = UInt8(LXW_CONDITIONAL_TYPE_CELL.rawValue)
+    condition.criteria = UInt8(LXW_CONDITIONAL_CRITERIA_EQUAL_TO.rawValue)
+    condition.format = workbook.format(style)
+    let quoted = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    try quoted.withCString { value in
+      condition.value_string = UnsafeMutablePointer(mutating: value)
+      try workbook.check(
+        worksheet_conditional_format_range(
+          handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn), &condition))
+    }
+  }
+
   public func insert(_ chart: Chart, row: Int, column: Int) throws {
     try workbook.check(worksheet_insert_chart(handle, lxw_row_t(row), lxw_col_t(column), chart.handle))
   }

@@ -258,9 +258,46 @@ extension Statement {
   }
 }
 
+/// A row's values as a sink reads them: typed, text as UTF-8 bytes in place.
+public protocol RowValues {
+  var count: Int { get }
+  func type(_ i: Int) -> ResultRow.ColumnType
+  func int64(_ i: Int) -> Int64
+  func double(_ i: Int) -> Double
+  func withUTF8<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R
+  func value(_ i: Int) -> SQLValue
+}
+
+extension RowValues {
+  public var values: [SQLValue] { (0..<count).map { value($0) } }
+}
+
+/// Values computed in Swift (ratings, say), read like a result row.
+public struct ValueRow: RowValues {
+  public let items: [SQLValue]
+  public init(_ items: [SQLValue]) { self.items = items }
+  public var count: Int { items.count }
+  public func type(_ i: Int) -> ResultRow.ColumnType {
+    switch items[i] {
+    case .null: .null
+    case .integer: .integer
+    case .real: .real
+    case .text: .text
+    case .blob: .blob
+    }
+  }
+  public func int64(_ i: Int) -> Int64 { items[i].integer ?? 0 }
+  public func double(_ i: Int) -> Double { items[i].double ?? 0 }
+  public func withUTF8<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    var text = items[i].text ?? ""
+    return try text.withUTF8(body)
+  }
+  public func value(_ i: Int) -> SQLValue { items[i] }
+}
+
 /// The current row of a stepping statement, read in place: no String or array
 /// per value, for answers streamed by the million. Valid until the next step.
-public struct ResultRow {
+public struct ResultRow: RowValues {
   public enum ColumnType: Sendable { case integer, real, text, blob, null }
 
   let statement: Statement
@@ -294,7 +331,6 @@ public struct ResultRow {
   }
 
   public func value(_ i: Int) -> SQLValue { statement.value(at: i) }
-  public var values: [SQLValue] { (0..<count).map { statement.value(at: $0) } }
 }
 
 extension Statement {

@@ -27,21 +27,12 @@ struct Report: ParsableCommand {
     }
     let zone = try report.timeZone()
     let db = try database.open()
+    let model = try report.model()
     let written = try db.transaction(.deferred) { () -> [String] in
-      let q: Quarter
-      if quarter.lowercased() == "latest" {
-        guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: zone) else {
-          throw ValidationError("no link events in \(database.path): import data first, or name a quarter with --quarter")
-        }
-        q = latest
-      } else {
-        guard let parsed = Quarter(quarter) else {
-          throw ValidationError("quarter \"\(quarter)\" is not YYYY-Qn (for example 2021-Q4) or latest")
-        }
-        q = parsed
-      }
+      let q = try report.quarter(quarter, in: db, path: database.path)
       let directory = out ?? "reports/\(q)"
-      let package = ReportPackage(quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder())
+      let package = ReportPackage(
+        quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model)
       return try package.write(database: db, to: directory)
     }
     for path in written { print(path) }

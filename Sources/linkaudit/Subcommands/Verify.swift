@@ -18,7 +18,8 @@ struct Verify: ParsableCommand {
   func run() throws {
     let db = try database.open(.readOnly)
     let problems = try db.transaction(.deferred) {
-      try ReportPackage.verify(directory: directory, database: db, templates: try report.templateFolder())
+      try ReportPackage.verify(
+        directory: directory, database: db, templates: try report.templateFolder(), ratingModel: try report.model())
     }
     if problems.isEmpty {
       print("\(directory): verified, every file and figure matches the manifest and the database")

@@ -1,0 +1,105 @@
+import Crypto
+import Foundation
+import Yams
+
+/// The platform credit rating model (外链平台信用分级): weights, caps, grade
+/// thresholds and the minimum number of events to be rated, read from YAML
+/// (`templates/rating-model.yaml` by default).
+public struct RatingModel: Equatable, Sendable {
+  public struct Indicator: Codable, Equatable, Sendable {
+    public var weight: Double
+    public var cap: Double
+  }
+
+  public struct Grade: Codable, Equatable, Sendable {
+    public var grade: String
+    public var minScore: Double
+
+    enum CodingKeys: String, CodingKey {
+      case grade
+      case minScore = "min_score"
+    }
+  }
+
+  public var name: String
+  public var perEvents: Double
+  public var minEvents: Int
+  public var violation: Indicator
+  public var severe: Indicator
+  public var restriction: Indicator
+  public var exposure: Indicator
+  /// Highest threshold first; the last applies below all the others.
+  public var grades: [Grade]
+  /// SHA-256 of the model file, stated in every report that used it.
+  public var sha256: String
+
+  public static let notRated = "NR"
+
+  struct File: Codable {
+    var name: String
+    var perEvents: Double?
+    var minEvents: Int
+    var indicators: [String: Indicator]
+    var grades: [Grade]
+
+    enum CodingKeys: String, CodingKey {
+      case name, indicators, grades
+      case perEvents = "per_events"
+      case minEvents = "min_events"
+    }
+  }
+
+  public static func load(path: String) throws -> RatingModel {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ReportError(message: "\(path): cannot read the rating model")
+    }
+    let file: File
+    do {
+      file = try YAMLDecoder().decode(File.self, from: String(decoding: data, as: UTF8.self))
+    } catch {
+      throw ReportError(message: "\(path): not a rating model (\(error))")
+    }
+    func indicator(_ key: String) throws -> Indicator {
+      guard let i = file.indicators[key] else {
+        throw ReportError(message: "\(path): indicators.\(key) is missing (violation, severe, restriction, exposure)")
+      }
+      guard i.cap > 0, i.weight >= 0 else {
+        throw ReportError(message: "\(path): indicators.\(key) needs a cap above 0 and a weight of 0 or more")
+      }
+      return i
+    }
+    guard !file.grades.isEmpty else { throw ReportError(message: "\(path): grades is empty") }
+    guard file.minEvents >= 1 else { throw ReportError(message: "\(path): min_events must be 1 or more") }
+    return RatingModel(
+      name: file.name, perEvents: file.perEvents ?? 10_000, minEvents: file.minEvents,
+      violation: try indicator("violation"), severe: try indicator("severe"), restriction: try indicator("restriction"),
+      exposure: try indicator("exposure"), grades: file.grades.sorted { $0.minScore > $1.minScore },
+      sha256: hex(SHA256.hash(data: data)))
+  }
+
+  /// The first grade whose threshold the score reaches; below them all, the last.
+  public func grade(for score: Double) -> String {
+    grades.first { score >= $0.minScore }?.grade ?? grades.last!.grade
+  }
+
+  /// 100 less each indicator's weight times its value over its cap (at most 1).
+  /// Returns the score and the points each indicator cost, in indicator order.
+  public func score(violation v: Double, severe s: Double, restriction r: Double, exposure x: Double)
+    -> (score: Double, deductions: [Double])
+  {
+    let deductions = [
+      violation.weight * min(v / violation.cap, 1), severe.weight * min(s / severe.cap, 1),
+      restriction.weight * min(r / restriction.cap, 1), exposure.weight * min(x / exposure.cap, 1),
+    ]
+    return (100 - deductions.reduce(0, +), deductions)
+  }
+
+  /// The formula with this model's numbers, for the Methodology sheet.
+  public var formula: String {
+    func f(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+    return "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
+      + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1); "
+      + grades.dropLast().map { "\($0.grade) ≥ \(f($0.minScore))" }.joined(separator: ", ")
+      + ", \(grades.last!.grade) below; \(Self.notRated) under \(minEvents) events; rates per \(f(perEvents)) events"
+  }
+}
