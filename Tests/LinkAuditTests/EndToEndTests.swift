@@ -5,52 +5,13 @@ import Testing
 
 /// The built `linkaudit` binary, run as a user runs it: output and exit status.
 @Suite struct EndToEndTests {
-  struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-  }
-
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-  /// Beside the test bundle in the build folder (`swift build --build-tests` builds both).
-  static let binary: String = {
-    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("linkaudit").path
-    if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
-    return packageRoot.appendingPathComponent(".build/debug/linkaudit").path
-  }()
+  static let packageRoot = LinkauditBinary.packageRoot
 
   let dir = TemporaryDirectory()
 
   @discardableResult
-  func run(_ arguments: [String], tty: Bool = false) throws -> Run {
-    let process = Process()
-    if tty {
-      // script(1) gives the command a terminal, as a person at a shell has.
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-      let command = ([Self.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
-      process.arguments = ["-qec", command, "/dev/null"]
-    } else {
-      process.executableURL = URL(fileURLWithPath: Self.binary)
-      process.arguments = arguments
-    }
-    process.currentDirectoryURL = Self.packageRoot
-    var environment = ProcessInfo.processInfo.environment
-    environment["LINKAUDIT_DB"] = dir.file("e2e.db")
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self))
+  func run(_ arguments: [String], tty: Bool = false) throws -> LinkauditBinary.Run {
+    try LinkauditBinary.run(arguments, database: dir.file("e2e.db"), tty: tty)
   }
 
   var key: [String] { ["--key-file", dir.file("e2e.key")] }

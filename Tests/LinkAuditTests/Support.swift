@@ -77,3 +77,76 @@ final class TestStore {
     try rows(sql, bindings).first?.first ?? .null
   }
 }
+
+/// The built `linkaudit` binary, run as a user runs it.
+enum LinkauditBinary {
+  struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  /// Beside the test bundle in the build folder (`swift build --build-tests` builds both).
+  static let path: String = {
+    let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("linkaudit").path
+    if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+    return packageRoot.appendingPathComponent(".build/debug/linkaudit").path
+  }()
+
+  static func process(_ arguments: [String], database: String, tty: Bool = false) -> Process {
+    let process = Process()
+    if tty {
+      // script(1) gives the command a terminal, as a person at a shell has.
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+      let command = ([path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+      process.arguments = ["-qec", command, "/dev/null"]
+    } else {
+      process.executableURL = URL(fileURLWithPath: path)
+      process.arguments = arguments
+    }
+    process.currentDirectoryURL = packageRoot
+    var environment = ProcessInfo.processInfo.environment
+    environment["LINKAUDIT_DB"] = database
+    process.environment = environment
+    return process
+  }
+
+  /// A started process whose output goes to files (pipes could fill and block it).
+  struct Started {
+    let process: Process
+    let stdout: String
+    let stderr: String
+
+    func finish() throws -> Run {
+      process.waitUntilExit()
+      defer {
+        try? FileManager.default.removeItem(atPath: stdout)
+        try? FileManager.default.removeItem(atPath: stderr)
+      }
+      return Run(
+        status: process.terminationStatus,
+        // Decoded by hand: String(contentsOfFile:) would drop a byte-order mark.
+        stdout: String(decoding: FileManager.default.contents(atPath: stdout) ?? Data(), as: UTF8.self),
+        stderr: String(decoding: FileManager.default.contents(atPath: stderr) ?? Data(), as: UTF8.self))
+    }
+  }
+
+  static func start(_ arguments: [String], database: String, tty: Bool = false) throws -> Started {
+    let process = process(arguments, database: database, tty: tty)
+    let base = NSTemporaryDirectory() + "/linkaudit-run-\(UUID().uuidString)"
+    _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+    _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: base + ".out")
+    process.standardError = FileHandle(forWritingAtPath: base + ".err")
+    try process.run()
+    return Started(process: process, stdout: base + ".out", stderr: base + ".err")
+  }
+
+  static func run(_ arguments: [String], database: String, tty: Bool = false) throws -> Run {
+    try start(arguments, database: database, tty: tty).finish()
+  }
+}

@@ -11,6 +11,10 @@ public protocol RowSink: AnyObject {
 
 public enum QueryFormat: String, CaseIterable, Sendable {
   case table, csv, json, markdown, xlsx
+  /// CSV for a person to open in Excel or WPS: a UTF-8 byte-order mark so
+  /// Chinese text reads right, and text that a spreadsheet would take for a
+  /// formula made inert (see `CSVSink.neutralised`).
+  case spreadsheetCSV = "spreadsheet-csv"
 }
 
 /// Buffered UTF-8 output to a file handle (standard output by default).
@@ -60,8 +64,27 @@ extension SQLValue {
 /// spreadsheet formulas).
 public final class CSVSink: RowSink {
   let out: TextOutput
-  public init(_ out: TextOutput) { self.out = out }
-  public func begin(columns: [String]) throws { try out.write(csvLine(columns) + "\r\n") }
+  /// Spreadsheet mode: BOM first, formula-like text neutralised.
+  let forSpreadsheets: Bool
+  public init(_ out: TextOutput, forSpreadsheets: Bool = false) {
+    self.out = out
+    self.forSpreadsheets = forSpreadsheets
+  }
+
+  /// OWASP's rule against CSV injection: a text value starting with = + - @,
+  /// tab or carriage return gets a leading apostrophe, so a spreadsheet shows
+  /// it as text instead of evaluating it. Numbers are stored as numbers and
+  /// left alone (a negative number stays a number).
+  public static func neutralised(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = bytes.first else { return false }
+    return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+      || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+  }
+
+  public func begin(columns: [String]) throws {
+    if forSpreadsheets { try out.write("\u{FEFF}") }
+    try out.write(csvLine(columns) + "\r\n")
+  }
 
   public func row<Row: RowValues>(_ row: Row) throws {
     for i in 0..<row.count {
@@ -70,10 +93,13 @@ public final class CSVSink: RowSink {
       case .null: continue
       case .blob: try out.write(row.value(i).display)
       default:
+        let isText = row.type(i) == .text
         try row.withUTF8(i) { bytes in
-          let needsQuotes = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+          let inert = forSpreadsheets && isText && Self.neutralised(bytes)
+          let needsQuotes = inert || bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
           guard needsQuotes else { return try out.write(bytes: bytes) }
           out.write(byte: 0x22)
+          if inert { out.write(byte: UInt8(ascii: "'")) }
           for b in bytes {
             if b == 0x22 { out.write(byte: 0x22) }
             out.write(byte: b)

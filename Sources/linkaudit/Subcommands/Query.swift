@@ -17,7 +17,10 @@ struct Query: ParsableCommand {
   @OptionGroup var database: DatabaseOptions
   @Argument(help: "The SQL statement (or use --file, or standard input).") var sql: String?
   @Option(help: "Read the SQL from this file.") var file: String?
-  @Option(help: "table, csv, json, markdown or xlsx (default: table on a terminal, csv otherwise).")
+  @Option(
+    help: ArgumentHelp(
+      "table, csv, json, markdown, xlsx or spreadsheet-csv (default: table on a terminal, csv otherwise).",
+      discussion: "csv is exact, for programs; spreadsheet-csv adds a BOM and neutralises text starting with = + - @ so Excel or WPS cannot run it as a formula."))
   var format: String?
   @Option(help: "Output file (required for xlsx; default standard output).") var out: String?
   @Option(help: ArgumentHelp("A named parameter, name=value; repeat for more.", valueName: "name=value"))
@@ -36,7 +39,7 @@ struct Query: ParsableCommand {
     let chosen: QueryFormat
     if let format {
       guard let f = QueryFormat(rawValue: format.lowercased()) else {
-        throw ValidationError("unknown format \"\(format)\": use table, csv, json, markdown or xlsx")
+        throw ValidationError("unknown format \"\(format)\": use table, csv, json, markdown, xlsx or spreadsheet-csv")
       }
       chosen = f
     } else if out?.lowercased().hasSuffix(".xlsx") == true {
@@ -60,6 +63,7 @@ struct Query: ParsableCommand {
       let output = TextOutput(handle ?? .standardOutput)
       switch chosen {
       case .csv: sink = CSVSink(output)
+      case .spreadsheetCSV: sink = CSVSink(output, forSpreadsheets: true)
       case .json: sink = JSONSink(output)
       case .markdown: sink = MarkdownSink(output)
       default: sink = TableSink(output)

@@ -26,7 +26,7 @@ import Testing
 
   @Test func csvParsesBackWithACSVReader() throws {
     let store = try Self.loaded()
-    let text = try output(store, Self.sql, CSVSink.init)
+    let text = try output(store, Self.sql, { CSVSink($0) })
     let path = try store.dir.write("back.csv", text)
     let columns = ["event_id", "platform_zh", "principle", "ratio", "absent", "tricky"]
     let reader = try makeReader(path: path, encoding: .utf8, columns: columns)
@@ -129,14 +129,14 @@ import Testing
 
   @Test func informationalPragmasAreAllowed() throws {
     let store = try Self.loaded()
-    let text = try output(store, "PRAGMA table_info(batches)", CSVSink.init)
+    let text = try output(store, "PRAGMA table_info(batches)", { CSVSink($0) })
     #expect(text.contains("sha256"))
   }
 
   @Test func namedParametersAreBoundTyped() throws {
     let store = try Self.loaded()
     let text = try output(
-      store, "SELECT count(*) FROM events WHERE principle = :p AND occurred_at_utc >= :from", CSVSink.init,
+      store, "SELECT count(*) FROM events WHERE principle = :p AND occurred_at_utc >= :from", { CSVSink($0) },
       parameters: ["p": "1", "from": "2021-10-01"])
     // e4 (fraud) and e6 (pornography) are principle 1 and after 2021-10-01.
     #expect(text == "count(*)\r\n2\r\n")

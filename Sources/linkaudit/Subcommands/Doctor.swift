@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import LinkAudit
+
+struct DoctorCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "doctor",
+    abstract: "Check the database: integrity, schema version, orphan rows, changed inbox files.",
+    discussion: """
+      Read-only. Prints one line per check (ok, warning or problem) and exits 1 when any \
+      problem is found. With --inbox, every imported file still in the inbox is re-hashed and \
+      compared with the SHA-256 recorded when it was imported.
+      """)
+  @OptionGroup var database: DatabaseOptions
+  @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
+
+  func run() throws {
+    let db = try database.open(.readOnly)
+    let findings = try Doctor.examine(db, inbox: inbox)
+    for f in findings { print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)") }
+    let problems = findings.filter { $0.severity == .problem }.count
+    let warnings = findings.filter { $0.severity == .warning }.count
+    print(problems == 0 && warnings == 0 ? "healthy" : "\(problems) problem(s), \(warnings) warning(s)")
+    if problems > 0 { throw ExitCode(1) }
+  }
+}
