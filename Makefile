@@ -26,6 +26,14 @@ report: build
 bench: build
 	@BIN="$(BIN)" scripts/bench.sh
 
+# Long reliability runs: SIGKILL during imports, concurrent imports and reports.
+stress: build
+	@BIN="$(BIN)" scripts/stress.sh
+
+# Mutation fuzzing of every parser for FUZZ_SECONDS (default 60).
+fuzz: deps
+	@scripts/fuzz.sh
+
 query: build
 	@$(BIN) query --db "$(DB)" "$(SQL)"
 

@@ -16,15 +16,10 @@ import Testing
     .deletingLastPathComponent().appendingPathComponent(".build/fuzz")
 
   struct Mutator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+    /// The demo generator's seeded generator: the same seed gives the same cases.
+    var random: SplitMix64
+    init(state: UInt64) { random = SplitMix64(state: state) }
+    mutating func below(_ n: Int) -> Int { Int(random.next() % UInt64(max(n, 1))) }
 
     /// One to four edits: flip, insert or delete bytes, splice in a token that
     /// parsers care about, or duplicate a slice.

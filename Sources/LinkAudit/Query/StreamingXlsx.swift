@@ -200,6 +200,12 @@ public final class XlsxSink: RowSink {
     xml.append(contentsOf: "<c r=\"".utf8)
     reference(c, &xml)
     xml.append(contentsOf: (style == 0 ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">" : "\" s=\"\(style)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">").utf8)
+    Self.appendEscaped(bytes, to: &xml)
+    xml.append(contentsOf: "</t></is></c>".utf8)
+  }
+
+  /// XML text: & < > escaped, control characters (not allowed in XML 1.0) as Excel's _xHHHH_.
+  static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to xml: inout [UInt8]) {
     for b in bytes {
       switch b {
       case UInt8(ascii: "&"): xml.append(contentsOf: "&amp;".utf8)
@@ -210,7 +216,6 @@ public final class XlsxSink: RowSink {
       default: xml.append(b)
       }
     }
-    xml.append(contentsOf: "</t></is></c>".utf8)
   }
 
   private func flushXML() throws {
@@ -317,18 +322,10 @@ public final class XlsxSink: RowSink {
       ("Database", databasePath), ("Rows", String(total)), ("Tool", "linkaudit \(LinkAuditVersion.current)"),
     ]
     func escaped(_ s: String) -> String {
-      var out = ""
-      for u in s.unicodeScalars {
-        switch u {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\t", "\n", "\r": out.unicodeScalars.append(u)
-        case _ where u.value < 0x20: out += String(format: "_x%04X_", u.value)
-        default: out.unicodeScalars.append(u)
-        }
-      }
-      return out
+      var out: [UInt8] = []
+      var s = s
+      s.withUTF8 { Self.appendEscaped($0, to: &out) }
+      return String(decoding: out, as: UTF8.self)
     }
     var rows = ""
     for (i, (label, value)) in lines.enumerated() {
