@@ -48,6 +48,7 @@ for i in $(seq 1 "$IMPORTERS"); do
   "$BIN" import links "$WORK/part-$i.csv" --db "$db" --key-file "$key" >"$WORK/import-$i.log" 2>&1 &
   pids+=($!)
 done
+sleep 0.3  # let the imports get going, so a report can land between them
 for r in 1 2; do
   "$BIN" report --db "$db" --quarter 2021-Q3 --out "$WORK/report-$r" --lang en >"$WORK/report-$r.log" 2>&1 &
   pids+=($!)
