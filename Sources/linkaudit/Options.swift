@@ -19,12 +19,6 @@ struct DatabaseOptions: ParsableArguments {
   }
 }
 
-/// Until a capability lands, its command explains itself and fails honestly.
-struct NotYetAvailable: Error, CustomStringConvertible {
-  let command: String
-  var description: String { "linkaudit \(command) is not available in this build yet" }
-}
-
 /// Options of the commands that compute figures.
 struct ReportOptions: ParsableArguments {
   @Option(help: "Time zone quarters are cut in (IANA name).") var tz = "Asia/Shanghai"
@@ -33,7 +27,8 @@ struct ReportOptions: ParsableArguments {
   var ratingModel: String?
 
   func model() throws -> RatingModel {
-    try RatingModel.load(path: ratingModel ?? (try templateFolder() as NSString).appendingPathComponent("rating-model.yaml"))
+    try RatingModel.load(
+      path: ratingModel ?? (try templateFolder() as NSString).appendingPathComponent("rating-model.yaml"))
   }
 
   /// The quarter named by `text` (YYYY-Qn or latest) in `db`.

@@ -39,7 +39,9 @@ import Testing
     let out = dir.file("report")
     let report = try run(["report", "--quarter", "2021-Q4", "--out", out])
     #expect(report.status == 0, "\(report.stderr)")
-    #expect(report.stdout.split(separator: "\n").count == 16, "metrics, 2 workbooks, 2 x (summary, 4 principles, ratings), manifest")
+    #expect(
+      report.stdout.split(separator: "\n").count == 16,
+      "metrics, 2 workbooks, 2 x (summary, 4 principles, ratings), manifest")
     #expect(report.stdout.hasSuffix("manifest.json\n"))
 
     let verified = try run(["verify", out])
@@ -53,11 +55,13 @@ import Testing
 
   @Test func aBadFileFailsWithOneLineNamingFileLineColumnAndLeavesTheDatabaseAlone() throws {
     let good = try dir.write(
-      "good.csv", "event_id,occurred_at,scene,user_id,url,action\ng1,2021-10-01 10:00:00,search,u1,https://a.cn/,open\n")
+      "good.csv", "event_id,occurred_at,scene,user_id,url,action\ng1,2021-10-01 10:00:00,search,u1,https://a.cn/,open\n"
+    )
     #expect(try run(["import", "links", good] + key).status == 0)
     let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("e2e.db")))
     let bad = try dir.write(
-      "bad.csv", "event_id,occurred_at,scene,user_id,url,action\nb1,2021-10-01 10:00:00,search,u1,https://a.cn/,opened\n")
+      "bad.csv",
+      "event_id,occurred_at,scene,user_id,url,action\nb1,2021-10-01 10:00:00,search,u1,https://a.cn/,opened\n")
     let result = try run(["import", "links", bad] + key)
     #expect(result.status != 0)
     #expect(result.stderr.contains("bad.csv:2: column action: value \"opened\""))

@@ -26,7 +26,8 @@ import Testing
     mutating func mutate(_ input: [UInt8]) -> [UInt8] {
       var b = input
       let tokens: [[UInt8]] = [
-        Array("\"".utf8), Array(",".utf8), Array("\n".utf8), Array("\r\n".utf8), Array("\t".utf8), [0], [0xFF], [0xE4, 0xBD],
+        Array("\"".utf8), Array(",".utf8), Array("\n".utf8), Array("\r\n".utf8), Array("\t".utf8), [0], [0xFF],
+        [0xE4, 0xBD],
         Array("{".utf8), Array("}".utf8), Array("---\n".utf8), Array("9999999999999".utf8), Array("-".utf8),
         Array(":".utf8), Array("xn--".utf8), Array("%".utf8), Array("T".utf8), Array("+99:99".utf8),
         Array("\\u0000".utf8), Array("[]".utf8), Array("&&".utf8),

@@ -23,7 +23,8 @@ import Testing
     var csv = "event_id,occurred_at,scene,user_id,url,action,reason\n"
     csv.reserveCapacity(rows * 90)
     for i in 0..<rows {
-      csv += "\(prefix)\(i),2021-10-0\(1 + i % 9) 10:00:00,group_chat,user\(i % 997),https://item.taobao.com/item/\(i % 500).htm,warn_back,fraud\n"
+      csv +=
+        "\(prefix)\(i),2021-10-0\(1 + i % 9) 10:00:00,group_chat,user\(i % 997),https://item.taobao.com/item/\(i % 500).htm,warn_back,fraud\n"
     }
     return try dir.write(name, csv)
   }
@@ -79,7 +80,9 @@ import Testing
     #expect(try scalar("SELECT count(*) FROM link_event") == .integer(120_000))
     // The report ran before, between or after the imports: never inside one.
     let metrics = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
-    let events = metrics.split(separator: "\n").first { $0.hasPrefix("overview.events,,") }.map { $0.split(separator: ",").last! }
+    let events = metrics.split(separator: "\n").first { $0.hasPrefix("overview.events,,") }.map {
+      $0.split(separator: ",").last!
+    }
     #expect(["0", "60000", "120000"].contains(events.map(String.init) ?? "?"), "report saw \(events ?? "?") events")
   }
 
@@ -88,7 +91,8 @@ import Testing
     let reporter = "RAWREPORTER-33c0"
     let linksFile = try dir.write(
       "links.csv",
-      "event_id,occurred_at,scene,user_id,url,action,reason\ne1,2021-10-02 10:00:00,moments,\(user),https://bad.example.org/x,block,fraud\n")
+      "event_id,occurred_at,scene,user_id,url,action,reason\ne1,2021-10-02 10:00:00,moments,\(user),https://bad.example.org/x,block,fraud\n"
+    )
     let complaintsFile = try dir.write(
       "complaints.csv",
       """
@@ -104,7 +108,8 @@ import Testing
     }
     // A bad row with a raw id: the message names the row, never the id.
     let bad = try dir.write(
-      "bad.csv", "event_id,occurred_at,scene,user_id,url,action\ne2,2021-10-02 10:00:00,moments,\(user)\u{7},https://a.cn/,open\n")
+      "bad.csv",
+      "event_id,occurred_at,scene,user_id,url,action\ne2,2021-10-02 10:00:00,moments,\(user)\u{7},https://a.cn/,open\n")
     let failed = try run(["import", "links", bad])
     #expect(failed.status != 0 && failed.stderr.contains("column user_id"))
     outputs += [failed.stdout, failed.stderr]
@@ -161,7 +166,9 @@ import Testing
     for (ref, _) in descriptions { #expect(sheet[ref + ".type"] == "s", "\(ref) is not a text cell") }
     #expect(try XlsxReading.hasFormula(out + "/linkaudit-2021-Q4.en.xlsx") == false)
     // In CSV meant for spreadsheets: neutralised; in plain CSV: exact.
-    let safe = try run(["query", "--format", "spreadsheet-csv", "SELECT description, -5 AS n FROM complaints ORDER BY complaint_id"])
+    let safe = try run([
+      "query", "--format", "spreadsheet-csv", "SELECT description, -5 AS n FROM complaints ORDER BY complaint_id",
+    ])
     #expect(safe.stdout == "\u{FEFF}description,n\r\n\"'=1+1\",-5\r\n\"'@SUM(A1)\",-5\r\n\"'-2+3\",-5\r\n")
     let exact = try run(["query", "--format", "csv", "SELECT description FROM complaints ORDER BY complaint_id"])
     #expect(exact.stdout == "description\r\n=1+1\r\n@SUM(A1)\r\n-2+3\r\n")
@@ -170,7 +177,9 @@ import Testing
   @Test func doctorFindsAnEditedInboxFileAndOrphans() throws {
     let inbox = dir.file("inbox")
     try FileManager.default.createDirectory(atPath: inbox + "/links", withIntermediateDirectories: true)
-    let file = try dir.write("inbox/links/l.csv", "event_id,occurred_at,scene,user_id,url,action\ne1,2021-10-02 10:00:00,moments,u,https://a.cn/,open\n")
+    let file = try dir.write(
+      "inbox/links/l.csv",
+      "event_id,occurred_at,scene,user_id,url,action\ne1,2021-10-02 10:00:00,moments,u,https://a.cn/,open\n")
     #expect(try run(["import", "inbox", inbox]).status == 0)
     let healthy = try run(["doctor", "--inbox", inbox])
     #expect(healthy.status == 0 && healthy.stdout.hasSuffix("healthy\n"), "\(healthy.stdout)")

@@ -226,7 +226,8 @@ public struct DemoGenerator {
       let bucket = rng.next() % 10
       let hours =
         bucket < 7
-        ? Double(rng.next() % 200) / 10.0 + 0.5 : bucket < 9 ? Double(rng.next() % 520) / 10.0 + 20 : Double(rng.next() % 3000) / 10.0 + 72
+        ? Double(rng.next() % 200) / 10.0 + 0.5
+        : bucket < 9 ? Double(rng.next() % 520) / 10.0 + 20 : Double(rng.next() % 3000) / 10.0 + 72
       let resolvedAt = Timestamp(milliseconds: received.milliseconds + Int64(hours * 3_600_000))
       let outcome: Outcome = rng.chance(0.6) ? .upheld : rng.chance(0.8) ? .notUpheld : .duplicate
       let action: String
@@ -239,7 +240,9 @@ public struct DemoGenerator {
         let onPlatform = DefaultPlatformRegistry.platforms.contains { p in
           p.domains.contains { host == $0 || host.hasSuffix("." + $0) }
         }
-        action = rng.pick(["block_url", "block_url", onPlatform ? "block_url" : "block_domain", "warn_url", "suspend_sharer", "none"])
+        action = rng.pick([
+          "block_url", "block_url", onPlatform ? "block_url" : "block_domain", "warn_url", "suspend_sharer", "none",
+        ])
       }
       let common =
         "c\(seed)-\(i),\(shanghaiISO(received)),rp_\(rng.next() % 5000),\(url),\(category.rawValue),\(rng.pick(channels)),\"\(description)\""

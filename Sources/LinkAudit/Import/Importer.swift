@@ -252,7 +252,8 @@ public final class Importer {
             if try store(row, chunk.text) { summary.rowsStored += 1 } else { summary.rowsDuplicate += 1 }
           } catch let problem as RowProblem {
             try reject(
-              BadRowError(file: name, line: line, column: problem.column, value: problem.value, expected: problem.expected),
+              BadRowError(
+                file: name, line: line, column: problem.column, value: problem.value, expected: problem.expected),
               raw: raw ?? [])
           }
         case .bad(let problem, let raw):

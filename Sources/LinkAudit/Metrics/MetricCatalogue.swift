@@ -221,7 +221,9 @@ public enum MetricCatalogue {
         nameEnglish: "Wrong restrictions undone", nameChinese: "误拦截恢复数",
         definitionEnglish: "Complaints of principle 4 upheld with action_taken = restore.",
         definitionChinese: "原则4投诉成立且处置为恢复（restore）的数量。",
-        sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND principle = 4 AND outcome = 'upheld' AND action_taken = 'restore'"),
+        sql:
+          "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND principle = 4 AND outcome = 'upheld' AND action_taken = 'restore'"
+      ),
       .init(
         id: "p4.open_rate", dimension: "scene", kind: .rate, principle: .userChoice,
         nameEnglish: "Open rate by scene", nameChinese: "分场景直接打开率",
@@ -258,7 +260,8 @@ public enum MetricCatalogue {
         nameEnglish: "Over-restriction rate", nameChinese: "过度限制率",
         definitionEnglish: "overview.over_restricted / all events.",
         definitionChinese: "过度限制事件数 / 事件总数。",
-        sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")),
+        sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")
+      ),
     ]
 }
 
@@ -268,31 +271,40 @@ extension MetricCatalogue {
   /// follow from those counts by the rating model's formula (a documented
   /// Swift step, `RatingModel.score`), with the model's numbers stated beside it.
   public static let ratings: [MetricDefinition] = {
-    func d(_ id: String, _ kind: MetricKind, _ en: String, _ zh: String, _ defEn: String, _ defZh: String) -> MetricDefinition {
+    func d(_ id: String, _ kind: MetricKind, _ en: String, _ zh: String, _ defEn: String, _ defZh: String)
+      -> MetricDefinition
+    {
       MetricDefinition(
         id: id, dimension: "platform", kind: kind, principle: nil, nameEnglish: en, nameChinese: zh,
         definitionEnglish: defEn, definitionChinese: defZh, sql: QuarterRatings.indicatorSQL)
     }
     return [
       d("rating.events", .count, "Events", "事件数", "n_P: the platform's events in the quarter.", "n_P：该平台本季度事件数。"),
-      d("rating.violation_rate", .score, "Violation rate", "违规率",
+      d(
+        "rating.violation_rate", .score, "Violation rate", "违规率",
         "v: upheld complaints of principles 1-3 on the platform's domains, per 10,000 of its events.",
         "v：该平台域名上原则1-3成立投诉数，每万次事件。"),
-      d("rating.severe_rate", .score, "Severe violation rate", "严重违规率",
+      d(
+        "rating.severe_rate", .score, "Severe violation rate", "严重违规率",
         "s: upheld complaints of principles 1-2, per 10,000 events.", "s：原则1-2成立投诉数，每万次事件。"),
-      d("rating.restriction_rate", .score, "Restriction rate", "限制率",
+      d(
+        "rating.restriction_rate", .score, "Restriction rate", "限制率",
         "r: its events of principles 1-3 with action other than open, per 10,000 events.",
         "r：原因属于原则1-3且未直接打开的事件数，每万次事件。"),
-      d("rating.exposure_rate", .score, "Exposure rate", "处置后暴露率",
+      d(
+        "rating.exposure_rate", .score, "Exposure rate", "处置后暴露率",
         "x: its events counted in p1-p3.post_decision_opens (each once), per 10,000 events.",
         "x：计入原则1-3处置决定后仍被打开的事件数（每个事件一次），每万次事件。"),
-      d("rating.score", .score, "Score", "得分",
+      d(
+        "rating.score", .score, "Score", "得分",
         "100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1) with the default model; weights and caps come from the rating model file.",
         "默认模型下 100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1)；权重与上限取自评级模型文件。"),
-      d("rating.grade", .text, "Grade", "等级",
+      d(
+        "rating.grade", .text, "Grade", "等级",
         "A score ≥ 90, B ≥ 75, C ≥ 60, D below (default model); NR (not rated) under min_events events.",
         "A ≥ 90，B ≥ 75，C ≥ 60，其下为 D（默认模型）；事件数不足 min_events 为 NR（未评级）。"),
-      d("rating.grade_change", .text, "Grade change", "等级变化",
+      d(
+        "rating.grade_change", .text, "Grade change", "等级变化",
         "Grade of the previous quarter → this one, e.g. B→A (NR where none).", "上季度等级 → 本季度等级，如 B→A（无则为 NR）。"),
     ]
   }()

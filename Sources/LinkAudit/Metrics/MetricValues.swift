@@ -69,7 +69,8 @@ public struct QuarterFigures: Sendable {
       let began = Date()
       defer {
         if timing {
-          FileHandle.standardError.write(Data("\(quarter) \(d.label): \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8))
+          FileHandle.standardError.write(
+            Data("\(quarter) \(d.label): \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8))
         }
       }
       let statement = try db.prepare(d.sql)

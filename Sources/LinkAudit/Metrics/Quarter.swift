@@ -26,8 +26,12 @@ public struct Quarter: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   public static func < (a: Quarter, b: Quarter) -> Bool { (a.year, a.number) < (b.year, b.number) }
 
-  public var previous: Quarter { number == 1 ? Quarter(year: year - 1, number: 4) : Quarter(year: year, number: number - 1) }
-  public var next: Quarter { number == 4 ? Quarter(year: year + 1, number: 1) : Quarter(year: year, number: number + 1) }
+  public var previous: Quarter {
+    number == 1 ? Quarter(year: year - 1, number: 4) : Quarter(year: year, number: number - 1)
+  }
+  public var next: Quarter {
+    number == 4 ? Quarter(year: year + 1, number: 1) : Quarter(year: year, number: number + 1)
+  }
 
   public var firstMonth: Int { (number - 1) * 3 + 1 }
 

@@ -16,9 +16,13 @@ public enum SchemaGuide {
       name: "events", meaning: "one row per tap on an external link, with its domain, platform and principle",
       columns: [
         ("event_id", "the source's id of the event"), ("occurred_at_utc", "when the link was tapped, \(utc)"),
-        ("scene", "where it was shared: one_to_one_chat, group_chat, moments, official_account, mini_program, channels, search, other"),
+        (
+          "scene",
+          "where it was shared: one_to_one_chat, group_chat, moments, official_account, mini_program, channels, search, other"
+        ),
         ("user_pseudonym", "HMAC-SHA256 pseudonym of the user (the raw id is never stored)"),
-        ("url", "the URL as shared"), ("url_normalised", "scheme and host lower-case, Unicode host, no default port or #fragment"),
+        ("url", "the URL as shared"),
+        ("url_normalised", "scheme and host lower-case, Unicode host, no default port or #fragment"),
         ("host", "host, Unicode form"), ("domain", "registrable domain (Public Suffix List), Unicode form"),
         ("platform_id", "platform owning the domain in the registry in force, other when none"),
         ("platform_en", "platform's English name"), ("platform_zh", "platform's Chinese name"),
@@ -45,7 +49,8 @@ public enum SchemaGuide {
         ("outcome", "upheld, not_upheld or duplicate"),
         ("action_taken", "warn_url, block_url, block_domain, suspend_sharer, restore or none"),
         ("description", "the reporter's words, mobile and ID numbers masked"),
-        ("updated_at_utc", "time of this state as the source gave it"), ("batch_id", "the import that brought this state"),
+        ("updated_at_utc", "time of this state as the source gave it"),
+        ("batch_id", "the import that brought this state"),
       ]),
     Object(
       name: "complaint_history", meaning: "every imported state of every complaint",

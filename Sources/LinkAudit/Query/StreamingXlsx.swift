@@ -199,7 +199,10 @@ public final class XlsxSink: RowSink {
     defer { self.xml = xml }
     xml.append(contentsOf: "<c r=\"".utf8)
     reference(c, &xml)
-    xml.append(contentsOf: (style == 0 ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">" : "\" s=\"\(style)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">").utf8)
+    xml.append(
+      contentsOf: (style == 0
+        ? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">"
+        : "\" s=\"\(style)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">").utf8)
     Self.appendEscaped(bytes, to: &xml)
     xml.append(contentsOf: "</t></is></c>".utf8)
   }

@@ -55,7 +55,9 @@ public struct QuarterRatings: Sendable {
     }
   }
 
-  static func rate(_ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel) throws -> [PlatformRating] {
+  static func rate(_ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel) throws
+    -> [PlatformRating]
+  {
     let statement = try db.prepare(indicatorSQL)
     let parameters = QuarterFigures.parameters(quarter, zone)
     for name in statement.parameterNames { try statement.bind(parameters[name] ?? .null, named: name) }
@@ -75,7 +77,8 @@ public struct QuarterRatings: Sendable {
       r.exposureRate = per(r.exposedOpens)
       if n >= model.minEvents {
         let (score, deductions) = model.score(
-          violation: r.violationRate!, severe: r.severeRate!, restriction: r.restrictionRate!, exposure: r.exposureRate!)
+          violation: r.violationRate!, severe: r.severeRate!, restriction: r.restrictionRate!, exposure: r.exposureRate!
+        )
         r.score = score
         r.deductions = deductions
         r.grade = model.grade(for: score)
@@ -109,7 +112,10 @@ public struct QuarterRatings: Sendable {
         ? "Not rated: \(r.events.grouped) events, fewer than the \(model.minEvents.grouped) the model requires."
         : "未评级：事件数 \(r.events.grouped)，少于模型要求的 \(model.minEvents.grouped)。"
     }
-    let names = english ? ["violations", "severe violations", "restrictions", "opens after a decision"] : ["违规投诉", "严重违规投诉", "限制", "处置后打开"]
+    let names =
+      english
+      ? ["violations", "severe violations", "restrictions", "opens after a decision"]
+      : ["违规投诉", "严重违规投诉", "限制", "处置后打开"]
     let costs = zip(names, r.deductions).filter { $0.1 > 0.000_000_5 }.sorted { $0.1 > $1.1 }
     guard !costs.isEmpty else { return english ? "No indicator cost points." : "各项指标均未扣分。" }
     let list = costs.map { "\($0.0) −\(String(format: "%.2f", $0.1))" }.joined(separator: english ? ", " : "，")

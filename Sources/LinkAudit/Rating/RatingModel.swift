@@ -97,7 +97,8 @@ public struct RatingModel: Equatable, Sendable {
   /// The formula with this model's numbers, for the Methodology sheet.
   public var formula: String {
     func f(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
-    return "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
+    return
+      "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
       + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1); "
       + grades.dropLast().map { "\($0.grade) ≥ \(f($0.minScore))" }.joined(separator: ", ")
       + ", \(grades.last!.grade) below; \(Self.notRated) under \(minEvents) events; rates per \(f(perEvents)) events"

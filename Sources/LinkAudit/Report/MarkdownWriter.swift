@@ -29,7 +29,8 @@ struct MarkdownWriter {
     let principle = try Self.template(at: (folder as NSString).appendingPathComponent("principle.md.mustache"))
     var files = [(name: "summary.\(language.rawValue).md", text: summary.render(summaryContext()))]
     for p in Principle.allCases {
-      files.append((name: "principle-\(p.rawValue).\(language.rawValue).md", text: principle.render(principleContext(p))))
+      files.append(
+        (name: "principle-\(p.rawValue).\(language.rawValue).md", text: principle.render(principleContext(p))))
     }
     if data.ratings != nil {
       let ratings = try Self.template(at: (folder as NSString).appendingPathComponent("ratings.md.mustache"))
@@ -62,7 +63,9 @@ struct MarkdownWriter {
     context["changes"] = overview.map(change)
     if let ratings = data.ratings {
       context["hasRatings"] = true
-      context["ratingModel"] = ["name": ratings.model.name, "sha256": ratings.model.sha256, "formula": ratings.model.formula]
+      context["ratingModel"] = [
+        "name": ratings.model.name, "sha256": ratings.model.sha256, "formula": ratings.model.formula,
+      ]
       context["ratings"] = ratings.ratings.map { r -> [String: Any] in
         func rate(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
         return [
@@ -92,7 +95,9 @@ struct MarkdownWriter {
     }
     let restrictions = data.restrictionsByCategory[p.rawValue] ?? []
     context["hasRestrictions"] = !restrictions.isEmpty
-    context["restrictions"] = restrictions.map { ["category": language.categoryName($0.0), "count": Int($0.1).grouped] }
+    context["restrictions"] = restrictions.map {
+      ["category": language.categoryName($0.0), "count": Int($0.1).grouped]
+    }
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
         data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix(key + "=") }.map {

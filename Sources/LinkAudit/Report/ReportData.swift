@@ -89,7 +89,8 @@ public struct ReportData: Sendable {
         rowsDuplicate: $0[7].integer ?? 0, rowsRejected: $0[8].integer ?? 0)
     }
     policies = try rows(Self.policiesSQL).map {
-      Policy(version: $0[0].text ?? "", title: $0[1].text ?? "", effectiveFrom: $0[2].text ?? "", sha256: $0[3].text ?? "")
+      Policy(
+        version: $0[0].text ?? "", title: $0[1].text ?? "", effectiveFrom: $0[2].text ?? "", sha256: $0[3].text ?? "")
     }
     conformance = try rows(Self.conformanceSQL).map {
       ConformanceRow(
@@ -115,7 +116,8 @@ public struct ReportData: Sendable {
     }
     rejectedRowsTotal = try db.scalar("SELECT count(*) FROM rejected_row").integer ?? 0
     let asOf = try db.scalar("SELECT max(imported_at) FROM batch").text
-    dataAsOf = asOf.flatMap { TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse($0) } ?? Timestamp(milliseconds: 0)
+    dataAsOf =
+      asOf.flatMap { TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse($0) } ?? Timestamp(milliseconds: 0)
   }
 
   /// A stored UTC time shown in the report's time zone: `2021-10-02 10:00:00`.
@@ -143,13 +145,14 @@ public struct ReportData: Sendable {
     ORDER BY p.effective_from
     """
 
-  static let conformanceSQL = MetricCatalogue.assessed(
-    """
-    SELECT policy_version, scene, sum(n) AS events,
-      sum(CASE WHEN alevel = tlevel THEN n ELSE 0 END) AS conforming,
-      sum(CASE WHEN alevel > tlevel THEN n ELSE 0 END) AS over_restricted,
-      sum(CASE WHEN alevel < tlevel THEN n ELSE 0 END) AS under_restricted
-    """) + "\nGROUP BY policy_version, scene ORDER BY policy_version, scene"
+  static let conformanceSQL =
+    MetricCatalogue.assessed(
+      """
+      SELECT policy_version, scene, sum(n) AS events,
+        sum(CASE WHEN alevel = tlevel THEN n ELSE 0 END) AS conforming,
+        sum(CASE WHEN alevel > tlevel THEN n ELSE 0 END) AS over_restricted,
+        sum(CASE WHEN alevel < tlevel THEN n ELSE 0 END) AS under_restricted
+      """) + "\nGROUP BY policy_version, scene ORDER BY policy_version, scene"
 
   static let complaintsByMonthSQL = """
     SELECT CASE WHEN received_at < :m2 THEN 1 WHEN received_at < :m3 THEN 2 ELSE 3 END AS month,

@@ -56,7 +56,8 @@ public struct ReportPackage {
     let manifest = Manifest(
       tool: "linkaudit", toolVersion: LinkAuditVersion.current, quarter: quarter.description,
       timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
-      period: .init(start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
+      period: .init(
+        start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
       templatesSHA256: try templatesHash(),
       ratingModel: ratingModel.map { .init(name: $0.name, sha256: $0.sha256) }, batches: data.batches,
       policyVersions: data.policies, files: hashes)
@@ -71,7 +72,8 @@ public struct ReportPackage {
     var hasher = SHA256()
     for language in languages {
       for name in MarkdownWriter.templateNames {
-        let p = ((templates as NSString).appendingPathComponent(language.rawValue) as NSString).appendingPathComponent(name)
+        let p = ((templates as NSString).appendingPathComponent(language.rawValue) as NSString).appendingPathComponent(
+          name)
         hasher.update(data: Data("\(language.rawValue)/\(name)\n".utf8))
         hasher.update(data: (try? Data(contentsOf: URL(fileURLWithPath: p))) ?? Data())
       }
@@ -175,7 +177,9 @@ extension ReportPackage {
         continue
       }
       let actual = try Importer.sha256(ofFile: path(name))
-      if actual != expected { problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))") }
+      if actual != expected {
+        problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")
+      }
     }
     let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     for name in present.sorted() where name != manifestName && manifest.files[name] == nil && !name.hasPrefix(".") {
@@ -183,7 +187,8 @@ extension ReportPackage {
     }
 
     guard let quarter = Quarter(manifest.quarter), let zone = TimeZone(identifier: manifest.timeZone) else {
-      problems.append("\(manifestName): quarter \"\(manifest.quarter)\" or time zone \"\(manifest.timeZone)\" unreadable")
+      problems.append(
+        "\(manifestName): quarter \"\(manifest.quarter)\" or time zone \"\(manifest.timeZone)\" unreadable")
       return problems
     }
     let languages = manifest.languages.compactMap(ReportLanguage.init(code:))
@@ -193,7 +198,9 @@ extension ReportPackage {
       problems.append("rating model: the package was rated with \(manifest.ratingModel!.name); pass its model file")
     }
     if let m = manifest.ratingModel, let model = ratingModel, m.sha256 != model.sha256 {
-      problems.append("rating model: \(model.name) (\(model.sha256.prefix(12))…) is not the model the package used (\(m.name), \(m.sha256.prefix(12))…)")
+      problems.append(
+        "rating model: \(model.name) (\(model.sha256.prefix(12))…) is not the model the package used (\(m.name), \(m.sha256.prefix(12))…)"
+      )
     }
     let again = ReportPackage(
       quarter: quarter, timeZone: zone, languages: languages, templates: templates,
@@ -247,7 +254,8 @@ extension ReportPackage {
     return Set(a.keys).union(b.keys).sorted().compactMap { key in
       let (x, y) = (a[key], b[key])
       guard x != y else { return nil }
-      return "metric \(key): package \(x.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)"), database now \(y.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)")"
+      return
+        "metric \(key): package \(x.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)"), database now \(y.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)")"
     }
   }
 }

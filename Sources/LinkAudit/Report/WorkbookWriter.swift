@@ -47,7 +47,9 @@ struct WorkbookWriter {
     try s.heading(t(.policiesInForce))
     try s.table(
       header: [t(.version), t(.title), t(.effectiveFrom), t(.sha256)],
-      rows: data.policies.map { [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .text($0.sha256)] },
+      rows: data.policies.map {
+        [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .text($0.sha256)]
+      },
       filter: false)
     try s.finish(freezeHeader: false)
   }
@@ -65,7 +67,10 @@ struct WorkbookWriter {
         [.text(principle), .text(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
     }
     let top = try s.table(
-      header: [t(.principle), t(.metric), t(.metricID), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change)],
+      header: [
+        t(.principle), t(.metric), t(.metricID), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))",
+        t(.change),
+      ],
       rows: rows, filter: true)
     s.row += 1
     // Chart (a): complaints by principle by month, from a small table it can point at.
@@ -95,9 +100,14 @@ struct WorkbookWriter {
     s.row += 1
     let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
     let top = try s.table(
-      header: [t(.metricID), t(.metric), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change), t(.definition)],
+      header: [
+        t(.metricID), t(.metric), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change),
+        t(.definition),
+      ],
       rows: metrics.map { d in
-        [.text(d.id), .text(language.name(of: d))] + figureCells(d, dimension: "") + [.wrapped(language.definition(of: d))]
+        [.text(d.id), .text(language.name(of: d))] + figureCells(d, dimension: "") + [
+          .wrapped(language.definition(of: d))
+        ]
       }, filter: true)
     s.row += 1
     if p != .userChoice {
@@ -112,7 +122,9 @@ struct WorkbookWriter {
       try s.heading(t(.restrictionsByCategory))
       try s.table(
         header: [t(.category), t(.restrictions)],
-        rows: (data.restrictionsByCategory[p.rawValue] ?? []).map { [.text(language.categoryName($0.0)), .count($0.1)] },
+        rows: (data.restrictionsByCategory[p.rawValue] ?? []).map {
+          [.text(language.categoryName($0.0)), .count($0.1)]
+        },
         filter: false)
     } else {
       // Chart (b): open rate by scene.
@@ -121,7 +133,9 @@ struct WorkbookWriter {
       let scenes = data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("scene=") }
       try s.table(
         header: [t(.scene), t(.openRate)],
-        rows: scenes.map { [.text(language.sceneName(String($0.dimension.dropFirst("scene=".count)))), cell($0.value, kind: .rate)] },
+        rows: scenes.map {
+          [.text(language.sceneName(String($0.dimension.dropFirst("scene=".count)))), cell($0.value, kind: .rate)]
+        },
         filter: false)
       if !scenes.isEmpty {
         let chart = workbook.addChart(.bar, title: t(.openRateByScene))
@@ -136,10 +150,14 @@ struct WorkbookWriter {
       }
       s.row = max(s.row, tableTop + 16)
       try s.heading("\(t(.openRate)) · \(t(.platform))")
-      let platforms = data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("platform=") }
+      let platforms = data.current.figures.filter {
+        $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("platform=")
+      }
       try s.table(
         header: [t(.platform), t(.openRate)],
-        rows: platforms.map { [.text(String($0.dimension.dropFirst("platform=".count))), cell($0.value, kind: .rate)] },
+        rows: platforms.map {
+          [.text(String($0.dimension.dropFirst("platform=".count))), cell($0.value, kind: .rate)]
+        },
         filter: false)
     }
     try s.finish(headerRow: top, repeatHeader: false)
@@ -150,13 +168,14 @@ struct WorkbookWriter {
     let s = try Sheet(workbook, t(.ratings), language: language)
     try s.title("\(t(.ratings)) · \(data.quarter)")
     try s.pairs([
-      (t(.ratingModel), .text("\(ratings.model.name) (SHA-256 \(ratings.model.sha256))")),
+      (t(.ratingModel), .text("\(ratings.model.name) (SHA-256 \(ratings.model.sha256))"))
     ])
     try s.line([.text(t(.formula)), .wrapped(ratings.model.formula)])
     s.row += 1
     let top = try s.table(
       header: [
-        t(.platform), t(.name), t(.events), "v", "s", "r", "x", t(.score), t(.grade), t(.previousQuarter), t(.explanation),
+        t(.platform), t(.name), t(.events), "v", "s", "r", "x", t(.score), t(.grade), t(.previousQuarter),
+        t(.explanation),
       ],
       rows: ratings.ratings.map { r in
         func rate(_ x: Double?) -> Cell { x.map { .hours($0) } ?? .missing }
@@ -168,7 +187,9 @@ struct WorkbookWriter {
         ]
       }, filter: true)
     let last = top + ratings.ratings.count
-    let colours: [(String, UInt32)] = [("A", 0xC6EFCE), ("B", 0xDDEBF7), ("C", 0xFFEB9C), ("D", 0xFFC7CE), ("NR", 0xEDEDED)]
+    let colours: [(String, UInt32)] = [
+      ("A", 0xC6EFCE), ("B", 0xDDEBF7), ("C", 0xFFEB9C), ("D", 0xFFC7CE), ("NR", 0xEDEDED),
+    ]
     for (grade, colour) in colours where ratings.ratings.count > 0 {
       try s.sheet.highlight(
         firstRow: top + 1, firstColumn: 8, lastRow: last, lastColumn: 9, equalTo: grade,
@@ -195,7 +216,8 @@ struct WorkbookWriter {
     s.row += 1
     let top = try s.table(
       header: [
-        t(.version), t(.scene), t(.events), t(.conforming), t(.overRestricted), t(.underRestricted), t(.conformanceRate),
+        t(.version), t(.scene), t(.events), t(.conforming), t(.overRestricted), t(.underRestricted),
+        t(.conformanceRate),
       ],
       rows: data.conformance.map { r in
         [
@@ -236,7 +258,8 @@ struct WorkbookWriter {
     s.row += 1
     let top = try s.table(
       header: [
-        t(.batch), t(.kind), t(.file), t(.importedAt), t(.rowsRead), t(.rowsStored), t(.rowsDuplicate), t(.rowsRejected),
+        t(.batch), t(.kind), t(.file), t(.importedAt), t(.rowsRead), t(.rowsStored), t(.rowsDuplicate),
+        t(.rowsRejected),
         t(.sha256),
       ],
       rows: data.batches.map { b in
@@ -252,7 +275,9 @@ struct WorkbookWriter {
     } else {
       try s.table(
         header: [t(.file), t(.line), t(.column), t(.error)],
-        rows: data.rejectedRows.map { [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)] },
+        rows: data.rejectedRows.map {
+          [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)]
+        },
         filter: false)
     }
     try s.finish(headerRow: top)

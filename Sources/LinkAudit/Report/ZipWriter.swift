@@ -18,7 +18,9 @@ final class Deflater {
   deinit { if open { deflateEnd(&stream) } }
 
   /// Compresses `bytes`, handing compressed output to `emit`.
-  func compress(_ bytes: UnsafeBufferPointer<UInt8>, finish: Bool, _ emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+  func compress(_ bytes: UnsafeBufferPointer<UInt8>, finish: Bool, _ emit: (UnsafeBufferPointer<UInt8>) throws -> Void)
+    throws
+  {
     if let base = bytes.baseAddress, bytes.count > 0 {
       crc = UInt32(crc32(uLong(crc), base, uInt(bytes.count)))
     }
@@ -169,7 +171,9 @@ final class ZipWriter {
     put(UInt32(directoryStart))
     put(UInt16(0))
     try flush()
-    guard offset < 0xFFFF_FFFF else { throw ZipError(message: "\(path): the spreadsheet exceeds 4 GiB; narrow the query") }
+    guard offset < 0xFFFF_FFFF else {
+      throw ZipError(message: "\(path): the spreadsheet exceeds 4 GiB; narrow the query")
+    }
     try handle.close()
   }
 }

@@ -13,23 +13,47 @@ public struct Doctor {
 
   /// Rows whose batch (or host) is gone: each query counts them.
   static let orphanChecks: [(String, String)] = [
-    ("link events without their batch", "SELECT count(*) FROM link_event WHERE batch_id NOT IN (SELECT batch_id FROM batch)"),
-    ("link events without their host", "SELECT count(*) FROM link_event WHERE host_id NOT IN (SELECT host_id FROM host)"),
-    ("complaint states without their batch", "SELECT count(*) FROM complaint_state WHERE batch_id NOT IN (SELECT batch_id FROM batch)"),
-    ("rejected rows without their batch", "SELECT count(*) FROM rejected_row WHERE batch_id NOT IN (SELECT batch_id FROM batch)"),
-    ("policy versions without their batch", "SELECT count(*) FROM policy_version WHERE batch_id NOT IN (SELECT batch_id FROM batch)"),
-    ("policy rules without their version", """
+    (
+      "link events without their batch",
+      "SELECT count(*) FROM link_event WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "link events without their host",
+      "SELECT count(*) FROM link_event WHERE host_id NOT IN (SELECT host_id FROM host)"
+    ),
+    (
+      "complaint states without their batch",
+      "SELECT count(*) FROM complaint_state WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "rejected rows without their batch",
+      "SELECT count(*) FROM rejected_row WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "policy versions without their batch",
+      "SELECT count(*) FROM policy_version WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "policy rules without their version",
+      """
       SELECT (SELECT count(*) FROM policy_scene WHERE version NOT IN (SELECT version FROM policy_version))
         + (SELECT count(*) FROM policy_category WHERE version NOT IN (SELECT version FROM policy_version))
         + (SELECT count(*) FROM policy_sla WHERE version NOT IN (SELECT version FROM policy_version))
-      """),
-    ("link events whose batch is not a link log", """
+      """
+    ),
+    (
+      "link events whose batch is not a link log",
+      """
       SELECT count(*) FROM link_event e JOIN batch b ON b.batch_id = e.batch_id WHERE b.kind <> 'links'
-      """),
-    ("batches whose stored rows disagree with the ledger", """
+      """
+    ),
+    (
+      "batches whose stored rows disagree with the ledger",
+      """
       SELECT count(*) FROM batch b WHERE b.kind = 'links'
         AND b.rows_stored <> (SELECT count(*) FROM link_event e WHERE e.batch_id = b.batch_id)
-      """),
+      """
+    ),
   ]
 
   public static func examine(_ db: Database, inbox: String? = nil) throws -> [Finding] {
@@ -45,7 +69,8 @@ public struct Doctor {
         ? Finding(severity: .ok, check: "schema", detail: "schema version \(version), as this linkaudit expects")
         : Finding(
           severity: .warning, check: "schema",
-          detail: "schema version \(version), this linkaudit expects \(Migrations.latestVersion): run any import to migrate"))
+          detail:
+            "schema version \(version), this linkaudit expects \(Migrations.latestVersion): run any import to migrate"))
     for (name, sql) in orphanChecks {
       let n = try db.scalar(sql).integer ?? 0
       findings.append(
@@ -85,7 +110,8 @@ public struct Doctor {
       }
     }
     if findings.isEmpty {
-      findings.append(Finding(severity: .ok, check: "inbox", detail: "\(checked) imported files still in \(inbox) are unchanged"))
+      findings.append(
+        Finding(severity: .ok, check: "inbox", detail: "\(checked) imported files still in \(inbox) are unchanged"))
     }
     return findings
   }

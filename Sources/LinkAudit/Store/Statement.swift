@@ -240,7 +240,8 @@ extension Statement {
   /// Binds values `first…` of `arena` to `parameters` (in order) without
   /// copying them, runs `body` while the buffer is pinned, then resets the
   /// statement so SQLite keeps no pointer into it.
-  public func withBinding<T>(_ arena: TextArena, first: Int, to parameters: [Int32], _ body: () throws -> T) throws -> T {
+  public func withBinding<T>(_ arena: TextArena, first: Int, to parameters: [Int32], _ body: () throws -> T) throws -> T
+  {
     precondition(first + parameters.count <= arena.count, "one parameter per arena value")
     return try arena.withBuffer { buffer, bounds in
       defer { reset() }

@@ -17,7 +17,9 @@ struct DoctorCommand: ParsableCommand {
   func run() throws {
     let db = try database.open(.readOnly)
     let findings = try Doctor.examine(db, inbox: inbox)
-    for f in findings { print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)") }
+    for f in findings {
+      print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)")
+    }
     let problems = findings.filter { $0.severity == .problem }.count
     let warnings = findings.filter { $0.severity == .warning }.count
     print(problems == 0 && warnings == 0 ? "healthy" : "\(problems) problem(s), \(warnings) warning(s)")

@@ -20,7 +20,9 @@ struct Query: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "table, csv, json, markdown, xlsx or spreadsheet-csv (default: table on a terminal, csv otherwise).",
-      discussion: "csv is exact, for programs; spreadsheet-csv adds a BOM and neutralises text starting with = + - @ so Excel or WPS cannot run it as a formula."))
+      discussion:
+        "csv is exact, for programs; spreadsheet-csv adds a BOM and neutralises text starting with = + - @ so Excel or WPS cannot run it as a formula."
+    ))
   var format: String?
   @Option(help: "Output file (required for xlsx; default standard output).") var out: String?
   @Option(help: ArgumentHelp("A named parameter, name=value; repeat for more.", valueName: "name=value"))
@@ -34,7 +36,8 @@ struct Query: ParsableCommand {
       guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
         throw ValidationError("--param \"\(p)\" is not name=value")
       }
-      parameters[String(p[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ":@$"))] = String(p[p.index(after: eq)...])
+      parameters[String(p[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ":@$"))] = String(
+        p[p.index(after: eq)...])
     }
     let chosen: QueryFormat
     if let format {
@@ -55,7 +58,8 @@ struct Query: ParsableCommand {
       sink = XlsxSink(path: out, sql: text, parameters: parameters, databasePath: database.path)
     } else {
       if let out {
-        guard FileManager.default.createFile(atPath: out, contents: nil), let h = FileHandle(forWritingAtPath: out) else {
+        guard FileManager.default.createFile(atPath: out, contents: nil), let h = FileHandle(forWritingAtPath: out)
+        else {
           throw ValidationError("cannot write \(out)")
         }
         handle = h

@@ -23,7 +23,8 @@ struct Ratings: ParsableCommand {
     let db = try database.open()
     let ratings = try db.transaction(.deferred) {
       try QuarterRatings(
-        database: db, quarter: try report.quarter(quarter, in: db, path: database.path), timeZone: try report.timeZone(),
+        database: db, quarter: try report.quarter(quarter, in: db, path: database.path),
+        timeZone: try report.timeZone(),
         model: model)
     }
     let output = TextOutput()
@@ -35,7 +36,8 @@ struct Ratings: ParsableCommand {
     default: throw ValidationError("unknown format \"\(format)\": use table, csv or json")
     }
     if format.lowercased() == "table" {
-      try output.write("\(ratings.quarter) · model \(model.name) (SHA-256 \(model.sha256.prefix(12))…)\n\(model.formula)\n\n")
+      try output.write(
+        "\(ratings.quarter) · model \(model.name) (SHA-256 \(model.sha256.prefix(12))…)\n\(model.formula)\n\n")
     }
     try ratings.write(to: sink)
   }

@@ -50,7 +50,9 @@ import Testing
     for i in 0..<20_000 { csv += "e\(i),2021-10-01 10:00:00,group_chat,u\(i),https://a.taobao.com/\(i),open\n" }
     let path = try store.dir.write("links.csv", csv)
     let db = try store.open()
-    try db.execute("CREATE TRIGGER stop BEFORE INSERT ON link_event WHEN NEW.event_id = 'e15000' BEGIN SELECT RAISE(ABORT, 'stop here'); END")
+    try db.execute(
+      "CREATE TRIGGER stop BEFORE INSERT ON link_event WHEN NEW.event_id = 'e15000' BEGIN SELECT RAISE(ABORT, 'stop here'); END"
+    )
     let importer = store.importer(db)
     let error = try #require(throws: SQLiteError.self) { try importer.importFile(path, kind: .links) }
     #expect(error.message.contains("stop here"))

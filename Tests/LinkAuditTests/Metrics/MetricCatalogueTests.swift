@@ -138,7 +138,8 @@ import Testing
       ],
     ]
     for (id, values) in dimensioned {
-      let got = Dictionary(uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
+      let got = Dictionary(
+        uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
       #expect(got == values, "\(id)")
     }
   }
@@ -185,7 +186,8 @@ import Testing
     var csv = "complaint_id,received_at,reporter_id,url,category,status,resolved_at,outcome,action_taken\n"
     // d00 … d11 with one upheld complaint each, d11 with a second: d11 first, then d00 … d08.
     for i in 0..<12 {
-      csv += "k\(i),2021-10-02 10:00:00,r,https://d\(String(format: "%02d", i)).cn/,fraud,resolved,2021-10-02 11:00:00,upheld,none\n"
+      csv +=
+        "k\(i),2021-10-02 10:00:00,r,https://d\(String(format: "%02d", i)).cn/,fraud,resolved,2021-10-02 11:00:00,upheld,none\n"
     }
     csv += "k99,2021-10-02 10:00:00,r,https://d11.cn/x,fraud,resolved,2021-10-02 11:00:00,upheld,none\n"
     try store.load([(.complaints, try store.dir.write("c.csv", csv))])

@@ -58,7 +58,9 @@ import Testing
 
   @Test func tableAlignsChineseByDisplayWidth() throws {
     let store = try Self.loaded()
-    let text = try output(store, "SELECT platform_zh AS name, count(*) AS n FROM events GROUP BY platform_zh ORDER BY n DESC, name", { TableSink($0) })
+    let text = try output(
+      store, "SELECT platform_zh AS name, count(*) AS n FROM events GROUP BY platform_zh ORDER BY n DESC, name",
+      { TableSink($0) })
     let lines = text.split(separator: "\n").map(String.init)
     #expect(lines.count >= 4)
     let widths = Set(lines.map { TableSink.width($0) })

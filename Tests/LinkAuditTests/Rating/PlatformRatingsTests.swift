@@ -64,7 +64,8 @@ import Testing
     let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
     #expect(model.minEvents == 1000 && model.violation.cap == 5)
     // With the default caps every indicator of `other` is far past its cap: 0.
-    let (score, deductions) = model.score(violation: 40_000.0 / 7, severe: 40_000.0 / 7, restriction: 40_000.0 / 7, exposure: 20_000.0 / 7)
+    let (score, deductions) = model.score(
+      violation: 40_000.0 / 7, severe: 40_000.0 / 7, restriction: 40_000.0 / 7, exposure: 20_000.0 / 7)
     #expect(score == 0 && deductions == [40, 20, 30, 10])
     // Half of each cap costs half of each weight.
     #expect(model.score(violation: 2.5, severe: 1, restriction: 50, exposure: 0.5).score == 50)
@@ -98,7 +99,8 @@ import Testing
   @Test func aGradeChangeIsReportedAgainstThePreviousQuarter() throws {
     let store = try MetricCatalogueTests.loaded()
     // Q1 2022 holds e9 only (taobao): with min_events 1, taobao was A in Q4 ... and A again.
-    let model = try Self.model(Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 1"), in: store)
+    let model = try Self.model(
+      Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 1"), in: store)
     let q1 = try ratings(store, model, "2022-Q1")
     #expect(q1.ratings.first { $0.platformID == "taobao" }?.gradeChange == "A→A")
     // douyin had B in Q4 and no events in Q1.
@@ -108,7 +110,9 @@ import Testing
   @Test func aBadModelFileIsRefusedWithItsName() throws {
     let store = TestStore()
     let error = try #require(throws: ReportError.self) {
-      try Self.model("name: x\nmin_events: 10\nindicators: {violation: {weight: 1, cap: 0}}\ngrades: [{grade: A, min_score: 0}]", in: store)
+      try Self.model(
+        "name: x\nmin_events: 10\nindicators: {violation: {weight: 1, cap: 0}}\ngrades: [{grade: A, min_score: 0}]",
+        in: store)
     }
     #expect(error.message.contains("model.yaml") && error.message.contains("indicators.violation"))
   }
@@ -133,7 +137,8 @@ import Testing
     #expect(try String(contentsOfFile: out + "/summary.en.md", encoding: .utf8).contains("## Platform credit ratings"))
     #expect(try ReportPackage.verify(directory: out, database: db, templates: Self.templates, ratingModel: model) == [])
     let other = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
-    #expect(try ReportPackage.verify(directory: out, database: db, templates: Self.templates, ratingModel: other)
-      .contains { $0.hasPrefix("rating model:") })
+    #expect(
+      try ReportPackage.verify(directory: out, database: db, templates: Self.templates, ratingModel: other)
+        .contains { $0.hasPrefix("rating model:") })
   }
 }

@@ -51,7 +51,8 @@ import Testing
     }
     let figures = try QuarterFigures(database: store.open(.readOnly), quarter: Self.q4, timeZone: Self.shanghai)
     #expect(try text(out, "metrics.csv") == figures.csv)
-    let xlsx = try Data(contentsOf: URL(fileURLWithPath: (out as NSString).appendingPathComponent("linkaudit-2021-Q4.en.xlsx")))
+    let xlsx = try Data(
+      contentsOf: URL(fileURLWithPath: (out as NSString).appendingPathComponent("linkaudit-2021-Q4.en.xlsx")))
     #expect(xlsx.starts(with: [0x50, 0x4B]))
   }
 
@@ -122,7 +123,8 @@ import Testing
     #expect(problems.contains { $0.hasPrefix("metrics.csv: modified") })
     #expect(problems.contains("metric overview.events: package 12, database now 11"))
 
-    try "tampered".write(toFile: (out as NSString).appendingPathComponent("summary.zh.md"), atomically: true, encoding: .utf8)
+    try "tampered".write(
+      toFile: (out as NSString).appendingPathComponent("summary.zh.md"), atomically: true, encoding: .utf8)
     #expect(try verify(store, out).contains { $0.hasPrefix("summary.zh.md: modified") })
   }
 

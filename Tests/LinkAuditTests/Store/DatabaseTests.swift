@@ -41,9 +41,10 @@ import Testing
       try insert.bind(Int64(7), at: 4)
       try insert.step()
     }
-    #expect(try db.rows("SELECT a, typeof(b), c, typeof(c), d FROM t") == [
-      [.text("例子"), .text("null"), .text(""), .text("text"), .integer(7)]
-    ])
+    #expect(
+      try db.rows("SELECT a, typeof(b), c, typeof(c), d FROM t") == [
+        [.text("例子"), .text("null"), .text(""), .text("text"), .integer(7)]
+      ])
   }
 
   @Test func newDatabaseUses16KiBPages() throws {
