@@ -232,11 +232,6 @@ public struct Worksheet {
     }
   }
 
-  /// Writes a C string as a text cell without copying it into a Swift String first.
-  public func writeText(_ text: UnsafePointer<CChar>, row: Int, column: Int, style: CellStyle = .plain) throws {
-    try workbook.check(worksheet_write_string(handle, lxw_row_t(row), lxw_col_t(column), text, workbook.format(style)))
-  }
-
   /// Writes a row of values from `column` on, each with its style (or the first style for all).
   public func writeRow(_ values: [CellValue], row: Int, styles: [CellStyle] = [.plain]) throws {
     for (i, v) in values.enumerated() {

@@ -325,12 +325,6 @@ public struct ResultRow: RowValues {
     return try body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : n))
   }
 
-  /// The value's text as a NUL-terminated C string, for C libraries that take one.
-  public func withCString<R>(_ i: Int, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
-    guard let p = sqlite3_column_text(statement.handle, Int32(i)) else { return try "".withCString(body) }
-    return try p.withMemoryRebound(to: CChar.self, capacity: 1) { try body($0) }
-  }
-
   public func value(_ i: Int) -> SQLValue { statement.value(at: i) }
 }
 
