@@ -10,12 +10,15 @@ import Testing
   static let q4 = Quarter("2021-Q4")!
   static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
-  func write(_ store: TestStore, to name: String = "out", languages: [ReportLanguage] = [.zh, .en]) throws -> String {
+  func write(
+    _ store: TestStore, to name: String = "out", languages: [ReportLanguage] = [.zh, .en], model: RatingModel? = nil
+  ) throws -> String {
     let out = store.dir.file(name)
     let db = try store.open(.readOnly)
     defer { db.close() }
-    try ReportPackage(quarter: Self.q4, timeZone: Self.shanghai, languages: languages, templates: Self.templates)
-      .write(database: db, to: out)
+    try ReportPackage(
+      quarter: Self.q4, timeZone: Self.shanghai, languages: languages, templates: Self.templates, ratingModel: model
+    ).write(database: db, to: out)
     return out
   }
 
@@ -58,8 +61,10 @@ import Testing
 
   @Test func theSameDatabaseGivesByteIdenticalPackages() throws {
     let store = try MetricCatalogueTests.loaded()
-    let a = try write(store, to: "a")
-    let b = try write(store, to: "b")
+    let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
+    let a = try write(store, to: "a", model: model)
+    Thread.sleep(forTimeInterval: 1.1)  // a clock leaking into a file would show now
+    let b = try write(store, to: "b", model: model)
     for name in try FileManager.default.contentsOfDirectory(atPath: a) {
       let x = try Data(contentsOf: URL(fileURLWithPath: (a as NSString).appendingPathComponent(name)))
       let y = try Data(contentsOf: URL(fileURLWithPath: (b as NSString).appendingPathComponent(name)))
