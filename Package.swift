@@ -45,7 +45,7 @@ let package = Package(
     ),
     .testTarget(
       name: "LinkAuditTests",
-      dependencies: ["LinkAudit"],
+      dependencies: ["LinkAudit", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["Fixtures"]
     ),
   ]

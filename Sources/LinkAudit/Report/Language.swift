@@ -46,7 +46,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case batch, kind, file, importedAt, rowsRead, rowsStored, rowsDuplicate, rowsRejected
     case line, column, error, noRejectedRows, parameters, populations, populationsText, none
     case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
-    case ratings, ratingModel, formula, score, grade, explanation
+    case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -137,5 +137,6 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .score: ("Score", "得分"),
     .grade: ("Grade", "等级"),
     .explanation: ("Why", "说明"),
+    .dataFingerprint: ("Data fingerprint (SHA-256 of the batch hashes)", "数据指纹（各批次哈希的 SHA-256）"),
   ]
 }

@@ -45,7 +45,7 @@ struct MarkdownWriter {
     [
       "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
       "period": data.periodText, "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
-      "batchCount": data.batches.count,
+      "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       "policies": data.policies.map {
         ["version": $0.version, "title": $0.title, "effectiveFrom": data.local($0.effectiveFrom)]
       },

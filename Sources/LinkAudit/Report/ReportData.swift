@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Everything a report states about one quarter, read from the database once
@@ -61,6 +62,12 @@ public struct ReportData: Sendable {
   public let rejectedRowsTotal: Int64
   /// The latest import time: the report's "as of", and the workbook's creation time.
   public let dataAsOf: Timestamp
+
+  /// One hash naming the data behind the figures: SHA-256 of every batch's
+  /// file hash, in import order, one a line. Same data, same fingerprint.
+  public var dataFingerprint: String {
+    hex(SHA256.hash(data: Data(batches.map(\.sha256).joined(separator: "\n").utf8)))
+  }
 
   /// Rejected rows listed in the workbook; the total is always stated.
   static let rejectedRowLimit = 10_000

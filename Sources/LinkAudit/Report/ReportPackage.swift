@@ -58,7 +58,7 @@ public struct ReportPackage {
       timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
       period: .init(
         start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
-      templatesSHA256: try templatesHash(),
+      templatesSHA256: try templatesHash(), dataFingerprint: data.dataFingerprint,
       ratingModel: ratingModel.map { .init(name: $0.name, sha256: $0.sha256) }, batches: data.batches,
       policyVersions: data.policies, files: hashes)
     try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
@@ -96,6 +96,8 @@ public struct Manifest: Codable, Equatable {
   public var languages: [String]
   public var period: Period
   public var templatesSHA256: String
+  /// SHA-256 of the batch hashes in import order (see ReportData.dataFingerprint).
+  public var dataFingerprint: String
   public struct ModelReference: Codable, Equatable {
     public var name: String
     public var sha256: String
@@ -112,6 +114,7 @@ public struct Manifest: Codable, Equatable {
     case toolVersion = "tool_version"
     case timeZone = "time_zone"
     case templatesSHA256 = "templates_sha256"
+    case dataFingerprint = "data_fingerprint"
     case ratingModel = "rating_model"
     case policyVersions = "policy_versions"
   }

@@ -37,6 +37,7 @@ struct WorkbookWriter {
       (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
       (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
       (t(.batches), .number(Double(data.batches.count))),
+      (t(.dataFingerprint), .text(data.dataFingerprint)),
     ])
     s.row += 1
     try s.heading(t(.principles))

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -49,6 +50,10 @@ import Testing
     #expect(manifest.files.count == expected.count - 1)
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
     #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])
+    // The fingerprint is the SHA-256 of the six batch hashes, one a line.
+    let joined = manifest.batches.map(\.sha256).joined(separator: "\n")
+    #expect(manifest.dataFingerprint == hex(SHA256.hash(data: Data(joined.utf8))))
+    #expect(try text(out, "summary.en.md").contains("`\(manifest.dataFingerprint)`"))
     for (name, hash) in manifest.files {
       #expect(try Importer.sha256(ofFile: (out as NSString).appendingPathComponent(name)) == hash, "\(name)")
     }
