@@ -32,10 +32,35 @@ public struct ReportPackage {
     return Quarter(containing: t, in: timeZone)
   }
 
-  /// Writes the package into `directory` (created if needed); returns the paths written, manifest last.
+  /// Writes the package into `directory`, replacing what was there; returns
+  /// the paths written, manifest last. The files are written into a sibling
+  /// folder first and swapped in at the end, so a failed report leaves the
+  /// previous package untouched and a package never holds stale files.
   @discardableResult
   public func write(database db: Database, to directory: String) throws -> [String] {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let fm = FileManager.default
+    let target = (directory as NSString).standardizingPath
+    let parent = (target as NSString).deletingLastPathComponent
+    try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
+    let staging = target + ".writing-\(ProcessInfo.processInfo.processIdentifier)"
+    try? fm.removeItem(atPath: staging)
+    try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
+    let names: [String]
+    do {
+      names = try writeFiles(database: db, into: staging)
+    } catch {
+      try? fm.removeItem(atPath: staging)
+      throw error
+    }
+    let previous = target + ".previous-\(ProcessInfo.processInfo.processIdentifier)"
+    if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: previous) }
+    try fm.moveItem(atPath: staging, toPath: target)
+    try? fm.removeItem(atPath: previous)
+    return names.map { (directory as NSString).appendingPathComponent($0) }
+  }
+
+  /// Writes every file of the package into `directory`; returns their names, manifest last.
+  func writeFiles(database db: Database, into directory: String) throws -> [String] {
     let data = try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
     var written: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -63,7 +88,7 @@ public struct ReportPackage {
       policyVersions: data.policies, files: hashes)
     try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
-    return written.map(path)
+    return written
   }
 
   /// One hash over every template file (names and contents), so the manifest

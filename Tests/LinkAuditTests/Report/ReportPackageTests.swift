@@ -116,6 +116,31 @@ import Testing
     #expect(try text(store.dir.file("custom"), "summary.en.md") == "Reworded: 2021-Q4 had a quiet start.\n")
   }
 
+  @Test func rewritingAPackageReplacesItWholeAndAFailureLeavesTheOldOne() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    try "stale".write(toFile: out + "/stale.txt", atomically: true, encoding: .utf8)
+    _ = try write(store, languages: [.en])
+    let names = try FileManager.default.contentsOfDirectory(atPath: out)
+    #expect(!names.contains("stale.txt") && !names.contains("summary.zh.md"))
+    #expect(try verify(store, out) == [])
+    // Templates that do not parse: the report fails, the package in place stays as it was.
+    let broken = store.dir.file("broken")
+    for l in ["en", "zh"] {
+      try FileManager.default.createDirectory(atPath: broken + "/\(l)", withIntermediateDirectories: true)
+      try "{{#open}} never closed".write(
+        toFile: broken + "/\(l)/summary.md.mustache", atomically: true, encoding: .utf8)
+    }
+    let db = try store.open(.readOnly)
+    #expect(throws: ReportError.self) {
+      try ReportPackage(quarter: Self.q4, timeZone: Self.shanghai, languages: [.en], templates: broken)
+        .write(database: db, to: out)
+    }
+    #expect(try verify(store, out) == [])
+    let siblings = try FileManager.default.contentsOfDirectory(atPath: store.dir.path)
+    #expect(!siblings.contains { $0.contains(".writing-") || $0.contains(".previous-") })
+  }
+
   @Test func verifyPassesOnAnUntouchedPackage() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
