@@ -139,6 +139,16 @@ public struct DemoGenerator {
       + Array(repeating: .miniProgram, count: 5) + Array(repeating: .channels, count: 5)
       + Array(repeating: .search, count: 3) + Array(repeating: .other, count: 2)
     let problemCategories = Category.allCases.filter { $0 != .wronglyRestricted }
+    let complaints = makeComplaints(bounds: bounds, weights: weights, rng: &rng)
+    let normaliser = URLNormaliser()
+    var domains: [String: String] = [:]
+    func domainOf(_ host: String) -> String {
+      if let d = domains[host] { return d }
+      let d = (try? normaliser.normalise("https://\(host)/").domain) ?? host
+      domains[host] = d
+      return d
+    }
+    let decisions = DemoDecisions(complaints, domainOf: domainOf)
     for i in 0..<events {
       let t = Timestamp(
         milliseconds: bounds[0].milliseconds + Int64(Double(i) / Double(max(events, 1)) * Double(span))
@@ -164,6 +174,16 @@ public struct DemoGenerator {
       case .block: action = .block
       }
       if rng.chance(0.01) { action = rng.pick(LinkAction.allCases) }  // imperfect enforcement
+      // A standing decision is enforced, nearly always: the rest are the post-decision opens.
+      if action == .open, let decided = decisions.covering(url: url, domain: domainOf(host), at: t.milliseconds),
+        rng.chance(0.97)
+      {
+        // Handled as its category prescribes (a warning for some principle-3 categories).
+        category = decided
+        action =
+          Self.treatment(at: t, scene: scene, category: decided) == .block
+          ? .block : (rng.chance(0.6) ? .warnProceed : .warnBack)
+      }
       let reason = category?.rawValue ?? (action == .open ? "" : "scene_rule")
       let detected =
         action == .open
@@ -177,8 +197,7 @@ public struct DemoGenerator {
     }
     try out?.close()
     try writeComplaints(
-      first: path("complaints", "complaints-1.csv"), later: path("complaints", "complaints-2.csv"), bounds: bounds,
-      weights: weights, rng: &rng)
+      complaints, first: path("complaints", "complaints-1.csv"), later: path("complaints", "complaints-2.csv"))
     return written
   }
 
@@ -200,15 +219,27 @@ public struct DemoGenerator {
     return .block
   }
 
-  private func writeComplaints(
-    first: String, later: String, bounds: [Timestamp], weights: [String], rng: inout SplitMix64
-  ) throws {
-    let header =
-      "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
-    let a = try BufferedWriter(path: first)
-    let b = try BufferedWriter(path: later)
-    try a.write(header)
-    try b.write(header)
+  /// One demo complaint in its final state; `stillOpen` and `resolvedLater`
+  /// decide which file carries which state.
+  struct DemoComplaint {
+    var index: Int
+    var received: Timestamp
+    var resolvedAt: Timestamp
+    var host: String
+    var url: String
+    var category: Category
+    var outcome: Outcome
+    var action: String
+    var reporter: UInt64
+    var channel: String
+    var description: String
+    var stillOpen: Bool { index % 7 == 0 }
+    var resolvedLater: Bool { index % 3 == 0 }
+  }
+
+  /// The complaints, made before the events so that events can respect the
+  /// decisions they lead to. One per 1,000 events: small enough to hold.
+  private func makeComplaints(bounds: [Timestamp], weights: [String], rng: inout SplitMix64) -> [DemoComplaint] {
     let count = max(60, events / 1000)
     // Complaints come from where the problems are: hosts weighted by traffic times risk.
     let complaintHosts = Self.hosts.flatMap { h in
@@ -216,7 +247,7 @@ public struct DemoGenerator {
     }
     let span = bounds.last!.milliseconds - bounds.first!.milliseconds - 10 * 86_400_000
     let channels = ["in_chat", "in_chat", "in_chat", "web_portal", "hotline", "regulator_referral"]
-    for i in 0..<count {
+    return (0..<count).map { i in
       let category = i < Category.allCases.count ? Category.allCases[i] : rng.pick(Category.allCases)
       let received = Timestamp(milliseconds: bounds[0].milliseconds + Int64(rng.next() % UInt64(span)))
       let host = category == .wronglyRestricted ? rng.pick(weights) : rng.pick(complaintHosts)
@@ -237,23 +268,69 @@ public struct DemoGenerator {
         action = "restore"
       } else {
         // A whole domain is blocked only off the big platforms; on theirs, the one URL is.
-        let onPlatform = DefaultPlatformRegistry.platforms.contains { p in
-          p.domains.contains { host == $0 || host.hasSuffix("." + $0) }
-        }
         action = rng.pick([
-          "block_url", "block_url", onPlatform ? "block_url" : "block_domain", "warn_url", "suspend_sharer", "none",
+          "block_url", "block_url", Self.onPlatform(host) ? "block_url" : "block_domain", "warn_url", "suspend_sharer",
+          "none",
         ])
       }
-      let common =
-        "c\(seed)-\(i),\(shanghaiISO(received)),rp_\(rng.next() % 5000),\(url),\(category.rawValue),\(rng.pick(channels)),\"\(description)\""
-      let stillOpen = i % 7 == 0
-      let resolvedLater = i % 3 == 0
-      if stillOpen || resolvedLater {
-        try a.write("\(common),open,,,,\(shanghaiISO(received))\n")
+      return DemoComplaint(
+        index: i, received: received, resolvedAt: resolvedAt, host: host, url: url, category: category,
+        outcome: outcome, action: action, reporter: rng.next() % 5000, channel: rng.pick(channels),
+        description: description)
+    }
+  }
+
+  static func onPlatform(_ host: String) -> Bool {
+    DefaultPlatformRegistry.platforms.contains { p in p.domains.contains { host == $0 || host.hasSuffix("." + $0) } }
+  }
+
+  /// The windows in which upheld block decisions stand, by URL and by domain,
+  /// as the metrics define them: from an hour after resolution until the
+  /// first later restore on the same URL (or domain).
+  struct DemoDecisions {
+    var byURL: [String: [(from: Int64, until: Int64, category: Category)]] = [:]
+    var byDomain: [String: [(from: Int64, until: Int64, category: Category)]] = [:]
+
+    init(_ complaints: [DemoComplaint], domainOf: (String) -> String) {
+      let resolved = complaints.filter { !$0.stillOpen && $0.outcome == .upheld }
+      let restores = resolved.filter { $0.action == "restore" }
+      for d in resolved where d.action == "block_url" || d.action == "block_domain" {
+        let domain = domainOf(d.host)
+        let ends = restores.filter {
+          $0.resolvedAt > d.resolvedAt && (d.action == "block_url" ? $0.url == d.url : domainOf($0.host) == domain)
+        }.map(\.resolvedAt.milliseconds)
+        let window = (from: d.resolvedAt.milliseconds + 3_600_000, until: ends.min() ?? Int64.max, category: d.category)
+        if d.action == "block_url" {
+          byURL[d.url, default: []].append(window)
+        } else {
+          byDomain[domain, default: []].append(window)
+        }
       }
-      if !stillOpen {
-        try (resolvedLater ? b : a).write(
-          "\(common),resolved,\(shanghaiISO(resolvedAt)),\(outcome.rawValue),\(action),\(shanghaiISO(resolvedAt))\n")
+    }
+
+    func covering(url: String, domain: String, at t: Int64) -> Category? {
+      for w in (byURL[url] ?? []) + (byDomain[domain] ?? []) where t >= w.from && t < w.until { return w.category }
+      return nil
+    }
+  }
+
+  private func writeComplaints(_ complaints: [DemoComplaint], first: String, later: String) throws {
+    let header =
+      "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
+    let a = try BufferedWriter(path: first)
+    let b = try BufferedWriter(path: later)
+    try a.write(header)
+    try b.write(header)
+    for c in complaints {
+      let common =
+        "c\(seed)-\(c.index),\(shanghaiISO(c.received)),rp_\(c.reporter),\(c.url),\(c.category.rawValue),\(c.channel),\"\(c.description)\""
+      if c.stillOpen || c.resolvedLater {
+        try a.write("\(common),open,,,,\(shanghaiISO(c.received))\n")
+      }
+      if !c.stillOpen {
+        try (c.resolvedLater ? b : a).write(
+          "\(common),resolved,\(shanghaiISO(c.resolvedAt)),\(c.outcome.rawValue),\(c.action),\(shanghaiISO(c.resolvedAt))\n"
+        )
       }
     }
     try a.close()
