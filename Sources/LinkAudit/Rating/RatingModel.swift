@@ -94,13 +94,19 @@ public struct RatingModel: Equatable, Sendable {
     return (100 - deductions.reduce(0, +), deductions)
   }
 
-  /// The formula with this model's numbers, for the Methodology sheet.
-  public var formula: String {
+  /// The formula with this model's numbers, for the reports.
+  public var formula: String { formula(english: true) }
+
+  public func formula(english: Bool) -> String {
     func f(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
-    return
+    let score =
       "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
-      + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1); "
-      + grades.dropLast().map { "\($0.grade) ≥ \(f($0.minScore))" }.joined(separator: ", ")
-      + ", \(grades.last!.grade) below; \(Self.notRated) under \(minEvents) events; rates per \(f(perEvents)) events"
+      + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1)"
+    let grades = self.grades.dropLast().map { "\($0.grade) ≥ \(f($0.minScore))" }.joined(
+      separator: english ? ", " : "，")
+    let last = self.grades.last!.grade
+    return english
+      ? "\(score); \(grades), \(last) below; \(Self.notRated) under \(minEvents) events; rates per \(f(perEvents)) events"
+      : "\(score)；\(grades)，其下为 \(last)；事件数少于 \(minEvents) 为 \(Self.notRated)；比率按每 \(f(perEvents)) 次事件计"
   }
 }

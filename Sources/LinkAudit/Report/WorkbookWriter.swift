@@ -171,7 +171,7 @@ struct WorkbookWriter {
     try s.pairs([
       (t(.ratingModel), .text("\(ratings.model.name) (SHA-256 \(ratings.model.sha256))"))
     ])
-    try s.line([.text(t(.formula)), .wrapped(ratings.model.formula)])
+    try s.line([.text(t(.formula)), .wrapped(ratings.model.formula(english: language == .en))])
     s.row += 1
     let top = try s.table(
       header: [
