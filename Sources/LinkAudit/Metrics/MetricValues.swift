@@ -74,7 +74,7 @@ public struct QuarterFigures: Sendable {
         }
       }
       let statement = try db.prepare(d.sql)
-      for name in statement.parameterNames { try statement.bind(parameters[name] ?? .null, named: name) }
+      try statement.bind(named: parameters)
       defer { statement.reset() }
       while try statement.step() {
         if let key = d.dimension {
@@ -88,6 +88,9 @@ public struct QuarterFigures: Sendable {
     figures += ratings?.figures ?? []
     self.figures = figures.sorted { ($0.metricID, $0.dimension) < ($1.metricID, $1.dimension) }
   }
+
+  /// This quarter's `:start` and `:end`.
+  var parameters: [String: SQLValue] { Self.parameters(quarter, timeZone) }
 
   /// The bound values of `:start` and `:end` for a quarter, as stored (UTC text).
   public static func parameters(_ quarter: Quarter, _ timeZone: TimeZone) -> [String: SQLValue] {

@@ -58,12 +58,8 @@ public struct QuarterRatings: Sendable {
   static func rate(_ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel) throws
     -> [PlatformRating]
   {
-    let statement = try db.prepare(indicatorSQL)
-    let parameters = QuarterFigures.parameters(quarter, zone)
-    for name in statement.parameterNames { try statement.bind(parameters[name] ?? .null, named: name) }
     var result: [PlatformRating] = []
-    while try statement.step() {
-      let v = statement.row()
+    for v in try db.rows(indicatorSQL, named: QuarterFigures.parameters(quarter, zone)) {
       let n = v[3].integer ?? 0
       func per(_ count: Int64) -> Double? { n > 0 ? Double(count) * model.perEvents / Double(n) : nil }
       var r = PlatformRating(

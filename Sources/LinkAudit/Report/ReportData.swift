@@ -80,13 +80,7 @@ public struct ReportData: Sendable {
     previous = try QuarterFigures(database: db, quarter: quarter.previous, timeZone: timeZone)
     let parameters = QuarterFigures.parameters(quarter, timeZone)
     func rows(_ sql: String, _ extra: [String: SQLValue] = [:]) throws -> [[SQLValue]] {
-      let statement = try db.prepare(sql)
-      let all = parameters.merging(extra) { $1 }
-      for name in statement.parameterNames { try statement.bind(all[name] ?? .null, named: name) }
-      defer { statement.reset() }
-      var result: [[SQLValue]] = []
-      while try statement.step() { result.append(statement.row()) }
-      return result
+      try db.rows(sql, named: parameters.merging(extra) { $1 })
     }
 
     batches = try rows(Self.batchesSQL).map {

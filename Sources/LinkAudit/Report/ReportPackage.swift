@@ -164,10 +164,6 @@ public struct Manifest: Codable, Equatable {
   }
 }
 
-extension QuarterFigures {
-  var parameters: [String: SQLValue] { Self.parameters(quarter, timeZone) }
-}
-
 extension ReportData.Batch {
   enum CodingKeys: String, CodingKey {
     case kind, sha256

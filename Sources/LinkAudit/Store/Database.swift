@@ -98,6 +98,15 @@ public final class Database {
     return result
   }
 
+  /// Runs `sql` with its named parameters taken from `values` and returns every row.
+  public func rows(_ sql: String, named values: [String: SQLValue]) throws -> [[SQLValue]] {
+    let statement = try prepare(sql)
+    try statement.bind(named: values)
+    var result: [[SQLValue]] = []
+    while try statement.step() { result.append(statement.row()) }
+    return result
+  }
+
   /// The first column of the first row, or `.null` when there is none.
   public func scalar(_ sql: String, _ bindings: [SQLValue] = []) throws -> SQLValue {
     let statement = try prepare(sql)

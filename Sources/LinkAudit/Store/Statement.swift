@@ -137,6 +137,12 @@ public final class Statement {
     try bind(value, at: index)
   }
 
+  /// Binds every named parameter the statement uses from `values` (keyed
+  /// `:name`), NULL where `values` has none: one set of values serves many queries.
+  public func bind(named values: [String: SQLValue]) throws {
+    for name in parameterNames { try bind(values[name] ?? .null, named: name) }
+  }
+
   public var parameterNames: [String] {
     (0..<sqlite3_bind_parameter_count(handle)).compactMap { i in
       sqlite3_bind_parameter_name(handle, i + 1).map { String(cString: $0) }
