@@ -125,7 +125,7 @@ public struct DemoGenerator {
       try text.write(toFile: path("policies", name), atomically: true, encoding: .utf8)
     }
     var rng = SplitMix64(state: seed)
-    let utc = TimestampParser(timeZone: TimeZone(identifier: "UTC")!)
+    let utc = TimestampParser.utc
     let bounds = Self.quarters.map { utc.parse($0.start + "T00:00:00+08:00")! }
     let span = bounds.last!.milliseconds - bounds.first!.milliseconds
     let weights = Self.hosts.flatMap { h in Array(repeating: h.0, count: h.1) }

@@ -72,9 +72,12 @@ enum CivilCalendar {
 /// ISO 8601 with an offset or `Z`; `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`
 /// without one (read in `timeZone`); 10-digit epoch seconds; 13-digit epoch milliseconds.
 /// Fractional seconds are kept to the millisecond.
-public struct TimestampParser {
+public struct TimestampParser: Sendable {
   public let timeZone: TimeZone
   private let fixedOffset: Int?
+
+  /// Reads what the database stores: UTC with milliseconds.
+  public static let utc = TimestampParser(timeZone: TimeZone(identifier: "UTC")!)
 
   public init(timeZone: TimeZone) {
     self.timeZone = timeZone

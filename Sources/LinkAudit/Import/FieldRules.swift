@@ -74,7 +74,7 @@ struct PolicyTimeline {
 
   init(database: Database) throws {
     for row in try database.rows("SELECT effective_from, version FROM policy_version ORDER BY effective_from") {
-      guard let t = TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse(row[0].text ?? "") else { continue }
+      guard let t = TimestampParser.utc.parse(row[0].text ?? "") else { continue }
       starts.append(t.milliseconds)
       versions.append(row[1].text ?? "")
     }

@@ -46,6 +46,8 @@ public struct ReportData: Sendable {
 
   public let quarter: Quarter
   public let timeZone: TimeZone
+  /// Built once: a parser looks up its zone's transitions when made.
+  private let reportZone: TimestampParser
   /// nil when the report is written without a rating model.
   public let ratings: QuarterRatings?
   public let current: QuarterFigures
@@ -75,6 +77,7 @@ public struct ReportData: Sendable {
   public init(database db: Database, quarter: Quarter, timeZone: TimeZone, ratingModel: RatingModel? = nil) throws {
     self.quarter = quarter
     self.timeZone = timeZone
+    reportZone = TimestampParser(timeZone: timeZone)
     ratings = try ratingModel.map { try QuarterRatings(database: db, quarter: quarter, timeZone: timeZone, model: $0) }
     current = try QuarterFigures(database: db, quarter: quarter, timeZone: timeZone, ratings: ratings)
     previous = try QuarterFigures(database: db, quarter: quarter.previous, timeZone: timeZone)
@@ -117,14 +120,13 @@ public struct ReportData: Sendable {
     }
     rejectedRowsTotal = try db.scalar("SELECT count(*) FROM rejected_row").integer ?? 0
     let asOf = try db.scalar("SELECT max(imported_at) FROM batch").text
-    dataAsOf =
-      asOf.flatMap { TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse($0) } ?? Timestamp(milliseconds: 0)
+    dataAsOf = asOf.flatMap { TimestampParser.utc.parse($0) } ?? Timestamp(milliseconds: 0)
   }
 
   /// A stored UTC time shown in the report's time zone: `2021-10-02 10:00:00`.
   public func local(_ iso: String?) -> String {
-    guard let iso, let t = TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse(iso) else { return "" }
-    return TimestampParser(timeZone: timeZone).localText(of: t)
+    guard let iso, let t = TimestampParser.utc.parse(iso) else { return "" }
+    return reportZone.localText(of: t)
   }
 
   /// The quarter's first and last day, local: `2021-10-01 – 2021-12-31`.

@@ -27,7 +27,7 @@ public struct ReportPackage {
   /// The latest quarter with link events, nil for a database without any.
   public static func latestQuarter(in db: Database, timeZone: TimeZone) throws -> Quarter? {
     guard let text = try db.scalar("SELECT max(occurred_at) FROM link_event").text,
-      let t = TimestampParser(timeZone: TimeZone(identifier: "UTC")!).parse(text)
+      let t = TimestampParser.utc.parse(text)
     else { return nil }
     return Quarter(containing: t, in: timeZone)
   }
