@@ -107,6 +107,21 @@ public struct QuarterFigures: Sendable {
     }
   }
 
+  /// The figures of `id` along dimension `key`, as (value of the key, figure value), in metrics.csv order.
+  public func along(_ id: String, _ key: String) -> [(label: String, value: MetricValue)] {
+    let prefix = key + "="
+    return figures.filter { $0.metricID == id && $0.dimension.hasPrefix(prefix) }.map {
+      (String($0.dimension.dropFirst(prefix.count)), $0.value)
+    }
+  }
+
+  /// `pN.upheld_by_domain` as the reports rank it: most upheld first, ties by domain.
+  public func topDomains(_ p: Principle) -> [(label: String, value: MetricValue)] {
+    along("p\(p.rawValue).upheld_by_domain", "domain").sorted {
+      ($0.value.double ?? 0, $1.label) > ($1.value.double ?? 0, $0.label)
+    }
+  }
+
   public subscript(_ id: String, dimension dimension: String = "") -> MetricValue? {
     figures.first { $0.metricID == id && $0.dimension == dimension }?.value
   }

@@ -87,11 +87,10 @@ struct MarkdownWriter {
     context["title"] = language.name(of: p)
     context["figures"] = metrics.map(row)
     context["changes"] = metrics.map(change)
-    let top = data.current.figures.filter { $0.metricID == "p\(p.rawValue).upheld_by_domain" }
-      .sorted { ($0.value.double ?? 0, $1.dimension) > ($1.value.double ?? 0, $0.dimension) }
+    let top = data.current.topDomains(p)
     context["hasTopDomains"] = !top.isEmpty
     context["topDomains"] = top.enumerated().map { i, f in
-      ["rank": i + 1, "domain": String(f.dimension.dropFirst("domain=".count)), "upheld": format(f.value, .count)]
+      ["rank": i + 1, "domain": f.label, "upheld": format(f.value, .count)]
     }
     let restrictions = data.restrictionsByCategory[p.rawValue] ?? []
     context["hasRestrictions"] = !restrictions.isEmpty
@@ -100,9 +99,7 @@ struct MarkdownWriter {
     }
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
-        data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix(key + "=") }.map {
-          ["name": name(String($0.dimension.dropFirst(key.count + 1))), "rate": format($0.value, .rate)]
-        }
+        data.current.along("p4.open_rate", key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
       }
       context["hasOpenRates"] = true
       context["openRateByScene"] = rates("scene", language.sceneName)

@@ -113,11 +113,9 @@ struct WorkbookWriter {
     s.row += 1
     if p != .userChoice {
       try s.heading(t(.topDomains))
-      let figures = data.current.figures.filter { $0.metricID == "p\(p.rawValue).upheld_by_domain" }
-        .sorted { ($0.value.double ?? 0, $1.dimension) > ($1.value.double ?? 0, $0.dimension) }
       try s.table(
         header: [t(.domain), t(.upheld)],
-        rows: figures.map { [.text(String($0.dimension.dropFirst("domain=".count))), cell($0.value, kind: .count)] },
+        rows: data.current.topDomains(p).map { [.text($0.label), cell($0.value, kind: .count)] },
         filter: false)
       s.row += 1
       try s.heading(t(.restrictionsByCategory))
@@ -131,12 +129,10 @@ struct WorkbookWriter {
       // Chart (b): open rate by scene.
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
-      let scenes = data.current.figures.filter { $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("scene=") }
+      let scenes = data.current.along("p4.open_rate", "scene")
       try s.table(
         header: [t(.scene), t(.openRate)],
-        rows: scenes.map {
-          [.text(language.sceneName(String($0.dimension.dropFirst("scene=".count)))), cell($0.value, kind: .rate)]
-        },
+        rows: scenes.map { [.text(language.sceneName($0.label)), cell($0.value, kind: .rate)] },
         filter: false)
       if !scenes.isEmpty {
         let chart = workbook.addChart(.bar, title: t(.openRateByScene))
@@ -151,14 +147,9 @@ struct WorkbookWriter {
       }
       s.row = max(s.row, tableTop + 16)
       try s.heading("\(t(.openRate)) · \(t(.platform))")
-      let platforms = data.current.figures.filter {
-        $0.metricID == "p4.open_rate" && $0.dimension.hasPrefix("platform=")
-      }
       try s.table(
         header: [t(.platform), t(.openRate)],
-        rows: platforms.map {
-          [.text(String($0.dimension.dropFirst("platform=".count))), cell($0.value, kind: .rate)]
-        },
+        rows: data.current.along("p4.open_rate", "platform").map { [.text($0.label), cell($0.value, kind: .rate)] },
         filter: false)
     }
     try s.finish(headerRow: top, repeatHeader: false)
