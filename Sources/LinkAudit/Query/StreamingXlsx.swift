@@ -68,6 +68,11 @@ public final class XlsxSink: RowSink {
       if pending!.count >= Self.sample { try startSheets() }
       return
     }
+    try write(row)
+  }
+
+  /// One row of cells, typed as SQLite returned them.
+  private func write<Row: RowValues>(_ row: Row) throws {
     try startRow()
     for c in 0..<row.count {
       switch row.type(c) {
@@ -98,19 +103,7 @@ public final class XlsxSink: RowSink {
       }
     }
     try newSheet()
-    for r in rows {
-      try startRow()
-      for (c, v) in r.enumerated() {
-        switch v {
-        case .null: continue
-        case .integer(let n): number(c, String(n))
-        case .real(let d): if d.isFinite { number(c, "\(d)") }
-        case .text(var s): s.withUTF8 { text(c, $0) }
-        case .blob: var s = v.display; s.withUTF8 { text(c, $0) }
-        }
-      }
-      try endRow()
-    }
+    for r in rows { try write(ValueRow(r)) }
   }
 
   private func newSheet() throws {
@@ -148,7 +141,7 @@ public final class XlsxSink: RowSink {
     rowInSheet += 1
     total += 1
     xml.append(contentsOf: "<row r=\"".utf8)
-    appendDecimal(rowInSheet)
+    Self.appendDecimal(rowInSheet, to: &xml)
     xml.append(contentsOf: "\">".utf8)
   }
 
@@ -173,8 +166,6 @@ public final class XlsxSink: RowSink {
       for i in stride(from: count - 1, through: 0, by: -1) { xml.append(d[i]) }
     }
   }
-
-  private func appendDecimal(_ n: Int) { Self.appendDecimal(n, to: &xml) }
 
   private func reference(_ c: Int, _ xml: inout [UInt8]) {
     xml.append(contentsOf: letters[c])
