@@ -40,6 +40,10 @@ public struct BatchSummary: Equatable, Sendable {
   }
 }
 
+extension Int64 {
+  public var grouped: String { Int(self).grouped }
+}
+
 extension Int {
   /// 1234567 → "1,234,567".
   public var grouped: String {
@@ -229,14 +233,19 @@ public final class Importer {
       }
     }
 
+    // Both made on the first bad row, then reused for every other.
     var rejects: RejectWriter?
+    var recordRejection: Statement?
     func reject(_ problem: BadRowError, raw: [String]) throws {
       guard let rejectPath = options.rejectFile else { throw problem }
       if rejects == nil { rejects = try RejectWriter(path: rejectPath, input: path, header: rawHeader) }
       try rejects!.write(fields: raw, error: problem.detail, line: problem.line)
       summary.rowsRejected += 1
-      try db.prepare("INSERT OR REPLACE INTO rejected_row (batch_id, line, column_name, error) VALUES (?, ?, ?, ?)")
-        .run([
+      if recordRejection == nil {
+        recordRejection = try db.prepare(
+          "INSERT OR REPLACE INTO rejected_row (batch_id, line, column_name, error) VALUES (?, ?, ?, ?)")
+      }
+      try recordRejection!.run([
           .integer(summary.batchID ?? 0), .integer(Int64(problem.line)), .optional(problem.column),
           .text(problem.detail),
         ])

@@ -159,10 +159,6 @@ public struct QuarterRatings: Sendable {
     """
 }
 
-extension Int64 {
-  var grouped: String { Int(self).grouped }
-}
-
 extension QuarterRatings {
   public static let columns = [
     "platform_id", "name_en", "name_zh", "events", "violation_rate", "severe_rate", "restriction_rate",
