@@ -56,10 +56,7 @@ struct WorkbookWriter {
   }
 
   func summary(_ workbook: Workbook) throws {
-    let s = try Sheet(workbook, t(.summary), language: language)
-    try s.title("\(t(.summary)) · \(data.quarter)")
-    try s.line([.text(data.periodText)])
-    s.row += 1
+    let s = try periodSheet(workbook, t(.summary))
     var rows: [[Cell]] = []
     let headline = MetricCatalogue.all.filter { $0.dimension == nil }
     for d in headline {
@@ -95,10 +92,7 @@ struct WorkbookWriter {
   }
 
   func principle(_ p: Principle, _ workbook: Workbook) throws {
-    let s = try Sheet(workbook, t(.principleSheet(p.rawValue)), language: language)
-    try s.title(language.principleHeading(p))
-    try s.line([.text(data.periodText)])
-    s.row += 1
+    let s = try periodSheet(workbook, t(.principleSheet(p.rawValue)), title: language.principleHeading(p))
     let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
     let top = try s.table(
       header: [
@@ -202,10 +196,7 @@ struct WorkbookWriter {
   }
 
   func conformance(_ workbook: Workbook) throws {
-    let s = try Sheet(workbook, t(.conformance), language: language)
-    try s.title("\(t(.conformance)) · \(data.quarter)")
-    try s.line([.text(data.periodText)])
-    s.row += 1
+    let s = try periodSheet(workbook, t(.conformance))
     let top = try s.table(
       header: [
         t(.version), t(.scene), t(.events), t(.conforming), t(.overRestricted), t(.underRestricted),
@@ -221,10 +212,7 @@ struct WorkbookWriter {
   }
 
   func complaints(_ workbook: Workbook) throws {
-    let s = try Sheet(workbook, t(.complaints), language: language)
-    try s.title("\(t(.complaints)) · \(data.quarter)")
-    try s.line([.text(data.periodText)])
-    s.row += 1
+    let s = try periodSheet(workbook, t(.complaints))
     let top = try s.table(
       header: [
         t(.complaintID), t(.reporter), t(.receivedAt), t(.category), t(.principle), t(.channel), t(.status),
@@ -278,7 +266,7 @@ struct WorkbookWriter {
   func methodology(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.methodology), language: language)
     try s.title(t(.methodology))
-    let parameters = QuarterFigures.parameters(data.quarter, data.timeZone)
+    let parameters = data.current.parameters
     try s.pairs([
       (":start", .text(parameters[":start"]?.text ?? "")),
       (":end", .text(parameters[":end"]?.text ?? "")),
@@ -292,6 +280,16 @@ struct WorkbookWriter {
         [.text(d.label), .text(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
       }, filter: true)
     try s.finish(headerRow: top)
+  }
+
+  /// A sheet that opens with its title (by default the sheet's name and the
+  /// quarter) and the period, then a blank row.
+  func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
+    let s = try Sheet(workbook, name, language: language)
+    try s.title(title ?? "\(name) · \(data.quarter)")
+    try s.line([.text(data.periodText)])
+    s.row += 1
+    return s
   }
 
   // MARK: Figures
