@@ -309,7 +309,9 @@ public struct DemoGenerator {
     }
 
     func covering(url: String, domain: String, at t: Int64) -> Category? {
-      for w in (byURL[url] ?? []) + (byDomain[domain] ?? []) where t >= w.from && t < w.until { return w.category }
+      // Two look-ups, no concatenated array: this runs for every open event.
+      for w in byURL[url] ?? [] where t >= w.from && t < w.until { return w.category }
+      for w in byDomain[domain] ?? [] where t >= w.from && t < w.until { return w.category }
       return nil
     }
   }

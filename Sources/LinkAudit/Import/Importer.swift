@@ -246,9 +246,9 @@ public final class Importer {
           "INSERT OR REPLACE INTO rejected_row (batch_id, line, column_name, error) VALUES (?, ?, ?, ?)")
       }
       try recordRejection!.run([
-          .integer(summary.batchID ?? 0), .integer(Int64(problem.line)), .optional(problem.column),
-          .text(problem.detail),
-        ])
+        .integer(summary.batchID ?? 0), .integer(Int64(problem.line)), .optional(problem.column),
+        .text(problem.detail),
+      ])
     }
     while let chunk = try channel.take() {
       for staged in chunk.rows {

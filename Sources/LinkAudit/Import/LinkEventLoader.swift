@@ -60,13 +60,13 @@ struct LinkEventLoader {
         text.append(rawURL == url.normalised ? nil : rawURL)
         text.append(url.normalised)
         text.append(action.rawValue)
-        text.append(reason)
+        text.append(reason?.code)
         text.append(detectedBy.rawValue)
         text.append(clientVersion)
         text.append(policies.version(at: occurredAt))
         return Prepared(
           first: first, host: url.host, hostASCII: url.hostASCII, domain: url.domain,
-          principle: Category(rawValue: reason ?? "").map { Int64($0.principle.rawValue) })
+          principle: (reason?.category).map { Int64($0.principle.rawValue) })
       },
       store: { e, text in
         try insert.withBinding(text, first: e.first, to: Self.textParameters) {
@@ -80,16 +80,20 @@ struct LinkEventLoader {
   }
 
   /// `reason` is a category or `scene_rule`, required unless the link was opened.
-  static func reason(_ fields: FieldReader, action: LinkAction) throws(RowProblem) -> String? {
+  /// Returns the code and, when it is one, the category (parsed once).
+  static func reason(_ fields: FieldReader, action: LinkAction) throws(RowProblem) -> (
+    code: String, category: Category?
+  )? {
     guard let value = fields.raw(6) else {
       if action == .open { return nil }
       throw RowProblem(column: "reason", value: nil, expected: "a reason is required when action is \(action.rawValue)")
     }
     let code = value.trimmed
-    guard code == "scene_rule" || Category(rawValue: code) != nil else {
+    let category = Category(rawValue: code)
+    guard code == "scene_rule" || category != nil else {
       throw RowProblem(column: "reason", value: value, expected: Category.expectation + ", or scene_rule")
     }
-    return code
+    return (code, category)
   }
 }
 

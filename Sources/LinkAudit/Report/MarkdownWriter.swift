@@ -64,7 +64,8 @@ struct MarkdownWriter {
     if let ratings = data.ratings {
       context["hasRatings"] = true
       context["ratingModel"] = [
-        "name": ratings.model.name, "sha256": ratings.model.sha256, "formula": ratings.model.formula(english: language == .en),
+        "name": ratings.model.name, "sha256": ratings.model.sha256,
+        "formula": ratings.model.formula(english: language == .en),
       ]
       context["ratings"] = ratings.ratings.map { r -> [String: Any] in
         func rate(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
