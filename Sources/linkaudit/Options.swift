@@ -11,11 +11,12 @@ struct DatabaseOptions: ParsableArguments {
 
   var path: String { db ?? ProcessInfo.processInfo.environment["LINKAUDIT_DB"] ?? "linkaudit.db" }
 
-  func open(_ mode: Database.Mode = .readWrite) throws -> Database {
+  /// `migrate: false` opens a database of an older schema as it is (doctor reports it).
+  func open(_ mode: Database.Mode = .readWrite, migrate: Bool = true) throws -> Database {
     if mode == .readOnly, !FileManager.default.fileExists(atPath: path) {
       throw ValidationError("no database at \(path): import data first (linkaudit import …) or pass --db")
     }
-    return try Database(path: path, mode: mode)
+    return try Database(path: path, mode: mode, migrate: migrate)
   }
 }
 

@@ -9,28 +9,32 @@ public struct Timestamp: Comparable, Hashable, Sendable {
   public static func < (a: Timestamp, b: Timestamp) -> Bool { a.milliseconds < b.milliseconds }
 
   /// `2021-09-17T00:15:02.000Z`: fixed width, so text order is time order.
-  public var iso: String {
-    let ms = milliseconds
-    let days = floorDiv(ms, 86_400_000)
-    let msOfDay = ms - days * 86_400_000
-    let (y, m, d) = CivilCalendar.civil(fromDays: days)
-    let h = msOfDay / 3_600_000
-    let mi = msOfDay / 60_000 % 60
-    let s = msOfDay / 1000 % 60
-    let f = msOfDay % 1000
-    var bytes = [UInt8](repeating: 0, count: 24)
-    func put(_ v: Int64, _ at: Int, _ width: Int) {
-      var v = v
-      for i in stride(from: at + width - 1, through: at, by: -1) {
-        bytes[i] = UInt8(48 + v % 10)
-        v /= 10
-      }
+  public var iso: String { civilText(milliseconds, iso: true) }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (iso) or `YYYY-MM-DD HH:MM:SS` of milliseconds
+/// since the epoch of a clock (UTC or local), without a formatter per call.
+func civilText(_ ms: Int64, iso: Bool) -> String {
+  let days = floorDiv(ms, 86_400_000)
+  let msOfDay = ms - days * 86_400_000
+  let (y, m, d) = CivilCalendar.civil(fromDays: days)
+  var bytes = [UInt8](repeating: 0, count: iso ? 24 : 19)
+  func put(_ v: Int64, _ at: Int, _ width: Int) {
+    var v = v
+    for i in stride(from: at + width - 1, through: at, by: -1) {
+      bytes[i] = UInt8(48 + v % 10)
+      v /= 10
     }
-    put(y, 0, 4); bytes[4] = 45; put(m, 5, 2); bytes[7] = 45; put(d, 8, 2); bytes[10] = 84
-    put(h, 11, 2); bytes[13] = 58; put(mi, 14, 2); bytes[16] = 58; put(s, 17, 2); bytes[19] = 46
-    put(f, 20, 3); bytes[23] = 90
-    return String(decoding: bytes, as: UTF8.self)
   }
+  put(y, 0, 4); bytes[4] = 45; put(m, 5, 2); bytes[7] = 45; put(d, 8, 2); bytes[10] = iso ? 84 : 32
+  put(msOfDay / 3_600_000, 11, 2); bytes[13] = 58; put(msOfDay / 60_000 % 60, 14, 2); bytes[16] = 58
+  put(msOfDay / 1000 % 60, 17, 2)
+  if iso {
+    bytes[19] = 46
+    put(msOfDay % 1000, 20, 3)
+    bytes[23] = 90
+  }
+  return String(decoding: bytes, as: UTF8.self)
 }
 
 func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
@@ -182,11 +186,7 @@ public struct TimestampParser: Sendable {
   /// Wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in this parser's time zone.
   public func localText(of t: Timestamp) -> String {
     let offset = fixedOffset ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
-    let local = t.milliseconds + Int64(offset) * 1000
-    let days = floorDiv(local, 86_400_000)
-    let (y, m, d) = CivilCalendar.civil(fromDays: days)
-    let seconds = (local - days * 86_400_000) / 1000
-    return String(format: "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, seconds / 3600, seconds / 60 % 60, seconds % 60)
+    return civilText(t.milliseconds + Int64(offset) * 1000, iso: false)
   }
 
   /// Midnight at the start of a local date, as an instant.

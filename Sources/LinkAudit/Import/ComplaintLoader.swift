@@ -72,6 +72,9 @@ struct ComplaintLoader {
       insert.reset()
       return db.changes > 0
     }
+    // A new state may be a complaint's current one, and may make, move or end a decision.
+    try db.execute(Rollups.currentComplaintsSQL)
+    try DecisionOpens.refresh(db)
   }
 
   /// Identifies a state by everything the source said about it.

@@ -80,13 +80,20 @@ struct PolicyTimeline {
     }
   }
 
+  /// The versions, oldest first: what `index(at:)` counts in.
+  var names: [String] { versions }
+
   func version(at t: Timestamp) -> String? {
+    index(at: t).map { versions[$0] }
+  }
+
+  func index(at t: Timestamp) -> Int? {
     var lo = 0
     var hi = starts.count
     while lo < hi {
       let mid = (lo + hi) / 2
       if starts[mid] <= t.milliseconds { lo = mid + 1 } else { hi = mid }
     }
-    return lo == 0 ? nil : versions[lo - 1]
+    return lo == 0 ? nil : lo - 1
   }
 }

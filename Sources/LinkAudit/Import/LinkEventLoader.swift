@@ -25,6 +25,14 @@ struct LinkEventLoader {
     var hostASCII: String
     var domain: String
     var principle: Int64?
+    /// What the event is counted by in `event_day`, all but its host.
+    var rollup: RollupKey
+    var user: UserQuarterKey
+    /// The first sighting of the user in the quarter within the reading thread's window.
+    var firstSighting: Bool
+    var occurredAt: Int64
+    /// Principles (bits) with a decision standing on the URL or domain when it was opened.
+    var covered: UInt8
   }
 
   /// Parameters of `insertSQL` bound from the arena, in the order `prepare` appends them.
@@ -37,7 +45,15 @@ struct LinkEventLoader {
     let policies = try PolicyTimeline(database: db)
     let pseudonyms = try importer.pseudonymiser()
     let urls = importer.urls
+    let rollup = try RollupAccumulator(database: db, policies: policies.names)
+    let decisions = try DecisionIndex(database: db)
+    let coverage = try db.prepare(DecisionOpens.insertSQL())
+    var locator = DayLocator(timeZone: try Rollups.timeZone(of: db))
     var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
+    var span: (first: Int64, last: Int64) = (.max, .min)
+    var sightings = UserSightings()
+    // Users whose first sighting came with a duplicate event: their next stored event records them.
+    var unrecorded: Set<UserQuarterKey> = []
     let batchID = self.batchID
     try importer.forEachRecord(
       path: path, columns: Self.columns, required: Self.required, summary: &summary,
@@ -52,31 +68,68 @@ struct LinkEventLoader {
         let reason = try Self.reason(fields, action: action)
         let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
         let clientVersion = try fields.text(8, required: false, maxLength: 64)
+        let pseudonym = pseudonyms.pseudonymWithBits(userID)
+        let policy = policies.index(at: occurredAt)
         let first = text.count
         text.append(eventID)
         text.append(occurredAt.iso)
         text.append(scene.rawValue)
-        text.append(pseudonyms.pseudonym(userID))
+        text.append(pseudonym.text)
         text.append(rawURL == url.normalised ? nil : rawURL)
         text.append(url.normalised)
         text.append(action.rawValue)
         text.append(reason?.code)
         text.append(detectedBy.rawValue)
         text.append(clientVersion)
-        text.append(policies.version(at: occurredAt))
+        text.append(policy.map { policies.names[$0] })
+        let ms = occurredAt.milliseconds
+        let (day, quarter) = locator.locate(ms)
+        let user = UserQuarterKey(quarter: quarter, high: pseudonym.high, low: pseudonym.low)
+        let reasonCode = reason.map { r in r.category.map(RollupCodes.code) ?? 1 } ?? 0
         return Prepared(
           first: first, host: url.host, hostASCII: url.hostASCII, domain: url.domain,
-          principle: (reason?.category).map { Int64($0.principle.rawValue) })
+          principle: (reason?.category).map { Int64($0.principle.rawValue) },
+          rollup: RollupKey(
+            batch: batchID, day: day, host: 0, scene: RollupCodes.code(scene),
+            action: RollupCodes.code(action), reason: reasonCode,
+            detectedBy: RollupCodes.code(detectedBy), policy: policy.map { Int32($0) } ?? -1),
+          user: user, firstSighting: sightings.isFirst(user), occurredAt: ms,
+          covered: action == .open && !decisions.isEmpty
+            ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0)
       },
       store: { e, text in
-        try insert.withBinding(text, first: e.first, to: Self.textParameters) {
+        let host = try hosts.id(host: e.host, ascii: e.hostASCII, domain: e.domain)
+        let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
           try insert.bind(batchID, at: 2)
-          try insert.bind(try hosts.id(host: e.host, ascii: e.hostASCII, domain: e.domain), at: 8)
+          try insert.bind(host, at: 8)
           try insert.bind(e.principle, at: 11)
           try insert.step()
           return db.changes > 0
         }
+        guard stored else {
+          if e.firstSighting { unrecorded.insert(e.user) }
+          return false
+        }
+        var key = e.rollup
+        key.host = host
+        try rollup.count(key)
+        if e.firstSighting || (!unrecorded.isEmpty && unrecorded.remove(e.user) != nil) { try rollup.addUser(e.user) }
+        span = (min(span.first, e.occurredAt), max(span.last, e.occurredAt))
+        if e.covered != 0 {
+          let rowid = db.lastInsertRowID
+          try DecisionIndex.each(e.covered) { p in
+            try coverage.run([.integer(p), .optional(text.value(e.first + 1)), .integer(rowid), .integer(host)])
+          }
+        }
+        return true
       })
+    try rollup.flush()
+    if span.first <= span.last {
+      try db.prepare("UPDATE batch SET first_occurred_at = ?, last_occurred_at = ? WHERE batch_id = ?").run([
+        .text(Timestamp(milliseconds: span.first).iso), .text(Timestamp(milliseconds: span.last).iso),
+        .integer(batchID),
+      ])
+    }
   }
 
   /// `reason` is a category or `scene_rule`, required unless the link was opened.

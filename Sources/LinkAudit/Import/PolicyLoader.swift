@@ -64,6 +64,8 @@ struct PolicyLoader {
     // Events imported before this version arrived are re-assigned, so the order
     // of imports never changes a figure.
     try db.prepare(Self.reassignSQL).run([.text(policy.version), .text(policy.effectiveFrom.iso)])
+    // The update marked the rollups stale (trigger); their policy versions change with it.
+    if db.changes > 0 { try Rollups.rebuildAll(db) }
     summary.rowsStored = 1
   }
 

@@ -51,15 +51,26 @@ public final class Pseudonymiser {
     self.init(key: SymmetricKey(data: bytes))
   }
 
+  /// A pseudonym with its 128 bits, which the rollups count users by.
+  public struct Pseudonym {
+    public let text: String
+    public let high: UInt64
+    public let low: UInt64
+  }
+
   /// Recent pseudonyms: logs repeat the same users many times, and an HMAC
   /// costs more than a lookup. Emptied when full, so memory stays bounded.
-  private var memo: [String: String] = [:]
+  private var memo: [String: Pseudonym] = [:]
   private static let memoLimit = 65_536
 
-  public func pseudonym(_ identifier: String) -> String {
+  public func pseudonym(_ identifier: String) -> String { pseudonymWithBits(identifier).text }
+
+  public func pseudonymWithBits(_ identifier: String) -> Pseudonym {
     if let known = memo[identifier] { return known }
     if memo.count >= Self.memoLimit { memo.removeAll(keepingCapacity: true) }
-    let result = computePseudonym(identifier)
+    let text = computePseudonym(identifier)
+    let (high, low) = PseudonymBits.bits(text)
+    let result = Pseudonym(text: text, high: high, low: low)
     memo[identifier] = result
     return result
   }

@@ -263,6 +263,10 @@ final class DelimitedReader: RecordReader {
 @inline(__always)
 func utf8String(_ bytes: [UInt8]) -> String? {
   bytes.withUnsafeBufferPointer { buffer in
+    // Most fields are ASCII, which needs no validation.
+    var high: UInt8 = 0
+    for b in buffer { high |= b }
+    if high < 0x80 { return String(decoding: buffer, as: UTF8.self) }
     let s = String(decoding: buffer, as: UTF8.self)
     return s.utf8.count == buffer.count && s.utf8.elementsEqual(buffer) ? s : nil
   }

@@ -38,6 +38,7 @@ public struct QuarterRatings: Sendable {
   public init(database db: Database, quarter: Quarter, timeZone: TimeZone, model: RatingModel) throws {
     self.quarter = quarter
     self.model = model
+    try Rollups.prepare(db, for: timeZone)
     let now = try Self.rate(db, quarter, timeZone, model)
     let before = try Self.rate(db, quarter.previous, timeZone, model)
     let previous = Dictionary(uniqueKeysWithValues: before.map { ($0.platformID, $0.grade) })
@@ -123,31 +124,25 @@ public struct QuarterRatings: Sendable {
   /// of principles 1-3 (each event once). Every platform of the registry in
   /// force appears, and `other` for domains in none.
   public static let indicatorSQL = """
-    WITH d AS MATERIALIZED (SELECT * FROM decision WHERE principle IN (1, 2, 3)),
-    platforms AS (
+    WITH platforms AS (
       SELECT platform_id, name_en, name_zh FROM current_platform
       UNION ALL SELECT 'other', 'Other domains', '其他域名'),
     n AS (
-      SELECT platform_id, count(*) AS events,
-        sum(principle IN (1, 2, 3) AND action <> 'open') AS restrictions
-      FROM event WHERE occurred_at >= :start AND occurred_at < :end
-      GROUP BY platform_id),
+      SELECT h.platform_id, sum(events) AS events,
+        sum(CASE WHEN principle IN (1, 2, 3) AND action <> 'open' THEN events ELSE 0 END) AS restrictions
+      FROM host_day JOIN host h USING (host_id)
+      WHERE day_start >= :start AND day_start < :end
+      GROUP BY h.platform_id),
     u AS (
       SELECT platform_id, sum(principle IN (1, 2, 3)) AS violations, sum(principle IN (1, 2)) AS severe
       FROM complaint
       WHERE received_at >= :start AND received_at < :end AND outcome = 'upheld'
       GROUP BY platform_id),
-    covered AS (
-      SELECT e.event_rowid, e.platform_id FROM event e
-      JOIN d ON d.action_taken = 'block_url' AND d.url_normalised = e.url_normalised
-      WHERE e.occurred_at >= :start AND e.occurred_at < :end AND e.action = 'open'
-        AND e.occurred_at >= d.stands_from AND (d.stands_until IS NULL OR e.occurred_at < d.stands_until)
-      UNION
-      SELECT e.event_rowid, e.platform_id FROM event e
-      JOIN d ON d.action_taken = 'block_domain' AND d.domain = e.domain
-      WHERE e.occurred_at >= :start AND e.occurred_at < :end AND e.action = 'open'
-        AND e.occurred_at >= d.stands_from AND (d.stands_until IS NULL OR e.occurred_at < d.stands_until)),
-    x AS (SELECT platform_id, count(*) AS exposed FROM covered GROUP BY platform_id)
+    x AS (
+      SELECT h.platform_id, count(DISTINCT o.event_rowid) AS exposed
+      FROM decision_open o JOIN host h USING (host_id)
+      WHERE o.principle IN (1, 2, 3) AND o.occurred_at >= :start AND o.occurred_at < :end
+      GROUP BY h.platform_id)
     SELECT p.platform_id, p.name_en, p.name_zh, coalesce(n.events, 0) AS events,
       coalesce(u.violations, 0) AS upheld_violations, coalesce(u.severe, 0) AS upheld_severe,
       coalesce(n.restrictions, 0) AS restrictions, coalesce(x.exposed, 0) AS exposed_opens

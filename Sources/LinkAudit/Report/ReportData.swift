@@ -78,12 +78,16 @@ public struct ReportData: Sendable {
     self.quarter = quarter
     self.timeZone = timeZone
     reportZone = TimestampParser(timeZone: timeZone)
-    ratings = try ratingModel.map { try QuarterRatings(database: db, quarter: quarter, timeZone: timeZone, model: $0) }
+    ratings = try Timing.measure("ratings") {
+      try ratingModel.map { try QuarterRatings(database: db, quarter: quarter, timeZone: timeZone, model: $0) }
+    }
     current = try QuarterFigures(database: db, quarter: quarter, timeZone: timeZone, ratings: ratings)
     previous = try QuarterFigures(database: db, quarter: quarter.previous, timeZone: timeZone)
     let parameters = QuarterFigures.parameters(quarter, timeZone)
     func rows(_ sql: String, _ extra: [String: SQLValue] = [:]) throws -> [[SQLValue]] {
-      try db.rows(sql, named: parameters.merging(extra) { $1 })
+      try Timing.measure("report query \(sql.prefix(40).split(separator: "\n").first ?? "")") {
+        try db.rows(sql, named: parameters.merging(extra) { $1 })
+      }
     }
 
     batches = try rows(Self.batchesSQL).map {
@@ -165,8 +169,8 @@ public struct ReportData: Sendable {
     """
 
   static let restrictionsByCategorySQL = """
-    SELECT principle, reason, count(*) AS restrictions FROM link_event
-    WHERE occurred_at >= :start AND occurred_at < :end AND principle IS NOT NULL AND action <> 'open'
+    SELECT principle, reason, sum(events) AS restrictions FROM event_day
+    WHERE day_start >= :start AND day_start < :end AND principle IS NOT NULL AND action <> 'open'
     GROUP BY principle, reason ORDER BY principle, restrictions DESC, reason
     """
 

@@ -26,7 +26,7 @@ public struct ReportPackage {
 
   /// The latest quarter with link events, nil for a database without any.
   public static func latestQuarter(in db: Database, timeZone: TimeZone) throws -> Quarter? {
-    guard let text = try db.scalar("SELECT max(occurred_at) FROM link_event").text,
+    guard let text = try db.scalar("SELECT max(last_occurred_at) FROM batch WHERE kind = 'links'").text,
       let t = TimestampParser.utc.parse(text)
     else { return nil }
     return Quarter(containing: t, in: timeZone)
@@ -69,9 +69,14 @@ public struct ReportPackage {
     written.append("metrics.csv")
     for language in languages {
       let name = "linkaudit-\(quarter).\(language.rawValue).xlsx"
-      try WorkbookWriter(data: data, language: language).write(to: path(name))
+      try Timing.measure("workbook \(language.rawValue)") {
+        try WorkbookWriter(data: data, language: language).write(to: path(name))
+      }
       written.append(name)
-      for file in try MarkdownWriter(data: data, language: language, templates: templates).render() {
+      let markdown = try Timing.measure("markdown \(language.rawValue)") {
+        try MarkdownWriter(data: data, language: language, templates: templates).render()
+      }
+      for file in markdown {
         try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
         written.append(file.name)
       }

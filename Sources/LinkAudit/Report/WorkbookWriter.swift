@@ -443,7 +443,10 @@ final class Sheet {
       measure("100.00%", column: c)
     case .hours(let x):
       try sheet.write(.number(x), row: r, column: c, style: Self.hours)
-      measure(String(format: "%.2f", x), column: c)
+      // The width of x with two decimals, without formatting it.
+      let rounded = (x.magnitude * 100).rounded() / 100
+      let digits = rounded < 10 ? 1 : Int(log10(rounded)) + 1
+      widen(column: c, to: Double(digits + 3 + (x < 0 ? 1 : 0)), cap: 48)
     case .missing:
       try sheet.write(.text(language.text(.none)), row: r, column: c, style: Self.missing)
     case .change(let x, let kind):
@@ -464,8 +467,21 @@ final class Sheet {
   }
 
   private func measure(_ text: String, column: Int, cap: Double = 48) {
-    let longest = text.split(separator: "\n").map(Self.displayWidth).max() ?? 0
-    widths[column] = min(max(widths[column] ?? 8, longest + 2), cap)
+    var longest = 0.0
+    var line = 0.0
+    for u in text.unicodeScalars {
+      if u == "\n" {
+        longest = max(longest, line)
+        line = 0
+      } else {
+        line += u.value >= 0x2E80 ? 2 : 1
+      }
+    }
+    widen(column: column, to: max(longest, line), cap: cap)
+  }
+
+  private func widen(column: Int, to width: Double, cap: Double) {
+    widths[column] = min(max(widths[column] ?? 8, width + 2), cap)
   }
 
   /// Lines a wrapped text takes in a column of `width` characters.

@@ -40,6 +40,10 @@ public final class Database {
     sqlite3_busy_timeout(db, 60_000)
     if mode == .readOnly {
       try execute("PRAGMA query_only = ON")
+      let version = try userVersion
+      if migrate, version > 0, version < Migrations.latestVersion {
+        throw SchemaError.olderThanTool(found: version, supported: Migrations.latestVersion, path: path)
+      }
     } else {
       // 16 KiB pages (set only while the file is empty): an import appends
       // millions of rows, and larger pages cut its write traffic by about a
@@ -48,7 +52,10 @@ public final class Database {
       try execute("PRAGMA journal_mode = WAL")
       try execute("PRAGMA synchronous = NORMAL")
       try execute("PRAGMA foreign_keys = ON")
-      if migrate { try Migrations.migrate(self) }
+      if migrate {
+        try Migrations.migrate(self)
+        try Rollups.refreshIfStale(self)
+      }
     }
   }
 

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A health check of a database a person can act on: SQLite's integrity
-/// check, the schema version, rows that belong to no batch, and batches whose
-/// file in the inbox has changed since it was imported.
+/// check, the schema version, rows that belong to no batch, rollups that
+/// disagree with the events, and batches whose file in the inbox has changed
+/// since it was imported.
 public struct Doctor {
   public struct Finding: Equatable, Sendable {
     public enum Severity: String, Sendable { case ok, warning, problem }
@@ -77,6 +78,24 @@ public struct Doctor {
         n == 0
           ? Finding(severity: .ok, check: "orphans", detail: "no \(name)")
           : Finding(severity: .problem, check: "orphans", detail: "\(n.grouped) \(name)"))
+    }
+    if version == Migrations.latestVersion {
+      if try Rollups.isStale(db) {
+        findings.append(
+          Finding(
+            severity: .warning, check: "rollups",
+            detail: "events changed outside an import: the next import or report re-derives the rollups"))
+      } else {
+        let differing = try Rollups.differences(db)
+        findings.append(
+          differing.isEmpty
+            ? Finding(severity: .ok, check: "rollups", detail: "rollups match the events and complaints")
+            : Finding(
+              severity: .problem, check: "rollups",
+              detail:
+                "rollups differ from the events and complaints: \(differing.joined(separator: ", ")); reports read the rollups, so re-derive them (see README, Rollups)"
+            ))
+      }
     }
     if let inbox { findings += try changedInboxFiles(db, inbox: inbox) }
     let batches = try db.scalar("SELECT count(*) FROM batch").integer ?? 0

@@ -3,7 +3,7 @@ import Foundation
 /// The schema, as numbered migrations. `PRAGMA user_version` records how many
 /// have run; a migration is never edited once released, only appended.
 public enum Migrations {
-  public static let all: [String] = [v1Tables, v2Views, v3MetricViews, v4QueryViews]
+  public static let all: [String] = [v1Tables, v2Views, v3MetricViews, v4QueryViews, v5Rollups]
 
   public static var latestVersion: Int { all.count }
 
@@ -316,14 +316,118 @@ public enum Migrations {
     """
 }
 
+extension Migrations {
+  /// Counts kept at import so a quarter's report reads thousands of rows, not
+  /// millions: the report's time grows with days and platforms, not events.
+  /// `linkaudit doctor` re-derives every one of them from `link_event`.
+  static let v5Rollups = """
+    CREATE TABLE setting (
+      name  TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- The zone whose days and quarters the rollups are cut in (the report's default).
+    INSERT INTO setting VALUES ('rollup_time_zone', 'Asia/Shanghai');
+    -- A database that already holds events has its rollups derived on the next
+    -- read-write open.
+    INSERT INTO setting SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM link_event);
+
+    -- The span of each links batch, so 'the latest quarter' needs no scan of the events.
+    ALTER TABLE batch ADD COLUMN first_occurred_at TEXT;
+    ALTER TABLE batch ADD COLUMN last_occurred_at TEXT;
+    UPDATE batch SET
+      first_occurred_at = (SELECT min(occurred_at) FROM link_event e WHERE e.batch_id = batch.batch_id),
+      last_occurred_at = (SELECT max(occurred_at) FROM link_event e WHERE e.batch_id = batch.batch_id)
+    WHERE kind = 'links';
+
+    -- Reports read the rollups below; time-range questions on link_event scan it.
+    DROP INDEX link_event_by_time;
+
+    -- Events counted by the day they happened on (day_start: the UTC instant
+    -- the day begins in the rollup zone) and by every attribute a figure splits
+    -- on. One import adds its own rows, so a day may have rows from several batches.
+    CREATE TABLE event_day (
+      batch_id       INTEGER NOT NULL,
+      day_start      TEXT NOT NULL,
+      scene          TEXT NOT NULL,
+      action         TEXT NOT NULL,
+      reason         TEXT,
+      principle      INTEGER,
+      detected_by    TEXT NOT NULL,
+      policy_version TEXT,
+      events         INTEGER NOT NULL
+    );
+    CREATE INDEX event_day_by_day ON event_day(day_start);
+
+    -- The same events by host (so by platform), for the figures per platform.
+    CREATE TABLE host_day (
+      batch_id  INTEGER NOT NULL,
+      day_start TEXT NOT NULL,
+      host_id   INTEGER NOT NULL,
+      action    TEXT NOT NULL,
+      principle INTEGER,
+      events    INTEGER NOT NULL
+    );
+    CREATE INDEX host_day_by_day ON host_day(day_start);
+
+    -- Each user with an event in a quarter of the rollup zone, once.
+    CREATE TABLE user_quarter (
+      quarter_start  TEXT NOT NULL,
+      user_pseudonym TEXT NOT NULL,
+      PRIMARY KEY (quarter_start, user_pseudonym)
+    ) WITHOUT ROWID;
+
+    -- Events opened while a decision of the principle stood on their URL or
+    -- domain (the 'decision' view): kept when events arrive, re-derived when
+    -- an import of complaints changes the decisions.
+    CREATE TABLE decision_open (
+      principle   INTEGER NOT NULL,
+      occurred_at TEXT NOT NULL,
+      event_rowid INTEGER NOT NULL,
+      host_id     INTEGER NOT NULL,
+      PRIMARY KEY (principle, occurred_at, event_rowid)
+    ) WITHOUT ROWID;
+
+    -- The current state of each complaint (the rule of the v2 'complaint'
+    -- view), kept by the importer, so a quarter's complaint figures read the
+    -- quarter's complaints instead of ranking every state ever imported.
+    CREATE TABLE complaint_current (
+      state_rowid INTEGER PRIMARY KEY
+    );
+    INSERT INTO complaint_current SELECT state_rowid FROM complaint;
+    DROP VIEW complaint;
+    CREATE VIEW complaint AS
+      SELECT s.*, 1 AS state_rank FROM complaint_state s
+      WHERE s.state_rowid IN (SELECT state_rowid FROM complaint_current);
+
+    -- An event changed or deleted other than by an import leaves the rollups
+    -- stale: read-write opens re-derive them, verify derives its own.
+    CREATE TRIGGER link_event_updated AFTER UPDATE ON link_event
+    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
+    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
+    CREATE TRIGGER link_event_deleted AFTER DELETE ON link_event
+    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
+    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
+    CREATE TRIGGER complaint_state_updated AFTER UPDATE ON complaint_state
+    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
+    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
+    CREATE TRIGGER complaint_state_deleted AFTER DELETE ON complaint_state
+    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
+    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
+    """
+}
+
 public enum SchemaError: Error, LocalizedError, Equatable {
   case newerThanTool(found: Int, supported: Int, path: String)
+  case olderThanTool(found: Int, supported: Int, path: String)
 
   public var errorDescription: String? {
     switch self {
     case .newerThanTool(let found, let supported, let path):
       return
         "\(path) has schema version \(found), newer than this linkaudit understands (\(supported)); use a newer linkaudit"
+    case .olderThanTool(let found, let supported, let path):
+      return
+        "\(path) has schema version \(found), older than this linkaudit's (\(supported)), and this command only reads it; run linkaudit report or an import once to upgrade it"
     }
   }
 }

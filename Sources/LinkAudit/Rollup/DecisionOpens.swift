@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+
+/// The standing decisions (the `decision` view), indexed by URL and by
+/// domain, to test an opened link against.
+struct DecisionIndex: Sendable {
+  struct Window: Sendable {
+    let principle: Int
+    let from: Int64
+    let until: Int64
+  }
+  private var byURL: [String: [Window]] = [:]
+  private var byDomain: [String: [Window]] = [:]
+  /// SHA-256 of the decisions: an import of complaints that leaves it alone
+  /// leaves `decision_open` alone.
+  let fingerprint: String
+
+  var isEmpty: Bool { byURL.isEmpty && byDomain.isEmpty }
+
+  init(database db: Database) throws {
+    var hasher = SHA256()
+    let rows = try db.rows(
+      """
+      SELECT principle, action_taken, url_normalised, domain, stands_from, stands_until FROM main.decision
+      ORDER BY complaint_id
+      """)
+    for row in rows {
+      hasher.update(data: Data(row.map { $0.text ?? "" }.joined(separator: "\u{1F}").utf8))
+      hasher.update(data: Data([0x1E]))
+      guard let principle = row[0].integer, let from = TimestampParser.utc.parse(row[4].text ?? "") else { continue }
+      let until = row[5].text.flatMap { TimestampParser.utc.parse($0) }?.milliseconds ?? .max
+      let window = Window(principle: Int(principle), from: from.milliseconds, until: until)
+      if row[1].text == "block_url" {
+        byURL[row[2].text ?? "", default: []].append(window)
+      } else {
+        byDomain[row[3].text ?? "", default: []].append(window)
+      }
+    }
+    fingerprint = hex(hasher.finalize())
+  }
+
+  /// The principles whose decisions stand on `url` or `domain` at `ms`, as bits (1 << p).
+  func principles(url: String, domain: String, at ms: Int64) -> UInt8 {
+    var bits: UInt8 = 0
+    for w in byURL[url] ?? [] where ms >= w.from && ms < w.until { bits |= 1 << w.principle }
+    for w in byDomain[domain] ?? [] where ms >= w.from && ms < w.until { bits |= 1 << w.principle }
+    return bits
+  }
+
+  static func each(_ bits: UInt8, _ body: (Int64) throws -> Void) rethrows {
+    for p in 1...4 where bits & (1 << p) != 0 { try body(Int64(p)) }
+  }
+}
+
+/// `decision_open`: the opened events a standing decision covered.
+enum DecisionOpens {
+  static func insertSQL(_ schema: String = "main") -> String {
+    "INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id) VALUES (?, ?, ?, ?)"
+  }
+
+  /// After an import of complaints: re-derives the table when the decisions changed.
+  static func refresh(_ db: Database) throws {
+    let index = try DecisionIndex(database: db)
+    let stored = try db.scalar("SELECT value FROM main.setting WHERE name = 'decision_fingerprint'").text
+    if stored != index.fingerprint { try rebuild(db, index: index) }
+  }
+
+  /// Tests every opened event against `index`: one pass over the events.
+  static func rebuild(_ db: Database, index: DecisionIndex, schema: String = "main") throws {
+    try db.execute("DELETE FROM \(schema).decision_open")
+    if !index.isEmpty {
+      let insert = try db.prepare(insertSQL(schema))
+      let events = try db.prepare(
+        """
+        SELECT e.event_rowid, e.occurred_at, e.url_normalised, h.domain, e.host_id
+        FROM main.link_event e JOIN main.host h ON h.host_id = e.host_id
+        WHERE e.action = 'open'
+        """)
+      defer { events.reset() }
+      while try events.step() {
+        guard let at = events.text(at: 1), let t = TimestampParser.utc.parse(at) else { continue }
+        let bits = index.principles(url: events.text(at: 2) ?? "", domain: events.text(at: 3) ?? "", at: t.milliseconds)
+        try DecisionIndex.each(bits) { p in
+          try insert.run([.integer(p), .text(at), .integer(events.int64(at: 0)), .integer(events.int64(at: 4))])
+        }
+      }
+    }
+    guard schema == "main" else { return }
+    try db.prepare("INSERT OR REPLACE INTO main.setting (name, value) VALUES ('decision_fingerprint', ?)").run([
+      .text(index.fingerprint)
+    ])
+  }
+}

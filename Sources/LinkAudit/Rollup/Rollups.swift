@@ -1,0 +1,179 @@
+import Foundation
+
+/// The rollup tables the event figures are read from (`event_day`,
+/// `user_quarter`, `decision_open`): the zone they are cut in, their
+/// derivation from `link_event`, and the temporary ones a report in another
+/// time zone reads instead.
+public enum Rollups {
+  /// The time zone the stored rollups' days and quarters are cut in.
+  public static func timeZone(of db: Database) throws -> TimeZone {
+    let name = try db.scalar("SELECT value FROM main.setting WHERE name = 'rollup_time_zone'").text ?? "Asia/Shanghai"
+    guard let zone = TimeZone(identifier: name) else {
+      throw SQLiteError(code: 1, message: "setting rollup_time_zone names no time zone: \(name)")
+    }
+    return zone
+  }
+
+  /// Re-derives `event_day` and `user_quarter` of `schema` from every stored event.
+  static func rebuild(_ db: Database, timeZone: TimeZone, schema: String = "main") throws {
+    try db.execute(
+      "DELETE FROM \(schema).event_day; DELETE FROM \(schema).host_day; DELETE FROM \(schema).user_quarter")
+    let policies = try db.rows("SELECT version FROM main.policy_version ORDER BY effective_from").map {
+      $0[0].text ?? ""
+    }
+    let policyIndex = Dictionary(uniqueKeysWithValues: policies.enumerated().map { ($1, Int32($0)) })
+    let rollup = try RollupAccumulator(database: db, policies: policies, schema: schema)
+    var locator = DayLocator(timeZone: timeZone)
+    let events = try db.prepare(
+      """
+      SELECT batch_id, occurred_at, host_id, scene, action, reason, detected_by, policy_version, user_pseudonym
+      FROM main.link_event
+      """)
+    defer { events.reset() }
+    while try events.step() {
+      guard let t = TimestampParser.utc.parse(events.text(at: 1) ?? "") else { continue }
+      let (day, quarter) = locator.locate(t.milliseconds)
+      let (high, low) = PseudonymBits.bits(events.text(at: 8) ?? "")
+      let key = RollupKey(
+        batch: events.int64(at: 0), day: day, host: events.int64(at: 2),
+        scene: RollupCodes.sceneCode[events.text(at: 3) ?? ""] ?? 0,
+        action: RollupCodes.actionCode[events.text(at: 4) ?? ""] ?? 0, reason: RollupCodes.reason(events.text(at: 5)),
+        detectedBy: RollupCodes.detectorCode[events.text(at: 6) ?? ""] ?? 0,
+        policy: events.text(at: 7).flatMap { policyIndex[$0] } ?? -1)
+      try rollup.add(key, user: UserQuarterKey(quarter: quarter, high: high, low: low))
+    }
+    try rollup.flush()
+  }
+
+  /// Set by a migration (events stored before rollups existed) and by the
+  /// triggers on `link_event` when a row is changed or deleted other than by
+  /// an import.
+  static func isStale(_ db: Database) throws -> Bool {
+    !(try db.scalar("SELECT value FROM main.setting WHERE name = 'rollups_stale'").isNull)
+  }
+
+  /// `complaint_current`: of each complaint's states, the one with the latest
+  /// updated_at (a state with one beats a state without), else from the later
+  /// batch, else the later line.
+  static let currentComplaintsSQL = """
+    DELETE FROM main.complaint_current;
+    INSERT INTO main.complaint_current
+    SELECT state_rowid FROM (
+      SELECT state_rowid, row_number() OVER (
+        PARTITION BY complaint_id
+        ORDER BY updated_at IS NULL, updated_at DESC, batch_id DESC, line DESC) AS state_rank
+      FROM main.complaint_state)
+    WHERE state_rank = 1;
+    """
+
+  /// Re-derives every stored rollup and clears the stale mark, inside the caller's transaction.
+  static func rebuildAll(_ db: Database) throws {
+    try db.execute(currentComplaintsSQL)
+    try rebuild(db, timeZone: try timeZone(of: db))
+    try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db))
+    try db.execute("DELETE FROM main.setting WHERE name = 'rollups_stale'")
+  }
+
+  /// Runs on every read-write open: stale rollups are re-derived before anything reads them.
+  static func refreshIfStale(_ db: Database) throws {
+    guard try isStale(db) else { return }
+    try db.transaction { try rebuildAll(db) }
+  }
+
+  /// Each rollup table, and the columns its content is compared on (row
+  /// splits between batches aside).
+  static let comparisons: [(table: String, columns: String, measure: String?)] = [
+    ("event_day", "day_start, scene, action, reason, principle, detected_by, policy_version", "events"),
+    ("host_day", "day_start, host_id, action, principle", "events"),
+    ("user_quarter", "quarter_start, user_pseudonym", nil),
+    ("decision_open", "principle, occurred_at, event_rowid, host_id", nil),
+  ]
+
+  /// The rollup tables whose content differs from what the events give now
+  /// (derived afresh into temporary tables, then compared both ways).
+  public static func differences(_ db: Database) throws -> [String] {
+    try buildTemporary(db, zone: try timeZone(of: db), mark: "check")
+    defer { try? dropTemporary(db) }
+    var differing: [String] = []
+    for (table, columns, measure) in comparisons {
+      func content(_ schema: String) -> String {
+        let m = measure.map { ", sum(\($0))" } ?? ""
+        return "SELECT \(columns)\(m) FROM \(schema).\(table) GROUP BY \(columns)"
+      }
+      let n =
+        try db.scalar(
+          """
+          SELECT (SELECT count(*) FROM (\(content("main")) EXCEPT \(content("temp"))))
+            + (SELECT count(*) FROM (\(content("temp")) EXCEPT \(content("main"))))
+          """
+        ).integer ?? 0
+      if n > 0 { differing.append("\(table) (\(n.grouped) rows differ)") }
+    }
+    let current = try db.scalar(
+      """
+      SELECT (SELECT count(*) FROM (
+        SELECT state_rowid FROM (
+          SELECT state_rowid, row_number() OVER (
+            PARTITION BY complaint_id
+            ORDER BY updated_at IS NULL, updated_at DESC, batch_id DESC, line DESC) AS state_rank
+          FROM main.complaint_state)
+        WHERE state_rank = 1
+        EXCEPT SELECT state_rowid FROM main.complaint_current))
+        + (SELECT count(*) FROM main.complaint_current WHERE state_rowid NOT IN (SELECT state_rowid FROM main.complaint_state))
+      """
+    ).integer ?? 0
+    if current > 0 { differing.append("complaint_current (\(current.grouped) rows differ)") }
+    return differing
+  }
+
+  /// Makes the rollups that the metric SQL reads right for `zone`: the stored
+  /// ones when it is their zone and they are current, else temporary ones of
+  /// the same names derived from the events for this connection (they shadow
+  /// the stored ones; one pass over the events, once per connection and zone).
+  /// Temporary tables live outside the database file, so a read-only
+  /// connection (verify) may build them.
+  public static func prepare(_ db: Database, for zone: TimeZone) throws {
+    let temporary = !(try db.rows("SELECT name FROM temp.sqlite_master WHERE name = 'rollup_zone'").isEmpty)
+    let stale = try isStale(db)
+    if !stale, zone.identifier == (try timeZone(of: db)).identifier {
+      if temporary { try dropTemporary(db) }
+      return
+    }
+    let mark = zone.identifier + (stale ? " (stale)" : "")
+    if temporary, try db.scalar("SELECT value FROM temp.rollup_zone").text == mark { return }
+    try buildTemporary(db, zone: zone, mark: mark)
+  }
+
+  /// Temporary rollups for `zone`, derived from the events, under the stored ones' names.
+  static func buildTemporary(_ db: Database, zone: TimeZone, mark: String) throws {
+    if db.mode == .readOnly { try db.execute("PRAGMA query_only = OFF") }
+    defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
+    try db.execute(
+      """
+      CREATE TEMP TABLE IF NOT EXISTS event_day AS SELECT * FROM main.event_day WHERE 0;
+      CREATE TEMP TABLE IF NOT EXISTS host_day AS SELECT * FROM main.host_day WHERE 0;
+      CREATE TEMP TABLE IF NOT EXISTS user_quarter (
+        quarter_start TEXT NOT NULL, user_pseudonym TEXT NOT NULL, PRIMARY KEY (quarter_start, user_pseudonym)
+      ) WITHOUT ROWID;
+      CREATE TEMP TABLE IF NOT EXISTS decision_open (
+        principle INTEGER NOT NULL, occurred_at TEXT NOT NULL, event_rowid INTEGER NOT NULL, host_id INTEGER NOT NULL,
+        PRIMARY KEY (principle, occurred_at, event_rowid)
+      ) WITHOUT ROWID;
+      CREATE TEMP TABLE IF NOT EXISTS rollup_zone (value TEXT NOT NULL);
+      DELETE FROM temp.rollup_zone;
+      """)
+    try rebuild(db, timeZone: zone, schema: "temp")
+    try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db), schema: "temp")
+    try db.prepare("INSERT INTO temp.rollup_zone VALUES (?)").run([.text(mark)])
+  }
+
+  static func dropTemporary(_ db: Database) throws {
+    if db.mode == .readOnly { try db.execute("PRAGMA query_only = OFF") }
+    defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
+    try db.execute(
+      """
+      DROP TABLE IF EXISTS temp.event_day; DROP TABLE IF EXISTS temp.host_day; DROP TABLE IF EXISTS temp.user_quarter;
+      DROP TABLE IF EXISTS temp.decision_open; DROP TABLE IF EXISTS temp.rollup_zone
+      """)
+  }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+
+@testable import LinkAudit
+
+/// The rollups the event figures are read from must always say what the
+/// events say: after any import, in any order, in any report time zone, and
+/// after someone edits the events by hand.
+@Suite struct RollupsTests {
+  static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+  static let utc = TimeZone(identifier: "UTC")!
+
+  /// Every figure of a quarter as `id[dimension] = value`.
+  static func figures(_ db: Database, _ quarter: String, _ zone: TimeZone = shanghai) throws -> [String: String] {
+    let f = try QuarterFigures(database: db, quarter: Quarter(quarter)!, timeZone: zone)
+    return Dictionary(uniqueKeysWithValues: f.figures.map { ("\($0.metricID)[\($0.dimension)]", $0.value.csv) })
+  }
+
+  static func figures(_ store: TestStore, _ quarter: String, _ zone: TimeZone = shanghai) throws -> [String: String] {
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    return try figures(db, quarter, zone)
+  }
+
+  @Test func rollupsMatchTheEventsAfterEveryImport() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let db = try store.open(.readOnly)
+    #expect(try Rollups.differences(db) == [])
+    // The fixture's 13 events, each counted once, by day and by host.
+    #expect(try db.scalar("SELECT sum(events) FROM event_day") == .integer(13))
+    #expect(try db.scalar("SELECT sum(events) FROM host_day") == .integer(13))
+    // u1-u5 in 2021-Q4 except u5 (e9 is 2022-Q1, e10 2021-Q3): 4 + 1 + 1.
+    #expect(try db.scalar("SELECT count(*) FROM user_quarter") == .integer(6))
+    // e7 under principle 1 twice over (c1, c10) is one row; e13 under c2.
+    #expect(try db.scalar("SELECT count(*) FROM decision_open") == .integer(2))
+  }
+
+  @Test func theOrderOfImportsChangesNoFigure() throws {
+    let inOrder = try MetricCatalogueTests.loaded()
+    // Complaints before the events they decide on, policies after the events they govern.
+    let reversed = TestStore()
+    try reversed.load([
+      (.complaints, try reversed.dir.write("complaints-a.csv", MetricCatalogueTests.complaintsA)),
+      (.complaints, try reversed.dir.write("complaints-b.csv", MetricCatalogueTests.complaintsB)),
+      (.links, try reversed.dir.write("links.csv", MetricCatalogueTests.links)),
+      (.policies, fixture("policy-phase1.md")), (.policies, fixture("policy-baseline.md")),
+    ])
+    for quarter in ["2021-Q3", "2021-Q4", "2022-Q1"] {
+      #expect(try Self.figures(inOrder, quarter) == Self.figures(reversed, quarter), "\(quarter)")
+    }
+    let db = try reversed.open(.readOnly)
+    #expect(try Rollups.differences(db) == [])
+    #expect(try db.scalar("SELECT count(*) FROM event_day WHERE policy_version IS NULL") == .integer(0))
+  }
+
+  @Test func aDuplicateEventCountsOnceAndItsUserStillCountsThroughAnotherEvent() throws {
+    let store = TestStore()
+    let header = "event_id,occurred_at,scene,user_id,url,action\n"
+    try store.load([
+      (.links, try store.dir.write("a.csv", header + "e1,2021-10-01 10:00:00,moments,u1,https://a.example.com/,open\n")),
+      // e1 again, now naming u2: the first import's e1 (u1) stands. u2's first event
+      // in this file is that duplicate; its second (e2) must still count u2.
+      (
+        .links,
+        try store.dir.write(
+          "b.csv",
+          header + "e1,2021-10-01 10:00:00,moments,u2,https://a.example.com/,open\n"
+            + "e1,2021-10-01 10:00:00,moments,u3,https://a.example.com/,open\n"
+            + "e2,2021-10-02 10:00:00,moments,u2,https://a.example.com/,open\n")
+      ),
+    ])
+    let f = try Self.figures(store, "2021-Q4")
+    #expect(f["overview.events[]"] == "2")
+    // u1 (e1) and u2 (e2); u3 named only a duplicate.
+    #expect(f["overview.users[]"] == "2")
+    #expect(try Rollups.differences(try store.open(.readOnly)) == [])
+  }
+
+  @Test func aReportInAnotherTimeZoneGivesWhatRollupsKeptInThatZoneGive() throws {
+    let keptInShanghai = try MetricCatalogueTests.loaded()
+    let keptInUTC = TestStore()
+    do {
+      let db = try keptInUTC.open()
+      try db.execute("UPDATE setting SET value = 'UTC' WHERE name = 'rollup_time_zone'")
+      db.close()
+    }
+    try keptInUTC.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.links, try keptInUTC.dir.write("links.csv", MetricCatalogueTests.links)),
+      (.complaints, try keptInUTC.dir.write("complaints-a.csv", MetricCatalogueTests.complaintsA)),
+      (.complaints, try keptInUTC.dir.write("complaints-b.csv", MetricCatalogueTests.complaintsB)),
+    ])
+    for quarter in ["2021-Q4", "2022-Q1"] {
+      for zone in [Self.shanghai, Self.utc] {
+        let a = try Self.figures(keptInShanghai, quarter, zone)
+        let b = try Self.figures(keptInUTC, quarter, zone)
+        #expect(a == b, "\(quarter) in \(zone.identifier)")
+      }
+    }
+    // The zones cut differently: in UTC, e1 (2021-10-01 00:00 in Shanghai) is
+    // 2021-09-30T16:00Z, Q3, and e9 (2022-01-01 00:00 in Shanghai) is 2021-12-31T16:00Z, Q4.
+    let inUTC = try Self.figures(keptInShanghai, "2021-Q4", Self.utc)
+    #expect(inUTC["overview.events[]"] == "11")
+    #expect(inUTC["p4.open_rate[scene=one_to_one_chat]"] == "1")
+    #expect(try Self.figures(keptInShanghai, "2021-Q3", Self.utc)["overview.events[]"] == "2")
+    #expect(try Self.figures(keptInShanghai, "2021-Q4")["overview.events[]"] == "11")
+  }
+
+  @Test func anEventEditedByHandMakesTheRollupsStaleUntilTheNextReadWriteOpen() throws {
+    let store = try MetricCatalogueTests.loaded()
+    #expect(try Self.figures(store, "2021-Q4")["p1.restrictions[]"] == "2")
+    do {
+      let db = try store.open()
+      try db.execute("UPDATE link_event SET action = 'open', reason = NULL, principle = NULL WHERE event_id = 'e4'")
+      db.close()
+    }
+    // A read-only reader (verify) derives its own rollups from the events.
+    let reader = try store.open(.readOnly)
+    #expect(try Rollups.isStale(reader))
+    #expect(try Self.figures(reader, "2021-Q4")["p1.restrictions[]"] == "1")
+    reader.close()
+    // A read-write open re-derives the stored ones.
+    try store.open().close()
+    let db = try store.open(.readOnly)
+    #expect(try !Rollups.isStale(db))
+    #expect(try Rollups.differences(db) == [])
+    #expect(try Self.figures(db, "2021-Q4")["p1.restrictions[]"] == "1")
+  }
+
+  @Test func doctorNamesARollupThatNoLongerMatchesTheEvents() throws {
+    let store = try MetricCatalogueTests.loaded()
+    do {
+      let db = try store.open()
+      try db.execute("UPDATE event_day SET events = events + 1 WHERE rowid = (SELECT min(rowid) FROM event_day)")
+      try db.execute(
+        """
+        DELETE FROM user_quarter
+        WHERE (quarter_start, user_pseudonym) = (SELECT quarter_start, user_pseudonym FROM user_quarter LIMIT 1)
+        """)
+      db.close()
+    }
+    let db = try store.open(.readOnly)
+    let finding = try #require(try Doctor.examine(db).first { $0.check == "rollups" })
+    #expect(finding.severity == .problem)
+    #expect(finding.detail.contains("event_day (2 rows differ)"))
+    #expect(finding.detail.contains("user_quarter (1 rows differ)"))
+    #expect(!finding.detail.contains("host_day"))
+  }
+
+  @Test func aDatabaseOfSchema4IsGivenRollupsWhenFirstOpenedForWriting() throws {
+    let store = TestStore()
+    do {
+      let db = try Database(path: store.path, migrate: false)
+      try Migrations.migrate(db, to: 4)
+      try db.execute(
+        """
+        INSERT INTO batch (batch_id, kind, file_name, sha256, imported_at, tool_version, rows_read, rows_stored)
+          VALUES (1, 'links', 'old.csv', 'aa', '2021-12-01T00:00:00.000Z', '0.0.9', 2, 2);
+        INSERT INTO host VALUES (1, 'item.taobao.com', 'item.taobao.com', 'taobao.com', 'taobao');
+        INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url_normalised, host_id,
+          action, reason, principle, detected_by)
+        VALUES
+          ('e1', 1, '2021-10-01T02:00:00.000Z', 'moments', '0123456789abcdef0123456789abcdef',
+           'https://item.taobao.com/a', 1, 'open', NULL, NULL, 'automated'),
+          ('e2', 1, '2021-12-31T16:30:00.000Z', 'moments', '0123456789abcdef0123456789abcdef',
+           'https://item.taobao.com/a', 1, 'block', 'fraud', 1, 'automated');
+        """)
+      db.close()
+    }
+    // Read-only, an old schema is refused with what to do.
+    let error = try #require(throws: SchemaError.self) { try store.open(.readOnly) }
+    #expect(error.localizedDescription.contains("run linkaudit report or an import once"))
+    try store.open().close()
+    let db = try store.open(.readOnly)
+    #expect(try Rollups.differences(db) == [])
+    #expect(try !Rollups.isStale(db))
+    // e2 is 2022-01-01 00:30 in Shanghai: 2022-Q1.
+    #expect(try Self.figures(db, "2021-Q4")["overview.events[]"] == "1")
+    #expect(try Self.figures(db, "2022-Q1")["p1.restrictions[]"] == "1")
+    #expect(
+      try db.rows("SELECT first_occurred_at, last_occurred_at FROM batch")[0] == [
+        .text("2021-10-01T02:00:00.000Z"), .text("2021-12-31T16:30:00.000Z"),
+      ])
+  }
+
+  @Test func daysAndQuartersAreCutInTheZone() {
+    var shanghai = DayLocator(timeZone: Self.shanghai)
+    // 2021-12-31T16:00:00Z is 2022-01-01 00:00 in Shanghai: the first instant of a day and a quarter.
+    let t = TimestampParser.utc.parse("2021-12-31T16:00:00.000Z")!.milliseconds
+    #expect(shanghai.locate(t) == (t, t))
+    #expect(shanghai.locate(t - 1).day == t - 86_400_000)
+    #expect(
+      shanghai.locate(t - 1).quarter == TimestampParser.utc.parse("2021-09-30T16:00:00.000Z")!.milliseconds)
+    // Across a clock change: 2021-03-14 in New York is 23 hours long.
+    var newYork = DayLocator(timeZone: TimeZone(identifier: "America/New_York")!)
+    let march14 = TimestampParser.utc.parse("2021-03-14T05:00:00.000Z")!.milliseconds
+    let march15 = TimestampParser.utc.parse("2021-03-15T04:00:00.000Z")!.milliseconds
+    #expect(newYork.locate(march14 + 1).day == march14)
+    #expect(newYork.locate(march15 - 1).day == march14)
+    #expect(newYork.locate(march15).day == march15)
+  }
+
+  @Test func aPseudonymsBitsGiveItBack() {
+    let text = "00ff0123456789abcdef0123456789ab"
+    let (high, low) = PseudonymBits.bits(text)
+    #expect(PseudonymBits.text(high, low) == text)
+  }
+}
