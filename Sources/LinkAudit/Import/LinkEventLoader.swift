@@ -25,7 +25,7 @@ struct LinkEventLoader {
     var hostASCII: String
     var domain: String
     var principle: Int64?
-    /// What the event is counted by in `event_day`, all but its host.
+    /// What the event is counted by in `event_month`, all but its host.
     var rollup: RollupKey
     var user: UserQuarterKey
     /// The first sighting of the user in the quarter within the reading thread's window.
@@ -48,7 +48,7 @@ struct LinkEventLoader {
     let rollup = try RollupAccumulator(database: db, policies: policies.names)
     let decisions = try DecisionIndex(database: db)
     let coverage = try db.prepare(DecisionOpens.insertSQL())
-    var locator = DayLocator(timeZone: try Rollups.timeZone(of: db))
+    var locator = MonthLocator(timeZone: try Rollups.timeZone(of: db))
     var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var sightings = UserSightings()
@@ -83,14 +83,14 @@ struct LinkEventLoader {
         text.append(clientVersion)
         text.append(policy.map { policies.names[$0] })
         let ms = occurredAt.milliseconds
-        let (day, quarter) = locator.locate(ms)
+        let (month, quarter) = locator.locate(ms)
         let user = UserQuarterKey(quarter: quarter, high: pseudonym.high, low: pseudonym.low)
         let reasonCode = reason.map { r in r.category.map(RollupCodes.code) ?? 1 } ?? 0
         return Prepared(
           first: first, host: url.host, hostASCII: url.hostASCII, domain: url.domain,
           principle: (reason?.category).map { Int64($0.principle.rawValue) },
           rollup: RollupKey(
-            batch: batchID, day: day, host: 0, scene: RollupCodes.code(scene),
+            batch: batchID, month: month, host: 0, scene: RollupCodes.code(scene),
             action: RollupCodes.code(action), reason: reasonCode,
             detectedBy: RollupCodes.code(detectedBy), policy: policy.map { Int32($0) } ?? -1),
           user: user, firstSighting: sightings.isFirst(user), occurredAt: ms,

@@ -10,8 +10,8 @@ public enum MetricKind: String, Sendable {
 /// bounds, UTC, as stored) and returns one value, or `(dimension, value)` rows
 /// when `dimension` is set. The same text is shown on the Methodology sheet and
 /// runs unchanged through `linkaudit query --param start=… --param end=…`.
-/// Event figures read the rollups (`event_day`, `host_day`, `user_quarter`,
-/// `decision_open`), which the importer keeps and `linkaudit doctor` checks
+/// Event figures read the rollups (`event_month`, `host_month`,
+/// `quarter_users`, `decision_open`), which the importer keeps and `linkaudit doctor` checks
 /// against `link_event`.
 public struct MetricDefinition: Sendable {
   public let id: String
@@ -36,7 +36,7 @@ public enum MetricCatalogue {
   public static func definition(_ id: String) -> MetricDefinition? { all.first { $0.id == id } }
 
   // The populations, as SQL conditions.
-  static let inQuarterE = "day_start >= :start AND day_start < :end"
+  static let inQuarterE = "month_start >= :start AND month_start < :end"
   static let inQuarterC = "received_at >= :start AND received_at < :end"
 
   /// Of the quarter's events, the share (0 to 1) matching `condition` among those matching `among`.
@@ -51,7 +51,7 @@ public enum MetricCatalogue {
     """
     WITH g AS (
       SELECT policy_version, scene, reason, action, sum(events) AS n
-      FROM event_day
+      FROM event_month
       WHERE \(inQuarterE)
       GROUP BY policy_version, scene, reason, action),
     a AS (
@@ -71,14 +71,14 @@ public enum MetricCatalogue {
       nameEnglish: "Link events", nameChinese: "外链点击事件数",
       definitionEnglish: "Link events in the quarter (|E|).",
       definitionChinese: "本季度外链点击事件总数（|E|）。",
-      sql: "SELECT coalesce(sum(events), 0) FROM event_day WHERE \(inQuarterE)"),
+      sql: "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(inQuarterE)"),
     .init(
       id: "overview.users", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Users", nameChinese: "用户数（去重）",
       definitionEnglish: "Distinct pseudonymous users among the quarter's events.",
       definitionChinese: "本季度事件中的去重匿名用户数。",
-      // user_quarter holds each user of a quarter once.
-      sql: "SELECT count(*) FROM user_quarter WHERE quarter_start = :start"),
+      // quarter_users counts user_quarter, which holds each user of a quarter once.
+      sql: "SELECT coalesce((SELECT users FROM quarter_users WHERE quarter_start = :start), 0)"),
     .init(
       id: "overview.complaints", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Complaints", nameChinese: "投诉数",
@@ -96,7 +96,7 @@ public enum MetricCatalogue {
       nameEnglish: "Open rate", nameChinese: "直接打开率",
       definitionEnglish: "Events with action open / all events.",
       definitionChinese: "直接打开的事件数 / 事件总数。",
-      sql: "SELECT \(share("action = 'open'")) FROM event_day WHERE \(inQuarterE)"),
+      sql: "SELECT \(share("action = 'open'")) FROM event_month WHERE \(inQuarterE)"),
     .init(
       id: "overview.conformance_rate", dimension: nil, kind: .rate, principle: nil,
       nameEnglish: "Conformance rate", nameChinese: "规范符合率",
@@ -182,13 +182,13 @@ public enum MetricCatalogue {
         nameEnglish: "Restrictions", nameChinese: "限制次数",
         definitionEnglish: "Events whose reason belongs to principle \(p) with action other than open.",
         definitionChinese: "原因属于原则\(p)且未被直接打开（提示或拦截）的事件数。",
-        sql: "SELECT coalesce(sum(events), 0) FROM event_day WHERE \(ep) AND action <> 'open'"),
+        sql: "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action <> 'open'"),
       .init(
         id: "p\(p).automated_share", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Found by automated detection", nameChinese: "自动识别占比",
         definitionEnglish: "Of those restrictions, the share with detected_by = automated.",
         definitionChinese: "上述限制中由自动识别发现的占比。",
-        sql: "SELECT \(share("detected_by = 'automated'")) FROM event_day WHERE \(ep) AND action <> 'open'"),
+        sql: "SELECT \(share("detected_by = 'automated'")) FROM event_month WHERE \(ep) AND action <> 'open'"),
       .init(
         id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开次数",
@@ -228,7 +228,7 @@ public enum MetricCatalogue {
         nameEnglish: "Open rate by scene", nameChinese: "分场景直接打开率",
         definitionEnglish: "Per scene with events: events with action open / events of that scene.",
         definitionChinese: "按场景：直接打开的事件数 / 该场景事件数。",
-        sql: "SELECT scene, \(share("action = 'open'")) FROM event_day WHERE \(inQuarterE) GROUP BY scene"),
+        sql: "SELECT scene, \(share("action = 'open'")) FROM event_month WHERE \(inQuarterE) GROUP BY scene"),
       .init(
         id: "p4.open_rate", dimension: "platform", kind: .rate, principle: .userChoice,
         nameEnglish: "Open rate by platform", nameChinese: "分平台直接打开率",
@@ -236,7 +236,7 @@ public enum MetricCatalogue {
         definitionChinese: "按平台（不属于任何平台的域名计为 other）：同上比率。",
         sql: """
           SELECT h.platform_id, \(share("action = 'open'"))
-          FROM host_day JOIN host h USING (host_id) WHERE \(inQuarterE) GROUP BY h.platform_id
+          FROM host_month JOIN host h USING (host_id) WHERE \(inQuarterE) GROUP BY h.platform_id
           """),
       .init(
         id: "p4.choice_rate", dimension: nil, kind: .rate, principle: .userChoice,
@@ -246,7 +246,7 @@ public enum MetricCatalogue {
         definitionChinese: "受限点击中给予用户选择的占比：（提示后继续 + 提示后返回）/（提示后继续 + 提示后返回 + 拦截）。",
         sql: """
           SELECT \(share("action IN ('warn_proceed', 'warn_back')", among: "action <> 'open'"))
-          FROM event_day WHERE \(inQuarterE)
+          FROM event_month WHERE \(inQuarterE)
           """),
       .init(
         id: "p4.proceed_rate", dimension: nil, kind: .rate, principle: .userChoice,
@@ -255,7 +255,7 @@ public enum MetricCatalogue {
         definitionChinese: "提示后继续 /（提示后继续 + 提示后返回）。",
         sql: """
           SELECT \(share("action = 'warn_proceed'", among: "action IN ('warn_proceed', 'warn_back')"))
-          FROM event_day WHERE \(inQuarterE)
+          FROM event_month WHERE \(inQuarterE)
           """),
       .init(
         id: "p4.over_restricted_rate", dimension: nil, kind: .rate, principle: .userChoice,

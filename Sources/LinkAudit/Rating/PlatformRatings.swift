@@ -130,8 +130,8 @@ public struct QuarterRatings: Sendable {
     n AS (
       SELECT h.platform_id, sum(events) AS events,
         sum(CASE WHEN principle IN (1, 2, 3) AND action <> 'open' THEN events ELSE 0 END) AS restrictions
-      FROM host_day JOIN host h USING (host_id)
-      WHERE day_start >= :start AND day_start < :end
+      FROM host_month JOIN host h USING (host_id)
+      WHERE month_start >= :start AND month_start < :end
       GROUP BY h.platform_id),
     u AS (
       SELECT platform_id, sum(principle IN (1, 2, 3)) AS violations, sum(principle IN (1, 2)) AS severe

@@ -169,8 +169,8 @@ public struct ReportData: Sendable {
     """
 
   static let restrictionsByCategorySQL = """
-    SELECT principle, reason, sum(events) AS restrictions FROM event_day
-    WHERE day_start >= :start AND day_start < :end AND principle IS NOT NULL AND action <> 'open'
+    SELECT principle, reason, sum(events) AS restrictions FROM event_month
+    WHERE month_start >= :start AND month_start < :end AND principle IS NOT NULL AND action <> 'open'
     GROUP BY principle, reason ORDER BY principle, restrictions DESC, reason
     """
 

@@ -1,36 +1,34 @@
 import Foundation
 
-/// Where an instant falls in a time zone: the start of its local day and of
-/// its quarter, as UTC milliseconds. Logs come in time order, so one cached
-/// day answers almost every event.
-struct DayLocator {
+/// Where an instant falls in a time zone: the start of its local month and
+/// of its quarter, as UTC milliseconds. Logs come in time order, so one cached
+/// month answers almost every event.
+struct MonthLocator {
   let parser: TimestampParser
   private var low: Int64 = 1
   private var high: Int64 = 0
-  private var day: Int64 = 0
+  private var month: Int64 = 0
   private var quarter: Int64 = 0
 
   init(timeZone: TimeZone) { parser = TimestampParser(timeZone: timeZone) }
 
-  mutating func locate(_ ms: Int64) -> (day: Int64, quarter: Int64) {
-    if ms >= low && ms < high { return (day, quarter) }
-    let (y, m, d) = parser.localDate(of: Timestamp(milliseconds: ms))
-    day = parser.startOfDay(year: y, month: m, day: d).milliseconds
-    let (ny, nm, nd) = CivilCalendar.civil(
-      fromDays: CivilCalendar.days(year: Int64(y), month: Int64(m), day: Int64(d)) + 1)
-    let next = parser.startOfDay(year: Int(ny), month: Int(nm), day: Int(nd)).milliseconds
-    quarter = Quarter(year: y, number: (m - 1) / 3 + 1).bounds(in: parser.timeZone).start.milliseconds
-    // A day whose midnight a clock change skipped is not cached.
-    (low, high) = day <= ms ? (day, next) : (1, 0)
-    return (day, quarter)
+  mutating func locate(_ ms: Int64) -> (month: Int64, quarter: Int64) {
+    if ms >= low && ms < high { return (month, quarter) }
+    let (y, m, _) = parser.localDate(of: Timestamp(milliseconds: ms))
+    month = parser.startOfDay(year: y, month: m, day: 1).milliseconds
+    let next = m == 12 ? parser.startOfDay(year: y + 1, month: 1, day: 1) : parser.startOfDay(year: y, month: m + 1, day: 1)
+    quarter = parser.startOfDay(year: y, month: (m - 1) / 3 * 3 + 1, day: 1).milliseconds
+    // A month whose first midnight a clock change skipped is not cached.
+    (low, high) = month <= ms ? (month, next.milliseconds) : (1, 0)
+    return (month, quarter)
   }
 }
 
-/// The attributes an event is counted by in `event_day`, as small codes:
+/// The attributes an event is counted by in `event_month`, as small codes:
 /// hashing it costs a few nanoseconds on the import's storing thread.
 struct RollupKey: Hashable {
   var batch: Int64
-  var day: Int64
+  var month: Int64
   var host: Int64
   var scene: UInt8
   var action: UInt8
@@ -131,7 +129,10 @@ final class RollupAccumulator {
   private let insertCount: Statement
   private let insertHostCount: Statement
   private let insertUser: Statement
-  private var dayText: [Int64: String] = [:]
+  private let countUsers: Statement
+  private var periodText: [Int64: String] = [:]
+  /// Quarters that got users: their counts in `quarter_users` are redone at the end.
+  private var quarters: Set<Int64> = []
 
   static let countLimit = 200_000
   static let userLimit = 250_000
@@ -141,15 +142,20 @@ final class RollupAccumulator {
     self.policies = policies
     insertCount = try db.prepare(
       """
-      INSERT INTO \(schema).event_day (batch_id, day_start, scene, action, reason, principle, detected_by,
+      INSERT INTO \(schema).event_month (batch_id, month_start, scene, action, reason, principle, detected_by,
         policy_version, events)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
     insertHostCount = try db.prepare(
-      "INSERT INTO \(schema).host_day (batch_id, day_start, host_id, action, principle, events) VALUES (?, ?, ?, ?, ?, ?)"
+      "INSERT INTO \(schema).host_month (batch_id, month_start, host_id, action, principle, events) VALUES (?, ?, ?, ?, ?, ?)"
     )
     insertUser = try db.prepare(
       "INSERT OR IGNORE INTO \(schema).user_quarter (quarter_start, user_pseudonym) VALUES (?, ?)")
+    countUsers = try db.prepare(
+      """
+      INSERT OR REPLACE INTO \(schema).quarter_users (quarter_start, users)
+      SELECT ?1, count(*) FROM \(schema).user_quarter WHERE quarter_start = ?1
+      """)
   }
 
   /// Counts an event.
@@ -175,17 +181,19 @@ final class RollupAccumulator {
   func flush() throws {
     try flushCounts()
     try flushUsers()
+    for q in quarters.sorted() { try countUsers.run([.text(text(q))]) }
+    quarters.removeAll()
   }
 
   private func text(_ ms: Int64) -> String {
-    if let t = dayText[ms] { return t }
+    if let t = periodText[ms] { return t }
     let t = Timestamp(milliseconds: ms).iso
-    dayText[ms] = t
+    periodText[ms] = t
     return t
   }
 
-  /// Writes the counts as `event_day` rows (all but the host) and `host_day`
-  /// rows (day, host, action, principle), both from the one key counted per event.
+  /// Writes the counts as `event_month` rows (all but the host) and `host_month`
+  /// rows (month, host, action, principle), both from the one key counted per event.
   private func flushCounts() throws {
     var byAttributes: [RollupKey: Int64] = [:]
     var byHost: [RollupKey: Int64] = [:]
@@ -197,10 +205,10 @@ final class RollupAccumulator {
       (h.scene, h.reason, h.detectedBy, h.policy) = (0, Self.principleCode(k.reason), 0, 0)
       byHost[h, default: 0] += n
     }
-    // Sorted, so rows go in day by day and the file's bytes do not depend on hashing order.
+    // Sorted, so rows go in month by month and the file's bytes do not depend on hashing order.
     for (k, n) in byAttributes.sorted(by: { Self.order($0.key, $1.key) }) {
       try insertCount.run([
-        .integer(k.batch), .text(text(k.day)), .text(RollupCodes.scenes[Int(k.scene)]),
+        .integer(k.batch), .text(text(k.month)), .text(RollupCodes.scenes[Int(k.scene)]),
         .text(RollupCodes.actions[Int(k.action)]), .optional(RollupCodes.reasons[Int(k.reason)]),
         RollupCodes.principles[Int(k.reason)].map { .integer($0) } ?? .null,
         .text(RollupCodes.detectors[Int(k.detectedBy)]), .optional(k.policy < 0 ? nil : policies[Int(k.policy)]),
@@ -209,7 +217,7 @@ final class RollupAccumulator {
     }
     for (k, n) in byHost.sorted(by: { Self.order($0.key, $1.key) }) {
       try insertHostCount.run([
-        .integer(k.batch), .text(text(k.day)), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
+        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
         k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),
       ])
     }
@@ -223,14 +231,15 @@ final class RollupAccumulator {
 
   private func flushUsers() throws {
     for u in Set(users).sorted(by: { ($0.quarter, $0.high, $0.low) < ($1.quarter, $1.high, $1.low) }) {
+      quarters.insert(u.quarter)
       try insertUser.run([.text(text(u.quarter)), .text(PseudonymBits.text(u.high, u.low))])
     }
     users.removeAll(keepingCapacity: true)
   }
 
   static func order(_ a: RollupKey, _ b: RollupKey) -> Bool {
-    let x = (a.batch, a.day, a.host, a.scene, a.action, a.reason)
-    let y = (b.batch, b.day, b.host, b.scene, b.action, b.reason)
+    let x = (a.batch, a.month, a.host, a.scene, a.action, a.reason)
+    let y = (b.batch, b.month, b.host, b.scene, b.action, b.reason)
     return x != y ? x < y : (a.detectedBy, a.policy) < (b.detectedBy, b.policy)
   }
 }

@@ -1,11 +1,11 @@
 import Foundation
 
-/// The rollup tables the event figures are read from (`event_day`,
+/// The rollup tables the event figures are read from (`event_month`,
 /// `user_quarter`, `decision_open`): the zone they are cut in, their
 /// derivation from `link_event`, and the temporary ones a report in another
 /// time zone reads instead.
 public enum Rollups {
-  /// The time zone the stored rollups' days and quarters are cut in.
+  /// The time zone the stored rollups' months and quarters are cut in.
   public static func timeZone(of db: Database) throws -> TimeZone {
     let name = try db.scalar("SELECT value FROM main.setting WHERE name = 'rollup_time_zone'").text ?? "Asia/Shanghai"
     guard let zone = TimeZone(identifier: name) else {
@@ -14,16 +14,19 @@ public enum Rollups {
     return zone
   }
 
-  /// Re-derives `event_day` and `user_quarter` of `schema` from every stored event.
+  /// Re-derives `event_month` and `user_quarter` of `schema` from every stored event.
   static func rebuild(_ db: Database, timeZone: TimeZone, schema: String = "main") throws {
     try db.execute(
-      "DELETE FROM \(schema).event_day; DELETE FROM \(schema).host_day; DELETE FROM \(schema).user_quarter")
+      """
+      DELETE FROM \(schema).event_month; DELETE FROM \(schema).host_month; DELETE FROM \(schema).user_quarter;
+      DELETE FROM \(schema).quarter_users;
+      """)
     let policies = try db.rows("SELECT version FROM main.policy_version ORDER BY effective_from").map {
       $0[0].text ?? ""
     }
     let policyIndex = Dictionary(uniqueKeysWithValues: policies.enumerated().map { ($1, Int32($0)) })
     let rollup = try RollupAccumulator(database: db, policies: policies, schema: schema)
-    var locator = DayLocator(timeZone: timeZone)
+    var locator = MonthLocator(timeZone: timeZone)
     let events = try db.prepare(
       """
       SELECT batch_id, occurred_at, host_id, scene, action, reason, detected_by, policy_version, user_pseudonym
@@ -32,10 +35,10 @@ public enum Rollups {
     defer { events.reset() }
     while try events.step() {
       guard let t = TimestampParser.utc.parse(events.text(at: 1) ?? "") else { continue }
-      let (day, quarter) = locator.locate(t.milliseconds)
+      let (month, quarter) = locator.locate(t.milliseconds)
       let (high, low) = PseudonymBits.bits(events.text(at: 8) ?? "")
       let key = RollupKey(
-        batch: events.int64(at: 0), day: day, host: events.int64(at: 2),
+        batch: events.int64(at: 0), month: month, host: events.int64(at: 2),
         scene: RollupCodes.sceneCode[events.text(at: 3) ?? ""] ?? 0,
         action: RollupCodes.actionCode[events.text(at: 4) ?? ""] ?? 0, reason: RollupCodes.reason(events.text(at: 5)),
         detectedBy: RollupCodes.detectorCode[events.text(at: 6) ?? ""] ?? 0,
@@ -83,9 +86,10 @@ public enum Rollups {
   /// Each rollup table, and the columns its content is compared on (row
   /// splits between batches aside).
   static let comparisons: [(table: String, columns: String, measure: String?)] = [
-    ("event_day", "day_start, scene, action, reason, principle, detected_by, policy_version", "events"),
-    ("host_day", "day_start, host_id, action, principle", "events"),
+    ("event_month", "month_start, scene, action, reason, principle, detected_by, policy_version", "events"),
+    ("host_month", "month_start, host_id, action, principle", "events"),
     ("user_quarter", "quarter_start, user_pseudonym", nil),
+    ("quarter_users", "quarter_start, users", nil),
     ("decision_open", "principle, occurred_at, event_rowid, host_id", nil),
   ]
 
@@ -150,11 +154,12 @@ public enum Rollups {
     defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
     try db.execute(
       """
-      CREATE TEMP TABLE IF NOT EXISTS event_day AS SELECT * FROM main.event_day WHERE 0;
-      CREATE TEMP TABLE IF NOT EXISTS host_day AS SELECT * FROM main.host_day WHERE 0;
+      CREATE TEMP TABLE IF NOT EXISTS event_month AS SELECT * FROM main.event_month WHERE 0;
+      CREATE TEMP TABLE IF NOT EXISTS host_month AS SELECT * FROM main.host_month WHERE 0;
       CREATE TEMP TABLE IF NOT EXISTS user_quarter (
         quarter_start TEXT NOT NULL, user_pseudonym TEXT NOT NULL, PRIMARY KEY (quarter_start, user_pseudonym)
       ) WITHOUT ROWID;
+      CREATE TEMP TABLE IF NOT EXISTS quarter_users (quarter_start TEXT PRIMARY KEY, users INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS decision_open (
         principle INTEGER NOT NULL, occurred_at TEXT NOT NULL, event_rowid INTEGER NOT NULL, host_id INTEGER NOT NULL,
         PRIMARY KEY (principle, occurred_at, event_rowid)
@@ -172,7 +177,8 @@ public enum Rollups {
     defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
     try db.execute(
       """
-      DROP TABLE IF EXISTS temp.event_day; DROP TABLE IF EXISTS temp.host_day; DROP TABLE IF EXISTS temp.user_quarter;
+      DROP TABLE IF EXISTS temp.event_month; DROP TABLE IF EXISTS temp.host_month; DROP TABLE IF EXISTS temp.user_quarter;
+      DROP TABLE IF EXISTS temp.quarter_users;
       DROP TABLE IF EXISTS temp.decision_open; DROP TABLE IF EXISTS temp.rollup_zone
       """)
   }

@@ -38,6 +38,9 @@ public final class Database {
     sqlite3_extended_result_codes(db, 1)
     // Concurrent imports and reports wait for each other instead of failing.
     sqlite3_busy_timeout(db, 60_000)
+    // A report reads the quarter's complaints once per figure: with room for
+    // them in the cache they are read from the file once.
+    try execute("PRAGMA cache_size = -32768")
     if mode == .readOnly {
       try execute("PRAGMA query_only = ON")
       let version = try userVersion

@@ -318,14 +318,14 @@ public enum Migrations {
 
 extension Migrations {
   /// Counts kept at import so a quarter's report reads thousands of rows, not
-  /// millions: the report's time grows with days and platforms, not events.
+  /// millions: the report's time grows with months and platforms, not events.
   /// `linkaudit doctor` re-derives every one of them from `link_event`.
   static let v5Rollups = """
     CREATE TABLE setting (
       name  TEXT PRIMARY KEY,
       value TEXT NOT NULL
     ) WITHOUT ROWID;
-    -- The zone whose days and quarters the rollups are cut in (the report's default).
+    -- The zone whose months and quarters the rollups are cut in (the report's default).
     INSERT INTO setting VALUES ('rollup_time_zone', 'Asia/Shanghai');
     -- A database that already holds events has its rollups derived on the next
     -- read-write open.
@@ -342,12 +342,13 @@ extension Migrations {
     -- Reports read the rollups below; time-range questions on link_event scan it.
     DROP INDEX link_event_by_time;
 
-    -- Events counted by the day they happened on (day_start: the UTC instant
-    -- the day begins in the rollup zone) and by every attribute a figure splits
-    -- on. One import adds its own rows, so a day may have rows from several batches.
-    CREATE TABLE event_day (
+    -- Events counted by the month they happened in (month_start: the UTC
+    -- instant the month begins in the rollup zone; quarters are whole months)
+    -- and by every attribute a figure splits on. One import adds its own rows,
+    -- so a month may have rows from several batches.
+    CREATE TABLE event_month (
       batch_id       INTEGER NOT NULL,
-      day_start      TEXT NOT NULL,
+      month_start    TEXT NOT NULL,
       scene          TEXT NOT NULL,
       action         TEXT NOT NULL,
       reason         TEXT,
@@ -356,24 +357,30 @@ extension Migrations {
       policy_version TEXT,
       events         INTEGER NOT NULL
     );
-    CREATE INDEX event_day_by_day ON event_day(day_start);
+    CREATE INDEX event_month_by_month ON event_month(month_start);
 
     -- The same events by host (so by platform), for the figures per platform.
-    CREATE TABLE host_day (
-      batch_id  INTEGER NOT NULL,
-      day_start TEXT NOT NULL,
-      host_id   INTEGER NOT NULL,
-      action    TEXT NOT NULL,
-      principle INTEGER,
-      events    INTEGER NOT NULL
+    CREATE TABLE host_month (
+      batch_id    INTEGER NOT NULL,
+      month_start TEXT NOT NULL,
+      host_id     INTEGER NOT NULL,
+      action      TEXT NOT NULL,
+      principle   INTEGER,
+      events      INTEGER NOT NULL
     );
-    CREATE INDEX host_day_by_day ON host_day(day_start);
+    CREATE INDEX host_month_by_month ON host_month(month_start);
 
     -- Each user with an event in a quarter of the rollup zone, once.
     CREATE TABLE user_quarter (
       quarter_start  TEXT NOT NULL,
       user_pseudonym TEXT NOT NULL,
       PRIMARY KEY (quarter_start, user_pseudonym)
+    ) WITHOUT ROWID;
+
+    -- How many users each quarter has: user_quarter counted, once per import.
+    CREATE TABLE quarter_users (
+      quarter_start TEXT PRIMARY KEY,
+      users         INTEGER NOT NULL
     ) WITHOUT ROWID;
 
     -- Events opened while a decision of the principle stood on their URL or
@@ -387,6 +394,11 @@ extension Migrations {
       PRIMARY KEY (principle, occurred_at, event_rowid)
     ) WITHOUT ROWID;
 
+    -- Every column a complaint figure reads, so the figures read the index alone.
+    DROP INDEX complaint_state_by_received;
+    CREATE INDEX complaint_state_by_received ON complaint_state(
+      received_at, principle, status, outcome, action_taken, resolved_at, domain, platform_id);
+
     -- The current state of each complaint (the rule of the v2 'complaint'
     -- view), kept by the importer, so a quarter's complaint figures read the
     -- quarter's complaints instead of ranking every state ever imported.
@@ -396,8 +408,7 @@ extension Migrations {
     INSERT INTO complaint_current SELECT state_rowid FROM complaint;
     DROP VIEW complaint;
     CREATE VIEW complaint AS
-      SELECT s.*, 1 AS state_rank FROM complaint_state s
-      WHERE s.state_rowid IN (SELECT state_rowid FROM complaint_current);
+      SELECT s.*, 1 AS state_rank FROM complaint_state s JOIN complaint_current c ON c.state_rowid = s.state_rowid;
 
     -- An event changed or deleted other than by an import leaves the rollups
     -- stale: read-write opens re-derive them, verify derives its own.

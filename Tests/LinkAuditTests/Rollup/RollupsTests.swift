@@ -26,9 +26,9 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     let db = try store.open(.readOnly)
     #expect(try Rollups.differences(db) == [])
-    // The fixture's 13 events, each counted once, by day and by host.
-    #expect(try db.scalar("SELECT sum(events) FROM event_day") == .integer(13))
-    #expect(try db.scalar("SELECT sum(events) FROM host_day") == .integer(13))
+    // The fixture's 13 events, each counted once, by month and by host.
+    #expect(try db.scalar("SELECT sum(events) FROM event_month") == .integer(13))
+    #expect(try db.scalar("SELECT sum(events) FROM host_month") == .integer(13))
     // u1-u5 in 2021-Q4 except u5 (e9 is 2022-Q1, e10 2021-Q3): 4 + 1 + 1.
     #expect(try db.scalar("SELECT count(*) FROM user_quarter") == .integer(6))
     // e7 under principle 1 twice over (c1, c10) is one row; e13 under c2.
@@ -50,7 +50,7 @@ import Testing
     }
     let db = try reversed.open(.readOnly)
     #expect(try Rollups.differences(db) == [])
-    #expect(try db.scalar("SELECT count(*) FROM event_day WHERE policy_version IS NULL") == .integer(0))
+    #expect(try db.scalar("SELECT count(*) FROM event_month WHERE policy_version IS NULL") == .integer(0))
   }
 
   @Test func aDuplicateEventCountsOnceAndItsUserStillCountsThroughAnotherEvent() throws {
@@ -131,7 +131,7 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     do {
       let db = try store.open()
-      try db.execute("UPDATE event_day SET events = events + 1 WHERE rowid = (SELECT min(rowid) FROM event_day)")
+      try db.execute("UPDATE event_month SET events = events + 1 WHERE rowid = (SELECT min(rowid) FROM event_month)")
       try db.execute(
         """
         DELETE FROM user_quarter
@@ -142,9 +142,9 @@ import Testing
     let db = try store.open(.readOnly)
     let finding = try #require(try Doctor.examine(db).first { $0.check == "rollups" })
     #expect(finding.severity == .problem)
-    #expect(finding.detail.contains("event_day (2 rows differ)"))
+    #expect(finding.detail.contains("event_month (2 rows differ)"))
     #expect(finding.detail.contains("user_quarter (1 rows differ)"))
-    #expect(!finding.detail.contains("host_day"))
+    #expect(!finding.detail.contains("host_month"))
   }
 
   @Test func aDatabaseOfSchema4IsGivenRollupsWhenFirstOpenedForWriting() throws {
@@ -183,21 +183,22 @@ import Testing
       ])
   }
 
-  @Test func daysAndQuartersAreCutInTheZone() {
-    var shanghai = DayLocator(timeZone: Self.shanghai)
-    // 2021-12-31T16:00:00Z is 2022-01-01 00:00 in Shanghai: the first instant of a day and a quarter.
-    let t = TimestampParser.utc.parse("2021-12-31T16:00:00.000Z")!.milliseconds
+  @Test func monthsAndQuartersAreCutInTheZone() {
+    var shanghai = MonthLocator(timeZone: Self.shanghai)
+    func utc(_ text: String) -> Int64 { TimestampParser.utc.parse(text)!.milliseconds }
+    // 2021-12-31T16:00:00Z is 2022-01-01 00:00 in Shanghai: the first instant of a month and a quarter.
+    let t = utc("2021-12-31T16:00:00.000Z")
     #expect(shanghai.locate(t) == (t, t))
-    #expect(shanghai.locate(t - 1).day == t - 86_400_000)
-    #expect(
-      shanghai.locate(t - 1).quarter == TimestampParser.utc.parse("2021-09-30T16:00:00.000Z")!.milliseconds)
-    // Across a clock change: 2021-03-14 in New York is 23 hours long.
-    var newYork = DayLocator(timeZone: TimeZone(identifier: "America/New_York")!)
-    let march14 = TimestampParser.utc.parse("2021-03-14T05:00:00.000Z")!.milliseconds
-    let march15 = TimestampParser.utc.parse("2021-03-15T04:00:00.000Z")!.milliseconds
-    #expect(newYork.locate(march14 + 1).day == march14)
-    #expect(newYork.locate(march15 - 1).day == march14)
-    #expect(newYork.locate(march15).day == march15)
+    // One millisecond before: December, of the quarter from 2021-10-01 00:00 Shanghai.
+    #expect(shanghai.locate(t - 1) == (utc("2021-11-30T16:00:00.000Z"), utc("2021-09-30T16:00:00.000Z")))
+    // Across a clock change: March 2021 in New York begins at 05:00Z, April at 04:00Z.
+    var newYork = MonthLocator(timeZone: TimeZone(identifier: "America/New_York")!)
+    let march = utc("2021-03-01T05:00:00.000Z")
+    let april = utc("2021-04-01T04:00:00.000Z")
+    #expect(newYork.locate(march).month == march)
+    #expect(newYork.locate(april - 1).month == march)
+    #expect(newYork.locate(april) == (april, april))
+    #expect(newYork.locate(march - 1).month == utc("2021-02-01T05:00:00.000Z"))
   }
 
   @Test func aPseudonymsBitsGiveItBack() {
