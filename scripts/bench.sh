@@ -108,15 +108,24 @@ demo_db() {
 }
 
 bench_report() {
-  echo "== report: latest quarter, demo inbox of $EVENTS vs $REPORT_BIG_EVENTS events"
-  local small big
+  echo "== report: latest quarter, demo inbox of $EVENTS vs $REPORT_BIG_EVENTS events, $PAIRS alternating pairs"
+  local small big ratios=() sm_max=0 bm_max=0
   small=$(demo_db "$EVENTS")
   big=$(demo_db "$REPORT_BIG_EVENTS")
-  read -r st sm < <(measure "$BIN" report --db "$small" --out "$WORK/report-small")
-  read -r bt bm < <(measure "$BIN" report --db "$big" --out "$WORK/report-big")
-  echo "report at $EVENTS events: $st s, $((sm / 1024)) MB peak RSS"
-  echo "report at $REPORT_BIG_EVENTS events: $bt s, $((bm / 1024)) MB peak RSS"
-  echo "time ratio big/small: $(awk -v a="$bt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')x (bar: <= 3x)"
+  printf '%-6s %12s %12s %14s %14s %8s\n' pair small_s big_s small_MB big_MB ratio
+  for i in $(seq 1 "$PAIRS"); do
+    read -r st sm < <(measure "$BIN" report --db "$small" --out "$WORK/report-small")
+    read -r bt bm < <(measure "$BIN" report --db "$big" --out "$WORK/report-big")
+    local r
+    r=$(awk -v a="$bt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')
+    ratios+=("$r")
+    ((sm > sm_max)) && sm_max=$sm
+    ((bm > bm_max)) && bm_max=$bm
+    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$st" "$bt" $((sm / 1024)) $((bm / 1024)) "$r"
+  done
+  echo "median time ratio big/small: $(printf '%s\n' "${ratios[@]}" | median)x (bar: <= 3x)"
+  echo "peak RSS: $((sm_max / 1024)) MB at $EVENTS events, $((bm_max / 1024)) MB at $REPORT_BIG_EVENTS"
+  echo "$("$BIN" doctor --db "$big" | grep rollups)"
 }
 
 bench_query() {

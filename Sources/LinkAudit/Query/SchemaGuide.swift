@@ -102,6 +102,17 @@ public enum SchemaGuide {
     ("policy_scene", "treatment by scene per version"), ("policy_category", "treatment by category per version"),
     ("policy_sla", "hours to resolve by principle per version"),
     ("platform", "every imported registry's platforms"), ("platform_domain", "every imported registry's domains"),
+    ("setting", "rollup_time_zone: the zone the rollups' months and quarters are cut in"),
+  ]
+
+  /// The rollups the event figures read, kept by the importer and checked by `linkaudit doctor`.
+  public static let rollups: [(String, String)] = [
+    ("event_month", "events counted by month (month_start, UTC) and scene, action, reason, detection, policy"),
+    ("host_month", "events counted by month, host, action and principle (platform figures)"),
+    ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),
+    ("quarter_users", "how many users each quarter has"),
+    ("decision_open", "opened events a standing decision of the principle covered"),
+    ("complaint_current", "the current state of each complaint"),
   ]
 
   /// The guide as text, with the columns each view has in `db`.
@@ -118,6 +129,8 @@ public enum SchemaGuide {
     }
     out += "\nStorage tables:\n"
     for (name, meaning) in tables { out += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)\n" }
+    out += "\nRollups (kept by every import, what the report reads; linkaudit doctor checks them against the events):\n"
+    for (name, meaning) in rollups { out += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)\n" }
     out += "\nMetric views: event, complaint, complaint_handling, decision, policy_period, policy_treatment.\n"
     return out
   }

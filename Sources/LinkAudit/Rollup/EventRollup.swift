@@ -109,7 +109,8 @@ enum PseudonymBits {
 /// `INSERT OR IGNORE` absorbs).
 struct UserSightings {
   private var seen: Set<UserQuarterKey> = []
-  static let limit = 262_144
+  /// Three quarters of a power of two: the most a set of 262,144 buckets (6 MB) holds before it doubles.
+  static let limit = 196_608
 
   /// True the first time `user` is seen in the window.
   mutating func isFirst(_ user: UserQuarterKey) -> Bool {
@@ -135,7 +136,7 @@ final class RollupAccumulator {
   private var quarters: Set<Int64> = []
 
   static let countLimit = 200_000
-  static let userLimit = 250_000
+  static let userLimit = 131_072
 
   /// `schema` is `main`, or `temp` for the rollups of a report in another time zone.
   init(database db: Database, policies: [String], schema: String = "main") throws {
@@ -230,7 +231,11 @@ final class RollupAccumulator {
   }
 
   private func flushUsers() throws {
-    for u in Set(users).sorted(by: { ($0.quarter, $0.high, $0.low) < ($1.quarter, $1.high, $1.low) }) {
+    // Sorted in place (no second copy), repeats skipped, so they go into the index in order.
+    users.sort { ($0.quarter, $0.high, $0.low) < ($1.quarter, $1.high, $1.low) }
+    var previous: UserQuarterKey?
+    for u in users where u != previous {
+      previous = u
       quarters.insert(u.quarter)
       try insertUser.run([.text(text(u.quarter)), .text(PseudonymBits.text(u.high, u.low))])
     }
