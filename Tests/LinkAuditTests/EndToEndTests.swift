@@ -51,6 +51,18 @@ import Testing
     let caught = try run(["verify", out])
     #expect(caught.status == 1)
     #expect(caught.stderr.contains("principle-2.en.md: modified"))
+
+    // Another time zone than the rollups': both report and verify derive that zone's rollups.
+    let utc = dir.file("report-utc")
+    let inUTC = try run(["report", "--quarter", "2021-Q4", "--tz", "UTC", "--out", utc])
+    #expect(inUTC.status == 0, "\(inUTC.stderr)")
+    let utcVerified = try run(["verify", utc])
+    #expect(utcVerified.status == 0, "\(utcVerified.stderr)")
+    #expect(
+      try String(contentsOfFile: utc + "/metrics.csv", encoding: .utf8)
+        != String(contentsOfFile: out + "/metrics.csv", encoding: .utf8), "the quarter is cut eight hours later")
+    let doctor = try run(["doctor"])
+    #expect(doctor.stdout.contains("ok       rollups: rollups match the events and complaints"), "\(doctor.stdout)")
   }
 
   @Test func aBadFileFailsWithOneLineNamingFileLineColumnAndLeavesTheDatabaseAlone() throws {
