@@ -6,7 +6,8 @@
 #           (1M events, PAIRS alternating pairs, median time ratio, peak RSS),
 #           then peak RSS at 1M vs BIG_EVENTS to show memory does not grow.
 #   report  linkaudit report of the latest quarter on a demo inbox of EVENTS
-#           vs REPORT_BIG_EVENTS events (the bar: at most 3x the time).
+#           vs REPORT_BIG_EVENTS events, REPORT_PAIRS alternating pairs (the
+#           bar: at most 3x the time), then doctor's check of the rollups.
 #   query   linkaudit query --format xlsx of 1M rows x 8 columns vs Python's
 #           XlsxWriter (constant memory) writing the same rows, PAIRS pairs.
 #
@@ -14,7 +15,7 @@
 # to quote: these machines are shared and noisy.
 set -euo pipefail
 : "${BIN:=.build/release/linkaudit}" "${WORK:=bench}" "${EVENTS:=1000000}" "${BIG_EVENTS:=5000000}" "${PAIRS:=3}"
-: "${BENCH:=import,report,query}" "${REPORT_BIG_EVENTS:=10000000}"
+: "${BENCH:=import,report,query}" "${REPORT_BIG_EVENTS:=10000000}" "${REPORT_PAIRS:=5}"
 
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -55,7 +56,34 @@ sqlite_import() {
   measure sqlite3 "$WORK/sq.db" ".mode csv" ".import $1 t"
 }
 
+# The sides of each comparison, as commands without arguments for pairs().
+import_linkaudit() { linkaudit_import "$CSV"; }
+import_sqlite() { sqlite_import "$CSV"; }
+report_small() { measure "$BIN" report --db "$SMALL_DB" --out "$WORK/report-small"; }
+report_big() { measure "$BIN" report --db "$BIG_DB" --out "$WORK/report-big"; }
+query_linkaudit() { measure "$BIN" query --db "$SMALL_DB" --format xlsx --out "$WORK/la.xlsx" "$SQL"; }
+query_python() { measure "$WORK/venv/bin/python" scripts/xlsxwriter_export.py "$SMALL_DB" "$SQL" "$WORK/py.xlsx"; }
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# Runs the commands A and B (shell functions printing "seconds peak_kib")
+# alternately N times, a row each; the ratio is A/B. Sets MEDIAN (of the
+# ratios), PEAK_A and PEAK_B (KiB).
+pairs() {
+  local a=$1 b=$2 n=$3 label_a=$4 label_b=$5 ratios=() at am bt bm r
+  PEAK_A=0 PEAK_B=0
+  printf '%-6s %12s %12s %14s %14s %8s\n' pair "${label_a}_s" "${label_b}_s" "${label_a}_MB" "${label_b}_MB" ratio
+  for i in $(seq 1 "$n"); do
+    read -r at am < <("$a")
+    read -r bt bm < <("$b")
+    r=$(awk -v x="$at" -v y="$bt" 'BEGIN {printf "%.2f", x / y}')
+    ratios+=("$r")
+    ((am > PEAK_A)) && PEAK_A=$am
+    ((bm > PEAK_B)) && PEAK_B=$bm
+    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$at" "$bt" $((am / 1024)) $((bm / 1024)) "$r"
+  done
+  MEDIAN=$(printf '%s\n' "${ratios[@]}" | median)
+}
 
 bench_import() {
   local csv rows bytes
@@ -63,22 +91,11 @@ bench_import() {
   rows=$(($(wc -l <"$csv") - 1))
   bytes=$(stat -c %s "$csv")
   echo "== import: $rows link events, $((bytes / 1000000)) MB CSV, $PAIRS alternating pairs"
-  printf '%-6s %12s %12s %14s %14s %8s\n' pair linkaudit_s sqlite3_s linkaudit_MB sqlite3_MB ratio
-  local ratios=() la_mem=0 sq_mem=0
-  for i in $(seq 1 "$PAIRS"); do
-    read -r lt lm < <(linkaudit_import "$csv")
-    read -r st sm < <(sqlite_import "$csv")
-    local r
-    r=$(awk -v a="$lt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')
-    ratios+=("$r")
-    ((lm > la_mem)) && la_mem=$lm
-    ((sm > sq_mem)) && sq_mem=$sm
-    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$lt" "$st" $((lm / 1024)) $((sm / 1024)) "$r"
-  done
-  local med
-  med=$(printf '%s\n' "${ratios[@]}" | median)
-  echo "median time ratio linkaudit/sqlite3: ${med}x (bar: <= 2.0x)"
-  echo "peak RSS: linkaudit $((la_mem / 1024)) MB, sqlite3 $((sq_mem / 1024)) MB (bar: linkaudit < 200 MB)"
+  CSV=$csv
+  pairs import_linkaudit import_sqlite "$PAIRS" linkaudit sqlite3
+  local la_mem=$PEAK_A
+  echo "median time ratio linkaudit/sqlite3: ${MEDIAN}x (bar: <= 2.0x)"
+  echo "peak RSS: linkaudit $((PEAK_A / 1024)) MB, sqlite3 $((PEAK_B / 1024)) MB (bar: linkaudit < 200 MB)"
 
   local big big_rows
   big=$(events_csv "$BIG_EVENTS")
@@ -108,45 +125,25 @@ demo_db() {
 }
 
 bench_report() {
-  echo "== report: latest quarter, demo inbox of $EVENTS vs $REPORT_BIG_EVENTS events, $PAIRS alternating pairs"
-  local small big ratios=() sm_max=0 bm_max=0
-  small=$(demo_db "$EVENTS")
-  big=$(demo_db "$REPORT_BIG_EVENTS")
-  printf '%-6s %12s %12s %14s %14s %8s\n' pair small_s big_s small_MB big_MB ratio
-  for i in $(seq 1 "$PAIRS"); do
-    read -r st sm < <(measure "$BIN" report --db "$small" --out "$WORK/report-small")
-    read -r bt bm < <(measure "$BIN" report --db "$big" --out "$WORK/report-big")
-    local r
-    r=$(awk -v a="$bt" -v b="$st" 'BEGIN {printf "%.2f", a / b}')
-    ratios+=("$r")
-    ((sm > sm_max)) && sm_max=$sm
-    ((bm > bm_max)) && bm_max=$bm
-    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$st" "$bt" $((sm / 1024)) $((bm / 1024)) "$r"
-  done
-  echo "median time ratio big/small: $(printf '%s\n' "${ratios[@]}" | median)x (bar: <= 3x)"
-  echo "peak RSS: $((sm_max / 1024)) MB at $EVENTS events, $((bm_max / 1024)) MB at $REPORT_BIG_EVENTS"
-  echo "$("$BIN" doctor --db "$big" | grep rollups)"
+  echo "== report: latest quarter, demo inbox of $EVENTS vs $REPORT_BIG_EVENTS events, $REPORT_PAIRS alternating pairs"
+  SMALL_DB=$(demo_db "$EVENTS")
+  BIG_DB=$(demo_db "$REPORT_BIG_EVENTS")
+  pairs report_big report_small "$REPORT_PAIRS" big small
+  echo "median time ratio big/small: ${MEDIAN}x (bar: <= 3x)"
+  echo "peak RSS: $((PEAK_B / 1024)) MB at $EVENTS events, $((PEAK_A / 1024)) MB at $REPORT_BIG_EVENTS"
+  "$BIN" doctor --db "$BIG_DB" | grep rollups
 }
 
 bench_query() {
-  local db venv="$WORK/venv"
-  db=$(demo_db "$EVENTS")
+  local venv="$WORK/venv"
+  SMALL_DB=$(demo_db "$EVENTS")
   if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv" && "$venv/bin/pip" install -q xlsxwriter
   fi
-  local sql="SELECT event_id, occurred_at_utc, scene, user_pseudonym, url, action, reason, principle FROM events LIMIT 1000000"
+  SQL="SELECT event_id, occurred_at_utc, scene, user_pseudonym, url, action, reason, principle FROM events LIMIT 1000000"
   echo "== query: 1,000,000 rows x 8 columns to xlsx, $PAIRS alternating pairs ($("$venv/bin/python" -c 'import xlsxwriter; print("XlsxWriter", xlsxwriter.__version__)'))"
-  printf '%-6s %12s %12s %14s %14s %8s\n' pair linkaudit_s python_s linkaudit_MB python_MB ratio
-  local ratios=()
-  for i in $(seq 1 "$PAIRS"); do
-    read -r lt lm < <(measure "$BIN" query --db "$db" --format xlsx --out "$WORK/la.xlsx" "$sql")
-    read -r pt pm < <(measure "$venv/bin/python" scripts/xlsxwriter_export.py "$db" "$sql" "$WORK/py.xlsx")
-    local r
-    r=$(awk -v a="$pt" -v b="$lt" 'BEGIN {printf "%.2f", a / b}')
-    ratios+=("$r")
-    printf '%-6s %12s %12s %14d %14d %8s\n' "$i" "$lt" "$pt" $((lm / 1024)) $((pm / 1024)) "$r"
-  done
-  echo "median speed-up over XlsxWriter: $(printf '%s\n' "${ratios[@]}" | median)x (bar: >= 5x)"
+  pairs query_python query_linkaudit "$PAIRS" python linkaudit
+  echo "median speed-up over XlsxWriter: ${MEDIAN}x (bar: >= 5x)"
   rm -f "$WORK/la.xlsx" "$WORK/py.xlsx"
 }
 

@@ -130,7 +130,9 @@ public enum SchemaGuide {
     out += "\nStorage tables:\n"
     for (name, meaning) in tables { out += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)\n" }
     out += "\nRollups (kept by every import, what the report reads; linkaudit doctor checks them against the events):\n"
-    for (name, meaning) in rollups { out += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)\n" }
+    for (name, meaning) in rollups {
+      out += "  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meaning)\n"
+    }
     out += "\nMetric views: event, complaint, complaint_handling, decision, policy_period, policy_treatment.\n"
     return out
   }

@@ -20,10 +20,10 @@ struct WorkbookWriter {
     for p in Principle.allCases { try principle(p, workbook) }
     if data.ratings != nil { try ratings(workbook) }
     try conformance(workbook)
-    try complaints(workbook)
+    try Timing.measure("  complaints sheet \(language.rawValue)") { try complaints(workbook) }
     try dataQuality(workbook)
     try methodology(workbook)
-    try workbook.close()
+    try Timing.measure("  workbook close \(language.rawValue)") { try workbook.close() }
   }
 
   // MARK: Sheets

@@ -16,7 +16,8 @@ struct MonthLocator {
     if ms >= low && ms < high { return (month, quarter) }
     let (y, m, _) = parser.localDate(of: Timestamp(milliseconds: ms))
     month = parser.startOfDay(year: y, month: m, day: 1).milliseconds
-    let next = m == 12 ? parser.startOfDay(year: y + 1, month: 1, day: 1) : parser.startOfDay(year: y, month: m + 1, day: 1)
+    let next =
+      m == 12 ? parser.startOfDay(year: y + 1, month: 1, day: 1) : parser.startOfDay(year: y, month: m + 1, day: 1)
     quarter = parser.startOfDay(year: y, month: (m - 1) / 3 * 3 + 1, day: 1).milliseconds
     // A month whose first midnight a clock change skipped is not cached.
     (low, high) = month <= ms ? (month, next.milliseconds) : (1, 0)

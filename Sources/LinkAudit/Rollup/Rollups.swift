@@ -55,19 +55,21 @@ public enum Rollups {
     !(try db.scalar("SELECT value FROM main.setting WHERE name = 'rollups_stale'").isNull)
   }
 
-  /// `complaint_current`: of each complaint's states, the one with the latest
-  /// updated_at (a state with one beats a state without), else from the later
-  /// batch, else the later line.
-  static let currentComplaintsSQL = """
-    DELETE FROM main.complaint_current;
-    INSERT INTO main.complaint_current
+  /// Of each complaint's states, the current one: the latest updated_at (a
+  /// state with one beats a state without), else from the later batch, else
+  /// the later line.
+  static let currentStatesSQL = """
     SELECT state_rowid FROM (
       SELECT state_rowid, row_number() OVER (
         PARTITION BY complaint_id
         ORDER BY updated_at IS NULL, updated_at DESC, batch_id DESC, line DESC) AS state_rank
       FROM main.complaint_state)
-    WHERE state_rank = 1;
+    WHERE state_rank = 1
     """
+
+  /// Re-derives `complaint_current`.
+  static let currentComplaintsSQL =
+    "DELETE FROM main.complaint_current; INSERT INTO main.complaint_current " + currentStatesSQL
 
   /// Re-derives every stored rollup and clears the stale mark, inside the caller's transaction.
   static func rebuildAll(_ db: Database) throws {
@@ -113,19 +115,13 @@ public enum Rollups {
         ).integer ?? 0
       if n > 0 { differing.append("\(table) (\(n.grouped) rows differ)") }
     }
-    let current = try db.scalar(
-      """
-      SELECT (SELECT count(*) FROM (
-        SELECT state_rowid FROM (
-          SELECT state_rowid, row_number() OVER (
-            PARTITION BY complaint_id
-            ORDER BY updated_at IS NULL, updated_at DESC, batch_id DESC, line DESC) AS state_rank
-          FROM main.complaint_state)
-        WHERE state_rank = 1
-        EXCEPT SELECT state_rowid FROM main.complaint_current))
-        + (SELECT count(*) FROM main.complaint_current WHERE state_rowid NOT IN (SELECT state_rowid FROM main.complaint_state))
-      """
-    ).integer ?? 0
+    let current =
+      try db.scalar(
+        """
+        SELECT (SELECT count(*) FROM (\(currentStatesSQL) EXCEPT SELECT state_rowid FROM main.complaint_current))
+          + (SELECT count(*) FROM (SELECT state_rowid FROM main.complaint_current EXCEPT \(currentStatesSQL)))
+        """
+      ).integer ?? 0
     if current > 0 { differing.append("complaint_current (\(current.grouped) rows differ)") }
     return differing
   }

@@ -410,21 +410,20 @@ extension Migrations {
     CREATE VIEW complaint AS
       SELECT s.*, 1 AS state_rank FROM complaint_state s JOIN complaint_current c ON c.state_rowid = s.state_rowid;
 
-    -- An event changed or deleted other than by an import leaves the rollups
-    -- stale: read-write opens re-derive them, verify derives its own.
-    CREATE TRIGGER link_event_updated AFTER UPDATE ON link_event
-    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
-    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
-    CREATE TRIGGER link_event_deleted AFTER DELETE ON link_event
-    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
-    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
-    CREATE TRIGGER complaint_state_updated AFTER UPDATE ON complaint_state
-    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
-    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
-    CREATE TRIGGER complaint_state_deleted AFTER DELETE ON complaint_state
-    WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
-    BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
-    """
+    """ + staleMarks
+
+  /// An event or complaint state changed or deleted other than by an import
+  /// leaves the rollups stale: read-write opens re-derive them, verify derives its own.
+  static let staleMarks = ["link_event", "complaint_state"].flatMap { table in
+    [("updated", "UPDATE"), ("deleted", "DELETE")].map { name, event in
+      """
+      CREATE TRIGGER \(table)_\(name) AFTER \(event) ON \(table)
+      WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
+      BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
+
+      """
+    }
+  }.joined()
 }
 
 public enum SchemaError: Error, LocalizedError, Equatable {

@@ -57,7 +57,9 @@ import Testing
     let store = TestStore()
     let header = "event_id,occurred_at,scene,user_id,url,action\n"
     try store.load([
-      (.links, try store.dir.write("a.csv", header + "e1,2021-10-01 10:00:00,moments,u1,https://a.example.com/,open\n")),
+      (
+        .links, try store.dir.write("a.csv", header + "e1,2021-10-01 10:00:00,moments,u1,https://a.example.com/,open\n")
+      ),
       // e1 again, now naming u2: the first import's e1 (u1) stands. u2's first event
       // in this file is that duplicate; its second (e2) must still count u2.
       (
