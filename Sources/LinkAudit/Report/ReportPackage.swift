@@ -67,11 +67,21 @@ public struct ReportPackage {
 
     try Data(data.current.csv.utf8).write(to: URL(fileURLWithPath: path("metrics.csv")))
     written.append("metrics.csv")
-    for language in languages {
-      let name = "linkaudit-\(quarter).\(language.rawValue).xlsx"
-      try Timing.measure("workbook \(language.rawValue)") {
-        try WorkbookWriter(data: data, language: language).write(to: path(name))
+    // The workbooks of the languages share nothing but the figures they are
+    // given: written side by side, a core each.
+    let languages = self.languages
+    let workbooks = languages.map { "linkaudit-\(quarter).\($0.rawValue).xlsx" }
+    let targets = workbooks.map(path)
+    let outcomes = Outcomes(count: languages.count)
+    DispatchQueue.concurrentPerform(iterations: languages.count) { i in
+      outcomes.set(i) {
+        try Timing.measure("workbook \(languages[i].rawValue)") {
+          try WorkbookWriter(data: data, language: languages[i]).write(to: targets[i])
+        }
       }
+    }
+    try outcomes.check()
+    for (language, name) in zip(languages, workbooks) {
       written.append(name)
       let markdown = try Timing.measure("markdown \(language.rawValue)") {
         try MarkdownWriter(data: data, language: language, templates: templates).render()
@@ -94,6 +104,27 @@ public struct ReportPackage {
     try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
     return written
+  }
+
+  /// What each of several jobs run side by side threw, if anything.
+  final class Outcomes: @unchecked Sendable {
+    private var errors: [Error?]
+    private let lock = NSLock()
+
+    init(count: Int) { errors = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ body: () throws -> Void) {
+      do { try body() } catch {
+        lock.lock()
+        errors[i] = error
+        lock.unlock()
+      }
+    }
+
+    /// Rethrows the first job's error, in job order.
+    func check() throws {
+      if let error = errors.compactMap({ $0 }).first { throw error }
+    }
   }
 
   /// One hash over every template file (names and contents), so the manifest
