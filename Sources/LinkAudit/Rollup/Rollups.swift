@@ -82,7 +82,8 @@ public enum Rollups {
   /// Runs on every read-write open: stale rollups are re-derived before anything reads them.
   static func refreshIfStale(_ db: Database) throws {
     guard try isStale(db) else { return }
-    try db.transaction { try rebuildAll(db) }
+    // Another process may have re-derived them while this one waited for the lock.
+    try db.transaction { if try isStale(db) { try rebuildAll(db) } }
   }
 
   /// Each rollup table, and the columns its content is compared on (row
