@@ -5,11 +5,14 @@ import LinkAudit
 struct DoctorCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "doctor",
-    abstract: "Check the database: integrity, schema version, orphan rows, changed inbox files.",
+    abstract: "Check the database: integrity, schema version, orphan rows, rollups, changed inbox files.",
     discussion: """
       Read-only. Prints one line per check (ok, warning or problem) and exits 1 when any \
-      problem is found. With --inbox, every imported file still in the inbox is re-hashed and \
-      compared with the SHA-256 recorded when it was imported.
+      problem is found. The rollups reports read (monthly counts, users by quarter, opens \
+      under a decision, current complaint states) are derived afresh from the events and \
+      complaints and compared, table by table: one pass over the events. With --inbox, every \
+      imported file still in the inbox is re-hashed and compared with the SHA-256 recorded \
+      when it was imported.
       """)
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
