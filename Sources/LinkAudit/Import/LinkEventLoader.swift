@@ -21,9 +21,11 @@ struct LinkEventLoader {
   /// arena (parameters `textParameters`), and its host, whose row needs the database.
   struct Prepared {
     var first: Int
-    var host: String
-    var hostASCII: String
-    var domain: String
+    /// The host's number in this file, in order of first sighting; the first
+    /// event on a host carries its names (`newHost`), the others only the number,
+    /// so the storing thread neither hashes nor frees host strings per row.
+    var hostIndex: Int32
+    var newHost: NewHost?
     var principle: Int64?
     /// What the event is counted by in `event_month`, all but its host.
     var rollup: RollupKey
@@ -33,6 +35,12 @@ struct LinkEventLoader {
     var occurredAt: Int64
     /// Principles (bits) with a decision standing on the URL or domain when it was opened.
     var covered: UInt8
+  }
+
+  struct NewHost {
+    var host: String
+    var ascii: String
+    var domain: String
   }
 
   /// Parameters of `insertSQL` bound from the arena, in the order `prepare` appends them.
@@ -52,6 +60,8 @@ struct LinkEventLoader {
     var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var sightings = UserSightings()
+    var hostIndex: [String: Int32] = [:]  // reading thread
+    var hostIDs: [Int64] = []  // storing thread: host_id by host number
     // Users whose first sighting came with a duplicate event: their next stored event records them.
     var unrecorded: Set<UserQuarterKey> = []
     let batchID = self.batchID
@@ -86,8 +96,16 @@ struct LinkEventLoader {
         let (month, quarter) = locator.locate(ms)
         let user = UserQuarterKey(quarter: quarter, high: pseudonym.high, low: pseudonym.low)
         let reasonCode = reason.map { r in r.category.map(RollupCodes.code) ?? 1 } ?? 0
+        // Last, after every check: a host's first event is always stored or counted a duplicate.
+        var index = hostIndex[url.host]
+        var newHost: NewHost?
+        if index == nil {
+          index = Int32(hostIndex.count)
+          hostIndex[url.host] = index
+          newHost = NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain)
+        }
         return Prepared(
-          first: first, host: url.host, hostASCII: url.hostASCII, domain: url.domain,
+          first: first, hostIndex: index!, newHost: newHost,
           principle: (reason?.category).map { Int64($0.principle.rawValue) },
           rollup: RollupKey(
             batch: batchID, month: month, host: 0, scene: RollupCodes.code(scene),
@@ -98,7 +116,8 @@ struct LinkEventLoader {
             ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0)
       },
       store: { e, text in
-        let host = try hosts.id(host: e.host, ascii: e.hostASCII, domain: e.domain)
+        if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }
+        let host = hostIDs[Int(e.hostIndex)]
         let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
           try insert.bind(batchID, at: 2)
           try insert.bind(host, at: 8)
