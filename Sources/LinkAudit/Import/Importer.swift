@@ -105,7 +105,10 @@ public final class Importer {
   }
 
   public func importFile(_ path: String, kind: InputKind) throws -> BatchSummary {
+    let t0 = Timing.start()
+    defer { Timing.report("import total", since: t0) }
     let sha = try Self.sha256(ofFile: path)
+    Timing.report("import sha", since: t0)
     if try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull {
       return BatchSummary(file: path, kind: kind, batchID: nil)
     }
@@ -127,6 +130,7 @@ public final class Importer {
         try PlatformLoader(importer: self, batchID: batchID).load(path: path, summary: &summary)
       }
       try closeBatch(summary)
+      Timing.report("import loaded", since: t0)
       return summary
     }
   }
