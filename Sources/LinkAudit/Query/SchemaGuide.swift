@@ -112,7 +112,7 @@ public enum SchemaGuide {
     ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),
     ("quarter_users", "how many users each quarter has"),
     ("decision_open", "opened events a standing decision of the principle covered"),
-    ("complaint_current", "the current state of each complaint"),
+    ("complaint_state.is_current", "1 on the current state of each complaint"),
   ]
 
   /// The guide as text, with the columns each view has in `db`.

@@ -67,9 +67,15 @@ public enum Rollups {
     WHERE state_rank = 1
     """
 
-  /// Re-derives `complaint_current`.
-  static let currentComplaintsSQL =
-    "DELETE FROM main.complaint_current; INSERT INTO main.complaint_current " + currentStatesSQL
+  static let markedCurrent = "SELECT state_rowid FROM main.complaint_state WHERE is_current = 1"
+
+  /// Re-marks `complaint_state.is_current`, touching only the states that change.
+  static let currentComplaintsSQL = """
+    UPDATE main.complaint_state SET is_current = 0
+    WHERE is_current = 1 AND state_rowid NOT IN (\(currentStatesSQL));
+    UPDATE main.complaint_state SET is_current = 1
+    WHERE is_current = 0 AND state_rowid IN (\(currentStatesSQL));
+    """
 
   /// Re-derives every stored rollup and clears the stale mark, inside the caller's transaction.
   static func rebuildAll(_ db: Database) throws {
@@ -119,11 +125,11 @@ public enum Rollups {
     let current =
       try db.scalar(
         """
-        SELECT (SELECT count(*) FROM (\(currentStatesSQL) EXCEPT SELECT state_rowid FROM main.complaint_current))
-          + (SELECT count(*) FROM (SELECT state_rowid FROM main.complaint_current EXCEPT \(currentStatesSQL)))
+        SELECT (SELECT count(*) FROM (\(currentStatesSQL) EXCEPT \(markedCurrent)))
+          + (SELECT count(*) FROM (\(markedCurrent) EXCEPT \(currentStatesSQL)))
         """
       ).integer ?? 0
-    if current > 0 { differing.append("complaint_current (\(current.grouped) rows differ)") }
+    if current > 0 { differing.append("complaint_state.is_current (\(current.grouped) rows differ)") }
     return differing
   }
 

@@ -394,28 +394,29 @@ extension Migrations {
       PRIMARY KEY (principle, occurred_at, event_rowid)
     ) WITHOUT ROWID;
 
-    -- Every column a complaint figure reads, so the figures read the index alone.
-    DROP INDEX complaint_state_by_received;
-    CREATE INDEX complaint_state_by_received ON complaint_state(
-      received_at, principle, status, outcome, action_taken, resolved_at, domain, platform_id);
-
     -- The current state of each complaint (the rule of the v2 'complaint'
-    -- view), kept by the importer, so a quarter's complaint figures read the
-    -- quarter's complaints instead of ranking every state ever imported.
-    CREATE TABLE complaint_current (
-      state_rowid INTEGER PRIMARY KEY
-    );
-    INSERT INTO complaint_current SELECT state_rowid FROM complaint;
+    -- view), marked by the importer, so a quarter's complaint figures read the
+    -- quarter's current states from one index holding every column they use,
+    -- instead of ranking every state ever imported.
+    ALTER TABLE complaint_state ADD COLUMN is_current INTEGER NOT NULL DEFAULT 0;
+    UPDATE complaint_state SET is_current = 1 WHERE state_rowid IN (SELECT state_rowid FROM complaint);
     DROP VIEW complaint;
     CREATE VIEW complaint AS
-      SELECT s.*, 1 AS state_rank FROM complaint_state s JOIN complaint_current c ON c.state_rowid = s.state_rowid;
+      SELECT s.*, 1 AS state_rank FROM complaint_state s WHERE s.is_current = 1;
+    DROP INDEX complaint_state_by_received;
+    CREATE INDEX complaint_state_by_received ON complaint_state(
+      is_current, received_at, principle, status, outcome, action_taken, resolved_at, domain, platform_id);
 
     """ + staleMarks
 
   /// An event or complaint state changed or deleted other than by an import
-  /// leaves the rollups stale: read-write opens re-derive them, verify derives its own.
+  /// leaves the rollups stale: read-write opens re-derive them, verify derives
+  /// its own. (Marking a state current is the importer's own update.)
   static let staleMarks = ["link_event", "complaint_state"].flatMap { table in
-    [("updated", "UPDATE"), ("deleted", "DELETE")].map { name, event in
+    [
+      ("updated", table == "complaint_state" ? "UPDATE OF \(complaintStateColumns)" : "UPDATE"),
+      ("deleted", "DELETE"),
+    ].map { name, event in
       """
       CREATE TRIGGER \(table)_\(name) AFTER \(event) ON \(table)
       WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
@@ -424,6 +425,13 @@ extension Migrations {
       """
     }
   }.joined()
+
+  /// Every column of complaint_state but is_current.
+  static let complaintStateColumns = """
+    state_rowid, complaint_id, batch_id, line, received_at, reporter_pseudonym, url, url_normalised, host, \
+    host_ascii, domain, platform_id, category, principle, channel, description, status, resolved_at, outcome, \
+    action_taken, updated_at, fingerprint
+    """
 }
 
 public enum SchemaError: Error, LocalizedError, Equatable {

@@ -141,11 +141,20 @@ import Testing
         """)
       db.close()
     }
+    do {
+      // Marking a state current is the importer's own update: it does not make the rollups stale.
+      let db = try store.open()
+      try db.execute("UPDATE complaint_state SET is_current = 1 - is_current WHERE complaint_id = 'c4'")
+      db.close()
+    }
     let db = try store.open(.readOnly)
+    #expect(try !Rollups.isStale(db))
     let finding = try #require(try Doctor.examine(db).first { $0.check == "rollups" })
     #expect(finding.severity == .problem)
     #expect(finding.detail.contains("event_month (2 rows differ)"))
     #expect(finding.detail.contains("user_quarter (1 rows differ)"))
+    // c4 has two states: the current one unmarked, the other marked.
+    #expect(finding.detail.contains("complaint_state.is_current (2 rows differ)"))
     #expect(!finding.detail.contains("host_month"))
   }
 
