@@ -81,13 +81,14 @@ func startThread(_ body: @escaping () -> Void) -> DispatchSemaphore {
   let done = DispatchSemaphore(value: 0)
   let job = ThreadJob(run: body)
   let thread = Thread {
+    // Named from inside (Linux names only the calling thread), so top and
+    // perf tell the reading thread from the storing one.
+    Thread.current.name = "linkaudit-read"
     job.run()
     done.signal()
   }
   // Deep enough for the parsers; the default secondary-thread stack is 512 KiB.
   thread.stackSize = 8 << 20
-  // Named, so profilers and top tell the reading thread from the storing one.
-  thread.name = "linkaudit-read"
   thread.start()
   return done
 }
