@@ -1,9 +1,10 @@
 import Foundation
 
-/// The rollup tables the event figures are read from (`event_month`,
-/// `user_quarter`, `decision_open`): the zone they are cut in, their
-/// derivation from `link_event`, and the temporary ones a report in another
-/// time zone reads instead.
+/// The rollups the figures are read from (`event_month`, `host_month`,
+/// `user_quarter`, `quarter_users`, `decision_open`, and the current-state
+/// flag of complaints): the zone they are cut in, their derivation from the
+/// events and complaints, the check that they still match, and the temporary
+/// ones a report in another time zone reads instead.
 public enum Rollups {
   /// The time zone the stored rollups' months and quarters are cut in.
   public static func timeZone(of db: Database) throws -> TimeZone {
@@ -14,7 +15,8 @@ public enum Rollups {
     return zone
   }
 
-  /// Re-derives `event_month` and `user_quarter` of `schema` from every stored event.
+  /// Re-derives `event_month`, `host_month`, `user_quarter` and
+  /// `quarter_users` of `schema` from every stored event.
   static func rebuild(_ db: Database, timeZone: TimeZone, schema: String = "main") throws {
     try db.execute(
       """
@@ -49,8 +51,8 @@ public enum Rollups {
   }
 
   /// Set by a migration (events stored before rollups existed) and by the
-  /// triggers on `link_event` when a row is changed or deleted other than by
-  /// an import.
+  /// triggers on `link_event` and `complaint_state` when a row is changed or
+  /// deleted other than by an import.
   static func isStale(_ db: Database) throws -> Bool {
     !(try db.scalar("SELECT value FROM main.setting WHERE name = 'rollups_stale'").isNull)
   }
