@@ -22,7 +22,13 @@ struct DatabaseOptions: ParsableArguments {
 
 /// Options of the commands that compute figures.
 struct ReportOptions: ParsableArguments {
-  @Option(help: "Time zone quarters are cut in (IANA name).") var tz = "Asia/Shanghai"
+  @Option(
+    help: ArgumentHelp(
+      "Time zone quarters are cut in (IANA name).",
+      discussion:
+        "The counts the figures are read from are kept in the rollup time zone (Asia/Shanghai); another zone derives its own first, in one pass over the events."
+    ))
+  var tz = "Asia/Shanghai"
   @Option(help: "Folder of Markdown templates (en/, zh/).") var templates = "templates"
   @Option(help: "Platform rating model (YAML); default: rating-model.yaml in the template folder.")
   var ratingModel: String?
