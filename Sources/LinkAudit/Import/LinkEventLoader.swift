@@ -95,7 +95,6 @@ struct LinkEventLoader {
         let ms = occurredAt.milliseconds
         let (month, quarter) = locator.locate(ms)
         let user = UserQuarterKey(quarter: quarter, high: pseudonym.high, low: pseudonym.low)
-        let reasonCode = reason.map { r in r.category.map(RollupCodes.code) ?? 1 } ?? 0
         // Last, after every check: a host's first event is always stored or counted a duplicate.
         var index = hostIndex[url.host]
         var newHost: NewHost?
@@ -109,7 +108,7 @@ struct LinkEventLoader {
           principle: (reason?.category).map { Int64($0.principle.rawValue) },
           rollup: RollupKey(
             batch: batchID, month: month, host: 0, scene: RollupCodes.code(scene),
-            action: RollupCodes.code(action), reason: reasonCode,
+            action: RollupCodes.code(action), reason: RollupCodes.reason(reason?.category, given: reason != nil),
             detectedBy: RollupCodes.code(detectedBy), policy: policy.map { Int32($0) } ?? -1),
           user: user, firstSighting: sightings.isFirst(user), occurredAt: ms,
           covered: action == .open && !decisions.isEmpty

@@ -66,14 +66,16 @@ enum RollupCodes {
   private static let detectorCases = Array(DetectedBy.allCases)
   private static let categoryCases = Array(Category.allCases)
 
-  static let sceneCode = Dictionary(uniqueKeysWithValues: scenes.enumerated().map { ($1, UInt8($0)) })
-  static let actionCode = Dictionary(uniqueKeysWithValues: actions.enumerated().map { ($1, UInt8($0)) })
-  static let detectorCode = Dictionary(uniqueKeysWithValues: detectors.enumerated().map { ($1, UInt8($0)) })
-  static let reasonCode = Dictionary(
-    uniqueKeysWithValues: reasons.enumerated().compactMap { i, r in r.map { ($0, UInt8(i)) } })
+  /// A reason's code: 0 when none is given, 1 for scene_rule, else its category's.
+  static func reason(_ category: Category?, given: Bool) -> UInt8 { given ? category.map(code) ?? 1 : 0 }
 
-  /// The code of a reason as stored (nil: none).
-  static func reason(_ text: String?) -> UInt8 { text.flatMap { reasonCode[$0] } ?? 0 }
+  /// The codes of values as stored (always valid there).
+  static func code(scene text: String?) -> UInt8 { text.flatMap(Scene.init(rawValue:)).map(code) ?? 0 }
+  static func code(action text: String?) -> UInt8 { text.flatMap(LinkAction.init(rawValue:)).map(code) ?? 0 }
+  static func code(detectedBy text: String?) -> UInt8 { text.flatMap(DetectedBy.init(rawValue:)).map(code) ?? 0 }
+  static func code(reason text: String?) -> UInt8 {
+    reason(text.flatMap(Category.init(rawValue:)), given: text != nil)
+  }
 }
 
 /// 128 bits of a 32-digit hexadecimal pseudonym, and back.
@@ -87,7 +89,8 @@ enum PseudonymBits {
         switch c {
         case 48...57: UInt64(c - 48)
         case 97...102: UInt64(c - 87)
-        default: UInt64(c & 15)
+        case 65...70: UInt64(c - 55)
+        default: 0
         }
       if i < 16 { high = high << 4 | v } else if i < 32 { low = low << 4 | v }
       i += 1

@@ -41,9 +41,9 @@ public enum Rollups {
       let (high, low) = PseudonymBits.bits(events.text(at: 8) ?? "")
       let key = RollupKey(
         batch: events.int64(at: 0), month: month, host: events.int64(at: 2),
-        scene: RollupCodes.sceneCode[events.text(at: 3) ?? ""] ?? 0,
-        action: RollupCodes.actionCode[events.text(at: 4) ?? ""] ?? 0, reason: RollupCodes.reason(events.text(at: 5)),
-        detectedBy: RollupCodes.detectorCode[events.text(at: 6) ?? ""] ?? 0,
+        scene: RollupCodes.code(scene: events.text(at: 3)), action: RollupCodes.code(action: events.text(at: 4)),
+        reason: RollupCodes.code(reason: events.text(at: 5)),
+        detectedBy: RollupCodes.code(detectedBy: events.text(at: 6)),
         policy: events.text(at: 7).flatMap { policyIndex[$0] } ?? -1)
       try rollup.add(key, user: UserQuarterKey(quarter: quarter, high: high, low: low))
     }
