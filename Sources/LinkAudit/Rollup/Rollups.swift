@@ -18,11 +18,8 @@ public enum Rollups {
   /// Re-derives `event_month`, `host_month`, `user_quarter` and
   /// `quarter_users` of `schema` from every stored event.
   static func rebuild(_ db: Database, timeZone: TimeZone, schema: String = "main") throws {
-    try db.execute(
-      """
-      DELETE FROM \(schema).event_month; DELETE FROM \(schema).host_month; DELETE FROM \(schema).user_quarter;
-      DELETE FROM \(schema).quarter_users;
-      """)
+    // decision_open is DecisionOpens' to re-derive.
+    for table in tables where table != "decision_open" { try db.execute("DELETE FROM \(schema).\(table)") }
     let policies = try db.rows("SELECT version FROM main.policy_version ORDER BY effective_from").map {
       $0[0].text ?? ""
     }
@@ -104,6 +101,9 @@ public enum Rollups {
     ("decision_open", "principle, occurred_at, event_rowid, host_id", nil),
   ]
 
+  /// The rollup tables (the complaint flag lives in complaint_state).
+  static var tables: [String] { comparisons.map(\.table) }
+
   /// The rollup tables whose content differs from what the events give now
   /// (derived afresh into temporary tables, then compared both ways).
   public static func differences(_ db: Database) throws -> [String] {
@@ -139,8 +139,6 @@ public enum Rollups {
   /// ones when it is their zone and they are current, else temporary ones of
   /// the same names derived from the events for this connection (they shadow
   /// the stored ones; one pass over the events, once per connection and zone).
-  /// Temporary tables live outside the database file, so a read-only
-  /// connection (verify) may build them.
   public static func prepare(_ db: Database, for zone: TimeZone) throws {
     let temporary = !(try db.rows("SELECT name FROM temp.sqlite_master WHERE name = 'rollup_zone'").isEmpty)
     let stale = try isStale(db)
@@ -153,38 +151,38 @@ public enum Rollups {
     try buildTemporary(db, zone: zone, mark: mark)
   }
 
-  /// Temporary rollups for `zone`, derived from the events, under the stored ones' names.
+  /// Temporary rollups for `zone`, derived from the events, under the stored
+  /// ones' names and with their definitions (read from the schema, so the
+  /// migration stays the one place they are written).
   static func buildTemporary(_ db: Database, zone: TimeZone, mark: String) throws {
-    if db.mode == .readOnly { try db.execute("PRAGMA query_only = OFF") }
-    defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
-    try db.execute(
-      """
-      CREATE TEMP TABLE IF NOT EXISTS event_month AS SELECT * FROM main.event_month WHERE 0;
-      CREATE TEMP TABLE IF NOT EXISTS host_month AS SELECT * FROM main.host_month WHERE 0;
-      CREATE TEMP TABLE IF NOT EXISTS user_quarter (
-        quarter_start TEXT NOT NULL, user_pseudonym TEXT NOT NULL, PRIMARY KEY (quarter_start, user_pseudonym)
-      ) WITHOUT ROWID;
-      CREATE TEMP TABLE IF NOT EXISTS quarter_users (quarter_start TEXT PRIMARY KEY, users INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TEMP TABLE IF NOT EXISTS decision_open (
-        principle INTEGER NOT NULL, occurred_at TEXT NOT NULL, event_rowid INTEGER NOT NULL, host_id INTEGER NOT NULL,
-        PRIMARY KEY (principle, occurred_at, event_rowid)
-      ) WITHOUT ROWID;
-      CREATE TEMP TABLE IF NOT EXISTS rollup_zone (value TEXT NOT NULL);
-      DELETE FROM temp.rollup_zone;
-      """)
-    try rebuild(db, timeZone: zone, schema: "temp")
-    try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db), schema: "temp")
-    try db.prepare("INSERT INTO temp.rollup_zone VALUES (?)").run([.text(mark)])
+    try withTemporaryWrites(db) {
+      for table in tables {
+        guard
+          let sql = try db.scalar(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", [.text(table)]
+          ).text
+        else { throw SQLiteError(code: 1, message: "no table \(table) in the schema") }
+        try db.execute(
+          sql.replacingOccurrences(of: "CREATE TABLE \(table)", with: "CREATE TEMP TABLE IF NOT EXISTS \(table)"))
+      }
+      try db.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_zone (value TEXT NOT NULL); DELETE FROM temp.rollup_zone")
+      try rebuild(db, timeZone: zone, schema: "temp")
+      try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db), schema: "temp")
+      try db.prepare("INSERT INTO temp.rollup_zone VALUES (?)").run([.text(mark)])
+    }
   }
 
   static func dropTemporary(_ db: Database) throws {
+    try withTemporaryWrites(db) {
+      for table in tables + ["rollup_zone"] { try db.execute("DROP TABLE IF EXISTS temp.\(table)") }
+    }
+  }
+
+  /// Temporary tables live outside the database file: a read-only connection
+  /// (verify, doctor) lifts `query_only` for them alone.
+  private static func withTemporaryWrites(_ db: Database, _ body: () throws -> Void) throws {
     if db.mode == .readOnly { try db.execute("PRAGMA query_only = OFF") }
     defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
-    try db.execute(
-      """
-      DROP TABLE IF EXISTS temp.event_month; DROP TABLE IF EXISTS temp.host_month; DROP TABLE IF EXISTS temp.user_quarter;
-      DROP TABLE IF EXISTS temp.quarter_users;
-      DROP TABLE IF EXISTS temp.decision_open; DROP TABLE IF EXISTS temp.rollup_zone
-      """)
+    try body()
   }
 }
