@@ -63,9 +63,12 @@ struct PolicyLoader {
     }
     // Events imported before this version arrived are re-assigned, so the order
     // of imports never changes a figure.
+    let staleBefore = try Rollups.isStale(db)
     try db.prepare(Self.reassignSQL).run([.text(policy.version), .text(policy.effectiveFrom.iso)])
-    // The update marked the rollups stale (trigger); their policy versions change with it.
-    if db.changes > 0 { try Rollups.rebuildAll(db) }
+    // The update marked the rollups stale (trigger). Only the event counts
+    // carry policy versions, so they alone are re-derived, unless something
+    // else had made the rollups stale before.
+    if db.changes > 0 { try staleBefore ? Rollups.rebuildAll(db) : Rollups.rebuildEventCounts(db) }
     summary.rowsStored = 1
   }
 

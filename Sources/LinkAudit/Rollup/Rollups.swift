@@ -79,8 +79,14 @@ public enum Rollups {
   /// Re-derives every stored rollup and clears the stale mark, inside the caller's transaction.
   static func rebuildAll(_ db: Database) throws {
     try db.execute(currentComplaintsSQL)
-    try rebuild(db, timeZone: try timeZone(of: db))
     try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db))
+    try rebuildEventCounts(db)
+  }
+
+  /// Re-derives the counts of events and clears the stale mark, after an
+  /// update that changed only what those counts split on (a late policy).
+  static func rebuildEventCounts(_ db: Database) throws {
+    try rebuild(db, timeZone: try timeZone(of: db))
     try db.execute("DELETE FROM main.setting WHERE name = 'rollups_stale'")
   }
 
