@@ -138,15 +138,15 @@ enum Timing {
 
   static func start() -> Date? { enabled ? Date() : nil }
 
-  static func report(_ label: String, since began: Date?) {
+  static func report(_ label: @autoclosure () -> String, since began: Date?) {
     guard let began else { return }
     FileHandle.standardError.write(
-      Data("\(label): \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8))
+      Data("\(label()): \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8))
   }
 
-  static func measure<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+  static func measure<T>(_ label: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
     let began = start()
-    defer { report(label, since: began) }
+    defer { report(label(), since: began) }
     return try body()
   }
 }

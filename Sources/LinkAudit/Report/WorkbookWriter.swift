@@ -129,15 +129,9 @@ struct WorkbookWriter {
         rows: scenes.map { [.text(language.sceneName($0.label)), cell($0.value, kind: .rate)] },
         filter: false)
       if !scenes.isEmpty {
-        let chart = workbook.addChart(.bar, title: t(.openRateByScene))
-        chart.addSeries(
-          name: t(.openRate), categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + scenes.count),
-          values: s.range(column: 1, firstRow: tableTop + 1, lastRow: tableTop + scenes.count))
-        // In a bar chart the value axis is x (horizontal), the categories y.
-        chart.setAxisTitles(x: t(.openRate), y: t(.scene))
-        chart.setAxis(.x, numberFormat: "0%", min: 0, max: 1)
-        chart.hideLegend()
-        try s.sheet.insert(chart, row: tableTop, column: 3)
+        try barChart(
+          workbook, on: s, title: t(.openRateByScene), rows: (tableTop + 1, scenes.count), columns: (0, 1),
+          axes: (t(.openRate), t(.scene)), numberFormat: "0%", max: 1, at: (tableTop, 3))
       }
       s.row = max(s.row, tableTop + 16)
       try s.heading("\(t(.openRate)) · \(t(.platform))")
@@ -183,14 +177,9 @@ struct WorkbookWriter {
     }
     let rated = ratings.ratings.filter(\.isRated)
     if !rated.isEmpty {
-      let chart = workbook.addChart(.bar, title: t(.score))
-      chart.addSeries(
-        name: t(.score), categories: s.range(column: 0, firstRow: top + 1, lastRow: top + rated.count),
-        values: s.range(column: 7, firstRow: top + 1, lastRow: top + rated.count))
-      chart.setAxisTitles(x: t(.score), y: t(.platform))
-      chart.setAxis(.x, numberFormat: "0", min: 0, max: 100)
-      chart.hideLegend()
-      try s.sheet.insert(chart, row: last + 2, column: 1)
+      try barChart(
+        workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (0, 7),
+        axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
     }
     try s.finish(headerRow: top, repeatHeader: false)
   }
@@ -284,6 +273,26 @@ struct WorkbookWriter {
 
   /// A sheet that opens with its title (by default the sheet's name and the
   /// quarter) and the period, then a blank row.
+  /// A horizontal bar chart, without legend, of `rows.count` table rows from
+  /// `rows.first`: categories in `columns.categories`, values (from 0 to `max`,
+  /// named by the first axis title) in `columns.values`; placed at `at`.
+  func barChart(
+    _ workbook: Workbook, on s: Sheet, title: String, rows: (first: Int, count: Int),
+    columns: (categories: Int, values: Int), axes: (values: String, categories: String), numberFormat: String,
+    max: Double, at: (row: Int, column: Int)
+  ) throws {
+    let last = rows.first + rows.count - 1
+    let chart = workbook.addChart(.bar, title: title)
+    chart.addSeries(
+      name: axes.values, categories: s.range(column: columns.categories, firstRow: rows.first, lastRow: last),
+      values: s.range(column: columns.values, firstRow: rows.first, lastRow: last))
+    // In a bar chart the value axis is x (horizontal), the categories y.
+    chart.setAxisTitles(x: axes.values, y: axes.categories)
+    chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
+    chart.hideLegend()
+    try s.sheet.insert(chart, row: at.row, column: at.column)
+  }
+
   func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
     let s = try Sheet(workbook, name, language: language)
     try s.title(title ?? "\(name) · \(data.quarter)")
