@@ -70,21 +70,15 @@ struct FieldReader {
 /// The policy version in force at each instant, for enrichment on import.
 struct PolicyTimeline {
   private var starts: [Int64] = []
-  private var versions: [String] = []
+  /// The versions, oldest first: what `index(at:)` counts in.
+  private(set) var names: [String] = []
 
   init(database: Database) throws {
     for row in try database.rows("SELECT effective_from, version FROM policy_version ORDER BY effective_from") {
       guard let t = TimestampParser.utc.parse(row[0].text ?? "") else { continue }
       starts.append(t.milliseconds)
-      versions.append(row[1].text ?? "")
+      names.append(row[1].text ?? "")
     }
-  }
-
-  /// The versions, oldest first: what `index(at:)` counts in.
-  var names: [String] { versions }
-
-  func version(at t: Timestamp) -> String? {
-    index(at: t).map { versions[$0] }
   }
 
   func index(at t: Timestamp) -> Int? {

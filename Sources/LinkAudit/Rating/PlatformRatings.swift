@@ -33,8 +33,6 @@ public struct QuarterRatings: Sendable {
   /// Rated platforms by score (highest first, ties by id), then those not rated by events.
   public let ratings: [PlatformRating]
 
-  public static let indicatorNames = ["violation", "severe", "restriction", "exposure"]
-
   public init(database db: Database, quarter: Quarter, timeZone: TimeZone, model: RatingModel) throws {
     self.quarter = quarter
     self.model = model

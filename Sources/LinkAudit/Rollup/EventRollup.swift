@@ -18,7 +18,7 @@ struct MonthLocator {
     month = parser.startOfDay(year: y, month: m, day: 1).milliseconds
     let next =
       m == 12 ? parser.startOfDay(year: y + 1, month: 1, day: 1) : parser.startOfDay(year: y, month: m + 1, day: 1)
-    quarter = parser.startOfDay(year: y, month: (m - 1) / 3 * 3 + 1, day: 1).milliseconds
+    quarter = Quarter(year: y, number: (m - 1) / 3 + 1).bounds(in: parser.timeZone).start.milliseconds
     // A month whose first midnight a clock change skipped is not cached.
     (low, high) = month <= ms ? (month, next.milliseconds) : (1, 0)
     return (month, quarter)

@@ -191,6 +191,4 @@ public final class Database {
 
   /// Stops the running statement from another thread (used for query time limits).
   public func interrupt() { sqlite3_interrupt(handle) }
-
-  public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 }
