@@ -36,6 +36,15 @@ import Testing
     #expect(try db.scalar("SELECT count(*) FROM complaint") == .integer(0))
   }
 
+  @Test func theStaleMarkWatchesEveryComplaintStateColumnButTheCurrentFlag() throws {
+    let db = try store.open()
+    let columns = try db.rows("SELECT name FROM pragma_table_info('complaint_state')").compactMap { $0[0].text }
+    let watched = Migrations.complaintStateColumns.split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    #expect(watched == columns.filter { $0 != "is_current" })
+  }
+
   @Test func newerDatabaseIsRefused() throws {
     do {
       let db = try store.open()
