@@ -40,8 +40,9 @@ public enum MetricCatalogue {
   static let inQuarterC = "received_at >= :start AND received_at < :end"
 
   /// Of the quarter's events, the share (0 to 1) matching `condition` among those matching `among`.
-  static func share(_ condition: String, among: String = "1") -> String {
-    "total(CASE WHEN \(condition) THEN events END) / nullif(total(CASE WHEN \(among) THEN events END), 0)"
+  /// `count` names the column that counts the rows (`events` in the rollups, `n` in `assessed`).
+  static func share(_ condition: String, among: String = "1", count: String = "events") -> String {
+    "total(CASE WHEN \(condition) THEN \(count) END) / nullif(total(CASE WHEN \(among) THEN \(count) END), 0)"
   }
 
   /// Events of the quarter grouped by what decides their conformance, joined to
@@ -103,7 +104,7 @@ public enum MetricCatalogue {
       definitionEnglish:
         "Events whose action matches the treatment their policy version prescribes / all events (events before any policy count as not conforming).",
       definitionChinese: "处置与所适用规范版本要求一致的事件数 / 事件总数（无适用规范的事件计为不符合）。",
-      sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")),
+      sql: assessed("SELECT \(share("alevel = tlevel", count: "n"))")),
     .init(
       id: "overview.over_restricted", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Over-restricted events", nameChinese: "过度限制事件数",
@@ -262,7 +263,7 @@ public enum MetricCatalogue {
         nameEnglish: "Over-restriction rate", nameChinese: "过度限制率",
         definitionEnglish: "overview.over_restricted / all events.",
         definitionChinese: "过度限制事件数 / 事件总数。",
-        sql: assessed("SELECT CAST(coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0) AS REAL) / nullif(sum(n), 0)")
+        sql: assessed("SELECT \(share("alevel > tlevel", count: "n"))")
       ),
     ]
 }
