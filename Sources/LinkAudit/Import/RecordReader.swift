@@ -91,6 +91,28 @@ struct ByteCursor {
     return buffer[position]
   }
 
+  /// The unquoted field that began with the byte just read, when it ends
+  /// (at a separator, LF or CRLF) within the buffer: the bytes without the
+  /// terminator, which is left to read. Nil otherwise (the field crosses the
+  /// buffer's end, or holds a lone CR): the caller reads it byte by byte.
+  @inline(__always)
+  mutating func restOfField(separator: UInt8) -> UnsafeBufferPointer<UInt8>? {
+    let start = position - 1
+    var i = position
+    while i < end {
+      let c = buffer[i]
+      if c == separator || c == 10 { break }
+      if c == 13 {
+        guard i + 1 < end, buffer[i + 1] == 10 else { return nil }
+        break
+      }
+      i += 1
+    }
+    guard i < end else { return nil }
+    position = i
+    return UnsafeBufferPointer(rebasing: buffer[start..<i])
+  }
+
   private mutating func refill() throws -> Bool {
     if finished { return false }
     end = try source.read(into: buffer)
@@ -223,14 +245,24 @@ final class DelimitedReader: RecordReader {
         }
         throw RecordError(line: line, field: fields.count, message: "unexpected character after a closing quote")
       }
-      // Unquoted field.
+      // Unquoted field: straight from the buffer when it ends there (almost always).
       var current: UInt8? = b
-      while let c = current, c != separator, c != lf {
-        if c == cr, try cursor.peek() == lf { break }
-        field.append(c)
+      if b != separator && b != lf && b != cr, let bytes = cursor.restOfField(separator: separator) {
+        guard let s = utf8String(bytes) else {
+          throw RecordError(
+            line: line, field: fields.count,
+            message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+        }
+        fields.append(s)
         current = try cursor.next()
+      } else {
+        while let c = current, c != separator, c != lf {
+          if c == cr, try cursor.peek() == lf { break }
+          field.append(c)
+          current = try cursor.next()
+        }
+        try finishField()
       }
-      try finishField()
       switch current {
       case nil:
         nextLine += 1
@@ -262,14 +294,17 @@ final class DelimitedReader: RecordReader {
 /// `String(decoding:)` is the fast path but repairs bad bytes, so a repaired result is detected by comparison.
 @inline(__always)
 func utf8String(_ bytes: [UInt8]) -> String? {
-  bytes.withUnsafeBufferPointer { buffer in
-    // Most fields are ASCII, which needs no validation.
-    var high: UInt8 = 0
-    for b in buffer { high |= b }
-    if high < 0x80 { return String(decoding: buffer, as: UTF8.self) }
-    let s = String(decoding: buffer, as: UTF8.self)
-    return s.utf8.count == buffer.count && s.utf8.elementsEqual(buffer) ? s : nil
-  }
+  bytes.withUnsafeBufferPointer { utf8String($0) }
+}
+
+@inline(__always)
+func utf8String(_ buffer: UnsafeBufferPointer<UInt8>) -> String? {
+  // Most fields are ASCII, which needs no validation.
+  var high: UInt8 = 0
+  for b in buffer { high |= b }
+  if high < 0x80 { return String(decoding: buffer, as: UTF8.self) }
+  let s = String(decoding: buffer, as: UTF8.self)
+  return s.utf8.count == buffer.count && s.utf8.elementsEqual(buffer) ? s : nil
 }
 
 /// JSON Lines: one object a line, with the same field names as the CSV columns.
