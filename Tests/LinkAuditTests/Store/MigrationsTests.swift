@@ -45,6 +45,59 @@ import Testing
     #expect(watched == columns.filter { $0 != "is_current" })
   }
 
+  /// Migration 6 edits the table's text in place: the rule holds as before, on
+  /// rows already stored and on new ones, and inserting builds no temporary index.
+  @Test func theActionCheckIsRewrittenInPlaceAndStillHolds() throws {
+    do {
+      let old = try Database(path: store.path, migrate: false)
+      try Migrations.migrate(old, to: 5)
+      try old.execute(
+        """
+        INSERT INTO batch (batch_id, kind, file_name, sha256, imported_at, tool_version)
+          VALUES (1, 'links', 'old.csv', 'aa', '2021-12-01T00:00:00.000Z', '0.0.9');
+        INSERT INTO host VALUES (1, 'item.taobao.com', 'item.taobao.com', 'taobao.com', 'taobao');
+        INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url_normalised, host_id,
+          action, detected_by)
+        VALUES ('e1', 1, '2021-10-01T02:00:00.000Z', 'moments', 'u', 'https://item.taobao.com/a', 1, 'open', 'automated');
+        """)
+      #expect(try Self.insertPlan(old).contains("OpenEphemeral"))
+      old.close()
+    }
+    let db = try store.open()
+    #expect(try db.userVersion == 6)
+    let sql = try db.scalar("SELECT sql FROM sqlite_schema WHERE name = 'link_event'").text ?? ""
+    #expect(
+      sql.contains("CHECK (action = 'open' OR action = 'warn_proceed' OR action = 'warn_back' OR action = 'block')"))
+    #expect(!sql.contains("IN ("))
+    #expect(try !Self.insertPlan(db).contains("OpenEphemeral"))
+    #expect(try db.scalar("PRAGMA integrity_check") == .text("ok"))
+    #expect(try db.scalar("SELECT count(*) FROM link_event") == .integer(1))
+    let insert = """
+      INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url_normalised, host_id,
+        action, detected_by)
+      VALUES (?1, 1, '2021-10-01T02:00:00.000Z', 'moments', 'u', 'https://item.taobao.com/a', 1, ?2, 'automated')
+      """
+    for action in LinkAction.allCases {
+      try db.prepare(insert).run([.text("ok-\(action.rawValue)"), .text(action.rawValue)])
+    }
+    let error = try #require(throws: SQLiteError.self) {
+      try db.prepare(insert).run([.text("bad"), .text("opened")])
+    }
+    #expect(error.localizedDescription.contains("CHECK constraint failed"))
+    // A connection opened afterwards reads the new text.
+    let reader = try store.open(.readOnly)
+    #expect(try !Self.insertPlan(reader).contains("OpenEphemeral"))
+  }
+
+  static func insertPlan(_ db: Database) throws -> [String] {
+    try db.rows(
+      """
+      EXPLAIN INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url_normalised,
+        host_id, action, detected_by) VALUES ('x', 1, 't', 's', 'u', 'n', 1, 'open', 'automated')
+      """
+    ).compactMap { $0[1].text }
+  }
+
   @Test func newerDatabaseIsRefused() throws {
     do {
       let db = try store.open()
