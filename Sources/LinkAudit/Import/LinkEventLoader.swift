@@ -29,9 +29,7 @@ struct LinkEventLoader {
     var principle: Int64?
     /// What the event is counted by in `event_month`, all but its host.
     var rollup: RollupKey
-    var user: UserQuarterKey
-    /// The first sighting of the user in the quarter within the reading thread's window.
-    var firstSighting: Bool
+    var quarter: Int64
     var occurredAt: Int64
     /// Principles (bits) with a decision standing on the URL or domain when it was opened.
     var covered: UInt8
@@ -44,7 +42,9 @@ struct LinkEventLoader {
   }
 
   /// Parameters of `insertSQL` bound from the arena, in the order `prepare` appends them.
-  static let textParameters: [Int32] = [1, 3, 4, 5, 6, 7, 9, 10, 12, 13, 14]
+  /// After them comes the user id, which the storing thread replaces by its pseudonym:
+  /// the HMAC is the storing thread's, so the two threads take about as long.
+  static let textParameters: [Int32] = [1, 3, 4, 6, 7, 9, 10, 12, 13, 14]
 
   func load(path: String, summary: inout BatchSummary) throws {
     let db = importer.db
@@ -59,11 +59,8 @@ struct LinkEventLoader {
     var locator = MonthLocator(timeZone: try Rollups.timeZone(of: db))
     var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
     var span: (first: Int64, last: Int64) = (.max, .min)
-    var sightings = UserSightings()
     var hostIndex: [String: Int32] = [:]  // reading thread
     var hostIDs: [Int64] = []  // storing thread: host_id by host number
-    // Users whose first sighting came with a duplicate event: their next stored event records them.
-    var unrecorded: Set<UserQuarterKey> = []
     let batchID = self.batchID
     try importer.forEachRecord(
       path: path, columns: Self.columns, required: Self.required, summary: &summary,
@@ -78,13 +75,11 @@ struct LinkEventLoader {
         let reason = try Self.reason(fields, action: action)
         let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
         let clientVersion = try fields.text(8, required: false, maxLength: 64)
-        let pseudonym = pseudonyms.pseudonymWithBits(userID)
         let policy = policies.index(at: occurredAt)
         let first = text.count
         text.append(eventID)
         text.append(occurredAt.iso)
         text.append(scene.rawValue)
-        text.append(pseudonym.text)
         text.append(rawURL == url.normalised ? nil : rawURL)
         text.append(url.normalised)
         text.append(action.rawValue)
@@ -92,9 +87,9 @@ struct LinkEventLoader {
         text.append(detectedBy.rawValue)
         text.append(clientVersion)
         text.append(policy.map { policies.names[$0] })
+        text.append(userID)
         let ms = occurredAt.milliseconds
         let (month, quarter) = locator.locate(ms)
-        let user = UserQuarterKey(quarter: quarter, high: pseudonym.high, low: pseudonym.low)
         // Last, after every check: a host's first event is always stored or counted a duplicate.
         var index = hostIndex[url.host]
         var newHost: NewHost?
@@ -110,28 +105,26 @@ struct LinkEventLoader {
             batch: batchID, month: month, host: 0, scene: RollupCodes.code(scene),
             action: RollupCodes.code(action), reason: RollupCodes.reason(reason?.category, given: reason != nil),
             detectedBy: RollupCodes.code(detectedBy), policy: policy.map { Int32($0) } ?? -1),
-          user: user, firstSighting: sightings.isFirst(user), occurredAt: ms,
+          quarter: quarter, occurredAt: ms,
           covered: action == .open && !decisions.isEmpty
             ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0)
       },
       store: { e, text in
         if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }
         let host = hostIDs[Int(e.hostIndex)]
+        let pseudonym = pseudonyms.pseudonymWithBits(text.value(e.first + Self.textParameters.count)!)
         let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
           try insert.bind(batchID, at: 2)
+          try insert.bind(pseudonym.text, at: 5)
           try insert.bind(host, at: 8)
           try insert.bind(e.principle, at: 11)
           try insert.step()
           return db.changes > 0
         }
-        guard stored else {
-          if e.firstSighting { unrecorded.insert(e.user) }
-          return false
-        }
+        guard stored else { return false }
         var key = e.rollup
         key.host = host
-        try rollup.count(key)
-        if e.firstSighting || (!unrecorded.isEmpty && unrecorded.remove(e.user) != nil) { try rollup.addUser(e.user) }
+        try rollup.add(key, user: UserQuarterKey(quarter: e.quarter, high: pseudonym.high, low: pseudonym.low))
         span = (min(span.first, e.occurredAt), max(span.last, e.occurredAt))
         if e.covered != 0 {
           let rowid = db.lastInsertRowID

@@ -165,19 +165,18 @@ final class RollupAccumulator {
 
   /// Counts an event.
   @inline(__always)
-  func count(_ key: RollupKey) throws {
+  private func count(_ key: RollupKey) throws {
     counts[key, default: 0] += 1
     if counts.count >= Self.countLimit { try flushCounts() }
   }
 
-  /// Records a user of a quarter (the caller has filtered repeats).
   @inline(__always)
-  func addUser(_ user: UserQuarterKey) throws {
+  private func addUser(_ user: UserQuarterKey) throws {
     users.append(user)
     if users.count >= Self.userLimit { try flushUsers() }
   }
 
-  /// Counts an event and its user, filtering repeats here.
+  /// Counts a stored event and its user (a repeat within the window is not written again).
   func add(_ key: RollupKey, user: UserQuarterKey) throws {
     try count(key)
     if sightings.isFirst(user) { try addUser(user) }
