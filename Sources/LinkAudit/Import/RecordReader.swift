@@ -113,6 +113,27 @@ struct ByteCursor {
     return UnsafeBufferPointer(rebasing: buffer[start..<i])
   }
 
+  /// Appends the bytes up to the next LF (which is read, not appended) to
+  /// `line`, a buffer's worth at a time. False at the end of the file when
+  /// there was nothing left to read.
+  mutating func readLine(appendingTo line: inout [UInt8]) throws -> Bool {
+    var sawAny = false
+    while true {
+      if position == end {
+        guard try refill() else { return sawAny }
+      }
+      sawAny = true
+      let rest = UnsafeBufferPointer(rebasing: buffer[position..<end])
+      if let i = rest.firstIndex(of: 10) {
+        line.append(contentsOf: UnsafeBufferPointer(rebasing: rest[..<i]))
+        position += i - rest.startIndex + 1
+        return true
+      }
+      line.append(contentsOf: rest)
+      position = end
+    }
+  }
+
   private mutating func refill() throws -> Bool {
     if finished { return false }
     end = try source.read(into: buffer)
@@ -330,13 +351,7 @@ final class JSONLinesReader: RecordReader {
   func next(into values: inout [String?]) throws -> Bool {
     while true {
       lineBytes.removeAll(keepingCapacity: true)
-      var sawAny = false
-      while let b = try cursor.next() {
-        sawAny = true
-        if b == 10 { break }
-        lineBytes.append(b)
-      }
-      guard sawAny else { return false }
+      guard try cursor.readLine(appendingTo: &lineBytes) else { return false }
       line += 1
       if lineBytes.last == 13 { lineBytes.removeLast() }
       guard let text = utf8String(lineBytes) else {

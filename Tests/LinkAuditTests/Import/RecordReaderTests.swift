@@ -4,8 +4,9 @@ import Testing
 @testable import LinkAudit
 
 /// The delimited reader takes an unquoted field straight from its read buffer
-/// when the field ends there and copies it byte by byte otherwise: files of
-/// several buffers put field ends at every kind of place around the buffer's end.
+/// when the field ends there and copies it byte by byte otherwise, and the
+/// JSON Lines reader takes a line a buffer at a time: files of several buffers
+/// put field and line ends at every kind of place around the buffer's end.
 @Suite struct RecordReaderTests {
   let dir = TemporaryDirectory()
   static let columns = ["a", "b", "c", "d"]
@@ -62,6 +63,23 @@ import Testing
     #expect(text.utf8.count > 3 * ByteSource.chunk)
     let path = try dir.write("many.tsv", text)
     #expect(try readAll(path) == rows)
+  }
+
+  /// JSON Lines are read a buffer at a time too: lines of every length, CRLF
+  /// and blank lines, escapes, numbers and nulls, across several buffers.
+  @Test func jsonLinesAcrossManyBuffersReadBackExactly() throws {
+    let rows = Self.rows(count: 12_000, quoting: true)
+    var text = ""
+    for (i, row) in rows.enumerated() {
+      let object = Dictionary(uniqueKeysWithValues: zip(Self.columns, row.map { $0 as Any }))
+      let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+      text += String(decoding: line, as: UTF8.self) + (i % 3 == 0 ? "\r\n" : "\n")
+      if i % 1000 == 0 { text += " \n" }
+    }
+    text += #"{"a": 1625068800000, "b": null, "c": "\u00e9\ud83d\ude00\"\\", "d": "x"}"#
+    #expect(text.utf8.count > 3 * ByteSource.chunk)
+    let path = try dir.write("many.jsonl", text)
+    #expect(try readAll(path) == rows + [["1625068800000", "<nil>", "é😀\"\\", "x"]])
   }
 
   /// A lone CR inside an unquoted field is part of the field, as before the fast path.
