@@ -14,6 +14,9 @@ public final class Database {
     case readOnly
   }
 
+  /// How long a command waits for another's lock before it gives up (seconds).
+  static let busyTimeout: TimeInterval = 60
+
   let handle: OpaquePointer
   public let path: String
   public let mode: Mode
@@ -37,7 +40,7 @@ public final class Database {
     self.mode = mode
     sqlite3_extended_result_codes(db, 1)
     // Concurrent imports and reports wait for each other instead of failing.
-    sqlite3_busy_timeout(db, 60_000)
+    sqlite3_busy_timeout(db, Int32(Self.busyTimeout * 1000))
     // A report reads the quarter's complaints once per figure: with room for
     // them in the cache they are read from the file once.
     try execute("PRAGMA cache_size = -32768")
@@ -52,12 +55,28 @@ public final class Database {
       // millions of rows, and larger pages cut its write traffic by about a
       // third under WAL (measured in docs/benchmarks.md).
       try execute("PRAGMA page_size = 16384")
-      try execute("PRAGMA journal_mode = WAL")
+      try useWAL()
       try execute("PRAGMA synchronous = NORMAL")
       try execute("PRAGMA foreign_keys = ON")
       if migrate {
         try Migrations.migrate(self)
         try Rollups.refreshIfStale(self)
+      }
+    }
+  }
+
+  /// WAL is kept in the file, so only its first opening sets it. SQLite does
+  /// not call the busy handler for a change of journal mode: a connection that
+  /// races another's first opening waits its turn here, as long as a busy lock.
+  private func useWAL() throws {
+    let deadline = Date().addingTimeInterval(Self.busyTimeout)
+    while true {
+      do {
+        if try scalar("PRAGMA journal_mode").text?.lowercased() == "wal" { return }
+        try execute("PRAGMA journal_mode = WAL")
+        return
+      } catch let error as SQLiteError where error.code & 0xFF == SQLITE_BUSY && Date() < deadline {
+        usleep(10_000)
       }
     }
   }

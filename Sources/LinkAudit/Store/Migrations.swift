@@ -26,13 +26,18 @@ public enum Migrations {
 
   /// Brings `db` up to `target` (default: the latest) in one transaction.
   public static func migrate(_ db: Database, to target: Int = latestVersion) throws {
-    let current = try db.userVersion
-    guard current <= latestVersion else {
-      throw SchemaError.newerThanTool(found: current, supported: latestVersion, path: db.path)
+    func pending() throws -> ClosedRange<Int>? {
+      let current = try db.userVersion
+      guard current <= latestVersion else {
+        throw SchemaError.newerThanTool(found: current, supported: latestVersion, path: db.path)
+      }
+      return current < target ? (current + 1)...target : nil
     }
-    guard current < target else { return }
+    guard try pending() != nil else { return }
     try db.transaction {
-      for version in (current + 1)...target {
+      // Asked again under the write lock: another process may have migrated while this one waited.
+      guard let versions = try pending() else { return }
+      for version in versions {
         let migration = all[version - 1]
         if migration.editsSchemaText {
           let schemaVersion = try db.scalar("PRAGMA schema_version").integer ?? 0

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import LinkAudit
@@ -96,6 +97,25 @@ import Testing
         host_id, action, detected_by) VALUES ('x', 1, 't', 's', 'u', 'n', 1, 'open', 'automated')
       """
     ).compactMap { $0[1].text }
+  }
+
+  /// Several processes opening a new (or old) database at once: one migrates,
+  /// the others find the work done when they get the lock, and none fails.
+  @Test func connectionsOpeningANewDatabaseAtOnceAllSucceed() throws {
+    for round in 0..<5 {
+      let path = store.dir.file("race-\(round).sqlite")
+      let errors = Mutex<[String]>([])
+      DispatchQueue.concurrentPerform(iterations: 4) { _ in
+        do {
+          let db = try Database(path: path)
+          db.close()
+        } catch {
+          errors.withLock { $0.append("\(error)") }
+        }
+      }
+      #expect(errors.withLock { $0 } == [])
+      #expect(try Database(path: path).userVersion == Migrations.latestVersion)
+    }
   }
 
   @Test func newerDatabaseIsRefused() throws {
