@@ -48,21 +48,16 @@ import Testing
     return rows
   }
 
-  @Test(arguments: [false, true])
-  func csvAcrossManyBuffersReadsBackExactly(crlf: Bool) throws {
-    let rows = Self.rows(count: 12_000, quoting: true)
-    let text = Self.encode(rows, separator: ",", crlf: crlf)
+  /// Writes `text` (several buffers long) to `name` and reads it back.
+  func readBack(_ text: String, as name: String) throws -> [[String]] {
     #expect(text.utf8.count > 3 * ByteSource.chunk)
-    let path = try dir.write("many.csv", text)
-    #expect(try readAll(path) == rows)
+    return try readAll(try dir.write(name, text))
   }
 
-  @Test func tsvAcrossManyBuffersReadsBackExactly() throws {
-    let rows = Self.rows(count: 12_000, quoting: false)
-    let text = Self.encode(rows, separator: "\t", crlf: false)
-    #expect(text.utf8.count > 3 * ByteSource.chunk)
-    let path = try dir.write("many.tsv", text)
-    #expect(try readAll(path) == rows)
+  @Test(arguments: [("many.csv", ",", false), ("crlf.csv", ",", true), ("many.tsv", "\t", false)])
+  func delimitedAcrossManyBuffersReadsBackExactly(name: String, separator: String, crlf: Bool) throws {
+    let rows = Self.rows(count: 12_000, quoting: separator == ",")
+    #expect(try readBack(Self.encode(rows, separator: separator, crlf: crlf), as: name) == rows)
   }
 
   /// JSON Lines are read a buffer at a time too: lines of every length, CRLF
@@ -77,9 +72,7 @@ import Testing
       if i % 1000 == 0 { text += " \n" }
     }
     text += #"{"a": 1625068800000, "b": null, "c": "\u00e9\ud83d\ude00\"\\", "d": "x"}"#
-    #expect(text.utf8.count > 3 * ByteSource.chunk)
-    let path = try dir.write("many.jsonl", text)
-    #expect(try readAll(path) == rows + [["1625068800000", "<nil>", "é😀\"\\", "x"]])
+    #expect(try readBack(text, as: "many.jsonl") == rows + [["1625068800000", "<nil>", "é😀\"\\", "x"]])
   }
 
   /// A lone CR inside an unquoted field is part of the field, as before the fast path.
