@@ -88,7 +88,7 @@ struct PolicyLoader {
       guard bytes.count <= 4 << 20 else { throw FileError(file: path, message: "a policy file may not exceed 4 MB") }
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw FileError(file: path, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+      throw FileError(file: path, message: invalidUTF8Message)
     }
     return text
   }

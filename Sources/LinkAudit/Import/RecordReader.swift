@@ -8,6 +8,9 @@ struct RecordError: Error {
   let message: String
 }
 
+/// What a reader says of bytes that are not UTF-8, and what to do about it.
+let invalidUTF8Message = "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)"
+
 /// Reads records whose values are aligned to a fixed list of column names.
 protocol RecordReader: AnyObject {
   /// Fills `values` (one slot per expected column, nil where absent) with the
@@ -219,12 +222,14 @@ final class DelimitedReader: RecordReader {
     line = nextLine
     let separator = self.separator
     let quote = UInt8(ascii: "\""), cr = UInt8(13), lf = UInt8(10)
-    func finishField() throws {
-      guard let s = utf8String(field) else {
-        throw RecordError(
-          line: line, field: fields.count, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+      guard let s = utf8String(bytes) else {
+        throw RecordError(line: line, field: fields.count, message: invalidUTF8Message)
       }
       fields.append(s)
+    }
+    func finishField() throws {
+      try field.withUnsafeBufferPointer { try append($0) }
       field.removeAll(keepingCapacity: true)
     }
     guard var b = try cursor.next() else { return false }
@@ -269,12 +274,7 @@ final class DelimitedReader: RecordReader {
       // Unquoted field: straight from the buffer when it ends there (almost always).
       var current: UInt8? = b
       if b != separator && b != lf && b != cr, let bytes = cursor.restOfField(separator: separator) {
-        guard let s = utf8String(bytes) else {
-          throw RecordError(
-            line: line, field: fields.count,
-            message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
-        }
-        fields.append(s)
+        try append(bytes)
         current = try cursor.next()
       } else {
         while let c = current, c != separator, c != lf {
@@ -314,11 +314,6 @@ final class DelimitedReader: RecordReader {
 /// The bytes as a String, or nil when they are not valid UTF-8.
 /// `String(decoding:)` is the fast path but repairs bad bytes, so a repaired result is detected by comparison.
 @inline(__always)
-func utf8String(_ bytes: [UInt8]) -> String? {
-  bytes.withUnsafeBufferPointer { utf8String($0) }
-}
-
-@inline(__always)
 func utf8String(_ buffer: UnsafeBufferPointer<UInt8>) -> String? {
   // Most fields are ASCII, which needs no validation.
   var high: UInt8 = 0
@@ -354,9 +349,8 @@ final class JSONLinesReader: RecordReader {
       guard try cursor.readLine(appendingTo: &lineBytes) else { return false }
       line += 1
       if lineBytes.last == 13 { lineBytes.removeLast() }
-      guard let text = utf8String(lineBytes) else {
-        throw RecordError(
-          line: line, field: nil, message: "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)")
+      guard let text = lineBytes.withUnsafeBufferPointer(utf8String) else {
+        throw RecordError(line: line, field: nil, message: invalidUTF8Message)
       }
       rawLine = text
       if text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
