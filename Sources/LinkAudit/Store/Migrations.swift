@@ -16,7 +16,7 @@ public enum Migrations {
     /// Rewrites table definitions in `sqlite_schema` in place: SQLite's
     /// documented procedure for changing a CHECK constraint without copying
     /// the table (https://sqlite.org/lang_altertable.html#otheralter).
-    var editsSchemaText = false
+    let editsSchemaText: Bool
 
     init(_ sql: String, editsSchemaText: Bool = false) {
       self.sql = sql
