@@ -107,6 +107,33 @@ import Testing
     #expect(try store.bytes() == before)
   }
 
+  /// JSON Lines: a line that is not JSON, not an object, or holds a nested
+  /// value refuses the file with its line; blank lines in between count as lines.
+  @Test(arguments: [
+    ("{\"event_id\": \"j2\",", "is not valid JSON"),
+    ("[\"j2\"]", "is not a JSON object"),
+    ("{\"event_id\": {\"id\": \"j2\"}}", "field \"event_id\" must be a string or a number"),
+  ])
+  func badJSONLine(line: String, expected: String) throws {
+    let good =
+      #"{"event_id": "j1", "occurred_at": "2021-10-01 10:00:00", "scene": "group_chat", "user_id": "u", "#
+      + #""url": "https://a.com/", "action": "open"}"#
+    try expectRefused(.links, "j.jsonl", good + "\r\n\n" + line + "\n" + good, ["j.jsonl:3:", expected])
+  }
+
+  @Test func invalidUTF8InJSONLines() throws {
+    let before = try store.bytes()
+    let path = store.dir.file("j.jsonl")
+    var data = Data(#"{"event_id": "j1", "user_id": ""#.utf8)
+    data.append(contentsOf: [0xFF, 0xFE])
+    data.append(Data("\"}\n".utf8))
+    try data.write(to: URL(fileURLWithPath: path))
+    let error = try #require(throws: (any Error).self) { try store.load([(.links, path)]) }
+    #expect(error.localizedDescription.contains("j.jsonl:1:"))
+    #expect(error.localizedDescription.contains("invalid UTF-8"))
+    #expect(try store.bytes() == before)
+  }
+
   @Test func userIDIsNeverRepeatedInAMessage() throws {
     try expectRefused(
       .links, "m.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,secret\u{1}id,https://a.com/,open,\n",
