@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LinkAudit
 
 @main
@@ -17,4 +18,36 @@ struct LinkAuditCommand: ParsableCommand {
       Import.self, Report.self, Query.self, Ratings.self, Demo.self, Verify.self, Schema.self, DoctorCommand.self,
     ]
   )
+
+  /// Runs the command; a failure of the file system is said as a sentence
+  /// (its cause, such as "No space left on device"), never as an NSError dump.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: FileSystemError.plain(error))
+    }
+  }
+}
+
+/// What Foundation reports of a file operation, in one line.
+struct FileSystemError: Error, LocalizedError {
+  let message: String
+  var errorDescription: String? { message }
+
+  /// Foundation's errors made plain; every other error as it is.
+  static func plain(_ error: Error) -> Error {
+    let ns = error as NSError
+    guard ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain else { return error }
+    var cause = ns.localizedFailureReason ?? ""
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+      cause = String(cString: strerror(Int32(underlying.code)))
+    } else if ns.domain == NSPOSIXErrorDomain {
+      cause = String(cString: strerror(Int32(ns.code)))
+    }
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    let what = path.map { "cannot write or read \($0)" } ?? "a file operation failed"
+    return FileSystemError(message: cause.isEmpty ? "\(what): \(ns.localizedDescription)" : "\(what): \(cause)")
+  }
 }

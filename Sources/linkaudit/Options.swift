@@ -11,12 +11,21 @@ struct DatabaseOptions: ParsableArguments {
 
   var path: String { db ?? ProcessInfo.processInfo.environment["LINKAUDIT_DB"] ?? "linkaudit.db" }
 
-  /// `migrate: false` opens a database of an older schema as it is (doctor reports it).
-  func open(_ mode: Database.Mode = .readWrite, migrate: Bool = true) throws -> Database {
-    if mode == .readOnly, !FileManager.default.fileExists(atPath: path) {
-      throw ValidationError("no database at \(path): import data first (linkaudit import …) or pass --db")
-    }
-    return try Database(path: path, mode: mode, migrate: migrate)
+  /// The pseudonym key lives beside its database, wherever the command is run from.
+  var defaultKeyFile: String {
+    ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".linkaudit.key")
+  }
+
+  /// The database, its journal files and its keys: never an output path.
+  var protectedFiles: ProtectedFiles { Database.protectedFiles(of: path, keyFile: defaultKeyFile) }
+
+  /// For the commands that write (import, report): creates or migrates the store.
+  func openForWriting() throws -> Database { try Database.store(at: path) }
+
+  /// For the commands that only read: an existing store, read-only, never
+  /// changed. `currentSchema: false` takes an older schema as it is (doctor).
+  func openForReading(currentSchema: Bool = true) throws -> Database {
+    try Database.reading(at: path, currentSchema: currentSchema)
   }
 }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import LinkAudit
 
 /// A folder under the system's temporary directory, removed when released.
-final class TemporaryDirectory {
+final class TemporaryDirectory: Sendable {
   let path: String
 
   init() {
@@ -40,7 +40,10 @@ final class TestStore {
   var path: String { dir.file("test.db") }
   var keyFile: String { dir.file("test.key") }
 
-  func open(_ mode: Database.Mode = .readWrite) throws -> Database { try Database(path: path, mode: mode) }
+  /// Read-write opens the store (created and migrated); read-only is a bare read-only connection.
+  func open(_ mode: Database.Mode = .readWrite) throws -> Database {
+    mode == .readWrite ? try Database.store(at: path) : try Database(path: path, mode: .readOnly)
+  }
 
   func importer(
     _ db: Database, rejectFile: String? = nil, encoding: TextEncoding = .utf8, timeZone: String = "Asia/Shanghai"

@@ -21,8 +21,10 @@ public final class Database {
   public let path: String
   public let mode: Mode
 
-  /// Opens (or, read-write, creates) the database at `path` and brings its schema up to date.
-  public init(path: String, mode: Mode = .readWrite, migrate: Bool = true) throws {
+  /// Opens a connection and nothing more: no schema is created or migrated
+  /// (that is `Database.store(at:)`'s work). Read-only needs an existing file
+  /// and never writes to it; read-write creates the file when absent.
+  public init(path: String, mode: Mode = .readWrite) throws {
     var db: OpaquePointer?
     let flags =
       mode == .readOnly
@@ -46,10 +48,6 @@ public final class Database {
     try execute("PRAGMA cache_size = -32768")
     if mode == .readOnly {
       try execute("PRAGMA query_only = ON")
-      let version = try userVersion
-      if migrate, version > 0, version < Migrations.latestVersion {
-        throw SchemaError.olderThanTool(found: version, supported: Migrations.latestVersion, path: path)
-      }
     } else {
       // 16 KiB pages (set only while the file is empty): an import appends
       // millions of rows, and larger pages cut its write traffic by about a
@@ -58,10 +56,6 @@ public final class Database {
       try useWAL()
       try execute("PRAGMA synchronous = NORMAL")
       try execute("PRAGMA foreign_keys = ON")
-      if migrate {
-        try Migrations.migrate(self)
-        try Rollups.refreshIfStale(self)
-      }
     }
   }
 

@@ -18,7 +18,7 @@ struct DoctorCommand: ParsableCommand {
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
 
   func run() throws {
-    let db = try database.open(.readOnly, migrate: false)
+    let db = try database.openForReading(currentSchema: false)
     let findings = try Doctor.examine(db, inbox: inbox)
     for f in findings {
       print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)")

@@ -20,7 +20,7 @@ struct Ratings: ParsableCommand {
 
   func run() throws {
     let model = try report.model()
-    let db = try database.open()
+    let db = try database.openForReading()
     let ratings = try db.transaction(.deferred) {
       try QuarterRatings(
         database: db, quarter: try report.quarter(quarter, in: db, path: database.path),
@@ -31,7 +31,7 @@ struct Ratings: ParsableCommand {
     let sink: RowSink
     switch format.lowercased() {
     case "table": sink = TableSink(output)
-    case "csv": sink = CSVSink(output)
+    case "csv": sink = CSVSink(output, forSpreadsheets: true)  // for people: BOM, no formulas
     case "json": sink = JSONSink(output)
     default: throw ValidationError("unknown format \"\(format)\": use table, csv or json")
     }

@@ -13,7 +13,7 @@ struct Schema: ParsableCommand {
       print(MetricCatalogue.markdown(english: !zh), terminator: "")
       return
     }
-    let db = try database.open()
+    let db = try database.openForReading()
     print(try SchemaGuide.text(for: db), terminator: "")
   }
 }

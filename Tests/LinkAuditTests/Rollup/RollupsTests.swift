@@ -161,7 +161,7 @@ import Testing
   @Test func aDatabaseOfSchema4IsGivenRollupsWhenFirstOpenedForWriting() throws {
     let store = TestStore()
     do {
-      let db = try Database(path: store.path, migrate: false)
+      let db = try Database(path: store.path)
       try Migrations.migrate(db, to: 4)
       try db.execute(
         """
@@ -179,7 +179,7 @@ import Testing
       db.close()
     }
     // Read-only, an old schema is refused with what to do.
-    let error = try #require(throws: SchemaError.self) { try store.open(.readOnly) }
+    let error = try #require(throws: SchemaError.self) { try Database.reading(at: store.path) }
     #expect(error.localizedDescription.contains("run linkaudit report or an import once"))
     try store.open().close()
     let db = try store.open(.readOnly)

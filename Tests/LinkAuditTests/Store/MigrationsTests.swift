@@ -22,7 +22,7 @@ import Testing
 
   @Test func olderDatabaseIsMigratedInPlaceKeepingItsRows() throws {
     do {
-      let old = try Database(path: store.path, migrate: false)
+      let old = try Database(path: store.path)
       try Migrations.migrate(old, to: 1)
       #expect(try old.userVersion == 1)
       try old.execute(
@@ -50,7 +50,7 @@ import Testing
   /// rows already stored and on new ones, and inserting builds no temporary index.
   @Test func theActionCheckIsRewrittenInPlaceAndStillHolds() throws {
     do {
-      let old = try Database(path: store.path, migrate: false)
+      let old = try Database(path: store.path)
       try Migrations.migrate(old, to: 5)
       try old.execute(
         """
@@ -107,14 +107,14 @@ import Testing
       let errors = Mutex<[String]>([])
       DispatchQueue.concurrentPerform(iterations: 4) { _ in
         do {
-          let db = try Database(path: path)
+          let db = try Database.store(at: path)
           db.close()
         } catch {
           errors.withLock { $0.append("\(error)") }
         }
       }
       #expect(errors.withLock { $0 } == [])
-      #expect(try Database(path: path).userVersion == Migrations.latestVersion)
+      #expect(try Database.store(at: path).userVersion == Migrations.latestVersion)
     }
   }
 
