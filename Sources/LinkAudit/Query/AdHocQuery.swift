@@ -11,12 +11,21 @@ public struct QueryError: Error, LocalizedError, Equatable {
 public struct AdHocQuery {
   public var sql: String
   /// `name` → value, bound to `:name` (also `@name`, `$name`).
+  /// Bound as text, exactly as typed (`007` stays `007`), unless named in `integerParameters`.
   public var parameters: [String: String]
+  /// Names whose value is bound as an integer (`--param-int`).
+  public var integerParameters: Set<String>
   public var timeout: TimeInterval
 
-  public init(sql: String, parameters: [String: String] = [:], timeout: TimeInterval = 30) {
+  /// The longest time limit a query may be given (a day).
+  public static let longestTimeout: TimeInterval = 86_400
+
+  public init(
+    sql: String, parameters: [String: String] = [:], integerParameters: Set<String> = [], timeout: TimeInterval = 30
+  ) {
     self.sql = sql
     self.parameters = parameters
+    self.integerParameters = integerParameters
     self.timeout = timeout
   }
 
@@ -24,15 +33,15 @@ public struct AdHocQuery {
   /// streams the answer into `sink`. Returns the number of rows.
   @discardableResult
   public func run(databaseAt path: String, into sink: RowSink) throws -> Int {
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw QueryError(message: "no database at \(path): import data first or pass --db")
-    }
-    let db = try Database(path: path, mode: .readOnly)
+    let db = try Database.reading(at: path)
     defer { db.close() }
     return try run(on: db, into: sink)
   }
 
   public func run(on db: Database, into sink: RowSink) throws -> Int {
+    guard timeout.isFinite, timeout > 0, timeout <= Self.longestTimeout else {
+      throw QueryError(message: "--timeout \(timeout) is not a number of seconds between 0 and 86400")
+    }
     db.allowReadingOnly()
     let statement: Statement
     do {
@@ -58,7 +67,7 @@ public struct AdHocQuery {
       guard let value = parameters[key] else {
         throw QueryError(message: "the query uses \(name): pass --param \(key)=VALUE")
       }
-      try statement.bind(Self.typed(value), named: name)
+      try statement.bind(try bound(key, value), named: name)
     }
     let unused = Set(parameters.keys).subtracting(statement.parameterNames.map { String($0.dropFirst()) })
     if let name = unused.sorted().first {
@@ -75,7 +84,12 @@ public struct AdHocQuery {
       interrupter.interrupt()
     }
     timer.resume()
-    defer { timer.cancel() }
+    defer {
+      timer.cancel()
+      // A handler already running may still be about to interrupt: wait for
+      // it, so nothing interrupts the connection once the caller closes it.
+      interrupter.finish()
+    }
 
     try sink.begin(columns: statement.columnNames)
     var count = 0
@@ -94,11 +108,13 @@ public struct AdHocQuery {
     return count
   }
 
-  /// A parameter's value as SQLite should compare it: integers and decimals as numbers, the rest as text.
-  static func typed(_ text: String) -> SQLValue {
-    if let i = Int64(text) { return .integer(i) }
-    if let d = Double(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return .real(d) }
-    return .text(text)
+  /// A parameter's value: text as typed, or an integer when asked for.
+  func bound(_ name: String, _ text: String) throws -> SQLValue {
+    guard integerParameters.contains(name) else { return .text(text) }
+    guard let i = Int64(text.trimmingCharacters(in: .whitespaces)) else {
+      throw QueryError(message: "--param-int \(name)=\(text): the value is not an integer")
+    }
+    return .integer(i)
   }
 }
 
@@ -110,9 +126,13 @@ private final class ExpiryFlag: @unchecked Sendable {
   var isSet: Bool { lock.withLock { value } }
 }
 
-/// sqlite3_interrupt is safe from any thread; this carries the connection to the timer's.
+/// sqlite3_interrupt is safe from any thread while the connection is open
+/// (https://sqlite.org/c3ref/interrupt.html); the lock makes `finish()` wait
+/// for an interrupt in flight, and none runs after it.
 private final class Interrupter: @unchecked Sendable {
-  private let db: Database
+  private let lock = NSLock()
+  private var db: Database?
   init(_ db: Database) { self.db = db }
-  func interrupt() { db.interrupt() }
+  func interrupt() { lock.withLock { db?.interrupt() } }
+  func finish() { lock.withLock { db = nil } }
 }

@@ -36,9 +36,15 @@ public struct ReportPackage {
   /// the paths written, manifest last. The files are written into a sibling
   /// folder first and swapped in at the end, so a failed report leaves the
   /// previous package untouched and a package never holds stale files.
+  ///
+  /// Only a folder that holds a linkaudit package (its manifest), an empty
+  /// folder or none is ever replaced, and never one that holds a `protected` file.
   @discardableResult
-  public func write(database db: Database, to directory: String) throws -> [String] {
+  public func write(database db: Database, to directory: String, protecting protected: ProtectedFiles = .init())
+    throws -> [String]
+  {
     let fm = FileManager.default
+    try Self.checkReplaceable(directory, protecting: protected)
     let target = (directory as NSString).standardizingPath
     let parent = (target as NSString).deletingLastPathComponent
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
@@ -57,6 +63,24 @@ public struct ReportPackage {
     try fm.moveItem(atPath: staging, toPath: target)
     try? fm.removeItem(atPath: previous)
     return names.map { (directory as NSString).appendingPathComponent($0) }
+  }
+
+  /// Refuses a `--out` whose replacement would lose something that is not a package.
+  static func checkReplaceable(_ directory: String, protecting protected: ProtectedFiles) throws {
+    try protected.checkOutputFolder(directory, option: "--out")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
+    guard isDirectory.boolValue else {
+      throw OutputPathError(message: "--out \(directory) is a file, not a report folder: refusing to replace it")
+    }
+    let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    if contents.isEmpty { return }
+    guard (try? Manifest.read(from: directory)) != nil else {
+      throw OutputPathError(
+        message:
+          "--out \(directory) holds files and no linkaudit package (no manifest.json): refusing to replace it; name a new or empty folder"
+      )
+    }
   }
 
   /// Writes every file of the package into `directory`; returns their names, manifest last.
@@ -222,17 +246,21 @@ extension ReportData.Policy {
 
 extension ReportPackage {
   /// Checks a package against its manifest and against the database: every
-  /// file's hash, then every figure and file re-computed from the data now.
+  /// file's hash, then the whole package written again from the data now and
+  /// compared byte for byte, the manifest among the files. What the manifest
+  /// claims (its languages, its file list, its fingerprint) is checked, never
+  /// trusted: a package is what the database gives, or it is not.
   /// Returns one line per difference; empty when the package stands.
   public static func verify(
     directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
   ) throws -> [String] {
     let manifest = try Manifest.read(from: directory)
     var problems: [String] = []
+    let fm = FileManager.default
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
-      guard FileManager.default.fileExists(atPath: path(name)) else {
+      guard fm.fileExists(atPath: path(name)) else {
         problems.append("\(name): missing")
         continue
       }
@@ -241,8 +269,8 @@ extension ReportPackage {
         problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")
       }
     }
-    let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    for name in present.sorted() where name != manifestName && manifest.files[name] == nil && !name.hasPrefix(".") {
+    let present = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }
+    for name in present.sorted() where name != manifestName && manifest.files[name] == nil {
       problems.append("\(name): not listed in the manifest")
     }
 
@@ -251,9 +279,17 @@ extension ReportPackage {
         "\(manifestName): quarter \"\(manifest.quarter)\" or time zone \"\(manifest.timeZone)\" unreadable")
       return problems
     }
-    let languages = manifest.languages.compactMap(ReportLanguage.init(code:))
+    // Every language the package shows a trace of, whatever its manifest says.
+    for code in manifest.languages where ReportLanguage(code: code) == nil {
+      problems.append("\(manifestName): unknown language \"\(code)\"")
+    }
+    let names = Set(present).union(manifest.files.keys)
+    let languages = ReportLanguage.allCases.filter { language in
+      manifest.languages.contains(language.rawValue)
+        || names.contains { $0.hasSuffix(".\(language.rawValue).md") || $0.hasSuffix(".\(language.rawValue).xlsx") }
+    }
     let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-verify-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    defer { try? fm.removeItem(atPath: scratch) }
     if manifest.ratingModel != nil, ratingModel == nil {
       problems.append("rating model: the package was rated with \(manifest.ratingModel!.name); pass its model file")
     }
@@ -285,14 +321,41 @@ extension ReportPackage {
     if now.templatesSHA256 != manifest.templatesSHA256 {
       problems.append("templates: changed since the package was written (Markdown would be worded differently)")
     }
+    if now.dataFingerprint != manifest.dataFingerprint {
+      problems.append(
+        "\(manifestName): data fingerprint \(manifest.dataFingerprint.prefix(12))… is not the database's (\(now.dataFingerprint.prefix(12))…)"
+      )
+    }
+    if now.period != manifest.period {
+      problems.append(
+        "\(manifestName): period \(manifest.period.start) to \(manifest.period.end) is not the quarter's (\(now.period.start) to \(now.period.end))"
+      )
+    }
+    if now.languages != manifest.languages {
+      problems.append(
+        "\(manifestName): languages \(manifest.languages.joined(separator: ",")) do not match the package's files (\(now.languages.joined(separator: ",")))"
+      )
+    }
     // Figure by figure, against the package's own metrics.csv.
-    if let old = FileManager.default.contents(atPath: path("metrics.csv")),
-      let new = FileManager.default.contents(atPath: (scratch as NSString).appendingPathComponent("metrics.csv"))
+    if let old = fm.contents(atPath: path("metrics.csv")),
+      let new = fm.contents(atPath: (scratch as NSString).appendingPathComponent("metrics.csv"))
     {
       problems += compareMetrics(String(decoding: old, as: UTF8.self), String(decoding: new, as: UTF8.self))
     }
-    for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) where name != "metrics.csv" {
-      if let regenerated = now.files[name], regenerated != expected {
+    // And byte for byte, every file either side holds, the manifest included.
+    let regenerated = Set((try? fm.contentsOfDirectory(atPath: scratch)) ?? [])
+    for name in regenerated.union(names).sorted() {
+      let mine = path(name)
+      let theirs = (scratch as NSString).appendingPathComponent(name)
+      guard regenerated.contains(name) else {
+        if fm.fileExists(atPath: mine) { problems.append("\(name): not part of the package the database gives") }
+        continue
+      }
+      guard let bytes = fm.contents(atPath: mine) else {
+        if manifest.files[name] == nil { problems.append("\(name): missing") }
+        continue
+      }
+      if bytes != fm.contents(atPath: theirs) {
         problems.append("\(name): differs from what the database gives now")
       }
     }
@@ -301,17 +364,20 @@ extension ReportPackage {
 
   /// "metric[dimension]: package X, database Y" for each figure that differs.
   static func compareMetrics(_ package: String, _ database: String) -> [String] {
-    func figures(_ csv: String) -> [String: String] {
+    var twice: [String] = []
+    func figures(_ csv: String, _ side: String) -> [String: String] {
       var result: [String: String] = [:]
       for line in csv.split(separator: "\n").dropFirst() {
         let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { continue }
-        result[parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"] = parts[2]
+        let key = parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"
+        if result[key] != nil { twice.append("metric \(key): appears more than once in the \(side)'s metrics.csv") }
+        result[key] = result[key].map { $0 == parts[2] ? $0 : "\($0) and \(parts[2])" } ?? parts[2]
       }
       return result
     }
-    let (a, b) = (figures(package), figures(database))
-    return Set(a.keys).union(b.keys).sorted().compactMap { key in
+    let (a, b) = (figures(package, "package"), figures(database, "database"))
+    return twice + Set(a.keys).union(b.keys).sorted().compactMap { key in
       let (x, y) = (a[key], b[key])
       guard x != y else { return nil }
       return

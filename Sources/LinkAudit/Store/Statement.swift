@@ -59,17 +59,30 @@ public final class Statement {
   init(database: Database, sql: String) throws {
     var stmt: OpaquePointer?
     // The tail points into the temporary C string, so look at it inside the closure.
-    var trailing = ""
+    var secondStatement = false
     let rc = sql.withCString { text -> Int32 in
       var tail: UnsafePointer<CChar>?
       let rc = sqlite3_prepare_v3(database.handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
-      if let tail { trailing = String(cString: tail) }
+      // A second statement after the first would be silently ignored: refuse
+      // it instead. SQLite itself tells whether the rest holds one (not just
+      // blanks, semicolons or comments): preparing it yields no statement.
+      while rc == SQLITE_OK, let rest = tail, rest.pointee != 0 {
+        var next: OpaquePointer?
+        var after: UnsafePointer<CChar>?
+        let rc2 = sqlite3_prepare_v2(database.handle, rest, -1, &next, &after)
+        if rc2 != SQLITE_OK || next != nil {
+          sqlite3_finalize(next)
+          secondStatement = true
+          break
+        }
+        guard let after, after != rest else { break }
+        tail = after
+      }
       return rc
     }
     try database.check(rc, sql: sql)
     guard let stmt else { throw SQLiteError(code: SQLITE_MISUSE, message: "empty statement", sql: sql) }
-    // A second statement after the first would be silently ignored: refuse it instead.
-    if !trailing.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))).isEmpty {
+    if secondStatement {
       sqlite3_finalize(stmt)
       throw SQLiteError(code: SQLITE_MISUSE, message: "only one statement may be run at a time", sql: sql)
     }

@@ -25,19 +25,30 @@ struct Query: ParsableCommand {
     ))
   var format: String?
   @Option(help: "Output file (required for xlsx; default standard output).") var out: String?
-  @Option(help: ArgumentHelp("A named parameter, name=value; repeat for more.", valueName: "name=value"))
+  @Option(
+    help: ArgumentHelp(
+      "A named parameter, name=value, bound as text exactly as typed; repeat for more.", valueName: "name=value"))
   var param: [String] = []
-  @Option(help: "Seconds before a running query is stopped.") var timeout: Double = 30
+  @Option(help: ArgumentHelp("A named parameter bound as an integer, name=123.", valueName: "name=value"))
+  var paramInt: [String] = []
+  @Option(help: "Seconds before a running query is stopped (at most 86400).") var timeout: Double = 30
 
   func run() throws {
     let text = try statement()
     var parameters: [String: String] = [:]
-    for p in param {
-      guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
-        throw ValidationError("--param \"\(p)\" is not name=value")
+    var integers = Set<String>()
+    for (option, list) in [("--param", param), ("--param-int", paramInt)] {
+      for p in list {
+        guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+          throw ValidationError("\(option) \"\(p)\" is not name=value")
+        }
+        let name = String(p[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ":@$"))
+        parameters[name] = String(p[p.index(after: eq)...])
+        if option == "--param-int" { integers.insert(name) }
       }
-      parameters[String(p[..<eq]).trimmingCharacters(in: CharacterSet(charactersIn: ":@$"))] = String(
-        p[p.index(after: eq)...])
+    }
+    guard timeout.isFinite, timeout > 0, timeout <= AdHocQuery.longestTimeout else {
+      throw ValidationError("--timeout \(timeout) is not a number of seconds between 0 and 86400")
     }
     let chosen: QueryFormat
     if let format {
@@ -50,17 +61,29 @@ struct Query: ParsableCommand {
     } else {
       chosen = isatty(STDOUT_FILENO) == 1 ? .table : .csv
     }
+    // The answer is written beside --out and moved over it only when whole:
+    // a failed query leaves a file that was there as it was. Never over the
+    // database, its key or the SQL file.
+    var partial: String?
+    if let out {
+      var protected = database.protectedFiles
+      if let file { protected.add(file, as: "the SQL file") }
+      try protected.checkOutputFile(out, option: "--out")
+      partial = out + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+    defer { if let partial { try? FileManager.default.removeItem(atPath: partial) } }
     let sink: RowSink
     var handle: FileHandle?
     defer { try? handle?.close() }
     if chosen == .xlsx {
-      guard let out else { throw ValidationError("--format xlsx writes a file: pass --out FILE.xlsx") }
-      sink = XlsxSink(path: out, sql: text, parameters: parameters, databasePath: database.path)
+      guard let partial else { throw ValidationError("--format xlsx writes a file: pass --out FILE.xlsx") }
+      sink = XlsxSink(path: partial, sql: text, parameters: parameters, databasePath: database.path)
     } else {
-      if let out {
-        guard FileManager.default.createFile(atPath: out, contents: nil), let h = FileHandle(forWritingAtPath: out)
+      if let partial {
+        guard FileManager.default.createFile(atPath: partial, contents: nil),
+          let h = FileHandle(forWritingAtPath: partial)
         else {
-          throw ValidationError("cannot write \(out)")
+          throw ValidationError("cannot write \(out ?? partial)")
         }
         handle = h
       }
@@ -73,11 +96,16 @@ struct Query: ParsableCommand {
       default: sink = TableSink(output)
       }
     }
-    // Bring an older database's schema (its views) up to date first; the query itself runs read-only.
-    if FileManager.default.fileExists(atPath: database.path) { try database.open().close() }
-    let rows = try AdHocQuery(sql: text, parameters: parameters, timeout: timeout)
+    let rows = try AdHocQuery(sql: text, parameters: parameters, integerParameters: integers, timeout: timeout)
       .run(databaseAt: database.path, into: sink)
-    if let out { FileHandle.standardError.write(Data("\(rows.grouped) rows written to \(out)\n".utf8)) }
+    if let out, let partial {
+      try handle?.close()
+      handle = nil
+      guard rename(partial, out) == 0 else {
+        throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))")
+      }
+      FileHandle.standardError.write(Data("\(rows.grouped) rows written to \(out)\n".utf8))
+    }
   }
 
   func statement() throws -> String {

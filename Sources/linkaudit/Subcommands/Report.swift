@@ -26,14 +26,17 @@ struct Report: ParsableCommand {
       return l
     }
     let zone = try report.timeZone()
-    let db = try database.open()
+    let db = try database.openForWriting()
     let model = try report.model()
     let written = try db.transaction(.deferred) { () -> [String] in
       let q = try report.quarter(quarter, in: db, path: database.path)
       let directory = out ?? "reports/\(q)"
       let package = ReportPackage(
         quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model)
-      return try package.write(database: db, to: directory)
+      var protected = database.protectedFiles
+      protected.add(try report.templateFolder(), as: "the template folder")
+      if let model = report.ratingModel { protected.add(model, as: "the rating model") }
+      return try package.write(database: db, to: directory, protecting: protected)
     }
     for path in written { print(path) }
   }

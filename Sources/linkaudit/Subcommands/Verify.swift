@@ -16,7 +16,7 @@ struct Verify: ParsableCommand {
   @Argument(help: "The report folder, e.g. reports/2021-Q4.") var directory: String
 
   func run() throws {
-    let db = try database.open(.readOnly)
+    let db = try database.openForReading()
     let problems = try db.transaction(.deferred) {
       try ReportPackage.verify(
         directory: directory, database: db, templates: try report.templateFolder(), ratingModel: try report.model())

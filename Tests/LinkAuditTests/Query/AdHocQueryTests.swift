@@ -163,6 +163,27 @@ import Testing
     #expect(Date().timeIntervalSince(began) < 10)
   }
 
+  /// Issue 12, finding 10: the timer may fire as a query ends; it must never
+  /// interrupt a connection that has been closed (many short runs with a
+  /// limit about as long as the query).
+  @Test func aTimeLimitEndingWithTheQueryNeverTouchesAClosedConnection() throws {
+    let store = try Self.loaded()
+    for i in 0..<200 {
+      do {
+        try AdHocQuery(sql: "SELECT count(*) FROM events", timeout: 0.0001 * Double(i % 7 + 1)).run(
+          databaseAt: store.path, into: CSVSink(TextOutput(FileHandle.nullDevice)))
+      } catch let error as QueryError {
+        #expect(error.message.hasPrefix("stopped after"))
+      }
+    }
+    for bad in [Double.nan, .infinity, 0, -1, 90_000] {
+      #expect(throws: QueryError.self) {
+        try AdHocQuery(sql: "SELECT 1", timeout: bad).run(
+          databaseAt: store.path, into: CSVSink(TextOutput(FileHandle.nullDevice)))
+      }
+    }
+  }
+
   @Test func everyQueryViewColumnHasAMeaning() throws {
     let store = try Self.loaded()
     let db = try store.open(.readOnly)
