@@ -73,9 +73,19 @@ final class ByteSource {
 
   private func readRaw(into p: UnsafeMutableRawPointer, count: Int) throws -> Int {
     let n = gzread(file, p, UInt32(count))
-    if n < 0 {
-      var code: Int32 = 0
-      let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+    // zlib reports a compressed file that stops early (truncated, damaged)
+    // as an error beside the bytes it could read: the file is refused whole,
+    // never imported in part.
+    var code: Int32 = 0
+    let message = gzerror(file, &code).map { String(cString: $0) } ?? "read error"
+    if n < 0 || (code != Z_OK && code != Z_STREAM_END) {
+      if code == Z_BUF_ERROR || code == Z_DATA_ERROR {
+        throw FileError(
+          file: path,
+          message:
+            "the compressed file is damaged or cut short (\(message); gzip -t fails on it): it cannot be read to its end, so none of it is imported"
+        )
+      }
       throw FileError(file: path, message: "cannot read: \(message)")
     }
     return Int(n)

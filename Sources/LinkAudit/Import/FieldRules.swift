@@ -5,6 +5,7 @@ struct FieldReader {
   let columns: [String]
   var values: [String?]
   let timestamps: TimestampParser
+  let plausible: PlausibleTimes
 
   func name(_ i: Int) -> String { columns[i] }
 
@@ -19,23 +20,24 @@ struct FieldReader {
     return v
   }
 
-  /// Text with no control characters (tab, CR and LF allowed when `multiline`) and at most `maxLength` characters.
-  /// `personal` values are never repeated in messages.
+  /// Text with no control characters or noncharacters (tab, CR and LF
+  /// allowed when `multiline`) and at most `maxLength` characters, counted
+  /// as Unicode scalars (what Excel's cell limit counts, and what a string of
+  /// combining marks cannot hide behind). `personal` values are never repeated in messages.
   func text(_ i: Int, required isRequired: Bool, maxLength: Int, multiline: Bool = false, personal: Bool = false)
     throws(RowProblem) -> String?
   {
     guard let v = isRequired ? try required(i) : raw(i) else { return nil }
     let shown = personal ? nil : v
-    for s in v.unicodeScalars where s.value < 0x20 || (0x7F...0x9F).contains(s.value) {
+    for s in v.unicodeScalars where isControlOrNoncharacter(s) {
       if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
       throw RowProblem(
         column: name(i), value: shown,
-        expected: "text without control characters (found U+\(String(format: "%04X", s.value)))")
+        expected: "text without control characters or noncharacters (found U+\(String(format: "%04X", s.value)))")
     }
-    if v.utf8.count > maxLength, v.count > maxLength {
+    if v.utf8.count > maxLength, v.unicodeScalars.count > maxLength {
       throw RowProblem(
-        column: name(i), value: personal ? nil : String(v.prefix(60)) + "…", expected: "at most \(maxLength) characters"
-      )
+        column: name(i), value: shown, expected: "at most \(maxLength) characters (found \(v.unicodeScalars.count))")
     }
     return v
   }
@@ -54,13 +56,15 @@ struct FieldReader {
     guard let t = timestamps.parse(v) else {
       throw RowProblem(column: name(i), value: v, expected: TimestampParser.expectation)
     }
+    guard plausible.contains(t) else { throw RowProblem(column: name(i), value: v, expected: plausible.expectation) }
     return t
   }
 
   func url(_ i: Int, using normaliser: URLNormaliser) throws(RowProblem) -> (raw: String, url: ExternalURL) {
     let v = try text(i, required: true, maxLength: 4096)!
     do {
-      return (v, try normaliser.normalise(v))
+      let url = try normaliser.normalise(v)
+      return (url.hadUserinfo ? url.shared : v, url)
     } catch {
       throw RowProblem(column: name(i), value: v, expected: error.reason)
     }
@@ -89,5 +93,32 @@ struct PolicyTimeline {
       if starts[mid] <= t.milliseconds { lo = mid + 1 } else { hi = mid }
     }
     return lo == 0 ? nil : lo - 1
+  }
+}
+
+/// The times an import accepts: from `earliest` (default 2000-01-01) to
+/// `latest` (default ten years from now), both UTC. A log's timestamps
+/// outside it are errors of the export (a wrapped year, an epoch in the wrong
+/// unit), and one such event would make "the latest quarter" one in 2286.
+public struct PlausibleTimes: Sendable, Equatable {
+  public var earliest: Timestamp
+  public var latest: Timestamp
+
+  public init(earliest: Timestamp = Self.defaultEarliest, latest: Timestamp = Self.defaultLatest()) {
+    self.earliest = earliest
+    self.latest = latest
+  }
+
+  public static let defaultEarliest = Timestamp(milliseconds: CivilCalendar.days(year: 2000, month: 1, day: 1) * 86_400_000)
+
+  /// Ten years from now.
+  public static func defaultLatest(now: Date = Date()) -> Timestamp {
+    Timestamp(milliseconds: Int64((now.timeIntervalSince1970 + 10 * 365.25 * 86_400) * 1000))
+  }
+
+  func contains(_ t: Timestamp) -> Bool { t >= earliest && t <= latest }
+
+  var expectation: String {
+    "a time from \(earliest.iso.prefix(10)) to \(latest.iso.prefix(10)) UTC (the plausible range; --earliest and --latest change it)"
   }
 }

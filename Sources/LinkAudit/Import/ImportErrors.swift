@@ -15,7 +15,7 @@ public struct BadRowError: Error, LocalizedError, Equatable {
   public var detail: String {
     var text = ""
     if let column { text += "column \(column): " }
-    if let value { text += "value \"\(value.prefix(200))\" " }
+    if let value { text += "value \"\(value)\" " }
     return text + expected
   }
 }
@@ -23,10 +23,86 @@ public struct BadRowError: Error, LocalizedError, Equatable {
 /// A row's problem before the file and line are known.
 struct RowProblem: Error {
   let column: String?
+  /// What may be shown of the value (see `RowProblem.shown`): never raw personal data.
   let value: String?
   let expected: String
+
+  init(column: String?, value: String?, expected: String) {
+    self.column = column
+    self.value = value.flatMap { Self.shown($0, column: column) }
+    self.expected = expected
+  }
+
+  /// Columns whose every value is personal: never repeated.
+  static let personalColumns: Set<String> = ["user_id", "reporter_id"]
+  /// Columns of codes and times: a value there that does not look like one
+  /// may be anything, a user id in a swapped column among them.
+  static let codeColumns: Set<String> = [
+    "scene", "action", "reason", "detected_by", "channel", "status", "outcome", "action_taken", "category",
+  ]
+  static let timeColumns: Set<String> = ["occurred_at", "received_at", "resolved_at", "updated_at"]
+
+  /// What a message may show of a rejected value, which is stored in
+  /// `rejected_row`, printed and put in the workbook. Personal columns show
+  /// nothing; a code column shows a value only when it looks like a code
+  /// (letters and _ only), a time column only when it looks like a date;
+  /// anything else is shown with mobile and ID numbers masked, control
+  /// characters escaped, and at most 60 characters.
+  static func shown(_ value: String, column: String?) -> String? {
+    guard let column else { return displayable(value) }
+    if personalColumns.contains(column) { return nil }
+    if codeColumns.contains(column) {
+      let code = value.trimmed
+      let looksLikeCode =
+        code.unicodeScalars.count <= 40
+        && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "_- ".unicodeScalars.contains($0) }
+      return looksLikeCode ? code : nil
+    }
+    if timeColumns.contains(column) {
+      let looksLikeDate = value.unicodeScalars.count <= 40 && (value.contains("-") || value.contains(":"))
+      return looksLikeDate ? displayable(value) : nil
+    }
+    return displayable(value)
+  }
+
+  /// Masked, escaped, cut to 60 characters.
+  static func displayable(_ value: String) -> String {
+    let masked = PersonalNumberMask.mask(value)
+    var out = ""
+    var count = 0
+    for s in masked.unicodeScalars {
+      if count == 60 {
+        out += "…"
+        break
+      }
+      out += isControlOrNoncharacter(s) ? "\\u{\(String(s.value, radix: 16, uppercase: true))}" : String(s)
+      count += 1
+    }
+    return out
+  }
+}
+
+/// Control characters (C0, DEL, C1) and Unicode noncharacters (U+FDD0-FDEF,
+/// U+xFFFE/U+xFFFF), which no text value may hold: XML, and so a workbook, cannot carry them.
+func isControlOrNoncharacter(_ s: Unicode.Scalar) -> Bool {
+  s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0xFDD0...0xFDEF).contains(s.value)
+    || s.value & 0xFFFE == 0xFFFE
 }
 
 public enum InputKind: String, CaseIterable, Sendable {
   case links, complaints, policies, platforms
+}
+
+/// A run of several files that failed on one of them: the files before it
+/// are committed (each file is its own batch), and the summary says so.
+public struct ImportRunError: Error, LocalizedError {
+  /// What happened to the files before the failing one, in order.
+  public let completed: [BatchSummary]
+  public let underlying: Error
+
+  public var errorDescription: String? {
+    let imported = completed.filter { $0.batchID != nil }.count
+    let cause = (underlying as? LocalizedError)?.errorDescription ?? "\(underlying)"
+    return cause + (imported > 0 ? " (the \(imported) file(s) before it were imported and stay)" : "")
+  }
 }

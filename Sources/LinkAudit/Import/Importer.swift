@@ -8,15 +8,19 @@ public struct ImportOptions: Sendable {
   /// Zone of timestamps written without an offset.
   public var timeZone: TimeZone
   public var keyFile: String = ".linkaudit.key"
+  /// Timestamps outside it are bad values.
+  public var plausibleTimes: PlausibleTimes
 
   public init(
     encoding: TextEncoding = .utf8, rejectFile: String? = nil,
-    timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!, keyFile: String = ".linkaudit.key"
+    timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!, keyFile: String = ".linkaudit.key",
+    plausibleTimes: PlausibleTimes = PlausibleTimes()
   ) {
     self.encoding = encoding
     self.rejectFile = rejectFile
     self.timeZone = timeZone
     self.keyFile = keyFile
+    self.plausibleTimes = plausibleTimes
   }
 }
 
@@ -31,6 +35,9 @@ public struct BatchSummary: Equatable, Sendable {
   public var rowsDuplicate = 0
   public var rowsRejected = 0
   public var warnings: [String] = []
+  /// Set for a file the inbox holds but that is not an input (`notes.txt`, a
+  /// pipe): not imported, said as a warning.
+  public var ignored = false
 
   public var line: String {
     let name = (file as NSString).lastPathComponent
@@ -95,30 +102,100 @@ public final class Importer {
 
   /// Imports several files of one kind, in the order given.
   public func importFiles(_ paths: [String], kind: InputKind) throws -> [BatchSummary] {
-    if paths.count > 1, let reject = options.rejectFile {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: reject, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw FileError(file: reject, message: "with several files, --reject-file must name an existing directory")
-      }
-    }
-    return try paths.map { try importFile($0, kind: kind) }
+    try importAll(paths.map { ($0, kind) })
   }
 
+  /// Imports one file; with a reject folder, its rejects go to NAME.rejected.csv in it.
   public func importFile(_ path: String, kind: InputKind) throws -> BatchSummary {
+    try importAll([(path, kind)])[0]
+  }
+
+  /// Every output path is checked before the first file is read; a failure
+  /// on a later file reports the files already committed with it.
+  private func importAll(_ files: [(path: String, kind: InputKind)]) throws -> [BatchSummary] {
+    let rejectTargets = try planRejects(files.map(\.path))
+    var done: [BatchSummary] = []
+    for (path, kind) in files {
+      do {
+        done.append(try importOne(path, kind: kind, rejectTo: rejectTargets[path]))
+      } catch {
+        guard !done.isEmpty else { throw error }
+        throw ImportRunError(completed: done, underlying: error)
+      }
+    }
+    return done
+  }
+
+  /// Where each file's rejected rows go: the --reject-file itself for one
+  /// file, else NAME.rejected.csv in the folder it names, never the same
+  /// target twice, never a protected file.
+  func planRejects(_ paths: [String]) throws -> [String: String] {
+    guard let reject = options.rejectFile else { return [:] }
+    var protected = Database.protectedFiles(of: db.path, keyFile: options.keyFile)
+    for path in paths { protected.add(path, as: "an input file") }
+    if let inbox = inboxFolder { protected.add(inbox, as: "the inbox") }
+    var isDirectory: ObjCBool = false
+    let isFolder = FileManager.default.fileExists(atPath: reject, isDirectory: &isDirectory) && isDirectory.boolValue
+    if inboxFolder != nil || paths.count > 1 {
+      guard isFolder else {
+        throw FileError(file: reject, message: "with several files, --reject-file must name an existing directory")
+      }
+      if let inbox = inboxFolder {
+        let (folder, box) = (FileIdentity(reject).canonical, FileIdentity(inbox).canonical)
+        if folder == box || folder.hasPrefix(box + "/") {
+          throw OutputPathError(
+            message:
+              "--reject-file \(reject) is inside the inbox \(inbox): its reject files would be imported next time; name a folder outside it"
+          )
+        }
+      }
+    }
+    var targets: [String: String] = [:]
+    var taken = Set<String>()
+    for path in paths {
+      var target = reject
+      if isFolder {
+        let name = (path as NSString).lastPathComponent
+        let ext = InputFormat(fileName: path) == .jsonl ? "jsonl" : "csv"
+        var n = 1
+        repeat {
+          let stem = n == 1 ? name : "\(name)-\(n)"
+          target = (reject as NSString).appendingPathComponent("\(stem).rejected.\(ext)")
+          n += 1
+        } while taken.contains(FileIdentity(target).canonical)
+      }
+      try protected.checkOutputFile(target, option: "--reject-file")
+      taken.insert(FileIdentity(target).canonical)
+      targets[path] = target
+    }
+    return targets
+  }
+
+  /// Set while an inbox is imported: reject files may not be written into it.
+  private var inboxFolder: String?
+
+  private func importOne(_ path: String, kind: InputKind, rejectTo: String?) throws -> BatchSummary {
     let t0 = Timing.start()
     defer { Timing.report("import total", since: t0) }
+    try Self.requireRegularFile(path)
     let sha = try Self.sha256(ofFile: path)
     Timing.report("import sha", since: t0)
-    if try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull {
-      return BatchSummary(file: path, kind: kind, batchID: nil)
-    }
+    if try isImported(sha) { return BatchSummary(file: path, kind: kind, batchID: nil) }
     // A large page cache keeps a file's transaction out of the WAL until commit
     // (64 MB: well under the memory bar, and independent of file size).
     try db.execute("PRAGMA cache_size = -65536")
     return try db.transaction {
-      if kind == .links || kind == .complaints { try ensurePlatformRegistry() }
+      // Asked again under the write lock: the same file may have been
+      // imported by another process while this one hashed it or waited.
+      if try isImported(sha) { return BatchSummary(file: path, kind: kind, batchID: nil) }
+      if kind == .links || kind == .complaints {
+        try ensurePlatformRegistry()
+        try checkKey()
+      }
       let batchID = try openBatch(kind: kind, fileName: path, sha256: sha)
       var summary = BatchSummary(file: path, kind: kind, batchID: batchID)
+      currentRejectFile = rejectTo
+      defer { currentRejectFile = nil }
       switch kind {
       case .links:
         try LinkEventLoader(importer: self, batchID: batchID).load(path: path, summary: &summary)
@@ -135,26 +212,109 @@ public final class Importer {
     }
   }
 
+  /// Where the current file's rejected rows go, nil when they reject the file.
+  private(set) var currentRejectFile: String?
+
+  private func isImported(_ sha: String) throws -> Bool {
+    try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull
+  }
+
+  /// Only a regular file can be read to its end: a folder, a pipe or a device is refused.
+  static func requireRegularFile(_ path: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw FileError(file: path, message: "cannot open: \(String(cString: strerror(errno)))")
+    }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return
+    case S_IFDIR: throw FileError(file: path, message: "is a folder: name the files in it, or use import inbox")
+    default: throw FileError(file: path, message: "is not a regular file (a pipe, a socket or a device): not read")
+    }
+  }
+
+  /// Why an inbox entry is not an input, or nil when it is one.
+  static func notAnInput(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
+    if info.st_mode & S_IFMT == S_IFDIR { return "a folder" }
+    guard info.st_mode & S_IFMT == S_IFREG else { return "not a regular file (a pipe, a socket or a device)" }
+    return nil
+  }
+
   /// Imports every file not yet imported under DIR/{platforms,policies,links,complaints}/,
   /// registry and policies first so events are enriched against them at once.
+  /// Anything there that is not an input file (`notes.txt`, a pipe) is
+  /// skipped with a warning.
   public func importInbox(_ directory: String) throws -> [BatchSummary] {
     let fm = FileManager.default
     var isDirectory: ObjCBool = false
     guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw FileError(file: directory, message: "no such inbox folder")
     }
-    var summaries: [BatchSummary] = []
+    var inputs: [(path: String, kind: InputKind)] = []
+    var ignored: [BatchSummary] = []
     for kind in [InputKind.platforms, .policies, .links, .complaints] {
       let folder = (directory as NSString).appendingPathComponent(kind.rawValue)
       guard let names = try? fm.contentsOfDirectory(atPath: folder) else { continue }
-      let files = names.filter { !$0.hasPrefix(".") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
-      for file in files {
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: file, isDirectory: &isDir), !isDir.boolValue else { continue }
-        summaries.append(try importFile(file, kind: kind))
+      for name in names.filter({ !$0.hasPrefix(".") }).sorted() {
+        let file = (folder as NSString).appendingPathComponent(name)
+        let expected = kind == .policies ? ".md" : InputFormat.expectation
+        let known = kind == .policies ? name.lowercased().hasSuffix(".md") : InputFormat(fileName: name) != nil
+        if let reason = Self.notAnInput(file) ?? (known ? nil : "not a \(expected) file") {
+          if reason == "a folder" { continue }
+          var skipped = BatchSummary(file: file, kind: kind, batchID: nil)
+          skipped.ignored = true
+          skipped.warnings = ["skipped: \(reason)"]
+          ignored.append(skipped)
+          continue
+        }
+        inputs.append((file, kind))
       }
     }
-    return summaries
+    inboxFolder = directory
+    defer { inboxFolder = nil }
+    do {
+      return ignored + (try importAll(inputs))
+    } catch let error as ImportRunError {
+      throw ImportRunError(completed: ignored + error.completed, underlying: error.underlying)
+    } catch where !ignored.isEmpty {
+      throw ImportRunError(completed: ignored, underlying: error)
+    }
+  }
+
+  /// The database records a fingerprint of the key its pseudonyms were made
+  /// with: another key would give one user two pseudonyms, so it is refused,
+  /// and a missing key is created only for a database that holds none yet.
+  func checkKey() throws {
+    let recorded = try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'").text
+    let hasPseudonyms =
+      try recorded != nil
+      || db.scalar("SELECT EXISTS (SELECT 1 FROM link_event) OR EXISTS (SELECT 1 FROM complaint_state)").integer == 1
+    if !FileManager.default.fileExists(atPath: options.keyFile), hasPseudonyms {
+      throw FileError(
+        file: options.keyFile,
+        message:
+          "no key file here, but \((db.path as NSString).lastPathComponent) holds pseudonyms made with a key: pass --key-file with that key (a new key would count every user twice)"
+      )
+    }
+    let fingerprint = try pseudonymiser().fingerprint
+    // Where the key lives, so that no command's output may overwrite it.
+    try db.prepare("INSERT OR REPLACE INTO setting (name, value) VALUES ('pseudonym_key_path', ?)").run([
+      .text(FileIdentity(options.keyFile).canonical)
+    ])
+    if let recorded {
+      guard recorded == fingerprint else {
+        throw FileError(
+          file: options.keyFile,
+          message:
+            "is not the key this database was built with (key fingerprint \(fingerprint.prefix(12))…, database \(recorded.prefix(12))…): pass --key-file with the right key"
+        )
+      }
+    } else {
+      try db.prepare("INSERT INTO setting (name, value) VALUES ('pseudonym_key_fingerprint', ?)").run([
+        .text(fingerprint)
+      ])
+    }
   }
 
   func openBatch(kind: InputKind, fileName: String, sha256: String) throws -> Int64 {
@@ -223,7 +383,7 @@ public final class Importer {
     }
     let name = (path as NSString).lastPathComponent
     let rawHeader = reader.rawHeader
-    let keepRaw = options.rejectFile != nil
+    let keepRaw = currentRejectFile != nil
     let channel = ChunkChannel<RowChunk<Row>>(capacity: 4)
     let done = startThread {
       Self.readRows(reader, columns: columns.count, file: name, keepRaw: keepRaw, prepare: prepare, into: channel)
@@ -241,7 +401,7 @@ public final class Importer {
     var rejects: RejectWriter?
     var recordRejection: Statement?
     func reject(_ problem: BadRowError, raw: [String]) throws {
-      guard let rejectPath = options.rejectFile else { throw problem }
+      guard let rejectPath = currentRejectFile else { throw problem }
       if rejects == nil { rejects = try RejectWriter(path: rejectPath, input: path, header: rawHeader) }
       try rejects!.write(fields: raw, error: problem.detail, line: problem.line)
       summary.rowsRejected += 1
@@ -345,15 +505,9 @@ final class RejectWriter {
   private let jsonLines: Bool
   let path: String
 
-  init(path: String, input: String, header: [String]) throws {
-    var target = path
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-      target = (path as NSString).appendingPathComponent((input as NSString).lastPathComponent + ".rejected")
-    }
+  /// `path` is the file's own reject target (see `Importer.planRejects`).
+  init(path target: String, input: String, header: [String]) throws {
     jsonLines = InputFormat(fileName: input) == .jsonl
-    if jsonLines && !target.hasSuffix(".jsonl") && isDirectory.boolValue { target += ".jsonl" }
-    if !jsonLines && isDirectory.boolValue { target += ".csv" }
     guard FileManager.default.createFile(atPath: target, contents: nil), let h = FileHandle(forWritingAtPath: target)
     else {
       throw FileError(file: target, message: "cannot create reject file")
@@ -363,20 +517,13 @@ final class RejectWriter {
     if !jsonLines { try handle.write(contentsOf: Data((csvLine(header + ["error"]) + "\n").utf8)) }
   }
 
+  /// CSV: the fields as read plus the error. JSON Lines: one object a line,
+  /// `{"raw": the line as read, "error": …}`, valid JSON whatever the line was.
   func write(fields: [String], error: String, line: Int) throws {
     let text: String
     if jsonLines {
-      let raw = fields.first ?? ""
-      let message = String(data: try JSONSerialization.data(withJSONObject: [error]), encoding: .utf8)!.dropFirst()
-        .dropLast()
-      if let close = raw.lastIndex(of: "}"), raw.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
-        let body = raw[..<close].trimmingCharacters(in: .whitespaces)
-        text = body + (body == "{" ? "" : ",") + "\"error\":" + message + "}"
-      } else {
-        let rawJSON = String(data: try JSONSerialization.data(withJSONObject: [raw]), encoding: .utf8)!.dropFirst()
-          .dropLast()
-        text = "{\"raw\":\(rawJSON),\"error\":\(message)}"
-      }
+      let object = ["raw": fields.first ?? "", "error": "line \(line): " + error]
+      text = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     } else {
       text = csvLine(fields + ["line \(line): " + error])
     }

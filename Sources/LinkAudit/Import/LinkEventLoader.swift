@@ -57,11 +57,13 @@ struct LinkEventLoader {
     let decisions = try DecisionIndex(database: db)
     let coverage = try db.prepare(DecisionOpens.insertSQL())
     var locator = MonthLocator(timeZone: try Rollups.timeZone(of: db))
-    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
+    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var hostIndex: [String: Int32] = [:]  // reading thread
     var hostIDs: [Int64] = []  // storing thread: host_id by host number
     let batchID = self.batchID
+    var userinfo: (count: Int, firstLine: Int) = (0, 0)  // reading thread, read after it ends
+    var line = 1
     try importer.forEachRecord(
       path: path, columns: Self.columns, required: Self.required, summary: &summary,
       prepare: { values, text in
@@ -71,6 +73,11 @@ struct LinkEventLoader {
         let scene = try fields.enumeration(2, Scene.self, required: true)!
         let userID = try fields.text(3, required: true, maxLength: 256, personal: true)!
         let (rawURL, url) = try fields.url(4, using: urls)
+        line += 1
+        if url.hadUserinfo {
+          if userinfo.count == 0 { userinfo.firstLine = line }
+          userinfo.count += 1
+        }
         let action = try fields.enumeration(5, LinkAction.self, required: true)!
         let reason = try Self.reason(fields, action: action)
         let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
@@ -134,6 +141,11 @@ struct LinkEventLoader {
         }
         return true
       })
+    if userinfo.count > 0 {
+      summary.warnings.append(
+        "\(userinfo.count.grouped) URL(s) carried a user name or password (user:pass@host, first in data row \(userinfo.firstLine - 1)): the event counts for the host a browser opens, and the credentials are stored as ***"
+      )
+    }
     try rollup.flush()
     if span.first <= span.last {
       try db.prepare("UPDATE batch SET first_occurred_at = ?, last_occurred_at = ? WHERE batch_id = ?").run([

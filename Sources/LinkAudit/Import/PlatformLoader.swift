@@ -11,10 +11,11 @@ struct PlatformLoader {
   let batchID: Int64
 
   func load(path: String, summary: inout BatchSummary) throws {
-    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps)
+    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     var platforms: [Platform] = []
     var owner: [String: String] = [:]
     var ids = Set<String>()
+    let suffixes = PublicSuffixList()
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
       values in
       fields.values = values
@@ -33,10 +34,24 @@ struct PlatformLoader {
       var domains: [String] = []
       for raw in domainText.split(whereSeparator: { $0 == " " || $0 == ";" }) {
         let domain: String
+        let ascii: String
         do {
-          domain = try IDNA.toUnicode(IDNA.toASCII(String(raw)))
+          ascii = try IDNA.toASCII(String(raw))
+          domain = try IDNA.toUnicode(ascii)
         } catch {
           throw RowProblem(column: "domains", value: String(raw), expected: "a registrable domain such as taobao.com")
+        }
+        // Events are matched on their registrable domain: a subdomain, a
+        // public suffix or a name with a final dot would match none, and
+        // silently move the platform's events to "other".
+        guard !ascii.hasSuffix("."), let registrable = suffixes.registrableDomain(asciiHost: ascii), registrable == ascii
+        else {
+          let hint = suffixes.registrableDomain(asciiHost: ascii.hasSuffix(".") ? String(ascii.dropLast()) : ascii)
+            .map { (try? IDNA.toUnicode($0)) ?? $0 }
+          throw RowProblem(
+            column: "domains", value: String(raw),
+            expected: "a registrable domain (per the Public Suffix List)"
+              + (hint.map { ": list \($0) instead" } ?? ", not a public suffix such as com or com.cn"))
         }
         if let other = owner[domain] {
           throw RowProblem(

@@ -23,7 +23,8 @@ struct PolicyLoader {
   func load(path: String, sha256: String, summary: inout BatchSummary) throws {
     let name = (path as NSString).lastPathComponent
     let text = try readText(path: path)
-    let policy = try Self.parse(text, file: name, timestamps: importer.timestamps)
+    let policy = try Self.parse(
+      text, file: name, timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     let db = importer.db
     summary.rowsRead = 1
     if let existing = try db.rows("SELECT sha256 FROM policy_version WHERE version = ?", [.text(policy.version)]).first
@@ -93,7 +94,9 @@ struct PolicyLoader {
     return text
   }
 
-  static func parse(_ text: String, file: String, timestamps: TimestampParser) throws -> PolicyVersion {
+  static func parse(
+    _ text: String, file: String, timestamps: TimestampParser, plausible: PlausibleTimes = PlausibleTimes()
+  ) throws -> PolicyVersion {
     let normalised = text.replacingOccurrences(of: "\r\n", with: "\n")
     let lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
     guard lines.first == "---", let end = lines.dropFirst().firstIndex(where: { $0 == "---" || $0 == "..." }) else {
@@ -117,7 +120,7 @@ struct PolicyLoader {
     }
     func bad(_ key: String, _ node: Node?, _ expected: String) -> FileError {
       let line = node?.mark.map { $0.line + 1 } ?? 2
-      let value = node?.scalar.map { " value \"\($0.string)\"" } ?? ""
+      let value = node?.scalar.map { " value \"\(RowProblem.displayable($0.string))\"" } ?? ""
       return FileError(file: file, line: line, message: "\(key):\(value): expected \(expected)")
     }
     func scalar(_ key: String) throws -> String {
@@ -125,11 +128,33 @@ struct PolicyLoader {
       guard let s = node.scalar?.string, !s.isEmpty else { throw bad(key, node, "a text value") }
       return s
     }
+    /// Policy text reaches terminals, Markdown and workbooks: no control
+    /// characters or noncharacters (line breaks and tabs in the body only), bounded length.
+    func checkText(_ key: String, _ value: String, maxLength: Int, multiline: Bool = false) throws {
+      if let bad = value.unicodeScalars.first(where: {
+        isControlOrNoncharacter($0) && !(multiline && ($0 == "\n" || $0 == "\t" || $0 == "\r"))
+      }) {
+        throw FileError(
+          file: file, line: mapping[key]?.mark.map { $0.line + 1 },
+          message: "\(key): control characters or noncharacters are not allowed (found U+\(String(format: "%04X", bad.value)))")
+      }
+      if value.unicodeScalars.count > maxLength {
+        throw FileError(
+          file: file, line: mapping[key]?.mark.map { $0.line + 1 },
+          message: "\(key): at most \(maxLength) characters (found \(value.unicodeScalars.count))")
+      }
+    }
     let version = try scalar("version")
     let title = try scalar("title")
+    try checkText("version", version, maxLength: 128)
+    try checkText("title", title, maxLength: 500)
+    try checkText("body", body, maxLength: 1_000_000, multiline: true)
     let effectiveText = try scalar("effective_from")
     guard let effectiveFrom = timestamps.parse(effectiveText) else {
       throw bad("effective_from", mapping["effective_from"], TimestampParser.expectation)
+    }
+    guard plausible.contains(effectiveFrom) else {
+      throw bad("effective_from", mapping["effective_from"], plausible.expectation)
     }
     func treatments(_ key: String, allowed: Set<String>) throws -> [String: Treatment] {
       guard let node = mapping[key], let map = node.mapping else {

@@ -13,7 +13,14 @@ public final class Pseudonymiser {
 
   public init(key: SymmetricKey) {
     keyed = HMAC<SHA256>(key: key)
+    var probe = keyed
+    probe.update(data: Data("linkaudit pseudonym key fingerprint v1".utf8))
+    fingerprint = hex(Array(probe.finalize()))
   }
+
+  /// Names the key without revealing it: what the database records, so a
+  /// different key is noticed before it makes a second pseudonym for a user.
+  public let fingerprint: String
 
   /// Loads the key file, creating it with mode 0600 and 32 random bytes when absent.
   /// A key file others can read is refused: with it, pseudonyms can be tested against guesses.
@@ -113,46 +120,6 @@ func unhex(_ text: String) -> [UInt8]? {
     out.append(hi << 4 | lo)
   }
   return out
-}
-
-/// Masks mainland mobile numbers (11 digits, 1[3-9]…) and resident ID numbers
-/// (17 digits and a digit or X) in free text: 138****5678, 110105********123X.
-/// Only whole runs of digits are masked, so order numbers and the like are kept.
-public enum PersonalNumberMask {
-  public static func mask(_ text: String) -> String {
-    var scalars = Array(text.unicodeScalars)
-    var i = 0
-    var changed = false
-    while i < scalars.count {
-      guard isDigit(scalars[i]) else {
-        i += 1
-        continue
-      }
-      var j = i
-      while j < scalars.count, isDigit(scalars[j]) { j += 1 }
-      var end = j
-      if j - i == 17, j < scalars.count, scalars[j] == "X" || scalars[j] == "x" { end = j + 1 }
-      // A letter right after the run means it is part of some other code.
-      let followedByWord = end < scalars.count && (scalars[end].properties.isAlphabetic && scalars[end].isASCII)
-      let length = end - i
-      if !followedByWord {
-        if length == 11, scalars[i] == "1", ("3"..."9").contains(scalars[i + 1]) {
-          for k in (i + 3)..<(i + 7) { scalars[k] = "*" }
-          changed = true
-        } else if length == 18 {
-          for k in (i + 6)..<(i + 14) { scalars[k] = "*" }
-          changed = true
-        }
-      }
-      i = end
-    }
-    guard changed else { return text }
-    var out = String.UnicodeScalarView()
-    out.append(contentsOf: scalars)
-    return String(out)
-  }
-
-  private static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
 }
 
 func hex(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }

@@ -8,6 +8,16 @@ struct RecordError: Error {
   let message: String
 }
 
+/// The longest record a reader holds (4 MiB): far above any row the contract
+/// allows, and a bound on memory whatever a file (or a gzip bomb) holds.
+let maxRecordBytes = 4 << 20
+
+/// A file that cannot be read to its end is refused whole: its rows after
+/// the problem could be neither stored nor rejected one by one.
+func unreadable(_ path: String, line: Int?, _ message: String) -> FileError {
+  FileError(file: path, line: line, message: message + ": the file cannot be read to its end, so none of it is imported")
+}
+
 /// What a reader says of bytes that are not UTF-8, and what to do about it.
 let invalidUTF8Message = "invalid UTF-8 bytes (is the file GB18030? use --encoding gb18030)"
 
@@ -116,6 +126,12 @@ struct ByteCursor {
     return UnsafeBufferPointer(rebasing: buffer[start..<i])
   }
 
+  /// The bytes read ahead (filling the buffer first if it is empty), for a look at the file's start.
+  mutating func buffered() throws -> UnsafeBufferPointer<UInt8> {
+    if position == end { _ = try refill() }
+    return UnsafeBufferPointer(rebasing: buffer[position..<end])
+  }
+
   /// Appends the bytes up to the next LF (which is read, not appended) to
   /// `line`, a buffer's worth at a time. False at the end of the file when
   /// there was nothing left to read.
@@ -134,6 +150,9 @@ struct ByteCursor {
       }
       line.append(contentsOf: rest)
       position = end
+      if line.count > maxRecordBytes {
+        throw unreadable(source.path, line: nil, "a line is longer than \(maxRecordBytes >> 20) MiB")
+      }
     }
   }
 
@@ -168,6 +187,13 @@ final class DelimitedReader: RecordReader {
     self.separator = separator
     self.quoting = quoting
     field.reserveCapacity(4096)
+    // Line endings of CR alone (classic Mac) would make the whole file one record.
+    let start = try cursor.buffered()
+    if !start.contains(10), start.contains(13) {
+      throw FileError(
+        file: source.path, line: 1,
+        message: "lines end in CR alone (classic Mac line endings): save the file with LF or CRLF line endings")
+    }
     guard try readRecord() else {
       throw FileError(file: source.path, line: 1, message: "empty file: a header row is required")
     }
@@ -222,7 +248,14 @@ final class DelimitedReader: RecordReader {
     line = nextLine
     let separator = self.separator
     let quote = UInt8(ascii: "\""), cr = UInt8(13), lf = UInt8(10)
+    var recordBytes = 0
+    let path = cursor.source.path
+    func tooLong() -> FileError {
+      unreadable(path, line: line, "a record is longer than \(maxRecordBytes >> 20) MiB")
+    }
     func append(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+      recordBytes += bytes.count
+      if recordBytes > maxRecordBytes { throw tooLong() }
       guard let s = utf8String(bytes) else {
         throw RecordError(line: line, field: fields.count, message: invalidUTF8Message)
       }
@@ -237,8 +270,7 @@ final class DelimitedReader: RecordReader {
       if quoting && b == quote {
         while true {
           guard let c = try cursor.next() else {
-            throw RecordError(
-              line: line, field: fields.count, message: "a quoted field is not closed before the end of the file")
+            throw unreadable(path, line: line, "a quoted field that starts on this line is never closed")
           }
           if c == quote {
             if try cursor.peek() == quote {
@@ -250,6 +282,7 @@ final class DelimitedReader: RecordReader {
           } else {
             if c == lf { nextLine += 1 }
             field.append(c)
+            if field.count > maxRecordBytes { throw tooLong() }
           }
         }
         let after = try cursor.next()
@@ -280,6 +313,7 @@ final class DelimitedReader: RecordReader {
         while let c = current, c != separator, c != lf {
           if c == cr, try cursor.peek() == lf { break }
           field.append(c)
+          if field.count > maxRecordBytes { throw tooLong() }
           current = try cursor.next()
         }
         try finishField()
@@ -373,6 +407,16 @@ final class JSONLinesReader: RecordReader {
         case let s as String: values[index] = s
         case is NSNull: values[index] = nil
         case let n as NSNumber:
+          // JSON's true and 1, or 1.10 and 1.1, must never become one id.
+          let type = String(cString: n.objCType)
+          if type == "c" || type == "B" {
+            throw RecordError(line: line, field: nil, message: "field \"\(key)\" must be a string or a number, not true or false")
+          }
+          if key.hasSuffix("_id"), type == "d" || type == "f" {
+            throw RecordError(
+              line: line, field: nil,
+              message: "field \"\(key)\" is an identifier: give it as a string or a whole number, not \(n.stringValue)")
+          }
           values[index] = n.stringValue
         default:
           throw RecordError(line: line, field: nil, message: "field \"\(key)\" must be a string or a number")

@@ -13,6 +13,12 @@ public struct ExternalURL: Equatable, Sendable {
   /// Registrable domain in Unicode form; the host itself for IP addresses and
   /// names with no registrable part (`localhost`).
   public var domain: String
+  /// The URL carried a user name or password (`user:pass@host`): dropped
+  /// from `normalised`, and worth a warning (it is a phishing pattern).
+  public var hadUserinfo = false
+  /// The URL as shared, with any user name and password replaced by `***`:
+  /// credentials are never stored.
+  public var shared = ""
 }
 
 public struct URLError: Error, Equatable, Sendable {
@@ -45,10 +51,12 @@ public final class URLNormaliser {
     }
     let scheme = String(decoding: UnsafeBufferPointer(rebasing: b[0..<i]), as: UTF8.self).lowercased()
     guard scheme == "http" || scheme == "https" else { throw URLError(reason: "an http or https URL") }
+    // As browsers do (WHATWG URL, special schemes): a backslash ends the
+    // authority like a slash, so http://evil.com\@item.taobao.com/ opens evil.com.
     let authorityStart = i + 3
     var authorityEnd = authorityStart
     while authorityEnd < n, b[authorityEnd] != UInt8(ascii: "/"), b[authorityEnd] != UInt8(ascii: "?"),
-      b[authorityEnd] != UInt8(ascii: "#")
+      b[authorityEnd] != UInt8(ascii: "#"), b[authorityEnd] != UInt8(ascii: "\\")
     {
       authorityEnd += 1
     }
@@ -87,15 +95,26 @@ public final class URLNormaliser {
       if port == ":" || (scheme == "http" && port == ":80") || (scheme == "https" && port == ":443") { port = "" }
     }
     guard hostStart < hostEnd else { throw URLError(reason: "a URL with a host") }
-    let resolved = try resolve(text(hostStart, hostEnd))
+    var hostText = text(hostStart, hostEnd)
+    // A fully qualified name's final dot names the same site (taobao.com. is taobao.com).
+    if hostText.count > 1, hostText.hasSuffix("."), !hostText.hasSuffix("..") { hostText.removeLast() }
+    let resolved = try resolve(hostText)
     var normalised = scheme
     normalised.reserveCapacity(n + 8)
     normalised += "://"
-    if hostStart > authorityStart { normalised += text(authorityStart, hostStart) }
     normalised += resolved.host
     normalised += port
-    normalised += text(authorityEnd, restEnd)
-    return ExternalURL(normalised: normalised, host: resolved.host, hostASCII: resolved.ascii, domain: resolved.domain)
+    // The path as a browser reads it: backslashes are slashes (WHATWG, special schemes).
+    var queryStart = authorityEnd
+    while queryStart < restEnd, b[queryStart] != UInt8(ascii: "?") { queryStart += 1 }
+    let path = text(authorityEnd, queryStart)
+    normalised += path.contains("\\") ? path.replacingOccurrences(of: "\\", with: "/") : path
+    normalised += text(queryStart, restEnd)
+    let hadUserinfo = hostStart > authorityStart
+    return ExternalURL(
+      normalised: normalised, host: resolved.host, hostASCII: resolved.ascii, domain: resolved.domain,
+      hadUserinfo: hadUserinfo,
+      shared: hadUserinfo ? text(0, authorityStart) + "***@" + text(hostStart, n) : "")
   }
 
   private func resolve(_ host: String) throws(URLError) -> (host: String, ascii: String, domain: String) {

@@ -26,11 +26,22 @@ struct Import: ParsableCommand {
         discussion: "With several files, name a directory: each file's rejects go to NAME.rejected.csv in it."))
     var rejectFile: String?
 
-    @Option(help: "Secret key for pseudonyms; created with mode 0600 when absent.")
-    var keyFile = ".linkaudit.key"
+    @Option(
+      help: ArgumentHelp(
+        "Secret key for pseudonyms (default: .linkaudit.key beside the database).",
+        discussion:
+          "Created with mode 0600 only for a database that holds no pseudonyms yet; the database records the key's fingerprint and refuses any other key."
+      ))
+    var keyFile: String?
 
     @Option(help: "Time zone of timestamps written without an offset.")
     var tz = "Asia/Shanghai"
+
+    @Option(help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC); earlier ones are bad values.", valueName: "date"))
+    var earliest = "2000-01-01"
+
+    @Option(help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
+    var latest: String?
 
     func importOptions() throws -> ImportOptions {
       guard let encoding = TextEncoding(name: encoding) else {
@@ -39,22 +50,46 @@ struct Import: ParsableCommand {
       guard let zone = TimeZone(identifier: tz) else {
         throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
       }
-      return ImportOptions(encoding: encoding, rejectFile: rejectFile, timeZone: zone, keyFile: keyFile)
+      func day(_ text: String, _ option: String) throws -> Timestamp {
+        guard text.count == 10, let t = TimestampParser.utc.parse(text + " 00:00:00") else {
+          throw ValidationError("\(option) \"\(text)\" is not a date YYYY-MM-DD")
+        }
+        return t
+      }
+      let times = PlausibleTimes(
+        earliest: try day(earliest, "--earliest"),
+        latest: try latest.map { try day($0, "--latest") } ?? PlausibleTimes.defaultLatest())
+      guard times.earliest < times.latest else { throw ValidationError("--earliest must come before --latest") }
+      return ImportOptions(
+        encoding: encoding, rejectFile: rejectFile, timeZone: zone, keyFile: keyFile ?? database.defaultKeyFile,
+        plausibleTimes: times)
     }
 
     /// Runs `body` with an importer, printing a summary line per file on stdout,
     /// warnings on stderr and, on a terminal, a progress line.
     func run(_ body: (Importer) throws -> [BatchSummary]) throws {
-      let importer = Importer(database: try database.open(), options: try importOptions())
+      let importer = Importer(database: try database.openForWriting(), options: try importOptions())
       let progress = Progress()
       if isatty(STDERR_FILENO) == 1 { importer.progress = { progress.update(file: $0, rows: $1) } }
-      let summaries = try body(importer)
+      let summaries: [BatchSummary]
+      do {
+        summaries = try body(importer)
+      } catch let error as ImportRunError {
+        // The files before the failing one are committed: say what they were.
+        progress.clear()
+        Self.show(error.completed)
+        throw error
+      }
       progress.clear()
+      Self.show(summaries)
+    }
+
+    static func show(_ summaries: [BatchSummary]) {
       for s in summaries {
         for w in s.warnings {
           FileHandle.standardError.write(Data("warning: \((s.file as NSString).lastPathComponent): \(w)\n".utf8))
         }
-        print(s.line)
+        if !s.ignored { print(s.line) }
       }
     }
   }

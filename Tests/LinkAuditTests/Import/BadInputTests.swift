@@ -85,7 +85,7 @@ import Testing
   @Test func unterminatedQuote() throws {
     try expectRefused(
       .links, "j.csv", Self.linkHeader + "x1,\"2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n",
-      ["j.csv:2:", "not closed"])
+      ["j.csv:2:", "never closed", "none of it is imported"])
   }
 
   @Test func missingHeaderColumn() throws {
@@ -222,5 +222,63 @@ import Testing
     try expectRefused(
       .platforms, "z.csv", "platform_id,name_en,name_zh,domains\na,A,甲,a.com\nb,B,乙,b.com;A.com\n",
       ["z.csv:3:", "column domains", "\"a.com\"", "also listed for a"])
+  }
+
+  // Issue 12: rules added for hostile and careless inputs.
+
+  @Test(arguments: [
+    ("9999-12-31T23:30:00-01:00", "9999-12-31T23:30:00-01:00"), ("9999999999", nil),
+    ("1999-12-31 23:59:59", "1999-12-31 23:59:59"),
+  ])
+  func implausibleTimestamp(value: String, shown: String?) throws {
+    try expectRefused(
+      .links, "t.csv", Self.linkHeader + "x1,\(value),group_chat,u,https://a.com/,open,\n",
+      ["t.csv:2:", "column occurred_at", "plausible range", "--earliest"] + (shown.map { ["\"\($0)\""] } ?? []))
+  }
+
+  @Test(arguments: ["true", "1.10", "1e3"])
+  func jsonIdentifierThatIsNotAStringOrAWholeNumber(id: String) throws {
+    try expectRefused(
+      .links, "j.jsonl",
+      "{\"event_id\": \(id), \"occurred_at\": \"2021-10-01 10:00:00\", \"scene\": \"search\", \"user_id\": \"u\", \"url\": \"https://a.com/\", \"action\": \"open\"}\n",
+      ["j.jsonl:1:", "event_id"])
+  }
+
+  @Test(arguments: [("item.taobao.com", "list taobao.com instead"), ("com", "public suffix"), ("jd.com.", "list jd.com instead")])
+  func registryDomainThatIsNotRegistrable(domain: String, hint: String) throws {
+    try expectRefused(
+      .platforms, "r.csv", "platform_id,name_en,name_zh,domains\ntaobao,Taobao,淘宝,\(domain)\n",
+      ["r.csv:2:", "column domains", "registrable domain", hint])
+  }
+
+  @Test func classicMacLineEndings() throws {
+    try expectRefused(
+      .links, "m.csv", (Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n").replacingOccurrences(of: "\n", with: "\r"),
+      ["m.csv:1:", "CR alone", "LF or CRLF"])
+  }
+
+  @Test func noncharacterInText() throws {
+    try expectRefused(
+      .complaints, "n.csv", Self.complaintHeader + "c1,2021-10-01 10:00:00,r,https://a.com/,fraud,,a\u{FFFE}b,open,,,,\n",
+      ["n.csv:2:", "column description", "U+FFFE"])
+  }
+
+  @Test func lengthIsCountedInUnicodeScalars() throws {
+    let text = String(repeating: "e" + String(repeating: "\u{301}", count: 20), count: 100)
+    try expectRefused(
+      .complaints, "l.csv", Self.complaintHeader + "c1,2021-10-01 10:00:00,r,https://a.com/,fraud,,\(text),open,,,,\n",
+      ["l.csv:2:", "column description", "at most 2000 characters (found 2100)"])
+  }
+
+  @Test func recordBeyondFourMiB() throws {
+    try expectRefused(
+      .links, "b.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,\"https://a.com/\(String(repeating: "a", count: 5 << 20))\",open,\n",
+      ["b.csv:2:", "longer than 4 MiB", "none of it is imported"])
+  }
+
+  @Test func policyTitleWithAControlCharacter() throws {
+    let policy = try String(contentsOfFile: fixture("policy-phase1.md"), encoding: .utf8)
+      .replacingOccurrences(of: "version: ", with: "version: \"esc\\e[31m\"\nold_version: ")
+    try expectRefused(.policies, "p.md", policy, ["p.md", "version: control characters"])
   }
 }

@@ -31,6 +31,31 @@ import Testing
     #expect(try normaliser.normalise("http://10.1.2.3:80/").domain == "10.1.2.3")
   }
 
+  /// Issue 12, finding 12: the host is the one a browser opens (WHATWG URL rules).
+  @Test func aBackslashEndsTheHostAsInABrowser() throws {
+    let url = try normaliser.normalise("http://evil.com\\@item.taobao.com/")
+    #expect(url.host == "evil.com")
+    #expect(url.domain == "evil.com")
+    #expect(url.normalised == "http://evil.com/@item.taobao.com/")
+    #expect(!url.hadUserinfo)
+  }
+
+  @Test func aFinalDotNamesTheSameSite() throws {
+    let url = try normaliser.normalise("https://item.taobao.com./x")
+    #expect(url.host == "item.taobao.com")
+    #expect(url.domain == "taobao.com")
+    #expect(try normaliser.normalise("https://taobao.com.").domain == "taobao.com")
+  }
+
+  @Test func userinfoIsDroppedAndFlagged() throws {
+    let url = try normaliser.normalise("https://item.taobao.com:secret@evil.cn/login?u=1")
+    #expect(url.host == "evil.cn")
+    #expect(url.normalised == "https://evil.cn/login?u=1")
+    #expect(url.hadUserinfo)
+    #expect(url.shared == "https://***@evil.cn/login?u=1")
+    #expect(!url.shared.contains("secret"))
+  }
+
   @Test(arguments: [
     "ftp://x.com/", "javascript:alert(1)", "https:///path", "item.taobao.com/x", "https://a b.com/", "http://x.com:8a/",
   ])

@@ -1,0 +1,97 @@
+/// Masks mainland mobile numbers (11 digits, 1[3-9]…) and resident ID numbers
+/// (17 digits and a digit or X) in free text: 138****5678, 110105********123X.
+///
+/// Numbers are found as people write them: in full-width digits
+/// (１３８…), in groups (`138 1234 5678`, `138-1234-5678`,
+/// `110105 19900101 123X`) and after a country code (`+86`, `0086`). Only
+/// a whole number is masked (a run of digit groups with nothing but the
+/// grouping between them), so order numbers and the like are kept.
+public enum PersonalNumberMask {
+  public static func mask(_ text: String) -> String {
+    var scalars = Array(text.unicodeScalars)
+    var changed = false
+    var i = 0
+    while i < scalars.count {
+      guard digit(scalars[i]) != nil else {
+        i += 1
+        continue
+      }
+      // One token: digit groups joined by single separators, maybe an X at the end.
+      var groups: [Range<Int>] = []
+      var j = i
+      while true {
+        let start = j
+        while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
+        groups.append(start..<j)
+        guard j + 1 < scalars.count, separators.contains(scalars[j]), digit(scalars[j + 1]) != nil else { break }
+        j += 1
+      }
+      var end = j
+      let hasX = end < scalars.count && (scalars[end] == "X" || scalars[end] == "x" || scalars[end] == "Ｘ")
+      if hasX { end += 1 }
+      // A letter right after the number means it is part of some other code.
+      let followedByWord = end < scalars.count && scalars[end].properties.isAlphabetic && scalars[end].isASCII
+      if !followedByWord {
+        let plus = i > 0 && (scalars[i - 1] == "+" || scalars[i - 1] == "＋")
+        if let masked = maskPositions(groups: groups, hasX: hasX, plus: plus, in: scalars) {
+          for k in masked { scalars[k] = "*" }
+          changed = true
+        }
+      }
+      i = end
+    }
+    guard changed else { return text }
+    var out = String.UnicodeScalarView()
+    out.append(contentsOf: scalars)
+    return String(out)
+  }
+
+  /// The scalar positions to mask in a token, or nil when it is not a whole mobile or ID number.
+  private static func maskPositions(groups: [Range<Int>], hasX: Bool, plus: Bool, in s: [Unicode.Scalar]) -> [Int]? {
+    let positions = groups.flatMap { Array($0) }
+    let digits = positions.map { digit(s[$0])! }
+    let lengths = groups.map(\.count)
+    // A country code before a mobile number: +86 or 0086, joined to it or a group of its own.
+    var skip = 0
+    if !hasX {
+      if plus || lengths[0] == 2, digits.count == 13, digits.starts(with: [8, 6]) {
+        skip = 2
+      } else if digits.count == 15, digits.starts(with: [0, 0, 8, 6]) {
+        skip = 4
+      }
+    }
+    var local = lengths
+    if skip > 0 {
+      if lengths[0] == skip {
+        local.removeFirst()
+      } else if lengths[0] > skip {
+        local[0] -= skip
+      } else {
+        return nil
+      }
+    }
+    // Unbroken, or grouped the way numbers are read out: 3-4-4, 3-8, 7-4.
+    if !hasX, digits.count - skip == 11, digits[skip] == 1, (3...9).contains(digits[skip + 1]),
+      [[11], [3, 4, 4], [3, 8], [7, 4]].contains(local)
+    {
+      return Array(positions[(skip + 3)..<(skip + 7)])
+    }
+    let idLengths: [[Int]] = hasX ? [[17], [6, 8, 3], [6, 4, 4, 3]] : [[18], [6, 8, 4], [6, 4, 4, 4]]
+    if digits.count == (hasX ? 17 : 18), idLengths.contains(lengths) {
+      return Array(positions[6..<14])
+    }
+    return nil
+  }
+
+  /// Between the groups of one number.
+  private static let separators: Set<Unicode.Scalar> = [" ", "-", "\u{3000}", "－", "\u{00A0}"]
+
+  /// The value of an ASCII or full-width digit.
+  private static func digit(_ s: Unicode.Scalar) -> Int? {
+    switch s.value {
+    case 48...57: return Int(s.value - 48)
+    case 0xFF10...0xFF19: return Int(s.value - 0xFF10)
+    default: return nil
+    }
+  }
+}
