@@ -109,6 +109,7 @@ public struct DemoGenerator {
   ]
 
   public func write(to directory: String) throws -> [String] {
+    guard events >= 1 else { throw ReportError(message: "the demo needs at least 1 event (asked for \(events))") }
     let fm = FileManager.default
     for sub in ["links", "complaints", "policies", "platforms"] {
       try fm.createDirectory(

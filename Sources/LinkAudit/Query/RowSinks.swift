@@ -187,9 +187,10 @@ public final class MarkdownSink: RowSink {
   let out: TextOutput
   public init(_ out: TextOutput) { self.out = out }
 
+  /// A value shown literally in a GFM table cell (`a\|b` stays `a\|b`), line breaks as <br>.
   static func cell(_ s: String) -> String {
-    s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: "<br>")
-      .replacingOccurrences(of: "\n", with: "<br>")
+    s.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+      .map { markdownText(String($0)) }.joined(separator: "<br>")
   }
 
   public func begin(columns: [String]) throws {
@@ -259,10 +260,21 @@ public final class TableSink: RowSink {
     try out.write(cells.joined(separator: "  ") + "\n")
   }
 
+  /// One line a value, safe for a terminal: line breaks and tabs as spaces,
+  /// other control characters (an escape sequence would drive the terminal) as \u{…}.
   static func flat(_ s: String) -> String {
-    s.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
-      ? s.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
-        .replacingOccurrences(of: "\t", with: " ") : s
+    guard s.unicodeScalars.contains(where: isControlOrNoncharacter) else { return s }
+    var out = ""
+    for u in s.replacingOccurrences(of: "\r\n", with: " ").unicodeScalars {
+      if u == "\n" || u == "\r" || u == "\t" {
+        out += " "
+      } else if isControlOrNoncharacter(u) {
+        out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+    return out
   }
 
   /// Terminal columns: wide (CJK, full-width) characters take two.

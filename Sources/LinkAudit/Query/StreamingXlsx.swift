@@ -198,17 +198,38 @@ public final class XlsxSink: RowSink {
     xml.append(contentsOf: "</t></is></c>".utf8)
   }
 
-  /// XML text: & < > escaped, control characters (not allowed in XML 1.0) as Excel's _xHHHH_.
+  /// XML text: & < > escaped, control characters (not allowed in XML 1.0) as
+  /// Excel's _xHHHH_, U+FFFE and U+FFFF (not allowed either) as U+FFFD, and
+  /// no more than Excel's 32,767 characters a cell, the cut marked.
   static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to xml: inout [UInt8]) {
-    for b in bytes {
+    var characters = 0
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      if b & 0xC0 != 0x80 {
+        characters += 1
+        if characters > Workbook.maxCellCharacters - 30 {
+          // Only reached by cells near the limit: count what is left before cutting.
+          var total = characters - 1
+          for k in i..<bytes.count where bytes[k] & 0xC0 != 0x80 { total += 1 }
+          if total > Workbook.maxCellCharacters {
+            xml.append(contentsOf: "… [cut at 32,767 characters]".utf8)
+            return
+          }
+        }
+      }
       switch b {
       case UInt8(ascii: "&"): xml.append(contentsOf: "&amp;".utf8)
       case UInt8(ascii: "<"): xml.append(contentsOf: "&lt;".utf8)
       case UInt8(ascii: ">"): xml.append(contentsOf: "&gt;".utf8)
       case 0x09, 0x0A, 0x0D: xml.append(b)
       case 0..<0x20: xml.append(contentsOf: String(format: "_x%04X_", b).utf8)
+      case 0xEF where i + 2 < bytes.count && bytes[i + 1] == 0xBF && bytes[i + 2] & 0xFE == 0xBE:
+        xml.append(contentsOf: [0xEF, 0xBF, 0xBD])
+        i += 2
       default: xml.append(b)
       }
+      i += 1
     }
   }
 

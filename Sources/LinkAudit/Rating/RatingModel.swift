@@ -63,13 +63,30 @@ public struct RatingModel: Equatable, Sendable {
       guard let i = file.indicators[key] else {
         throw ReportError(message: "\(path): indicators.\(key) is missing (violation, severe, restriction, exposure)")
       }
-      guard i.cap > 0, i.weight >= 0 else {
-        throw ReportError(message: "\(path): indicators.\(key) needs a cap above 0 and a weight of 0 or more")
+      guard i.cap > 0, i.weight >= 0, i.cap.isFinite, i.weight.isFinite, i.weight <= 100 else {
+        throw ReportError(
+          message: "\(path): indicators.\(key) needs a finite cap above 0 and a weight from 0 to 100")
       }
       return i
     }
     guard !file.grades.isEmpty else { throw ReportError(message: "\(path): grades is empty") }
     guard file.minEvents >= 1 else { throw ReportError(message: "\(path): min_events must be 1 or more") }
+    guard (file.perEvents ?? 10_000).isFinite, (file.perEvents ?? 10_000) > 0 else {
+      throw ReportError(message: "\(path): per_events must be a finite number above 0")
+    }
+    for g in file.grades {
+      guard g.minScore.isFinite else {
+        throw ReportError(message: "\(path): grade \(g.grade): min_score must be a finite number")
+      }
+    }
+    // The names reach terminals, Markdown and workbooks.
+    for text in [file.name] + file.grades.map(\.grade) {
+      guard !text.isEmpty, text.unicodeScalars.count <= 200, !text.unicodeScalars.contains(where: isControlOrNoncharacter)
+      else {
+        throw ReportError(
+          message: "\(path): the model's name and grades must be 1 to 200 characters without control characters")
+      }
+    }
     return RatingModel(
       name: file.name, perEvents: file.perEvents ?? 10_000, minEvents: file.minEvents,
       violation: try indicator("violation"), severe: try indicator("severe"), restriction: try indicator("restriction"),

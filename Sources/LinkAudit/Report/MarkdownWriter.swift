@@ -47,7 +47,10 @@ struct MarkdownWriter {
       "period": data.periodText, "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       "policies": data.policies.map {
-        ["version": $0.version, "title": $0.title, "effectiveFrom": data.local($0.effectiveFrom)]
+        [
+          "version": markdownText($0.version), "title": markdownText($0.title),
+          "effectiveFrom": data.local($0.effectiveFrom),
+        ]
       },
     ]
   }
@@ -64,17 +67,17 @@ struct MarkdownWriter {
     if let ratings = data.ratings {
       context["hasRatings"] = true
       context["ratingModel"] = [
-        "name": ratings.model.name, "sha256": ratings.model.sha256,
+        "name": markdownCode(ratings.model.name), "sha256": ratings.model.sha256,
         "formula": ratings.model.formula(english: language == .en),
       ]
       context["ratings"] = ratings.ratings.map { r -> [String: Any] in
         func rate(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
         return [
-          "platform": r.platformID, "name": language == .zh ? r.nameChinese : r.nameEnglish,
+          "platform": markdownText(r.platformID), "name": markdownText(language == .zh ? r.nameChinese : r.nameEnglish),
           "events": r.events.grouped, "violation": rate(r.violationRate), "severe": rate(r.severeRate),
           "restriction": rate(r.restrictionRate), "exposure": rate(r.exposureRate),
           "score": r.score.map { String(format: "%.2f", $0) } ?? "—", "grade": r.grade, "change": r.gradeChange,
-          "explanation": ratings.explanation(r, english: language == .en),
+          "explanation": markdownText(ratings.explanation(r, english: language == .en)),
         ]
       }
     }
@@ -91,7 +94,7 @@ struct MarkdownWriter {
     let top = data.current.topDomains(p)
     context["hasTopDomains"] = !top.isEmpty
     context["topDomains"] = top.enumerated().map { i, f in
-      ["rank": i + 1, "domain": f.label, "upheld": format(f.value, .count)]
+      ["rank": i + 1, "domain": markdownText(f.label), "upheld": format(f.value, .count)]
     }
     let restrictions = data.restrictionsByCategory[p.rawValue] ?? []
     context["hasRestrictions"] = !restrictions.isEmpty
@@ -104,7 +107,7 @@ struct MarkdownWriter {
       }
       context["hasOpenRates"] = true
       context["openRateByScene"] = rates("scene", language.sceneName)
-      context["openRateByPlatform"] = rates("platform", { $0 })
+      context["openRateByPlatform"] = rates("platform", markdownText)
     }
     return context
   }
@@ -173,4 +176,31 @@ struct MarkdownWriter {
 public struct ReportError: Error, LocalizedError, Equatable {
   public let message: String
   public var errorDescription: String? { message }
+}
+
+/// Text from the data (a policy title, a platform name, a host) as Markdown
+/// shows it literally, in prose or in a table cell: every character Markdown
+/// or HTML would read as syntax is escaped, line breaks become spaces, so a
+/// value can neither break a table nor inject markup.
+public func markdownText(_ text: String) -> String {
+  var out = ""
+  out.reserveCapacity(text.utf8.count)
+  for c in text.unicodeScalars {
+    switch c {
+    case "\\", "|", "*", "_", "`", "[", "]", "<", ">", "#", "&", "~", "!":
+      out.append("\\")
+      out.unicodeScalars.append(c)
+    case "\r": continue
+    case "\n": out.append(" ")
+    default: out.unicodeScalars.append(c)
+    }
+  }
+  return out
+}
+
+/// Text inside a code span (`…`), where escapes do not work: no backtick,
+/// no line break.
+func markdownCode(_ text: String) -> String {
+  text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\r", with: "")
+    .replacingOccurrences(of: "\n", with: " ")
 }

@@ -79,14 +79,14 @@ struct WorkbookWriter {
       header: [t(.month)] + Principle.allCases.map { language == .zh ? "原则\($0.rawValue)" : "P\($0.rawValue)" },
       rows: (0..<3).map { m in [.text(months[m])] + (0..<4).map { .count(data.complaintsByMonth[m][$0]) } },
       filter: false)
-    let chart = workbook.addChart(.column, title: t(.complaintsByMonth))
+    let chart = try workbook.addChart(.column, title: t(.complaintsByMonth))
     for p in 1...4 {
-      chart.addSeries(
+      try chart.addSeries(
         name: language == .zh ? "原则\(p)" : "Principle \(p)",
         categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + 3),
         values: s.range(column: p, firstRow: tableTop + 1, lastRow: tableTop + 3))
     }
-    chart.setAxisTitles(x: t(.month), y: t(.complaints))
+    try chart.setAxisTitles(x: t(.month), y: t(.complaints))
     try s.sheet.insert(chart, row: s.row + 1, column: 1)
     try s.finish(headerRow: top)
   }
@@ -282,14 +282,14 @@ struct WorkbookWriter {
     max: Double, at: (row: Int, column: Int)
   ) throws {
     let last = rows.first + rows.count - 1
-    let chart = workbook.addChart(.bar, title: title)
-    chart.addSeries(
+    let chart = try workbook.addChart(.bar, title: title)
+    try chart.addSeries(
       name: axes.values, categories: s.range(column: columns.categories, firstRow: rows.first, lastRow: last),
       values: s.range(column: columns.values, firstRow: rows.first, lastRow: last))
     // In a bar chart the value axis is x (horizontal), the categories y.
-    chart.setAxisTitles(x: axes.values, y: axes.categories)
-    chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
-    chart.hideLegend()
+    try chart.setAxisTitles(x: axes.values, y: axes.categories)
+    try chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
+    try chart.hideLegend()
     try s.sheet.insert(chart, row: at.row, column: at.column)
   }
 
@@ -509,7 +509,7 @@ final class Sheet {
       let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
       if lines > 1 { try sheet.setRowHeight(r, Double(lines) * Self.lineHeight) }
     }
-    if let headerRow, freezeHeader { sheet.freeze(rows: headerRow + 1) }
+    if let headerRow, freezeHeader { try sheet.freeze(rows: headerRow + 1) }
     if let t = tables.first {
       try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
     }

@@ -97,7 +97,44 @@ public final class Workbook {
   }
 
   deinit {
-    if !closed { workbook_close(handle) }
+    if !closed { _ = Self.closing.withLock { workbook_close(handle) } }
+  }
+
+  /// libxlsxwriter's close formats dates with gmtime() and keeps static
+  /// state: two workbooks are never closed at once.
+  private static let closing = NSLock()
+
+  /// Sheets and charts are the workbook's and freed by its close: every use
+  /// of one checks here first, so none outlives it.
+  func requireOpen() throws {
+    guard !closed else {
+      throw XlsxError(
+        code: LXW_ERROR_PARAMETER_VALIDATION.rawValue, message: "the workbook is already written and closed",
+        path: path)
+    }
+  }
+
+  /// Excel's limit of characters in a cell (https://support.microsoft.com/office/excel-specifications-and-limits).
+  public static let maxCellCharacters = 32_767
+
+  /// Text as a cell may hold it: characters XML cannot carry (control
+  /// characters but tab and line breaks, noncharacters such as U+FFFE)
+  /// replaced by U+FFFD, and at most 32,767 characters, the end marked.
+  public static func cellText(_ text: String) -> String {
+    var clean = true
+    var count = 0
+    for s in text.unicodeScalars {
+      count += 1
+      if isControlOrNoncharacter(s) && s != "\t" && s != "\n" && s != "\r" { clean = false }
+    }
+    if clean && count <= maxCellCharacters { return text }
+    var out = String.UnicodeScalarView()
+    let marker = "… [cut at 32,767 characters]"
+    let keep = count <= maxCellCharacters ? count : maxCellCharacters - marker.unicodeScalars.count
+    for s in text.unicodeScalars.prefix(keep) {
+      out.append(isControlOrNoncharacter(s) && s != "\t" && s != "\n" && s != "\r" ? "\u{FFFD}" : s)
+    }
+    return String(out) + (count <= maxCellCharacters ? "" : marker)
   }
 
   func check(_ error: lxw_error) throws {
@@ -107,6 +144,7 @@ public final class Workbook {
   }
 
   public func addWorksheet(_ name: String) throws -> Worksheet {
+    try requireOpen()
     guard let ws = workbook_add_worksheet(handle, name) else {
       throw XlsxError(
         code: LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED.rawValue, message: "invalid sheet name \"\(name)\"", path: path)
@@ -138,7 +176,8 @@ public final class Workbook {
   }
 
   public func setProperties(_ p: DocumentProperties) throws {
-    try withCStrings([p.title, p.subject, p.author, p.company, p.keywords, p.comments]) { s in
+    try requireOpen()
+    try withCStrings([p.title, p.subject, p.author, p.company, p.keywords, p.comments].map(Self.cellText)) { s in
       var props = lxw_doc_properties()
       props.title = s[0]
       props.subject = s[1]
@@ -165,17 +204,19 @@ public final class Workbook {
   }
 
   /// A native Excel chart; place it with `Worksheet.insert(_:row:column:)`.
-  public func addChart(_ kind: ChartKind, title: String) -> Chart {
+  public func addChart(_ kind: ChartKind, title: String) throws -> Chart {
+    try requireOpen()
     let chart = workbook_add_chart(handle, kind.code)!
-    chart_title_set_name(chart, title)
-    return Chart(handle: chart)
+    chart_title_set_name(chart, Self.cellText(title))
+    return Chart(handle: chart, workbook: self)
   }
 
-  /// Writes the file. Safe to call once; later calls do nothing.
+  /// Writes the file. Safe to call once; later calls do nothing. After it,
+  /// the sheets and charts of this workbook refuse every use.
   public func close() throws {
     guard !closed else { return }
     closed = true
-    try check(workbook_close(handle))
+    try check(Self.closing.withLock { workbook_close(handle) })
   }
 }
 
@@ -188,22 +229,26 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
 
 public struct Chart {
   fileprivate let handle: UnsafeMutablePointer<lxw_chart>
+  fileprivate let workbook: Workbook
 
   /// Adds a series from sheet ranges such as `=Summary!$A$2:$A$5`.
-  public func addSeries(name: String, categories: String, values: String) {
+  public func addSeries(name: String, categories: String, values: String) throws {
+    try workbook.requireOpen()
     let series = chart_add_series(handle, categories, values)
-    chart_series_set_name(series, name)
+    chart_series_set_name(series, Workbook.cellText(name))
   }
 
-  public func setAxisTitles(x: String, y: String) {
-    chart_axis_set_name(handle.pointee.x_axis, x)
-    chart_axis_set_name(handle.pointee.y_axis, y)
+  public func setAxisTitles(x: String, y: String) throws {
+    try workbook.requireOpen()
+    chart_axis_set_name(handle.pointee.x_axis, Workbook.cellText(x))
+    chart_axis_set_name(handle.pointee.y_axis, Workbook.cellText(y))
   }
 
   public enum Axis: Sendable { case x, y }
 
   /// Number format and range of an axis, e.g. `0%` from 0 to 1 for rates.
-  public func setAxis(_ axis: Axis, numberFormat: String, min: Double? = nil, max: Double? = nil) {
+  public func setAxis(_ axis: Axis, numberFormat: String, min: Double? = nil, max: Double? = nil) throws {
+    try workbook.requireOpen()
     let a = axis == .x ? handle.pointee.x_axis : handle.pointee.y_axis
     chart_axis_set_num_format(a, numberFormat)
     if let min { chart_axis_set_min(a, min) }
@@ -211,24 +256,38 @@ public struct Chart {
   }
 
   /// No legend: for a chart of one series the title says it all.
-  public func hideLegend() {
+  public func hideLegend() throws {
+    try workbook.requireOpen()
     chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_NONE.rawValue))
   }
 }
 
-/// A sheet of a Workbook; the workbook owns it.
+/// A sheet of a Workbook; the workbook owns it, and every use checks that
+/// the workbook is still open (its close frees the sheet).
 public struct Worksheet {
-  fileprivate let handle: UnsafeMutablePointer<lxw_worksheet>
-  fileprivate unowned let workbook: Workbook
+  private let sheet: UnsafeMutablePointer<lxw_worksheet>
+  fileprivate let workbook: Workbook
+
+  fileprivate init(handle: UnsafeMutablePointer<lxw_worksheet>, workbook: Workbook) {
+    sheet = handle
+    self.workbook = workbook
+  }
+
+  private var handle: UnsafeMutablePointer<lxw_worksheet> {
+    get throws {
+      try workbook.requireOpen()
+      return sheet
+    }
+  }
 
   public func write(_ value: CellValue, row: Int, column: Int, style: CellStyle = .plain) throws {
     let r = lxw_row_t(row)
     let c = lxw_col_t(column)
     let f = workbook.format(style)
     switch value {
-    case .text(let s): try workbook.check(worksheet_write_string(handle, r, c, s, f))
-    case .number(let n): try workbook.check(worksheet_write_number(handle, r, c, n, f))
-    case .blank: try workbook.check(worksheet_write_blank(handle, r, c, f))
+    case .text(let s): try workbook.check(worksheet_write_string(try handle, r, c, Workbook.cellText(s), f))
+    case .number(let n): try workbook.check(worksheet_write_number(try handle, r, c, n, f))
+    case .blank: try workbook.check(worksheet_write_blank(try handle, r, c, f))
     }
   }
 
@@ -241,32 +300,33 @@ public struct Worksheet {
 
   public func setColumnWidth(_ column: Int, _ width: Double, style: CellStyle = .plain) throws {
     try workbook.check(
-      worksheet_set_column(handle, lxw_col_t(column), lxw_col_t(column), width, workbook.format(style)))
+      worksheet_set_column(try handle, lxw_col_t(column), lxw_col_t(column), width, workbook.format(style)))
   }
 
   /// Row height in points; wrapped text needs it, since not every reader re-measures rows.
   public func setRowHeight(_ row: Int, _ points: Double) throws {
-    try workbook.check(worksheet_set_row(handle, lxw_row_t(row), points, nil))
+    try workbook.check(worksheet_set_row(try handle, lxw_row_t(row), points, nil))
   }
 
-  public func freeze(rows: Int, columns: Int = 0) {
-    worksheet_freeze_panes(handle, lxw_row_t(rows), lxw_col_t(columns))
+  public func freeze(rows: Int, columns: Int = 0) throws {
+    worksheet_freeze_panes(try handle, lxw_row_t(rows), lxw_col_t(columns))
   }
 
   public func autofilter(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) throws {
     try workbook.check(
       worksheet_autofilter(
-        handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn)))
+        try handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn)))
   }
 
   /// Landscape, one page wide, header row repeated, "Page n of m" in the footer.
   public func setPrintLayout(repeatRows: Int? = nil, footer: String = "&CPage &P / &N") throws {
-    worksheet_set_landscape(handle)
-    worksheet_fit_to_pages(handle, 1, 0)
-    worksheet_set_paper(handle, 9)  // A4
-    try workbook.check(worksheet_set_footer(handle, footer))
+    let sheet = try handle
+    worksheet_set_landscape(sheet)
+    worksheet_fit_to_pages(sheet, 1, 0)
+    worksheet_set_paper(sheet, 9)  // A4
+    try workbook.check(worksheet_set_footer(sheet, footer))
     if let repeatRows {
-      try workbook.check(worksheet_repeat_rows(handle, 0, lxw_row_t(repeatRows)))
+      try workbook.check(worksheet_repeat_rows(sheet, 0, lxw_row_t(repeatRows)))
     }
   }
 
@@ -283,11 +343,13 @@ public struct Worksheet {
       condition.value_string = UnsafeMutablePointer(mutating: value)
       try workbook.check(
         worksheet_conditional_format_range(
-          handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn), &condition))
+          try handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn),
+          &condition))
     }
   }
 
   public func insert(_ chart: Chart, row: Int, column: Int) throws {
-    try workbook.check(worksheet_insert_chart(handle, lxw_row_t(row), lxw_col_t(column), chart.handle))
+    try chart.workbook.requireOpen()
+    try workbook.check(worksheet_insert_chart(try handle, lxw_row_t(row), lxw_col_t(column), chart.handle))
   }
 }

@@ -81,6 +81,24 @@ final class ZipWriter {
   private func put(_ v: UInt16) { buffer.append(UInt8(v & 0xFF)); buffer.append(UInt8(v >> 8)) }
   private func put(_ v: UInt32) { for i in 0..<4 { buffer.append(UInt8((v >> (8 * UInt32(i))) & 0xFF)) } }
 
+  /// A size or an offset as the 32-bit field it goes in: refused, never
+  /// trapped on, when it does not fit (this writer does not do ZIP64).
+  private func field32(_ v: UInt64) throws -> UInt32 { try Self.field32(v, path: path) }
+
+  static func field32(_ v: UInt64, path: String) throws -> UInt32 {
+    guard v < 0xFFFF_FFFF else {
+      throw ZipError(message: "\(path): the spreadsheet exceeds 4 GiB; narrow the query")
+    }
+    return UInt32(v)
+  }
+
+  private func field16(_ v: Int) throws -> UInt16 {
+    guard let x = UInt16(exactly: v), x != 0xFFFF else {
+      throw ZipError(message: "\(path): too many parts or too long a name for a zip file")
+    }
+    return x
+  }
+
   private func flush() throws {
     try handle.write(contentsOf: buffer)
     offset += UInt64(buffer.count)
@@ -95,6 +113,8 @@ final class ZipWriter {
   /// Starts an entry; write its data with the returned deflater through `write(_:into:)`.
   func begin(_ name: String) throws -> Deflater {
     try flush()
+    let nameLength = try field16(name.utf8.count)
+    _ = try field32(offset)
     entries.append((name, offset, 0, 0, 0))
     put(UInt32(0x0403_4b50))
     put(UInt16(20))
@@ -105,7 +125,7 @@ final class ZipWriter {
     put(UInt32(0))
     put(UInt32(0))
     put(UInt32(0))
-    put(UInt16(name.utf8.count))
+    put(nameLength)
     put(UInt16(0))
     buffer.append(contentsOf: name.utf8)
     return try Deflater(level: 1)
@@ -117,17 +137,15 @@ final class ZipWriter {
 
   func end(_ deflater: Deflater) throws {
     try write(UnsafeBufferPointer(start: nil, count: 0), with: deflater, finish: true)
-    guard deflater.inputSize < 0xFFFF_FFFF, deflater.outputSize < 0xFFFF_FFFF else {
-      throw ZipError(message: "\(path): a part of the spreadsheet exceeds 4 GiB; narrow the query")
-    }
+    let (compressed, size) = (try field32(deflater.outputSize), try field32(deflater.inputSize))
     let i = entries.count - 1
     entries[i].crc = deflater.crc
     entries[i].compressed = deflater.outputSize
     entries[i].size = deflater.inputSize
     put(UInt32(0x0807_4b50))
     put(deflater.crc)
-    put(UInt32(deflater.outputSize))
-    put(UInt32(deflater.inputSize))
+    put(compressed)
+    put(size)
   }
 
   /// A whole small entry at once.
@@ -140,7 +158,8 @@ final class ZipWriter {
 
   func close() throws {
     try flush()
-    let directoryStart = offset
+    let directoryStart = try field32(offset)
+    let count = try field16(entries.count)
     for e in entries {
       put(UInt32(0x0201_4b50))
       put(UInt16(20))
@@ -150,30 +169,28 @@ final class ZipWriter {
       put(dosTime)
       put(dosDate)
       put(e.crc)
-      put(UInt32(e.compressed))
-      put(UInt32(e.size))
-      put(UInt16(e.name.utf8.count))
+      put(try field32(e.compressed))
+      put(try field32(e.size))
+      put(try field16(e.name.utf8.count))
       put(UInt16(0))
       put(UInt16(0))
       put(UInt16(0))
       put(UInt16(0))
       put(UInt32(0))
-      put(UInt32(e.offset))
+      put(try field32(e.offset))
       buffer.append(contentsOf: e.name.utf8)
     }
     let directorySize = UInt64(buffer.count)
     put(UInt32(0x0605_4b50))
     put(UInt16(0))
     put(UInt16(0))
-    put(UInt16(entries.count))
-    put(UInt16(entries.count))
-    put(UInt32(directorySize))
-    put(UInt32(directoryStart))
+    put(count)
+    put(count)
+    put(try field32(directorySize))
+    put(directoryStart)
     put(UInt16(0))
     try flush()
-    guard offset < 0xFFFF_FFFF else {
-      throw ZipError(message: "\(path): the spreadsheet exceeds 4 GiB; narrow the query")
-    }
+    _ = try field32(offset)
     try handle.close()
   }
 }

@@ -10,6 +10,12 @@ struct Demo: ParsableCommand {
   @Option(help: "Number of link events.") var events = 200_000
   @Option(help: "Seed of the random generator.") var seed: UInt64 = 2021
 
+  func validate() throws {
+    guard (1...100_000_000).contains(events) else {
+      throw ValidationError("--events \(events) is not a number of events from 1 to 100,000,000")
+    }
+  }
+
   func run() throws {
     let written = try DemoGenerator(events: events, seed: seed).write(to: directory)
     for path in written { print(path) }

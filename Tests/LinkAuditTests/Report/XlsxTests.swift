@@ -15,11 +15,11 @@ import Testing
     try ws.writeRow([.text("名称"), .text("count"), .text("rate")], row: 0, styles: [.header])
     try ws.writeRow([.text("淘宝"), .number(1234), .number(0.5)], row: 1, styles: [.plain, .integer, .percent])
     try ws.setColumnWidth(0, 20)
-    ws.freeze(rows: 1)
+    try ws.freeze(rows: 1)
     try ws.autofilter(firstRow: 0, firstColumn: 0, lastRow: 1, lastColumn: 2)
     try ws.setPrintLayout(repeatRows: 0)
-    let chart = wb.addChart(.column, title: "Counts")
-    chart.addSeries(name: "count", categories: "=Summary!$A$2:$A$2", values: "=Summary!$B$2:$B$2")
+    let chart = try wb.addChart(.column, title: "Counts")
+    try chart.addSeries(name: "count", categories: "=Summary!$A$2:$A$2", values: "=Summary!$B$2:$B$2")
     try ws.insert(chart, row: 4, column: 0)
     try wb.close()
     let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -43,6 +43,49 @@ import Testing
     let error = try #require(throws: XlsxError.self) { try wb.close() }
     #expect(error.path.hasSuffix("no/such/dir/out.xlsx"))
     #expect(!error.message.isEmpty)
+  }
+
+  /// Issue 12, finding 22: a sheet or chart used after its workbook is closed
+  /// (which frees them in libxlsxwriter) is an error, not a use after free.
+  @Test func sheetsAndChartsRefuseUseAfterTheWorkbookIsClosed() throws {
+    let wb = try Workbook(path: dir.file("closed.xlsx"))
+    let ws = try wb.addWorksheet("S")
+    let chart = try wb.addChart(.bar, title: "t")
+    try wb.close()
+    #expect(throws: XlsxError.self) { try ws.write(.text("late"), row: 0, column: 0) }
+    #expect(throws: XlsxError.self) { try ws.freeze(rows: 1) }
+    #expect(throws: XlsxError.self) { try chart.hideLegend() }
+    #expect(throws: XlsxError.self) { try wb.addWorksheet("T") }
+  }
+
+  /// Findings 18, 19, 22: no text can make a cell Excel refuses or XML that does not parse.
+  @Test func cellTextIsCappedAndCleaned() {
+    #expect(Workbook.cellText("plain\ttext\n") == "plain\ttext\n")
+    #expect(Workbook.cellText("a\u{FFFE}b\u{1}c") == "a\u{FFFD}b\u{FFFD}c")
+    let long = Workbook.cellText(String(repeating: "e\u{301}", count: 20_000))
+    #expect(long.unicodeScalars.count == Workbook.maxCellCharacters)
+    #expect(long.hasSuffix("[cut at 32,767 characters]"))
+  }
+
+  @Test func workbooksClosedAtOnceAreWhole() throws {
+    let dir = self.dir
+    @Sendable func write(_ name: String) throws {
+      let wb = try Workbook(path: dir.file(name))
+      try wb.setProperties(DocumentProperties(title: "T", created: Date(timeIntervalSince1970: 1_633_000_000)))
+      let ws = try wb.addWorksheet("S")
+      for r in 0..<2000 { try ws.writeRow([.text("row \(r)"), .number(Double(r))], row: r) }
+      try wb.close()
+    }
+    try write("reference.xlsx")
+    let reference = try Data(contentsOf: URL(fileURLWithPath: dir.file("reference.xlsx")))
+    DispatchQueue.concurrentPerform(iterations: 8) { i in try? write("c\(i).xlsx") }
+    for i in 0..<8 { #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("c\(i).xlsx"))) == reference) }
+  }
+
+  @Test func zipFieldsRefuseRatherThanTrapPastFourGiB() throws {
+    #expect(try ZipWriter.field32(0xFFFF_FFFE, path: "x") == 0xFFFF_FFFE)
+    #expect(throws: ZipError.self) { try ZipWriter.field32(0xFFFF_FFFF, path: "x") }
+    #expect(throws: ZipError.self) { try ZipWriter.field32(5 << 30, path: "x") }
   }
 
   @Test func invalidSheetNameIsAnError() throws {
