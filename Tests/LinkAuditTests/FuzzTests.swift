@@ -51,8 +51,24 @@ import Testing
     }
   }
 
-  /// Valid seeds, one per parser.
-  static let seeds: [(name: String, kind: InputKind?, text: String)] = [
+  /// Valid seeds, one per parser and per output rule of issue 12.
+  static let seeds: [(name: String, kind: InputKind?, bytes: [UInt8])] = textSeeds.map { ($0.name, $0.kind, Array($0.text.utf8)) }
+    + [("links.csv.gz", .links, gzipped(fixture("links-basic.csv")))]
+
+  /// The bytes of `path` as gzip writes them (a truncated or damaged stream must be refused whole).
+  static func gzipped(_ path: String) -> [UInt8] {
+    let gzip = Process()
+    gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    gzip.arguments = ["-c", "-n", path]
+    let pipe = Pipe()
+    gzip.standardOutput = pipe
+    try! gzip.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    gzip.waitUntilExit()
+    return Array(data)
+  }
+
+  static let textSeeds: [(name: String, kind: InputKind?, text: String)] = [
     ("links.csv", .links, try! String(contentsOfFile: fixture("links-quoted-crlf.csv"), encoding: .utf8)),
     ("links.tsv", .links, try! String(contentsOfFile: fixture("links.tsv"), encoding: .utf8)),
     ("links.jsonl", .links, try! String(contentsOfFile: fixture("links.jsonl"), encoding: .utf8)),
@@ -61,6 +77,11 @@ import Testing
     ("platforms.csv", .platforms, try! String(contentsOfFile: fixture("platforms.csv"), encoding: .utf8)),
     ("timestamp", nil, "2021-09-17T08:15:02.123+08:00"),
     ("url", nil, "https://Item.TaoBao.com:443/a/b?x=1#frag"),
+    ("url-userinfo", nil, "http://user:pw@evil.com\\@item.taobao.com./x"),
+    ("rejects.jsonl", .links, try! String(contentsOfFile: fixture("links.jsonl"), encoding: .utf8)),
+    ("mask", nil, "电话 +86 138-1234-5678，身份证 110105 19900101 123X，１３９１２３４５６７８，订单 2021091712345"),
+    ("markdown", nil, "a|b\\|c <x> *y*\n`z` [l](u) &amp;"),
+    ("cell", nil, "text\u{1}\u{FFFE}\u{FFFF}\r\nmore"),
   ]
 
   /// Runs one input: imports fail cleanly or succeed; a failed import changes no count.
@@ -68,7 +89,41 @@ import Testing
     let text = String(decoding: bytes, as: UTF8.self)
     switch name {
     case "timestamp": _ = TimestampParser(timeZone: TimeZone(identifier: "Asia/Shanghai")!).parse(text)
-    case "url": _ = try? URLNormaliser().normalise(text)
+    case "url", "url-userinfo":
+      // The host is what a browser opens: never userinfo, never a backslash.
+      if let url = try? URLNormaliser().normalise(text) {
+        #expect(!url.host.contains("@") && !url.host.contains("\\"), "\(text)")
+        if url.hadUserinfo { #expect(url.shared.contains("***@")) }
+      }
+    case "mask":
+      let masked = PersonalNumberMask.mask(text)
+      #expect(PersonalNumberMask.mask(masked) == masked, "masking is stable: \(text)")
+      #expect(masked.unicodeScalars.count == text.unicodeScalars.count)
+    case "markdown":
+      // No line break, and every | escaped: a value cannot break a table.
+      let escaped = markdownText(text)
+      #expect(!escaped.contains("\n"))
+      var scalars = escaped.unicodeScalars.makeIterator()
+      while let c = scalars.next() {
+        if c == "\\" { _ = scalars.next() } else { #expect(c != "|", "\(text)") }
+      }
+    case "cell":
+      let cell = Workbook.cellText(text)
+      #expect(cell.unicodeScalars.count <= Workbook.maxCellCharacters)
+      #expect(!cell.unicodeScalars.contains { isControlOrNoncharacter($0) && $0 != "\t" && $0 != "\n" && $0 != "\r" })
+    case "rejects.jsonl":
+      // With a reject file, every rejected line is written as valid JSON.
+      let path = store.dir.file("case-\(name)")
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      let rejects = store.dir.file("case-rejects.rejected.jsonl")
+      try? FileManager.default.removeItem(atPath: rejects)
+      if (try? store.importer(db, rejectFile: rejects).importFile(path, kind: .links)) != nil,
+        let written = FileManager.default.contents(atPath: rejects)
+      {
+        for line in written.split(separator: UInt8(ascii: "\n")) {
+          #expect((try? JSONSerialization.jsonObject(with: Data(line))) != nil, "\(String(decoding: line, as: UTF8.self))")
+        }
+      }
     default:
       let path = store.dir.file("case-\(name)")
       try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -100,7 +155,7 @@ import Testing
     var cases = 0
     repeat {
       for seed in Self.seeds {
-        let input = mutator.mutate(Array(seed.text.utf8))
+        let input = mutator.mutate(seed.bytes)
         // Kept before running, so a crash leaves the input that caused it.
         let last = Self.keep.appendingPathComponent("last-input-\(seed.name)")
         if Self.seconds > 0 { try Data(input).write(to: last) }
