@@ -92,8 +92,10 @@ enum LinkauditBinary {
   static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-  /// Beside the test bundle in the build folder (`swift build --build-tests` builds both).
+  /// Beside the test bundle in the build folder (`swift build --build-tests` builds both);
+  /// `LINKAUDIT_BINARY` names another (to run the end-to-end suites against an older build).
   static let path: String = {
+    if let other = ProcessInfo.processInfo.environment["LINKAUDIT_BINARY"] { return other }
     let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
       .appendingPathComponent("linkaudit").path
     if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
