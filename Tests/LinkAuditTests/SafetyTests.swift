@@ -196,6 +196,18 @@ import Testing
     #expect(try run(["import", "links", more] + key).status == 0)
   }
 
+  @Test func finding8_twoFirstImportsAtOnceShareOneKey() throws {
+    for round in 0..<3 {
+      let db = dir.file("first-\(round).db")
+      let files = try (0..<2).map { try links("first-\(round)-\($0).csv", [row($0, prefix: "f\(round)-")]) }
+      let started = try files.map { try LinkauditBinary.start(["import", "links", $0], database: db) }
+      let results = try started.map { try $0.finish() }
+      #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+      #expect(FileManager.default.fileExists(atPath: dir.file(".linkaudit.key")))
+      try FileManager.default.removeItem(atPath: dir.file(".linkaudit.key"))
+    }
+  }
+
   // MARK: Read-only means read-only (finding 9)
 
   @Test func finding9_readingCommandsNeverWriteNorCreate() throws {

@@ -33,6 +33,8 @@ struct LinkEventLoader {
     var occurredAt: Int64
     /// Principles (bits) with a decision standing on the URL or domain when it was opened.
     var covered: UInt8
+    /// The URL carried user:password@ (counted for a warning).
+    var hadUserinfo: Bool
   }
 
   struct NewHost {
@@ -62,8 +64,9 @@ struct LinkEventLoader {
     var hostIndex: [String: Int32] = [:]  // reading thread
     var hostIDs: [Int64] = []  // storing thread: host_id by host number
     let batchID = self.batchID
-    var userinfo: (count: Int, firstLine: Int) = (0, 0)  // reading thread, read after it ends
-    var line = 1
+    // Counted on the storing thread: a mutable capture of the reading thread's
+    // escaping closure would pay a dynamic exclusivity check per row.
+    var userinfo: (count: Int, firstLine: Int) = (0, 0)
     try importer.forEachRecord(
       path: path, columns: Self.columns, required: Self.required, summary: &summary,
       prepare: { values, text in
@@ -73,11 +76,6 @@ struct LinkEventLoader {
         let scene = try fields.enumeration(2, Scene.self, required: true)!
         let userID = try fields.text(3, required: true, maxLength: 256, personal: true)!
         let (rawURL, url) = try fields.url(4, using: urls)
-        line += 1
-        if url.hadUserinfo {
-          if userinfo.count == 0 { userinfo.firstLine = line }
-          userinfo.count += 1
-        }
         let action = try fields.enumeration(5, LinkAction.self, required: true)!
         let reason = try Self.reason(fields, action: action)
         let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
@@ -114,9 +112,14 @@ struct LinkEventLoader {
             detectedBy: RollupCodes.code(detectedBy), policy: policy.map { Int32($0) } ?? -1),
           quarter: quarter, occurredAt: ms,
           covered: action == .open && !decisions.isEmpty
-            ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0)
+            ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0,
+          hadUserinfo: url.hadUserinfo)
       },
       store: { e, text in
+        if e.hadUserinfo {
+          if userinfo.count == 0 { userinfo.firstLine = importer.lastLine }
+          userinfo.count += 1
+        }
         if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }
         let host = hostIDs[Int(e.hostIndex)]
         let pseudonym = pseudonyms.pseudonymWithBits(text.value(e.first + Self.textParameters.count)!)
@@ -143,7 +146,7 @@ struct LinkEventLoader {
       })
     if userinfo.count > 0 {
       summary.warnings.append(
-        "\(userinfo.count.grouped) URL(s) carried a user name or password (user:pass@host, first in data row \(userinfo.firstLine - 1)): the event counts for the host a browser opens, and the credentials are stored as ***"
+        "\(userinfo.count.grouped) URL(s) carried a user name or password (user:pass@host, first on line \(userinfo.firstLine)): the event counts for the host a browser opens, and the credentials are stored as ***"
       )
     }
     try rollup.flush()

@@ -31,14 +31,23 @@ public final class Pseudonymiser {
       var generator = SystemRandomNumberGenerator()
       for i in bytes.indices { bytes[i] = generator.next() }
       let text = hex(bytes) + "\n"
-      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+      // Written whole under another name, then linked into place: a process
+      // starting at the same moment finds either no key or a whole one, and
+      // the one that loses the race uses the winner's.
+      let temporary = path + ".new-\(getpid())"
+      let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
       guard fd >= 0 else {
         throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
       }
-      defer { close(fd) }
+      defer { unlink(temporary) }
       let written = text.withCString { write(fd, $0, strlen($0)) }
-      guard written == text.utf8.count else {
+      let synced = fsync(fd) == 0
+      close(fd)
+      guard written == text.utf8.count, synced else {
         throw FileError(file: path, message: "cannot write key file: \(String(cString: strerror(errno)))")
+      }
+      if link(temporary, path) != 0, errno != EEXIST {
+        throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
       }
     }
     var info = stat()

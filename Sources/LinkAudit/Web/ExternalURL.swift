@@ -95,10 +95,12 @@ public final class URLNormaliser {
       if port == ":" || (scheme == "http" && port == ":80") || (scheme == "https" && port == ":443") { port = "" }
     }
     guard hostStart < hostEnd else { throw URLError(reason: "a URL with a host") }
-    var hostText = text(hostStart, hostEnd)
     // A fully qualified name's final dot names the same site (taobao.com. is taobao.com).
-    if hostText.count > 1, hostText.hasSuffix("."), !hostText.hasSuffix("..") { hostText.removeLast() }
-    let resolved = try resolve(hostText)
+    var nameEnd = hostEnd
+    if hostEnd - hostStart > 1, b[hostEnd - 1] == UInt8(ascii: "."), b[hostEnd - 2] != UInt8(ascii: ".") {
+      nameEnd -= 1
+    }
+    let resolved = try resolve(text(hostStart, nameEnd))
     var normalised = scheme
     normalised.reserveCapacity(n + 8)
     normalised += "://"
@@ -106,10 +108,17 @@ public final class URLNormaliser {
     normalised += port
     // The path as a browser reads it: backslashes are slashes (WHATWG, special schemes).
     var queryStart = authorityEnd
-    while queryStart < restEnd, b[queryStart] != UInt8(ascii: "?") { queryStart += 1 }
-    let path = text(authorityEnd, queryStart)
-    normalised += path.contains("\\") ? path.replacingOccurrences(of: "\\", with: "/") : path
-    normalised += text(queryStart, restEnd)
+    var backslash = false
+    while queryStart < restEnd, b[queryStart] != UInt8(ascii: "?") {
+      if b[queryStart] == UInt8(ascii: "\\") { backslash = true }
+      queryStart += 1
+    }
+    if backslash {
+      normalised += text(authorityEnd, queryStart).replacingOccurrences(of: "\\", with: "/")
+      normalised += text(queryStart, restEnd)
+    } else {
+      normalised += text(authorityEnd, restEnd)
+    }
     let hadUserinfo = hostStart > authorityStart
     return ExternalURL(
       normalised: normalised, host: resolved.host, hostASCII: resolved.ascii, domain: resolved.domain,
