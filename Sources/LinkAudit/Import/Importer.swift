@@ -133,7 +133,6 @@ public final class Importer {
     guard let reject = options.rejectFile else { return [:] }
     var protected = Database.protectedFiles(of: db.path, keyFile: options.keyFile)
     for path in paths { protected.add(path, as: "an input file") }
-    if let inbox = inboxFolder { protected.add(inbox, as: "the inbox") }
     var isDirectory: ObjCBool = false
     let isFolder = FileManager.default.fileExists(atPath: reject, isDirectory: &isDirectory) && isDirectory.boolValue
     if inboxFolder != nil || paths.count > 1 {
