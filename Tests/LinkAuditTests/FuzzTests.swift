@@ -52,7 +52,8 @@ import Testing
   }
 
   /// Valid seeds, one per parser and per output rule of issue 12.
-  static let seeds: [(name: String, kind: InputKind?, bytes: [UInt8])] = textSeeds.map { ($0.name, $0.kind, Array($0.text.utf8)) }
+  static let seeds: [(name: String, kind: InputKind?, bytes: [UInt8])] =
+    textSeeds.map { ($0.name, $0.kind, Array($0.text.utf8)) }
     + [("links.csv.gz", .links, gzipped(fixture("links-basic.csv")))]
 
   /// The bytes of `path` as gzip writes them (a truncated or damaged stream must be refused whole).
@@ -121,7 +122,8 @@ import Testing
         let written = FileManager.default.contents(atPath: rejects)
       {
         for line in written.split(separator: UInt8(ascii: "\n")) {
-          #expect((try? JSONSerialization.jsonObject(with: Data(line))) != nil, "\(String(decoding: line, as: UTF8.self))")
+          #expect(
+            (try? JSONSerialization.jsonObject(with: Data(line))) != nil, "\(String(decoding: line, as: UTF8.self))")
         }
       }
     default:

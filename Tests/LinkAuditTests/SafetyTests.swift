@@ -156,8 +156,9 @@ import Testing
       // A control character after a mobile number; an overlong id holding an ID number.
       "a\u{1}13812345678,2021-10-01 10:00:00,group_chat,u1,https://a.cn/,open,",
       "\(String(repeating: "x", count: 120))110105199001011234,2021-10-01 10:00:00,group_chat,u2,https://a.cn/,open,",
-      // user_id and scene swapped.
+      // user_id and scene swapped; user_id and url swapped.
       "s3,2021-10-01 10:00:00,wx_u77881234,group_chat,https://a.cn/,open,",
+      "s4,2021-10-01 10:00:00,group_chat,https://a.cn/,wx_u55661234,open,",
     ]
     let file = try links("personal.csv", rows)
     let rejects = dir.file("personal.rejected.csv")
@@ -165,12 +166,13 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     let stored = try LinkauditBinary.run(
       ["query", "SELECT group_concat(error, ' | ') FROM rejected_row"], database: database)
-    for secret in ["13812345678", "110105199001011234", "wx_u77881234"] {
+    for secret in ["13812345678", "110105199001011234", "wx_u77881234", "wx_u55661234"] {
       #expect(!stored.stdout.contains(secret), "\(secret) in rejected_row: \(stored.stdout)")
       #expect(!result.stderr.contains(secret))
     }
     #expect(stored.stdout.contains("138****5678"), "\(stored.stdout)")
-    #expect(stored.stdout.contains("column scene"))
+    #expect(stored.stdout.contains("column scene: (value not shown: it may be personal data)"), "\(stored.stdout)")
+    #expect(stored.stdout.contains("column url: (value not shown"))
     // Failing without a reject file: the message on stderr is masked too.
     let alone = try links("alone.csv", [rows[0]])
     let failed = try run(["import", "links", alone] + key)
@@ -260,7 +262,8 @@ import Testing
   /// Rewrites the manifest as a forger would, with every file's hash made to match.
   func forge(_ package: String, _ edit: (inout [String: Any]) -> Void) throws {
     let path = package + "/manifest.json"
-    var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    var manifest = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     edit(&manifest)
     var files: [String: String] = [:]
     for name in (manifest["files"] as? [String: String] ?? [:]).keys {
@@ -298,19 +301,24 @@ import Testing
 
     // A second metrics.csv line with the true value after a changed one.
     try fresh()
-    var lines = try String(contentsOfFile: package + "/metrics.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+    var lines = try String(contentsOfFile: package + "/metrics.csv", encoding: .utf8).split(separator: "\n").map(
+      String.init)
     let i = try #require(lines.firstIndex { $0.hasPrefix("overview.events,,") })
     let truth = lines[i]
     lines[i] = "overview.events,,999999"
     lines.insert(truth, at: i + 1)
-    try (lines.joined(separator: "\n") + "\n").write(toFile: package + "/metrics.csv", atomically: true, encoding: .utf8)
+    try (lines.joined(separator: "\n") + "\n").write(
+      toFile: package + "/metrics.csv", atomically: true, encoding: .utf8)
     try forge(package) { _ in }
     result = try run(["verify", package])
     #expect(result.status == 1)
     #expect(result.stderr.contains("overview.events"), "\(result.stderr)")
 
     // The fingerprint and the period.
-    for (key, value) in [("data_fingerprint", "0" as Any), ("period", ["start": "2020-01-01T00:00:00.000Z", "end": "2020-04-01T00:00:00.000Z"])] {
+    for (key, value) in [
+      ("data_fingerprint", "0" as Any),
+      ("period", ["start": "2020-01-01T00:00:00.000Z", "end": "2020-04-01T00:00:00.000Z"]),
+    ] {
       try fresh()
       try forge(package) { $0[key] = value }
       result = try run(["verify", package])
@@ -322,7 +330,9 @@ import Testing
   // MARK: Hostile values (findings 12-17)
 
   @Test func finding13_theRegistryRefusesDomainsThatAreNotRegistrable() throws {
-    for (domain, hint) in [("item.taobao.com", "list taobao.com instead"), ("com", "public suffix"), ("jd.com.", "list jd.com instead")] {
+    for (domain, hint) in [
+      ("item.taobao.com", "list taobao.com instead"), ("com", "public suffix"), ("jd.com.", "list jd.com instead"),
+    ] {
       let file = try dir.write(
         "p-\(domain).csv", "platform_id,name_en,name_zh,domains\ntaobao,Taobao,淘宝,\(domain)\n")
       let result = try run(["import", "platforms", file] + key)
@@ -405,7 +415,8 @@ import Testing
     let inbox = dir.file("inbox")
     try dir.write("inbox/links/l.csv", Self.header + row(50) + "\n")
     #expect(mkfifo(dir.file("inbox/links/pipe.csv"), 0o600) == 0)
-    try FileManager.default.createSymbolicLink(atPath: dir.file("inbox/links/zero.csv"), withDestinationPath: "/dev/zero")
+    try FileManager.default.createSymbolicLink(
+      atPath: dir.file("inbox/links/zero.csv"), withDestinationPath: "/dev/zero")
     try dir.write("inbox/links/notes.txt", "remember the milk")
     let inboxRun = try run(["import", "inbox", inbox] + key)
     #expect(inboxRun.status == 0, "\(inboxRun.stderr)")
@@ -418,7 +429,8 @@ import Testing
     #expect(try run(["import", "links", dir.file("inbox")] + key).stderr.contains("is a folder"))
     // A field that inflates without end is refused at 4 MiB.
     let bomb = dir.file("bomb.csv")
-    try (Self.header + "b1,2021-10-01 10:00:00,group_chat,u,https://a.cn/" + String(repeating: "a", count: 6 << 20)
+    try
+      (Self.header + "b1,2021-10-01 10:00:00,group_chat,u,https://a.cn/" + String(repeating: "a", count: 6 << 20)
       + ",open,\n").write(toFile: bomb, atomically: true, encoding: .utf8)
     let bombRun = try run(["import", "links", bomb] + key)
     #expect(bombRun.status != 0 && bombRun.stderr.contains("longer than 4 MiB"), "\(bombRun.stderr)")
@@ -441,7 +453,9 @@ import Testing
     try seeded()
     let file = try links("twice.csv", (0..<30_000).map { row($0, prefix: "t") })
     for _ in 0..<2 {
-      let started = try (0..<2).map { _ in try LinkauditBinary.start(["import", "links", file] + key, database: database) }
+      let started = try (0..<2).map { _ in
+        try LinkauditBinary.start(["import", "links", file] + key, database: database)
+      }
       let results = try started.map { try $0.finish() }
       #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
     }
@@ -464,7 +478,8 @@ import Testing
     let busy = SQLiteError(code: 5, message: "database is locked", sql: "BEGIN IMMEDIATE")
     #expect(busy.localizedDescription.hasPrefix("the database is locked by another linkaudit command"))
     #expect(!busy.localizedDescription.contains("BEGIN"))
-    #expect(SQLiteError(code: 13, message: "database or disk is full").localizedDescription.hasPrefix("the disk is full"))
+    #expect(
+      SQLiteError(code: 13, message: "database or disk is full").localizedDescription.hasPrefix("the disk is full"))
     let folder = try run(["import", "links", dir.path] + key)
     #expect(folder.stderr.contains("is a folder: name the files in it"), "\(folder.stderr)")
   }

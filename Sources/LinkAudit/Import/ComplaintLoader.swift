@@ -25,7 +25,8 @@ struct ComplaintLoader {
     let insert = try db.prepare(Self.insertSQL)
     let platforms = try importer.currentPlatformDomains()
     let pseudonyms = try importer.pseudonymiser()
-    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
+    var fields = FieldReader(
+      columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
       values in
       fields.values = values

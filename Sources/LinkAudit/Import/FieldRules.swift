@@ -117,7 +117,8 @@ public struct PlausibleTimes: Sendable, Equatable {
     self.latest = latest
   }
 
-  public static let defaultEarliest = Timestamp(milliseconds: CivilCalendar.days(year: 2000, month: 1, day: 1) * 86_400_000)
+  public static let defaultEarliest = Timestamp(
+    milliseconds: CivilCalendar.days(year: 2000, month: 1, day: 1) * 86_400_000)
 
   /// Ten years from now.
   public static func defaultLatest(now: Date = Date()) -> Timestamp {

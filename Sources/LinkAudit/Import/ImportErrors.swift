@@ -8,6 +8,23 @@ public struct BadRowError: Error, LocalizedError, Equatable {
   /// nil when the value must not be shown (a personal identifier) or there is none.
   public let value: String?
   public let expected: String
+  /// There was a value, and it is not shown because it may be personal data.
+  public var withheld = false
+
+  public init(file: String, line: Int, column: String?, value: String?, expected: String, withheld: Bool = false) {
+    self.file = file
+    self.line = line
+    self.column = column
+    self.value = value
+    self.expected = expected
+    self.withheld = withheld
+  }
+
+  init(_ problem: RowProblem, file: String, line: Int) {
+    self.init(
+      file: file, line: line, column: problem.column, value: problem.value, expected: problem.expected,
+      withheld: problem.withheld)
+  }
 
   public var errorDescription: String? { "\(file):\(line): \(detail)" }
 
@@ -16,6 +33,7 @@ public struct BadRowError: Error, LocalizedError, Equatable {
     var text = ""
     if let column { text += "column \(column): " }
     if let value { text += "value \"\(value)\" " }
+    if withheld { text += "(value not shown: it may be personal data) " }
     return text + expected
   }
 }
@@ -26,11 +44,14 @@ struct RowProblem: Error {
   /// What may be shown of the value (see `RowProblem.shown`): never raw personal data.
   let value: String?
   let expected: String
+  /// A value was given and is not shown.
+  let withheld: Bool
 
   init(column: String?, value: String?, expected: String) {
     self.column = column
     self.value = value.flatMap { Self.shown($0, column: column) }
     self.expected = expected
+    withheld = value != nil && self.value == nil
   }
 
   /// Columns whose every value is personal: never repeated.
@@ -55,8 +76,20 @@ struct RowProblem: Error {
       let code = value.trimmed
       let looksLikeCode =
         code.unicodeScalars.count <= 40
-        && code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "_- ".unicodeScalars.contains($0) }
+        && code.unicodeScalars.allSatisfy {
+          ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "_- ".unicodeScalars.contains($0)
+        }
       return looksLikeCode ? code : nil
+    }
+    if column == "url" {
+      // A value that does not even start like a URL (scheme:) may be anything, a user id among them.
+      let scalars = Array(value.trimmed.unicodeScalars.prefix(33))
+      guard let colon = scalars.firstIndex(of: ":"), colon > 0,
+        scalars[..<colon].allSatisfy({
+          ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "+.-".unicodeScalars.contains($0)
+        })
+      else { return nil }
+      return displayable(value)
     }
     if timeColumns.contains(column) {
       let looksLikeDate = value.unicodeScalars.count <= 40 && (value.contains("-") || value.contains(":"))

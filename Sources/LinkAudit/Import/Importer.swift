@@ -276,7 +276,7 @@ public final class Importer {
       return ignored + (try importAll(inputs))
     } catch let error as ImportRunError {
       throw ImportRunError(completed: ignored + error.completed, underlying: error.underlying)
-    } catch where !ignored.isEmpty {
+    } catch  where !ignored.isEmpty {
       throw ImportRunError(completed: ignored, underlying: error)
     }
   }
@@ -424,9 +424,7 @@ public final class Importer {
             if try store(row, chunk.text) { summary.rowsStored += 1 } else { summary.rowsDuplicate += 1 }
           } catch let problem as RowProblem {
             try reject(
-              BadRowError(
-                file: name, line: line, column: problem.column, value: problem.value, expected: problem.expected),
-              raw: raw ?? [])
+              BadRowError(problem, file: name, line: line), raw: raw ?? [])
           }
         case .bad(let problem, let raw):
           try reject(problem, raw: raw)
@@ -474,8 +472,7 @@ public final class Importer {
           let row = try prepare(values, &chunk.text)
           chunk.rows.append(.ready(row, line: reader.line, raw: keepRaw ? reader.rawFields : nil))
         } catch let error as RowProblem {
-          problem = BadRowError(
-            file: file, line: reader.line, column: error.column, value: error.value, expected: error.expected)
+          problem = BadRowError(error, file: file, line: reader.line)
           chunk.rows.append(.bad(problem, raw: reader.rawFields))
         } catch let error as RecordError {
           let column = error.field.flatMap { i in i < reader.rawHeader.count ? reader.rawHeader[i] : nil }

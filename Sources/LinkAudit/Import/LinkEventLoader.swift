@@ -59,7 +59,8 @@ struct LinkEventLoader {
     let decisions = try DecisionIndex(database: db)
     let coverage = try db.prepare(DecisionOpens.insertSQL())
     var locator = MonthLocator(timeZone: try Rollups.timeZone(of: db))
-    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
+    var fields = FieldReader(
+      columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var hostIndex: [String: Int32] = [:]  // reading thread
     var hostIDs: [Int64] = []  // storing thread: host_id by host number

@@ -11,7 +11,8 @@ struct PlatformLoader {
   let batchID: Int64
 
   func load(path: String, summary: inout BatchSummary) throws {
-    var fields = FieldReader(columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
+    var fields = FieldReader(
+      columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     var platforms: [Platform] = []
     var owner: [String: String] = [:]
     var ids = Set<String>()
@@ -44,7 +45,8 @@ struct PlatformLoader {
         // Events are matched on their registrable domain: a subdomain, a
         // public suffix or a name with a final dot would match none, and
         // silently move the platform's events to "other".
-        guard !ascii.hasSuffix("."), let registrable = suffixes.registrableDomain(asciiHost: ascii), registrable == ascii
+        guard !ascii.hasSuffix("."), let registrable = suffixes.registrableDomain(asciiHost: ascii),
+          registrable == ascii
         else {
           let hint = suffixes.registrableDomain(asciiHost: ascii.hasSuffix(".") ? String(ascii.dropLast()) : ascii)
             .map { (try? IDNA.toUnicode($0)) ?? $0 }

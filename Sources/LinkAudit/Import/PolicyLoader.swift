@@ -136,7 +136,9 @@ struct PolicyLoader {
       }) {
         throw FileError(
           file: file, line: mapping[key]?.mark.map { $0.line + 1 },
-          message: "\(key): control characters or noncharacters are not allowed (found U+\(String(format: "%04X", bad.value)))")
+          message:
+            "\(key): control characters or noncharacters are not allowed (found U+\(String(format: "%04X", bad.value)))"
+        )
       }
       if value.unicodeScalars.count > maxLength {
         throw FileError(

@@ -15,7 +15,8 @@ let maxRecordBytes = 4 << 20
 /// A file that cannot be read to its end is refused whole: its rows after
 /// the problem could be neither stored nor rejected one by one.
 func unreadable(_ path: String, line: Int?, _ message: String) -> FileError {
-  FileError(file: path, line: line, message: message + ": the file cannot be read to its end, so none of it is imported")
+  FileError(
+    file: path, line: line, message: message + ": the file cannot be read to its end, so none of it is imported")
 }
 
 /// What a reader says of bytes that are not UTF-8, and what to do about it.
@@ -410,7 +411,8 @@ final class JSONLinesReader: RecordReader {
           // JSON's true and 1, or 1.10 and 1.1, must never become one id.
           let type = String(cString: n.objCType)
           if type == "c" || type == "B" {
-            throw RecordError(line: line, field: nil, message: "field \"\(key)\" must be a string or a number, not true or false")
+            throw RecordError(
+              line: line, field: nil, message: "field \"\(key)\" must be a string or a number, not true or false")
           }
           if key.hasSuffix("_id"), type == "d" || type == "f" {
             throw RecordError(

@@ -81,7 +81,8 @@ public struct RatingModel: Equatable, Sendable {
     }
     // The names reach terminals, Markdown and workbooks.
     for text in [file.name] + file.grades.map(\.grade) {
-      guard !text.isEmpty, text.unicodeScalars.count <= 200, !text.unicodeScalars.contains(where: isControlOrNoncharacter)
+      guard !text.isEmpty, text.unicodeScalars.count <= 200,
+        !text.unicodeScalars.contains(where: isControlOrNoncharacter)
       else {
         throw ReportError(
           message: "\(path): the model's name and grades must be 1 to 200 characters without control characters")

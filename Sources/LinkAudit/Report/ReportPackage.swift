@@ -377,11 +377,12 @@ extension ReportPackage {
       return result
     }
     let (a, b) = (figures(package, "package"), figures(database, "database"))
-    return twice + Set(a.keys).union(b.keys).sorted().compactMap { key in
-      let (x, y) = (a[key], b[key])
-      guard x != y else { return nil }
-      return
-        "metric \(key): package \(x.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)"), database now \(y.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)")"
-    }
+    return twice
+      + Set(a.keys).union(b.keys).sorted().compactMap { key in
+        let (x, y) = (a[key], b[key])
+        guard x != y else { return nil }
+        return
+          "metric \(key): package \(x.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)"), database now \(y.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)")"
+      }
   }
 }

@@ -24,7 +24,8 @@ public struct SQLiteError: Error, LocalizedError, Equatable {
 
   /// By primary result code (https://sqlite.org/rescode.html).
   static let plainWords: [Int32: String] = [
-    5: "the database is locked by another linkaudit command and stayed locked for 60 s; nothing was changed: run this again when it has finished",
+    5:
+      "the database is locked by another linkaudit command and stayed locked for 60 s; nothing was changed: run this again when it has finished",
     6: "a table of the database is locked by another connection; nothing was changed: run this again",
     8: "the database file cannot be written (read-only file or folder); nothing was changed",
     10: "a read or write of the database file failed (disk error, or the disk is full); nothing was changed",

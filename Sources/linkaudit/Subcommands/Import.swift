@@ -37,10 +37,12 @@ struct Import: ParsableCommand {
     @Option(help: "Time zone of timestamps written without an offset.")
     var tz = "Asia/Shanghai"
 
-    @Option(help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC); earlier ones are bad values.", valueName: "date"))
+    @Option(
+      help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC); earlier ones are bad values.", valueName: "date"))
     var earliest = "2000-01-01"
 
-    @Option(help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
+    @Option(
+      help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
     var latest: String?
 
     func importOptions() throws -> ImportOptions {

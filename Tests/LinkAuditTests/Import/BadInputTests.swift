@@ -244,7 +244,9 @@ import Testing
       ["j.jsonl:1:", "event_id"])
   }
 
-  @Test(arguments: [("item.taobao.com", "list taobao.com instead"), ("com", "public suffix"), ("jd.com.", "list jd.com instead")])
+  @Test(arguments: [
+    ("item.taobao.com", "list taobao.com instead"), ("com", "public suffix"), ("jd.com.", "list jd.com instead"),
+  ])
   func registryDomainThatIsNotRegistrable(domain: String, hint: String) throws {
     try expectRefused(
       .platforms, "r.csv", "platform_id,name_en,name_zh,domains\ntaobao,Taobao,淘宝,\(domain)\n",
@@ -253,13 +255,16 @@ import Testing
 
   @Test func classicMacLineEndings() throws {
     try expectRefused(
-      .links, "m.csv", (Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n").replacingOccurrences(of: "\n", with: "\r"),
+      .links, "m.csv",
+      (Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,https://a.com/,open,\n").replacingOccurrences(
+        of: "\n", with: "\r"),
       ["m.csv:1:", "CR alone", "LF or CRLF"])
   }
 
   @Test func noncharacterInText() throws {
     try expectRefused(
-      .complaints, "n.csv", Self.complaintHeader + "c1,2021-10-01 10:00:00,r,https://a.com/,fraud,,a\u{FFFE}b,open,,,,\n",
+      .complaints, "n.csv",
+      Self.complaintHeader + "c1,2021-10-01 10:00:00,r,https://a.com/,fraud,,a\u{FFFE}b,open,,,,\n",
       ["n.csv:2:", "column description", "U+FFFE"])
   }
 
@@ -272,7 +277,9 @@ import Testing
 
   @Test func recordBeyondFourMiB() throws {
     try expectRefused(
-      .links, "b.csv", Self.linkHeader + "x1,2021-10-01 10:00:00,group_chat,u,\"https://a.com/\(String(repeating: "a", count: 5 << 20))\",open,\n",
+      .links, "b.csv",
+      Self.linkHeader
+        + "x1,2021-10-01 10:00:00,group_chat,u,\"https://a.com/\(String(repeating: "a", count: 5 << 20))\",open,\n",
       ["b.csv:2:", "longer than 4 MiB", "none of it is imported"])
   }
 
