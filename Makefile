@@ -6,7 +6,9 @@ INBOX ?= data/inbox
 QUARTER ?= latest
 DEMO_EVENTS ?= 200000
 
-.PHONY: deps build test report bench stress fuzz format query clean
+PREFIX ?= /usr/local
+
+.PHONY: deps build test report bench stress fuzz format query install clean
 
 deps:
 	@scripts/deps.sh
@@ -33,6 +35,14 @@ stress: build
 # Mutation fuzzing of every parser for FUZZ_SECONDS (default 60).
 fuzz: deps
 	@scripts/fuzz.sh
+
+# The binary in PREFIX/bin, the default templates and rating model beside it
+# in PREFIX/share/linkaudit/templates, so report and verify run from any folder.
+install: build
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/linkaudit"
+	install -m 755 $(BIN) "$(PREFIX)/bin/linkaudit"
+	rm -rf "$(PREFIX)/share/linkaudit/templates"
+	cp -R templates "$(PREFIX)/share/linkaudit/templates"
 
 query: build
 	@$(BIN) query --db "$(DB)" "$(SQL)"

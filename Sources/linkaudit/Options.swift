@@ -38,7 +38,13 @@ struct ReportOptions: ParsableArguments {
         "The counts the figures are read from are kept in the rollup time zone (Asia/Shanghai); another zone derives its own first, in one pass over the events."
     ))
   var tz = "Asia/Shanghai"
-  @Option(help: "Folder of Markdown templates (en/, zh/).") var templates = "templates"
+  @Option(
+    help: ArgumentHelp(
+      "Folder of Markdown templates (en/, zh/) and the rating model.",
+      discussion:
+        "Default: templates/ in the current folder if there is one, else the templates installed with linkaudit (PREFIX/share/linkaudit/templates, or the project's own beside a build)."
+    ))
+  var templates: String?
   @Option(help: "Platform rating model (YAML); default: rating-model.yaml in the template folder.")
   var ratingModel: String?
 
@@ -69,10 +75,51 @@ struct ReportOptions: ParsableArguments {
   }
 
   func templateFolder() throws -> String {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
-      throw ValidationError("no template folder at \(templates): run from the project folder or pass --templates")
+    if let templates {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("no template folder at \(templates): pass --templates with a folder holding en/ and zh/")
+      }
+      return templates
     }
-    return templates
+    guard let found = TemplateFolder.default() else {
+      throw ValidationError(
+        "no template folder found (templates/ here, or installed with linkaudit): run make install, or pass --templates")
+    }
+    return found
+  }
+}
+
+/// Where the default templates are when --templates is not given, so that
+/// report and verify run from any folder.
+enum TemplateFolder {
+  /// A folder is a template folder when it holds the summary template and the rating model.
+  static func isTemplateFolder(_ path: String) -> Bool {
+    let fm = FileManager.default
+    return fm.fileExists(atPath: path + "/en/summary.md.mustache") && fm.fileExists(atPath: path + "/rating-model.yaml")
+  }
+
+  /// `templates/` in the current folder (a compliance officer's reworded
+  /// copy); else `PREFIX/share/linkaudit/templates` beside an installed
+  /// `PREFIX/bin/linkaudit`; else the project's own, for a binary in the
+  /// project's build folder (`.build/…/linkaudit`).
+  static func `default`() -> String? {
+    if isTemplateFolder("templates") { return "templates" }
+    guard let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+    let bin = executable.deletingLastPathComponent()
+    let installed = bin.deletingLastPathComponent().appendingPathComponent("share/linkaudit/templates").path
+    if isTemplateFolder(installed) { return installed }
+    // .build/release/linkaudit resolves to .build/<triple>/release/linkaudit: the project is 3 folders up.
+    var folder = bin
+    for _ in 0..<4 {
+      folder = folder.deletingLastPathComponent()
+      let candidate = folder.appendingPathComponent("templates").path
+      if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path),
+        isTemplateFolder(candidate)
+      {
+        return candidate
+      }
+    }
+    return nil
   }
 }

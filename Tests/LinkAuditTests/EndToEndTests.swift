@@ -91,6 +91,35 @@ import Testing
     #expect(result.stdout.contains("big.csv: 40,000 read, 40,000 stored"))
   }
 
+  /// Issue 13, item 8: report and verify find the default templates from any
+  /// folder, for a binary in the build folder and for one installed as
+  /// `make install` lays it out (PREFIX/bin, PREFIX/share/linkaudit/templates).
+  @Test func reportAndVerifyRunFromAnyFolder() throws {
+    let elsewhere = URL(fileURLWithPath: dir.file("elsewhere"))
+    try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "2000", "--seed", "3"]).status == 0)
+    #expect(try run(["import", "inbox", inbox] + key).status == 0)
+    let prefix = dir.file("prefix")
+    try FileManager.default.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: prefix + "/share/linkaudit", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: LinkauditBinary.path, toPath: prefix + "/bin/linkaudit")
+    try FileManager.default.copyItem(
+      atPath: LinkauditBinary.packageRoot.appendingPathComponent("templates").path,
+      toPath: prefix + "/share/linkaudit/templates")
+    for (name, executable) in [("build", LinkauditBinary.path), ("installed", prefix + "/bin/linkaudit")] {
+      let out = dir.file("pkg-\(name)")
+      let report = try LinkauditBinary.run(
+        ["report", "--out", out], database: dir.file("e2e.db"), executable: executable, in: elsewhere)
+      #expect(report.status == 0, "\(name): \(report.stderr)")
+      let verified = try LinkauditBinary.run(
+        ["verify", out], database: dir.file("e2e.db"), executable: executable, in: elsewhere)
+      #expect(verified.status == 0, "\(name): \(verified.stderr)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-build/metrics.csv")))
+      == Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-installed/metrics.csv"))))
+  }
+
   @Test func reportRefusesAQuarterItCannotRead() throws {
     let result = try run(["report", "--quarter", "2021-Q5"])
     #expect(result.status != 0)

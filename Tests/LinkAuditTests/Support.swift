@@ -102,18 +102,21 @@ enum LinkauditBinary {
     return packageRoot.appendingPathComponent(".build/debug/linkaudit").path
   }()
 
-  static func process(_ arguments: [String], database: String, tty: Bool = false) -> Process {
+  static func process(
+    _ arguments: [String], database: String, tty: Bool = false, executable: String = path,
+    in folder: URL = packageRoot
+  ) -> Process {
     let process = Process()
     if tty {
       // script(1) gives the command a terminal, as a person at a shell has.
       process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-      let command = ([path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+      let command = ([executable] + arguments).map { "'\($0)'" }.joined(separator: " ")
       process.arguments = ["-qec", command, "/dev/null"]
     } else {
-      process.executableURL = URL(fileURLWithPath: path)
+      process.executableURL = URL(fileURLWithPath: executable)
       process.arguments = arguments
     }
-    process.currentDirectoryURL = packageRoot
+    process.currentDirectoryURL = folder
     var environment = ProcessInfo.processInfo.environment
     environment["LINKAUDIT_DB"] = database
     process.environment = environment
@@ -140,8 +143,10 @@ enum LinkauditBinary {
     }
   }
 
-  static func start(_ arguments: [String], database: String, tty: Bool = false) throws -> Started {
-    let process = process(arguments, database: database, tty: tty)
+  static func start(
+    _ arguments: [String], database: String, tty: Bool = false, executable: String = path, in folder: URL = packageRoot
+  ) throws -> Started {
+    let process = process(arguments, database: database, tty: tty, executable: executable, in: folder)
     let base = NSTemporaryDirectory() + "/linkaudit-run-\(UUID().uuidString)"
     _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
     _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
@@ -151,7 +156,9 @@ enum LinkauditBinary {
     return Started(process: process, stdout: base + ".out", stderr: base + ".err")
   }
 
-  static func run(_ arguments: [String], database: String, tty: Bool = false) throws -> Run {
-    try start(arguments, database: database, tty: tty).finish()
+  static func run(
+    _ arguments: [String], database: String, tty: Bool = false, executable: String = path, in folder: URL = packageRoot
+  ) throws -> Run {
+    try start(arguments, database: database, tty: tty, executable: executable, in: folder).finish()
   }
 }
