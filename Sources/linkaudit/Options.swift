@@ -84,7 +84,8 @@ struct ReportOptions: ParsableArguments {
     }
     guard let found = TemplateFolder.default() else {
       throw ValidationError(
-        "no template folder found (templates/ here, or installed with linkaudit): run make install, or pass --templates")
+        "no template folder found (templates/ here, or installed with linkaudit): run make install, or pass --templates"
+      )
     }
     return found
   }

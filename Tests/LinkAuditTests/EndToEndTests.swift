@@ -116,8 +116,9 @@ import Testing
         ["verify", out], database: dir.file("e2e.db"), executable: executable, in: elsewhere)
       #expect(verified.status == 0, "\(name): \(verified.stderr)")
     }
-    #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-build/metrics.csv")))
-      == Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-installed/metrics.csv"))))
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-build/metrics.csv")))
+        == Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-installed/metrics.csv"))))
   }
 
   @Test func reportRefusesAQuarterItCannotRead() throws {

@@ -267,7 +267,7 @@ import Testing
     edit(&manifest)
     var files: [String: String] = [:]
     for name in (manifest["files"] as? [String: String] ?? [:]).keys {
-      files[name] = try Importer.sha256(ofFile: package + "/" + name)
+      files[name] = try FileHash.sha256(ofFile: package + "/" + name)
     }
     manifest["files"] = files
     try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]).write(

@@ -28,7 +28,7 @@ struct ComplaintLoader {
     var fields = FieldReader(
       columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
-      values in
+      values, line in
       fields.values = values
       let id = try fields.text(0, required: true, maxLength: 128)!
       let receivedAt = try fields.timestamp(1, required: true)!
@@ -64,7 +64,7 @@ struct ComplaintLoader {
         .optional(outcome?.rawValue), .optional(actionTaken?.rawValue), .optional(updatedAt?.iso),
       ]
       try insert.bind([
-        stored[0], .integer(batchID), .integer(Int64(importer.lastLine)), stored[1], stored[2], stored[3],
+        stored[0], .integer(batchID), .integer(Int64(line)), stored[1], stored[2], stored[3],
         .text(url.normalised), .text(url.host), .text(url.hostASCII), .text(url.domain),
         .text(platforms[url.domain] ?? "other"), stored[4], .integer(Int64(category.principle.rawValue)), stored[5],
         stored[6], stored[7], stored[8], stored[9], stored[10], stored[11], .text(Self.fingerprint(stored)),

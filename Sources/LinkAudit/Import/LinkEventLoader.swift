@@ -116,9 +116,9 @@ struct LinkEventLoader {
             ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0,
           hadUserinfo: url.hadUserinfo)
       },
-      store: { e, text in
+      store: { e, text, line in
         if e.hadUserinfo {
-          if userinfo.count == 0 { userinfo.firstLine = importer.lastLine }
+          if userinfo.count == 0 { userinfo.firstLine = line }
           userinfo.count += 1
         }
         if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }

@@ -18,7 +18,7 @@ struct PlatformLoader {
     var ids = Set<String>()
     let suffixes = PublicSuffixList()
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
-      values in
+      values, _ in
       fields.values = values
       let id = try fields.text(0, required: true, maxLength: 64)!.trimmed
       guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other"

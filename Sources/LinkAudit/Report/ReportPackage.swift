@@ -116,7 +116,7 @@ public struct ReportPackage {
       }
     }
     var hashes: [String: String] = [:]
-    for name in written { hashes[name] = try Importer.sha256(ofFile: path(name)) }
+    for name in written { hashes[name] = try FileHash.sha256(ofFile: path(name)) }
     let manifest = Manifest(
       tool: "linkaudit", toolVersion: LinkAuditVersion.current, quarter: quarter.description,
       timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
@@ -264,7 +264,7 @@ extension ReportPackage {
         problems.append("\(name): missing")
         continue
       }
-      let actual = try Importer.sha256(ofFile: path(name))
+      let actual = try FileHash.sha256(ofFile: path(name))
       if actual != expected {
         problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")
       }

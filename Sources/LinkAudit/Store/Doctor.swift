@@ -118,7 +118,7 @@ public struct Doctor {
       let path = ((inbox as NSString).appendingPathComponent(kind) as NSString).appendingPathComponent(name)
       guard FileManager.default.fileExists(atPath: path) else { continue }
       checked += 1
-      let now = try Importer.sha256(ofFile: path)
+      let now = try FileHash.sha256(ofFile: path)
       if now != sha {
         findings.append(
           Finding(

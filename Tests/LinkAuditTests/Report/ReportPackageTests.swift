@@ -55,7 +55,7 @@ import Testing
     #expect(manifest.dataFingerprint == hex(SHA256.hash(data: Data(joined.utf8))))
     #expect(try text(out, "summary.en.md").contains("`\(manifest.dataFingerprint)`"))
     for (name, hash) in manifest.files {
-      #expect(try Importer.sha256(ofFile: (out as NSString).appendingPathComponent(name)) == hash, "\(name)")
+      #expect(try FileHash.sha256(ofFile: (out as NSString).appendingPathComponent(name)) == hash, "\(name)")
     }
     let figures = try QuarterFigures(database: store.open(.readOnly), quarter: Self.q4, timeZone: Self.shanghai)
     #expect(try text(out, "metrics.csv") == figures.csv)

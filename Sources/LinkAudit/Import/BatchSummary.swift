@@ -1,0 +1,41 @@
+import Foundation
+
+/// What happened to one file.
+public struct BatchSummary: Equatable, Sendable {
+  public var file: String
+  public var kind: InputKind
+  /// nil when the file was already imported and skipped.
+  public var batchID: Int64?
+  public var rowsRead = 0
+  public var rowsStored = 0
+  public var rowsDuplicate = 0
+  public var rowsRejected = 0
+  public var warnings: [String] = []
+  /// Set for a file the inbox holds but that is not an input (`notes.txt`, a
+  /// pipe): not imported, said as a warning.
+  public var ignored = false
+
+  public var line: String {
+    let name = (file as NSString).lastPathComponent
+    guard let batchID else { return "\(name): already imported, skipped" }
+    return
+      "\(name): \(rowsRead.grouped) read, \(rowsStored.grouped) stored, \(rowsDuplicate.grouped) duplicate, \(rowsRejected.grouped) rejected (batch \(batchID))"
+  }
+}
+
+extension Int64 {
+  public var grouped: String { Int(self).grouped }
+}
+
+extension Int {
+  /// 1234567 → "1,234,567".
+  public var grouped: String {
+    let digits = String(magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return self < 0 ? "-" + out : out
+  }
+}
