@@ -291,6 +291,27 @@ public struct Worksheet {
     }
   }
 
+  /// Text straight from UTF-8 bytes, for a query's answer cell by cell:
+  /// printable ASCII shorter than the cell limit (the common value) goes to
+  /// libxlsxwriter without becoming a Swift String; anything else through
+  /// `Workbook.cellText`.
+  public func writeText(utf8 bytes: UnsafeBufferPointer<UInt8>, row: Int, column: Int, scratch: inout [CChar])
+    throws
+  {
+    guard bytes.count < Workbook.maxCellCharacters,
+      bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+    else {
+      return try write(.text(String(decoding: bytes, as: UTF8.self)), row: row, column: column)
+    }
+    scratch.removeAll(keepingCapacity: true)
+    for b in bytes { scratch.append(CChar(bitPattern: b)) }
+    scratch.append(0)
+    try scratch.withUnsafeBufferPointer { text in
+      try workbook.check(
+        worksheet_write_string(try handle, lxw_row_t(row), lxw_col_t(column), text.baseAddress, nil))
+    }
+  }
+
   /// Writes a row of values from `column` on, each with its style (or the first style for all).
   public func writeRow(_ values: [CellValue], row: Int, styles: [CellStyle] = [.plain]) throws {
     for (i, v) in values.enumerated() {

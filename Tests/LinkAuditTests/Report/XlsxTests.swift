@@ -82,12 +82,6 @@ import Testing
     for i in 0..<8 { #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("c\(i).xlsx"))) == reference) }
   }
 
-  @Test func zipFieldsRefuseRatherThanTrapPastFourGiB() throws {
-    #expect(try ZipWriter.field32(0xFFFF_FFFE, path: "x") == 0xFFFF_FFFE)
-    #expect(throws: ZipError.self) { try ZipWriter.field32(0xFFFF_FFFF, path: "x") }
-    #expect(throws: ZipError.self) { try ZipWriter.field32(5 << 30, path: "x") }
-  }
-
   @Test func invalidSheetNameIsAnError() throws {
     let wb = try Workbook(path: dir.file("x.xlsx"))
     #expect(throws: XlsxError.self) { try wb.addWorksheet("bad/name[1]") }
