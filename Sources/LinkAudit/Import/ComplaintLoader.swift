@@ -25,6 +25,8 @@ struct ComplaintLoader {
     let insert = try db.prepare(Self.insertSQL)
     let platforms = try importer.currentPlatformDomains()
     let pseudonyms = try importer.pseudonymiser()
+    // This file's own normaliser: its host cache is mutable state of the thread that stores.
+    let urls = URLNormaliser()
     var fields = FieldReader(
       columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
@@ -33,7 +35,7 @@ struct ComplaintLoader {
       let id = try fields.text(0, required: true, maxLength: 128)!
       let receivedAt = try fields.timestamp(1, required: true)!
       let reporter = try fields.text(2, required: true, maxLength: 256, personal: true)!
-      let (rawURL, url) = try fields.url(3, using: importer.urls)
+      let (rawURL, url) = try fields.url(3, using: urls)
       let category = try fields.enumeration(4, Category.self, required: true)!
       let channel = try fields.enumeration(5, Channel.self, required: false) ?? .inChat
       let description = try fields.text(6, required: false, maxLength: 2000, multiline: true).map(

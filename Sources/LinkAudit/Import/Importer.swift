@@ -7,7 +7,6 @@ public final class Importer {
   let db: Database
   let options: ImportOptions
   let timestamps: TimestampParser
-  let urls = URLNormaliser()
   private var pseudonymiserStorage: Pseudonymiser?
   /// Called every few thousand rows with the file and the rows read so far.
   public var progress: ((String, Int) -> Void)?

@@ -54,7 +54,8 @@ struct LinkEventLoader {
     let hosts = try HostTable(database: db, platforms: try importer.currentPlatformDomains())
     let policies = try PolicyTimeline(database: db)
     let pseudonyms = try importer.pseudonymiser()
-    let urls = importer.urls
+    // The reading thread's own: its cache of hosts is mutable, so no other thread touches it.
+    let urls = URLNormaliser()
     let rollup = try RollupAccumulator(database: db, policies: policies.names)
     let decisions = try DecisionIndex(database: db)
     let coverage = try db.prepare(DecisionOpens.insertSQL())
