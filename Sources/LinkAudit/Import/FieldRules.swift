@@ -87,7 +87,7 @@ struct PolicyTimeline {
 
   init(database: Database) throws {
     for row in try database.rows("SELECT effective_from, version FROM policy_version ORDER BY effective_from") {
-      guard let t = TimestampParser.utc.parse(row[0].text ?? "") else { continue }
+      let t = try TimestampParser.stored(row[0].text, at: "policy_version.effective_from")
       starts.append(t.milliseconds)
       names.append(row[1].text ?? "")
     }

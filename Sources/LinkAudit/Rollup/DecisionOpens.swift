@@ -27,7 +27,8 @@ struct DecisionIndex: Sendable {
     for row in rows {
       hasher.update(data: Data(row.map { $0.text ?? "" }.joined(separator: "\u{1F}").utf8))
       hasher.update(data: Data([0x1E]))
-      guard let principle = row[0].integer, let from = TimestampParser.utc.parse(row[4].text ?? "") else { continue }
+      guard let principle = row[0].integer else { throw CorruptValueError(place: "decision.principle", value: nil) }
+      let from = try TimestampParser.stored(row[4].text, at: "decision.stands_from")
       let until = row[5].text.flatMap { TimestampParser.utc.parse($0) }?.milliseconds ?? .max
       let window = Window(principle: Int(principle), from: from.milliseconds, until: until)
       if row[1].text == "block_url" {
@@ -78,7 +79,8 @@ enum DecisionOpens {
         """)
       defer { events.reset() }
       while try events.step() {
-        guard let at = events.text(at: 1), let t = TimestampParser.utc.parse(at) else { continue }
+        let t = try TimestampParser.stored(events.text(at: 1), at: "link_event.occurred_at")
+        let at = events.text(at: 1)!
         let bits = index.principles(url: events.text(at: 2) ?? "", domain: events.text(at: 3) ?? "", at: t.milliseconds)
         try DecisionIndex.each(bits) { p in
           try insert.run([.integer(p), .text(at), .integer(events.int64(at: 0)), .integer(events.int64(at: 4))])

@@ -33,7 +33,7 @@ public enum Rollups {
       """)
     defer { events.reset() }
     while try events.step() {
-      guard let t = TimestampParser.utc.parse(events.text(at: 1) ?? "") else { continue }
+      let t = try TimestampParser.stored(events.text(at: 1), at: "link_event.occurred_at")
       let (month, quarter) = locator.locate(t.milliseconds)
       let (high, low) = PseudonymBits.bits(events.text(at: 8) ?? "")
       let key = RollupKey(

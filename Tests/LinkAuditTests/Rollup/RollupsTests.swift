@@ -129,6 +129,20 @@ import Testing
     #expect(try Self.figures(db, "2021-Q4")["p1.restrictions[]"] == "1")
   }
 
+  /// Issue 13: a stored value linkaudit never writes is corruption, raised
+  /// with where it was found; the rebuild used to skip the row without a word.
+  @Test func aStoredTimeThatDoesNotParseIsCorruptionNotASkippedRow() throws {
+    let store = try MetricCatalogueTests.loaded()
+    do {
+      let db = try Database(path: store.path)
+      try db.execute("UPDATE link_event SET occurred_at = 'yesterday' WHERE event_id = 'e4'")
+      db.close()
+    }
+    let error = try #require(throws: CorruptValueError.self) { try store.open() }
+    #expect(error == CorruptValueError(place: "link_event.occurred_at", value: "yesterday"))
+    #expect(error.localizedDescription.contains("run linkaudit doctor"))
+  }
+
   @Test func doctorNamesARollupThatNoLongerMatchesTheEvents() throws {
     let store = try MetricCatalogueTests.loaded()
     do {
