@@ -141,14 +141,20 @@ public final class Importer {
 
   /// Only a regular file can be read to its end: a folder, a pipe or a device is refused.
   static func requireRegularFile(_ path: String) throws {
+    guard let problem = notARegularFile(path) else { return }
+    throw FileError(
+      file: path, message: problem.isFolder ? "is a folder: name the files in it, or use import inbox" : problem.reason)
+  }
+
+  /// Why `path` cannot be read as an input file, or nil for a regular file
+  /// (a link is followed: a link to /dev/zero is a device).
+  static func notARegularFile(_ path: String) -> (isFolder: Bool, reason: String)? {
     var info = stat()
-    guard stat(path, &info) == 0 else {
-      throw FileError(file: path, message: "cannot open: \(String(cString: strerror(errno)))")
-    }
+    guard stat(path, &info) == 0 else { return (false, "cannot open: \(String(cString: strerror(errno)))") }
     switch info.st_mode & S_IFMT {
-    case S_IFREG: return
-    case S_IFDIR: throw FileError(file: path, message: "is a folder: name the files in it, or use import inbox")
-    default: throw FileError(file: path, message: "is not a regular file (a pipe, a socket or a device): not read")
+    case S_IFREG: return nil
+    case S_IFDIR: return (true, "is a folder")
+    default: return (false, "is not a regular file (a pipe, a socket or a device): not read")
     }
   }
 

@@ -2,15 +2,6 @@ import Foundation
 
 /// The inbox: every new file under DIR/{platforms,policies,links,complaints}/.
 extension Importer {
-  /// Why an inbox entry is not an input, or nil when it is one.
-  static func notAnInput(_ path: String) -> String? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return "cannot be read: \(String(cString: strerror(errno)))" }
-    if info.st_mode & S_IFMT == S_IFDIR { return "a folder" }
-    guard info.st_mode & S_IFMT == S_IFREG else { return "not a regular file (a pipe, a socket or a device)" }
-    return nil
-  }
-
   /// Imports every file not yet imported under DIR/{platforms,policies,links,complaints}/,
   /// registry and policies first so events are enriched against them at once.
   /// Anything there that is not an input file (`notes.txt`, a pipe) is
@@ -30,8 +21,9 @@ extension Importer {
         let file = (folder as NSString).appendingPathComponent(name)
         let expected = kind == .policies ? ".md" : InputFormat.expectation
         let known = kind == .policies ? name.lowercased().hasSuffix(".md") : InputFormat(fileName: name) != nil
-        if let reason = Self.notAnInput(file) ?? (known ? nil : "not a \(expected) file") {
-          if reason == "a folder" { continue }
+        let problem = Self.notARegularFile(file)
+        if problem?.isFolder == true { continue }
+        if let reason = problem?.reason ?? (known ? nil : "not a \(expected) file") {
           var skipped = BatchSummary(file: file, kind: kind, batchID: nil)
           skipped.ignored = true
           skipped.warnings = ["skipped: \(reason)"]
