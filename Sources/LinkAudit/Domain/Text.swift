@@ -23,3 +23,35 @@ func csvLine(_ fields: [String]) -> String {
       ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
   }.joined(separator: ",")
 }
+
+/// Control characters (C0, DEL, C1) and Unicode noncharacters (U+FDD0-FDEF,
+/// U+xFFFE/U+xFFFF), which no text value may hold: XML, and so a workbook, cannot carry them.
+func isControlOrNoncharacter(_ s: Unicode.Scalar) -> Bool {
+  s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0xFDD0...0xFDEF).contains(s.value)
+    || s.value & 0xFFFE == 0xFFFE
+}
+
+/// How a text value breaks the contract's rule for text: a control
+/// character or noncharacter (tab, CR and LF allowed when `multiline`), or
+/// more than `maxLength` characters counted as Unicode scalars (what Excel's
+/// cell limit counts, and what a run of combining marks cannot hide behind).
+/// One rule for rows and policy front matter; each says it in its own words.
+enum TextRuleBreach: Equatable {
+  case forbidden(Unicode.Scalar)
+  case tooLong(Int)
+
+  static func check(_ v: String, maxLength: Int, multiline: Bool = false) -> TextRuleBreach? {
+    // Printable ASCII (nearly every value) needs no look at its scalars.
+    if v.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) {
+      for s in v.unicodeScalars where isControlOrNoncharacter(s) {
+        if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
+        return .forbidden(s)
+      }
+    }
+    if v.utf8.count > maxLength, v.unicodeScalars.count > maxLength { return .tooLong(v.unicodeScalars.count) }
+    return nil
+  }
+
+  /// `U+001B`.
+  static func code(_ s: Unicode.Scalar) -> String { "U+" + String(format: "%04X", s.value) }
+}

@@ -29,23 +29,14 @@ struct FieldReader {
   {
     guard let v = isRequired ? try required(i) : raw(i) else { return nil }
     let shown = personal ? nil : v
-    // Printable ASCII (nearly every value) needs no look at its scalars.
-    var plain = true
-    for byte in v.utf8 where byte < 0x20 || byte >= 0x7F {
-      plain = false
-      break
-    }
-    if !plain {
-      for s in v.unicodeScalars where isControlOrNoncharacter(s) {
-        if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
-        throw RowProblem(
-          column: name(i), value: shown,
-          expected: "text without control characters or noncharacters (found U+\(String(format: "%04X", s.value)))")
-      }
-    }
-    if v.utf8.count > maxLength, v.unicodeScalars.count > maxLength {
+    switch TextRuleBreach.check(v, maxLength: maxLength, multiline: multiline) {
+    case nil: break
+    case .forbidden(let s):
       throw RowProblem(
-        column: name(i), value: shown, expected: "at most \(maxLength) characters (found \(v.unicodeScalars.count))")
+        column: name(i), value: shown,
+        expected: "text without control characters or noncharacters (found \(TextRuleBreach.code(s)))")
+    case .tooLong(let n):
+      throw RowProblem(column: name(i), value: shown, expected: "at most \(maxLength) characters (found \(n))")
     }
     return v
   }

@@ -115,13 +115,6 @@ struct RowProblem: Error {
   }
 }
 
-/// Control characters (C0, DEL, C1) and Unicode noncharacters (U+FDD0-FDEF,
-/// U+xFFFE/U+xFFFF), which no text value may hold: XML, and so a workbook, cannot carry them.
-func isControlOrNoncharacter(_ s: Unicode.Scalar) -> Bool {
-  s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0xFDD0...0xFDEF).contains(s.value)
-    || s.value & 0xFFFE == 0xFFFE
-}
-
 public enum InputKind: String, CaseIterable, Sendable {
   case links, complaints, policies, platforms
 }

@@ -64,8 +64,7 @@ public final class Importer {
         throw FileError(file: reject, message: "with several files, --reject-file must name an existing directory")
       }
       if let inbox {
-        let (folder, box) = (FileIdentity(reject).canonical, FileIdentity(inbox).canonical)
-        if folder == box || folder.hasPrefix(box + "/") {
+        if FileIdentity(reject).isWithin(FileIdentity(inbox).canonical) {
           throw OutputPathError(
             message:
               "--reject-file \(reject) is inside the inbox \(inbox): its reject files would be imported next time; name a folder outside it"
@@ -141,21 +140,9 @@ public final class Importer {
 
   /// Only a regular file can be read to its end: a folder, a pipe or a device is refused.
   static func requireRegularFile(_ path: String) throws {
-    guard let problem = notARegularFile(path) else { return }
+    guard let problem = FileIdentity.notARegularFile(path) else { return }
     throw FileError(
       file: path, message: problem.isFolder ? "is a folder: name the files in it, or use import inbox" : problem.reason)
-  }
-
-  /// Why `path` cannot be read as an input file, or nil for a regular file
-  /// (a link is followed: a link to /dev/zero is a device).
-  static func notARegularFile(_ path: String) -> (isFolder: Bool, reason: String)? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return (false, "cannot open: \(String(cString: strerror(errno)))") }
-    switch info.st_mode & S_IFMT {
-    case S_IFREG: return nil
-    case S_IFDIR: return (true, "is a folder")
-    default: return (false, "is not a regular file (a pipe, a socket or a device): not read")
-    }
   }
 
   /// The database records a fingerprint of the key its pseudonyms were made

@@ -21,7 +21,7 @@ extension Importer {
         let file = (folder as NSString).appendingPathComponent(name)
         let expected = kind == .policies ? ".md" : InputFormat.expectation
         let known = kind == .policies ? name.lowercased().hasSuffix(".md") : InputFormat(fileName: name) != nil
-        let problem = Self.notARegularFile(file)
+        let problem = FileIdentity.notARegularFile(file)
         if problem?.isFolder == true { continue }
         if let reason = problem?.reason ?? (known ? nil : "not a \(expected) file") {
           var skipped = BatchSummary(file: file, kind: kind, batchID: nil)

@@ -131,20 +131,14 @@ struct PolicyLoader {
     /// Policy text reaches terminals, Markdown and workbooks: no control
     /// characters or noncharacters (line breaks and tabs in the body only), bounded length.
     func checkText(_ key: String, _ value: String, maxLength: Int, multiline: Bool = false) throws {
-      if let bad = value.unicodeScalars.first(where: {
-        isControlOrNoncharacter($0) && !(multiline && ($0 == "\n" || $0 == "\t" || $0 == "\r"))
-      }) {
-        throw FileError(
-          file: file, line: mapping[key]?.mark.map { $0.line + 1 },
-          message:
-            "\(key): control characters or noncharacters are not allowed (found U+\(String(format: "%04X", bad.value)))"
-        )
+      let message: String
+      switch TextRuleBreach.check(value, maxLength: maxLength, multiline: multiline) {
+      case nil: return
+      case .forbidden(let s):
+        message = "\(key): control characters or noncharacters are not allowed (found \(TextRuleBreach.code(s)))"
+      case .tooLong(let n): message = "\(key): at most \(maxLength) characters (found \(n))"
       }
-      if value.unicodeScalars.count > maxLength {
-        throw FileError(
-          file: file, line: mapping[key]?.mark.map { $0.line + 1 },
-          message: "\(key): at most \(maxLength) characters (found \(value.unicodeScalars.count))")
-      }
+      throw FileError(file: file, line: mapping[key]?.mark.map { $0.line + 1 }, message: message)
     }
     let version = try scalar("version")
     let title = try scalar("title")

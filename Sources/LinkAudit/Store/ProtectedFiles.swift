@@ -41,17 +41,13 @@ public struct ProtectedFiles: Sendable {
   /// inside it, or when it is the root, the current folder or one of its parents.
   public func checkOutputFolder(_ path: String, option: String) throws {
     let folder = FileIdentity(path).canonical
-    let here = FileIdentity(FileManager.default.currentDirectoryPath).canonical
-    if folder == "/" || here == folder || here.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") {
+    if folder == "/" || FileIdentity(FileManager.default.currentDirectoryPath).isWithin(folder) {
       throw OutputPathError(
         message: "\(option) \(path) is the current folder or holds it: name a folder of its own, e.g. reports/2021-Q4")
     }
-    for entry in entries {
-      let inner = FileIdentity(entry.path).canonical
-      if inner == folder || inner.hasPrefix(folder + "/") {
-        throw OutputPathError(
-          message: "\(option) \(path) holds \(entry.role) (\(entry.path)): refusing to replace that folder")
-      }
+    if let entry = entries.first(where: { FileIdentity($0.path).isWithin(folder) }) {
+      throw OutputPathError(
+        message: "\(option) \(path) holds \(entry.role) (\(entry.path)): refusing to replace that folder")
     }
   }
 }
@@ -75,6 +71,23 @@ struct FileIdentity {
     }
     var info = stat()
     inode = stat(absolute, &info) == 0 ? (UInt64(info.st_dev), UInt64(info.st_ino)) : nil
+  }
+
+  /// Why `path` cannot be read as an input file, or nil for a regular file
+  /// (a link is followed: a link to /dev/zero is a device).
+  static func notARegularFile(_ path: String) -> (isFolder: Bool, reason: String)? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return (false, "cannot open: \(String(cString: strerror(errno)))") }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return (true, "is a folder")
+    default: return (false, "is not a regular file (a pipe, a socket or a device): not read")
+    }
+  }
+
+  /// The path is the canonical `folder` or lies inside it.
+  func isWithin(_ folder: String) -> Bool {
+    canonical == folder || canonical.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
   }
 
   func isSame(as other: FileIdentity) -> Bool {

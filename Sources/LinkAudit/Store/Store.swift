@@ -67,13 +67,11 @@ extension Database {
   }
 
   private static func requireRegularFile(_ path: String) throws {
-    var info = stat()
-    guard stat(path, &info) == 0 else {
-      throw StoreError(message: "cannot open \(path): \(String(cString: strerror(errno)))")
-    }
-    guard info.st_mode & S_IFMT == S_IFREG else {
-      throw StoreError(message: "\(path) is not a database file (it is a folder or a device): pass --db with a file")
-    }
+    guard let problem = FileIdentity.notARegularFile(path) else { return }
+    throw StoreError(
+      message: problem.isFolder || problem.reason.hasPrefix("is not")
+        ? "\(path) is not a database file (it is a folder or a device): pass --db with a file"
+        : "\(path): \(problem.reason)")
   }
 }
 
