@@ -75,9 +75,7 @@ struct ComplaintLoader {
       insert.reset()
       return db.changes > 0
     }
-    // A new state may be a complaint's current one, and may make, move or end a decision.
-    try db.execute(Rollups.currentComplaintsSQL)
-    try DecisionOpens.refresh(db)
+    try RollupMaintenance.apply(.complaintsStored, to: db)
   }
 
   /// Identifies a state by everything the source said about it.

@@ -70,31 +70,6 @@ struct FieldReader {
   }
 }
 
-/// The policy version in force at each instant, for enrichment on import.
-struct PolicyTimeline {
-  private var starts: [Int64] = []
-  /// The versions, oldest first: what `index(at:)` counts in.
-  private(set) var names: [String] = []
-
-  init(database: Database) throws {
-    for row in try database.rows("SELECT effective_from, version FROM policy_version ORDER BY effective_from") {
-      let t = try TimestampParser.stored(row[0].text, at: "policy_version.effective_from")
-      starts.append(t.milliseconds)
-      names.append(row[1].text ?? "")
-    }
-  }
-
-  func index(at t: Timestamp) -> Int? {
-    var lo = 0
-    var hi = starts.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if starts[mid] <= t.milliseconds { lo = mid + 1 } else { hi = mid }
-    }
-    return lo == 0 ? nil : lo - 1
-  }
-}
-
 /// The times an import accepts: from `earliest` (default 2000-01-01) to
 /// `latest` (default ten years from now), both UTC. A log's timestamps
 /// outside it are errors of the export (a wrapped year, an epoch in the wrong

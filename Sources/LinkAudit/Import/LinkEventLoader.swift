@@ -27,12 +27,8 @@ struct LinkEventLoader {
     var hostIndex: Int32
     var newHost: NewHost?
     var principle: Int64?
-    /// What the event is counted by in `event_month`, all but its host.
-    var rollup: RollupKey
-    var quarter: Int64
-    var occurredAt: Int64
-    /// Principles (bits) with a decision standing on the URL or domain when it was opened.
-    var covered: UInt8
+    /// What the rollups need, all but the host and the user (the storing thread's).
+    var facts: EventFacts
     /// The URL carried user:password@ (counted for a warning).
     var hadUserinfo: Bool
   }
@@ -56,10 +52,8 @@ struct LinkEventLoader {
     let pseudonyms = try importer.pseudonymiser()
     // The reading thread's own: its cache of hosts is mutable, so no other thread touches it.
     let urls = URLNormaliser()
-    let rollup = try RollupAccumulator(database: db, policies: policies.names)
-    let decisions = try DecisionIndex(database: db)
-    let coverage = try db.prepare(DecisionOpens.insertSQL())
-    var locator = MonthLocator(timeZone: try Rollups.timeZone(of: db))
+    let rollup = try RollupEngine(database: db, policies: policies.names)
+    var deriver = EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: try DecisionIndex(database: db))
     var fields = FieldReader(
       columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     var span: (first: Int64, last: Int64) = (.max, .min)
@@ -95,8 +89,6 @@ struct LinkEventLoader {
         text.append(clientVersion)
         text.append(policy.map { policies.names[$0] })
         text.append(userID)
-        let ms = occurredAt.milliseconds
-        let (month, quarter) = locator.locate(ms)
         // Last, after every check: a host's first event is always stored or counted a duplicate.
         var index = hostIndex[url.host]
         var newHost: NewHost?
@@ -108,13 +100,10 @@ struct LinkEventLoader {
         return Prepared(
           first: first, hostIndex: index!, newHost: newHost,
           principle: (reason?.category).map { Int64($0.principle.rawValue) },
-          rollup: RollupKey(
-            batch: batchID, month: month, host: 0, scene: RollupCodes.code(scene),
-            action: RollupCodes.code(action), reason: RollupCodes.reason(reason?.category, given: reason != nil),
-            detectedBy: RollupCodes.code(detectedBy), policy: policy.map { Int32($0) } ?? -1),
-          quarter: quarter, occurredAt: ms,
-          covered: action == .open && !decisions.isEmpty
-            ? decisions.principles(url: url.normalised, domain: url.domain, at: ms) : 0,
+          facts: deriver.facts(
+            batch: batchID, occurredAt: occurredAt.milliseconds, host: 0, scene: scene, action: action,
+            reason: reason, detectedBy: detectedBy, policy: policy, url: url.normalised, domain: url.domain,
+            user: nil),
           hadUserinfo: url.hadUserinfo)
       },
       store: { e, text, line in
@@ -134,16 +123,11 @@ struct LinkEventLoader {
           return db.changes > 0
         }
         guard stored else { return false }
-        var key = e.rollup
-        key.host = host
-        try rollup.add(key, user: UserQuarterKey(quarter: e.quarter, high: pseudonym.high, low: pseudonym.low))
-        span = (min(span.first, e.occurredAt), max(span.last, e.occurredAt))
-        if e.covered != 0 {
-          let rowid = db.lastInsertRowID
-          try DecisionIndex.each(e.covered) { p in
-            try coverage.run([.integer(p), .optional(text.value(e.first + 1)), .integer(rowid), .integer(host)])
-          }
-        }
+        var facts = e.facts
+        facts.key.host = host
+        facts.user = UserBits(high: pseudonym.high, low: pseudonym.low)
+        try rollup.add(facts, event: db.lastInsertRowID)
+        span = (min(span.first, facts.occurredAt), max(span.last, facts.occurredAt))
         return true
       })
     if userinfo.count > 0 {
@@ -161,20 +145,15 @@ struct LinkEventLoader {
   }
 
   /// `reason` is a category or `scene_rule`, required unless the link was opened.
-  /// Returns the code and, when it is one, the category (parsed once).
-  static func reason(_ fields: FieldReader, action: LinkAction) throws(RowProblem) -> (
-    code: String, category: Category?
-  )? {
+  static func reason(_ fields: FieldReader, action: LinkAction) throws(RowProblem) -> EventReason? {
     guard let value = fields.raw(6) else {
       if action == .open { return nil }
       throw RowProblem(column: "reason", value: nil, expected: "a reason is required when action is \(action.rawValue)")
     }
-    let code = value.trimmed
-    let category = Category(rawValue: code)
-    guard code == "scene_rule" || category != nil else {
+    guard let reason = EventReason(code: value.trimmed) else {
       throw RowProblem(column: "reason", value: value, expected: Category.expectation + ", or scene_rule")
     }
-    return (code, category)
+    return reason
   }
 }
 

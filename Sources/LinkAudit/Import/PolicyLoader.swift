@@ -62,22 +62,9 @@ struct PolicyLoader {
     for (p, h) in policy.slaHours.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
       try sla.run([.text(policy.version), .integer(Int64(p.rawValue)), .real(h)])
     }
-    // Events imported before this version arrived are re-assigned, so the order
-    // of imports never changes a figure.
-    let staleBefore = try Rollups.isStale(db)
-    try db.prepare(Self.reassignSQL).run([.text(policy.version), .text(policy.effectiveFrom.iso)])
-    // The update marked the rollups stale (trigger). Only the event counts
-    // carry policy versions, so they alone are re-derived, unless something
-    // else had made the rollups stale before.
-    if db.changes > 0 { try staleBefore ? Rollups.rebuildAll(db) : Rollups.rebuildEventCounts(db) }
+    try RollupMaintenance.apply(.policyAdded(version: policy.version), to: db)
     summary.rowsStored = 1
   }
-
-  static let reassignSQL = """
-    UPDATE link_event SET policy_version = ?1
-    WHERE occurred_at >= ?2
-      AND occurred_at < coalesce((SELECT min(effective_from) FROM policy_version WHERE effective_from > ?2), '9999')
-    """
 
   private func readText(path: String) throws -> String {
     let source = try ByteSource(path: path, encoding: importer.options.encoding)

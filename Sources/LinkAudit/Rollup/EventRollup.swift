@@ -43,8 +43,7 @@ struct RollupKey: Hashable {
 /// A user in a quarter: the pseudonym's 128 bits, so the set holds no strings.
 struct UserQuarterKey: Hashable {
   var quarter: Int64
-  var high: UInt64
-  var low: UInt64
+  var user: UserBits
 }
 
 /// The codes of `RollupKey`, and the text each stands for.
@@ -68,14 +67,6 @@ enum RollupCodes {
 
   /// A reason's code: 0 when none is given, 1 for scene_rule, else its category's.
   static func reason(_ category: Category?, given: Bool) -> UInt8 { given ? category.map(code) ?? 1 : 0 }
-
-  /// The codes of values as stored (always valid there).
-  static func code(scene text: String?) -> UInt8 { text.flatMap(Scene.init(rawValue:)).map(code) ?? 0 }
-  static func code(action text: String?) -> UInt8 { text.flatMap(LinkAction.init(rawValue:)).map(code) ?? 0 }
-  static func code(detectedBy text: String?) -> UInt8 { text.flatMap(DetectedBy.init(rawValue:)).map(code) ?? 0 }
-  static func code(reason text: String?) -> UInt8 {
-    reason(text.flatMap(Category.init(rawValue:)), given: text != nil)
-  }
 }
 
 /// 128 bits of a 32-digit hexadecimal pseudonym, and back.
@@ -123,131 +114,3 @@ struct UserSightings {
   }
 }
 
-/// The rollups of the events one import (or one rebuild) stores: counts by
-/// `RollupKey` and the users by quarter, written out when they grow past a
-/// bound (so memory does not grow with the file) and at the end.
-final class RollupAccumulator {
-  private var counts: [RollupKey: Int64] = [:]
-  private var users: [UserQuarterKey] = []
-  private var sightings = UserSightings()
-  private let policies: [String]
-  private let insertCount: Statement
-  private let insertHostCount: Statement
-  private let insertUser: Statement
-  private let countUsers: Statement
-  private var periodText: [Int64: String] = [:]
-  /// Quarters that got users: their counts in `quarter_users` are redone at the end.
-  private var quarters: Set<Int64> = []
-
-  static let countLimit = 200_000
-  static let userLimit = 131_072
-
-  /// `schema` is `main`, or `temp` for the rollups of a report in another time zone.
-  init(database db: Database, policies: [String], schema: String = "main") throws {
-    self.policies = policies
-    insertCount = try db.prepare(
-      """
-      INSERT INTO \(schema).event_month (batch_id, month_start, scene, action, reason, principle, detected_by,
-        policy_version, events)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """)
-    insertHostCount = try db.prepare(
-      "INSERT INTO \(schema).host_month (batch_id, month_start, host_id, action, principle, events) VALUES (?, ?, ?, ?, ?, ?)"
-    )
-    insertUser = try db.prepare(
-      "INSERT OR IGNORE INTO \(schema).user_quarter (quarter_start, user_pseudonym) VALUES (?, ?)")
-    countUsers = try db.prepare(
-      """
-      INSERT OR REPLACE INTO \(schema).quarter_users (quarter_start, users)
-      SELECT ?1, count(*) FROM \(schema).user_quarter WHERE quarter_start = ?1
-      """)
-  }
-
-  /// Counts an event.
-  @inline(__always)
-  private func count(_ key: RollupKey) throws {
-    counts[key, default: 0] += 1
-    if counts.count >= Self.countLimit { try flushCounts() }
-  }
-
-  @inline(__always)
-  private func addUser(_ user: UserQuarterKey) throws {
-    users.append(user)
-    if users.count >= Self.userLimit { try flushUsers() }
-  }
-
-  /// Counts a stored event and its user (a repeat within the window is not written again).
-  func add(_ key: RollupKey, user: UserQuarterKey) throws {
-    try count(key)
-    if sightings.isFirst(user) { try addUser(user) }
-  }
-
-  func flush() throws {
-    try flushCounts()
-    try flushUsers()
-    for q in quarters.sorted() { try countUsers.run([.text(text(q))]) }
-    quarters.removeAll()
-  }
-
-  private func text(_ ms: Int64) -> String {
-    if let t = periodText[ms] { return t }
-    let t = Timestamp(milliseconds: ms).iso
-    periodText[ms] = t
-    return t
-  }
-
-  /// Writes the counts as `event_month` rows (all but the host) and `host_month`
-  /// rows (month, host, action, principle), both from the one key counted per event.
-  private func flushCounts() throws {
-    var byAttributes: [RollupKey: Int64] = [:]
-    var byHost: [RollupKey: Int64] = [:]
-    for (k, n) in counts {
-      var a = k
-      a.host = 0
-      byAttributes[a, default: 0] += n
-      var h = k
-      (h.scene, h.reason, h.detectedBy, h.policy) = (0, Self.principleCode(k.reason), 0, 0)
-      byHost[h, default: 0] += n
-    }
-    // Sorted, so rows go in month by month and the file's bytes do not depend on hashing order.
-    for (k, n) in byAttributes.sorted(by: { Self.order($0.key, $1.key) }) {
-      try insertCount.run([
-        .integer(k.batch), .text(text(k.month)), .text(RollupCodes.scenes[Int(k.scene)]),
-        .text(RollupCodes.actions[Int(k.action)]), .optional(RollupCodes.reasons[Int(k.reason)]),
-        RollupCodes.principles[Int(k.reason)].map { .integer($0) } ?? .null,
-        .text(RollupCodes.detectors[Int(k.detectedBy)]), .optional(k.policy < 0 ? nil : policies[Int(k.policy)]),
-        .integer(n),
-      ])
-    }
-    for (k, n) in byHost.sorted(by: { Self.order($0.key, $1.key) }) {
-      try insertHostCount.run([
-        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
-        k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),
-      ])
-    }
-    counts.removeAll(keepingCapacity: true)
-  }
-
-  /// A reason code's principle as a code of its own (0: none).
-  private static func principleCode(_ reason: UInt8) -> UInt8 {
-    RollupCodes.principles[Int(reason)].map { UInt8($0) } ?? 0
-  }
-
-  private func flushUsers() throws {
-    // Sorted in place (no second copy), repeats skipped, so they go into the index in order.
-    users.sort { ($0.quarter, $0.high, $0.low) < ($1.quarter, $1.high, $1.low) }
-    var previous: UserQuarterKey?
-    for u in users where u != previous {
-      previous = u
-      quarters.insert(u.quarter)
-      try insertUser.run([.text(text(u.quarter)), .text(PseudonymBits.text(u.high, u.low))])
-    }
-    users.removeAll(keepingCapacity: true)
-  }
-
-  static func order(_ a: RollupKey, _ b: RollupKey) -> Bool {
-    let x = (a.batch, a.month, a.host, a.scene, a.action, a.reason)
-    let y = (b.batch, b.month, b.host, b.scene, b.action, b.reason)
-    return x != y ? x < y : (a.detectedBy, a.policy) < (b.detectedBy, b.policy)
-  }
-}

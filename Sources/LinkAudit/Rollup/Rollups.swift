@@ -15,38 +15,6 @@ public enum Rollups {
     return zone
   }
 
-  /// Re-derives `event_month`, `host_month`, `user_quarter` and
-  /// `quarter_users` of `schema` from every stored event.
-  static func rebuild(_ db: Database, timeZone: TimeZone, schema: String = "main") throws {
-    // decision_open is DecisionOpens' to re-derive.
-    for table in tables where table != "decision_open" { try db.execute("DELETE FROM \(schema).\(table)") }
-    let policies = try db.rows("SELECT version FROM main.policy_version ORDER BY effective_from").map {
-      $0[0].text ?? ""
-    }
-    let policyIndex = Dictionary(uniqueKeysWithValues: policies.enumerated().map { ($1, Int32($0)) })
-    let rollup = try RollupAccumulator(database: db, policies: policies, schema: schema)
-    var locator = MonthLocator(timeZone: timeZone)
-    let events = try db.prepare(
-      """
-      SELECT batch_id, occurred_at, host_id, scene, action, reason, detected_by, policy_version, user_pseudonym
-      FROM main.link_event
-      """)
-    defer { events.reset() }
-    while try events.step() {
-      let t = try TimestampParser.stored(events.text(at: 1), at: "link_event.occurred_at")
-      let (month, quarter) = locator.locate(t.milliseconds)
-      let (high, low) = PseudonymBits.bits(events.text(at: 8) ?? "")
-      let key = RollupKey(
-        batch: events.int64(at: 0), month: month, host: events.int64(at: 2),
-        scene: RollupCodes.code(scene: events.text(at: 3)), action: RollupCodes.code(action: events.text(at: 4)),
-        reason: RollupCodes.code(reason: events.text(at: 5)),
-        detectedBy: RollupCodes.code(detectedBy: events.text(at: 6)),
-        policy: events.text(at: 7).flatMap { policyIndex[$0] } ?? -1)
-      try rollup.add(key, user: UserQuarterKey(quarter: quarter, high: high, low: low))
-    }
-    try rollup.flush()
-  }
-
   /// Set by a migration (events stored before rollups existed) and by the
   /// triggers on `link_event` and `complaint_state` when a row is changed or
   /// deleted other than by an import.
@@ -75,27 +43,6 @@ public enum Rollups {
     UPDATE main.complaint_state SET is_current = 1
     WHERE is_current = 0 AND state_rowid IN (\(currentStatesSQL));
     """
-
-  /// Re-derives every stored rollup and clears the stale mark, inside the caller's transaction.
-  static func rebuildAll(_ db: Database) throws {
-    try db.execute(currentComplaintsSQL)
-    try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db))
-    try rebuildEventCounts(db)
-  }
-
-  /// Re-derives the counts of events and clears the stale mark, after an
-  /// update that changed only what those counts split on (a late policy).
-  static func rebuildEventCounts(_ db: Database) throws {
-    try rebuild(db, timeZone: try timeZone(of: db))
-    try db.execute("DELETE FROM main.setting WHERE name = 'rollups_stale'")
-  }
-
-  /// Runs on every read-write open: stale rollups are re-derived before anything reads them.
-  static func refreshIfStale(_ db: Database) throws {
-    guard try isStale(db) else { return }
-    // Another process may have re-derived them while this one waited for the lock.
-    try db.transaction { if try isStale(db) { try rebuildAll(db) } }
-  }
 
   /// Each rollup table, and the columns its content is compared on (row
   /// splits between batches aside).
@@ -172,8 +119,7 @@ public enum Rollups {
           sql.replacingOccurrences(of: "CREATE TABLE \(table)", with: "CREATE TEMP TABLE IF NOT EXISTS \(table)"))
       }
       try db.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_zone (value TEXT NOT NULL); DELETE FROM temp.rollup_zone")
-      try rebuild(db, timeZone: zone, schema: "temp")
-      try DecisionOpens.rebuild(db, index: try DecisionIndex(database: db), schema: "temp")
+      try RollupEngine.rederive(.all, of: db, timeZone: zone, schema: "temp")
       try db.prepare("INSERT INTO temp.rollup_zone VALUES (?)").run([.text(mark)])
     }
   }

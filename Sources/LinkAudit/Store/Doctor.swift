@@ -85,8 +85,7 @@ public struct Doctor {
           Finding(
             severity: .warning, check: "rollups",
             detail: "events changed outside an import: the next import or report re-derives the rollups"))
-      } else {
-        let differing = try Rollups.differences(db)
+      } else if let differing = try rollupDifferences(db, findings: &findings) {
         findings.append(
           differing.isEmpty
             ? Finding(severity: .ok, check: "rollups", detail: "rollups match the events and complaints")
@@ -106,6 +105,20 @@ public struct Doctor {
         severity: .ok, check: "contents",
         detail: "\(batches.grouped) batches, \(events.grouped) link events, \(complaints.grouped) complaints"))
     return findings
+  }
+
+  /// The rollups that differ from a fresh derivation; nil, with a finding,
+  /// when a stored value stops the derivation (an orphan, an edited code).
+  private static func rollupDifferences(_ db: Database, findings: inout [Finding]) throws -> [String]? {
+    do {
+      return try Rollups.differences(db)
+    } catch let error as CorruptValueError {
+      findings.append(
+        Finding(
+          severity: .problem, check: "rollups",
+          detail: "the rollups cannot be re-derived: \(error.localizedDescription)"))
+      return nil
+    }
   }
 
   /// A batch's file that is still in the inbox under its name but whose bytes

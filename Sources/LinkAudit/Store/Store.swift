@@ -22,7 +22,7 @@ extension Database {
     }
     let db = try Database(path: path, mode: .readWrite)
     try Migrations.migrate(db)
-    try Rollups.refreshIfStale(db)
+    try RollupMaintenance.apply(.opened, to: db)
     return db
   }
 

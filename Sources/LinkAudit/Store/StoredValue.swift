@@ -22,3 +22,52 @@ extension TimestampParser {
     return t
   }
 }
+
+/// The columns of a statement's result, read by name: resolved once, before
+/// the rows, so reading a row costs no lookup. A NULL where none is allowed,
+/// or a code outside its vocabulary, is corruption and raises, naming `table.column`.
+struct StoredColumns {
+  let statement: Statement
+  let table: String
+  private let index: [String: Int]
+
+  init(_ statement: Statement, table: String) {
+    self.statement = statement
+    self.table = table
+    index = Dictionary(statement.columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// A column of the result; a name the statement does not select is a programming error.
+  struct Column {
+    let position: Int
+    let place: String
+  }
+
+  func column(_ name: String) -> Column {
+    guard let i = index[name] else { preconditionFailure("\(table) query selects no column \(name)") }
+    return Column(position: i, place: "\(table).\(name)")
+  }
+
+  func text(_ c: Column) -> String? { statement.text(at: c.position) }
+
+  func requiredText(_ c: Column) throws -> String {
+    guard let t = statement.text(at: c.position) else { throw CorruptValueError(place: c.place, value: nil) }
+    return t
+  }
+
+  func integer(_ c: Column) throws -> Int64 {
+    guard case .integer(let v) = statement.value(at: c.position) else {
+      throw CorruptValueError(place: c.place, value: statement.text(at: c.position))
+    }
+    return v
+  }
+
+  func time(_ c: Column) throws -> Timestamp { try TimestampParser.stored(text(c), at: c.place) }
+
+  /// A code of the vocabulary `T`, required.
+  func code<T: RawRepresentable>(_ c: Column, as _: T.Type) throws -> T where T.RawValue == String {
+    let t = text(c)
+    guard let value = t.flatMap(T.init(rawValue:)) else { throw CorruptValueError(place: c.place, value: t) }
+    return value
+  }
+}

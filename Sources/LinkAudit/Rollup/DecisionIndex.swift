@@ -17,6 +17,9 @@ struct DecisionIndex: Sendable {
 
   var isEmpty: Bool { byURL.isEmpty && byDomain.isEmpty }
 
+  /// No decisions (for a rebuild that does not test coverage).
+  init() { fingerprint = "" }
+
   init(database db: Database) throws {
     var hasher = SHA256()
     let rows = try db.rows(
@@ -50,46 +53,5 @@ struct DecisionIndex: Sendable {
 
   static func each(_ bits: UInt8, _ body: (Int64) throws -> Void) rethrows {
     for p in 1...4 where bits & (1 << p) != 0 { try body(Int64(p)) }
-  }
-}
-
-/// `decision_open`: the opened events a standing decision covered.
-enum DecisionOpens {
-  static func insertSQL(_ schema: String = "main") -> String {
-    "INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id) VALUES (?, ?, ?, ?)"
-  }
-
-  /// After an import of complaints: re-derives the table when the decisions changed.
-  static func refresh(_ db: Database) throws {
-    let index = try DecisionIndex(database: db)
-    let stored = try db.scalar("SELECT value FROM main.setting WHERE name = 'decision_fingerprint'").text
-    if stored != index.fingerprint { try rebuild(db, index: index) }
-  }
-
-  /// Tests every opened event against `index`: one pass over the events.
-  static func rebuild(_ db: Database, index: DecisionIndex, schema: String = "main") throws {
-    try db.execute("DELETE FROM \(schema).decision_open")
-    if !index.isEmpty {
-      let insert = try db.prepare(insertSQL(schema))
-      let events = try db.prepare(
-        """
-        SELECT e.event_rowid, e.occurred_at, e.url_normalised, h.domain, e.host_id
-        FROM main.link_event e JOIN main.host h ON h.host_id = e.host_id
-        WHERE e.action = 'open'
-        """)
-      defer { events.reset() }
-      while try events.step() {
-        let t = try TimestampParser.stored(events.text(at: 1), at: "link_event.occurred_at")
-        let at = events.text(at: 1)!
-        let bits = index.principles(url: events.text(at: 2) ?? "", domain: events.text(at: 3) ?? "", at: t.milliseconds)
-        try DecisionIndex.each(bits) { p in
-          try insert.run([.integer(p), .text(at), .integer(events.int64(at: 0)), .integer(events.int64(at: 4))])
-        }
-      }
-    }
-    guard schema == "main" else { return }
-    try db.prepare("INSERT OR REPLACE INTO main.setting (name, value) VALUES ('decision_fingerprint', ?)").run([
-      .text(index.fingerprint)
-    ])
   }
 }
