@@ -34,6 +34,13 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "Yams", package: "Yams"),
+      ],
+      // The released migrations, literal SQL compiled into the binary.
+      resources: [
+        .embedInCode("Store/Migrations/v1-tables.sql"), .embedInCode("Store/Migrations/v2-views.sql"),
+        .embedInCode("Store/Migrations/v3-metric-views.sql"), .embedInCode("Store/Migrations/v4-query-views.sql"),
+        .embedInCode("Store/Migrations/v5-rollups.sql"), .embedInCode("Store/Migrations/v6-action-check.sql"),
+        .embedInCode("Store/Migrations/v7-vocabulary.sql"),
       ]
     ),
     .executableTarget(

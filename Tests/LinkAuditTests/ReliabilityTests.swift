@@ -195,7 +195,8 @@ import Testing
     #expect(sick.stdout.contains("problem  inbox: batch 2 (links/l.csv) was imported with SHA-256"))
     #expect(sick.stdout.contains("problem  orphans: 1 link events without their host"))
     // The rollups cannot be derived from an event whose host is gone: said, not skipped.
-    #expect(sick.stdout.contains("problem  rollups: the rollups cannot be re-derived: the database holds host.domain = NULL"))
+    #expect(
+      sick.stdout.contains("problem  rollups: the rollups cannot be re-derived: the database holds host.domain = NULL"))
   }
 }
 

@@ -7,6 +7,16 @@ public enum Principle: Int, CaseIterable, Sendable, Codable {
   case usersInterests = 3
   case userChoice = 4
 
+  /// The short English name (the `principle` table's `name_en`).
+  public var name: String {
+    switch self {
+    case .lawfulContent: "Lawful content"
+    case .privacyAndSecurity: "Privacy and security"
+    case .usersInterests: "Users' interests"
+    case .userChoice: "User choice and interconnection"
+    }
+  }
+
   public var english: String {
     switch self {
     case .lawfulContent: "Lawful content: no behaviour that violates national laws and regulations"

@@ -90,6 +90,9 @@ public enum SchemaGuide {
     Object(
       name: "category", meaning: "the content categories and their principle (reference table)",
       columns: [("category", "code"), ("principle", "principle 1-4"), ("name_zh", "Chinese name")]),
+    Object(
+      name: "scene", meaning: "the scenes a link is shared in (reference table)",
+      columns: [("scene", "code"), ("name_zh", "Chinese name")]),
   ]
 
   /// The storage tables, named so a reader knows where the views come from.

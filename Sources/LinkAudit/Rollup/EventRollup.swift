@@ -113,4 +113,3 @@ struct UserSightings {
     return seen.insert(user).inserted
   }
 }
-

@@ -5,7 +5,8 @@ import Foundation
 /// commands that read open an existing store read-only and change nothing.
 extension Database {
   /// The store for a command that writes (import, report): created when
-  /// absent, migrated, stale rollups re-derived. A file that is not a
+  /// absent, migrated, its reference tables in step with the vocabulary,
+  /// stale rollups re-derived. A file that is not a
   /// linkaudit store (another program's SQLite tables, or not SQLite at all)
   /// is refused before anything is written to it.
   public static func store(at path: String) throws -> Database {
@@ -22,6 +23,7 @@ extension Database {
     }
     let db = try Database(path: path, mode: .readWrite)
     try Migrations.migrate(db)
+    try ReferenceTables.sync(db)
     try RollupMaintenance.apply(.opened, to: db)
     return db
   }

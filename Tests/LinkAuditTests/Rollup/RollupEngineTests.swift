@@ -8,8 +8,7 @@ import Testing
 @Suite struct RollupEngineTests {
   static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
 
-  static func facts(_ deriver: inout EventDeriver, at text: String, host: Int64, user: UInt64?) throws -> EventFacts
-  {
+  static func facts(_ deriver: inout EventDeriver, at text: String, host: Int64, user: UInt64?) throws -> EventFacts {
     let t = try #require(TimestampParser.utc.parse(text))
     return deriver.facts(
       batch: 1, occurredAt: t.milliseconds, host: host, scene: .groupChat, action: .warnProceed,
