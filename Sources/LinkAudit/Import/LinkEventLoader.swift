@@ -19,7 +19,7 @@ struct LinkEventLoader {
 
   /// An event ready to store: its text values, from `first` in the chunk's
   /// arena (parameters `textParameters`), and its host, whose row needs the database.
-  struct Prepared {
+  struct Prepared: Sendable {
     var first: Int
     /// The host's number in this file, in order of first sighting; the first
     /// event on a host carries its names (`newHost`), the others only the number,
@@ -33,7 +33,7 @@ struct LinkEventLoader {
     var hadUserinfo: Bool
   }
 
-  struct NewHost {
+  struct NewHost: Sendable {
     var host: String
     var ascii: String
     var domain: String
@@ -50,62 +50,19 @@ struct LinkEventLoader {
     let hosts = try HostTable(database: db, platforms: try importer.currentPlatformDomains())
     let policies = try PolicyTimeline(database: db)
     let pseudonyms = try importer.pseudonymiser()
-    // The reading thread's own: its cache of hosts is mutable, so no other thread touches it.
-    let urls = URLNormaliser()
     let rollup = try RollupEngine(database: db, policies: policies.names)
-    var deriver = EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: try DecisionIndex(database: db))
-    var fields = FieldReader(
-      columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
+    let preparer = Preparer(
+      fields: FieldReader(
+        columns: Self.columns, values: [], timestamps: importer.timestamps,
+        plausible: importer.options.plausibleTimes),
+      deriver: EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: try DecisionIndex(database: db)),
+      policies: policies, batchID: batchID)
     var span: (first: Int64, last: Int64) = (.max, .min)
-    var hostIndex: [String: Int32] = [:]  // reading thread
-    var hostIDs: [Int64] = []  // storing thread: host_id by host number
+    var hostIDs: [Int64] = []  // host_id by host number
     let batchID = self.batchID
-    // Counted on the storing thread: a mutable capture of the reading thread's
-    // escaping closure would pay a dynamic exclusivity check per row.
     var userinfo: (count: Int, firstLine: Int) = (0, 0)
     try importer.forEachRecord(
-      path: path, columns: Self.columns, required: Self.required, summary: &summary,
-      prepare: { values, text in
-        fields.values = values
-        let eventID = try fields.text(0, required: true, maxLength: 128)!
-        let occurredAt = try fields.timestamp(1, required: true)!
-        let scene = try fields.enumeration(2, Scene.self, required: true)!
-        let userID = try fields.text(3, required: true, maxLength: 256, personal: true)!
-        let (rawURL, url) = try fields.url(4, using: urls)
-        let action = try fields.enumeration(5, LinkAction.self, required: true)!
-        let reason = try Self.reason(fields, action: action)
-        let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
-        let clientVersion = try fields.text(8, required: false, maxLength: 64)
-        let policy = policies.index(at: occurredAt)
-        let first = text.count
-        text.append(eventID)
-        text.append(occurredAt.iso)
-        text.append(scene.rawValue)
-        text.append(rawURL == url.normalised ? nil : rawURL)
-        text.append(url.normalised)
-        text.append(action.rawValue)
-        text.append(reason?.code)
-        text.append(detectedBy.rawValue)
-        text.append(clientVersion)
-        text.append(policy.map { policies.names[$0] })
-        text.append(userID)
-        // Last, after every check: a host's first event is always stored or counted a duplicate.
-        var index = hostIndex[url.host]
-        var newHost: NewHost?
-        if index == nil {
-          index = Int32(hostIndex.count)
-          hostIndex[url.host] = index
-          newHost = NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain)
-        }
-        return Prepared(
-          first: first, hostIndex: index!, newHost: newHost,
-          principle: (reason?.category).map { Int64($0.principle.rawValue) },
-          facts: deriver.facts(
-            batch: batchID, occurredAt: occurredAt.milliseconds, host: 0, scene: scene, action: action,
-            reason: reason, detectedBy: detectedBy, policy: policy, url: url.normalised, domain: url.domain,
-            user: nil),
-          hadUserinfo: url.hadUserinfo)
-      },
+      path: path, columns: Self.columns, required: Self.required, summary: &summary, preparer: preparer,
       store: { e, text, line in
         if e.hadUserinfo {
           if userinfo.count == 0 { userinfo.firstLine = line }
@@ -141,6 +98,60 @@ struct LinkEventLoader {
         .text(Timestamp(milliseconds: span.first).iso), .text(Timestamp(milliseconds: span.last).iso),
         .integer(batchID),
       ])
+    }
+  }
+
+  /// The reading thread's part: validates a row, normalises its URL, derives
+  /// its facts and numbers its host. Owned by the reading thread (its URL
+  /// cache, month cache and host numbers are its own).
+  struct Preparer: RecordPreparer {
+    var fields: FieldReader
+    var deriver: EventDeriver
+    let policies: PolicyTimeline
+    let batchID: Int64
+    let urls = URLNormaliser()
+    var hostIndex: [String: Int32] = [:]
+
+    mutating func prepare(_ values: [String?], _ text: inout TextArena) throws -> Prepared {
+      fields.values = values
+      let eventID = try fields.text(0, required: true, maxLength: 128)!
+      let occurredAt = try fields.timestamp(1, required: true)!
+      let scene = try fields.enumeration(2, Scene.self, required: true)!
+      let userID = try fields.text(3, required: true, maxLength: 256, personal: true)!
+      let (rawURL, url) = try fields.url(4, using: urls)
+      let action = try fields.enumeration(5, LinkAction.self, required: true)!
+      let reason = try LinkEventLoader.reason(fields, action: action)
+      let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
+      let clientVersion = try fields.text(8, required: false, maxLength: 64)
+      let policy = policies.index(at: occurredAt)
+      let first = text.count
+      text.append(eventID)
+      text.append(occurredAt.iso)
+      text.append(scene.rawValue)
+      text.append(rawURL == url.normalised ? nil : rawURL)
+      text.append(url.normalised)
+      text.append(action.rawValue)
+      text.append(reason?.code)
+      text.append(detectedBy.rawValue)
+      text.append(clientVersion)
+      text.append(policy.map { policies.names[$0] })
+      text.append(userID)
+      // Last, after every check: a host's first event is always stored or counted a duplicate.
+      var index = hostIndex[url.host]
+      var newHost: NewHost?
+      if index == nil {
+        index = Int32(hostIndex.count)
+        hostIndex[url.host] = index
+        newHost = NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain)
+      }
+      return Prepared(
+        first: first, hostIndex: index!, newHost: newHost,
+        principle: (reason?.category).map { Int64($0.principle.rawValue) },
+        facts: deriver.facts(
+          batch: batchID, occurredAt: occurredAt.milliseconds, host: 0, scene: scene, action: action,
+          reason: reason, detectedBy: detectedBy, policy: policy, url: url.normalised, domain: url.domain,
+          user: nil),
+        hadUserinfo: url.hadUserinfo)
     }
   }
 

@@ -1,23 +1,32 @@
 import Foundation
 
+/// The reading thread's part of a loader: validation and enrichment that need
+/// no database. The pipeline sends the value to the reading thread, which
+/// owns it from then on, so its caches (a URL normaliser's hosts, a month)
+/// need no lock, and the compiler checks that no other thread keeps it.
+protocol RecordPreparer: SendableMetatype {
+  associatedtype Row: Sendable
+  mutating func prepare(_ values: [String?], _ text: inout TextArena) throws -> Row
+}
+
+/// For rows whose checks need the database: the fields go to the storing thread as read.
+struct FieldsAsRead: RecordPreparer {
+  func prepare(_ values: [String?], _ text: inout TextArena) -> [String?] { values }
+}
+
 /// The row loop of every tabular kind: a reading thread that parses and
 /// prepares records, and the storing thread inside the batch's transaction.
 extension Importer {
   /// The row loop of every tabular kind, as a two-stage pipeline: a reading
-  /// thread parses each record and runs `prepare` (validation, enrichment,
-  /// pseudonyms: no database), while this thread runs `store` inside the batch's
+  /// thread parses each record and runs `preparer` (validation, enrichment:
+  /// no database), while this thread runs `store` inside the batch's
   /// transaction. On the first bad row the file is rejected; with a reject
   /// file, bad rows are set aside instead.
-  func forEachRecord<Row>(
-    path: String, columns: [String], required: [String], summary: inout BatchSummary,
-    prepare: @escaping ([String?], inout TextArena) throws -> Row, store: (Row, TextArena, _ line: Int) throws -> Bool
+  func forEachRecord<Preparer: RecordPreparer>(
+    path: String, columns: [String], required: [String], summary: inout BatchSummary, preparer: sending Preparer,
+    store: (Preparer.Row, TextArena, _ line: Int) throws -> Bool
   ) throws {
-    let reader: RecordReader
-    do {
-      reader = try makeReader(path: path, encoding: options.encoding, columns: columns)
-    } catch let error as RecordError {
-      throw FileError(file: path, line: error.line, message: "header: \(error.message)")
-    }
+    let reader = try Self.reader(path: path, encoding: options.encoding, columns: columns)
     if let header = reader.headerColumns {
       let missing = required.filter { !header.contains($0) }
       if !missing.isEmpty {
@@ -28,9 +37,14 @@ extension Importer {
     let name = (path as NSString).lastPathComponent
     let rawHeader = reader.rawHeader
     let keepRaw = currentRejectFile != nil
-    let channel = ChunkChannel<RowChunk<Row>>(capacity: 4)
+    let channel = ChunkChannel<RowChunk<Preparer.Row>>(capacity: 4)
+    let unknownColumns = LockBox<[String]>([])
+    let count = columns.count
     let done = startThread {
-      Self.readRows(reader, columns: columns.count, file: name, keepRaw: keepRaw, prepare: prepare, into: channel)
+      var preparer = preparer
+      ReadingThread.readRows(reader, columns: count, file: name, keepRaw: keepRaw, preparer: &preparer, into: channel)
+      let unknown = reader.unknownColumns
+      unknownColumns.withLock { $0 = unknown }
     }
     var joined = false
     defer {
@@ -79,8 +93,16 @@ extension Importer {
     joined = true
     progress?(name, summary.rowsRead)
     try rejects?.close()
-    if !reader.unknownColumns.isEmpty {
-      summary.warnings.append("unknown columns ignored: \(reader.unknownColumns.joined(separator: ", "))")
+    let unknown = unknownColumns.withLock { $0 }
+    if !unknown.isEmpty { summary.warnings.append("unknown columns ignored: \(unknown.joined(separator: ", "))") }
+  }
+
+  /// A reader past the file's header.
+  private static func reader(path: String, encoding: TextEncoding, columns: [String]) throws -> any RecordReader {
+    do {
+      return try makeReader(path: path, encoding: encoding, columns: columns)
+    } catch let error as RecordError {
+      throw FileError(file: path, line: error.line, message: "header: \(error.message)")
     }
   }
 
@@ -90,20 +112,24 @@ extension Importer {
     _ handle: ([String?], _ line: Int) throws -> Bool
   ) throws {
     try forEachRecord(
-      path: path, columns: columns, required: required, summary: &summary, prepare: { values, _ in values },
+      path: path, columns: columns, required: required, summary: &summary, preparer: FieldsAsRead(),
       store: { row, _, line in try handle(row, line) })
   }
+}
 
+/// What runs on the reading thread (a type of its own: what it captures is
+/// sent there, and the importer, which the storing thread keeps, is not).
+enum ReadingThread {
   /// The reading thread: parses and prepares rows, hands them on in chunks.
   /// Stops at the first bad row unless bad rows are kept (`keepRaw`).
-  private static func readRows<Row>(
-    _ reader: RecordReader, columns: Int, file: String, keepRaw: Bool,
-    prepare: ([String?], inout TextArena) throws -> Row, into channel: ChunkChannel<RowChunk<Row>>
+  static func readRows<Preparer: RecordPreparer>(
+    _ reader: RecordReader, columns: Int, file: String, keepRaw: Bool, preparer: inout Preparer,
+    into channel: ChunkChannel<RowChunk<Preparer.Row>>
   ) {
     var values = [String?](repeating: nil, count: columns)
     let chunkSize = 2048
-    func newChunk() -> RowChunk<Row> {
-      var chunk = RowChunk<Row>()
+    func newChunk() -> RowChunk<Preparer.Row> {
+      var chunk = RowChunk<Preparer.Row>()
       chunk.rows.reserveCapacity(chunkSize)
       return chunk
     }
@@ -113,7 +139,7 @@ extension Importer {
         let problem: BadRowError
         do {
           guard try reader.next(into: &values) else { break }
-          let row = try prepare(values, &chunk.text)
+          let row = try preparer.prepare(values, &chunk.text)
           chunk.rows.append(.ready(row, line: reader.line, raw: keepRaw ? reader.rawFields : nil))
         } catch let error as RowProblem {
           problem = BadRowError(error, file: file, line: reader.line)

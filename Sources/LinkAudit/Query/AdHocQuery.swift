@@ -76,11 +76,11 @@ public struct AdHocQuery {
 
     // The limit: a timer interrupts SQLite; the interrupted step fails with SQLITE_INTERRUPT.
     let timer = DispatchSource.makeTimerSource(queue: .global())
-    let expired = ExpiryFlag()
-    let interrupter = Interrupter(db)
+    let expired = LockBox(false)
+    let interrupter = db.interruption()
     timer.schedule(deadline: .now() + timeout)
     timer.setEventHandler {
-      expired.set()
+      expired.withLock { $0 = true }
       interrupter.interrupt()
     }
     timer.resume()
@@ -88,7 +88,7 @@ public struct AdHocQuery {
       timer.cancel()
       // A handler already running may still be about to interrupt: wait for
       // it, so nothing interrupts the connection once the caller closes it.
-      interrupter.finish()
+      interrupter.release()
     }
 
     try sink.begin(columns: statement.columnNames)
@@ -99,7 +99,7 @@ public struct AdHocQuery {
         count += 1
       }
     } catch let error as SQLiteError {
-      if error.code == 9 /* SQLITE_INTERRUPT */ || expired.isSet {
+      if error.code == 9 /* SQLITE_INTERRUPT */ || expired.withLock({ $0 }) {
         throw QueryError(message: "stopped after \(Int(timeout)) s (--timeout); no answer was written in full")
       }
       throw QueryError(message: "SQL error: \(error.message)")
@@ -116,23 +116,4 @@ public struct AdHocQuery {
     }
     return .integer(i)
   }
-}
-
-/// Set once from the timer's thread, read from the query's.
-private final class ExpiryFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value = false
-  func set() { lock.withLock { value = true } }
-  var isSet: Bool { lock.withLock { value } }
-}
-
-/// sqlite3_interrupt is safe from any thread while the connection is open
-/// (https://sqlite.org/c3ref/interrupt.html); the lock makes `finish()` wait
-/// for an interrupt in flight, and none runs after it.
-private final class Interrupter: @unchecked Sendable {
-  private let lock = NSLock()
-  private var db: Database?
-  init(_ db: Database) { self.db = db }
-  func interrupt() { lock.withLock { db?.interrupt() } }
-  func finish() { lock.withLock { db = nil } }
 }

@@ -131,23 +131,18 @@ public struct ReportPackage {
   }
 
   /// What each of several jobs run side by side threw, if anything.
-  final class Outcomes: @unchecked Sendable {
-    private var errors: [Error?]
-    private let lock = NSLock()
+  final class Outcomes: Sendable {
+    private let errors: LockBox<[(any Error)?]>
 
-    init(count: Int) { errors = Array(repeating: nil, count: count) }
+    init(count: Int) { errors = LockBox(Array(repeating: nil, count: count)) }
 
     func set(_ i: Int, _ body: () throws -> Void) {
-      do { try body() } catch {
-        lock.lock()
-        errors[i] = error
-        lock.unlock()
-      }
+      do { try body() } catch { errors.withLock { $0[i] = error } }
     }
 
     /// Rethrows the first job's error, in job order.
     func check() throws {
-      if let error = errors.compactMap({ $0 }).first { throw error }
+      if let error = errors.withLock({ $0.compactMap { $0 }.first }) { throw error }
     }
   }
 

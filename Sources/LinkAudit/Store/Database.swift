@@ -204,4 +204,24 @@ public final class Database {
 
   /// Stops the running statement from another thread (used for query time limits).
   public func interrupt() { sqlite3_interrupt(handle) }
+
+  /// What another thread may do to this connection: interrupt it, the one
+  /// call SQLite allows from any thread while the connection is open
+  /// (https://sqlite.org/c3ref/interrupt.html).
+  public func interruption() -> Interruption { Interruption(address: UInt(bitPattern: handle)) }
+}
+
+/// A handle to interrupt a connection from another thread, until `release()`
+/// (called before the connection closes): the lock makes `release()` wait for
+/// an interrupt in flight, and no interrupt runs after it.
+public final class Interruption: Sendable {
+  private let address: LockBox<UInt>
+
+  init(address: UInt) { self.address = LockBox(address) }
+
+  public func interrupt() {
+    address.withLock { a in if let db = OpaquePointer(bitPattern: a) { sqlite3_interrupt(db) } }
+  }
+
+  public func release() { address.withLock { $0 = 0 } }
 }
