@@ -13,7 +13,12 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .executable(name: "linkaudit", targets: ["linkaudit"]),
-    .library(name: "LinkAudit", targets: ["LinkAudit"]),
+    .library(
+      name: "LinkAudit",
+      targets: [
+        "LinkAudit", "LinkAuditCore", "LinkAuditStore", "LinkAuditRollup", "LinkAuditWeb", "LinkAuditImport",
+        "LinkAuditXlsx", "LinkAuditQuery",
+      ]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,14 +32,15 @@ let package = Package(
     cLibrary("CLinkAuditPSL", pkgConfig: "libpsl", apt: "libpsl-dev"),
     cLibrary("CLinkAuditIDN2", pkgConfig: "libidn2", apt: "libidn2-dev"),
     cLibrary("CLinkAuditZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+    // The layers, each a target, so the compiler holds the direction of
+    // every dependency (README, Layout). Lower layers never import higher ones.
     .target(
-      name: "LinkAudit",
-      dependencies: [
-        "CLinkAuditSQLite", "CLinkAuditXLSX", "CLinkAuditPSL", "CLinkAuditIDN2", "CLinkAuditZlib",
-        .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "Mustache", package: "swift-mustache"),
-        .product(name: "Yams", package: "Yams"),
-      ],
+      name: "LinkAuditCore",
+      dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(
+      name: "LinkAuditStore",
+      dependencies: ["LinkAuditCore", "CLinkAuditSQLite"],
       // The released migrations, literal SQL compiled into the binary.
       resources: [
         .embedInCode("Store/Migrations/v1-tables.sql"), .embedInCode("Store/Migrations/v2-views.sql"),
@@ -43,16 +49,46 @@ let package = Package(
         .embedInCode("Store/Migrations/v7-vocabulary.sql"),
       ]
     ),
+    .target(
+      name: "LinkAuditRollup",
+      dependencies: ["LinkAuditCore", "LinkAuditStore", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(name: "LinkAuditWeb", dependencies: ["LinkAuditCore", "CLinkAuditPSL", "CLinkAuditIDN2"]),
+    .target(
+      name: "LinkAuditImport",
+      dependencies: [
+        "LinkAuditCore", "LinkAuditStore", "LinkAuditRollup", "LinkAuditWeb", "CLinkAuditZlib",
+        .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+    .target(name: "LinkAuditXlsx", dependencies: ["LinkAuditCore", "CLinkAuditXLSX"]),
+    .target(name: "LinkAuditQuery", dependencies: ["LinkAuditCore", "LinkAuditStore", "LinkAuditXlsx"]),
+    // Metrics, ratings and the report package.
+    .target(
+      name: "LinkAudit",
+      dependencies: [
+        "LinkAuditCore", "LinkAuditStore", "LinkAuditRollup", "LinkAuditXlsx", "LinkAuditQuery",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+    // The synthetic inbox generator: the command line's, not the shipping library's.
+    .target(name: "LinkAuditDemo", dependencies: ["LinkAuditCore", "LinkAuditImport", "LinkAuditWeb"]),
     .executableTarget(
       name: "linkaudit",
       dependencies: [
-        "LinkAudit",
+        "LinkAudit", "LinkAuditCore", "LinkAuditStore", "LinkAuditRollup", "LinkAuditImport", "LinkAuditQuery",
+        "LinkAuditDemo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(
       name: "LinkAuditTests",
-      dependencies: ["LinkAudit", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "LinkAudit", "LinkAuditCore", "LinkAuditStore", "LinkAuditRollup", "LinkAuditWeb", "LinkAuditImport",
+        "LinkAuditXlsx", "LinkAuditQuery", "LinkAuditDemo", .product(name: "Crypto", package: "swift-crypto"),
+      ],
       exclude: ["Fixtures"]
     ),
   ]

@@ -1,4 +1,9 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// How a figure is written: counts as integers, rates and hours as decimals.
 public enum MetricKind: String, Sendable {
@@ -36,19 +41,19 @@ public enum MetricCatalogue {
   public static func definition(_ id: String) -> MetricDefinition? { all.first { $0.id == id } }
 
   // The populations, as SQL conditions.
-  static let inQuarterE = "month_start >= :start AND month_start < :end"
-  static let inQuarterC = "received_at >= :start AND received_at < :end"
+  package static let inQuarterE = "month_start >= :start AND month_start < :end"
+  package static let inQuarterC = "received_at >= :start AND received_at < :end"
 
   /// Of the quarter's events, the share (0 to 1) matching `condition` among those matching `among`.
   /// `count` names the column that counts the rows (`events` in the rollups, `n` in `assessed`).
-  static func share(_ condition: String, among: String = "1", count: String = "events") -> String {
+  package static func share(_ condition: String, among: String = "1", count: String = "events") -> String {
     "total(CASE WHEN \(condition) THEN \(count) END) / nullif(total(CASE WHEN \(among) THEN \(count) END), 0)"
   }
 
   /// Events of the quarter grouped by what decides their conformance, joined to
   /// the treatment their policy prescribes; `alevel`/`tlevel` order action and
   /// treatment (open 0 < warn 1 < block 2). Events before any policy have no treatment.
-  static func assessed(_ select: String) -> String {
+  package static func assessed(_ select: String) -> String {
     """
     WITH g AS (
       SELECT policy_version, scene, reason, action, sum(events) AS n
@@ -66,7 +71,7 @@ public enum MetricCatalogue {
     """
   }
 
-  static let overview: [MetricDefinition] = [
+  package static let overview: [MetricDefinition] = [
     .init(
       id: "overview.events", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Link events", nameChinese: "外链点击事件数",
@@ -120,7 +125,7 @@ public enum MetricCatalogue {
   ]
 
   /// The complaint figures every principle shares.
-  static func complaintMetrics(_ p: Int) -> [MetricDefinition] {
+  package static func complaintMetrics(_ p: Int) -> [MetricDefinition] {
     let cp = "\(inQuarterC) AND principle = \(p)"
     let principle = Principle(rawValue: p)!
     let hours = """
@@ -174,7 +179,7 @@ public enum MetricCatalogue {
     ]
   }
 
-  static func principleMetrics(_ p: Int) -> [MetricDefinition] {
+  package static func principleMetrics(_ p: Int) -> [MetricDefinition] {
     let principle = Principle(rawValue: p)!
     let ep = "\(inQuarterE) AND principle = \(p)"
     return complaintMetrics(p) + [
@@ -214,7 +219,7 @@ public enum MetricCatalogue {
     ]
   }
 
-  static let principle4: [MetricDefinition] =
+  package static let principle4: [MetricDefinition] =
     complaintMetrics(4) + [
       .init(
         id: "p4.restored", dimension: nil, kind: .count, principle: .userChoice,

@@ -1,4 +1,9 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// A figure's value: a count, a decimal, a text (grades), or none (a rate
 /// whose denominator is empty: never shown as 0).
@@ -27,7 +32,7 @@ public enum MetricValue: Equatable, Sendable {
     }
   }
 
-  static func decimal(_ x: Double) -> String {
+  package static func decimal(_ x: Double) -> String {
     var text = String(format: "%.6f", x)
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
@@ -85,7 +90,7 @@ public struct QuarterFigures: Sendable {
   }
 
   /// This quarter's `:start` and `:end`.
-  var parameters: [String: SQLValue] { Self.parameters(quarter, timeZone) }
+  package var parameters: [String: SQLValue] { Self.parameters(quarter, timeZone) }
 
   /// The bound values of `:start` and `:end` for a quarter, as stored (UTC text).
   public static func parameters(_ quarter: Quarter, _ timeZone: TimeZone) -> [String: SQLValue] {
@@ -93,7 +98,7 @@ public struct QuarterFigures: Sendable {
     return [":start": .text(start.iso), ":end": .text(end.iso)]
   }
 
-  static func value(_ v: SQLValue, kind: MetricKind) -> MetricValue {
+  package static func value(_ v: SQLValue, kind: MetricKind) -> MetricValue {
     switch (v, kind) {
     case (.null, _): return .none
     case (_, .count): return .count(v.integer ?? 0)
@@ -128,25 +133,5 @@ public struct QuarterFigures: Sendable {
       text += csvLine([f.metricID, f.dimension, f.value.csv]) + "\n"
     }
     return text
-  }
-}
-
-/// `LINKAUDIT_TIMING=1` prints how long each figure and each step of a report
-/// took, on stderr: where the time goes, measured on the user's own data.
-enum Timing {
-  static let enabled = ProcessInfo.processInfo.environment["LINKAUDIT_TIMING"] != nil
-
-  static func start() -> Date? { enabled ? Date() : nil }
-
-  static func report(_ label: @autoclosure () -> String, since began: Date?) {
-    guard let began else { return }
-    FileHandle.standardError.write(
-      Data("\(label()): \(String(format: "%.3f", Date().timeIntervalSince(began))) s\n".utf8))
-  }
-
-  static func measure<T>(_ label: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
-    let began = start()
-    defer { report(label(), since: began) }
-    return try body()
   }
 }

@@ -1,4 +1,9 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// One platform's rating for a quarter: its counts, the four indicators per
 /// 10,000 events, the score and grade, and what cost it points.
@@ -54,7 +59,7 @@ public struct QuarterRatings: Sendable {
     }
   }
 
-  static func rate(_ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel) throws
+  package static func rate(_ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel) throws
     -> [PlatformRating]
   {
     var result: [PlatformRating] = []

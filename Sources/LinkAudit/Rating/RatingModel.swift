@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 import Yams
 
 /// The platform credit rating model (外链平台信用分级): weights, caps, grade
@@ -15,7 +20,7 @@ public struct RatingModel: Equatable, Sendable {
     public var grade: String
     public var minScore: Double
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
       case grade
       case minScore = "min_score"
     }
@@ -35,14 +40,14 @@ public struct RatingModel: Equatable, Sendable {
 
   public static let notRated = "NR"
 
-  struct File: Codable {
-    var name: String
-    var perEvents: Double?
-    var minEvents: Int
-    var indicators: [String: Indicator]
-    var grades: [Grade]
+  package struct File: Codable {
+    package var name: String
+    package var perEvents: Double?
+    package var minEvents: Int
+    package var indicators: [String: Indicator]
+    package var grades: [Grade]
 
-    enum CodingKeys: String, CodingKey {
+    package enum CodingKeys: String, CodingKey {
       case name, indicators, grades
       case perEvents = "per_events"
       case minEvents = "min_events"

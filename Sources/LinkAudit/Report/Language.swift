@@ -1,4 +1,9 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// A language the report is written in.
 public enum ReportLanguage: String, CaseIterable, Sendable {
@@ -9,32 +14,32 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   }
 
   /// A term of the report in this language.
-  func text(_ term: Term) -> String {
+  package func text(_ term: Term) -> String {
     let pair = Self.terms[term]!
     return self == .zh ? pair.zh : pair.en
   }
 
-  func name(of metric: MetricDefinition) -> String { self == .zh ? metric.nameChinese : metric.nameEnglish }
-  func definition(of metric: MetricDefinition) -> String {
+  package func name(of metric: MetricDefinition) -> String { self == .zh ? metric.nameChinese : metric.nameEnglish }
+  package func definition(of metric: MetricDefinition) -> String {
     self == .zh ? metric.definitionChinese : metric.definitionEnglish
   }
-  func name(of principle: Principle) -> String { self == .zh ? principle.chinese : principle.english }
+  package func name(of principle: Principle) -> String { self == .zh ? principle.chinese : principle.english }
 
-  func principleHeading(_ p: Principle) -> String {
+  package func principleHeading(_ p: Principle) -> String {
     self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue): \(p.english)"
   }
 
-  func sceneName(_ code: String) -> String {
+  package func sceneName(_ code: String) -> String {
     guard self == .zh, let scene = Scene(rawValue: code) else { return code }
     return scene.chinese
   }
 
-  func categoryName(_ code: String) -> String {
+  package func categoryName(_ code: String) -> String {
     guard self == .zh, let category = Category(rawValue: code) else { return code }
     return category.chinese
   }
 
-  enum Term: Hashable {
+  package enum Term: Hashable {
     case reportTitle, period, timeZone, toolVersion, dataAsOf, policiesInForce, version, title, effectiveFrom, sha256
     case batches, principles, cover, summary, conformance, complaints, dataQuality, methodology
     case principleSheet(Int)

@@ -1,18 +1,23 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 import Mustache
 
 /// Renders the Markdown of a report from the templates in `templates/LANG/`:
 /// `summary.md.mustache` and `principle.md.mustache` (once per principle).
 /// The words live in the templates, so a compliance officer can reword them;
 /// this file supplies only the figures, already formatted.
-struct MarkdownWriter {
-  static let templateNames = ["summary.md.mustache", "principle.md.mustache", "ratings.md.mustache"]
-  let data: ReportData
-  let language: ReportLanguage
-  let templates: String
+package struct MarkdownWriter {
+  package static let templateNames = ["summary.md.mustache", "principle.md.mustache", "ratings.md.mustache"]
+  package let data: ReportData
+  package let language: ReportLanguage
+  package let templates: String
 
   /// Values render as text: no HTML escaping in Markdown.
-  static func template(at path: String) throws -> MustacheTemplate {
+  package static func template(at path: String) throws -> MustacheTemplate {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw ReportError(message: "cannot read template \(path)")
     }
@@ -23,7 +28,7 @@ struct MarkdownWriter {
     }
   }
 
-  func render() throws -> [(name: String, text: String)] {
+  package func render() throws -> [(name: String, text: String)] {
     let folder = (templates as NSString).appendingPathComponent(language.rawValue)
     let summary = try Self.template(at: (folder as NSString).appendingPathComponent("summary.md.mustache"))
     let principle = try Self.template(at: (folder as NSString).appendingPathComponent("principle.md.mustache"))
@@ -41,7 +46,7 @@ struct MarkdownWriter {
 
   // MARK: Contexts
 
-  var common: [String: Any] {
+  package var common: [String: Any] {
     [
       "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
       "period": data.periodText, "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
@@ -55,7 +60,7 @@ struct MarkdownWriter {
     ]
   }
 
-  func summaryContext() -> [String: Any] {
+  package func summaryContext() -> [String: Any] {
     var context = common
     let overview = MetricCatalogue.all.filter { $0.principle == nil && $0.dimension == nil }
     context["overview"] = overview.map(row)
@@ -84,7 +89,7 @@ struct MarkdownWriter {
     return context
   }
 
-  func principleContext(_ p: Principle) -> [String: Any] {
+  package func principleContext(_ p: Principle) -> [String: Any] {
     var context = common
     let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
     context["number"] = p.rawValue
@@ -112,7 +117,7 @@ struct MarkdownWriter {
     return context
   }
 
-  func row(_ d: MetricDefinition) -> [String: Any] {
+  package func row(_ d: MetricDefinition) -> [String: Any] {
     let now = data.current[d.id] ?? .none
     let before = data.previous[d.id] ?? .none
     var change = "—"
@@ -124,7 +129,7 @@ struct MarkdownWriter {
   }
 
   /// The reading of one figure against the previous quarter: which way it moved.
-  func change(_ d: MetricDefinition) -> [String: Any] {
+  package func change(_ d: MetricDefinition) -> [String: Any] {
     let now = data.current[d.id] ?? .none
     let before = data.previous[d.id] ?? .none
     var context = row(d)
@@ -142,7 +147,7 @@ struct MarkdownWriter {
     return context
   }
 
-  func format(_ value: MetricValue, _ kind: MetricKind) -> String {
+  package func format(_ value: MetricValue, _ kind: MetricKind) -> String {
     switch value {
     case .none: return "—"
     case .text(let s): return s
@@ -158,7 +163,7 @@ struct MarkdownWriter {
 
   /// A signed change, its sign taken from the figure as shown: a change that
   /// rounds to zero reads ±0, never −0.00.
-  func formatChange(_ x: Double, _ kind: MetricKind) -> String {
+  package func formatChange(_ x: Double, _ kind: MetricKind) -> String {
     let magnitude: String
     switch kind {
     case .rate: magnitude = String(format: "%.2f", abs(x) * 100)
@@ -176,31 +181,4 @@ struct MarkdownWriter {
 public struct ReportError: Error, LocalizedError, Equatable {
   public let message: String
   public var errorDescription: String? { message }
-}
-
-/// Text from the data (a policy title, a platform name, a host) as Markdown
-/// shows it literally, in prose or in a table cell: every character Markdown
-/// or HTML would read as syntax is escaped, line breaks become spaces, so a
-/// value can neither break a table nor inject markup.
-public func markdownText(_ text: String) -> String {
-  var out = ""
-  out.reserveCapacity(text.utf8.count)
-  for c in text.unicodeScalars {
-    switch c {
-    case "\\", "|", "*", "_", "`", "[", "]", "<", ">", "#", "&", "~", "!":
-      out.append("\\")
-      out.unicodeScalars.append(c)
-    case "\r": continue
-    case "\n": out.append(" ")
-    default: out.unicodeScalars.append(c)
-    }
-  }
-  return out
-}
-
-/// Text inside a code span (`…`), where escapes do not work: no backtick,
-/// no line break.
-func markdownCode(_ text: String) -> String {
-  text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\r", with: "")
-    .replacingOccurrences(of: "\n", with: " ")
 }

@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// Everything a report states about one quarter, read from the database once
 /// and shared by the workbook, the Markdown and the manifest. Aggregates only:
@@ -72,7 +77,7 @@ public struct ReportData: Sendable {
   }
 
   /// Rejected rows listed in the workbook; the total is always stated.
-  static let rejectedRowLimit = 10_000
+  package static let rejectedRowLimit = 10_000
 
   public init(database db: Database, quarter: Quarter, timeZone: TimeZone, ratingModel: RatingModel? = nil) throws {
     self.quarter = quarter

@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// The report package of one quarter: workbooks, Markdown, metrics.csv and the
 /// manifest that ties them to the data they rest on.
@@ -66,7 +71,7 @@ public struct ReportPackage {
   }
 
   /// Refuses a `--out` whose replacement would lose something that is not a package.
-  static func checkReplaceable(_ directory: String, protecting protected: ProtectedFiles) throws {
+  package static func checkReplaceable(_ directory: String, protecting protected: ProtectedFiles) throws {
     try protected.checkOutputFolder(directory, option: "--out")
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
@@ -84,7 +89,7 @@ public struct ReportPackage {
   }
 
   /// Writes every file of the package into `directory`; returns their names, manifest last.
-  func writeFiles(database db: Database, into directory: String) throws -> [String] {
+  package func writeFiles(database db: Database, into directory: String) throws -> [String] {
     let data = try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
     var written: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -131,24 +136,24 @@ public struct ReportPackage {
   }
 
   /// What each of several jobs run side by side threw, if anything.
-  final class Outcomes: Sendable {
+  package final class Outcomes: Sendable {
     private let errors: LockBox<[(any Error)?]>
 
-    init(count: Int) { errors = LockBox(Array(repeating: nil, count: count)) }
+    package init(count: Int) { errors = LockBox(Array(repeating: nil, count: count)) }
 
-    func set(_ i: Int, _ body: () throws -> Void) {
+    package func set(_ i: Int, _ body: () throws -> Void) {
       do { try body() } catch { errors.withLock { $0[i] = error } }
     }
 
     /// Rethrows the first job's error, in job order.
-    func check() throws {
+    package func check() throws {
       if let error = errors.withLock({ $0.compactMap { $0 }.first }) { throw error }
     }
   }
 
   /// One hash over every template file (names and contents), so the manifest
   /// records which wording the Markdown was rendered with.
-  func templatesHash() throws -> String {
+  package func templatesHash() throws -> String {
     var hasher = SHA256()
     for language in languages {
       for name in MarkdownWriter.templateNames {
@@ -189,7 +194,7 @@ public struct Manifest: Codable, Equatable {
   /// File name → SHA-256 of its bytes.
   public var files: [String: String]
 
-  enum CodingKeys: String, CodingKey {
+  package enum CodingKeys: String, CodingKey {
     case tool, quarter, languages, period, batches, files
     case toolVersion = "tool_version"
     case timeZone = "time_zone"
@@ -200,13 +205,13 @@ public struct Manifest: Codable, Equatable {
   }
 
   /// Sorted keys and stable formatting: the same manifest gives the same bytes.
-  func encoded() throws -> Data {
+  package func encoded() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return try encoder.encode(self) + Data("\n".utf8)
   }
 
-  static func read(from directory: String) throws -> Manifest {
+  package static func read(from directory: String) throws -> Manifest {
     let path = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ReportError(message: "\(path): no manifest here; is this a report package?")
@@ -220,7 +225,7 @@ public struct Manifest: Codable, Equatable {
 }
 
 extension ReportData.Batch {
-  enum CodingKeys: String, CodingKey {
+  package enum CodingKeys: String, CodingKey {
     case kind, sha256
     case batchID = "batch_id"
     case fileName = "file_name"
@@ -233,7 +238,7 @@ extension ReportData.Batch {
 }
 
 extension ReportData.Policy {
-  enum CodingKeys: String, CodingKey {
+  package enum CodingKeys: String, CodingKey {
     case version, title, sha256
     case effectiveFrom = "effective_from"
   }
@@ -358,7 +363,7 @@ extension ReportPackage {
   }
 
   /// "metric[dimension]: package X, database Y" for each figure that differs.
-  static func compareMetrics(_ package: String, _ database: String) -> [String] {
+  package static func compareMetrics(_ package: String, _ database: String) -> [String] {
     var twice: [String] = []
     func figures(_ csv: String, _ side: String) -> [String: String] {
       var result: [String: String] = [:]

@@ -1,13 +1,18 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
 
 /// Writes the regulator's workbook for one quarter in one language.
-struct WorkbookWriter {
-  let data: ReportData
-  let language: ReportLanguage
+package struct WorkbookWriter {
+  package let data: ReportData
+  package let language: ReportLanguage
 
-  func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
+  package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
 
-  func write(to path: String) throws {
+  package func write(to path: String) throws {
     let workbook = try Workbook(path: path)
     try workbook.setProperties(
       DocumentProperties(
@@ -28,7 +33,7 @@ struct WorkbookWriter {
 
   // MARK: Sheets
 
-  func cover(_ workbook: Workbook) throws {
+  package func cover(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(data.quarter)")
     try s.pairs([
@@ -55,7 +60,7 @@ struct WorkbookWriter {
     try s.finish(freezeHeader: false)
   }
 
-  func summary(_ workbook: Workbook) throws {
+  package func summary(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.summary))
     var rows: [[Cell]] = []
     let headline = MetricCatalogue.all.filter { $0.dimension == nil }
@@ -91,7 +96,7 @@ struct WorkbookWriter {
     try s.finish(headerRow: top)
   }
 
-  func principle(_ p: Principle, _ workbook: Workbook) throws {
+  package func principle(_ p: Principle, _ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.principleSheet(p.rawValue)), title: language.principleHeading(p))
     let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
     let top = try s.table(
@@ -143,7 +148,7 @@ struct WorkbookWriter {
     try s.finish(headerRow: top, repeatHeader: false)
   }
 
-  func ratings(_ workbook: Workbook) throws {
+  package func ratings(_ workbook: Workbook) throws {
     guard let ratings = data.ratings else { return }
     let s = try Sheet(workbook, t(.ratings), language: language)
     try s.title("\(t(.ratings)) · \(data.quarter)")
@@ -184,7 +189,7 @@ struct WorkbookWriter {
     try s.finish(headerRow: top, repeatHeader: false)
   }
 
-  func conformance(_ workbook: Workbook) throws {
+  package func conformance(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.conformance))
     let top = try s.table(
       header: [
@@ -200,7 +205,7 @@ struct WorkbookWriter {
     try s.finish(headerRow: top)
   }
 
-  func complaints(_ workbook: Workbook) throws {
+  package func complaints(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.complaints))
     let top = try s.table(
       header: [
@@ -221,7 +226,7 @@ struct WorkbookWriter {
     try s.finish(headerRow: top)
   }
 
-  func dataQuality(_ workbook: Workbook) throws {
+  package func dataQuality(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.dataQuality), language: language)
     try s.title(t(.dataQuality))
     s.row += 1
@@ -252,7 +257,7 @@ struct WorkbookWriter {
     try s.finish(headerRow: top)
   }
 
-  func methodology(_ workbook: Workbook) throws {
+  package func methodology(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.methodology), language: language)
     try s.title(t(.methodology))
     let parameters = data.current.parameters
@@ -276,7 +281,7 @@ struct WorkbookWriter {
   /// A horizontal bar chart, without legend, of `rows.count` table rows from
   /// `rows.first`: categories in `columns.categories`, values (from 0 to `max`,
   /// named by the first axis title) in `columns.values`; placed at `at`.
-  func barChart(
+  package func barChart(
     _ workbook: Workbook, on s: Sheet, title: String, rows: (first: Int, count: Int),
     columns: (categories: Int, values: Int), axes: (values: String, categories: String), numberFormat: String,
     max: Double, at: (row: Int, column: Int)
@@ -293,7 +298,7 @@ struct WorkbookWriter {
     try s.sheet.insert(chart, row: at.row, column: at.column)
   }
 
-  func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
+  package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
     let s = try Sheet(workbook, name, language: language)
     try s.title(title ?? "\(name) · \(data.quarter)")
     try s.line([.text(data.periodText)])
@@ -304,7 +309,7 @@ struct WorkbookWriter {
   // MARK: Figures
 
   /// This quarter, the previous one and the change, each in the figure's number format.
-  func figureCells(_ d: MetricDefinition, dimension: String) -> [Cell] {
+  package func figureCells(_ d: MetricDefinition, dimension: String) -> [Cell] {
     let now = data.current[d.id, dimension: dimension] ?? .none
     let before = data.previous[d.id, dimension: dimension] ?? .none
     let change: Cell
@@ -316,7 +321,7 @@ struct WorkbookWriter {
     return [cell(now, kind: d.kind), cell(before, kind: d.kind), change]
   }
 
-  func cell(_ value: MetricValue, kind: MetricKind) -> Cell {
+  package func cell(_ value: MetricValue, kind: MetricKind) -> Cell {
     switch value {
     case .none: return .missing
     case .text(let s): return .text(s)
@@ -332,7 +337,7 @@ struct WorkbookWriter {
 }
 
 /// A cell as the report means it; the sheet picks the format.
-enum Cell {
+package enum Cell {
   case text(String)
   /// Long text: wrapped, in a capped column.
   case wrapped(String)
@@ -347,60 +352,60 @@ enum Cell {
 }
 
 /// One worksheet being filled top to bottom, tracking column widths as it goes.
-final class Sheet {
-  let sheet: Worksheet
-  let name: String
-  let language: ReportLanguage
-  var row = 0
+package final class Sheet {
+  package let sheet: Worksheet
+  package let name: String
+  package let language: ReportLanguage
+  package var row = 0
   private var widths: [Int: Double] = [:]
   /// Wrapped cells per row: (column, text), measured once the widths are known.
   private var wrappedCells: [Int: [(Int, String)]] = [:]
   private var tables: [(header: Int, last: Int, columns: Int)] = []
 
   // Every cell is top-aligned, so a row with a wrapped definition still reads as one row.
-  static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
-  static let text = CellStyle(alignTop: true)
-  static let label = CellStyle(bold: true, alignTop: true)
-  static let wrapped = CellStyle(wrap: true, alignTop: true)
-  static let heading = CellStyle(bold: true, fontSize: 12)
-  static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
-  static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
-  static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
-  static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
-  static let rateChange = CellStyle(numberFormat: "+0.00%;-0.00%;0.00%", alignTop: true)
-  static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
-  static let missing = CellStyle(alignRight: true, alignTop: true)
+  package static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
+  package static let text = CellStyle(alignTop: true)
+  package static let label = CellStyle(bold: true, alignTop: true)
+  package static let wrapped = CellStyle(wrap: true, alignTop: true)
+  package static let heading = CellStyle(bold: true, fontSize: 12)
+  package static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
+  package static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
+  package static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
+  package static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
+  package static let rateChange = CellStyle(numberFormat: "+0.00%;-0.00%;0.00%", alignTop: true)
+  package static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
+  package static let missing = CellStyle(alignRight: true, alignTop: true)
   /// Points per line of wrapped text at the default font size.
-  static let lineHeight = 15.0
+  package static let lineHeight = 15.0
 
-  init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
+  package init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
     sheet = try workbook.addWorksheet(name)
     self.name = name
     self.language = language
   }
 
   /// `='Sheet name'!$A$5:$A$7`, for chart series.
-  func range(column: Int, firstRow: Int, lastRow: Int) -> String {
+  package func range(column: Int, firstRow: Int, lastRow: Int) -> String {
     let letter = String(UnicodeScalar(UInt8(65 + column)))
     return "='\(name.replacingOccurrences(of: "'", with: "''"))'!$\(letter)$\(firstRow + 1):$\(letter)$\(lastRow + 1)"
   }
 
-  func title(_ text: String) throws {
+  package func title(_ text: String) throws {
     try sheet.write(.text(text), row: row, column: 0, style: .title)
     row += 1
   }
 
-  func heading(_ text: String) throws {
+  package func heading(_ text: String) throws {
     try sheet.write(.text(text), row: row, column: 0, style: Self.heading)
     row += 1
   }
 
-  func line(_ cells: [Cell]) throws {
+  package func line(_ cells: [Cell]) throws {
     for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: false) }
     row += 1
   }
 
-  func pairs(_ items: [(String, CellValue)]) throws {
+  package func pairs(_ items: [(String, CellValue)]) throws {
     for (label, value) in items {
       try sheet.write(.text(label), row: row, column: 0, style: Self.label)
       measure(label, column: 0)
@@ -415,7 +420,7 @@ final class Sheet {
 
   /// Writes a header row and rows; returns the header's row index.
   @discardableResult
-  func table(header: [String], rows: [[Cell]], filter: Bool) throws -> Int {
+  package func table(header: [String], rows: [[Cell]], filter: Bool) throws -> Int {
     let top = row
     for (c, h) in header.enumerated() {
       try sheet.write(.text(h), row: row, column: c, style: Self.header)
@@ -503,7 +508,7 @@ final class Sheet {
 
   /// Column widths, frozen header, filter and print setup.
   /// `repeatHeader` prints the header rows on every page: only for sheets that are one long table.
-  func finish(headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true) throws {
+  package func finish(headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true) throws {
     for (c, w) in widths.sorted(by: { $0.key < $1.key }) { try sheet.setColumnWidth(c, w) }
     for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
       let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1

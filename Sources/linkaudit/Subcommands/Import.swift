@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
 import LinkAudit
+import LinkAuditCore
+import LinkAuditDemo
+import LinkAuditImport
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
 
 struct Import: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,5 +1,11 @@
 import ArgumentParser
 import LinkAudit
+import LinkAuditCore
+import LinkAuditDemo
+import LinkAuditImport
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
 
 struct Schema: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -2,6 +2,14 @@ import Foundation
 import Testing
 
 @testable import LinkAudit
+@testable import LinkAuditCore
+@testable import LinkAuditDemo
+@testable import LinkAuditImport
+@testable import LinkAuditQuery
+@testable import LinkAuditRollup
+@testable import LinkAuditStore
+@testable import LinkAuditWeb
+@testable import LinkAuditXlsx
 
 @Suite struct RowPipelineTests {
   struct Boom: Error, Equatable {}
@@ -29,6 +37,18 @@ import Testing
     #expect(try channel.take() == 2)
     #expect(throws: Boom.self) { try channel.take() }
     done.wait()
+  }
+
+  /// A file stopped at a bad row leaves items and slots taken: freeing the
+  /// channel then must not trap (libdispatch does, for a semaphore freed below
+  /// the value it was made with).
+  @Test func aChannelFreedWithItemsUntakenIsFreedQuietly() {
+    for _ in 0..<100 {
+      let channel = ChunkChannel<Int>(capacity: 4)
+      #expect(channel.put(1))
+      #expect(channel.put(2))
+      channel.cancel()
+    }
   }
 
   @Test func cancelReleasesABlockedProducer() throws {

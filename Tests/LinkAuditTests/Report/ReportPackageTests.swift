@@ -3,6 +3,14 @@ import Foundation
 import Testing
 
 @testable import LinkAudit
+@testable import LinkAuditCore
+@testable import LinkAuditDemo
+@testable import LinkAuditImport
+@testable import LinkAuditQuery
+@testable import LinkAuditRollup
+@testable import LinkAuditStore
+@testable import LinkAuditWeb
+@testable import LinkAuditXlsx
 
 /// The package written from the hand-counted fixture of MetricCatalogueTests.
 @Suite struct ReportPackageTests {

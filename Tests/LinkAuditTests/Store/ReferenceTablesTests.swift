@@ -2,6 +2,14 @@ import Foundation
 import Testing
 
 @testable import LinkAudit
+@testable import LinkAuditCore
+@testable import LinkAuditDemo
+@testable import LinkAuditImport
+@testable import LinkAuditQuery
+@testable import LinkAuditRollup
+@testable import LinkAuditStore
+@testable import LinkAuditWeb
+@testable import LinkAuditXlsx
 
 /// The vocabulary SQL joins is the tool's own: the reference tables hold the
 /// enumerations' cases, and every view built on them covers every case.

@@ -1,0 +1,101 @@
+extension String {
+  /// The string without leading and trailing spaces and tabs. Foundation's
+  /// `trimmingCharacters(in:)` costs more than the rest of a row's import, and
+  /// the contract only asks for blanks to be trimmed.
+  package var trimmed: String {
+    let u = utf8
+    guard let first = u.first, let last = u.last else { return self }
+    func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+    if !blank(first) && !blank(last) { return self }
+    guard let start = u.firstIndex(where: { !blank($0) }) else { return "" }
+    let end = u.lastIndex(where: { !blank($0) })!
+    return String(self[start...end])
+  }
+
+  /// True when the string is empty or only spaces and tabs.
+  package var isBlank: Bool { utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+}
+
+/// RFC 4180 quoting: a field with a comma, quote, CR or LF is quoted, quotes doubled.
+package func csvLine(_ fields: [String]) -> String {
+  fields.map { f in
+    f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+      ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+  }.joined(separator: ",")
+}
+
+/// Control characters (C0, DEL, C1) and Unicode noncharacters (U+FDD0-FDEF,
+/// U+xFFFE/U+xFFFF), which no text value may hold: XML, and so a workbook, cannot carry them.
+package func isControlOrNoncharacter(_ s: Unicode.Scalar) -> Bool {
+  s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0xFDD0...0xFDEF).contains(s.value)
+    || s.value & 0xFFFE == 0xFFFE
+}
+
+/// How a text value breaks the contract's rule for text: a control
+/// character or noncharacter (tab, CR and LF allowed when `multiline`), or
+/// more than `maxLength` characters counted as Unicode scalars (what Excel's
+/// cell limit counts, and what a run of combining marks cannot hide behind).
+/// One rule for rows and policy front matter; each says it in its own words.
+package enum TextRuleBreach: Equatable {
+  case forbidden(Unicode.Scalar)
+  case tooLong(Int)
+
+  package static func check(_ v: String, maxLength: Int, multiline: Bool = false) -> TextRuleBreach? {
+    // Printable ASCII (nearly every value) needs no look at its scalars.
+    if v.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) {
+      for s in v.unicodeScalars where isControlOrNoncharacter(s) {
+        if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
+        return .forbidden(s)
+      }
+    }
+    if v.utf8.count > maxLength, v.unicodeScalars.count > maxLength { return .tooLong(v.unicodeScalars.count) }
+    return nil
+  }
+
+  /// `U+001B`.
+  package static func code(_ s: Unicode.Scalar) -> String { "U+" + String(format: "%04X", s.value) }
+}
+
+/// A value as an error message may show it: personal numbers masked,
+/// control characters escaped, cut to 60 characters.
+package func displayable(_ value: String) -> String {
+  let masked = PersonalNumberMask.mask(value)
+  var out = ""
+  var count = 0
+  for s in masked.unicodeScalars {
+    if count == 60 {
+      out += "…"
+      break
+    }
+    out += isControlOrNoncharacter(s) ? "\\u{\(String(s.value, radix: 16, uppercase: true))}" : String(s)
+    count += 1
+  }
+  return out
+}
+
+/// Text from the data (a policy title, a platform name, a host) as Markdown
+/// shows it literally, in prose or in a table cell: every character Markdown
+/// or HTML would read as syntax is escaped, line breaks become spaces, so a
+/// value can neither break a table nor inject markup.
+public func markdownText(_ text: String) -> String {
+  var out = ""
+  out.reserveCapacity(text.utf8.count)
+  for c in text.unicodeScalars {
+    switch c {
+    case "\\", "|", "*", "_", "`", "[", "]", "<", ">", "#", "&", "~", "!":
+      out.append("\\")
+      out.unicodeScalars.append(c)
+    case "\r": continue
+    case "\n": out.append(" ")
+    default: out.unicodeScalars.append(c)
+    }
+  }
+  return out
+}
+
+/// Text inside a code span (`…`), where escapes do not work: no backtick,
+/// no line break.
+package func markdownCode(_ text: String) -> String {
+  text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\r", with: "")
+    .replacingOccurrences(of: "\n", with: " ")
+}

@@ -1,0 +1,34 @@
+import Crypto
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+package func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+  var out = [UInt8]()
+  out.reserveCapacity(bytes.count * 2)
+  for b in bytes {
+    out.append(hexDigits[Int(b >> 4)])
+    out.append(hexDigits[Int(b & 15)])
+  }
+  return String(decoding: out, as: UTF8.self)
+}
+
+package func unhex(_ text: String) -> [UInt8]? {
+  let chars = Array(text.utf8)
+  guard chars.count % 2 == 0 else { return nil }
+  func value(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 48...57: c - 48
+    case 97...102: c - 87
+    case 65...70: c - 55
+    default: nil
+    }
+  }
+  var out = [UInt8]()
+  for i in stride(from: 0, to: chars.count, by: 2) {
+    guard let hi = value(chars[i]), let lo = value(chars[i + 1]) else { return nil }
+    out.append(hi << 4 | lo)
+  }
+  return out
+}
+
+package func hex(_ digest: SHA256.Digest) -> String { hex(Array(digest)) }

@@ -1,0 +1,28 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditWeb
+
+/// What happened to one file.
+public struct BatchSummary: Equatable, Sendable {
+  public var file: String
+  public var kind: InputKind
+  /// nil when the file was already imported and skipped.
+  public var batchID: Int64?
+  public var rowsRead = 0
+  public var rowsStored = 0
+  public var rowsDuplicate = 0
+  public var rowsRejected = 0
+  public var warnings: [String] = []
+  /// Set for a file the inbox holds but that is not an input (`notes.txt`, a
+  /// pipe): not imported, said as a warning.
+  public var ignored = false
+
+  public var line: String {
+    let name = (file as NSString).lastPathComponent
+    guard let batchID else { return "\(name): already imported, skipped" }
+    return
+      "\(name): \(rowsRead.grouped) read, \(rowsStored.grouped) stored, \(rowsDuplicate.grouped) duplicate, \(rowsRejected.grouped) rejected (batch \(batchID))"
+  }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditWeb
+
+/// A health check of a database a person can act on: SQLite's integrity
+/// check, the schema version, rows that belong to no batch, rollups that
+/// disagree with the events, and batches whose file in the inbox has changed
+/// since it was imported.
+public struct Doctor {
+  public struct Finding: Equatable, Sendable {
+    public enum Severity: String, Sendable { case ok, warning, problem }
+    public let severity: Severity
+    public let check: String
+    public let detail: String
+  }
+
+  /// Rows whose batch (or host) is gone: each query counts them.
+  package static let orphanChecks: [(String, String)] = [
+    (
+      "link events without their batch",
+      "SELECT count(*) FROM link_event WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "link events without their host",
+      "SELECT count(*) FROM link_event WHERE host_id NOT IN (SELECT host_id FROM host)"
+    ),
+    (
+      "complaint states without their batch",
+      "SELECT count(*) FROM complaint_state WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "rejected rows without their batch",
+      "SELECT count(*) FROM rejected_row WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "policy versions without their batch",
+      "SELECT count(*) FROM policy_version WHERE batch_id NOT IN (SELECT batch_id FROM batch)"
+    ),
+    (
+      "policy rules without their version",
+      """
+      SELECT (SELECT count(*) FROM policy_scene WHERE version NOT IN (SELECT version FROM policy_version))
+        + (SELECT count(*) FROM policy_category WHERE version NOT IN (SELECT version FROM policy_version))
+        + (SELECT count(*) FROM policy_sla WHERE version NOT IN (SELECT version FROM policy_version))
+      """
+    ),
+    (
+      "link events whose batch is not a link log",
+      """
+      SELECT count(*) FROM link_event e JOIN batch b ON b.batch_id = e.batch_id WHERE b.kind <> 'links'
+      """
+    ),
+    (
+      "batches whose stored rows disagree with the ledger",
+      """
+      SELECT count(*) FROM batch b WHERE b.kind = 'links'
+        AND b.rows_stored <> (SELECT count(*) FROM link_event e WHERE e.batch_id = b.batch_id)
+      """
+    ),
+  ]
+
+  public static func examine(_ db: Database, inbox: String? = nil) throws -> [Finding] {
+    var findings: [Finding] = []
+    let integrity = try db.rows("PRAGMA integrity_check").compactMap { $0.first?.text }
+    findings.append(
+      integrity == ["ok"]
+        ? Finding(severity: .ok, check: "integrity", detail: "SQLite integrity check passed")
+        : Finding(severity: .problem, check: "integrity", detail: integrity.prefix(5).joined(separator: "; ")))
+    let version = try db.userVersion
+    findings.append(
+      version == Migrations.latestVersion
+        ? Finding(severity: .ok, check: "schema", detail: "schema version \(version), as this linkaudit expects")
+        : Finding(
+          severity: .warning, check: "schema",
+          detail:
+            "schema version \(version), this linkaudit expects \(Migrations.latestVersion): run any import to migrate"))
+    for (name, sql) in orphanChecks {
+      let n = try db.scalar(sql).integer ?? 0
+      findings.append(
+        n == 0
+          ? Finding(severity: .ok, check: "orphans", detail: "no \(name)")
+          : Finding(severity: .problem, check: "orphans", detail: "\(n.grouped) \(name)"))
+    }
+    if version == Migrations.latestVersion {
+      if try Rollups.isStale(db) {
+        findings.append(
+          Finding(
+            severity: .warning, check: "rollups",
+            detail: "events changed outside an import: the next import or report re-derives the rollups"))
+      } else if let differing = try rollupDifferences(db, findings: &findings) {
+        findings.append(
+          differing.isEmpty
+            ? Finding(severity: .ok, check: "rollups", detail: "rollups match the events and complaints")
+            : Finding(
+              severity: .problem, check: "rollups",
+              detail:
+                "rollups differ from the events and complaints: \(differing.joined(separator: ", ")); reports read the rollups, so re-derive them (see README, Rollups)"
+            ))
+      }
+    }
+    if let inbox { findings += try changedInboxFiles(db, inbox: inbox) }
+    let batches = try db.scalar("SELECT count(*) FROM batch").integer ?? 0
+    let events = try db.scalar("SELECT count(*) FROM link_event").integer ?? 0
+    let complaints = try db.scalar("SELECT count(DISTINCT complaint_id) FROM complaint_state").integer ?? 0
+    findings.append(
+      Finding(
+        severity: .ok, check: "contents",
+        detail: "\(batches.grouped) batches, \(events.grouped) link events, \(complaints.grouped) complaints"))
+    return findings
+  }
+
+  /// The rollups that differ from a fresh derivation; nil, with a finding,
+  /// when a stored value stops the derivation (an orphan, an edited code).
+  private static func rollupDifferences(_ db: Database, findings: inout [Finding]) throws -> [String]? {
+    do {
+      return try Rollups.differences(db)
+    } catch let error as CorruptValueError {
+      findings.append(
+        Finding(
+          severity: .problem, check: "rollups",
+          detail: "the rollups cannot be re-derived: \(error.localizedDescription)"))
+      return nil
+    }
+  }
+
+  /// A batch's file that is still in the inbox under its name but whose bytes
+  /// differ from what was imported: someone edited an export after the fact.
+  package static func changedInboxFiles(_ db: Database, inbox: String) throws -> [Finding] {
+    var findings: [Finding] = []
+    var checked = 0
+    for row in try db.rows("SELECT batch_id, kind, file_name, sha256 FROM batch ORDER BY batch_id") {
+      let (id, kind, name, sha) = (row[0].integer ?? 0, row[1].text ?? "", row[2].text ?? "", row[3].text ?? "")
+      let path = ((inbox as NSString).appendingPathComponent(kind) as NSString).appendingPathComponent(name)
+      guard FileManager.default.fileExists(atPath: path) else { continue }
+      checked += 1
+      let now = try FileHash.sha256(ofFile: path)
+      if now != sha {
+        findings.append(
+          Finding(
+            severity: .problem, check: "inbox",
+            detail:
+              "batch \(id) (\(kind)/\(name)) was imported with SHA-256 \(sha.prefix(12))…, the file now has \(now.prefix(12))…: it was changed after import; re-export it under a new name if the change is intended"
+          ))
+      }
+    }
+    if findings.isEmpty {
+      findings.append(
+        Finding(severity: .ok, check: "inbox", detail: "\(checked) imported files still in \(inbox) are unchanged"))
+    }
+    return findings
+  }
+}

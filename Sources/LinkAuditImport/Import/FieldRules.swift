@@ -1,0 +1,105 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditWeb
+
+/// The contract's rules for one value, shared by every kind of input.
+package struct FieldReader {
+  package let columns: [String]
+  package var values: [String?]
+  package let timestamps: TimestampParser
+  package let plausible: PlausibleTimes
+
+  package func name(_ i: Int) -> String { columns[i] }
+
+  /// The value with surrounding whitespace kept (text is stored as given), nil when absent or blank.
+  package func raw(_ i: Int) -> String? {
+    guard let v = values[i], !v.isBlank else { return nil }
+    return v
+  }
+
+  package func required(_ i: Int) throws(RowProblem) -> String {
+    guard let v = raw(i) else { throw RowProblem(column: name(i), value: nil, expected: "a value is required") }
+    return v
+  }
+
+  /// Text with no control characters or noncharacters (tab, CR and LF
+  /// allowed when `multiline`) and at most `maxLength` characters, counted
+  /// as Unicode scalars (what Excel's cell limit counts, and what a string of
+  /// combining marks cannot hide behind). `personal` values are never repeated in messages.
+  package func text(
+    _ i: Int, required isRequired: Bool, maxLength: Int, multiline: Bool = false, personal: Bool = false
+  )
+    throws(RowProblem) -> String?
+  {
+    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    let shown = personal ? nil : v
+    switch TextRuleBreach.check(v, maxLength: maxLength, multiline: multiline) {
+    case nil: break
+    case .forbidden(let s):
+      throw RowProblem(
+        column: name(i), value: shown,
+        expected: "text without control characters or noncharacters (found \(TextRuleBreach.code(s)))")
+    case .tooLong(let n):
+      throw RowProblem(column: name(i), value: shown, expected: "at most \(maxLength) characters (found \(n))")
+    }
+    return v
+  }
+
+  package func enumeration<E: RawRepresentable & CaseIterable>(_ i: Int, _ type: E.Type, required isRequired: Bool)
+    throws(RowProblem) -> E? where E.RawValue == String
+  {
+    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    let code = v.trimmed
+    guard let e = E(rawValue: code) else { throw RowProblem(column: name(i), value: v, expected: E.expectation) }
+    return e
+  }
+
+  package func timestamp(_ i: Int, required isRequired: Bool) throws(RowProblem) -> Timestamp? {
+    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    guard let t = timestamps.parse(v) else {
+      throw RowProblem(column: name(i), value: v, expected: TimestampParser.expectation)
+    }
+    guard plausible.contains(t) else { throw RowProblem(column: name(i), value: v, expected: plausible.expectation) }
+    return t
+  }
+
+  package func url(_ i: Int, using normaliser: URLNormaliser) throws(RowProblem) -> (raw: String, url: ExternalURL) {
+    let v = try text(i, required: true, maxLength: 4096)!
+    do {
+      let url = try normaliser.normalise(v)
+      return (url.hadUserinfo ? url.shared : v, url)
+    } catch {
+      throw RowProblem(column: name(i), value: v, expected: error.reason)
+    }
+  }
+}
+
+/// The times an import accepts: from `earliest` (default 2000-01-01) to
+/// `latest` (default ten years from now), both UTC. A log's timestamps
+/// outside it are errors of the export (a wrapped year, an epoch in the wrong
+/// unit), and one such event would make "the latest quarter" one in 2286.
+public struct PlausibleTimes: Sendable, Equatable {
+  public var earliest: Timestamp
+  public var latest: Timestamp
+
+  public init(earliest: Timestamp = Self.defaultEarliest, latest: Timestamp = Self.defaultLatest()) {
+    self.earliest = earliest
+    self.latest = latest
+  }
+
+  public static let defaultEarliest = Timestamp(
+    milliseconds: CivilCalendar.days(year: 2000, month: 1, day: 1) * 86_400_000)
+
+  /// Ten years from now.
+  public static func defaultLatest(now: Date = Date()) -> Timestamp {
+    Timestamp(milliseconds: Int64((now.timeIntervalSince1970 + 10 * 365.25 * 86_400) * 1000))
+  }
+
+  package func contains(_ t: Timestamp) -> Bool { t >= earliest && t <= latest }
+
+  package var expectation: String {
+    "a time from \(earliest.iso.prefix(10)) to \(latest.iso.prefix(10)) UTC (the plausible range; --earliest and --latest change it)"
+  }
+}

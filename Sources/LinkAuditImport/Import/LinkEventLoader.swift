@@ -1,0 +1,199 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditWeb
+
+/// Loads a link log: validates each row, pseudonymises the user, normalises the
+/// URL and stores the event with its domain, platform, principle and policy version.
+package struct LinkEventLoader {
+  package static let columns = [
+    "event_id", "occurred_at", "scene", "user_id", "url", "action", "reason", "detected_by", "client_version",
+  ]
+  package static let required = ["event_id", "occurred_at", "scene", "user_id", "url", "action"]
+  package static let insertSQL = """
+    INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url, url_normalised, host_id,
+      action, reason, principle, detected_by, client_version, policy_version)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+    ON CONFLICT (event_id) DO NOTHING
+    """
+
+  package let importer: Importer
+  package let batchID: Int64
+
+  /// An event ready to store: its text values, from `first` in the chunk's
+  /// arena (parameters `textParameters`), and its host, whose row needs the database.
+  package struct Prepared: Sendable {
+    package var first: Int
+    /// The host's number in this file, in order of first sighting; the first
+    /// event on a host carries its names (`newHost`), the others only the number,
+    /// so the storing thread neither hashes nor frees host strings per row.
+    package var hostIndex: Int32
+    package var newHost: NewHost?
+    package var principle: Int64?
+    /// What the rollups need, all but the host and the user (the storing thread's).
+    package var facts: EventFacts
+    /// The URL carried user:password@ (counted for a warning).
+    package var hadUserinfo: Bool
+  }
+
+  package struct NewHost: Sendable {
+    package var host: String
+    package var ascii: String
+    package var domain: String
+  }
+
+  /// Parameters of `insertSQL` bound from the arena, in the order `prepare` appends them.
+  /// After them comes the user id, which the storing thread replaces by its pseudonym:
+  /// the HMAC is the storing thread's, so the two threads take about as long.
+  package static let textParameters: [Int32] = [1, 3, 4, 6, 7, 9, 10, 12, 13, 14]
+
+  package func load(path: String, summary: inout BatchSummary) throws {
+    let db = importer.db
+    let insert = try db.prepare(Self.insertSQL)
+    let hosts = try HostTable(database: db, platforms: try importer.currentPlatformDomains())
+    let policies = try PolicyTimeline(database: db)
+    let pseudonyms = try importer.pseudonymiser()
+    let rollup = try RollupEngine(database: db, policies: policies.names)
+    let preparer = Preparer(
+      fields: FieldReader(
+        columns: Self.columns, values: [], timestamps: importer.timestamps,
+        plausible: importer.options.plausibleTimes),
+      deriver: EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: try DecisionIndex(database: db)),
+      policies: policies, batchID: batchID)
+    var span: (first: Int64, last: Int64) = (.max, .min)
+    var hostIDs: [Int64] = []  // host_id by host number
+    let batchID = self.batchID
+    var userinfo: (count: Int, firstLine: Int) = (0, 0)
+    try importer.forEachRecord(
+      path: path, columns: Self.columns, required: Self.required, summary: &summary, preparer: preparer,
+      store: { e, text, line in
+        if e.hadUserinfo {
+          if userinfo.count == 0 { userinfo.firstLine = line }
+          userinfo.count += 1
+        }
+        if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }
+        let host = hostIDs[Int(e.hostIndex)]
+        let pseudonym = pseudonyms.pseudonymWithBits(text.value(e.first + Self.textParameters.count)!)
+        let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
+          try insert.bind(batchID, at: 2)
+          try insert.bind(pseudonym.text, at: 5)
+          try insert.bind(host, at: 8)
+          try insert.bind(e.principle, at: 11)
+          try insert.step()
+          return db.changes > 0
+        }
+        guard stored else { return false }
+        var facts = e.facts
+        facts.key.host = host
+        facts.user = UserBits(high: pseudonym.high, low: pseudonym.low)
+        try rollup.add(facts, event: db.lastInsertRowID)
+        span = (min(span.first, facts.occurredAt), max(span.last, facts.occurredAt))
+        return true
+      })
+    if userinfo.count > 0 {
+      summary.warnings.append(
+        "\(userinfo.count.grouped) URL(s) carried a user name or password (user:pass@host, first on line \(userinfo.firstLine)): the event counts for the host a browser opens, and the credentials are stored as ***"
+      )
+    }
+    try rollup.flush()
+    if span.first <= span.last {
+      try db.prepare("UPDATE batch SET first_occurred_at = ?, last_occurred_at = ? WHERE batch_id = ?").run([
+        .text(Timestamp(milliseconds: span.first).iso), .text(Timestamp(milliseconds: span.last).iso),
+        .integer(batchID),
+      ])
+    }
+  }
+
+  /// The reading thread's part: validates a row, normalises its URL, derives
+  /// its facts and numbers its host. Owned by the reading thread (its URL
+  /// cache, month cache and host numbers are its own).
+  package struct Preparer: RecordPreparer {
+    package var fields: FieldReader
+    package var deriver: EventDeriver
+    package let policies: PolicyTimeline
+    package let batchID: Int64
+    package let urls = URLNormaliser()
+    package var hostIndex: [String: Int32] = [:]
+
+    package mutating func prepare(_ values: [String?], _ text: inout TextArena) throws -> Prepared {
+      fields.values = values
+      let eventID = try fields.text(0, required: true, maxLength: 128)!
+      let occurredAt = try fields.timestamp(1, required: true)!
+      let scene = try fields.enumeration(2, Scene.self, required: true)!
+      let userID = try fields.text(3, required: true, maxLength: 256, personal: true)!
+      let (rawURL, url) = try fields.url(4, using: urls)
+      let action = try fields.enumeration(5, LinkAction.self, required: true)!
+      let reason = try LinkEventLoader.reason(fields, action: action)
+      let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
+      let clientVersion = try fields.text(8, required: false, maxLength: 64)
+      let policy = policies.index(at: occurredAt)
+      let first = text.count
+      text.append(eventID)
+      text.append(occurredAt.iso)
+      text.append(scene.rawValue)
+      text.append(rawURL == url.normalised ? nil : rawURL)
+      text.append(url.normalised)
+      text.append(action.rawValue)
+      text.append(reason?.code)
+      text.append(detectedBy.rawValue)
+      text.append(clientVersion)
+      text.append(policy.map { policies.names[$0] })
+      text.append(userID)
+      // Last, after every check: a host's first event is always stored or counted a duplicate.
+      var index = hostIndex[url.host]
+      var newHost: NewHost?
+      if index == nil {
+        index = Int32(hostIndex.count)
+        hostIndex[url.host] = index
+        newHost = NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain)
+      }
+      return Prepared(
+        first: first, hostIndex: index!, newHost: newHost,
+        principle: (reason?.category).map { Int64($0.principle.rawValue) },
+        facts: deriver.facts(
+          batch: batchID, occurredAt: occurredAt.milliseconds, host: 0, scene: scene, action: action,
+          reason: reason, detectedBy: detectedBy, policy: policy, url: url.normalised, domain: url.domain,
+          user: nil),
+        hadUserinfo: url.hadUserinfo)
+    }
+  }
+
+  /// `reason` is a category or `scene_rule`, required unless the link was opened.
+  package static func reason(_ fields: FieldReader, action: LinkAction) throws(RowProblem) -> EventReason? {
+    guard let value = fields.raw(6) else {
+      if action == .open { return nil }
+      throw RowProblem(column: "reason", value: nil, expected: "a reason is required when action is \(action.rawValue)")
+    }
+    guard let reason = EventReason(code: value.trimmed) else {
+      throw RowProblem(column: "reason", value: value, expected: Category.expectation + ", or scene_rule")
+    }
+    return reason
+  }
+}
+
+/// The `host` rows of one import, cached: a log names few hosts many times.
+package final class HostTable {
+  private let insert: Statement
+  private let select: Statement
+  private let platforms: [String: String]
+  private var ids: [String: Int64] = [:]
+
+  package init(database: Database, platforms: [String: String]) throws {
+    insert = try database.prepare(
+      "INSERT INTO host (host, host_ascii, domain, platform_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (host) DO NOTHING")
+    select = try database.prepare("SELECT host_id FROM host WHERE host = ?1")
+    self.platforms = platforms
+  }
+
+  package func id(host: String, ascii: String, domain: String) throws -> Int64 {
+    if let id = ids[host] { return id }
+    try insert.run([.text(host), .text(ascii), .text(domain), .text(platforms[domain] ?? "other")])
+    try select.bind(host, at: 1)
+    defer { select.reset() }
+    guard try select.step() else { throw SQLiteError(code: 1, message: "host \(host) not stored", sql: select.sql) }
+    let id = select.int64(at: 0)
+    ids[host] = id
+    return id
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditWeb
+
+/// Loads a platform registry. It replaces the one in force as a new version
+/// (older versions stay, with their batch), and every stored event and
+/// complaint is re-assigned to the new registry's platforms.
+package struct PlatformLoader {
+  package static let columns = ["platform_id", "name_en", "name_zh", "domains", "operator"]
+  package static let required = ["platform_id", "name_en", "name_zh", "domains"]
+
+  package let importer: Importer
+  package let batchID: Int64
+
+  package func load(path: String, summary: inout BatchSummary) throws {
+    var fields = FieldReader(
+      columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
+    var platforms: [Platform] = []
+    var owner: [String: String] = [:]
+    var ids = Set<String>()
+    let suffixes = PublicSuffixList()
+    try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
+      values, _ in
+      fields.values = values
+      let id = try fields.text(0, required: true, maxLength: 64)!.trimmed
+      guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other"
+      else {
+        throw RowProblem(
+          column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
+      }
+      guard ids.insert(id).inserted else {
+        throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
+      }
+      let nameEnglish = try fields.text(1, required: true, maxLength: 200)!
+      let nameChinese = try fields.text(2, required: true, maxLength: 200)!
+      let domainText = try fields.text(3, required: true, maxLength: 4000)!
+      var domains: [String] = []
+      for raw in domainText.split(whereSeparator: { $0 == " " || $0 == ";" }) {
+        let domain: String
+        let ascii: String
+        do {
+          ascii = try IDNA.toASCII(String(raw))
+          domain = try IDNA.toUnicode(ascii)
+        } catch {
+          throw RowProblem(column: "domains", value: String(raw), expected: "a registrable domain such as taobao.com")
+        }
+        // Events are matched on their registrable domain: a subdomain, a
+        // public suffix or a name with a final dot would match none, and
+        // silently move the platform's events to "other".
+        guard !ascii.hasSuffix("."), let registrable = suffixes.registrableDomain(asciiHost: ascii),
+          registrable == ascii
+        else {
+          let hint = suffixes.registrableDomain(asciiHost: ascii.hasSuffix(".") ? String(ascii.dropLast()) : ascii)
+            .map { (try? IDNA.toUnicode($0)) ?? $0 }
+          throw RowProblem(
+            column: "domains", value: String(raw),
+            expected: "a registrable domain (per the Public Suffix List)"
+              + (hint.map { ": list \($0) instead" } ?? ", not a public suffix such as com or com.cn"))
+        }
+        if let other = owner[domain] {
+          throw RowProblem(
+            column: "domains", value: domain, expected: "a domain of one platform only (also listed for \(other))")
+        }
+        owner[domain] = id
+        domains.append(domain)
+      }
+      guard !domains.isEmpty else {
+        throw RowProblem(column: "domains", value: domainText, expected: "one or more domains separated by spaces or ;")
+      }
+      let op = try fields.text(4, required: false, maxLength: 200)
+      platforms.append(
+        Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
+      return true
+    }
+    try store(platforms)
+  }
+
+  package func store(_ platforms: [Platform]) throws {
+    let db = importer.db
+    let platform = try db.prepare(
+      "INSERT INTO platform (batch_id, platform_id, name_en, name_zh, operator) VALUES (?, ?, ?, ?, ?)")
+    let domain = try db.prepare("INSERT INTO platform_domain (batch_id, domain, platform_id) VALUES (?, ?, ?)")
+    for p in platforms {
+      try platform.run([
+        .integer(batchID), .text(p.id), .text(p.nameEnglish), .text(p.nameChinese), .optional(p.operator),
+      ])
+      for d in p.domains { try domain.run([.integer(batchID), .text(d), .text(p.id)]) }
+    }
+    for table in ["host", "complaint_state"] {
+      try db.execute(
+        """
+        UPDATE \(table) SET platform_id = coalesce(
+          (SELECT platform_id FROM platform_domain d WHERE d.batch_id = \(batchID) AND d.domain = \(table).domain), 'other')
+        """)
+    }
+  }
+}

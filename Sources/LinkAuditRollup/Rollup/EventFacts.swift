@@ -1,0 +1,97 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// Why a link was restricted: a category of the data contract, or the
+/// scene's own rule.
+package enum EventReason: Sendable, Equatable {
+  case sceneRule
+  case category(Category)
+
+  package init?(code: String) {
+    if code == "scene_rule" {
+      self = .sceneRule
+    } else if let category = Category(rawValue: code) {
+      self = .category(category)
+    } else {
+      return nil
+    }
+  }
+
+  package var code: String {
+    switch self {
+    case .sceneRule: "scene_rule"
+    case .category(let c): c.rawValue
+    }
+  }
+
+  package var category: Category? {
+    if case .category(let c) = self { c } else { nil }
+  }
+}
+
+/// A pseudonym's 128 bits: what the rollups know of a user.
+package struct UserBits: Hashable, Sendable {
+  package var high: UInt64
+  package var low: UInt64
+
+  package init(high: UInt64, low: UInt64) {
+    self.high = high
+    self.low = low
+  }
+
+  /// From the 32 lower-case hexadecimal digits the database stores; nil for anything else.
+  package init?(stored text: String) {
+    guard text.utf8.count == 32, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+      return nil
+    }
+    (high, low) = PseudonymBits.bits(text)
+  }
+}
+
+/// Everything a rollup needs about one event, or about `count` identical
+/// events: what it is counted by, its user in its quarter, and the decisions
+/// that stood on it when it was opened. An import makes it from the row it
+/// read, a rebuild from the row it stored, a warehouse from its counts (one
+/// value per group, `count` events, `user` nil: users arrive as their own rows).
+package struct EventFacts: Sendable {
+  /// What the event is counted by in `event_month` and `host_month`.
+  package var key: RollupKey
+  /// The start of its quarter in the rollup zone (UTC milliseconds).
+  package var quarter: Int64
+  package var user: UserBits?
+  /// Principles (bits, 1 << p) with a decision standing on the URL or domain when it was opened.
+  package var covered: UInt8
+  package var occurredAt: Int64
+  package var count: Int64 = 1
+}
+
+/// The one derivation of an event's facts from its attributes: the month and
+/// quarter it falls in, its codes, its policy version and the decisions that
+/// covered it. An import runs it on the reading thread over the row it read; a
+/// rebuild over the rows it reads back. Owned by one thread (the month cache).
+package struct EventDeriver: Sendable {
+  private var locator: MonthLocator
+  private let decisions: DecisionIndex
+
+  package init(timeZone: TimeZone, decisions: DecisionIndex) {
+    locator = MonthLocator(timeZone: timeZone)
+    self.decisions = decisions
+  }
+
+  /// `policy` is the version's index in the policy timeline (nil: before the first).
+  package mutating func facts(
+    batch: Int64, occurredAt ms: Int64, host: Int64, scene: Scene, action: LinkAction, reason: EventReason?,
+    detectedBy: DetectedBy, policy: Int?, url: String, domain: String, user: UserBits?
+  ) -> EventFacts {
+    let (month, quarter) = locator.locate(ms)
+    return EventFacts(
+      key: RollupKey(
+        batch: batch, month: month, host: host, scene: RollupCodes.code(scene), action: RollupCodes.code(action),
+        reason: RollupCodes.reason(reason?.category, given: reason != nil), detectedBy: RollupCodes.code(detectedBy),
+        policy: policy.map { Int32($0) } ?? -1),
+      quarter: quarter, user: user,
+      covered: action == .open && !decisions.isEmpty ? decisions.principles(url: url, domain: domain, at: ms) : 0,
+      occurredAt: ms)
+  }
+}

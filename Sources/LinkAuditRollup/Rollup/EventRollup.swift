@@ -1,0 +1,117 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// Where an instant falls in a time zone: the start of its local month and
+/// of its quarter, as UTC milliseconds. Logs come in time order, so one cached
+/// month answers almost every event.
+package struct MonthLocator {
+  package let parser: TimestampParser
+  private var low: Int64 = 1
+  private var high: Int64 = 0
+  private var month: Int64 = 0
+  private var quarter: Int64 = 0
+
+  package init(timeZone: TimeZone) { parser = TimestampParser(timeZone: timeZone) }
+
+  package mutating func locate(_ ms: Int64) -> (month: Int64, quarter: Int64) {
+    if ms >= low && ms < high { return (month, quarter) }
+    let (y, m, _) = parser.localDate(of: Timestamp(milliseconds: ms))
+    month = parser.startOfDay(year: y, month: m, day: 1).milliseconds
+    let next =
+      m == 12 ? parser.startOfDay(year: y + 1, month: 1, day: 1) : parser.startOfDay(year: y, month: m + 1, day: 1)
+    quarter = Quarter(year: y, number: (m - 1) / 3 + 1).bounds(in: parser.timeZone).start.milliseconds
+    // A month whose first midnight a clock change skipped is not cached.
+    (low, high) = month <= ms ? (month, next.milliseconds) : (1, 0)
+    return (month, quarter)
+  }
+}
+
+/// The attributes an event is counted by in `event_month`, as small codes:
+/// hashing it costs a few nanoseconds on the import's storing thread.
+package struct RollupKey: Hashable {
+  package var batch: Int64
+  package var month: Int64
+  package var host: Int64
+  package var scene: UInt8
+  package var action: UInt8
+  /// 0: none, 1: scene_rule, 2 + the category's index.
+  package var reason: UInt8
+  package var detectedBy: UInt8
+  /// Index into the accumulator's policy versions, -1 for none.
+  package var policy: Int32
+}
+
+/// A user in a quarter: the pseudonym's 128 bits, so the set holds no strings.
+package struct UserQuarterKey: Hashable {
+  package var quarter: Int64
+  package var user: UserBits
+}
+
+/// The codes of `RollupKey`, and the text each stands for.
+package enum RollupCodes {
+  package static let scenes = Scene.allCases.map(\.rawValue)
+  package static let actions = LinkAction.allCases.map(\.rawValue)
+  package static let detectors = DetectedBy.allCases.map(\.rawValue)
+  package static let reasons: [String?] = [nil, "scene_rule"] + Category.allCases.map(\.rawValue)
+  package static let principles: [Int64?] = [nil, nil] + Category.allCases.map { Int64($0.principle.rawValue) }
+
+  /// An enumeration's code: its position among its cases (offset 2 for a
+  /// category, after none and scene_rule).
+  package static func code(_ v: Scene) -> UInt8 { UInt8(sceneCases.firstIndex(of: v)!) }
+  package static func code(_ v: LinkAction) -> UInt8 { UInt8(actionCases.firstIndex(of: v)!) }
+  package static func code(_ v: DetectedBy) -> UInt8 { UInt8(detectorCases.firstIndex(of: v)!) }
+  package static func code(_ v: Category) -> UInt8 { UInt8(categoryCases.firstIndex(of: v)! + 2) }
+  private static let sceneCases = Array(Scene.allCases)
+  private static let actionCases = Array(LinkAction.allCases)
+  private static let detectorCases = Array(DetectedBy.allCases)
+  private static let categoryCases = Array(Category.allCases)
+
+  /// A reason's code: 0 when none is given, 1 for scene_rule, else its category's.
+  package static func reason(_ category: Category?, given: Bool) -> UInt8 { given ? category.map(code) ?? 1 : 0 }
+}
+
+/// 128 bits of a 32-digit hexadecimal pseudonym, and back.
+package enum PseudonymBits {
+  package static func bits(_ text: String) -> (UInt64, UInt64) {
+    var high: UInt64 = 0
+    var low: UInt64 = 0
+    var i = 0
+    for c in text.utf8 {
+      let v: UInt64 =
+        switch c {
+        case 48...57: UInt64(c - 48)
+        case 97...102: UInt64(c - 87)
+        case 65...70: UInt64(c - 55)
+        default: 0
+        }
+      if i < 16 { high = high << 4 | v } else if i < 32 { low = low << 4 | v }
+      i += 1
+    }
+    return (high, low)
+  }
+
+  package static func text(_ high: UInt64, _ low: UInt64) -> String {
+    func digits(_ v: UInt64) -> String {
+      let s = String(v, radix: 16)
+      return String(repeating: "0", count: 16 - s.count) + s
+    }
+    return digits(high) + digits(low)
+  }
+}
+
+/// Users already seen in a window of recent events: a user's later events in
+/// the same quarter need no row in `user_quarter`. Emptied when full, so
+/// memory stays bounded (a user seen again after that is written again, which
+/// `INSERT OR IGNORE` absorbs).
+package struct UserSightings {
+  private var seen: Set<UserQuarterKey> = []
+  /// Three quarters of a power of two: the most a set of 262,144 buckets (6 MB) holds before it doubles.
+  package static let limit = 196_608
+
+  /// True the first time `user` is seen in the window.
+  package mutating func isFirst(_ user: UserQuarterKey) -> Bool {
+    if seen.count >= Self.limit { seen.removeAll(keepingCapacity: true) }
+    return seen.insert(user).inserted
+  }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// The only code that turns events' facts into rollup rows: counts by month
+/// and attribute (`event_month`), by month and host (`host_month`), the users
+/// of each quarter (`user_quarter`, `quarter_users`) and the opens a decision
+/// covered (`decision_open`). An import's storing thread feeds it in-stream; a
+/// rebuild feeds it the stored events (`rederive`). Counts and users are held
+/// until they grow past a bound, so memory does not grow with the file.
+package final class RollupEngine {
+  /// Which rollups an engine writes.
+  package struct Outputs: OptionSet, Sendable {
+    package init(rawValue: Int) {
+      self.rawValue = rawValue
+    }
+
+    package let rawValue: Int
+    package static let counts = Outputs(rawValue: 1)
+    package static let users = Outputs(rawValue: 2)
+    package static let coverage = Outputs(rawValue: 4)
+    package static let all: Outputs = [.counts, .users, .coverage]
+
+    /// The tables each output fills.
+    package var tables: [String] {
+      (contains(.counts) ? ["event_month", "host_month"] : [])
+        + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
+        + (contains(.coverage) ? ["decision_open"] : [])
+    }
+  }
+
+  private let outputs: Outputs
+  private var counts: [RollupKey: Int64] = [:]
+  private var users: [UserQuarterKey] = []
+  private var sightings = UserSightings()
+  private let policies: [String]
+  private let insertCount: Statement
+  private let insertHostCount: Statement
+  private let insertUser: Statement
+  private let countUsers: Statement
+  private let insertCoverage: Statement
+  private var periodText: [Int64: String] = [:]
+  /// Quarters that got users: their counts in `quarter_users` are redone at the end.
+  private var quarters: Set<Int64> = []
+
+  package static let countLimit = 200_000
+  package static let userLimit = 131_072
+
+  /// `policies` are the policy timeline's versions (what `RollupKey.policy`
+  /// counts in); `schema` is `main`, or `temp` for the rollups of a report in another time zone.
+  package init(database db: Database, policies: [String], outputs: Outputs = .all, schema: String = "main") throws {
+    self.policies = policies
+    self.outputs = outputs
+    insertCount = try db.prepare(
+      """
+      INSERT INTO \(schema).event_month (batch_id, month_start, scene, action, reason, principle, detected_by,
+        policy_version, events)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """)
+    insertHostCount = try db.prepare(
+      "INSERT INTO \(schema).host_month (batch_id, month_start, host_id, action, principle, events) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    insertUser = try db.prepare(
+      "INSERT OR IGNORE INTO \(schema).user_quarter (quarter_start, user_pseudonym) VALUES (?, ?)")
+    countUsers = try db.prepare(
+      """
+      INSERT OR REPLACE INTO \(schema).quarter_users (quarter_start, users)
+      SELECT ?1, count(*) FROM \(schema).user_quarter WHERE quarter_start = ?1
+      """)
+    insertCoverage = try db.prepare(
+      "INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id) VALUES (?, ?, ?, ?)"
+    )
+  }
+
+  /// Counts `facts`, its user (a repeat within the window is not written
+  /// again) and, for a stored event (`event`: its rowid), the decisions that covered it.
+  package func add(_ facts: EventFacts, event: Int64?) throws {
+    if outputs.contains(.counts) {
+      counts[facts.key, default: 0] += facts.count
+      if counts.count >= Self.countLimit { try flushCounts() }
+    }
+    if let user = facts.user { try add(user: user, quarter: facts.quarter) }
+    if outputs.contains(.coverage), facts.covered != 0, let event {
+      let at = Timestamp(milliseconds: facts.occurredAt).iso
+      try DecisionIndex.each(facts.covered) { p in
+        try insertCoverage.run([.integer(p), .text(at), .integer(event), .integer(facts.key.host)])
+      }
+    }
+  }
+
+  /// Counts a user in a quarter (a warehouse's distinct users arrive so, apart from the counts).
+  package func add(user: UserBits, quarter: Int64) throws {
+    guard outputs.contains(.users) else { return }
+    let key = UserQuarterKey(quarter: quarter, user: user)
+    if sightings.isFirst(key) {
+      users.append(key)
+      if users.count >= Self.userLimit { try flushUsers() }
+    }
+  }
+
+  /// Writes what is held, and the user counts of the quarters that got users.
+  package func flush() throws {
+    try flushCounts()
+    try flushUsers()
+    for q in quarters.sorted() { try countUsers.run([.text(text(q))]) }
+    quarters.removeAll()
+  }
+
+  private func text(_ ms: Int64) -> String {
+    if let t = periodText[ms] { return t }
+    let t = Timestamp(milliseconds: ms).iso
+    periodText[ms] = t
+    return t
+  }
+
+  /// Writes the counts as `event_month` rows (all but the host) and `host_month`
+  /// rows (month, host, action, principle), both from the one key counted per event.
+  private func flushCounts() throws {
+    var byAttributes: [RollupKey: Int64] = [:]
+    var byHost: [RollupKey: Int64] = [:]
+    for (k, n) in counts {
+      var a = k
+      a.host = 0
+      byAttributes[a, default: 0] += n
+      var h = k
+      (h.scene, h.reason, h.detectedBy, h.policy) = (0, Self.principleCode(k.reason), 0, 0)
+      byHost[h, default: 0] += n
+    }
+    // Sorted, so rows go in month by month and the file's bytes do not depend on hashing order.
+    for (k, n) in byAttributes.sorted(by: { Self.order($0.key, $1.key) }) {
+      try insertCount.run([
+        .integer(k.batch), .text(text(k.month)), .text(RollupCodes.scenes[Int(k.scene)]),
+        .text(RollupCodes.actions[Int(k.action)]), .optional(RollupCodes.reasons[Int(k.reason)]),
+        RollupCodes.principles[Int(k.reason)].map { .integer($0) } ?? .null,
+        .text(RollupCodes.detectors[Int(k.detectedBy)]), .optional(k.policy < 0 ? nil : policies[Int(k.policy)]),
+        .integer(n),
+      ])
+    }
+    for (k, n) in byHost.sorted(by: { Self.order($0.key, $1.key) }) {
+      try insertHostCount.run([
+        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
+        k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),
+      ])
+    }
+    counts.removeAll(keepingCapacity: true)
+  }
+
+  /// A reason code's principle as a code of its own (0: none).
+  private static func principleCode(_ reason: UInt8) -> UInt8 {
+    RollupCodes.principles[Int(reason)].map { UInt8($0) } ?? 0
+  }
+
+  private func flushUsers() throws {
+    // Sorted in place (no second copy), repeats skipped, so they go into the index in order.
+    users.sort { ($0.quarter, $0.user.high, $0.user.low) < ($1.quarter, $1.user.high, $1.user.low) }
+    var previous: UserQuarterKey?
+    for u in users where u != previous {
+      previous = u
+      quarters.insert(u.quarter)
+      try insertUser.run([.text(text(u.quarter)), .text(PseudonymBits.text(u.user.high, u.user.low))])
+    }
+    users.removeAll(keepingCapacity: true)
+  }
+
+  package static func order(_ a: RollupKey, _ b: RollupKey) -> Bool {
+    let x = (a.batch, a.month, a.host, a.scene, a.action, a.reason)
+    let y = (b.batch, b.month, b.host, b.scene, b.action, b.reason)
+    return x != y ? x < y : (a.detectedBy, a.policy) < (b.detectedBy, b.policy)
+  }
+}
+
+extension RollupEngine {
+  /// Re-derives `outputs` of `schema` from every stored event: the rows are
+  /// read back by name, made into facts by the import's own derivation, and
+  /// fed to a fresh engine. A stored value that does not parse raises.
+  /// `decisions` default to the stored ones when coverage is asked for.
+  package static func rederive(
+    _ outputs: Outputs, of db: Database, timeZone: TimeZone, schema: String = "main", decisions: DecisionIndex? = nil
+  ) throws {
+    for table in outputs.tables { try db.execute("DELETE FROM \(schema).\(table)") }
+    let timeline = try PolicyTimeline(database: db)
+    let decisions = try decisions ?? (outputs.contains(.coverage) ? DecisionIndex(database: db) : DecisionIndex())
+    if outputs == .coverage, decisions.isEmpty { return }
+    var deriver = EventDeriver(timeZone: timeZone, decisions: decisions)
+    let engine = try RollupEngine(database: db, policies: timeline.names, outputs: outputs, schema: schema)
+    let events = try db.prepare(
+      """
+      SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,
+        e.policy_version, e.user_pseudonym, e.url_normalised, h.domain
+      FROM main.link_event e LEFT JOIN main.host h ON h.host_id = e.host_id
+      """ + (outputs == .coverage ? "\nWHERE e.action = 'open'" : ""))
+    defer { events.reset() }
+    let row = StoredColumns(events, table: "link_event")
+    let (rowid, batch, occurredAt, host, scene, action) = (
+      row.column("event_rowid"), row.column("batch_id"), row.column("occurred_at"), row.column("host_id"),
+      row.column("scene"), row.column("action")
+    )
+    let (reason, detectedBy, policy, user, url) = (
+      row.column("reason"), row.column("detected_by"), row.column("policy_version"), row.column("user_pseudonym"),
+      row.column("url_normalised")
+    )
+    let domain = StoredColumns.Column(position: row.column("domain").position, place: "host.domain")
+    while try events.step() {
+      let reasonCode = row.text(reason)
+      let event: EventReason? = try reasonCode.map { code in
+        guard let r = EventReason(code: code) else { throw CorruptValueError(place: reason.place, value: code) }
+        return r
+      }
+      let pseudonym = try row.requiredText(user)
+      guard let bits = UserBits(stored: pseudonym) else { throw CorruptValueError(place: user.place, value: nil) }
+      let facts = deriver.facts(
+        batch: try row.integer(batch), occurredAt: try row.time(occurredAt).milliseconds, host: try row.integer(host),
+        scene: try row.code(scene, as: Scene.self), action: try row.code(action, as: LinkAction.self),
+        reason: event, detectedBy: try row.code(detectedBy, as: DetectedBy.self),
+        policy: try timeline.index(named: row.text(policy), at: policy.place),
+        url: try row.requiredText(url), domain: try row.requiredText(domain),
+        user: bits)
+      try engine.add(facts, event: try row.integer(rowid))
+    }
+    try engine.flush()
+  }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// The rollups the figures are read from (`event_month`, `host_month`,
+/// `user_quarter`, `quarter_users`, `decision_open`, and the current-state
+/// flag of complaints): the zone they are cut in, their derivation from the
+/// events and complaints, the check that they still match, and the temporary
+/// ones a report in another time zone reads instead.
+public enum Rollups {
+  /// The time zone the stored rollups' months and quarters are cut in.
+  public static func timeZone(of db: Database) throws -> TimeZone {
+    let name = try db.scalar("SELECT value FROM main.setting WHERE name = 'rollup_time_zone'").text ?? "Asia/Shanghai"
+    guard let zone = TimeZone(identifier: name) else {
+      throw SQLiteError(code: 1, message: "setting rollup_time_zone names no time zone: \(name)")
+    }
+    return zone
+  }
+
+  /// Set by a migration (events stored before rollups existed) and by the
+  /// triggers on `link_event` and `complaint_state` when a row is changed or
+  /// deleted other than by an import.
+  package static func isStale(_ db: Database) throws -> Bool {
+    !(try db.scalar("SELECT value FROM main.setting WHERE name = 'rollups_stale'").isNull)
+  }
+
+  /// Of each complaint's states, the current one: the latest updated_at (a
+  /// state with one beats a state without), else from the later batch, else
+  /// the later line.
+  package static let currentStatesSQL = """
+    SELECT state_rowid FROM (
+      SELECT state_rowid, row_number() OVER (
+        PARTITION BY complaint_id
+        ORDER BY updated_at IS NULL, updated_at DESC, batch_id DESC, line DESC) AS state_rank
+      FROM main.complaint_state)
+    WHERE state_rank = 1
+    """
+
+  package static let markedCurrent = "SELECT state_rowid FROM main.complaint_state WHERE is_current = 1"
+
+  /// Re-marks `complaint_state.is_current`, touching only the states that change.
+  package static let currentComplaintsSQL = """
+    UPDATE main.complaint_state SET is_current = 0
+    WHERE is_current = 1 AND state_rowid NOT IN (\(currentStatesSQL));
+    UPDATE main.complaint_state SET is_current = 1
+    WHERE is_current = 0 AND state_rowid IN (\(currentStatesSQL));
+    """
+
+  /// Each rollup table, and the columns its content is compared on (row
+  /// splits between batches aside).
+  package static let comparisons: [(table: String, columns: String, measure: String?)] = [
+    ("event_month", "month_start, scene, action, reason, principle, detected_by, policy_version", "events"),
+    ("host_month", "month_start, host_id, action, principle", "events"),
+    ("user_quarter", "quarter_start, user_pseudonym", nil),
+    ("quarter_users", "quarter_start, users", nil),
+    ("decision_open", "principle, occurred_at, event_rowid, host_id", nil),
+  ]
+
+  /// The rollup tables (the complaint flag lives in complaint_state).
+  package static var tables: [String] { comparisons.map(\.table) }
+
+  /// The rollup tables whose content differs from what the events give now
+  /// (derived afresh into temporary tables, then compared both ways).
+  public static func differences(_ db: Database) throws -> [String] {
+    try buildTemporary(db, zone: try timeZone(of: db), mark: "check")
+    defer { try? dropTemporary(db) }
+    var differing: [String] = []
+    for (table, columns, measure) in comparisons {
+      func content(_ schema: String) -> String {
+        let m = measure.map { ", sum(\($0))" } ?? ""
+        return "SELECT \(columns)\(m) FROM \(schema).\(table) GROUP BY \(columns)"
+      }
+      let n =
+        try db.scalar(
+          """
+          SELECT (SELECT count(*) FROM (\(content("main")) EXCEPT \(content("temp"))))
+            + (SELECT count(*) FROM (\(content("temp")) EXCEPT \(content("main"))))
+          """
+        ).integer ?? 0
+      if n > 0 { differing.append("\(table) (\(n.grouped) rows differ)") }
+    }
+    let current =
+      try db.scalar(
+        """
+        SELECT (SELECT count(*) FROM (\(currentStatesSQL) EXCEPT \(markedCurrent)))
+          + (SELECT count(*) FROM (\(markedCurrent) EXCEPT \(currentStatesSQL)))
+        """
+      ).integer ?? 0
+    if current > 0 { differing.append("complaint_state.is_current (\(current.grouped) rows differ)") }
+    return differing
+  }
+
+  /// Makes the rollups that the metric SQL reads right for `zone`: the stored
+  /// ones when it is their zone and they are current, else temporary ones of
+  /// the same names derived from the events for this connection (they shadow
+  /// the stored ones; one pass over the events, once per connection and zone).
+  public static func prepare(_ db: Database, for zone: TimeZone) throws {
+    let temporary = !(try db.rows("SELECT name FROM temp.sqlite_master WHERE name = 'rollup_zone'").isEmpty)
+    let stale = try isStale(db)
+    if !stale, zone.identifier == (try timeZone(of: db)).identifier {
+      if temporary { try dropTemporary(db) }
+      return
+    }
+    let mark = zone.identifier + (stale ? " (stale)" : "")
+    if temporary, try db.scalar("SELECT value FROM temp.rollup_zone").text == mark { return }
+    try buildTemporary(db, zone: zone, mark: mark)
+  }
+
+  /// Temporary rollups for `zone`, derived from the events, under the stored
+  /// ones' names and with their definitions (read from the schema, so the
+  /// migration stays the one place they are written).
+  package static func buildTemporary(_ db: Database, zone: TimeZone, mark: String) throws {
+    try withTemporaryWrites(db) {
+      for table in tables {
+        guard
+          let sql = try db.scalar(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", [.text(table)]
+          ).text
+        else { throw SQLiteError(code: 1, message: "no table \(table) in the schema") }
+        try db.execute(
+          sql.replacingOccurrences(of: "CREATE TABLE \(table)", with: "CREATE TEMP TABLE IF NOT EXISTS \(table)"))
+      }
+      try db.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_zone (value TEXT NOT NULL); DELETE FROM temp.rollup_zone")
+      try RollupEngine.rederive(.all, of: db, timeZone: zone, schema: "temp")
+      try db.prepare("INSERT INTO temp.rollup_zone VALUES (?)").run([.text(mark)])
+    }
+  }
+
+  package static func dropTemporary(_ db: Database) throws {
+    try withTemporaryWrites(db) {
+      for table in tables + ["rollup_zone"] { try db.execute("DROP TABLE IF EXISTS temp.\(table)") }
+    }
+  }
+
+  /// Temporary tables live outside the database file: a read-only connection
+  /// (verify, doctor) lifts `query_only` for them alone.
+  private static func withTemporaryWrites(_ db: Database, _ body: () throws -> Void) throws {
+    if db.mode == .readOnly { try db.execute("PRAGMA query_only = OFF") }
+    defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
+    try body()
+  }
+}

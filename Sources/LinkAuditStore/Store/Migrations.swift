@@ -1,0 +1,89 @@
+import Foundation
+import LinkAuditCore
+
+/// The schema, as numbered migrations: one literal SQL file each in
+/// `Migrations/`, embedded in the binary. `PRAGMA user_version` records how
+/// many have run; a released file is never edited, only followed by another
+/// (`MigrationsTests` holds the SHA-256 of each).
+///
+/// - v5 keeps rollups at import so a report reads thousands of rows, not
+///   millions, and adds the triggers that mark them stale when an event or a
+///   complaint state is changed or deleted other than by an import.
+/// - v6 spells `link_event.action`'s CHECK as four comparisons: an `IN (…)`
+///   list in a CHECK built a temporary index on every insert (SQLite 3.40),
+///   40% of an import's storing time (docs/benchmarks.md). It edits the table's
+///   text in `sqlite_schema`, SQLite's documented way to change a CHECK without
+///   copying the table (https://sqlite.org/lang_altertable.html#otheralter).
+/// - v7 adds the `scene` reference table and has `policy_treatment` join the
+///   reference tables instead of listing scenes and reasons.
+public enum Migrations {
+  package static let all: [Migration] = [
+    Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
+    Migration(PackageResources.v3_metric_views_sql), Migration(PackageResources.v4_query_views_sql),
+    Migration(PackageResources.v5_rollups_sql),
+    Migration(PackageResources.v6_action_check_sql, editsSchemaText: true),
+    Migration(PackageResources.v7_vocabulary_sql),
+  ]
+
+  public static var latestVersion: Int { all.count }
+
+  /// One step of the schema.
+  package struct Migration {
+    package let sql: String
+    /// Rewrites table definitions in `sqlite_schema` in place: SQLite's
+    /// documented procedure for changing a CHECK constraint without copying
+    /// the table (https://sqlite.org/lang_altertable.html#otheralter).
+    package let editsSchemaText: Bool
+
+    package init(_ bytes: [UInt8], editsSchemaText: Bool = false) {
+      sql = String(decoding: bytes, as: UTF8.self)
+      self.editsSchemaText = editsSchemaText
+    }
+  }
+
+  /// Brings `db` up to `target` (default: the latest) in one transaction.
+  public static func migrate(_ db: Database, to target: Int = latestVersion) throws {
+    func pending() throws -> ClosedRange<Int>? {
+      let current = try db.userVersion
+      guard current <= latestVersion else {
+        throw SchemaError.newerThanTool(found: current, supported: latestVersion, path: db.path)
+      }
+      return current < target ? (current + 1)...target : nil
+    }
+    guard try pending() != nil else { return }
+    try db.transaction {
+      // Asked again under the write lock: another process may have migrated while this one waited.
+      guard let versions = try pending() else { return }
+      for version in versions {
+        let migration = all[version - 1]
+        if migration.editsSchemaText {
+          let schemaVersion = try db.scalar("PRAGMA schema_version").integer ?? 0
+          try db.execute("PRAGMA writable_schema = ON")
+          try db.execute(migration.sql)
+          // Other connections re-read the schema when its version moves.
+          try db.execute("PRAGMA schema_version = \(schemaVersion + 1)")
+          try db.execute("PRAGMA writable_schema = OFF")
+        } else {
+          try db.execute(migration.sql)
+        }
+        try db.execute("PRAGMA user_version = \(version)")
+      }
+    }
+  }
+}
+
+public enum SchemaError: Error, LocalizedError, Equatable {
+  case newerThanTool(found: Int, supported: Int, path: String)
+  case olderThanTool(found: Int, supported: Int, path: String)
+
+  public var errorDescription: String? {
+    switch self {
+    case .newerThanTool(let found, let supported, let path):
+      return
+        "\(path) has schema version \(found), newer than this linkaudit understands (\(supported)); use a newer linkaudit"
+    case .olderThanTool(let found, let supported, let path):
+      return
+        "\(path) has schema version \(found), older than this linkaudit's (\(supported)), and this command only reads it; run linkaudit report or an import once to upgrade it"
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import LinkAuditCore
+
+/// The files no output of linkaudit may overwrite or remove: the database
+/// (with the `-wal`, `-shm` and `-journal` files SQLite keeps beside it), the
+/// pseudonym key and the inputs of the command. Every output path is checked
+/// against them before anything is written.
+public struct ProtectedFiles: Sendable {
+  public struct Entry: Sendable {
+    public let path: String
+    public let role: String
+  }
+
+  public private(set) var entries: [Entry] = []
+
+  public init(database: String? = nil, keyFile: String? = nil, inputs: [String] = []) {
+    if let database {
+      add(database, as: "the database")
+      for suffix in ["-wal", "-shm", "-journal"] { add(database + suffix, as: "the database's \(suffix) file") }
+    }
+    if let keyFile { add(keyFile, as: "the pseudonym key") }
+    for input in inputs { add(input, as: "an input file") }
+  }
+
+  public mutating func add(_ path: String, as role: String) { entries.append(Entry(path: path, role: role)) }
+
+  /// Refuses `path` as an output file when it is (by name or, through a link,
+  /// by identity) one of the protected files, or a folder.
+  public func checkOutputFile(_ path: String, option: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw OutputPathError(message: "\(option) \(path) is a folder: name a file")
+    }
+    let target = FileIdentity(path)
+    for entry in entries where target.isSame(as: FileIdentity(entry.path)) {
+      throw OutputPathError(
+        message: "\(option) \(path) is \(entry.role) (\(entry.path)): refusing to overwrite it; choose another path")
+    }
+  }
+
+  /// Refuses `path` as a folder to be replaced when a protected file lies
+  /// inside it, or when it is the root, the current folder or one of its parents.
+  public func checkOutputFolder(_ path: String, option: String) throws {
+    let folder = FileIdentity(path).canonical
+    if folder == "/" || FileIdentity(FileManager.default.currentDirectoryPath).isWithin(folder) {
+      throw OutputPathError(
+        message: "\(option) \(path) is the current folder or holds it: name a folder of its own, e.g. reports/2021-Q4")
+    }
+    if let entry = entries.first(where: { FileIdentity($0.path).isWithin(folder) }) {
+      throw OutputPathError(
+        message: "\(option) \(path) holds \(entry.role) (\(entry.path)): refusing to replace that folder")
+    }
+  }
+}
+
+/// Where a path leads: its canonical name (links and `..` resolved, also when
+/// the file does not exist yet) and, for an existing file, its device and inode.
+package struct FileIdentity {
+  package let canonical: String
+  package let inode: (dev: UInt64, ino: UInt64)?
+
+  package init(_ path: String) {
+    let absolute =
+      path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    if let resolved = Self.realPath(absolute) {
+      canonical = resolved
+    } else {
+      let parent = (absolute as NSString).deletingLastPathComponent
+      let name = (absolute as NSString).lastPathComponent
+      canonical = ((Self.realPath(parent) ?? (parent as NSString).standardizingPath) as NSString)
+        .appendingPathComponent(name)
+    }
+    var info = stat()
+    inode = stat(absolute, &info) == 0 ? (UInt64(info.st_dev), UInt64(info.st_ino)) : nil
+  }
+
+  /// Why `path` cannot be read as an input file, or nil for a regular file
+  /// (a link is followed: a link to /dev/zero is a device).
+  package static func notARegularFile(_ path: String) -> (isFolder: Bool, reason: String)? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return (false, "cannot open: \(String(cString: strerror(errno)))") }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return (true, "is a folder")
+    default: return (false, "is not a regular file (a pipe, a socket or a device): not read")
+    }
+  }
+
+  /// The path is the canonical `folder` or lies inside it.
+  package func isWithin(_ folder: String) -> Bool {
+    canonical == folder || canonical.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+  }
+
+  package func isSame(as other: FileIdentity) -> Bool {
+    if canonical == other.canonical { return true }
+    if let a = inode, let b = other.inode { return a.dev == b.dev && a.ino == b.ino }
+    return false
+  }
+
+  private static func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}
+
+/// An output path that would destroy something, said before anything is written.
+public struct OutputPathError: Error, LocalizedError, Equatable {
+  package init(message: String) {
+    self.message = message
+  }
+
+  public let message: String
+  public var errorDescription: String? { message }
+}

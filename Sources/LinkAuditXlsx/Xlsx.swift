@@ -1,0 +1,386 @@
+import CLinkAuditXLSX
+import Foundation
+import LinkAuditCore
+
+/// A failure reported by libxlsxwriter, with its code and message.
+public struct XlsxError: Error, LocalizedError, Equatable {
+  public let code: UInt32
+  public let message: String
+  public let path: String
+  public var errorDescription: String? { "cannot write spreadsheet \(path): \(message)" }
+}
+
+/// A cell's value. Numbers stay numbers so Excel can sum and format them.
+public enum CellValue: Equatable, Sendable {
+  case text(String)
+  case number(Double)
+  case blank
+}
+
+/// How a cell looks. Workbook turns each distinct style into one libxlsxwriter format.
+public struct CellStyle: Hashable, Sendable {
+  public var bold = false
+  public var numberFormat: String? = nil
+  public var background: UInt32? = nil
+  public var fontColor: UInt32? = nil
+  public var wrap = false
+  public var border = false
+  public var fontSize: Double? = nil
+  public var alignRight = false
+  public var alignTop = false
+
+  public init(
+    bold: Bool = false, numberFormat: String? = nil, background: UInt32? = nil, fontColor: UInt32? = nil,
+    wrap: Bool = false, border: Bool = false, fontSize: Double? = nil, alignRight: Bool = false,
+    alignTop: Bool = false
+  ) {
+    self.alignRight = alignRight
+    self.alignTop = alignTop
+    self.bold = bold
+    self.numberFormat = numberFormat
+    self.background = background
+    self.fontColor = fontColor
+    self.wrap = wrap
+    self.border = border
+    self.fontSize = fontSize
+  }
+
+  public static let plain = CellStyle()
+  public static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true)
+  public static let integer = CellStyle(numberFormat: "#,##0")
+  public static let decimal = CellStyle(numberFormat: "#,##0.00")
+  public static let percent = CellStyle(numberFormat: "0.00%")
+  public static let title = CellStyle(bold: true, fontSize: 16)
+}
+
+public struct DocumentProperties: Sendable {
+  public var title = ""
+  public var subject = ""
+  public var author = ""
+  public var company = ""
+  public var keywords = ""
+  public var comments = ""
+  /// Set from the data, not the clock, so the same database gives the same bytes.
+  public var created: Date
+
+  public init(
+    title: String = "", subject: String = "", author: String = "", company: String = "", keywords: String = "",
+    comments: String = "", created: Date
+  ) {
+    self.title = title
+    self.subject = subject
+    self.author = author
+    self.company = company
+    self.keywords = keywords
+    self.comments = comments
+    self.created = created
+  }
+}
+
+/// An .xlsx file being written. Call `close()` to write it; errors such as an
+/// unwritable path surface there.
+public final class Workbook {
+  private let handle: UnsafeMutablePointer<lxw_workbook>
+  public let path: String
+  private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
+  private var closed = false
+
+  /// `constantMemory` streams rows to disk: each row must be written in order.
+  public init(path: String, constantMemory: Bool = false) throws {
+    var options = lxw_workbook_options()
+    options.constant_memory = constantMemory ? 1 : 0
+    options.use_zip64 = 1
+    guard let wb = workbook_new_opt(path, &options) else {
+      throw XlsxError(code: LXW_ERROR_MEMORY_MALLOC_FAILED.rawValue, message: "cannot create workbook", path: path)
+    }
+    handle = wb
+    self.path = path
+  }
+
+  deinit {
+    if !closed { _ = Self.close(handle) }
+  }
+
+  /// libxlsxwriter's close formats dates with gmtime() and keeps static
+  /// state: two workbooks are never closed at once.
+  /// (Holds how many workbooks were closed: a box of nothing has no storage
+  /// for the sanitizer to see the lock guard.)
+  private static let closing = LockBox(0)
+
+  private static func close(_ handle: UnsafeMutablePointer<lxw_workbook>) -> lxw_error {
+    closing.withLock { closed in
+      closed += 1
+      return workbook_close(handle)
+    }
+  }
+
+  /// Sheets and charts are the workbook's and freed by its close: every use
+  /// of one checks here first, so none outlives it.
+  package func requireOpen() throws {
+    guard !closed else {
+      throw XlsxError(
+        code: LXW_ERROR_PARAMETER_VALIDATION.rawValue, message: "the workbook is already written and closed",
+        path: path)
+    }
+  }
+
+  /// Excel's limit of characters in a cell (https://support.microsoft.com/office/excel-specifications-and-limits).
+  public static let maxCellCharacters = 32_767
+
+  /// Text as a cell may hold it: characters XML cannot carry (control
+  /// characters but tab and line breaks, noncharacters such as U+FFFE)
+  /// replaced by U+FFFD, and at most 32,767 characters, the end marked.
+  public static func cellText(_ text: String) -> String {
+    var clean = true
+    var count = 0
+    for s in text.unicodeScalars {
+      count += 1
+      if isControlOrNoncharacter(s) && s != "\t" && s != "\n" && s != "\r" { clean = false }
+    }
+    if clean && count <= maxCellCharacters { return text }
+    var out = String.UnicodeScalarView()
+    let marker = "… [cut at 32,767 characters]"
+    let keep = count <= maxCellCharacters ? count : maxCellCharacters - marker.unicodeScalars.count
+    for s in text.unicodeScalars.prefix(keep) {
+      out.append(isControlOrNoncharacter(s) && s != "\t" && s != "\n" && s != "\r" ? "\u{FFFD}" : s)
+    }
+    return String(out) + (count <= maxCellCharacters ? "" : marker)
+  }
+
+  package func check(_ error: lxw_error) throws {
+    guard error == LXW_NO_ERROR else {
+      throw XlsxError(code: error.rawValue, message: String(cString: lxw_strerror(error)), path: path)
+    }
+  }
+
+  public func addWorksheet(_ name: String) throws -> Worksheet {
+    try requireOpen()
+    guard let ws = workbook_add_worksheet(handle, name) else {
+      throw XlsxError(
+        code: LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED.rawValue, message: "invalid sheet name \"\(name)\"", path: path)
+    }
+    return Worksheet(handle: ws, workbook: self)
+  }
+
+  package func format(_ style: CellStyle) -> UnsafeMutablePointer<lxw_format>? {
+    if style == .plain { return nil }
+    if let f = formats[style] { return f }
+    let f = workbook_add_format(handle)!
+    if style.bold { format_set_bold(f) }
+    if let n = style.numberFormat { format_set_num_format(f, n) }
+    if let bg = style.background {
+      format_set_bg_color(f, bg)
+      format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+    }
+    if let c = style.fontColor { format_set_font_color(f, c) }
+    if style.wrap {
+      format_set_text_wrap(f)
+      format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue))
+    }
+    if style.border { format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue)) }
+    if let s = style.fontSize { format_set_font_size(f, s) }
+    if style.alignRight { format_set_align(f, UInt8(LXW_ALIGN_RIGHT.rawValue)) }
+    if style.alignTop { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue)) }
+    formats[style] = f
+    return f
+  }
+
+  public func setProperties(_ p: DocumentProperties) throws {
+    try requireOpen()
+    try withCStrings([p.title, p.subject, p.author, p.company, p.keywords, p.comments].map(Self.cellText)) { s in
+      var props = lxw_doc_properties()
+      props.title = s[0]
+      props.subject = s[1]
+      props.author = s[2]
+      props.company = s[3]
+      props.keywords = s[4]
+      props.comments = s[5]
+      props.created = time_t(p.created.timeIntervalSince1970)
+      try check(workbook_set_properties(handle, &props))
+    }
+  }
+
+  public enum ChartKind: Sendable {
+    case column, bar, line, pie
+
+    package var code: UInt8 {
+      switch self {
+      case .column: UInt8(LXW_CHART_COLUMN.rawValue)
+      case .bar: UInt8(LXW_CHART_BAR.rawValue)
+      case .line: UInt8(LXW_CHART_LINE.rawValue)
+      case .pie: UInt8(LXW_CHART_PIE.rawValue)
+      }
+    }
+  }
+
+  /// A native Excel chart; place it with `Worksheet.insert(_:row:column:)`.
+  public func addChart(_ kind: ChartKind, title: String) throws -> Chart {
+    try requireOpen()
+    let chart = workbook_add_chart(handle, kind.code)!
+    chart_title_set_name(chart, Self.cellText(title))
+    return Chart(handle: chart, workbook: self)
+  }
+
+  /// Writes the file. Safe to call once; later calls do nothing. After it,
+  /// the sheets and charts of this workbook refuse every use.
+  public func close() throws {
+    guard !closed else { return }
+    closed = true
+    try check(Self.close(handle))
+  }
+}
+
+/// Keeps `strings` alive as C strings for the duration of `body`.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) throws -> R) rethrows -> R {
+  let pointers = strings.map { strdup($0) }
+  defer { pointers.forEach { free($0) } }
+  return try body(pointers)
+}
+
+public struct Chart {
+  fileprivate let handle: UnsafeMutablePointer<lxw_chart>
+  fileprivate let workbook: Workbook
+
+  /// Adds a series from sheet ranges such as `=Summary!$A$2:$A$5`.
+  public func addSeries(name: String, categories: String, values: String) throws {
+    try workbook.requireOpen()
+    let series = chart_add_series(handle, categories, values)
+    chart_series_set_name(series, Workbook.cellText(name))
+  }
+
+  public func setAxisTitles(x: String, y: String) throws {
+    try workbook.requireOpen()
+    chart_axis_set_name(handle.pointee.x_axis, Workbook.cellText(x))
+    chart_axis_set_name(handle.pointee.y_axis, Workbook.cellText(y))
+  }
+
+  public enum Axis: Sendable { case x, y }
+
+  /// Number format and range of an axis, e.g. `0%` from 0 to 1 for rates.
+  public func setAxis(_ axis: Axis, numberFormat: String, min: Double? = nil, max: Double? = nil) throws {
+    try workbook.requireOpen()
+    let a = axis == .x ? handle.pointee.x_axis : handle.pointee.y_axis
+    chart_axis_set_num_format(a, numberFormat)
+    if let min { chart_axis_set_min(a, min) }
+    if let max { chart_axis_set_max(a, max) }
+  }
+
+  /// No legend: for a chart of one series the title says it all.
+  public func hideLegend() throws {
+    try workbook.requireOpen()
+    chart_legend_set_position(handle, UInt8(LXW_CHART_LEGEND_NONE.rawValue))
+  }
+}
+
+/// A sheet of a Workbook; the workbook owns it, and every use checks that
+/// the workbook is still open (its close frees the sheet).
+public struct Worksheet {
+  private let sheet: UnsafeMutablePointer<lxw_worksheet>
+  fileprivate let workbook: Workbook
+
+  fileprivate init(handle: UnsafeMutablePointer<lxw_worksheet>, workbook: Workbook) {
+    sheet = handle
+    self.workbook = workbook
+  }
+
+  private var handle: UnsafeMutablePointer<lxw_worksheet> {
+    get throws {
+      try workbook.requireOpen()
+      return sheet
+    }
+  }
+
+  public func write(_ value: CellValue, row: Int, column: Int, style: CellStyle = .plain) throws {
+    let r = lxw_row_t(row)
+    let c = lxw_col_t(column)
+    let f = workbook.format(style)
+    switch value {
+    case .text(let s): try workbook.check(worksheet_write_string(try handle, r, c, Workbook.cellText(s), f))
+    case .number(let n): try workbook.check(worksheet_write_number(try handle, r, c, n, f))
+    case .blank: try workbook.check(worksheet_write_blank(try handle, r, c, f))
+    }
+  }
+
+  /// Text straight from UTF-8 bytes, for a query's answer cell by cell:
+  /// printable ASCII shorter than the cell limit (the common value) goes to
+  /// libxlsxwriter without becoming a Swift String; anything else through
+  /// `Workbook.cellText`.
+  public func writeText(utf8 bytes: UnsafeBufferPointer<UInt8>, row: Int, column: Int, scratch: inout [CChar])
+    throws
+  {
+    guard bytes.count < Workbook.maxCellCharacters,
+      bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+    else {
+      return try write(.text(String(decoding: bytes, as: UTF8.self)), row: row, column: column)
+    }
+    scratch.removeAll(keepingCapacity: true)
+    for b in bytes { scratch.append(CChar(bitPattern: b)) }
+    scratch.append(0)
+    try scratch.withUnsafeBufferPointer { text in
+      try workbook.check(
+        worksheet_write_string(try handle, lxw_row_t(row), lxw_col_t(column), text.baseAddress, nil))
+    }
+  }
+
+  /// Writes a row of values from `column` on, each with its style (or the first style for all).
+  public func writeRow(_ values: [CellValue], row: Int, styles: [CellStyle] = [.plain]) throws {
+    for (i, v) in values.enumerated() {
+      try write(v, row: row, column: i, style: styles.count == values.count ? styles[i] : styles[0])
+    }
+  }
+
+  public func setColumnWidth(_ column: Int, _ width: Double, style: CellStyle = .plain) throws {
+    try workbook.check(
+      worksheet_set_column(try handle, lxw_col_t(column), lxw_col_t(column), width, workbook.format(style)))
+  }
+
+  /// Row height in points; wrapped text needs it, since not every reader re-measures rows.
+  public func setRowHeight(_ row: Int, _ points: Double) throws {
+    try workbook.check(worksheet_set_row(try handle, lxw_row_t(row), points, nil))
+  }
+
+  public func freeze(rows: Int, columns: Int = 0) throws {
+    worksheet_freeze_panes(try handle, lxw_row_t(rows), lxw_col_t(columns))
+  }
+
+  public func autofilter(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) throws {
+    try workbook.check(
+      worksheet_autofilter(
+        try handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn)))
+  }
+
+  /// Landscape, one page wide, header row repeated, "Page n of m" in the footer.
+  public func setPrintLayout(repeatRows: Int? = nil, footer: String = "&CPage &P / &N") throws {
+    let sheet = try handle
+    worksheet_set_landscape(sheet)
+    worksheet_fit_to_pages(sheet, 1, 0)
+    worksheet_set_paper(sheet, 9)  // A4
+    try workbook.check(worksheet_set_footer(sheet, footer))
+    if let repeatRows {
+      try workbook.check(worksheet_repeat_rows(sheet, 0, lxw_row_t(repeatRows)))
+    }
+  }
+
+  /// Conditional formatting: cells in the range whose text equals `text` take `style`.
+  public func highlight(
+    firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int, equalTo text: String, style: CellStyle
+  ) throws {
+    var condition = lxw_conditional_format()
+    condition.type = UInt8(LXW_CONDITIONAL_TYPE_CELL.rawValue)
+    condition.criteria = UInt8(LXW_CONDITIONAL_CRITERIA_EQUAL_TO.rawValue)
+    condition.format = workbook.format(style)
+    let quoted = "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    try quoted.withCString { value in
+      condition.value_string = UnsafeMutablePointer(mutating: value)
+      try workbook.check(
+        worksheet_conditional_format_range(
+          try handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn),
+          &condition))
+    }
+  }
+
+  public func insert(_ chart: Chart, row: Int, column: Int) throws {
+    try chart.workbook.requireOpen()
+    try workbook.check(worksheet_insert_chart(try handle, lxw_row_t(row), lxw_col_t(column), chart.handle))
+  }
+}
