@@ -63,13 +63,16 @@ public struct QuarterRatings: Sendable {
     -> [PlatformRating]
   {
     var result: [PlatformRating] = []
-    for v in try db.rows(indicatorSQL, named: QuarterFigures.parameters(quarter, zone)) {
-      let n = v[3].integer ?? 0
+    for v in try db.records(
+      indicatorSQL, named: QuarterFigures.parameters(quarter, zone), source: "the rating indicators query")
+    {
+      let n = try v.integer("events")
       func per(_ count: Int64) -> Double? { n > 0 ? Double(count) * model.perEvents / Double(n) : nil }
       var r = PlatformRating(
-        platformID: v[0].text ?? "", nameEnglish: v[1].text ?? "", nameChinese: v[2].text ?? "", events: n,
-        upheldViolations: v[4].integer ?? 0, upheldSevere: v[5].integer ?? 0, restrictions: v[6].integer ?? 0,
-        exposedOpens: v[7].integer ?? 0, violationRate: nil, severeRate: nil, restrictionRate: nil, exposureRate: nil,
+        platformID: try v.text("platform_id"), nameEnglish: try v.text("name_en"), nameChinese: try v.text("name_zh"),
+        events: n, upheldViolations: try v.integer("upheld_violations"), upheldSevere: try v.integer("upheld_severe"),
+        restrictions: try v.integer("restrictions"), exposedOpens: try v.integer("exposed_opens"), violationRate: nil,
+        severeRate: nil, restrictionRate: nil, exposureRate: nil,
         score: nil, deductions: [0, 0, 0, 0], grade: RatingModel.notRated, previousGrade: RatingModel.notRated)
       r.violationRate = per(r.upheldViolations)
       r.severeRate = per(r.upheldSevere)

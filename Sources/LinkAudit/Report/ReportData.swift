@@ -38,8 +38,43 @@ public struct ReportData: Sendable {
     public var under: Int64
   }
 
+  /// A complaint of the quarter, as the Complaints sheet lists it.
   public struct ComplaintRow: Sendable {
-    public var values: [SQLValue]
+    public var complaintID: String
+    public var reporter: String
+    public var receivedAt: String
+    public var category: String
+    public var principle: Int64
+    public var channel: String
+    public var status: String
+    public var resolvedAt: String?
+    public var hoursToResolve: Double?
+    public var slaHours: Double?
+    public var outcome: String?
+    public var actionTaken: String?
+    public var url: String
+    public var domain: String
+    public var platformID: String
+    public var description: String?
+
+    init(_ r: Record) throws {
+      complaintID = try r.text("complaint_id")
+      reporter = try r.text("reporter_pseudonym")
+      receivedAt = try r.text("received_at")
+      category = try r.text("category")
+      principle = try r.integer("principle")
+      channel = try r.text("channel")
+      status = try r.text("status")
+      resolvedAt = r.optionalText("resolved_at")
+      hoursToResolve = r.optionalDouble("hours_to_resolve")
+      slaHours = r.optionalDouble("sla_hours")
+      outcome = r.optionalText("outcome")
+      actionTaken = r.optionalText("action_taken")
+      url = try r.text("url_normalised")
+      domain = try r.text("domain")
+      platformID = try r.text("platform_id")
+      description = r.optionalText("description")
+    }
   }
 
   public struct RejectedRow: Sendable {
@@ -89,43 +124,50 @@ public struct ReportData: Sendable {
     current = try QuarterFigures(database: db, quarter: quarter, timeZone: timeZone, ratings: ratings)
     previous = try QuarterFigures(database: db, quarter: quarter.previous, timeZone: timeZone)
     let parameters = QuarterFigures.parameters(quarter, timeZone)
-    func rows(_ sql: String, _ extra: [String: SQLValue] = [:]) throws -> [[SQLValue]] {
-      try Timing.measure("report query \(sql.prefix(40).split(separator: "\n").first ?? "")") {
-        try db.rows(sql, named: parameters.merging(extra) { $1 })
+    func records(_ source: String, _ sql: String, _ extra: [String: SQLValue] = [:]) throws -> [Record] {
+      try Timing.measure("report query \(source)") {
+        try db.records(sql, named: parameters.merging(extra) { $1 }, source: "the report's \(source) query")
       }
     }
 
-    batches = try rows(Self.batchesSQL).map {
+    batches = try records("batches", Self.batchesSQL).map {
       Batch(
-        batchID: $0[0].integer ?? 0, kind: $0[1].text ?? "", fileName: $0[2].text ?? "", sha256: $0[3].text ?? "",
-        importedAt: $0[4].text ?? "", rowsRead: $0[5].integer ?? 0, rowsStored: $0[6].integer ?? 0,
-        rowsDuplicate: $0[7].integer ?? 0, rowsRejected: $0[8].integer ?? 0)
+        batchID: try $0.integer("batch_id"), kind: try $0.text("kind"), fileName: try $0.text("file_name"),
+        sha256: try $0.text("sha256"), importedAt: try $0.text("imported_at"), rowsRead: try $0.integer("rows_read"),
+        rowsStored: try $0.integer("rows_stored"), rowsDuplicate: try $0.integer("rows_duplicate"),
+        rowsRejected: try $0.integer("rows_rejected"))
     }
-    policies = try rows(Self.policiesSQL).map {
+    policies = try records("policies", Self.policiesSQL).map {
       Policy(
-        version: $0[0].text ?? "", title: $0[1].text ?? "", effectiveFrom: $0[2].text ?? "", sha256: $0[3].text ?? "")
+        version: try $0.text("version"), title: try $0.text("title"), effectiveFrom: try $0.text("effective_from"),
+        sha256: try $0.text("sha256"))
     }
-    conformance = try rows(Self.conformanceSQL).map {
+    conformance = try records("conformance", Self.conformanceSQL).map {
       ConformanceRow(
-        policyVersion: $0[0].text, scene: $0[1].text ?? "", events: $0[2].integer ?? 0, conforming: $0[3].integer ?? 0,
-        over: $0[4].integer ?? 0, under: $0[5].integer ?? 0)
+        policyVersion: $0.optionalText("policy_version"), scene: try $0.text("scene"), events: try $0.integer("events"),
+        conforming: try $0.integer("conforming"), over: try $0.integer("over_restricted"),
+        under: try $0.integer("under_restricted"))
     }
     let months = quarter.monthStarts(in: timeZone)
     var byMonth = [[Int64]](repeating: [0, 0, 0, 0], count: 3)
-    for r in try rows(Self.complaintsByMonthSQL, [":m2": .text(months[1].iso), ":m3": .text(months[2].iso)]) {
-      let m = Int(r[0].integer ?? 1) - 1
-      let p = Int(r[1].integer ?? 1) - 1
-      byMonth[m][p] = r[2].integer ?? 0
+    let monthParameters: [String: SQLValue] = [":m2": .text(months[1].iso), ":m3": .text(months[2].iso)]
+    for r in try records("complaints by month", Self.complaintsByMonthSQL, monthParameters) {
+      byMonth[Int(try r.integer("month")) - 1][Int(try r.integer("principle")) - 1] = try r.integer("complaints")
     }
     complaintsByMonth = byMonth
     var restrictions: [Int: [(String, Int64)]] = [:]
-    for r in try rows(Self.restrictionsByCategorySQL) {
-      restrictions[Int(r[0].integer ?? 0), default: []].append((r[1].text ?? "", r[2].integer ?? 0))
+    for r in try records("restrictions by category", Self.restrictionsByCategorySQL) {
+      restrictions[Int(try r.integer("principle")), default: []].append(
+        (try r.text("reason"), try r.integer("restrictions")))
     }
     restrictionsByCategory = restrictions
-    complaints = try rows(Self.complaintsSQL).map { ComplaintRow(values: $0) }
-    rejectedRows = try rows(Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]).map {
-      RejectedRow(fileName: $0[0].text ?? "", line: $0[1].integer ?? 0, column: $0[2].text, error: $0[3].text ?? "")
+    complaints = try records("complaints", Self.complaintsSQL).map(ComplaintRow.init)
+    rejectedRows = try records(
+      "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]
+    ).map {
+      RejectedRow(
+        fileName: try $0.text("file_name"), line: try $0.integer("line"), column: $0.optionalText("column_name"),
+        error: try $0.text("error"))
     }
     rejectedRowsTotal = try db.scalar("SELECT count(*) FROM rejected_row").integer ?? 0
     let asOf = try db.scalar("SELECT max(imported_at) FROM batch").text
@@ -168,7 +210,7 @@ public struct ReportData: Sendable {
 
   static let complaintsByMonthSQL = """
     SELECT CASE WHEN received_at < :m2 THEN 1 WHEN received_at < :m3 THEN 2 ELSE 3 END AS month,
-      principle, count(*)
+      principle, count(*) AS complaints
     FROM complaint WHERE received_at >= :start AND received_at < :end
     GROUP BY month, principle
     """
@@ -179,7 +221,6 @@ public struct ReportData: Sendable {
     GROUP BY principle, reason ORDER BY principle, restrictions DESC, reason
     """
 
-  /// Column order of `complaints`.
   static let complaintsSQL = """
     SELECT complaint_id, reporter_pseudonym, received_at, category, principle, channel, status, resolved_at,
       ms_to_resolve / 3600000.0 AS hours_to_resolve, sla_hours, outcome, action_taken, url_normalised, domain,

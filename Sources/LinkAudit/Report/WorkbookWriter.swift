@@ -157,11 +157,14 @@ package struct WorkbookWriter {
     ])
     try s.line([.text(t(.formula)), .wrapped(ratings.model.formula(english: language == .en))])
     s.row += 1
+    let header = [
+      t(.platform), t(.name), t(.events), "v", "s", "r", "x", t(.score), t(.grade), t(.previousQuarter),
+      t(.explanation),
+    ]
+    // The grade and the previous grade are coloured: their columns, found by name.
+    let grades = header.firstIndex(of: t(.grade))!...header.firstIndex(of: t(.previousQuarter))!
     let top = try s.table(
-      header: [
-        t(.platform), t(.name), t(.events), "v", "s", "r", "x", t(.score), t(.grade), t(.previousQuarter),
-        t(.explanation),
-      ],
+      header: header,
       rows: ratings.ratings.map { r in
         func rate(_ x: Double?) -> Cell { x.map { .hours($0) } ?? .missing }
         return [
@@ -177,7 +180,8 @@ package struct WorkbookWriter {
     ]
     for (grade, colour) in colours where ratings.ratings.count > 0 {
       try s.sheet.highlight(
-        firstRow: top + 1, firstColumn: 8, lastRow: last, lastColumn: 9, equalTo: grade,
+        firstRow: top + 1, firstColumn: grades.lowerBound, lastRow: last, lastColumn: grades.upperBound,
+        equalTo: grade,
         style: CellStyle(bold: true, background: colour, alignTop: true))
     }
     let rated = ratings.ratings.filter(\.isRated)
@@ -214,13 +218,12 @@ package struct WorkbookWriter {
         t(.platform), t(.description),
       ],
       rows: data.complaints.map { c in
-        let v = c.values
-        return [
-          .text(v[0].text ?? ""), .text(v[1].text ?? ""), .text(data.local(v[2].text)),
-          .text(language.categoryName(v[3].text ?? "")), .count(v[4].integer ?? 0), .text(v[5].text ?? ""),
-          .text(v[6].text ?? ""), .text(data.local(v[7].text)), v[8].double.map { .hours($0) } ?? .text(""),
-          v[9].double.map { .hours($0) } ?? .text(""), .text(v[10].text ?? ""), .text(v[11].text ?? ""),
-          .text(v[12].text ?? ""), .text(v[13].text ?? ""), .text(v[14].text ?? ""), .wrapped(v[15].text ?? ""),
+        [
+          .text(c.complaintID), .text(c.reporter), .text(data.local(c.receivedAt)),
+          .text(language.categoryName(c.category)), .count(c.principle), .text(c.channel), .text(c.status),
+          .text(data.local(c.resolvedAt)), c.hoursToResolve.map { .hours($0) } ?? .text(""),
+          c.slaHours.map { .hours($0) } ?? .text(""), .text(c.outcome ?? ""), .text(c.actionTaken ?? ""),
+          .text(c.url), .text(c.domain), .text(c.platformID), .wrapped(c.description ?? ""),
         ]
       }, filter: true)
     try s.finish(headerRow: top)

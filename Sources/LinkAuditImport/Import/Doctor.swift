@@ -130,8 +130,12 @@ public struct Doctor {
   package static func changedInboxFiles(_ db: Database, inbox: String) throws -> [Finding] {
     var findings: [Finding] = []
     var checked = 0
-    for row in try db.rows("SELECT batch_id, kind, file_name, sha256 FROM batch ORDER BY batch_id") {
-      let (id, kind, name, sha) = (row[0].integer ?? 0, row[1].text ?? "", row[2].text ?? "", row[3].text ?? "")
+    for row in try db.records(
+      "SELECT batch_id, kind, file_name, sha256 FROM batch ORDER BY batch_id", source: "the import ledger")
+    {
+      let (id, kind, name, sha) = (
+        try row.integer("batch_id"), try row.text("kind"), try row.text("file_name"), try row.text("sha256")
+      )
       let path = ((inbox as NSString).appendingPathComponent(kind) as NSString).appendingPathComponent(name)
       guard FileManager.default.fileExists(atPath: path) else { continue }
       checked += 1

@@ -4,22 +4,38 @@ import LinkAuditRollup
 import LinkAuditStore
 import LinkAuditWeb
 
+/// The columns of one kind of input, as the contract names them. A loader
+/// reads its fields by these cases, never by number; the case's raw value is
+/// where the reader puts its value.
+package protocol InputColumn: CaseIterable, RawRepresentable, Sendable where RawValue == Int {
+  var name: String { get }
+}
+
+extension InputColumn {
+  /// Every column's name, in the order the reader hands their values.
+  package static var names: [String] { allCases.map(\.name) }
+}
+
 /// The contract's rules for one value, shared by every kind of input.
-package struct FieldReader {
-  package let columns: [String]
-  package var values: [String?]
+package struct FieldReader<Column: InputColumn> {
+  package var values: [String?] = []
   package let timestamps: TimestampParser
   package let plausible: PlausibleTimes
 
-  package func name(_ i: Int) -> String { columns[i] }
+  package init(timestamps: TimestampParser, plausible: PlausibleTimes) {
+    self.timestamps = timestamps
+    self.plausible = plausible
+  }
+
+  package func name(_ c: Column) -> String { c.name }
 
   /// The value with surrounding whitespace kept (text is stored as given), nil when absent or blank.
-  package func raw(_ i: Int) -> String? {
-    guard let v = values[i], !v.isBlank else { return nil }
+  package func raw(_ i: Column) -> String? {
+    guard let v = values[i.rawValue], !v.isBlank else { return nil }
     return v
   }
 
-  package func required(_ i: Int) throws(RowProblem) -> String {
+  package func required(_ i: Column) throws(RowProblem) -> String {
     guard let v = raw(i) else { throw RowProblem(column: name(i), value: nil, expected: "a value is required") }
     return v
   }
@@ -29,7 +45,7 @@ package struct FieldReader {
   /// as Unicode scalars (what Excel's cell limit counts, and what a string of
   /// combining marks cannot hide behind). `personal` values are never repeated in messages.
   package func text(
-    _ i: Int, required isRequired: Bool, maxLength: Int, multiline: Bool = false, personal: Bool = false
+    _ i: Column, required isRequired: Bool, maxLength: Int, multiline: Bool = false, personal: Bool = false
   )
     throws(RowProblem) -> String?
   {
@@ -47,7 +63,7 @@ package struct FieldReader {
     return v
   }
 
-  package func enumeration<E: RawRepresentable & CaseIterable>(_ i: Int, _ type: E.Type, required isRequired: Bool)
+  package func enumeration<E: RawRepresentable & CaseIterable>(_ i: Column, _ type: E.Type, required isRequired: Bool)
     throws(RowProblem) -> E? where E.RawValue == String
   {
     guard let v = isRequired ? try required(i) : raw(i) else { return nil }
@@ -56,7 +72,7 @@ package struct FieldReader {
     return e
   }
 
-  package func timestamp(_ i: Int, required isRequired: Bool) throws(RowProblem) -> Timestamp? {
+  package func timestamp(_ i: Column, required isRequired: Bool) throws(RowProblem) -> Timestamp? {
     guard let v = isRequired ? try required(i) : raw(i) else { return nil }
     guard let t = timestamps.parse(v) else {
       throw RowProblem(column: name(i), value: v, expected: TimestampParser.expectation)
@@ -65,7 +81,7 @@ package struct FieldReader {
     return t
   }
 
-  package func url(_ i: Int, using normaliser: URLNormaliser) throws(RowProblem) -> (raw: String, url: ExternalURL) {
+  package func url(_ i: Column, using normaliser: URLNormaliser) throws(RowProblem) -> (raw: String, url: ExternalURL) {
     let v = try text(i, required: true, maxLength: 4096)!
     do {
       let url = try normaliser.normalise(v)

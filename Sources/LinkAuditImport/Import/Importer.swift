@@ -220,8 +220,10 @@ public final class Importer {
   /// The registry in force: registrable domain → platform id.
   package func currentPlatformDomains() throws -> [String: String] {
     var map: [String: String] = [:]
-    for row in try db.rows("SELECT domain, platform_id FROM current_platform_domain") {
-      map[row[0].text ?? ""] = row[1].text
+    for row in try db.records(
+      "SELECT domain, platform_id FROM current_platform_domain", source: "the platform registry")
+    {
+      map[try row.text("domain")] = try row.text("platform_id")
     }
     return map
   }

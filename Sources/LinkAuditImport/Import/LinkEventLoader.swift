@@ -7,9 +7,26 @@ import LinkAuditWeb
 /// Loads a link log: validates each row, pseudonymises the user, normalises the
 /// URL and stores the event with its domain, platform, principle and policy version.
 package struct LinkEventLoader {
-  package static let columns = [
-    "event_id", "occurred_at", "scene", "user_id", "url", "action", "reason", "detected_by", "client_version",
-  ]
+  /// The columns of the data contract, in the order the reader hands their values.
+  package enum Column: Int, InputColumn {
+    case eventID, occurredAt, scene, userID, url, action, reason, detectedBy, clientVersion
+
+    package var name: String {
+      switch self {
+      case .eventID: "event_id"
+      case .occurredAt: "occurred_at"
+      case .scene: "scene"
+      case .userID: "user_id"
+      case .url: "url"
+      case .action: "action"
+      case .reason: "reason"
+      case .detectedBy: "detected_by"
+      case .clientVersion: "client_version"
+      }
+    }
+  }
+
+  package static let columns = Column.names
   package static let required = ["event_id", "occurred_at", "scene", "user_id", "url", "action"]
   package static let insertSQL = """
     INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url, url_normalised, host_id,
@@ -56,9 +73,7 @@ package struct LinkEventLoader {
     let pseudonyms = try importer.pseudonymiser()
     let rollup = try RollupEngine(database: db, policies: policies.names)
     let preparer = Preparer(
-      fields: FieldReader(
-        columns: Self.columns, values: [], timestamps: importer.timestamps,
-        plausible: importer.options.plausibleTimes),
+      fields: FieldReader(timestamps: importer.timestamps, plausible: importer.options.plausibleTimes),
       deriver: EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: try DecisionIndex(database: db)),
       policies: policies, batchID: batchID)
     var span: (first: Int64, last: Int64) = (.max, .min)
@@ -109,7 +124,7 @@ package struct LinkEventLoader {
   /// its facts and numbers its host. Owned by the reading thread (its URL
   /// cache, month cache and host numbers are its own).
   package struct Preparer: RecordPreparer {
-    package var fields: FieldReader
+    package var fields: FieldReader<Column>
     package var deriver: EventDeriver
     package let policies: PolicyTimeline
     package let batchID: Int64
@@ -118,15 +133,15 @@ package struct LinkEventLoader {
 
     package mutating func prepare(_ values: [String?], _ text: inout TextArena) throws -> Prepared {
       fields.values = values
-      let eventID = try fields.text(0, required: true, maxLength: 128)!
-      let occurredAt = try fields.timestamp(1, required: true)!
-      let scene = try fields.enumeration(2, Scene.self, required: true)!
-      let userID = try fields.text(3, required: true, maxLength: 256, personal: true)!
-      let (rawURL, url) = try fields.url(4, using: urls)
-      let action = try fields.enumeration(5, LinkAction.self, required: true)!
+      let eventID = try fields.text(.eventID, required: true, maxLength: 128)!
+      let occurredAt = try fields.timestamp(.occurredAt, required: true)!
+      let scene = try fields.enumeration(.scene, Scene.self, required: true)!
+      let userID = try fields.text(.userID, required: true, maxLength: 256, personal: true)!
+      let (rawURL, url) = try fields.url(.url, using: urls)
+      let action = try fields.enumeration(.action, LinkAction.self, required: true)!
       let reason = try LinkEventLoader.reason(fields, action: action)
-      let detectedBy = try fields.enumeration(7, DetectedBy.self, required: false) ?? .automated
-      let clientVersion = try fields.text(8, required: false, maxLength: 64)
+      let detectedBy = try fields.enumeration(.detectedBy, DetectedBy.self, required: false) ?? .automated
+      let clientVersion = try fields.text(.clientVersion, required: false, maxLength: 64)
       let policy = policies.index(at: occurredAt)
       let first = text.count
       text.append(eventID)
@@ -160,8 +175,8 @@ package struct LinkEventLoader {
   }
 
   /// `reason` is a category or `scene_rule`, required unless the link was opened.
-  package static func reason(_ fields: FieldReader, action: LinkAction) throws(RowProblem) -> EventReason? {
-    guard let value = fields.raw(6) else {
+  package static func reason(_ fields: FieldReader<Column>, action: LinkAction) throws(RowProblem) -> EventReason? {
+    guard let value = fields.raw(.reason) else {
       if action == .open { return nil }
       throw RowProblem(column: "reason", value: nil, expected: "a reason is required when action is \(action.rawValue)")
     }

@@ -8,15 +8,29 @@ import LinkAuditWeb
 /// (older versions stay, with their batch), and every stored event and
 /// complaint is re-assigned to the new registry's platforms.
 package struct PlatformLoader {
-  package static let columns = ["platform_id", "name_en", "name_zh", "domains", "operator"]
+  /// The columns of the data contract, in the order the reader hands their values.
+  package enum Column: Int, InputColumn {
+    case platformID, nameEnglish, nameChinese, domains, operatorName
+
+    package var name: String {
+      switch self {
+      case .platformID: "platform_id"
+      case .nameEnglish: "name_en"
+      case .nameChinese: "name_zh"
+      case .domains: "domains"
+      case .operatorName: "operator"
+      }
+    }
+  }
+
+  package static let columns = Column.names
   package static let required = ["platform_id", "name_en", "name_zh", "domains"]
 
   package let importer: Importer
   package let batchID: Int64
 
   package func load(path: String, summary: inout BatchSummary) throws {
-    var fields = FieldReader(
-      columns: Self.columns, values: [], timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
+    var fields = FieldReader<Column>(timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     var platforms: [Platform] = []
     var owner: [String: String] = [:]
     var ids = Set<String>()
@@ -24,7 +38,7 @@ package struct PlatformLoader {
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
       values, _ in
       fields.values = values
-      let id = try fields.text(0, required: true, maxLength: 64)!.trimmed
+      let id = try fields.text(.platformID, required: true, maxLength: 64)!.trimmed
       guard id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }), id != "other"
       else {
         throw RowProblem(
@@ -33,9 +47,9 @@ package struct PlatformLoader {
       guard ids.insert(id).inserted else {
         throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
       }
-      let nameEnglish = try fields.text(1, required: true, maxLength: 200)!
-      let nameChinese = try fields.text(2, required: true, maxLength: 200)!
-      let domainText = try fields.text(3, required: true, maxLength: 4000)!
+      let nameEnglish = try fields.text(.nameEnglish, required: true, maxLength: 200)!
+      let nameChinese = try fields.text(.nameChinese, required: true, maxLength: 200)!
+      let domainText = try fields.text(.domains, required: true, maxLength: 4000)!
       var domains: [String] = []
       for raw in domainText.split(whereSeparator: { $0 == " " || $0 == ";" }) {
         let domain: String
@@ -69,7 +83,7 @@ package struct PlatformLoader {
       guard !domains.isEmpty else {
         throw RowProblem(column: "domains", value: domainText, expected: "one or more domains separated by spaces or ;")
       }
-      let op = try fields.text(4, required: false, maxLength: 200)
+      let op = try fields.text(.operatorName, required: false, maxLength: 200)
       platforms.append(
         Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
       return true

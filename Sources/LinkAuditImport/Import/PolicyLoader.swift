@@ -31,9 +31,9 @@ package struct PolicyLoader {
       text, file: name, timestamps: importer.timestamps, plausible: importer.options.plausibleTimes)
     let db = importer.db
     summary.rowsRead = 1
-    if let existing = try db.rows("SELECT sha256 FROM policy_version WHERE version = ?", [.text(policy.version)]).first
+    if let existing = try db.scalar("SELECT sha256 FROM policy_version WHERE version = ?", [.text(policy.version)]).text
     {
-      if existing[0].text != sha256 {
+      if existing != sha256 {
         throw FileError(
           file: name, line: 2,
           message:
@@ -41,11 +41,10 @@ package struct PolicyLoader {
         )
       }
     }
-    if let clash = try db.rows(
+    if let clash = try db.scalar(
       "SELECT version FROM policy_version WHERE effective_from = ?", [.text(policy.effectiveFrom.iso)]
-    ).first {
-      throw FileError(
-        file: name, message: "version \"\(clash[0].text ?? "")\" already takes effect at \(policy.effectiveFrom.iso)")
+    ).text {
+      throw FileError(file: name, message: "version \"\(clash)\" already takes effect at \(policy.effectiveFrom.iso)")
     }
     try db.prepare(
       "INSERT INTO policy_version (version, batch_id, title, effective_from, body, sha256) VALUES (?, ?, ?, ?, ?, ?)"

@@ -128,8 +128,10 @@ public enum SchemaGuide {
     for view in views {
       out += "\n\(view.name): \(view.meaning)\n"
       let meanings = Dictionary(view.columns, uniquingKeysWith: { a, _ in a })
-      for row in try db.rows("SELECT name FROM pragma_table_info(?)", [.text(view.name)]) {
-        let column = row[0].text ?? ""
+      for row in try db.records(
+        "SELECT name FROM pragma_table_info(?)", [.text(view.name)], source: "the columns of \(view.name)")
+      {
+        let column = try row.text("name")
         out += "  \(column.padding(toLength: 20, withPad: " ", startingAt: 0)) \(meanings[column] ?? "—")\n"
       }
     }

@@ -24,22 +24,24 @@ package struct DecisionIndex: Sendable {
 
   package init(database db: Database) throws {
     var hasher = SHA256()
-    let rows = try db.rows(
+    let rows = try db.records(
       """
       SELECT principle, action_taken, url_normalised, domain, stands_from, stands_until FROM main.decision
       ORDER BY complaint_id
-      """)
+      """, source: "the decision view")
     for row in rows {
-      hasher.update(data: Data(row.map { $0.text ?? "" }.joined(separator: "\u{1F}").utf8))
+      hasher.update(data: Data(row.values.map { $0.text ?? "" }.joined(separator: "\u{1F}").utf8))
       hasher.update(data: Data([0x1E]))
-      guard let principle = row[0].integer else { throw CorruptValueError(place: "decision.principle", value: nil) }
-      let from = try TimestampParser.stored(row[4].text, at: "decision.stands_from")
-      let until = row[5].text.flatMap { TimestampParser.utc.parse($0) }?.milliseconds ?? .max
-      let window = Window(principle: Int(principle), from: from.milliseconds, until: until)
-      if row[1].text == "block_url" {
-        byURL[row[2].text ?? "", default: []].append(window)
+      let from = try TimestampParser.stored(row.optionalText("stands_from"), at: "decision.stands_from")
+      // Open-ended until a restore; a restore time that does not parse is corruption too.
+      let until = try row.optionalText("stands_until").map {
+        try TimestampParser.stored($0, at: "decision.stands_until").milliseconds
+      }
+      let window = Window(principle: Int(try row.integer("principle")), from: from.milliseconds, until: until ?? .max)
+      if try row.text("action_taken") == "block_url" {
+        byURL[try row.text("url_normalised"), default: []].append(window)
       } else {
-        byDomain[row[3].text ?? "", default: []].append(window)
+        byDomain[try row.text("domain"), default: []].append(window)
       }
     }
     fingerprint = hex(hasher.finalize())

@@ -104,3 +104,23 @@ import Testing
     #expect(error.message.contains("invalid UTF-8"))
   }
 }
+
+/// The loaders read fields by named columns; the names are the data contract's, in the order the reader fills them.
+@Suite struct InputColumnTests {
+  @Test func eachLoadersColumnsAreTheContractsNames() {
+    #expect(
+      LinkEventLoader.columns == [
+        "event_id", "occurred_at", "scene", "user_id", "url", "action", "reason", "detected_by", "client_version",
+      ])
+    #expect(
+      ComplaintLoader.columns == [
+        "complaint_id", "received_at", "reporter_id", "url", "category", "channel", "description", "status",
+        "resolved_at", "outcome", "action_taken", "updated_at",
+      ])
+    #expect(PlatformLoader.columns == ["platform_id", "name_en", "name_zh", "domains", "operator"])
+    // A case's raw value is where the reader puts its value.
+    #expect(LinkEventLoader.Column.allCases.map(\.rawValue) == Array(0..<LinkEventLoader.columns.count))
+    #expect(ComplaintLoader.Column.allCases.map(\.rawValue) == Array(0..<ComplaintLoader.columns.count))
+    #expect(PlatformLoader.Column.allCases.map(\.rawValue) == Array(0..<PlatformLoader.columns.count))
+  }
+}
