@@ -94,6 +94,9 @@ public enum SchemaGuide {
       name: "category", meaning: "the content categories and their principle (reference table)",
       columns: [("category", "code"), ("principle", "principle 1-4"), ("name_zh", "Chinese name")]),
     Object(
+      name: "reason", meaning: "why a link may be restricted: scene_rule or a category (reference table)",
+      columns: [("reason", "code"), ("principle", "principle 1-4 of a category; empty for scene_rule")]),
+    Object(
       name: "scene", meaning: "the scenes a link is shared in (reference table)",
       columns: [("scene", "code"), ("name_zh", "Chinese name")]),
   ]

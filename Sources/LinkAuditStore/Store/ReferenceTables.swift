@@ -2,7 +2,7 @@ import Foundation
 import LinkAuditCore
 
 /// The tables that spell the tool's vocabulary for SQL (`principle`,
-/// `category`, `scene`), written from the Swift enumerations on every
+/// `category`, `reason`, `scene`), written from the Swift enumerations on every
 /// read-write open. Views and figures join them, so a case added to an
 /// enumeration reaches every query without a migration, and no released
 /// migration freezes a list.
@@ -21,6 +21,11 @@ package enum ReferenceTables {
       name: "category", columns: ["category", "principle", "name_zh"],
       rows: Category.allCases.map { [.text($0.rawValue), .integer(Int64($0.principle.rawValue)), .text($0.chinese)] }
     ),
+    Table(
+      name: "reason", columns: ["reason", "principle"],
+      rows: EventReason.allCases.map { r in
+        [.text(r.code), r.category.map { .integer(Int64($0.principle.rawValue)) } ?? .null]
+      }),
     Table(
       name: "scene", columns: ["scene", "name_zh"],
       rows: Scene.allCases.map { [.text($0.rawValue), .text($0.chinese)] }),

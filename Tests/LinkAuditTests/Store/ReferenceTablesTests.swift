@@ -27,6 +27,11 @@ import Testing
     #expect(
       try db.rows("SELECT principle, name_zh FROM principle ORDER BY principle").map { $0 }
         == Principle.allCases.map { [.integer(Int64($0.rawValue)), .text($0.chinese)] })
+    #expect(
+      try db.rows("SELECT reason, principle FROM reason ORDER BY reason").map { $0 }
+        == EventReason.allCases.sorted { $0.code < $1.code }.map {
+          [.text($0.code), $0.category.map { .integer(Int64($0.principle.rawValue)) } ?? .null]
+        })
     #expect(try ReferenceTables.differing(db).isEmpty)
   }
 

@@ -1,19 +1,25 @@
--- The scenes of the data contract. Like `principle` and `category` (v4), the
--- rows are the tool's vocabulary, written from its enumerations on every
--- read-write open, so a view joins the table instead of spelling a list that
--- a new scene would silently miss.
+-- The scenes of the data contract, and the reasons a link may be restricted
+-- for (the scene's own rule, or a category). Like `principle` and `category`
+-- (v4), the rows are the tool's vocabulary, written from its enumerations on
+-- every read-write open, so a view joins the table instead of spelling a
+-- list that a new scene or reason would silently miss.
 CREATE TABLE scene (
   scene   TEXT PRIMARY KEY,
   name_zh TEXT NOT NULL
 );
+CREATE TABLE reason (
+  reason    TEXT PRIMARY KEY,
+  principle INTEGER REFERENCES principle
+);
 
 -- The treatment a policy version prescribes for a scene and reason: by
--- category when the reason is one, else by scene; 'default' where not named.
--- A reason is none (NULL), the scene's own rule, or a category.
+-- category when the reason is one (it has a principle), else by scene;
+-- 'default' where not named.
+-- A restriction's reason is one of `reason`; an open has none (NULL).
 DROP VIEW policy_treatment;
 CREATE VIEW policy_treatment AS
   SELECT v.version, s.scene, r.reason,
-    CASE WHEN r.reason IS NULL OR r.reason = 'scene_rule' THEN
+    CASE WHEN r.principle IS NULL THEN
       coalesce((SELECT treatment FROM policy_scene WHERE version = v.version AND scene = s.scene),
                (SELECT treatment FROM policy_scene WHERE version = v.version AND scene = 'default'))
     ELSE
@@ -21,4 +27,4 @@ CREATE VIEW policy_treatment AS
                (SELECT treatment FROM policy_category WHERE version = v.version AND category = 'default'))
     END AS treatment
   FROM policy_version v, scene s,
-    (SELECT NULL AS reason UNION ALL SELECT 'scene_rule' UNION ALL SELECT category FROM category) r;
+    (SELECT NULL AS reason, NULL AS principle UNION ALL SELECT reason, principle FROM reason) r;
