@@ -24,6 +24,20 @@ import Testing
     #expect(latest[1] == ["c2", "resolved", "upheld", "restore", "2021-09-22T02:00:00.000Z"])
   }
 
+  /// The history shows every state and marks the current one by the same
+  /// rule as the complaint view, in either order of files.
+  @Test(arguments: [["complaints-v1.csv", "complaints-v2.csv"], ["complaints-v2.csv", "complaints-v1.csv"]])
+  func theHistoryMarksTheStateTheComplaintViewHolds(files: [String]) throws {
+    let store = TestStore()
+    try store.load(files.map { (.complaints, fixture($0)) })
+    #expect(try store.scalar("SELECT count(*) FROM complaint_history") == 3)
+    #expect(
+      try store.rows("SELECT complaint_id, batch_id, line FROM complaint_history WHERE is_current ORDER BY 1")
+        == store.rows("SELECT complaint_id, batch_id, line FROM complaint ORDER BY 1"))
+    #expect(
+      try store.scalar("SELECT status FROM complaint_history WHERE complaint_id = 'c1' AND is_current") == "resolved")
+  }
+
   @Test func orderOfFilesDoesNotChangeTheLatestState() throws {
     try store.load([(.complaints, fixture("complaints-v2.csv")), (.complaints, fixture("complaints-v1.csv"))])
     #expect(try store.scalar("SELECT status FROM complaint WHERE complaint_id = 'c1'") == "resolved")
