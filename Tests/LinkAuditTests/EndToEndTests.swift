@@ -1,16 +1,6 @@
 import Foundation
 import Testing
 
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
-
 /// The built `linkaudit` binary, run as a user runs it: output and exit status.
 @Suite struct EndToEndTests {
   static let packageRoot = LinkauditBinary.packageRoot

@@ -1,15 +1,11 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditDemo
+import LinkAuditImport
+import LinkAuditStore
+import LinkAuditWeb
+import LinkAuditXlsx
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// Seeded random mutation of valid inputs through every parser: the CSV, TSV
 /// and JSON Lines readers (by importing), timestamps, URLs and policy front

@@ -1,15 +1,6 @@
 import Foundation
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// Faults a compliance record must survive: a killed import, imports and a
 /// report racing, and personal data or formulas leaking into any output.

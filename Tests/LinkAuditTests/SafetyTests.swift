@@ -1,15 +1,8 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// Issue 12: the tool attacked as a careless user and as a hostile one would,
 /// through the built binary. Each test names the finding it holds

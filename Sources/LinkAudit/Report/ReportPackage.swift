@@ -170,6 +170,11 @@ public struct ReportPackage {
 /// `manifest.json`: what a package rests on and the hash of every file in it.
 public struct Manifest: Codable, Equatable {
   public struct Period: Codable, Equatable {
+    package init(start: String, end: String) {
+      self.start = start
+      self.end = end
+    }
+
     public var start: String
     public var end: String
   }
@@ -184,6 +189,11 @@ public struct Manifest: Codable, Equatable {
   /// SHA-256 of the batch hashes in import order (see ReportData.dataFingerprint).
   public var dataFingerprint: String
   public struct ModelReference: Codable, Equatable {
+    package init(name: String, sha256: String) {
+      self.name = name
+      self.sha256 = sha256
+    }
+
     public var name: String
     public var sha256: String
   }

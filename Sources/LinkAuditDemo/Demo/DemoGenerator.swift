@@ -5,6 +5,10 @@ import LinkAuditWeb
 
 /// SplitMix64: small, fast and the same on every machine, so a seed always gives the same inbox.
 package struct SplitMix64: RandomNumberGenerator {
+  package init(state: UInt64) {
+    self.state = state
+  }
+
   package var state: UInt64
   package mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15

@@ -5,6 +5,10 @@ import LinkAuditXlsx
 
 /// Why an ad-hoc query was refused or stopped.
 public struct QueryError: Error, LocalizedError, Equatable {
+  package init(message: String) {
+    self.message = message
+  }
+
   public let message: String
   public var errorDescription: String? { message }
 }

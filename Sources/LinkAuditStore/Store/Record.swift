@@ -41,6 +41,11 @@ public struct Record: Sendable {
 
 /// A NULL (or a value of the wrong kind) where a query's column must hold one.
 public struct MissingValueError: Error, LocalizedError, Equatable {
+  package init(source: String, column: String) {
+    self.source = source
+    self.column = column
+  }
+
   public let source: String
   public let column: String
 

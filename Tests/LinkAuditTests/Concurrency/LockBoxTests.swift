@@ -1,15 +1,7 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditImport
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// The project's one lock: what two threads do through it is never lost, and
 /// the ThreadSanitizer run (docs/reliability.md) sees it as a lock.

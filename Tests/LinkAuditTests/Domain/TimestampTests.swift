@@ -1,15 +1,6 @@
 import Foundation
+import LinkAuditCore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct TimestampTests {
   let shanghai = TimestampParser(timeZone: TimeZone(identifier: "Asia/Shanghai")!)

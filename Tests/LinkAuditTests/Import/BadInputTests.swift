@@ -1,15 +1,6 @@
 import Foundation
+import LinkAuditImport
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// Every bad-input rule: the message names file, line, column, value and
 /// expectation, and the database file is byte-for-byte unchanged.

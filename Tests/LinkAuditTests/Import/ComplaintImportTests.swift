@@ -1,15 +1,7 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditImport
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct ComplaintImportTests {
   let store = TestStore()

@@ -1,15 +1,7 @@
 import Foundation
+import LinkAuditImport
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct LinkEventImportTests {
   let store = TestStore()

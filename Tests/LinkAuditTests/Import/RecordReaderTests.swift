@@ -1,15 +1,6 @@
 import Foundation
+import LinkAuditImport
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// The delimited reader takes an unquoted field straight from its read buffer
 /// when the field ends there and copies it byte by byte otherwise, and the

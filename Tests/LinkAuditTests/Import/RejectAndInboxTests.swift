@@ -1,15 +1,9 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditDemo
+import LinkAuditImport
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct RejectFileTests {
   let store = TestStore()

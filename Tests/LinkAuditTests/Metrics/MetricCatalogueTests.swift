@@ -1,15 +1,9 @@
 import Foundation
+import LinkAudit
+import LinkAuditCore
+import LinkAuditImport
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// Every metric of the catalogue on a fixture small enough to count by hand.
 /// Times are local (Asia/Shanghai). 2021-Q4 is [2021-10-01 00:00, 2022-01-01 00:00).

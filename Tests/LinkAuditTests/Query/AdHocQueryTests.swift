@@ -1,15 +1,8 @@
 import Foundation
+import LinkAuditImport
+import LinkAuditQuery
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct AdHocQueryTests {
   /// A small database: the metric fixture (Chinese text in complaint categories and platform names).

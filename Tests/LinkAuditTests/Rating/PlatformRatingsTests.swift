@@ -1,15 +1,9 @@
 import Foundation
+import LinkAudit
+import LinkAuditCore
+import LinkAuditImport
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// Ratings on the hand-counted fixture of MetricCatalogueTests, quarter 2021-Q4.
 /// Platforms: taobao e1 e2 (opens, no principle); douyin e3 (scene_rule) e4 (fraud,

@@ -1,16 +1,10 @@
 import Crypto
 import Foundation
+import LinkAudit
+import LinkAuditCore
+import LinkAuditImport
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// The package written from the hand-counted fixture of MetricCatalogueTests.
 @Suite struct ReportPackageTests {

@@ -1,15 +1,9 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditImport
+import LinkAuditRollup
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// One rule for "the policy in force at t": the timeline the import and the
 /// reassignment use, and the `policy_period` view the metric SQL reads.

@@ -1,15 +1,8 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// The one engine that turns events' facts into rollup rows, fed by the
 /// import, by a rebuild and (past one machine) by a warehouse's counts.

@@ -1,15 +1,10 @@
 import Foundation
+import LinkAudit
+import LinkAuditCore
+import LinkAuditImport
+import LinkAuditRollup
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// The rollups the event figures are read from must always say what the
 /// events say: after any import, in any order, in any report time zone, and

@@ -1,17 +1,9 @@
 import Crypto
 import Foundation
+import LinkAuditCore
+import LinkAuditStore
 import Synchronization
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct MigrationsTests {
   let store = TestStore()

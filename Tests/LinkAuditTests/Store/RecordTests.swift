@@ -1,7 +1,6 @@
 import Foundation
+import LinkAuditStore
 import Testing
-
-@testable import LinkAuditStore
 
 /// Result rows are read by column name, and a NULL where a value is required
 /// is an error naming the query and the column, never "" or 0.

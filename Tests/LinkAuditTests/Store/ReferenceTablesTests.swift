@@ -1,15 +1,7 @@
 import Foundation
+import LinkAuditCore
+import LinkAuditStore
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 /// The vocabulary SQL joins is the tool's own: the reference tables hold the
 /// enumerations' cases, and every view built on them covers every case.

@@ -1,14 +1,5 @@
+import LinkAuditWeb
 import Testing
-
-@testable import LinkAudit
-@testable import LinkAuditCore
-@testable import LinkAuditDemo
-@testable import LinkAuditImport
-@testable import LinkAuditQuery
-@testable import LinkAuditRollup
-@testable import LinkAuditStore
-@testable import LinkAuditWeb
-@testable import LinkAuditXlsx
 
 @Suite struct PublicSuffixListTests {
   let psl = PublicSuffixList()
