@@ -19,7 +19,7 @@ struct DatabaseOptions: ParsableArguments {
 
   /// The pseudonym key lives beside its database, wherever the command is run from.
   var defaultKeyFile: String {
-    ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".linkaudit.key")
+    (parentPath(path) as NSString).appendingPathComponent(".linkaudit.key")
   }
 
   /// The database, its journal files and its keys: never an output path.

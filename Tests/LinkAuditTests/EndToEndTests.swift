@@ -119,6 +119,22 @@ import Testing
         == Data(contentsOf: URL(fileURLWithPath: dir.file("pkg-installed/metrics.csv"))))
   }
 
+  /// One-letter names (`--db d`, `--out r`): Foundation's path functions
+  /// trap on them, so linkaudit must not call them there.
+  @Test func oneLetterDatabaseAndOutputNamesWork() throws {
+    let work = URL(fileURLWithPath: dir.file("short"))
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    let inbox = dir.file("inbox-short")
+    #expect(try run(["demo", inbox, "--events", "500", "--seed", "5"]).status == 0)
+    let imported = try LinkauditBinary.run(["import", "inbox", inbox], database: "d", in: work)
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent(".linkaudit.key").path))
+    let report = try LinkauditBinary.run(["report", "--out", "r"], database: "d", in: work)
+    #expect(report.status == 0, "\(report.stderr)")
+    let verified = try LinkauditBinary.run(["verify", "r"], database: "d", in: work)
+    #expect(verified.status == 0, "\(verified.stderr)")
+  }
+
   @Test func reportRefusesAQuarterItCannotRead() throws {
     let result = try run(["report", "--quarter", "2021-Q5"])
     #expect(result.status != 0)

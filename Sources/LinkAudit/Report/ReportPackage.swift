@@ -51,7 +51,7 @@ public struct ReportPackage {
     let fm = FileManager.default
     try Self.checkReplaceable(directory, protecting: protected)
     let target = (directory as NSString).standardizingPath
-    let parent = (target as NSString).deletingLastPathComponent
+    let parent = parentPath(target)
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
     let staging = target + ".writing-\(ProcessInfo.processInfo.processIdentifier)"
     try? fm.removeItem(atPath: staging)

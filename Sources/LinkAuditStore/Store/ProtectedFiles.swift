@@ -65,7 +65,7 @@ package struct FileIdentity {
     if let resolved = Self.realPath(absolute) {
       canonical = resolved
     } else {
-      let parent = (absolute as NSString).deletingLastPathComponent
+      let parent = parentPath(absolute)
       let name = (absolute as NSString).lastPathComponent
       canonical = ((Self.realPath(parent) ?? (parent as NSString).standardizingPath) as NSString)
         .appendingPathComponent(name)

@@ -54,3 +54,12 @@ import Testing
     #expect(shanghai.startOfDay(year: 2021, month: 10, day: 1).iso == "2021-09-30T16:00:00.000Z")
   }
 }
+
+@Suite struct ParentPathTests {
+  @Test(arguments: [
+    ("r", ""), ("rr", ""), ("a/r", "a"), ("/r", "/"), ("/", "/"), ("a/b/", "a"), ("a//b", "a"), ("/x/y.db", "/x"),
+  ])
+  func theFolderPartOfAPath(path: String, parent: String) {
+    #expect(parentPath(path) == parent)
+  }
+}
