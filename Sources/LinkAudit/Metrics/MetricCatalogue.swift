@@ -176,7 +176,59 @@ public enum MetricCatalogue {
         definitionChinese: "在受理时所适用规范的时限内办结的原则\(p)投诉数 / 原则\(p)投诉总数（未办结计为超时）。",
         sql:
           "SELECT avg(coalesce(ms_to_resolve <= sla_hours * 3600000, 0)) FROM complaint_handling WHERE \(cp)"),
+      .init(
+        id: "p\(p).open_at_start", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Open at the quarter's start", nameChinese: "季初未办结投诉数",
+        definitionEnglish:
+          "Complaints of principle \(p), received in any quarter, open when the quarter began: received before it and not resolved before it (their latest state decides).",
+        definitionChinese: "季度开始时仍未办结的原则\(p)投诉数（任何季度受理）：受理早于季初且季初前未办结（以最新状态为准）。",
+        sql: "SELECT count(*) FROM complaint WHERE principle = \(p) AND \(openAt(":start"))"),
+      .init(
+        id: "p\(p).open_at_end", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Open at the quarter's end", nameChinese: "季末未办结投诉数",
+        definitionEnglish: "The same at the quarter's end: the backlog the next quarter inherits.",
+        definitionChinese: "同上，于季度结束时计：下一季度承接的积压。",
+        sql: "SELECT count(*) FROM complaint WHERE principle = \(p) AND \(openAt(":end"))"),
+      .init(
+        id: "p\(p).backlog_age", dimension: "age", kind: .count, principle: principle,
+        nameEnglish: "Open at the end, by age", nameChinese: "季末未办结投诉（按已受理时长）",
+        definitionEnglish:
+          "Complaints of principle \(p) open at the quarter's end by their age then (end − received_at): 0-1d, 1-7d, 7-30d, 30d+, lower bound included.",
+        definitionChinese: "季末未办结的原则\(p)投诉，按季末时已受理时长（季末 − 受理时间）分为 0-1d、1-7d、7-30d、30d+（含下限）。",
+        sql: """
+          WITH b(age, low, high) AS (VALUES ('0-1d', 0, 1), ('1-7d', 1, 7), ('7-30d', 7, 30), ('30d+', 30, NULL)),
+          o AS (
+            SELECT julianday(:end) - julianday(received_at) AS days FROM complaint
+            WHERE principle = \(p) AND \(openAt(":end")))
+          SELECT b.age, (SELECT count(*) FROM o WHERE o.days >= b.low AND (b.high IS NULL OR o.days < b.high))
+          FROM b
+          """),
+      .init(
+        id: "p\(p).sla_breaches", dimension: "kind", kind: .count, principle: principle,
+        nameEnglish: "SLA breaches", nameChinese: "超时投诉数",
+        definitionEnglish:
+          "Complaints of principle \(p) received in the quarter that missed the SLA of the policy in force when received: late = resolved before the quarter's end, after the SLA; open_overdue = still open at the end and older than the SLA then.",
+        definitionChinese:
+          "本季度受理、未在受理时所适用规范时限内办结的原则\(p)投诉：late = 季末前办结但超时；open_overdue = 季末仍未办结且已超时。",
+        sql: """
+          WITH k(kind) AS (VALUES ('late'), ('open_overdue'))
+          SELECT kind, CASE kind
+            WHEN 'late' THEN (
+              SELECT count(*) FROM complaint_handling
+              WHERE \(cp) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
+            ELSE (
+              SELECT count(*) FROM complaint_handling
+              WHERE \(cp) AND \(openAt(":end"))
+                AND round((julianday(:end) - julianday(received_at)) * 86400000.0) > sla_hours * 3600000)
+            END
+          FROM k
+          """),
     ]
+  }
+
+  /// A complaint open at `t`: received before it, and not resolved before it.
+  package static func openAt(_ t: String) -> String {
+    "received_at < \(t) AND (resolved_at IS NULL OR resolved_at >= \(t))"
   }
 
   package static func principleMetrics(_ p: Int) -> [MetricDefinition] {
