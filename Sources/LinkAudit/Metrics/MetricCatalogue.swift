@@ -98,6 +98,19 @@ public enum MetricCatalogue {
       definitionChinese: "本季度投诉中状态为已办结的数量。",
       sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND status = 'resolved'"),
     .init(
+      id: "overview.referrals", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Regulator referrals", nameChinese: "监管转办投诉数",
+      definitionEnglish:
+        "Complaints of the quarter with channel regulator_referral (each listed on the Referrals sheet).",
+      definitionChinese: "本季度渠道为监管转办（regulator_referral）的投诉数（逐件列于“监管转办”工作表）。",
+      sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND channel = 'regulator_referral'"),
+    .init(
+      id: "overview.referrals_open_at_end", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Referrals open at the quarter's end", nameChinese: "季末未办结的监管转办投诉数",
+      definitionEnglish: "Regulator referrals, received in any quarter, open at the quarter's end.",
+      definitionChinese: "季度结束时仍未办结的监管转办投诉数（任何季度受理）。",
+      sql: "SELECT count(*) FROM complaint WHERE channel = 'regulator_referral' AND \(openAt(":end"))"),
+    .init(
       id: "overview.open_rate", dimension: nil, kind: .rate, principle: nil,
       nameEnglish: "Open rate", nameChinese: "直接打开率",
       definitionEnglish: "Events with action open / all events.",

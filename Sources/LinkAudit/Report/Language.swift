@@ -52,6 +52,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case line, column, error, noRejectedRows, parameters, populations, populationsText, none
     case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint
+    case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -71,6 +72,14 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .summary: ("Summary", "摘要"),
     .conformance: ("Conformance", "规范符合性"),
     .complaints: ("Complaints", "投诉明细"),
+    .backlog: ("Backlog", "积压与超时"),
+    .referrals: ("Referrals", "监管转办"),
+    .listedAs: ("Listed as", "列入原因"),
+    .openAtEnd: ("open at the end", "季末未办结"),
+    .openOverdue: ("open at the end, overdue", "季末未办结且已超时"),
+    .resolvedLate: ("resolved late", "超时办结"),
+    .hoursOpenAtEnd: ("Hours open at the end", "季末已受理时长（小时）"),
+    .noCases: ("None in this quarter.", "本季度无。"),
     .dataQuality: ("Data quality", "数据质量"),
     .methodology: ("Methodology", "方法说明"),
     .principleSheet(1): ("Principle 1", "原则一"),

@@ -69,6 +69,27 @@ package struct MarkdownWriter {
       return ["number": p.rawValue, "heading": language.principleHeading(p), "figures": headline.map(row)]
     }
     context["changes"] = overview.map(change)
+    func hours(_ x: Double?) -> String { x.map { String(format: "%.1f", $0) } ?? "—" }
+    context["hasReferrals"] = !data.referrals.isEmpty
+    context["referrals"] = data.referrals.map { c -> [String: Any] in
+      [
+        "id": markdownText(c.complaintID), "principle": c.principle,
+        "category": markdownText(language.categoryName(c.category)),
+        "received": data.local(c.receivedAt), "status": markdownText(c.status), "hours": hours(c.hoursToResolve),
+        "openHours": hours(c.hoursOpenAtEnd), "sla": hours(c.slaHours), "outcome": markdownText(c.outcome ?? "—"),
+        "action": markdownText(c.actionTaken ?? "—"),
+      ]
+    }
+    let overdue = data.backlog.filter(\.isOverdue)
+    context["hasOverdue"] = !overdue.isEmpty
+    context["overdue"] = overdue.map { c -> [String: Any] in
+      [
+        "id": markdownText(c.complaintID), "principle": c.principle,
+        "category": markdownText(language.categoryName(c.category)),
+        "channel": markdownText(c.channel), "received": data.local(c.receivedAt), "openHours": hours(c.hoursOpenAtEnd),
+        "sla": hours(c.slaHours),
+      ]
+    }
     if let ratings = data.ratings {
       context["hasRatings"] = true
       context["ratingModel"] = [

@@ -77,6 +77,42 @@ public struct ReportData: Sendable {
     }
   }
 
+  /// A complaint a regulator acts on one by one: one open at the quarter's
+  /// end or resolved late (the Backlog sheet), or a regulator referral.
+  public struct CaseRow: Sendable {
+    public var complaintID: String
+    public var principle: Int64
+    public var category: String
+    public var channel: String
+    public var receivedAt: String
+    public var status: String
+    public var resolvedAt: String?
+    public var outcome: String?
+    public var actionTaken: String?
+    public var hoursToResolve: Double?
+    public var slaHours: Double?
+    /// Hours from receipt to the quarter's end, when open then.
+    public var hoursOpenAtEnd: Double?
+
+    init(_ r: Record) throws {
+      complaintID = try r.text("complaint_id")
+      principle = try r.integer("principle")
+      category = try r.text("category")
+      channel = try r.text("channel")
+      receivedAt = try r.text("received_at")
+      status = try r.text("status")
+      resolvedAt = r.optionalText("resolved_at")
+      outcome = r.optionalText("outcome")
+      actionTaken = r.optionalText("action_taken")
+      hoursToResolve = r.optionalDouble("hours_to_resolve")
+      slaHours = r.optionalDouble("sla_hours")
+      hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
+    }
+
+    /// Open at the end and older than its SLA then.
+    public var isOverdue: Bool { (hoursOpenAtEnd ?? 0) > (slaHours ?? .infinity) }
+  }
+
   public struct RejectedRow: Sendable {
     public var fileName: String
     public var line: Int64
@@ -100,6 +136,11 @@ public struct ReportData: Sendable {
   /// Per principle 1…3: (category, restrictions) of the quarter.
   public let restrictionsByCategory: [Int: [(String, Int64)]]
   public let complaints: [ComplaintRow]
+  /// Every complaint open at the quarter's end (any quarter of receipt), then
+  /// every complaint of the quarter resolved after its SLA.
+  public let backlog: [CaseRow]
+  /// Every regulator referral received in the quarter or open at its start.
+  public let referrals: [CaseRow]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
   /// The latest import time: the report's "as of", and the workbook's creation time.
@@ -162,6 +203,8 @@ public struct ReportData: Sendable {
     }
     restrictionsByCategory = restrictions
     complaints = try records("complaints", Self.complaintsSQL).map(ComplaintRow.init)
+    backlog = try records("backlog", Self.backlogSQL).map(CaseRow.init)
+    referrals = try records("referrals", Self.referralsSQL).map(CaseRow.init)
     rejectedRows = try records(
       "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]
     ).map {
@@ -229,6 +272,30 @@ public struct ReportData: Sendable {
     WHERE received_at >= :start AND received_at < :end
     ORDER BY received_at, complaint_id
     """
+
+  /// The columns of a case, as `CaseRow` reads them.
+  static let caseColumns = """
+    SELECT complaint_id, principle, category, channel, received_at, status, resolved_at, outcome, action_taken,
+      ms_to_resolve / 3600000.0 AS hours_to_resolve, sla_hours,
+      CASE WHEN \(MetricCatalogue.openAt(":end"))
+        THEN round((julianday(:end) - julianday(received_at)) * 86400000.0) / 3600000.0 END AS hours_open_at_end
+    FROM complaint_handling
+    """
+
+  static let backlogSQL =
+    caseColumns + """
+
+      WHERE \(MetricCatalogue.openAt(":end"))
+        OR (\(MetricCatalogue.inQuarterC) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
+      ORDER BY hours_open_at_end IS NULL, principle, received_at, complaint_id
+      """
+
+  static let referralsSQL =
+    caseColumns + """
+
+      WHERE channel = 'regulator_referral' AND (\(MetricCatalogue.inQuarterC) OR \(MetricCatalogue.openAt(":start")))
+      ORDER BY received_at, complaint_id
+      """
 
   static let rejectedRowsSQL = """
     SELECT b.file_name, r.line, r.column_name, r.error

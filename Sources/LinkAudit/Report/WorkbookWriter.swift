@@ -25,6 +25,8 @@ package struct WorkbookWriter {
     for p in Principle.allCases { try principle(p, workbook) }
     if data.ratings != nil { try ratings(workbook) }
     try conformance(workbook)
+    try backlog(workbook)
+    try referrals(workbook)
     try Timing.measure("  complaints sheet \(language.rawValue)") { try complaints(workbook) }
     try dataQuality(workbook)
     try methodology(workbook)
@@ -206,6 +208,49 @@ package struct WorkbookWriter {
           .count(r.over), .count(r.under), r.events > 0 ? .rate(Double(r.conforming) / Double(r.events)) : .missing,
         ]
       }, filter: true)
+    try s.finish(headerRow: top)
+  }
+
+  /// Every complaint open at the quarter's end (by principle, then receipt),
+  /// then every one of the quarter resolved late, one row each.
+  package func backlog(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.backlog))
+    let top = try s.table(
+      header: [
+        t(.complaintID), t(.listedAs), t(.principle), t(.category), t(.channel), t(.receivedAt), t(.hoursOpenAtEnd),
+        t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
+      ],
+      rows: data.backlog.map { c in
+        let listed: ReportLanguage.Term =
+          c.hoursOpenAtEnd == nil ? .resolvedLate : c.isOverdue ? .openOverdue : .openAtEnd
+        return [
+          .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.categoryName(c.category)),
+          .text(c.channel), .text(data.local(c.receivedAt)), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), c.slaHours.map { .hours($0) } ?? .text(""),
+          .text(c.status), .text(c.outcome ?? ""),
+        ]
+      }, filter: true)
+    if data.backlog.isEmpty { try s.line([.text(t(.noCases))]) }
+    try s.finish(headerRow: top)
+  }
+
+  /// Every regulator referral received in the quarter or open at its start.
+  package func referrals(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.referrals))
+    let top = try s.table(
+      header: [
+        t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.status), t(.resolvedAt), t(.hoursToResolve),
+        t(.hoursOpenAtEnd), t(.slaHours), t(.outcome), t(.actionTaken),
+      ],
+      rows: data.referrals.map { c in
+        [
+          .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)),
+          .text(data.local(c.receivedAt)), .text(c.status), .text(data.local(c.resolvedAt)),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
+          c.slaHours.map { .hours($0) } ?? .text(""), .text(c.outcome ?? ""), .text(c.actionTaken ?? ""),
+        ]
+      }, filter: true)
+    if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top)
   }
 
