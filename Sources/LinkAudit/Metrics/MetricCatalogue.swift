@@ -98,6 +98,13 @@ public enum MetricCatalogue {
       definitionChinese: "本季度投诉中状态为已办结的数量。",
       sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND status = 'resolved'"),
     .init(
+      id: "overview.post_decision_opens", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开的事件数",
+      definitionEnglish:
+        "Distinct events of the quarter opened directly under a standing decision of any principle, each event once (the per-principle figures overlap where decisions of several principles cover one event).",
+      definitionChinese: "本季度在任一原则的处置决定生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。",
+      sql: "SELECT count(DISTINCT event_rowid) FROM decision_open WHERE occurred_at >= :start AND occurred_at < :end"),
+    .init(
       id: "overview.referrals", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Regulator referrals", nameChinese: "监管转办投诉数",
       definitionEnglish:
@@ -264,11 +271,23 @@ public enum MetricCatalogue {
         id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开次数",
         definitionEnglish:
-          "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing decision from an upheld complaint of principle \(p); each event once.",
-        definitionChinese: "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的处置决定之下的事件数；每个事件只计一次。",
+          "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing decision from an upheld complaint of principle \(p); each event once. An event under decisions of several principles counts in each: these figures overlap, overview.post_decision_opens does not.",
+        definitionChinese:
+          "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的处置决定之下的事件数；每个事件只计一次。同一事件受多个原则的决定覆盖时在各原则中均计入，故各原则之和可大于 overview.post_decision_opens。",
         sql: """
           SELECT count(*) FROM decision_open
           WHERE principle = \(p) AND occurred_at >= :start AND occurred_at < :end
+          """),
+      .init(
+        id: "p\(p).upheld_without_block", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Upheld without a block", nameChinese: "成立但未拦截的投诉数",
+        definitionEnglish:
+          "Upheld complaints of the quarter of principle \(p) whose action_taken is neither block_url nor block_domain (each listed, with its action, on the Decisions sheet).",
+        definitionChinese: "本季度原则\(p)成立投诉中处置措施既非 block_url 也非 block_domain 的数量（逐件列于“处置决定”工作表）。",
+        sql: """
+          SELECT count(*) FROM complaint
+          WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld'
+            AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain')
           """),
       .init(
         id: "p\(p).upheld_by_domain", dimension: "domain", kind: .count, principle: principle,

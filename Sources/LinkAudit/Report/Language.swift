@@ -53,6 +53,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
+    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -80,6 +81,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .resolvedLate: ("resolved late", "超时办结"),
     .hoursOpenAtEnd: ("Hours open at the end", "季末已受理时长（小时）"),
     .noCases: ("None in this quarter.", "本季度无。"),
+    .decisions: ("Decisions", "处置决定"),
+    .scope: ("Scope", "范围"),
+    .target: ("URL or domain", "URL或域名"),
+    .standsFrom: ("Effective from", "生效时间"),
+    .restoredAt: ("Restored at", "恢复时间"),
+    .opensInQuarter: ("Opened under it in the quarter", "本季度生效期间被打开的事件数"),
+    .upheldWithoutBlock: ("Upheld complaints closed without a block", "成立但未采取拦截措施的投诉"),
     .dataQuality: ("Data quality", "数据质量"),
     .methodology: ("Methodology", "方法说明"),
     .principleSheet(1): ("Principle 1", "原则一"),

@@ -113,6 +113,46 @@ public struct ReportData: Sendable {
     public var isOverdue: Bool { (hoursOpenAtEnd ?? 0) > (slaHours ?? .infinity) }
   }
 
+  /// A decision standing at some time in the quarter, with the distinct
+  /// events opened under it in the quarter.
+  public struct DecisionRow: Sendable {
+    public var complaintID: String
+    public var principle: Int64
+    public var category: String
+    public var scope: String
+    public var target: String
+    public var receivedAt: String
+    public var resolvedAt: String
+    public var standsFrom: String
+    public var standsUntil: String?
+    public var opens: Int64
+
+    init(_ r: Record) throws {
+      complaintID = try r.text("complaint_id")
+      principle = try r.integer("principle")
+      category = try r.text("category")
+      scope = try r.text("scope")
+      target = try r.text("target")
+      receivedAt = try r.text("received_at")
+      resolvedAt = try r.text("resolved_at")
+      standsFrom = try r.text("stands_from")
+      standsUntil = r.optionalText("stands_until")
+      opens = try r.integer("opens")
+    }
+
+    /// The register as `decisions.csv` writes it: UTC times as stored.
+    static let csvHeader = [
+      "complaint_id", "principle", "category", "scope", "target", "received_at", "resolved_at", "effective_from",
+      "restored_at", "opens_in_quarter",
+    ]
+    var csvFields: [String] {
+      [
+        complaintID, String(principle), category, scope, target, receivedAt, resolvedAt, standsFrom, standsUntil ?? "",
+        String(opens),
+      ]
+    }
+  }
+
   public struct RejectedRow: Sendable {
     public var fileName: String
     public var line: Int64
@@ -141,6 +181,10 @@ public struct ReportData: Sendable {
   public let backlog: [CaseRow]
   /// Every regulator referral received in the quarter or open at its start.
   public let referrals: [CaseRow]
+  /// Every decision standing at some time in the quarter.
+  public let decisions: [DecisionRow]
+  /// Upheld complaints of the quarter closed without a block (`pN.upheld_without_block`).
+  public let upheldWithoutBlock: [CaseRow]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
   /// The latest import time: the report's "as of", and the workbook's creation time.
@@ -205,6 +249,8 @@ public struct ReportData: Sendable {
     complaints = try records("complaints", Self.complaintsSQL).map(ComplaintRow.init)
     backlog = try records("backlog", Self.backlogSQL).map(CaseRow.init)
     referrals = try records("referrals", Self.referralsSQL).map(CaseRow.init)
+    decisions = try records("decisions", Self.decisionsSQL).map(DecisionRow.init)
+    upheldWithoutBlock = try records("upheld without a block", Self.upheldWithoutBlockSQL).map(CaseRow.init)
     rejectedRows = try records(
       "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]
     ).map {
@@ -295,6 +341,34 @@ public struct ReportData: Sendable {
 
       WHERE channel = 'regulator_referral' AND (\(MetricCatalogue.inQuarterC) OR \(MetricCatalogue.openAt(":start")))
       ORDER BY received_at, complaint_id
+      """
+
+  /// Decisions standing at some time in the quarter, and the distinct opened
+  /// events each covered in it (read from `decision_open`, the opens under a
+  /// decision of the principle, narrowed to this decision's URL or domain and
+  /// time).
+  static let decisionsSQL = """
+    SELECT d.complaint_id, d.principle, c.category, d.action_taken AS scope,
+      CASE d.action_taken WHEN 'block_url' THEN d.url_normalised ELSE d.domain END AS target,
+      c.received_at, d.resolved_at, d.stands_from, d.stands_until,
+      (SELECT count(DISTINCT o.event_rowid)
+       FROM decision_open o JOIN link_event e ON e.event_rowid = o.event_rowid JOIN host h ON h.host_id = o.host_id
+       WHERE o.principle = d.principle
+         AND o.occurred_at >= max(d.stands_from, :start) AND o.occurred_at < :end
+         AND (d.stands_until IS NULL OR o.occurred_at < d.stands_until)
+         AND CASE d.action_taken WHEN 'block_url' THEN e.url_normalised = d.url_normalised
+                                 ELSE h.domain = d.domain END) AS opens
+    FROM decision d JOIN complaint c ON c.complaint_id = d.complaint_id
+    WHERE d.stands_from < :end AND (d.stands_until IS NULL OR d.stands_until > :start)
+    ORDER BY d.stands_from, d.complaint_id
+    """
+
+  static let upheldWithoutBlockSQL =
+    caseColumns + """
+
+      WHERE \(MetricCatalogue.inQuarterC) AND outcome = 'upheld'
+        AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain') AND principle IN (1, 2, 3)
+      ORDER BY principle, received_at, complaint_id
       """
 
   static let rejectedRowsSQL = """

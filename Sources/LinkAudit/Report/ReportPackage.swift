@@ -96,6 +96,10 @@ public struct ReportPackage {
 
     try Data(data.current.csv.utf8).write(to: URL(fileURLWithPath: path("metrics.csv")))
     written.append("metrics.csv")
+    let register = ([ReportData.DecisionRow.csvHeader] + data.decisions.map(\.csvFields)).map { csvLine($0) + "\n" }
+      .joined()
+    try Data(register.utf8).write(to: URL(fileURLWithPath: path("decisions.csv")))
+    written.append("decisions.csv")
     // The workbooks of the languages share nothing but the figures they are
     // given: written side by side, a core each.
     let languages = self.languages

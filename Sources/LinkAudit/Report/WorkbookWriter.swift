@@ -27,6 +27,7 @@ package struct WorkbookWriter {
     try conformance(workbook)
     try backlog(workbook)
     try referrals(workbook)
+    try decisions(workbook)
     try Timing.measure("  complaints sheet \(language.rawValue)") { try complaints(workbook) }
     try dataQuality(workbook)
     try methodology(workbook)
@@ -251,6 +252,39 @@ package struct WorkbookWriter {
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
+    try s.finish(headerRow: top)
+  }
+
+  /// The decisions register (also `decisions.csv`), then the upheld
+  /// complaints of principles 1-3 closed without a block.
+  package func decisions(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.decisions))
+    let top = try s.table(
+      header: [
+        t(.complaintID), t(.principle), t(.category), t(.scope), t(.target), t(.receivedAt), t(.resolvedAt),
+        t(.standsFrom), t(.restoredAt), t(.opensInQuarter),
+      ],
+      rows: data.decisions.map { d in
+        [
+          .text(d.complaintID), .count(d.principle), .text(language.categoryName(d.category)), .text(d.scope),
+          .text(d.target), .text(data.local(d.receivedAt)), .text(data.local(d.resolvedAt)),
+          .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.opens),
+        ]
+      }, filter: true)
+    if data.decisions.isEmpty { try s.line([.text(t(.noCases))]) }
+    s.row += 1
+    try s.heading(t(.upheldWithoutBlock))
+    _ = try s.table(
+      header: [
+        t(.complaintID), t(.principle), t(.category), t(.channel), t(.receivedAt), t(.resolvedAt), t(.actionTaken),
+      ],
+      rows: data.upheldWithoutBlock.map { c in
+        [
+          .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)), .text(c.channel),
+          .text(data.local(c.receivedAt)), .text(data.local(c.resolvedAt)), .text(c.actionTaken ?? ""),
+        ]
+      }, filter: false)
+    if data.upheldWithoutBlock.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top)
   }
 

@@ -39,7 +39,7 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
     let names = try Set(FileManager.default.contentsOfDirectory(atPath: out))
-    var expected: Set<String> = ["metrics.csv", "manifest.json"]
+    var expected: Set<String> = ["metrics.csv", "decisions.csv", "manifest.json"]
     for l in ["zh", "en"] {
       expected.insert("linkaudit-2021-Q4.\(l).xlsx")
       expected.insert("summary.\(l).md")
@@ -50,6 +50,19 @@ import Testing
     #expect(manifest.quarter == "2021-Q4" && manifest.timeZone == "Asia/Shanghai")
     #expect(manifest.period == .init(start: "2021-09-30T16:00:00.000Z", end: "2021-12-31T16:00:00.000Z"))
     #expect(manifest.files.count == expected.count - 1)
+    // The decisions standing in 2021-Q4, by hand: c10 (block_url, from 10-02 21:00
+    // Shanghai), c1 (block_domain example.org, from 10-03 11:00 until c6's restore on
+    // 11-20), c2 (block_url, from 10-06 11:00); c7's stands only from 2022-01-01 02:00.
+    // Opened under each: e7 under c10 and c1, e13 (…/p#top) under c2.
+    let register = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
+    #expect(
+      register == """
+        complaint_id,principle,category,scope,target,received_at,resolved_at,effective_from,restored_at,opens_in_quarter
+        c10,1,fraud,block_url,https://bad.example.org/x,2021-10-02T04:00:00.000Z,2021-10-02T12:00:00.000Z,2021-10-02T13:00:00.000Z,,1
+        c1,1,fraud,block_domain,example.org,2021-10-02T02:00:00.000Z,2021-10-03T02:00:00.000Z,2021-10-03T03:00:00.000Z,2021-11-20T02:00:00.000Z,1
+        c2,1,pornography,block_url,https://x.example.com/p,2021-10-04T02:00:00.000Z,2021-10-06T02:00:00.000Z,2021-10-06T03:00:00.000Z,,1
+
+        """)
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
     #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])
     // The fingerprint is the SHA-256 of the six batch hashes, one a line.
