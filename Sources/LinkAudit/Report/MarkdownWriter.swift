@@ -90,6 +90,23 @@ package struct MarkdownWriter {
         "sla": hours(c.slaHours),
       ]
     }
+    context["hasDecisions"] = !data.decisions.isEmpty
+    context["decisions"] = data.decisions.map { d -> [String: Any] in
+      [
+        "id": markdownText(d.complaintID), "principle": d.principle,
+        "category": markdownText(language.categoryName(d.category)), "scope": markdownText(d.scope),
+        "target": markdownText(d.target), "from": data.local(d.standsFrom),
+        "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped,
+      ]
+    }
+    context["hasUnblocked"] = !data.upheldWithoutBlock.isEmpty
+    context["unblocked"] = data.upheldWithoutBlock.map { c -> [String: Any] in
+      [
+        "id": markdownText(c.complaintID), "principle": c.principle,
+        "category": markdownText(language.categoryName(c.category)), "received": data.local(c.receivedAt),
+        "action": markdownText(c.actionTaken ?? "—"),
+      ]
+    }
     if let ratings = data.ratings {
       context["hasRatings"] = true
       context["ratingModel"] = [

@@ -63,6 +63,13 @@ import Testing
         c2,1,pornography,block_url,https://x.example.com/p,2021-10-04T02:00:00.000Z,2021-10-06T02:00:00.000Z,2021-10-06T03:00:00.000Z,,1
 
         """)
+    // The summary lists the same register, times in the report's zone.
+    let summary = try text(out, "summary.en.md")
+    #expect(
+      summary.contains(
+        "| c1 | 1 | fraud | block\\_domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 |"))
+    #expect(summary.contains("| c10 | 1 | fraud | block\\_url | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 |"))
+    #expect(try text(out, "summary.zh.md").contains("## 报告期内生效的处置决定"))
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
     #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])
     // The fingerprint is the SHA-256 of the six batch hashes, one a line.
