@@ -1,7 +1,11 @@
 import Crypto
 
-private let hexDigits = Array("0123456789abcdef".utf8)
+@usableFromInline package let hexDigits = Array("0123456789abcdef".utf8)
 
+/// Inlinable: it is generic, and called per row by the import's pseudonyms in
+/// another module, where an unspecialised call cost 14% of an import of
+/// 1,000,000 events from 366,000 users (perf, 2026-12-02).
+@inlinable
 package func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
   var out = [UInt8]()
   out.reserveCapacity(bytes.count * 2)
