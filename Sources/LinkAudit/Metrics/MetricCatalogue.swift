@@ -238,8 +238,7 @@ public enum MetricCatalogue {
               WHERE \(cp) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
             ELSE (
               SELECT count(*) FROM complaint_handling
-              WHERE \(cp) AND \(openAt(":end"))
-                AND round((julianday(:end) - julianday(received_at)) * 86400000.0) > sla_hours * 3600000)
+              WHERE \(cp) AND \(overdueAt(":end")))
             END
           FROM k
           """),
@@ -249,6 +248,16 @@ public enum MetricCatalogue {
   /// A complaint open at `t`: received before it, and not resolved before it.
   package static func openAt(_ t: String) -> String {
     "received_at < \(t) AND (resolved_at IS NULL OR resolved_at >= \(t))"
+  }
+
+  /// Milliseconds from a complaint's receipt to `t`, whole, as hours to resolve are counted.
+  package static func msOpenAt(_ t: String) -> String {
+    "round((julianday(\(t)) - julianday(received_at)) * 86400000.0)"
+  }
+
+  /// A complaint open at `t` and older than its SLA then (of `complaint_handling`).
+  package static func overdueAt(_ t: String) -> String {
+    "\(openAt(t)) AND \(msOpenAt(t)) > sla_hours * 3600000"
   }
 
   package static func principleMetrics(_ p: Int) -> [MetricDefinition] {

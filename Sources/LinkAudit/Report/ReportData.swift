@@ -38,7 +38,9 @@ public struct ReportData: Sendable {
     public var under: Int64
   }
 
-  /// A complaint of the quarter, as the Complaints sheet lists it.
+  /// A complaint as the report lists it: every complaint of the quarter on
+  /// the Complaints sheet, and the cases a regulator acts on one by one (the
+  /// backlog, the referrals, the upheld complaints closed without a block).
   public struct ComplaintRow: Sendable {
     public var complaintID: String
     public var reporter: String
@@ -56,6 +58,10 @@ public struct ReportData: Sendable {
     public var domain: String
     public var platformID: String
     public var description: String?
+    /// Hours from receipt to the quarter's end, when open then.
+    public var hoursOpenAtEnd: Double?
+    /// Open at the end and older than its SLA then (the rule of `pN.sla_breaches[kind=open_overdue]`).
+    public var isOverdue: Bool
 
     init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -74,43 +80,9 @@ public struct ReportData: Sendable {
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
       description = r.optionalText("description")
-    }
-  }
-
-  /// A complaint a regulator acts on one by one: one open at the quarter's
-  /// end or resolved late (the Backlog sheet), or a regulator referral.
-  public struct CaseRow: Sendable {
-    public var complaintID: String
-    public var principle: Int64
-    public var category: String
-    public var channel: String
-    public var receivedAt: String
-    public var status: String
-    public var resolvedAt: String?
-    public var outcome: String?
-    public var actionTaken: String?
-    public var hoursToResolve: Double?
-    public var slaHours: Double?
-    /// Hours from receipt to the quarter's end, when open then.
-    public var hoursOpenAtEnd: Double?
-
-    init(_ r: Record) throws {
-      complaintID = try r.text("complaint_id")
-      principle = try r.integer("principle")
-      category = try r.text("category")
-      channel = try r.text("channel")
-      receivedAt = try r.text("received_at")
-      status = try r.text("status")
-      resolvedAt = r.optionalText("resolved_at")
-      outcome = r.optionalText("outcome")
-      actionTaken = r.optionalText("action_taken")
-      hoursToResolve = r.optionalDouble("hours_to_resolve")
-      slaHours = r.optionalDouble("sla_hours")
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
+      isOverdue = try r.integer("overdue_at_end") != 0
     }
-
-    /// Open at the end and older than its SLA then.
-    public var isOverdue: Bool { (hoursOpenAtEnd ?? 0) > (slaHours ?? .infinity) }
   }
 
   /// A decision standing at some time in the quarter, with the distinct
@@ -178,13 +150,13 @@ public struct ReportData: Sendable {
   public let complaints: [ComplaintRow]
   /// Every complaint open at the quarter's end (any quarter of receipt), then
   /// every complaint of the quarter resolved after its SLA.
-  public let backlog: [CaseRow]
+  public let backlog: [ComplaintRow]
   /// Every regulator referral received in the quarter or open at its start.
-  public let referrals: [CaseRow]
+  public let referrals: [ComplaintRow]
   /// Every decision standing at some time in the quarter.
   public let decisions: [DecisionRow]
   /// Upheld complaints of the quarter closed without a block (`pN.upheld_without_block`).
-  public let upheldWithoutBlock: [CaseRow]
+  public let upheldWithoutBlock: [ComplaintRow]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
   /// The latest import time: the report's "as of", and the workbook's creation time.
@@ -247,10 +219,10 @@ public struct ReportData: Sendable {
     }
     restrictionsByCategory = restrictions
     complaints = try records("complaints", Self.complaintsSQL).map(ComplaintRow.init)
-    backlog = try records("backlog", Self.backlogSQL).map(CaseRow.init)
-    referrals = try records("referrals", Self.referralsSQL).map(CaseRow.init)
+    backlog = try records("backlog", Self.backlogSQL).map(ComplaintRow.init)
+    referrals = try records("referrals", Self.referralsSQL).map(ComplaintRow.init)
     decisions = try records("decisions", Self.decisionsSQL).map(DecisionRow.init)
-    upheldWithoutBlock = try records("upheld without a block", Self.upheldWithoutBlockSQL).map(CaseRow.init)
+    upheldWithoutBlock = try records("upheld without a block", Self.upheldWithoutBlockSQL).map(ComplaintRow.init)
     rejectedRows = try records(
       "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]
     ).map {
@@ -310,26 +282,26 @@ public struct ReportData: Sendable {
     GROUP BY principle, reason ORDER BY principle, restrictions DESC, reason
     """
 
-  static let complaintsSQL = """
+  /// The columns `ComplaintRow` reads, for every list of complaints.
+  static let complaintColumns = """
     SELECT complaint_id, reporter_pseudonym, received_at, category, principle, channel, status, resolved_at,
       ms_to_resolve / 3600000.0 AS hours_to_resolve, sla_hours, outcome, action_taken, url_normalised, domain,
-      platform_id, description
+      platform_id, description,
+      CASE WHEN \(MetricCatalogue.openAt(":end")) THEN \(MetricCatalogue.msOpenAt(":end")) / 3600000.0 END
+        AS hours_open_at_end,
+      coalesce(\(MetricCatalogue.overdueAt(":end")), 0) AS overdue_at_end
     FROM complaint_handling
-    WHERE received_at >= :start AND received_at < :end
-    ORDER BY received_at, complaint_id
     """
 
-  /// The columns of a case, as `CaseRow` reads them.
-  static let caseColumns = """
-    SELECT complaint_id, principle, category, channel, received_at, status, resolved_at, outcome, action_taken,
-      ms_to_resolve / 3600000.0 AS hours_to_resolve, sla_hours,
-      CASE WHEN \(MetricCatalogue.openAt(":end"))
-        THEN round((julianday(:end) - julianday(received_at)) * 86400000.0) / 3600000.0 END AS hours_open_at_end
-    FROM complaint_handling
-    """
+  static let complaintsSQL =
+    complaintColumns + """
+
+      WHERE \(MetricCatalogue.inQuarterC)
+      ORDER BY received_at, complaint_id
+      """
 
   static let backlogSQL =
-    caseColumns + """
+    complaintColumns + """
 
       WHERE \(MetricCatalogue.openAt(":end"))
         OR (\(MetricCatalogue.inQuarterC) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
@@ -337,7 +309,7 @@ public struct ReportData: Sendable {
       """
 
   static let referralsSQL =
-    caseColumns + """
+    complaintColumns + """
 
       WHERE channel = 'regulator_referral' AND (\(MetricCatalogue.inQuarterC) OR \(MetricCatalogue.openAt(":start")))
       ORDER BY received_at, complaint_id
@@ -364,7 +336,7 @@ public struct ReportData: Sendable {
     """
 
   static let upheldWithoutBlockSQL =
-    caseColumns + """
+    complaintColumns + """
 
       WHERE \(MetricCatalogue.inQuarterC) AND outcome = 'upheld'
         AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain') AND principle IN (1, 2, 3)
