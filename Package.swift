@@ -47,6 +47,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v3-metric-views.sql"), .embedInCode("Store/Migrations/v4-query-views.sql"),
         .embedInCode("Store/Migrations/v5-rollups.sql"), .embedInCode("Store/Migrations/v6-action-check.sql"),
         .embedInCode("Store/Migrations/v7-vocabulary.sql"),
+        .embedInCode("Store/Migrations/v8-enforcement.sql"),
       ]
     ),
     .target(

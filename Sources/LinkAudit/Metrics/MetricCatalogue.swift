@@ -50,24 +50,44 @@ public enum MetricCatalogue {
     "total(CASE WHEN \(condition) THEN \(count) END) / nullif(total(CASE WHEN \(among) THEN \(count) END), 0)"
   }
 
+  /// An action's strictness (open 0 < warn 1 < block 2), to compare with `treatmentLevel`.
+  package static func actionLevel(_ action: String) -> String {
+    "CASE \(action) WHEN 'open' THEN 0 WHEN 'block' THEN 2 ELSE 1 END"
+  }
+
+  /// A treatment's strictness on the same scale (NULL: no policy).
+  package static func treatmentLevel(_ treatment: String) -> String {
+    "CASE \(treatment) WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END"
+  }
+
+  /// The treatment a stored event's policy prescribes, joined as `t` to the events `e`.
+  package static let treatmentJoin =
+    "LEFT JOIN policy_treatment t ON t.version = e.policy_version AND t.scene = e.scene AND t.reason IS e.reason"
+
   /// Events of the quarter grouped by what decides their conformance, joined to
   /// the treatment their policy prescribes; `alevel`/`tlevel` order action and
-  /// treatment (open 0 < warn 1 < block 2). Events before any policy have no treatment.
-  package static func assessed(_ select: String) -> String {
+  /// treatment (open 0 < warn 1 < block 2). Events before any policy have no
+  /// treatment. `among` narrows the events (`principle = 1`).
+  package static func assessed(_ select: String, among: String = "1") -> String {
     """
-    WITH g AS (
-      SELECT policy_version, scene, reason, action, sum(events) AS n
-      FROM event_month
-      WHERE \(inQuarterE)
-      GROUP BY policy_version, scene, reason, action),
-    a AS (
-      SELECT g.policy_version, g.scene, g.n,
-        CASE g.action WHEN 'open' THEN 0 WHEN 'block' THEN 2 ELSE 1 END AS alevel,
-        CASE t.treatment WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END AS tlevel
-      FROM g LEFT JOIN policy_treatment t
-        ON t.version = g.policy_version AND t.scene = g.scene AND t.reason IS g.reason)
+    WITH \(assessedTable(among: among))
     \(select)
     FROM a
+    """
+  }
+
+  /// The common table `a` of `assessed`, for a query that needs more beside it.
+  package static func assessedTable(among: String = "1") -> String {
+    """
+    g AS (
+      SELECT policy_version, scene, reason, action, sum(events) AS n
+      FROM event_month
+      WHERE \(inQuarterE) AND \(among)
+      GROUP BY policy_version, scene, reason, action),
+    a AS (
+      SELECT e.policy_version, e.scene, e.n,
+        \(actionLevel("e.action")) AS alevel, \(treatmentLevel("t.treatment")) AS tlevel
+      FROM g e \(treatmentJoin))
     """
   }
 
@@ -103,7 +123,10 @@ public enum MetricCatalogue {
       definitionEnglish:
         "Distinct events of the quarter opened directly under a standing decision of any principle, each event once (the per-principle figures overlap where decisions of several principles cover one event).",
       definitionChinese: "本季度在任一原则的处置决定生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。",
-      sql: "SELECT count(DISTINCT event_rowid) FROM decision_open WHERE occurred_at >= :start AND occurred_at < :end"),
+      sql: """
+        SELECT count(DISTINCT event_rowid) FROM decision_open
+        WHERE action = 'open' AND occurred_at >= :start AND occurred_at < :end
+        """),
     .init(
       id: "overview.referrals", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Regulator referrals", nameChinese: "监管转办投诉数",
@@ -130,6 +153,24 @@ public enum MetricCatalogue {
         "Events whose action matches the treatment their policy version prescribes / all events (events before any policy count as not conforming).",
       definitionChinese: "处置与所适用规范版本要求一致的事件数 / 事件总数（无适用规范的事件计为不符合）。",
       sql: assessed("SELECT \(share("alevel = tlevel", count: "n"))")),
+    .init(
+      id: "overview.enforcement_rate", dimension: nil, kind: .rate, principle: nil,
+      nameEnglish: "Enforcement rate", nameChinese: "处置执行率",
+      definitionEnglish:
+        "As the conformance rate, but an event opened or warned under a standing decision on its URL or domain (it should have been blocked) does not conform: (conforming events − conforming events under a decision, each once) / all events.",
+      definitionChinese:
+        "同规范符合率，但在其URL或域名的处置决定生效期间被直接打开或仅被提示的事件（本应拦截）计为不符合：（符合事件数 − 其中处于处置决定之下的事件数，每个事件一次）/ 事件总数。",
+      sql: """
+        WITH \(assessedTable()),
+        d AS (
+          SELECT count(*) AS n
+          FROM link_event e \(treatmentJoin)
+          WHERE e.event_rowid IN (
+              SELECT event_rowid FROM decision_open WHERE occurred_at >= :start AND occurred_at < :end)
+            AND \(actionLevel("e.action")) = \(treatmentLevel("t.treatment")))
+        SELECT (total(CASE WHEN alevel = tlevel THEN n END) - (SELECT n FROM d)) / nullif(total(n), 0)
+        FROM a
+        """),
     .init(
       id: "overview.over_restricted", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Over-restricted events", nameChinese: "过度限制事件数",
@@ -277,6 +318,18 @@ public enum MetricCatalogue {
         definitionChinese: "上述限制中由自动识别发现的占比。",
         sql: "SELECT \(share("detected_by = 'automated'")) FROM event_month WHERE \(ep) AND action <> 'open'"),
       .init(
+        id: "p\(p).under_restricted", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Got through (under-restricted)", nameChinese: "处置宽于规范的事件数",
+        definitionEnglish:
+          "Events of the quarter whose reason is a category of principle \(p) and whose action is more lenient than their policy prescribes (open < warn < block)"
+          + (p < 3
+            ? "; each listed on the Got through sheet."
+            : "; counted by category and domain on the Got through sheet."),
+        definitionChinese:
+          "本季度原因属于原则\(p)类别、且处置宽于所适用规范要求（打开 < 提示 < 拦截）的事件数"
+          + (p < 3 ? "；逐条列于“漏网事件”工作表。" : "；按类别和域名汇总于“漏网事件”工作表。"),
+        sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)", among: "principle = \(p)")),
+      .init(
         id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开次数",
         definitionEnglish:
@@ -285,7 +338,7 @@ public enum MetricCatalogue {
           "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的处置决定之下的事件数；每个事件只计一次。同一事件受多个原则的决定覆盖时在各原则中均计入，故各原则之和可大于 overview.post_decision_opens。",
         sql: """
           SELECT count(*) FROM decision_open
-          WHERE principle = \(p) AND occurred_at >= :start AND occurred_at < :end
+          WHERE principle = \(p) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
           """),
       .init(
         id: "p\(p).upheld_without_block", dimension: nil, kind: .count, principle: principle,

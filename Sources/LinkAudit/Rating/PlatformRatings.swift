@@ -147,7 +147,7 @@ public struct QuarterRatings: Sendable {
     x AS (
       SELECT h.platform_id, count(DISTINCT o.event_rowid) AS exposed
       FROM decision_open o JOIN host h USING (host_id)
-      WHERE o.principle IN (1, 2, 3) AND o.occurred_at >= :start AND o.occurred_at < :end
+      WHERE o.principle IN (1, 2, 3) AND o.action = 'open' AND o.occurred_at >= :start AND o.occurred_at < :end
       GROUP BY h.platform_id)
     SELECT p.platform_id, p.name_en, p.name_zh, coalesce(n.events, 0) AS events,
       coalesce(u.violations, 0) AS upheld_violations, coalesce(u.severe, 0) AS upheld_severe,

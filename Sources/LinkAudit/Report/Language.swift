@@ -34,6 +34,16 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     return scene.chinese
   }
 
+  /// How many of a list's rows are shown: all, or the first `shown` of `total`.
+  package func listed(_ shown: Int, of total: Int64) -> String {
+    if Int64(shown) >= total {
+      return self == .zh ? "共 \(Int(total).grouped) 条。" : "\(Int(total).grouped) in all."
+    }
+    return self == .zh
+      ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；全部可用 linkaudit query 查询。"
+      : "The first \(shown.grouped) of \(Int(total).grouped); linkaudit query lists them all."
+  }
+
   package func categoryName(_ code: String) -> String {
     guard self == .zh, let category = Category(rawValue: code) else { return code }
     return category.chinese
@@ -53,7 +63,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
-    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock
+    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
+    case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
+    case clientVersion, duplicateOf
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -88,6 +100,24 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .restoredAt: ("Restored at", "恢复时间"),
     .opensInQuarter: ("Opened under it in the quarter", "本季度生效期间被打开的事件数"),
     .upheldWithoutBlock: ("Upheld complaints closed without a block", "成立但未采取拦截措施的投诉"),
+    .warnedInQuarter: ("Warned (not blocked) under it in the quarter", "本季度生效期间仅被提示（未拦截）的事件数"),
+    .gotThrough: ("Got through", "漏网事件"),
+    .gotThroughEvents: (
+      "Principles 1 and 2: each event handled more leniently than its policy prescribes",
+      "原则1、2：处置宽于规范要求的每一事件"
+    ),
+    .gotThroughCounts: (
+      "Principle 3: events handled more leniently than prescribed, by category and domain",
+      "原则3：处置宽于规范要求的事件（按类别和域名）"
+    ),
+    .eventID: ("Event id", "事件编号"),
+    .occurredAt: ("Time", "时间"),
+    .action: ("Action", "处置"),
+    .prescribed: ("Prescribed", "规范要求"),
+    .detectedBy: ("Detected by", "发现方式"),
+    .clientVersion: ("Client version", "客户端版本"),
+    .duplicateOf: ("Duplicate of", "重复于"),
+
     .dataQuality: ("Data quality", "数据质量"),
     .methodology: ("Methodology", "方法说明"),
     .principleSheet(1): ("Principle 1", "原则一"),

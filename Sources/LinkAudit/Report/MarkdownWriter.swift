@@ -14,6 +14,8 @@ package struct MarkdownWriter {
   package static let templateNames = ["summary.md.mustache", "principle.md.mustache", "ratings.md.mustache"]
   package let data: ReportData
   package let language: ReportLanguage
+  /// Events that got through listed in the Markdown; the workbook lists more, and says how many there are.
+  package static let gotThroughLimit = 200
   package let templates: String
 
   /// Values render as text: no HTML escaping in Markdown.
@@ -96,7 +98,7 @@ package struct MarkdownWriter {
         "id": markdownText(d.complaintID), "principle": d.principle,
         "category": markdownText(language.categoryName(d.category)), "scope": markdownText(d.scope),
         "target": markdownText(d.target), "from": data.local(d.standsFrom),
-        "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped,
+        "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
       ]
     }
     context["hasUnblocked"] = !data.upheldWithoutBlock.isEmpty
@@ -105,6 +107,25 @@ package struct MarkdownWriter {
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.categoryName(c.category)), "received": data.local(c.receivedAt),
         "action": markdownText(c.actionTaken ?? "—"),
+      ]
+    }
+    let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
+    context["hasGotThrough"] = !gotThrough.isEmpty
+    context["gotThroughListed"] = markdownText(language.listed(gotThrough.count, of: data.gotThroughTotal))
+    context["gotThrough"] = gotThrough.map { e -> [String: Any] in
+      [
+        "id": markdownText(e.eventID), "time": data.local(e.occurredAt), "principle": e.principle,
+        "scene": markdownText(language.sceneName(e.scene)), "url": markdownText(e.url),
+        "category": markdownText(language.categoryName(e.category)), "action": markdownText(e.action),
+        "prescribed": markdownText(e.treatment), "version": markdownText(e.policyVersion),
+        "detectedBy": markdownText(e.detectedBy), "client": markdownText(e.clientVersion ?? "—"),
+      ]
+    }
+    context["hasGotThroughCounts"] = !data.gotThroughCounts.isEmpty
+    context["gotThroughCounts"] = data.gotThroughCounts.map { c -> [String: Any] in
+      [
+        "category": markdownText(language.categoryName(c.category)), "domain": markdownText(c.domain),
+        "events": Int(c.events).grouped,
       ]
     }
     if let ratings = data.ratings {

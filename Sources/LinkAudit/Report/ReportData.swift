@@ -58,6 +58,8 @@ public struct ReportData: Sendable {
     public var domain: String
     public var platformID: String
     public var description: String?
+    /// The complaint a `duplicate` repeats, when the source named it.
+    public var duplicateOf: String?
     /// Hours from receipt to the quarter's end, when open then.
     public var hoursOpenAtEnd: Double?
     /// Open at the end and older than its SLA then (the rule of `pN.sla_breaches[kind=open_overdue]`).
@@ -80,13 +82,14 @@ public struct ReportData: Sendable {
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
       description = r.optionalText("description")
+      duplicateOf = r.optionalText("duplicate_of")
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
       isOverdue = try r.integer("overdue_at_end") != 0
     }
   }
 
   /// A decision standing at some time in the quarter, with the distinct
-  /// events opened under it in the quarter.
+  /// events opened, and warned, under it in the quarter.
   public struct DecisionRow: Sendable {
     public var complaintID: String
     public var principle: Int64
@@ -98,6 +101,7 @@ public struct ReportData: Sendable {
     public var standsFrom: String
     public var standsUntil: String?
     public var opens: Int64
+    public var warned: Int64
 
     init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -110,19 +114,61 @@ public struct ReportData: Sendable {
       standsFrom = try r.text("stands_from")
       standsUntil = r.optionalText("stands_until")
       opens = try r.integer("opens")
+      warned = try r.integer("warned")
     }
 
     /// The register as `decisions.csv` writes it: UTC times as stored.
     static let csvHeader = [
       "complaint_id", "principle", "category", "scope", "target", "received_at", "resolved_at", "effective_from",
-      "restored_at", "opens_in_quarter",
+      "restored_at", "opens_in_quarter", "warned_in_quarter",
     ]
     var csvFields: [String] {
       [
         complaintID, String(principle), category, scope, target, receivedAt, resolvedAt, standsFrom, standsUntil ?? "",
-        String(opens),
+        String(opens), String(warned),
       ]
     }
+  }
+
+  /// An event of principle 1 or 2 whose action was more lenient than its
+  /// policy prescribes (`pN.under_restricted`): what got through.
+  public struct GotThroughRow: Sendable {
+    public var eventID: String
+    public var occurredAt: String
+    public var principle: Int64
+    public var scene: String
+    public var url: String
+    public var domain: String
+    public var platformID: String
+    public var category: String
+    public var action: String
+    public var treatment: String
+    public var policyVersion: String
+    public var detectedBy: String
+    public var clientVersion: String?
+
+    init(_ r: Record) throws {
+      eventID = try r.text("event_id")
+      occurredAt = try r.text("occurred_at")
+      principle = try r.integer("principle")
+      scene = try r.text("scene")
+      url = try r.text("url_normalised")
+      domain = try r.text("domain")
+      platformID = try r.text("platform_id")
+      category = try r.text("reason")
+      action = try r.text("action")
+      treatment = try r.text("treatment")
+      policyVersion = try r.text("policy_version")
+      detectedBy = try r.text("detected_by")
+      clientVersion = r.optionalText("client_version")
+    }
+  }
+
+  /// Principle 3's events that got through, counted by category and domain.
+  public struct GotThroughCount: Sendable {
+    public var category: String
+    public var domain: String
+    public var events: Int64
   }
 
   public struct RejectedRow: Sendable {
@@ -157,6 +203,12 @@ public struct ReportData: Sendable {
   public let decisions: [DecisionRow]
   /// Upheld complaints of the quarter closed without a block (`pN.upheld_without_block`).
   public let upheldWithoutBlock: [ComplaintRow]
+  /// The events of principles 1 and 2 that got through, the first `gotThroughLimit`
+  /// of them in principle and time order; `gotThroughTotal` counts them all.
+  public let gotThrough: [GotThroughRow]
+  public let gotThroughTotal: Int64
+  /// Principle 3's events that got through, by category and domain.
+  public let gotThroughCounts: [GotThroughCount]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
   /// The latest import time: the report's "as of", and the workbook's creation time.
@@ -170,6 +222,8 @@ public struct ReportData: Sendable {
 
   /// Rejected rows listed in the workbook; the total is always stated.
   package static let rejectedRowLimit = 10_000
+  /// Events that got through listed in the workbook; the total is always stated.
+  package static let gotThroughLimit = 10_000
 
   public init(database db: Database, quarter: Quarter, timeZone: TimeZone, ratingModel: RatingModel? = nil) throws {
     self.quarter = quarter
@@ -223,6 +277,13 @@ public struct ReportData: Sendable {
     referrals = try records("referrals", Self.referralsSQL).map(ComplaintRow.init)
     decisions = try records("decisions", Self.decisionsSQL).map(DecisionRow.init)
     upheldWithoutBlock = try records("upheld without a block", Self.upheldWithoutBlockSQL).map(ComplaintRow.init)
+    gotThrough = try records(
+      "got through", Self.gotThroughSQL, [":limit": .integer(Int64(Self.gotThroughLimit))]
+    ).map(GotThroughRow.init)
+    gotThroughTotal = try records("got through, counted", Self.gotThroughTotalSQL).first?.integer("events") ?? 0
+    gotThroughCounts = try records("got through by category and domain", Self.gotThroughCountsSQL).map {
+      GotThroughCount(category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))
+    }
     rejectedRows = try records(
       "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]
     ).map {
@@ -286,7 +347,7 @@ public struct ReportData: Sendable {
   static let complaintColumns = """
     SELECT complaint_id, reporter_pseudonym, received_at, category, principle, channel, status, resolved_at,
       ms_to_resolve / 3600000.0 AS hours_to_resolve, sla_hours, outcome, action_taken, url_normalised, domain,
-      platform_id, description,
+      platform_id, description, duplicate_of,
       CASE WHEN \(MetricCatalogue.openAt(":end")) THEN \(MetricCatalogue.msOpenAt(":end")) / 3600000.0 END
         AS hours_open_at_end,
       coalesce(\(MetricCatalogue.overdueAt(":end")), 0) AS overdue_at_end
@@ -315,25 +376,63 @@ public struct ReportData: Sendable {
       ORDER BY received_at, complaint_id
       """
 
-  /// Decisions standing at some time in the quarter, and the distinct opened
-  /// events each covered in it (read from `decision_open`, the opens under a
-  /// decision of the principle, narrowed to this decision's URL or domain and
-  /// time).
+  /// Decisions standing at some time in the quarter, and the distinct events
+  /// each did not stop in it, opened and warned (read from `decision_open`,
+  /// the events under a decision of the principle, narrowed to this
+  /// decision's URL or domain and time).
   static let decisionsSQL = """
     SELECT d.complaint_id, d.principle, c.category, d.action_taken AS scope,
       CASE d.action_taken WHEN 'block_url' THEN d.url_normalised ELSE d.domain END AS target,
       c.received_at, d.resolved_at, d.stands_from, d.stands_until,
-      (SELECT count(DISTINCT o.event_rowid)
-       FROM decision_open o JOIN link_event e ON e.event_rowid = o.event_rowid JOIN host h ON h.host_id = o.host_id
-       WHERE o.principle = d.principle
-         AND o.occurred_at >= max(d.stands_from, :start) AND o.occurred_at < :end
-         AND (d.stands_until IS NULL OR o.occurred_at < d.stands_until)
-         AND CASE d.action_taken WHEN 'block_url' THEN e.url_normalised = d.url_normalised
-                                 ELSE h.domain = d.domain END) AS opens
+      \(eventsUnder("o.action = 'open'")) AS opens,
+      \(eventsUnder("o.action <> 'open'")) AS warned
     FROM decision d JOIN complaint c ON c.complaint_id = d.complaint_id
     WHERE d.stands_from < :end AND (d.stands_until IS NULL OR d.stands_until > :start)
     ORDER BY d.stands_from, d.complaint_id
     """
+
+  /// The distinct events of `decision_open` matching `condition` under the decision `d`.
+  private static func eventsUnder(_ condition: String) -> String {
+    """
+    (SELECT count(DISTINCT o.event_rowid)
+       FROM decision_open o JOIN link_event e ON e.event_rowid = o.event_rowid JOIN host h ON h.host_id = o.host_id
+       WHERE o.principle = d.principle AND \(condition)
+         AND o.occurred_at >= max(d.stands_from, :start) AND o.occurred_at < :end
+         AND (d.stands_until IS NULL OR o.occurred_at < d.stands_until)
+         AND CASE d.action_taken WHEN 'block_url' THEN e.url_normalised = d.url_normalised
+                                 ELSE h.domain = d.domain END)
+    """
+  }
+
+  /// The events of the quarter with a category of `principles` as reason and
+  /// an action more lenient than their policy prescribes (the rule of
+  /// `pN.under_restricted`), read through the index of events with a principle.
+  static func gotThroughEvents(_ principles: String) -> String {
+    """
+    FROM link_event e JOIN host h ON h.host_id = e.host_id \(MetricCatalogue.treatmentJoin)
+    WHERE e.principle IN (\(principles)) AND e.occurred_at >= :start AND e.occurred_at < :end
+      AND \(MetricCatalogue.actionLevel("e.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
+    """
+  }
+
+  package static let gotThroughSQL =
+    """
+    SELECT e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
+      e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
+    """ + "\n" + gotThroughEvents("1, 2") + """
+
+      ORDER BY e.principle, e.occurred_at, e.event_id
+      LIMIT :limit
+      """
+
+  static let gotThroughTotalSQL = "SELECT count(*) AS events\n" + gotThroughEvents("1, 2")
+
+  static let gotThroughCountsSQL =
+    "SELECT e.reason, h.domain, count(*) AS events\n" + gotThroughEvents("3") + """
+
+      GROUP BY e.reason, h.domain
+      ORDER BY events DESC, e.reason, h.domain
+      """
 
   static let upheldWithoutBlockSQL =
     complaintColumns + """

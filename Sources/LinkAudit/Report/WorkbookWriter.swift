@@ -28,6 +28,7 @@ package struct WorkbookWriter {
     try backlog(workbook)
     try referrals(workbook)
     try decisions(workbook)
+    try gotThrough(workbook)
     try Timing.measure("  complaints sheet \(language.rawValue)") { try complaints(workbook) }
     try dataQuality(workbook)
     try methodology(workbook)
@@ -262,13 +263,13 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.scope), t(.target), t(.receivedAt), t(.resolvedAt),
-        t(.standsFrom), t(.restoredAt), t(.opensInQuarter),
+        t(.standsFrom), t(.restoredAt), t(.opensInQuarter), t(.warnedInQuarter),
       ],
       rows: data.decisions.map { d in
         [
           .text(d.complaintID), .count(d.principle), .text(language.categoryName(d.category)), .text(d.scope),
           .text(d.target), .text(data.local(d.receivedAt)), .text(data.local(d.resolvedAt)),
-          .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.opens),
+          .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.opens), .count(d.warned),
         ]
       }, filter: true)
     if data.decisions.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -288,21 +289,52 @@ package struct WorkbookWriter {
     try s.finish(headerRow: top)
   }
 
+  /// What got through: each principle 1-2 event handled more leniently than
+  /// its policy prescribes, then principle 3's by category and domain.
+  package func gotThrough(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.gotThrough))
+    try s.heading(t(.gotThroughEvents))
+    try s.line([.text(language.listed(data.gotThrough.count, of: data.gotThroughTotal))])
+    let top = try s.table(
+      header: [
+        t(.eventID), t(.occurredAt), t(.principle), t(.scene), t(.url), t(.domain), t(.platform), t(.category),
+        t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion),
+      ],
+      rows: data.gotThrough.map { e in
+        [
+          .text(e.eventID), .text(data.local(e.occurredAt)), .count(e.principle), .text(language.sceneName(e.scene)),
+          .text(e.url), .text(e.domain), .text(e.platformID), .text(language.categoryName(e.category)),
+          .text(e.action), .text(e.treatment), .text(e.policyVersion), .text(e.detectedBy),
+          .text(e.clientVersion ?? ""),
+        ]
+      }, filter: true)
+    if data.gotThrough.isEmpty { try s.line([.text(t(.noCases))]) }
+    s.row += 1
+    try s.heading(t(.gotThroughCounts))
+    _ = try s.table(
+      header: [t(.category), t(.domain), t(.events)],
+      rows: data.gotThroughCounts.map { [.text(language.categoryName($0.category)), .text($0.domain), .count($0.events)] },
+      filter: false)
+    if data.gotThroughCounts.isEmpty { try s.line([.text(t(.noCases))]) }
+    try s.finish(headerRow: top)
+  }
+
   package func complaints(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.complaints))
     let top = try s.table(
       header: [
         t(.complaintID), t(.reporter), t(.receivedAt), t(.category), t(.principle), t(.channel), t(.status),
-        t(.resolvedAt), t(.hoursToResolve), t(.slaHours), t(.outcome), t(.actionTaken), t(.url), t(.domain),
-        t(.platform), t(.description),
+        t(.resolvedAt), t(.hoursToResolve), t(.slaHours), t(.outcome), t(.duplicateOf), t(.actionTaken), t(.url),
+        t(.domain), t(.platform), t(.description),
       ],
       rows: data.complaints.map { c in
         [
           .text(c.complaintID), .text(c.reporter), .text(data.local(c.receivedAt)),
           .text(language.categoryName(c.category)), .count(c.principle), .text(c.channel), .text(c.status),
           .text(data.local(c.resolvedAt)), c.hoursToResolve.map { .hours($0) } ?? .text(""),
-          c.slaHours.map { .hours($0) } ?? .text(""), .text(c.outcome ?? ""), .text(c.actionTaken ?? ""),
-          .text(c.url), .text(c.domain), .text(c.platformID), .wrapped(c.description ?? ""),
+          c.slaHours.map { .hours($0) } ?? .text(""), .text(c.outcome ?? ""), .text(c.duplicateOf ?? ""),
+          .text(c.actionTaken ?? ""), .text(c.url), .text(c.domain), .text(c.platformID),
+          .wrapped(c.description ?? ""),
         ]
       }, filter: true)
     try s.finish(headerRow: top)

@@ -11,7 +11,7 @@ package struct ComplaintLoader {
   /// The columns of the data contract, in the order the reader hands their values.
   package enum Column: Int, InputColumn {
     case complaintID, receivedAt, reporterID, url, category, channel, description, status, resolvedAt, outcome,
-      actionTaken, updatedAt
+      actionTaken, updatedAt, duplicateOf
 
     package var name: String {
       switch self {
@@ -27,6 +27,7 @@ package struct ComplaintLoader {
       case .outcome: "outcome"
       case .actionTaken: "action_taken"
       case .updatedAt: "updated_at"
+      case .duplicateOf: "duplicate_of"
       }
     }
   }
@@ -36,10 +37,10 @@ package struct ComplaintLoader {
   package static let insertSQL = """
     INSERT INTO complaint_state (complaint_id, batch_id, line, received_at, reporter_pseudonym, url, url_normalised,
       host, host_ascii, domain, platform_id, category, principle, channel, description, status, resolved_at, outcome,
-      action_taken, updated_at, fingerprint)
+      action_taken, updated_at, duplicate_of, fingerprint)
     VALUES (:complaint_id, :batch_id, :line, :received_at, :reporter_pseudonym, :url, :url_normalised, :host,
       :host_ascii, :domain, :platform_id, :category, :principle, :channel, :description, :status, :resolved_at,
-      :outcome, :action_taken, :updated_at, :fingerprint)
+      :outcome, :action_taken, :updated_at, :duplicate_of, :fingerprint)
     ON CONFLICT (complaint_id, fingerprint) DO NOTHING
     """
 
@@ -68,7 +69,7 @@ package struct ComplaintLoader {
       let status = try fields.enumeration(.status, ComplaintStatus.self, required: true)!
       let resolved = status == .resolved
       if !resolved {
-        for c in [Column.resolvedAt, .outcome, .actionTaken] {
+        for c in [Column.resolvedAt, .outcome, .actionTaken, .duplicateOf] {
           if let given = fields.raw(c) {
             throw RowProblem(column: c.name, value: given, expected: "empty while status is open")
           }
@@ -85,6 +86,13 @@ package struct ComplaintLoader {
       if outcome != .upheld, let given = fields.raw(.actionTaken), resolved {
         throw RowProblem(column: "action_taken", value: given, expected: "empty unless outcome is upheld")
       }
+      let duplicateOf = try fields.text(.duplicateOf, required: false, maxLength: 128)
+      if let duplicateOf, outcome != .duplicate {
+        throw RowProblem(column: "duplicate_of", value: duplicateOf, expected: "empty unless outcome is duplicate")
+      }
+      if let duplicateOf, duplicateOf == id {
+        throw RowProblem(column: "duplicate_of", value: duplicateOf, expected: "the id of another complaint")
+      }
       // What the source said, by the column it is stored in; the fingerprint
       // reads them in `fingerprintColumns`' order.
       let said: [String: SQLValue] = [
@@ -93,14 +101,14 @@ package struct ComplaintLoader {
         "category": .text(category.rawValue), "channel": .text(channel.rawValue), "description": .optional(description),
         "status": .text(status.rawValue), "resolved_at": .optional(resolvedAt?.iso),
         "outcome": .optional(outcome?.rawValue), "action_taken": .optional(actionTaken?.rawValue),
-        "updated_at": .optional(updatedAt?.iso),
+        "updated_at": .optional(updatedAt?.iso), "duplicate_of": .optional(duplicateOf),
       ]
       let derived: [String: SQLValue] = [
         "batch_id": .integer(batchID), "line": .integer(Int64(line)), "url_normalised": .text(url.normalised),
         "host": .text(url.host), "host_ascii": .text(url.hostASCII), "domain": .text(url.domain),
         "platform_id": .text(platforms[url.domain] ?? "other"),
         "principle": .integer(Int64(category.principle.rawValue)),
-        "fingerprint": .text(Self.fingerprint(Self.fingerprintColumns.map { said[$0]! })),
+        "fingerprint": .text(Self.fingerprint(of: said)),
       ]
       try insert.bind(named: said.merging(derived) { a, _ in a }.reduce(into: [:]) { $0[":" + $1.key] = $1.value })
       try insert.step()
@@ -116,6 +124,14 @@ package struct ComplaintLoader {
     "complaint_id", "received_at", "reporter_pseudonym", "url", "category", "channel", "description", "status",
     "resolved_at", "outcome", "action_taken", "updated_at",
   ]
+
+  /// A state's fingerprint from what the source said, by stored column:
+  /// `fingerprintColumns`, then `duplicate_of` only when given, so a state
+  /// without it keeps the fingerprint it had before the column existed.
+  package static func fingerprint(of said: [String: SQLValue]) -> String {
+    let duplicateOf = said["duplicate_of"].flatMap { $0.text.map { [SQLValue.text($0)] } } ?? []
+    return fingerprint(fingerprintColumns.map { said[$0] ?? .null } + duplicateOf)
+  }
 
   /// Identifies a state by everything the source said about it.
   package static func fingerprint(_ values: [SQLValue]) -> String {

@@ -120,7 +120,7 @@ public enum SchemaGuide {
     ("host_month", "events counted by month, host, action and principle (platform figures)"),
     ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),
     ("quarter_users", "how many users each quarter has"),
-    ("decision_open", "opened events a standing decision of the principle covered"),
+    ("decision_open", "events a standing decision of the principle did not stop: opened, or warned (action)"),
     ("complaint_state.is_current", "1 on the current state of each complaint"),
   ]
 

@@ -32,7 +32,8 @@ package struct EventFacts: Sendable {
   /// The start of its quarter in the rollup zone (UTC milliseconds).
   package var quarter: Int64
   package var user: UserBits?
-  /// Principles (bits, 1 << p) with a decision standing on the URL or domain when it was opened.
+  /// Principles (bits, 1 << p) with a decision standing on the URL or domain
+  /// when it was opened or warned (a blocked event is what a decision asks for).
   package var covered: UInt8
   package var occurredAt: Int64
   package var count: Int64 = 1
@@ -51,6 +52,12 @@ package struct EventDeriver: Sendable {
     self.decisions = decisions
   }
 
+  /// Which events a decision's coverage is tested on: those it did not stop
+  /// (a blocked event is what a decision asks for). The SQL is the same rule,
+  /// for a rebuild of coverage alone that reads only those events.
+  package static func isCoverable(_ action: LinkAction) -> Bool { action != .block }
+  package static let coverableSQL = "e.action <> 'block'"
+
   /// `policy` is the version's index in the policy timeline (nil: before the first).
   package mutating func facts(
     batch: Int64, occurredAt ms: Int64, host: Int64, scene: Scene, action: LinkAction, reason: EventReason?,
@@ -63,7 +70,7 @@ package struct EventDeriver: Sendable {
         reason: RollupCodes.reason(reason?.category, given: reason != nil), detectedBy: RollupCodes.code(detectedBy),
         policy: policy.map { Int32($0) } ?? -1),
       quarter: quarter, user: user,
-      covered: action == .open && !decisions.isEmpty ? decisions.principles(url: url, domain: domain, at: ms) : 0,
+      covered: Self.isCoverable(action) && !decisions.isEmpty ? decisions.principles(url: url, domain: domain, at: ms) : 0,
       occurredAt: ms)
   }
 }

@@ -5,7 +5,7 @@ import LinkAuditStore
 /// The only code that turns events' facts into rollup rows: counts by month
 /// and attribute (`event_month`), by month and host (`host_month`), the users
 /// of each quarter (`user_quarter`, `quarter_users`) and the opens a decision
-/// covered (`decision_open`). An import's storing thread feeds it in-stream; a
+/// did not stop (`decision_open`: opened or warned under it). An import's storing thread feeds it in-stream; a
 /// rebuild feeds it the stored events (`rederive`). Counts and users are held
 /// until they grow past a bound, so memory does not grow with the file.
 package final class RollupEngine {
@@ -68,7 +68,7 @@ package final class RollupEngine {
       SELECT ?1, count(*) FROM \(schema).user_quarter WHERE quarter_start = ?1
       """)
     insertCoverage = try db.prepare(
-      "INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id) VALUES (?, ?, ?, ?)"
+      "INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id, action) VALUES (?, ?, ?, ?, ?)"
     )
   }
 
@@ -83,7 +83,10 @@ package final class RollupEngine {
     if outputs.contains(.coverage), facts.covered != 0, let event {
       let at = Timestamp(milliseconds: facts.occurredAt).iso
       try DecisionIndex.each(facts.covered) { p in
-        try insertCoverage.run([.integer(p), .text(at), .integer(event), .integer(facts.key.host)])
+        try insertCoverage.run([
+          .integer(p), .text(at), .integer(event), .integer(facts.key.host),
+          .text(RollupCodes.actions[Int(facts.key.action)]),
+        ])
       }
     }
   }
@@ -188,7 +191,7 @@ extension RollupEngine {
       SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,
         e.policy_version, e.user_pseudonym, e.url_normalised, h.domain
       FROM main.link_event e LEFT JOIN main.host h ON h.host_id = e.host_id
-      """ + (outputs == .coverage ? "\nWHERE e.action = 'open'" : ""))
+      """ + (outputs == .coverage ? "\nWHERE \(EventDeriver.coverableSQL)" : ""))
     defer { events.reset() }
     let row = StoredColumns(events, table: "link_event")
     let (rowid, batch, occurredAt, host, scene, action) = (

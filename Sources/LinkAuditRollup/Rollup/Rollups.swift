@@ -53,7 +53,7 @@ public enum Rollups {
     ("host_month", "month_start, host_id, action, principle", "events"),
     ("user_quarter", "quarter_start, user_pseudonym", nil),
     ("quarter_users", "quarter_start, users", nil),
-    ("decision_open", "principle, occurred_at, event_rowid, host_id", nil),
+    ("decision_open", "principle, occurred_at, event_rowid, host_id, action", nil),
   ]
 
   /// The rollup tables (the complaint flag lives in complaint_state).

@@ -16,13 +16,16 @@ import LinkAuditCore
 ///   copying the table (https://sqlite.org/lang_altertable.html#otheralter).
 /// - v7 adds the `scene` reference table and has `policy_treatment` join the
 ///   reference tables instead of listing scenes and reasons.
+/// - v8 keeps the events warned under a decision in `decision_open` (with
+///   their action), indexes the events that have a principle, and adds
+///   `complaint_state.duplicate_of`.
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
     Migration(PackageResources.v3_metric_views_sql), Migration(PackageResources.v4_query_views_sql),
     Migration(PackageResources.v5_rollups_sql),
     Migration(PackageResources.v6_action_check_sql, editsSchemaText: true),
-    Migration(PackageResources.v7_vocabulary_sql),
+    Migration(PackageResources.v7_vocabulary_sql), Migration(PackageResources.v8_enforcement_sql),
   ]
 
   public static var latestVersion: Int { all.count }

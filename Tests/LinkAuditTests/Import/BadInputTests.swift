@@ -189,6 +189,30 @@ import Testing
       ["t.csv:2:", "column action_taken", "empty unless outcome is upheld"])
   }
 
+  @Test func complaintDuplicateOfWithoutDuplicateOutcome() throws {
+    try expectRefused(
+      .complaints, "v.csv",
+      Self.complaintHeader.replacingOccurrences(of: "updated_at\n", with: "updated_at,duplicate_of\n")
+        + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,not_upheld,,,c1\n",
+      ["v.csv:2:", "column duplicate_of", "\"c1\"", "empty unless outcome is duplicate"])
+  }
+
+  @Test func complaintDuplicateOfWhileOpen() throws {
+    try expectRefused(
+      .complaints, "w.csv",
+      Self.complaintHeader.replacingOccurrences(of: "updated_at\n", with: "updated_at,duplicate_of\n")
+        + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,open,,,,,c1\n",
+      ["w.csv:2:", "column duplicate_of", "empty while status is open"])
+  }
+
+  @Test func complaintDuplicateOfItself() throws {
+    try expectRefused(
+      .complaints, "x.csv",
+      Self.complaintHeader.replacingOccurrences(of: "updated_at\n", with: "updated_at,duplicate_of\n")
+        + "c9,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,duplicate,,,c9\n",
+      ["x.csv:2:", "column duplicate_of", "\"c9\"", "the id of another complaint"])
+  }
+
   @Test func complaintUnknownCategory() throws {
     try expectRefused(
       .complaints, "u.csv", Self.complaintHeader + "c9,2021-10-01 10:00:00,r,https://a.com/,naughty,,,open,,,,\n",

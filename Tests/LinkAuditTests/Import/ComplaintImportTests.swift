@@ -30,6 +30,28 @@ import Testing
       try store.scalar("SELECT status FROM complaint_history WHERE complaint_id = 'c1' AND is_current") == "resolved")
   }
 
+  /// `duplicate_of` is optional: a file without it stays valid, and a file
+  /// that only adds the column, empty, says nothing new (same fingerprints).
+  @Test func duplicateOfIsStoredAndAnEmptyColumnChangesNoFingerprint() throws {
+    let header =
+      "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at"
+    let rows = [
+      "d1,2021-10-01 10:00:00,r,https://a.com/,fraud,,,resolved,2021-10-01 11:00:00,upheld,block_url,",
+      "d2,2021-10-02 10:00:00,s,https://a.com/,fraud,,,resolved,2021-10-02 11:00:00,duplicate,,",
+    ]
+    let without = try store.dir.write("a.csv", ([header] + rows).joined(separator: "\n") + "\n")
+    let emptyColumn = try store.dir.write(
+      "b.csv", ([header + ",duplicate_of"] + rows.map { $0 + "," }).joined(separator: "\n") + "\n")
+    let named = try store.dir.write(
+      "c.csv", ([header + ",duplicate_of"] + [rows[1] + ",d1"]).joined(separator: "\n") + "\n")
+    let s = try store.load([(.complaints, without), (.complaints, emptyColumn), (.complaints, named)])
+    #expect((s[1].rowsStored, s[1].rowsDuplicate) == (0, 2))
+    // Naming the complaint it repeats is a new statement about d2: a new state.
+    #expect(s[2].rowsStored == 1)
+    #expect(try store.scalar("SELECT duplicate_of FROM complaint WHERE complaint_id = 'd2'") == "d1")
+    #expect(try store.scalar("SELECT count(*) FROM complaint WHERE duplicate_of IS NOT NULL") == 1)
+  }
+
   @Test func orderOfFilesDoesNotChangeTheLatestState() throws {
     try store.load([(.complaints, fixture("complaints-v2.csv")), (.complaints, fixture("complaints-v1.csv"))])
     #expect(try store.scalar("SELECT status FROM complaint WHERE complaint_id = 'c1'") == "resolved")

@@ -106,7 +106,7 @@ import Testing
     #expect(
       ComplaintLoader.columns == [
         "complaint_id", "received_at", "reporter_id", "url", "category", "channel", "description", "status",
-        "resolved_at", "outcome", "action_taken", "updated_at",
+        "resolved_at", "outcome", "action_taken", "updated_at", "duplicate_of",
       ])
     #expect(PlatformLoader.columns == ["platform_id", "name_en", "name_zh", "domains", "operator"])
     // A case's raw value is where the reader puts its value.

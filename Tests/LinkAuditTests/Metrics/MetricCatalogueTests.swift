@@ -86,6 +86,12 @@ import Testing
       "overview.conformance_rate": "0.545455",
       "overview.over_restricted": "1",
       "overview.under_restricted": "4",
+      // Not stopped by a standing decision: e7 (open, under c1 and c10), e13 (open,
+      // under c2) and e6 (warned, under c2). e7 and e13 conformed to the policy
+      // (opens in one_to_one_chat) and no longer do; e6 did not anyway: 4 / 11.
+      "overview.enforcement_rate": "0.363636",
+      // Of the under-restricted: e6 (pornography, p1), e12 (phishing, p2); e2 and e8 have no reason.
+      "p1.under_restricted": "1", "p2.under_restricted": "1", "p3.under_restricted": "0",
       // C_1 = c1 c2 c3 c4 c5 c10; upheld c1 c2 c10.
       "p1.complaints": "6",
       "p1.upheld": "3",

@@ -2,6 +2,7 @@ import Foundation
 import LinkAudit
 import LinkAuditCore
 import LinkAuditImport
+import LinkAuditStore
 import Testing
 
 /// The cases a regulator acts on, one by one: the backlog at the quarter's end
@@ -96,6 +97,8 @@ import Testing
     #expect(q4.decisions.map(\.target) == ["https://x.example.com/p", "example.org", "example.org"])
     // e2 under d2; e1 under d1 and d3; e3 was warned, e4 came before d1 stood, e5 is of Q3.
     #expect(q4.decisions.map(\.opens) == [1, 1, 1])
+    // e3 was warned under d1 and d3 (example.org), both standing on 10-07.
+    #expect(q4.decisions.map(\.warned) == [0, 1, 1])
     #expect(q4.current["overview.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p1.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p2.post_decision_opens"]?.csv == "1")
@@ -103,5 +106,65 @@ import Testing
     #expect(q4.upheldWithoutBlock.first?.actionTaken == "none")
     #expect(q4.current["p1.upheld_without_block"]?.csv == "1")
     #expect(q4.current["p2.upheld_without_block"]?.csv == "0")
+  }
+}
+
+/// What got through, by hand. Policy phase 1 is in force in 2021-Q4:
+/// one_to_one_chat open, group_chat warn, other scenes block; pornography and
+/// fraud block, induced_sharing warn, other categories block.
+@Suite struct GotThroughTests {
+  static let links = """
+    event_id,occurred_at,scene,user_id,url,action,reason,detected_by,client_version
+    g1,2021-10-05 10:00:00,one_to_one_chat,u1,https://p.example.com/1,open,pornography,automated,8.0.14
+    g2,2021-10-06 10:00:00,group_chat,u2,https://f.example.com/2,warn_back,fraud,user_report,8.0.16
+    g3,2021-10-07 10:00:00,moments,u3,https://f.example.com/3,block,fraud,automated,8.0.16
+    g4,2021-10-08 10:00:00,one_to_one_chat,u4,https://ph.example.net/4,open,phishing,manual_review,
+    g5,2021-10-09 10:00:00,group_chat,u5,https://promo.example.com/5,open,induced_sharing,automated,
+    g6,2021-10-10 10:00:00,group_chat,u6,https://promo.example.com/6,open,induced_sharing,automated,
+    g7,2021-10-11 10:00:00,moments,u7,https://s.example.net/7,warn_proceed,spam,automated,
+    g8,2021-10-12 10:00:00,group_chat,u8,https://n.example.com/8,open,,,
+    g9,2022-01-02 10:00:00,one_to_one_chat,u9,https://p.example.com/9,open,pornography,automated,
+    g10,2021-10-13 10:00:00,group_chat,u1,https://promo.example.com/10,warn_proceed,induced_sharing,automated,
+
+    """
+
+  @Test func eachPrinciple1And2EventThatGotThroughIsListedAndPrinciple3IsCounted() throws {
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.links, try store.dir.write("l.csv", Self.links)),
+    ])
+    let q4 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    // p1: g1 (open, block prescribed), g2 (warned, block); p2: g4 (open, default
+    // block). Not g3 (blocked as prescribed), g8 (no reason), g9 (2022), g10 (warned as prescribed).
+    #expect(q4.gotThrough.map(\.eventID) == ["g1", "g2", "g4"])
+    #expect(q4.gotThroughTotal == 3)
+    #expect(q4.gotThrough.map(\.treatment) == ["block", "block", "block"])
+    #expect(q4.gotThrough.map(\.action) == ["open", "warn_back", "open"])
+    #expect(q4.gotThrough.first?.clientVersion == "8.0.14")
+    #expect(q4.gotThrough.first?.policyVersion == "2021.09-phase1")
+    #expect(q4.gotThrough.first?.domain == "example.com")
+    #expect(q4.current["p1.under_restricted"]?.csv == "2")
+    #expect(q4.current["p2.under_restricted"]?.csv == "1")
+    // p3: g5 and g6 (open, warn prescribed) on example.com; g7 (warned, default block) on example.net.
+    #expect(q4.current["p3.under_restricted"]?.csv == "3")
+    #expect(q4.gotThroughCounts.map(\.category) == ["induced_sharing", "spam"])
+    #expect(q4.gotThroughCounts.map(\.domain) == ["example.com", "example.net"])
+    #expect(q4.gotThroughCounts.map(\.events) == [2, 1])
+    // And g8, under-restricted without a reason, only in the overview: 3 + 3 + 1.
+    #expect(q4.current["overview.under_restricted"]?.csv == "7")
+  }
+
+  @Test func theListReadsTheIndexOfEventsWithAPrinciple() throws {
+    let store = TestStore()
+    try store.load([(.links, try store.dir.write("l.csv", Self.links))])
+    let db = try store.open(.readOnly)
+    let plan = try db.records(
+      "EXPLAIN QUERY PLAN " + ReportData.gotThroughSQL, named: [":start": .text("a"), ":end": .text("b"), ":limit": .integer(1)],
+      source: "test"
+    ).compactMap { $0.optionalText("detail") }
+    #expect(plan.contains { $0.contains("link_event_by_principle") }, "\(plan)")
   }
 }

@@ -53,22 +53,22 @@ import Testing
     // The decisions standing in 2021-Q4, by hand: c10 (block_url, from 10-02 21:00
     // Shanghai), c1 (block_domain example.org, from 10-03 11:00 until c6's restore on
     // 11-20), c2 (block_url, from 10-06 11:00); c7's stands only from 2022-01-01 02:00.
-    // Opened under each: e7 under c10 and c1, e13 (…/p#top) under c2.
+    // Opened under each: e7 under c10 and c1, e13 (…/p#top) under c2; warned: e6 under c2.
     let register = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
     #expect(
       register == """
-        complaint_id,principle,category,scope,target,received_at,resolved_at,effective_from,restored_at,opens_in_quarter
-        c10,1,fraud,block_url,https://bad.example.org/x,2021-10-02T04:00:00.000Z,2021-10-02T12:00:00.000Z,2021-10-02T13:00:00.000Z,,1
-        c1,1,fraud,block_domain,example.org,2021-10-02T02:00:00.000Z,2021-10-03T02:00:00.000Z,2021-10-03T03:00:00.000Z,2021-11-20T02:00:00.000Z,1
-        c2,1,pornography,block_url,https://x.example.com/p,2021-10-04T02:00:00.000Z,2021-10-06T02:00:00.000Z,2021-10-06T03:00:00.000Z,,1
+        complaint_id,principle,category,scope,target,received_at,resolved_at,effective_from,restored_at,opens_in_quarter,warned_in_quarter
+        c10,1,fraud,block_url,https://bad.example.org/x,2021-10-02T04:00:00.000Z,2021-10-02T12:00:00.000Z,2021-10-02T13:00:00.000Z,,1,0
+        c1,1,fraud,block_domain,example.org,2021-10-02T02:00:00.000Z,2021-10-03T02:00:00.000Z,2021-10-03T03:00:00.000Z,2021-11-20T02:00:00.000Z,1,0
+        c2,1,pornography,block_url,https://x.example.com/p,2021-10-04T02:00:00.000Z,2021-10-06T02:00:00.000Z,2021-10-06T03:00:00.000Z,,1,1
 
         """)
     // The summary lists the same register, times in the report's zone.
     let summary = try text(out, "summary.en.md")
     #expect(
       summary.contains(
-        "| c1 | 1 | fraud | block\\_domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 |"))
-    #expect(summary.contains("| c10 | 1 | fraud | block\\_url | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 |"))
+        "| c1 | 1 | fraud | block\\_domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 | 0 |"))
+    #expect(summary.contains("| c10 | 1 | fraud | block\\_url | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 |"))
     #expect(try text(out, "summary.zh.md").contains("## 报告期内生效的处置决定"))
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
     #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])

@@ -34,8 +34,10 @@ import Testing
     #expect(try db.scalar("SELECT sum(events) FROM host_month") == .integer(13))
     // u1-u5 in 2021-Q4 except u5 (e9 is 2022-Q1, e10 2021-Q3): 4 + 1 + 1.
     #expect(try db.scalar("SELECT count(*) FROM user_quarter") == .integer(6))
-    // e7 under principle 1 twice over (c1, c10) is one row; e13 under c2.
-    #expect(try db.scalar("SELECT count(*) FROM decision_open") == .integer(2))
+    // e7 under principle 1 twice over (c1, c10) is one row; e13 under c2; e6
+    // (warned, not blocked) under c2 too. The blocked e5 under c2 is what it asks for.
+    #expect(try db.scalar("SELECT count(*) FROM decision_open") == .integer(3))
+    #expect(try db.scalar("SELECT action FROM decision_open WHERE action <> 'open'") == .text("warn_back"))
   }
 
   @Test func theOrderOfImportsChangesNoFigure() throws {

@@ -64,7 +64,7 @@ import Testing
         INSERT INTO host VALUES (1, 'item.taobao.com', 'item.taobao.com', 'taobao.com', 'taobao');
         INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url_normalised, host_id,
           action, detected_by)
-        VALUES ('e1', 1, '2021-10-01T02:00:00.000Z', 'moments', 'u', 'https://item.taobao.com/a', 1, 'open', 'automated');
+        VALUES ('e1', 1, '2021-10-01T02:00:00.000Z', 'moments', '0123456789abcdef0123456789abcdef', 'https://item.taobao.com/a', 1, 'open', 'automated');
         """)
       #expect(try Self.insertPlan(old).contains("OpenEphemeral"))
       old.close()
@@ -133,6 +133,7 @@ import Testing
       "f80607a24ef7e3bafd4b8cc193030e510250c59b096fc06768ce5be8a0ee0db6",
       "8c7630102c29a002329823c515e952faf41cf572fe1e8d46c724ef3e1f77090b",
       "5547cdc5cbbd7a80058d74b95b9c539f1fcd574e28e50ba8cf89361e9ab85519",
+      "7c68147128ad74636be5df41d8a025c2660f073db73f6c9f84f712a40a162c89",
     ]
     let hashes = Migrations.all.map { hex(SHA256.hash(data: Data($0.sql.utf8))) }
     #expect(Array(hashes.prefix(released.count)) == released)

@@ -1,0 +1,20 @@
+-- What a standing decision did not stop: `decision_open` also holds the events
+-- warned under a decision (warn_proceed, warn_back), each with its action, so
+-- the enforcement rate can count every event a decision should have blocked.
+-- The rows an earlier version wrote are opens; the warned ones come with the
+-- re-derivation the mark below asks for on the next read-write open.
+ALTER TABLE decision_open ADD COLUMN action TEXT NOT NULL DEFAULT 'open';
+INSERT OR REPLACE INTO setting SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM link_event);
+
+-- The events with a category as reason (a few in a hundred), by principle and
+-- time, so the report can list the principle 1-2 events that got through
+-- without reading every event of the quarter.
+CREATE INDEX link_event_by_principle ON link_event(principle, occurred_at) WHERE principle IS NOT NULL;
+
+-- The complaint an outcome `duplicate` repeats, when the source names it.
+ALTER TABLE complaint_state ADD COLUMN duplicate_of TEXT;
+-- An edit outside the import of any column still marks the rollups stale.
+DROP TRIGGER complaint_state_updated;
+CREATE TRIGGER complaint_state_updated AFTER UPDATE OF state_rowid, complaint_id, batch_id, line, received_at, reporter_pseudonym, url, url_normalised, host, host_ascii, domain, platform_id, category, principle, channel, description, status, resolved_at, outcome, action_taken, updated_at, fingerprint, duplicate_of ON complaint_state
+WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
+BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
