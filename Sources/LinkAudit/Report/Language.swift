@@ -65,7 +65,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
-    case clientVersion, duplicateOf
+    case clientVersion, duplicateOf, decisionsNote
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -98,9 +98,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .target: ("URL or domain", "URL或域名"),
     .standsFrom: ("Effective from", "生效时间"),
     .restoredAt: ("Restored at", "恢复时间"),
-    .opensInQuarter: ("Opened under it in the quarter", "本季度生效期间被打开的事件数"),
+    .opensInQuarter: ("Opened under it", "其下被打开"),
     .upheldWithoutBlock: ("Upheld complaints closed without a block", "成立但未采取拦截措施的投诉"),
-    .warnedInQuarter: ("Warned (not blocked) under it in the quarter", "本季度生效期间仅被提示（未拦截）的事件数"),
+    .warnedInQuarter: ("Warned, not blocked, under it", "其下仅提示未拦截"),
+    .decisionsNote: (
+      "Events of the quarter a decision did not stop while it stood, each event once per decision: opened directly, or only warned about. Both count against the enforcement rate.",
+      "本季度在决定生效期间未被拦截的事件，每项决定下每个事件计一次：被直接打开的，和仅被提示的。两者均计为处置执行率的不符合事件。"
+    ),
     .gotThrough: ("Got through", "漏网事件"),
     .gotThroughEvents: (
       "Principles 1 and 2: each event handled more leniently than its policy prescribes",

@@ -260,6 +260,7 @@ package struct WorkbookWriter {
   /// complaints of principles 1-3 closed without a block.
   package func decisions(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.decisions))
+    try s.line([.text(t(.decisionsNote))])
     let top = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.scope), t(.target), t(.receivedAt), t(.resolvedAt),
@@ -313,7 +314,9 @@ package struct WorkbookWriter {
     try s.heading(t(.gotThroughCounts))
     _ = try s.table(
       header: [t(.category), t(.domain), t(.events)],
-      rows: data.gotThroughCounts.map { [.text(language.categoryName($0.category)), .text($0.domain), .count($0.events)] },
+      rows: data.gotThroughCounts.map {
+        [.text(language.categoryName($0.category)), .text($0.domain), .count($0.events)]
+      },
       filter: false)
     if data.gotThroughCounts.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top)

@@ -70,7 +70,8 @@ package struct EventDeriver: Sendable {
         reason: RollupCodes.reason(reason?.category, given: reason != nil), detectedBy: RollupCodes.code(detectedBy),
         policy: policy.map { Int32($0) } ?? -1),
       quarter: quarter, user: user,
-      covered: Self.isCoverable(action) && !decisions.isEmpty ? decisions.principles(url: url, domain: domain, at: ms) : 0,
+      covered: Self.isCoverable(action) && !decisions.isEmpty
+        ? decisions.principles(url: url, domain: domain, at: ms) : 0,
       occurredAt: ms)
   }
 }

@@ -162,7 +162,8 @@ import Testing
     try store.load([(.links, try store.dir.write("l.csv", Self.links))])
     let db = try store.open(.readOnly)
     let plan = try db.records(
-      "EXPLAIN QUERY PLAN " + ReportData.gotThroughSQL, named: [":start": .text("a"), ":end": .text("b"), ":limit": .integer(1)],
+      "EXPLAIN QUERY PLAN " + ReportData.gotThroughSQL,
+      named: [":start": .text("a"), ":end": .text("b"), ":limit": .integer(1)],
       source: "test"
     ).compactMap { $0.optionalText("detail") }
     #expect(plan.contains { $0.contains("link_event_by_principle") }, "\(plan)")

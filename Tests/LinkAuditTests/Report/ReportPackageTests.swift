@@ -68,7 +68,9 @@ import Testing
     #expect(
       summary.contains(
         "| c1 | 1 | fraud | block\\_domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 | 0 |"))
-    #expect(summary.contains("| c10 | 1 | fraud | block\\_url | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 |"))
+    #expect(
+      summary.contains(
+        "| c10 | 1 | fraud | block\\_url | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 |"))
     #expect(try text(out, "summary.zh.md").contains("## 报告期内生效的处置决定"))
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
     #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])
@@ -84,6 +86,25 @@ import Testing
     let xlsx = try Data(
       contentsOf: URL(fileURLWithPath: (out as NSString).appendingPathComponent("linkaudit-2021-Q4.en.xlsx")))
     #expect(xlsx.starts(with: [0x50, 0x4B]))
+  }
+
+  /// Both workbooks carry the Got through sheet with the fixture's two events
+  /// (e6, pornography warned where a block is prescribed; e12, phishing warned
+  /// likewise) and the Decisions sheet the events warned under each decision.
+  @Test func bothWorkbooksListWhatGotThroughByEventID() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    for (language, sheet, decisions) in [("en", "Got through", "Decisions"), ("zh", "漏网事件", "处置决定")] {
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      let got = try #require(cells[sheet], "\(language): no sheet \(sheet) in \(cells.keys.sorted())")
+      let values = Set(got.filter { !$0.key.hasSuffix(".type") }.values)
+      #expect(values.isSuperset(of: ["e6", "e12", "warn_back", "warn_proceed", "2021.09-phase1"]), "\(language)")
+      #expect(!values.contains("e5") && !values.contains("e2"), "\(language)")
+      // The register's header names the warned column, in the sheet's language.
+      let register = try #require(cells[decisions])
+      #expect(
+        register.values.contains(language == "en" ? "Warned, not blocked, under it" : "其下仅提示未拦截"))
+    }
   }
 
   @Test func theSameDatabaseGivesByteIdenticalPackages() throws {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LinkAuditCore
+import LinkAuditRollup
 import LinkAuditStore
 import Synchronization
 import Testing
@@ -49,6 +50,48 @@ import Testing
       $0.trimmingCharacters(in: .whitespacesAndNewlines)
     }
     #expect(watched == columns.filter { $0 != "is_current" })
+  }
+
+  /// Migration 8 keeps the events warned under a decision: a database of
+  /// version 7, whose `decision_open` held opens only, has them derived on its
+  /// first read-write open.
+  @Test func migration8DerivesTheEventsWarnedUnderADecision() throws {
+    do {
+      let old = try Database(path: store.path)
+      try Migrations.migrate(old, to: 7)
+      try old.execute(
+        """
+        INSERT INTO batch (batch_id, kind, file_name, sha256, imported_at, tool_version)
+          VALUES (1, 'links', 'l.csv', 'aa', '2021-12-01T00:00:00.000Z', '0.1.0'),
+                 (2, 'complaints', 'c.csv', 'bb', '2021-12-01T00:00:00.000Z', '0.1.0');
+        INSERT INTO host VALUES (1, 'a.example.org', 'a.example.org', 'example.org', 'other');
+        INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url_normalised, host_id,
+          action, reason, principle, detected_by)
+        VALUES
+          ('e1', 1, '2021-10-05T02:00:00.000Z', 'moments', 'HEX', 'https://a.example.org/1', 1, 'open', NULL, NULL,
+           'automated'),
+          ('e2', 1, '2021-10-06T02:00:00.000Z', 'moments', 'HEX', 'https://a.example.org/2', 1, 'warn_proceed',
+           'fraud', 1, 'automated'),
+          ('e3', 1, '2021-10-07T02:00:00.000Z', 'moments', 'HEX', 'https://a.example.org/3', 1, 'block', 'fraud', 1,
+           'automated');
+        INSERT INTO complaint_state (complaint_id, batch_id, line, received_at, reporter_pseudonym, url,
+          url_normalised, host, host_ascii, domain, platform_id, category, principle, channel, status, resolved_at,
+          outcome, action_taken, fingerprint, is_current)
+        VALUES ('d1', 2, 2, '2021-10-01T02:00:00.000Z', 'HEX', 'https://bad.example.org/x', 'https://bad.example.org/x',
+          'bad.example.org', 'bad.example.org', 'example.org', 'other', 'fraud', 1, 'in_chat', 'resolved',
+          '2021-10-02T02:00:00.000Z', 'upheld', 'block_domain', 'f', 1);
+        INSERT INTO decision_open VALUES (1, '2021-10-05T02:00:00.000Z', 1, 1);
+        """.replacingOccurrences(of: "HEX", with: "0123456789abcdef0123456789abcdef"))
+      old.close()
+    }
+    let db = try store.open()
+    #expect(try db.userVersion == Migrations.latestVersion)
+    // e1 opened and e2 warned under d1 (example.org from 10-02 11:00); e3 was blocked, as d1 asks.
+    #expect(
+      try db.rows("SELECT event_rowid, action FROM decision_open ORDER BY event_rowid").map { $0.map(\.text) } == [
+        ["1", "open"], ["2", "warn_proceed"],
+      ])
+    #expect(try Rollups.differences(db) == [])
   }
 
   /// Migration 6 edits the table's text in place: the rule holds as before, on
