@@ -13,7 +13,8 @@ public enum MetricKind: String, Sendable {
 /// One figure of the report: its id, its meaning in both languages, and the one
 /// SQL query that computes it. The SQL reads `:start` and `:end` (the quarter's
 /// bounds, UTC, as stored) and returns one value, or `(dimension, value)` rows
-/// when `dimension` is set. The same text is shown on the Methodology sheet and
+/// when `dimension` is set. A rate's value is followed by its `numerator` and
+/// `denominator`; an hours figure's by no numerator and the number of values. The same text is shown on the Methodology sheet and
 /// runs unchanged through `linkaudit query --param start=… --param end=…`.
 /// Event figures read the rollups (`event_month`, `host_month`,
 /// `quarter_users`, `decision_open`), which the importer keeps and `linkaudit doctor` checks
@@ -44,10 +45,19 @@ public enum MetricCatalogue {
   package static let inQuarterE = "month_start >= :start AND month_start < :end"
   package static let inQuarterC = "received_at >= :start AND received_at < :end"
 
-  /// Of the quarter's events, the share (0 to 1) matching `condition` among those matching `among`.
+  /// Of the quarter's events, the share (0 to 1) matching `condition` among
+  /// those matching `among`, then its numerator and denominator.
   /// `count` names the column that counts the rows (`events` in the rollups, `n` in `assessed`).
   package static func share(_ condition: String, among: String = "1", count: String = "events") -> String {
-    "total(CASE WHEN \(condition) THEN \(count) END) / nullif(total(CASE WHEN \(among) THEN \(count) END), 0)"
+    rate(
+      "coalesce(sum(CASE WHEN \(condition) THEN \(count) END), 0)",
+      of: "coalesce(sum(CASE WHEN \(among) THEN \(count) END), 0)")
+  }
+
+  /// A rate's three columns from its numerator and denominator (integers):
+  /// `value` (none when the denominator is 0), `numerator`, `denominator`.
+  package static func rate(_ numerator: String, of denominator: String) -> String {
+    "CAST(\(numerator) AS REAL) / nullif(\(denominator), 0) AS value, \(numerator) AS numerator, \(denominator) AS denominator"
   }
 
   /// An action's strictness (open 0 < warn 1 < block 2), to compare with `treatmentLevel`.
@@ -168,7 +178,7 @@ public enum MetricCatalogue {
           WHERE e.event_rowid IN (
               SELECT event_rowid FROM decision_open WHERE occurred_at >= :start AND occurred_at < :end)
             AND \(actionLevel("e.action")) = \(treatmentLevel("t.treatment")))
-        SELECT (total(CASE WHEN alevel = tlevel THEN n END) - (SELECT n FROM d)) / nullif(total(n), 0)
+        SELECT \(rate("coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) - (SELECT n FROM d)", of: "coalesce(sum(n), 0)"))
         FROM a
         """),
     .init(
@@ -214,7 +224,7 @@ public enum MetricCatalogue {
         definitionEnglish: "Upheld / resolved complaints of principle \(p) whose outcome is not duplicate.",
         definitionChinese: "成立数 / 原则\(p)已办结且非重复的投诉数。",
         sql:
-          "SELECT avg(outcome = 'upheld') FROM complaint WHERE \(cp) AND status = 'resolved' AND outcome <> 'duplicate'"
+          "SELECT \(rate("coalesce(sum(outcome = 'upheld'), 0)", of: "count(*)")) FROM complaint WHERE \(cp) AND status = 'resolved' AND outcome <> 'duplicate'"
       ),
       .init(
         id: "p\(p).median_hours_to_resolve", dimension: nil, kind: .hours, principle: principle,
@@ -222,13 +232,17 @@ public enum MetricCatalogue {
         definitionEnglish:
           "Median of (resolved_at − received_at) in hours over resolved complaints of principle \(p); for an even count, the mean of the two middle values.",
         definitionChinese: "原则\(p)已办结投诉办结时长（小时）的中位数；偶数个时取中间两值的平均。",
-        sql: hours + "\nSELECT avg(hours) FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2)"),
+        sql: hours
+          + "\nSELECT avg(hours) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2)"
+      ),
       .init(
         id: "p\(p).p90_hours_to_resolve", dimension: nil, kind: .hours, principle: principle,
         nameEnglish: "P90 hours to resolve", nameChinese: "办结时长第90百分位（小时）",
         definitionEnglish: "Nearest-rank 90th percentile of the same: the value at rank ⌈0.9·n⌉.",
         definitionChinese: "同上时长的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
-        sql: hours + "\nSELECT (SELECT hours FROM r WHERE k = (9 * n + 9) / 10)"),
+        sql: hours
+          + "\nSELECT (SELECT hours FROM r WHERE k = (9 * n + 9) / 10) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator"
+      ),
       .init(
         id: "p\(p).within_sla_rate", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Resolved within SLA", nameChinese: "时限内办结率",
@@ -236,7 +250,8 @@ public enum MetricCatalogue {
           "Complaints of principle \(p) resolved within the SLA of the policy in force when received / all complaints of principle \(p) (unresolved ones count against).",
         definitionChinese: "在受理时所适用规范的时限内办结的原则\(p)投诉数 / 原则\(p)投诉总数（未办结计为超时）。",
         sql:
-          "SELECT avg(coalesce(ms_to_resolve <= sla_hours * 3600000, 0)) FROM complaint_handling WHERE \(cp)"),
+          "SELECT \(rate("coalesce(sum(coalesce(ms_to_resolve <= sla_hours * 3600000, 0)), 0)", of: "count(*)")) FROM complaint_handling WHERE \(cp)"
+      ),
       .init(
         id: "p\(p).open_at_start", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Open at the quarter's start", nameChinese: "季初未办结投诉数",

@@ -46,11 +46,47 @@ public struct Figure: Equatable, Sendable {
   /// Empty, or `key=value`.
   public let dimension: String
   public let value: MetricValue
+  /// A rate's numerator; nil for counts and hours.
+  public let numerator: Int64?
+  /// A rate's denominator, or the number of values an hours figure is taken over; nil for counts.
+  public let denominator: Int64?
 
-  public init(_ metricID: String, _ dimension: String = "", _ value: MetricValue) {
+  public init(
+    _ metricID: String, _ dimension: String = "", _ value: MetricValue, numerator: Int64? = nil,
+    denominator: Int64? = nil
+  ) {
     self.metricID = metricID
     self.dimension = dimension
     self.value = value
+    self.numerator = numerator
+    self.denominator = denominator
+  }
+
+  /// A denominator under this is a small number: the rate carries its Wilson interval.
+  public static let smallDenominator: Int64 = 20
+  /// A P90 over fewer values than this is the maximum, and says so.
+  public static let smallSample: Int64 = 10
+
+  /// The Wilson score interval (95%) of a rate, when its denominator is a small number.
+  public var smallNumberInterval: (low: Double, high: Double)? {
+    guard let numerator, let denominator, denominator > 0, denominator < Self.smallDenominator else { return nil }
+    return Wilson.interval(successes: numerator, trials: denominator)
+  }
+}
+
+/// The Wilson score interval of a proportion (Wilson 1927): unlike the normal
+/// approximation it stays within 0..1 and is honest about small samples,
+/// where a rate of 3 of 7 reads 16%-75%.
+public enum Wilson {
+  /// z for a two-sided 95% interval.
+  public static let z95 = 1.959963984540054
+
+  public static func interval(successes x: Int64, trials n: Int64, z: Double = z95) -> (low: Double, high: Double) {
+    let (p, n, z2) = (Double(x) / Double(n), Double(n), z * z)
+    let scale = 1 + z2 / n
+    let centre = (p + z2 / (2 * n)) / scale
+    let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot() / scale
+    return (max(0, centre - half), min(1, centre + half))
   }
 }
 
@@ -77,12 +113,15 @@ public struct QuarterFigures: Sendable {
       try statement.bind(named: parameters)
       defer { statement.reset() }
       while try statement.step() {
-        if let key = d.dimension {
-          let label = statement.value(at: 0).text ?? ""
-          figures.append(Figure(d.id, "\(key)=\(label)", Self.value(statement.value(at: 1), kind: d.kind)))
-        } else {
-          figures.append(Figure(d.id, "", Self.value(statement.value(at: 0), kind: d.kind)))
-        }
+        // The value, then a rate's numerator and denominator when the query gives them.
+        let v = d.dimension == nil ? 0 : 1
+        let counted = statement.columnCount >= v + 3
+        let label = d.dimension.map { "\($0)=\(statement.value(at: 0).text ?? "")" } ?? ""
+        figures.append(
+          Figure(
+            d.id, label, Self.value(statement.value(at: v), kind: d.kind),
+            numerator: counted ? statement.value(at: v + 1).integer : nil,
+            denominator: counted ? statement.value(at: v + 2).integer : nil))
       }
     }
     figures += ratings?.figures ?? []
@@ -123,14 +162,24 @@ public struct QuarterFigures: Sendable {
   }
 
   public subscript(_ id: String, dimension dimension: String = "") -> MetricValue? {
-    figures.first { $0.metricID == id && $0.dimension == dimension }?.value
+    figure(id, dimension: dimension)?.value
   }
 
-  /// `metrics.csv`: UTF-8, header `metric_id,dimension,value`, sorted by id then dimension.
+  public func figure(_ id: String, dimension: String = "") -> Figure? {
+    figures.first { $0.metricID == id && $0.dimension == dimension }
+  }
+
+  /// `metrics.csv`: UTF-8, header `metric_id,dimension,value,numerator,denominator`,
+  /// sorted by id then dimension; numerator and denominator empty for counts.
   public var csv: String {
-    var text = "metric_id,dimension,value\n"
+    var text = "metric_id,dimension,value,numerator,denominator\n"
     for f in figures {
-      text += csvLine([f.metricID, f.dimension, f.value.csv]) + "\n"
+      text +=
+        csvLine([
+          f.metricID, f.dimension, f.value.csv, f.numerator.map(String.init) ?? "",
+          f.denominator.map(String.init) ?? "",
+        ])
+        + "\n"
     }
     return text
   }

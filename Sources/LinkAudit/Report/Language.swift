@@ -34,6 +34,28 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     return scene.chinese
   }
 
+  /// A rate's numerator and denominator (`12/21`), or the number of values
+  /// an hours figure is taken over (`n = 7`); empty for a count.
+  package func counts(of f: Figure) -> String {
+    guard let d = f.denominator else { return "" }
+    guard let n = f.numerator else { return "n = \(Int(d).grouped)" }
+    return "\(Int(n).grouped)/\(Int(d).grouped)"
+  }
+
+  /// What a reader must know before weighing a figure: a rate over a small
+  /// number carries its Wilson 95% interval; a P90 over fewer than 10 values
+  /// is the largest of them.
+  package func caveat(of f: Figure, kind: MetricKind) -> String {
+    if kind == .rate, let (low, high) = f.smallNumberInterval {
+      let range = String(format: "%.2f%%–%.2f%%", low * 100, high * 100)
+      return self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
+    }
+    if f.metricID.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
+      return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
+    }
+    return ""
+  }
+
   /// How many of a list's rows are shown: all, or the first `shown` of `total`.
   package func listed(_ shown: Int, of total: Int64) -> String {
     if Int64(shown) >= total {
@@ -65,7 +87,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
-    case clientVersion, duplicateOf, decisionsNote
+    case clientVersion, duplicateOf, decisionsNote, counts, caveat
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -115,6 +137,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       "原则3：处置宽于规范要求的事件（按类别和域名）"
     ),
     .eventID: ("Event id", "事件编号"),
+    .counts: ("Of", "分子/分母"),
+    .caveat: ("Read with care", "提示"),
     .occurredAt: ("Time", "时间"),
     .action: ("Action", "处置"),
     .prescribed: ("Prescribed", "规范要求"),

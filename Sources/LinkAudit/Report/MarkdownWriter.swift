@@ -181,9 +181,15 @@ package struct MarkdownWriter {
     let before = data.previous[d.id] ?? .none
     var change = "—"
     if let a = now.double, let b = before.double { change = formatChange(a - b, d.kind) }
+    // The value as read: a rate with its counts, and any caveat beside it.
+    var value = format(now, d.kind)
+    if let f = data.current.figure(d.id) {
+      let notes = [language.counts(of: f), language.caveat(of: f, kind: d.kind)].filter { !$0.isEmpty }
+      if !notes.isEmpty { value += " (" + notes.joined(separator: language == .zh ? "；" : "; ") + ")" }
+    }
     return [
       "id": d.id, "name": language.name(of: d), "definition": language.definition(of: d),
-      "value": format(now, d.kind), "previous": format(before, d.kind), "change": change,
+      "value": value, "previous": format(before, d.kind), "change": change,
     ]
   }
 

@@ -385,8 +385,14 @@ extension ReportPackage {
         let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { continue }
         let key = parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"
+        // value,numerator,denominator, said as "value (numerator/denominator)".
+        let fields = parts[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var said = fields[0].isEmpty ? "(no value)" : fields[0]
+        if fields.count == 3, !fields[2].isEmpty {
+          said += fields[1].isEmpty ? " (n = \(fields[2]))" : " (\(fields[1])/\(fields[2]))"
+        }
         if result[key] != nil { twice.append("metric \(key): appears more than once in the \(side)'s metrics.csv") }
-        result[key] = result[key].map { $0 == parts[2] ? $0 : "\($0) and \(parts[2])" } ?? parts[2]
+        result[key] = result[key].map { $0 == said ? $0 : "\($0) and \(said)" } ?? said
       }
       return result
     }
@@ -396,7 +402,7 @@ extension ReportPackage {
         let (x, y) = (a[key], b[key])
         guard x != y else { return nil }
         return
-          "metric \(key): package \(x.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)"), database now \(y.map { $0.isEmpty ? "(no value)" : $0 } ?? "(absent)")"
+          "metric \(key): package \(x ?? "(absent)"), database now \(y ?? "(absent)")"
       }
   }
 }

@@ -75,8 +75,8 @@ package struct WorkbookWriter {
     }
     let top = try s.table(
       header: [
-        t(.principle), t(.metric), t(.metricID), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))",
-        t(.change),
+        t(.principle), t(.metric), t(.metricID), t(.thisQuarter), t(.counts), t(.caveat),
+        "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change),
       ],
       rows: rows, filter: true)
     s.row += 1
@@ -105,8 +105,8 @@ package struct WorkbookWriter {
     let metrics = MetricCatalogue.all.filter { $0.principle == p && $0.dimension == nil }
     let top = try s.table(
       header: [
-        t(.metricID), t(.metric), t(.thisQuarter), "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change),
-        t(.definition),
+        t(.metricID), t(.metric), t(.thisQuarter), t(.counts), t(.caveat),
+        "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change), t(.definition),
       ],
       rows: metrics.map { d in
         [.text(d.id), .text(language.name(of: d))] + figureCells(d, dimension: "") + [
@@ -435,7 +435,11 @@ package struct WorkbookWriter {
     } else {
       change = .missing
     }
-    return [cell(now, kind: d.kind), cell(before, kind: d.kind), change]
+    let figure = data.current.figure(d.id, dimension: dimension)
+    return [
+      cell(now, kind: d.kind), .text(figure.map { language.counts(of: $0) } ?? ""),
+      .text(figure.map { language.caveat(of: $0, kind: d.kind) } ?? ""), cell(before, kind: d.kind), change,
+    ]
   }
 
   package func cell(_ value: MetricValue, kind: MetricKind) -> Cell {
@@ -489,7 +493,10 @@ package final class Sheet {
   package static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
   package static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
   package static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
-  package static let rateChange = CellStyle(numberFormat: "+0.00%;-0.00%;0.00%", alignTop: true)
+  package static let pointsChange = CellStyle(
+    numberFormat: #"+0.00" pp";-0.00" pp";0.00" pp""#, alignTop: true)
+  package static let pointsChangeChinese = CellStyle(
+    numberFormat: #"+0.00"个百分点";-0.00"个百分点";0.00"个百分点""#, alignTop: true)
   package static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
   package static let missing = CellStyle(alignRight: true, alignTop: true)
   /// Points per line of wrapped text at the default font size.
@@ -581,14 +588,15 @@ package final class Sheet {
     case .missing:
       try sheet.write(.text(language.text(.none)), row: r, column: c, style: Self.missing)
     case .change(let x, let kind):
+      // A rate's change is in percentage points, never a percentage a reader takes as relative.
       let style: CellStyle =
         switch kind {
-        case .rate: Self.rateChange
+        case .rate: language == .zh ? Self.pointsChangeChinese : Self.pointsChange
         case .count: Self.countChange
         default: Self.hoursChange
         }
-      try sheet.write(.number(x), row: r, column: c, style: style)
-      measure("+100.00%", column: c)
+      try sheet.write(.number(kind == .rate ? x * 100 : x), row: r, column: c, style: style)
+      measure(kind == .rate ? (language == .zh ? "+100.00个百分点" : "+100.00 pp") : "+100.00%", column: c)
     }
   }
 

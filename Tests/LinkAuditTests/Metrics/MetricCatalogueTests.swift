@@ -221,14 +221,48 @@ import Testing
   @Test func csvIsSortedByIdThenDimensionWithTheContractHeader() throws {
     let csv = try Self.figures("2021-Q4").csv
     let lines = csv.split(separator: "\n").map(String.init)
-    #expect(lines[0] == "metric_id,dimension,value")
+    #expect(lines[0] == "metric_id,dimension,value,numerator,denominator")
     let keys = lines.dropFirst().map { line -> String in
       let parts = line.split(separator: ",", omittingEmptySubsequences: false)
       return parts[0] + "\u{1}" + parts[1]
     }
     #expect(keys == keys.sorted())
-    #expect(lines.contains("p3.upheld_rate,,"))
-    #expect(lines.contains("p1.upheld_by_domain,domain=example.org,2"))
+    #expect(lines.contains("p3.upheld_rate,,,0,0"))
+    #expect(lines.contains("p1.upheld_by_domain,domain=example.org,2,,"))
+  }
+
+  /// Every rate states its numerator and denominator, every hours figure how
+  /// many values it is taken over; counts state neither (counts as in the hand count above).
+  @Test func ratesCarryTheirCountsAndHoursTheirNumberOfValues() throws {
+    let f = try Self.figures("2021-Q4")
+    let expected: [String: (Int64?, Int64?)] = [
+      "overview.open_rate": (5, 11), "overview.conformance_rate": (6, 11), "overview.enforcement_rate": (4, 11),
+      "p1.upheld_rate": (3, 4), "p1.within_sla_rate": (4, 6), "p1.automated_share": (1, 2),
+      // c5 c4 c10 c1 c2: five resolved complaints of principle 1.
+      "p1.median_hours_to_resolve": (nil, 5), "p1.p90_hours_to_resolve": (nil, 5),
+      "p3.upheld_rate": (0, 0), "p4.choice_rate": (3, 6), "p4.proceed_rate": (2, 3),
+      "p4.over_restricted_rate": (1, 11), "overview.events": (nil, nil), "p1.upheld": (nil, nil),
+    ]
+    for (id, (numerator, denominator)) in expected {
+      let figure = try #require(f.figure(id), "\(id)")
+      #expect(figure.numerator == numerator && figure.denominator == denominator, "\(id)")
+    }
+    let groupChat = try #require(f.figure("p4.open_rate", dimension: "scene=group_chat"))
+    #expect((groupChat.numerator, groupChat.denominator) == (2, 3))
+  }
+
+  /// The Wilson interval, worked by hand for 3 of 7: p = 3/7, z² = 3.841459,
+  /// centre (p + z²/14) / (1 + z²/7) = 0.453881, half-width
+  /// z·√(p(1−p)/7 + z²/196) / (1 + z²/7) = 0.295661.
+  @Test func theWilsonIntervalOfThreeInSeven() {
+    let (low, high) = Wilson.interval(successes: 3, trials: 7)
+    #expect(abs(low - 0.158220) < 0.000001 && abs(high - 0.749542) < 0.000001)
+    // 0 of n and n of n stay within 0..1.
+    #expect(Wilson.interval(successes: 0, trials: 5).low == 0)
+    #expect(Wilson.interval(successes: 5, trials: 5).high <= 1)
+    // Only a denominator under 20 is a small number.
+    #expect(Figure("x", "", .decimal(0.5), numerator: 10, denominator: 20).smallNumberInterval == nil)
+    #expect(Figure("x", "", .decimal(0.5), numerator: 9, denominator: 19).smallNumberInterval != nil)
   }
 
   @Test func topDomainsKeepTenBreakingTiesByName() throws {

@@ -129,9 +129,9 @@ import Testing
       templates: Self.templates, ratingModel: model
     ).write(database: db, to: out)
     let csv = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
-    #expect(csv.contains("rating.grade,platform=douyin,B\n"))
-    #expect(csv.contains("rating.score,platform=other,45.714286\n"))
-    #expect(csv.contains("rating.grade_change,platform=taobao,NR→A\n"))
+    #expect(csv.contains("rating.grade,platform=douyin,B,,\n"))
+    #expect(csv.contains("rating.score,platform=other,45.714286,,\n"))
+    #expect(csv.contains("rating.grade_change,platform=taobao,NR→A,,\n"))
     let manifest = try Manifest.read(from: out)
     #expect(manifest.ratingModel == .init(name: "wide-caps", sha256: model.sha256))
     let md = try String(contentsOfFile: out + "/ratings.en.md", encoding: .utf8)

@@ -126,15 +126,21 @@ import Testing
     let summary = try text(out, "summary.en.md")
     // 11 events this quarter, 1 in Q3: +10. Open rate 5/11 = 45.45%; Q3 1/1 = 100%.
     #expect(summary.contains("| Link events | `overview.events` | 11 | 1 | +10 |"))
-    #expect(summary.contains("| Open rate | `overview.open_rate` | 45.45% | 100.00% | −54.55 pp |"))
+    // With its counts and, 11 being a small number, its Wilson interval (worked out in MetricCatalogueTests' way).
+    #expect(
+      summary.contains(
+        "| Open rate | `overview.open_rate` | 45.45% (5/11; small number: 95% interval 21.27%–71.99%) | 100.00% | −54.55 pp |"
+      ))
     #expect(summary.contains("- Link events: rose from 1 to 11."))
     #expect(summary.contains("| 2021.09-phase1 |"))
     let p1 = try text(out, "principle-1.en.md")
     #expect(p1.contains("| 1 | example.org | 2 |"))
+    // Five values: the P90 is their maximum, and says so.
+    #expect(p1.contains("| `p1.p90_hours_to_resolve` | 48.00 (n = 5; fewer than 10 values: the maximum) |"))
     #expect(p1.contains("| 2 | example.com | 1 |"))
     // No value is a dash, never 0.
     let p3 = try text(out, "principle-3.en.md")
-    #expect(p3.contains("| Upheld rate | `p3.upheld_rate` | — | — | — |"))
+    #expect(p3.contains("| Upheld rate | `p3.upheld_rate` | — (0/0) | — | — |"))
     let zh = try text(out, "principle-4.zh.md")
     #expect(zh.contains("# 原则4：坚持用户为本，将更多选择权交给用户"))
     #expect(zh.contains("| 一对一聊天 | 100.00% |"))
@@ -216,7 +222,7 @@ import Testing
       db.close()
     }
     let problems = try verify(store, out)
-    #expect(problems.contains("metric overview.open_rate: package 0.454545, database now 0.363636"))
+    #expect(problems.contains("metric overview.open_rate: package 0.454545 (5/11), database now 0.363636 (4/11)"))
     #expect(problems.contains("metric p1.restrictions: package 2, database now 3"))
     #expect(problems.contains("linkaudit-2021-Q4.en.xlsx: differs from what the database gives now"))
     #expect(!problems.contains { $0.hasPrefix("metrics.csv: modified") })
