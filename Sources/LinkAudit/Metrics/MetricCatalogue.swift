@@ -407,13 +407,33 @@ public enum MetricCatalogue {
           """),
       .init(
         id: "p4.choice_rate", dimension: nil, kind: .rate, principle: .userChoice,
-        nameEnglish: "Choice rate", nameChinese: "用户选择权比例",
+        nameEnglish: "Warned (not blocked) share of restricted taps", nameChinese: "受限点击中“提示”占比",
         definitionEnglish:
-          "Of restricted taps, the share where the user was given the choice: (warn_proceed + warn_back) / (warn_proceed + warn_back + block).",
-        definitionChinese: "受限点击中给予用户选择的占比：（提示后继续 + 提示后返回）/（提示后继续 + 提示后返回 + 拦截）。",
+          "Of restricted taps, the share that was warned rather than blocked: (warn_proceed + warn_back) / (warn_proceed + warn_back + block). A policy that puts a warning in front of every link scores near 100% here; read it with p4.scene_rule_share and the open rate by scene.",
+        definitionChinese:
+          "受限点击中被提示而非拦截的占比：（提示后继续 + 提示后返回）/（提示后继续 + 提示后返回 + 拦截）。对所有链接一律提示的规则在此得分接近100%，须结合 p4.scene_rule_share 与分场景直接打开率解读。",
         sql: """
           SELECT \(share("action IN ('warn_proceed', 'warn_back')", among: "action <> 'open'"))
           FROM event_month WHERE \(inQuarterE)
+          """),
+      .init(
+        id: "p4.scene_rule_share", dimension: nil, kind: .rate, principle: .userChoice,
+        nameEnglish: "Taps restricted by a scene rule", nameChinese: "因场景规则受限的点击占比",
+        definitionEnglish:
+          "Taps warned or blocked with reason scene_rule (the scene's own rule, no content problem found) / all taps.",
+        definitionChinese: "以 scene_rule（场景自身规则，未发现内容问题）为原因被提示或拦截的点击数 / 点击总数。",
+        sql: """
+          SELECT \(share("reason = 'scene_rule' AND action <> 'open'"))
+          FROM event_month WHERE \(inQuarterE)
+          """),
+      .init(
+        id: "p4.scene_rule_restrictions", dimension: "scene", kind: .count, principle: .userChoice,
+        nameEnglish: "Scene-rule restrictions by scene", nameChinese: "分场景的场景规则限制次数",
+        definitionEnglish: "Per scene with events: taps warned or blocked with reason scene_rule.",
+        definitionChinese: "按场景：以 scene_rule 为原因被提示或拦截的点击数。",
+        sql: """
+          SELECT scene, coalesce(sum(CASE WHEN reason = 'scene_rule' AND action <> 'open' THEN events END), 0)
+          FROM event_month WHERE \(inQuarterE) GROUP BY scene
           """),
       .init(
         id: "p4.proceed_rate", dimension: nil, kind: .rate, principle: .userChoice,

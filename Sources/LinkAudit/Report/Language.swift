@@ -87,7 +87,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
-    case clientVersion, duplicateOf, decisionsNote, counts, caveat
+    case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
+      noDays
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -95,7 +96,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .period: ("Period", "报告期"),
     .timeZone: ("Time zone", "时区"),
     .toolVersion: ("Tool version", "工具版本"),
-    .dataAsOf: ("Data as of (last import)", "数据截止（最近一次导入）"),
+    .dataAsOf: ("Imported (latest import)", "导入时间（最近一次导入）"),
+    .latestEvent: ("Latest event", "最新事件时间"),
+    .latestComplaint: ("Latest complaint received or updated", "最新投诉受理或更新时间"),
+    .daysWithoutEvents: ("Days of the quarter with no events", "本季度无任何事件的日期"),
+    .noDays: ("none", "无"),
     .policiesInForce: ("Policy versions in force", "报告期内适用的规范版本"),
     .version: ("Version", "版本"),
     .title: ("Title", "标题"),

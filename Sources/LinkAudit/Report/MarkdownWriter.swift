@@ -52,6 +52,9 @@ package struct MarkdownWriter {
     [
       "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
       "period": data.periodText, "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
+      "latestEvent": data.latestEventAt.map { data.local($0) } ?? "—",
+      "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
+      "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       "policies": data.policies.map {
         [

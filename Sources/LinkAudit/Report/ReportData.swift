@@ -171,6 +171,14 @@ public struct ReportData: Sendable {
     public var events: Int64
   }
 
+  /// Opens and events of one platform in one scene (the open rate by scene and platform).
+  public struct ScenePlatformCount: Sendable {
+    public var platformID: String
+    public var scene: String
+    public var opens: Int64
+    public var events: Int64
+  }
+
   public struct RejectedRow: Sendable {
     public var fileName: String
     public var line: Int64
@@ -209,10 +217,19 @@ public struct ReportData: Sendable {
   public let gotThroughTotal: Int64
   /// Principle 3's events that got through, by category and domain.
   public let gotThroughCounts: [GotThroughCount]
+  /// The quarter's opens and events by platform and scene.
+  public let scenePlatformCounts: [ScenePlatformCount]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
-  /// The latest import time: the report's "as of", and the workbook's creation time.
+  /// The latest import time (the workbook's creation time): when the data
+  /// arrived, not how recent it is; that is `latestEventAt` and `latestComplaintAt`.
   public let dataAsOf: Timestamp
+  /// The latest `occurred_at` of any event, UTC as stored.
+  public let latestEventAt: String?
+  /// The latest `updated_at` or `received_at` of any complaint's current state.
+  public let latestComplaintAt: String?
+  /// The local dates (`YYYY-MM-DD`) of the quarter with no event at all.
+  public let daysWithoutEvents: [String]
 
   /// One hash naming the data behind the figures: SHA-256 of every batch's
   /// file hash, in import order, one a line. Same data, same fingerprint.
@@ -284,6 +301,11 @@ public struct ReportData: Sendable {
     gotThroughCounts = try records("got through by category and domain", Self.gotThroughCountsSQL).map {
       GotThroughCount(category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))
     }
+    scenePlatformCounts = try records("open rate by scene and platform", Self.scenePlatformSQL).map {
+      ScenePlatformCount(
+        platformID: try $0.text("platform_id"), scene: try $0.text("scene"), opens: try $0.integer("opens"),
+        events: try $0.integer("events"))
+    }
     rejectedRows = try records(
       "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(Self.rejectedRowLimit))]
     ).map {
@@ -294,7 +316,56 @@ public struct ReportData: Sendable {
     rejectedRowsTotal = try db.scalar("SELECT count(*) FROM rejected_row").integer ?? 0
     let asOf = try db.scalar("SELECT max(imported_at) FROM batch").text
     dataAsOf = asOf.flatMap { TimestampParser.utc.parse($0) } ?? Timestamp(milliseconds: 0)
+    latestEventAt = try db.scalar(Self.latestEventSQL).text
+    latestComplaintAt = try db.scalar(Self.latestComplaintSQL).text
+    let daysWithEvents = Set(try records("days with events", Self.daysWithEventsSQL).map { try $0.text("day_start") })
+    daysWithoutEvents = Self.days(of: quarter, in: timeZone).filter { !daysWithEvents.contains($0.start) }.map(\.date)
   }
+
+  /// Each local day of a quarter: its date and the UTC instant it starts, as `event_day` holds it.
+  static func days(of quarter: Quarter, in zone: TimeZone) -> [(date: String, start: String)] {
+    let parser = TimestampParser(timeZone: zone)
+    let (start, end) = quarter.bounds(in: zone)
+    var days: [(String, String)] = []
+    var day = start
+    while day < end {
+      let (y, m, d) = parser.localDate(of: day)
+      days.append((String(format: "%04d-%02d-%02d", y, m, d), day.iso))
+      // The next midnight, from a time safely inside the next day.
+      let (y2, m2, d2) = parser.localDate(of: Timestamp(milliseconds: day.milliseconds + 30 * 3_600_000))
+      day = parser.startOfDay(year: y2, month: m2, day: d2)
+    }
+    return days
+  }
+
+  /// The days without events as runs: `2022-02-01 – 2022-02-03, 2022-03-09`.
+  public var daysWithoutEventsText: String {
+    var runs: [(first: String, last: String)] = []
+    let all = Self.days(of: quarter, in: timeZone).map(\.date)
+    let missing = Set(daysWithoutEvents)
+    for (i, date) in all.enumerated() where missing.contains(date) {
+      if let last = runs.last, i > 0, all[i - 1] == last.last {
+        runs[runs.count - 1].last = date
+      } else {
+        runs.append((date, date))
+      }
+    }
+    return runs.map { $0.first == $0.last ? $0.first : "\($0.first) – \($0.last)" }.joined(separator: ", ")
+  }
+
+  static let scenePlatformSQL = """
+    SELECT h.platform_id, m.scene, coalesce(sum(CASE WHEN m.action = 'open' THEN m.events END), 0) AS opens,
+      sum(m.events) AS events
+    FROM host_month m JOIN host h USING (host_id)
+    WHERE m.month_start >= :start AND m.month_start < :end
+    GROUP BY h.platform_id, m.scene ORDER BY h.platform_id, m.scene
+    """
+
+  static let latestEventSQL = "SELECT max(last_occurred_at) FROM batch WHERE kind = 'links'"
+  static let latestComplaintSQL =
+    "SELECT max(max(received_at, coalesce(updated_at, received_at))) FROM complaint"
+  static let daysWithEventsSQL =
+    "SELECT DISTINCT day_start FROM event_day WHERE day_start >= :start AND day_start < :end"
 
   /// A stored UTC time shown in the report's time zone: `2021-10-02 10:00:00`.
   public func local(_ iso: String?) -> String {

@@ -132,7 +132,10 @@ public struct ReportPackage {
       period: .init(
         start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
       templatesSHA256: try templatesHash(), dataFingerprint: data.dataFingerprint,
-      ratingModel: ratingModel.map { .init(name: $0.name, sha256: $0.sha256) }, batches: data.batches,
+      ratingModel: ratingModel.map { .init(name: $0.name, sha256: $0.sha256) },
+      provenance: .init(
+        latestEventAt: data.latestEventAt, latestComplaintAt: data.latestComplaintAt,
+        daysWithoutEvents: data.daysWithoutEvents), batches: data.batches,
       policyVersions: data.policies, files: hashes)
     try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
@@ -203,6 +206,23 @@ public struct Manifest: Codable, Equatable {
   }
   /// The rating model the `rating.*` figures were computed with.
   public var ratingModel: ModelReference?
+  /// How recent the data are, apart from when they were imported.
+  public struct Provenance: Codable, Equatable {
+    /// The latest `occurred_at` of any event (UTC).
+    public var latestEventAt: String?
+    /// The latest `updated_at` or `received_at` of any complaint (UTC).
+    public var latestComplaintAt: String?
+    /// Local dates of the quarter with no event at all.
+    public var daysWithoutEvents: [String]
+
+    package enum CodingKeys: String, CodingKey {
+      case latestEventAt = "latest_event_at"
+      case latestComplaintAt = "latest_complaint_at"
+      case daysWithoutEvents = "days_without_events"
+    }
+  }
+  /// nil only in a manifest written before the field existed.
+  public var provenance: Provenance?
   public var batches: [ReportData.Batch]
   public var policyVersions: [ReportData.Policy]
   /// File name → SHA-256 of its bytes.
@@ -215,6 +235,7 @@ public struct Manifest: Codable, Equatable {
     case templatesSHA256 = "templates_sha256"
     case dataFingerprint = "data_fingerprint"
     case ratingModel = "rating_model"
+    case provenance
     case policyVersions = "policy_versions"
   }
 

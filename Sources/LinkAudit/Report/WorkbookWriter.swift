@@ -45,6 +45,9 @@ package struct WorkbookWriter {
       (t(.timeZone), .text(data.timeZone.identifier)),
       (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
       (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
+      (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
+      (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
+      (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
       (t(.batches), .number(Double(data.batches.count))),
       (t(.dataFingerprint), .text(data.dataFingerprint)),
     ])
@@ -148,6 +151,25 @@ package struct WorkbookWriter {
         header: [t(.platform), t(.openRate)],
         rows: data.current.along("p4.open_rate", "platform").map { [.text($0.label), cell($0.value, kind: .rate)] },
         filter: false)
+      // The open rate by platform (rows) and scene (columns), with each platform's events.
+      s.row += 1
+      try s.heading("\(t(.openRate)) · \(t(.platform)) × \(t(.scene))")
+      let sceneCodes = Scene.allCases.map(\.rawValue).filter { sc in
+        data.scenePlatformCounts.contains { $0.scene == sc }
+      }
+      let platforms = Array(Set(data.scenePlatformCounts.map(\.platformID))).sorted()
+      var counts: [String: (opens: Int64, events: Int64)] = [:]
+      for c in data.scenePlatformCounts { counts[c.platformID + "\u{1F}" + c.scene] = (c.opens, c.events) }
+      try s.table(
+        header: [t(.platform), t(.events)] + sceneCodes.map(language.sceneName),
+        rows: platforms.map { p in
+          let events = data.scenePlatformCounts.filter { $0.platformID == p }.reduce(0) { $0 + $1.events }
+          let rates: [Cell] = sceneCodes.map { sc in
+            guard let c = counts[p + "\u{1F}" + sc], c.events > 0 else { return .missing }
+            return .rate(Double(c.opens) / Double(c.events))
+          }
+          return [.text(p), .count(events)] + rates
+        }, filter: false)
     }
     try s.finish(headerRow: top, repeatHeader: false)
   }

@@ -117,7 +117,8 @@ public enum SchemaGuide {
   /// The rollups the event figures read, kept by the importer and checked by `linkaudit doctor`.
   public static let rollups: [(String, String)] = [
     ("event_month", "events counted by month (month_start, UTC) and scene, action, reason, detection, policy"),
-    ("host_month", "events counted by month, host, action and principle (platform figures)"),
+    ("host_month", "events counted by month, host, scene, action and principle (platform figures)"),
+    ("event_day", "events counted by day (day_start: UTC instant the day begins in the rollup zone)"),
     ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),
     ("quarter_users", "how many users each quarter has"),
     ("decision_open", "events a standing decision of the principle did not stop: opened, or warned (action)"),

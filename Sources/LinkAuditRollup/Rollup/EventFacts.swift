@@ -36,6 +36,8 @@ package struct EventFacts: Sendable {
   /// when it was opened or warned (a blocked event is what a decision asks for).
   package var covered: UInt8
   package var occurredAt: Int64
+  /// The start of its day in the rollup zone (UTC milliseconds).
+  package var day: Int64
   package var count: Int64 = 1
 }
 
@@ -72,6 +74,6 @@ package struct EventDeriver: Sendable {
       quarter: quarter, user: user,
       covered: Self.isCoverable(action) && !decisions.isEmpty
         ? decisions.principles(url: url, domain: domain, at: ms) : 0,
-      occurredAt: ms)
+      occurredAt: ms, day: locator.day(ms))
   }
 }

@@ -11,6 +11,8 @@ package struct MonthLocator {
   private var high: Int64 = 0
   private var month: Int64 = 0
   private var quarter: Int64 = 0
+  private var dayLow: Int64 = 1
+  private var dayHigh: Int64 = 0
 
   package init(timeZone: TimeZone) { parser = TimestampParser(timeZone: timeZone) }
 
@@ -24,6 +26,19 @@ package struct MonthLocator {
     // A month whose first midnight a clock change skipped is not cached.
     (low, high) = month <= ms ? (month, next.milliseconds) : (1, 0)
     return (month, quarter)
+  }
+
+  /// The start of the local day `ms` falls in.
+  package mutating func day(_ ms: Int64) -> Int64 {
+    if ms >= dayLow && ms < dayHigh { return dayLow }
+    let (y, m, d) = parser.localDate(of: Timestamp(milliseconds: ms))
+    let start = parser.startOfDay(year: y, month: m, day: d).milliseconds
+    // The next local midnight, found from a time safely inside the next day.
+    let (y2, m2, d2) = parser.localDate(of: Timestamp(milliseconds: start + 30 * 3_600_000))
+    let next = parser.startOfDay(year: y2, month: m2, day: d2).milliseconds
+    // A day whose midnight a clock change skipped is not cached.
+    (dayLow, dayHigh) = start <= ms && ms < next ? (start, next) : (1, 0)
+    return start
   }
 }
 
@@ -40,6 +55,12 @@ package struct RollupKey: Hashable {
   package var detectedBy: UInt8
   /// Index into the accumulator's policy versions, -1 for none.
   package var policy: Int32
+}
+
+/// A day of a batch, for `event_day`.
+package struct DayKey: Hashable {
+  package var batch: Int64
+  package var day: Int64
 }
 
 /// A user in a quarter: the pseudonym's 128 bits, so the set holds no strings.

@@ -23,7 +23,7 @@ package final class RollupEngine {
 
     /// The tables each output fills.
     package var tables: [String] {
-      (contains(.counts) ? ["event_month", "host_month"] : [])
+      (contains(.counts) ? ["event_month", "host_month", "event_day"] : [])
         + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
         + (contains(.coverage) ? ["decision_open"] : [])
     }
@@ -31,11 +31,14 @@ package final class RollupEngine {
 
   private let outputs: Outputs
   private var counts: [RollupKey: Int64] = [:]
+  /// Events by (batch, day start).
+  private var days: [DayKey: Int64] = [:]
   private var users: [UserQuarterKey] = []
   private var sightings = UserSightings()
   private let policies: [String]
   private let insertCount: Statement
   private let insertHostCount: Statement
+  private let insertDayCount: Statement
   private let insertUser: Statement
   private let countUsers: Statement
   private let insertCoverage: Statement
@@ -58,8 +61,12 @@ package final class RollupEngine {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
     insertHostCount = try db.prepare(
-      "INSERT INTO \(schema).host_month (batch_id, month_start, host_id, action, principle, events) VALUES (?, ?, ?, ?, ?, ?)"
-    )
+      """
+      INSERT INTO \(schema).host_month (batch_id, month_start, host_id, scene, action, principle, events)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
+      """)
+    insertDayCount = try db.prepare(
+      "INSERT INTO \(schema).event_day (batch_id, day_start, events) VALUES (?, ?, ?)")
     insertUser = try db.prepare(
       "INSERT OR IGNORE INTO \(schema).user_quarter (quarter_start, user_pseudonym) VALUES (?, ?)")
     countUsers = try db.prepare(
@@ -77,6 +84,7 @@ package final class RollupEngine {
   package func add(_ facts: EventFacts, event: Int64?) throws {
     if outputs.contains(.counts) {
       counts[facts.key, default: 0] += facts.count
+      days[DayKey(batch: facts.key.batch, day: facts.day), default: 0] += facts.count
       if counts.count >= Self.countLimit { try flushCounts() }
     }
     if let user = facts.user { try add(user: user, quarter: facts.quarter) }
@@ -117,7 +125,8 @@ package final class RollupEngine {
   }
 
   /// Writes the counts as `event_month` rows (all but the host) and `host_month`
-  /// rows (month, host, action, principle), both from the one key counted per event.
+  /// rows (month, host, scene, action, principle), both from the one key
+  /// counted per event, and the counts by day as `event_day` rows.
   private func flushCounts() throws {
     var byAttributes: [RollupKey: Int64] = [:]
     var byHost: [RollupKey: Int64] = [:]
@@ -126,7 +135,7 @@ package final class RollupEngine {
       a.host = 0
       byAttributes[a, default: 0] += n
       var h = k
-      (h.scene, h.reason, h.detectedBy, h.policy) = (0, Self.principleCode(k.reason), 0, 0)
+      (h.reason, h.detectedBy, h.policy) = (Self.principleCode(k.reason), 0, 0)
       byHost[h, default: 0] += n
     }
     // Sorted, so rows go in month by month and the file's bytes do not depend on hashing order.
@@ -141,11 +150,15 @@ package final class RollupEngine {
     }
     for (k, n) in byHost.sorted(by: { Self.order($0.key, $1.key) }) {
       try insertHostCount.run([
-        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
-        k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),
+        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.scenes[Int(k.scene)]),
+        .text(RollupCodes.actions[Int(k.action)]), k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),
       ])
     }
     counts.removeAll(keepingCapacity: true)
+    for (k, n) in days.sorted(by: { ($0.key.batch, $0.key.day) < ($1.key.batch, $1.key.day) }) {
+      try insertDayCount.run([.integer(k.batch), .text(Timestamp(milliseconds: k.day).iso), .integer(n)])
+    }
+    days.removeAll(keepingCapacity: true)
   }
 
   /// A reason code's principle as a code of its own (0: none).

@@ -50,7 +50,8 @@ public enum Rollups {
   /// splits between batches aside).
   package static let comparisons: [(table: String, columns: String, measure: String?)] = [
     ("event_month", "month_start, scene, action, reason, principle, detected_by, policy_version", "events"),
-    ("host_month", "month_start, host_id, action, principle", "events"),
+    ("host_month", "month_start, host_id, scene, action, principle", "events"),
+    ("event_day", "day_start", "events"),
     ("user_quarter", "quarter_start, user_pseudonym", nil),
     ("quarter_users", "quarter_start, users", nil),
     ("decision_open", "principle, occurred_at, event_rowid, host_id, action", nil),

@@ -129,6 +129,8 @@ import Testing
       "p4.choice_rate": "0.5",
       "p4.proceed_rate": "0.666667",
       "p4.over_restricted_rate": "0.090909",
+      // Restricted by the scene's own rule: e3 only (the others name a category): 1 / 11.
+      "p4.scene_rule_share": "0.090909",
     ]
     for (id, value) in expected {
       #expect(f[id]?.csv == value, "\(id)")
@@ -143,6 +145,10 @@ import Testing
         "scene=channels": "0", "scene=mini_program": "0",
         // taobao e1 e2; douyin e3 e4; other: e5-e8, e11-e13 with opens e7 e8 e13.
         "platform=taobao": "1", "platform=douyin": "0", "platform=other": "0.428571",
+      ],
+      "p4.scene_rule_restrictions": [
+        "scene=one_to_one_chat": "0", "scene=group_chat": "1", "scene=moments": "0", "scene=search": "0",
+        "scene=channels": "0", "scene=mini_program": "0",
       ],
     ]
     for (id, values) in dimensioned {

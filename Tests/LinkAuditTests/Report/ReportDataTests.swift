@@ -169,3 +169,30 @@ import Testing
     #expect(plan.contains { $0.contains("link_event_by_principle") }, "\(plan)")
   }
 }
+
+/// How recent the data are, and the open rate by platform and scene, on the
+/// hand-counted fixture of MetricCatalogueTests.
+@Suite struct ProvenanceTests {
+  @Test func theLatestEventAndComplaintAndTheDaysWithoutEvents() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let q4 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    // e9 (2022-01-01 00:00 Shanghai) is the latest event; c8 was received at the same instant.
+    #expect(q4.latestEventAt == "2021-12-31T16:00:00.000Z")
+    #expect(q4.latestComplaintAt == "2021-12-31T16:00:00.000Z")
+    // Q4 has 92 days; events on 10-01, 10-05, 10-06, 10-07, 10-10, 10-11, 10-20,
+    // 11-01, 11-02, 11-03 and 12-31: 81 days without.
+    #expect(q4.daysWithoutEvents.count == 81)
+    #expect(
+      q4.daysWithoutEventsText
+        == "2021-10-02 – 2021-10-04, 2021-10-08 – 2021-10-09, 2021-10-12 – 2021-10-19, 2021-10-21 – 2021-10-31, 2021-11-04 – 2021-12-30"
+    )
+    // Open rate by platform and scene: taobao's e1 (one_to_one_chat) and e2 (group_chat), both opened.
+    let taobao = q4.scenePlatformCounts.filter { $0.platformID == "taobao" }
+    #expect(taobao.map(\.scene) == ["group_chat", "one_to_one_chat"])
+    #expect(taobao.map(\.opens) == [1, 1] && taobao.map(\.events) == [1, 1])
+    // Every event is in one cell.
+    #expect(q4.scenePlatformCounts.reduce(0) { $0 + $1.events } == 11)
+  }
+}

@@ -32,6 +32,16 @@ import Testing
     // The fixture's 13 events, each counted once, by month and by host.
     #expect(try db.scalar("SELECT sum(events) FROM event_month") == .integer(13))
     #expect(try db.scalar("SELECT sum(events) FROM host_month") == .integer(13))
+    // By day in Shanghai: 13 events on 13 days; e8 (12-31 23:59:59) on the day that starts 12-30 16:00 UTC.
+    #expect(try db.scalar("SELECT count(DISTINCT day_start) FROM event_day") == .integer(13))
+    #expect(try db.scalar("SELECT sum(events) FROM event_day") == .integer(13))
+    #expect(
+      try db.scalar("SELECT events FROM event_day WHERE day_start = '2021-12-30T16:00:00.000Z'") == .integer(1))
+    // taobao's e2 in group_chat, by scene in host_month.
+    #expect(
+      try db.scalar(
+        "SELECT sum(events) FROM host_month JOIN host USING (host_id) WHERE platform_id = 'taobao' AND scene = 'group_chat'"
+      ) == .integer(1))
     // u1-u5 in 2021-Q4 except u5 (e9 is 2022-Q1, e10 2021-Q3): 4 + 1 + 1.
     #expect(try db.scalar("SELECT count(*) FROM user_quarter") == .integer(6))
     // e7 under principle 1 twice over (c1, c10) is one row; e13 under c2; e6

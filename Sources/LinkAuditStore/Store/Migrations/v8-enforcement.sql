@@ -18,3 +18,27 @@ DROP TRIGGER complaint_state_updated;
 CREATE TRIGGER complaint_state_updated AFTER UPDATE OF state_rowid, complaint_id, batch_id, line, received_at, reporter_pseudonym, url, url_normalised, host, host_ascii, domain, platform_id, category, principle, channel, description, status, resolved_at, outcome, action_taken, updated_at, fingerprint, duplicate_of ON complaint_state
 WHEN NOT EXISTS (SELECT 1 FROM setting WHERE name = 'rollups_stale')
 BEGIN INSERT OR REPLACE INTO setting VALUES ('rollups_stale', '1'); END;
+
+-- host_month by scene too, for the open rate by scene and platform; its rows
+-- come back with the re-derivation the mark above asks for.
+DROP TABLE host_month;
+CREATE TABLE host_month (
+  batch_id    INTEGER NOT NULL,
+  month_start TEXT NOT NULL,
+  host_id     INTEGER NOT NULL,
+  scene       TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  principle   INTEGER,
+  events      INTEGER NOT NULL
+);
+CREATE INDEX host_month_by_month ON host_month(month_start);
+
+-- Events counted by the day they happened in (day_start: the UTC instant the
+-- day begins in the rollup zone), so a report can name the days of a quarter
+-- with no events at all: a gap in the logs, not a quiet day.
+CREATE TABLE event_day (
+  batch_id  INTEGER NOT NULL,
+  day_start TEXT NOT NULL,
+  events    INTEGER NOT NULL
+);
+CREATE INDEX event_day_by_day ON event_day(day_start);
