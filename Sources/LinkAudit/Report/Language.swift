@@ -89,6 +89,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
+    case quarterWord, warnedShare, blockedShare, warnedOfRestricted, proceedRate, sceneRuleShare, byPolicyVersion
+    case byPolicyVersionNote
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -101,6 +103,17 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .latestComplaint: ("Latest complaint received or updated", "最新投诉受理或更新时间"),
     .daysWithoutEvents: ("Days of the quarter with no events", "本季度无任何事件的日期"),
     .noDays: ("none", "无"),
+    .quarterWord: ("Quarter", "季度"),
+    .warnedShare: ("Warned", "提示占比"),
+    .blockedShare: ("Blocked", "拦截占比"),
+    .warnedOfRestricted: ("Warned of restricted", "受限中提示占比"),
+    .proceedRate: ("Proceeded after a warning", "提示后继续率"),
+    .sceneRuleShare: ("Restricted by a scene rule", "场景规则受限占比"),
+    .byPolicyVersion: ("Like for like: event figures by policy version", "同口径比较：按规范版本的事件指标"),
+    .byPolicyVersionNote: (
+      "The two quarters compared do not share one policy version: each event figure is shown for the events under each version, so a change of rules is not read as a change of behaviour.",
+      "所比较的两个季度并非适用同一规范版本：以下按各版本下的事件分别列出事件类指标，以免把规则变化误读为行为变化。"
+    ),
     .policiesInForce: ("Policy versions in force", "报告期内适用的规范版本"),
     .version: ("Version", "版本"),
     .title: ("Title", "标题"),

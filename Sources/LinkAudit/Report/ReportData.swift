@@ -179,6 +179,27 @@ public struct ReportData: Sendable {
     public var events: Int64
   }
 
+  /// The event figures of one policy version within one of the two quarters
+  /// compared, so a change of policy is not read as a change of behaviour.
+  public struct PolicyComparisonRow: Sendable {
+    /// The quarter (`2021-Q4`).
+    public var quarter: String
+    public var policyVersion: String?
+    public var events: Int64
+    public var opens: Int64
+    public var warned: Int64
+    public var blocked: Int64
+    public var conforming: Int64
+    public var overRestricted: Int64
+    public var sceneRule: Int64
+    public var proceeded: Int64
+
+    /// `part / whole`, nil when the whole is 0.
+    public static func rate(_ part: Int64, _ whole: Int64) -> Double? {
+      whole > 0 ? Double(part) / Double(whole) : nil
+    }
+  }
+
   public struct RejectedRow: Sendable {
     public var fileName: String
     public var line: Int64
@@ -196,6 +217,14 @@ public struct ReportData: Sendable {
   public let previous: QuarterFigures
   public let batches: [Batch]
   public let policies: [Policy]
+  /// The policy versions in force in the previous quarter.
+  public let previousPolicies: [Policy]
+  /// The event figures by policy version in this quarter and the previous
+  /// one, when the two together had more than one version in force.
+  public let policyComparison: [PolicyComparisonRow]
+
+  /// The comparison with the previous quarter spans a change of policy.
+  public var spansPolicyChange: Bool { Set((policies + previousPolicies).map(\.version)).count > 1 }
   public let conformance: [ConformanceRow]
   /// [month 0…2][principle 1…4 at index 0…3]
   public let complaintsByMonth: [[Int64]]
@@ -265,10 +294,29 @@ public struct ReportData: Sendable {
         rowsStored: try $0.integer("rows_stored"), rowsDuplicate: try $0.integer("rows_duplicate"),
         rowsRejected: try $0.integer("rows_rejected"))
     }
-    policies = try records("policies", Self.policiesSQL).map {
+    func policy(_ r: Record) throws -> Policy {
       Policy(
-        version: try $0.text("version"), title: try $0.text("title"), effectiveFrom: try $0.text("effective_from"),
-        sha256: try $0.text("sha256"))
+        version: try r.text("version"), title: try r.text("title"), effectiveFrom: try r.text("effective_from"),
+        sha256: try r.text("sha256"))
+    }
+    policies = try records("policies", Self.policiesSQL).map(policy)
+    let previousBounds = QuarterFigures.parameters(quarter.previous, timeZone)
+    previousPolicies = try records("policies of the previous quarter", Self.policiesSQL, previousBounds).map(policy)
+    if Set((policies + previousPolicies).map(\.version)).count > 1 {
+      policyComparison = try records(
+        "by policy version", Self.policyComparisonSQL,
+        [":previous_start": previousBounds[":start"] ?? .null]
+      ).map {
+        let current = try $0.integer("is_current") != 0
+        return PolicyComparisonRow(
+          quarter: (current ? quarter : quarter.previous).description, policyVersion: $0.optionalText("policy_version"),
+          events: try $0.integer("events"), opens: try $0.integer("opens"), warned: try $0.integer("warned"),
+          blocked: try $0.integer("blocked"), conforming: try $0.integer("conforming"),
+          overRestricted: try $0.integer("over_restricted"), sceneRule: try $0.integer("scene_rule"),
+          proceeded: try $0.integer("proceeded"))
+      }
+    } else {
+      policyComparison = []
     }
     conformance = try records("conformance", Self.conformanceSQL).map {
       ConformanceRow(
@@ -390,6 +438,31 @@ public struct ReportData: Sendable {
     FROM policy_period p JOIN policy_version v ON v.version = p.version
     WHERE p.effective_from < :end AND p.effective_until > :start
     ORDER BY p.effective_from
+    """
+
+  /// The previous quarter (from `:previous_start`) and this one, by policy
+  /// version: the counts every event rate of the comparison is made of.
+  static let policyComparisonSQL = """
+    WITH g AS (
+      SELECT month_start >= :start AS is_current, policy_version, scene, reason, action, sum(events) AS n
+      FROM event_month
+      WHERE month_start >= :previous_start AND month_start < :end
+      GROUP BY 1, 2, 3, 4, 5),
+    a AS (
+      SELECT e.*, \(MetricCatalogue.actionLevel("e.action")) AS alevel,
+        \(MetricCatalogue.treatmentLevel("t.treatment")) AS tlevel
+      FROM g e \(MetricCatalogue.treatmentJoin))
+    SELECT is_current, policy_version, sum(n) AS events,
+      coalesce(sum(CASE WHEN action = 'open' THEN n END), 0) AS opens,
+      coalesce(sum(CASE WHEN action IN ('warn_proceed', 'warn_back') THEN n END), 0) AS warned,
+      coalesce(sum(CASE WHEN action = 'block' THEN n END), 0) AS blocked,
+      coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) AS conforming,
+      coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0) AS over_restricted,
+      coalesce(sum(CASE WHEN reason = 'scene_rule' AND action <> 'open' THEN n END), 0) AS scene_rule,
+      coalesce(sum(CASE WHEN action = 'warn_proceed' THEN n END), 0) AS proceeded
+    FROM a
+    GROUP BY is_current, policy_version
+    ORDER BY is_current, policy_version
     """
 
   static let conformanceSQL =

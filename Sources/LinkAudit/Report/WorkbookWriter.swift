@@ -83,6 +83,7 @@ package struct WorkbookWriter {
       ],
       rows: rows, filter: true)
     s.row += 1
+    try policyComparison(on: s)
     // Chart (a): complaints by principle by month, from a small table it can point at.
     try s.heading(t(.complaintsByMonth))
     let months = data.quarter.monthStarts(in: data.timeZone).prefix(3).map { String(data.local($0.iso).prefix(7)) }
@@ -132,6 +133,7 @@ package struct WorkbookWriter {
         },
         filter: false)
     } else {
+      try policyComparison(on: s)
       // Chart (b): open rate by scene.
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
@@ -172,6 +174,31 @@ package struct WorkbookWriter {
         }, filter: false)
     }
     try s.finish(headerRow: top, repeatHeader: false)
+  }
+
+  /// The event figures by policy version in the two quarters compared, when
+  /// they do not share one version (on the Summary and principle 4 sheets).
+  package func policyComparison(on s: Sheet) throws {
+    guard !data.policyComparison.isEmpty else { return }
+    try s.heading(t(.byPolicyVersion))
+    try s.line([.text(t(.byPolicyVersionNote))])
+    typealias Row = ReportData.PolicyComparisonRow
+    func rate(_ x: Double?) -> Cell { x.map { .rate($0) } ?? .missing }
+    try s.table(
+      header: [
+        t(.quarterWord), t(.version), t(.events), t(.openRate), t(.warnedShare), t(.blockedShare),
+        t(.conformanceRate), t(.warnedOfRestricted), t(.proceedRate), t(.overRestricted), t(.sceneRuleShare),
+      ],
+      rows: data.policyComparison.map { r in
+        [
+          .text(r.quarter), .text(r.policyVersion ?? "—"), .count(r.events), rate(Row.rate(r.opens, r.events)),
+          rate(Row.rate(r.warned, r.events)), rate(Row.rate(r.blocked, r.events)),
+          rate(Row.rate(r.conforming, r.events)), rate(Row.rate(r.warned, r.warned + r.blocked)),
+          rate(Row.rate(r.proceeded, r.warned)), rate(Row.rate(r.overRestricted, r.events)),
+          rate(Row.rate(r.sceneRule, r.events)),
+        ]
+      }, filter: false)
+    s.row += 1
   }
 
   package func ratings(_ workbook: Workbook) throws {

@@ -196,3 +196,34 @@ import Testing
     #expect(q4.scenePlatformCounts.reduce(0) { $0 + $1.events } == 11)
   }
 }
+
+/// Like for like, on the fixture of MetricCatalogueTests: 2021-Q3 had the
+/// baseline and phase 1 in force (phase 1 from 09-17), 2021-Q4 phase 1 only,
+/// so the comparison of Q4 with Q3 spans a change of policy.
+@Suite struct PolicyComparisonTests {
+  @Test func theEventFiguresOfBothQuartersAreSplitByPolicyVersion() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let q4 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    #expect(q4.spansPolicyChange)
+    #expect(q4.previousPolicies.map(\.version) == ["2021.01-baseline", "2021.09-phase1"])
+    // Q3: e10 alone (09-30, phase 1), opened in one_to_one_chat as prescribed.
+    // Q4 (phase 1): 11 events; opens e1 e2 e7 e8 e13; warned e3 e6 e12 (proceeded
+    // e3 e12); blocked e4 e5 e11; conforming 6; over-restricted e5; scene rule e3.
+    let rows = q4.policyComparison
+    #expect(rows.map(\.quarter) == ["2021-Q3", "2021-Q4"])
+    #expect(rows.map(\.policyVersion) == ["2021.09-phase1", "2021.09-phase1"])
+    #expect(rows[0].events == 1 && rows[0].opens == 1 && rows[0].conforming == 1)
+    let r = rows[1]
+    #expect(
+      [r.events, r.opens, r.warned, r.blocked, r.conforming, r.overRestricted, r.sceneRule, r.proceeded] == [
+        11, 5, 3, 3, 6, 1, 1, 2,
+      ])
+    // 2022-Q1 against Q4: phase 1 throughout both, nothing to split.
+    let q1 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2022-Q1")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    #expect(!q1.spansPolicyChange && q1.policyComparison.isEmpty)
+  }
+}

@@ -132,6 +132,11 @@ import Testing
         "| Open rate | `overview.open_rate` | 45.45% (5/11; small number: 95% interval 21.27%–71.99%) | 100.00% | −54.55 pp |"
       ))
     #expect(summary.contains("- Link events: rose from 1 to 11."))
+    // Q3 had the baseline and phase 1 in force: the reading says the comparison spans the change.
+    #expect(summary.contains("This comparison spans a change of policy: 2021.01-baseline from "))
+    #expect(summary.contains(" → 2021.09-phase1 from 2021-09-17 00:00:00."))
+    #expect(summary.contains("| 2021-Q4 | 2021.09-phase1 | 11 | 45.45% | 27.27% | 27.27% | 54.55% | 50.00% |"))
+    #expect(try text(out, "summary.zh.md").contains("本次比较跨越了规范版本的变更：2021.01-baseline，自 "))
     #expect(summary.contains("| 2021.09-phase1 |"))
     let p1 = try text(out, "principle-1.en.md")
     #expect(p1.contains("| 1 | example.org | 2 |"))
