@@ -90,7 +90,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
     case quarterWord, warnedShare, blockedShare, warnedOfRestricted, proceedRate, sceneRuleShare, byPolicyVersion
-    case byPolicyVersionNote
+    case byPolicyVersionNote, trends, trendsNote, policyTakingEffect, rates
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -104,6 +104,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .daysWithoutEvents: ("Days of the quarter with no events", "本季度无任何事件的日期"),
     .noDays: ("none", "无"),
     .quarterWord: ("Quarter", "季度"),
+    .trends: ("Trends", "趋势"),
+    .trendsNote: (
+      "The last quarters that hold data, up to this one. ▲ marks a quarter in which a policy version took effect: event figures either side of it are under different rules.",
+      "截至本季度、有数据的最近若干季度。▲ 标记有规范版本生效的季度：其前后的事件类指标适用不同规则。"
+    ),
+    .policyTakingEffect: ("Policy versions taking effect", "当季生效的规范版本"),
+    .rates: ("Rates", "比率"),
     .warnedShare: ("Warned", "提示占比"),
     .blockedShare: ("Blocked", "拦截占比"),
     .warnedOfRestricted: ("Warned of restricted", "受限中提示占比"),

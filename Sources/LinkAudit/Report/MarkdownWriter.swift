@@ -74,6 +74,20 @@ package struct MarkdownWriter {
       return ["number": p.rawValue, "heading": language.principleHeading(p), "figures": headline.map(row)]
     }
     context["changes"] = overview.map(change)
+    context["trendQuarters"] = data.trend.map { point -> [String: Any] in
+      [
+        "label": point.quarter.description + (point.policiesTakingEffect.isEmpty ? "" : " ▲"),
+        "policies": point.policiesTakingEffect.map {
+          markdownText($0.version) + " (\(data.local($0.effectiveFrom).prefix(10)))"
+        }.joined(separator: ", "),
+      ]
+    }
+    context["trendRows"] = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map { d -> [String: Any] in
+      [
+        "name": d.principle.map { "P\($0.rawValue) " + language.name(of: d) } ?? language.name(of: d), "id": d.id,
+        "cells": data.trend.map { ["value": format($0.figures[d.id] ?? .none, d.kind)] },
+      ]
+    }
     context["spansPolicyChange"] = data.spansPolicyChange
     var seen: Set<String> = []
     let versions = (data.previousPolicies + data.policies).filter { seen.insert($0.version).inserted }

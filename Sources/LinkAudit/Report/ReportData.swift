@@ -200,6 +200,14 @@ public struct ReportData: Sendable {
     }
   }
 
+  /// One quarter of the trend: its headline figures, and the policy versions
+  /// that took effect in it.
+  public struct TrendPoint: Sendable {
+    public var quarter: Quarter
+    public var figures: QuarterFigures
+    public var policiesTakingEffect: [Policy]
+  }
+
   public struct RejectedRow: Sendable {
     public var fileName: String
     public var line: Int64
@@ -246,6 +254,9 @@ public struct ReportData: Sendable {
   public let gotThroughTotal: Int64
   /// Principle 3's events that got through, by category and domain.
   public let gotThroughCounts: [GotThroughCount]
+  /// Up to the last `trendQuarters` quarters that hold events or complaints,
+  /// up to this one, oldest first.
+  public let trend: [TrendPoint]
   /// The quarter's opens and events by platform and scene.
   public let scenePlatformCounts: [ScenePlatformCount]
   public let rejectedRows: [RejectedRow]
@@ -265,6 +276,13 @@ public struct ReportData: Sendable {
   public var dataFingerprint: String {
     hex(SHA256.hash(data: Data(batches.map(\.sha256).joined(separator: "\n").utf8)))
   }
+
+  /// How many quarters the trend reaches back, and the figures it follows.
+  package static let trendQuarters = 8
+  package static let trendMetricIDs =
+    ["overview.events", "overview.open_rate", "overview.complaints", "overview.post_decision_opens"]
+    + (1...4).map { "p\($0).upheld" } + (1...4).map { "p\($0).within_sla_rate" }
+    + (1...3).map { "p\($0).post_decision_opens" }
 
   /// Rejected rows listed in the workbook; the total is always stated.
   package static let rejectedRowLimit = 10_000
@@ -349,6 +367,35 @@ public struct ReportData: Sendable {
     gotThroughCounts = try records("got through by category and domain", Self.gotThroughCountsSQL).map {
       GotThroughCount(category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))
     }
+    // The quarters with data, in the report's zone: months of events, and the hours complaints came in.
+    var quarters: Set<Quarter> = [quarter]
+    for r in try records("months with events", "SELECT DISTINCT month_start FROM event_month") {
+      if let t = TimestampParser.utc.parse(try r.text("month_start")) {
+        quarters.insert(Quarter(containing: t, in: timeZone))
+      }
+    }
+    for r in try records(
+      "hours with complaints", "SELECT DISTINCT substr(received_at, 1, 13) || ':00:00.000Z' AS h FROM complaint")
+    {
+      if let t = TimestampParser.utc.parse(try r.text("h")) { quarters.insert(Quarter(containing: t, in: timeZone)) }
+    }
+    let trendDefinitions = Self.trendMetricIDs.compactMap(MetricCatalogue.definition)
+    let allPolicies = try records("every policy version", Self.allPoliciesSQL).map(policy)
+    var points: [TrendPoint] = []
+    for q in quarters.filter({ $0 <= quarter }).sorted().suffix(Self.trendQuarters) {
+      let figures =
+        q == quarter
+        ? current
+        : q == quarter.previous
+          ? previous
+          : try QuarterFigures(database: db, quarter: q, timeZone: timeZone, definitions: trendDefinitions)
+      let (start, end) = q.bounds(in: timeZone)
+      points.append(
+        TrendPoint(
+          quarter: q, figures: figures,
+          policiesTakingEffect: allPolicies.filter { $0.effectiveFrom >= start.iso && $0.effectiveFrom < end.iso }))
+    }
+    trend = points
     scenePlatformCounts = try records("open rate by scene and platform", Self.scenePlatformSQL).map {
       ScenePlatformCount(
         platformID: try $0.text("platform_id"), scene: try $0.text("scene"), opens: try $0.integer("opens"),
@@ -463,6 +510,12 @@ public struct ReportData: Sendable {
     FROM a
     GROUP BY is_current, policy_version
     ORDER BY is_current, policy_version
+    """
+
+  static let allPoliciesSQL = """
+    SELECT p.version, v.title, p.effective_from, v.sha256
+    FROM policy_period p JOIN policy_version v ON v.version = p.version
+    ORDER BY p.effective_from
     """
 
   static let conformanceSQL =

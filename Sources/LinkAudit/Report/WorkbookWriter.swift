@@ -22,6 +22,7 @@ package struct WorkbookWriter {
         comments: t(.populationsText), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
     try cover(workbook)
     try summary(workbook)
+    try trends(workbook)
     for p in Principle.allCases { try principle(p, workbook) }
     if data.ratings != nil { try ratings(workbook) }
     try conformance(workbook)
@@ -174,6 +175,43 @@ package struct WorkbookWriter {
         }, filter: false)
     }
     try s.finish(headerRow: top, repeatHeader: false)
+  }
+
+  /// The headline figures of the last quarters with data, a quarter a row,
+  /// with a line chart of the rates and the quarters a policy took effect in marked.
+  package func trends(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.trends))
+    try s.line([.text(t(.trendsNote))])
+    let definitions = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition)
+    let top = try s.table(
+      header: [t(.quarterWord)]
+        + definitions.map { d in
+          d.principle.map { "P\($0.rawValue) \(language.name(of: d))" } ?? language.name(of: d)
+        } + [t(.policyTakingEffect)],
+      rows: data.trend.map { point in
+        let mark = point.policiesTakingEffect.isEmpty ? "" : " ▲"
+        return [.text(point.quarter.description + mark)]
+          + definitions.map { cell(point.figures[$0.id] ?? .none, kind: $0.kind) }
+          + [
+            .text(
+              point.policiesTakingEffect.map { "\($0.version) (\(data.local($0.effectiveFrom).prefix(10)))" }.joined(
+                separator: ", "))
+          ]
+      }, filter: false)
+    let rates = definitions.enumerated().filter { $0.element.kind == .rate }
+    if data.trend.count > 1, !rates.isEmpty {
+      let chart = try workbook.addChart(.line, title: "\(t(.trends)) · \(t(.rates))")
+      for (i, d) in rates {
+        try chart.addSeries(
+          name: d.principle.map { "P\($0.rawValue) \(language.name(of: d))" } ?? language.name(of: d),
+          categories: s.range(column: 0, firstRow: top + 1, lastRow: top + data.trend.count),
+          values: s.range(column: i + 1, firstRow: top + 1, lastRow: top + data.trend.count))
+      }
+      try chart.setAxisTitles(x: t(.quarterWord), y: t(.rates))
+      try chart.setAxis(.y, numberFormat: "0%", min: 0, max: 1)
+      try s.sheet.insert(chart, row: s.row + 1, column: 1)
+    }
+    try s.finish(headerRow: top)
   }
 
   /// The event figures by policy version in the two quarters compared, when

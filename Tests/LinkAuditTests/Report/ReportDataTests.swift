@@ -227,3 +227,21 @@ import Testing
     #expect(!q1.spansPolicyChange && q1.policyComparison.isEmpty)
   }
 }
+
+/// The trend, on the fixture of MetricCatalogueTests: events in 2021-Q3 (e10),
+/// Q4 and 2022-Q1 (e9); complaints in Q3 (c9), Q4 and 2022-Q1 (c8).
+@Suite struct TrendTests {
+  @Test func theQuartersWithDataUpToTheReportsOneWithThePolicyChangesMarked() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let zone = TimeZone(identifier: "Asia/Shanghai")!
+    let q1 = try ReportData(database: try store.open(.readOnly), quarter: Quarter("2022-Q1")!, timeZone: zone)
+    #expect(q1.trend.map(\.quarter.description) == ["2021-Q3", "2021-Q4", "2022-Q1"])
+    #expect(q1.trend.map { $0.figures["overview.events"]?.csv } == ["1", "11", "1"])
+    #expect(q1.trend.map { $0.figures["overview.complaints"]?.csv } == ["1", "8", "1"])
+    // Phase 1 took effect on 2021-09-17, in Q3; the baseline (2021-01-01) is before the trend.
+    #expect(q1.trend.map { $0.policiesTakingEffect.map(\.version) } == [["2021.09-phase1"], [], []])
+    // A report of 2021-Q4 does not reach into the quarter after it.
+    let q4 = try ReportData(database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!, timeZone: zone)
+    #expect(q4.trend.map(\.quarter.description) == ["2021-Q3", "2021-Q4"])
+  }
+}
