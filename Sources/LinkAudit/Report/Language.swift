@@ -90,7 +90,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
     case quarterWord, warnedShare, blockedShare, warnedOfRestricted, proceedRate, sceneRuleShare, byPolicyVersion
-    case byPolicyVersionNote, trends, trendsNote, policyTakingEffect, rates
+    case byPolicyVersionNote, trends, trendsNote, policyTakingEffect, rates, repeatOffenders, repeatOffendersNote
+    case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -111,6 +112,16 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     ),
     .policyTakingEffect: ("Policy versions taking effect", "当季生效的规范版本"),
     .rates: ("Rates", "比率"),
+    .repeatOffenders: ("Repeat offenders", "屡犯域名"),
+    .repeatOffendersNote: (
+      "The 20 registrable domains with most restrictions of principles 1-3 over the last four quarters (this one and the three before), with their upheld complaints of principles 1-3 in those quarters, the decisions on them standing at this quarter's end, and the events opened under any decision on them in those quarters.",
+      "最近四个季度（本季度及之前三个季度）原则1至3限制次数最多的20个可注册域名，及其在此期间原则1至3的成立投诉数、本季度末仍生效的处置决定数，以及此期间在其任一处置决定下仍被打开的事件数。"
+    ),
+    .unregistered: ("unregistered", "未登记"),
+    .monthsRestricted: ("Months restricted", "受限月份"),
+    .decisionsStandingAtEnd: ("Decisions standing at the end", "季末生效的处置决定"),
+    .opensUnderDecisions: ("Opened under a decision", "处置决定下被打开"),
+    .rank: ("Rank", "排名"),
     .warnedShare: ("Warned", "提示占比"),
     .blockedShare: ("Blocked", "拦截占比"),
     .warnedOfRestricted: ("Warned of restricted", "受限中提示占比"),

@@ -88,6 +88,16 @@ package struct MarkdownWriter {
         "cells": data.trend.map { ["value": format($0.figures[d.id] ?? .none, d.kind)] },
       ]
     }
+    context["hasRepeatOffenders"] = !data.repeatOffenders.isEmpty
+    context["repeatFrom"] = String(data.local(data.repeatWindowStart.iso).prefix(10))
+    context["repeatOffenders"] = data.repeatOffenders.enumerated().map { i, d -> [String: Any] in
+      [
+        "rank": i + 1, "domain": markdownText(d.domain),
+        "platform": markdownText(d.platformID == "other" ? language.text(.unregistered) : d.platformID),
+        "restrictions": Int(d.restrictions).grouped, "months": data.months(d.months), "upheld": d.upheld,
+        "decisions": d.decisionsStanding, "opens": Int(d.opensUnderDecisions).grouped,
+      ]
+    }
     context["spansPolicyChange"] = data.spansPolicyChange
     var seen: Set<String> = []
     let versions = (data.previousPolicies + data.policies).filter { seen.insert($0.version).inserted }
@@ -223,7 +233,10 @@ package struct MarkdownWriter {
     var value = format(now, d.kind)
     if let f = data.current.figure(d.id) {
       let notes = [language.counts(of: f), language.caveat(of: f, kind: d.kind)].filter { !$0.isEmpty }
-      if !notes.isEmpty { value += " (" + notes.joined(separator: language == .zh ? "；" : "; ") + ")" }
+      if !notes.isEmpty {
+        value +=
+          language == .zh ? "（" + notes.joined(separator: "；") + "）" : " (" + notes.joined(separator: "; ") + ")"
+      }
     }
     return [
       "id": d.id, "name": language.name(of: d), "definition": language.definition(of: d),

@@ -208,6 +208,19 @@ public struct ReportData: Sendable {
     public var policiesTakingEffect: [Policy]
   }
 
+  /// A registrable domain among those most restricted for principles 1-3
+  /// over the last four quarters.
+  public struct RepeatOffender: Sendable {
+    public var domain: String
+    public var platformID: String
+    public var restrictions: Int64
+    /// The months (UTC month starts as stored) in which it was restricted.
+    public var months: [String]
+    public var upheld: Int64
+    public var decisionsStanding: Int64
+    public var opensUnderDecisions: Int64
+  }
+
   public struct RejectedRow: Sendable {
     public var fileName: String
     public var line: Int64
@@ -257,6 +270,10 @@ public struct ReportData: Sendable {
   /// Up to the last `trendQuarters` quarters that hold events or complaints,
   /// up to this one, oldest first.
   public let trend: [TrendPoint]
+  /// The domains most restricted for principles 1-3 over the last four quarters.
+  public let repeatOffenders: [RepeatOffender]
+  /// The first day of the four quarters repeat offenders are counted over.
+  public var repeatWindowStart: Timestamp { quarter.previous.previous.previous.bounds(in: timeZone).start }
   /// The quarter's opens and events by platform and scene.
   public let scenePlatformCounts: [ScenePlatformCount]
   public let rejectedRows: [RejectedRow]
@@ -283,6 +300,9 @@ public struct ReportData: Sendable {
     ["overview.events", "overview.open_rate", "overview.complaints", "overview.post_decision_opens"]
     + (1...4).map { "p\($0).upheld" } + (1...4).map { "p\($0).within_sla_rate" }
     + (1...3).map { "p\($0).post_decision_opens" }
+
+  /// How many repeat offenders are listed.
+  package static let repeatOffenderLimit = 20
 
   /// Rejected rows listed in the workbook; the total is always stated.
   package static let rejectedRowLimit = 10_000
@@ -396,6 +416,18 @@ public struct ReportData: Sendable {
           policiesTakingEffect: allPolicies.filter { $0.effectiveFrom >= start.iso && $0.effectiveFrom < end.iso }))
     }
     trend = points
+    let window = quarter.previous.previous.previous.bounds(in: timeZone).start
+    repeatOffenders = try records(
+      "repeat offenders", Self.repeatOffendersSQL,
+      [":window_start": .text(window.iso), ":limit": .integer(Int64(Self.repeatOffenderLimit))]
+    ).map {
+      RepeatOffender(
+        domain: try $0.text("domain"), platformID: try $0.text("platform_id"),
+        restrictions: try $0.integer("restrictions"),
+        months: (try $0.text("months")).split(separator: ",").map(String.init), upheld: try $0.integer("upheld"),
+        decisionsStanding: try $0.integer("decisions_standing"),
+        opensUnderDecisions: try $0.integer("opens_under_decisions"))
+    }
     scenePlatformCounts = try records("open rate by scene and platform", Self.scenePlatformSQL).map {
       ScenePlatformCount(
         platformID: try $0.text("platform_id"), scene: try $0.text("scene"), opens: try $0.integer("opens"),
@@ -468,6 +500,20 @@ public struct ReportData: Sendable {
     return reportZone.localText(of: t)
   }
 
+  /// Stored month starts as local months, consecutive ones as a run:
+  /// `2021-07 – 2021-09, 2021-11`.
+  public func months(_ starts: [String]) -> String {
+    func next(_ m: String) -> String {
+      let (y, n) = (Int(m.prefix(4)) ?? 0, Int(m.suffix(2)) ?? 0)
+      return n == 12 ? String(format: "%04d-01", y + 1) : String(format: "%04d-%02d", y, n + 1)
+    }
+    var runs: [(first: String, last: String)] = []
+    for m in starts.map({ String(local($0).prefix(7)) }).sorted() {
+      if let last = runs.last, next(last.last) == m { runs[runs.count - 1].last = m } else { runs.append((m, m)) }
+    }
+    return runs.map { $0.first == $0.last ? $0.first : "\($0.first) – \($0.last)" }.joined(separator: ", ")
+  }
+
   /// The quarter's first and last day, local: `2021-10-01 – 2021-12-31`.
   public var periodText: String {
     let (start, end) = quarter.bounds(in: timeZone)
@@ -510,6 +556,38 @@ public struct ReportData: Sendable {
     FROM a
     GROUP BY is_current, policy_version
     ORDER BY is_current, policy_version
+    """
+
+  /// The domains with most restrictions of principles 1-3 from `:window_start`
+  /// (four quarters back) to `:end`, with the months they were restricted in,
+  /// their upheld complaints of principles 1-3 received in the window, the
+  /// decisions of principles 1-3 on them standing at the quarter's end, and
+  /// the distinct events opened under any decision of principles 1-3 on them in the window.
+  static let repeatOffendersSQL = """
+    WITH r AS (
+      SELECT h.domain, m.month_start, sum(m.events) AS n
+      FROM host_month m JOIN host h USING (host_id)
+      WHERE m.month_start >= :window_start AND m.month_start < :end AND m.principle IN (1, 2, 3)
+        AND m.action <> 'open'
+      GROUP BY h.domain, m.month_start),
+    top AS (
+      SELECT domain, sum(n) AS restrictions FROM r
+      GROUP BY domain ORDER BY restrictions DESC, domain LIMIT :limit)
+    SELECT t.domain, t.restrictions,
+      (SELECT group_concat(month_start, ',')
+       FROM (SELECT month_start FROM r WHERE r.domain = t.domain ORDER BY month_start)) AS months,
+      (SELECT min(platform_id) FROM host WHERE domain = t.domain) AS platform_id,
+      (SELECT count(*) FROM complaint c
+       WHERE c.domain = t.domain AND c.outcome = 'upheld' AND c.principle IN (1, 2, 3)
+         AND c.received_at >= :window_start AND c.received_at < :end) AS upheld,
+      (SELECT count(*) FROM decision d
+       WHERE d.domain = t.domain AND d.principle IN (1, 2, 3) AND d.stands_from < :end
+         AND (d.stands_until IS NULL OR d.stands_until >= :end)) AS decisions_standing,
+      (SELECT count(DISTINCT o.event_rowid) FROM decision_open o JOIN host h ON h.host_id = o.host_id
+       WHERE h.domain = t.domain AND o.action = 'open' AND o.principle IN (1, 2, 3)
+         AND o.occurred_at >= :window_start AND o.occurred_at < :end) AS opens_under_decisions
+    FROM top t
+    ORDER BY t.restrictions DESC, t.domain
     """
 
   static let allPoliciesSQL = """

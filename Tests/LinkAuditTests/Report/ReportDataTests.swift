@@ -245,3 +245,40 @@ import Testing
     #expect(q4.trend.map(\.quarter.description) == ["2021-Q3", "2021-Q4"])
   }
 }
+
+/// Repeat offenders, on the fixture of MetricCatalogueTests (2021-Q4; the
+/// four quarters run from 2021-01-01). Restrictions of principles 1-3: e5 and
+/// e6 on example.com (November), e11 and e12 on example.net (October), e4 on
+/// douyin.com (October); e3's scene rule has no principle.
+@Suite struct RepeatOffenderTests {
+  @Test func theMostRestrictedDomainsWithTheirComplaintsDecisionsAndOpens() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let q4 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let r = q4.repeatOffenders
+    #expect(r.map(\.domain) == ["example.com", "example.net", "douyin.com"])
+    #expect(r.map(\.restrictions) == [2, 2, 1])
+    #expect(r.map(\.platformID) == ["other", "other", "douyin"])
+    #expect(r.map { q4.months($0.months) } == ["2021-11", "2021-10", "2021-10"])
+    // Upheld of principles 1-3: c2 (pornography, example.com), c7 (phishing, example.net).
+    #expect(r.map(\.upheld) == [1, 1, 0])
+    // c2's block on https://x.example.com/p stands at the end; c7's only from 2022-01-01 02:00.
+    #expect(r.map(\.decisionsStanding) == [1, 0, 0])
+    // e13 was opened under c2.
+    #expect(r.map(\.opensUnderDecisions) == [1, 0, 0])
+  }
+
+  @Test func consecutiveMonthsReadAsARun() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let q4 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    // Month starts as stored (Shanghai midnight in UTC), across a year's end.
+    let starts = [
+      "2021-10-31T16:00:00.000Z", "2021-11-30T16:00:00.000Z", "2021-12-31T16:00:00.000Z",
+      "2022-02-28T16:00:00.000Z",
+    ]
+    #expect(q4.months(starts) == "2021-11 – 2022-01, 2022-03")
+  }
+}
