@@ -174,10 +174,10 @@ public enum MetricCatalogue {
         WITH \(assessedTable()),
         d AS (
           SELECT count(*) AS n
-          FROM link_event e \(treatmentJoin)
-          WHERE e.event_rowid IN (
-              SELECT event_rowid FROM decision_open WHERE occurred_at >= :start AND occurred_at < :end)
-            AND \(actionLevel("e.action")) = \(treatmentLevel("t.treatment")))
+          FROM (
+            SELECT DISTINCT event_rowid, policy_version, scene, reason, action FROM decision_open
+            WHERE occurred_at >= :start AND occurred_at < :end) e \(treatmentJoin)
+          WHERE \(actionLevel("e.action")) = \(treatmentLevel("t.treatment")))
         SELECT \(rate("coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) - (SELECT n FROM d)", of: "coalesce(sum(n), 0)"))
         FROM a
         """),

@@ -654,60 +654,65 @@ public struct ReportData: Sendable {
   /// Decisions standing at some time in the quarter, and the distinct events
   /// each did not stop in it, opened and warned (read from `decision_open`,
   /// the events under a decision of the principle, narrowed to this
-  /// decision's URL or domain and time).
+  /// decision's domain and time, then URL). The quarter's rows of
+  /// `decision_open` are materialised once, so they are matched to decisions
+  /// by principle and domain through an index, not scanned per decision.
   static let decisionsSQL = """
-    SELECT d.complaint_id, d.principle, c.category, d.action_taken AS scope,
+    WITH d AS (
+      SELECT complaint_id, principle, action_taken, url_normalised, domain, resolved_at, stands_from, stands_until
+      FROM decision
+      WHERE stands_from < :end AND (stands_until IS NULL OR stands_until > :start)),
+    o AS MATERIALIZED (
+      SELECT o.principle, o.occurred_at, o.event_rowid, o.action, h.domain
+      FROM decision_open o JOIN host h ON h.host_id = o.host_id
+      WHERE o.occurred_at >= :start AND o.occurred_at < :end),
+    m AS (
+      SELECT d.complaint_id, o.event_rowid, o.action
+      FROM d JOIN o ON o.principle = d.principle AND o.domain = d.domain
+        AND o.occurred_at >= d.stands_from AND (d.stands_until IS NULL OR o.occurred_at < d.stands_until)
+      WHERE CASE d.action_taken
+        WHEN 'block_domain' THEN 1
+        ELSE (SELECT url_normalised FROM link_event WHERE event_rowid = o.event_rowid) = d.url_normalised END),
+    c AS (
+      SELECT complaint_id, count(DISTINCT CASE WHEN action = 'open' THEN event_rowid END) AS opens,
+        count(DISTINCT CASE WHEN action <> 'open' THEN event_rowid END) AS warned
+      FROM m GROUP BY complaint_id)
+    SELECT d.complaint_id, d.principle, k.category, d.action_taken AS scope,
       CASE d.action_taken WHEN 'block_url' THEN d.url_normalised ELSE d.domain END AS target,
-      c.received_at, d.resolved_at, d.stands_from, d.stands_until,
-      \(eventsUnder("o.action = 'open'")) AS opens,
-      \(eventsUnder("o.action <> 'open'")) AS warned
-    FROM decision d JOIN complaint c ON c.complaint_id = d.complaint_id
-    WHERE d.stands_from < :end AND (d.stands_until IS NULL OR d.stands_until > :start)
+      k.received_at, d.resolved_at, d.stands_from, d.stands_until, coalesce(c.opens, 0) AS opens,
+      coalesce(c.warned, 0) AS warned
+    FROM d JOIN complaint k ON k.complaint_id = d.complaint_id LEFT JOIN c ON c.complaint_id = d.complaint_id
     ORDER BY d.stands_from, d.complaint_id
     """
 
-  /// The distinct events of `decision_open` matching `condition` under the decision `d`.
-  private static func eventsUnder(_ condition: String) -> String {
+  /// A query over the events of the quarter with a category of `principles`
+  /// as reason and an action more lenient than their policy prescribes (the
+  /// rule of `pN.under_restricted`), read through the index of events with a
+  /// principle. The treatments are materialised once (a few hundred rows), not
+  /// evaluated per event; a blocked event cannot be under-restricted.
+  static func gotThrough(select: String, principles: String, then tail: String = "") -> String {
     """
-    (SELECT count(DISTINCT o.event_rowid)
-       FROM decision_open o JOIN link_event e ON e.event_rowid = o.event_rowid JOIN host h ON h.host_id = o.host_id
-       WHERE o.principle = d.principle AND \(condition)
-         AND o.occurred_at >= max(d.stands_from, :start) AND o.occurred_at < :end
-         AND (d.stands_until IS NULL OR o.occurred_at < d.stands_until)
-         AND CASE d.action_taken WHEN 'block_url' THEN e.url_normalised = d.url_normalised
-                                 ELSE h.domain = d.domain END)
-    """
-  }
-
-  /// The events of the quarter with a category of `principles` as reason and
-  /// an action more lenient than their policy prescribes (the rule of
-  /// `pN.under_restricted`), read through the index of events with a principle.
-  static func gotThroughEvents(_ principles: String) -> String {
-    """
-    FROM link_event e JOIN host h ON h.host_id = e.host_id \(MetricCatalogue.treatmentJoin)
+    WITH t AS MATERIALIZED (SELECT version, scene, reason, treatment FROM policy_treatment)
+    SELECT \(select)
+    FROM link_event e JOIN host h ON h.host_id = e.host_id
+      LEFT JOIN t ON t.version = e.policy_version AND t.scene = e.scene AND t.reason IS e.reason
     WHERE e.principle IN (\(principles)) AND e.occurred_at >= :start AND e.occurred_at < :end
+      AND e.action <> 'block'
       AND \(MetricCatalogue.actionLevel("e.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
-    """
+    """ + (tail.isEmpty ? "" : "\n" + tail)
   }
 
-  package static let gotThroughSQL =
-    """
-    SELECT e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
-      e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
-    """ + "\n" + gotThroughEvents("1, 2") + """
+  package static let gotThroughSQL = gotThrough(
+    select: """
+      e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
+        e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
+      """, principles: "1, 2", then: "ORDER BY e.principle, e.occurred_at, e.event_id\nLIMIT :limit")
 
-      ORDER BY e.principle, e.occurred_at, e.event_id
-      LIMIT :limit
-      """
+  static let gotThroughTotalSQL = gotThrough(select: "count(*) AS events", principles: "1, 2")
 
-  static let gotThroughTotalSQL = "SELECT count(*) AS events\n" + gotThroughEvents("1, 2")
-
-  static let gotThroughCountsSQL =
-    "SELECT e.reason, h.domain, count(*) AS events\n" + gotThroughEvents("3") + """
-
-      GROUP BY e.reason, h.domain
-      ORDER BY events DESC, e.reason, h.domain
-      """
+  static let gotThroughCountsSQL = gotThrough(
+    select: "e.reason, h.domain, count(*) AS events", principles: "3",
+    then: "GROUP BY e.reason, h.domain\nORDER BY events DESC, e.reason, h.domain")
 
   static let upheldWithoutBlockSQL =
     complaintColumns + """

@@ -75,7 +75,11 @@ package final class RollupEngine {
       SELECT ?1, count(*) FROM \(schema).user_quarter WHERE quarter_start = ?1
       """)
     insertCoverage = try db.prepare(
-      "INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id, action) VALUES (?, ?, ?, ?, ?)"
+      """
+      INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id, action, scene, reason,
+        policy_version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      """
     )
   }
 
@@ -91,9 +95,11 @@ package final class RollupEngine {
     if outputs.contains(.coverage), facts.covered != 0, let event {
       let at = Timestamp(milliseconds: facts.occurredAt).iso
       try DecisionIndex.each(facts.covered) { p in
+        let k = facts.key
         try insertCoverage.run([
-          .integer(p), .text(at), .integer(event), .integer(facts.key.host),
-          .text(RollupCodes.actions[Int(facts.key.action)]),
+          .integer(p), .text(at), .integer(event), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
+          .text(RollupCodes.scenes[Int(k.scene)]), .optional(RollupCodes.reasons[Int(k.reason)]),
+          .optional(k.policy < 0 ? nil : policies[Int(k.policy)]),
         ])
       }
     }

@@ -36,11 +36,11 @@ public enum RollupMaintenance {
       try db.prepare(
         "UPDATE main.link_event SET policy_version = ?1 WHERE occurred_at >= ?2 AND occurred_at < ?3"
       ).run([.text(version), .text(period.from), .text(period.until)])
-      // The update marked the rollups stale (trigger). Only the counts carry
-      // policy versions, so they alone are redone, unless something else had
-      // made the rollups stale before.
+      // The update marked the rollups stale (trigger). The counts and the
+      // coverage carry policy versions, so they are redone; the users only
+      // if something else had made the rollups stale before.
       guard db.changes > 0 else { return }
-      try rederive(staleBefore ? .all : [.counts, .users], of: db)
+      try rederive(staleBefore ? .all : [.counts, .coverage], of: db)
     case .complaintsStored:
       try db.execute(Rollups.currentComplaintsSQL)
       let decisions = try DecisionIndex(database: db)

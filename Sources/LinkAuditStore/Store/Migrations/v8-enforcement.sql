@@ -1,9 +1,21 @@
 -- What a standing decision did not stop: `decision_open` also holds the events
--- warned under a decision (warn_proceed, warn_back), each with its action, so
--- the enforcement rate can count every event a decision should have blocked.
--- The rows an earlier version wrote are opens; the warned ones come with the
--- re-derivation the mark below asks for on the next read-write open.
-ALTER TABLE decision_open ADD COLUMN action TEXT NOT NULL DEFAULT 'open';
+-- warned under a decision (warn_proceed, warn_back), each with its action and
+-- what decides its conformance (scene, reason, policy version), so the
+-- enforcement rate counts every event a decision should have blocked without
+-- reading the events themselves. Its rows come back with the re-derivation the
+-- mark below asks for on the next read-write open.
+DROP TABLE decision_open;
+CREATE TABLE decision_open (
+  principle      INTEGER NOT NULL,
+  occurred_at    TEXT NOT NULL,
+  event_rowid    INTEGER NOT NULL,
+  host_id        INTEGER NOT NULL,
+  action         TEXT NOT NULL,
+  scene          TEXT NOT NULL,
+  reason         TEXT,
+  policy_version TEXT,
+  PRIMARY KEY (principle, occurred_at, event_rowid)
+) WITHOUT ROWID;
 INSERT OR REPLACE INTO setting SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM link_event);
 
 -- The events with a category as reason (a few in a hundred), by principle and
