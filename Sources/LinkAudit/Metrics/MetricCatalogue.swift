@@ -135,7 +135,7 @@ public enum MetricCatalogue {
       definitionChinese: "本季度在任一原则的处置决定生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。",
       sql: """
         SELECT count(DISTINCT event_rowid) FROM decision_open
-        WHERE action = 'open' AND occurred_at >= :start AND occurred_at < :end
+        WHERE principle IN (1, 2, 3, 4) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
         """),
     .init(
       id: "overview.referrals", dimension: nil, kind: .count, principle: nil,
@@ -172,11 +172,14 @@ public enum MetricCatalogue {
         "同规范符合率，但在其URL或域名的处置决定生效期间被直接打开或仅被提示的事件（本应拦截）计为不符合：（符合事件数 − 其中处于处置决定之下的事件数，每个事件一次）/ 事件总数。",
       sql: """
         WITH \(assessedTable()),
+        u AS (
+          SELECT policy_version, scene, reason, action, count(DISTINCT event_rowid) AS n FROM decision_open
+          WHERE principle IN (1, 2, 3, 4) AND action IN ('open', 'warn_proceed', 'warn_back')
+            AND occurred_at >= :start AND occurred_at < :end
+          GROUP BY policy_version, scene, reason, action),
         d AS (
-          SELECT count(*) AS n
-          FROM (
-            SELECT DISTINCT event_rowid, policy_version, scene, reason, action FROM decision_open
-            WHERE occurred_at >= :start AND occurred_at < :end) e \(treatmentJoin)
+          SELECT coalesce(sum(e.n), 0) AS n
+          FROM u e \(treatmentJoin)
           WHERE \(actionLevel("e.action")) = \(treatmentLevel("t.treatment")))
         SELECT \(rate("coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) - (SELECT n FROM d)", of: "coalesce(sum(n), 0)"))
         FROM a

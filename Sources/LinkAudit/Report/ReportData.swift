@@ -113,8 +113,8 @@ public struct ReportData: Sendable {
       resolvedAt = try r.text("resolved_at")
       standsFrom = try r.text("stands_from")
       standsUntil = r.optionalText("stands_until")
-      opens = try r.integer("opens")
-      warned = try r.integer("warned")
+      opens = 0
+      warned = 0
     }
 
     /// The register as `decisions.csv` writes it: UTC times as stored.
@@ -378,7 +378,9 @@ public struct ReportData: Sendable {
     complaints = try records("complaints", Self.complaintsSQL).map(ComplaintRow.init)
     backlog = try records("backlog", Self.backlogSQL).map(ComplaintRow.init)
     referrals = try records("referrals", Self.referralsSQL).map(ComplaintRow.init)
-    decisions = try records("decisions", Self.decisionsSQL).map(DecisionRow.init)
+    decisions = try Self.countEventsUnder(
+      decisions: try records("decisions", Self.decisionsSQL),
+      events: try records("events under decisions", Self.underDecisionsSQL))
     upheldWithoutBlock = try records("upheld without a block", Self.upheldWithoutBlockSQL).map(ComplaintRow.init)
     gotThrough = try records(
       "got through", Self.gotThroughSQL, [":limit": .integer(Int64(Self.gotThroughLimit))]
@@ -564,7 +566,7 @@ public struct ReportData: Sendable {
   /// decisions of principles 1-3 on them standing at the quarter's end, and
   /// the distinct events opened under any decision of principles 1-3 on them in the window.
   static let repeatOffendersSQL = """
-    WITH r AS (
+    WITH r AS MATERIALIZED (
       SELECT h.domain, m.month_start, sum(m.events) AS n
       FROM host_month m JOIN host h USING (host_id)
       WHERE m.month_start >= :window_start AND m.month_start < :end AND m.principle IN (1, 2, 3)
@@ -572,7 +574,16 @@ public struct ReportData: Sendable {
       GROUP BY h.domain, m.month_start),
     top AS (
       SELECT domain, sum(n) AS restrictions FROM r
-      GROUP BY domain ORDER BY restrictions DESC, domain LIMIT :limit)
+      GROUP BY domain ORDER BY restrictions DESC, domain LIMIT :limit),
+    standing AS MATERIALIZED (
+      SELECT domain FROM decision
+      WHERE principle IN (1, 2, 3) AND stands_from < :end AND (stands_until IS NULL OR stands_until >= :end)),
+    x AS MATERIALIZED (
+      SELECT h.domain, count(DISTINCT o.event_rowid) AS opens
+      FROM decision_open o JOIN host h ON h.host_id = o.host_id
+      WHERE o.principle IN (1, 2, 3) AND o.action = 'open' AND o.occurred_at >= :window_start AND o.occurred_at < :end
+        AND h.domain IN (SELECT domain FROM top)
+      GROUP BY h.domain)
     SELECT t.domain, t.restrictions,
       (SELECT group_concat(month_start, ',')
        FROM (SELECT month_start FROM r WHERE r.domain = t.domain ORDER BY month_start)) AS months,
@@ -580,12 +591,8 @@ public struct ReportData: Sendable {
       (SELECT count(*) FROM complaint c
        WHERE c.domain = t.domain AND c.outcome = 'upheld' AND c.principle IN (1, 2, 3)
          AND c.received_at >= :window_start AND c.received_at < :end) AS upheld,
-      (SELECT count(*) FROM decision d
-       WHERE d.domain = t.domain AND d.principle IN (1, 2, 3) AND d.stands_from < :end
-         AND (d.stands_until IS NULL OR d.stands_until >= :end)) AS decisions_standing,
-      (SELECT count(DISTINCT o.event_rowid) FROM decision_open o JOIN host h ON h.host_id = o.host_id
-       WHERE h.domain = t.domain AND o.action = 'open' AND o.principle IN (1, 2, 3)
-         AND o.occurred_at >= :window_start AND o.occurred_at < :end) AS opens_under_decisions
+      (SELECT count(*) FROM standing s WHERE s.domain = t.domain) AS decisions_standing,
+      coalesce((SELECT opens FROM x WHERE x.domain = t.domain), 0) AS opens_under_decisions
     FROM top t
     ORDER BY t.restrictions DESC, t.domain
     """
@@ -651,39 +658,75 @@ public struct ReportData: Sendable {
       ORDER BY received_at, complaint_id
       """
 
-  /// Decisions standing at some time in the quarter, and the distinct events
-  /// each did not stop in it, opened and warned (read from `decision_open`,
-  /// the events under a decision of the principle, narrowed to this
-  /// decision's domain and time, then URL). The quarter's rows of
-  /// `decision_open` are materialised once, so they are matched to decisions
-  /// by principle and domain through an index, not scanned per decision.
+  /// Decisions standing at some time in the quarter (their counts of events
+  /// opened and warned under them come from `countEventsUnder`).
   static let decisionsSQL = """
-    WITH d AS (
-      SELECT complaint_id, principle, action_taken, url_normalised, domain, resolved_at, stands_from, stands_until
-      FROM decision
-      WHERE stands_from < :end AND (stands_until IS NULL OR stands_until > :start)),
-    o AS MATERIALIZED (
-      SELECT o.principle, o.occurred_at, o.event_rowid, o.action, h.domain
-      FROM decision_open o JOIN host h ON h.host_id = o.host_id
-      WHERE o.occurred_at >= :start AND o.occurred_at < :end),
-    m AS (
-      SELECT d.complaint_id, o.event_rowid, o.action
-      FROM d JOIN o ON o.principle = d.principle AND o.domain = d.domain
-        AND o.occurred_at >= d.stands_from AND (d.stands_until IS NULL OR o.occurred_at < d.stands_until)
-      WHERE CASE d.action_taken
-        WHEN 'block_domain' THEN 1
-        ELSE (SELECT url_normalised FROM link_event WHERE event_rowid = o.event_rowid) = d.url_normalised END),
-    c AS (
-      SELECT complaint_id, count(DISTINCT CASE WHEN action = 'open' THEN event_rowid END) AS opens,
-        count(DISTINCT CASE WHEN action <> 'open' THEN event_rowid END) AS warned
-      FROM m GROUP BY complaint_id)
     SELECT d.complaint_id, d.principle, k.category, d.action_taken AS scope,
       CASE d.action_taken WHEN 'block_url' THEN d.url_normalised ELSE d.domain END AS target,
-      k.received_at, d.resolved_at, d.stands_from, d.stands_until, coalesce(c.opens, 0) AS opens,
-      coalesce(c.warned, 0) AS warned
-    FROM d JOIN complaint k ON k.complaint_id = d.complaint_id LEFT JOIN c ON c.complaint_id = d.complaint_id
+      k.received_at, d.resolved_at, d.stands_from, d.stands_until
+    FROM decision d JOIN complaint k ON k.complaint_id = d.complaint_id
+    WHERE d.stands_from < :end AND (d.stands_until IS NULL OR d.stands_until > :start)
     ORDER BY d.stands_from, d.complaint_id
     """
+
+  /// The quarter's events not stopped by a decision, one row per principle
+  /// whose decision covered them (within a principle each event is one row).
+  static let underDecisionsSQL = """
+    SELECT o.principle, o.occurred_at, o.action = 'open' AS opened, o.url_normalised, h.domain
+    FROM decision_open o JOIN host h ON h.host_id = o.host_id
+    WHERE o.principle IN (1, 2, 3, 4) AND o.action IN ('open', 'warn_proceed', 'warn_back')
+      AND o.occurred_at >= :start AND o.occurred_at < :end
+    """
+
+  /// Each decision's events opened and warned in the quarter: the rows of
+  /// `underDecisionsSQL` of its principle on its URL (block_url) or domain
+  /// (block_domain) while it stood. The rows are read once, sorted by time
+  /// per principle and URL or domain, and each decision's window is found by
+  /// binary search, so a register of thousands of decisions over hundreds of
+  /// thousands of covered events takes one pass, not one scan per decision.
+  static func countEventsUnder(decisions: [Record], events: [Record]) throws -> [DecisionRow] {
+    struct Key: Hashable {
+      var principle: Int64
+      var byURL: Bool
+      var target: String
+    }
+    var times: [Key: [(at: String, opened: Bool)]] = [:]
+    for e in events {
+      let p = try e.integer("principle")
+      let item = (at: try e.text("occurred_at"), opened: try e.integer("opened") != 0)
+      times[Key(principle: p, byURL: true, target: try e.text("url_normalised")), default: []].append(item)
+      times[Key(principle: p, byURL: false, target: try e.text("domain")), default: []].append(item)
+    }
+    // Per key: the times in order, and the opens before each position.
+    var sorted: [Key: (at: [String], opensBefore: [Int64])] = [:]
+    for (k, items) in times {
+      let ordered = items.sorted { $0.at < $1.at }
+      var opens: [Int64] = [0]
+      for item in ordered { opens.append(opens.last! + (item.opened ? 1 : 0)) }
+      sorted[k] = (ordered.map(\.at), opens)
+    }
+    func firstIndex(_ at: [String], notBefore t: String) -> Int {
+      var (low, high) = (0, at.count)
+      while low < high {
+        let mid = (low + high) / 2
+        if at[mid] < t { low = mid + 1 } else { high = mid }
+      }
+      return low
+    }
+    return try decisions.map { r in
+      var row = try DecisionRow(r)
+      let key = Key(principle: row.principle, byURL: row.scope == "block_url", target: row.target)
+      if let (at, opensBefore) = sorted[key] {
+        let from = firstIndex(at, notBefore: row.standsFrom)
+        let to = row.standsUntil.map { firstIndex(at, notBefore: $0) } ?? at.count
+        if to > from {
+          row.opens = opensBefore[to] - opensBefore[from]
+          row.warned = Int64(to - from) - row.opens
+        }
+      }
+      return row
+    }
+  }
 
   /// A query over the events of the quarter with a category of `principles`
   /// as reason and an action more lenient than their policy prescribes (the

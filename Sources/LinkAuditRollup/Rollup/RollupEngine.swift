@@ -77,8 +77,8 @@ package final class RollupEngine {
     insertCoverage = try db.prepare(
       """
       INSERT OR IGNORE INTO \(schema).decision_open (principle, occurred_at, event_rowid, host_id, action, scene, reason,
-        policy_version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        policy_version, url_normalised)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """
     )
   }
@@ -92,14 +92,14 @@ package final class RollupEngine {
       if counts.count >= Self.countLimit { try flushCounts() }
     }
     if let user = facts.user { try add(user: user, quarter: facts.quarter) }
-    if outputs.contains(.coverage), facts.covered != 0, let event {
+    if outputs.contains(.coverage), facts.covered != 0, let event, let url = facts.coveredURL {
       let at = Timestamp(milliseconds: facts.occurredAt).iso
       try DecisionIndex.each(facts.covered) { p in
         let k = facts.key
         try insertCoverage.run([
           .integer(p), .text(at), .integer(event), .integer(k.host), .text(RollupCodes.actions[Int(k.action)]),
           .text(RollupCodes.scenes[Int(k.scene)]), .optional(RollupCodes.reasons[Int(k.reason)]),
-          .optional(k.policy < 0 ? nil : policies[Int(k.policy)]),
+          .optional(k.policy < 0 ? nil : policies[Int(k.policy)]), .text(url),
         ])
       }
     }

@@ -54,7 +54,11 @@ public enum Rollups {
     ("event_day", "day_start", "events"),
     ("user_quarter", "quarter_start, user_pseudonym", nil),
     ("quarter_users", "quarter_start, users", nil),
-    ("decision_open", "principle, occurred_at, event_rowid, host_id, action, scene, reason, policy_version", nil),
+    (
+      "decision_open",
+      "principle, occurred_at, event_rowid, host_id, action, scene, reason, policy_version, url_normalised",
+      nil
+    ),
   ]
 
   /// The rollup tables (the complaint flag lives in complaint_state).
