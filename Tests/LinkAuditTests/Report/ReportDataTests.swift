@@ -5,6 +5,12 @@ import LinkAuditImport
 import LinkAuditStore
 import Testing
 
+/// The report data of `quarter` in Shanghai, read from `store`.
+func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData {
+  try ReportData(
+    database: try store.open(.readOnly), quarter: Quarter(quarter)!, timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+}
+
 /// The cases a regulator acts on, one by one: the backlog at the quarter's end
 /// and the regulator referrals, worked out by hand. 2021-Q4 runs from
 /// 2021-10-01 to 2022-01-01, Shanghai; the SLA is 24 h for principles 1-2 and
@@ -89,9 +95,7 @@ import Testing
       (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
       (.links, try store.dir.write("l.csv", Self.links)), (.complaints, try store.dir.write("c.csv", Self.complaints)),
     ])
-    let q4 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     // In the order they took effect: d2 (09-01), d1 (10-02), d3 (10-03).
     #expect(q4.decisions.map(\.complaintID) == ["d2", "d1", "d3"])
     #expect(q4.decisions.map(\.target) == ["https://x.example.com/p", "example.org", "example.org"])
@@ -134,9 +138,7 @@ import Testing
       (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
       (.links, try store.dir.write("l.csv", Self.links)),
     ])
-    let q4 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     // p1: g1 (open, block prescribed), g2 (warned, block); p2: g4 (open, default
     // block). Not g3 (blocked as prescribed), g8 (no reason), g9 (2022), g10 (warned as prescribed).
     #expect(q4.gotThrough.map(\.eventID) == ["g1", "g2", "g4"])
@@ -175,9 +177,7 @@ import Testing
 @Suite struct ProvenanceTests {
   @Test func theLatestEventAndComplaintAndTheDaysWithoutEvents() throws {
     let store = try MetricCatalogueTests.loaded()
-    let q4 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     // e9 (2022-01-01 00:00 Shanghai) is the latest event; c8 was received at the same instant.
     #expect(q4.latestEventAt == "2021-12-31T16:00:00.000Z")
     #expect(q4.latestComplaintAt == "2021-12-31T16:00:00.000Z")
@@ -203,9 +203,7 @@ import Testing
 @Suite struct PolicyComparisonTests {
   @Test func theEventFiguresOfBothQuartersAreSplitByPolicyVersion() throws {
     let store = try MetricCatalogueTests.loaded()
-    let q4 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     #expect(q4.spansPolicyChange)
     #expect(q4.previousPolicies.map(\.version) == ["2021.01-baseline", "2021.09-phase1"])
     // Q3: e10 alone (09-30, phase 1), opened in one_to_one_chat as prescribed.
@@ -221,9 +219,7 @@ import Testing
         11, 5, 3, 3, 6, 1, 1, 2,
       ])
     // 2022-Q1 against Q4: phase 1 throughout both, nothing to split.
-    let q1 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2022-Q1")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q1 = try shanghaiReport(store, "2022-Q1")
     #expect(!q1.spansPolicyChange && q1.policyComparison.isEmpty)
   }
 }
@@ -233,15 +229,14 @@ import Testing
 @Suite struct TrendTests {
   @Test func theQuartersWithDataUpToTheReportsOneWithThePolicyChangesMarked() throws {
     let store = try MetricCatalogueTests.loaded()
-    let zone = TimeZone(identifier: "Asia/Shanghai")!
-    let q1 = try ReportData(database: try store.open(.readOnly), quarter: Quarter("2022-Q1")!, timeZone: zone)
+    let q1 = try shanghaiReport(store, "2022-Q1")
     #expect(q1.trend.map(\.quarter.description) == ["2021-Q3", "2021-Q4", "2022-Q1"])
     #expect(q1.trend.map { $0.figures["overview.events"]?.csv } == ["1", "11", "1"])
     #expect(q1.trend.map { $0.figures["overview.complaints"]?.csv } == ["1", "8", "1"])
     // Phase 1 took effect on 2021-09-17, in Q3; the baseline (2021-01-01) is before the trend.
     #expect(q1.trend.map { $0.policiesTakingEffect.map(\.version) } == [["2021.09-phase1"], [], []])
     // A report of 2021-Q4 does not reach into the quarter after it.
-    let q4 = try ReportData(database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!, timeZone: zone)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     #expect(q4.trend.map(\.quarter.description) == ["2021-Q3", "2021-Q4"])
   }
 }
@@ -253,9 +248,7 @@ import Testing
 @Suite struct RepeatOffenderTests {
   @Test func theMostRestrictedDomainsWithTheirComplaintsDecisionsAndOpens() throws {
     let store = try MetricCatalogueTests.loaded()
-    let q4 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     let r = q4.repeatOffenders
     #expect(r.map(\.domain) == ["example.com", "example.net", "douyin.com"])
     #expect(r.map(\.restrictions) == [2, 2, 1])
@@ -271,9 +264,7 @@ import Testing
 
   @Test func consecutiveMonthsReadAsARun() throws {
     let store = try MetricCatalogueTests.loaded()
-    let q4 = try ReportData(
-      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
-      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    let q4 = try shanghaiReport(store, "2021-Q4")
     // Month starts as stored (Shanghai midnight in UTC), across a year's end.
     let starts = [
       "2021-10-31T16:00:00.000Z", "2021-11-30T16:00:00.000Z", "2021-12-31T16:00:00.000Z",
