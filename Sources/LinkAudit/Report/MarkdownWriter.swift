@@ -105,19 +105,14 @@ package struct MarkdownWriter {
       markdownText($0.version)
         + (language == .zh ? "，自 \(data.local($0.effectiveFrom)) 起" : " from \(data.local($0.effectiveFrom))")
     }.joined(separator: " → ")
-    typealias Row = ReportData.PolicyComparisonRow
-    func rate(_ part: Int64, _ whole: Int64) -> String {
-      Row.rate(part, whole).map { String(format: "%.2f%%", $0 * 100) } ?? "—"
-    }
     context["hasPolicyComparison"] = !data.policyComparison.isEmpty
     context["policyComparison"] = data.policyComparison.map { r -> [String: Any] in
-      [
+      let keys = ["open", "warned", "blocked", "conformance", "warnedOfRestricted", "proceed", "over", "sceneRule"]
+      var row: [String: Any] = [
         "quarter": r.quarter, "version": markdownText(r.policyVersion ?? "—"), "events": Int(r.events).grouped,
-        "open": rate(r.opens, r.events), "warned": rate(r.warned, r.events), "blocked": rate(r.blocked, r.events),
-        "conformance": rate(r.conforming, r.events), "warnedOfRestricted": rate(r.warned, r.warned + r.blocked),
-        "proceed": rate(r.proceeded, r.warned), "over": rate(r.overRestricted, r.events),
-        "sceneRule": rate(r.sceneRule, r.events),
       ]
+      for (key, rate) in zip(keys, r.rates) { row[key] = rate.map { String(format: "%.2f%%", $0 * 100) } ?? "—" }
+      return row
     }
     func hours(_ x: Double?) -> String { x.map { String(format: "%.1f", $0) } ?? "—" }
     context["hasReferrals"] = !data.referrals.isEmpty

@@ -194,9 +194,16 @@ public struct ReportData: Sendable {
     public var sceneRule: Int64
     public var proceeded: Int64
 
-    /// `part / whole`, nil when the whole is 0.
-    public static func rate(_ part: Int64, _ whole: Int64) -> Double? {
-      whole > 0 ? Double(part) / Double(whole) : nil
+    /// The rates the comparison shows, in its columns' order: open, warned,
+    /// blocked, conformance (of all events), warned of restricted, proceeded
+    /// after a warning, over-restricted and scene-rule restricted (of all events).
+    /// nil where the denominator is 0.
+    public var rates: [Double?] {
+      func rate(_ part: Int64, _ whole: Int64) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
+      return [
+        rate(opens, events), rate(warned, events), rate(blocked, events), rate(conforming, events),
+        rate(warned, warned + blocked), rate(proceeded, warned), rate(overRestricted, events), rate(sceneRule, events),
+      ]
     }
   }
 
@@ -273,7 +280,12 @@ public struct ReportData: Sendable {
   /// The domains most restricted for principles 1-3 over the last four quarters.
   public let repeatOffenders: [RepeatOffender]
   /// The first day of the four quarters repeat offenders are counted over.
-  public var repeatWindowStart: Timestamp { quarter.previous.previous.previous.bounds(in: timeZone).start }
+  public var repeatWindowStart: Timestamp { Self.repeatWindowStart(quarter, timeZone) }
+
+  /// The start of the quarter three before `quarter`: four quarters in all.
+  static func repeatWindowStart(_ quarter: Quarter, _ zone: TimeZone) -> Timestamp {
+    quarter.previous.previous.previous.bounds(in: zone).start
+  }
   /// The quarter's opens and events by platform and scene.
   public let scenePlatformCounts: [ScenePlatformCount]
   public let rejectedRows: [RejectedRow]
@@ -385,7 +397,11 @@ public struct ReportData: Sendable {
     gotThrough = try records(
       "got through", Self.gotThroughSQL, [":limit": .integer(Int64(Self.gotThroughLimit))]
     ).map(GotThroughRow.init)
-    gotThroughTotal = try records("got through, counted", Self.gotThroughTotalSQL).first?.integer("events") ?? 0
+    // The same rule as the list, counted from the rollups (`pN.under_restricted`): no second scan of the events.
+    let figures = current
+    gotThroughTotal = ["p1.under_restricted", "p2.under_restricted"].reduce(0) {
+      $0 + (figures[$1]?.double.map { Int64($0) } ?? 0)
+    }
     gotThroughCounts = try records("got through by category and domain", Self.gotThroughCountsSQL).map {
       GotThroughCount(category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))
     }
@@ -418,7 +434,7 @@ public struct ReportData: Sendable {
           policiesTakingEffect: allPolicies.filter { $0.effectiveFrom >= start.iso && $0.effectiveFrom < end.iso }))
     }
     trend = points
-    let window = quarter.previous.previous.previous.bounds(in: timeZone).start
+    let window = Self.repeatWindowStart(quarter, timeZone)
     repeatOffenders = try records(
       "repeat offenders", Self.repeatOffendersSQL,
       [":window_start": .text(window.iso), ":limit": .integer(Int64(Self.repeatOffenderLimit))]
@@ -451,32 +467,38 @@ public struct ReportData: Sendable {
     daysWithoutEvents = Self.days(of: quarter, in: timeZone).filter { !daysWithEvents.contains($0.start) }.map(\.date)
   }
 
-  /// Each local day of a quarter: its date and the UTC instant it starts, as `event_day` holds it.
+  /// Each local day of a quarter: its date and the UTC instant it starts,
+  /// found by the rollups' own day rule (`MonthLocator.day`), as `event_day` holds it.
   static func days(of quarter: Quarter, in zone: TimeZone) -> [(date: String, start: String)] {
-    let parser = TimestampParser(timeZone: zone)
+    var locator = MonthLocator(timeZone: zone)
     let (start, end) = quarter.bounds(in: zone)
     var days: [(String, String)] = []
-    var day = start
-    while day < end {
-      let (y, m, d) = parser.localDate(of: day)
-      days.append((String(format: "%04d-%02d-%02d", y, m, d), day.iso))
-      // The next midnight, from a time safely inside the next day.
-      let (y2, m2, d2) = parser.localDate(of: Timestamp(milliseconds: day.milliseconds + 30 * 3_600_000))
-      day = parser.startOfDay(year: y2, month: m2, day: d2)
+    var day = start.milliseconds
+    while day < end.milliseconds {
+      let (y, m, d) = locator.parser.localDate(of: Timestamp(milliseconds: day))
+      days.append((String(format: "%04d-%02d-%02d", y, m, d), Timestamp(milliseconds: day).iso))
+      // The next day's start, from a time safely inside it.
+      day = locator.day(day + 30 * 3_600_000)
     }
     return days
   }
 
   /// The days without events as runs: `2022-02-01 – 2022-02-03, 2022-03-09`.
   public var daysWithoutEventsText: String {
-    var runs: [(first: String, last: String)] = []
     let all = Self.days(of: quarter, in: timeZone).map(\.date)
-    let missing = Set(daysWithoutEvents)
-    for (i, date) in all.enumerated() where missing.contains(date) {
-      if let last = runs.last, i > 0, all[i - 1] == last.last {
-        runs[runs.count - 1].last = date
+    let position = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
+    return Self.runs(daysWithoutEvents) { position[$0].map { $0 + 1 } == position[$1] }
+  }
+
+  /// Sorted items as runs of consecutive ones (`isNext(a, b)`: b follows a):
+  /// `a – c, e`.
+  static func runs(_ sorted: [String], isNext: (String, String) -> Bool) -> String {
+    var runs: [(first: String, last: String)] = []
+    for item in sorted {
+      if let last = runs.last, isNext(last.last, item) {
+        runs[runs.count - 1].last = item
       } else {
-        runs.append((date, date))
+        runs.append((item, item))
       }
     }
     return runs.map { $0.first == $0.last ? $0.first : "\($0.first) – \($0.last)" }.joined(separator: ", ")
@@ -509,11 +531,7 @@ public struct ReportData: Sendable {
       let (y, n) = (Int(m.prefix(4)) ?? 0, Int(m.suffix(2)) ?? 0)
       return n == 12 ? String(format: "%04d-01", y + 1) : String(format: "%04d-%02d", y, n + 1)
     }
-    var runs: [(first: String, last: String)] = []
-    for m in starts.map({ String(local($0).prefix(7)) }).sorted() {
-      if let last = runs.last, next(last.last) == m { runs[runs.count - 1].last = m } else { runs.append((m, m)) }
-    }
-    return runs.map { $0.first == $0.last ? $0.first : "\($0.first) – \($0.last)" }.joined(separator: ", ")
+    return Self.runs(starts.map { String(local($0).prefix(7)) }.sorted()) { next($0) == $1 }
   }
 
   /// The quarter's first and last day, local: `2021-10-01 – 2021-12-31`.
@@ -750,8 +768,6 @@ public struct ReportData: Sendable {
       e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
         e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
       """, principles: "1, 2", then: "ORDER BY e.principle, e.occurred_at, e.event_id\nLIMIT :limit")
-
-  static let gotThroughTotalSQL = gotThrough(select: "count(*) AS events", principles: "1, 2")
 
   static let gotThroughCountsSQL = gotThrough(
     select: "e.reason, h.domain, count(*) AS events", principles: "3",

@@ -221,21 +221,14 @@ package struct WorkbookWriter {
     guard !data.policyComparison.isEmpty else { return }
     try s.heading(t(.byPolicyVersion))
     try s.line([.text(t(.byPolicyVersionNote))])
-    typealias Row = ReportData.PolicyComparisonRow
-    func rate(_ x: Double?) -> Cell { x.map { .rate($0) } ?? .missing }
     try s.table(
       header: [
         t(.quarterWord), t(.version), t(.events), t(.openRate), t(.warnedShare), t(.blockedShare),
         t(.conformanceRate), t(.warnedOfRestricted), t(.proceedRate), t(.overRestricted), t(.sceneRuleShare),
       ],
       rows: data.policyComparison.map { r in
-        [
-          .text(r.quarter), .text(r.policyVersion ?? "—"), .count(r.events), rate(Row.rate(r.opens, r.events)),
-          rate(Row.rate(r.warned, r.events)), rate(Row.rate(r.blocked, r.events)),
-          rate(Row.rate(r.conforming, r.events)), rate(Row.rate(r.warned, r.warned + r.blocked)),
-          rate(Row.rate(r.proceeded, r.warned)), rate(Row.rate(r.overRestricted, r.events)),
-          rate(Row.rate(r.sceneRule, r.events)),
-        ]
+        [.text(r.quarter), .text(r.policyVersion ?? "—"), .count(r.events)]
+          + r.rates.map { x -> Cell in x.map { .rate($0) } ?? .missing }
       }, filter: false)
     s.row += 1
   }
