@@ -48,6 +48,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v5-rollups.sql"), .embedInCode("Store/Migrations/v6-action-check.sql"),
         .embedInCode("Store/Migrations/v7-vocabulary.sql"),
         .embedInCode("Store/Migrations/v8-enforcement.sql"),
+        .embedInCode("Store/Migrations/v9-case-rollups.sql"),
       ]
     ),
     .target(

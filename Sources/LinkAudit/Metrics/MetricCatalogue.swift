@@ -17,7 +17,7 @@ public enum MetricKind: String, Sendable {
 /// `denominator`; an hours figure's by no numerator and the number of values. The same text is shown on the Methodology sheet and
 /// runs unchanged through `linkaudit query --param start=… --param end=…`.
 /// Event figures read the rollups (`event_month`, `host_month`,
-/// `quarter_users`, `decision_open`), which the importer keeps and `linkaudit doctor` checks
+/// `quarter_users`, `decision_open`, `covered_month`), which the importer keeps and `linkaudit doctor` checks
 /// against `link_event`.
 public struct MetricDefinition: Sendable {
   public let id: String
@@ -173,9 +173,8 @@ public enum MetricCatalogue {
       sql: """
         WITH \(assessedTable()),
         u AS (
-          SELECT policy_version, scene, reason, action, count(DISTINCT event_rowid) AS n FROM decision_open
-          WHERE principle IN (1, 2, 3, 4) AND action IN ('open', 'warn_proceed', 'warn_back')
-            AND occurred_at >= :start AND occurred_at < :end
+          SELECT policy_version, scene, reason, action, sum(events) AS n FROM covered_month
+          WHERE \(inQuarterE)
           GROUP BY policy_version, scene, reason, action),
         d AS (
           SELECT coalesce(sum(e.n), 0) AS n

@@ -113,8 +113,8 @@ public struct ReportData: Sendable {
       resolvedAt = try r.text("resolved_at")
       standsFrom = try r.text("stands_from")
       standsUntil = r.optionalText("stands_until")
-      opens = 0
-      warned = 0
+      opens = try r.integer("opens_in_quarter")
+      warned = try r.integer("warned_in_quarter")
     }
 
     /// The register as `decisions.csv` writes it: UTC times as stored.
@@ -390,9 +390,7 @@ public struct ReportData: Sendable {
     complaints = try records("complaints", Self.complaintsSQL).map(ComplaintRow.init)
     backlog = try records("backlog", Self.backlogSQL).map(ComplaintRow.init)
     referrals = try records("referrals", Self.referralsSQL).map(ComplaintRow.init)
-    decisions = try Self.countEventsUnder(
-      decisions: try records("decisions", Self.decisionsSQL),
-      events: try records("events under decisions", Self.underDecisionsSQL))
+    decisions = try records("decisions", Self.decisionsSQL).map(DecisionRow.init)
     upheldWithoutBlock = try records("upheld without a block", Self.upheldWithoutBlockSQL).map(ComplaintRow.init)
     gotThrough = try records(
       "got through", Self.gotThroughSQL, [":limit": .integer(Int64(Self.gotThroughLimit))]
@@ -676,75 +674,23 @@ public struct ReportData: Sendable {
       ORDER BY received_at, complaint_id
       """
 
-  /// Decisions standing at some time in the quarter (their counts of events
-  /// opened and warned under them come from `countEventsUnder`).
+  /// Decisions standing at some time in the quarter, with the events opened
+  /// and warned under each in the quarter (`decision_month`: the events on its
+  /// URL or domain, not blocked, while it stood).
   static let decisionsSQL = """
+    WITH under AS (
+      SELECT complaint_id, sum(opened) AS opened, sum(warned) AS warned FROM decision_month
+      WHERE month_start >= :start AND month_start < :end
+      GROUP BY complaint_id)
     SELECT d.complaint_id, d.principle, k.category, d.action_taken AS scope,
       CASE d.action_taken WHEN 'block_url' THEN d.url_normalised ELSE d.domain END AS target,
-      k.received_at, d.resolved_at, d.stands_from, d.stands_until
+      k.received_at, d.resolved_at, d.stands_from, d.stands_until,
+      coalesce(u.opened, 0) AS opens_in_quarter, coalesce(u.warned, 0) AS warned_in_quarter
     FROM decision d JOIN complaint k ON k.complaint_id = d.complaint_id
+      LEFT JOIN under u ON u.complaint_id = d.complaint_id
     WHERE d.stands_from < :end AND (d.stands_until IS NULL OR d.stands_until > :start)
     ORDER BY d.stands_from, d.complaint_id
     """
-
-  /// The quarter's events not stopped by a decision, one row per principle
-  /// whose decision covered them (within a principle each event is one row).
-  static let underDecisionsSQL = """
-    SELECT o.principle, o.occurred_at, o.action = 'open' AS opened, o.url_normalised, h.domain
-    FROM decision_open o JOIN host h ON h.host_id = o.host_id
-    WHERE o.principle IN (1, 2, 3, 4) AND o.action IN ('open', 'warn_proceed', 'warn_back')
-      AND o.occurred_at >= :start AND o.occurred_at < :end
-    """
-
-  /// Each decision's events opened and warned in the quarter: the rows of
-  /// `underDecisionsSQL` of its principle on its URL (block_url) or domain
-  /// (block_domain) while it stood. The rows are read once, sorted by time
-  /// per principle and URL or domain, and each decision's window is found by
-  /// binary search, so a register of thousands of decisions over hundreds of
-  /// thousands of covered events takes one pass, not one scan per decision.
-  static func countEventsUnder(decisions: [Record], events: [Record]) throws -> [DecisionRow] {
-    struct Key: Hashable {
-      var principle: Int64
-      var byURL: Bool
-      var target: String
-    }
-    var times: [Key: [(at: String, opened: Bool)]] = [:]
-    for e in events {
-      let p = try e.integer("principle")
-      let item = (at: try e.text("occurred_at"), opened: try e.integer("opened") != 0)
-      times[Key(principle: p, byURL: true, target: try e.text("url_normalised")), default: []].append(item)
-      times[Key(principle: p, byURL: false, target: try e.text("domain")), default: []].append(item)
-    }
-    // Per key: the times in order, and the opens before each position.
-    var sorted: [Key: (at: [String], opensBefore: [Int64])] = [:]
-    for (k, items) in times {
-      let ordered = items.sorted { $0.at < $1.at }
-      var opens: [Int64] = [0]
-      for item in ordered { opens.append(opens.last! + (item.opened ? 1 : 0)) }
-      sorted[k] = (ordered.map(\.at), opens)
-    }
-    func firstIndex(_ at: [String], notBefore t: String) -> Int {
-      var (low, high) = (0, at.count)
-      while low < high {
-        let mid = (low + high) / 2
-        if at[mid] < t { low = mid + 1 } else { high = mid }
-      }
-      return low
-    }
-    return try decisions.map { r in
-      var row = try DecisionRow(r)
-      let key = Key(principle: row.principle, byURL: row.scope == "block_url", target: row.target)
-      if let (at, opensBefore) = sorted[key] {
-        let from = firstIndex(at, notBefore: row.standsFrom)
-        let to = row.standsUntil.map { firstIndex(at, notBefore: $0) } ?? at.count
-        if to > from {
-          row.opens = opensBefore[to] - opensBefore[from]
-          row.warned = Int64(to - from) - row.opens
-        }
-      }
-      return row
-    }
-  }
 
   /// A query over the events of the quarter with a category of `principles`
   /// as reason and an action more lenient than their policy prescribes (the
@@ -757,8 +703,8 @@ public struct ReportData: Sendable {
     SELECT \(select)
     FROM link_event e JOIN host h ON h.host_id = e.host_id
       LEFT JOIN t ON t.version = e.policy_version AND t.scene = e.scene AND t.reason IS e.reason
-    WHERE e.principle IN (\(principles)) AND e.occurred_at >= :start AND e.occurred_at < :end
-      AND e.action <> 'block'
+    WHERE e.principle IN (\(principles)) AND e.action IN ('open', 'warn_proceed', 'warn_back')
+      AND e.occurred_at >= :start AND e.occurred_at < :end
       AND \(MetricCatalogue.actionLevel("e.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
     """ + (tail.isEmpty ? "" : "\n" + tail)
   }
@@ -769,9 +715,18 @@ public struct ReportData: Sendable {
         e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
       """, principles: "1, 2", then: "ORDER BY e.principle, e.occurred_at, e.event_id\nLIMIT :limit")
 
-  static let gotThroughCountsSQL = gotThrough(
-    select: "e.reason, h.domain, count(*) AS events", principles: "3",
-    then: "GROUP BY e.reason, h.domain\nORDER BY events DESC, e.reason, h.domain")
+  /// What got through of principle 3, by category and domain: the same rule,
+  /// read from the counts of events with a category (`reason_month`).
+  static let gotThroughCountsSQL = """
+    WITH t AS MATERIALIZED (SELECT version, scene, reason, treatment FROM policy_treatment)
+    SELECT r.reason, h.domain, sum(r.events) AS events
+    FROM reason_month r JOIN host h ON h.host_id = r.host_id
+      LEFT JOIN t ON t.version = r.policy_version AND t.scene = r.scene AND t.reason = r.reason
+    WHERE r.principle = 3 AND r.month_start >= :start AND r.month_start < :end
+      AND \(MetricCatalogue.actionLevel("r.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
+    GROUP BY r.reason, h.domain
+    ORDER BY events DESC, r.reason, h.domain
+    """
 
   static let upheldWithoutBlockSQL =
     complaintColumns + """

@@ -100,26 +100,29 @@ public struct ReportPackage {
       .joined()
     try Data(register.utf8).write(to: URL(fileURLWithPath: path("decisions.csv")))
     written.append("decisions.csv")
-    // The workbooks of the languages share nothing but the figures they are
-    // given: written side by side, a core each.
+    // The languages share nothing but the figures they are given: each
+    // language's workbook and Markdown are written side by side, a core each.
     let languages = self.languages
     let workbooks = languages.map { "linkaudit-\(quarter).\($0.rawValue).xlsx" }
     let targets = workbooks.map(path)
+    let templates = self.templates
     let outcomes = Outcomes(count: languages.count)
+    let markdown = LockBox<[[(name: String, text: String)]]>(Array(repeating: [], count: languages.count))
     DispatchQueue.concurrentPerform(iterations: languages.count) { i in
       outcomes.set(i) {
         try Timing.measure("workbook \(languages[i].rawValue)") {
           try WorkbookWriter(data: data, language: languages[i]).write(to: targets[i])
         }
+        let files = try Timing.measure("markdown \(languages[i].rawValue)") {
+          try MarkdownWriter(data: data, language: languages[i], templates: templates).render()
+        }
+        markdown.withLock { $0[i] = files }
       }
     }
     try outcomes.check()
-    for (language, name) in zip(languages, workbooks) {
+    for (name, files) in zip(workbooks, markdown.withLock { $0 }) {
       written.append(name)
-      let markdown = try Timing.measure("markdown \(language.rawValue)") {
-        try MarkdownWriter(data: data, language: language, templates: templates).render()
-      }
-      for file in markdown {
+      for file in files {
         try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
         written.append(file.name)
       }

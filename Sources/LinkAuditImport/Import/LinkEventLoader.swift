@@ -71,10 +71,11 @@ package struct LinkEventLoader {
     let hosts = try HostTable(database: db, platforms: try importer.currentPlatformDomains())
     let policies = try PolicyTimeline(database: db)
     let pseudonyms = try importer.pseudonymiser()
-    let rollup = try RollupEngine(database: db, policies: policies.names)
+    let decisions = try DecisionIndex(database: db)
+    let rollup = try RollupEngine(database: db, policies: policies.names, complaintIDs: decisions.complaintIDs)
     let preparer = Preparer(
       fields: FieldReader(timestamps: importer.timestamps, plausible: importer.options.plausibleTimes),
-      deriver: EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: try DecisionIndex(database: db)),
+      deriver: EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: decisions),
       policies: policies, batchID: batchID)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var hostIDs: [Int64] = []  // host_id by host number

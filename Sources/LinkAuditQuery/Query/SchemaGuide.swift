@@ -119,9 +119,12 @@ public enum SchemaGuide {
     ("event_month", "events counted by month (month_start, UTC) and scene, action, reason, detection, policy"),
     ("host_month", "events counted by month, host, scene, action and principle (platform figures)"),
     ("event_day", "events counted by day (day_start: UTC instant the day begins in the rollup zone)"),
+    ("reason_month", "events with a category as reason counted by month, host, scene, action, reason and policy"),
     ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),
     ("quarter_users", "how many users each quarter has"),
     ("decision_open", "events a standing decision of the principle did not stop: opened, or warned (action)"),
+    ("covered_month", "events opened or warned under any standing decision, each once, by month and conformance"),
+    ("decision_month", "each decision's events opened and warned while it stood, by month (complaint_id)"),
     ("complaint_state.is_current", "1 on the current state of each complaint"),
   ]
 

@@ -10,9 +10,13 @@ package struct DecisionIndex: Sendable {
     package let principle: Int
     package let from: Int64
     package let until: Int64
+    /// Its position in `complaintIDs`.
+    package let decision: Int32
   }
   private var byURL: [String: [Window]] = [:]
   private var byDomain: [String: [Window]] = [:]
+  /// The complaint each decision comes from, in complaint id order.
+  package private(set) var complaintIDs: [String] = []
   /// SHA-256 of the decisions: an import of complaints that leaves it alone
   /// leaves `decision_open` alone.
   package let fingerprint: String
@@ -26,7 +30,8 @@ package struct DecisionIndex: Sendable {
     var hasher = SHA256()
     let rows = try db.records(
       """
-      SELECT principle, action_taken, url_normalised, domain, stands_from, stands_until FROM main.decision
+      SELECT complaint_id, principle, action_taken, url_normalised, domain, stands_from, stands_until
+      FROM main.decision
       ORDER BY complaint_id
       """, source: "the decision view")
     for row in rows {
@@ -37,7 +42,10 @@ package struct DecisionIndex: Sendable {
       let until = try row.optionalText("stands_until").map {
         try TimestampParser.stored($0, at: "decision.stands_until").milliseconds
       }
-      let window = Window(principle: Int(try row.integer("principle")), from: from.milliseconds, until: until ?? .max)
+      let window = Window(
+        principle: Int(try row.integer("principle")), from: from.milliseconds, until: until ?? .max,
+        decision: Int32(complaintIDs.count))
+      complaintIDs.append(try row.text("complaint_id"))
       if try row.text("action_taken") == "block_url" {
         byURL[try row.text("url_normalised"), default: []].append(window)
       } else {
@@ -47,12 +55,20 @@ package struct DecisionIndex: Sendable {
     fingerprint = hex(hasher.finalize())
   }
 
-  /// The principles whose decisions stand on `url` or `domain` at `ms`, as bits (1 << p).
-  package func principles(url: String, domain: String, at ms: Int64) -> UInt8 {
+  /// The decisions standing on `url` or `domain` at `ms` (positions in
+  /// `complaintIDs`), and their principles as bits (1 << p).
+  package func covering(url: String, domain: String, at ms: Int64) -> (decisions: [Int32], principles: UInt8) {
     var bits: UInt8 = 0
-    for w in byURL[url] ?? [] where ms >= w.from && ms < w.until { bits |= 1 << w.principle }
-    for w in byDomain[domain] ?? [] where ms >= w.from && ms < w.until { bits |= 1 << w.principle }
-    return bits
+    var decisions: [Int32] = []
+    for w in byURL[url] ?? [] where ms >= w.from && ms < w.until {
+      bits |= 1 << w.principle
+      decisions.append(w.decision)
+    }
+    for w in byDomain[domain] ?? [] where ms >= w.from && ms < w.until {
+      bits |= 1 << w.principle
+      decisions.append(w.decision)
+    }
+    return (decisions, bits)
   }
 
   package static func each(_ bits: UInt8, _ body: (Int64) throws -> Void) rethrows {

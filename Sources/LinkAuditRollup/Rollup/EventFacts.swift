@@ -35,6 +35,8 @@ package struct EventFacts: Sendable {
   /// Principles (bits, 1 << p) with a decision standing on the URL or domain
   /// when it was opened or warned (a blocked event is what a decision asks for).
   package var covered: UInt8
+  /// The decisions standing on it then (positions in `DecisionIndex.complaintIDs`).
+  package var decisions: [Int32] = []
   /// The normalised URL, kept only for a covered event (for `decision_open`).
   package var coveredURL: String?
   package var occurredAt: Int64
@@ -67,8 +69,9 @@ package struct EventDeriver: Sendable {
     batch: Int64, occurredAt ms: Int64, host: Int64, scene: Scene, action: LinkAction, reason: EventReason?,
     detectedBy: DetectedBy, policy: Int?, url: String, domain: String, user: UserBits?
   ) -> EventFacts {
-    let covered =
-      Self.isCoverable(action) && !decisions.isEmpty ? decisions.principles(url: url, domain: domain, at: ms) : 0
+    let (covering, covered) =
+      Self.isCoverable(action) && !decisions.isEmpty
+      ? decisions.covering(url: url, domain: domain, at: ms) : ([], 0)
     let (month, quarter) = locator.locate(ms)
     return EventFacts(
       key: RollupKey(
@@ -76,6 +79,7 @@ package struct EventDeriver: Sendable {
         reason: RollupCodes.reason(reason?.category, given: reason != nil), detectedBy: RollupCodes.code(detectedBy),
         policy: policy.map { Int32($0) } ?? -1),
       quarter: quarter, user: user,
-      covered: covered, coveredURL: covered != 0 ? url : nil, occurredAt: ms, day: locator.day(ms))
+      covered: covered, decisions: covering, coveredURL: covered != 0 ? url : nil, occurredAt: ms,
+      day: locator.day(ms))
   }
 }

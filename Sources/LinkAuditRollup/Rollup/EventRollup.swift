@@ -63,6 +63,12 @@ package struct DayKey: Hashable {
   package var day: Int64
 }
 
+/// A decision (its position in `DecisionIndex.complaintIDs`) in a month, for `decision_month`.
+package struct DecisionMonth: Hashable {
+  package var decision: Int32
+  package var month: Int64
+}
+
 /// A user in a quarter: the pseudonym's 128 bits, so the set holds no strings.
 package struct UserQuarterKey: Hashable {
   package var quarter: Int64
@@ -79,6 +85,8 @@ package enum RollupCodes {
 
   /// An enumeration's code: its position among its cases (offset 2 for a
   /// category, after none and scene_rule).
+  package static let open = code(LinkAction.open)
+
   package static func code(_ v: Scene) -> UInt8 { UInt8(sceneCases.firstIndex(of: v)!) }
   package static func code(_ v: LinkAction) -> UInt8 { UInt8(actionCases.firstIndex(of: v)!) }
   package static func code(_ v: DetectedBy) -> UInt8 { UInt8(detectorCases.firstIndex(of: v)!) }

@@ -3,9 +3,11 @@ import LinkAuditCore
 import LinkAuditStore
 
 /// The only code that turns events' facts into rollup rows: counts by month
-/// and attribute (`event_month`), by month and host (`host_month`), the users
-/// of each quarter (`user_quarter`, `quarter_users`) and the opens a decision
-/// did not stop (`decision_open`: opened or warned under it). An import's storing thread feeds it in-stream; a
+/// and attribute (`event_month`), by month and host (`host_month`), of the
+/// events with a category by host (`reason_month`), by day (`event_day`), the
+/// users of each quarter (`user_quarter`, `quarter_users`) and what a decision
+/// did not stop (`decision_open`: each event opened or warned under it;
+/// `covered_month` and `decision_month`: their counts). An import's storing thread feeds it in-stream; a
 /// rebuild feeds it the stored events (`rederive`). Counts and users are held
 /// until they grow past a bound, so memory does not grow with the file.
 package final class RollupEngine {
@@ -23,9 +25,9 @@ package final class RollupEngine {
 
     /// The tables each output fills.
     package var tables: [String] {
-      (contains(.counts) ? ["event_month", "host_month", "event_day"] : [])
+      (contains(.counts) ? ["event_month", "host_month", "event_day", "reason_month"] : [])
         + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
-        + (contains(.coverage) ? ["decision_open"] : [])
+        + (contains(.coverage) ? ["decision_open", "covered_month", "decision_month"] : [])
     }
   }
 
@@ -33,6 +35,11 @@ package final class RollupEngine {
   private var counts: [RollupKey: Int64] = [:]
   /// Events by (batch, day start).
   private var days: [DayKey: Int64] = [:]
+  /// Events under at least one decision, each once (host, batch and detector 0).
+  private var covered: [RollupKey: Int64] = [:]
+  /// Events (opened, warned) under each decision (its position in `complaintIDs`) by month.
+  private var underDecision: [DecisionMonth: (opened: Int64, warned: Int64)] = [:]
+  private let complaintIDs: [String]
   private var users: [UserQuarterKey] = []
   private var sightings = UserSightings()
   private let policies: [String]
@@ -42,6 +49,9 @@ package final class RollupEngine {
   private let insertUser: Statement
   private let countUsers: Statement
   private let insertCoverage: Statement
+  private let insertReasonCount: Statement
+  private let insertCoveredCount: Statement
+  private let insertDecisionCount: Statement
   private var periodText: [Int64: String] = [:]
   /// Quarters that got users: their counts in `quarter_users` are redone at the end.
   private var quarters: Set<Int64> = []
@@ -50,9 +60,15 @@ package final class RollupEngine {
   package static let userLimit = 131_072
 
   /// `policies` are the policy timeline's versions (what `RollupKey.policy`
-  /// counts in); `schema` is `main`, or `temp` for the rollups of a report in another time zone.
-  package init(database db: Database, policies: [String], outputs: Outputs = .all, schema: String = "main") throws {
+  /// counts in); `complaintIDs` the decisions' (`DecisionIndex.complaintIDs`,
+  /// what `EventFacts.decisions` point into); `schema` is `main`, or `temp`
+  /// for the rollups of a report in another time zone.
+  package init(
+    database db: Database, policies: [String], complaintIDs: [String] = [], outputs: Outputs = .all,
+    schema: String = "main"
+  ) throws {
     self.policies = policies
+    self.complaintIDs = complaintIDs
     self.outputs = outputs
     insertCount = try db.prepare(
       """
@@ -81,6 +97,19 @@ package final class RollupEngine {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """
     )
+    insertReasonCount = try db.prepare(
+      """
+      INSERT INTO \(schema).reason_month (batch_id, month_start, host_id, scene, action, reason, principle,
+        policy_version, events)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """)
+    insertCoveredCount = try db.prepare(
+      """
+      INSERT INTO \(schema).covered_month (month_start, scene, action, reason, policy_version, events)
+      VALUES (?, ?, ?, ?, ?, ?)
+      """)
+    insertDecisionCount = try db.prepare(
+      "INSERT INTO \(schema).decision_month (complaint_id, month_start, opened, warned) VALUES (?, ?, ?, ?)")
   }
 
   /// Counts `facts`, its user (a repeat within the window is not written
@@ -93,6 +122,15 @@ package final class RollupEngine {
     }
     if let user = facts.user { try add(user: user, quarter: facts.quarter) }
     if outputs.contains(.coverage), facts.covered != 0, let event, let url = facts.coveredURL {
+      var k = facts.key
+      (k.batch, k.host, k.detectedBy) = (0, 0, 0)
+      covered[k, default: 0] += facts.count
+      let opened = facts.key.action == RollupCodes.open
+      for d in facts.decisions {
+        var n = underDecision[DecisionMonth(decision: d, month: k.month), default: (0, 0)]
+        if opened { n.opened += facts.count } else { n.warned += facts.count }
+        underDecision[DecisionMonth(decision: d, month: k.month)] = n
+      }
       let at = Timestamp(milliseconds: facts.occurredAt).iso
       try DecisionIndex.each(facts.covered) { p in
         let k = facts.key
@@ -118,6 +156,7 @@ package final class RollupEngine {
   /// Writes what is held, and the user counts of the quarters that got users.
   package func flush() throws {
     try flushCounts()
+    try flushCoverage()
     try flushUsers()
     for q in quarters.sorted() { try countUsers.run([.text(text(q))]) }
     quarters.removeAll()
@@ -136,7 +175,13 @@ package final class RollupEngine {
   private func flushCounts() throws {
     var byAttributes: [RollupKey: Int64] = [:]
     var byHost: [RollupKey: Int64] = [:]
+    var byReason: [RollupKey: Int64] = [:]
     for (k, n) in counts {
+      if k.reason >= 2 {
+        var r = k
+        r.detectedBy = 0
+        byReason[r, default: 0] += n
+      }
       var a = k
       a.host = 0
       byAttributes[a, default: 0] += n
@@ -160,11 +205,38 @@ package final class RollupEngine {
         .text(RollupCodes.actions[Int(k.action)]), k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),
       ])
     }
+    for (k, n) in byReason.sorted(by: { Self.order($0.key, $1.key) }) {
+      try insertReasonCount.run([
+        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.scenes[Int(k.scene)]),
+        .text(RollupCodes.actions[Int(k.action)]), .optional(RollupCodes.reasons[Int(k.reason)]),
+        RollupCodes.principles[Int(k.reason)].map { .integer($0) } ?? .null,
+        .optional(k.policy < 0 ? nil : policies[Int(k.policy)]), .integer(n),
+      ])
+    }
     counts.removeAll(keepingCapacity: true)
     for (k, n) in days.sorted(by: { ($0.key.batch, $0.key.day) < ($1.key.batch, $1.key.day) }) {
       try insertDayCount.run([.integer(k.batch), .text(Timestamp(milliseconds: k.day).iso), .integer(n)])
     }
     days.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes the counts of events under decisions (they are few: the
+  /// attributes of conformance, and decisions by month, are held until the end).
+  private func flushCoverage() throws {
+    for (k, n) in covered.sorted(by: { Self.order($0.key, $1.key) }) {
+      try insertCoveredCount.run([
+        .text(text(k.month)), .text(RollupCodes.scenes[Int(k.scene)]), .text(RollupCodes.actions[Int(k.action)]),
+        .optional(RollupCodes.reasons[Int(k.reason)]), .optional(k.policy < 0 ? nil : policies[Int(k.policy)]),
+        .integer(n),
+      ])
+    }
+    covered.removeAll()
+    for (k, n) in underDecision.sorted(by: { ($0.key.decision, $0.key.month) < ($1.key.decision, $1.key.month) }) {
+      try insertDecisionCount.run([
+        .text(complaintIDs[Int(k.decision)]), .text(text(k.month)), .integer(n.opened), .integer(n.warned),
+      ])
+    }
+    underDecision.removeAll()
   }
 
   /// A reason code's principle as a code of its own (0: none).
@@ -204,7 +276,8 @@ extension RollupEngine {
     let decisions = try decisions ?? (outputs.contains(.coverage) ? DecisionIndex(database: db) : DecisionIndex())
     if outputs == .coverage, decisions.isEmpty { return }
     var deriver = EventDeriver(timeZone: timeZone, decisions: decisions)
-    let engine = try RollupEngine(database: db, policies: timeline.names, outputs: outputs, schema: schema)
+    let engine = try RollupEngine(
+      database: db, policies: timeline.names, complaintIDs: decisions.complaintIDs, outputs: outputs, schema: schema)
     let events = try db.prepare(
       """
       SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,

@@ -46,19 +46,22 @@ public enum Rollups {
     WHERE is_current = 0 AND state_rowid IN (\(currentStatesSQL));
     """
 
-  /// Each rollup table, and the columns its content is compared on (row
-  /// splits between batches aside).
-  package static let comparisons: [(table: String, columns: String, measure: String?)] = [
-    ("event_month", "month_start, scene, action, reason, principle, detected_by, policy_version", "events"),
-    ("host_month", "month_start, host_id, scene, action, principle", "events"),
-    ("event_day", "day_start", "events"),
-    ("user_quarter", "quarter_start, user_pseudonym", nil),
-    ("quarter_users", "quarter_start, users", nil),
+  /// Each rollup table, the columns its content is compared on (row splits
+  /// between batches and flushes aside) and the columns summed over them.
+  package static let comparisons: [(table: String, columns: String, measures: [String])] = [
+    ("event_month", "month_start, scene, action, reason, principle, detected_by, policy_version", ["events"]),
+    ("host_month", "month_start, host_id, scene, action, principle", ["events"]),
+    ("event_day", "day_start", ["events"]),
+    ("reason_month", "month_start, host_id, scene, action, reason, principle, policy_version", ["events"]),
+    ("user_quarter", "quarter_start, user_pseudonym", []),
+    ("quarter_users", "quarter_start, users", []),
     (
       "decision_open",
       "principle, occurred_at, event_rowid, host_id, action, scene, reason, policy_version, url_normalised",
-      nil
+      []
     ),
+    ("covered_month", "month_start, scene, action, reason, policy_version", ["events"]),
+    ("decision_month", "complaint_id, month_start", ["opened", "warned"]),
   ]
 
   /// The rollup tables (the complaint flag lives in complaint_state).
@@ -70,9 +73,9 @@ public enum Rollups {
     try buildTemporary(db, zone: try timeZone(of: db), mark: "check")
     defer { try? dropTemporary(db) }
     var differing: [String] = []
-    for (table, columns, measure) in comparisons {
+    for (table, columns, measures) in comparisons {
       func content(_ schema: String) -> String {
-        let m = measure.map { ", sum(\($0))" } ?? ""
+        let m = measures.map { ", sum(\($0))" }.joined()
         return "SELECT \(columns)\(m) FROM \(schema).\(table) GROUP BY \(columns)"
       }
       let n =

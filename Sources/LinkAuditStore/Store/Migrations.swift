@@ -19,6 +19,10 @@ import LinkAuditCore
 /// - v8 keeps the events warned under a decision in `decision_open` (with
 ///   their action), indexes the events that have a principle, and adds
 ///   `complaint_state.duplicate_of`.
+/// - v9 counts what the enforcement rate, the decisions register and what
+///   got through read event by event before (`covered_month`,
+///   `decision_month`, `reason_month`), and indexes the events with a
+///   principle by action too.
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
@@ -26,6 +30,7 @@ public enum Migrations {
     Migration(PackageResources.v5_rollups_sql),
     Migration(PackageResources.v6_action_check_sql, editsSchemaText: true),
     Migration(PackageResources.v7_vocabulary_sql), Migration(PackageResources.v8_enforcement_sql),
+    Migration(PackageResources.v9_case_rollups_sql),
   ]
 
   public static var latestVersion: Int { all.count }

@@ -55,7 +55,7 @@ import Testing
   /// Migration 8 keeps the events warned under a decision: a database of
   /// version 7, whose `decision_open` held opens only, has them derived on its
   /// first read-write open.
-  @Test func migration8DerivesTheEventsWarnedUnderADecision() throws {
+  @Test func migrations8And9DeriveTheEventsUnderADecisionAndTheirCounts() throws {
     do {
       let old = try Database(path: store.path)
       try Migrations.migrate(old, to: 7)
@@ -91,6 +91,22 @@ import Testing
       try db.rows("SELECT event_rowid, action FROM decision_open ORDER BY event_rowid").map { $0.map(\.text) } == [
         ["1", "open"], ["2", "warn_proceed"],
       ])
+    // Migration 9's counts, in the month of October (Asia/Shanghai: it starts 09-30 16:00 UTC).
+    #expect(
+      try db.rows("SELECT month_start, action, reason, events FROM covered_month ORDER BY action").map {
+        $0.map(\.text)
+      } == [
+        ["2021-09-30T16:00:00.000Z", "open", nil, "1"], ["2021-09-30T16:00:00.000Z", "warn_proceed", "fraud", "1"],
+      ])
+    #expect(
+      try db.rows("SELECT complaint_id, opened, warned FROM decision_month").map { $0.map(\.text) } == [
+        ["d1", "1", "1"]
+      ])
+    // The events with a category: e2 and e3, not e1.
+    #expect(
+      try db.rows("SELECT action, reason, principle, events FROM reason_month ORDER BY action").map {
+        $0.map(\.text)
+      } == [["block", "fraud", "1", "1"], ["warn_proceed", "fraud", "1", "1"]])
     #expect(try Rollups.differences(db) == [])
   }
 
@@ -177,6 +193,7 @@ import Testing
       "8c7630102c29a002329823c515e952faf41cf572fe1e8d46c724ef3e1f77090b",
       "5547cdc5cbbd7a80058d74b95b9c539f1fcd574e28e50ba8cf89361e9ab85519",
       "7c68147128ad74636be5df41d8a025c2660f073db73f6c9f84f712a40a162c89",
+      "c7dfde5e7833cce72358b07499c6bc9b0fa072903073bb0b90483f32ca4a641e",
     ]
     let hashes = Migrations.all.map { hex(SHA256.hash(data: Data($0.sql.utf8))) }
     #expect(Array(hashes.prefix(released.count)) == released)
