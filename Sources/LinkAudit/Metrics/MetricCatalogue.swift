@@ -318,6 +318,19 @@ public enum MetricCatalogue {
     "\(openAt(t)) AND \(msOpenAt(t)) > sla_hours * 3600000"
   }
 
+  /// URLs of principle `p` first restricted in the quarter (`url_restriction`).
+  package static func firstRestricted(_ p: Int) -> String {
+    "principle = \(p) AND first_restricted >= :start AND first_restricted < :end"
+  }
+
+  /// Their hours to action, ranked (`h`: the values, `r`: with rank `k` of `n`).
+  package static func toAction(_ p: Int) -> String {
+    """
+    WITH h AS (SELECT hours_to_action AS hours FROM url_restriction WHERE \(firstRestricted(p))),
+    r AS (SELECT hours, row_number() OVER (ORDER BY hours) AS k, count(*) OVER () AS n FROM h)
+    """
+  }
+
   package static func principleMetrics(_ p: Int) -> [MetricDefinition] {
     let principle = Principle(rawValue: p)!
     let ep = "\(inQuarterE) AND principle = \(p)"
@@ -334,6 +347,45 @@ public enum MetricCatalogue {
         definitionEnglish: "Of those restrictions, the share with detected_by = automated.",
         definitionChinese: "上述限制中由自动识别发现的占比。",
         sql: "SELECT \(share("detected_by = 'automated'")) FROM event_month WHERE \(ep) AND action <> 'open'"),
+      .init(
+        id: "p\(p).urls_restricted", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "URLs first restricted", nameChinese: "首次受限的URL数",
+        definitionEnglish:
+          "Normalised URLs whose first warn or block for a category of principle \(p) (taking every event up to the quarter's end) falls in the quarter: the cases the time to action is measured on.",
+        definitionChinese: "首次因原则\(p)类别被提示或拦截（按截至季末的全部事件）发生在本季度的规范化URL数：处置时效据此计算。",
+        sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p))"),
+      .init(
+        id: "p\(p).median_hours_to_action", dimension: nil, kind: .hours, principle: principle,
+        nameEnglish: "Median hours to action", nameChinese: "处置时效中位数（小时）",
+        definitionEnglish:
+          "Median, over those URLs, of the hours from the URL's first event of any kind to its first restriction; for an even count, the mean of the two middle values.",
+        definitionChinese: "上述URL从首次出现（任何事件）到首次受限的小时数的中位数；偶数个时取中间两值的平均。",
+        sql: toAction(p)
+          + "\nSELECT avg(hours) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2)"
+      ),
+      .init(
+        id: "p\(p).p90_hours_to_action", dimension: nil, kind: .hours, principle: principle,
+        nameEnglish: "P90 hours to action", nameChinese: "处置时效第90百分位（小时）",
+        definitionEnglish: "Nearest-rank 90th percentile of the same hours: the value at rank ⌈0.9·n⌉.",
+        definitionChinese: "同上小时数的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
+        sql: toAction(p)
+          + "\nSELECT (SELECT hours FROM r WHERE k = (9 * n + 9) / 10) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator"
+      ),
+      .init(
+        id: "p\(p).opens_before_action", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Opens before action", nameChinese: "受限前被直接打开次数",
+        definitionEnglish:
+          "Events with action open on those URLs before their first restriction (in any quarter): what the delay let through.",
+        definitionChinese: "上述URL在首次受限之前（不限季度）被直接打开的事件数：处置延迟期间放行的点击。",
+        sql: "SELECT coalesce(sum(opens_before), 0) FROM url_restriction WHERE \(firstRestricted(p))"),
+      .init(
+        id: "p\(p).proactive_rate", dimension: nil, kind: .rate, principle: principle,
+        nameEnglish: "Found first by automated detection (per URL)", nameChinese: "首次处置由自动识别发现的URL占比",
+        definitionEnglish:
+          "Of those URLs, the share whose first restriction has detected_by = automated (a case counts once, however many taps it had; at the same millisecond a restriction not by automated detection is taken first).",
+        definitionChinese: "上述URL中，首次受限由自动识别（automated）发现的占比（每个URL计一次，不论点击多少；同一毫秒内以非自动识别者为先）。",
+        sql:
+          "SELECT \(share("detected_by = 'automated'", count: "1")) FROM url_restriction WHERE \(firstRestricted(p))"),
       .init(
         id: "p\(p).under_restricted", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Got through (under-restricted)", nameChinese: "处置宽于规范的事件数",

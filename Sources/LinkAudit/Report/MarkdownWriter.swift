@@ -16,6 +16,9 @@ package struct MarkdownWriter {
   package let language: ReportLanguage
   /// Events that got through listed in the Markdown; the workbook lists more, and says how many there are.
   package static let gotThroughLimit = 200
+  /// Decisions listed in the Markdown when there are more: those that stopped
+  /// least first; `decisions.csv` and the workbook's Decisions sheet list all.
+  package static let decisionLimit = 200
   package let templates: String
 
   /// Values render as text: no HTML escaping in Markdown.
@@ -136,7 +139,9 @@ package struct MarkdownWriter {
       ]
     }
     context["hasDecisions"] = !data.decisions.isEmpty
-    context["decisions"] = data.decisions.map { d -> [String: Any] in
+    context["decisionsListed"] = markdownText(
+      language.listedDecisions(min(data.decisions.count, Self.decisionLimit), of: data.decisions.count))
+    context["decisions"] = Self.decisionsShown(data.decisions).map { d -> [String: Any] in
       [
         "id": markdownText(d.complaintID), "principle": d.principle,
         "category": markdownText(language.categoryName(d.category)), "scope": markdownText(d.scope),
@@ -256,6 +261,17 @@ package struct MarkdownWriter {
     case (nil, nil): context["same"] = true
     }
     return context
+  }
+
+  /// The register as the Markdown lists it: whole when it is short; else the
+  /// `decisionLimit` decisions with the most events opened, then warned,
+  /// under them, in the register's order.
+  package static func decisionsShown(_ all: [ReportData.DecisionRow]) -> [ReportData.DecisionRow] {
+    guard all.count > decisionLimit else { return all }
+    let kept = Set(
+      all.indices.sorted { (all[$1].opens, all[$1].warned, $0) < (all[$0].opens, all[$0].warned, $1) }
+        .prefix(decisionLimit))
+    return all.indices.filter(kept.contains).map { all[$0] }
   }
 
   package func format(_ value: MetricValue, _ kind: MetricKind) -> String {

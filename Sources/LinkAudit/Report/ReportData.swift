@@ -65,7 +65,7 @@ public struct ReportData: Sendable {
     /// Open at the end and older than its SLA then (the rule of `pN.sla_breaches[kind=open_overdue]`).
     public var isOverdue: Bool
 
-    init(_ r: Record) throws {
+    package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
       reporter = try r.text("reporter_pseudonym")
       receivedAt = try r.text("received_at")
@@ -103,7 +103,7 @@ public struct ReportData: Sendable {
     public var opens: Int64
     public var warned: Int64
 
-    init(_ r: Record) throws {
+    package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
       principle = try r.integer("principle")
       category = try r.text("category")

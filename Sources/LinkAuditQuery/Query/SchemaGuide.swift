@@ -125,6 +125,11 @@ public enum SchemaGuide {
     ("decision_open", "events a standing decision of the principle did not stop: opened, or warned (action)"),
     ("covered_month", "events opened or warned under any standing decision, each once, by month and conformance"),
     ("decision_month", "each decision's events opened and warned while it stood, by month (complaint_id)"),
+    (
+      "url_restriction",
+      "per principle, each URL first restricted for one of its categories: first event, first restriction, detection, hours, opens before"
+    ),
+    ("url_run", "every URL's first event and opens, in sorted blocks (internal to url_restriction)"),
     ("complaint_state.is_current", "1 on the current state of each complaint"),
   ]
 

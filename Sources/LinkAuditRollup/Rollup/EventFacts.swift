@@ -40,6 +40,10 @@ package struct EventFacts: Sendable {
   /// The normalised URL, kept only for a covered event (for `decision_open`).
   package var coveredURL: String?
   package var occurredAt: Int64
+  /// Its URL's key (`URLKey`); nil for counts of several events.
+  package var urlKey: Int64?
+  /// The normalised URL, kept only for a warn or block with a category as reason (a restriction).
+  package var restrictedURL: String?
   /// The start of its day in the rollup zone (UTC milliseconds).
   package var day: Int64
   package var count: Int64 = 1
@@ -80,6 +84,7 @@ package struct EventDeriver: Sendable {
         policy: policy.map { Int32($0) } ?? -1),
       quarter: quarter, user: user,
       covered: covered, decisions: covering, coveredURL: covered != 0 ? url : nil, occurredAt: ms,
+      urlKey: URLKey.of(url), restrictedURL: reason?.category != nil && action != .open ? url : nil,
       day: locator.day(ms))
   }
 }

@@ -21,13 +21,17 @@ package final class RollupEngine {
     package static let counts = Outputs(rawValue: 1)
     package static let users = Outputs(rawValue: 2)
     package static let coverage = Outputs(rawValue: 4)
-    package static let all: Outputs = [.counts, .users, .coverage]
+    /// URL histories and first restrictions (time to action): independent of
+    /// the zone, the policies and the decisions.
+    package static let urls = Outputs(rawValue: 8)
+    package static let all: Outputs = [.counts, .users, .coverage, .urls]
 
     /// The tables each output fills.
     package var tables: [String] {
       (contains(.counts) ? ["event_month", "host_month", "event_day", "reason_month"] : [])
         + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
         + (contains(.coverage) ? ["decision_open", "covered_month", "decision_month"] : [])
+        + (contains(.urls) ? ["url_run", "url_restriction"] : [])
     }
   }
 
@@ -40,6 +44,8 @@ package final class RollupEngine {
   /// Events (opened, warned) under each decision (its position in `complaintIDs`) by month.
   private var underDecision: [DecisionMonth: (opened: Int64, warned: Int64)] = [:]
   private let complaintIDs: [String]
+  private let urlRuns: URLRuns?
+  private let restrictions: URLRestrictions?
   private var users: [UserQuarterKey] = []
   private var sightings = UserSightings()
   private let policies: [String]
@@ -70,6 +76,9 @@ package final class RollupEngine {
     self.policies = policies
     self.complaintIDs = complaintIDs
     self.outputs = outputs
+    (urlRuns, restrictions) =
+      outputs.contains(.urls)
+      ? (try URLRuns(database: db, schema: schema), try URLRestrictions(database: db, schema: schema)) : (nil, nil)
     insertCount = try db.prepare(
       """
       INSERT INTO \(schema).event_month (batch_id, month_start, scene, action, reason, principle, detected_by,
@@ -121,6 +130,13 @@ package final class RollupEngine {
       if counts.count >= Self.countLimit { try flushCounts() }
     }
     if let user = facts.user { try add(user: user, quarter: facts.quarter) }
+    if let urlRuns, let restrictions, let key = facts.urlKey {
+      try urlRuns.add(key: key, at: facts.occurredAt, opened: facts.key.action == RollupCodes.open)
+      try restrictions.note(
+        url: key, at: facts.occurredAt,
+        principle: facts.restrictedURL == nil ? nil : RollupCodes.principles[Int(facts.key.reason)],
+        detectedBy: facts.key.detectedBy, url: facts.restrictedURL, runs: urlRuns)
+    }
     if outputs.contains(.coverage), facts.covered != 0, let event, let url = facts.coveredURL {
       var k = facts.key
       (k.batch, k.host, k.detectedBy) = (0, 0, 0)
@@ -157,6 +173,10 @@ package final class RollupEngine {
   package func flush() throws {
     try flushCounts()
     try flushCoverage()
+    if let urlRuns, let restrictions {
+      try urlRuns.flush()
+      try restrictions.finish(runs: urlRuns)
+    }
     try flushUsers()
     for q in quarters.sorted() { try countUsers.run([.text(text(q))]) }
     quarters.removeAll()

@@ -62,10 +62,17 @@ public enum Rollups {
     ),
     ("covered_month", "month_start, scene, action, reason, policy_version", ["events"]),
     ("decision_month", "complaint_id, month_start", ["opened", "warned"]),
+    (
+      "url_restriction",
+      "principle, url_key, url_normalised, first_seen, first_restricted, detected_by, hours_to_action, opens_before",
+      []
+    ),
   ]
 
-  /// The rollup tables (the complaint flag lives in complaint_state).
-  package static var tables: [String] { comparisons.map(\.table) }
+  /// The rollup tables (the complaint flag lives in complaint_state): those
+  /// compared, and the URL runs, whose blocks depend on the order of imports
+  /// (what they hold is compared through `url_restriction`).
+  package static var tables: [String] { comparisons.map(\.table) + ["url_run"] }
 
   /// The rollup tables whose content differs from what the events give now
   /// (derived afresh into temporary tables, then compared both ways).

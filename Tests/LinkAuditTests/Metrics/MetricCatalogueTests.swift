@@ -131,6 +131,16 @@ import Testing
       "p4.over_restricted_rate": "0.090909",
       // Restricted by the scene's own rule: e3 only (the others name a category): 1 / 11.
       "p4.scene_rule_share": "0.090909",
+      // Time to action, per URL first restricted in the quarter. p1: douyin.com/v/2 (e4, its only
+      // event: 0 h, user_report) and x.example.com/p (first seen e13 10-20 10:00, opened then; first
+      // p1 restriction e6 11-02 10:00: 312 h, automated). p2: phish.example.net/login (e11 is its
+      // first event: 0 h, automated; e12 comes later). p3: x.example.com/p again (e5 11-01 10:00: 288 h).
+      "p1.urls_restricted": "2", "p1.median_hours_to_action": "156", "p1.p90_hours_to_action": "312",
+      "p1.opens_before_action": "1", "p1.proactive_rate": "0.5",
+      "p2.urls_restricted": "1", "p2.median_hours_to_action": "0", "p2.p90_hours_to_action": "0",
+      "p2.opens_before_action": "0", "p2.proactive_rate": "1",
+      "p3.urls_restricted": "1", "p3.median_hours_to_action": "288", "p3.p90_hours_to_action": "288",
+      "p3.opens_before_action": "1", "p3.proactive_rate": "1",
     ]
     for (id, value) in expected {
       #expect(f[id]?.csv == value, "\(id)")
@@ -216,6 +226,9 @@ import Testing
     let q1 = try Self.figures("2022-Q1")
     #expect(q1["overview.events"] == .count(1))
     #expect(q1["overview.complaints"] == .count(1))
+    // No URL first restricted in Q1 (e9 is an open): no cases, so no hours and no share.
+    #expect(q1["p1.urls_restricted"] == .count(0) && q1["p1.opens_before_action"] == .count(0))
+    #expect(q1["p1.median_hours_to_action"] == MetricValue.none && q1["p1.proactive_rate"] == MetricValue.none)
     // No events at all: rates have no value, never 0.
     let empty = try Self.figures("2020-Q1")
     #expect(empty["overview.events"] == .count(0))

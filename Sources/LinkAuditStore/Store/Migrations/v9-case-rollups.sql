@@ -49,6 +49,38 @@ CREATE INDEX reason_month_by_month ON reason_month(month_start);
 DROP INDEX link_event_by_principle;
 CREATE INDEX link_event_by_principle ON link_event(principle, action, occurred_at) WHERE principle IS NOT NULL;
 
+-- Time to action. Every URL's events, as much as the time to action needs
+-- of them (the first, and the times it was opened), in sorted runs of blocks:
+-- an import appends its URLs sorted by key as a new run, and runs of similar
+-- size are merged, so nothing is updated in place (a table keyed by URL
+-- costs a random write per distinct URL; docs/benchmarks.md). url_key is a
+-- 64-bit hash of url_normalised (URLKey in Rollup/URLHistory.swift); last_key
+-- the block's largest; entries per URL its key, first event (UTC ms) and
+-- opens, little-endian.
+CREATE TABLE url_run (
+  run      INTEGER NOT NULL,
+  last_key INTEGER NOT NULL,
+  urls     INTEGER NOT NULL,
+  entries  BLOB NOT NULL,
+  PRIMARY KEY (run, last_key)
+) WITHOUT ROWID;
+
+-- Each URL restricted (warned or blocked) for a category of a principle: its
+-- first such restriction, the detection of it, its first event of any kind,
+-- the hours between them and the opens before the restriction.
+CREATE TABLE url_restriction (
+  principle        INTEGER NOT NULL,
+  url_key          INTEGER NOT NULL,
+  url_normalised   TEXT NOT NULL,
+  first_seen       TEXT NOT NULL,
+  first_restricted TEXT NOT NULL,
+  detected_by      TEXT NOT NULL,
+  hours_to_action  REAL NOT NULL,
+  opens_before     INTEGER NOT NULL,
+  PRIMARY KEY (principle, url_key)
+) WITHOUT ROWID;
+CREATE INDEX url_restriction_by_time ON url_restriction(principle, first_restricted);
+
 INSERT OR REPLACE INTO setting SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM link_event);
 
 -- The same decisions as v8's view, but a decision's restore is looked up by
