@@ -201,12 +201,7 @@ public enum MetricCatalogue {
   package static func complaintMetrics(_ p: Int) -> [MetricDefinition] {
     let cp = "\(inQuarterC) AND principle = \(p)"
     let principle = Principle(rawValue: p)!
-    let hours = """
-      WITH h AS (
-        SELECT ms_to_resolve / 3600000.0 AS hours FROM complaint_handling
-        WHERE \(cp) AND status = 'resolved'),
-      r AS (SELECT hours, row_number() OVER (ORDER BY hours) AS k, count(*) OVER () AS n FROM h)
-      """
+    let hours = "SELECT ms_to_resolve / 3600000.0 AS hours FROM complaint_handling WHERE \(cp) AND status = 'resolved'"
     return [
       .init(
         id: "p\(p).complaints", dimension: nil, kind: .count, principle: principle,
@@ -234,17 +229,13 @@ public enum MetricCatalogue {
         definitionEnglish:
           "Median of (resolved_at − received_at) in hours over resolved complaints of principle \(p); for an even count, the mean of the two middle values.",
         definitionChinese: "原则\(p)已办结投诉办结时长（小时）的中位数；偶数个时取中间两值的平均。",
-        sql: hours
-          + "\nSELECT avg(hours) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2)"
-      ),
+        sql: median(hours)),
       .init(
         id: "p\(p).p90_hours_to_resolve", dimension: nil, kind: .hours, principle: principle,
         nameEnglish: "P90 hours to resolve", nameChinese: "办结时长第90百分位（小时）",
         definitionEnglish: "Nearest-rank 90th percentile of the same: the value at rank ⌈0.9·n⌉.",
         definitionChinese: "同上时长的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
-        sql: hours
-          + "\nSELECT (SELECT hours FROM r WHERE k = (9 * n + 9) / 10) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator"
-      ),
+        sql: p90(hours)),
       .init(
         id: "p\(p).within_sla_rate", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Resolved within SLA", nameChinese: "时限内办结率",
@@ -323,11 +314,28 @@ public enum MetricCatalogue {
     "principle = \(p) AND first_restricted >= :start AND first_restricted < :end"
   }
 
-  /// Their hours to action, ranked (`h`: the values, `r`: with rank `k` of `n`).
+  /// Their hours to action.
   package static func toAction(_ p: Int) -> String {
+    "SELECT hours_to_action AS hours FROM url_restriction WHERE \(firstRestricted(p))"
+  }
+
+  /// The median of the `hours` a query selects (the mean of the two middle
+  /// values for an even count; none of none), then no numerator and the number of values.
+  package static func median(_ hours: String) -> String {
     """
-    WITH h AS (SELECT hours_to_action AS hours FROM url_restriction WHERE \(firstRestricted(p))),
-    r AS (SELECT hours, row_number() OVER (ORDER BY hours) AS k, count(*) OVER () AS n FROM h)
+    WITH h AS (\(hours)), c AS (SELECT count(*) AS n FROM h)
+    SELECT (SELECT avg(hours) FROM (
+        SELECT hours FROM h ORDER BY hours LIMIT 2 - (SELECT n FROM c) % 2 OFFSET ((SELECT n FROM c) - 1) / 2))
+      AS value, NULL AS numerator, (SELECT n FROM c) AS denominator
+    """
+  }
+
+  /// The nearest-rank 90th percentile of the same: the value at rank ⌈0.9·n⌉.
+  package static func p90(_ hours: String) -> String {
+    """
+    WITH h AS (\(hours)), c AS (SELECT count(*) AS n FROM h)
+    SELECT (SELECT hours FROM h ORDER BY hours LIMIT 1 OFFSET (9 * (SELECT n FROM c) + 9) / 10 - 1) AS value,
+      NULL AS numerator, (SELECT n FROM c) AS denominator
     """
   }
 
@@ -360,17 +368,13 @@ public enum MetricCatalogue {
         definitionEnglish:
           "Median, over those URLs, of the hours from the URL's first event of any kind to its first restriction; for an even count, the mean of the two middle values.",
         definitionChinese: "上述URL从首次出现（任何事件）到首次受限的小时数的中位数；偶数个时取中间两值的平均。",
-        sql: toAction(p)
-          + "\nSELECT avg(hours) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator FROM r WHERE k IN ((n + 1) / 2, (n + 2) / 2)"
-      ),
+        sql: median(toAction(p))),
       .init(
         id: "p\(p).p90_hours_to_action", dimension: nil, kind: .hours, principle: principle,
         nameEnglish: "P90 hours to action", nameChinese: "处置时效第90百分位（小时）",
         definitionEnglish: "Nearest-rank 90th percentile of the same hours: the value at rank ⌈0.9·n⌉.",
         definitionChinese: "同上小时数的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
-        sql: toAction(p)
-          + "\nSELECT (SELECT hours FROM r WHERE k = (9 * n + 9) / 10) AS value, NULL AS numerator, (SELECT count(*) FROM h) AS denominator"
-      ),
+        sql: p90(toAction(p))),
       .init(
         id: "p\(p).opens_before_action", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens before action", nameChinese: "受限前被直接打开次数",

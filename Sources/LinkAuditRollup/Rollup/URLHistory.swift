@@ -96,10 +96,15 @@ package final class URLRuns {
     try compact()
   }
 
-  /// The histories of `keys` over every run (keys absent from all are absent).
+  /// The histories of `keys` over every run and the events not yet written
+  /// (keys absent from all are absent).
   package func histories(of keys: Set<Int64>) throws -> [Int64: URLHistory] {
     let sorted = keys.sorted()
     var found: [Int64: URLHistory] = [:]
+    for (key, at) in pending where keys.contains(key) {
+      let h = URLHistory(firstSeen: at >> 1, opens: at & 1 == 1 ? [at >> 1] : [])
+      if found[key] == nil { found[key] = h } else { found[key]!.absorb(h) }
+    }
     for run in try runs().map(\.run) {
       var block: (last: Int64, entries: [(key: Int64, history: URLHistory)])?
       for key in sorted {
@@ -298,8 +303,9 @@ package final class URLRestrictions {
     }
   }
 
-  /// Restrictions held before they are written (then the runs are written too).
-  package static let limit = 131_072
+  /// Restrictions held before they are written (with their URLs, a few MB).
+  package static let defaultLimit = 16_384
+  private let limit: Int
 
   private let db: Database
   private let schema: String
@@ -310,9 +316,10 @@ package final class URLRestrictions {
   private let existing: Statement
   private let upsert: Statement
 
-  package init(database db: Database, schema: String = "main") throws {
+  package init(database db: Database, schema: String = "main", limit: Int = defaultLimit) throws {
     self.db = db
     self.schema = schema
+    self.limit = limit
     known = Set(try db.rows("SELECT DISTINCT url_key FROM \(schema).url_restriction").compactMap { $0[0].integer })
     // By the primary key, a seek per principle (url_key alone would scan the table per URL).
     existing = try db.prepare(
@@ -338,14 +345,11 @@ package final class URLRestrictions {
     let k = Key(principle: principle, url: key)
     if let held = batch[k], !first.isBefore(held) { return }
     batch[k] = first
-    if batch.count >= Self.limit {
-      try runs.flush()
-      try finish(runs: runs)
-    }
+    if batch.count >= limit { try finish(runs: runs) }
   }
 
   /// Recomputes the URLs this batch restricted or brought events of, from
-  /// their histories (the runs must hold every event noted).
+  /// their histories (`runs` must have been given every event noted).
   package func finish(runs: URLRuns) throws {
     let keys = touched.union(batch.keys.map(\.url))
     guard !keys.isEmpty else { return }

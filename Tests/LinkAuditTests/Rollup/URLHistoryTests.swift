@@ -122,3 +122,33 @@ import Testing
     #expect(try Rollups.differences(try store.open(.readOnly)) == [])
   }
 }
+
+extension URLHistoryTests {
+  /// Restrictions written before the batch ends (here after every two) still
+  /// see the events not yet in a run, and events noted after them.
+  @Test func restrictionsWrittenMidBatchSeeTheEventsNotYetInARun() throws {
+    let store = TestStore()
+    let db = try store.open()
+    let runs = try URLRuns(database: db)
+    let restrictions = try URLRestrictions(database: db, limit: 2)
+    let hour: Int64 = 3_600_000
+    func event(_ key: Int64, _ hours: Int64, opened: Bool = false, principle: Int64? = nil) throws {
+      try runs.add(key: key, at: hours * hour, opened: opened)
+      try restrictions.note(
+        url: key, at: hours * hour, principle: principle, detectedBy: 0, url: principle.map { _ in "u\(key)" },
+        runs: runs)
+    }
+    try event(1, 0, opened: true)
+    try event(2, 1, opened: true)
+    try event(1, 5, principle: 1)
+    try event(2, 3, principle: 1)  // the second restriction: both are written now, from pending events
+    try event(1, -2, opened: true)  // an earlier open of URL 1 after it was written
+    try event(3, 4, principle: 2)
+    try runs.flush()
+    try restrictions.finish(runs: runs)
+    let rows = try db.rows(
+      "SELECT principle, url_key, hours_to_action, opens_before FROM url_restriction ORDER BY url_key"
+    ).map { $0.map(\.text) }
+    #expect(rows == [["1", "1", "7.0", "2"], ["1", "2", "2.0", "1"], ["2", "3", "0.0", "0"]])
+  }
+}
