@@ -309,9 +309,10 @@ public enum MetricCatalogue {
     "\(openAt(t)) AND \(msOpenAt(t)) > sla_hours * 3600000"
   }
 
-  /// URLs of principle `p` first restricted in the quarter (`url_restriction`).
+  /// URLs of principle `p` first restricted in the quarter (`url_restriction`;
+  /// quarters are cut in the rollup zone, as the months of the other rollups).
   package static func firstRestricted(_ p: Int) -> String {
-    "principle = \(p) AND first_restricted >= :start AND first_restricted < :end"
+    "principle = \(p) AND quarter_start = :start"
   }
 
   /// Their hours to action.
@@ -320,23 +321,25 @@ public enum MetricCatalogue {
   }
 
   /// The median of the `hours` a query selects (the mean of the two middle
-  /// values for an even count; none of none), then no numerator and the number of values.
+  /// values for an even count; none of none), then no numerator and the
+  /// number of values. The query is written out where it is read, not shared
+  /// as a table, so an index in order of hours serves the ORDER BY.
   package static func median(_ hours: String) -> String {
-    """
-    WITH h AS (\(hours)), c AS (SELECT count(*) AS n FROM h)
-    SELECT (SELECT avg(hours) FROM (
-        SELECT hours FROM h ORDER BY hours LIMIT 2 - (SELECT n FROM c) % 2 OFFSET ((SELECT n FROM c) - 1) / 2))
-      AS value, NULL AS numerator, (SELECT n FROM c) AS denominator
-    """
+    let n = "(SELECT count(*) FROM (\(hours)))"
+    return """
+      SELECT (SELECT avg(hours) FROM (
+          SELECT hours FROM (\(hours)) ORDER BY hours LIMIT 2 - \(n) % 2 OFFSET (\(n) - 1) / 2))
+        AS value, NULL AS numerator, \(n) AS denominator
+      """
   }
 
   /// The nearest-rank 90th percentile of the same: the value at rank ⌈0.9·n⌉.
   package static func p90(_ hours: String) -> String {
-    """
-    WITH h AS (\(hours)), c AS (SELECT count(*) AS n FROM h)
-    SELECT (SELECT hours FROM h ORDER BY hours LIMIT 1 OFFSET (9 * (SELECT n FROM c) + 9) / 10 - 1) AS value,
-      NULL AS numerator, (SELECT n FROM c) AS denominator
-    """
+    let n = "(SELECT count(*) FROM (\(hours)))"
+    return """
+      SELECT (SELECT hours FROM (\(hours)) ORDER BY hours LIMIT 1 OFFSET (9 * \(n) + 9) / 10 - 1) AS value,
+        NULL AS numerator, \(n) AS denominator
+      """
   }
 
   package static func principleMetrics(_ p: Int) -> [MetricDefinition] {

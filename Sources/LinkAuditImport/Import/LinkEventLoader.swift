@@ -72,10 +72,12 @@ package struct LinkEventLoader {
     let policies = try PolicyTimeline(database: db)
     let pseudonyms = try importer.pseudonymiser()
     let decisions = try DecisionIndex(database: db)
-    let rollup = try RollupEngine(database: db, policies: policies.names, complaintIDs: decisions.complaintIDs)
+    let zone = try Rollups.timeZone(of: db)
+    let rollup = try RollupEngine(
+      database: db, timeZone: zone, policies: policies.names, complaintIDs: decisions.complaintIDs)
     let preparer = Preparer(
       fields: FieldReader(timestamps: importer.timestamps, plausible: importer.options.plausibleTimes),
-      deriver: EventDeriver(timeZone: try Rollups.timeZone(of: db), decisions: decisions),
+      deriver: EventDeriver(timeZone: zone, decisions: decisions),
       policies: policies, batchID: batchID)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var hostIDs: [Int64] = []  // host_id by host number

@@ -65,20 +65,22 @@ package final class RollupEngine {
   package static let countLimit = 200_000
   package static let userLimit = 131_072
 
-  /// `policies` are the policy timeline's versions (what `RollupKey.policy`
-  /// counts in); `complaintIDs` the decisions' (`DecisionIndex.complaintIDs`,
+  /// `timeZone` is the zone months and quarters are cut in; `policies` the
+  /// policy timeline's versions (what `RollupKey.policy` counts in); `complaintIDs` the decisions' (`DecisionIndex.complaintIDs`,
   /// what `EventFacts.decisions` point into); `schema` is `main`, or `temp`
   /// for the rollups of a report in another time zone.
   package init(
-    database db: Database, policies: [String], complaintIDs: [String] = [], outputs: Outputs = .all,
-    schema: String = "main"
+    database db: Database, timeZone: TimeZone, policies: [String], complaintIDs: [String] = [],
+    outputs: Outputs = .all, schema: String = "main"
   ) throws {
     self.policies = policies
     self.complaintIDs = complaintIDs
     self.outputs = outputs
     (urlRuns, restrictions) =
       outputs.contains(.urls)
-      ? (try URLRuns(database: db, schema: schema), try URLRestrictions(database: db, schema: schema)) : (nil, nil)
+      ? (
+        try URLRuns(database: db, schema: schema), try URLRestrictions(database: db, timeZone: timeZone, schema: schema)
+      ) : (nil, nil)
     insertCount = try db.prepare(
       """
       INSERT INTO \(schema).event_month (batch_id, month_start, scene, action, reason, principle, detected_by,
@@ -297,7 +299,8 @@ extension RollupEngine {
     if outputs == .coverage, decisions.isEmpty { return }
     var deriver = EventDeriver(timeZone: timeZone, decisions: decisions)
     let engine = try RollupEngine(
-      database: db, policies: timeline.names, complaintIDs: decisions.complaintIDs, outputs: outputs, schema: schema)
+      database: db, timeZone: timeZone, policies: timeline.names, complaintIDs: decisions.complaintIDs,
+      outputs: outputs, schema: schema)
     let events = try db.prepare(
       """
       SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,

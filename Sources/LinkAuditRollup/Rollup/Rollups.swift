@@ -64,7 +64,7 @@ public enum Rollups {
     ("decision_month", "complaint_id, month_start", ["opened", "warned"]),
     (
       "url_restriction",
-      "principle, url_key, url_normalised, first_seen, first_restricted, detected_by, hours_to_action, opens_before",
+      "principle, url_key, url_normalised, first_seen, first_restricted, quarter_start, detected_by, hours_to_action, opens_before",
       []
     ),
   ]

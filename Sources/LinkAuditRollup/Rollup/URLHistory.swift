@@ -315,11 +315,16 @@ package final class URLRestrictions {
   private var touched: Set<Int64> = []
   private let existing: Statement
   private let upsert: Statement
+  private var locator: MonthLocator
 
-  package init(database db: Database, schema: String = "main", limit: Int = defaultLimit) throws {
+  /// `timeZone` is the zone quarters are cut in (the rollups').
+  package init(
+    database db: Database, timeZone: TimeZone, schema: String = "main", limit: Int = defaultLimit
+  ) throws {
     self.db = db
     self.schema = schema
     self.limit = limit
+    locator = MonthLocator(timeZone: timeZone)
     known = Set(try db.rows("SELECT DISTINCT url_key FROM \(schema).url_restriction").compactMap { $0[0].integer })
     // By the primary key, a seek per principle (url_key alone would scan the table per URL).
     existing = try db.prepare(
@@ -330,8 +335,8 @@ package final class URLRestrictions {
     upsert = try db.prepare(
       """
       INSERT OR REPLACE INTO \(schema).url_restriction (principle, url_key, url_normalised, first_seen,
-        first_restricted, detected_by, hours_to_action, opens_before)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        first_restricted, quarter_start, detected_by, hours_to_action, opens_before)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """)
   }
 
@@ -374,7 +379,9 @@ package final class URLRestrictions {
       let seen = min(history.firstSeen, first.at)
       try upsert.run([
         .integer(k.principle), .integer(k.url), .text(first.url), .text(Timestamp(milliseconds: seen).iso),
-        .text(Timestamp(milliseconds: first.at).iso), .text(RollupCodes.detectors[Int(first.detectedBy)]),
+        .text(Timestamp(milliseconds: first.at).iso),
+        .text(Timestamp(milliseconds: locator.locate(first.at).quarter).iso),
+        .text(RollupCodes.detectors[Int(first.detectedBy)]),
         .real(Double(first.at - seen) / 3_600_000), .integer(history.opens(before: first.at)),
       ])
     }

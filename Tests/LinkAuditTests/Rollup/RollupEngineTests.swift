@@ -29,7 +29,7 @@ import Testing
     // Three events of one group, from two users, and one in the next month.
     let single = try Database(path: dir.file("single.db"))
     try Migrations.migrate(single)
-    let one = try RollupEngine(database: single, policies: [])
+    let one = try RollupEngine(database: single, timeZone: TimeZone(identifier: "Asia/Shanghai")!, policies: [])
     for (time, user) in [("2021-10-02T00:00:00Z", 1), ("2021-10-03T00:00:00Z", 2), ("2021-10-04T00:00:00Z", 1)] {
       try one.add(try Self.facts(&deriver, at: time, host: 7, user: UInt64(user)), event: nil)
     }
@@ -39,7 +39,7 @@ import Testing
     // The same as a warehouse sends it: a count per group, users as their own facts.
     let grouped = try Database(path: dir.file("grouped.db"))
     try Migrations.migrate(grouped)
-    let many = try RollupEngine(database: grouped, policies: [])
+    let many = try RollupEngine(database: grouped, timeZone: TimeZone(identifier: "Asia/Shanghai")!, policies: [])
     var october = try Self.facts(&deriver, at: "2021-10-02T00:00:00Z", host: 7, user: nil)
     october.count = 3
     try many.add(october, event: nil)

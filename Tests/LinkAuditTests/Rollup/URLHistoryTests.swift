@@ -130,7 +130,7 @@ extension URLHistoryTests {
     let store = TestStore()
     let db = try store.open()
     let runs = try URLRuns(database: db)
-    let restrictions = try URLRestrictions(database: db, limit: 2)
+    let restrictions = try URLRestrictions(database: db, timeZone: TimeZone(identifier: "Asia/Shanghai")!, limit: 2)
     let hour: Int64 = 3_600_000
     func event(_ key: Int64, _ hours: Int64, opened: Bool = false, principle: Int64? = nil) throws {
       try runs.add(key: key, at: hours * hour, opened: opened)

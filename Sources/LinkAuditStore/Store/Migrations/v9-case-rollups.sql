@@ -66,22 +66,26 @@ CREATE TABLE url_run (
 ) WITHOUT ROWID;
 
 -- Each URL restricted (warned or blocked) for a category of a principle: its
--- first such restriction, the detection of it, its first event of any kind,
--- the hours between them and the opens before the restriction.
+-- first such restriction and its quarter, the detection of it, its first
+-- event of any kind, the hours between them and the opens before the
+-- restriction.
 CREATE TABLE url_restriction (
   principle        INTEGER NOT NULL,
   url_key          INTEGER NOT NULL,
   url_normalised   TEXT NOT NULL,
   first_seen       TEXT NOT NULL,
   first_restricted TEXT NOT NULL,
+  quarter_start    TEXT NOT NULL,
   detected_by      TEXT NOT NULL,
   hours_to_action  REAL NOT NULL,
   opens_before     INTEGER NOT NULL,
   PRIMARY KEY (principle, url_key)
 ) WITHOUT ROWID;
--- The quarter's cases of a principle are a range of this index, which holds
--- everything the figures read of them (no lookup into the table per URL).
-CREATE INDEX url_restriction_by_time ON url_restriction(principle, first_restricted, hours_to_action, detected_by,
+-- quarter_start: the quarter of the first restriction, cut in the rollup zone
+-- as the other rollups are. A quarter's cases of a principle are a range of
+-- this index, in order of hours (a median is an offset into it, not a sort),
+-- holding everything the figures read of them.
+CREATE INDEX url_restriction_by_quarter ON url_restriction(principle, quarter_start, hours_to_action, detected_by,
   opens_before);
 
 INSERT OR REPLACE INTO setting SELECT 'rollups_stale', '1' WHERE EXISTS (SELECT 1 FROM link_event);
