@@ -61,35 +61,29 @@ import Testing
     }
   }
 
-  static let header = "event_id,occurred_at,scene,user_id,url,action,reason,detected_by\n"
+  /// A link log of `rows` (after the header), loaded as one batch.
+  static func load(_ store: TestStore, _ name: String, _ rows: String) throws {
+    let header = "event_id,occurred_at,scene,user_id,url,action,reason,detected_by\n"
+    try store.load([(.links, try store.dir.write(name, header + rows + "\n"))])
+  }
 
   /// Times are local (Asia/Shanghai); no policy is loaded, which the time to action does not need.
   @Test func aRestrictionFindsEarlierOpensInEarlierFilesAndALateFileMovesItEarlier() throws {
     let store = TestStore()
     let u = "https://bad.example.org/x"
-    try store.load([
-      (
-        .links,
-        try store.dir.write(
-          "a.csv",
-          Self.header + """
-            a1,2021-10-01 00:00:00,group_chat,u1,\(u),open,,
-            a2,2021-10-02 00:00:00,group_chat,u2,\(u),open,,
-            a3,2021-10-02 06:00:00,group_chat,u2,https://other.example.org/,open,,
-
-            """)
-      ),
-      (
-        .links,
-        try store.dir.write(
-          "b.csv",
-          Self.header + """
-            b1,2021-10-03 00:00:00,moments,u3,\(u),block,fraud,automated
-            b2,2021-10-04 00:00:00,moments,u3,\(u),open,,
-
-            """)
-      ),
-    ])
+    try Self.load(
+      store, "a.csv",
+      """
+      a1,2021-10-01 00:00:00,group_chat,u1,\(u),open,,
+      a2,2021-10-02 00:00:00,group_chat,u2,\(u),open,,
+      a3,2021-10-02 06:00:00,group_chat,u2,https://other.example.org/,open,,
+      """)
+    try Self.load(
+      store, "b.csv",
+      """
+      b1,2021-10-03 00:00:00,moments,u3,\(u),block,fraud,automated
+      b2,2021-10-04 00:00:00,moments,u3,\(u),open,,
+      """)
     func row() throws -> [String?] {
       try store.rows(
         """
@@ -104,18 +98,12 @@ import Testing
       try row() == ["2021-09-30T16:00:00.000Z", "2021-10-02T16:00:00.000Z", "automated", "48.0", "2"])
     #expect(try store.scalar("SELECT count(*) FROM url_restriction").integer == 1)
     // A late file: an earlier open, and a warning before the block, found by a user's report.
-    try store.load([
-      (
-        .links,
-        try store.dir.write(
-          "c.csv",
-          Self.header + """
-            c1,2021-09-30 12:00:00,group_chat,u4,\(u),open,,
-            c2,2021-10-02 12:00:00,group_chat,u4,\(u),warn_back,fraud,user_report
-
-            """)
-      )
-    ])
+    try Self.load(
+      store, "c.csv",
+      """
+      c1,2021-09-30 12:00:00,group_chat,u4,\(u),open,,
+      c2,2021-10-02 12:00:00,group_chat,u4,\(u),warn_back,fraud,user_report
+      """)
     // First seen 09-30 12:00, first restricted 10-02 12:00 (48 h), opens before it: c1, a1, a2.
     #expect(
       try row() == ["2021-09-30T04:00:00.000Z", "2021-10-02T04:00:00.000Z", "user_report", "48.0", "3"])
