@@ -22,7 +22,8 @@ package final class RollupEngine {
     package static let users = Outputs(rawValue: 2)
     package static let coverage = Outputs(rawValue: 4)
     /// URL histories and first restrictions (time to action): independent of
-    /// the zone, the policies and the decisions.
+    /// the policies and the decisions; only a first restriction's quarter
+    /// depends on the zone.
     package static let urls = Outputs(rawValue: 8)
     package static let all: Outputs = [.counts, .users, .coverage, .urls]
 
