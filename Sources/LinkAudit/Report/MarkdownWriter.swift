@@ -127,7 +127,7 @@ package struct MarkdownWriter {
         "openHours": hours(c.hoursOpenAtEnd), "sla": hours(c.slaHours), "outcome": markdownText(c.outcome ?? "—"),
         "action": markdownText(c.actionTaken ?? "—"),
       ]
-    }
+    }.map(Self.texts)
     let overdue = data.backlog.filter(\.isOverdue)
     context["hasOverdue"] = !overdue.isEmpty
     context["overdue"] = overdue.map { c -> [String: Any] in
@@ -137,7 +137,7 @@ package struct MarkdownWriter {
         "channel": markdownText(c.channel), "received": data.local(c.receivedAt), "openHours": hours(c.hoursOpenAtEnd),
         "sla": hours(c.slaHours),
       ]
-    }
+    }.map(Self.texts)
     context["hasDecisions"] = !data.decisions.isEmpty
     context["decisionsListed"] = markdownText(
       language.listedDecisions(min(data.decisions.count, Self.decisionLimit), of: data.decisions.count))
@@ -148,7 +148,7 @@ package struct MarkdownWriter {
         "target": markdownText(d.target), "from": data.local(d.standsFrom),
         "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
       ]
-    }
+    }.map(Self.texts)
     context["hasUnblocked"] = !data.upheldWithoutBlock.isEmpty
     context["unblocked"] = data.upheldWithoutBlock.map { c -> [String: Any] in
       [
@@ -156,7 +156,7 @@ package struct MarkdownWriter {
         "category": markdownText(language.categoryName(c.category)), "received": data.local(c.receivedAt),
         "action": markdownText(c.actionTaken ?? "—"),
       ]
-    }
+    }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
     context["hasGotThrough"] = !gotThrough.isEmpty
     context["gotThroughListed"] = markdownText(language.listed(gotThrough.count, of: data.gotThroughTotal))
@@ -168,7 +168,7 @@ package struct MarkdownWriter {
         "prescribed": markdownText(e.treatment), "version": markdownText(e.policyVersion),
         "detectedBy": markdownText(e.detectedBy), "client": markdownText(e.clientVersion ?? "—"),
       ]
-    }
+    }.map(Self.texts)
     context["hasGotThroughCounts"] = !data.gotThroughCounts.isEmpty
     context["gotThroughCounts"] = data.gotThroughCounts.map { c -> [String: Any] in
       [
@@ -273,6 +273,10 @@ package struct MarkdownWriter {
         .prefix(decisionLimit))
     return all.indices.filter(kept.contains).map { all[$0] }
   }
+
+  /// A table row with every value as the text Mustache would render: a long
+  /// list renders several times faster without a dynamic cast per cell.
+  static func texts(_ row: [String: Any]) -> [String: String] { row.mapValues { "\($0)" } }
 
   package func format(_ value: MetricValue, _ kind: MetricKind) -> String {
     switch value {
