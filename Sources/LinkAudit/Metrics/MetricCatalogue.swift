@@ -112,7 +112,7 @@ public enum MetricCatalogue {
       id: "overview.users", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Users", nameChinese: "用户数（去重）",
       definitionEnglish: "Distinct pseudonymous users among the quarter's events.",
-      definitionChinese: "本季度事件中的去重匿名用户数。",
+      definitionChinese: "本季度事件中的去重用户数（按去标识化的用户编号计）。",
       // quarter_users counts user_quarter, which holds each user of a quarter once.
       sql: "SELECT coalesce((SELECT users FROM quarter_users WHERE quarter_start = :start), 0)"),
     .init(

@@ -117,8 +117,8 @@ public struct QuarterRatings: Sendable {
     }
     let names =
       english
-      ? ["violations", "severe violations", "restrictions", "opens after a decision"]
-      : ["违规投诉", "严重违规投诉", "限制", "处置后打开"]
+      ? ["upheld complaints", "upheld complaints of principles 1-2", "restrictions", "opens after a decision"]
+      : ["成立投诉", "原则1-2成立投诉", "限制", "处置后打开"]
     let costs = zip(names, r.deductions).filter { $0.1 > 0.000_000_5 }.sorted { $0.1 > $1.1 }
     guard !costs.isEmpty else { return english ? "No indicator cost points." : "各项指标均未扣分。" }
     let list = costs.map { "\($0.0) −\(String(format: "%.2f", $0.1))" }.joined(separator: english ? ", " : "，")

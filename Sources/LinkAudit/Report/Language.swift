@@ -25,8 +25,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   }
   package func name(of principle: Principle) -> String { self == .zh ? principle.chinese : principle.english }
 
+  /// "Principle 1 — Lawful content: …": the English name has a colon of its own.
   package func principleHeading(_ p: Principle) -> String {
-    self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue): \(p.english)"
+    self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue) — \(p.english)"
   }
 
   package func sceneName(_ code: String) -> String {
@@ -92,7 +93,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case actionTaken, url, description
     case batch, kind, file, importedAt, rowsRead, rowsStored, rowsDuplicate, rowsRejected
     case line, column, error, noRejectedRows, parameters, populations, populationsText, none
-    case complaintsByMonth, openRateByScene, topDomains, restrictionsByCategory, pageFooter
+    case complaintsByMonth, complaintCount, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
@@ -218,11 +219,12 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .domain: ("Domain", "域名"),
     .upheld: ("Upheld", "成立数"),
     .month: ("Month", "月份"),
+    .complaintCount: ("Complaints", "投诉数（件）"),
     .principle: ("Principle", "原则"),
     .category: ("Category", "类别"),
     .restrictions: ("Restrictions", "限制次数"),
     .complaintID: ("Complaint id", "投诉编号"),
-    .reporter: ("Reporter (pseudonym)", "投诉人（匿名化）"),
+    .reporter: ("Reporter (pseudonym)", "投诉人（去标识化）"),
     .receivedAt: ("Received", "受理时间"),
     .channel: ("Channel", "渠道"),
     .status: ("Status", "状态"),

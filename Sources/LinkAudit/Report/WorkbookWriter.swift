@@ -101,7 +101,7 @@ package struct WorkbookWriter {
         categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + 3),
         values: s.range(column: p, firstRow: tableTop + 1, lastRow: tableTop + 3))
     }
-    try chart.setAxisTitles(x: t(.month), y: t(.complaints))
+    try chart.setAxisTitles(x: t(.month), y: t(.complaintCount))
     try s.sheet.insert(chart, row: s.row + 1, column: 1)
     try s.finish(headerRow: top)
   }

@@ -59,7 +59,7 @@ import Testing
     #expect(taobao.score == 100 && taobao.grade == "A" && taobao.gradeChange == "NR→A")
     // Sorted by score: taobao, douyin, other, then the unrated.
     #expect(r.ratings.prefix(3).map(\.platformID) == ["taobao", "douyin", "other"])
-    #expect(r.explanation(other, english: true).hasPrefix("Points lost to violations −22.86, restrictions −17.14"))
+    #expect(r.explanation(other, english: true).hasPrefix("Points lost to upheld complaints −22.86, restrictions −17.14"))
   }
 
   @Test func capsLimitWhatAnIndicatorCanCost() throws {

@@ -107,6 +107,21 @@ import Testing
     }
   }
 
+  /// A keyed pseudonym is de-identification (去标识化, PIPL art. 73), not
+  /// anonymisation (匿名化); an upheld complaint is 成立, not 违规; the English
+  /// heading of a principle has one colon.
+  @Test func theChineseWorkbookAndMarkdownUseTheRightWords() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
+    let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")
+    let zh = cells.values.flatMap(\.values) + [try text(out, "summary.zh.md"), try text(out, "ratings.zh.md")]
+    #expect(zh.contains { $0.contains("投诉人（去标识化）") })
+    #expect(!zh.contains { $0.contains("匿名") || $0.contains("违规投诉") || $0.contains("数据截止") })
+    let en = try text(out, "principle-1.en.md") + text(out, "summary.en.md")
+    #expect(en.contains("Principle 1 — Lawful content: no behaviour"))
+    #expect(!en.contains("Principle 1: Lawful content:"))
+  }
+
   @Test func theSameDatabaseGivesByteIdenticalPackages() throws {
     let store = try MetricCatalogueTests.loaded()
     let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
