@@ -118,13 +118,15 @@ package struct MarkdownWriter {
       return row
     }
     func hours(_ x: Double?) -> String { x.map { String(format: "%.1f", $0) } ?? "—" }
+    // Whole hours as a whole number (24, not 24.0), as the workbook writes them.
+    func sla(_ x: Double?) -> String { x.map { $0 == $0.rounded() ? String(Int64($0)) : hours($0) } ?? "—" }
     context["hasReferrals"] = !data.referrals.isEmpty
     context["referrals"] = data.referrals.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.categoryName(c.category)),
         "received": data.local(c.receivedAt), "status": markdownText(c.status), "hours": hours(c.hoursToResolve),
-        "openHours": hours(c.hoursOpenAtEnd), "sla": hours(c.slaHours), "outcome": markdownText(c.outcome ?? "—"),
+        "openHours": hours(c.hoursOpenAtEnd), "sla": sla(c.slaHours), "outcome": markdownText(c.outcome ?? "—"),
         "action": markdownText(c.actionTaken ?? "—"),
       ]
     }.map(Self.texts)
@@ -135,7 +137,7 @@ package struct MarkdownWriter {
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.categoryName(c.category)),
         "channel": markdownText(c.channel), "received": data.local(c.receivedAt), "openHours": hours(c.hoursOpenAtEnd),
-        "sla": hours(c.slaHours),
+        "sla": sla(c.slaHours),
       ]
     }.map(Self.texts)
     context["hasDecisions"] = !data.decisions.isEmpty

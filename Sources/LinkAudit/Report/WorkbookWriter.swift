@@ -309,7 +309,7 @@ package struct WorkbookWriter {
         return [
           .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.categoryName(c.category)),
           .text(c.channel), .text(data.local(c.receivedAt)), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
-          c.hoursToResolve.map { .hours($0) } ?? .text(""), c.slaHours.map { .hours($0) } ?? .text(""),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
           .text(c.status), .text(c.outcome ?? ""),
         ]
       }, filter: true)
@@ -330,7 +330,7 @@ package struct WorkbookWriter {
           .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)),
           .text(data.local(c.receivedAt)), .text(c.status), .text(data.local(c.resolvedAt)),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
-          c.slaHours.map { .hours($0) } ?? .text(""), .text(c.outcome ?? ""), .text(c.actionTaken ?? ""),
+          Cell.sla(c.slaHours), .text(c.outcome ?? ""), .text(c.actionTaken ?? ""),
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -436,7 +436,7 @@ package struct WorkbookWriter {
           .text(c.complaintID), .text(c.reporter), .text(data.local(c.receivedAt)),
           .text(language.categoryName(c.category)), .count(c.principle), .text(c.channel), .text(c.status),
           .text(data.local(c.resolvedAt)), c.hoursToResolve.map { .hours($0) } ?? .text(""),
-          c.slaHours.map { .hours($0) } ?? .text(""), .text(c.outcome ?? ""), .text(c.duplicateOf ?? ""),
+          Cell.sla(c.slaHours), .text(c.outcome ?? ""), .text(c.duplicateOf ?? ""),
           .text(c.actionTaken ?? ""), .text(c.url), .text(c.domain), .text(c.platformID),
           .wrapped(c.description ?? ""),
         ]
@@ -571,6 +571,12 @@ package enum Cell {
   case change(Double, kind: MetricKind)
   /// No value (an empty denominator): a dash where the number would be.
   case missing
+
+  /// An SLA in hours: whole hours as a count (`24`, not `24.00`), empty when none.
+  static func sla(_ hours: Double?) -> Cell {
+    guard let hours else { return .text("") }
+    return hours == hours.rounded() && abs(hours) < 1e15 ? .count(Int64(hours)) : .hours(hours)
+  }
 }
 
 /// One worksheet being filled top to bottom, tracking column widths as it goes.

@@ -120,6 +120,11 @@ import Testing
     let en = try text(out, "principle-1.en.md") + text(out, "summary.en.md")
     #expect(en.contains("Principle 1 — Lawful content: no behaviour"))
     #expect(!en.contains("Principle 1: Lawful content:"))
+    // Whole SLA hours read as whole numbers: c3 (rumor, SLA 24 h) is open and overdue at the end.
+    #expect(
+      try text(out, "summary.en.md").split(separator: "\n").contains {
+        $0.hasPrefix("| c3 |") && $0.hasSuffix("| 24 |")
+      })
   }
 
   @Test func theSameDatabaseGivesByteIdenticalPackages() throws {
