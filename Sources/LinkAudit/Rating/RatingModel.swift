@@ -121,7 +121,8 @@ public struct RatingModel: Equatable, Sendable {
   public var formula: String { formula(english: true) }
 
   public func formula(english: Bool) -> String {
-    func f(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
+    // Whole numbers with thousands separators (10,000), as every count of the reports.
+    func f(_ d: Double) -> String { d == d.rounded() ? Int(d).grouped : String(d) }
     let score =
       "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
       + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1)"
@@ -129,7 +130,7 @@ public struct RatingModel: Equatable, Sendable {
       separator: english ? ", " : "，")
     let last = self.grades.last!.grade
     return english
-      ? "\(score); \(grades), \(last) below; \(Self.notRated) under \(minEvents) events; rates per \(f(perEvents)) events"
-      : "\(score)；\(grades)，其下为 \(last)；事件数少于 \(minEvents) 为 \(Self.notRated)；比率按每 \(f(perEvents)) 次事件计"
+      ? "\(score); \(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events; rates per \(f(perEvents)) events"
+      : "\(score)；\(grades)，其下为 \(last)；事件数少于 \(minEvents.grouped) 为 \(Self.notRated)；比率按每 \(f(perEvents)) 次事件计"
   }
 }

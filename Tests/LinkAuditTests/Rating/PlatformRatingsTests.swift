@@ -59,7 +59,8 @@ import Testing
     #expect(taobao.score == 100 && taobao.grade == "A" && taobao.gradeChange == "NR→A")
     // Sorted by score: taobao, douyin, other, then the unrated.
     #expect(r.ratings.prefix(3).map(\.platformID) == ["taobao", "douyin", "other"])
-    #expect(r.explanation(other, english: true).hasPrefix("Points lost to upheld complaints −22.86, restrictions −17.14"))
+    #expect(
+      r.explanation(other, english: true).hasPrefix("Points lost to upheld complaints −22.86, restrictions −17.14"))
   }
 
   @Test func capsLimitWhatAnIndicatorCanCost() throws {
@@ -71,6 +72,13 @@ import Testing
     #expect(score == 0 && deductions == [40, 20, 30, 10])
     // Half of each cap costs half of each weight.
     #expect(model.score(violation: 2.5, severe: 1, restriction: 50, exposure: 0.5).score == 50)
+  }
+
+  /// The formula the reports print groups its thousands, as every count does.
+  @Test func theFormulaGroupsThousands() throws {
+    let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
+    #expect(model.formula(english: true).hasSuffix("NR under 1,000 events; rates per 10,000 events"))
+    #expect(model.formula(english: false).hasSuffix("事件数少于 1,000 为 NR；比率按每 10,000 次事件计"))
   }
 
   @Test func gradeBoundariesAreInclusiveFromAbove() throws {
