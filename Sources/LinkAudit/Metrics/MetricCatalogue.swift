@@ -531,11 +531,11 @@ extension MetricCatalogue {
     return [
       d("rating.events", .count, "Events", "事件数", "n_P: the platform's events in the quarter.", "n_P：该平台本季度事件数。"),
       d(
-        "rating.violation_rate", .score, "Violation rate", "违规率",
+        "rating.violation_rate", .score, "Upheld complaint rate", "成立投诉率",
         "v: upheld complaints of principles 1-3 on the platform's domains, per 10,000 of its events.",
         "v：该平台域名上原则1-3成立投诉数，每万次事件。"),
       d(
-        "rating.severe_rate", .score, "Severe violation rate", "严重违规率",
+        "rating.severe_rate", .score, "Upheld complaint rate, principles 1-2", "原则1-2成立投诉率",
         "s: upheld complaints of principles 1-2, per 10,000 events.", "s：原则1-2成立投诉数，每万次事件。"),
       d(
         "rating.restriction_rate", .score, "Restriction rate", "限制率",

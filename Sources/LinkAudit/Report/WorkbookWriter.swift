@@ -488,7 +488,7 @@ package struct WorkbookWriter {
     s.row += 1
     let top = try s.table(
       header: [t(.metricID), t(.name), t(.definition), t(.sql)],
-      rows: MetricCatalogue.all.map { d in
+      rows: (MetricCatalogue.all + MetricCatalogue.ratings).map { d in
         [.text(d.label), .text(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
       }, filter: true)
     try s.finish(headerRow: top)

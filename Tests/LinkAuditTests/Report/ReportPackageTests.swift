@@ -127,6 +127,25 @@ import Testing
       })
   }
 
+  /// Every figure of metrics.csv (the rating's too) has its definition and
+  /// SQL on the Methodology sheet of both workbooks.
+  @Test func everyFigureOfMetricsCSVHasAMethodologyRowInBothLanguages() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
+    let labels = Set(
+      try text(out, "metrics.csv").split(separator: "\n").dropFirst().map { line -> String in
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        let key = fields[1].split(separator: "=").first.map { "[\($0)=…]" } ?? ""
+        return String(fields[0]) + key
+      })
+    #expect(labels.contains("rating.grade[platform=…]"))
+    for (language, sheet) in [("en", "Methodology"), ("zh", "方法说明")] {
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      let methodology = Set(try #require(cells[sheet], "\(language): \(cells.keys.sorted())").values)
+      #expect(labels.subtracting(methodology).isEmpty, "\(language): \(labels.subtracting(methodology).sorted())")
+    }
+  }
+
   @Test func theSameDatabaseGivesByteIdenticalPackages() throws {
     let store = try MetricCatalogueTests.loaded()
     let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
