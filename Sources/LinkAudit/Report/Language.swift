@@ -25,6 +25,22 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   }
   package func name(of principle: Principle) -> String { self == .zh ? principle.chinese : principle.english }
 
+  /// A quarter as its reader names it: 2022年第一季度, or 2022-Q1 in English.
+  package func quarterName(_ q: Quarter) -> String {
+    self == .zh ? "\(q.year)年第\(["一", "二", "三", "四"][q.number - 1])季度" : q.description
+  }
+
+  /// A time zone as its reader names it: 北京时间（UTC+8） for the rollups'
+  /// default in Chinese; otherwise the IANA name, which is unambiguous.
+  package func zoneName(_ zone: TimeZone) -> String {
+    self == .zh && zone.identifier == "Asia/Shanghai" ? "北京时间（UTC+8）" : zone.identifier
+  }
+
+  /// `text` with `aside` in brackets: full-width in Chinese.
+  package func withAside(_ text: String, _ aside: String) -> String {
+    self == .zh ? "\(text)（\(aside)）" : "\(text) (\(aside))"
+  }
+
   /// "Principle 1 — Lawful content: …": the English name has a colon of its own.
   package func principleHeading(_ p: Principle) -> String {
     self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue) — \(p.english)"

@@ -41,10 +41,10 @@ package struct WorkbookWriter {
 
   package func cover(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.cover), language: language)
-    try s.title("\(t(.reportTitle)) · \(data.quarter)")
+    try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
     try s.pairs([
       (t(.period), .text(data.periodText)),
-      (t(.timeZone), .text(data.timeZone.identifier)),
+      (t(.timeZone), .text(language.zoneName(data.timeZone))),
       (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
       (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
       (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
@@ -81,7 +81,7 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.principle), t(.metric), t(.metricID), t(.thisQuarter), t(.counts), t(.caveat),
-        "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change),
+        language.withAside(t(.previousQuarter), language.quarterName(data.quarter.previous)), t(.change),
       ],
       rows: rows, filter: true)
     s.row += 1
@@ -112,7 +112,8 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.metricID), t(.metric), t(.thisQuarter), t(.counts), t(.caveat),
-        "\(t(.previousQuarter)) (\(data.quarter.previous))", t(.change), t(.definition),
+        language.withAside(t(.previousQuarter), language.quarterName(data.quarter.previous)), t(.change),
+        t(.definition),
       ],
       rows: metrics.map { d in
         [.text(d.id), .text(language.name(of: d))] + figureCells(d, dimension: "") + [
@@ -236,7 +237,7 @@ package struct WorkbookWriter {
   package func ratings(_ workbook: Workbook) throws {
     guard let ratings = data.ratings else { return }
     let s = try Sheet(workbook, t(.ratings), language: language)
-    try s.title("\(t(.ratings)) · \(data.quarter)")
+    try s.title("\(t(.ratings)) · \(language.quarterName(data.quarter))")
     try s.pairs([
       (t(.ratingModel), .text("\(ratings.model.name) (SHA-256 \(ratings.model.sha256))"))
     ])
@@ -482,7 +483,7 @@ package struct WorkbookWriter {
     try s.pairs([
       (":start", .text(parameters[":start"]?.text ?? "")),
       (":end", .text(parameters[":end"]?.text ?? "")),
-      (t(.timeZone), .text(data.timeZone.identifier)),
+      (t(.timeZone), .text(language.zoneName(data.timeZone))),
     ])
     try s.line([.text(t(.populations)), .wrapped(t(.populationsText))])
     s.row += 1
@@ -518,7 +519,7 @@ package struct WorkbookWriter {
 
   package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
     let s = try Sheet(workbook, name, language: language)
-    try s.title(title ?? "\(name) · \(data.quarter)")
+    try s.title(title ?? "\(name) · \(language.quarterName(data.quarter))")
     try s.line([.text(data.periodText)])
     s.row += 1
     return s

@@ -120,6 +120,11 @@ import Testing
     let en = try text(out, "principle-1.en.md") + text(out, "summary.en.md")
     #expect(en.contains("Principle 1 — Lawful content: no behaviour"))
     #expect(!en.contains("Principle 1: Lawful content:"))
+    // Quarters and the time zone as a Chinese reader names them; codes stay in the English workbook.
+    #expect(zh.contains { $0.hasSuffix("· 2021年第四季度") })
+    #expect(zh.contains("北京时间（UTC+8）") && zh.contains { $0.hasSuffix("（2021年第三季度）") })
+    let enCells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx").values.flatMap(\.values)
+    #expect(enCells.contains("Asia/Shanghai") && enCells.contains { $0.hasSuffix(" (2021-Q3)") })
     // Whole SLA hours read as whole numbers: c3 (rumor, SLA 24 h) is open and overdue at the end.
     #expect(
       try text(out, "summary.en.md").split(separator: "\n").contains {
