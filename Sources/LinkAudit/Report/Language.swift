@@ -46,6 +46,28 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue) — \(p.english)"
   }
 
+  /// A complaint's channel, status, outcome or action taken (and a
+  /// decision's scope) as words in the reader's language; an unknown code as it is.
+  package func complaintWord(_ code: String?) -> String {
+    guard let code else { return "" }
+    guard let (en, zh) = Self.complaintWords[code] else { return code }
+    return self == .zh ? zh : en
+  }
+
+  private static let complaintWords: [String: (String, String)] = [
+    Channel.inChat.rawValue: ("In chat", "聊天内举报"), Channel.webPortal.rawValue: ("Web portal", "网页举报"),
+    Channel.hotline.rawValue: ("Hotline", "热线电话"),
+    Channel.regulatorReferral.rawValue: ("Regulator referral", "监管转办"),
+    ComplaintStatus.open.rawValue: ("Open", "处理中"), ComplaintStatus.resolved.rawValue: ("Resolved", "已办结"),
+    Outcome.upheld.rawValue: ("Upheld", "成立"), Outcome.notUpheld.rawValue: ("Not upheld", "不成立"),
+    Outcome.duplicate.rawValue: ("Duplicate", "重复投诉"),
+    ActionTaken.warnURL.rawValue: ("Warn on the URL", "对URL提示"),
+    ActionTaken.blockURL.rawValue: ("Block the URL", "拦截URL"),
+    ActionTaken.blockDomain.rawValue: ("Block the domain", "拦截域名"),
+    ActionTaken.suspendSharer.rawValue: ("Suspend the sharer", "暂停分享者"),
+    ActionTaken.restore.rawValue: ("Restore", "恢复"), ActionTaken.none.rawValue: ("None", "未处置"),
+  ]
+
   package func sceneName(_ code: String) -> String {
     guard self == .zh, let scene = Scene(rawValue: code) else { return code }
     return scene.chinese

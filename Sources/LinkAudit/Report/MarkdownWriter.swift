@@ -125,9 +125,11 @@ package struct MarkdownWriter {
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.categoryName(c.category)),
-        "received": data.local(c.receivedAt), "status": markdownText(c.status), "hours": hours(c.hoursToResolve),
-        "openHours": hours(c.hoursOpenAtEnd), "sla": sla(c.slaHours), "outcome": markdownText(c.outcome ?? "—"),
-        "action": markdownText(c.actionTaken ?? "—"),
+        "received": data.local(c.receivedAt), "status": markdownText(language.complaintWord(c.status)),
+        "hours": hours(c.hoursToResolve),
+        "openHours": hours(c.hoursOpenAtEnd), "sla": sla(c.slaHours),
+        "outcome": markdownText(c.outcome.map(language.complaintWord) ?? "—"),
+        "action": markdownText(c.actionTaken.map(language.complaintWord) ?? "—"),
       ]
     }.map(Self.texts)
     let overdue = data.backlog.filter(\.isOverdue)
@@ -136,7 +138,8 @@ package struct MarkdownWriter {
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.categoryName(c.category)),
-        "channel": markdownText(c.channel), "received": data.local(c.receivedAt), "openHours": hours(c.hoursOpenAtEnd),
+        "channel": markdownText(language.complaintWord(c.channel)), "received": data.local(c.receivedAt),
+        "openHours": hours(c.hoursOpenAtEnd),
         "sla": sla(c.slaHours),
       ]
     }.map(Self.texts)
@@ -146,7 +149,8 @@ package struct MarkdownWriter {
     context["decisions"] = Self.decisionsShown(data.decisions).map { d -> [String: Any] in
       [
         "id": markdownText(d.complaintID), "principle": d.principle,
-        "category": markdownText(language.categoryName(d.category)), "scope": markdownText(d.scope),
+        "category": markdownText(language.categoryName(d.category)),
+        "scope": markdownText(language.complaintWord(d.scope)),
         "target": markdownText(d.target), "from": data.local(d.standsFrom),
         "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
       ]
@@ -156,7 +160,7 @@ package struct MarkdownWriter {
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.categoryName(c.category)), "received": data.local(c.receivedAt),
-        "action": markdownText(c.actionTaken ?? "—"),
+        "action": markdownText(c.actionTaken.map(language.complaintWord) ?? "—"),
       ]
     }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)

@@ -309,9 +309,10 @@ package struct WorkbookWriter {
           c.hoursOpenAtEnd == nil ? .resolvedLate : c.isOverdue ? .openOverdue : .openAtEnd
         return [
           .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.categoryName(c.category)),
-          .text(c.channel), .text(data.local(c.receivedAt)), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
+          .text(language.complaintWord(c.channel)), .text(data.local(c.receivedAt)),
+          c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
-          .text(c.status), .text(c.outcome ?? ""),
+          .text(language.complaintWord(c.status)), .text(language.complaintWord(c.outcome)),
         ]
       }, filter: true)
     if data.backlog.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -329,9 +330,9 @@ package struct WorkbookWriter {
       rows: data.referrals.map { c in
         [
           .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)),
-          .text(data.local(c.receivedAt)), .text(c.status), .text(data.local(c.resolvedAt)),
+          .text(data.local(c.receivedAt)), .text(language.complaintWord(c.status)), .text(data.local(c.resolvedAt)),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
-          Cell.sla(c.slaHours), .text(c.outcome ?? ""), .text(c.actionTaken ?? ""),
+          Cell.sla(c.slaHours), .text(language.complaintWord(c.outcome)), .text(language.complaintWord(c.actionTaken)),
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -350,7 +351,8 @@ package struct WorkbookWriter {
       ],
       rows: data.decisions.map { d in
         [
-          .text(d.complaintID), .count(d.principle), .text(language.categoryName(d.category)), .text(d.scope),
+          .text(d.complaintID), .count(d.principle), .text(language.categoryName(d.category)),
+          .text(language.complaintWord(d.scope)),
           .text(d.target), .text(data.local(d.receivedAt)), .text(data.local(d.resolvedAt)),
           .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.opens), .count(d.warned),
         ]
@@ -364,8 +366,10 @@ package struct WorkbookWriter {
       ],
       rows: data.upheldWithoutBlock.map { c in
         [
-          .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)), .text(c.channel),
-          .text(data.local(c.receivedAt)), .text(data.local(c.resolvedAt)), .text(c.actionTaken ?? ""),
+          .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)),
+          .text(language.complaintWord(c.channel)),
+          .text(data.local(c.receivedAt)), .text(data.local(c.resolvedAt)),
+          .text(language.complaintWord(c.actionTaken)),
         ]
       }, filter: false)
     if data.upheldWithoutBlock.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -435,10 +439,11 @@ package struct WorkbookWriter {
       rows: data.complaints.map { c in
         [
           .text(c.complaintID), .text(c.reporter), .text(data.local(c.receivedAt)),
-          .text(language.categoryName(c.category)), .count(c.principle), .text(c.channel), .text(c.status),
+          .text(language.categoryName(c.category)), .count(c.principle), .text(language.complaintWord(c.channel)),
+          .text(language.complaintWord(c.status)),
           .text(data.local(c.resolvedAt)), c.hoursToResolve.map { .hours($0) } ?? .text(""),
-          Cell.sla(c.slaHours), .text(c.outcome ?? ""), .text(c.duplicateOf ?? ""),
-          .text(c.actionTaken ?? ""), .text(c.url), .text(c.domain), .text(c.platformID),
+          Cell.sla(c.slaHours), .text(language.complaintWord(c.outcome)), .text(c.duplicateOf ?? ""),
+          .text(language.complaintWord(c.actionTaken)), .text(c.url), .text(c.domain), .text(c.platformID),
           .wrapped(c.description ?? ""),
         ]
       }, filter: true)

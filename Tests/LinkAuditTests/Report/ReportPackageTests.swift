@@ -67,11 +67,16 @@ import Testing
     let summary = try text(out, "summary.en.md")
     #expect(
       summary.contains(
-        "| c1 | 1 | fraud | block\\_domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 | 0 |"))
+        "| c1 | 1 | fraud | Block the domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 | 0 |"))
     #expect(
       summary.contains(
-        "| c10 | 1 | fraud | block\\_url | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 |"))
+        "| c10 | 1 | fraud | Block the URL | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 |"))
     #expect(try text(out, "summary.zh.md").contains("## 报告期内生效的处置决定"))
+    // Scopes, channels, statuses and outcomes read as words; the codes stay in decisions.csv.
+    #expect(try text(out, "summary.zh.md").contains("| c1 | 1 | 欺诈 | 拦截域名 | example.org |"))
+    let complaints = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")["投诉明细"])
+    #expect(Set(complaints.values).isSuperset(of: ["成立", "已办结", "处理中", "拦截域名", "聊天内举报"]))
+    #expect(Set(complaints.values).isDisjoint(with: ["upheld", "resolved", "block_domain", "in_chat"]))
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
     #expect(manifest.policyVersions.map(\.version) == ["2021.09-phase1"])
     // The fingerprint is the SHA-256 of the six batch hashes, one a line.
