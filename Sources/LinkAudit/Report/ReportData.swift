@@ -692,28 +692,24 @@ public struct ReportData: Sendable {
     ORDER BY d.stands_from, d.complaint_id
     """
 
-  /// A query over the events of the quarter with a category of `principles`
-  /// as reason and an action more lenient than their policy prescribes (the
-  /// rule of `pN.under_restricted`), read through the index of events with a
-  /// principle. The treatments are materialised once (a few hundred rows), not
-  /// evaluated per event; a blocked event cannot be under-restricted.
-  static func gotThrough(select: String, principles: String, then tail: String = "") -> String {
-    """
+  /// The events of principles 1 and 2 that got through: a category of the
+  /// principle as reason and an action more lenient than their policy
+  /// prescribes (the rule of `pN.under_restricted`), read through the index of
+  /// events with a principle, by action (a blocked event cannot be
+  /// under-restricted). The treatments are materialised once (a few hundred
+  /// rows), not evaluated per event.
+  package static let gotThroughSQL = """
     WITH t AS MATERIALIZED (SELECT version, scene, reason, treatment FROM policy_treatment)
-    SELECT \(select)
+    SELECT e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
+      e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
     FROM link_event e JOIN host h ON h.host_id = e.host_id
       LEFT JOIN t ON t.version = e.policy_version AND t.scene = e.scene AND t.reason IS e.reason
-    WHERE e.principle IN (\(principles)) AND e.action IN ('open', 'warn_proceed', 'warn_back')
+    WHERE e.principle IN (1, 2) AND e.action IN ('open', 'warn_proceed', 'warn_back')
       AND e.occurred_at >= :start AND e.occurred_at < :end
       AND \(MetricCatalogue.actionLevel("e.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
-    """ + (tail.isEmpty ? "" : "\n" + tail)
-  }
-
-  package static let gotThroughSQL = gotThrough(
-    select: """
-      e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
-        e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
-      """, principles: "1, 2", then: "ORDER BY e.principle, e.occurred_at, e.event_id\nLIMIT :limit")
+    ORDER BY e.principle, e.occurred_at, e.event_id
+    LIMIT :limit
+    """
 
   /// What got through of principle 3, by category and domain: the same rule,
   /// read from the counts of events with a category (`reason_month`).

@@ -146,9 +146,12 @@ package final class RollupEngine {
       covered[k, default: 0] += facts.count
       let opened = facts.key.action == RollupCodes.open
       for d in facts.decisions {
-        var n = underDecision[DecisionMonth(decision: d, month: k.month), default: (0, 0)]
-        if opened { n.opened += facts.count } else { n.warned += facts.count }
-        underDecision[DecisionMonth(decision: d, month: k.month)] = n
+        let key = DecisionMonth(decision: d, month: k.month)
+        if opened {
+          underDecision[key, default: (0, 0)].opened += facts.count
+        } else {
+          underDecision[key, default: (0, 0)].warned += facts.count
+        }
       }
       let at = Timestamp(milliseconds: facts.occurredAt).iso
       try DecisionIndex.each(facts.covered) { p in

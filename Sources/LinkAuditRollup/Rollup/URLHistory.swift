@@ -140,21 +140,18 @@ package final class URLRuns {
     while all.count >= 2, all[all.count - 1].urls * 2 >= all[all.count - 2].urls {
       let (older, newer) = (all[all.count - 2], all[all.count - 1])
       let merged = try nextRun()
-      try merge(older.run, newer.run, into: merged)
+      let urls = try merge(older.run, newer.run, into: merged)
       try db.prepare("DELETE FROM \(schema).url_run WHERE run IN (?, ?)").run([
         .integer(older.run), .integer(newer.run),
       ])
       all.removeLast(2)
-      all.append(
-        (
-          merged,
-          try db.scalar("SELECT sum(urls) FROM \(schema).url_run WHERE run = ?", [.integer(merged)]).integer ?? 0
-        ))
+      all.append((merged, urls))
     }
   }
 
-  /// Streams two runs into a third, in key order, one block of each in memory.
-  private func merge(_ a: Int64, _ b: Int64, into run: Int64) throws {
+  /// Streams two runs into a third, in key order, one block of each in
+  /// memory; returns how many URLs the third holds.
+  private func merge(_ a: Int64, _ b: Int64, into run: Int64) throws -> Int64 {
     var left = try RunReader(database: db, schema: schema, run: a)
     var right = try RunReader(database: db, schema: schema, run: b)
     var writer = BlockWriter(run: run, insert: insertBlock)
@@ -175,6 +172,7 @@ package final class URLRuns {
       }
     }
     try writer.finish()
+    return writer.written
   }
 
   private static func find(_ key: Int64, in entries: [(key: Int64, history: URLHistory)]) -> URLHistory? {
@@ -235,6 +233,8 @@ package final class URLRuns {
     let run: Int64
     let insert: Statement
     var entries: [(key: Int64, history: URLHistory)] = []
+    /// URLs written so far.
+    var written: Int64 = 0
 
     init(run: Int64, insert: Statement) {
       self.run = run
@@ -251,6 +251,7 @@ package final class URLRuns {
       try insert.run([
         .integer(run), .integer(last.key), .integer(Int64(entries.count)), .blob(URLRuns.encode(entries)),
       ])
+      written += Int64(entries.count)
       entries.removeAll(keepingCapacity: true)
     }
   }
@@ -307,8 +308,6 @@ package final class URLRestrictions {
   package static let defaultLimit = 16_384
   private let limit: Int
 
-  private let db: Database
-  private let schema: String
   private var batch: [Key: First] = [:]
   /// URLs restricted before this batch, and those of them this batch brought events of.
   private var known: Set<Int64>
@@ -321,8 +320,6 @@ package final class URLRestrictions {
   package init(
     database db: Database, timeZone: TimeZone, schema: String = "main", limit: Int = defaultLimit
   ) throws {
-    self.db = db
-    self.schema = schema
     self.limit = limit
     locator = MonthLocator(timeZone: timeZone)
     known = Set(try db.rows("SELECT DISTINCT url_key FROM \(schema).url_restriction").compactMap { $0[0].integer })
