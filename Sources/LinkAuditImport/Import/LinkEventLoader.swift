@@ -48,7 +48,7 @@ package struct LinkEventLoader {
     package var hostIndex: Int32
     package var newHost: NewHost?
     package var principle: Int64?
-    /// What the rollups need, all but the host and the user (the storing thread's).
+    /// What the rollups need, all but the host (the storing thread's).
     package var facts: EventFacts
     /// The URL carried user:password@ (counted for a warning).
     package var hadUserinfo: Bool
@@ -60,17 +60,17 @@ package struct LinkEventLoader {
     package var domain: String
   }
 
-  /// Parameters of `insertSQL` bound from the arena, in the order `prepare` appends them.
-  /// After them comes the user id, which the storing thread replaces by its pseudonym:
-  /// the HMAC is the storing thread's, so the two threads take about as long.
-  package static let textParameters: [Int32] = [1, 3, 4, 6, 7, 9, 10, 12, 13, 14]
+  /// Parameters of `insertSQL` bound from the arena, in the order `prepare`
+  /// appends them. The user's pseudonym is made on the reading thread: the raw
+  /// id goes no further, and on a log of many users the HMAC (0.8 µs) is what
+  /// balances the two threads (docs/benchmarks.md, issue 17).
+  package static let textParameters: [Int32] = [1, 3, 4, 6, 7, 9, 10, 12, 13, 14, 5]
 
   package func load(path: String, summary: inout BatchSummary) throws {
     let db = importer.db
     let insert = try db.prepare(Self.insertSQL)
     let hosts = try HostTable(database: db, platforms: try importer.currentPlatformDomains())
     let policies = try PolicyTimeline(database: db)
-    let pseudonyms = try importer.pseudonymiser()
     let decisions = try DecisionIndex(database: db)
     let zone = try Rollups.timeZone(of: db)
     let rollup = try RollupEngine(
@@ -78,7 +78,7 @@ package struct LinkEventLoader {
     let preparer = Preparer(
       fields: FieldReader(timestamps: importer.timestamps, plausible: importer.options.plausibleTimes),
       deriver: EventDeriver(timeZone: zone, decisions: decisions),
-      policies: policies, batchID: batchID)
+      policies: policies, pseudonyms: try importer.pseudonymiser(), batchID: batchID)
     var span: (first: Int64, last: Int64) = (.max, .min)
     var hostIDs: [Int64] = []  // host_id by host number
     let batchID = self.batchID
@@ -92,10 +92,8 @@ package struct LinkEventLoader {
         }
         if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }
         let host = hostIDs[Int(e.hostIndex)]
-        let pseudonym = pseudonyms.pseudonymWithBits(text.value(e.first + Self.textParameters.count)!)
         let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
           try insert.bind(batchID, at: 2)
-          try insert.bind(pseudonym.text, at: 5)
           try insert.bind(host, at: 8)
           try insert.bind(e.principle, at: 11)
           try insert.step()
@@ -104,7 +102,6 @@ package struct LinkEventLoader {
         guard stored else { return false }
         var facts = e.facts
         facts.key.host = host
-        facts.user = UserBits(high: pseudonym.high, low: pseudonym.low)
         try rollup.add(facts, event: db.lastInsertRowID)
         span = (min(span.first, facts.occurredAt), max(span.last, facts.occurredAt))
         return true
@@ -130,6 +127,7 @@ package struct LinkEventLoader {
     package var fields: FieldReader<Column>
     package var deriver: EventDeriver
     package let policies: PolicyTimeline
+    package let pseudonyms: Pseudonymiser
     package let batchID: Int64
     package let urls = URLNormaliser()
     package var hostIndex: [String: Int32] = [:]
@@ -157,7 +155,8 @@ package struct LinkEventLoader {
       text.append(detectedBy.rawValue)
       text.append(clientVersion)
       text.append(policy.map { policies.names[$0] })
-      text.append(userID)
+      let user = pseudonyms.bits(userID)
+      text.append(count: Pseudonymiser.length) { PseudonymBits.write(user, into: $0) }
       // Last, after every check: a host's first event is always stored or counted a duplicate.
       var index = hostIndex[url.host]
       var newHost: NewHost?
@@ -172,7 +171,7 @@ package struct LinkEventLoader {
         facts: deriver.facts(
           batch: batchID, occurredAt: occurredAt.milliseconds, host: 0, scene: scene, action: action,
           reason: reason, detectedBy: detectedBy, policy: policy, url: url.normalised, domain: url.domain,
-          user: nil),
+          user: user),
         hadUserinfo: url.hadUserinfo)
     }
   }

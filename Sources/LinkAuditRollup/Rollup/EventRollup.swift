@@ -69,10 +69,14 @@ package struct DecisionMonth: Hashable {
   package var month: Int64
 }
 
-/// A user in a quarter: the pseudonym's 128 bits, so the set holds no strings.
-package struct UserQuarterKey: Hashable {
+/// A user in a quarter: the pseudonym's 128 bits, so the buffer holds no strings.
+package struct UserQuarterKey: Hashable, Comparable {
   package var quarter: Int64
   package var user: UserBits
+
+  package static func < (a: Self, b: Self) -> Bool {
+    (a.quarter, a.user.high, a.user.low) < (b.quarter, b.user.high, b.user.low)
+  }
 }
 
 /// The codes of `RollupKey`, and the text each stands for.
@@ -120,27 +124,20 @@ package enum PseudonymBits {
     return (high, low)
   }
 
-  package static func text(_ high: UInt64, _ low: UInt64) -> String {
-    func digits(_ v: UInt64) -> String {
-      let s = String(v, radix: 16)
-      return String(repeating: "0", count: 16 - s.count) + s
+  package static func text(_ high: UInt64, _ low: UInt64) -> String { text(UserBits(high: high, low: low)) }
+
+  package static func text(_ user: UserBits) -> String {
+    String(unsafeUninitializedCapacity: 32) { buffer in
+      write(user, into: buffer)
+      return 32
     }
-    return digits(high) + digits(low)
   }
-}
 
-/// Users already seen in a window of recent events: a user's later events in
-/// the same quarter need no row in `user_quarter`. Emptied when full, so
-/// memory stays bounded (a user seen again after that is written again, which
-/// `INSERT OR IGNORE` absorbs).
-package struct UserSightings {
-  private var seen: Set<UserQuarterKey> = []
-  /// Three quarters of a power of two: the most a set of 262,144 buckets (6 MB) holds before it doubles.
-  package static let limit = 196_608
-
-  /// True the first time `user` is seen in the window.
-  package mutating func isFirst(_ user: UserQuarterKey) -> Bool {
-    if seen.count >= Self.limit { seen.removeAll(keepingCapacity: true) }
-    return seen.insert(user).inserted
+  /// Writes the 32 digits into `buffer` (at least 32 bytes), without a String.
+  package static func write(_ user: UserBits, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+    for i in 0..<16 {
+      buffer[15 - i] = hexDigits[Int(user.high >> (4 * UInt64(i)) & 15)]
+      buffer[31 - i] = hexDigits[Int(user.low >> (4 * UInt64(i)) & 15)]
+    }
   }
 }

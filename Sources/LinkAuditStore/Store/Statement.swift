@@ -237,6 +237,15 @@ public struct TextArena: Sendable {
     bounds.append(Int32(bytes.count) - start)
   }
 
+  /// Appends a value of `count` bytes of UTF-8 that `write` puts in place, without a String.
+  public mutating func append(count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+    let start = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: count))
+    bytes.withUnsafeMutableBufferPointer { write(UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+    bounds.append(Int32(start))
+    bounds.append(Int32(count))
+  }
+
   /// The number of the next value appended.
   public var count: Int { bounds.count / 2 }
 
