@@ -194,6 +194,7 @@ import Testing
       "5547cdc5cbbd7a80058d74b95b9c539f1fcd574e28e50ba8cf89361e9ab85519",
       "7c68147128ad74636be5df41d8a025c2660f073db73f6c9f84f712a40a162c89",
       "c7dfde5e7833cce72358b07499c6bc9b0fa072903073bb0b90483f32ca4a641e",
+      "e0fe8fdb09822be5f4d8394af9c674e3d1764eb8ae9ca1ba4fd7e86a99855820",
     ]
     let hashes = Migrations.all.map { hex(SHA256.hash(data: Data($0.sql.utf8))) }
     #expect(Array(hashes.prefix(released.count)) == released)
