@@ -54,13 +54,53 @@ package final class BufferedWriter {
 /// versions (a baseline, the phase-1 change of 17 September 2021, the November
 /// interconnection), link logs per quarter from July 2021 to March 2022, and
 /// complaints in two files (first states, then later states).
+///
+/// Shaped like a messaging platform's log, not like what is easy to import:
+/// users are drawn from a long tail (a few tap links all day, most a few times
+/// a quarter), so a quarter's distinct users are about a third of its events;
+/// almost every URL is distinct (a few popular pages are shared many times,
+/// and complaints are about those); and beside the registered platforms'
+/// hosts there is a long tail of thousands of small domains.
 public struct DemoGenerator {
   public let events: Int
   public let seed: UInt64
+  /// How many users the taps are drawn from (`defaultUsers` when nil).
+  public let users: Int
 
-  public init(events: Int, seed: UInt64) {
+  public init(events: Int, seed: UInt64, users: Int? = nil) {
     self.events = events
     self.seed = seed
+    self.users = users ?? Self.defaultUsers(events: events)
+  }
+
+  /// A sixth of the events: drawn with `userIndex`, a quarter's distinct
+  /// users then come to about a third of its events (simulated: 0.35).
+  public static func defaultUsers(events: Int) -> Int { max(100, events / 6) }
+
+  /// A user's number: `users · r³` for r uniform in [0, 1), a long tail in
+  /// which low numbers tap often and most numbers rarely.
+  package static func userIndex(_ random: UInt64, users: Int) -> Int {
+    let r = Double(random >> 11) / Double(1 << 53)
+    return min(users - 1, Int(Double(users) * r * r * r))
+  }
+
+  /// Share of taps on the small domains of the long tail, and how many there are.
+  package static let tailShare = 0.12
+  package static let tailDomains = 3_000
+  /// Share of taps on a host's popular pages (`pagesPerHost` of them); the
+  /// rest open a page of their own.
+  package static let popularShare = 0.08
+
+  private static let syllables = [
+    "shop", "mall", "deal", "buy", "go", "fun", "news", "tech", "life", "home", "food", "game", "app", "vip", "hui",
+    "tao", "mai", "kan", "wan", "le",
+  ]
+  private static let tails = ["cn", "com", "com.cn", "net", "top", "xyz", "shop", "vip"]
+
+  /// The long tail's host number `k`: `www.` or `m.` in front of a domain of its own.
+  package static func tailHost(_ k: Int) -> String {
+    let name = syllables[k % syllables.count] + syllables[(k / syllables.count) % syllables.count] + "\(k)"
+    return (k % 3 == 0 ? "m." : "www.") + name + "." + tails[(k / 7) % tails.count]
   }
 
   package static let quarters: [(name: String, start: String)] = [
@@ -83,18 +123,22 @@ public struct DemoGenerator {
   /// platforms are mostly clean, the unknown domains are not. It drives the
   /// complaints too, so the platform ratings come out mixed.
   package static func risk(_ host: String) -> Double {
-    let table: [String: Double] = [
-      "item.taobao.com": 0.002, "m.tb.cn": 0.004, "detail.tmall.com": 0.001, "item.jd.com": 0.0015,
-      "mobile.yangkeduo.com": 0.006, "v.douyin.com": 0.004, "www.kuaishou.com": 0.008, "b23.tv": 0.002,
-      "weibo.com": 0.01, "www.zhihu.com": 0.003, "www.xiaohongshu.com": 0.005, "xhslink.com": 0.01,
-      "www.baidu.com": 0.004, "i.meituan.com": 0.002, "news.163.com": 0.003, "www.iqiyi.com": 0.002,
-      "m.youku.com": 0.003, "qr.alipay.com": 0.001, "www.toutiao.com": 0.012,
-    ]
-    return table[host] ?? 0.08
+    knownRisk[host] ?? (namedHosts.contains(host) ? 0.08 : tailRisk)
   }
 
-  /// Distinct pages a host's links point at.
-  package static let pagesPerHost: UInt64 = 20_000
+  private static let knownRisk: [String: Double] = [
+    "item.taobao.com": 0.002, "m.tb.cn": 0.004, "detail.tmall.com": 0.001, "item.jd.com": 0.0015,
+    "mobile.yangkeduo.com": 0.006, "v.douyin.com": 0.004, "www.kuaishou.com": 0.008, "b23.tv": 0.002,
+    "weibo.com": 0.01, "www.zhihu.com": 0.003, "www.xiaohongshu.com": 0.005, "xhslink.com": 0.01,
+    "www.baidu.com": 0.004, "i.meituan.com": 0.002, "news.163.com": 0.003, "www.iqiyi.com": 0.002,
+    "m.youku.com": 0.003, "qr.alipay.com": 0.001, "www.toutiao.com": 0.012,
+  ]
+  private static let namedHosts = Set(hosts.map(\.0))
+  /// The long tail's small domains: many are shops and promotions, a few worse.
+  package static let tailRisk = 0.03
+
+  /// A host's popular pages: shared many times, and what complaints are about.
+  package static let pagesPerHost: UInt64 = 2_000
 
   package static let descriptions: [Category: [String]] = [
     .pornography: ["链接内容低俗，含色情图片", "打开后是不良内容"],
@@ -137,7 +181,7 @@ public struct DemoGenerator {
     let bounds = Self.quarters.map { utc.parse($0.start + "T00:00:00+08:00")! }
     let span = bounds.last!.milliseconds - bounds.first!.milliseconds
     let weights = Self.hosts.flatMap { h in Array(repeating: h.0, count: h.1) }
-    let users = max(100, events / 20)
+    guard users >= 1 else { throw DemoError(message: "the demo needs at least 1 user (asked for \(users))") }
     var quarter = 0
     var out: BufferedWriter? = nil
     let header = "event_id,occurred_at,scene,user_id,url,action,reason,detected_by,client_version\n"
@@ -170,8 +214,15 @@ public struct DemoGenerator {
         try out!.write(header)
       }
       let scene = rng.pick(sceneWeights)
-      let host = rng.pick(weights)
-      let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % Self.pagesPerHost)))"
+      let host: String
+      if rng.chance(Self.tailShare) {
+        let r = Double(rng.next() >> 11) / Double(1 << 53)
+        host = Self.tailHost(Int(Double(Self.tailDomains) * r * r))
+      } else {
+        host = rng.pick(weights)
+      }
+      let page = rng.chance(Self.popularShare) ? rng.next() % Self.pagesPerHost : Self.pagesPerHost + rng.next() >> 24
+      let url = "https://\(host)/\(Self.pathFor(host: host, n: page))"
       var category: Category? = nil
       if rng.chance(Self.risk(host)) { category = rng.pick(problemCategories) }
       let prescribed = Self.treatment(at: t, scene: scene, category: category)
@@ -204,7 +255,7 @@ public struct DemoGenerator {
       // event's number, so the rest of the data set is drawn as before.
       if category != nil, action != .open, version == "8.0.14", i % 37 == 0 { action = .open }
       try out!.write(
-        "ev\(seed)-\(i),\(shanghaiISO(t)),\(scene.rawValue),wx_\(rng.next() % UInt64(users)),\(url),\(action.rawValue),\(reason),\(detected),\(version)\n"
+        "ev\(seed)-\(i),\(shanghaiISO(t)),\(scene.rawValue),wx_\(Self.userIndex(rng.next(), users: users)),\(url),\(action.rawValue),\(reason),\(detected),\(version)\n"
       )
     }
     try out?.close()
@@ -213,7 +264,7 @@ public struct DemoGenerator {
     return written
   }
 
-  package static func pathFor(host: String, n: Int) -> String {
+  package static func pathFor(host: String, n: UInt64) -> String {
     host.contains("taobao") || host.contains("tmall") || host.contains("jd")
       ? "item/\(100_000 + n).htm?spm=\(n % 3)"
       : "s/\(n)"
@@ -263,7 +314,7 @@ public struct DemoGenerator {
       let category = i < Category.allCases.count ? Category.allCases[i] : rng.pick(Category.allCases)
       let received = Timestamp(milliseconds: bounds[0].milliseconds + Int64(rng.next() % UInt64(span)))
       let host = category == .wronglyRestricted ? rng.pick(weights) : rng.pick(complaintHosts)
-      let url = "https://\(host)/\(Self.pathFor(host: host, n: Int(rng.next() % Self.pagesPerHost)))"
+      let url = "https://\(host)/\(Self.pathFor(host: host, n: rng.next() % Self.pagesPerHost))"
       let description = rng.pick(Self.descriptions[category]!)
       // Most complaints are handled within a day, some take days, a few weeks.
       let bucket = rng.next() % 10

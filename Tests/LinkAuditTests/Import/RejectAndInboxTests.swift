@@ -61,12 +61,6 @@ import Testing
     #expect(try db.scalar("SELECT count(DISTINCT status) FROM complaint") == 2)
     #expect(try db.scalar("SELECT count(*) FROM event WHERE host_ascii LIKE 'xn--%'") != 0)
   }
-
-  @Test func demoIsDeterministicPerSeed() throws {
-    let a = try DemoGenerator(events: 500, seed: 1).write(to: store.dir.file("a"))
-    let b = try DemoGenerator(events: 500, seed: 1).write(to: store.dir.file("b"))
-    for (x, y) in zip(a, b) { #expect(FileManager.default.contentsEqual(atPath: x, andPath: y)) }
-  }
 }
 
 @Suite struct KeyFileTests {
