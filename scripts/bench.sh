@@ -2,9 +2,12 @@
 # make bench: the performance figures the project promises, measured side by
 # side with a reference in the same run so that machine noise cancels out.
 #
-#   import  linkaudit import links vs sqlite3's own .import of the same CSV
-#           (1M events, PAIRS alternating pairs, median time ratio, peak RSS),
-#           then peak RSS at 1M vs BIG_EVENTS to show memory does not grow.
+#   import  linkaudit import links vs sqlite3's own .import of the same CSV,
+#           PAIRS alternating pairs, median time ratio and peak RSS, on two
+#           shapes: the demo's 1M events over three quarters, and 1M events of
+#           one quarter (the demo's 2022-Q1, at least 300,000 distinct users
+#           and 900,000 distinct URLs); then peak RSS at 1M vs BIG_EVENTS to
+#           show memory does not grow.
 #   report  linkaudit report of the latest quarter on a demo inbox of EVENTS
 #           vs REPORT_BIG_EVENTS events, REPORT_PAIRS alternating pairs (the
 #           bar: at most 3x the time), then doctor's check of the rollups.
@@ -16,6 +19,9 @@
 set -euo pipefail
 : "${BIN:=.build/release/linkaudit}" "${WORK:=bench}" "${EVENTS:=1000000}" "${BIG_EVENTS:=5000000}" "${PAIRS:=3}"
 : "${BENCH:=import,report,query}" "${REPORT_BIG_EVENTS:=10000000}" "${REPORT_PAIRS:=5}"
+# Cached files and databases are named by the demo's shape: a new shape
+# (issue 17: long-tailed users, distinct URLs, small domains) makes them anew.
+DEMO_TAG=v2
 
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -25,13 +31,26 @@ command -v sqlite3 >/dev/null || { echo "bench: needs sqlite3 (make deps)" >&2; 
 # One CSV of N demo events: the demo writes one file a quarter, joined here
 # under a single header.
 events_csv() {
-  local n=$1 out="$WORK/links-$1.csv"
+  local n=$1 out="$WORK/links-$DEMO_TAG-$1.csv"
   if [ ! -s "$out" ]; then
     rm -rf "$WORK/demo-$n"
     "$BIN" demo "$WORK/demo-$n" --events "$n" --seed 7 >/dev/null
     local files=("$WORK/demo-$n"/links/*.csv)
     { head -n 1 "${files[0]}"; for f in "${files[@]}"; do tail -n +2 "$f"; done; } >"$out"
     rm -rf "$WORK/demo-$n"
+  fi
+  echo "$out"
+}
+
+# The first N events of the demo's 2022-Q1 file, from a demo three times as
+# large: one quarter's log, users and URLs as many as a real platform's.
+quarter_csv() {
+  local n=$1 out="$WORK/links-quarter-$DEMO_TAG-$1.csv"
+  if [ ! -s "$out" ]; then
+    rm -rf "$WORK/demo-q$n"
+    "$BIN" demo "$WORK/demo-q$n" --events $((n * 31 / 10)) --seed 7 >/dev/null
+    head -n $((n + 1)) "$WORK/demo-q$n/links/links-2022Q1.csv" >"$out"
+    rm -rf "$WORK/demo-q$n"
   fi
   echo "$out"
 }
@@ -87,29 +106,37 @@ pairs() {
 }
 
 bench_import() {
-  local csv rows bytes
-  csv=$(events_csv "$EVENTS")
-  rows=$(($(wc -l <"$csv") - 1))
-  bytes=$(stat -c %s "$csv")
-  echo "== import: $rows link events, $((bytes / 1000000)) MB CSV, $PAIRS alternating pairs"
-  CSV=$csv
-  pairs import_linkaudit import_sqlite "$PAIRS" linkaudit sqlite3
-  local la_mem=$PEAK_A
-  echo "median time ratio linkaudit/sqlite3: ${MEDIAN}x (bar: <= 2.0x)"
-  echo "peak RSS: linkaudit $((PEAK_A / 1024)) MB, sqlite3 $((PEAK_B / 1024)) MB (bar: linkaudit < 200 MB)"
+  local csv rows bytes shape ratios=() peaks=()
+  for shape in demo quarter; do
+    if [ "$shape" = demo ]; then csv=$(events_csv "$EVENTS"); else csv=$(quarter_csv "$EVENTS"); fi
+    rows=$(($(wc -l <"$csv") - 1))
+    bytes=$(stat -c %s "$csv")
+    echo "== import, $shape shape: $rows link events, $((bytes / 1000000)) MB CSV, $PAIRS alternating pairs"
+    CSV=$csv
+    pairs import_linkaudit import_sqlite "$PAIRS" linkaudit sqlite3
+    # What makes the shape: read back from the last import.
+    echo "shape: $(sqlite3 "$WORK/la.db" "SELECT printf('%,d users in the largest quarter (%,d events), %,d distinct URLs on %,d hosts',
+      (SELECT max(users) FROM quarter_users), (SELECT count(*) FROM link_event),
+      (SELECT count(DISTINCT url_normalised) FROM link_event), (SELECT count(*) FROM host))")"
+    echo "median time ratio linkaudit/sqlite3: ${MEDIAN}x (bar: <= 2.0x)"
+    echo "peak RSS: linkaudit $((PEAK_A / 1024)) MB, sqlite3 $((PEAK_B / 1024)) MB (bar: linkaudit < 200 MB)"
+    ratios+=("$shape ${MEDIAN}x")
+    peaks+=("$((PEAK_A / 1024)) MB")
+  done
+  echo "import: ${ratios[0]}, ${ratios[1]} (bar: both <= 2.0x); peak RSS ${peaks[0]}, ${peaks[1]}"
 
   local big big_rows
   big=$(events_csv "$BIG_EVENTS")
   big_rows=$(($(wc -l <"$big") - 1))
   read -r bt bm < <(linkaudit_import "$big")
-  echo "memory vs size: $rows events -> $((la_mem / 1024)) MB; $big_rows events -> $((bm / 1024)) MB peak RSS ($bt s)"
+  echo "memory vs size: $EVENTS events -> ${peaks[0]}; $big_rows events -> $((bm / 1024)) MB peak RSS ($bt s)"
   fresh la.db
   fresh sq.db
 }
 
 # A demo inbox of N events imported into its own database; prints the database path.
 demo_db() {
-  local n=$1 db="$WORK/report-$1.db"
+  local n=$1 db="$WORK/report-$DEMO_TAG-$1.db"
   # A database kept from a run of an older schema is made anew: a report must
   # not be timed migrating it. schema, a reading command, refuses a database
   # that is not of this linkaudit's schema (and never creates or migrates one).
