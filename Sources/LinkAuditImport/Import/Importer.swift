@@ -19,6 +19,7 @@ public final class Importer {
     db = database
     self.options = options
     timestamps = TimestampParser(timeZone: options.timeZone)
+    Memory.returnLargeBlocks()
   }
 
   package func pseudonymiser() throws -> Pseudonymiser {

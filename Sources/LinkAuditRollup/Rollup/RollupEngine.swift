@@ -63,7 +63,11 @@ package final class RollupEngine {
   /// Quarters that got users: their counts in `quarter_users` are redone at the end.
   private var quarters: Set<Int64> = []
 
-  package static let countLimit = 200_000
+  /// Keys counted before they are written: below three quarters of 262,144,
+  /// where Swift's dictionary doubles its buckets. At 200,000 it doubled to
+  /// 524,288 buckets (25 MB, kept for the import's life) once a log had
+  /// thousands of hosts, and a 5M-event import peaked at 199 MB (issue 17).
+  package static let countLimit = 180_000
   /// Users held before they are written (6 MB). Sorting them costs less than
   /// a set of those already seen: on a log where most users tap a few links,
   /// the set took 0.6 µs an event and spared few writes (issue 17).
