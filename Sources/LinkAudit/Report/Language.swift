@@ -46,32 +46,67 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue) — \(p.english)"
   }
 
-  /// A complaint's channel, status, outcome or action taken (and a
-  /// decision's scope) as words in the reader's language; an unknown code as it is.
-  package func complaintWord(_ code: String?) -> String {
+  /// The kinds of code a reader meets, each read through `word`.
+  package enum CodeKind: Sendable {
+    case scene, category, action, treatment, detector, channel, status, outcome, actionTaken, batchKind, grade
+  }
+
+  /// A code as words in the reader's language, from the one table of display
+  /// names (the codes stay in `metrics.csv`, `decisions.csv` and the id
+  /// columns). An unknown code reads as it is; no code as nothing.
+  package func word(_ kind: CodeKind, _ code: String?) -> String {
     guard let code else { return "" }
-    guard let (en, zh) = Self.complaintWords[code] else { return code }
+    guard let (en, zh) = Self.words[kind]?[code] else { return code }
     return self == .zh ? zh : en
   }
 
-  private static let complaintWords: [String: (String, String)] = [
-    Channel.inChat.rawValue: ("In chat", "聊天内举报"), Channel.webPortal.rawValue: ("Web portal", "网页举报"),
-    Channel.hotline.rawValue: ("Hotline", "热线电话"),
-    Channel.regulatorReferral.rawValue: ("Regulator referral", "监管转办"),
-    ComplaintStatus.open.rawValue: ("Open", "处理中"), ComplaintStatus.resolved.rawValue: ("Resolved", "已办结"),
-    Outcome.upheld.rawValue: ("Upheld", "成立"), Outcome.notUpheld.rawValue: ("Not upheld", "不成立"),
-    Outcome.duplicate.rawValue: ("Duplicate", "重复投诉"),
-    ActionTaken.warnURL.rawValue: ("Warn on the URL", "对URL提示"),
-    ActionTaken.blockURL.rawValue: ("Block the URL", "拦截URL"),
-    ActionTaken.blockDomain.rawValue: ("Block the domain", "拦截域名"),
-    ActionTaken.suspendSharer.rawValue: ("Suspend the sharer", "暂停分享者"),
-    ActionTaken.restore.rawValue: ("Restore", "恢复"), ActionTaken.none.rawValue: ("None", "未处置"),
-  ]
-
-  package func sceneName(_ code: String) -> String {
-    guard self == .zh, let scene = Scene(rawValue: code) else { return code }
-    return scene.chinese
+  private static func table<T: RawRepresentable>(_ cases: [T], _ names: (T) -> (String, String)) -> [String: (
+    String, String
+  )] where T.RawValue == String {
+    Dictionary(uniqueKeysWithValues: cases.map { ($0.rawValue, names($0)) })
   }
+
+  private static let words: [CodeKind: [String: (String, String)]] = [
+    .scene: table(Scene.allCases) { ($0.english, $0.chinese) },
+    .category: table(Category.allCases) { ($0.english, $0.chinese) }.merging([
+      "scene_rule": ("Scene rule (no content reason)", "场景规则（无内容原因）")
+    ]) { $1 },
+    .action: [
+      LinkAction.open.rawValue: ("Opened", "直接打开"),
+      LinkAction.warnProceed.rawValue: ("Warned, went on", "提示后继续访问"),
+      LinkAction.warnBack.rawValue: ("Warned, went back", "提示后返回"), LinkAction.block.rawValue: ("Blocked", "拦截"),
+    ],
+    .treatment: [
+      Treatment.open.rawValue: ("Open", "直接打开"), Treatment.warn.rawValue: ("Warn", "风险提示"),
+      Treatment.block.rawValue: ("Block", "拦截"),
+    ],
+    .detector: [
+      DetectedBy.automated.rawValue: ("Automated", "自动识别"), DetectedBy.userReport.rawValue: ("User report", "用户举报"),
+      DetectedBy.manualReview.rawValue: ("Manual review", "人工审核"),
+    ],
+    .channel: [
+      Channel.inChat.rawValue: ("In chat", "聊天内举报"), Channel.webPortal.rawValue: ("Web portal", "网页举报"),
+      Channel.hotline.rawValue: ("Hotline", "热线电话"),
+      Channel.regulatorReferral.rawValue: ("Regulator referral", "监管转办"),
+    ],
+    .status: [ComplaintStatus.open.rawValue: ("Open", "处理中"), ComplaintStatus.resolved.rawValue: ("Resolved", "已办结")],
+    .outcome: [
+      Outcome.upheld.rawValue: ("Upheld", "成立"), Outcome.notUpheld.rawValue: ("Not upheld", "不成立"),
+      Outcome.duplicate.rawValue: ("Duplicate", "重复投诉"),
+    ],
+    .actionTaken: [
+      ActionTaken.warnURL.rawValue: ("Warn on the URL", "对URL提示"),
+      ActionTaken.blockURL.rawValue: ("Block the URL", "拦截URL"),
+      ActionTaken.blockDomain.rawValue: ("Block the domain", "拦截域名"),
+      ActionTaken.suspendSharer.rawValue: ("Suspend the sharer", "暂停分享者"),
+      ActionTaken.restore.rawValue: ("Restore", "恢复"), ActionTaken.none.rawValue: ("None", "未处置"),
+    ],
+    .batchKind: [
+      "links": ("Link log", "外链日志"), "complaints": ("Complaints", "投诉"), "policies": ("Policy version", "规范版本"),
+      "platforms": ("Platform registry", "平台名录"),
+    ],
+    .grade: ["A": ("A", "A"), "B": ("B", "B"), "C": ("C", "C"), "D": ("D", "D"), "NR": ("NR (not rated)", "未评级")],
+  ]
 
   /// A rate's numerator and denominator (`12/21`), or the number of values
   /// an hours figure is taken over (`n = 7`); empty for a count.
@@ -113,11 +148,6 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     return self == .zh
       ? "共 \(total.grouped) 项，此处列出其间被打开（其次被提示）事件最多的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
       : "\(total.grouped) in all; listed here are the \(shown.grouped) with the most events opened (then warned) under them, in order of effect; `decisions.csv` and the workbook's Decisions sheet list them all."
-  }
-
-  package func categoryName(_ code: String) -> String {
-    guard self == .zh, let category = Category(rawValue: code) else { return code }
-    return category.chinese
   }
 
   package enum Term: Hashable {

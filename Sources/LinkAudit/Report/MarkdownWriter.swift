@@ -96,7 +96,7 @@ package struct MarkdownWriter {
     context["repeatOffenders"] = data.repeatOffenders.enumerated().map { i, d -> [String: Any] in
       [
         "rank": i + 1, "domain": markdownText(d.domain),
-        "platform": markdownText(d.platformID == "other" ? language.text(.unregistered) : d.platformID),
+        "platform": markdownText(data.platformName(d.platformID, in: language)),
         "restrictions": Int(d.restrictions).grouped, "months": data.months(d.months), "upheld": d.upheld,
         "decisions": d.decisionsStanding, "opens": Int(d.opensUnderDecisions).grouped,
       ]
@@ -124,12 +124,12 @@ package struct MarkdownWriter {
     context["referrals"] = data.referrals.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
-        "category": markdownText(language.categoryName(c.category)),
-        "received": data.local(c.receivedAt), "status": markdownText(language.complaintWord(c.status)),
+        "category": markdownText(language.word(.category, c.category)),
+        "received": data.local(c.receivedAt), "status": markdownText(language.word(.status, c.status)),
         "hours": hours(c.hoursToResolve),
         "openHours": hours(c.hoursOpenAtEnd), "sla": sla(c.slaHours),
-        "outcome": markdownText(c.outcome.map(language.complaintWord) ?? "—"),
-        "action": markdownText(c.actionTaken.map(language.complaintWord) ?? "—"),
+        "outcome": markdownText(c.outcome.map { language.word(.outcome, $0) } ?? "—"),
+        "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
       ]
     }.map(Self.texts)
     let overdue = data.backlog.filter(\.isOverdue)
@@ -137,8 +137,8 @@ package struct MarkdownWriter {
     context["overdue"] = overdue.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
-        "category": markdownText(language.categoryName(c.category)),
-        "channel": markdownText(language.complaintWord(c.channel)), "received": data.local(c.receivedAt),
+        "category": markdownText(language.word(.category, c.category)),
+        "channel": markdownText(language.word(.channel, c.channel)), "received": data.local(c.receivedAt),
         "openHours": hours(c.hoursOpenAtEnd),
         "sla": sla(c.slaHours),
       ]
@@ -149,8 +149,8 @@ package struct MarkdownWriter {
     context["decisions"] = Self.decisionsShown(data.decisions).map { d -> [String: Any] in
       [
         "id": markdownText(d.complaintID), "principle": d.principle,
-        "category": markdownText(language.categoryName(d.category)),
-        "scope": markdownText(language.complaintWord(d.scope)),
+        "category": markdownText(language.word(.category, d.category)),
+        "scope": markdownText(language.word(.actionTaken, d.scope)),
         "target": markdownText(d.target), "from": data.local(d.standsFrom),
         "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
       ]
@@ -159,8 +159,8 @@ package struct MarkdownWriter {
     context["unblocked"] = data.upheldWithoutBlock.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
-        "category": markdownText(language.categoryName(c.category)), "received": data.local(c.receivedAt),
-        "action": markdownText(c.actionTaken.map(language.complaintWord) ?? "—"),
+        "category": markdownText(language.word(.category, c.category)), "received": data.local(c.receivedAt),
+        "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
       ]
     }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
@@ -169,16 +169,18 @@ package struct MarkdownWriter {
     context["gotThrough"] = gotThrough.map { e -> [String: Any] in
       [
         "id": markdownText(e.eventID), "time": data.local(e.occurredAt), "principle": e.principle,
-        "scene": markdownText(language.sceneName(e.scene)), "url": markdownText(e.url),
-        "category": markdownText(language.categoryName(e.category)), "action": markdownText(e.action),
-        "prescribed": markdownText(e.treatment), "version": markdownText(e.policyVersion),
-        "detectedBy": markdownText(e.detectedBy), "client": markdownText(e.clientVersion ?? "—"),
+        "scene": markdownText(language.word(.scene, e.scene)), "url": markdownText(e.url),
+        "category": markdownText(language.word(.category, e.category)),
+        "action": markdownText(language.word(.action, e.action)),
+        "prescribed": markdownText(language.word(.treatment, e.treatment)), "version": markdownText(e.policyVersion),
+        "detectedBy": markdownText(language.word(.detector, e.detectedBy)),
+        "client": markdownText(e.clientVersion ?? "—"),
       ]
     }.map(Self.texts)
     context["hasGotThroughCounts"] = !data.gotThroughCounts.isEmpty
     context["gotThroughCounts"] = data.gotThroughCounts.map { c -> [String: Any] in
       [
-        "category": markdownText(language.categoryName(c.category)), "domain": markdownText(c.domain),
+        "category": markdownText(language.word(.category, c.category)), "domain": markdownText(c.domain),
         "events": Int(c.events).grouped,
       ]
     }
@@ -194,7 +196,8 @@ package struct MarkdownWriter {
           "platform": markdownText(r.platformID), "name": markdownText(language == .zh ? r.nameChinese : r.nameEnglish),
           "events": r.events.grouped, "violation": rate(r.violationRate), "severe": rate(r.severeRate),
           "restriction": rate(r.restrictionRate), "exposure": rate(r.exposureRate),
-          "score": r.score.map { String(format: "%.2f", $0) } ?? "—", "grade": r.grade, "change": r.gradeChange,
+          "score": r.score.map { String(format: "%.2f", $0) } ?? "—", "grade": language.word(.grade, r.grade),
+          "change": r.gradeChange,
           "explanation": markdownText(ratings.explanation(r, english: language == .en)),
         ]
       }
@@ -217,15 +220,15 @@ package struct MarkdownWriter {
     let restrictions = data.restrictionsByCategory[p.rawValue] ?? []
     context["hasRestrictions"] = !restrictions.isEmpty
     context["restrictions"] = restrictions.map {
-      ["category": language.categoryName($0.0), "count": Int($0.1).grouped]
+      ["category": language.word(.category, $0.0), "count": Int($0.1).grouped]
     }
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
         data.current.along("p4.open_rate", key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
       }
       context["hasOpenRates"] = true
-      context["openRateByScene"] = rates("scene", language.sceneName)
-      context["openRateByPlatform"] = rates("platform", markdownText)
+      context["openRateByScene"] = rates("scene") { language.word(.scene, $0) }
+      context["openRateByPlatform"] = rates("platform") { markdownText(data.platformName($0, in: language)) }
     }
     return context
   }

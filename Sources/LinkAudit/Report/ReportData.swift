@@ -288,6 +288,8 @@ public struct ReportData: Sendable {
   }
   /// The quarter's opens and events by platform and scene.
   public let scenePlatformCounts: [ScenePlatformCount]
+  /// The registry's names of each platform in force (English, Chinese).
+  public let platformNames: [String: (en: String, zh: String)]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
   /// The latest import time (the workbook's creation time): when the data
@@ -337,6 +339,11 @@ public struct ReportData: Sendable {
       }
     }
 
+    platformNames = Dictionary(
+      try records("platform names", "SELECT platform_id, name_en, name_zh FROM current_platform").map {
+        (try $0.text("platform_id"), (en: try $0.text("name_en"), zh: try $0.text("name_zh")))
+      }
+    ) { a, _ in a }
     batches = try records("batches", Self.batchesSQL).map {
       Batch(
         batchID: try $0.integer("batch_id"), kind: try $0.text("kind"), fileName: try $0.text("file_name"),
@@ -737,4 +744,14 @@ public struct ReportData: Sendable {
     FROM rejected_row r JOIN batch b ON b.batch_id = r.batch_id
     ORDER BY r.batch_id, r.line LIMIT :limit
     """
+}
+
+extension ReportData {
+  /// A platform as a reader knows it: its name in the registry, "unregistered
+  /// domains" for `other`, the id when the registry no longer names it.
+  package func platformName(_ id: String, in language: ReportLanguage) -> String {
+    if id == "other" { return language.text(.unregistered) }
+    guard let names = platformNames[id] else { return id }
+    return language == .zh ? names.zh : names.en
+  }
 }

@@ -132,7 +132,7 @@ package struct WorkbookWriter {
       try s.table(
         header: [t(.category), t(.restrictions)],
         rows: (data.restrictionsByCategory[p.rawValue] ?? []).map {
-          [.text(language.categoryName($0.0)), .count($0.1)]
+          [.text(language.word(.category, $0.0)), .count($0.1)]
         },
         filter: false)
     } else {
@@ -143,7 +143,7 @@ package struct WorkbookWriter {
       let scenes = data.current.along("p4.open_rate", "scene")
       try s.table(
         header: [t(.scene), t(.openRate)],
-        rows: scenes.map { [.text(language.sceneName($0.label)), cell($0.value, kind: .rate)] },
+        rows: scenes.map { [.text(language.word(.scene, $0.label)), cell($0.value, kind: .rate)] },
         filter: false)
       if !scenes.isEmpty {
         try barChart(
@@ -154,7 +154,9 @@ package struct WorkbookWriter {
       try s.heading("\(t(.openRate)) · \(t(.platform))")
       try s.table(
         header: [t(.platform), t(.openRate)],
-        rows: data.current.along("p4.open_rate", "platform").map { [.text($0.label), cell($0.value, kind: .rate)] },
+        rows: data.current.along("p4.open_rate", "platform").map {
+          [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
+        },
         filter: false)
       // The open rate by platform (rows) and scene (columns), with each platform's events.
       s.row += 1
@@ -166,14 +168,14 @@ package struct WorkbookWriter {
       var counts: [String: (opens: Int64, events: Int64)] = [:]
       for c in data.scenePlatformCounts { counts[c.platformID + "\u{1F}" + c.scene] = (c.opens, c.events) }
       try s.table(
-        header: [t(.platform), t(.events)] + sceneCodes.map(language.sceneName),
+        header: [t(.platform), t(.events)] + sceneCodes.map { language.word(.scene, $0) },
         rows: platforms.map { p in
           let events = data.scenePlatformCounts.filter { $0.platformID == p }.reduce(0) { $0 + $1.events }
           let rates: [Cell] = sceneCodes.map { sc in
             guard let c = counts[p + "\u{1F}" + sc], c.events > 0 else { return .missing }
             return .rate(Double(c.opens) / Double(c.events))
           }
-          return [.text(p), .count(events)] + rates
+          return [.text(data.platformName(p, in: language)), .count(events)] + rates
         }, filter: false)
     }
     try s.finish(headerRow: top, repeatHeader: false)
@@ -256,7 +258,8 @@ package struct WorkbookWriter {
         return [
           .text(r.platformID), .text(language == .zh ? r.nameChinese : r.nameEnglish), .count(r.events),
           rate(r.violationRate), rate(r.severeRate), rate(r.restrictionRate), rate(r.exposureRate),
-          r.score.map { .hours($0) } ?? .missing, .text(r.grade), .text(r.previousGrade),
+          r.score.map { .hours($0) } ?? .missing, .text(language.word(.grade, r.grade)),
+          .text(language.word(.grade, r.previousGrade)),
           .wrapped(ratings.explanation(r, english: language == .en)),
         ]
       }, filter: true)
@@ -267,7 +270,7 @@ package struct WorkbookWriter {
     for (grade, colour) in colours where ratings.ratings.count > 0 {
       try s.sheet.highlight(
         firstRow: top + 1, firstColumn: grades.lowerBound, lastRow: last, lastColumn: grades.upperBound,
-        equalTo: grade,
+        equalTo: language.word(.grade, grade),
         style: CellStyle(bold: true, background: colour, alignTop: true))
     }
     let rated = ratings.ratings.filter(\.isRated)
@@ -288,7 +291,7 @@ package struct WorkbookWriter {
       ],
       rows: data.conformance.map { r in
         [
-          .text(r.policyVersion ?? "—"), .text(language.sceneName(r.scene)), .count(r.events), .count(r.conforming),
+          .text(r.policyVersion ?? "—"), .text(language.word(.scene, r.scene)), .count(r.events), .count(r.conforming),
           .count(r.over), .count(r.under), r.events > 0 ? .rate(Double(r.conforming) / Double(r.events)) : .missing,
         ]
       }, filter: true)
@@ -308,11 +311,11 @@ package struct WorkbookWriter {
         let listed: ReportLanguage.Term =
           c.hoursOpenAtEnd == nil ? .resolvedLate : c.isOverdue ? .openOverdue : .openAtEnd
         return [
-          .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.categoryName(c.category)),
-          .text(language.complaintWord(c.channel)), .text(data.local(c.receivedAt)),
+          .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.word(.category, c.category)),
+          .text(language.word(.channel, c.channel)), .text(data.local(c.receivedAt)),
           c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
-          .text(language.complaintWord(c.status)), .text(language.complaintWord(c.outcome)),
+          .text(language.word(.status, c.status)), .text(language.word(.outcome, c.outcome)),
         ]
       }, filter: true)
     if data.backlog.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -329,10 +332,11 @@ package struct WorkbookWriter {
       ],
       rows: data.referrals.map { c in
         [
-          .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)),
-          .text(data.local(c.receivedAt)), .text(language.complaintWord(c.status)), .text(data.local(c.resolvedAt)),
+          .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
+          .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
-          Cell.sla(c.slaHours), .text(language.complaintWord(c.outcome)), .text(language.complaintWord(c.actionTaken)),
+          Cell.sla(c.slaHours), .text(language.word(.outcome, c.outcome)),
+          .text(language.word(.actionTaken, c.actionTaken)),
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -351,8 +355,8 @@ package struct WorkbookWriter {
       ],
       rows: data.decisions.map { d in
         [
-          .text(d.complaintID), .count(d.principle), .text(language.categoryName(d.category)),
-          .text(language.complaintWord(d.scope)),
+          .text(d.complaintID), .count(d.principle), .text(language.word(.category, d.category)),
+          .text(language.word(.actionTaken, d.scope)),
           .text(d.target), .text(data.local(d.receivedAt)), .text(data.local(d.resolvedAt)),
           .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.opens), .count(d.warned),
         ]
@@ -366,10 +370,10 @@ package struct WorkbookWriter {
       ],
       rows: data.upheldWithoutBlock.map { c in
         [
-          .text(c.complaintID), .count(c.principle), .text(language.categoryName(c.category)),
-          .text(language.complaintWord(c.channel)),
+          .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
+          .text(language.word(.channel, c.channel)),
           .text(data.local(c.receivedAt)), .text(data.local(c.resolvedAt)),
-          .text(language.complaintWord(c.actionTaken)),
+          .text(language.word(.actionTaken, c.actionTaken)),
         ]
       }, filter: false)
     if data.upheldWithoutBlock.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -389,9 +393,11 @@ package struct WorkbookWriter {
       ],
       rows: data.gotThrough.map { e in
         [
-          .text(e.eventID), .text(data.local(e.occurredAt)), .count(e.principle), .text(language.sceneName(e.scene)),
-          .text(e.url), .text(e.domain), .text(e.platformID), .text(language.categoryName(e.category)),
-          .text(e.action), .text(e.treatment), .text(e.policyVersion), .text(e.detectedBy),
+          .text(e.eventID), .text(data.local(e.occurredAt)), .count(e.principle), .text(language.word(.scene, e.scene)),
+          .text(e.url), .text(e.domain), .text(data.platformName(e.platformID, in: language)),
+          .text(language.word(.category, e.category)), .text(language.word(.action, e.action)),
+          .text(language.word(.treatment, e.treatment)), .text(e.policyVersion),
+          .text(language.word(.detector, e.detectedBy)),
           .text(e.clientVersion ?? ""),
         ]
       }, filter: true)
@@ -401,7 +407,7 @@ package struct WorkbookWriter {
     _ = try s.table(
       header: [t(.category), t(.domain), t(.events)],
       rows: data.gotThroughCounts.map {
-        [.text(language.categoryName($0.category)), .text($0.domain), .count($0.events)]
+        [.text(language.word(.category, $0.category)), .text($0.domain), .count($0.events)]
       },
       filter: false)
     if data.gotThroughCounts.isEmpty { try s.line([.text(t(.noCases))]) }
@@ -419,7 +425,7 @@ package struct WorkbookWriter {
       ],
       rows: data.repeatOffenders.enumerated().map { i, d in
         [
-          .count(Int64(i + 1)), .text(d.domain), .text(d.platformID == "other" ? t(.unregistered) : d.platformID),
+          .count(Int64(i + 1)), .text(d.domain), .text(data.platformName(d.platformID, in: language)),
           .count(d.restrictions), .text(data.months(d.months)), .count(d.upheld), .count(d.decisionsStanding),
           .count(d.opensUnderDecisions),
         ]
@@ -439,11 +445,12 @@ package struct WorkbookWriter {
       rows: data.complaints.map { c in
         [
           .text(c.complaintID), .text(c.reporter), .text(data.local(c.receivedAt)),
-          .text(language.categoryName(c.category)), .count(c.principle), .text(language.complaintWord(c.channel)),
-          .text(language.complaintWord(c.status)),
+          .text(language.word(.category, c.category)), .count(c.principle), .text(language.word(.channel, c.channel)),
+          .text(language.word(.status, c.status)),
           .text(data.local(c.resolvedAt)), c.hoursToResolve.map { .hours($0) } ?? .text(""),
-          Cell.sla(c.slaHours), .text(language.complaintWord(c.outcome)), .text(c.duplicateOf ?? ""),
-          .text(language.complaintWord(c.actionTaken)), .text(c.url), .text(c.domain), .text(c.platformID),
+          Cell.sla(c.slaHours), .text(language.word(.outcome, c.outcome)), .text(c.duplicateOf ?? ""),
+          .text(language.word(.actionTaken, c.actionTaken)), .text(c.url), .text(c.domain),
+          .text(data.platformName(c.platformID, in: language)),
           .wrapped(c.description ?? ""),
         ]
       }, filter: true)
@@ -462,7 +469,8 @@ package struct WorkbookWriter {
       ],
       rows: data.batches.map { b in
         [
-          .count(b.batchID), .text(b.kind), .text(b.fileName), .text(data.local(b.importedAt)), .count(b.rowsRead),
+          .count(b.batchID), .text(language.word(.batchKind, b.kind)), .text(b.fileName),
+          .text(data.local(b.importedAt)), .count(b.rowsRead),
           .count(b.rowsStored), .count(b.rowsDuplicate), .count(b.rowsRejected), .text(b.sha256),
         ]
       }, filter: true)

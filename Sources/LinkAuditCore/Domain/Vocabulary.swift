@@ -82,6 +82,27 @@ public enum Category: String, CaseIterable, Sendable {
     case .wronglyRestricted: "误拦截（合法链接被限制）"
     }
   }
+
+  public var english: String {
+    switch self {
+    case .pornography: "Pornography"
+    case .gambling: "Gambling"
+    case .fraud: "Fraud"
+    case .illegalGoods: "Illegal goods"
+    case .rumor: "Rumour"
+    case .violentExtremism: "Violent extremism"
+    case .otherIllegal: "Other illegal content"
+    case .privacyOvercollection: "Over-collection of personal information"
+    case .phishing: "Phishing"
+    case .malware: "Malware"
+    case .dataLeak: "Data leak"
+    case .inducedSharing: "Induced sharing"
+    case .inducedFollowing: "Induced following"
+    case .excessiveMarketing: "Excessive marketing"
+    case .spam: "Spam"
+    case .wronglyRestricted: "Wrongly restricted (a lawful link restricted)"
+    }
+  }
 }
 
 public enum Scene: String, CaseIterable, Sendable {
@@ -102,6 +123,19 @@ public enum Scene: String, CaseIterable, Sendable {
     case .channels: "视频号"
     case .search: "搜一搜"
     case .other: "其他"
+    }
+  }
+
+  public var english: String {
+    switch self {
+    case .oneToOneChat: "One-to-one chat"
+    case .groupChat: "Group chat"
+    case .moments: "Moments"
+    case .officialAccount: "Official account"
+    case .miniProgram: "Mini program"
+    case .channels: "Channels"
+    case .search: "Search"
+    case .other: "Other"
     }
   }
 }
