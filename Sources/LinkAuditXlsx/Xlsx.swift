@@ -28,12 +28,16 @@ public struct CellStyle: Hashable, Sendable {
   public var fontSize: Double? = nil
   public var alignRight = false
   public var alignTop = false
+  /// Left-aligned with one level of indent: space between text and a
+  /// right-aligned number in the column before it.
+  public var indent = false
 
   public init(
     bold: Bool = false, numberFormat: String? = nil, background: UInt32? = nil, fontColor: UInt32? = nil,
     wrap: Bool = false, border: Bool = false, fontSize: Double? = nil, alignRight: Bool = false,
-    alignTop: Bool = false
+    alignTop: Bool = false, indent: Bool = false
   ) {
+    self.indent = indent
     self.alignRight = alignRight
     self.alignTop = alignTop
     self.bold = bold
@@ -181,6 +185,7 @@ public final class Workbook {
     if let s = style.fontSize { format_set_font_size(f, s) }
     if style.alignRight { format_set_align(f, UInt8(LXW_ALIGN_RIGHT.rawValue)) }
     if style.alignTop { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_TOP.rawValue)) }
+    if style.indent { format_set_indent(f, 1) }
     formats[style] = f
     return f
   }
@@ -349,15 +354,43 @@ public struct Worksheet {
         try handle, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn)))
   }
 
-  /// Landscape, one page wide, header row repeated, "Page n of m" in the footer.
-  public func setPrintLayout(repeatRows: Int? = nil, footer: String = "&CPage &P / &N") throws {
+  /// How a sheet prints: A4 landscape, "Page n of m" in the footer, and either
+  /// one page wide or, for a sheet too wide to be legible so, `scale` percent
+  /// over several pages with `repeatColumns` (the id column) on each.
+  public struct PrintLayout: Sendable {
+    public var repeatRows: ClosedRange<Int>?
+    public var repeatColumns: ClosedRange<Int>?
+    /// nil: fit to one page wide.
+    public var scale: Int?
+    public var footer: String
+
+    public init(
+      repeatRows: ClosedRange<Int>? = nil, repeatColumns: ClosedRange<Int>? = nil, scale: Int? = nil,
+      footer: String = "&CPage &P / &N"
+    ) {
+      self.repeatRows = repeatRows
+      self.repeatColumns = repeatColumns
+      self.scale = scale
+      self.footer = footer
+    }
+  }
+
+  public func setPrintLayout(_ layout: PrintLayout) throws {
     let sheet = try handle
     worksheet_set_landscape(sheet)
-    worksheet_fit_to_pages(sheet, 1, 0)
     worksheet_set_paper(sheet, 9)  // A4
-    try workbook.check(worksheet_set_footer(sheet, footer))
-    if let repeatRows {
-      try workbook.check(worksheet_repeat_rows(sheet, 0, lxw_row_t(repeatRows)))
+    if let scale = layout.scale {
+      worksheet_set_print_scale(sheet, UInt16(scale))
+    } else {
+      worksheet_fit_to_pages(sheet, 1, 0)
+    }
+    try workbook.check(worksheet_set_footer(sheet, layout.footer))
+    if let rows = layout.repeatRows {
+      try workbook.check(worksheet_repeat_rows(sheet, lxw_row_t(rows.lowerBound), lxw_row_t(rows.upperBound)))
+    }
+    if let columns = layout.repeatColumns {
+      try workbook.check(
+        worksheet_repeat_columns(sheet, lxw_col_t(columns.lowerBound), lxw_col_t(columns.upperBound)))
     }
   }
 

@@ -103,7 +103,7 @@ package struct WorkbookWriter {
     }
     try chart.setAxisTitles(x: t(.month), y: t(.complaintCount))
     try s.sheet.insert(chart, row: s.row + 1, column: 1)
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, repeatHeader: false)
   }
 
   package func principle(_ p: Principle, _ workbook: Workbook) throws {
@@ -215,7 +215,7 @@ package struct WorkbookWriter {
       try chart.setAxis(.y, numberFormat: "0%", min: 0, max: 1)
       try s.sheet.insert(chart, row: s.row + 1, column: 1)
     }
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, repeatHeader: false)
   }
 
   /// The event figures by policy version in the two quarters compared, when
@@ -319,7 +319,7 @@ package struct WorkbookWriter {
         ]
       }, filter: true)
     if data.backlog.isEmpty { try s.line([.text(t(.noCases))]) }
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, list: true)
   }
 
   /// Every regulator referral received in the quarter or open at its start.
@@ -340,7 +340,7 @@ package struct WorkbookWriter {
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, list: true)
   }
 
   /// The decisions register (also `decisions.csv`), then the upheld
@@ -377,7 +377,7 @@ package struct WorkbookWriter {
         ]
       }, filter: false)
     if data.upheldWithoutBlock.isEmpty { try s.line([.text(t(.noCases))]) }
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, list: true)
   }
 
   /// What got through: each principle 1-2 event handled more leniently than
@@ -411,7 +411,7 @@ package struct WorkbookWriter {
       },
       filter: false)
     if data.gotThroughCounts.isEmpty { try s.line([.text(t(.noCases))]) }
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, list: true)
   }
 
   /// The domains most restricted for principles 1-3 over the last four quarters, by name.
@@ -454,7 +454,7 @@ package struct WorkbookWriter {
           .wrapped(c.description ?? ""),
         ]
       }, filter: true)
-    try s.finish(headerRow: top)
+    try s.finish(headerRow: top, list: true)
   }
 
   package func dataQuality(_ workbook: Workbook) throws {
@@ -606,9 +606,9 @@ package final class Sheet {
 
   // Every cell is top-aligned, so a row with a wrapped definition still reads as one row.
   package static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
-  package static let text = CellStyle(alignTop: true)
+  package static let text = CellStyle(alignTop: true, indent: true)
   package static let label = CellStyle(bold: true, alignTop: true)
-  package static let wrapped = CellStyle(wrap: true, alignTop: true)
+  package static let wrapped = CellStyle(wrap: true, alignTop: true, indent: true)
   package static let heading = CellStyle(bold: true, fontSize: 12)
   package static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
   package static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
@@ -741,7 +741,8 @@ package final class Sheet {
   }
 
   private func widen(column: Int, to width: Double, cap: Double) {
-    widths[column] = min(max(widths[column] ?? 8, width + 2), cap)
+    // Two characters of room, one of them the indent of text cells.
+    widths[column] = min(max(widths[column] ?? 8, width + 3), cap)
   }
 
   /// Lines a wrapped text takes in a column of `width` characters.
@@ -752,9 +753,22 @@ package final class Sheet {
     }
   }
 
+  /// Column widths (in characters) that print on one A4 landscape page at
+  /// 70% (261 mm between the margins; a column of w characters is about
+  /// 1.85·w + 1.3 mm): a wider list prints at 70% over several pages instead,
+  /// its first (id) column and header row repeated, rather than shrunk to an
+  /// illegible 41% (issue 16).
+  package static let widthAtSeventyPercent = 186.0
+  package static let smallestScale = 70
+
   /// Column widths, frozen header, filter and print setup.
-  /// `repeatHeader` prints the header rows on every page: only for sheets that are one long table.
-  package func finish(headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true) throws {
+  /// `repeatHeader` prints the header row on every page (only it, not the
+  /// title or notes above): only for sheets that are one long table, never
+  /// above a chart. A `list` of cases too wide for one page prints over
+  /// several; other sheets are fitted to one page wide.
+  package func finish(
+    headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false
+  ) throws {
     for (c, w) in widths.sorted(by: { $0.key < $1.key }) { try sheet.setColumnWidth(c, w) }
     for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
       let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
@@ -764,6 +778,10 @@ package final class Sheet {
     if let t = tables.first {
       try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
     }
-    try sheet.setPrintLayout(repeatRows: repeatHeader ? headerRow : nil, footer: language.text(.pageFooter))
+    let wide = list && widths.values.reduce(0, +) > Self.widthAtSeventyPercent
+    try sheet.setPrintLayout(
+      Worksheet.PrintLayout(
+        repeatRows: repeatHeader ? headerRow.map { $0...$0 } : nil, repeatColumns: wide ? 0...0 : nil,
+        scale: wide ? Self.smallestScale : nil, footer: language.text(.pageFooter)))
   }
 }

@@ -111,7 +111,7 @@ public final class XlsxSink: RowSink {
     let sheet = try workbook.addWorksheet(sheetCount == 1 ? "Result" : "Result \(sheetCount)")
     for (i, w) in widths.enumerated() { try sheet.setColumnWidth(i, w) }
     try sheet.freeze(rows: 1)
-    try sheet.setPrintLayout(repeatRows: 0)
+    try sheet.setPrintLayout(Worksheet.PrintLayout(repeatRows: 0...0))
     try sheet.writeRow(columns.map { .text($0) }, row: 0, styles: [.header])
     self.sheet = sheet
     rowInSheet = 1

@@ -199,6 +199,49 @@ import Testing
 
 /// Reads an xlsx's cells with Python's standard library: an independent reader.
 enum XlsxReading {
+  /// How each sheet prints: sheet name → "orientation", "paperSize", "scale",
+  /// "fitToPage" ("1" when fitted to one page wide) and "titles" (the print
+  /// titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats).
+  static func printLayout(_ path: String) throws -> [String: [String: String]] {
+    try python(
+      """
+      import json, sys, zipfile, xml.etree.ElementTree as ET
+      ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main',
+            'r': 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'}
+      z = zipfile.ZipFile(sys.argv[1])
+      book = ET.fromstring(z.read('xl/workbook.xml'))
+      rels = ET.fromstring(z.read('xl/_rels/workbook.xml.rels'))
+      targets = {r.get('Id'): r.get('Target') for r in rels}
+      names = book.find('m:definedNames', ns)
+      titles = {}
+      for d in (names if names is not None else []):
+          if d.get('name') == '_xlnm.Print_Titles':
+              titles[int(d.get('localSheetId'))] = d.text
+      out = {}
+      for i, s in enumerate(book.find('m:sheets', ns)):
+          sheet = ET.fromstring(z.read('xl/' + targets[s.get('{%s}id' % ns['r'])].lstrip('/').replace('xl/', '')))
+          layout = dict(sheet.find('m:pageSetup', ns).attrib)
+          fit = sheet.find('m:sheetPr/m:pageSetUpPr', ns)
+          layout['fitToPage'] = fit.get('fitToPage', '0') if fit is not None else '0'
+          if i in titles:
+              layout['titles'] = titles[i]
+          out[s.get('name')] = layout
+      print(json.dumps(out))
+      """, path)
+  }
+
+  private static func python(_ script: String, _ path: String) throws -> [String: [String: String]] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script, path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return try JSONDecoder().decode([String: [String: String]].self, from: data)
+  }
+
   /// sheet name → cell ref → value (and "REF.type" → the cell's t attribute, "n" for numbers).
   static func cells(_ path: String) throws -> [String: [String: String]] {
     let script = """
@@ -234,14 +277,7 @@ enum XlsxReading {
           out[s.get('name')] = cells
       print(json.dumps(out))
       """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script, path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return try JSONDecoder().decode([String: [String: String]].self, from: data)
+    return try python(script, path)
   }
+
 }

@@ -169,6 +169,40 @@ import Testing
     }
   }
 
+  /// Every sheet prints on A4 landscape, fitted to one page wide or, for a
+  /// list of cases too wide for that, at 70% with its id column repeated; a
+  /// sheet that is one list repeats its header row (only that row), and no
+  /// sheet with a chart repeats one over it.
+  @Test func everySheetHasItsPrintTitlesAndFit() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
+    for language in ["zh", "en"] {
+      let layout = try XlsxReading.printLayout(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      #expect(layout.count >= 15)
+      for (sheet, l) in layout {
+        #expect(l["orientation"] == "landscape" && l["paperSize"] == "9", "\(language) \(sheet)")
+        let scale = Int(l["scale"] ?? "100") ?? 0
+        #expect(l["fitToPage"] == "1" || scale >= 70, "\(language) \(sheet): \(l)")
+        if let titles = l["titles"] {
+          // One row, and the id column only on a sheet printed over several pages wide.
+          let rows = titles.split(separator: ",").last.map(String.init) ?? ""
+          #expect(
+            rows.range(of: #"^('[^']+'|[^'!]+)!\$(\d+):\$\2$"#, options: .regularExpression) != nil,
+            "\(sheet): \(titles)")
+          #expect(titles.contains("$A:$A") == (l["fitToPage"] != "1"), "\(sheet): \(titles)")
+        }
+      }
+      let lists =
+        language == "zh"
+        ? ["投诉明细", "积压与超时", "监管转办", "漏网事件", "方法说明"]
+        : ["Complaints", "Backlog", "Referrals", "Got through", "Methodology"]
+      for sheet in lists { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
+      let charts =
+        language == "zh" ? ["摘要", "趋势", "原则四", "平台信用分级"] : ["Summary", "Trends", "Principle 4", "Platform ratings"]
+      for sheet in charts { #expect(layout[sheet]?["titles"] == nil, "\(language) \(sheet)") }
+    }
+  }
+
   /// Every figure of metrics.csv (the rating's too) has its definition and
   /// SQL on the Methodology sheet of both workbooks.
   @Test func everyFigureOfMetricsCSVHasAMethodologyRowInBothLanguages() throws {

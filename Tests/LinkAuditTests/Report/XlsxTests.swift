@@ -16,7 +16,7 @@ import Testing
     try ws.setColumnWidth(0, 20)
     try ws.freeze(rows: 1)
     try ws.autofilter(firstRow: 0, firstColumn: 0, lastRow: 1, lastColumn: 2)
-    try ws.setPrintLayout(repeatRows: 0)
+    try ws.setPrintLayout(Worksheet.PrintLayout(repeatRows: 0...0))
     let chart = try wb.addChart(.column, title: "Counts")
     try chart.addSeries(name: "count", categories: "=Summary!$A$2:$A$2", values: "=Summary!$B$2:$B$2")
     try ws.insert(chart, row: 4, column: 0)
