@@ -8,7 +8,7 @@ DEMO_EVENTS ?= 200000
 
 PREFIX ?= /usr/local
 
-.PHONY: deps build test report bench stress fuzz format query install clean
+.PHONY: deps build test report render bench stress fuzz format query install clean
 
 deps:
 	@scripts/deps.sh
@@ -24,6 +24,11 @@ test: deps
 # writes reports/YYYY-Qn/ for $(QUARTER).
 report: build
 	@DB="$(DB)" INBOX="$(INBOX)" QUARTER="$(QUARTER)" DEMO_EVENTS="$(DEMO_EVENTS)" BIN="$(BIN)" scripts/report.sh
+
+# The package's workbooks as PDF and PNG pages under PACKAGE/render/ (the
+# newest package in reports/ by default), with LibreOffice and poppler.
+render:
+	@PACKAGE="$(PACKAGE)" scripts/render.sh
 
 bench: build
 	@BIN="$(BIN)" scripts/bench.sh

@@ -28,6 +28,8 @@ public struct ReportPackage {
   }
 
   public static let manifestName = "manifest.json"
+  /// The folder `make render` writes the workbooks' pages into: not part of the package.
+  public static let renderFolder = "render"
 
   /// The latest quarter with link events, nil for a database without any.
   public static func latestQuarter(in db: Database, timeZone: TimeZone) throws -> Quarter? {
@@ -307,7 +309,14 @@ extension ReportPackage {
         problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")
       }
     }
-    let present = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }
+    // render/ holds `make render`'s pages of the workbooks: not part of the package.
+    func isRenderFolder(_ name: String) -> Bool {
+      var folder: ObjCBool = false
+      return name == Self.renderFolder && fm.fileExists(atPath: path(name), isDirectory: &folder) && folder.boolValue
+    }
+    let present = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter {
+      !$0.hasPrefix(".") && !isRenderFolder($0)
+    }
     for name in present.sorted() where name != manifestName && manifest.files[name] == nil {
       problems.append("\(name): not listed in the manifest")
     }

@@ -316,6 +316,22 @@ import Testing
     #expect(try verify(store, out) == [])
   }
 
+  /// `make render` writes the workbooks' pages into render/, which is not
+  /// part of the package: verify leaves that folder aside, and only a folder.
+  @Test func verifyLeavesTheRenderFolderAsideButNotAFileOfThatName() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    let render = (out as NSString).appendingPathComponent(ReportPackage.renderFolder)
+    try FileManager.default.createDirectory(atPath: render, withIntermediateDirectories: false)
+    try "%PDF".write(toFile: render + "/linkaudit-2021-Q4.zh.pdf", atomically: true, encoding: .utf8)
+    let problems = try verify(store, out)
+    #expect(problems == [], "\(problems)")
+    try FileManager.default.removeItem(atPath: render)
+    try "not a folder".write(toFile: render, atomically: true, encoding: .utf8)
+    let file = try verify(store, out)
+    #expect(file.contains("render: not listed in the manifest"), "\(file)")
+  }
+
   @Test func verifyNamesAnEditedFile() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
