@@ -246,11 +246,21 @@ public struct Chart {
   fileprivate let handle: UnsafeMutablePointer<lxw_chart>
   fileprivate let workbook: Workbook
 
-  /// Adds a series from sheet ranges such as `=Summary!$A$2:$A$5`.
-  public func addSeries(name: String, categories: String, values: String) throws {
+  /// Adds a series from sheet ranges such as `=Summary!$A$2:$A$5`;
+  /// `labels` writes each value on its bar or point.
+  public func addSeries(name: String, categories: String, values: String, labels: Bool = false) throws {
     try workbook.requireOpen()
     let series = chart_add_series(handle, categories, values)
     chart_series_set_name(series, Workbook.cellText(name))
+    if labels { chart_series_set_labels(series) }
+  }
+
+  /// Names every category on `axis`: a reader left to guess which bar is
+  /// which cannot read the chart (spreadsheet programs otherwise skip
+  /// labels that would crowd).
+  public func labelEveryCategory(_ axis: Axis) throws {
+    try workbook.requireOpen()
+    chart_axis_set_interval_unit(axis == .x ? handle.pointee.x_axis : handle.pointee.y_axis, 1)
   }
 
   public func setAxisTitles(x: String, y: String) throws {
@@ -412,8 +422,12 @@ public struct Worksheet {
     }
   }
 
-  public func insert(_ chart: Chart, row: Int, column: Int) throws {
+  /// Inserts `chart` at a cell; `heightScale` stretches it (1: the default 288 pixels).
+  public func insert(_ chart: Chart, row: Int, column: Int, heightScale: Double = 1) throws {
     try chart.workbook.requireOpen()
-    try workbook.check(worksheet_insert_chart(try handle, lxw_row_t(row), lxw_col_t(column), chart.handle))
+    var options = lxw_chart_options()
+    (options.x_scale, options.y_scale) = (1, heightScale)
+    try workbook.check(
+      worksheet_insert_chart_opt(try handle, lxw_row_t(row), lxw_col_t(column), chart.handle, &options))
   }
 }

@@ -276,7 +276,7 @@ package struct WorkbookWriter {
     let rated = ratings.ratings.filter(\.isRated)
     if !rated.isEmpty {
       try barChart(
-        workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (0, 7),
+        workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 7),
         axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
     }
     try s.finish(headerRow: top, repeatHeader: false)
@@ -522,12 +522,15 @@ package struct WorkbookWriter {
     let chart = try workbook.addChart(.bar, title: title)
     try chart.addSeries(
       name: axes.values, categories: s.range(column: columns.categories, firstRow: rows.first, lastRow: last),
-      values: s.range(column: columns.values, firstRow: rows.first, lastRow: last))
+      values: s.range(column: columns.values, firstRow: rows.first, lastRow: last), labels: true)
     // In a bar chart the value axis is x (horizontal), the categories y.
     try chart.setAxisTitles(x: axes.values, y: axes.categories)
     try chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
+    try chart.labelEveryCategory(.y)
     try chart.hideLegend()
-    try s.sheet.insert(chart, row: at.row, column: at.column)
+    // About 24 pixels a bar beyond the eight the default height holds, so every label has room.
+    try s.sheet.insert(
+      chart, row: at.row, column: at.column, heightScale: Swift.max(1, Double(rows.count) * 24 / 200))
   }
 
   package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
