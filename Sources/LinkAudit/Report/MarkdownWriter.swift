@@ -54,7 +54,7 @@ package struct MarkdownWriter {
   package var common: [String: Any] {
     [
       "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
-      "period": data.periodText, "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
+      "period": data.period(in: language), "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
       "latestEvent": data.latestEventAt.map { data.local($0) } ?? "—",
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
       "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,

@@ -541,9 +541,27 @@ public struct ReportData: Sendable {
 
   /// The quarter's first and last day, local: `2021-10-01 – 2021-12-31`.
   public var periodText: String {
+    let (first, last) = periodDays
+    return "\(first) – \(last)"
+  }
+
+  /// The quarter's first and last day in the report's zone (`2022-01-01`).
+  private var periodDays: (first: String, last: String) {
     let (start, end) = quarter.bounds(in: timeZone)
     let last = Timestamp(milliseconds: end.milliseconds - 1)
-    return "\(local(start.iso).prefix(10)) – \(local(last.iso).prefix(10))"
+    return (String(local(start.iso).prefix(10)), String(local(last.iso).prefix(10)))
+  }
+
+  /// The period as a reader of `language` writes it: 2022年1月1日至2022年3月31日
+  /// in Chinese, 2022-01-01 – 2022-03-31 in English.
+  package func period(in language: ReportLanguage) -> String {
+    guard language == .zh else { return periodText }
+    func chinese(_ day: String) -> String {
+      let parts = day.split(separator: "-").compactMap { Int($0) }
+      return parts.count == 3 ? "\(parts[0])年\(parts[1])月\(parts[2])日" : day
+    }
+    let (first, last) = periodDays
+    return "\(chinese(first))至\(chinese(last))"
   }
 
   static let batchesSQL = """

@@ -43,7 +43,7 @@ package struct WorkbookWriter {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
     try s.pairs([
-      (t(.period), .text(data.periodText)),
+      (t(.period), .text(data.period(in: language))),
       (t(.timeZone), .text(language.zoneName(data.timeZone))),
       (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
       (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
@@ -536,7 +536,7 @@ package struct WorkbookWriter {
   package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
     let s = try Sheet(workbook, name, language: language)
     try s.title(title ?? "\(name) · \(language.quarterName(data.quarter))")
-    try s.line([.text(data.periodText)])
+    try s.line([.text(data.period(in: language))])
     s.row += 1
     return s
   }

@@ -129,8 +129,12 @@ import Testing
     // Quarters and the time zone as a Chinese reader names them; codes stay in the English workbook.
     #expect(zh.contains { $0.hasSuffix("· 2021年第四季度") })
     #expect(zh.contains("北京时间（UTC+8）") && zh.contains { $0.hasSuffix("（2021年第三季度）") })
+    // Dates in Chinese text as a Chinese reader writes them; the English keep ISO days.
+    #expect(zh.contains("2021年10月1日至2021年12月31日") && zh.contains { $0.contains("2021年10月1日至2021年12月31日") })
+    #expect(!zh.contains("2021-10-01 – 2021-12-31"))
     let enCells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx").values.flatMap(\.values)
     #expect(enCells.contains("Asia/Shanghai") && enCells.contains { $0.hasSuffix(" (2021-Q3)") })
+    #expect(enCells.contains("2021-10-01 – 2021-12-31"))
     // Whole SLA hours read as whole numbers: c3 (rumor, SLA 24 h) is open and overdue at the end.
     #expect(
       try text(out, "summary.en.md").split(separator: "\n").contains {
