@@ -74,9 +74,9 @@ package struct WorkbookWriter {
     var rows: [[Cell]] = []
     let headline = MetricCatalogue.all.filter { $0.dimension == nil }
     for d in headline {
-      let principle = d.principle.map { "\($0.rawValue)" } ?? "—"
-      rows.append(
-        [.text(principle), .text(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
+      // A number, as on every other sheet; the overview's figures belong to no principle.
+      let principle: Cell = d.principle.map { .count(Int64($0.rawValue)) } ?? .missing
+      rows.append([principle, .text(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
     }
     let top = try s.table(
       header: [
