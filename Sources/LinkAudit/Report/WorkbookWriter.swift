@@ -625,6 +625,12 @@ package final class Sheet {
   package static let missing = CellStyle(alignRight: true, alignTop: true)
   /// Points per line of wrapped text at the default font size.
   package static let lineHeight = 15.0
+  /// The most a header widens its column (8 CJK characters, 16 Latin).
+  package static let headerWidth = 18.0
+  /// Widths of columns of wrapped text (definitions, explanations) and of
+  /// SQL: their rows grow instead, so the sheet prints at 70% or more.
+  package static let wrappedWidth = 44.0
+  package static let codeWidth = 64.0
 
   package init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
     sheet = try workbook.addWorksheet(name)
@@ -672,7 +678,10 @@ package final class Sheet {
     let top = row
     for (c, h) in header.enumerated() {
       try sheet.write(.text(h), row: row, column: c, style: Self.header)
-      measure(h, column: c, cap: 30)
+      // Headers wrap (their row grows to fit): a long one does not widen its
+      // column past what the values need, so the sheet prints larger.
+      measure(h, column: c, cap: Self.headerWidth)
+      wrappedCells[row, default: []].append((c, h))
     }
     row += 1
     for r in rows {
@@ -691,11 +700,11 @@ package final class Sheet {
       if doMeasure { measure(s, column: c) }
     case .wrapped(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
-      if doMeasure { measure(s, column: c, cap: 60) }
+      if doMeasure { measure(s, column: c, cap: Self.wrappedWidth) }
       wrappedCells[r, default: []].append((c, s))
     case .code(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
-      widths[c] = 90
+      widths[c] = Self.codeWidth
       wrappedCells[r, default: []].append((c, s))
     case .count(let n):
       try sheet.write(.number(Double(n)), row: r, column: c, style: Self.count)
@@ -745,7 +754,8 @@ package final class Sheet {
 
   private func widen(column: Int, to width: Double, cap: Double) {
     // Two characters of room, one of them the indent of text cells.
-    widths[column] = min(max(widths[column] ?? 8, width + 3), cap)
+    // Never narrower than before: a later table's capped header must not clip an earlier table's values.
+    widths[column] = max(widths[column] ?? 8, min(width + 3, cap))
   }
 
   /// Lines a wrapped text takes in a column of `width` characters.
