@@ -5,11 +5,22 @@ import LinkAuditStore
 import LinkAuditWeb
 
 /// Writes rejected rows as they were read, plus the error, as CSV (or JSON Lines
-/// for JSON Lines input).
+/// for JSON Lines input), with what is personal kept out: a reject file is an
+/// output, and no output shows a raw user id. The user and reporter ids are
+/// left empty (the error names the input's line to take them from, and a
+/// row re-imported without them is refused, never stored under a wrong
+/// user); mobile and ID numbers in a description are masked; a row whose
+/// fields do not line up with the header, or a JSON line that does not
+/// parse, is not shown at all (its user id could be in any field).
 package final class RejectWriter {
   private let handle: FileHandle
   private let jsonLines: Bool
   package let path: String
+  private let header: [String]
+
+  /// The data contract's user ids, withheld, and its free text, masked.
+  package static let withheld: Set<String> = ["user_id", "reporter_id"]
+  package static let masked: Set<String> = ["description"]
 
   /// One JSON Lines reject: the line as read and why it was rejected.
   package struct JSONReject: Encodable {
@@ -32,6 +43,7 @@ package final class RejectWriter {
     }
     handle = h
     self.path = target
+    self.header = header
     if !jsonLines { try handle.write(contentsOf: Data((csvLine(header + ["error"]) + "\n").utf8)) }
   }
 
@@ -39,13 +51,64 @@ package final class RejectWriter {
   /// `{"raw": the line as read, "error": …}`, valid JSON whatever the line was.
   package func write(fields: [String], error: String, line: Int) throws {
     let text: String
+    let message = "line \(line): " + error
     if jsonLines {
-      let reject = JSONReject(raw: fields.first ?? "", error: "line \(line): " + error)
-      text = String(decoding: try encoder.encode(reject), as: UTF8.self)
+      let (raw, note) = Self.shown(jsonLine: fields.first ?? "", line: line)
+      text = String(decoding: try encoder.encode(JSONReject(raw: raw, error: message + note)), as: UTF8.self)
+    } else if fields.count == header.count {
+      var shown = fields
+      var withheld: [String] = []
+      for (i, name) in header.enumerated() {
+        let column = name.trimmed.lowercased()
+        if Self.withheld.contains(column), !shown[i].isEmpty {
+          shown[i] = ""
+          withheld.append(column)
+        } else if Self.masked.contains(column) {
+          shown[i] = PersonalNumberMask.mask(shown[i])
+        }
+      }
+      let note =
+        withheld.isEmpty
+        ? "" : " (\(withheld.joined(separator: ", ")) withheld: take it from line \(line) of the input)"
+      text = csvLine(shown + [message + note])
     } else {
-      text = csvLine(fields + ["line \(line): " + error])
+      text = csvLine(
+        [String](repeating: "", count: header.count)
+          + [
+            message
+              + " (the row is not shown: its fields do not line up with the header, so a user id could be in any of them; see line \(line) of the input)"
+          ])
     }
     try handle.write(contentsOf: Data((text + "\n").utf8))
+  }
+
+  /// A JSON line as shown in a reject: the object with its user ids emptied
+  /// and its description masked, or nothing when it does not parse as one.
+  private static func shown(jsonLine: String, line: Int) -> (raw: String, note: String) {
+    guard let data = jsonLine.data(using: .utf8),
+      var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    else {
+      return (
+        "",
+        " (the line is not shown: it does not parse as an object, so a user id could be anywhere in it; see line \(line) of the input)"
+      )
+    }
+    var withheld: [String] = []
+    for key in object.keys.sorted() {
+      let column = key.trimmed.lowercased()
+      if Self.withheld.contains(column), !(object[key] is NSNull) {
+        object[key] = ""
+        withheld.append(column)
+      } else if masked.contains(column), let text = object[key] as? String {
+        object[key] = PersonalNumberMask.mask(text)
+      }
+    }
+    guard
+      let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    else { return ("", " (the line is not shown; see line \(line) of the input)") }
+    let note =
+      withheld.isEmpty ? "" : " (\(withheld.joined(separator: ", ")) withheld: take it from line \(line) of the input)"
+    return (String(decoding: out, as: UTF8.self), note)
   }
 
   package func close() throws { try handle.close() }

@@ -24,10 +24,63 @@ import Testing
     let text = try String(contentsOfFile: rejects, encoding: .utf8)
     let lines = text.split(separator: "\n")
     #expect(lines[0] == "event_id,occurred_at,scene,user_id,url,action,reason,error")
-    #expect(lines[1].hasPrefix("r2,2021-10-01 10:00:00,nowhere,u2,https://a.com/,open,,"))
+    // The user id is withheld (a reject file is an output); the error says where to take it from.
+    #expect(lines[1].hasPrefix("r2,2021-10-01 10:00:00,nowhere,,https://a.com/,open,,"))
     #expect(lines[1].contains("line 3: column scene: value \"\"nowhere\"\""))
+    #expect(lines[1].contains("user_id withheld: take it from line 3 of the input"))
+    #expect(!text.contains("u2"))
     #expect(try store.scalar("SELECT rows_rejected FROM batch WHERE kind = 'links'") == 1)
     #expect(try store.rows("SELECT line, column_name FROM rejected_row") == [[3, "scene"]])
+  }
+
+  /// No reject shows a raw user or reporter id, however the row is broken,
+  /// and numbers in a complaint's text are masked as in the database.
+  @Test func rejectsShowNoUserIdAndMaskTheText() throws {
+    let links = try store.dir.write(
+      "links.csv",
+      """
+      event_id,occurred_at,scene,user_id,url,action,reason
+      a1,2021-10-01 10:00:00,group_chat,13812345678,https://a.com/,teleport,
+      a2,2021-10-01 10:00:00,group_chat,13912345678,https://a.com/,open,,extra,fields
+      a3,2021-10-01 10:00:00,group_chat,u3,https://a.com/,open,
+
+      """)
+    let jsonl = try store.dir.write(
+      "links.jsonl",
+      """
+      {"event_id":"j1","occurred_at":"2021-10-01 10:00:00","scene":"nowhere","user_id":"13712345678","url":"https://a.com/","action":"open"}
+      {"event_id":"j2","occurred_at":"2021-10-01 10:00:00","user_id":"13612345678",
+      {"event_id":"j3","occurred_at":"2021-10-01 10:00:00","scene":"group_chat","user_id":"u9","url":"https://a.com/","action":"open"}
+
+      """)
+    let complaints = try store.dir.write(
+      "complaints.csv",
+      """
+      complaint_id,received_at,reporter_id,url,category,channel,description,status
+      c1,2021-10-01 10:00:00,13512345678,https://a.com/,not_a_category,in_chat,请回电 13812345678,open
+
+      """)
+    let folder = store.dir.file("rejects")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    let db = try store.open()
+    let importer = store.importer(db, rejectFile: folder)
+    let done =
+      try importer.importFiles([links, jsonl], kind: .links) + importer.importFiles([complaints], kind: .complaints)
+    #expect(done.map(\.rowsRejected) == [2, 2, 1])
+    let all = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map {
+      try String(contentsOfFile: folder + "/" + $0, encoding: .utf8)
+    }
+    #expect(all.count == 3)
+    let text = all.joined()
+    for id in ["13812345678", "13912345678", "13712345678", "13612345678", "13512345678"] {
+      #expect(!text.contains(id), "\(id) in a reject file")
+    }
+    #expect(text.contains("138****5678"))  // the description, masked
+    #expect(text.contains("the row is not shown: its fields do not line up with the header"))
+    #expect(text.contains("the line is not shown: it does not parse as an object"))
+    #expect(text.contains("reporter_id withheld: take it from line 2 of the input"))
+    // The JSON line is shown (escaped in the reject's "raw") with its user id emptied.
+    #expect(text.contains(#"\"scene\":\"nowhere\""#) && text.contains(#"\"user_id\":\"\""#))
   }
 
   @Test func severalFilesNeedADirectory() throws {
