@@ -220,19 +220,29 @@ package struct WorkbookWriter {
 
   /// The event figures by policy version in the two quarters compared, when
   /// they do not share one version (on the Summary and principle 4 sheets).
+  /// The event figures per policy version, one column per quarter and
+  /// version, one row per figure: a few columns, so the sheet keeps the width
+  /// of its main table and prints legibly (it had eleven, one per figure).
   package func policyComparison(on s: Sheet) throws {
     guard !data.policyComparison.isEmpty else { return }
     try s.heading(t(.byPolicyVersion))
     try s.line([.text(t(.byPolicyVersionNote))])
-    try s.table(
-      header: [
-        t(.quarterWord), t(.version), t(.events), t(.openRate), t(.warnedShare), t(.blockedShare),
-        t(.conformanceRate), t(.warnedOfRestricted), t(.proceedRate), t(.overRestricted), t(.sceneRuleShare),
-      ],
-      rows: data.policyComparison.map { r in
-        [.text(r.quarter), .text(r.policyVersion ?? "—"), .count(r.events)]
-          + r.rates.map { x -> Cell in x.map { .rate($0) } ?? .missing }
-      }, filter: false)
+    let columns = data.policyComparison.map { r in
+      "\(Quarter(r.quarter).map(language.quarterName) ?? r.quarter) · \(r.policyVersion ?? "—")"
+    }
+    let figures: [ReportLanguage.Term] = [
+      .openRate, .warnedShare, .blockedShare, .conformanceRate, .warnedOfRestricted, .proceedRate,
+      .overRestricted, .sceneRuleShare,
+    ]
+    var rows: [[Cell]] = [[.text(t(.events))] + data.policyComparison.map { .count($0.events) }]
+    for (i, term) in figures.enumerated() {
+      let cells: [Cell] = data.policyComparison.map { r in
+        guard i < r.rates.count, let x = r.rates[i] else { return .missing }
+        return .rate(x)
+      }
+      rows.append([.text(t(term))] + cells)
+    }
+    try s.table(header: [t(.metric)] + columns, rows: rows, filter: false)
     s.row += 1
   }
 
