@@ -234,15 +234,16 @@ package struct WorkbookWriter {
       .openRate, .warnedShare, .blockedShare, .conformanceRate, .warnedOfRestricted, .proceedRate,
       .overRestricted, .sceneRuleShare,
     ]
-    var rows: [[Cell]] = [[.text(t(.events))] + data.policyComparison.map { .count($0.events) }]
+    var rows: [[Cell]] = [[.wrapped(t(.events))] + data.policyComparison.map { .count($0.events) }]
     for (i, term) in figures.enumerated() {
       let cells: [Cell] = data.policyComparison.map { r in
         guard i < r.rates.count, let x = r.rates[i] else { return .missing }
         return .rate(x)
       }
-      rows.append([.text(t(term))] + cells)
+      rows.append([.wrapped(t(term))] + cells)
     }
-    try s.table(header: [t(.metric)] + columns, rows: rows, filter: false)
+    // From the second column, where the metric names are: the first stays as narrow as the principle numbers.
+    try s.table(header: [t(.metric)] + columns, rows: rows, filter: false, firstColumn: 1)
     s.row += 1
   }
 
@@ -566,7 +567,7 @@ package struct WorkbookWriter {
     let figure = data.current.figure(d.id, dimension: dimension)
     return [
       cell(now, kind: d.kind), .text(figure.map { language.counts(of: $0) } ?? ""),
-      .text(figure.map { language.caveat(of: $0, kind: d.kind) } ?? ""), cell(before, kind: d.kind), change,
+      .note(figure.map { language.caveat(of: $0, kind: d.kind) } ?? ""), cell(before, kind: d.kind), change,
     ]
   }
 
@@ -590,6 +591,8 @@ package enum Cell {
   case text(String)
   /// Long text: wrapped, in a capped column.
   case wrapped(String)
+  /// A short note beside a figure (a caveat): wrapped in a narrow column.
+  case note(String)
   /// SQL: wrapped, fixed-width font is not available everywhere, so plain.
   case code(String)
   case count(Int64)
@@ -639,7 +642,8 @@ package final class Sheet {
   package static let headerWidth = 18.0
   /// Widths of columns of wrapped text (definitions, explanations) and of
   /// SQL: their rows grow instead, so the sheet prints at 70% or more.
-  package static let wrappedWidth = 44.0
+  package static let wrappedWidth = 36.0
+  package static let noteWidth = 24.0
   package static let codeWidth = 64.0
 
   package init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
@@ -684,9 +688,10 @@ package final class Sheet {
 
   /// Writes a header row and rows; returns the header's row index.
   @discardableResult
-  package func table(header: [String], rows: [[Cell]], filter: Bool) throws -> Int {
+  package func table(header: [String], rows: [[Cell]], filter: Bool, firstColumn: Int = 0) throws -> Int {
     let top = row
-    for (c, h) in header.enumerated() {
+    for (i, h) in header.enumerated() {
+      let c = firstColumn + i
       try sheet.write(.text(h), row: row, column: c, style: Self.header)
       // Headers wrap (their row grows to fit): a long one does not widen its
       // column past what the values need, so the sheet prints larger.
@@ -695,7 +700,7 @@ package final class Sheet {
     }
     row += 1
     for r in rows {
-      for (c, cell) in r.enumerated() { try write(cell, column: c) }
+      for (i, cell) in r.enumerated() { try write(cell, column: firstColumn + i) }
       row += 1
     }
     if filter { tables.append((top, max(row - 1, top), header.count)) }
@@ -711,6 +716,10 @@ package final class Sheet {
     case .wrapped(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
       if doMeasure { measure(s, column: c, cap: Self.wrappedWidth) }
+      wrappedCells[r, default: []].append((c, s))
+    case .note(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      if doMeasure { measure(s, column: c, cap: Self.noteWidth) }
       wrappedCells[r, default: []].append((c, s))
     case .code(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
