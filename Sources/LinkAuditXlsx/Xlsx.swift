@@ -354,6 +354,12 @@ public struct Worksheet {
     try workbook.check(worksheet_set_row(try handle, lxw_row_t(row), points, nil))
   }
 
+  /// Printed pages break before each of `rows` (all of a sheet's breaks, set once).
+  public func pageBreaks(before rows: [Int]) throws {
+    var breaks = rows.map { lxw_row_t($0) } + [0]
+    try workbook.check(worksheet_set_h_pagebreaks(try handle, &breaks))
+  }
+
   public func freeze(rows: Int, columns: Int = 0) throws {
     worksheet_freeze_panes(try handle, lxw_row_t(rows), lxw_col_t(columns))
   }

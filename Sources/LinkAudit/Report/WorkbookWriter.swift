@@ -183,46 +183,51 @@ package struct WorkbookWriter {
 
   /// The headline figures of the last quarters with data, a quarter a row,
   /// with a line chart of the rates and the quarters a policy took effect in marked.
+  /// One row per figure, one column per quarter (up to eight): the sheet
+  /// stays narrow enough to print legibly, however many figures it follows
+  /// (it had a column per figure, 312 characters wide).
   package func trends(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.trends))
     try s.line([.text(t(.trendsNote))])
     let definitions = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition)
+    func name(_ d: MetricDefinition) -> String {
+      d.principle.map { "P\($0.rawValue) \(language.name(of: d))" } ?? language.name(of: d)
+    }
+    var rows: [[Cell]] = definitions.map { d in
+      [.wrapped(name(d))] + data.trend.map { cell($0.figures[d.id] ?? .none, kind: d.kind) }
+    }
+    rows.append(
+      [.wrapped(t(.policyTakingEffect))]
+        + data.trend.map { point in
+          .note(
+            point.policiesTakingEffect.map { "\($0.version) (\(data.local($0.effectiveFrom).prefix(10)))" }.joined(
+              separator: ", "))
+        })
     let top = try s.table(
-      header: [t(.quarterWord)]
-        + definitions.map { d in
-          d.principle.map { "P\($0.rawValue) \(language.name(of: d))" } ?? language.name(of: d)
-        } + [t(.policyTakingEffect)],
-      rows: data.trend.map { point in
-        let mark = point.policiesTakingEffect.isEmpty ? "" : " ▲"
-        return [.text(point.quarter.description + mark)]
-          + definitions.map { cell(point.figures[$0.id] ?? .none, kind: $0.kind) }
-          + [
-            .text(
-              point.policiesTakingEffect.map { "\($0.version) (\(data.local($0.effectiveFrom).prefix(10)))" }.joined(
-                separator: ", "))
-          ]
-      }, filter: false)
+      header: [t(.metric)]
+        + data.trend.map { language.quarterName($0.quarter) + ($0.policiesTakingEffect.isEmpty ? "" : " ▲") },
+      rows: rows, filter: false)
     let rates = definitions.enumerated().filter { $0.element.kind == .rate }
     if data.trend.count > 1, !rates.isEmpty {
       let chart = try workbook.addChart(.line, title: "\(t(.trends)) · \(t(.rates))")
       for (i, d) in rates {
         try chart.addSeries(
-          name: d.principle.map { "P\($0.rawValue) \(language.name(of: d))" } ?? language.name(of: d),
-          categories: s.range(column: 0, firstRow: top + 1, lastRow: top + data.trend.count),
-          values: s.range(column: i + 1, firstRow: top + 1, lastRow: top + data.trend.count))
+          name: name(d), categories: s.range(row: top, firstColumn: 1, lastColumn: data.trend.count),
+          values: s.range(row: top + 1 + i, firstColumn: 1, lastColumn: data.trend.count))
       }
       try chart.setAxisTitles(x: t(.quarterWord), y: t(.rates))
       try chart.setAxis(.y, numberFormat: "0%", min: 0, max: 1)
+      // On a page of its own: a chart cut by a page break cannot be read.
+      try s.sheet.pageBreaks(before: [s.row + 1])
       try s.sheet.insert(chart, row: s.row + 1, column: 1)
     }
     try s.finish(headerRow: top, repeatHeader: false)
   }
 
   /// The event figures by policy version in the two quarters compared, when
-  /// they do not share one version (on the Summary and principle 4 sheets).
-  /// The event figures per policy version, one column per quarter and
-  /// version, one row per figure: a few columns, so the sheet keeps the width
-  /// of its main table and prints legibly (it had eleven, one per figure).
+  /// they do not share one version (on the Summary and principle 4 sheets):
+  /// one column per quarter and version, one row per figure, so the sheet
+  /// keeps the width of its main table (it had eleven columns, one per figure).
   package func policyComparison(on s: Sheet) throws {
     guard !data.policyComparison.isEmpty else { return }
     try s.heading(t(.byPolicyVersion))
@@ -650,6 +655,13 @@ package final class Sheet {
     sheet = try workbook.addWorksheet(name)
     self.name = name
     self.language = language
+  }
+
+  /// `='Sheet name'!$B$5:$I$5`, for chart series along a row.
+  package func range(row: Int, firstColumn: Int, lastColumn: Int) -> String {
+    func letter(_ c: Int) -> String { String(UnicodeScalar(UInt8(65 + c))) }
+    return
+      "='\(name.replacingOccurrences(of: "'", with: "''"))'!$\(letter(firstColumn))$\(row + 1):$\(letter(lastColumn))$\(row + 1)"
   }
 
   /// `='Sheet name'!$A$5:$A$7`, for chart series.

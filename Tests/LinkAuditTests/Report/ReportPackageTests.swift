@@ -207,6 +207,26 @@ import Testing
     }
   }
 
+  /// The Trends sheet reads down: a row per figure, a column per quarter,
+  /// quarters named as the reader names them, so it stays narrow to print.
+  @Test func trendsHaveARowPerFigureAndAColumnPerQuarter() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store)
+    for (language, sheet, quarter) in [("zh", "趋势", "2021年第四季度"), ("en", "Trends", "2021-Q4")] {
+      let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
+      let lang = try #require(ReportLanguage(code: language))
+      let names = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map { d in
+        d.principle.map { "P\($0.rawValue) \(lang.name(of: d))" } ?? lang.name(of: d)
+      }
+      // Every figure's name down column A, the quarter across a header row.
+      let columnA = Set(cells.filter { $0.key.hasPrefix("A") && !$0.key.hasSuffix(".type") }.values)
+      #expect(Set(names).isSubset(of: columnA), "\(language)")
+      #expect(cells.values.contains { $0.hasPrefix(quarter) }, "\(language)")
+      let columns = Set(cells.keys.compactMap { $0.first })
+      #expect(columns.count <= 1 + 8, "\(language): \(columns.sorted())")
+    }
+  }
+
   /// Every figure of metrics.csv (the rating's too) has its definition and
   /// SQL on the Methodology sheet of both workbooks.
   @Test func everyFigureOfMetricsCSVHasAMethodologyRowInBothLanguages() throws {
