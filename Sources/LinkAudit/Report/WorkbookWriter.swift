@@ -784,9 +784,9 @@ package final class Sheet {
   }
 
   private func widen(column: Int, to width: Double, cap: Double) {
-    // Two characters of room, one of them the indent of text cells.
+    // Room for the indent of text cells and a little more.
     // Never narrower than before: a later table's capped header must not clip an earlier table's values.
-    widths[column] = max(widths[column] ?? 8, min(width + 3, cap))
+    widths[column] = max(widths[column] ?? 8, min(width + 2.5, cap))
   }
 
   /// Lines a wrapped text takes in a column of `width` characters.
@@ -822,7 +822,9 @@ package final class Sheet {
     if let t = tables.first {
       try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
     }
-    let wide = list && widths.values.reduce(0, +) > Self.widthAtSeventyPercent
+    // As the file stores them: each column carries 5 pixels of padding (5/7 of a character).
+    let printed = widths.values.reduce(0) { $0 + $1 + 5.0 / 7 }
+    let wide = list && printed > Self.widthAtSeventyPercent
     try sheet.setPrintLayout(
       Worksheet.PrintLayout(
         repeatRows: repeatHeader ? headerRow.map { $0...$0 } : nil, repeatColumns: wide ? 0...0 : nil,

@@ -200,7 +200,8 @@ import Testing
 /// Reads an xlsx's cells with Python's standard library: an independent reader.
 enum XlsxReading {
   /// How each sheet prints: sheet name → "orientation", "paperSize", "scale",
-  /// "fitToPage" ("1" when fitted to one page wide) and "titles" (the print
+  /// "fitToPage" ("1" when fitted to one page wide), "width" (the columns'
+  /// widths added up, in characters) and "titles" (the print
   /// titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats).
   static func printLayout(_ path: String) throws -> [String: [String: String]] {
     try python(
@@ -223,6 +224,9 @@ enum XlsxReading {
           layout = dict(sheet.find('m:pageSetup', ns).attrib)
           fit = sheet.find('m:sheetPr/m:pageSetUpPr', ns)
           layout['fitToPage'] = fit.get('fitToPage', '0') if fit is not None else '0'
+          cols = sheet.find('m:cols', ns)
+          layout['width'] = str(round(sum(float(c.get('width')) * (int(c.get('max')) - int(c.get('min')) + 1)
+                                          for c in (cols if cols is not None else []))))
           if i in titles:
               layout['titles'] = titles[i]
           out[s.get('name')] = layout
