@@ -76,7 +76,7 @@ package struct WorkbookWriter {
     for d in headline {
       // A number, as on every other sheet; the overview's figures belong to no principle.
       let principle: Cell = d.principle.map { .count(Int64($0.rawValue)) } ?? .missing
-      rows.append([principle, .text(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
+      rows.append([principle, .wrapped(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
     }
     let top = try s.table(
       header: [
@@ -116,7 +116,7 @@ package struct WorkbookWriter {
         t(.definition),
       ],
       rows: metrics.map { d in
-        [.text(d.id), .text(language.name(of: d))] + figureCells(d, dimension: "") + [
+        [.text(d.id), .wrapped(language.name(of: d))] + figureCells(d, dimension: "") + [
           .wrapped(language.definition(of: d))
         ]
       }, filter: true)
@@ -132,7 +132,7 @@ package struct WorkbookWriter {
       try s.table(
         header: [t(.category), t(.restrictions)],
         rows: (data.restrictionsByCategory[p.rawValue] ?? []).map {
-          [.text(language.word(.category, $0.0)), .count($0.1)]
+          [.wrapped(language.word(.category, $0.0)), .count($0.1)]
         },
         filter: false)
     } else {
@@ -519,7 +519,7 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [t(.metricID), t(.name), t(.definition), t(.sql)],
       rows: (MetricCatalogue.all + MetricCatalogue.ratings).map { d in
-        [.text(d.label), .text(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
+        [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
       }, filter: true)
     try s.finish(headerRow: top)
   }
