@@ -280,6 +280,12 @@ public struct Chart {
     if let max { chart_axis_set_max(a, max) }
   }
 
+  /// Runs `axis` the other way.
+  public func reverse(_ axis: Axis) throws {
+    try workbook.requireOpen()
+    chart_axis_set_reverse(axis == .x ? handle.pointee.x_axis : handle.pointee.y_axis)
+  }
+
   /// No legend: for a chart of one series the title says it all.
   public func hideLegend() throws {
     try workbook.requireOpen()

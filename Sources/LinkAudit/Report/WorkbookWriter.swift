@@ -140,7 +140,10 @@ package struct WorkbookWriter {
       // Chart (b): open rate by scene.
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
-      let scenes = data.current.along("p4.open_rate", "scene")
+      // Highest first, in the table and on the chart.
+      let scenes = data.current.along("p4.open_rate", "scene").sorted {
+        ($0.value.double ?? -1, $1.label) > ($1.value.double ?? -1, $0.label)
+      }
       try s.table(
         header: [t(.scene), t(.openRate)],
         rows: scenes.map { [.text(language.word(.scene, $0.label)), cell($0.value, kind: .rate)] },
@@ -294,6 +297,8 @@ package struct WorkbookWriter {
       try barChart(
         workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 7),
         axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
+      // Below a table of a page or more: on a page of its own, never cut by a page break.
+      try s.sheet.pageBreaks(before: [last + 2])
     }
     try s.finish(headerRow: top, repeatHeader: false)
   }
@@ -543,6 +548,8 @@ package struct WorkbookWriter {
     try chart.setAxisTitles(x: axes.values, y: axes.categories)
     try chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
     try chart.labelEveryCategory(.y)
+    // Top to bottom in the table's order (a bar chart draws its first category at the bottom).
+    try chart.reverse(.y)
     try chart.hideLegend()
     // About 24 pixels a bar beyond the eight the default height holds, so every label has room.
     try s.sheet.insert(
