@@ -664,17 +664,22 @@ package final class Sheet {
     self.language = language
   }
 
-  /// `='Sheet name'!$B$5:$I$5`, for chart series along a row.
-  package func range(row: Int, firstColumn: Int, lastColumn: Int) -> String {
+  /// `='Sheet name'!$B$5:$I$5`: cells of this sheet for a chart's series or categories.
+  package func range(rows: ClosedRange<Int>, columns: ClosedRange<Int>) -> String {
     func letter(_ c: Int) -> String { String(UnicodeScalar(UInt8(65 + c))) }
+    let sheet = "'\(name.replacingOccurrences(of: "'", with: "''"))'"
     return
-      "='\(name.replacingOccurrences(of: "'", with: "''"))'!$\(letter(firstColumn))$\(row + 1):$\(letter(lastColumn))$\(row + 1)"
+      "=\(sheet)!$\(letter(columns.lowerBound))$\(rows.lowerBound + 1):$\(letter(columns.upperBound))$\(rows.upperBound + 1)"
   }
 
-  /// `='Sheet name'!$A$5:$A$7`, for chart series.
+  /// Along a row (`$B$5:$I$5`).
+  package func range(row: Int, firstColumn: Int, lastColumn: Int) -> String {
+    range(rows: row...row, columns: firstColumn...lastColumn)
+  }
+
+  /// Down a column (`$A$5:$A$7`).
   package func range(column: Int, firstRow: Int, lastRow: Int) -> String {
-    let letter = String(UnicodeScalar(UInt8(65 + column)))
-    return "='\(name.replacingOccurrences(of: "'", with: "''"))'!$\(letter)$\(firstRow + 1):$\(letter)$\(lastRow + 1)"
+    range(rows: firstRow...lastRow, columns: column...column)
   }
 
   package func title(_ text: String) throws {

@@ -32,22 +32,16 @@ public struct Pseudonymiser: Sendable {
     block.map { $0 ^ 0x36 }.withUnsafeBytes { inner.update(bufferPointer: $0) }
     block.map { $0 ^ 0x5c }.withUnsafeBytes { outer.update(bufferPointer: $0) }
     (self.inner, self.outer) = (inner, outer)
-    fingerprint = hex(Array(Self.mac(inner, outer, Data("linkaudit pseudonym key fingerprint v1".utf8))))
+    fingerprint = hex(
+      Array(Array("linkaudit pseudonym key fingerprint v1".utf8).withUnsafeBytes { Self.mac(inner, outer, $0) }))
   }
 
   /// Names the key without revealing it: what the database records, so a
   /// different key is noticed before it makes a second pseudonym for a user.
   public let fingerprint: String
 
-  private static func mac(_ inner: SHA256, _ outer: SHA256, _ bytes: some DataProtocol) -> SHA256.Digest {
-    var i = inner
-    i.update(data: bytes)
-    var o = outer
-    i.finalize().withUnsafeBytes { o.update(bufferPointer: $0) }
-    return o.finalize()
-  }
-
-  private func mac(_ bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
+  /// HMAC = H(key ⊕ opad ‖ H(key ⊕ ipad ‖ message)), from the two keyed states.
+  private static func mac(_ inner: SHA256, _ outer: SHA256, _ bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
     var i = inner
     i.update(bufferPointer: bytes)
     var o = outer
@@ -107,7 +101,7 @@ public struct Pseudonymiser: Sendable {
   /// the rollups count users by and `PseudonymBits` writes as its text.
   package func bits(_ identifier: String) -> UserBits {
     var id = identifier
-    let digest = id.withUTF8 { mac(UnsafeRawBufferPointer($0)) }
+    let digest = id.withUTF8 { Self.mac(inner, outer, UnsafeRawBufferPointer($0)) }
     return digest.withUnsafeBytes { raw in
       UserBits(
         high: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),

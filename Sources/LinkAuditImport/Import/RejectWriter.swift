@@ -56,21 +56,13 @@ package final class RejectWriter {
       let (raw, note) = Self.shown(jsonLine: fields.first ?? "", line: line)
       text = String(decoding: try encoder.encode(JSONReject(raw: raw, error: message + note)), as: UTF8.self)
     } else if fields.count == header.count {
-      var shown = fields
       var withheld: [String] = []
-      for (i, name) in header.enumerated() {
-        let column = name.trimmed.lowercased()
-        if Self.withheld.contains(column), !shown[i].isEmpty {
-          shown[i] = ""
-          withheld.append(column)
-        } else if Self.masked.contains(column) {
-          shown[i] = PersonalNumberMask.mask(shown[i])
-        }
+      let shown = zip(header, fields).map { column, value in
+        let (shown, gone) = Self.shown(value, in: column)
+        if gone { withheld.append(column.trimmed.lowercased()) }
+        return shown
       }
-      let note =
-        withheld.isEmpty
-        ? "" : " (\(withheld.joined(separator: ", ")) withheld: take it from line \(line) of the input)"
-      text = csvLine(shown + [message + note])
+      text = csvLine(shown + [message + Self.note(withheld, line: line)])
     } else {
       text = csvLine(
         [String](repeating: "", count: header.count)
@@ -80,6 +72,20 @@ package final class RejectWriter {
           ])
     }
     try handle.write(contentsOf: Data((text + "\n").utf8))
+  }
+
+  /// The one rule for a value of a reject: a user or reporter id is emptied
+  /// (`gone` when there was one), a description masked, the rest as read.
+  private static func shown(_ value: String, in column: String) -> (value: String, gone: Bool) {
+    let name = column.trimmed.lowercased()
+    if withheld.contains(name) { return ("", !value.isEmpty) }
+    if masked.contains(name) { return (PersonalNumberMask.mask(value), false) }
+    return (value, false)
+  }
+
+  /// Where to take what was withheld from.
+  private static func note(_ withheld: [String], line: Int) -> String {
+    withheld.isEmpty ? "" : " (\(withheld.joined(separator: ", ")) withheld: take it from line \(line) of the input)"
   }
 
   /// A JSON line as shown in a reject: the object with its user ids emptied
@@ -94,21 +100,19 @@ package final class RejectWriter {
       )
     }
     var withheld: [String] = []
-    for key in object.keys.sorted() {
-      let column = key.trimmed.lowercased()
-      if Self.withheld.contains(column), !(object[key] is NSNull) {
+    for key in object.keys.sorted() where !(object[key] is NSNull) {
+      let (value, gone) = Self.shown(object[key] as? String ?? "\(object[key]!)", in: key)
+      if gone {
         object[key] = ""
-        withheld.append(column)
-      } else if masked.contains(column), let text = object[key] as? String {
-        object[key] = PersonalNumberMask.mask(text)
+        withheld.append(key.trimmed.lowercased())
+      } else if object[key] is String {
+        object[key] = value
       }
     }
     guard
       let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     else { return ("", " (the line is not shown; see line \(line) of the input)") }
-    let note =
-      withheld.isEmpty ? "" : " (\(withheld.joined(separator: ", ")) withheld: take it from line \(line) of the input)"
-    return (String(decoding: out, as: UTF8.self), note)
+    return (String(decoding: out, as: UTF8.self), Self.note(withheld, line: line))
   }
 
   package func close() throws { try handle.close() }

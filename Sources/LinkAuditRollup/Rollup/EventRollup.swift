@@ -124,8 +124,6 @@ package enum PseudonymBits {
     return (high, low)
   }
 
-  package static func text(_ high: UInt64, _ low: UInt64) -> String { text(UserBits(high: high, low: low)) }
-
   package static func text(_ user: UserBits) -> String {
     String(unsafeUninitializedCapacity: 32) { buffer in
       write(user, into: buffer)

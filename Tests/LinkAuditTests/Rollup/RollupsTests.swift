@@ -244,6 +244,6 @@ import Testing
   @Test func aPseudonymsBitsGiveItBack() {
     let text = "00ff0123456789abcdef0123456789ab"
     let (high, low) = PseudonymBits.bits(text)
-    #expect(PseudonymBits.text(high, low) == text)
+    #expect(PseudonymBits.text(UserBits(high: high, low: low)) == text)
   }
 }
