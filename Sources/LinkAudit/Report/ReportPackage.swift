@@ -92,7 +92,9 @@ public struct ReportPackage {
 
   /// Writes every file of the package into `directory`; returns their names, manifest last.
   package func writeFiles(database db: Database, into directory: String) throws -> [String] {
-    let data = try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
+    let data = try Timing.measure("report data") {
+      try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
+    }
     var written: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
@@ -110,6 +112,7 @@ public struct ReportPackage {
     let templates = self.templates
     let outcomes = Outcomes(count: languages.count)
     let markdown = LockBox<[[(name: String, text: String)]]>(Array(repeating: [], count: languages.count))
+    let began = Timing.start()
     DispatchQueue.concurrentPerform(iterations: languages.count) { i in
       outcomes.set(i) {
         try Timing.measure("workbook \(languages[i].rawValue)") {
@@ -121,6 +124,7 @@ public struct ReportPackage {
         markdown.withLock { $0[i] = files }
       }
     }
+    Timing.report("workbooks and Markdown", since: began)
     try outcomes.check()
     for (name, files) in zip(workbooks, markdown.withLock { $0 }) {
       written.append(name)
@@ -130,7 +134,9 @@ public struct ReportPackage {
       }
     }
     var hashes: [String: String] = [:]
-    for name in written { hashes[name] = try FileHash.sha256(ofFile: path(name)) }
+    try Timing.measure("hashes") {
+      for name in written { hashes[name] = try FileHash.sha256(ofFile: path(name)) }
+    }
     let manifest = Manifest(
       tool: "linkaudit", toolVersion: LinkAuditVersion.current, quarter: quarter.description,
       timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
