@@ -63,7 +63,7 @@ package struct WorkbookWriter {
     try s.table(
       header: [t(.version), t(.title), t(.effectiveFrom), t(.sha256)],
       rows: data.policies.map {
-        [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .text($0.sha256)]
+        [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .digest($0.sha256)]
       },
       filter: false)
     try s.finish(freezeHeader: false)
@@ -492,7 +492,7 @@ package struct WorkbookWriter {
         [
           .count(b.batchID), .text(language.word(.batchKind, b.kind)), .text(b.fileName),
           .text(data.local(b.importedAt)), .count(b.rowsRead),
-          .count(b.rowsStored), .count(b.rowsDuplicate), .count(b.rowsRejected), .text(b.sha256),
+          .count(b.rowsStored), .count(b.rowsDuplicate), .count(b.rowsRejected), .digest(b.sha256),
         ]
       }, filter: true)
     s.row += 1
@@ -551,9 +551,11 @@ package struct WorkbookWriter {
     // Top to bottom in the table's order (a bar chart draws its first category at the bottom).
     try chart.reverse(.y)
     try chart.hideLegend()
-    // About 24 pixels a bar beyond the eight the default height holds, so every label has room.
+    // The title and axes take about 120 of the default 288 pixels; each bar
+    // gets 30 more, so no category's label is dropped for want of room (a
+    // sheet printed below 100% shrinks them all).
     try s.sheet.insert(
-      chart, row: at.row, column: at.column, heightScale: Swift.max(1, Double(rows.count) * 24 / 200))
+      chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
   }
 
   package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
@@ -607,6 +609,9 @@ package enum Cell {
   case note(String)
   /// SQL: wrapped, fixed-width font is not available everywhere, so plain.
   case code(String)
+  /// A SHA-256 in hex: whole, on two lines of its cell, so it stays inside
+  /// its column's border and still copies as one value.
+  case digest(String)
   case count(Int64)
   case rate(Double)
   case hours(Double)
@@ -628,6 +633,9 @@ package final class Sheet {
   package let language: ReportLanguage
   package var row = 0
   private var widths: [Int: Double] = [:]
+  /// What each column's unwrapped cells (text that overflows, numbers) need:
+  /// a sheet narrowed to fit its page never narrows a column below it.
+  private var rigidWidths: [Int: Double] = [:]
   /// Wrapped cells per row: (column, text), measured once the widths are known.
   private var wrappedCells: [Int: [(Int, String)]] = [:]
   private var tables: [(header: Int, last: Int, columns: Int)] = []
@@ -639,6 +647,7 @@ package final class Sheet {
   package static let wrapped = CellStyle(wrap: true, alignTop: true, indent: true)
   package static let heading = CellStyle(bold: true, fontSize: 12)
   package static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
+  package static let countInList = CellStyle(numberFormat: "#,##0", alignTop: true, indent: true)
   package static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
   package static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
   package static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
@@ -700,9 +709,12 @@ package final class Sheet {
   package func pairs(_ items: [(String, CellValue)]) throws {
     for (label, value) in items {
       try sheet.write(.text(label), row: row, column: 0, style: Self.label)
-      measure(label, column: 0)
+      measure(label, column: 0, rigid: true)
       switch value {
-      case .number(let n): try write(.count(Int64(n)), column: 1)
+      case .number(let n):
+        // Left, like the texts beside it: a count far right of its label reads as belonging to none.
+        try sheet.write(.number(n), row: row, column: 1, style: Self.countInList)
+        measure(Int(n).grouped, column: 1, rigid: true)
       case .text(let s): try write(.text(s), column: 1)
       case .blank: break
       }
@@ -736,7 +748,7 @@ package final class Sheet {
     switch cell {
     case .text(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.text)
-      if doMeasure { measure(s, column: c) }
+      if doMeasure { measure(s, column: c, rigid: true) }
     case .wrapped(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
       if doMeasure { measure(s, column: c, cap: Self.wrappedWidth) }
@@ -747,20 +759,25 @@ package final class Sheet {
       wrappedCells[r, default: []].append((c, s))
     case .code(let s):
       try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
-      widths[c] = Self.codeWidth
+      (widths[c], rigidWidths[c]) = (Self.codeWidth, Self.codeWidth)
+      wrappedCells[r, default: []].append((c, s))
+    case .digest(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      // Half of the 64 characters a line, and the indent.
+      widen(column: c, to: Double(s.count / 2), cap: Self.wrappedWidth, rigid: true)
       wrappedCells[r, default: []].append((c, s))
     case .count(let n):
       try sheet.write(.number(Double(n)), row: r, column: c, style: Self.count)
-      measure(Int(n).grouped, column: c)
+      measure(Int(n).grouped, column: c, rigid: true)
     case .rate(let x):
       try sheet.write(.number(x), row: r, column: c, style: Self.rate)
-      measure("100.00%", column: c)
+      measure("100.00%", column: c, rigid: true)
     case .hours(let x):
       try sheet.write(.number(x), row: r, column: c, style: Self.hours)
       // The width of x with two decimals, without formatting it.
       let rounded = (x.magnitude * 100).rounded() / 100
       let digits = rounded < 10 ? 1 : Int(log10(rounded)) + 1
-      widen(column: c, to: Double(digits + 3 + (x < 0 ? 1 : 0)), cap: 48)
+      widen(column: c, to: Double(digits + 3 + (x < 0 ? 1 : 0)), cap: 48, rigid: true)
     case .missing:
       try sheet.write(.text(language.text(.none)), row: r, column: c, style: Self.missing)
     case .change(let x, let kind):
@@ -772,7 +789,8 @@ package final class Sheet {
         default: Self.hoursChange
         }
       try sheet.write(.number(kind == .rate ? x * 100 : x), row: r, column: c, style: style)
-      measure(kind == .rate ? (language == .zh ? "+100.00个百分点" : "+100.00 pp") : "+100.00%", column: c)
+      measure(
+        kind == .rate ? (language == .zh ? "+100.00个百分点" : "+100.00 pp") : "+100.00%", column: c, rigid: true)
     }
   }
 
@@ -781,7 +799,7 @@ package final class Sheet {
     line.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.0 : 1.0) }
   }
 
-  private func measure(_ text: String, column: Int, cap: Double = 48) {
+  private func measure(_ text: String, column: Int, cap: Double = 48, rigid: Bool = false) {
     var longest = 0.0
     var line = 0.0
     for u in text.unicodeScalars {
@@ -792,13 +810,55 @@ package final class Sheet {
         line += u.value >= 0x2E80 ? 2 : 1
       }
     }
-    widen(column: column, to: max(longest, line), cap: cap)
+    widen(column: column, to: max(longest, line), cap: cap, rigid: rigid)
   }
 
-  private func widen(column: Int, to width: Double, cap: Double) {
+  private func widen(column: Int, to width: Double, cap: Double, rigid: Bool = false) {
     // Room for the indent of text cells and a little more.
     // Never narrower than before: a later table's capped header must not clip an earlier table's values.
-    widths[column] = max(widths[column] ?? 8, min(width + 2.5, cap))
+    let w = min(width + 2.5, cap)
+    widths[column] = max(widths[column] ?? 8, w)
+    if rigid { rigidWidths[column] = max(rigidWidths[column] ?? 0, w) }
+  }
+
+  /// The narrowest a column of wrapped text may become: its longest word
+  /// (a line breaks between words, and anywhere in CJK text), its unwrapped
+  /// cells, and never under 10 characters.
+  private func narrowest(_ column: Int) -> Double {
+    var longestWord = 0.0
+    for cells in wrappedCells.values {
+      for (c, text) in cells where c == column {
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+          longestWord = max(
+            longestWord, Self.displayWidth(word.unicodeScalars.contains { $0.value >= 0x2E80 } ? word.prefix(1) : word))
+        }
+      }
+    }
+    return max(rigidWidths[column] ?? 0, longestWord + 2.5, 10)
+  }
+
+  /// The columns' widths as the file stores them, each with 5 pixels of
+  /// padding (5/7 of a character), added in column order: a sum in the
+  /// dictionary's order would differ in its last bits from run to run, and
+  /// so would the file.
+  private var printedWidth: Double {
+    widths.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value + 5.0 / 7 }
+  }
+
+  /// Narrows the widest columns of wrapped text together, level by level,
+  /// until the sheet is `limit` wide or nothing can narrow further: their
+  /// rows grow instead, and the sheet prints at 70% or more (issue 16).
+  private func narrow(to limit: Double) {
+    let floors = Dictionary(uniqueKeysWithValues: widths.keys.map { ($0, narrowest($0)) })
+    while true {
+      let excess = printedWidth - limit
+      let candidates = widths.filter { $0.value > floors[$0.key, default: 0] + 0.001 }
+      guard excess > 0.001, let widest = candidates.values.max() else { return }
+      let level = candidates.filter { $0.value >= widest - 0.001 }.map(\.key)
+      let next = candidates.values.filter { $0 < widest - 0.001 }.max() ?? 0
+      let target = max(next, widest - excess / Double(level.count))
+      for c in level { widths[c] = max(floors[c, default: 0], target) }
+    }
   }
 
   /// Lines a wrapped text takes in a column of `width` characters.
@@ -825,6 +885,8 @@ package final class Sheet {
   package func finish(
     headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false
   ) throws {
+    // The file stores widths in whole pixels (a seventh of a character): room for each column's rounding.
+    if !list { narrow(to: Self.widthAtSeventyPercent - Double(widths.count) / 7) }
     for (c, w) in widths.sorted(by: { $0.key < $1.key }) { try sheet.setColumnWidth(c, w) }
     for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
       let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
@@ -834,8 +896,7 @@ package final class Sheet {
     if let t = tables.first {
       try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
     }
-    // As the file stores them: each column carries 5 pixels of padding (5/7 of a character).
-    let printed = widths.values.reduce(0) { $0 + $1 + 5.0 / 7 }
+    let printed = printedWidth
     let wide = list && printed > Self.widthAtSeventyPercent
     try sheet.setPrintLayout(
       Worksheet.PrintLayout(

@@ -201,8 +201,9 @@ import Testing
 enum XlsxReading {
   /// How each sheet prints: sheet name → "orientation", "paperSize", "scale",
   /// "fitToPage" ("1" when fitted to one page wide), "width" (the columns'
-  /// widths added up, in characters) and "titles" (the print
-  /// titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats).
+  /// widths added up, in characters), "col.N" (column N's width, from 1),
+  /// "row.N" (row N's height in points, where set, from 1) and "titles" (the
+  /// print titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats).
   static func printLayout(_ path: String) throws -> [String: [String: String]] {
     try python(
       """
@@ -227,6 +228,12 @@ enum XlsxReading {
           cols = sheet.find('m:cols', ns)
           layout['width'] = str(round(sum(float(c.get('width')) * (int(c.get('max')) - int(c.get('min')) + 1)
                                           for c in (cols if cols is not None else []))))
+          for c in (cols if cols is not None else []):
+              for n in range(int(c.get('min')), int(c.get('max')) + 1):
+                  layout['col.%d' % n] = c.get('width')
+          for r in sheet.iter('{%s}row' % ns['m']):
+              if r.get('ht'):
+                  layout['row.' + r.get('r')] = r.get('ht')
           if i in titles:
               layout['titles'] = titles[i]
           out[s.get('name')] = layout
