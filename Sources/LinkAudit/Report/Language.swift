@@ -46,6 +46,22 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue) — \(p.english)"
   }
 
+  /// A principle where its name would not fit (a figure's name, a column): 原则1, P1.
+  package func principleTag(_ p: Principle) -> String {
+    self == .zh ? "原则\(p.rawValue)" : "P\(p.rawValue)"
+  }
+
+  /// A figure's name, after its principle's tag when it has one: `原则1 投诉成立数`.
+  package func taggedName(of d: MetricDefinition) -> String {
+    d.principle.map { "\(principleTag($0)) \(name(of: d))" } ?? name(of: d)
+  }
+
+  /// A local month (`2022-01`) as a reader names it: 2022年1月 in Chinese.
+  package func monthName(_ yearMonth: String) -> String {
+    guard self == .zh, let y = Int(yearMonth.prefix(4)), let m = Int(yearMonth.suffix(2)) else { return yearMonth }
+    return "\(y)年\(m)月"
+  }
+
   /// The kinds of code a reader meets, each read through `word`.
   package enum CodeKind: Sendable {
     case scene, category, action, treatment, detector, channel, status, outcome, actionTaken, batchKind, grade
@@ -196,7 +212,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       "The 20 registrable domains with most restrictions of principles 1-3 over the last four quarters (this one and the three before), with their upheld complaints of principles 1-3 in those quarters, the decisions on them standing at this quarter's end, and the events opened under any decision on them in those quarters.",
       "最近四个季度（本季度及之前三个季度）原则1至3限制次数最多的20个可注册域名，及其在此期间原则1至3的成立投诉数、本季度末仍生效的处置决定数，以及此期间在其任一处置决定下仍被打开的事件数。"
     ),
-    .unregistered: ("unregistered", "未登记"),
+    .unregistered: ("Unregistered", "未登记"),
     .monthsRestricted: ("Months restricted", "受限月份"),
     .decisionsStandingAtEnd: ("Decisions standing at the end", "季末生效的处置决定"),
     .opensUnderDecisions: ("Opened under a decision", "处置决定下被打开"),

@@ -54,7 +54,8 @@ package struct MarkdownWriter {
   package var common: [String: Any] {
     [
       "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
-      "period": data.period(in: language), "timeZone": data.timeZone.identifier, "dataAsOf": data.local(data.dataAsOf.iso),
+      "period": data.period(in: language), "timeZone": data.timeZone.identifier,
+      "dataAsOf": data.local(data.dataAsOf.iso),
       "latestEvent": data.latestEventAt.map { data.local($0) } ?? "—",
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
       "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,
@@ -87,7 +88,7 @@ package struct MarkdownWriter {
     }
     context["trendRows"] = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map { d -> [String: Any] in
       [
-        "name": d.principle.map { "P\($0.rawValue) " + language.name(of: d) } ?? language.name(of: d), "id": d.id,
+        "name": language.taggedName(of: d), "id": d.id,
         "cells": data.trend.map { ["value": format($0.figures[d.id] ?? .none, d.kind)] },
       ]
     }

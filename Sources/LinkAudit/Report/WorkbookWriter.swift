@@ -88,10 +88,12 @@ package struct WorkbookWriter {
     try policyComparison(on: s)
     // Chart (a): complaints by principle by month, from a small table it can point at.
     try s.heading(t(.complaintsByMonth))
-    let months = data.quarter.monthStarts(in: data.timeZone).prefix(3).map { String(data.local($0.iso).prefix(7)) }
+    let months = data.quarter.monthStarts(in: data.timeZone).prefix(3).map {
+      language.monthName(String(data.local($0.iso).prefix(7)))
+    }
     let tableTop = s.row
     try s.table(
-      header: [t(.month)] + Principle.allCases.map { language == .zh ? "原则\($0.rawValue)" : "P\($0.rawValue)" },
+      header: [t(.month)] + Principle.allCases.map(language.principleTag),
       rows: (0..<3).map { m in [.text(months[m])] + (0..<4).map { .count(data.complaintsByMonth[m][$0]) } },
       filter: false)
     let chart = try workbook.addChart(.column, title: t(.complaintsByMonth))
@@ -102,8 +104,11 @@ package struct WorkbookWriter {
         values: s.range(column: p, firstRow: tableTop + 1, lastRow: tableTop + 3))
     }
     try chart.setAxisTitles(x: t(.month), y: t(.complaintCount))
-    try s.sheet.insert(chart, row: s.row + 1, column: 1)
-    try s.finish(headerRow: top, repeatHeader: false)
+    // On a page of its own, under the repeated header: a chart cut by a page break cannot be read.
+    s.row += 1
+    s.newPage()
+    try s.sheet.insert(chart, row: s.row, column: 1)
+    try s.finish(headerRow: top)
   }
 
   package func principle(_ p: Principle, _ workbook: Workbook) throws {
@@ -136,8 +141,11 @@ package struct WorkbookWriter {
         },
         filter: false)
     } else {
+      // Each section after the figures starts a page: its header stays with its rows, the chart whole.
+      if !data.policyComparison.isEmpty { s.newPage() }
       try policyComparison(on: s)
       // Chart (b): open rate by scene.
+      s.newPage()
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
       // Highest first, in the table and on the chart.
@@ -163,6 +171,7 @@ package struct WorkbookWriter {
         filter: false)
       // The open rate by platform (rows) and scene (columns), with each platform's events.
       s.row += 1
+      s.newPage()
       try s.heading("\(t(.openRate)) · \(t(.platform)) × \(t(.scene))")
       let sceneCodes = Scene.allCases.map(\.rawValue).filter { sc in
         data.scenePlatformCounts.contains { $0.scene == sc }
@@ -181,7 +190,9 @@ package struct WorkbookWriter {
           return [.text(data.platformName(p, in: language)), .count(events)] + rates
         }, filter: false)
     }
-    try s.finish(headerRow: top, repeatHeader: false)
+    // The figures run past a page in English: their header repeats on every
+    // page (above a later section's own header too: a sheet has one print title).
+    try s.finish(headerRow: top)
   }
 
   /// The headline figures of the last quarters with data, a quarter a row,
@@ -193,9 +204,7 @@ package struct WorkbookWriter {
     let s = try periodSheet(workbook, t(.trends))
     try s.line([.text(t(.trendsNote))])
     let definitions = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition)
-    func name(_ d: MetricDefinition) -> String {
-      d.principle.map { "P\($0.rawValue) \(language.name(of: d))" } ?? language.name(of: d)
-    }
+    let name = language.taggedName
     var rows: [[Cell]] = definitions.map { d in
       [.wrapped(name(d))] + data.trend.map { cell($0.figures[d.id] ?? .none, kind: d.kind) }
     }
@@ -221,8 +230,9 @@ package struct WorkbookWriter {
       try chart.setAxisTitles(x: t(.quarterWord), y: t(.rates))
       try chart.setAxis(.y, numberFormat: "0%", min: 0, max: 1)
       // On a page of its own: a chart cut by a page break cannot be read.
-      try s.sheet.pageBreaks(before: [s.row + 1])
-      try s.sheet.insert(chart, row: s.row + 1, column: 1)
+      s.row += 1
+      s.newPage()
+      try s.sheet.insert(chart, row: s.row, column: 1)
     }
     try s.finish(headerRow: top, repeatHeader: false)
   }
@@ -297,10 +307,11 @@ package struct WorkbookWriter {
       try barChart(
         workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 7),
         axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
-      // Below a table of a page or more: on a page of its own, never cut by a page break.
-      try s.sheet.pageBreaks(before: [last + 2])
+      // On a page of its own, under the repeated header, never cut by a page break.
+      s.row = last + 2
+      s.newPage()
     }
-    try s.finish(headerRow: top, repeatHeader: false)
+    try s.finish(headerRow: top)
   }
 
   package func conformance(_ workbook: Workbook) throws {
@@ -639,6 +650,8 @@ package final class Sheet {
   /// Wrapped cells per row: (column, text), measured once the widths are known.
   private var wrappedCells: [Int: [(Int, String)]] = [:]
   private var tables: [(header: Int, last: Int, columns: Int)] = []
+  /// Rows that start a printed page.
+  private var breaks: [Int] = []
 
   // Every cell is top-aligned, so a row with a wrapped definition still reads as one row.
   package static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
@@ -689,6 +702,12 @@ package final class Sheet {
   /// Down a column (`$A$5:$A$7`).
   package func range(column: Int, firstRow: Int, lastRow: Int) -> String {
     range(rows: firstRow...lastRow, columns: column...column)
+  }
+
+  /// The next row starts a printed page: a chart or a section after it is
+  /// never cut by a page break, nor its header parted from its rows.
+  package func newPage() {
+    if row > 0, breaks.last != row { breaks.append(row) }
   }
 
   package func title(_ text: String) throws {
@@ -879,9 +898,10 @@ package final class Sheet {
 
   /// Column widths, frozen header, filter and print setup.
   /// `repeatHeader` prints the header row on every page (only it, not the
-  /// title or notes above): only for sheets that are one long table, never
-  /// above a chart. A `list` of cases too wide for one page prints over
-  /// several; other sheets are fitted to one page wide.
+  /// title or notes above); a chart after it starts a page of its own
+  /// (`newPage`), so the header prints above the chart, never over it. A
+  /// `list` of cases too wide for one page prints over several; other sheets
+  /// are fitted to one page wide.
   package func finish(
     headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false
   ) throws {
@@ -893,6 +913,7 @@ package final class Sheet {
       if lines > 1 { try sheet.setRowHeight(r, Double(lines) * Self.lineHeight) }
     }
     if let headerRow, freezeHeader { try sheet.freeze(rows: headerRow + 1) }
+    if !breaks.isEmpty { try sheet.pageBreaks(before: breaks) }
     if let t = tables.first {
       try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
     }

@@ -205,9 +205,15 @@ import Testing
         ? ["投诉明细", "积压与超时", "监管转办", "漏网事件", "方法说明"]
         : ["Complaints", "Backlog", "Referrals", "Got through", "Methodology"]
       for sheet in lists { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
-      let charts =
-        language == "zh" ? ["摘要", "趋势", "原则四", "平台信用分级"] : ["Summary", "Trends", "Principle 4", "Platform ratings"]
-      for sheet in charts { #expect(layout[sheet]?["titles"] == nil, "\(language) \(sheet)") }
+      // Sheets whose figures may run past a page repeat their header, those
+      // with charts too (a chart starts a page of its own, under it); the
+      // trends fit on one.
+      let repeating =
+        language == "zh"
+        ? ["摘要", "原则一", "原则二", "原则三", "原则四", "平台信用分级"]
+        : ["Summary", "Principle 1", "Principle 2", "Principle 3", "Principle 4", "Platform ratings"]
+      for sheet in repeating { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
+      #expect(layout[language == "zh" ? "趋势" : "Trends"]?["titles"] == nil)
     }
   }
 
@@ -219,9 +225,7 @@ import Testing
     for (language, sheet, quarter) in [("zh", "趋势", "2021年第四季度"), ("en", "Trends", "2021-Q4")] {
       let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
       let lang = try #require(ReportLanguage(code: language))
-      let names = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map { d in
-        d.principle.map { "P\($0.rawValue) \(lang.name(of: d))" } ?? lang.name(of: d)
-      }
+      let names = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map(lang.taggedName)
       // Every figure's name down column A, the quarter across a header row.
       let columnA = Set(cells.filter { $0.key.hasPrefix("A") && !$0.key.hasSuffix(".type") }.values)
       #expect(Set(names).isSubset(of: columnA), "\(language)")
@@ -229,6 +233,12 @@ import Testing
       let columns = Set(cells.keys.compactMap { $0.first })
       #expect(columns.count <= 1 + 8, "\(language): \(columns.sorted())")
     }
+    // In Chinese a figure's principle reads 原则1, and the Summary's months 2021年10月.
+    let zh = try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")
+    #expect(zh["趋势"]?.values.contains("原则1 投诉成立数") == true)
+    let summary = Set(zh["摘要"]?.values.map { $0 } ?? [])
+    #expect(summary.isSuperset(of: ["2021年10月", "2021年11月", "2021年12月"]), "\(summary.sorted().prefix(20))")
+    #expect(!summary.contains("2021-10"))
   }
 
   /// Every figure of metrics.csv (the rating's too) has its definition and
