@@ -86,28 +86,30 @@ package struct WorkbookWriter {
       rows: rows, filter: true)
     s.row += 1
     try policyComparison(on: s)
-    // Chart (a): complaints by principle by month, from a small table it can point at.
+    // Chart (a): complaints by principle by month, from a small table it can
+    // point at, together on a page of their own (under the repeated header):
+    // a chart cut by a page break cannot be read. The table sits under the
+    // figures' narrow columns (from D), not under the names' wide ones.
+    s.newPage()
     try s.heading(t(.complaintsByMonth))
     let months = data.quarter.monthStarts(in: data.timeZone).prefix(3).map {
       language.monthName(String(data.local($0.iso).prefix(7)))
     }
     let tableTop = s.row
+    let first = 3
     try s.table(
       header: [t(.month)] + Principle.allCases.map(language.principleTag),
       rows: (0..<3).map { m in [.text(months[m])] + (0..<4).map { .count(data.complaintsByMonth[m][$0]) } },
-      filter: false)
+      filter: false, firstColumn: first)
     let chart = try workbook.addChart(.column, title: t(.complaintsByMonth))
     for p in 1...4 {
       try chart.addSeries(
         name: language == .zh ? "原则\(p)" : "Principle \(p)",
-        categories: s.range(column: 0, firstRow: tableTop + 1, lastRow: tableTop + 3),
-        values: s.range(column: p, firstRow: tableTop + 1, lastRow: tableTop + 3))
+        categories: s.range(column: first, firstRow: tableTop + 1, lastRow: tableTop + 3),
+        values: s.range(column: first + p, firstRow: tableTop + 1, lastRow: tableTop + 3))
     }
     try chart.setAxisTitles(x: t(.month), y: t(.complaintCount))
-    // On a page of its own, under the repeated header: a chart cut by a page break cannot be read.
-    s.row += 1
-    s.newPage()
-    try s.sheet.insert(chart, row: s.row, column: 1)
+    try s.sheet.insert(chart, row: s.row + 1, column: first)
     try s.finish(headerRow: top)
   }
 
