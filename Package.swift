@@ -49,6 +49,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v7-vocabulary.sql"),
         .embedInCode("Store/Migrations/v8-enforcement.sql"),
         .embedInCode("Store/Migrations/v9-case-rollups.sql"),
+        .embedInCode("Store/Migrations/v10-platform-month.sql"),
       ]
     ),
     .target(

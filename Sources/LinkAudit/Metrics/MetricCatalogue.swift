@@ -463,8 +463,8 @@ public enum MetricCatalogue {
         definitionEnglish: "Per platform with events (other for domains in no platform): the same rate.",
         definitionChinese: "按平台（不属于任何平台的域名计为 other）：同上比率。",
         sql: """
-          SELECT h.platform_id, \(share("action = 'open'"))
-          FROM host_month JOIN host h USING (host_id) WHERE \(inQuarterE) GROUP BY h.platform_id
+          SELECT platform_id, \(share("action = 'open'"))
+          FROM platform_month WHERE \(inQuarterE) GROUP BY platform_id
           """),
       .init(
         id: "p4.choice_rate", dimension: nil, kind: .rate, principle: .userChoice,

@@ -134,11 +134,11 @@ public struct QuarterRatings: Sendable {
       SELECT platform_id, name_en, name_zh FROM current_platform
       UNION ALL SELECT 'other', 'Other domains', '其他域名'),
     n AS (
-      SELECT h.platform_id, sum(events) AS events,
+      SELECT platform_id, sum(events) AS events,
         sum(CASE WHEN principle IN (1, 2, 3) AND action <> 'open' THEN events ELSE 0 END) AS restrictions
-      FROM host_month JOIN host h USING (host_id)
+      FROM platform_month
       WHERE month_start >= :start AND month_start < :end
-      GROUP BY h.platform_id),
+      GROUP BY platform_id),
     u AS (
       SELECT platform_id, sum(principle IN (1, 2, 3)) AS violations, sum(principle IN (1, 2)) AS severe
       FROM complaint

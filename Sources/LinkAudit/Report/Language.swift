@@ -334,8 +334,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .parameters: ("Parameters", "参数"),
     .populations: ("Populations", "统计口径"),
     .populationsText: (
-      "E: link events with occurred_at in [start, end). C: complaints in their latest imported state with received_at in [start, end). Times are stored in UTC; start and end are the quarter's bounds in the report time zone. A rate with an empty denominator has no value (—). Event figures are read from counts every import keeps (event_month, host_month, reason_month, quarter_users, decision_open, covered_month, decision_month, url_restriction: quarters are whole months, so they are exact); linkaudit doctor derives them afresh from the events and names any difference.",
-      "E：occurred_at 位于 [start, end) 的外链点击事件。C：received_at 位于 [start, end) 的投诉（按最新导入状态）。时间以 UTC 存储；start、end 为报告时区下本季度的起止。分母为空的比率无数值（—）。事件类指标读自每次导入时同步维护的汇总表（event_month、host_month、reason_month、quarter_users、decision_open、covered_month、decision_month、url_restriction；季度由整月构成，故结果精确）；linkaudit doctor 会从事件明细重新计算并指出任何差异。"
+      "E: link events with occurred_at in [start, end). C: complaints in their latest imported state with received_at in [start, end). Times are stored in UTC; start and end are the quarter's bounds in the report time zone. A rate with an empty denominator has no value (—). Event figures are read from counts every import keeps (event_month, host_month, platform_month, reason_month, quarter_users, decision_open, covered_month, decision_month, url_restriction: quarters are whole months, so they are exact); linkaudit doctor derives them afresh from the events and names any difference.",
+      "E：occurred_at 位于 [start, end) 的外链点击事件。C：received_at 位于 [start, end) 的投诉（按最新导入状态）。时间以 UTC 存储；start、end 为报告时区下本季度的起止。分母为空的比率无数值（—）。事件类指标读自每次导入时同步维护的汇总表（event_month、host_month、platform_month、reason_month、quarter_users、decision_open、covered_month、decision_month、url_restriction；季度由整月构成，故结果精确）；linkaudit doctor 会从事件明细重新计算并指出任何差异。"
     ),
     .none: ("—", "—"),
     .complaintsByMonth: ("Complaints by principle and month", "各原则投诉数（按月）"),

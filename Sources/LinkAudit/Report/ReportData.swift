@@ -510,11 +510,11 @@ public struct ReportData: Sendable {
   }
 
   static let scenePlatformSQL = """
-    SELECT h.platform_id, m.scene, coalesce(sum(CASE WHEN m.action = 'open' THEN m.events END), 0) AS opens,
-      sum(m.events) AS events
-    FROM host_month m JOIN host h USING (host_id)
-    WHERE m.month_start >= :start AND m.month_start < :end
-    GROUP BY h.platform_id, m.scene ORDER BY h.platform_id, m.scene
+    SELECT platform_id, scene, coalesce(sum(CASE WHEN action = 'open' THEN events END), 0) AS opens,
+      sum(events) AS events
+    FROM platform_month
+    WHERE month_start >= :start AND month_start < :end
+    GROUP BY platform_id, scene ORDER BY platform_id, scene
     """
 
   static let latestEventSQL = "SELECT max(last_occurred_at) FROM batch WHERE kind = 'links'"

@@ -109,5 +109,8 @@ package struct PlatformLoader {
           (SELECT platform_id FROM platform_domain d WHERE d.batch_id = \(batchID) AND d.domain = \(table).domain), 'other')
         """)
     }
+    // The hosts' platforms changed: the counts by platform are derived anew.
+    try db.execute("DELETE FROM main.platform_month")
+    try db.execute(RollupEngine.platformCountsSQL(schema: "main", oneBatch: false))
   }
 }

@@ -117,7 +117,8 @@ public enum SchemaGuide {
   /// The rollups the event figures read, kept by the importer and checked by `linkaudit doctor`.
   public static let rollups: [(String, String)] = [
     ("event_month", "events counted by month (month_start, UTC) and scene, action, reason, detection, policy"),
-    ("host_month", "events counted by month, host, scene, action and principle (platform figures)"),
+    ("host_month", "events counted by month, host, scene, action and principle (domain figures)"),
+    ("platform_month", "host_month's counts by platform: the figures by platform and the ratings"),
     ("event_day", "events counted by day (day_start: UTC instant the day begins in the rollup zone)"),
     ("reason_month", "events with a category as reason counted by month, host, scene, action, reason and policy"),
     ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),

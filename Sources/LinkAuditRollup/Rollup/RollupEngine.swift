@@ -29,7 +29,7 @@ package final class RollupEngine {
 
     /// The tables each output fills.
     package var tables: [String] {
-      (contains(.counts) ? ["event_month", "host_month", "event_day", "reason_month"] : [])
+      (contains(.counts) ? ["event_month", "host_month", "event_day", "reason_month", "platform_month"] : [])
         + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
         + (contains(.coverage) ? ["decision_open", "covered_month", "decision_month"] : [])
         + (contains(.urls) ? ["url_run", "url_restriction"] : [])
@@ -62,6 +62,9 @@ package final class RollupEngine {
   private var periodText: [Int64: String] = [:]
   /// Quarters that got users: their counts in `quarter_users` are redone at the end.
   private var quarters: Set<Int64> = []
+  /// Batches that got host counts: their platform counts are derived from them at the end.
+  private var countedBatches: Set<Int64> = []
+  private let insertPlatformCounts: Statement
 
   /// Keys counted before they are written: below three quarters of 262,144,
   /// where Swift's dictionary doubles its buckets. At 200,000 it doubled to
@@ -127,8 +130,22 @@ package final class RollupEngine {
       INSERT INTO \(schema).covered_month (month_start, scene, action, reason, policy_version, events)
       VALUES (?, ?, ?, ?, ?, ?)
       """)
+    insertPlatformCounts = try db.prepare(Self.platformCountsSQL(schema: schema, oneBatch: true))
     insertDecisionCount = try db.prepare(
       "INSERT INTO \(schema).decision_month (complaint_id, month_start, opened, warned) VALUES (?, ?, ?, ?)")
+  }
+
+  /// `platform_month` from `host_month` and each host's platform: its one
+  /// definition, for one batch of an import (`?1`), or for every batch when a
+  /// registry re-resolves the platforms (after emptying the table).
+  package static func platformCountsSQL(schema: String, oneBatch: Bool) -> String {
+    """
+    INSERT INTO \(schema).platform_month (batch_id, month_start, platform_id, scene, action, principle, events)
+    SELECT m.batch_id, m.month_start, h.platform_id, m.scene, m.action, m.principle, sum(m.events)
+    FROM \(schema).host_month m JOIN main.host h USING (host_id)\(oneBatch ? "\nWHERE m.batch_id = ?1" : "")
+    GROUP BY m.batch_id, m.month_start, h.platform_id, m.scene, m.action, m.principle
+    ORDER BY m.batch_id, m.month_start, h.platform_id, m.scene, m.action, m.principle
+    """
   }
 
   /// Counts `facts`, its user (repeats among the users held are written
@@ -183,6 +200,9 @@ package final class RollupEngine {
   /// Writes what is held, and the user counts of the quarters that got users.
   package func flush() throws {
     try flushCounts()
+    // Once a batch's host counts are all written: a batch's flushes may split a key's count.
+    for batch in countedBatches.sorted() { try insertPlatformCounts.run([.integer(batch)]) }
+    countedBatches.removeAll()
     try flushCoverage()
     if let urlRuns, let restrictions {
       try urlRuns.flush()
@@ -231,6 +251,7 @@ package final class RollupEngine {
       ])
     }
     for (k, n) in byHost.sorted(by: { Self.order($0.key, $1.key) }) {
+      countedBatches.insert(k.batch)
       try insertHostCount.run([
         .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.scenes[Int(k.scene)]),
         .text(RollupCodes.actions[Int(k.action)]), k.reason == 0 ? .null : .integer(Int64(k.reason)), .integer(n),

@@ -51,6 +51,7 @@ public enum Rollups {
   package static let comparisons: [(table: String, columns: String, measures: [String])] = [
     ("event_month", "month_start, scene, action, reason, principle, detected_by, policy_version", ["events"]),
     ("host_month", "month_start, host_id, scene, action, principle", ["events"]),
+    ("platform_month", "month_start, platform_id, scene, action, principle", ["events"]),
     ("event_day", "day_start", ["events"]),
     ("reason_month", "month_start, host_id, scene, action, reason, principle, policy_version", ["events"]),
     ("user_quarter", "quarter_start, user_pseudonym", []),

@@ -23,6 +23,8 @@ import LinkAuditCore
 ///   got through read event by event before (`covered_month`,
 ///   `decision_month`, `reason_month`), and indexes the events with a
 ///   principle by action too.
+/// - v10 counts host_month's events by platform (`platform_month`), so the
+///   figures by platform do not read a row per small domain.
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
@@ -30,7 +32,7 @@ public enum Migrations {
     Migration(PackageResources.v5_rollups_sql),
     Migration(PackageResources.v6_action_check_sql, editsSchemaText: true),
     Migration(PackageResources.v7_vocabulary_sql), Migration(PackageResources.v8_enforcement_sql),
-    Migration(PackageResources.v9_case_rollups_sql),
+    Migration(PackageResources.v9_case_rollups_sql), Migration(PackageResources.v10_platform_month_sql),
   ]
 
   public static var latestVersion: Int { all.count }

@@ -1,5 +1,6 @@
 import Foundation
 import LinkAuditImport
+import LinkAuditRollup
 import LinkAuditStore
 import Testing
 
@@ -144,10 +145,30 @@ import Testing
     #expect(try event("e1", "policy_version") == ["2021.09-phase1"])
   }
 
+  /// The events counted by platform (`platform_month`), by month: [platform, month start, events].
+  func platformCounts() throws -> [[SQLValue]] {
+    try store.rows(
+      "SELECT platform_id, month_start, sum(events) FROM platform_month GROUP BY 1, 2 ORDER BY 1, 2")
+  }
+
   @Test func registryImportReassignsPlatforms() throws {
-    try store.load([(.links, fixture("links-basic.csv")), (.platforms, fixture("platforms.csv"))])
+    try store.load([(.links, fixture("links-basic.csv"))])
+    // The built-in registry: e1 Taobao, e2 JD, the other three (September 2021, Beijing time) none.
+    let september: SQLValue = .text("2021-08-31T16:00:00.000Z")
+    #expect(
+      try platformCounts() == [
+        [.text("jd"), september, .integer(1)], [.text("other"), september, .integer(3)],
+        [.text("taobao"), september, .integer(1)],
+      ])
+    try store.load([(.platforms, fixture("platforms.csv"))])
     let platforms = try store.rows("SELECT event_id, platform_id FROM event ORDER BY event_id").map { $0[1].text! }
     #expect(platforms == ["taobao", "other", "example", "example", "example"])
+    // The counts by platform follow the new registry: e3-e5 Example Shop, e1 Taobao, e2 (jd.com) none.
+    #expect(
+      try platformCounts() == [
+        [.text("example"), september, .integer(3)], [.text("other"), september, .integer(1)],
+        [.text("taobao"), september, .integer(1)],
+      ])
     // Later events are enriched against the new registry too.
     let later = try store.dir.write(
       "later.csv",
@@ -155,5 +176,8 @@ import Testing
     )
     try store.load([(.links, later)])
     #expect(try event("n1", "platform_id") == ["example"])
+    #expect(try platformCounts().first == [.text("example"), september, .integer(3)])
+    #expect(try platformCounts()[1] == [.text("example"), .text("2021-09-30T16:00:00.000Z"), .integer(1)])
+    #expect(try Rollups.differences(try store.open(.readOnly)) == [])
   }
 }

@@ -110,6 +110,34 @@ import Testing
     #expect(try Rollups.differences(db) == [])
   }
 
+  /// Migration 10 counts a version 9 database's host counts by platform:
+  /// two hosts of one platform fold into one row, another platform keeps its own.
+  @Test func migration10CountsTheHostCountsByPlatform() throws {
+    do {
+      let old = try Database(path: store.path)
+      try Migrations.migrate(old, to: 9)
+      try old.execute(
+        """
+        INSERT INTO batch (batch_id, kind, file_name, sha256, imported_at, tool_version)
+          VALUES (1, 'links', 'l.csv', 'aa', '2021-12-01T00:00:00.000Z', '0.1.0');
+        INSERT INTO host VALUES (1, 'item.taobao.com', 'item.taobao.com', 'taobao.com', 'taobao'),
+          (2, 'm.tb.cn', 'm.tb.cn', 'tb.cn', 'taobao'), (3, 'a.example.org', 'a.example.org', 'example.org', 'other');
+        INSERT INTO host_month (batch_id, month_start, host_id, scene, action, principle, events) VALUES
+          (1, '2021-09-30T16:00:00.000Z', 1, 'moments', 'open', NULL, 4),
+          (1, '2021-09-30T16:00:00.000Z', 2, 'moments', 'open', NULL, 3),
+          (1, '2021-09-30T16:00:00.000Z', 2, 'moments', 'block', 1, 2),
+          (1, '2021-09-30T16:00:00.000Z', 3, 'moments', 'open', NULL, 5);
+        """)
+      old.close()
+    }
+    let db = try store.open()
+    #expect(try db.userVersion == Migrations.latestVersion)
+    #expect(
+      try db.rows("SELECT platform_id, action, principle, events FROM platform_month ORDER BY 1, 2").map {
+        $0.map(\.text)
+      } == [["other", "open", nil, "5"], ["taobao", "block", "1", "2"], ["taobao", "open", nil, "7"]])
+  }
+
   /// Migration 6 edits the table's text in place: the rule holds as before, on
   /// rows already stored and on new ones, and inserting builds no temporary index.
   @Test func theActionCheckIsRewrittenInPlaceAndStillHolds() throws {
@@ -195,6 +223,7 @@ import Testing
       "7c68147128ad74636be5df41d8a025c2660f073db73f6c9f84f712a40a162c89",
       "c7dfde5e7833cce72358b07499c6bc9b0fa072903073bb0b90483f32ca4a641e",
       "e0fe8fdb09822be5f4d8394af9c674e3d1764eb8ae9ca1ba4fd7e86a99855820",
+      "9aa57971ace7de66728f3bd77ef579e56adcf7d9161fc8a6043430cc58340046",
     ]
     let hashes = Migrations.all.map { hex(SHA256.hash(data: Data($0.sql.utf8))) }
     #expect(Array(hashes.prefix(released.count)) == released)
