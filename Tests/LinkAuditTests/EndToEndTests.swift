@@ -17,9 +17,46 @@ import Testing
   @Test func helpListsEveryCommandOfTheProduct() throws {
     let help = try run(["--help"])
     #expect(help.status == 0)
-    for command in ["import", "report", "query", "ratings", "demo", "verify", "schema"] {
+    for command in ["import", "report", "query", "ratings", "demo", "verify", "schema", "keys"] {
       #expect(help.stdout.contains("  \(command) "), "\(command) missing from --help")
     }
+  }
+
+  /// The issuer makes a signing key and gives the regulator its public half;
+  /// the regulator checks the package with it and no database.
+  @Test func aSignedPackageIsVerifiedWithThePublicKeyAlone() throws {
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "2000", "--seed", "3"]).status == 0)
+    #expect(try run(["import", "inbox", inbox] + key).status == 0)
+    let made = try run(["keys", "new"])
+    #expect(made.status == 0, "\(made.stderr)")
+    #expect(made.stdout.contains(".linkaudit-signing-key.pem: new signing key"))
+    let again = try run(["keys", "new"])
+    #expect(again.status != 0 && again.stderr.contains("refusing to replace a signing key"), "\(again.stderr)")
+    let pub = try run(["keys", "public"])
+    #expect(pub.status == 0 && pub.stdout.hasPrefix("-----BEGIN PUBLIC KEY-----"))
+    try pub.stdout.write(toFile: dir.file("issuer.pub.pem"), atomically: true, encoding: .utf8)
+
+    let out = dir.file("signed")
+    let report = try run(["report", "--quarter", "2021-Q4", "--out", out])
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stdout.hasSuffix("manifest.json\n\(out)/manifest.sig\n"), "\(report.stdout)")
+    // No database where the regulator is.
+    let noDB = ["--db", dir.file("absent/none.db")]
+    let verified = try run(["verify", out, "--public-key", dir.file("issuer.pub.pem")] + noDB)
+    #expect(verified.status == 0, "\(verified.stderr)")
+    #expect(verified.stdout.contains("verified, signed by the key"))
+    #expect(!FileManager.default.fileExists(atPath: dir.file("absent")))
+
+    try "edited\n".write(toFile: out + "/summary.zh.md", atomically: true, encoding: .utf8)
+    let caught = try run(["verify", out, "--public-key", dir.file("issuer.pub.pem")] + noDB)
+    #expect(caught.status == 1)
+    #expect(caught.stderr.contains("summary.zh.md: modified"), "\(caught.stderr)")
+    // A key named but missing is an error, not an unsigned package.
+    let missingKey = try run([
+      "report", "--quarter", "2021-Q4", "--out", dir.file("x"), "--signing-key", dir.file("nope.pem"),
+    ])
+    #expect(missingKey.status != 0 && missingKey.stderr.contains("no signing key at"), "\(missingKey.stderr)")
   }
 
   @Test func demoImportReportVerifyThenCatchATamperedFile() throws {

@@ -178,7 +178,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case batch, kind, file, importedAt, rowsRead, rowsStored, rowsDuplicate, rowsRejected
     case line, column, error, noRejectedRows, parameters, populations, populationsText, none
     case complaintsByMonth, complaintCount, openRateByScene, topDomains, restrictionsByCategory, pageFooter
-    case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint
+    case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
@@ -350,5 +350,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .grade: ("Grade", "等级"),
     .explanation: ("Why", "说明"),
     .dataFingerprint: ("Data fingerprint (SHA-256 of the batch hashes)", "数据指纹（各批次哈希的 SHA-256）"),
+    .signingKey: (
+      "Signed with the key (SHA-256 of the Ed25519 public key; manifest.sig)",
+      "签名公钥指纹（Ed25519 公钥的 SHA-256；签名见 manifest.sig）"
+    ),
   ]
 }

@@ -15,19 +15,31 @@ public struct ReportPackage {
   /// Folder holding `en/` and `zh/` templates.
   public var templates: String
   public var ratingModel: RatingModel?
+  /// Signs `manifest.json` into `manifest.sig`; its public key's fingerprint
+  /// goes on the Cover and into the manifest.
+  public var signingKey: SigningKey? {
+    didSet { signedBy = signingKey?.publicKey.fingerprint }
+  }
+  /// The fingerprint the package names as its signer: the signing key's, or,
+  /// when verify writes a package again, the one its manifest names.
+  package var signedBy: String?
 
   public init(
     quarter: Quarter, timeZone: TimeZone, languages: [ReportLanguage], templates: String,
-    ratingModel: RatingModel? = nil
+    ratingModel: RatingModel? = nil, signingKey: SigningKey? = nil
   ) {
     self.quarter = quarter
     self.timeZone = timeZone
     self.languages = languages
     self.templates = templates
     self.ratingModel = ratingModel
+    self.signingKey = signingKey
+    signedBy = signingKey?.publicKey.fingerprint
   }
 
   public static let manifestName = "manifest.json"
+  /// The Ed25519 signature of `manifest.json`'s bytes (64 bytes, raw).
+  public static let signatureName = "manifest.sig"
   /// The folder `make render` writes the workbooks' pages into: not part of the package.
   public static let renderFolder = "render"
 
@@ -110,13 +122,14 @@ public struct ReportPackage {
     let workbooks = languages.map { "linkaudit-\(quarter).\($0.rawValue).xlsx" }
     let targets = workbooks.map(path)
     let templates = self.templates
+    let signedBy = self.signedBy
     let outcomes = Outcomes(count: languages.count)
     let markdown = LockBox<[[(name: String, text: String)]]>(Array(repeating: [], count: languages.count))
     let began = Timing.start()
     DispatchQueue.concurrentPerform(iterations: languages.count) { i in
       outcomes.set(i) {
         try Timing.measure("workbook \(languages[i].rawValue)") {
-          try WorkbookWriter(data: data, language: languages[i]).write(to: targets[i])
+          try WorkbookWriter(data: data, language: languages[i], signedBy: signedBy).write(to: targets[i])
         }
         let files = try Timing.measure("markdown \(languages[i].rawValue)") {
           try MarkdownWriter(data: data, language: languages[i], templates: templates).render()
@@ -147,9 +160,15 @@ public struct ReportPackage {
       provenance: .init(
         latestEventAt: data.latestEventAt, latestComplaintAt: data.latestComplaintAt,
         daysWithoutEvents: data.daysWithoutEvents), batches: data.batches,
-      policyVersions: data.policies, files: hashes)
-    try manifest.encoded().write(to: URL(fileURLWithPath: path(Self.manifestName)))
+      policyVersions: data.policies, files: hashes,
+      signingKey: signedBy.map { .init(algorithm: "Ed25519", publicKeySHA256: $0) })
+    let manifestBytes = try manifest.encoded()
+    try manifestBytes.write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
+    if let signingKey {
+      try signingKey.sign(manifestBytes).write(to: URL(fileURLWithPath: path(Self.signatureName)))
+      written.append(Self.signatureName)
+    }
     return written
   }
 
@@ -238,6 +257,17 @@ public struct Manifest: Codable, Equatable {
   public var policyVersions: [ReportData.Policy]
   /// File name → SHA-256 of its bytes.
   public var files: [String: String]
+  /// The key `manifest.sig` is made with; nil for an unsigned package.
+  public struct SigningKeyReference: Codable, Equatable {
+    public var algorithm: String
+    public var publicKeySHA256: String
+
+    package enum CodingKeys: String, CodingKey {
+      case algorithm
+      case publicKeySHA256 = "public_key_sha256"
+    }
+  }
+  public var signingKey: SigningKeyReference?
 
   package enum CodingKeys: String, CodingKey {
     case tool, quarter, languages, period, batches, files
@@ -248,6 +278,7 @@ public struct Manifest: Codable, Equatable {
     case ratingModel = "rating_model"
     case provenance
     case policyVersions = "policy_versions"
+    case signingKey = "signing_key"
   }
 
   /// Sorted keys and stable formatting: the same manifest gives the same bytes.
@@ -297,14 +328,13 @@ extension ReportPackage {
   /// claims (its languages, its file list, its fingerprint) is checked, never
   /// trusted: a package is what the database gives, or it is not.
   /// Returns one line per difference; empty when the package stands.
-  public static func verify(
-    directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
-  ) throws -> [String] {
-    let manifest = try Manifest.read(from: directory)
+  /// Every file the manifest lists against its SHA-256, and every file there
+  /// that it does not list (besides the manifest, its signature and `make
+  /// render`'s folder). Returns the problems and the names present.
+  static func checkFiles(directory: String, manifest: Manifest) throws -> (problems: [String], present: [String]) {
     var problems: [String] = []
     let fm = FileManager.default
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-
     for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
       guard fm.fileExists(atPath: path(name)) else {
         problems.append("\(name): missing")
@@ -318,14 +348,62 @@ extension ReportPackage {
     // render/ holds `make render`'s pages of the workbooks: not part of the package.
     func isRenderFolder(_ name: String) -> Bool {
       var folder: ObjCBool = false
-      return name == Self.renderFolder && fm.fileExists(atPath: path(name), isDirectory: &folder) && folder.boolValue
+      return name == renderFolder && fm.fileExists(atPath: path(name), isDirectory: &folder) && folder.boolValue
     }
     let present = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter {
       !$0.hasPrefix(".") && !isRenderFolder($0)
     }
-    for name in present.sorted() where name != manifestName && manifest.files[name] == nil {
+    for name in present.sorted()
+    where name != manifestName && !(name == signatureName && manifest.signingKey != nil) && manifest.files[name] == nil
+    {
       problems.append("\(name): not listed in the manifest")
     }
+    return (problems, present)
+  }
+
+  /// Checks a package without the database, as a regulator holding the
+  /// platform's public key can: the manifest's signature, then every file's
+  /// hash against the manifest, and no file beside them. Returns one line per
+  /// problem; empty when the package is what the key's holder signed.
+  public static func verifySigned(directory: String, publicKey: PackagePublicKey) throws -> [String] {
+    let fm = FileManager.default
+    let manifestPath = (directory as NSString).appendingPathComponent(manifestName)
+    let signaturePath = (directory as NSString).appendingPathComponent(signatureName)
+    guard let bytes = fm.contents(atPath: manifestPath) else {
+      throw ReportError(message: "\(manifestPath): no manifest here; is this a report package?")
+    }
+    var problems: [String] = []
+    // The signature first, over the bytes as they are: a manifest altered so
+    // far that it no longer reads is still named for what it is.
+    if let signature = fm.contents(atPath: signaturePath) {
+      if !publicKey.isValidSignature(signature, for: bytes) {
+        problems.append(
+          "\(signatureName): not a signature of \(manifestName) by the key given (\(publicKey.fingerprint.prefix(16))…): the manifest, the signature or the key is not the one issued"
+        )
+      }
+    } else {
+      problems.append("\(signatureName): missing: the package is not signed")
+    }
+    guard let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes) else {
+      return problems + ["\(manifestName): not a linkaudit manifest: its files cannot be checked"]
+    }
+    if let named = manifest.signingKey?.publicKeySHA256, named != publicKey.fingerprint {
+      problems.insert(
+        "\(manifestName): names signing key \(named.prefix(16))…, not the key given (\(publicKey.fingerprint.prefix(16))…)",
+        at: 0)
+    }
+    problems += try checkFiles(directory: directory, manifest: manifest).problems
+    return problems
+  }
+
+  public static func verify(
+    directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
+  ) throws -> [String] {
+    let manifest = try Manifest.read(from: directory)
+    let fm = FileManager.default
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    let (fileProblems, present) = try checkFiles(directory: directory, manifest: manifest)
+    var problems = fileProblems
 
     guard let quarter = Quarter(manifest.quarter), let zone = TimeZone(identifier: manifest.timeZone) else {
       problems.append(
@@ -351,9 +429,12 @@ extension ReportPackage {
         "rating model: \(model.name) (\(model.sha256.prefix(12))…) is not the model the package used (\(m.name), \(m.sha256.prefix(12))…)"
       )
     }
-    let again = ReportPackage(
+    var again = ReportPackage(
       quarter: quarter, timeZone: zone, languages: languages, templates: templates,
       ratingModel: manifest.ratingModel == nil ? nil : ratingModel)
+    // The signer the package names is on its Cover: written again the same
+    // (the signature itself is checked against a public key: verifySigned).
+    again.signedBy = manifest.signingKey?.publicKeySHA256
     try again.write(database: db, to: scratch)
     let now = try Manifest.read(from: scratch)
 
@@ -397,7 +478,8 @@ extension ReportPackage {
     }
     // And byte for byte, every file either side holds, the manifest included.
     let regenerated = Set((try? fm.contentsOfDirectory(atPath: scratch)) ?? [])
-    for name in regenerated.union(names).sorted() {
+    // The signature is checked against a public key (verifySigned), not written again.
+    for name in regenerated.union(names).sorted() where name != signatureName || manifest.signingKey == nil {
       let mine = path(name)
       let theirs = (scratch as NSString).appendingPathComponent(name)
       guard regenerated.contains(name) else {

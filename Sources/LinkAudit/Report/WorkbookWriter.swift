@@ -9,6 +9,8 @@ import LinkAuditXlsx
 package struct WorkbookWriter {
   package let data: ReportData
   package let language: ReportLanguage
+  /// The signing key's fingerprint, for the Cover; nil for an unsigned package.
+  package var signedBy: String? = nil
 
   package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
 
@@ -42,17 +44,18 @@ package struct WorkbookWriter {
   package func cover(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
-    try s.pairs([
-      (t(.period), .text(data.period(in: language))),
-      (t(.timeZone), .text(language.zoneName(data.timeZone))),
-      (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
-      (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
-      (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
-      (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
-      (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
-      (t(.batches), .number(Double(data.batches.count))),
-      (t(.dataFingerprint), .text(data.dataFingerprint)),
-    ])
+    try s.pairs(
+      [
+        (t(.period), .text(data.period(in: language))),
+        (t(.timeZone), .text(language.zoneName(data.timeZone))),
+        (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
+        (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
+        (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
+        (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
+        (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
+        (t(.batches), .number(Double(data.batches.count))),
+        (t(.dataFingerprint), .text(data.dataFingerprint)),
+      ] + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []))
     s.row += 1
     try s.heading(t(.principles))
     for p in Principle.allCases {

@@ -52,42 +52,14 @@ public struct Pseudonymiser: Sendable {
   /// Loads the key file, creating it with mode 0600 and 32 random bytes when absent.
   /// A key file others can read is refused: with it, pseudonyms can be tested against guesses.
   public init(keyFile path: String) throws {
-    let fm = FileManager.default
-    if !fm.fileExists(atPath: path) {
+    if !FileManager.default.fileExists(atPath: path) {
       var bytes = [UInt8](repeating: 0, count: 32)
       var generator = SystemRandomNumberGenerator()
       for i in bytes.indices { bytes[i] = generator.next() }
-      let text = hex(bytes) + "\n"
-      // Written whole under another name, then linked into place: a process
-      // starting at the same moment finds either no key or a whole one, and
-      // the one that loses the race uses the winner's.
-      let temporary = path + ".new-\(getpid())"
-      let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-      guard fd >= 0 else {
-        throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
-      }
-      defer { unlink(temporary) }
-      let written = text.withCString { write(fd, $0, strlen($0)) }
-      let synced = fsync(fd) == 0
-      close(fd)
-      guard written == text.utf8.count, synced else {
-        throw FileError(file: path, message: "cannot write key file: \(String(cString: strerror(errno)))")
-      }
-      if link(temporary, path) != 0, errno != EEXIST {
-        throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
-      }
+      // A key another process made at the same moment wins; this one is dropped.
+      _ = try SecretFile.create(at: path, contents: hex(bytes) + "\n")
     }
-    var info = stat()
-    guard stat(path, &info) == 0 else {
-      throw FileError(file: path, message: "cannot read key file: \(String(cString: strerror(errno)))")
-    }
-    guard info.st_mode & 0o077 == 0 else {
-      throw FileError(
-        file: path,
-        message:
-          "key file is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
-    }
-    let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    let text = try SecretFile.read(path).trimmingCharacters(in: .whitespacesAndNewlines)
     guard let bytes = unhex(text), bytes.count >= 16 else {
       throw FileError(file: path, message: "key file must hold at least 32 hexadecimal digits")
     }

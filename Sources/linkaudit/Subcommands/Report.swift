@@ -23,6 +23,7 @@ struct Report: ParsableCommand {
   @Option(help: "Quarter as YYYY-Qn, or 'latest' (the latest quarter with link events).") var quarter = "latest"
   @Option(help: "Output folder (default reports/YYYY-Qn).") var out: String?
   @Option(help: "Languages, comma-separated: zh, en.") var lang = "zh,en"
+  @OptionGroup var signing: SigningKeyOptions
 
   func run() throws {
     let languages = try lang.split(separator: ",").map { code in
@@ -32,16 +33,28 @@ struct Report: ParsableCommand {
       return l
     }
     let zone = try report.timeZone()
+    let (keyPath, named) = signing.path(database: database)
+    let signingKey: SigningKey?
+    if FileManager.default.fileExists(atPath: keyPath) {
+      signingKey = try SigningKey(path: keyPath)
+    } else if named {
+      throw ValidationError(
+        "no signing key at \(keyPath): make one with linkaudit keys new, or leave --signing-key out")
+    } else {
+      signingKey = nil
+    }
     let db = try database.openForWriting()
     let model = try report.model()
     let written = try db.transaction(.deferred) { () -> [String] in
       let q = try report.quarter(quarter, in: db, path: database.path)
       let directory = out ?? "reports/\(q)"
       let package = ReportPackage(
-        quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model)
+        quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
+        signingKey: signingKey)
       var protected = database.protectedFiles
       protected.add(try report.templateFolder(), as: "the template folder")
       if let model = report.ratingModel { protected.add(model, as: "the rating model") }
+      protected.add(keyPath, as: "the signing key")
       return try package.write(database: db, to: directory, protecting: protected)
     }
     for path in written { print(path) }

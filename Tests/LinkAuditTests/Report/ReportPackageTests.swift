@@ -35,6 +35,69 @@ import Testing
     try String(contentsOfFile: (dir as NSString).appendingPathComponent(name), encoding: .utf8)
   }
 
+  /// A signed package stands on its own: a regulator with the public key
+  /// checks it without the database, and each way of altering it is named.
+  @Test func aSignedPackageIsCheckedWithoutTheDatabaseAndEveryAlterationIsNamed() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let key = try SigningKey.create(at: store.dir.file("signing.pem"))
+    let out = store.dir.file("signed")
+    do {
+      let db = try store.open(.readOnly)
+      defer { db.close() }
+      try ReportPackage(
+        quarter: Self.q4, timeZone: Self.shanghai, languages: [.zh, .en], templates: Self.templates, signingKey: key
+      ).write(database: db, to: out)
+    }
+    let fm = FileManager.default
+    #expect(fm.fileExists(atPath: out + "/" + ReportPackage.signatureName))
+    let manifest = try Manifest.read(from: out)
+    #expect(manifest.signingKey?.algorithm == "Ed25519")
+    #expect(manifest.signingKey?.publicKeySHA256 == key.publicKey.fingerprint)
+    // The Cover names the key in both languages.
+    for l in ["zh", "en"] {
+      let cover = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(l).xlsx")[l == "zh" ? "封面" : "Cover"] ?? [:]
+      #expect(cover.values.contains(key.publicKey.fingerprint), "\(l)")
+    }
+    #expect(try ReportPackage.verifySigned(directory: out, publicKey: key.publicKey) == [])
+    // The database's verify still stands for a signed package.
+    #expect(try verify(store, out) == [])
+
+    func altered(_ name: String, _ change: (String) throws -> Void) throws -> [String] {
+      let copy = store.dir.file("altered-\(name)")
+      try? fm.removeItem(atPath: copy)
+      try fm.copyItem(atPath: out, toPath: copy)
+      try change(copy)
+      return try ReportPackage.verifySigned(directory: copy, publicKey: key.publicKey)
+    }
+    // A flipped byte in any file.
+    for name in try fm.contentsOfDirectory(atPath: out).sorted() {
+      let problems = try altered(name) { copy in
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: copy + "/" + name))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: copy + "/" + name))
+      }
+      let named = name == "manifest.json" ? ReportPackage.signatureName : name
+      #expect(problems.contains { $0.hasPrefix(named + ":") }, "\(name): \(problems)")
+    }
+    // A signature swapped for the same key's signature of another manifest.
+    let swapped = try altered("swapped") { copy in
+      try key.sign(Data("another manifest".utf8)).write(to: URL(fileURLWithPath: copy + "/manifest.sig"))
+    }
+    #expect(swapped.count == 1 && swapped[0].hasPrefix("manifest.sig: not a signature"), "\(swapped)")
+    // Another key.
+    let other = try SigningKey.create(at: store.dir.file("other.pem")).publicKey
+    let otherKey = try ReportPackage.verifySigned(directory: out, publicKey: other)
+    #expect(otherKey.contains { $0.hasPrefix("manifest.json: names signing key") }, "\(otherKey)")
+    #expect(otherKey.contains { $0.hasPrefix("manifest.sig: not a signature") }, "\(otherKey)")
+    // A missing file, an added one, a missing signature.
+    let missing = try altered("missing") { try fm.removeItem(atPath: $0 + "/summary.zh.md") }
+    #expect(missing == ["summary.zh.md: missing"])
+    let added = try altered("added") { try "x".write(toFile: $0 + "/notes.txt", atomically: true, encoding: .utf8) }
+    #expect(added == ["notes.txt: not listed in the manifest"])
+    let unsigned = try altered("unsigned") { try fm.removeItem(atPath: $0 + "/manifest.sig") }
+    #expect(unsigned == ["manifest.sig: missing: the package is not signed"])
+  }
+
   @Test func writesEveryFileOfThePackageWithTheManifestHashes() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)

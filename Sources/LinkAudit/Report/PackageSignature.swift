@@ -1,0 +1,104 @@
+import Crypto
+import Foundation
+import LinkAuditCore
+
+/// The key a platform signs its packages with (Ed25519, RFC 8032), kept in
+/// a file of its own (PKCS #8 PEM, mode 0600), apart from the pseudonym key:
+/// the one proves who issued a filing, the other hides who tapped a link.
+public struct SigningKey {
+  let key: Curve25519.Signing.PrivateKey
+
+  /// The signing key's default place: beside the database, as the pseudonym key is.
+  public static let defaultName = ".linkaudit-signing-key.pem"
+
+  /// A new key at `path`; an existing file is never replaced (a platform
+  /// that lost its key would lose the means to sign as itself).
+  public static func create(at path: String) throws -> SigningKey {
+    let key = Curve25519.Signing.PrivateKey()
+    let pem = PEM.encode(label: "PRIVATE KEY", der: DER.pkcs8Prefix + Array(key.rawRepresentation))
+    guard try SecretFile.create(at: path, contents: pem) else {
+      throw FileError(file: path, message: "a file is already there: refusing to replace a signing key")
+    }
+    return SigningKey(key: key)
+  }
+
+  public init(path: String) throws {
+    let text = try SecretFile.read(path)
+    guard let der = PEM.decode(label: "PRIVATE KEY", text), der.count == DER.pkcs8Prefix.count + 32,
+      Array(der.prefix(DER.pkcs8Prefix.count)) == DER.pkcs8Prefix,
+      let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))
+    else {
+      throw FileError(file: path, message: "not an Ed25519 private key in PEM (linkaudit keys new writes one)")
+    }
+    self.key = key
+  }
+
+  init(key: Curve25519.Signing.PrivateKey) { self.key = key }
+
+  public var publicKey: PackagePublicKey { PackagePublicKey(key: key.publicKey) }
+
+  /// The 64-byte signature of `data`, as `manifest.sig` holds it.
+  public func sign(_ data: Data) throws -> Data { try key.signature(for: data) }
+}
+
+/// The public half, which a regulator holds: PEM (SubjectPublicKeyInfo, RFC
+/// 8410), so `openssl pkeyutl -verify` checks a package as well as linkaudit does.
+public struct PackagePublicKey: Equatable {
+  let key: Curve25519.Signing.PublicKey
+
+  public static func == (a: PackagePublicKey, b: PackagePublicKey) -> Bool {
+    a.key.rawRepresentation == b.key.rawRepresentation
+  }
+
+  public init(path: String) throws {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw FileError(file: path, message: "cannot read the public key")
+    }
+    guard let der = PEM.decode(label: "PUBLIC KEY", text), der.count == DER.spkiPrefix.count + 32,
+      Array(der.prefix(DER.spkiPrefix.count)) == DER.spkiPrefix,
+      let key = try? Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32))
+    else {
+      throw FileError(file: path, message: "not an Ed25519 public key in PEM (linkaudit keys public prints one)")
+    }
+    self.key = key
+  }
+
+  init(key: Curve25519.Signing.PublicKey) { self.key = key }
+
+  public var pem: String { PEM.encode(label: "PUBLIC KEY", der: DER.spkiPrefix + Array(key.rawRepresentation)) }
+
+  /// SHA-256 of the key's 32 bytes, in hex: what the Cover and the manifest name.
+  public var fingerprint: String { hex(SHA256.hash(data: key.rawRepresentation)) }
+
+  public func isValidSignature(_ signature: Data, for data: Data) -> Bool {
+    key.isValidSignature(signature, for: data)
+  }
+}
+
+/// The fixed DER around an Ed25519 key (RFC 8410): the algorithm is the
+/// only field, so a prefix is the whole encoding but the key.
+enum DER {
+  /// PrivateKeyInfo { version 0, AlgorithmIdentifier { id-Ed25519 }, OCTET STRING { OCTET STRING (32) } }
+  static let pkcs8Prefix: [UInt8] = [
+    0x30, 0x2E, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+  ]
+  /// SubjectPublicKeyInfo { AlgorithmIdentifier { id-Ed25519 }, BIT STRING (32 bytes, no unused bits) }
+  static let spkiPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
+}
+
+enum PEM {
+  static func encode(label: String, der: [UInt8]) -> String {
+    let body = Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+    return "-----BEGIN \(label)-----\n\(body)\n-----END \(label)-----\n"
+  }
+
+  static func decode(label: String, _ text: String) -> [UInt8]? {
+    let begin = "-----BEGIN \(label)-----"
+    let end = "-----END \(label)-----"
+    guard let b = text.range(of: begin), let e = text.range(of: end, range: b.upperBound..<text.endIndex) else {
+      return nil
+    }
+    let body = text[b.upperBound..<e.lowerBound].filter { !$0.isWhitespace }
+    return Data(base64Encoded: String(body)).map(Array.init)
+  }
+}

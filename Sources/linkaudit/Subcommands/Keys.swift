@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import LinkAudit
+import LinkAuditCore
+
+/// Where the package signing key is: `--signing-key`, else $LINKAUDIT_SIGNING_KEY,
+/// else beside the database (as the pseudonym key is, in a file of its own).
+struct SigningKeyOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Package signing key (Ed25519, PEM).",
+      discussion:
+        "Default: $LINKAUDIT_SIGNING_KEY, else .linkaudit-signing-key.pem beside the database. A report is signed when the key exists."
+    ))
+  var signingKey: String?
+
+  /// The key's path, and whether it was named (a named key that is missing is an error).
+  func path(database: DatabaseOptions) -> (path: String, named: Bool) {
+    if let signingKey { return (signingKey, true) }
+    if let env = ProcessInfo.processInfo.environment["LINKAUDIT_SIGNING_KEY"], !env.isEmpty { return (env, true) }
+    return ((parentPath(database.path) as NSString).appendingPathComponent(SigningKey.defaultName), false)
+  }
+}
+
+struct Keys: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Make the key that signs report packages, or print its public half.",
+    discussion: """
+      A package signed with this key (manifest.sig beside manifest.json) can be checked by \
+      anyone holding the public key, without the database: linkaudit verify DIR --public-key \
+      FILE, or openssl pkeyutl -verify -pubin -inkey FILE -rawin -in manifest.json -sigfile \
+      manifest.sig. The key is kept apart from the pseudonym key, which it never replaces.
+      """,
+    subcommands: [New.self, Public.self])
+
+  struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a new Ed25519 signing key (mode 0600); an existing file is never replaced.")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var key: SigningKeyOptions
+
+    func run() throws {
+      let path = key.path(database: database).path
+      let created = try SigningKey.create(at: path)
+      print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
+      print("Give the regulator its public key: linkaudit keys public > signing-key.pub.pem")
+    }
+  }
+
+  struct Public: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Print the signing key's public key (PEM), for the regulator to hold.")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var key: SigningKeyOptions
+
+    func run() throws {
+      let path = key.path(database: database).path
+      guard FileManager.default.fileExists(atPath: path) else {
+        throw ValidationError("no signing key at \(path): make one with linkaudit keys new")
+      }
+      print(try SigningKey(path: path).publicKey.pem, terminator: "")
+    }
+  }
+}
