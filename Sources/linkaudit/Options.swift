@@ -23,11 +23,7 @@ struct DatabaseOptions: ParsableArguments {
   }
 
   /// The database, its journal files and its keys: never an output path.
-  var protectedFiles: ProtectedFiles {
-    var files = Database.protectedFiles(of: path, keyFile: defaultKeyFile)
-    files.add((parentPath(path) as NSString).appendingPathComponent(SigningKey.defaultName), as: "the signing key")
-    return files
-  }
+  var protectedFiles: ProtectedFiles { Database.protectedFiles(of: path, keyFile: defaultKeyFile) }
 
   /// For the commands that write (import, report): creates or migrates the store.
   func openForWriting() throws -> Database { try Database.store(at: path) }

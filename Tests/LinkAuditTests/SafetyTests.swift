@@ -54,6 +54,25 @@ import Testing
     #expect(try count("SELECT count(*) FROM link_event") == 5)
   }
 
+  /// The signing key beside the database is no output path either.
+  @Test func finding28_noOutputOverwritesTheSigningKey() throws {
+    try seeded()
+    #expect(try run(["keys", "new"]).status == 0)
+    let signingKey = dir.file(".linkaudit-signing-key.pem")
+    let before = bytes(signingKey)
+    for arguments in [
+      ["query", "SELECT 1", "--out", signingKey],
+      ["import", "links", try links("again.csv", [row(9)]), "--reject-file", signingKey] + key,
+    ] {
+      let result = try run(arguments)
+      #expect(result.status != 0, "\(arguments)")
+      #expect(result.stderr.contains("is the signing key"), "\(result.stderr)")
+    }
+    let folder = try run(["report", "--out", signingKey])
+    #expect(folder.status != 0 && folder.stderr.contains("refusing"), "\(folder.stderr)")
+    #expect(bytes(signingKey) == before)
+  }
+
   @Test func finding1_aFailedQueryLeavesAnEarlierAnswerFileAsItWas() throws {
     try seeded()
     let out = try dir.write("answer.csv", "kept\n")

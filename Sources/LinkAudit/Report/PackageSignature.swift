@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LinkAuditCore
+import LinkAuditStore
 
 /// The key a platform signs its packages with (Ed25519, RFC 8032), kept in
 /// a file of its own (PKCS #8 PEM, mode 0600), apart from the pseudonym key:
@@ -9,7 +10,7 @@ public struct SigningKey {
   let key: Curve25519.Signing.PrivateKey
 
   /// The signing key's default place: beside the database, as the pseudonym key is.
-  public static let defaultName = ".linkaudit-signing-key.pem"
+  public static let defaultName = Database.signingKeyName
 
   /// A new key at `path`; an existing file is never replaced (a platform
   /// that lost its key would lose the means to sign as itself).

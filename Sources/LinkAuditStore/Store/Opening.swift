@@ -28,11 +28,16 @@ extension Database {
     return db
   }
 
+  /// The package signing key's name beside its database (`linkaudit keys new`).
+  public static let signingKeyName = ".linkaudit-signing-key.pem"
+
   /// The files of the store at `path` that no output may overwrite: the
-  /// database with its journal files, the key beside it and the key its
-  /// imports recorded (read without writing; none when there is no store yet).
+  /// database with its journal files, the key beside it, the signing key
+  /// beside it and the key its imports recorded (read without writing; none
+  /// when there is no store yet).
   public static func protectedFiles(of path: String, keyFile: String? = nil) -> ProtectedFiles {
     var files = ProtectedFiles(database: path, keyFile: keyFile)
+    files.add((parentPath(path) as NSString).appendingPathComponent(signingKeyName), as: "the signing key")
     if FileManager.default.fileExists(atPath: path), let db = try? Database(path: path, mode: .readOnly),
       let recorded = try? db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_path'").text
     {
