@@ -21,9 +21,10 @@ test: deps
 	$(SWIFT) test --skip-build
 
 # Imports what is new in $(INBOX) (the bundled demo data when it is empty) and
-# writes reports/YYYY-Qn/ for $(QUARTER).
+# writes reports/YYYY-Qn/ for $(QUARTER); REASON="…" when a quarter already
+# filed is issued again with other figures (its next version).
 report: build
-	@DB="$(DB)" INBOX="$(INBOX)" QUARTER="$(QUARTER)" DEMO_EVENTS="$(DEMO_EVENTS)" BIN="$(BIN)" scripts/report.sh
+	@DB="$(DB)" INBOX="$(INBOX)" QUARTER="$(QUARTER)" DEMO_EVENTS="$(DEMO_EVENTS)" BIN="$(BIN)" REASON="$(REASON)" scripts/report.sh
 
 # The package's workbooks as PDF and PNG pages under PACKAGE/render/ (the
 # newest package in reports/ by default), with LibreOffice and poppler.

@@ -50,6 +50,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v8-enforcement.sql"),
         .embedInCode("Store/Migrations/v9-case-rollups.sql"),
         .embedInCode("Store/Migrations/v10-platform-month.sql"),
+        .embedInCode("Store/Migrations/v11-filings.sql"),
       ]
     ),
     .target(

@@ -10,7 +10,10 @@ if [ -z "$(find "$INBOX" -type f ! -name '.*' -print -quit)" ]; then
   "$BIN" demo "$INBOX" --events "$DEMO_EVENTS" >/dev/null
 fi
 "$BIN" import inbox "$INBOX" --db "$DB"
-out=$("$BIN" report --db "$DB" --quarter "$QUARTER")
+# REASON says why a quarter already filed is issued again with other figures.
+reason=()
+if [ -n "${REASON:-}" ]; then reason=(--reason "$REASON"); fi
+out=$("$BIN" report --db "$DB" --quarter "$QUARTER" "${reason[@]}")
 echo "$out"
 # Check what was just written against its manifest and the database.
 "$BIN" verify --db "$DB" "$(dirname "$(echo "$out" | tail -n 1)")"

@@ -46,6 +46,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     self == .zh ? "原则\(p.rawValue)：\(p.chinese)" : "Principle \(p.rawValue) — \(p.english)"
   }
 
+  /// A filed version as a reader names it: 第2版, version 2.
+  package func versionName(_ version: Int) -> String { self == .zh ? "第\(version)版" : "version \(version)" }
+
   /// A principle where its name would not fit (a figure's name, a column): 原则1, P1.
   package func principleTag(_ p: Principle) -> String {
     self == .zh ? "原则\(p.rawValue)" : "P\(p.rawValue)"
@@ -187,10 +190,25 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case quarterWord, warnedShare, blockedShare, warnedOfRestricted, proceedRate, sceneRuleShare, byPolicyVersion
     case byPolicyVersionNote, trends, trendsNote, policyTakingEffect, rates, repeatOffenders, repeatOffendersNote
     case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
+    case filingVersion, issuedAt, reissueReason, corrections, correctsVersion, figuresChanged, noFigureChanged
+    case batchesSince, noBatchesSince, policyAndModel, unchanged, figure, absent
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
     .reportTitle: ("External link management: quarterly report", "外部链接内容管理季度报告"),
+    .filingVersion: ("Filed version", "报送版本"),
+    .issuedAt: ("Issued (this version)", "本版签发时间"),
+    .reissueReason: ("Reason for this version", "本版重新报送原因"),
+    .corrections: ("Corrections", "更正说明"),
+    .correctsVersion: ("Corrects version", "所更正的版本"),
+    .figuresChanged: ("Figures changed", "数值变动的指标"),
+    .noFigureChanged: ("No figure changed.", "无指标数值变动。"),
+    .batchesSince: ("Batches imported since that version", "该版本之后导入的批次"),
+    .noBatchesSince: ("No batch imported since.", "此后无新导入批次。"),
+    .policyAndModel: ("Policy versions and rating model", "规范版本与评级模型"),
+    .unchanged: ("unchanged", "未变"),
+    .figure: ("Figure", "指标"),
+    .absent: ("(absent)", "（无）"),
     .period: ("Period", "报告期"),
     .timeZone: ("Time zone", "时区"),
     .toolVersion: ("Tool version", "工具版本"),

@@ -11,7 +11,9 @@ import Mustache
 /// The words live in the templates, so a compliance officer can reword them;
 /// this file supplies only the figures, already formatted.
 package struct MarkdownWriter {
-  package static let templateNames = ["summary.md.mustache", "principle.md.mustache", "ratings.md.mustache"]
+  package static let templateNames = [
+    "summary.md.mustache", "principle.md.mustache", "ratings.md.mustache", "corrections.md.mustache",
+  ]
   package let data: ReportData
   package let language: ReportLanguage
   /// Events that got through listed in the Markdown; the workbook lists more, and says how many there are.
@@ -20,6 +22,10 @@ package struct MarkdownWriter {
   /// least first; `decisions.csv` and the workbook's Decisions sheet list all.
   package static let decisionLimit = 200
   package let templates: String
+  /// The version filed; nil for a package outside the filings.
+  package var filing: FilingVersion? = nil
+  /// What a version of 2 or more corrects: `corrections.LANG.md`.
+  package var corrections: Corrections? = nil
 
   /// Values render as text: no HTML escaping in Markdown.
   package static func template(at path: String) throws -> MustacheTemplate {
@@ -46,10 +52,44 @@ package struct MarkdownWriter {
       let ratings = try Self.template(at: (folder as NSString).appendingPathComponent("ratings.md.mustache"))
       files.append((name: "ratings.\(language.rawValue).md", text: ratings.render(summaryContext())))
     }
+    if let corrections {
+      let template = try Self.template(at: (folder as NSString).appendingPathComponent("corrections.md.mustache"))
+      files.append(
+        (name: "corrections.\(language.rawValue).md", text: template.render(correctionsContext(corrections))))
+    }
     return files
   }
 
   // MARK: Contexts
+
+  package func correctionsContext(_ c: Corrections) -> [String: Any] {
+    let absent = language.text(.absent)
+    return common.merging([
+      "version": language.versionName(c.version), "previousVersion": language.versionName(c.previous.version),
+      "previousIssuedAt": data.local(c.previous.issuedAt), "reason": c.reason.map(markdownText) ?? "—",
+      "hasFigures": !c.figures.isEmpty, "hasBatches": !c.batchesSince.isEmpty,
+      "figures": c.figures.map { f -> [String: Any] in
+        let id = String(f.figure.prefix { $0 != "[" })
+        return [
+          // In a code span, where Markdown escapes would show.
+          "figure": f.figure.replacingOccurrences(of: "`", with: "'"),
+          "name": MetricCatalogue.definition(id).map { markdownText(language.name(of: $0)) } ?? "",
+          "before": markdownText(f.before ?? absent), "after": markdownText(f.after ?? absent),
+        ]
+      },
+      "batches": c.batchesSince.map { b -> [String: Any] in
+        [
+          "batchID": b.batchID, "kind": language.word(.batchKind, b.kind), "file": markdownText(b.fileName),
+          "importedAt": data.local(b.importedAt),
+        ]
+      },
+      "policies": c.policiesBefore == c.policiesNow
+        ? language.text(.unchanged)
+        : "\(c.policiesBefore.joined(separator: ", ")) → \(c.policiesNow.joined(separator: ", "))",
+      "model": c.modelBefore == c.modelNow
+        ? language.text(.unchanged) : "\(c.modelBefore ?? "—") → \(c.modelNow ?? "—")",
+    ]) { $1 }
+  }
 
   package var common: [String: Any] {
     [
@@ -60,6 +100,13 @@ package struct MarkdownWriter {
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
       "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
+      // A list of none or one: a section renders for a filed package only.
+      "filing": (filing.map { [$0] } ?? []).map { f -> [String: Any] in
+        [
+          "version": language.versionName(f.version), "issuedAt": data.local(f.issuedAt),
+          "reason": f.reason.map(markdownText) ?? "",
+        ]
+      },
       "policies": data.policies.map {
         [
           "version": markdownText($0.version), "title": markdownText($0.title),

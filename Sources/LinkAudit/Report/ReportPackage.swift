@@ -23,6 +23,9 @@ public struct ReportPackage {
   /// The fingerprint the package names as its signer: the signing key's, or,
   /// when verify writes a package again, the one its manifest names.
   package var signedBy: String?
+  /// How the package gets its filed version (`report` issues one; verify
+  /// writes the manifest's again).
+  public var filing: FilingPolicy = .none
 
   public init(
     quarter: Quarter, timeZone: TimeZone, languages: [ReportLanguage], templates: String,
@@ -112,6 +115,10 @@ public struct ReportPackage {
 
     try Data(data.current.csv.utf8).write(to: URL(fileURLWithPath: path("metrics.csv")))
     written.append("metrics.csv")
+    let version = try filing.resolve(db: db, quarter: quarter, timeZone: timeZone, metricsCSV: data.current.csv)
+    let corrections = version.flatMap { v in
+      v.previous.map { Corrections(version: v, previous: $0, data: data, ratingModel: ratingModel) }
+    }
     let register = ([ReportData.DecisionRow.csvHeader] + data.decisions.map(\.csvFields)).map { csvLine($0) + "\n" }
       .joined()
     try Data(register.utf8).write(to: URL(fileURLWithPath: path("decisions.csv")))
@@ -129,10 +136,14 @@ public struct ReportPackage {
     DispatchQueue.concurrentPerform(iterations: languages.count) { i in
       outcomes.set(i) {
         try Timing.measure("workbook \(languages[i].rawValue)") {
-          try WorkbookWriter(data: data, language: languages[i], signedBy: signedBy).write(to: targets[i])
+          try WorkbookWriter(
+            data: data, language: languages[i], signedBy: signedBy, filing: version, corrections: corrections
+          ).write(to: targets[i])
         }
         let files = try Timing.measure("markdown \(languages[i].rawValue)") {
-          try MarkdownWriter(data: data, language: languages[i], templates: templates).render()
+          try MarkdownWriter(
+            data: data, language: languages[i], templates: templates, filing: version, corrections: corrections
+          ).render()
         }
         markdown.withLock { $0[i] = files }
       }
@@ -161,10 +172,20 @@ public struct ReportPackage {
         latestEventAt: data.latestEventAt, latestComplaintAt: data.latestComplaintAt,
         daysWithoutEvents: data.daysWithoutEvents), batches: data.batches,
       policyVersions: data.policies, files: hashes,
-      signingKey: signedBy.map { .init(algorithm: "Ed25519", publicKeySHA256: $0) })
+      signingKey: signedBy.map { .init(algorithm: "Ed25519", publicKeySHA256: $0) },
+      filing: version.map { .init(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) })
     let manifestBytes = try manifest.encoded()
     try manifestBytes.write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
+    if let version, version.isNew {
+      try Filing(
+        quarter: quarter.description, timeZone: timeZone.identifier, version: version.version,
+        issuedAt: version.issuedAt, reason: version.reason, dataFingerprint: data.dataFingerprint,
+        manifestSHA256: hex(SHA256.hash(data: manifestBytes)), metricsCSV: data.current.csv,
+        batchIDs: data.batches.map(\.batchID), policyVersions: data.policies.map(\.version),
+        ratingModelSHA256: ratingModel?.sha256
+      ).insert(into: db)
+    }
     if let signingKey {
       try signingKey.sign(manifestBytes).write(to: URL(fileURLWithPath: path(Self.signatureName)))
       written.append(Self.signatureName)
@@ -268,6 +289,19 @@ public struct Manifest: Codable, Equatable {
     }
   }
   public var signingKey: SigningKeyReference?
+  /// The filed version: nil for a package outside the filings.
+  public struct FilingReference: Codable, Equatable {
+    public var version: Int
+    /// UTC.
+    public var issuedAt: String
+    public var reason: String?
+
+    package enum CodingKeys: String, CodingKey {
+      case version, reason
+      case issuedAt = "issued_at"
+    }
+  }
+  public var filing: FilingReference?
 
   package enum CodingKeys: String, CodingKey {
     case tool, quarter, languages, period, batches, files
@@ -279,6 +313,7 @@ public struct Manifest: Codable, Equatable {
     case provenance
     case policyVersions = "policy_versions"
     case signingKey = "signing_key"
+    case filing
   }
 
   /// Sorted keys and stable formatting: the same manifest gives the same bytes.
@@ -435,6 +470,9 @@ extension ReportPackage {
     // The signer the package names is on its Cover: written again the same
     // (the signature itself is checked against a public key: verifySigned).
     again.signedBy = manifest.signingKey?.publicKeySHA256
+    // The version the manifest names, with what it corrects from the ledger; nothing is recorded.
+    again.filing =
+      manifest.filing.map { .asFiled(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) } ?? .none
     try again.write(database: db, to: scratch)
     let now = try Manifest.read(from: scratch)
 
@@ -498,26 +536,34 @@ extension ReportPackage {
   }
 
   /// "metric[dimension]: package X, database Y" for each figure that differs.
-  package static func compareMetrics(_ package: String, _ database: String) -> [String] {
-    var twice: [String] = []
-    func figures(_ csv: String, _ side: String) -> [String: String] {
-      var result: [String: String] = [:]
-      for line in csv.split(separator: "\n").dropFirst() {
-        let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3 else { continue }
-        let key = parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"
-        // value,numerator,denominator, said as "value (numerator/denominator)".
-        let fields = parts[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        var said = fields[0].isEmpty ? "(no value)" : fields[0]
-        if fields.count == 3, !fields[2].isEmpty {
-          said += fields[1].isEmpty ? " (n = \(fields[2]))" : " (\(fields[1])/\(fields[2]))"
-        }
-        if result[key] != nil { twice.append("metric \(key): appears more than once in the \(side)'s metrics.csv") }
-        result[key] = result[key].map { $0 == said ? $0 : "\($0) and \(said)" } ?? said
+  /// metrics.csv's figures by `metric_id[dimension]`, each said as `value
+  /// (numerator/denominator)`, and the keys that appear more than once.
+  /// Verify and the corrections of a re-issue read figures by this one rule.
+  package static func figures(of csv: String) -> (figures: [String: String], repeated: [String]) {
+    var result: [String: String] = [:]
+    var repeated: [String] = []
+    for line in csv.split(separator: "\n").dropFirst() {
+      let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+      guard parts.count == 3 else { continue }
+      let key = parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"
+      // value,numerator,denominator, said as "value (numerator/denominator)".
+      let fields = parts[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      var said = fields[0].isEmpty ? "(no value)" : fields[0]
+      if fields.count == 3, !fields[2].isEmpty {
+        said += fields[1].isEmpty ? " (n = \(fields[2]))" : " (\(fields[1])/\(fields[2]))"
       }
-      return result
+      if result[key] != nil { repeated.append(key) }
+      result[key] = result[key].map { $0 == said ? $0 : "\($0) and \(said)" } ?? said
     }
-    let (a, b) = (figures(package, "package"), figures(database, "database"))
+    return (result, repeated)
+  }
+
+  package static func compareMetrics(_ package: String, _ database: String) -> [String] {
+    let (mine, theirs) = (figures(of: package), figures(of: database))
+    let twice =
+      mine.repeated.map { "metric \($0): appears more than once in the package's metrics.csv" }
+      + theirs.repeated.map { "metric \($0): appears more than once in the database's metrics.csv" }
+    let (a, b) = (mine.figures, theirs.figures)
     return twice
       + Set(a.keys).union(b.keys).sorted().compactMap { key in
         let (x, y) = (a[key], b[key])

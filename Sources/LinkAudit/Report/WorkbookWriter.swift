@@ -11,6 +11,10 @@ package struct WorkbookWriter {
   package let language: ReportLanguage
   /// The signing key's fingerprint, for the Cover; nil for an unsigned package.
   package var signedBy: String? = nil
+  /// The version filed, for the Cover; nil for a package outside the filings.
+  package var filing: FilingVersion? = nil
+  /// What a version of 2 or more corrects: a sheet after the Cover.
+  package var corrections: Corrections? = nil
 
   package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
 
@@ -23,6 +27,7 @@ package struct WorkbookWriter {
         keywords: "external links, \(data.quarter), linkaudit",
         comments: t(.populationsText), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
     try cover(workbook)
+    if let corrections { try correctionsSheet(corrections, workbook) }
     try summary(workbook)
     try trends(workbook)
     for p in Principle.allCases { try principle(p, workbook) }
@@ -55,7 +60,7 @@ package struct WorkbookWriter {
         (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
         (t(.batches), .number(Double(data.batches.count))),
         (t(.dataFingerprint), .text(data.dataFingerprint)),
-      ] + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []))
+      ] + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
     s.row += 1
     try s.heading(t(.principles))
     for p in Principle.allCases {
@@ -70,6 +75,65 @@ package struct WorkbookWriter {
       },
       filter: false)
     try s.finish(freezeHeader: false)
+  }
+
+  /// The version, when it was issued and why: the Cover's last rows.
+  var filingRows: [(String, CellValue)] {
+    guard let filing else { return [] }
+    return [
+      (t(.filingVersion), .text(language.versionName(filing.version))),
+      (t(.issuedAt), .text(data.local(filing.issuedAt))),
+    ] + (filing.reason.map { [(t(.reissueReason), .text($0))] } ?? [])
+  }
+
+  /// Against the version before: every figure that changed, the batches
+  /// imported since, the policy versions and the rating model, and the reason.
+  package func correctionsSheet(_ c: Corrections, _ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.corrections), language: language)
+    try s.title("\(t(.corrections)) · \(language.quarterName(data.quarter)) · \(language.versionName(c.version))")
+    try s.pairs([
+      (t(.correctsVersion), .text("\(language.versionName(c.previous.version)) (\(data.local(c.previous.issuedAt)))")),
+      (t(.reissueReason), .text(c.reason ?? "—")),
+    ])
+    s.row += 1
+    try s.heading(t(.figuresChanged))
+    var top = s.row
+    if c.figures.isEmpty {
+      try s.line([.text(t(.noFigureChanged))])
+    } else {
+      top = try s.table(
+        header: [t(.figure), t(.name), language.versionName(c.previous.version), language.versionName(c.version)],
+        rows: c.figures.map { f in
+          let id = String(f.figure.prefix { $0 != "[" })
+          let name = MetricCatalogue.definition(id).map { language.name(of: $0) } ?? ""
+          return [.text(f.figure), .wrapped(name), .text(f.before ?? t(.absent)), .text(f.after ?? t(.absent))]
+        }, filter: true)
+    }
+    s.row += 1
+    try s.heading(t(.batchesSince))
+    if c.batchesSince.isEmpty {
+      try s.line([.text(t(.noBatchesSince))])
+    } else {
+      try s.table(
+        header: [t(.batch), t(.kind), t(.file), t(.importedAt)],
+        rows: c.batchesSince.map {
+          [
+            .count($0.batchID), .text(language.word(.batchKind, $0.kind)), .text($0.fileName),
+            .text(data.local($0.importedAt)),
+          ]
+        }, filter: false)
+    }
+    s.row += 1
+    try s.heading(t(.policyAndModel))
+    func change(_ before: String, _ now: String) -> String { before == now ? t(.unchanged) : "\(before) → \(now)" }
+    try s.pairs([
+      (
+        t(.policiesInForce),
+        .text(change(c.policiesBefore.joined(separator: ", "), c.policiesNow.joined(separator: ", ")))
+      ),
+      (t(.ratingModel), .text(change(c.modelBefore ?? "—", c.modelNow ?? "—"))),
+    ])
+    try s.finish(headerRow: top)
   }
 
   package func summary(_ workbook: Workbook) throws {

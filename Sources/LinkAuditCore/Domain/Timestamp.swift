@@ -6,6 +6,9 @@ public struct Timestamp: Comparable, Hashable, Sendable {
 
   public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
+  /// This instant, to the millisecond.
+  public static var now: Timestamp { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }
+
   public static func < (a: Timestamp, b: Timestamp) -> Bool { a.milliseconds < b.milliseconds }
 
   /// `2021-09-17T00:15:02.000Z`: fixed width, so text order is time order.

@@ -190,7 +190,7 @@ public final class Importer {
       "INSERT INTO batch (kind, file_name, sha256, imported_at, tool_version) VALUES (?, ?, ?, ?, ?)"
     ).run([
       .text(kind.rawValue), .text((fileName as NSString).lastPathComponent), .text(sha256),
-      .text(Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)).iso), .text(LinkAuditVersion.current),
+      .text(Timestamp.now.iso), .text(LinkAuditVersion.current),
     ])
     return db.lastInsertRowID
   }

@@ -16,7 +16,10 @@ struct Report: ParsableCommand {
       principle from templates/, metrics.csv and manifest.json (tool version, quarter, time \
       zone, the batches and policy versions the figures rest on, and the SHA-256 of every \
       file). All figures are read from one snapshot of the database, and running it twice on \
-      the same database writes byte-identical files.
+      the same database writes byte-identical files. Each report is recorded as a filed \
+      version of the quarter (linkaudit filings): other figures than the last version's make \
+      the next version, which needs --reason and holds its corrections (corrections.LANG.md, \
+      a Corrections sheet).
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
@@ -24,6 +27,13 @@ struct Report: ParsableCommand {
   @Option(help: "Output folder (default reports/YYYY-Qn).") var out: String?
   @Option(help: "Languages, comma-separated: zh, en.") var lang = "zh,en"
   @OptionGroup var signing: SigningKeyOptions
+  @Option(
+    help: ArgumentHelp(
+      "Why this quarter is issued again with other figures.",
+      discussion:
+        "Every report of a quarter is recorded (linkaudit filings). One whose figures differ from the version last filed is the next version, and needs a reason; one whose figures are the same is that version again, byte for byte."
+    ))
+  var reason: String?
 
   func run() throws {
     let languages = try lang.split(separator: ",").map { code in
@@ -45,12 +55,14 @@ struct Report: ParsableCommand {
     }
     let db = try database.openForWriting()
     let model = try report.model()
-    let written = try db.transaction(.deferred) { () -> [String] in
+    // Immediate: the filing is recorded in the same transaction the figures are read in.
+    let written = try db.transaction(.immediate) { () -> [String] in
       let q = try report.quarter(quarter, in: db, path: database.path)
       let directory = out ?? "reports/\(q)"
-      let package = ReportPackage(
+      var package = ReportPackage(
         quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
         signingKey: signingKey)
+      package.filing = .issue(reason: reason, at: Timestamp.now)
       var protected = database.protectedFiles
       protected.add(try report.templateFolder(), as: "the template folder")
       if let model = report.ratingModel { protected.add(model, as: "the rating model") }

@@ -224,6 +224,7 @@ import Testing
       "c7dfde5e7833cce72358b07499c6bc9b0fa072903073bb0b90483f32ca4a641e",
       "e0fe8fdb09822be5f4d8394af9c674e3d1764eb8ae9ca1ba4fd7e86a99855820",
       "9aa57971ace7de66728f3bd77ef579e56adcf7d9161fc8a6043430cc58340046",
+      "21498e997fbab5499e4699969c8807a66f408b5fc140dc5926f66746114b7779",
     ]
     let hashes = Migrations.all.map { hex(SHA256.hash(data: Data($0.sql.utf8))) }
     #expect(Array(hashes.prefix(released.count)) == released)

@@ -1,0 +1,178 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// One issued version of a quarter's package, as the `filing` table keeps it.
+public struct Filing: Equatable, Sendable {
+  public var quarter: String
+  public var timeZone: String
+  public var version: Int
+  /// UTC, when this version was first issued.
+  public var issuedAt: String
+  public var reason: String?
+  public var dataFingerprint: String
+  public var manifestSHA256: String
+  /// The figures as filed: metrics.csv's text.
+  public var metricsCSV: String
+  public var batchIDs: [Int64]
+  public var policyVersions: [String]
+  public var ratingModelSHA256: String?
+
+  static let columns = """
+    quarter, time_zone, version, issued_at, reason, data_fingerprint, manifest_sha256, metrics_csv, batch_ids,
+    policy_versions, rating_model_sha256
+    """
+
+  init(_ r: Record) throws {
+    quarter = try r.text("quarter")
+    timeZone = try r.text("time_zone")
+    version = Int(try r.integer("version"))
+    issuedAt = try r.text("issued_at")
+    reason = r.optionalText("reason")
+    dataFingerprint = try r.text("data_fingerprint")
+    manifestSHA256 = try r.text("manifest_sha256")
+    metricsCSV = try r.text("metrics_csv")
+    batchIDs = try r.text("batch_ids").split(separator: ",").compactMap { Int64($0) }
+    policyVersions = try r.text("policy_versions").split(separator: "\n").map(String.init)
+    ratingModelSHA256 = r.optionalText("rating_model_sha256")
+  }
+
+  init(
+    quarter: String, timeZone: String, version: Int, issuedAt: String, reason: String?, dataFingerprint: String,
+    manifestSHA256: String, metricsCSV: String, batchIDs: [Int64], policyVersions: [String],
+    ratingModelSHA256: String?
+  ) {
+    (self.quarter, self.timeZone, self.version, self.issuedAt, self.reason) =
+      (quarter, timeZone, version, issuedAt, reason)
+    (self.dataFingerprint, self.manifestSHA256, self.metricsCSV) = (dataFingerprint, manifestSHA256, metricsCSV)
+    (self.batchIDs, self.policyVersions, self.ratingModelSHA256) = (batchIDs, policyVersions, ratingModelSHA256)
+  }
+
+  /// Every version issued, by quarter, zone and version.
+  public static func all(in db: Database) throws -> [Filing] {
+    try db.records("SELECT \(columns) FROM filing ORDER BY quarter, time_zone, version", source: "the filings")
+      .map(Filing.init)
+  }
+
+  /// The latest version of a quarter in a zone, or version `version` of it.
+  static func find(in db: Database, quarter: String, timeZone: String, version: Int? = nil) throws -> Filing? {
+    try db.records(
+      """
+      SELECT \(columns) FROM filing WHERE quarter = :quarter AND time_zone = :zone
+        AND (:version IS NULL OR version = :version)
+      ORDER BY version DESC LIMIT 1
+      """,
+      named: [
+        ":quarter": .text(quarter), ":zone": .text(timeZone),
+        ":version": version.map { .integer(Int64($0)) } ?? .null,
+      ], source: "the filings"
+    ).first.map(Filing.init)
+  }
+
+  func insert(into db: Database) throws {
+    try db.prepare(
+      """
+      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """
+    ).run([
+      .text(quarter), .text(timeZone), .integer(Int64(version)), .text(issuedAt), .optional(reason),
+      .text(dataFingerprint), .text(manifestSHA256), .text(metricsCSV),
+      .text(batchIDs.map(String.init).joined(separator: ",")), .text(policyVersions.joined(separator: "\n")),
+      .optional(ratingModelSHA256),
+    ])
+  }
+}
+
+/// Which version a package is, and what it corrects.
+public struct FilingVersion: Sendable, Equatable {
+  public var version: Int
+  /// UTC.
+  public var issuedAt: String
+  public var reason: String?
+  /// The version before, whose figures this one corrects (nil for version 1).
+  public var previous: Filing?
+  /// Not yet in the ledger: `report` records it once the package is written.
+  var isNew: Bool
+}
+
+/// How a package gets its version: `report` issues one (the ledger decides
+/// which); `verify` writes the version its manifest names again.
+public enum FilingPolicy: Sendable {
+  /// No version (a package written by the library alone, or from before filings).
+  case none
+  /// Issue: the same figures as the last version are that version; other
+  /// figures are the next, and need `reason`.
+  case issue(reason: String?, at: Timestamp)
+  /// As the manifest says (verify).
+  case asFiled(version: Int, issuedAt: String, reason: String?)
+
+  func resolve(db: Database, quarter: Quarter, timeZone: TimeZone, metricsCSV: String) throws -> FilingVersion? {
+    let q = quarter.description
+    switch self {
+    case .none:
+      return nil
+    case .asFiled(let version, let issuedAt, let reason):
+      let previous =
+        version > 1 ? try Filing.find(in: db, quarter: q, timeZone: timeZone.identifier, version: version - 1) : nil
+      return FilingVersion(version: version, issuedAt: issuedAt, reason: reason, previous: previous, isNew: false)
+    case .issue(let reason, let now):
+      guard let last = try Filing.find(in: db, quarter: q, timeZone: timeZone.identifier) else {
+        return FilingVersion(version: 1, issuedAt: now.iso, reason: reason, previous: nil, isNew: true)
+      }
+      if last.metricsCSV == metricsCSV {
+        let previous =
+          last.version > 1
+          ? try Filing.find(in: db, quarter: q, timeZone: timeZone.identifier, version: last.version - 1) : nil
+        return FilingVersion(
+          version: last.version, issuedAt: last.issuedAt, reason: last.reason, previous: previous, isNew: false)
+      }
+      guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        throw ReportError(
+          message:
+            "the figures of \(q) differ from its filed version \(last.version) (issued \(last.issuedAt)): a re-issue is version \(last.version + 1) and needs --reason \"…\" saying why"
+        )
+      }
+      return FilingVersion(version: last.version + 1, issuedAt: now.iso, reason: reason, previous: last, isNew: true)
+    }
+  }
+}
+
+/// What a version of 2 or more changed against the version before: its
+/// figures old → new, the batches imported since, the policy versions and
+/// the rating model, and the reason given.
+public struct Corrections: Sendable {
+  public struct FigureChange: Sendable, Equatable {
+    /// `metric_id` or `metric_id[dimension]`, as verify names a figure.
+    public var figure: String
+    public var before: String?
+    public var after: String?
+  }
+
+  public var version: Int
+  public var previous: Filing
+  public var reason: String?
+  public var figures: [FigureChange]
+  public var batchesSince: [ReportData.Batch]
+  public var policiesBefore: [String]
+  public var policiesNow: [String]
+  public var modelBefore: String?
+  public var modelNow: String?
+
+  init(version: FilingVersion, previous: Filing, data: ReportData, ratingModel: RatingModel?) {
+    self.version = version.version
+    self.previous = previous
+    reason = version.reason
+    let (before, after) = (
+      ReportPackage.figures(of: previous.metricsCSV).figures, ReportPackage.figures(of: data.current.csv).figures
+    )
+    figures = Set(before.keys).union(after.keys).sorted().compactMap { key in
+      before[key] == after[key] ? nil : FigureChange(figure: key, before: before[key], after: after[key])
+    }
+    let filed = Set(previous.batchIDs)
+    batchesSince = data.batches.filter { !filed.contains($0.batchID) }
+    policiesBefore = previous.policyVersions
+    policiesNow = data.policies.map(\.version)
+    modelBefore = previous.ratingModelSHA256
+    modelNow = ratingModel?.sha256
+  }
+}
