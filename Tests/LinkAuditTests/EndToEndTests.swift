@@ -52,6 +52,14 @@ import Testing
     let caught = try run(["verify", out, "--public-key", dir.file("issuer.pub.pem")] + noDB)
     #expect(caught.status == 1)
     #expect(caught.stderr.contains("summary.zh.md: modified"), "\(caught.stderr)")
+    // Issued again with the same figures: version 1 still, and the archive to hand over beside the folder.
+    let archived = try run(["report", "--quarter", "2021-Q4", "--out", dir.file("reports/2021-Q4"), "--archive"])
+    #expect(archived.status == 0, "\(archived.stderr)")
+    #expect(archived.stdout.hasSuffix("reports/linkaudit-2021-Q4-v1.zip\n"), "\(archived.stdout)")
+    let filings = try run(["filings"])
+    #expect(filings.status == 0)
+    let lines = filings.stdout.split(separator: "\n")
+    #expect(lines.count == 2 && lines[1].hasPrefix("2021-Q4\tAsia/Shanghai\t1\t"), "\(filings.stdout)")
     // A key named but missing is an error, not an unsigned package.
     let missingKey = try run([
       "report", "--quarter", "2021-Q4", "--out", dir.file("x"), "--signing-key", dir.file("nope.pem"),

@@ -34,6 +34,11 @@ struct Report: ParsableCommand {
         "Every report of a quarter is recorded (linkaudit filings). One whose figures differ from the version last filed is the next version, and needs a reason; one whose figures are the same is that version again, byte for byte."
     ))
   var reason: String?
+  @Flag(
+    help: ArgumentHelp(
+      "Also write the package as one file, linkaudit-YYYY-Qn-vN.zip, beside its folder.",
+      discussion: "Every file of the package and its signature, reproducible byte for byte: the file to hand over."))
+  var archive = false
 
   func run() throws {
     let languages = try lang.split(separator: ",").map { code in
@@ -67,7 +72,17 @@ struct Report: ParsableCommand {
       protected.add(try report.templateFolder(), as: "the template folder")
       if let model = report.ratingModel { protected.add(model, as: "the rating model") }
       protected.add(keyPath, as: "the signing key")
-      return try package.write(database: db, to: directory, protecting: protected)
+      var written = try package.write(database: db, to: directory, protecting: protected)
+      if archive, let filed = try Manifest.read(from: directory).filing {
+        let name = PackageArchive.name(quarter: q, version: filed.version)
+        let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
+        try protected.checkOutputFile(path, option: "--archive")
+        try PackageArchive.write(
+          directory: directory, to: path, folder: (name as NSString).deletingPathExtension,
+          issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone)
+        written.append(path)
+      }
+      return written
     }
     for path in written { print(path) }
   }
