@@ -176,3 +176,23 @@ public struct Corrections: Sendable {
     modelNow = ratingModel?.sha256
   }
 }
+
+extension Corrections {
+  /// The definition of a figure as metrics.csv names it (`p1.upheld_rate`,
+  /// `rating.score[platform=jd]`): the catalogue's or the ratings'.
+  static func definition(of figure: String) -> MetricDefinition? {
+    let id = String(figure.prefix { $0 != "[" })
+    return MetricCatalogue.definition(id) ?? MetricCatalogue.ratings.first { $0.id == id }
+  }
+
+  /// A figure as a reader reads it: a rate as a percentage with its counts
+  /// (`85.71% (6/7)`), anything else as metrics.csv has it; absent when the
+  /// version had no such figure.
+  static func display(_ said: String?, of figure: String, in language: ReportLanguage) -> String {
+    guard let said else { return language.text(.absent) }
+    guard definition(of: figure)?.kind == .rate else { return said }
+    let value = said.prefix { $0 != " " }
+    guard let x = Double(value) else { return said }
+    return String(format: "%.2f%%", x * 100) + said.dropFirst(value.count)
+  }
+}

@@ -368,9 +368,6 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .grade: ("Grade", "等级"),
     .explanation: ("Why", "说明"),
     .dataFingerprint: ("Data fingerprint (SHA-256 of the batch hashes)", "数据指纹（各批次哈希的 SHA-256）"),
-    .signingKey: (
-      "Signed with the key (SHA-256 of the Ed25519 public key; manifest.sig)",
-      "签名公钥指纹（Ed25519 公钥的 SHA-256；签名见 manifest.sig）"
-    ),
+    .signingKey: ("Signing key (SHA-256 of the public key)", "签名公钥指纹（SHA-256）"),
   ]
 }

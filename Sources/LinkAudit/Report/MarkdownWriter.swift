@@ -63,18 +63,17 @@ package struct MarkdownWriter {
   // MARK: Contexts
 
   package func correctionsContext(_ c: Corrections) -> [String: Any] {
-    let absent = language.text(.absent)
-    return common.merging([
+    common.merging([
       "version": language.versionName(c.version), "previousVersion": language.versionName(c.previous.version),
       "previousIssuedAt": data.local(c.previous.issuedAt), "reason": c.reason.map(markdownText) ?? "—",
       "hasFigures": !c.figures.isEmpty, "hasBatches": !c.batchesSince.isEmpty,
       "figures": c.figures.map { f -> [String: Any] in
-        let id = String(f.figure.prefix { $0 != "[" })
-        return [
+        [
           // In a code span, where Markdown escapes would show.
           "figure": f.figure.replacingOccurrences(of: "`", with: "'"),
-          "name": MetricCatalogue.definition(id).map { markdownText(language.name(of: $0)) } ?? "",
-          "before": markdownText(f.before ?? absent), "after": markdownText(f.after ?? absent),
+          "name": Corrections.definition(of: f.figure).map { markdownText(language.name(of: $0)) } ?? "",
+          "before": markdownText(Corrections.display(f.before, of: f.figure, in: language)),
+          "after": markdownText(Corrections.display(f.after, of: f.figure, in: language)),
         ]
       },
       "batches": c.batchesSince.map { b -> [String: Any] in

@@ -104,9 +104,11 @@ package struct WorkbookWriter {
       top = try s.table(
         header: [t(.figure), t(.name), language.versionName(c.previous.version), language.versionName(c.version)],
         rows: c.figures.map { f in
-          let id = String(f.figure.prefix { $0 != "[" })
-          let name = MetricCatalogue.definition(id).map { language.name(of: $0) } ?? ""
-          return [.text(f.figure), .wrapped(name), .text(f.before ?? t(.absent)), .text(f.after ?? t(.absent))]
+          [
+            .text(f.figure), .wrapped(Corrections.definition(of: f.figure).map { language.name(of: $0) } ?? ""),
+            .text(Corrections.display(f.before, of: f.figure, in: language)),
+            .text(Corrections.display(f.after, of: f.figure, in: language)),
+          ]
         }, filter: true)
     }
     s.row += 1

@@ -84,6 +84,8 @@ import Testing
     let en = try String(contentsOfFile: v2 + "/corrections.en.md", encoding: .utf8)
     #expect(en.contains("| `overview.complaints` | Complaints | 8 | 9 |"), "\(en)")
     #expect(en.contains("| `p1.complaints` | Complaints | 6 | 7 |"))
+    // A rate as a reader reads it, beside its counts: upheld 3 of 4 decided, then 3 of 5 (c20 not upheld).
+    #expect(en.contains("| `p1.upheld_rate` | Upheld rate | 75.00% (3/4) | 60.00% (3/5) |"), "\(en)")
     #expect(en.contains("late.csv"))
     #expect(en.contains("Reason given: late complaint file"))
     #expect(!en.contains("`p2.complaints`"), "an unchanged figure is not listed")
