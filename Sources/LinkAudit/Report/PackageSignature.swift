@@ -24,10 +24,8 @@ public struct SigningKey {
   }
 
   public init(path: String) throws {
-    let text = try SecretFile.read(path)
-    guard let der = PEM.decode(label: "PRIVATE KEY", text), der.count == DER.pkcs8Prefix.count + 32,
-      Array(der.prefix(DER.pkcs8Prefix.count)) == DER.pkcs8Prefix,
-      let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))
+    guard let raw = DER.key(in: try SecretFile.read(path), label: "PRIVATE KEY", prefix: DER.pkcs8Prefix),
+      let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
     else {
       throw FileError(file: path, message: "not an Ed25519 private key in PEM (linkaudit keys new writes one)")
     }
@@ -55,9 +53,8 @@ public struct PackagePublicKey: Equatable {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw FileError(file: path, message: "cannot read the public key")
     }
-    guard let der = PEM.decode(label: "PUBLIC KEY", text), der.count == DER.spkiPrefix.count + 32,
-      Array(der.prefix(DER.spkiPrefix.count)) == DER.spkiPrefix,
-      let key = try? Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32))
+    guard let raw = DER.key(in: text, label: "PUBLIC KEY", prefix: DER.spkiPrefix),
+      let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
     else {
       throw FileError(file: path, message: "not an Ed25519 public key in PEM (linkaudit keys public prints one)")
     }
@@ -85,6 +82,14 @@ enum DER {
   ]
   /// SubjectPublicKeyInfo { AlgorithmIdentifier { id-Ed25519 }, BIT STRING (32 bytes, no unused bits) }
   static let spkiPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
+
+  /// The key's 32 bytes from a PEM block `label` that is `prefix` and them; nil for anything else.
+  static func key(in text: String, label: String, prefix: [UInt8]) -> Data? {
+    guard let der = PEM.decode(label: label, text), der.count == prefix.count + 32,
+      Array(der.prefix(prefix.count)) == prefix
+    else { return nil }
+    return Data(der.suffix(32))
+  }
 }
 
 enum PEM {
