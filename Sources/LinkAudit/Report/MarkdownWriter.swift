@@ -92,8 +92,9 @@ package struct MarkdownWriter {
 
   package var common: [String: Any] {
     [
-      "quarter": data.quarter.description, "previousQuarter": data.quarter.previous.description,
-      "period": data.period(in: language), "timeZone": data.timeZone.identifier,
+      // As a reader names them: 2022年第一季度 and 北京时间（UTC+8） in Chinese.
+      "quarter": language.quarterName(data.quarter), "previousQuarter": language.quarterName(data.quarter.previous),
+      "period": data.period(in: language), "timeZone": language.zoneName(data.timeZone),
       "dataAsOf": data.local(data.dataAsOf.iso),
       "latestEvent": data.latestEventAt.map { data.local($0) } ?? "—",
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
@@ -126,7 +127,7 @@ package struct MarkdownWriter {
     context["changes"] = overview.map(change)
     context["trendQuarters"] = data.trend.map { point -> [String: Any] in
       [
-        "label": point.quarter.description + (point.policiesTakingEffect.isEmpty ? "" : " ▲"),
+        "label": language.quarterName(point.quarter) + (point.policiesTakingEffect.isEmpty ? "" : " ▲"),
         "policies": point.policiesTakingEffect.map {
           markdownText($0.version) + " (\(data.local($0.effectiveFrom).prefix(10)))"
         }.joined(separator: ", "),
@@ -159,7 +160,9 @@ package struct MarkdownWriter {
     context["policyComparison"] = data.policyComparison.map { r -> [String: Any] in
       let keys = ["open", "warned", "blocked", "conformance", "warnedOfRestricted", "proceed", "over", "sceneRule"]
       var row: [String: Any] = [
-        "quarter": r.quarter, "version": markdownText(r.policyVersion ?? "—"), "events": Int(r.events).grouped,
+        "quarter": Quarter(r.quarter).map(language.quarterName) ?? r.quarter,
+        "version": markdownText(r.policyVersion ?? "—"),
+        "events": Int(r.events).grouped,
       ]
       for (key, rate) in zip(keys, r.rates) { row[key] = rate.map { String(format: "%.2f%%", $0 * 100) } ?? "—" }
       return row

@@ -280,6 +280,23 @@ import Testing
     }
   }
 
+  /// The Chinese Markdown names quarters and the time zone as a reader does:
+  /// 2021年第四季度, 北京时间（UTC+8）, never 2021-Q4 or Asia/Shanghai.
+  @Test func theChineseMarkdownNamesQuartersAndTheZoneInChinese() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
+    let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".zh.md") }
+    #expect(files.count == 6)
+    for name in files {
+      let text = try text(out, name)
+      #expect(text.range(of: #"\d{4}-Q[1-4]"#, options: .regularExpression) == nil, "\(name)")
+      #expect(!text.contains("Asia/Shanghai"), "\(name)")
+      #expect(text.contains("2021年第四季度") || name.hasPrefix("principle") == false, "\(name)")
+    }
+    #expect(try text(out, "summary.zh.md").contains("北京时间（UTC+8）"))
+    #expect(try text(out, "summary.en.md").contains("2021-Q4"))
+  }
+
   /// The Trends sheet reads down: a row per figure, a column per quarter,
   /// quarters named as the reader names them, so it stays narrow to print.
   @Test func trendsHaveARowPerFigureAndAColumnPerQuarter() throws {
