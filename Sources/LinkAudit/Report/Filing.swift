@@ -70,6 +70,16 @@ public struct Filing: Equatable, Sendable {
   }
 
   func insert(into db: Database) throws {
+    do {
+      try record(into: db)
+    } catch let error as SQLiteError where error.code & 0xFF == 5 || error.code & 0xFF == 19 {
+      // Busy: another process wrote since the figures were read (an import,
+      // another report). The package is not put in place; nothing is recorded.
+      throw FilingConflict(quarter: quarter, version: version)
+    }
+  }
+
+  private func record(into db: Database) throws {
     try db.prepare(
       """
       INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -80,6 +90,17 @@ public struct Filing: Equatable, Sendable {
       .text(batchIDs.map(String.init).joined(separator: ",")), .text(policyVersions.joined(separator: "\n")),
       .optional(ratingModelSHA256),
     ])
+  }
+}
+
+/// A new version could not be recorded: the database changed, or is being
+/// written, since the figures were read. `report` then reads them again
+/// under the write lock, once.
+public struct FilingConflict: Error, LocalizedError {
+  public let quarter: String
+  public let version: Int
+  public var errorDescription: String? {
+    "could not record \(quarter) version \(version): another process (an import, another report) wrote to the database since the figures were read; run the report again when it is done"
   }
 }
 

@@ -60,29 +60,40 @@ struct Report: ParsableCommand {
     }
     let db = try database.openForWriting()
     let model = try report.model()
-    // Immediate: the filing is recorded in the same transaction the figures are read in.
-    let written = try db.transaction(.immediate) { () -> [String] in
-      let q = try report.quarter(quarter, in: db, path: database.path)
-      let directory = out ?? "reports/\(q)"
-      var package = ReportPackage(
-        quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
-        signingKey: signingKey)
-      package.filing = .issue(reason: reason, at: Timestamp.now)
-      var protected = database.protectedFiles
-      protected.add(try report.templateFolder(), as: "the template folder")
-      if let model = report.ratingModel { protected.add(model, as: "the rating model") }
-      protected.add(keyPath, as: "the signing key")
-      var written = try package.write(database: db, to: directory, protecting: protected)
-      if archive, let filed = try Manifest.read(from: directory).filing {
-        let name = PackageArchive.name(quarter: q, version: filed.version)
-        let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
-        try protected.checkOutputFile(path, option: "--archive")
-        try PackageArchive.write(
-          directory: directory, to: path, folder: (name as NSString).deletingPathExtension,
-          issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone)
-        written.append(path)
+    // One snapshot for every figure, so a report runs beside an import; only
+    // a new version writes (its row in the ledger), at the end. When something
+    // was written meanwhile, the report is made again under the write lock
+    // (waiting for an import to end), from the data then, once.
+    func issue(_ kind: Database.TransactionKind) throws -> [String] {
+      try db.transaction(kind) { () -> [String] in
+        let q = try report.quarter(quarter, in: db, path: database.path)
+        let directory = out ?? "reports/\(q)"
+        var package = ReportPackage(
+          quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
+          signingKey: signingKey)
+        package.filing = .issue(reason: reason, at: Timestamp.now)
+        var protected = database.protectedFiles
+        protected.add(try report.templateFolder(), as: "the template folder")
+        if let model = report.ratingModel { protected.add(model, as: "the rating model") }
+        protected.add(keyPath, as: "the signing key")
+        var written = try package.write(database: db, to: directory, protecting: protected)
+        if archive, let filed = try Manifest.read(from: directory).filing {
+          let name = PackageArchive.name(quarter: q, version: filed.version)
+          let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
+          try protected.checkOutputFile(path, option: "--archive")
+          try PackageArchive.write(
+            directory: directory, to: path, folder: (name as NSString).deletingPathExtension,
+            issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone)
+          written.append(path)
+        }
+        return written
       }
-      return written
+    }
+    let written: [String]
+    do {
+      written = try issue(.deferred)
+    } catch is FilingConflict {
+      written = try issue(.immediate)
     }
     for path in written { print(path) }
   }
