@@ -72,12 +72,16 @@ public struct Filing: Equatable, Sendable {
   func insert(into db: Database) throws {
     do {
       try record(into: db)
-    } catch let error as SQLiteError where error.code & 0xFF == 5 || error.code & 0xFF == 19 {
-      // Busy: another process wrote since the figures were read (an import,
-      // another report). The package is not put in place; nothing is recorded.
+    } catch let error as SQLiteError where error.code & 0xFF == Self.busy || error.code == Self.primaryKeyTaken {
+      // Busy: another process wrote since the figures were read (an import);
+      // the version taken: another report recorded it meanwhile. The package
+      // is not put in place; nothing is recorded.
       throw FilingConflict(quarter: quarter, version: version)
     }
   }
+
+  /// SQLITE_BUSY (and its extended codes), SQLITE_CONSTRAINT_PRIMARYKEY.
+  static let (busy, primaryKeyTaken): (Int32, Int32) = (5, 1555)
 
   private func record(into db: Database) throws {
     try db.prepare(
@@ -141,11 +145,9 @@ public enum FilingPolicy: Sendable {
         return FilingVersion(version: 1, issuedAt: now.iso, reason: reason, previous: nil, isNew: true)
       }
       if last.metricsCSV == metricsCSV {
-        let previous =
-          last.version > 1
-          ? try Filing.find(in: db, quarter: q, timeZone: timeZone.identifier, version: last.version - 1) : nil
-        return FilingVersion(
-          version: last.version, issuedAt: last.issuedAt, reason: last.reason, previous: previous, isNew: false)
+        // The same figures: that version again, as filed.
+        return try FilingPolicy.asFiled(version: last.version, issuedAt: last.issuedAt, reason: last.reason)
+          .resolve(db: db, quarter: quarter, timeZone: timeZone, metricsCSV: metricsCSV)
       }
       guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
         throw ReportError(
@@ -204,6 +206,31 @@ extension Corrections {
   static func definition(of figure: String) -> MetricDefinition? {
     let id = String(figure.prefix { $0 != "[" })
     return MetricCatalogue.definition(id) ?? MetricCatalogue.ratings.first { $0.id == id }
+  }
+
+  /// Each figure that changed, as both writers show it: its id, its name,
+  /// and the two versions' values as a reader reads them.
+  func rows(in language: ReportLanguage) -> [(figure: String, name: String, before: String, after: String)] {
+    figures.map { f in
+      (
+        f.figure, Self.definition(of: f.figure).map { language.name(of: $0) } ?? "",
+        Self.display(f.before, of: f.figure, in: language), Self.display(f.after, of: f.figure, in: language)
+      )
+    }
+  }
+
+  /// The policy versions in force, then and now, or "unchanged".
+  func policies(in language: ReportLanguage) -> String {
+    Self.change(policiesBefore.joined(separator: ", "), policiesNow.joined(separator: ", "), in: language)
+  }
+
+  /// The rating model's SHA-256, then and now, or "unchanged".
+  func model(in language: ReportLanguage) -> String {
+    Self.change(modelBefore ?? "—", modelNow ?? "—", in: language)
+  }
+
+  static func change(_ before: String, _ now: String, in language: ReportLanguage) -> String {
+    before == now ? language.text(.unchanged) : "\(before) → \(now)"
   }
 
   /// A figure as a reader reads it: a rate as a percentage with its counts

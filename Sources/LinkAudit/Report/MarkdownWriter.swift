@@ -67,13 +67,11 @@ package struct MarkdownWriter {
       "version": language.versionName(c.version), "previousVersion": language.versionName(c.previous.version),
       "previousIssuedAt": data.local(c.previous.issuedAt), "reason": c.reason.map(markdownText) ?? "—",
       "hasFigures": !c.figures.isEmpty, "hasBatches": !c.batchesSince.isEmpty,
-      "figures": c.figures.map { f -> [String: Any] in
+      "figures": c.rows(in: language).map { r -> [String: Any] in
         [
           // In a code span, where Markdown escapes would show.
-          "figure": f.figure.replacingOccurrences(of: "`", with: "'"),
-          "name": Corrections.definition(of: f.figure).map { markdownText(language.name(of: $0)) } ?? "",
-          "before": markdownText(Corrections.display(f.before, of: f.figure, in: language)),
-          "after": markdownText(Corrections.display(f.after, of: f.figure, in: language)),
+          "figure": r.figure.replacingOccurrences(of: "`", with: "'"), "name": markdownText(r.name),
+          "before": markdownText(r.before), "after": markdownText(r.after),
         ]
       },
       "batches": c.batchesSince.map { b -> [String: Any] in
@@ -82,11 +80,7 @@ package struct MarkdownWriter {
           "importedAt": data.local(b.importedAt),
         ]
       },
-      "policies": c.policiesBefore == c.policiesNow
-        ? language.text(.unchanged)
-        : "\(c.policiesBefore.joined(separator: ", ")) → \(c.policiesNow.joined(separator: ", "))",
-      "model": c.modelBefore == c.modelNow
-        ? language.text(.unchanged) : "\(c.modelBefore ?? "—") → \(c.modelNow ?? "—")",
+      "policies": c.policies(in: language), "model": c.model(in: language),
     ]) { $1 }
   }
 

@@ -17,12 +17,12 @@ public struct ReportPackage {
   public var ratingModel: RatingModel?
   /// Signs `manifest.json` into `manifest.sig`; its public key's fingerprint
   /// goes on the Cover and into the manifest.
-  public var signingKey: SigningKey? {
-    didSet { signedBy = signingKey?.publicKey.fingerprint }
-  }
-  /// The fingerprint the package names as its signer: the signing key's, or,
-  /// when verify writes a package again, the one its manifest names.
-  package var signedBy: String?
+  public var signingKey: SigningKey?
+  /// The signer a package written again by verify names (its manifest's):
+  /// on the Cover and in the manifest, without the key to sign with.
+  package var namedSigner: String?
+  /// The fingerprint the package names as its signer.
+  package var signedBy: String? { signingKey?.publicKey.fingerprint ?? namedSigner }
   /// How the package gets its filed version (`report` issues one; verify
   /// writes the manifest's again).
   public var filing: FilingPolicy = .none
@@ -37,7 +37,6 @@ public struct ReportPackage {
     self.templates = templates
     self.ratingModel = ratingModel
     self.signingKey = signingKey
-    signedBy = signingKey?.publicKey.fingerprint
   }
 
   public static let manifestName = "manifest.json"
@@ -357,12 +356,6 @@ extension ReportData.Policy {
 }
 
 extension ReportPackage {
-  /// Checks a package against its manifest and against the database: every
-  /// file's hash, then the whole package written again from the data now and
-  /// compared byte for byte, the manifest among the files. What the manifest
-  /// claims (its languages, its file list, its fingerprint) is checked, never
-  /// trusted: a package is what the database gives, or it is not.
-  /// Returns one line per difference; empty when the package stands.
   /// Every file the manifest lists against its SHA-256, and every file there
   /// that it does not list (besides the manifest, its signature and `make
   /// render`'s folder). Returns the problems and the names present.
@@ -431,6 +424,12 @@ extension ReportPackage {
     return problems
   }
 
+  /// Checks a package against its manifest and against the database: every
+  /// file's hash, then the whole package written again from the data now and
+  /// compared byte for byte, the manifest among the files. What the manifest
+  /// claims (its languages, its file list, its fingerprint) is checked, never
+  /// trusted: a package is what the database gives, or it is not.
+  /// Returns one line per difference; empty when the package stands.
   public static func verify(
     directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
   ) throws -> [String] {
@@ -469,7 +468,7 @@ extension ReportPackage {
       ratingModel: manifest.ratingModel == nil ? nil : ratingModel)
     // The signer the package names is on its Cover: written again the same
     // (the signature itself is checked against a public key: verifySigned).
-    again.signedBy = manifest.signingKey?.publicKeySHA256
+    again.namedSigner = manifest.signingKey?.publicKeySHA256
     // The version the manifest names, with what it corrects from the ledger; nothing is recorded.
     again.filing =
       manifest.filing.map { .asFiled(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) } ?? .none
@@ -535,7 +534,6 @@ extension ReportPackage {
     return problems
   }
 
-  /// "metric[dimension]: package X, database Y" for each figure that differs.
   /// metrics.csv's figures by `metric_id[dimension]`, each said as `value
   /// (numerator/denominator)`, and the keys that appear more than once.
   /// Verify and the corrections of a re-issue read figures by this one rule.
@@ -558,6 +556,7 @@ extension ReportPackage {
     return (result, repeated)
   }
 
+  /// "metric[dimension]: package X, database Y" for each figure that differs.
   package static func compareMetrics(_ package: String, _ database: String) -> [String] {
     let (mine, theirs) = (figures(of: package), figures(of: database))
     let twice =

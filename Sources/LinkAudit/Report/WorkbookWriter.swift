@@ -103,13 +103,8 @@ package struct WorkbookWriter {
     } else {
       top = try s.table(
         header: [t(.figure), t(.name), language.versionName(c.previous.version), language.versionName(c.version)],
-        rows: c.figures.map { f in
-          [
-            .text(f.figure), .wrapped(Corrections.definition(of: f.figure).map { language.name(of: $0) } ?? ""),
-            .text(Corrections.display(f.before, of: f.figure, in: language)),
-            .text(Corrections.display(f.after, of: f.figure, in: language)),
-          ]
-        }, filter: true)
+        rows: c.rows(in: language).map { [.text($0.figure), .wrapped($0.name), .text($0.before), .text($0.after)] },
+        filter: true)
     }
     s.row += 1
     try s.heading(t(.batchesSince))
@@ -127,13 +122,8 @@ package struct WorkbookWriter {
     }
     s.row += 1
     try s.heading(t(.policyAndModel))
-    func change(_ before: String, _ now: String) -> String { before == now ? t(.unchanged) : "\(before) → \(now)" }
     try s.pairs([
-      (
-        t(.policiesInForce),
-        .text(change(c.policiesBefore.joined(separator: ", "), c.policiesNow.joined(separator: ", ")))
-      ),
-      (t(.ratingModel), .text(change(c.modelBefore ?? "—", c.modelNow ?? "—"))),
+      (t(.policiesInForce), .text(c.policies(in: language))), (t(.ratingModel), .text(c.model(in: language))),
     ])
     try s.finish(headerRow: top)
   }

@@ -3,7 +3,8 @@ import LinkAuditCore
 import LinkAuditStore
 
 /// The only code that turns events' facts into rollup rows: counts by month
-/// and attribute (`event_month`), by month and host (`host_month`), of the
+/// and attribute (`event_month`), by month and host (`host_month`, and from
+/// it by platform, `platform_month`), of the
 /// events with a category by host (`reason_month`), by day (`event_day`), the
 /// users of each quarter (`user_quarter`, `quarter_users`) and what a decision
 /// did not stop (`decision_open`: each event opened or warned under it;
