@@ -22,7 +22,7 @@ struct LinkAuditCommand: ParsableCommand {
     version: LinkAuditVersion.current,
     subcommands: [
       Import.self, Report.self, Query.self, Ratings.self, Demo.self, Verify.self, Schema.self, DoctorCommand.self,
-      Keys.self, Filings.self,
+      Keys.self, Filings.self, Export.self,
     ]
   )
 

@@ -1,0 +1,183 @@
+import Crypto
+import Foundation
+import LinkAuditCore
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditWeb
+
+/// What a warehouse job needs of linkaudit's rules, written as small tables it
+/// joins on (`linkaudit export reference`), so that every rule keeps its one
+/// definition here: the day and policy version of each instant of the quarter,
+/// the zone's offsets for timestamps written without one, the vocabulary, the
+/// decisions with their windows, and, once the job has listed the URL
+/// authorities of the logs, each one normalised by `URLNormaliser`.
+package enum WarehouseReference {
+  package static let format = "linkaudit-reference/1"
+
+  /// The job's list of authorities (`authorities.csv` of its first step):
+  /// `scheme,authority,file,row`, the row where each was first seen.
+  package static let authorityColumns = ["scheme", "authority", "file", "row"]
+
+  /// Writes the reference for `quarter` into `folder` (created; a file
+  /// already there is replaced only if it is one of the reference's own).
+  package static func write(
+    database db: Database, quarter: Quarter, timestampZone: TimeZone, plausible: PlausibleTimes,
+    authorities: String?, to folder: String
+  ) throws -> [String: (rows: Int, sha256: String)] {
+    let zone = try Rollups.timeZone(of: db)
+    let (start, end) = quarter.bounds(in: zone)
+    let policies = try PolicyTimeline(database: db)
+    let decisions = try decisionRows(db)
+    var tables: [(name: String, header: [String], rows: [[String]])] = [
+      ("segments.csv", WarehouseSegments.columns, WarehouseSegments.rows(from: start.milliseconds, to: end.milliseconds, zone: zone, policies: policies)),
+      ("offsets.csv", ["local_from_ms", "local_until_ms", "offset_seconds"],
+       offsets(zone: timestampZone, plausible: plausible)),
+      ("vocabulary.csv", ["field", "code", "principle"], vocabulary()),
+      ("decisions.csv", ["complaint_id", "principle", "scope", "target", "stands_from_ms", "stands_until_ms"],
+       decisions.rows),
+    ]
+    if let authorities {
+      tables.append(
+        ("authorities.csv", ["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
+         try normalisedAuthorities(authorities)))
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var files: [String: (rows: Int, sha256: String)] = [:]
+    for table in tables {
+      let data = WarehouseSegments.csvData(table.header, table.rows)
+      try data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(table.name)))
+      files[table.name] = (table.rows.count, hex(SHA256.hash(data: data)))
+    }
+    let manifest = ReferenceManifest(
+      format: format, quarter: quarter.description, rollup_time_zone: zone.identifier,
+      timestamp_time_zone: timestampZone.identifier, quarter_start_ms: start.milliseconds,
+      quarter_end_ms: end.milliseconds, earliest_ms: plausible.earliest.milliseconds,
+      latest_ms: plausible.latest.milliseconds, decisions_fingerprint: decisions.fingerprint,
+      linkaudit_version: LinkAuditVersion.current,
+      files: files.mapValues { ReferenceManifest.File(rows: $0.rows, sha256: $0.sha256) })
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    try encoder.encode(manifest).write(
+      to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("manifest.json")))
+    return files
+  }
+
+  /// Pieces of local time with one offset for a timestamp written without
+  /// one, as `TimestampParser.offset(forLocalMilliseconds:)` resolves it
+  /// (gaps and overlaps included), over the plausible years.
+  package static func offsets(zone: TimeZone, plausible: PlausibleTimes) -> [[String]] {
+    let parser = TimestampParser(timeZone: zone)
+    let day: Int64 = 86_400_000
+    let (low, high) = (plausible.earliest.milliseconds - day, plausible.latest.milliseconds + day)
+    var cuts = Set<Int64>([low, high])
+    var at = Date(timeIntervalSince1970: Double(low) / 1000)
+    while let next = zone.nextDaylightSavingTimeTransition(after: at), next.timeIntervalSince1970 * 1000 < Double(high)
+    {
+      let t = Int64(next.timeIntervalSince1970 * 1000)
+      let before = Int64(zone.secondsFromGMT(for: next.addingTimeInterval(-1))) * 1000
+      let after = Int64(zone.secondsFromGMT(for: next)) * 1000
+      for c in [t, t + before, t + after] where c > low && c < high { cuts.insert(c) }
+      at = next
+    }
+    let sorted = cuts.sorted()
+    var rows: [[String]] = []
+    for (from, until) in zip(sorted, sorted.dropFirst()) {
+      let offset = parser.offset(forLocalMilliseconds: from)
+      if let last = rows.last, last[2] == String(offset) {
+        rows[rows.count - 1][1] = String(until)
+      } else {
+        rows.append([String(from), String(until), String(offset)])
+      }
+    }
+    return rows
+  }
+
+  /// Every code the contract allows, by field; a reason's principle beside it.
+  package static func vocabulary() -> [[String]] {
+    Scene.allCases.map { ["scene", $0.rawValue, ""] } + LinkAction.allCases.map { ["action", $0.rawValue, ""] }
+      + DetectedBy.allCases.map { ["detected_by", $0.rawValue, ""] }
+      + [["reason", "scene_rule", ""]]
+      + Category.allCases.map { ["reason", $0.rawValue, String($0.principle.rawValue)] }
+  }
+
+  /// The decisions as the import's `DecisionIndex` reads them, with their
+  /// fingerprint: a bundle made with other decisions is refused.
+  package static func decisionRows(_ db: Database) throws -> (rows: [[String]], fingerprint: String) {
+    let index = try DecisionIndex(database: db)
+    var rows: [[String]] = []
+    for row in try db.records(
+      """
+      SELECT complaint_id, principle, action_taken, url_normalised, domain, stands_from, stands_until
+      FROM main.decision ORDER BY complaint_id
+      """, source: "the decision view")
+    {
+      let scope = try row.text("action_taken")
+      let from = try TimestampParser.stored(row.optionalText("stands_from"), at: "decision.stands_from")
+      let until = try row.optionalText("stands_until").map {
+        try TimestampParser.stored($0, at: "decision.stands_until").milliseconds
+      }
+      rows.append([
+        try row.text("complaint_id"), String(try row.integer("principle")), scope,
+        scope == "block_url" ? try row.text("url_normalised") : try row.text("domain"),
+        String(from.milliseconds), until.map { String($0) } ?? "",
+      ])
+    }
+    return (rows, index.fingerprint)
+  }
+
+  /// The job's authorities, each normalised as the import normalises a URL
+  /// (`scheme://authority/`): its URL prefix (the normalised URL before the
+  /// path), host in both forms and registrable domain. One that is not a valid
+  /// host is an error naming where the job first saw it.
+  package static func normalisedAuthorities(_ path: String) throws -> [[String]] {
+    let reader = try makeReader(path: path, encoding: .utf8, columns: authorityColumns)
+    let normaliser = URLNormaliser()
+    var values = [String?](repeating: nil, count: authorityColumns.count)
+    var rows: [[String]] = []
+    var seen = Set<String>()
+    do {
+      while try reader.next(into: &values) {
+        guard let scheme = values[0], let authority = values[1] else {
+          throw FileError(file: path, line: reader.line, message: "scheme and authority are required")
+        }
+        guard seen.insert(scheme + "\u{1F}" + authority).inserted else { continue }
+        let where_ = "\(values[2] ?? "?") row \(values[3] ?? "?")"
+        do {
+          let url = try normaliser.normalise(scheme + "://" + authority + "/")
+          guard url.normalised.hasSuffix("/") else {
+            throw FileError(file: path, line: reader.line, message: "authority \(authority) did not normalise")
+          }
+          rows.append([
+            scheme, authority, String(url.normalised.dropLast()), url.host, url.hostASCII, url.domain,
+          ])
+        } catch let error as LinkAuditWeb.URLError {
+          throw FileError(
+            file: path, line: reader.line,
+            message: "url (first in \(where_)): \(displayable(scheme + "://" + authority)) is not \(error.reason)")
+        }
+      }
+    } catch let error as RecordError {
+      throw FileError(file: path, line: error.line, message: error.message)
+    }
+    return rows.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+  }
+}
+
+/// `manifest.json` of a reference folder.
+package struct ReferenceManifest: Codable {
+  package struct File: Codable {
+    package var rows: Int
+    package var sha256: String
+  }
+  package var format: String
+  package var quarter: String
+  package var rollup_time_zone: String
+  package var timestamp_time_zone: String
+  package var quarter_start_ms: Int64
+  package var quarter_end_ms: Int64
+  package var earliest_ms: Int64
+  package var latest_ms: Int64
+  package var decisions_fingerprint: String
+  package var linkaudit_version: String
+  package var files: [String: File]
+}

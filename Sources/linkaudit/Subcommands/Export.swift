@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import LinkAuditCore
+import LinkAuditImport
+import LinkAuditStore
+
+struct Export: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write what a warehouse job needs of linkaudit's rules.",
+    subcommands: [Reference.self])
+
+  struct Reference: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write the reference tables the warehouse job (warehouse/) joins on.",
+      discussion: """
+        For one quarter: segments.csv (each stretch of the quarter with its local day and \
+        policy version), offsets.csv (the zone's offset for timestamps written without one), \
+        vocabulary.csv (the codes the contract allows, each reason with its principle), \
+        decisions.csv (every decision with its target and window) and manifest.json (their \
+        SHA-256, the quarter, the zones, the plausible times and the decisions' fingerprint). \
+        With --authorities (the job's first step), also authorities.csv: every URL authority \
+        of the logs normalised by linkaudit's own URL rules. Reads the database only; see \
+        "Beyond one machine" in the README for the steps in order.
+        """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "Folder to write the reference into (created).")
+    var folder: String
+
+    @Option(help: "The quarter, YYYY-Qn.")
+    var quarter: String
+
+    @Option(help: "authorities.csv written by the job's first step (warehouse/linkaudit_rollups.py authorities).")
+    var authorities: String?
+
+    @Option(help: "Time zone of timestamps written without an offset (as for import).")
+    var tz = "Asia/Shanghai"
+
+    @Option(help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC), as for import.", valueName: "date"))
+    var earliest = "2000-01-01"
+
+    @Option(help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
+    var latest: String?
+
+    func run() throws {
+      guard let q = Quarter(quarter) else {
+        throw ValidationError("quarter \"\(quarter)\" is not YYYY-Qn (for example 2021-Q4)")
+      }
+      guard let zone = TimeZone(identifier: tz) else {
+        throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
+      }
+      func day(_ text: String, _ option: String) throws -> Timestamp {
+        guard text.count == 10, let t = TimestampParser.utc.parse(text + " 00:00:00") else {
+          throw ValidationError("\(option) \"\(text)\" is not a date YYYY-MM-DD")
+        }
+        return t
+      }
+      let times = PlausibleTimes(
+        earliest: try day(earliest, "--earliest"),
+        // The default cut to its day, so that references exported a minute apart agree.
+        latest: try latest.map { try day($0, "--latest") }
+          ?? Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
+      var protected = database.protectedFiles
+      if let authorities { protected.add(authorities, as: "an input file") }
+      for name in ["segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv", "authorities.csv", "manifest.json"]
+      {
+        try protected.checkOutputFile((folder as NSString).appendingPathComponent(name), option: "FOLDER")
+      }
+      let db = try database.openForReading()
+      let files = try db.transaction(.deferred) {
+        try WarehouseReference.write(
+          database: db, quarter: q, timestampZone: zone, plausible: times, authorities: authorities, to: folder)
+      }
+      for name in files.keys.sorted() { print("\(name)\t\(files[name]!.rows) rows") }
+    }
+  }
+}
