@@ -8,7 +8,7 @@ DEMO_EVENTS ?= 200000
 
 PREFIX ?= /usr/local
 
-.PHONY: deps build test report render bench stress fuzz format query install clean
+.PHONY: deps build test report render bench stress fuzz format query install clean warehouse-deps warehouse-check
 
 deps:
 	@scripts/deps.sh
@@ -19,6 +19,16 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The warehouse path (warehouse/): PySpark in .build-warehouse/venv, Java checked.
+warehouse-deps:
+	@scripts/warehouse-deps.sh
+
+# The warehouse path's equivalence: the demo imported directly and through
+# the Spark job's bundles must give the same figures (CI runs it after test).
+warehouse-check: deps warehouse-deps
+	$(SWIFT) build
+	@scripts/warehouse-equivalence.sh
 
 # Imports what is new in $(INBOX) (the bundled demo data when it is empty) and
 # writes reports/YYYY-Qn/ for $(QUARTER); REASON="…" when a quarter already

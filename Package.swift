@@ -52,6 +52,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v9-case-rollups.sql"),
         .embedInCode("Store/Migrations/v10-platform-month.sql"),
         .embedInCode("Store/Migrations/v11-filings.sql"),
+        .embedInCode("Store/Migrations/v12-rollup-bundles.sql"),
       ]
     ),
     .target(

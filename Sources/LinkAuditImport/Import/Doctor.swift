@@ -57,6 +57,16 @@ public struct Doctor {
       """
       SELECT count(*) FROM batch b WHERE b.kind = 'links'
         AND b.rows_stored <> (SELECT count(*) FROM link_event e WHERE e.batch_id = b.batch_id)
+        AND b.batch_id NOT IN (SELECT batch_id FROM rollup_bundle)
+      """
+    ),
+    (
+      "warehouse bundles whose counts or users disagree with the ledger",
+      """
+      SELECT count(*) FROM rollup_bundle r JOIN batch b USING (batch_id) WHERE r.replaced_by IS NULL
+        AND (b.rows_stored <> (SELECT coalesce(sum(events), 0) FROM event_day d WHERE d.batch_id = r.batch_id)
+          OR r.events <> b.rows_stored
+          OR r.users IS NOT (SELECT users FROM quarter_users q WHERE q.quarter_start = r.quarter_start))
       """
     ),
   ]
@@ -98,6 +108,22 @@ public struct Doctor {
               detail:
                 "rollups differ from the events and complaints: \(differing.joined(separator: ", ")); reports read the rollups, so re-derive them (see README, Rollups)"
             ))
+      }
+    }
+    if version == Migrations.latestVersion {
+      let bundles = try db.rows("SELECT quarter FROM rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start")
+        .compactMap { $0[0].text }
+      if !bundles.isEmpty {
+        let stale = try Rollups.staleBundles(db)
+        findings.append(
+          stale.isEmpty
+            ? Finding(
+              severity: .ok, check: "bundles",
+              detail: "\(bundles.count) quarter(s) from warehouse bundles (\(bundles.joined(separator: ", "))), made with the decisions and policy versions held now")
+            : Finding(
+              severity: .problem, check: "bundles",
+              detail: stale.map { "the bundle of \($0.quarter) is stale: \($0.why); run the job again" }.joined(
+                separator: "; ")))
       }
     }
     if let inbox { findings += try changedInboxFiles(db, inbox: inbox) }

@@ -123,6 +123,7 @@ public final class Importer {
       switch kind {
       case .links:
         try LinkEventLoader(importer: self, batchID: batchID).load(path: path, summary: &summary)
+        try refuseEventsInBundleQuarters(batch: batchID, file: path)
       case .complaints:
         try ComplaintLoader(importer: self, batchID: batchID).load(path: path, summary: &summary)
       case .policies:
@@ -139,7 +140,7 @@ public final class Importer {
   /// Where the current file's rejected rows go, nil when they reject the file.
   package private(set) var currentRejectFile: String?
 
-  private func isImported(_ sha: String) throws -> Bool {
+  package func isImported(_ sha: String) throws -> Bool {
     try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull
   }
 

@@ -324,10 +324,45 @@ extension RollupEngine {
   package static func rederive(
     _ outputs: Outputs, of db: Database, timeZone: TimeZone, schema: String = "main", decisions: DecisionIndex? = nil
   ) throws {
-    for table in outputs.tables { try db.execute("DELETE FROM \(schema).\(table)") }
-    let timeline = try PolicyTimeline(database: db)
     let decisions = try decisions ?? (outputs.contains(.coverage) ? DecisionIndex(database: db) : DecisionIndex())
-    if outputs == .coverage, decisions.isEmpty { return }
+    guard try db.scalar("SELECT EXISTS (SELECT 1 FROM main.rollup_bundle)").integer == 1 else {
+      for table in outputs.tables { try db.execute("DELETE FROM \(schema).\(table)") }
+      if outputs == .coverage, decisions.isEmpty { return }
+      try pass(outputs, of: db, timeZone: timeZone, schema: schema, decisions: decisions, only: nil)
+      return
+    }
+    // A bundle's counts, users and first restrictions came without their
+    // events: they are kept, and only the other batches' events are
+    // re-derived. Coverage is re-derived over every event, the bundles' too
+    // (they carry the events on the decisions' targets when they were made).
+    let bundles = "SELECT batch_id FROM main.rollup_bundle"
+    let bundleQuarters = "SELECT quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL"
+    for table in outputs.tables {
+      switch table {
+      case "event_month", "host_month", "reason_month", "event_day", "platform_month":
+        try db.execute("DELETE FROM \(schema).\(table) WHERE batch_id NOT IN (\(bundles))")
+      case "quarter_users", "url_restriction":
+        try db.execute("DELETE FROM \(schema).\(table) WHERE quarter_start NOT IN (\(bundleQuarters))")
+      default:
+        try db.execute("DELETE FROM \(schema).\(table)")
+      }
+    }
+    let others = outputs.subtracting(.coverage)
+    if !others.isEmpty {
+      try pass(
+        others, of: db, timeZone: timeZone, schema: schema, decisions: DecisionIndex(),
+        only: "e.batch_id NOT IN (\(bundles))")
+    }
+    if outputs.contains(.coverage), !decisions.isEmpty {
+      try pass(.coverage, of: db, timeZone: timeZone, schema: schema, decisions: decisions, only: nil)
+    }
+  }
+
+  /// One pass over the stored events (those `only` admits) into a fresh engine.
+  private static func pass(
+    _ outputs: Outputs, of db: Database, timeZone: TimeZone, schema: String, decisions: DecisionIndex, only: String?
+  ) throws {
+    let timeline = try PolicyTimeline(database: db)
     var deriver = EventDeriver(timeZone: timeZone, decisions: decisions)
     let engine = try RollupEngine(
       database: db, timeZone: timeZone, policies: timeline.names, complaintIDs: decisions.complaintIDs,
@@ -337,7 +372,8 @@ extension RollupEngine {
       SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,
         e.policy_version, e.user_pseudonym, e.url_normalised, h.domain
       FROM main.link_event e LEFT JOIN main.host h ON h.host_id = e.host_id
-      """ + (outputs == .coverage ? "\nWHERE \(EventDeriver.coverableSQL)" : ""))
+      """ + (outputs == .coverage ? "\nWHERE \(EventDeriver.coverableSQL)" : "\nWHERE 1")
+        + (only.map { " AND \($0)" } ?? ""))
     defer { events.reset() }
     let row = StoredColumns(events, table: "link_event")
     let (rowid, batch, occurredAt, host, scene, action) = (
@@ -355,8 +391,13 @@ extension RollupEngine {
         guard let r = EventReason(code: code) else { throw CorruptValueError(place: reason.place, value: code) }
         return r
       }
-      let pseudonym = try row.requiredText(user)
-      guard let bits = UserBits(stored: pseudonym) else { throw CorruptValueError(place: user.place, value: nil) }
+      // A bundle's events carry no pseudonym (''): only coverage reads them.
+      let pseudonym = row.text(user) ?? ""
+      var bits: UserBits?
+      if !pseudonym.isEmpty || outputs.contains(.users) {
+        guard let b = UserBits(stored: pseudonym) else { throw CorruptValueError(place: user.place, value: nil) }
+        bits = b
+      }
       let facts = deriver.facts(
         batch: try row.integer(batch), occurredAt: try row.time(occurredAt).milliseconds, host: try row.integer(host),
         scene: try row.code(scene, as: Scene.self), action: try row.code(action, as: LinkAction.self),

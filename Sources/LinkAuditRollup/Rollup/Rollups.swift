@@ -75,6 +75,18 @@ public enum Rollups {
   /// (what they hold is compared through `url_restriction`).
   package static var tables: [String] { comparisons.map(\.table) + ["url_run"] }
 
+  /// The rows of a stored rollup table that came from no events a check can
+  /// re-derive: a warehouse bundle's counts, users and first restrictions.
+  private static func bundleRows(_ table: String) -> String {
+    switch table {
+    case "event_month", "host_month", "reason_month", "event_day", "platform_month":
+      " WHERE batch_id NOT IN (SELECT batch_id FROM main.rollup_bundle)"
+    case "quarter_users", "url_restriction":
+      " WHERE quarter_start NOT IN (SELECT quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL)"
+    default: ""
+    }
+  }
+
   /// The rollup tables whose content differs from what the events give now
   /// (derived afresh into temporary tables, then compared both ways).
   public static func differences(_ db: Database) throws -> [String] {
@@ -84,7 +96,7 @@ public enum Rollups {
     for (table, columns, measures) in comparisons {
       func content(_ schema: String) -> String {
         let m = measures.map { ", sum(\($0))" }.joined()
-        return "SELECT \(columns)\(m) FROM \(schema).\(table) GROUP BY \(columns)"
+        return "SELECT \(columns)\(m) FROM \(schema).\(table)\(schema == "main" ? bundleRows(table) : "") GROUP BY \(columns)"
       }
       let n =
         try db.scalar(
@@ -111,11 +123,25 @@ public enum Rollups {
   /// the same names derived from the events for this connection (they shadow
   /// the stored ones; one pass over the events, once per connection and zone).
   public static func prepare(_ db: Database, for zone: TimeZone) throws {
+    if let stale = try staleBundles(db).first {
+      throw BundleError(
+        message:
+          "the figures of \(stale.quarter) came from a warehouse bundle made before \(stale.why): export the reference again, run the job again and import the new bundle (README, Beyond one machine)"
+      )
+    }
     let temporary = !(try db.rows("SELECT name FROM temp.sqlite_master WHERE name = 'rollup_zone'").isEmpty)
     let stale = try isStale(db)
     if !stale, zone.identifier == (try timeZone(of: db)).identifier {
       if temporary { try dropTemporary(db) }
       return
+    }
+    if let quarter = try db.scalar("SELECT min(quarter) FROM main.rollup_bundle WHERE replaced_by IS NULL").text {
+      let own = try timeZone(of: db).identifier
+      throw BundleError(
+        message: zone.identifier != own
+          ? "the figures of \(quarter) came from a warehouse bundle cut in \(own), and a report in \(zone.identifier) needs the events themselves: report in \(own)"
+          : "the rollups are marked stale, and those of \(quarter) came from a warehouse bundle, which events cannot rebuild: open the database for writing once (any import does) so the other batches' rollups are re-derived"
+      )
     }
     let mark = zone.identifier + (stale ? " (stale)" : "")
     if temporary, try db.scalar("SELECT value FROM temp.rollup_zone").text == mark { return }
@@ -155,4 +181,10 @@ public enum Rollups {
     defer { if db.mode == .readOnly { try? db.execute("PRAGMA query_only = ON") } }
     try body()
   }
+}
+
+/// A warehouse bundle that cannot serve what was asked, said as a sentence.
+package struct BundleError: Error, LocalizedError {
+  package let message: String
+  package var errorDescription: String? { message }
 }

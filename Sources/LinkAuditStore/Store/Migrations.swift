@@ -26,6 +26,7 @@ import LinkAuditCore
 /// - v10 counts host_month's events by platform (`platform_month`), so the
 ///   figures by platform do not read a row per small domain.
 /// - v11 records every issued version of a quarter's package (`filing`).
+/// - v12 records the rollup bundles a warehouse job wrote (`rollup_bundle`).
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
@@ -34,7 +35,7 @@ public enum Migrations {
     Migration(PackageResources.v6_action_check_sql, editsSchemaText: true),
     Migration(PackageResources.v7_vocabulary_sql), Migration(PackageResources.v8_enforcement_sql),
     Migration(PackageResources.v9_case_rollups_sql), Migration(PackageResources.v10_platform_month_sql),
-    Migration(PackageResources.v11_filings_sql),
+    Migration(PackageResources.v11_filings_sql), Migration(PackageResources.v12_rollup_bundles_sql),
   ]
 
   public static var latestVersion: Int { all.count }

@@ -18,7 +18,7 @@ struct Import: ParsableCommand {
       imported (same SHA-256) is skipped. User and reporter ids are replaced by HMAC-SHA256 \
       pseudonyms under the key file and never stored.
       """,
-    subcommands: [Links.self, Complaints.self, Policies.self, Platforms.self, Inbox.self])
+    subcommands: [Links.self, Complaints.self, Policies.self, Platforms.self, Inbox.self, Rollups.self])
 
   struct Options: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
@@ -132,6 +132,24 @@ struct Import: ParsableCommand {
     @OptionGroup var options: Options
     @Argument(help: "Files to import.") var files: [String]
     func run() throws { try options.run { try $0.importFiles(files, kind: .platforms) } }
+  }
+
+  struct Rollups: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Import a quarter's rollup bundle written by the warehouse job (warehouse/).",
+      discussion: """
+        Checks every file of the bundle against its manifest.json, then loads it as one batch \
+        in one transaction: the counts, the quarter's distinct users (counted in the \
+        warehouse; no user id arrives), the events the case lists and decisions need, and \
+        the histories of the URLs restricted in the quarter. A bundle made with other \
+        decisions or another time zone than the database's is refused; so is a bundle for a \
+        quarter that holds raw events imported directly, and a link log with events in a \
+        quarter a bundle holds. A newer bundle for the same quarter replaces the older one's \
+        figures; the ledger (batch, rollup_bundle) keeps both. See "Beyond one machine" in the README.
+        """)
+    @OptionGroup var options: Options
+    @Argument(help: "The bundle's folder.") var bundle: String
+    func run() throws { try options.run { [try $0.importBundle(folder: bundle)] } }
   }
 
   struct Inbox: ParsableCommand {
