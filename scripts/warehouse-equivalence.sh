@@ -18,6 +18,10 @@ trap 'rm -rf "$WORK"' EXIT
 la() { "$BIN" "$@" --key-file "$WORK/key"; }
 fail() { echo "warehouse-equivalence: $*" >&2; exit 1; }
 
+# The job's own rules first (bad rows, timestamps, the URL split, repeated ids).
+"$PY" warehouse/test_job.py >"$WORK/job-tests.log" 2>&1 || { cat "$WORK/job-tests.log" >&2; fail "the job's tests failed"; }
+echo "the job's tests: $(grep -E '^Ran ' "$WORK/job-tests.log")"
+
 "$BIN" demo "$WORK/inbox" --events "$EVENTS" --seed 11 >/dev/null
 quarters=$(ls "$WORK/inbox/links" | sed -n 's/^links-\([0-9]\{4\}\)Q\([1-4]\)\.csv$/\1-Q\2/p')
 # Both databases take the files in the same order, so their ledgers line up.

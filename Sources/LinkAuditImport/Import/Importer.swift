@@ -158,7 +158,10 @@ public final class Importer {
     let recorded = try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'").text
     let hasPseudonyms =
       try recorded != nil
-      || db.scalar("SELECT EXISTS (SELECT 1 FROM link_event) OR EXISTS (SELECT 1 FROM complaint_state)").integer == 1
+      || db.scalar(
+        // A warehouse bundle's events carry no pseudonym ('').
+        "SELECT EXISTS (SELECT 1 FROM link_event WHERE user_pseudonym <> '') OR EXISTS (SELECT 1 FROM complaint_state)"
+      ).integer == 1
     if !FileManager.default.fileExists(atPath: options.keyFile), hasPseudonyms {
       throw FileError(
         file: options.keyFile,

@@ -120,6 +120,12 @@ extension Importer {
         throw FileError(
           file: folder, message: "counts.csv adds up to \(summary.rowsStored) events, manifest.json says \(manifest.events)")
       }
+      if let replaced {
+        try db.prepare("UPDATE main.rollup_bundle SET replaced_by = ? WHERE batch_id = ?").run([
+          .integer(batchID), .integer(replaced),
+        ])
+        summary.warnings.append("replaces the bundle of batch \(replaced) for \(quarter); the ledger keeps both")
+      }
       try db.prepare(
         """
         INSERT INTO main.rollup_bundle (batch_id, quarter, quarter_start, quarter_end, job_version,
@@ -132,12 +138,6 @@ extension Importer {
         .text(manifest.segments_sha256), .integer(manifest.events),
         .integer(users),
       ])
-      if let replaced {
-        try db.prepare("UPDATE main.rollup_bundle SET replaced_by = ? WHERE batch_id = ?").run([
-          .integer(batchID), .integer(replaced),
-        ])
-        summary.warnings.append("replaces the bundle of batch \(replaced) for \(quarter); the ledger keeps both")
-      }
       // Deleting the older bundle's events marked the rollups stale; they are not.
       if !staleBefore { try db.execute("DELETE FROM main.setting WHERE name = 'rollups_stale'") }
       try closeBatch(summary)
@@ -220,7 +220,7 @@ private struct BundleLoader {
         authorities[key] = (try hosts.id(host: url.host, ascii: url.hostASCII, domain: url.domain), url.normalised, url.domain)
       }
       let a = authorities[key]!
-      let policy = try v[1].map { name -> Int in
+      let policy = try v[1].flatMap { $0.isEmpty ? nil : $0 }.map { name -> Int in
         guard let i = try? policies.index(named: name, at: "") else {
           throw FileError(file: at.file, line: at.line, message: "policy_version \(name) is not one this database holds")
         }
@@ -379,7 +379,8 @@ private struct BundleLoader {
     }
     return (
       id, try integer(v[1], "occurred_at_ms", at), try code(v[2], "scene", at), url.hadUserinfo ? url.shared : raw,
-      url, try code(v[4], "action", at), try reason(v[5], at), try code(v[6], "detected_by", at), v[7]
+      url, try code(v[4], "action", at), try reason(v[5], at), try code(v[6], "detected_by", at),
+      v[7].flatMap { $0.isEmpty ? nil : $0 }
     )
   }
 }

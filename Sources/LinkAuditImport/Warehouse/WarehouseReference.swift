@@ -141,7 +141,7 @@ package enum WarehouseReference {
           throw FileError(file: path, line: reader.line, message: "scheme and authority are required")
         }
         guard seen.insert(scheme + "\u{1F}" + authority).inserted else { continue }
-        let where_ = "\(values[2] ?? "?") row \(values[3] ?? "?")"
+        let where_ = "\(values[2] ?? "?") line \(values[3] ?? "?")"
         do {
           let url = try normaliser.normalise(scheme + "://" + authority + "/")
           guard url.normalised.hasSuffix("/") else {
