@@ -11,6 +11,8 @@
 #   report  linkaudit report of the latest quarter on a demo inbox of EVENTS
 #           vs REPORT_BIG_EVENTS events, REPORT_PAIRS alternating pairs (the
 #           bar: at most 3x the time), then doctor's check of the rollups.
+#   warehouse  the Spark job in local mode on a 10M-event demo (CSV and
+#           Parquet) against the direct import (scripts/warehouse-bench.sh)
 #   query   linkaudit query --format xlsx of 1M rows x 8 columns vs Python's
 #           XlsxWriter (constant memory) writing the same rows, PAIRS pairs.
 #
@@ -18,7 +20,7 @@
 # to quote: these machines are shared and noisy.
 set -euo pipefail
 : "${BIN:=.build/release/linkaudit}" "${WORK:=bench}" "${EVENTS:=1000000}" "${BIG_EVENTS:=5000000}" "${PAIRS:=3}"
-: "${BENCH:=import,report,query}" "${REPORT_BIG_EVENTS:=10000000}" "${REPORT_PAIRS:=5}"
+: "${BENCH:=import,report,query,warehouse}" "${REPORT_BIG_EVENTS:=10000000}" "${REPORT_PAIRS:=5}"
 # Cached files and databases are named by the demo's shape: a new shape
 # (issue 17: long-tailed users, distinct URLs, small domains) makes them anew.
 DEMO_TAG=v2
@@ -190,6 +192,7 @@ for section in ${BENCH//,/ }; do
     import) bench_import ;;
     report) bench_report ;;
     query) bench_query ;;
+    warehouse) BIN="$BIN" scripts/warehouse-bench.sh ;;
     *) echo "bench: unknown section $section" >&2; exit 2 ;;
   esac
 done

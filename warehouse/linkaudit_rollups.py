@@ -91,20 +91,30 @@ def read_file(spark, path):
         missing = [c for c in REQUIRED if c not in df.columns]
         if missing:
             raise JobError(f"{name}: lacks required column(s): {', '.join(missing)}")
-        df = df.select([F.col(c).cast("string").alias(c) if c in df.columns else F.lit(None).cast("string").alias(c)
-                        for c in COLUMNS])
-        rdd = df.rdd.zipWithIndex().map(lambda r: tuple(r[0]) + (r[1] + 1,))
-        return spark.createDataFrame(rdd, schema.add("_row", "long")).withColumn("_file", F.lit(name))
-    lines = spark.sparkContext.textFile(path).zipWithIndex()
-    header_line = lines.filter(lambda r: r[1] == 0).map(lambda r: r[0]).collect()
-    if not header_line:
+        # The row's position in the file (Parquet's hidden row index, from 0).
+        return df.select([F.col(c).cast("string").alias(c) if c in df.columns else F.lit(None).cast("string").alias(c)
+                          for c in COLUMNS] + [(F.col("_metadata.row_index") + 1).alias("_row")]) \
+            .withColumn("_file", F.lit(name))
+    # Each line with its number, all in the JVM: a partition's lines are
+    # numbered from the lines of the partitions before it.
+    raw = spark.read.text(path).withColumn("_id", F.monotonically_increasing_id()) \
+        .withColumn("_pid", F.spark_partition_id())
+    sizes = dict(raw.groupBy("_pid").count().collect())
+    offsets, total = [], 0
+    for pid in sorted(sizes):
+        offsets.append((pid, total))
+        total += sizes[pid]
+    if not total:
         raise JobError(f"{name}: empty file")
-    body = lines.filter(lambda r: r[1] > 0 and r[0].strip() != "").map(lambda r: (r[0], r[1] + 1))
-    text = spark.createDataFrame(body, "line string, _row long")
+    starts = spark.createDataFrame(offsets, "_pid int, _offset long")
+    lines = raw.join(F.broadcast(starts), "_pid").select(
+        F.col("value").alias("line"),
+        (F.col("_offset") + F.col("_id") - F.shiftleft(F.col("_pid").cast("long"), 33) + 1).alias("_row"))
+    header_line = [lines.filter("_row = 1").first()["line"]]
+    text = lines.filter((F.col("_row") > 1) & (F.trim(F.col("line")) != ""))
     if lower.endswith((".jsonl", ".ndjson")):
         # The first line is a record too.
-        first = spark.createDataFrame([(header_line[0], 1)], "line string, _row long")
-        text = first.union(text)
+        text = lines.filter(F.trim(F.col("line")) != "")
         parsed = text.select(F.from_json("line", schema, {"mode": "PERMISSIVE"}).alias("r"), "_row", "line")
         bad = parsed.filter(F.col("r").isNull()).select("_row").limit(1).collect()
         if bad:
@@ -157,8 +167,8 @@ def read_reference(spark, folder):
     return manifest, tables
 
 
-def validated(spark, logs, manifest, vocabulary):
-    """Every row with its checks: `_error` names the first rule it breaks, in
+def validated(spark, logs, manifest, vocabulary, offsets):
+    """Every row with its checks (`offsets`: the reference's offsets.csv): `_error` names the first rule it breaks, in
     the order linkaudit's import checks them, or is null; the row's instant
     (`_at`, UTC milliseconds) and its URL split lexically where the import's
     parser splits it: scheme, authority, and path and query (`_rest`,
@@ -210,7 +220,6 @@ def validated(spark, logs, manifest, vocabulary):
                 F.substring(F.regexp_replace(zone, ":", ""), 4, 2).cast("long")).otherwise(F.lit(0))
     valid = F.col("_t").rlike(iso) & date.isNotNull() & (h < 24) & (mi < 60) & (s < 60)
     df = df.withColumn("_local", F.when(valid, local)).withColumn("_zone", zone)
-    offsets = REFERENCE["offsets"]
     if len(offsets) == 1:
         o = offsets[0]
         df = df.withColumn("_offset", F.when((F.col("_local") >= int(o["local_from_ms"]))
@@ -272,9 +281,6 @@ def validated(spark, logs, manifest, vocabulary):
     return df
 
 
-REFERENCE = {}
-
-
 def first_error(df):
     from pyspark.sql import functions as F
     bad = df.filter(F.col("_error").isNotNull()).orderBy("_file", "_row").select("_file", "_row", "_error") \
@@ -300,7 +306,6 @@ def write_csv(path, header, rows):
 def step_authorities(args):
     spark = spark_session("linkaudit authorities")
     from pyspark.sql import functions as F
-    REFERENCE.update({"offsets": [{"local_from_ms": 0, "local_until_ms": 1, "offset_seconds": 0}]})
     logs = read_logs(spark, args.logs)
     u = F.regexp_replace(F.col("url"), "^[ \\t]+|[ \\t]+$", "")
     split = "^([^:]*)://([^/?#\\\\]*)([^#]*)"
@@ -335,9 +340,8 @@ def step_rollups(args):
         for key in ("earliest_ms", "latest_ms", "timestamp_time_zone", "rollup_time_zone"):
             if manifest[key] != first[key]:
                 raise JobError(f"{folder}: its {key} differs from {first_folder}'s")
-    REFERENCE["offsets"] = first_tables["offsets.csv"]
     logs = read_logs(spark, args.logs)
-    df = validated(spark, logs, first, first_tables["vocabulary.csv"]).cache()
+    df = validated(spark, logs, first, first_tables["vocabulary.csv"], first_tables["offsets.csv"]).cache()
     rejected = 0
     if args.rejects:
         bad = df.filter(F.col("_error").isNotNull()).orderBy("_file", "_row")

@@ -36,14 +36,13 @@ class JobTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.spark = job.spark_session("linkaudit job tests")
-        job.REFERENCE["offsets"] = SHANGHAI_OFFSETS
 
     def checked(self, body):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "links.csv")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(HEADER + body)
-            df = job.validated(self.spark, job.read_logs(self.spark, path), MANIFEST, vocabulary())
+            df = job.validated(self.spark, job.read_logs(self.spark, path), MANIFEST, vocabulary(), SHANGHAI_OFFSETS)
             return {r["event_id"]: r for r in df.collect()}
 
     def test_every_timestamp_form_of_the_contract(self):

@@ -123,6 +123,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .batchKind: [
       "links": ("Link log", "外链日志"), "complaints": ("Complaints", "投诉"), "policies": ("Policy version", "规范版本"),
       "platforms": ("Platform registry", "平台名录"),
+      "rollups": ("Link log counted in the warehouse (rollup bundle)", "数仓汇总的外链日志（汇总包）"),
     ],
     .grade: ["A": ("A", "A"), "B": ("B", "B"), "C": ("C", "C"), "D": ("D", "D"), "NR": ("NR (not rated)", "未评级")],
   ]

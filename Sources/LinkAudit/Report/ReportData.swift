@@ -564,8 +564,11 @@ public struct ReportData: Sendable {
     return "\(chinese(first))至\(chinese(last))"
   }
 
+  /// A warehouse bundle is a batch of link-log kind; the reader is told its events were counted in the warehouse.
   static let batchesSQL = """
-    SELECT batch_id, kind, file_name, sha256, imported_at, rows_read, rows_stored, rows_duplicate, rows_rejected
+    SELECT batch_id,
+      CASE WHEN batch_id IN (SELECT batch_id FROM rollup_bundle) THEN 'rollups' ELSE kind END AS kind,
+      file_name, sha256, imported_at, rows_read, rows_stored, rows_duplicate, rows_rejected
     FROM batch ORDER BY batch_id
     """
 

@@ -119,7 +119,9 @@ public struct Doctor {
           stale.isEmpty
             ? Finding(
               severity: .ok, check: "bundles",
-              detail: "\(bundles.count) quarter(s) from warehouse bundles (\(bundles.joined(separator: ", "))), made with the decisions and policy versions held now")
+              detail:
+                "\(bundles.count) quarter(s) from warehouse bundles (\(bundles.joined(separator: ", "))), made with the decisions and policy versions held now"
+            )
             : Finding(
               severity: .problem, check: "bundles",
               detail: stale.map { "the bundle of \($0.quarter) is stale: \($0.why); run the job again" }.joined(

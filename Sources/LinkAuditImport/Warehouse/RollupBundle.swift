@@ -12,14 +12,14 @@ package struct BundleManifest: Codable {
     package var sha256: String
   }
   package var format: String
-  package var job_version: String
+  package var jobVersion: String
   package var quarter: String
-  package var reference_manifest_sha256: String
-  package var decisions_fingerprint: String
-  package var segments_sha256: String
-  package var rollup_time_zone: String
+  package var referenceManifestSha256: String
+  package var decisionsFingerprint: String
+  package var segmentsSha256: String
+  package var rollupTimeZone: String
   package var events: Int64
-  package var rows_rejected: Int
+  package var rowsRejected: Int
   package var logs: [String]
   package var files: [String: File]
 
@@ -35,7 +35,9 @@ package struct BundleManifest: Codable {
     }
     let manifest: BundleManifest
     do {
-      manifest = try JSONDecoder().decode(BundleManifest.self, from: data)
+      let decoder = JSONDecoder()
+      decoder.keyDecodingStrategy = .convertFromSnakeCase
+      manifest = try decoder.decode(BundleManifest.self, from: data)
     } catch {
       throw FileError(file: path, message: "is not a rollup bundle's manifest (\(error.localizedDescription))")
     }
@@ -44,13 +46,20 @@ package struct BundleManifest: Codable {
     }
     guard Set(manifest.files.keys) == Set(files) else {
       throw FileError(
-        file: path, message: "lists \(manifest.files.keys.sorted().joined(separator: ", ")); a bundle has \(files.joined(separator: ", "))")
+        file: path,
+        message:
+          "lists \(manifest.files.keys.sorted().joined(separator: ", ")); a bundle has \(files.joined(separator: ", "))"
+      )
     }
     for name in files {
       let file = (folder as NSString).appendingPathComponent(name)
       let sha = try FileHash.sha256(ofFile: file)
       guard sha == manifest.files[name]!.sha256 else {
-        throw FileError(file: file, message: "its SHA-256 (\(sha.prefix(12))…) is not the one manifest.json records: the bundle was altered or is incomplete")
+        throw FileError(
+          file: file,
+          message:
+            "its SHA-256 (\(sha.prefix(12))…) is not the one manifest.json records: the bundle was altered or is incomplete"
+        )
       }
     }
     return manifest
@@ -66,7 +75,10 @@ package struct BundleManifest: Codable {
 extension Importer {
   package func importBundle(folder: String) throws -> BatchSummary {
     let manifest = try BundleManifest.read(folder: folder)
-    let sha = hex(SHA256.hash(data: FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("manifest.json")) ?? Data()))
+    let sha = hex(
+      SHA256.hash(
+        data: FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("manifest.json"))
+          ?? Data()))
     let name = (folder as NSString).lastPathComponent
     guard let quarter = Quarter(manifest.quarter) else {
       throw FileError(file: folder, message: "manifest.json names no quarter YYYY-Qn (\(manifest.quarter))")
@@ -76,21 +88,27 @@ extension Importer {
       if try isImported(sha) { return BatchSummary(file: folder, kind: .links, batchID: nil) }
       try ensurePlatformRegistry()
       let zone = try Rollups.timeZone(of: db)
-      guard zone.identifier == manifest.rollup_time_zone else {
+      guard zone.identifier == manifest.rollupTimeZone else {
         throw FileError(
           file: folder,
-          message: "was cut in \(manifest.rollup_time_zone), this database's rollups in \(zone.identifier): export the reference from this database and run the job again")
+          message:
+            "was cut in \(manifest.rollupTimeZone), this database's rollups in \(zone.identifier): export the reference from this database and run the job again"
+        )
       }
       let decisions = try DecisionIndex(database: db)
-      guard decisions.fingerprint == manifest.decisions_fingerprint else {
+      guard decisions.fingerprint == manifest.decisionsFingerprint else {
         throw FileError(
           file: folder,
-          message: "was made with other decisions than this database holds (complaints imported since the reference was exported): export the reference again and run the job again")
+          message:
+            "was made with other decisions than this database holds (complaints imported since the reference was exported): export the reference again and run the job again"
+        )
       }
-      guard try WarehouseSegments.sha256(database: db, quarter: quarter) == manifest.segments_sha256 else {
+      guard try WarehouseSegments.sha256(database: db, quarter: quarter) == manifest.segmentsSha256 else {
         throw FileError(
           file: folder,
-          message: "was made with other policy versions in force in \(quarter) than this database holds: export the reference again and run the job again")
+          message:
+            "was made with other policy versions in force in \(quarter) than this database holds: export the reference again and run the job again"
+        )
       }
       let (start, end) = quarter.bounds(in: zone)
       let (startText, endText) = (start.iso, end.iso)
@@ -104,7 +122,9 @@ extension Importer {
         let file = try db.scalar("SELECT file_name FROM main.batch WHERE batch_id = ?", [.integer(batch)]).text ?? "?"
         throw FileError(
           file: folder,
-          message: "\(quarter) already holds link events imported directly (\(file), batch \(batch)): a quarter comes from raw events or from a bundle, not both")
+          message:
+            "\(quarter) already holds link events imported directly (\(file), batch \(batch)): a quarter comes from raw events or from a bundle, not both"
+        )
       }
       let staleBefore = try Rollups.isStale(db)
       let replaced = try db.scalar(
@@ -115,10 +135,11 @@ extension Importer {
       var summary = BatchSummary(file: folder, kind: .links, batchID: batchID)
       let loader = BundleLoader(importer: self, batchID: batchID, folder: folder, zone: zone, quarter: (start, end))
       let users = try loader.load(decisions: decisions, summary: &summary)
-      summary.rowsRejected = manifest.rows_rejected
+      summary.rowsRejected = manifest.rowsRejected
       guard summary.rowsStored == manifest.events else {
         throw FileError(
-          file: folder, message: "counts.csv adds up to \(summary.rowsStored) events, manifest.json says \(manifest.events)")
+          file: folder,
+          message: "counts.csv adds up to \(summary.rowsStored) events, manifest.json says \(manifest.events)")
       }
       if let replaced {
         try db.prepare("UPDATE main.rollup_bundle SET replaced_by = ? WHERE batch_id = ?").run([
@@ -133,9 +154,9 @@ extension Importer {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
       ).run([
-        .integer(batchID), .text(quarter.description), .text(startText), .text(endText), .text(manifest.job_version),
-        .text(manifest.reference_manifest_sha256), .text(manifest.decisions_fingerprint),
-        .text(manifest.segments_sha256), .integer(manifest.events),
+        .integer(batchID), .text(quarter.description), .text(startText), .text(endText), .text(manifest.jobVersion),
+        .text(manifest.referenceManifestSha256), .text(manifest.decisionsFingerprint),
+        .text(manifest.segmentsSha256), .integer(manifest.events),
         .integer(users),
       ])
       // Deleting the older bundle's events marked the rollups stale; they are not.
@@ -176,7 +197,9 @@ extension Importer {
     else { return }
     throw FileError(
       file: file,
-      message: "has events in \(quarter), whose figures came from a warehouse bundle: a quarter comes from raw events or from a bundle, not both")
+      message:
+        "has events in \(quarter), whose figures came from a warehouse bundle: a quarter comes from raw events or from a bundle, not both"
+    )
   }
 }
 
@@ -217,12 +240,15 @@ private struct BundleLoader {
       let key = (v[2] ?? "") + "://" + (v[3] ?? "")
       if authorities[key] == nil {
         let url = try normalise(key + "/", normaliser, at)
-        authorities[key] = (try hosts.id(host: url.host, ascii: url.hostASCII, domain: url.domain), url.normalised, url.domain)
+        authorities[key] = (
+          try hosts.id(host: url.host, ascii: url.hostASCII, domain: url.domain), url.normalised, url.domain
+        )
       }
       let a = authorities[key]!
       let policy = try v[1].flatMap { $0.isEmpty ? nil : $0 }.map { name -> Int in
         guard let i = try? policies.index(named: name, at: "") else {
-          throw FileError(file: at.file, line: at.line, message: "policy_version \(name) is not one this database holds")
+          throw FileError(
+            file: at.file, line: at.line, message: "policy_version \(name) is not one this database holds")
         }
         return i
       }
@@ -304,8 +330,10 @@ private struct BundleLoader {
       try urls.add(facts, event: nil)
     }
     try urls.flush()
-    try db.prepare("INSERT OR REPLACE INTO main.url_restriction SELECT * FROM temp.url_restriction WHERE quarter_start = ?")
-      .run([.text(quarter.start.iso)])
+    try db.prepare(
+      "INSERT OR REPLACE INTO main.url_restriction SELECT * FROM temp.url_restriction WHERE quarter_start = ?"
+    )
+    .run([.text(quarter.start.iso)])
     for table in Rollups.tables { try db.execute("DROP TABLE temp.\(table)") }
 
     if firstDay <= lastDay {
@@ -342,7 +370,8 @@ private struct BundleLoader {
 
   func code<E: RawRepresentable<String>>(_ v: String?, _ column: String, _ at: Place) throws -> E {
     guard let v, let e = E(rawValue: v) else {
-      throw FileError(file: at.file, line: at.line, message: "\(column) \(v ?? "(empty)") is not a code of the contract")
+      throw FileError(
+        file: at.file, line: at.line, message: "\(column) \(v ?? "(empty)") is not a code of the contract")
     }
     return e
   }
@@ -375,7 +404,9 @@ private struct BundleLoader {
     guard url.normalised == v[8] else {
       throw FileError(
         file: at.file, line: at.line,
-        message: "the job read url \(displayable(raw)) (\(v[9] ?? "?") line \(v[10] ?? "?")) as \(displayable(v[8] ?? "")), linkaudit as \(displayable(url.normalised)): the job's URL split disagrees with linkaudit's")
+        message:
+          "the job read url \(displayable(raw)) (\(v[9] ?? "?") line \(v[10] ?? "?")) as \(displayable(v[8] ?? "")), linkaudit as \(displayable(url.normalised)): the job's URL split disagrees with linkaudit's"
+      )
     }
     return (
       id, try integer(v[1], "occurred_at_ms", at), try code(v[2], "scene", at), url.hadUserinfo ? url.shared : raw,

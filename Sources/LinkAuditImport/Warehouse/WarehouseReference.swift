@@ -29,17 +29,26 @@ package enum WarehouseReference {
     let policies = try PolicyTimeline(database: db)
     let decisions = try decisionRows(db)
     var tables: [(name: String, header: [String], rows: [[String]])] = [
-      ("segments.csv", WarehouseSegments.columns, WarehouseSegments.rows(from: start.milliseconds, to: end.milliseconds, zone: zone, policies: policies)),
-      ("offsets.csv", ["local_from_ms", "local_until_ms", "offset_seconds"],
-       offsets(zone: timestampZone, plausible: plausible)),
+      (
+        "segments.csv", WarehouseSegments.columns,
+        WarehouseSegments.rows(from: start.milliseconds, to: end.milliseconds, zone: zone, policies: policies)
+      ),
+      (
+        "offsets.csv", ["local_from_ms", "local_until_ms", "offset_seconds"],
+        offsets(zone: timestampZone, plausible: plausible)
+      ),
       ("vocabulary.csv", ["field", "code", "principle"], vocabulary()),
-      ("decisions.csv", ["complaint_id", "principle", "scope", "target", "stands_from_ms", "stands_until_ms"],
-       decisions.rows),
+      (
+        "decisions.csv", ["complaint_id", "principle", "scope", "target", "stands_from_ms", "stands_until_ms"],
+        decisions.rows
+      ),
     ]
     if let authorities {
       tables.append(
-        ("authorities.csv", ["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
-         try normalisedAuthorities(authorities)))
+        (
+          "authorities.csv", ["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
+          try normalisedAuthorities(authorities)
+        ))
     }
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var files: [String: (rows: Int, sha256: String)] = [:]
@@ -49,13 +58,14 @@ package enum WarehouseReference {
       files[table.name] = (table.rows.count, hex(SHA256.hash(data: data)))
     }
     let manifest = ReferenceManifest(
-      format: format, quarter: quarter.description, rollup_time_zone: zone.identifier,
-      timestamp_time_zone: timestampZone.identifier, quarter_start_ms: start.milliseconds,
-      quarter_end_ms: end.milliseconds, earliest_ms: plausible.earliest.milliseconds,
-      latest_ms: plausible.latest.milliseconds, decisions_fingerprint: decisions.fingerprint,
-      linkaudit_version: LinkAuditVersion.current,
+      format: format, quarter: quarter.description, rollupTimeZone: zone.identifier,
+      timestampTimeZone: timestampZone.identifier, quarterStartMs: start.milliseconds,
+      quarterEndMs: end.milliseconds, earliestMs: plausible.earliest.milliseconds,
+      latestMs: plausible.latest.milliseconds, decisionsFingerprint: decisions.fingerprint,
+      linkauditVersion: LinkAuditVersion.current,
       files: files.mapValues { ReferenceManifest.File(rows: $0.rows, sha256: $0.sha256) })
     let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     try encoder.encode(manifest).write(
       to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("manifest.json")))
@@ -141,7 +151,7 @@ package enum WarehouseReference {
           throw FileError(file: path, line: reader.line, message: "scheme and authority are required")
         }
         guard seen.insert(scheme + "\u{1F}" + authority).inserted else { continue }
-        let where_ = "\(values[2] ?? "?") line \(values[3] ?? "?")"
+        let firstSeen = "\(values[2] ?? "?") line \(values[3] ?? "?")"
         do {
           let url = try normaliser.normalise(scheme + "://" + authority + "/")
           guard url.normalised.hasSuffix("/") else {
@@ -153,7 +163,7 @@ package enum WarehouseReference {
         } catch let error as LinkAuditWeb.URLError {
           throw FileError(
             file: path, line: reader.line,
-            message: "url (first in \(where_)): \(displayable(scheme + "://" + authority)) is not \(error.reason)")
+            message: "url (first in \(firstSeen)): \(displayable(scheme + "://" + authority)) is not \(error.reason)")
         }
       }
     } catch let error as RecordError {
@@ -163,7 +173,7 @@ package enum WarehouseReference {
   }
 }
 
-/// `manifest.json` of a reference folder.
+/// `manifest.json` of a reference folder (its keys in snake case, as the job reads them).
 package struct ReferenceManifest: Codable {
   package struct File: Codable {
     package var rows: Int
@@ -171,13 +181,13 @@ package struct ReferenceManifest: Codable {
   }
   package var format: String
   package var quarter: String
-  package var rollup_time_zone: String
-  package var timestamp_time_zone: String
-  package var quarter_start_ms: Int64
-  package var quarter_end_ms: Int64
-  package var earliest_ms: Int64
-  package var latest_ms: Int64
-  package var decisions_fingerprint: String
-  package var linkaudit_version: String
+  package var rollupTimeZone: String
+  package var timestampTimeZone: String
+  package var quarterStartMs: Int64
+  package var quarterEndMs: Int64
+  package var earliestMs: Int64
+  package var latestMs: Int64
+  package var decisionsFingerprint: String
+  package var linkauditVersion: String
   package var files: [String: File]
 }

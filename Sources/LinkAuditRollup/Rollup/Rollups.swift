@@ -96,7 +96,8 @@ public enum Rollups {
     for (table, columns, measures) in comparisons {
       func content(_ schema: String) -> String {
         let m = measures.map { ", sum(\($0))" }.joined()
-        return "SELECT \(columns)\(m) FROM \(schema).\(table)\(schema == "main" ? bundleRows(table) : "") GROUP BY \(columns)"
+        return
+          "SELECT \(columns)\(m) FROM \(schema).\(table)\(schema == "main" ? bundleRows(table) : "") GROUP BY \(columns)"
       }
       let n =
         try db.scalar(

@@ -70,7 +70,8 @@ extension Rollups {
   /// policy versions in force than the database holds now, with why.
   package static func staleBundles(_ db: Database) throws -> [(quarter: String, why: String)] {
     let bundles = try db.rows(
-      "SELECT quarter, decisions_fingerprint, segments_sha256 FROM main.rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start")
+      "SELECT quarter, decisions_fingerprint, segments_sha256 FROM main.rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start"
+    )
     guard !bundles.isEmpty else { return [] }
     let decisions = try DecisionIndex(database: db).fingerprint
     var stale: [(String, String)] = []

@@ -40,7 +40,8 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC), as for import.", valueName: "date"))
     var earliest = "2000-01-01"
 
-    @Option(help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
+    @Option(
+      help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
     var latest: String?
 
     func run() throws {
@@ -63,8 +64,9 @@ struct Export: ParsableCommand {
           ?? Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
       var protected = database.protectedFiles
       if let authorities { protected.add(authorities, as: "an input file") }
-      for name in ["segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv", "authorities.csv", "manifest.json"]
-      {
+      for name in [
+        "segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv", "authorities.csv", "manifest.json",
+      ] {
         try protected.checkOutputFile((folder as NSString).appendingPathComponent(name), option: "FOLDER")
       }
       let db = try database.openForReading()

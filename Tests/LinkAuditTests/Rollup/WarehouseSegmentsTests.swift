@@ -26,7 +26,11 @@ import Testing
       from: start.milliseconds, to: end.milliseconds, zone: zone, policies: try PolicyTimeline(database: db))
     #expect(rows.count == 91)
     func iso(_ ms: String) -> String { Timestamp(milliseconds: Int64(ms)!).iso }
-    #expect(rows.first.map { $0.map { $0 } } == [String(start.milliseconds), String(start.milliseconds + 86_400_000), String(start.milliseconds), "2021.01-baseline"])
+    #expect(
+      rows.first.map { $0.map { $0 } } == [
+        String(start.milliseconds), String(start.milliseconds + 86_400_000), String(start.milliseconds),
+        "2021.01-baseline",
+      ])
     let cut = try #require(rows.firstIndex { iso($0[1]) == "2022-02-10T04:00:00.000Z" })
     #expect(iso(rows[cut][0]) == "2022-02-09T16:00:00.000Z")
     #expect(rows[cut][3] == "2021.01-baseline")

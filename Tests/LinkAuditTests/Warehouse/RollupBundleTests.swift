@@ -16,7 +16,9 @@ struct HandBundle {
   var quarter = "2021-Q4"
 
   static let shanghai = TimestampParser(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
-  static func day(_ y: Int, _ m: Int, _ d: Int) -> String { String(shanghai.startOfDay(year: y, month: m, day: d).milliseconds) }
+  static func day(_ y: Int, _ m: Int, _ d: Int) -> String {
+    String(shanghai.startOfDay(year: y, month: m, day: d).milliseconds)
+  }
   static func at(_ iso: String) -> String { String(TimestampParser.utc.parse(iso)!.milliseconds) }
 
   /// An event row of cases.csv or histories.csv; `key` is what the job read the URL as.
@@ -37,7 +39,12 @@ struct HandBundle {
     let tables: [(String, [[String]])] = [
       (
         "counts.csv",
-        [["day_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events"]]
+        [
+          [
+            "day_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by",
+            "events",
+          ]
+        ]
           + counts
       ),
       ("users.csv", [["quarter", "users", "events"], [quarter, users, String(events)]]),
@@ -74,13 +81,16 @@ struct HandBundle {
       [day(2021, 11, 15), "", "HTTP", "WWW.Example.com:80", "moments", "block", "gambling", "automated", "2"],
     ]
     b.cases = [
-      event("c1", "2021-10-02T01:00:00Z", "https://item.taobao.com/a?x=1", "open", "gambling",
+      event(
+        "c1", "2021-10-02T01:00:00Z", "https://item.taobao.com/a?x=1", "open", "gambling",
         key: "https://item.taobao.com/a?x=1")
     ]
     b.histories = [
       event("h1", "2021-09-20T02:00:00Z", "HTTP://WWW.Example.com:80/g", "open", "", key: "http://www.example.com/g"),
       event("h2", "2021-11-01T02:00:00Z", "http://www.example.com/g", "open", "", key: "http://www.example.com/g"),
-      event("h3", "2021-11-15T02:00:00Z", "http://www.example.com/g#x", "block", "gambling", key: "http://www.example.com/g"),
+      event(
+        "h3", "2021-11-15T02:00:00Z", "http://www.example.com/g#x", "block", "gambling", key: "http://www.example.com/g"
+      ),
     ]
     return b
   }()
@@ -121,7 +131,10 @@ struct HandBundle {
     #expect(
       try store.rows("SELECT reason, principle, sum(events) FROM event_month GROUP BY 1, 2 ORDER BY 1")
         == [[.null, .null, 5], ["gambling", 1, 2]])
-    #expect(try store.rows("SELECT platform_id, sum(events) FROM platform_month GROUP BY 1 ORDER BY 1") == [["other", 2], ["taobao", 5]])
+    #expect(
+      try store.rows("SELECT platform_id, sum(events) FROM platform_month GROUP BY 1 ORDER BY 1") == [
+        ["other", 2], ["taobao", 5],
+      ])
     #expect(try store.rows("SELECT * FROM quarter_users") == [["2021-09-30T16:00:00.000Z", 4]])
     // The case is stored, without a pseudonym; no user is counted from it.
     #expect(
@@ -140,8 +153,12 @@ struct HandBundle {
           "2021-09-30T16:00:00.000Z", .real(1344), 2,
         ]
       ])
-    #expect(try store.rows("SELECT quarter, events, users, replaced_by FROM rollup_bundle") == [["2021-Q4", 7, 4, .null]])
-    #expect(try store.rows("SELECT kind, rows_stored FROM batch WHERE batch_id = ?", [.integer(summary.batchID!)]) == [["links", 7]])
+    #expect(
+      try store.rows("SELECT quarter, events, users, replaced_by FROM rollup_bundle") == [["2021-Q4", 7, 4, .null]])
+    #expect(
+      try store.rows("SELECT kind, rows_stored FROM batch WHERE batch_id = ?", [.integer(summary.batchID!)]) == [
+        ["links", 7]
+      ])
     // The doctor's comparison of the rollups with the events leaves the bundle's figures aside.
     let db = try store.open(.readOnly)
     defer { db.close() }
@@ -240,7 +257,9 @@ struct HandBundle {
     _ = try importBundle(try write(.q4, "bundle"))
     let db = try store.open(.readOnly)
     defer { db.close() }
-    let error = try #require(throws: BundleError.self) { try Rollups.prepare(db, for: TimeZone(identifier: "America/New_York")!) }
+    let error = try #require(throws: BundleError.self) {
+      try Rollups.prepare(db, for: TimeZone(identifier: "America/New_York")!)
+    }
     #expect(error.localizedDescription.contains("a report in America/New_York needs the events themselves"))
   }
 }

@@ -18,7 +18,9 @@ import Testing
     #expect(table.count > 40)  // two changes a year since 2000
     func offset(_ local: Int64) -> Int? { table.first { local >= $0.0 && local < $0.1 }?.2 }
     // Every quarter hour of the days around the changes of 2021, and of a plain day.
-    for day: (Int64, Int64, Int64) in [(2021, 3, 13), (2021, 3, 14), (2021, 3, 15), (2021, 11, 6), (2021, 11, 7), (2021, 7, 1)] {
+    for day: (Int64, Int64, Int64) in [
+      (2021, 3, 13), (2021, 3, 14), (2021, 3, 15), (2021, 11, 6), (2021, 11, 7), (2021, 7, 1),
+    ] {
       let midnight = CivilCalendar.days(year: day.0, month: day.1, day: day.2) * 86_400_000
       for q in 0..<96 {
         let local = midnight + Int64(q) * 900_000
@@ -26,7 +28,8 @@ import Testing
       }
     }
     // A zone without changes since 1992 is one row.
-    #expect(WarehouseReference.offsets(zone: TimeZone(identifier: "Asia/Shanghai")!, plausible: PlausibleTimes()).count == 1)
+    #expect(
+      WarehouseReference.offsets(zone: TimeZone(identifier: "Asia/Shanghai")!, plausible: PlausibleTimes()).count == 1)
   }
 
   @Test func theVocabularyIsTheContractsWithEachReasonsPrinciple() {
@@ -50,8 +53,13 @@ import Testing
     let rows = try WarehouseReference.normalisedAuthorities(file)
     #expect(
       rows == [
-        ["HTTPS", "Item.Taobao.COM:443", "https://item.taobao.com", "item.taobao.com", "item.taobao.com", "taobao.com"],
-        ["http", "user:secret@www.example.com:8080", "http://www.example.com:8080", "www.example.com", "www.example.com", "example.com"],
+        [
+          "HTTPS", "Item.Taobao.COM:443", "https://item.taobao.com", "item.taobao.com", "item.taobao.com", "taobao.com",
+        ],
+        [
+          "http", "user:secret@www.example.com:8080", "http://www.example.com:8080", "www.example.com",
+          "www.example.com", "example.com",
+        ],
         ["https", "xn--fsqu00a.xn--fiqs8s", "https://例子.中国", "例子.中国", "xn--fsqu00a.xn--fiqs8s", "例子.中国"],
       ])
   }
@@ -80,10 +88,12 @@ import Testing
       plausible: PlausibleTimes(), authorities: nil, to: out)
     #expect(Set(files.keys) == ["segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv"])
     #expect(files["segments.csv"]?.rows == 92)
-    let manifest = try JSONDecoder().decode(
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let manifest = try decoder.decode(
       ReferenceManifest.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")))
     #expect(manifest.quarter == "2021-Q3")
-    #expect(manifest.decisions_fingerprint == (try DecisionIndex(database: db).fingerprint))
+    #expect(manifest.decisionsFingerprint == (try DecisionIndex(database: db).fingerprint))
     #expect(manifest.files["decisions.csv"]?.sha256 == (try FileHash.sha256(ofFile: out + "/decisions.csv")))
     let decisions = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
     #expect(decisions.contains("c1,1,block_url,https://item.taobao.com/item.htm?id=1,"))
