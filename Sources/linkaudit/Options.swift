@@ -35,6 +35,42 @@ struct DatabaseOptions: ParsableArguments {
   }
 }
 
+/// How raw timestamps are read: the zone of those without an offset and the
+/// plausible range (import, and the warehouse reference that mirrors it).
+struct TimestampOptions: ParsableArguments {
+  @Option(help: "Time zone of timestamps written without an offset.")
+  var tz = "Asia/Shanghai"
+
+  @Option(
+    help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC); earlier ones are bad values.", valueName: "date"))
+  var earliest = "2000-01-01"
+
+  @Option(
+    help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
+  var latest: String?
+
+  func zone() throws -> TimeZone {
+    guard let zone = TimeZone(identifier: tz) else {
+      throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
+    }
+    return zone
+  }
+
+  /// The range; `latest` defaults to ten years from now (`defaultLatest`).
+  func plausible(defaultLatest: Timestamp = PlausibleTimes.defaultLatest()) throws -> PlausibleTimes {
+    func day(_ text: String, _ option: String) throws -> Timestamp {
+      guard text.count == 10, let t = TimestampParser.utc.parse(text + " 00:00:00") else {
+        throw ValidationError("\(option) \"\(text)\" is not a date YYYY-MM-DD")
+      }
+      return t
+    }
+    let times = PlausibleTimes(
+      earliest: try day(earliest, "--earliest"), latest: try latest.map { try day($0, "--latest") } ?? defaultLatest)
+    guard times.earliest < times.latest else { throw ValidationError("--earliest must come before --latest") }
+    return times
+  }
+}
+
 /// Options of the commands that compute figures.
 struct ReportOptions: ParsableArguments {
   @Option(

@@ -34,34 +34,16 @@ struct Export: ParsableCommand {
     @Option(help: "authorities.csv written by the job's first step (warehouse/linkaudit_rollups.py authorities).")
     var authorities: String?
 
-    @Option(help: "Time zone of timestamps written without an offset (as for import).")
-    var tz = "Asia/Shanghai"
-
-    @Option(help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC), as for import.", valueName: "date"))
-    var earliest = "2000-01-01"
-
-    @Option(
-      help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
-    var latest: String?
+    @OptionGroup(title: "Timestamps, read as import reads them") var timestamps: TimestampOptions
 
     func run() throws {
       guard let q = Quarter(quarter) else {
         throw ValidationError("quarter \"\(quarter)\" is not YYYY-Qn (for example 2021-Q4)")
       }
-      guard let zone = TimeZone(identifier: tz) else {
-        throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
-      }
-      func day(_ text: String, _ option: String) throws -> Timestamp {
-        guard text.count == 10, let t = TimestampParser.utc.parse(text + " 00:00:00") else {
-          throw ValidationError("\(option) \"\(text)\" is not a date YYYY-MM-DD")
-        }
-        return t
-      }
-      let times = PlausibleTimes(
-        earliest: try day(earliest, "--earliest"),
-        // The default cut to its day, so that references exported a minute apart agree.
-        latest: try latest.map { try day($0, "--latest") }
-          ?? Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
+      let zone = try timestamps.zone()
+      // The default cut to its day, so that references exported a minute apart agree.
+      let times = try timestamps.plausible(
+        defaultLatest: Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
       var protected = database.protectedFiles
       if let authorities { protected.add(authorities, as: "an input file") }
       for name in [

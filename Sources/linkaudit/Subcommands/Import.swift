@@ -40,37 +40,15 @@ struct Import: ParsableCommand {
       ))
     var keyFile: String?
 
-    @Option(help: "Time zone of timestamps written without an offset.")
-    var tz = "Asia/Shanghai"
-
-    @Option(
-      help: ArgumentHelp("Earliest plausible time, YYYY-MM-DD (UTC); earlier ones are bad values.", valueName: "date"))
-    var earliest = "2000-01-01"
-
-    @Option(
-      help: ArgumentHelp("Latest plausible time, YYYY-MM-DD (UTC; default ten years from today).", valueName: "date"))
-    var latest: String?
+    @OptionGroup var timestamps: TimestampOptions
 
     func importOptions() throws -> ImportOptions {
       guard let encoding = TextEncoding(name: encoding) else {
         throw ValidationError("unknown encoding \"\(encoding)\": use utf-8 or gb18030")
       }
-      guard let zone = TimeZone(identifier: tz) else {
-        throw ValidationError("unknown time zone \"\(tz)\": use an IANA name such as Asia/Shanghai")
-      }
-      func day(_ text: String, _ option: String) throws -> Timestamp {
-        guard text.count == 10, let t = TimestampParser.utc.parse(text + " 00:00:00") else {
-          throw ValidationError("\(option) \"\(text)\" is not a date YYYY-MM-DD")
-        }
-        return t
-      }
-      let times = PlausibleTimes(
-        earliest: try day(earliest, "--earliest"),
-        latest: try latest.map { try day($0, "--latest") } ?? PlausibleTimes.defaultLatest())
-      guard times.earliest < times.latest else { throw ValidationError("--earliest must come before --latest") }
       return ImportOptions(
-        encoding: encoding, rejectFile: rejectFile, timeZone: zone, keyFile: keyFile ?? database.defaultKeyFile,
-        plausibleTimes: times)
+        encoding: encoding, rejectFile: rejectFile, timeZone: try timestamps.zone(),
+        keyFile: keyFile ?? database.defaultKeyFile, plausibleTimes: try timestamps.plausible())
     }
 
     /// Runs `body` with an importer, printing a summary line per file on stdout,
