@@ -53,6 +53,7 @@ for q in $quarters; do
   "$BIN" report --db "$WORK/warehouse.db" --quarter "$q" --out "$WORK/warehouse-$q" >/dev/null
   echo "== $q"
   "$PY" warehouse/compare_packages.py "$WORK/direct-$q" "$WORK/warehouse-$q" || status=1
+  "$BIN" verify "$WORK/warehouse-$q" --db "$WORK/warehouse.db" >/dev/null || fail "verify refused the package of $q"
 done
 "$BIN" doctor --db "$WORK/warehouse.db" >"$WORK/doctor.txt" || { cat "$WORK/doctor.txt"; fail "doctor found problems"; }
 grep '^ok *bundles' "$WORK/doctor.txt"
