@@ -395,9 +395,13 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, logs_r
         ["day_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events"],
         counts.toLocalIterator())
     # The quarter's distinct users: the one figure of them that leaves the warehouse.
-    users = quarter.agg(F.countDistinct("user_id").alias("users"), F.count(F.lit(1)).alias("events")).collect()[0]
-    files["users.csv"] = write_csv(os.path.join(out, "users.csv"), ["quarter", "users", "events"],
-                                   [(manifest["quarter"], users["users"], users["events"])])
+    # With the first and last instants, which the import's ledger records.
+    users = quarter.agg(F.countDistinct("user_id").alias("users"), F.count(F.lit(1)).alias("events"),
+                        F.min("_at").alias("first"), F.max("_at").alias("last")).collect()[0]
+    files["users.csv"] = write_csv(os.path.join(out, "users.csv"),
+                                   ["quarter", "users", "events", "first_ms", "last_ms"],
+                                   [(manifest["quarter"], users["users"], users["events"], users["first"],
+                                     users["last"])])
     event_columns = ["event_id", "_at", "_scene", "url", "_action", "_reason", "_detected_by", "_client_version",
                      "url_key", "_file", "_row"]
     event_header = ["event_id", "occurred_at_ms", "scene", "url", "action", "reason", "detected_by",

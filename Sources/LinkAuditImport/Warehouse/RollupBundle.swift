@@ -268,8 +268,12 @@ private struct BundleLoader {
 
     // The distinct users, counted in the warehouse.
     var users: Int64 = -1
-    try each("users.csv", ["quarter", "users", "events"]) { v, at in
+    var span: (first: Int64, last: Int64)?
+    try each("users.csv", ["quarter", "users", "events", "first_ms", "last_ms"]) { v, at in
       users = try integer(v[1], "users", at)
+      if let first = v[3], !first.isEmpty {
+        span = (try integer(first, "first_ms", at), try integer(v[4], "last_ms", at))
+      }
     }
     guard users >= 0 else { throw FileError(file: folder, message: "users.csv holds no count") }
     try db.prepare("INSERT OR REPLACE INTO main.quarter_users (quarter_start, users) VALUES (?, ?)").run([
@@ -336,9 +340,17 @@ private struct BundleLoader {
     .run([.text(quarter.start.iso)])
     for table in Rollups.tables { try db.execute("DROP TABLE temp.\(table)") }
 
-    if firstDay <= lastDay {
+    // The first and last events' instants, as an import of the events records them.
+    if let span {
+      guard span.first >= quarter.start.milliseconds, span.last < quarter.end.milliseconds, span.first <= span.last,
+        firstDay <= span.first, span.last < lastDay + 86_400_000 * 2
+      else {
+        throw FileError(
+          file: folder, message: "users.csv: first_ms and last_ms do not fall in the days counts.csv counts")
+      }
       try db.prepare("UPDATE main.batch SET first_occurred_at = ?, last_occurred_at = ? WHERE batch_id = ?").run([
-        .text(Timestamp(milliseconds: firstDay).iso), .text(Timestamp(milliseconds: lastDay).iso), .integer(batchID),
+        .text(Timestamp(milliseconds: span.first).iso), .text(Timestamp(milliseconds: span.last).iso),
+        .integer(batchID),
       ])
     }
     return users

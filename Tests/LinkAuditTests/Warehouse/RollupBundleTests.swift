@@ -14,6 +14,9 @@ struct HandBundle {
   var cases: [[String]] = []
   var histories: [[String]] = []
   var quarter = "2021-Q4"
+  /// The first and last events' instants.
+  var first = at("2021-10-01T01:00:00Z")
+  var last = at("2021-11-15T09:30:00Z")
 
   static let shanghai = TimestampParser(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
   static func day(_ y: Int, _ m: Int, _ d: Int) -> String {
@@ -47,7 +50,10 @@ struct HandBundle {
         ]
           + counts
       ),
-      ("users.csv", [["quarter", "users", "events"], [quarter, users, String(events)]]),
+      (
+        "users.csv",
+        [["quarter", "users", "events", "first_ms", "last_ms"], [quarter, users, String(events), first, last]]
+      ),
       ("cases.csv", [eventHeader] + cases),
       ("histories.csv", [eventHeader] + histories),
     ]
@@ -156,9 +162,9 @@ struct HandBundle {
     #expect(
       try store.rows("SELECT quarter, events, users, replaced_by FROM rollup_bundle") == [["2021-Q4", 7, 4, .null]])
     #expect(
-      try store.rows("SELECT kind, rows_stored FROM batch WHERE batch_id = ?", [.integer(summary.batchID!)]) == [
-        ["links", 7]
-      ])
+      try store.rows(
+        "SELECT kind, rows_stored, first_occurred_at, last_occurred_at FROM batch WHERE batch_id = ?",
+        [.integer(summary.batchID!)]) == [["links", 7, "2021-10-01T01:00:00.000Z", "2021-11-15T09:30:00.000Z"]])
     // The doctor's comparison of the rollups with the events leaves the bundle's figures aside.
     let db = try store.open(.readOnly)
     defer { db.close() }
