@@ -20,6 +20,11 @@ mkdir -p "$WORK"
 scripts/warehouse-deps.sh
 la() { "$BIN" "$@" --key-file "$WORK/bench.key"; }
 seconds() { local t0=$1; awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
+# Runs a command under GNU time; prints "wall s, CPU s (user + system, the JVM's included), peak RSS".
+timed() {
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.log" "$@" || { tail -20 "$WORK/spark.log"; exit 1; }
+  awk '{printf "%.1f s wall, %.0f CPU-s, peak RSS %d MB", $1, $2 + $3, $4 / 1024}' "$WORK/time.log"
+}
 
 inbox="$WORK/inbox-$EVENTS"
 if [ ! -d "$inbox" ]; then "$BIN" demo "$inbox" --events "$EVENTS" --seed 7 >/dev/null; fi
@@ -44,14 +49,11 @@ for db in direct warehouse; do
   la import policies "$inbox/policies/"*.md --db "$WORK/$db.db" >/dev/null
   la import complaints "$inbox/complaints/"*.csv --db "$WORK/$db.db" >/dev/null
 done
-t=$(date +%s.%N)
-la import links "$inbox/links/"*.csv --db "$WORK/direct.db" >/dev/null
-echo "direct import of the link logs: $(seconds "$t") s"
+echo "direct import of the link logs: $(timed "$BIN" import links "$inbox/links/"*.csv --db "$WORK/direct.db" --key-file "$WORK/bench.key")"
 
-t=$(date +%s.%N)
-"$SUBMIT" --driver-memory "$DRIVER_MEMORY" warehouse/linkaudit_rollups.py authorities --logs "$inbox/links" \
-  --out "$WORK/authorities.csv" 2>"$WORK/spark.log" >/dev/null
-echo "job, authorities (CSV): $(seconds "$t") s, $(($(wc -l <"$WORK/authorities.csv") - 1)) authorities"
+a=$(timed "$SUBMIT" --driver-memory "$DRIVER_MEMORY" warehouse/linkaudit_rollups.py authorities --logs "$inbox/links" \
+  --out "$WORK/authorities.csv" 2>"$WORK/spark.log")
+echo "job, authorities (CSV): $a; $(($(wc -l <"$WORK/authorities.csv") - 1)) authorities"
 refs=()
 for q in $quarters; do
   rm -rf "$WORK/ref-$q"
@@ -63,10 +65,9 @@ for format in csv parquet; do
   logs="$inbox/links"
   [ $format = parquet ] && logs="$parquet"
   rm -rf "$WORK/bundles-$format"
-  t=$(date +%s.%N)
-  "$SUBMIT" --driver-memory "$DRIVER_MEMORY" warehouse/linkaudit_rollups.py rollups --logs "$logs" "${refs[@]}" \
-    --out "$WORK/bundles-$format" 2>"$WORK/spark.log" >/dev/null || { tail -20 "$WORK/spark.log"; exit 1; }
-  echo "job, rollups of $(echo $quarters | wc -w) quarters ($format): $(seconds "$t") s"
+  r=$(timed "$SUBMIT" --driver-memory "$DRIVER_MEMORY" warehouse/linkaudit_rollups.py rollups --logs "$logs" \
+    "${refs[@]}" --out "$WORK/bundles-$format" 2>"$WORK/spark.log")
+  echo "job, rollups of $(echo $quarters | wc -w) quarters ($format): $r"
 done
 cmp -s <(cat "$WORK/bundles-csv"/*/counts.csv) <(cat "$WORK/bundles-parquet"/*/counts.csv) &&
   echo "the bundles from CSV and from Parquet hold the same counts" || echo "the bundles from CSV and Parquet differ"

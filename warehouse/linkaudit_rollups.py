@@ -322,7 +322,6 @@ def step_authorities(args):
 def step_rollups(args):
     spark = spark_session("linkaudit rollups")
     from pyspark.sql import functions as F
-    from pyspark.sql.window import Window
     references = [(folder,) + read_reference(spark, folder) for folder in args.reference]
     for folder, manifest, tables in references:
         if "authorities.csv" not in tables:
@@ -341,7 +340,9 @@ def step_rollups(args):
             if manifest[key] != first[key]:
                 raise JobError(f"{folder}: its {key} differs from {first_folder}'s")
     logs = read_logs(spark, args.logs)
-    df = validated(spark, logs, first, first_tables["vocabulary.csv"], first_tables["offsets.csv"]).cache()
+    # Not cached: the checked rows are read twice (once for the first bad
+    # row, once for the events), cheaper than holding every column of every row.
+    df = validated(spark, logs, first, first_tables["vocabulary.csv"], first_tables["offsets.csv"])
     rejected = 0
     if args.rejects:
         bad = df.filter(F.col("_error").isNotNull()).orderBy("_file", "_row")
@@ -351,22 +352,28 @@ def step_rollups(args):
         bad = first_error(df)
         if bad:
             raise JobError(f"{bad['_file']} line {bad['_row']}: {bad['_error']}")
-    good = df.filter(F.col("_error").isNull())
-    # A repeated event id is one event: the first, in file and row order, as an import keeps it.
-    good = good.withColumn("_n", F.row_number().over(Window.partitionBy("event_id").orderBy("_file", "_row"))) \
-        .filter("_n = 1").drop("_n")
+    good = df.filter(F.col("_error").isNull()).select(
+        "event_id", "_at", "_scene", "url", "_action", "_reason", "_principle", "_detected_by", "_client_version",
+        "user_id", "_scheme", "_authority", "_rest", "_file", "_row")
+    # A repeated event id is one event: the first, in file and row order, as
+    # an import keeps it. Only the ids are shuffled to find the repeats (few).
+    repeats = good.groupBy("event_id").agg(F.count(F.lit(1)).alias("n"), F.min(F.struct("_file", "_row")).alias("k")) \
+        .filter("n > 1").select("event_id", F.col("k._file").alias("_kf"), F.col("k._row").alias("_kr"))
+    good = good.join(F.broadcast(repeats), "event_id", "left") \
+        .filter(F.col("_kf").isNull() | ((F.col("_file") == F.col("_kf")) & (F.col("_row") == F.col("_kr")))) \
+        .drop("_kf", "_kr")
     auth = spark.createDataFrame(
         [(r["scheme"], r["authority"], r["url_prefix"], r["domain"]) for r in first_tables["authorities.csv"]],
         "scheme string, authority string, url_prefix string, domain string")
     good = good.join(F.broadcast(auth), (good["_scheme"] == auth["scheme"]) & (good["_authority"] == auth["authority"]),
-                     "left")
+                     "left").drop("scheme", "authority")
+    good = good.withColumn("url_key", F.concat("url_prefix", "_rest")).drop("_rest").cache()
     unknown = good.filter(F.col("url_prefix").isNull()).orderBy("_file", "_row").select("_file", "_row", "url") \
         .limit(1).collect()
     if unknown:
         u = unknown[0]
         raise JobError(f"{u['_file']} line {u['_row']}: url {u['url']}: its authority is not in the reference's "
                        "authorities.csv: run the authorities step over these logs and export the reference again")
-    good = good.withColumn("url_key", F.concat("url_prefix", "_rest")).cache()
     logs_read = [os.path.basename(f) for f in log_files(spark, args.logs)]
     for folder, manifest, tables in references:
         out = args.out if len(references) == 1 else os.path.join(args.out, manifest["quarter"])

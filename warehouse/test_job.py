@@ -142,7 +142,7 @@ class JobTests(unittest.TestCase):
             # A repeated event id is one event: the first.
             self.assertEqual(bundle["events"], 1)
             with open(os.path.join(d, "b", "users.csv")) as f:
-                self.assertEqual(list(csv.reader(f))[1], ["2021-Q3", "1", "1"])
+                self.assertEqual(list(csv.reader(f))[1], ["2021-Q3", "1", "1", "1631837702000", "1631837702000"])
 
 
 if __name__ == "__main__":
