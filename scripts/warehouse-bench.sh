@@ -22,7 +22,7 @@ la() { "$BIN" "$@" --key-file "$WORK/bench.key"; }
 seconds() { local t0=$1; awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
 # Runs a command under GNU time; prints "wall s, CPU s (user + system, the JVM's included), peak RSS".
 timed() {
-  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.log" "$@" || { tail -20 "$WORK/spark.log"; exit 1; }
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.log" "$@" >/dev/null || { tail -20 "$WORK/spark.log"; exit 1; }
   awk '{printf "%.1f s wall, %.0f CPU-s, peak RSS %d MB", $1, $2 + $3, $4 / 1024}' "$WORK/time.log"
 }
 
@@ -76,6 +76,6 @@ for q in $quarters; do la import rollups "$WORK/bundles-csv/$q" --db "$WORK/ware
 echo "import of the bundles: $(seconds "$t") s"
 for q in $quarters; do
   printf 'bundle %s: %s bytes;' "$q" "$(du -sb "$WORK/bundles-csv/$q" | cut -f1)"
-  for f in counts users cases histories; do printf ' %s %s rows' "$f" $(($(wc -l <"$WORK/bundles-csv/$q/$f.csv") - 1)); done
+  for f in counts days users cases histories; do printf ' %s %s rows' "$f" $(($(wc -l <"$WORK/bundles-csv/$q/$f.csv") - 1)); done
   echo
 done

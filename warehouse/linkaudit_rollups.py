@@ -340,9 +340,14 @@ def step_rollups(args):
             if manifest[key] != first[key]:
                 raise JobError(f"{folder}: its {key} differs from {first_folder}'s")
     logs = read_logs(spark, args.logs)
-    # Not cached: the checked rows are read twice (once for the first bad
-    # row, once for the events), cheaper than holding every column of every row.
-    df = validated(spark, logs, first, first_tables["vocabulary.csv"], first_tables["offsets.csv"])
+    # Parsed and checked once, and held with only the columns the rest needs
+    # (the raw ones too when bad rows are set aside).
+    keep = ["event_id", "_at", "_scene", "url", "_action", "_reason", "_principle", "_detected_by",
+            "_client_version", "user_id", "_scheme", "_authority", "_rest", "_file", "_row", "_error"]
+    if args.rejects:
+        keep += [c for c in COLUMNS if c not in keep]
+    df = validated(spark, logs, first, first_tables["vocabulary.csv"], first_tables["offsets.csv"]) \
+        .select(*keep).cache()
     rejected = 0
     if args.rejects:
         bad = df.filter(F.col("_error").isNotNull()).orderBy("_file", "_row")
@@ -374,6 +379,7 @@ def step_rollups(args):
         u = unknown[0]
         raise JobError(f"{u['_file']} line {u['_row']}: url {u['url']}: its authority is not in the reference's "
                        "authorities.csv: run the authorities step over these logs and export the reference again")
+    df.unpersist()
     logs_read = [os.path.basename(f) for f in log_files(spark, args.logs)]
     for folder, manifest, tables in references:
         out = args.out if len(references) == 1 else os.path.join(args.out, manifest["quarter"])
@@ -387,20 +393,22 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, logs_r
     quarter = good.filter((F.col("_at") >= start) & (F.col("_at") < end))
     os.makedirs(out, exist_ok=True)
     files = {}
-    # Counts of identical facts: day, policy version, authority and codes.
+    # Counts of identical facts: month, policy version, authority and codes;
+    # and the events of each day.
     seg = spark.createDataFrame(
-        [(int(r["from_ms"]), int(r["until_ms"]), int(r["day_start_ms"]), r["policy_version"] or None)
-         for r in tables["segments.csv"]],
-        "from_ms long, until_ms long, day_start_ms long, policy_version string")
+        [(int(r["from_ms"]), int(r["until_ms"]), int(r["day_start_ms"]), int(r["month_start_ms"]),
+          r["policy_version"] or None) for r in tables["segments.csv"]],
+        "from_ms long, until_ms long, day_start_ms long, month_start_ms long, policy_version string")
     counted = quarter.join(F.broadcast(seg), (quarter["_at"] >= seg["from_ms"]) & (quarter["_at"] < seg["until_ms"]))
-    counts = (counted.groupBy("day_start_ms", "policy_version", "_scheme", "_authority", "_scene", "_action",
-                              "_reason", "_detected_by").agg(F.count(F.lit(1)).alias("events"))
-              .orderBy("day_start_ms", "policy_version", "_scheme", "_authority", "_scene", "_action", "_reason",
-                       "_detected_by"))
+    key = ["month_start_ms", "policy_version", "_scheme", "_authority", "_scene", "_action", "_reason", "_detected_by"]
+    counts = counted.groupBy(*key).agg(F.count(F.lit(1)).alias("events")).orderBy(*key)
     files["counts.csv"] = write_csv(
         os.path.join(out, "counts.csv"),
-        ["day_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events"],
+        ["month_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by",
+         "events"],
         counts.toLocalIterator())
+    days = counted.groupBy("day_start_ms").agg(F.count(F.lit(1)).alias("events")).orderBy("day_start_ms")
+    files["days.csv"] = write_csv(os.path.join(out, "days.csv"), ["day_start_ms", "events"], days.toLocalIterator())
     # The quarter's distinct users: the one figure of them that leaves the warehouse.
     # With the first and last instants, which the import's ledger records.
     users = quarter.agg(F.countDistinct("user_id").alias("users"), F.count(F.lit(1)).alias("events"),

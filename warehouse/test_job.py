@@ -107,9 +107,9 @@ class JobTests(unittest.TestCase):
                 "offsets.csv": (["local_from_ms", "local_until_ms", "offset_seconds"],
                                 [list(SHANGHAI_OFFSETS[0].values())]),
                 "vocabulary.csv": (["field", "code", "principle"], [list(r.values()) for r in vocabulary()]),
-                "segments.csv": (["from_ms", "until_ms", "day_start_ms", "policy_version"],
-                                 [["1631721600000", "1631808000000", "1631721600000", ""],
-                                  ["1631808000000", "1631894400000", "1631808000000", ""]]),
+                "segments.csv": (["from_ms", "until_ms", "day_start_ms", "month_start_ms", "policy_version"],
+                                 [["1631721600000", "1631808000000", "1631721600000", "1630425600000", ""],
+                                  ["1631808000000", "1631894400000", "1631808000000", "1630425600000", ""]]),
                 "decisions.csv": (["complaint_id", "principle", "scope", "target", "stands_from_ms",
                                    "stands_until_ms"], []),
                 "authorities.csv": (["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
@@ -141,6 +141,11 @@ class JobTests(unittest.TestCase):
             self.assertEqual(bundle["rows_rejected"], 1)
             # A repeated event id is one event: the first.
             self.assertEqual(bundle["events"], 1)
+            with open(os.path.join(d, "b", "counts.csv")) as f:
+                self.assertEqual(list(csv.reader(f))[1:], [["1630425600000", "", "https", "x.cn", "group_chat", "open",
+                                                           "", "automated", "1"]])
+            with open(os.path.join(d, "b", "days.csv")) as f:
+                self.assertEqual(list(csv.reader(f))[1:], [["1631808000000", "1"]])
             with open(os.path.join(d, "b", "users.csv")) as f:
                 self.assertEqual(list(csv.reader(f))[1], ["2021-Q3", "1", "1", "1631837702000", "1631837702000"])
 

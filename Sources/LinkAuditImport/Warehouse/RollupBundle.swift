@@ -24,7 +24,7 @@ package struct BundleManifest: Codable {
   package var files: [String: File]
 
   package static let format = "linkaudit-rollups/1"
-  package static let files = ["counts.csv", "users.csv", "cases.csv", "histories.csv"]
+  package static let files = ["counts.csv", "days.csv", "users.csv", "cases.csv", "histories.csv"]
 
   /// Reads a bundle's manifest and checks every file against it, so nothing
   /// is loaded from a file the job did not write.
@@ -212,7 +212,7 @@ private struct BundleLoader {
   let quarter: (start: Timestamp, end: Timestamp)
 
   static let countColumns = [
-    "day_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events",
+    "month_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events",
   ]
   static let eventColumns = [
     "event_id", "occurred_at_ms", "scene", "url", "action", "reason", "detected_by", "client_version", "url_key",
@@ -231,11 +231,13 @@ private struct BundleLoader {
     // The counts, fed to the engine as counts of identical facts.
     let counts = try RollupEngine(database: db, timeZone: zone, policies: policies.names, outputs: .counts)
     var deriver = EventDeriver(timeZone: zone, decisions: DecisionIndex())
+    var dayLocator = MonthLocator(timeZone: zone)
     var authorities: [String: (host: Int64, url: String, domain: String)] = [:]
     try each("counts.csv", Self.countColumns) { v, at in
-      let day = try integer(v[0], "day_start_ms", at)
-      guard day >= quarter.start.milliseconds, day < quarter.end.milliseconds else {
-        throw FileError(file: at.file, line: at.line, message: "day_start_ms \(day) is outside the bundle's quarter")
+      let month = try integer(v[0], "month_start_ms", at)
+      guard month >= quarter.start.milliseconds, month < quarter.end.milliseconds else {
+        throw FileError(
+          file: at.file, line: at.line, message: "month_start_ms \(month) is outside the bundle's quarter")
       }
       let key = (v[2] ?? "") + "://" + (v[3] ?? "")
       if authorities[key] == nil {
@@ -254,15 +256,33 @@ private struct BundleLoader {
       }
       let events = try integer(v[8], "events", at)
       var facts = deriver.facts(
-        batch: batchID, occurredAt: day, host: a.host, scene: try code(v[4], "scene", at),
+        batch: batchID, occurredAt: month, host: a.host, scene: try code(v[4], "scene", at),
         action: try code(v[5], "action", at), reason: try reason(v[6], at),
         detectedBy: try code(v[7], "detected_by", at), policy: policy, url: a.url, domain: a.domain, user: nil)
+      guard facts.key.month == month else {
+        throw FileError(file: at.file, line: at.line, message: "month_start_ms \(month) is not the start of a month")
+      }
       facts.count = events
-      facts.urlKey = nil
-      try counts.add(facts, event: nil)
+      try counts.add(monthCounts: facts)
       summary.rowsRead += Int(events)
       summary.rowsStored += Int(events)
+    }
+    var dayEvents: Int64 = 0
+    try each("days.csv", ["day_start_ms", "events"]) { v, at in
+      let day = try integer(v[0], "day_start_ms", at)
+      guard day >= quarter.start.milliseconds, day < quarter.end.milliseconds, dayLocator.day(day) == day else {
+        throw FileError(
+          file: at.file, line: at.line, message: "day_start_ms \(day) is not the start of a day of the bundle's quarter"
+        )
+      }
+      let events = try integer(v[1], "events", at)
+      counts.add(day: day, batch: batchID, events: events)
+      dayEvents += events
       (firstDay, lastDay) = (min(firstDay, day), max(lastDay, day))
+    }
+    guard dayEvents == Int64(summary.rowsStored) else {
+      throw FileError(
+        file: folder, message: "days.csv adds up to \(dayEvents) events, counts.csv to \(summary.rowsStored)")
     }
     try counts.flush()
 

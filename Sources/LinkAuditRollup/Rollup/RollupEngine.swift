@@ -190,6 +190,20 @@ package final class RollupEngine {
     }
   }
 
+  /// Counts `facts.count` events of a month (a warehouse bundle's counts,
+  /// which span the month's days): the monthly rollups only, no day.
+  package func add(monthCounts facts: EventFacts) throws {
+    guard outputs.contains(.counts) else { return }
+    counts[facts.key, default: 0] += facts.count
+    if counts.count >= Self.countLimit { try flushCounts() }
+  }
+
+  /// Counts `events` events of a batch on a day (a warehouse bundle's days).
+  package func add(day: Int64, batch: Int64, events: Int64) {
+    guard outputs.contains(.counts) else { return }
+    days[DayKey(batch: batch, day: day), default: 0] += events
+  }
+
   /// Counts a user in a quarter (a warehouse's distinct users arrive so, apart from the counts).
   package func add(user: UserBits, quarter: Int64) throws {
     guard outputs.contains(.users) else { return }

@@ -8,7 +8,7 @@ import LinkAuditStore
 /// the reference (`segments.csv`) and, by its SHA-256, into a bundle, so that a
 /// bundle made before a policy version changed its quarter is known stale.
 package enum WarehouseSegments {
-  package static let columns = ["from_ms", "until_ms", "day_start_ms", "policy_version"]
+  package static let columns = ["from_ms", "until_ms", "day_start_ms", "month_start_ms", "policy_version"]
 
   /// A table as the reference writes it (RFC 4180, LF).
   package static func csvData(_ header: [String], _ rows: [[String]]) -> Data {
@@ -58,7 +58,7 @@ package enum WarehouseSegments {
     let sorted = cuts.sorted()
     return zip(sorted, sorted.dropFirst()).map { from, until in
       let policy = policies.index(at: Timestamp(milliseconds: from)).map { policies.names[$0] } ?? ""
-      return [String(from), String(until), String(locator.day(from)), policy]
+      return [String(from), String(until), String(locator.day(from)), String(locator.locate(from).month), policy]
     }
   }
 

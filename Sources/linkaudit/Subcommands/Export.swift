@@ -13,7 +13,7 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write the reference tables the warehouse job (warehouse/) joins on.",
       discussion: """
-        For one quarter: segments.csv (each stretch of the quarter with its local day and \
+        For one quarter: segments.csv (each stretch of the quarter with its local day, month and \
         policy version), offsets.csv (the zone's offset for timestamps written without one), \
         vocabulary.csv (the codes the contract allows, each reason with its principle), \
         decisions.csv (every decision with its target and window) and manifest.json (their \

@@ -27,17 +27,18 @@ import Testing
     #expect(rows.count == 91)
     func iso(_ ms: String) -> String { Timestamp(milliseconds: Int64(ms)!).iso }
     #expect(
-      rows.first.map { $0.map { $0 } } == [
+      rows.first == [
         String(start.milliseconds), String(start.milliseconds + 86_400_000), String(start.milliseconds),
-        "2021.01-baseline",
+        String(start.milliseconds), "2021.01-baseline",
       ])
     let cut = try #require(rows.firstIndex { iso($0[1]) == "2022-02-10T04:00:00.000Z" })
     #expect(iso(rows[cut][0]) == "2022-02-09T16:00:00.000Z")
-    #expect(rows[cut][3] == "2021.01-baseline")
+    #expect(rows[cut][4] == "2021.01-baseline")
+    #expect(iso(rows[cut][3]) == "2022-01-31T16:00:00.000Z")  // February's start
     #expect(iso(rows[cut + 1][0]) == "2022-02-10T04:00:00.000Z")
     #expect(iso(rows[cut + 1][1]) == "2022-02-10T16:00:00.000Z")
     #expect(iso(rows[cut + 1][2]) == "2022-02-09T16:00:00.000Z")
-    #expect(rows[cut + 1][3] == "2021.09-phase1")
+    #expect(rows[cut + 1][4] == "2021.09-phase1")
     #expect(iso(rows.last![1]) == "2022-03-31T16:00:00.000Z")
     // Contiguous: each stretch starts where the one before ends.
     #expect(zip(rows, rows.dropFirst()).allSatisfy { $0[1] == $1[0] })
@@ -58,6 +59,7 @@ import Testing
     let lengths = rows.map { (Int64($0[1])! - Int64($0[0])!) / 3_600_000 }
     #expect(lengths.filter { $0 == 23 }.count == 1)  // 2021-03-14
     #expect(lengths.filter { $0 == 24 }.count == 89)
-    #expect(rows.allSatisfy { $0[3] == "" })
+    #expect(rows.allSatisfy { $0[4] == "" })
+    #expect(Set(rows.map { $0[3] }).count == 3)
   }
 }

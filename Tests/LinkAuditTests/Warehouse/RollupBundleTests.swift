@@ -10,6 +10,7 @@ import Testing
 /// against what the database holds (its decisions and policy versions).
 struct HandBundle {
   var counts: [[String]] = []
+  var days: [[String]] = []
   var users = "4"
   var cases: [[String]] = []
   var histories: [[String]] = []
@@ -44,12 +45,13 @@ struct HandBundle {
         "counts.csv",
         [
           [
-            "day_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by",
+            "month_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by",
             "events",
           ]
         ]
           + counts
       ),
+      ("days.csv", [["day_start_ms", "events"]] + days),
       (
         "users.csv",
         [["quarter", "users", "events", "first_ms", "last_ms"], [quarter, users, String(events), first, last]]
@@ -84,8 +86,9 @@ struct HandBundle {
     var b = HandBundle()
     b.counts = [
       [day(2021, 10, 1), "", "https", "item.taobao.com", "group_chat", "open", "", "automated", "5"],
-      [day(2021, 11, 15), "", "HTTP", "WWW.Example.com:80", "moments", "block", "gambling", "automated", "2"],
+      [day(2021, 11, 1), "", "HTTP", "WWW.Example.com:80", "moments", "block", "gambling", "automated", "2"],
     ]
+    b.days = [[day(2021, 10, 1), "3"], [day(2021, 10, 2), "2"], [day(2021, 11, 15), "2"]]
     b.cases = [
       event(
         "c1", "2021-10-02T01:00:00Z", "https://item.taobao.com/a?x=1", "open", "gambling",
@@ -142,6 +145,10 @@ struct HandBundle {
         ["other", 2], ["taobao", 5],
       ])
     #expect(try store.rows("SELECT * FROM quarter_users") == [["2021-09-30T16:00:00.000Z", 4]])
+    #expect(
+      try store.rows("SELECT day_start, events FROM event_day ORDER BY 1") == [
+        ["2021-09-30T16:00:00.000Z", 3], ["2021-10-01T16:00:00.000Z", 2], ["2021-11-14T16:00:00.000Z", 2],
+      ])
     // The case is stored, without a pseudonym; no user is counted from it.
     #expect(
       try store.rows("SELECT event_id, user_pseudonym, url, url_normalised, principle FROM link_event")
@@ -231,6 +238,7 @@ struct HandBundle {
     let first = try importBundle(try write(.q4, "bundle-1"))
     var newer = HandBundle.q4
     newer.counts[0][8] = "6"
+    newer.days[0][1] = "4"
     newer.users = "5"
     newer.histories.removeLast()
     let second = try importBundle(try write(newer, "bundle-2"))
