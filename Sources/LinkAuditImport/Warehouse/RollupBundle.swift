@@ -28,7 +28,8 @@ package struct BundleManifest: Codable {
 
   /// Reads a bundle's manifest and checks every file against it, so nothing
   /// is loaded from a file the job did not write.
-  package static func read(folder: String) throws -> BundleManifest {
+  /// The manifest, and the SHA-256 of its bytes as read (the batch's fingerprint).
+  package static func read(folder: String) throws -> (manifest: BundleManifest, sha256: String) {
     let path = (folder as NSString).appendingPathComponent("manifest.json")
     guard let data = FileManager.default.contents(atPath: path) else {
       throw FileError(file: path, message: "no manifest.json: not a rollup bundle")
@@ -62,7 +63,7 @@ package struct BundleManifest: Codable {
         )
       }
     }
-    return manifest
+    return (manifest, hex(SHA256.hash(data: data)))
   }
 }
 
@@ -74,11 +75,7 @@ package struct BundleManifest: Codable {
 /// tables, of which the quarter's first restrictions are kept).
 extension Importer {
   package func importBundle(folder: String) throws -> BatchSummary {
-    let manifest = try BundleManifest.read(folder: folder)
-    let sha = hex(
-      SHA256.hash(
-        data: FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("manifest.json"))
-          ?? Data()))
+    let (manifest, sha) = try BundleManifest.read(folder: folder)
     let name = (folder as NSString).lastPathComponent
     guard let quarter = Quarter(manifest.quarter) else {
       throw FileError(file: folder, message: "manifest.json names no quarter YYYY-Qn (\(manifest.quarter))")
