@@ -130,7 +130,9 @@ extension Importer {
       if let replaced { try removeBundleFigures(batch: replaced, from: startText, to: endText) }
       let batchID = try openBatch(kind: .links, fileName: name, sha256: sha)
       var summary = BatchSummary(file: folder, kind: .links, batchID: batchID)
-      let loader = BundleLoader(importer: self, batchID: batchID, folder: folder, zone: zone, quarter: (start, end))
+      let loader = BundleLoader(
+        importer: self, batchID: batchID, folder: folder, zone: zone, quarter: (start, end),
+        quarterName: quarter.description)
       let users = try loader.load(decisions: decisions, summary: &summary)
       summary.rowsRejected = manifest.rowsRejected
       guard summary.rowsStored == manifest.events else {
@@ -207,6 +209,7 @@ private struct BundleLoader {
   let folder: String
   let zone: TimeZone
   let quarter: (start: Timestamp, end: Timestamp)
+  let quarterName: String
 
   static let countColumns = [
     "month_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events",
@@ -251,7 +254,7 @@ private struct BundleLoader {
         }
         return i
       }
-      let events = try integer(v[8], "events", at)
+      let events = try positive(v[8], "events", at)
       var facts = deriver.facts(
         batch: batchID, occurredAt: month, host: a.host, scene: try code(v[4], "scene", at),
         action: try code(v[5], "action", at), reason: try reason(v[6], at),
@@ -272,7 +275,7 @@ private struct BundleLoader {
           file: at.file, line: at.line, message: "day_start_ms \(day) is not the start of a day of the bundle's quarter"
         )
       }
-      let events = try integer(v[1], "events", at)
+      let events = try positive(v[1], "events", at)
       counts.add(day: day, batch: batchID, events: events)
       dayEvents += events
       (firstDay, lastDay) = (min(firstDay, day), max(lastDay, day))
@@ -287,7 +290,17 @@ private struct BundleLoader {
     var users: Int64 = -1
     var span: (first: Int64, last: Int64)?
     try each("users.csv", ["quarter", "users", "events", "first_ms", "last_ms"]) { v, at in
+      guard v[0] == quarterName else {
+        throw FileError(
+          file: at.file, line: at.line, message: "quarter \(v[0] ?? "(empty)") is not the bundle's (\(quarterName))")
+      }
       users = try integer(v[1], "users", at)
+      // Each user tapped at least once: more users than events, or none for some events, is no count.
+      guard users <= Int64(summary.rowsStored), (users > 0) == (summary.rowsStored > 0) else {
+        throw FileError(
+          file: at.file, line: at.line,
+          message: "users \(users) cannot be the distinct users of \(summary.rowsStored) events")
+      }
       if let first = v[3], !first.isEmpty {
         span = (try integer(first, "first_ms", at), try integer(v[4], "last_ms", at))
       }
@@ -388,6 +401,15 @@ private struct BundleLoader {
     } catch let error as RecordError {
       throw FileError(file: path, line: error.line, message: error.message)
     }
+  }
+
+  /// A count of events: 1 or more (a row of none would not have been written).
+  func positive(_ v: String?, _ column: String, _ at: Place) throws -> Int64 {
+    let n = try integer(v, column, at)
+    guard n > 0 else {
+      throw FileError(file: at.file, line: at.line, message: "\(column) \(n) is not a count of events")
+    }
+    return n
   }
 
   func integer(_ v: String?, _ column: String, _ at: Place) throws -> Int64 {

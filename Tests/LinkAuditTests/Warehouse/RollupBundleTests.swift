@@ -15,6 +15,8 @@ struct HandBundle {
   var cases: [[String]] = []
   var histories: [[String]] = []
   var quarter = "2021-Q4"
+  /// What users.csv names as its quarter, when not the bundle's.
+  var usersQuarter: String?
   /// The first and last events' instants.
   var first = at("2021-10-01T01:00:00Z")
   var last = at("2021-11-15T09:30:00Z")
@@ -54,7 +56,10 @@ struct HandBundle {
       ("days.csv", [["day_start_ms", "events"]] + days),
       (
         "users.csv",
-        [["quarter", "users", "events", "first_ms", "last_ms"], [quarter, users, String(events), first, last]]
+        [
+          ["quarter", "users", "events", "first_ms", "last_ms"],
+          [usersQuarter ?? quarter, users, String(events), first, last],
+        ]
       ),
       ("cases.csv", [eventHeader] + cases),
       ("histories.csv", [eventHeader] + histories),
@@ -188,6 +193,29 @@ struct HandBundle {
     #expect(error.localizedDescription.contains("counts.csv"))
     #expect(error.localizedDescription.contains("SHA-256"))
     #expect(try state() == before)
+  }
+
+  /// A bundle is checked against its manifest, not signed: what it says must at least be a count.
+  @Test func countsThatCannotBeCountsAreRefused() throws {
+    let cases: [(String, String, (inout HandBundle) -> Void)] = [
+      (
+        "negative", "events -2 is not a count of events",
+        {
+          $0.counts[1][8] = "-2"; $0.days[2][1] = "-2"
+        }
+      ),
+      ("more users", "users 8 cannot be the distinct users of 7 events", { $0.users = "8" }),
+      ("another quarter", "quarter 2021-Q3 is not the bundle's (2021-Q4)", { $0.usersQuarter = "2021-Q3" }),
+    ]
+    for (name, expected, edit) in cases {
+      var bundle = HandBundle.q4
+      edit(&bundle)
+      let folder = try write(bundle, name)
+      let before = try state()
+      let error = try #require(throws: FileError.self, "\(name)") { try importBundle(folder) }
+      #expect(error.localizedDescription.contains(expected), "\(name): \(error.localizedDescription)")
+      #expect(try state() == before)
+    }
   }
 
   @Test func aURLTheJobReadOtherwiseThanLinkauditIsRefused() throws {
