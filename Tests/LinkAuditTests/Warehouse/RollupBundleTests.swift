@@ -295,6 +295,24 @@ struct HandBundle {
     #expect(error.localizedDescription.contains("2021-Q4 came from a warehouse bundle made before a policy version"))
   }
 
+  @Test func doctorNamesABundleWhoseFiguresNoLongerMatchItsLedger() throws {
+    _ = try importBundle(try write(.q4, "bundle"))
+    func findings() throws -> [Doctor.Finding] {
+      let db = try store.open(.readOnly)
+      defer { db.close() }
+      return try Doctor.examine(db)
+    }
+    #expect(try findings().contains { $0.check == "bundles" && $0.severity == .ok })
+    #expect(!(try findings().contains { $0.severity == .problem }))
+    let db = try store.open()
+    try db.execute("UPDATE quarter_users SET users = 5")
+    db.close()
+    #expect(
+      try findings().contains {
+        $0.severity == .problem && $0.detail == "1 warehouse bundles whose counts or users disagree with the ledger"
+      })
+  }
+
   @Test func aReportInAnotherZoneIsRefusedForItNeedsTheEvents() throws {
     _ = try importBundle(try write(.q4, "bundle"))
     let db = try store.open(.readOnly)
