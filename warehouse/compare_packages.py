@@ -1,6 +1,8 @@
-"""Compares two report packages of one quarter, figure by figure: metrics.csv
-byte for byte, and every cell of every workbook that holds a number (sheet
-and cell). Exits 1 naming each difference. Used by the equivalence check
+"""Compares two report packages of one quarter, figure by figure: metrics.csv,
+the decisions register and every principle's and the ratings' Markdown (the
+case lists by id among them) byte for byte, and every cell of every workbook
+that holds a number (sheet and cell). Only what records the import itself
+(the summary's batch ledger, the manifest) may differ. Exits 1 naming each difference. Used by the equivalence check
 (scripts/warehouse-equivalence.sh): the direct import and the warehouse
 bundles must give the same figures."""
 
@@ -35,11 +37,15 @@ def figures(path):
 
 def main(a, b):
     problems = []
-    with open(f"{a}/metrics.csv", "rb") as f, open(f"{b}/metrics.csv", "rb") as g:
-        if f.read() != g.read():
-            problems.append("metrics.csv differs")
     import glob
     import os
+    same = ["metrics.csv", "decisions.csv"] + sorted(
+        os.path.basename(p) for p in glob.glob(f"{a}/principle-*.md") + glob.glob(f"{a}/ratings.*.md"))
+    for name in same:
+        with open(f"{a}/{name}", "rb") as f, open(f"{b}/{name}", "rb") as g:
+            if f.read() != g.read():
+                problems.append(f"{name} differs")
+    print(f"byte for byte: {', '.join(same)}")
     for x in sorted(glob.glob(f"{a}/*.xlsx")):
         y = os.path.join(b, os.path.basename(x))
         fx, fy = figures(x), figures(y)

@@ -324,6 +324,8 @@ def step_rollups(args):
     from pyspark.sql import functions as F
     references = [(folder,) + read_reference(spark, folder) for folder in args.reference]
     for folder, manifest, tables in references:
+        if "under_restricted.csv" not in tables:
+            raise JobError(f"{folder}: no under_restricted.csv: export the reference with this linkaudit")
         if "authorities.csv" not in tables:
             raise JobError(f"{folder}: no authorities.csv: run the authorities step and "
                            "linkaudit export reference --authorities first")
@@ -422,13 +424,22 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, logs_r
     event_header = ["event_id", "occurred_at_ms", "scene", "url", "action", "reason", "detected_by",
                     "client_version", "url_key", "file", "line"]
     # The quarter's events the case lists and the decisions need: every one
-    # not blocked on a decision's URL or domain, and every one of principles 1
-    # and 2 not blocked (linkaudit applies the rules to them).
+    # not blocked on a decision's URL or domain (linkaudit applies the
+    # decisions' windows), and those of principles 1 and 2 that got through
+    # (their policy's treatment stricter than their action, by linkaudit's table).
     dec = tables["decisions.csv"]
     urls = [r["target"] for r in dec if r["scope"] == "block_url"]
     domains = [r["target"] for r in dec if r["scope"] != "block_url"]
-    cases = quarter.filter((F.col("_action") != "block") & (
-        F.col("url_key").isin(urls) | F.col("domain").isin(domains) | F.col("_principle").isin(1, 2)))
+    under = spark.createDataFrame(
+        [(r["policy_version"], r["scene"], r["reason"], r["action"], True) for r in tables["under_restricted.csv"]],
+        "u_version string, u_scene string, u_reason string, u_action string, _under boolean")
+    flagged = counted.join(F.broadcast(under), (counted["policy_version"] == under["u_version"])
+                           & (counted["_scene"] == under["u_scene"])
+                           & (F.coalesce(counted["_reason"], F.lit("")) == under["u_reason"])
+                           & (counted["_action"] == under["u_action"]), "left")
+    cases = flagged.filter((F.col("_action") != "block") & (
+        F.col("url_key").isin(urls) | F.col("domain").isin(domains)
+        | (F.col("_principle").isin(1, 2) & F.col("_under").isNotNull())))
     files["cases.csv"] = write_csv(os.path.join(out, "cases.csv"), event_header,
                                    cases.orderBy("_at", "event_id").select(*event_columns).toLocalIterator())
     # The histories of the URLs restricted in the quarter: their every event

@@ -112,6 +112,7 @@ class JobTests(unittest.TestCase):
                                   ["1631808000000", "1631894400000", "1631808000000", "1630425600000", ""]]),
                 "decisions.csv": (["complaint_id", "principle", "scope", "target", "stands_from_ms",
                                    "stands_until_ms"], []),
+                "under_restricted.csv": (["policy_version", "scene", "reason", "action"], []),
                 "authorities.csv": (["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
                                     [["https", "x.cn", "https://x.cn", "x.cn", "x.cn", "x.cn"]]),
             }

@@ -70,6 +70,18 @@ public enum MetricCatalogue {
     "CASE \(treatment) WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END"
   }
 
+  /// Every policy version, scene, reason and action an event would be
+  /// under-restricted with (its action more lenient than the treatment: the
+  /// rule of `pN.under_restricted` and of what got through), for the
+  /// warehouse job, which picks the events that got through by joining on it.
+  package static let underRestrictedCombinationsSQL = """
+    SELECT t.version, t.scene, coalesce(t.reason, ''), a.action
+    FROM policy_treatment t,
+      (SELECT column1 AS action FROM (VALUES ('open'), ('warn_proceed'), ('warn_back'), ('block'))) a
+    WHERE \(actionLevel("a.action")) < \(treatmentLevel("t.treatment"))
+    ORDER BY t.version, t.scene, t.reason, a.action
+    """
+
   /// The treatment a stored event's policy prescribes, joined as `t` to the events `e`.
   package static let treatmentJoin =
     "LEFT JOIN policy_treatment t ON t.version = e.policy_version AND t.scene = e.scene AND t.reason IS e.reason"

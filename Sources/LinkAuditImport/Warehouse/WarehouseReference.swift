@@ -19,10 +19,11 @@ package enum WarehouseReference {
   package static let authorityColumns = ["scheme", "authority", "file", "row"]
 
   /// Writes the reference for `quarter` into `folder` (created; a file
-  /// already there is replaced only if it is one of the reference's own).
+  /// already there is replaced only if it is one of the reference's own);
+  /// `more` are tables of rules that live above this layer (the metrics').
   package static func write(
     database db: Database, quarter: Quarter, timestampZone: TimeZone, plausible: PlausibleTimes,
-    authorities: String?, to folder: String
+    authorities: String?, more: [(name: String, header: [String], rows: [[String]])] = [], to folder: String
   ) throws -> [String: (rows: Int, sha256: String)] {
     let zone = try Rollups.timeZone(of: db)
     let (start, end) = quarter.bounds(in: zone)
@@ -43,6 +44,7 @@ package enum WarehouseReference {
         decisions.rows
       ),
     ]
+    tables += more
     if let authorities {
       tables.append(
         (

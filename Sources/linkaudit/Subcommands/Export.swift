@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinkAudit
 import LinkAuditCore
 import LinkAuditImport
 import LinkAuditStore
@@ -16,7 +17,9 @@ struct Export: ParsableCommand {
         For one quarter: segments.csv (each stretch of the quarter with its local day, month and \
         policy version), offsets.csv (the zone's offset for timestamps written without one), \
         vocabulary.csv (the codes the contract allows, each reason with its principle), \
-        decisions.csv (every decision with its target and window) and manifest.json (their \
+        decisions.csv (every decision with its target and window), under_restricted.csv (each \
+        policy version, scene, reason and action its treatment is stricter than: what got \
+        through) and manifest.json (their \
         SHA-256, the quarter, the zones, the plausible times and the decisions' fingerprint). \
         With --authorities (the job's first step), also authorities.csv: every URL authority \
         of the logs normalised by linkaudit's own URL rules. Reads the database only; see \
@@ -54,7 +57,13 @@ struct Export: ParsableCommand {
       let db = try database.openForReading()
       let files = try db.transaction(.deferred) {
         try WarehouseReference.write(
-          database: db, quarter: q, timestampZone: zone, plausible: times, authorities: authorities, to: folder)
+          database: db, quarter: q, timestampZone: zone, plausible: times, authorities: authorities,
+          more: [
+            (
+              "under_restricted.csv", ["policy_version", "scene", "reason", "action"],
+              try db.rows(MetricCatalogue.underRestrictedCombinationsSQL).map { $0.map { $0.text ?? "" } }
+            )
+          ], to: folder)
       }
       for name in files.keys.sorted() { print("\(name)\t\(files[name]!.rows) rows") }
     }
