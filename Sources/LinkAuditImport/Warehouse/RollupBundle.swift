@@ -167,7 +167,7 @@ extension Importer {
 
   /// The figures of an older bundle of the quarter, removed before the newer one's are loaded.
   private func removeBundleFigures(batch: Int64, from start: String, to end: String) throws {
-    for table in ["event_month", "host_month", "reason_month", "event_day", "platform_month"] {
+    for table in Rollups.batchTables {
       try db.prepare("DELETE FROM main.\(table) WHERE batch_id = ?").run([.integer(batch)])
     }
     try db.prepare(

@@ -21,9 +21,11 @@ package enum WarehouseReference {
   /// Writes the reference for `quarter` into `folder` (created; a file
   /// already there is replaced only if it is one of the reference's own);
   /// `more` are tables of rules that live above this layer (the metrics').
+  /// No file is written over one of `protected` (the database, its key, the input).
   package static func write(
     database db: Database, quarter: Quarter, timestampZone: TimeZone, plausible: PlausibleTimes,
-    authorities: String?, more: [(name: String, header: [String], rows: [[String]])] = [], to folder: String
+    authorities: String?, more: [(name: String, header: [String], rows: [[String]])] = [], to folder: String,
+    protecting protected: ProtectedFiles = ProtectedFiles()
   ) throws -> [String: (rows: Int, sha256: String)] {
     let zone = try Rollups.timeZone(of: db)
     let (start, end) = quarter.bounds(in: zone)
@@ -51,6 +53,10 @@ package enum WarehouseReference {
           "authorities.csv", ["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
           try normalisedAuthorities(authorities)
         ))
+    }
+    // Every path checked before the first is written.
+    for name in tables.map(\.name) + ["manifest.json"] {
+      try protected.checkOutputFile((folder as NSString).appendingPathComponent(name), option: "FOLDER")
     }
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var files: [String: (rows: Int, sha256: String)] = [:]

@@ -349,18 +349,8 @@ extension RollupEngine {
     // events: they are kept, and only the other batches' events are
     // re-derived. Coverage is re-derived over every event, the bundles' too
     // (they carry the events on the decisions' targets when they were made).
+    for table in outputs.tables { try db.execute("DELETE FROM \(schema).\(table)" + Rollups.notFromBundles(table)) }
     let bundles = "SELECT batch_id FROM main.rollup_bundle"
-    let bundleQuarters = "SELECT quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL"
-    for table in outputs.tables {
-      switch table {
-      case "event_month", "host_month", "reason_month", "event_day", "platform_month":
-        try db.execute("DELETE FROM \(schema).\(table) WHERE batch_id NOT IN (\(bundles))")
-      case "quarter_users", "url_restriction":
-        try db.execute("DELETE FROM \(schema).\(table) WHERE quarter_start NOT IN (\(bundleQuarters))")
-      default:
-        try db.execute("DELETE FROM \(schema).\(table)")
-      }
-    }
     let others = outputs.subtracting(.coverage)
     if !others.isEmpty {
       try pass(

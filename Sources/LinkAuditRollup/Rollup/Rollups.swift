@@ -75,16 +75,21 @@ public enum Rollups {
   /// (what they hold is compared through `url_restriction`).
   package static var tables: [String] { comparisons.map(\.table) + ["url_run"] }
 
-  /// The rows of a stored rollup table that came from no events a check can
-  /// re-derive: a warehouse bundle's counts, users and first restrictions.
-  private static func bundleRows(_ table: String) -> String {
-    switch table {
-    case "event_month", "host_month", "reason_month", "event_day", "platform_month":
-      " WHERE batch_id NOT IN (SELECT batch_id FROM main.rollup_bundle)"
-    case "quarter_users", "url_restriction":
-      " WHERE quarter_start NOT IN (SELECT quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL)"
-    default: ""
+  /// The rollup tables whose rows are kept by batch: a warehouse bundle's
+  /// counts are its batch's rows of them.
+  package static let batchTables = ["event_month", "host_month", "reason_month", "event_day", "platform_month"]
+
+  /// The condition (a `WHERE` clause, with its leading space) that leaves out
+  /// the rows of a rollup table that came from no events a re-derivation can
+  /// read: a live warehouse bundle's counts, users and first restrictions.
+  /// Empty for a table a bundle owns no rows of. The one rule for what a
+  /// re-derivation deletes and what a check compares.
+  package static func notFromBundles(_ table: String) -> String {
+    if batchTables.contains(table) { return " WHERE batch_id NOT IN (SELECT batch_id FROM main.rollup_bundle)" }
+    if table == "quarter_users" || table == "url_restriction" {
+      return " WHERE quarter_start NOT IN (SELECT quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL)"
     }
+    return ""
   }
 
   /// The rollup tables whose content differs from what the events give now
@@ -97,7 +102,7 @@ public enum Rollups {
       func content(_ schema: String) -> String {
         let m = measures.map { ", sum(\($0))" }.joined()
         return
-          "SELECT \(columns)\(m) FROM \(schema).\(table)\(schema == "main" ? bundleRows(table) : "") GROUP BY \(columns)"
+          "SELECT \(columns)\(m) FROM \(schema).\(table)\(schema == "main" ? notFromBundles(table) : "") GROUP BY \(columns)"
       }
       let n =
         try db.scalar(

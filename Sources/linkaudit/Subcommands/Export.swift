@@ -49,11 +49,6 @@ struct Export: ParsableCommand {
         defaultLatest: Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
       var protected = database.protectedFiles
       if let authorities { protected.add(authorities, as: "an input file") }
-      for name in [
-        "segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv", "authorities.csv", "manifest.json",
-      ] {
-        try protected.checkOutputFile((folder as NSString).appendingPathComponent(name), option: "FOLDER")
-      }
       let db = try database.openForReading()
       let files = try db.transaction(.deferred) {
         try WarehouseReference.write(
@@ -63,7 +58,7 @@ struct Export: ParsableCommand {
               "under_restricted.csv", ["policy_version", "scene", "reason", "action"],
               try db.rows(MetricCatalogue.underRestrictedCombinationsSQL).map { $0.map { $0.text ?? "" } }
             )
-          ], to: folder)
+          ], to: folder, protecting: protected)
       }
       for name in files.keys.sorted() { print("\(name)\t\(files[name]!.rows) rows") }
     }
