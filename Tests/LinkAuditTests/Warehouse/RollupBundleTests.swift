@@ -206,6 +206,16 @@ struct HandBundle {
       ),
       ("more users", "users 8 cannot be the distinct users of 7 events", { $0.users = "8" }),
       ("another quarter", "quarter 2021-Q3 is not the bundle's (2021-Q4)", { $0.usersQuarter = "2021-Q3" }),
+      ("not a month", "is not the start of a month", { $0.counts[0][0] = HandBundle.day(2021, 10, 2) }),
+      ("days", "days.csv adds up to 8 events, counts.csv to 7", { $0.days[0][1] = "4" }),
+      (
+        "case outside", "occurred_at_ms is outside the bundle's quarter",
+        { $0.cases[0][1] = HandBundle.at("2021-09-01T00:00:00Z") }
+      ),
+      (
+        "history after", "occurred_at_ms is after the bundle's quarter",
+        { $0.histories[0][1] = HandBundle.at("2022-01-05T00:00:00Z") }
+      ),
     ]
     for (name, expected, edit) in cases {
       var bundle = HandBundle.q4
@@ -236,6 +246,12 @@ struct HandBundle {
     let error = try #require(throws: FileError.self) { try importBundle(folder) }
     #expect(error.localizedDescription.contains("other decisions"))
     #expect(try state() == before)
+    // Made again with those decisions, then a policy version in force in the quarter arrives.
+    let again = try write(.q4, "bundle-2")
+    try store.load([(.policies, fixture("policy-phase1.md"))])
+    let policyError = try #require(throws: FileError.self) { try importBundle(again) }
+    #expect(policyError.localizedDescription.contains("other policy versions in force in 2021-Q4"))
+    #expect(try store.scalar("SELECT count(*) FROM rollup_bundle") == 0)
   }
 
   @Test func aQuarterComesFromRawEventsOrABundleNeverBoth() throws {

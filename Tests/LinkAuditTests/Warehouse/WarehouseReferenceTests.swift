@@ -98,4 +98,22 @@ import Testing
     let decisions = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
     #expect(decisions.contains("c1,1,block_url,https://item.taobao.com/item.htm?id=1,"))
   }
+
+  /// The job's authorities.csv put in the reference's own folder would be read and overwritten at once.
+  @Test func noReferenceFileIsWrittenOverTheInputOrTheDatabase() throws {
+    let input = try store.dir.write(
+      "ref/authorities.csv", "scheme,authority,file,row\nhttps,item.taobao.com,a.csv,2\n")
+    let db = try store.open()
+    defer { db.close() }
+    let before = try String(contentsOfFile: input, encoding: .utf8)
+    let error = try #require(throws: OutputPathError.self) {
+      try WarehouseReference.write(
+        database: db, quarter: Quarter(year: 2021, number: 3), timestampZone: TimeZone(identifier: "Asia/Shanghai")!,
+        plausible: PlausibleTimes(), authorities: input, to: store.dir.file("ref"),
+        protecting: ProtectedFiles(database: store.path, inputs: [input]))
+    }
+    #expect(error.localizedDescription.contains("is an input file"))
+    #expect(try String(contentsOfFile: input, encoding: .utf8) == before)
+    #expect(!FileManager.default.fileExists(atPath: store.dir.file("ref/segments.csv")))
+  }
 }
