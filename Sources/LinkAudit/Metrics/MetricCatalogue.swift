@@ -540,34 +540,90 @@ extension MetricCatalogue {
         id: id, dimension: "platform", kind: kind, principle: nil, nameEnglish: en, nameChinese: zh,
         definitionEnglish: defEn, definitionChinese: defZh, sql: QuarterRatings.indicatorSQL)
     }
-    return [
-      d("rating.events", .count, "Events", "事件数", "n_P: the platform's events in the quarter.", "n_P：该平台本季度事件数。"),
+    var list = [
       d(
-        "rating.violation_rate", .score, "Upheld complaint rate", "成立投诉率",
-        "v: upheld complaints of principles 1-3 on the platform's domains, per 10,000 of its events.",
-        "v：该平台域名上原则1-3成立投诉数，每万次事件。"),
-      d(
-        "rating.severe_rate", .score, "Upheld complaint rate, principles 1-2", "原则1-2成立投诉率",
-        "s: upheld complaints of principles 1-2, per 10,000 events.", "s：原则1-2成立投诉数，每万次事件。"),
-      d(
-        "rating.restriction_rate", .score, "Restriction rate", "限制率",
-        "r: its events of principles 1-3 with action other than open, per 10,000 events.",
-        "r：原因属于原则1-3且未直接打开的事件数，每万次事件。"),
-      d(
-        "rating.exposure_rate", .score, "Exposure rate", "处置后暴露率",
-        "x: its events counted in p1-p3.post_decision_opens (each once), per 10,000 events.",
-        "x：计入原则1-3处置决定后仍被打开的事件数（每个事件一次），每万次事件。"),
+        "rating.events", .count, "Events", "事件数",
+        "n_P: the platform's events in the window (the last window_quarters quarters of the model, the rated one last).",
+        "n_P：该平台在统计窗口（模型 window_quarters 个季度，以本季度为末）内的事件数。")
+    ]
+    let indicators: [(String, String, String, String, String, String)] = [
+      (
+        "violation", "Upheld complaint rate", "成立投诉率", "v", "upheld complaints of principles 1-3 received in the window on the platform's domains",
+        "窗口内受理、针对该平台域名的原则1-3成立投诉"
+      ),
+      ("severe", "Upheld complaint rate, principles 1-2", "原则1-2成立投诉率", "s", "upheld complaints of principles 1-2", "原则1-2成立投诉"),
+      (
+        "restriction", "Restriction rate", "限制率", "r", "its events of principles 1-3 with action other than open",
+        "原因属于原则1-3且未直接打开的事件"
+      ),
+      (
+        "exposure", "Exposure rate", "处置后暴露率", "x", "its events counted in p1-p3.post_decision_opens (each once)",
+        "计入原则1-3处置决定后仍被打开的事件（每个事件一次）"
+      ),
+    ]
+    for (stem, en, zh, letter, countEn, countZh) in indicators {
+      list.append(
+        d(
+          "rating.\(stem)_rate", .score, en, zh,
+          "\(letter) observed: \(countEn), per 10,000 of its events in the window; the count and the events are its numerator and denominator.",
+          "\(letter) 实测值：\(countZh)，每万次窗口内事件；计数与事件数即其分子与分母。"))
+    }
+    for (stem, en, zh, letter, _, _) in indicators {
+      list.append(
+        d(
+          "rating.\(stem)_adjusted", .score, "\(en), adjusted", "\(zh)（调整后）",
+          "\(letter) as the score uses it (rated platforms): (count + prior_events · all-platform count / all-platform events) / (events + prior_events), per 10,000; all-platform means every registered platform together. Equal to the observed rate when the model has no prior_events.",
+          "得分所用的 \(letter)（已评级平台）：（计数 + prior_events · 全平台计数 / 全平台事件数）/（事件数 + prior_events），每万次；全平台指全部已登记平台合计。模型无 prior_events 时等于实测值。"))
+    }
+    list += [
       d(
         "rating.score", .score, "Score", "得分",
-        "100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1) with the default model; weights and caps come from the rating model file.",
-        "默认模型下 100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1)；权重与上限取自评级模型文件。"),
+        "100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1) over the adjusted rates, with the default model; weights and caps come from the rating model file.",
+        "以调整后比率计算：默认模型下 100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1)；权重与上限取自评级模型文件。"),
       d(
         "rating.grade", .text, "Grade", "等级",
-        "A score ≥ 90, B ≥ 75, C ≥ 60, D below (default model); NR (not rated) under min_events events.",
-        "A ≥ 90，B ≥ 75，C ≥ 60，其下为 D（默认模型）；事件数不足 min_events 为 NR（未评级）。"),
+        "A score ≥ 90, B ≥ 75, C ≥ 60, D below (default model); NR (not rated) under min_events events in the window. The unregistered domains (other) are never graded.",
+        "A ≥ 90，B ≥ 75，C ≥ 60，其下为 D（默认模型）；窗口内事件数不足 min_events 为 NR（未评级）。未登记域名（other）不评级。"),
       d(
         "rating.grade_change", .text, "Grade change", "等级变化",
         "Grade of the previous quarter → this one, e.g. B→A (NR where none).", "上季度等级 → 本季度等级，如 B→A（无则为 NR）。"),
+      d(
+        "rating.margin_down", .count, "Complaints to lose a grade", "降级余量",
+        "Rated platforms: the fewest more upheld complaints in the window that would lower the grade, each counted as principles 1-2 (in v and s, the costliest) and in the all-platform counts; empty where no number would.",
+        "已评级平台：窗口内再增加多少件成立投诉（每件按代价最高的原则1-2计入 v、s 及全平台计数）将使等级下降；任何数量都不会时为空。"),
+      d(
+        "rating.margin_up", .count, "Complaints to gain a grade", "升级余量",
+        "Rated platforms: the fewest fewer of its upheld complaints in the window (principles 1-2 first) that would raise the grade; empty where even none would.",
+        "已评级平台：窗口内已计入的成立投诉减少多少件（先减原则1-2）可使等级上升；即使全部减去也不会时为空。"),
+      d(
+        "rating.flags", .text, "Beyond every graded platform", "超过所有已评级平台",
+        "Platforms not rated and the unregistered domains: the indicators (v, s, r, x) whose observed rate is above every graded platform's observed rate.",
+        "未评级平台与未登记域名：实测比率高于所有已评级平台实测比率的指标（v、s、r、x）。"),
+    ]
+    return list
+  }()
+
+  /// The queries behind the evidence of the ratings (the Methodology sheet
+  /// shows them beside the metrics; they list cases, not figures).
+  public static let ratingEvidence: [MetricDefinition] = {
+    func d(_ id: String, _ en: String, _ zh: String, _ sql: String) -> MetricDefinition {
+      MetricDefinition(
+        id: id, dimension: "platform", kind: .text, principle: nil, nameEnglish: en, nameChinese: zh,
+        definitionEnglish: en, definitionChinese: zh, sql: sql)
+    }
+    return [
+      d(
+        "rating.evidence.complaints", "The upheld complaints behind v and s, by id.", "构成 v 与 s 的成立投诉（按编号）。",
+        RatingEvidence.complaintsSQL),
+      d(
+        "rating.evidence.restrictions", "The restricted events behind r, by category.", "构成 r 的限制事件（按类别）。",
+        RatingEvidence.restrictionsSQL),
+      d(
+        "rating.evidence.opens", "The events behind x, by id.", "构成 x 的处置后打开事件（按编号）。",
+        RatingEvidence.exposuresSQL),
+      d(
+        "rating.evidence.unregistered", "The unregistered domains with most upheld complaints.", "成立投诉最多的未登记域名。",
+        RatingEvidence.unregisteredDomainsSQL),
     ]
   }()
 

@@ -14,7 +14,20 @@ public struct RatingModel: Equatable, Sendable {
   public struct Indicator: Codable, Equatable, Sendable {
     public var weight: Double
     public var cap: Double
+    /// This indicator's own `prior_events`, where its counts carry more (or
+    /// less) evidence than complaints do; the model's when absent.
+    public var priorEvents: Double?
+
+    package enum CodingKeys: String, CodingKey {
+      case weight, cap
+      case priorEvents = "prior_events"
+    }
   }
+
+  public var indicators: [Indicator] { [violation, severe, restriction, exposure] }
+
+  /// The events of weight the all-platform rate has, per indicator.
+  public var priors: [Double] { indicators.map { $0.priorEvents ?? priorEvents } }
 
   public struct Grade: Codable, Equatable, Sendable {
     public var grade: String
@@ -35,6 +48,13 @@ public struct RatingModel: Equatable, Sendable {
   public var exposure: Indicator
   /// Highest threshold first; the last applies below all the others.
   public var grades: [Grade]
+  /// The indicators are counted over this many quarters, the rated one last
+  /// (`window_quarters`; 1, the quarter alone, when the model does not say).
+  public var windowQuarters: Int
+  /// How many events of evidence weigh as much as the all-platform rate
+  /// (`prior_events`; 0, no shrinkage, when the model does not say): each
+  /// indicator is (count + prior_events · pooled rate) / (events + prior_events).
+  public var priorEvents: Double
   /// SHA-256 of the model file, stated in every report that used it.
   public var sha256: String
 
@@ -46,11 +66,15 @@ public struct RatingModel: Equatable, Sendable {
     package var minEvents: Int
     package var indicators: [String: Indicator]
     package var grades: [Grade]
+    package var windowQuarters: Int?
+    package var priorEvents: Double?
 
     package enum CodingKeys: String, CodingKey {
       case name, indicators, grades
       case perEvents = "per_events"
       case minEvents = "min_events"
+      case windowQuarters = "window_quarters"
+      case priorEvents = "prior_events"
     }
   }
 
@@ -72,12 +96,21 @@ public struct RatingModel: Equatable, Sendable {
         throw ReportError(
           message: "\(path): indicators.\(key) needs a finite cap above 0 and a weight from 0 to 100")
       }
+      guard (i.priorEvents ?? 0).isFinite, (i.priorEvents ?? 0) >= 0 else {
+        throw ReportError(message: "\(path): indicators.\(key).prior_events must be a finite number of 0 or more")
+      }
       return i
     }
     guard !file.grades.isEmpty else { throw ReportError(message: "\(path): grades is empty") }
     guard file.minEvents >= 1 else { throw ReportError(message: "\(path): min_events must be 1 or more") }
     guard (file.perEvents ?? 10_000).isFinite, (file.perEvents ?? 10_000) > 0 else {
       throw ReportError(message: "\(path): per_events must be a finite number above 0")
+    }
+    guard (1...40).contains(file.windowQuarters ?? 1) else {
+      throw ReportError(message: "\(path): window_quarters must be a whole number from 1 to 40")
+    }
+    guard (file.priorEvents ?? 0).isFinite, (file.priorEvents ?? 0) >= 0 else {
+      throw ReportError(message: "\(path): prior_events must be a finite number of 0 or more")
     }
     for g in file.grades {
       guard g.minScore.isFinite else {
@@ -97,7 +130,7 @@ public struct RatingModel: Equatable, Sendable {
       name: file.name, perEvents: file.perEvents ?? 10_000, minEvents: file.minEvents,
       violation: try indicator("violation"), severe: try indicator("severe"), restriction: try indicator("restriction"),
       exposure: try indicator("exposure"), grades: file.grades.sorted { $0.minScore > $1.minScore },
-      sha256: hex(SHA256.hash(data: data)))
+      windowQuarters: file.windowQuarters ?? 1, priorEvents: file.priorEvents ?? 0, sha256: hex(SHA256.hash(data: data)))
   }
 
   /// The first grade whose threshold the score reaches; below them all, the last.
@@ -117,6 +150,68 @@ public struct RatingModel: Equatable, Sendable {
     return (100 - deductions.reduce(0, +), deductions)
   }
 
+  /// The observed rates per `perEvents` events, in indicator order; nil without events.
+  public func observed(_ c: RatingCounts) -> [Double?] {
+    c.indicatorCounts.map { count in c.events > 0 ? Double(count) * perEvents / Double(c.events) : nil }
+  }
+
+  /// The rates the score uses: each count shrunk toward the all-platform rate
+  /// (`pooled`) with `priorEvents` events of weight,
+  /// (count + prior_events · pooled count / pooled events) / (events + prior_events)
+  /// per `perEvents` events. With prior_events 0 this is the observed rate.
+  public func adjusted(_ c: RatingCounts, pooled: RatingCounts) -> [Double] {
+    (0..<4).map { i in
+      let (count, all, k) = (c.indicatorCounts[i], pooled.indicatorCounts[i], priors[i])
+      let prior = pooled.events > 0 ? k * Double(all) / Double(pooled.events) : 0
+      let weight = Double(c.events) + k
+      return weight > 0 ? (Double(count) + prior) * perEvents / weight : 0
+    }
+  }
+
+  /// A rated platform's adjusted rates, score and the points each indicator cost.
+  public func evaluate(_ c: RatingCounts, pooled: RatingCounts) -> (
+    adjusted: [Double], score: Double, deductions: [Double]
+  ) {
+    let a = adjusted(c, pooled: pooled)
+    let (score, deductions) = self.score(violation: a[0], severe: a[1], restriction: a[2], exposure: a[3])
+    return (a, score, deductions)
+  }
+
+  /// The grade's place, 0 the best.
+  package func gradeRank(_ c: RatingCounts, pooled: RatingCounts) -> Int {
+    let g = grade(for: evaluate(c, pooled: pooled).score)
+    return grades.firstIndex { $0.grade == g } ?? grades.count - 1
+  }
+
+  /// The fewest upheld complaints more that lower the grade, and the fewest
+  /// fewer (of those the platform has) that raise it; nil where no number
+  /// would. Each is counted as the costliest kind (`RatingCounts.complaints`)
+  /// and moves the all-platform rate with it, as it would. The score only
+  /// falls as complaints are added, so each is a binary search.
+  public func margins(_ c: RatingCounts, pooled: RatingCounts) -> (down: Int64?, up: Int64?) {
+    let now = gradeRank(c, pooled: pooled)
+    func rank(_ delta: Int64) -> Int {
+      let moved = c.complaintsChanged(by: delta)
+      // The all-platform counts move by what the platform's did.
+      var all = pooled
+      all.violations += moved.violations - c.violations
+      all.severe += moved.severe - c.severe
+      return gradeRank(moved, pooled: all)
+    }
+    func fewest(_ limit: Int64, _ moves: (Int64) -> Bool) -> Int64? {
+      guard limit >= 1, moves(limit) else { return nil }
+      var (low, high) = (Int64(0), limit)  // moves(high), not moves(low)
+      while high - low > 1 {
+        let mid = low + (high - low) / 2
+        if moves(mid) { high = mid } else { low = mid }
+      }
+      return high
+    }
+    let down = fewest(1 << 40) { rank($0) > now }
+    let up = fewest(c.violations) { rank(-$0) < now }
+    return (down, up)
+  }
+
   /// The formula with this model's numbers, for the reports.
   public var formula: String { formula(english: true) }
 
@@ -129,8 +224,33 @@ public struct RatingModel: Equatable, Sendable {
     let grades = self.grades.dropLast().map { "\($0.grade) ≥ \(f($0.minScore))" }.joined(
       separator: english ? ", " : "，")
     let last = self.grades.last!.grade
+    // A model without a window or shrinkage reads as it always did.
+    guard windowQuarters > 1 || priors.contains(where: { $0 > 0 }) else {
+      return english
+        ? "\(score); \(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events; rates per \(f(perEvents)) events"
+        : "\(score)；\(grades)，其下为 \(last)；事件数少于 \(minEvents.grouped) 为 \(Self.notRated)；比率按每 \(f(perEvents)) 次事件计"
+    }
+    // One clause per prior: "v, s, x = (count + 12,000·…) / (events + 12,000); r = (count + 1,000·…) …".
+    let letters = ["v", "s", "r", "x"]
+    var order: [Double] = []
+    for k in priors where !order.contains(k) { order.append(k) }
+    let clauses = order.map { k -> String in
+      let names = (0..<4).filter { priors[$0] == k }.map { letters[$0] }.joined(separator: english ? ", " : "、")
+      return english
+        ? "\(names) = (count + \(f(k))·all-platform rate) / (events + \(f(k)))"
+        : "\(names) =（计数 + \(f(k))·全平台比率）/（事件数 + \(f(k))）"
+    }.joined(separator: english ? "; " : "；")
     return english
-      ? "\(score); \(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events; rates per \(f(perEvents)) events"
-      : "\(score)；\(grades)，其下为 \(last)；事件数少于 \(minEvents.grouped) 为 \(Self.notRated)；比率按每 \(f(perEvents)) 次事件计"
+      ? "\(score), where \(clauses), per \(f(perEvents)) events, over the last \(windowQuarters) quarters; "
+        + "\(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events in the window"
+      : "\(score)，其中 \(clauses)，按每 \(f(perEvents)) 次事件计，统计最近 \(windowQuarters) 个季度；"
+        + "\(grades)，其下为 \(last)；窗口内事件数少于 \(minEvents.grouped) 为 \(Self.notRated)"
+  }
+
+  /// The most points one upheld complaint can cost a platform with `events`
+  /// events in the window (one of principles 1-2 counts in v and s), before caps.
+  public func pointsPerComplaint(events: Int) -> Double {
+    (violation.weight / violation.cap / (Double(events) + priors[0])
+      + severe.weight / severe.cap / (Double(events) + priors[1])) * perEvents
   }
 }

@@ -230,21 +230,7 @@ package struct MarkdownWriter {
     }
     if let ratings = data.ratings {
       context["hasRatings"] = true
-      context["ratingModel"] = [
-        "name": markdownCode(ratings.model.name), "sha256": ratings.model.sha256,
-        "formula": ratings.model.formula(english: language == .en),
-      ]
-      context["ratings"] = ratings.ratings.map { r -> [String: Any] in
-        func rate(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
-        return [
-          "platform": markdownText(r.platformID), "name": markdownText(language == .zh ? r.nameChinese : r.nameEnglish),
-          "events": r.events.grouped, "violation": rate(r.violationRate), "severe": rate(r.severeRate),
-          "restriction": rate(r.restrictionRate), "exposure": rate(r.exposureRate),
-          "score": r.score.map { String(format: "%.2f", $0) } ?? "—", "grade": language.word(.grade, r.grade),
-          "change": r.gradeChange,
-          "explanation": markdownText(ratings.explanation(r, english: language == .en)),
-        ]
-      }
+      context.merge(RatingText(ratings, language: language, timeZone: data.timeZone).context) { _, rating in rating }
     }
     return context
   }

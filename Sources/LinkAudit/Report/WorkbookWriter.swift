@@ -328,51 +328,160 @@ package struct WorkbookWriter {
 
   package func ratings(_ workbook: Workbook) throws {
     guard let ratings = data.ratings else { return }
+    let english = language == .en
+    func w(_ en: String, _ zh: String) -> String { english ? en : zh }
+    let model = ratings.model
     let s = try Sheet(workbook, t(.ratings), language: language)
     try s.title("\(t(.ratings)) · \(language.quarterName(data.quarter))")
+    let pooled = model.observed(ratings.pooled)
     try s.pairs([
-      (t(.ratingModel), .text("\(ratings.model.name) (SHA-256 \(ratings.model.sha256))"))
+      (t(.ratingModel), .text("\(model.name) (SHA-256 \(model.sha256))")),
+      (w("Window", "统计窗口"), .text(ratings.window(english: english))),
+      (
+        w("All registered platforms", "全部已登记平台"),
+        .text(
+          "\(ratings.pooled.events.grouped) \(w("events", "次事件"))"
+            + RatingIndicator.allCases.map {
+              "; \($0.letter) \(ratings.pooled.indicatorCounts[$0.rawValue].grouped) = \(RatingText.decimal(pooled[$0.rawValue]))"
+            }.joined())
+      ),
     ])
-    try s.line([.text(t(.formula)), .wrapped(ratings.model.formula(english: language == .en))])
+    try s.line([.text(t(.formula)), .wrapped(model.formula(english: english))])
+    try s.line([
+      .text(""),
+      .wrapped(
+        w(
+          "Down: the fewest more upheld complaints (counted as principles 1-2, the costliest) that would cost a grade; Up: the fewest fewer, of those counted, that would gain one; blank where no number would.",
+          "降级余量：再增加多少件成立投诉（按代价最高的原则1-2计）将降一级；升级余量：减少多少件已计入的成立投诉可升一级；空白表示任何数量都不会改变等级。"
+        ))
+    ])
     s.row += 1
+    let rated = ratings.ratings.filter(\.isRated)
     let header = [
-      t(.platform), t(.name), t(.events), "v", "s", "r", "x", t(.score), t(.grade), t(.previousQuarter),
-      t(.explanation),
+      t(.platform), t(.name), w("Events in the window", "窗口内事件数"), t(.score), t(.grade), t(.previousQuarter),
+      w("Down", "降级余量"), w("Up", "升级余量"), t(.explanation),
     ]
     // The grade and the previous grade are coloured: their columns, found by name.
     let grades = header.firstIndex(of: t(.grade))!...header.firstIndex(of: t(.previousQuarter))!
     let top = try s.table(
       header: header,
-      rows: ratings.ratings.map { r in
-        func rate(_ x: Double?) -> Cell { x.map { .hours($0) } ?? .missing }
-        return [
-          .text(r.platformID), .text(language == .zh ? r.nameChinese : r.nameEnglish), .count(r.events),
-          rate(r.violationRate), rate(r.severeRate), rate(r.restrictionRate), rate(r.exposureRate),
+      rows: rated.map { r in
+        [
+          .text(r.platformID), .text(english ? r.nameEnglish : r.nameChinese), .count(r.events),
           r.score.map { .hours($0) } ?? .missing, .text(language.word(.grade, r.grade)),
-          .text(language.word(.grade, r.previousGrade)),
-          .wrapped(ratings.explanation(r, english: language == .en)),
+          .text(language.word(.grade, r.previousGrade)), r.marginDown.map { .count($0) } ?? .text(""),
+          r.marginUp.map { .count($0) } ?? .text(""), .wrapped(ratings.explanation(r, english: english)),
         ]
       }, filter: true)
-    let last = top + ratings.ratings.count
+    let last = top + rated.count
     let colours: [(String, UInt32)] = [
       ("A", 0xC6EFCE), ("B", 0xDDEBF7), ("C", 0xFFEB9C), ("D", 0xFFC7CE), ("NR", 0xEDEDED),
     ]
-    for (grade, colour) in colours where ratings.ratings.count > 0 {
+    for (grade, colour) in colours where !rated.isEmpty {
       try s.sheet.highlight(
         firstRow: top + 1, firstColumn: grades.lowerBound, lastRow: last, lastColumn: grades.upperBound,
         equalTo: language.word(.grade, grade),
         style: CellStyle(bold: true, background: colour, alignTop: true))
     }
-    let rated = ratings.ratings.filter(\.isRated)
     if !rated.isEmpty {
       try barChart(
-        workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 7),
+        workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 3),
         axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
       // On a page of its own, under the repeated header, never cut by a page break.
       s.row = last + 2
       s.newPage()
+    } else {
+      s.row += 1
     }
-    try s.finish(headerRow: top)
+    // Each indicator: its count, the observed rate and the adjusted rate the score uses.
+    try s.heading(w("Indicators per 10,000 events, with their counts", "各项指标（每万次事件）及其计数"))
+    try s.table(
+      header: [t(.platform), w("Events", "事件数")]
+        + RatingIndicator.allCases.flatMap { i in
+          [i.letter, w("\(i.letter) rate", "\(i.letter) 比率"), w("\(i.letter) adjusted", "\(i.letter) 调整后")]
+        },
+      rows: rated.map { r in
+        [.text(r.platformID), .count(r.events)]
+          + RatingIndicator.allCases.flatMap { i -> [Cell] in
+            [
+              .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
+              r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
+            ]
+          }
+      }, filter: false)
+    s.row += 1
+    // Not rated, and the unregistered domains: observed rates with their intervals, never a grade.
+    try s.heading(
+      w(
+        "Not rated and unregistered domains: observed rates with Wilson 95% intervals",
+        "未评级平台与未登记域名：实测比率及 Wilson 95% 区间"))
+    try s.table(
+      header: [t(.platform), t(.name), w("Events", "事件数")]
+        + RatingIndicator.allCases.flatMap { i in [i.letter, w("\(i.letter) rate (95%)", "\(i.letter) 比率（95%）")] }
+        + [w("Beyond every graded platform", "超过所有已评级平台"), t(.explanation)],
+      rows: (ratings.ratings.filter { !$0.isRated } + [ratings.unregistered]).map { r in
+        [.text(r.platformID), .text(english ? r.nameEnglish : r.nameChinese), .count(r.events)]
+          + RatingIndicator.allCases.flatMap { i -> [Cell] in
+            let interval = r.interval(i, perEvents: model.perEvents)
+            return [
+              .count(r.counts.indicatorCounts[i.rawValue]),
+              .text(
+                "\(RatingText.decimal(r.observed[i.rawValue]))"
+                  + (interval.map { " (\(RatingText.decimal($0.low))–\(RatingText.decimal($0.high)))" } ?? "")),
+            ]
+          }
+          + [
+            .text(r.flags.map(\.letter).joined(separator: " ")), .wrapped(ratings.explanation(r, english: english)),
+          ]
+      }, filter: false)
+    s.row += 1
+    try s.heading(w("Unregistered domains with most upheld complaints", "成立投诉最多的未登记域名"))
+    try s.table(
+      header: [
+        t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions),
+      ],
+      rows: ratings.evidence.unregisteredDomains.enumerated().map { k, d in
+        [.count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions), .count(d.exposed)]
+      }, filter: false)
+    if ratings.evidence.unregisteredDomains.isEmpty { try s.line([.text(t(.noCases))]) }
+    s.row += 1
+    // The evidence: every case behind each deduction, by id.
+    try s.heading(w("Evidence: upheld complaints behind v and s", "评级依据：构成 v 与 s 的成立投诉"))
+    try s.table(
+      header: [t(.platform), t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.actionTaken), t(.domain)],
+      rows: ratings.evidence.complaints.map { c in
+        [
+          .text(c.platformID), .text(c.complaintID), .count(Int64(c.principle)),
+          .text(language.word(.category, c.category)), .text(data.local(c.receivedAt)),
+          .text(language.word(.actionTaken, c.actionTaken)), .text(c.domain),
+        ]
+      }, filter: false)
+    if ratings.evidence.complaints.isEmpty { try s.line([.text(t(.noCases))]) }
+    s.row += 1
+    try s.heading(w("Evidence: restricted events by category behind r", "评级依据：构成 r 的限制事件（按类别）"))
+    try s.table(
+      header: [t(.platform), t(.principle), t(.category), w("Events", "事件数")],
+      rows: ratings.evidence.restrictions.map { x in
+        [
+          .text(x.platformID), .count(Int64(x.principle)),
+          .text(x.category.map { language.word(.category, $0) } ?? w("not held here (warehouse)", "未在本库保存（数仓汇总）")),
+          .count(x.events),
+        ]
+      }, filter: false)
+    if ratings.evidence.restrictions.isEmpty { try s.line([.text(t(.noCases))]) }
+    s.row += 1
+    try s.heading(w("Evidence: events opened under a decision behind x", "评级依据：构成 x 的处置后打开事件"))
+    try s.table(
+      header: [t(.platform), t(.eventID), t(.occurredAt), t(.principle), t(.domain)],
+      rows: ratings.evidence.exposures.map { e in
+        [
+          .text(e.platformID), .text(e.eventID), .text(data.local(e.occurredAt)), .count(Int64(e.principle)),
+          .text(e.domain),
+        ]
+      }, filter: false)
+    if ratings.evidence.exposures.isEmpty { try s.line([.text(t(.noCases))]) }
+    // Several tables follow the grades: no frozen or repeated header would belong to them all.
+    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
   }
 
   package func conformance(_ workbook: Workbook) throws {
@@ -590,12 +699,12 @@ package struct WorkbookWriter {
       (":start", .text(parameters[":start"]?.text ?? "")),
       (":end", .text(parameters[":end"]?.text ?? "")),
       (t(.timeZone), .text(language.zoneName(data.timeZone))),
-    ])
+    ] + (data.ratings.map { r in [(":window_start", .text(QuarterRatings.parameters(data.quarter, data.timeZone, r.model)[":window_start"]?.text ?? ""))] } ?? []))
     try s.line([.text(t(.populations)), .wrapped(t(.populationsText))])
     s.row += 1
     let top = try s.table(
       header: [t(.metricID), t(.name), t(.definition), t(.sql)],
-      rows: (MetricCatalogue.all + MetricCatalogue.ratings).map { d in
+      rows: (MetricCatalogue.all + (data.ratings == nil ? [] : MetricCatalogue.ratings + MetricCatalogue.ratingEvidence)).map { d in
         [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
       }, filter: true)
     try s.finish(headerRow: top)

@@ -126,6 +126,17 @@ public struct DemoGenerator {
     knownRisk[host] ?? (namedHosts.contains(host) ? 0.08 : tailRisk)
   }
 
+  /// The injected lasting deterioration: from `deteriorationStart` on, the
+  /// platform behind this host shares ten times as much problem content, and
+  /// draws the complaints that follow. A rating must catch it within two quarters.
+  package static let deterioratingHost = "b23.tv"
+  package static let deteriorationStart = Timestamp(milliseconds: 1_633_017_600_000)  // 2021-10-01T00:00+08:00
+
+  /// A host's risk at a time: `risk`, but ten times it on the deteriorating host from its start.
+  package static func risk(_ host: String, at t: Timestamp) -> Double {
+    host == deterioratingHost && t >= deteriorationStart ? 10 * risk(host) : risk(host)
+  }
+
   private static let knownRisk: [String: Double] = [
     "item.taobao.com": 0.002, "m.tb.cn": 0.004, "detail.tmall.com": 0.001, "item.jd.com": 0.0015,
     "mobile.yangkeduo.com": 0.006, "v.douyin.com": 0.004, "www.kuaishou.com": 0.008, "b23.tv": 0.002,
@@ -224,7 +235,7 @@ public struct DemoGenerator {
       let page = rng.chance(Self.popularShare) ? rng.next() % Self.pagesPerHost : Self.pagesPerHost + rng.next() >> 24
       let url = "https://\(host)/\(Self.pathFor(host: host, n: page))"
       var category: Category? = nil
-      if rng.chance(Self.risk(host)) { category = rng.pick(problemCategories) }
+      if rng.chance(Self.risk(host, at: t)) { category = rng.pick(problemCategories) }
       let prescribed = Self.treatment(at: t, scene: scene, category: category)
       var action: LinkAction
       switch prescribed {
@@ -304,16 +315,25 @@ public struct DemoGenerator {
   /// decisions they lead to. One per 1,000 events: small enough to hold.
   private func makeComplaints(bounds: [Timestamp], weights: [String], rng: inout SplitMix64) -> [DemoComplaint] {
     let count = max(60, events / 1000)
-    // Complaints come from where the problems are: hosts weighted by traffic times risk.
-    let complaintHosts = Self.hosts.flatMap { h in
-      Array(repeating: h.0, count: max(1, Int((Double(h.1) * Self.risk(h.0) * 1000).rounded())))
+    // Complaints come from where the problems are: hosts weighted by traffic
+    // times risk, and three times as often on the unregistered domains (whose
+    // users have no platform to turn to), as in a real complaint log.
+    func complaintHosts(at t: Timestamp) -> [String] {
+      Self.hosts.flatMap { h in
+        let weight = Double(h.1) * Self.risk(h.0, at: t) * 1000 * (Self.onPlatform(h.0) ? 1 : 3)
+        return Array(repeating: h.0, count: max(1, Int(weight.rounded())))
+      }
     }
+    let before = complaintHosts(at: Timestamp(milliseconds: Self.deteriorationStart.milliseconds - 1))
+    let after = complaintHosts(at: Self.deteriorationStart)
     let span = bounds.last!.milliseconds - bounds.first!.milliseconds - 10 * 86_400_000
     let channels = ["in_chat", "in_chat", "in_chat", "web_portal", "hotline", "regulator_referral"]
     return (0..<count).map { i in
       let category = i < Category.allCases.count ? Category.allCases[i] : rng.pick(Category.allCases)
       let received = Timestamp(milliseconds: bounds[0].milliseconds + Int64(rng.next() % UInt64(span)))
-      let host = category == .wronglyRestricted ? rng.pick(weights) : rng.pick(complaintHosts)
+      let host =
+        category == .wronglyRestricted
+        ? rng.pick(weights) : rng.pick(received >= Self.deteriorationStart ? after : before)
       let url = "https://\(host)/\(Self.pathFor(host: host, n: rng.next() % Self.pagesPerHost))"
       let description = rng.pick(Self.descriptions[category]!)
       // Most complaints are handled within a day, some take days, a few weeks.

@@ -10,28 +10,65 @@ import LinkAuditStore
 
 struct Ratings: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Print the platform credit ratings (外链平台信用分级) for a quarter.",
+    abstract: "Print the platform credit ratings (外链平台信用分级) for a quarter, their evidence, or the notices.",
     discussion: """
-      Each platform of the registry in force, and 'other' for domains in none: its events, the \
-      four indicators per 10,000 events (v upheld complaints of principles 1-3, s of principles \
-      1-2, r restricted events of principles 1-3, x opens under a standing decision), the score, \
-      the grade and the change from the previous quarter, sorted by score. Platforms under the \
-      model's min_events are listed as NR with the reason. The model is a YAML file \
-      (templates/rating-model.yaml, or --rating-model).
+      Each platform of the registry in force, counted over the model's window (window_quarters, the \
+      rated quarter last): its events, the four indicators per 10,000 events (v upheld complaints of \
+      principles 1-3, s of principles 1-2, r restricted events of principles 1-3, x opens under a \
+      standing decision) with their counts, the rates adjusted toward all platforms' (prior_events) \
+      that the score uses, the score, the grade and the change from the previous quarter, and how \
+      many upheld complaints more would cost a grade (margin_down) or fewer would gain one \
+      (margin_up). Platforms under the model's min_events are NR, with the indicators flagged that \
+      are beyond every graded platform's; 'other' (domains in no registered platform) is shown, never \
+      graded. The model is a YAML file (templates/rating-model.yaml, or --rating-model).
+
+      --evidence lists the cases behind the indicators instead: every upheld complaint by id, the \
+      restricted events by category, every event opened under a decision by id (with --platform, \
+      that platform's). --notices DIR writes one notice a platform and language from \
+      templates/LANG/notice.md.mustache: the letters a platform is sent, beside the report package, \
+      never in it.
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
   @Option(help: "Quarter as YYYY-Qn, or 'latest'.") var quarter = "latest"
   @Option(help: "table, csv or json.") var format = "table"
+  @Option(help: "Only this platform (its id in the registry, or 'other').") var platform: String?
+  @Flag(help: "List the cases behind the indicators (complaint and event ids, restrictions by category).")
+  var evidence = false
+  @Option(
+    help: ArgumentHelp(
+      "Write one notice per platform and language into this folder (beside the package, not in it).",
+      valueName: "dir"))
+  var notices: String?
+  @Option(help: "Languages of the notices: zh, en or both (zh,en).") var lang = "zh,en"
 
   func run() throws {
     let model = try report.model()
+    let zone = try report.timeZone()
     let db = try database.openForReading()
     let ratings = try db.transaction(.deferred) {
       try QuarterRatings(
-        database: db, quarter: try report.quarter(quarter, in: db, path: database.path),
-        timeZone: try report.timeZone(),
-        model: model)
+        database: db, quarter: try report.quarter(quarter, in: db, path: database.path), timeZone: zone, model: model)
+    }
+    if let platform, ratings.rating(of: platform) == nil {
+      throw ValidationError(
+        "no platform \"\(platform)\" in the registry in force: use one of \(ratings.all.map(\.platformID).sorted().joined(separator: ", "))"
+      )
+    }
+    if let notices {
+      let languages = try lang.split(separator: ",").map { code in
+        guard let l = ReportLanguage(code: String(code)) else {
+          throw ValidationError("unknown language \"\(code)\": use zh, en or both (zh,en)")
+        }
+        return l
+      }
+      var protected = database.protectedFiles
+      if let path = report.ratingModel { protected.add(path, as: "the rating model") }
+      let writer = RatingNotices(
+        ratings: platform.map { ratings.only($0) } ?? ratings, timeZone: zone, templates: try report.templateFolder(),
+        languages: languages)
+      for path in try writer.write(to: notices, protecting: protected) { print(path) }
+      return
     }
     let output = TextOutput()
     let sink: RowSink
@@ -41,10 +78,24 @@ struct Ratings: ParsableCommand {
     case "json": sink = JSONSink(output)
     default: throw ValidationError("unknown format \"\(format)\": use table, csv or json")
     }
+    let shown = platform.map { ratings.only($0) } ?? ratings
     if format.lowercased() == "table" {
       try output.write(
-        "\(ratings.quarter) · model \(model.name) (SHA-256 \(model.sha256.prefix(12))…)\n\(model.formula)\n\n")
+        "\(ratings.quarter) · window \(ratings.window(english: true)) · model \(model.name) (SHA-256 \(model.sha256.prefix(12))…)\n\(model.formula)\n\n"
+      )
     }
-    try ratings.write(to: sink)
+    if evidence {
+      if format.lowercased() == "table" {
+        for r in shown.all {
+          try output.write(
+            "\(r.platformID) · \(r.nameEnglish) · grade \(r.grade) (previous \(r.previousGrade))"
+              + (r.score.map { String(format: " · score %.2f", $0) } ?? "") + " · \(shown.explanation(r, english: true))\n")
+        }
+        try output.write("\n")
+      }
+      try shown.writeEvidence(to: sink, timeZone: zone)
+    } else {
+      try shown.write(to: sink)
+    }
   }
 }
