@@ -22,6 +22,69 @@ import Testing
     }
   }
 
+  /// `ratings --platform ID --evidence` names the cases; `--notices DIR`
+  /// writes one letter a platform and language, beside a package and never in it.
+  @Test func ratingsShowTheEvidenceAndWriteTheNotices() throws {
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "20000", "--seed", "5"]).status == 0)
+    #expect(try run(["import", "inbox", inbox] + key).status == 0)
+    let table = try run(["ratings", "--quarter", "2022-Q1"])
+    #expect(table.status == 0, "\(table.stderr)")
+    #expect(table.stdout.contains("window 2021-Q2 to 2022-Q1 (4 quarters)") && table.stdout.contains("margin_down"))
+    // The upheld complaints on the unregistered domains, by id, from the database itself.
+    let ids = try run([
+      "query", "--format", "csv",
+      "SELECT complaint_id FROM complaint WHERE platform_id = 'other' AND outcome = 'upheld' AND principle <= 3 AND received_at >= '2021-06-30T16:00:00.000Z' ORDER BY 1 LIMIT 3",
+    ]).stdout.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    #expect(ids.count == 3)
+    let evidence = try run(["ratings", "--quarter", "2022-Q1", "--platform", "other", "--evidence", "--format", "csv"])
+    #expect(evidence.status == 0, "\(evidence.stderr)")
+    #expect(evidence.stdout.contains("platform_id,indicator,id,principle,category,local_time,action_taken,domain,events"))
+    for id in ids { #expect(evidence.stdout.contains(",\(id),"), "\(id) missing from the evidence") }
+    #expect(!evidence.stdout.contains("\ntaobao,"))
+    let unknown = try run(["ratings", "--platform", "nosuch"])
+    #expect(unknown.status != 0 && unknown.stderr.contains("no platform \"nosuch\" in the registry in force"))
+
+    let report = try run(["report", "--quarter", "2022-Q1", "--out", dir.file("reports/2022-Q1")])
+    #expect(report.status == 0, "\(report.stderr)")
+    let inside = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1/notices")])
+    #expect(inside.status != 0 && inside.stderr.contains("notices go beside the package, not in it"), "\(inside.stderr)")
+    let notices = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1-notices")])
+    #expect(notices.status == 0, "\(notices.stderr)")
+    let written = notices.stdout.split(separator: "\n")
+    #expect(written.count == 2 * 17)  // the 17 registered platforms, in Chinese and English
+    let zh = try String(contentsOfFile: dir.file("reports/2022-Q1-notices/notice-2022-Q1-bilibili.zh.md"), encoding: .utf8)
+    let en = try String(contentsOfFile: dir.file("reports/2022-Q1-notices/notice-2022-Q1-bilibili.en.md"), encoding: .utf8)
+    for heading in ["## 贵平台的等级", "## 各项指标及扣分", "## 评级依据", "## 恢复等级的条件", "## 回复方式"] {
+      #expect(zh.contains(heading), "\(heading)")
+    }
+    for heading in ["## Your grade", "## Each indicator and what it cost", "## The evidence", "## What would restore the grade", "## How to respond"] {
+      #expect(en.contains(heading), "\(heading)")
+    }
+    #expect(en.contains("Last quarter it was") || en.contains("You are not graded"))
+    // The package still verifies: nothing was written into it.
+    #expect(try run(["verify", dir.file("reports/2022-Q1")]).status == 0)
+    // Written again, byte for byte the same.
+    #expect(try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("again")]).status == 0)
+    #expect(
+      try Data(contentsOf: URL(fileURLWithPath: dir.file("again/notice-2022-Q1-bilibili.zh.md")))
+        == Data(zh.utf8))
+    // Never over the database, however it is named.
+    try FileManager.default.createDirectory(atPath: dir.file("n"), withIntermediateDirectories: true)
+    let disguised = dir.file("n/notice-2022-Q1-jd.zh.md")
+    try FileManager.default.copyItem(atPath: dir.file("e2e.db"), toPath: disguised)
+    if FileManager.default.fileExists(atPath: dir.file("e2e.db-wal")) {
+      try FileManager.default.copyItem(atPath: dir.file("e2e.db-wal"), toPath: disguised + "-wal")
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: disguised))
+    let over = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("n"), "--db", disguised])
+    #expect(over.status != 0 && over.stderr.contains("is the database"), "\(over.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: disguised)) == before)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: dir.file("n")).filter { $0.hasSuffix(".md") }
+        == ["notice-2022-Q1-jd.zh.md"])
+  }
+
   /// The issuer makes a signing key and gives the regulator its public half;
   /// the regulator checks the package with it and no database.
   @Test func aSignedPackageIsVerifiedWithThePublicKeyAlone() throws {

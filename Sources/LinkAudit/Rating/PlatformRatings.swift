@@ -215,10 +215,13 @@ public struct QuarterRatings: Sendable {
 
   /// The window in words: "2021-Q2 to 2022-Q1 (4 quarters)" or the quarter alone.
   public func window(english: Bool) -> String {
-    guard model.windowQuarters > 1 else { return english ? "\(quarter) alone" : "仅 \(quarter)" }
+    guard model.windowQuarters > 1 else {
+      return english ? "\(quarter) alone" : "仅\(ReportLanguage.zh.quarterName(quarter))"
+    }
+    let zh = ReportLanguage.zh
     return english
       ? "\(windowStart) to \(quarter) (\(model.windowQuarters) quarters)"
-      : "\(windowStart) 至 \(quarter)（\(model.windowQuarters) 个季度）"
+      : "\(zh.quarterName(windowStart))至\(zh.quarterName(quarter))（\(model.windowQuarters) 个季度）"
   }
 
   /// The `rating.*` rows of metrics.csv: every platform's counts and observed

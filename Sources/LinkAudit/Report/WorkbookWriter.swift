@@ -31,7 +31,10 @@ package struct WorkbookWriter {
     try summary(workbook)
     try trends(workbook)
     for p in Principle.allCases { try principle(p, workbook) }
-    if data.ratings != nil { try ratings(workbook) }
+    if data.ratings != nil {
+      try ratings(workbook)
+      try ratingEvidence(workbook)
+    }
     try conformance(workbook)
     try backlog(workbook)
     try referrals(workbook)
@@ -359,7 +362,7 @@ package struct WorkbookWriter {
     let rated = ratings.ratings.filter(\.isRated)
     let header = [
       t(.platform), t(.name), w("Events in the window", "窗口内事件数"), t(.score), t(.grade), t(.previousQuarter),
-      w("Down", "降级余量"), w("Up", "升级余量"), t(.explanation),
+      w("Down", "降级余量"), w("Up", "升级余量"), t(.explanation), w("Evidence (ids)", "依据（编号）"),
     ]
     // The grade and the previous grade are coloured: their columns, found by name.
     let grades = header.firstIndex(of: t(.grade))!...header.firstIndex(of: t(.previousQuarter))!
@@ -371,6 +374,7 @@ package struct WorkbookWriter {
           r.score.map { .hours($0) } ?? .missing, .text(language.word(.grade, r.grade)),
           .text(language.word(.grade, r.previousGrade)), r.marginDown.map { .count($0) } ?? .text(""),
           r.marginUp.map { .count($0) } ?? .text(""), .wrapped(ratings.explanation(r, english: english)),
+          .wrapped(evidenceIDs(ratings, r.platformID)),
         ]
       }, filter: true)
     let last = top + rated.count
@@ -393,61 +397,79 @@ package struct WorkbookWriter {
     } else {
       s.row += 1
     }
-    // Each indicator: its count, the observed rate and the adjusted rate the score uses.
-    try s.heading(w("Indicators per 10,000 events, with their counts", "各项指标（每万次事件）及其计数"))
-    try s.table(
-      header: [t(.platform), w("Events", "事件数")]
-        + RatingIndicator.allCases.flatMap { i in
-          [i.letter, w("\(i.letter) rate", "\(i.letter) 比率"), w("\(i.letter) adjusted", "\(i.letter) 调整后")]
-        },
-      rows: rated.map { r in
-        [.text(r.platformID), .count(r.events)]
-          + RatingIndicator.allCases.flatMap { i -> [Cell] in
-            [
-              .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
-              r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
-            ]
-          }
-      }, filter: false)
-    s.row += 1
-    // Not rated, and the unregistered domains: observed rates with their intervals, never a grade.
-    try s.heading(
-      w(
-        "Not rated and unregistered domains: observed rates with Wilson 95% intervals",
-        "未评级平台与未登记域名：实测比率及 Wilson 95% 区间"))
-    try s.table(
-      header: [t(.platform), t(.name), w("Events", "事件数")]
-        + RatingIndicator.allCases.flatMap { i in [i.letter, w("\(i.letter) rate (95%)", "\(i.letter) 比率（95%）")] }
-        + [w("Beyond every graded platform", "超过所有已评级平台"), t(.explanation)],
-      rows: (ratings.ratings.filter { !$0.isRated } + [ratings.unregistered]).map { r in
-        [.text(r.platformID), .text(english ? r.nameEnglish : r.nameChinese), .count(r.events)]
-          + RatingIndicator.allCases.flatMap { i -> [Cell] in
-            let interval = r.interval(i, perEvents: model.perEvents)
-            return [
-              .count(r.counts.indicatorCounts[i.rawValue]),
-              .text(
-                "\(RatingText.decimal(r.observed[i.rawValue]))"
-                  + (interval.map { " (\(RatingText.decimal($0.low))–\(RatingText.decimal($0.high)))" } ?? "")),
-            ]
-          }
-          + [
-            .text(r.flags.map(\.letter).joined(separator: " ")), .wrapped(ratings.explanation(r, english: english)),
-          ]
-      }, filter: false)
-    s.row += 1
-    try s.heading(w("Unregistered domains with most upheld complaints", "成立投诉最多的未登记域名"))
+    // Each indicator of each platform on a row of its own: its count, the
+    // observed rate with its interval, the adjusted rate the score uses and what it cost.
+    try s.heading(w("Each indicator, with its count and what it cost", "各项指标、计数及扣分"))
     try s.table(
       header: [
-        t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions),
+        t(.platform), w("Indicator", "指标"), w("Count", "计数"), w("Per 10,000 events", "每万次事件"),
+        w("95% interval", "95% 区间"), w("Adjusted", "调整后"), w("Points lost", "扣分"),
+        w("Beyond every graded platform", "超过所有已评级平台"),
       ],
+      rows: ratings.all.flatMap { r in
+        RatingIndicator.allCases.map { i -> [Cell] in
+          let interval = r.interval(i, perEvents: model.perEvents)
+          return [
+            .text(r.platformID), .text("\(i.letter) \(i.name(english: english))"),
+            .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
+            .text(interval.map { "\(RatingText.decimal($0.low))–\(RatingText.decimal($0.high))" } ?? "—"),
+            r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
+            r.isRated ? .hours(r.deductions[i.rawValue]) : .missing,
+            .text(r.flags.contains(i) ? w("yes", "是") : ""),
+          ]
+        }
+      }, filter: false)
+    s.row += 1
+    if !ratings.ratings.allSatisfy(\.isRated) {
+      try s.heading(w("Not rated", "未评级平台"))
+      try s.table(
+        header: [t(.platform), t(.name), w("Events in the window", "窗口内事件数"), t(.explanation)],
+        rows: ratings.ratings.filter { !$0.isRated }.map { r in
+          [
+            .text(r.platformID), .text(english ? r.nameEnglish : r.nameChinese), .count(r.events),
+            .wrapped(ratings.explanation(r, english: english)),
+          ]
+        }, filter: false)
+      s.row += 1
+    }
+    try s.heading(w("Unregistered domains (not graded): those with most upheld complaints", "未登记域名（不评级）：成立投诉最多者"))
+    try s.line([.text(""), .wrapped(ratings.explanation(ratings.unregistered, english: english))])
+    try s.table(
+      header: [t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions)],
       rows: ratings.evidence.unregisteredDomains.enumerated().map { k, d in
         [.count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions), .count(d.exposed)]
       }, filter: false)
     if ratings.evidence.unregisteredDomains.isEmpty { try s.line([.text(t(.noCases))]) }
+    // Several tables follow the grades: no frozen or repeated header would belong to them all.
+    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
+  }
+
+  /// A platform's evidence ids for its row: the complaints (v, s) and the
+  /// events opened under a decision (x); the Rating evidence sheet has them all.
+  func evidenceIDs(_ ratings: QuarterRatings, _ platformID: String) -> String {
+    let limit = 50
+    func list(_ ids: [String]) -> String {
+      ids.isEmpty
+        ? "—"
+        : ids.prefix(limit).joined(separator: ", ")
+          + (ids.count > limit ? (language == .en ? " … (\(ids.count) in all)" : " …（共 \(ids.count) 个）") : "")
+    }
+    let complaints = ratings.evidence.complaints(of: platformID).map(\.complaintID)
+    let opens = ratings.evidence.exposures(of: platformID).map(\.eventID)
+    return "v: \(list(complaints))\nx: \(list(opens))"
+  }
+
+  /// Every case behind the ratings' indicators over the window, by id.
+  package func ratingEvidence(_ workbook: Workbook) throws {
+    guard let ratings = data.ratings else { return }
+    let english = language == .en
+    func w(_ en: String, _ zh: String) -> String { english ? en : zh }
+    let s = try Sheet(workbook, w("Rating evidence", "评级依据"), language: language)
+    try s.title("\(w("Rating evidence", "评级依据")) · \(language.quarterName(data.quarter))")
+    try s.pairs([(w("Window", "统计窗口"), .text(ratings.window(english: english)))])
     s.row += 1
-    // The evidence: every case behind each deduction, by id.
-    try s.heading(w("Evidence: upheld complaints behind v and s", "评级依据：构成 v 与 s 的成立投诉"))
-    try s.table(
+    try s.heading(w("Upheld complaints behind v (and s: principles 1-2)", "构成 v（及 s：原则1-2）的成立投诉"))
+    let top = try s.table(
       header: [t(.platform), t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.actionTaken), t(.domain)],
       rows: ratings.evidence.complaints.map { c in
         [
@@ -455,10 +477,10 @@ package struct WorkbookWriter {
           .text(language.word(.category, c.category)), .text(data.local(c.receivedAt)),
           .text(language.word(.actionTaken, c.actionTaken)), .text(c.domain),
         ]
-      }, filter: false)
+      }, filter: true)
     if ratings.evidence.complaints.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(w("Evidence: restricted events by category behind r", "评级依据：构成 r 的限制事件（按类别）"))
+    try s.heading(w("Restricted events behind r, by category", "构成 r 的限制事件（按类别）"))
     try s.table(
       header: [t(.platform), t(.principle), t(.category), w("Events", "事件数")],
       rows: ratings.evidence.restrictions.map { x in
@@ -470,7 +492,7 @@ package struct WorkbookWriter {
       }, filter: false)
     if ratings.evidence.restrictions.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(w("Evidence: events opened under a decision behind x", "评级依据：构成 x 的处置后打开事件"))
+    try s.heading(w("Events opened under a decision behind x", "构成 x 的处置后打开事件"))
     try s.table(
       header: [t(.platform), t(.eventID), t(.occurredAt), t(.principle), t(.domain)],
       rows: ratings.evidence.exposures.map { e in
@@ -480,7 +502,6 @@ package struct WorkbookWriter {
         ]
       }, filter: false)
     if ratings.evidence.exposures.isEmpty { try s.line([.text(t(.noCases))]) }
-    // Several tables follow the grades: no frozen or repeated header would belong to them all.
     try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
   }
 

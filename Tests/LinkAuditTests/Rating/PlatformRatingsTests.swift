@@ -366,12 +366,16 @@ import Testing
     #expect(zh.contains("- 原则1-3成立投诉（v）：c11\n") && zh.contains("## 未登记域名"))
     #expect(try String(contentsOfFile: out + "/summary.en.md", encoding: .utf8).contains("## Platform credit ratings"))
     // The Ratings sheet names the cases; the Methodology sheet holds the rating SQL with its window.
-    for (file, sheet, methodology) in [
-      ("linkaudit-2021-Q4.en.xlsx", "Platform ratings", "Methodology"), ("linkaudit-2021-Q4.zh.xlsx", "平台信用分级", "方法说明"),
+    for (file, sheet, evidenceSheet, methodology) in [
+      ("linkaudit-2021-Q4.en.xlsx", "Platform ratings", "Rating evidence", "Methodology"),
+      ("linkaudit-2021-Q4.zh.xlsx", "平台信用分级", "评级依据", "方法说明"),
     ] {
       let cells = try XlsxReading.cells(out + "/" + file)
       let ratingCells = try #require(cells[sheet]).values
-      #expect(ratingCells.contains("c11") && ratingCells.contains("e13") && ratingCells.contains("example.org"))
+      // douyin's row names its complaint; the unregistered domains are listed by name.
+      #expect(ratingCells.contains("v: c11\nx: —") && ratingCells.contains("example.org"))
+      let evidence = try #require(cells[evidenceSheet]).values
+      #expect(evidence.contains("c11") && evidence.contains("c7") && evidence.contains("e13") && evidence.contains("e7"))
       let sql = try #require(cells[methodology]).values
       #expect(sql.contains(QuarterRatings.indicatorSQL) && sql.contains(RatingEvidence.complaintsSQL))
       #expect(sql.contains(":window_start"))

@@ -226,7 +226,7 @@ import Testing
       let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
       for (sheet, values) in cells {
         // The ratings' first column is the platform id, beside its name: what a reader queries by.
-        let idColumn = ["Platform ratings", "平台信用分级"].contains(sheet)
+        let idColumn = ["Platform ratings", "平台信用分级", "Rating evidence", "评级依据"].contains(sheet)
         let shown = values.filter { key, _ in
           !key.hasSuffix(".type") && !(idColumn && key.first == "A" && key.dropFirst().first?.isNumber == true)
         }
@@ -270,13 +270,16 @@ import Testing
       for sheet in lists { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
       // Sheets whose figures may run past a page repeat their header, those
       // with charts too (a chart starts a page of its own, under it); the
-      // trends fit on one.
+      // trends fit on one, and the ratings' sheets hold several tables of
+      // their own shapes: no one header belongs over them all.
       let repeating =
         language == "zh"
-        ? ["摘要", "原则一", "原则二", "原则三", "原则四", "平台信用分级"]
-        : ["Summary", "Principle 1", "Principle 2", "Principle 3", "Principle 4", "Platform ratings"]
+        ? ["摘要", "原则一", "原则二", "原则三", "原则四"]
+        : ["Summary", "Principle 1", "Principle 2", "Principle 3", "Principle 4"]
       for sheet in repeating { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
-      #expect(layout[language == "zh" ? "趋势" : "Trends"]?["titles"] == nil)
+      for sheet in language == "zh" ? ["趋势", "平台信用分级", "评级依据"] : ["Trends", "Platform ratings", "Rating evidence"] {
+        #expect(layout[sheet] != nil && layout[sheet]?["titles"] == nil, "\(language) \(sheet)")
+      }
     }
   }
 
