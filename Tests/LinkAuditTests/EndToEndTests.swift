@@ -32,11 +32,12 @@ import Testing
     #expect(table.status == 0, "\(table.stderr)")
     #expect(table.stdout.contains("window 2021-Q2 to 2022-Q1 (4 quarters)") && table.stdout.contains("margin_down"))
     // The upheld complaints on the unregistered domains, by id, from the database itself.
-    let ids = try run([
+    let asked = try run([
       "query", "--format", "csv",
       "SELECT complaint_id FROM complaint WHERE platform_id = 'other' AND outcome = 'upheld' AND principle <= 3 AND received_at >= '2021-06-30T16:00:00.000Z' ORDER BY 1 LIMIT 3",
-    ]).stdout.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-    #expect(ids.count == 3)
+    ])
+    let ids = asked.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    #expect(ids.count == 3, "\(asked.stdout) \(asked.stderr)")
     let evidence = try run(["ratings", "--quarter", "2022-Q1", "--platform", "other", "--evidence", "--format", "csv"])
     #expect(evidence.status == 0, "\(evidence.stderr)")
     #expect(evidence.stdout.contains("platform_id,indicator,id,principle,category,local_time,action_taken,domain,events"))

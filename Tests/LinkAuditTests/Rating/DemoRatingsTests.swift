@@ -42,8 +42,12 @@ import Testing
     }
     // Before (2021-Q3) it is graded at least one grade better than two quarters into the deterioration.
     #expect(bilibili[2] > bilibili[0], "Bilibili's grades by quarter: \(bilibili)")
-    // The evidence names what it rests on: restrictions of principles 1-3 on its domains.
+    // What it rests on: its restriction rate, several times what it was, and the evidence adds up to it.
+    let first = try QuarterRatings(database: db, quarter: Self.quarters[0], timeZone: zone, model: model)
     let last = try QuarterRatings(database: db, quarter: Self.quarters[2], timeZone: zone, model: model)
-    #expect(last.evidence.restrictions(of: "bilibili").map(\.events).reduce(0, +) > 100)
+    let before = try #require(first.ratings.first { $0.platformID == "bilibili" })
+    let after = try #require(last.ratings.first { $0.platformID == "bilibili" })
+    #expect(after.restrictionRate! > 3 * before.restrictionRate!, "\(before.restrictionRate!) → \(after.restrictionRate!)")
+    #expect(last.evidence.restrictions(of: "bilibili").map(\.events).reduce(0, +) == after.counts.restrictions)
   }
 }
