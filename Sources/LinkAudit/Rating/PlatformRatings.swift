@@ -378,7 +378,7 @@ extension QuarterRatings {
     for x in evidence.restrictions where ids.contains(x.platformID) {
       try sink.row(
         ValueRow([
-          .text(x.platformID), .text("r"), .null, .integer(Int64(x.principle)), x.category.map { .text($0) } ?? .null,
+          .text(x.platformID), .text("r"), .null, .integer(Int64(x.principle)), .text(x.category),
           .null, .null, .null, .integer(x.events),
         ]))
     }

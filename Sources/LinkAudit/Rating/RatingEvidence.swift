@@ -22,9 +22,7 @@ public struct RatingEvidence: Sendable {
   public struct Restriction: Sendable, Equatable {
     public var platformID: String
     public var principle: Int
-    /// nil for events counted where linkaudit does not hold them (a warehouse
-    /// bundle's quarter keeps only its cases): the count still adds up to r.
-    public var category: String?
+    public var category: String
     public var events: Int64
   }
 
@@ -67,7 +65,7 @@ public struct RatingEvidence: Sendable {
       .map {
         Restriction(
           platformID: try $0.text("platform_id"), principle: Int(try $0.integer("principle")),
-          category: $0.optionalText("category"), events: try $0.integer("events"))
+          category: try $0.text("category"), events: try $0.integer("events"))
       }
     exposures = try db.records(Self.exposuresSQL, named: parameters, source: "the rating evidence: opens").map {
       Exposure(
@@ -100,28 +98,15 @@ public struct RatingEvidence: Sendable {
     ORDER BY platform_id, principle, received_at, complaint_id
     """
 
-  /// Restricted events of principles 1-3 by category: r. What the rollups
-  /// count beyond the events held (a warehouse bundle's quarter) is one row
-  /// without a category, so each platform's rows add up to its r.
+  /// Restricted events of principles 1-3 by category: r. From the rollup of
+  /// events by reason (`reason_month`), so a quarter counted in the warehouse
+  /// lists them as one imported directly does, and the rows add up to r.
   public static let restrictionsSQL = """
-    WITH held AS (
-      SELECT h.platform_id, e.principle, e.reason AS category, count(*) AS events
-      FROM link_event e JOIN host h USING (host_id)
-      WHERE e.principle IN (1, 2, 3) AND e.action <> 'open' AND e.occurred_at >= :window_start AND e.occurred_at < :end
-      GROUP BY h.platform_id, e.principle, e.reason),
-    counted AS (
-      SELECT platform_id, principle, sum(events) AS events
-      FROM platform_month
-      WHERE principle IN (1, 2, 3) AND action <> 'open' AND month_start >= :window_start AND month_start < :end
-      GROUP BY platform_id, principle),
-    rest AS (
-      SELECT c.platform_id, c.principle, NULL AS category,
-        c.events - coalesce((SELECT sum(events) FROM held
-                             WHERE held.platform_id = c.platform_id AND held.principle = c.principle), 0) AS events
-      FROM counted c)
-    SELECT platform_id, principle, category, events FROM held
-    UNION ALL SELECT platform_id, principle, category, events FROM rest WHERE events <> 0
-    ORDER BY platform_id, principle, events DESC, category
+    SELECT h.platform_id, m.principle, m.reason AS category, sum(m.events) AS events
+    FROM reason_month m JOIN host h USING (host_id)
+    WHERE m.principle IN (1, 2, 3) AND m.action <> 'open' AND m.month_start >= :window_start AND m.month_start < :end
+    GROUP BY h.platform_id, m.principle, m.reason
+    ORDER BY h.platform_id, m.principle, events DESC, m.reason
     """
 
   /// Events opened under a standing decision of principles 1-3, each once: x.

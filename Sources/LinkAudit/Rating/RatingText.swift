@@ -90,8 +90,7 @@ package struct RatingText {
       "restrictions": restrictions.map { x -> [String: Any] in
         [
           "principle": x.principle,
-          "category": x.category.map { language.word(.category, $0) }
-            ?? (english ? "not held here (counted in the warehouse)" : "未在本库保存（数仓汇总）"),
+          "category": language.word(.category, x.category),
           "events": x.events.grouped,
         ]
       },

@@ -486,7 +486,7 @@ package struct WorkbookWriter {
       rows: ratings.evidence.restrictions.map { x in
         [
           .text(x.platformID), .count(Int64(x.principle)),
-          .text(x.category.map { language.word(.category, $0) } ?? w("not held here (warehouse)", "未在本库保存（数仓汇总）")),
+          .text(language.word(.category, x.category)),
           .count(x.events),
         ]
       }, filter: false)

@@ -56,6 +56,9 @@ struct Ratings: ParsableCommand {
       )
     }
     if let notices {
+      if platform == QuarterRatings.otherID {
+        throw ValidationError("--notices: the unregistered domains (other) have no platform to send a notice to")
+      }
       let languages = try lang.split(separator: ",").map { code in
         guard let l = ReportLanguage(code: String(code)) else {
           throw ValidationError("unknown language \"\(code)\": use zh, en or both (zh,en)")

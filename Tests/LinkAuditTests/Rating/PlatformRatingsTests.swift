@@ -236,8 +236,8 @@ import Testing
     #expect(e.complaints(of: "other").map(\.complaintID) == ["c1", "c10", "c2", "c7"])  // by principle, then time
     #expect(e.complaints(of: "other", severeOnly: true).count == 4)
     // r of douyin: e4 (fraud, principle 1); of other: e5 induced_sharing (3), e6 pornography (1), e11 e12 phishing (2).
-    #expect(e.restrictions(of: "douyin").map { "\($0.principle) \($0.category ?? "-") \($0.events)" } == ["1 fraud 1"])
-    #expect(e.restrictions(of: "other").map { "\($0.principle) \($0.category ?? "-") \($0.events)" } == ["1 pornography 1", "2 phishing 2", "3 induced_sharing 1"])
+    #expect(e.restrictions(of: "douyin").map { "\($0.principle) \($0.category) \($0.events)" } == ["1 fraud 1"])
+    #expect(e.restrictions(of: "other").map { "\($0.principle) \($0.category) \($0.events)" } == ["1 pornography 1", "2 phishing 2", "3 induced_sharing 1"])
     // What the evidence lists adds up to the indicator's count.
     for p in r.all {
       #expect(e.restrictions(of: p.platformID).map(\.events).reduce(0, +) == p.counts.restrictions)
