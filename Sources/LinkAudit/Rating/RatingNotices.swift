@@ -64,6 +64,10 @@ public struct RatingNotices {
         )
       }
     }
+    var isDirectory: ObjCBool = false
+    if fm.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw OutputPathError(message: "--notices \(directory) is a file: name a folder for the notices")
+    }
     let files = try render()
     let paths = files.map { (folder as NSString).appendingPathComponent($0.name) }
     for path in paths { try protected.checkOutputFile(path, option: "--notices") }

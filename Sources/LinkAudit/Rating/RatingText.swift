@@ -22,6 +22,16 @@ package struct RatingText {
   func grade(_ g: String) -> String { language.word(.grade, g) }
   func ids(_ list: [String]) -> String { list.isEmpty ? "—" : list.map(markdownText).joined(separator: ", ") }
 
+  /// "12,000 events (r: 1,000)": the weight of the all-platform rate.
+  var priorsText: String {
+    let own = RatingIndicator.allCases.compactMap { i in
+      indicator(i).priorEvents.map { english ? "\(i.letter): \(Int($0).grouped)" : "\(i.letter) 为 \(Int($0).grouped) 次" }
+    }
+    let main = "\(Int(model.priorEvents).grouped) \(english ? "events" : "次事件")"
+    guard !own.isEmpty else { return main }
+    return english ? "\(main) (\(own.joined(separator: ", ")))" : "\(main)（\(own.joined(separator: "，"))）"
+  }
+
   /// The window, the model and the all-platform rates: what every page says first.
   package var header: [String: Any] {
     let pooled = model.observed(ratings.pooled)
@@ -31,10 +41,7 @@ package struct RatingText {
         "name": markdownCode(model.name), "sha256": model.sha256, "formula": model.formula(english: english),
       ],
       "minEvents": model.minEvents.grouped,
-      "priorEvents": ([Int(model.priorEvents).grouped]
-        + RatingIndicator.allCases.compactMap { i in
-          indicator(i).priorEvents.map { english ? "\(i.letter): \(Int($0).grouped)" : "\(i.letter) 为 \(Int($0).grouped)" }
-        }).joined(separator: english ? "; " : "；"),
+      "priorEvents": priorsText,
       "hasShrinkage": model.priors.contains { $0 > 0 },
       "pooled": RatingIndicator.allCases.map { i -> [String: Any] in
         [
@@ -153,9 +160,20 @@ package struct RatingText {
           ? "\($0.grouped) fewer upheld complaint\($0 == 1 ? "" : "s") in the window would reach \(grade(grades[now - 1].grade))."
           : "窗口内成立投诉减少 \($0.grouped) 件即可升至 \(grade(grades[now - 1].grade))。"
       }
-      ?? (english
-        ? "Fewer upheld complaints alone would not: restrictions and opens after a decision must fall too."
-        : "仅减少成立投诉不足以升级，限制事件与处置后打开也须下降。")
+      ?? {
+        // What else costs points: without it, the all-platform part of the adjusted rates.
+        let others = [RatingIndicator.restriction, .exposure].filter { r.deductions[$0.rawValue] > 0.005 }.map {
+          "\($0.name(english: english)) (−\(Self.decimal(r.deductions[$0.rawValue])))"
+        }
+        if others.isEmpty {
+          return english
+            ? "Fewer upheld complaints alone would not: the adjusted rates keep their all-platform part until more events weigh against it."
+            : "仅减少成立投诉不足以升级：调整后比率中的全平台部分须有更多事件才会减小。"
+        }
+        return english
+          ? "Fewer upheld complaints alone would not: \(others.joined(separator: " and ")) must fall too."
+          : "仅减少成立投诉不足以升级：\(others.joined(separator: "、").replacingOccurrences(of: " (", with: "（").replacingOccurrences(of: ")", with: "）"))也须下降。"
+      }()
     return english
       ? "To reach \(grade(grades[target].grade)) the score must be \(Int(needed)) or more: \(short) points more. \(complaints)"
         + window

@@ -337,27 +337,39 @@ package struct WorkbookWriter {
     let s = try Sheet(workbook, t(.ratings), language: language)
     try s.title("\(t(.ratings)) · \(language.quarterName(data.quarter))")
     let pooled = model.observed(ratings.pooled)
-    try s.pairs([
-      (t(.ratingModel), .text("\(model.name) (SHA-256 \(model.sha256))")),
-      (w("Window", "统计窗口"), .text(ratings.window(english: english))),
-      (
-        w("All registered platforms", "全部已登记平台"),
-        .text(
+    // Long texts as lines of their own, not measured: the grades' columns
+    // keep the widths their values need, and each line runs on to the right.
+    let formula = model.formula(english: english)
+      .replacingOccurrences(of: english ? ", where " : "，其中", with: english ? "\n    where " : "\n    其中")
+      .replacingOccurrences(of: english ? "; " : "；", with: english ? ";\n    " : "；\n    ")
+    let lines: [(String, String)] =
+      [
+        (t(.ratingModel), "\(model.name) (SHA-256 \(model.sha256))"),
+        (w("Window", "统计窗口"), ratings.window(english: english)),
+        (
+          w("All registered platforms", "全部已登记平台"),
           "\(ratings.pooled.events.grouped) \(w("events", "次事件"))"
             + RatingIndicator.allCases.map {
-              "; \($0.letter) \(ratings.pooled.indicatorCounts[$0.rawValue].grouped) = \(RatingText.decimal(pooled[$0.rawValue]))"
-            }.joined())
-      ),
-    ])
-    try s.line([.text(t(.formula)), .wrapped(model.formula(english: english))])
-    try s.line([
-      .text(""),
-      .wrapped(
-        w(
-          "Down: the fewest more upheld complaints (counted as principles 1-2, the costliest) that would cost a grade; Up: the fewest fewer, of those counted, that would gain one; blank where no number would.",
-          "降级余量：再增加多少件成立投诉（按代价最高的原则1-2计）将降一级；升级余量：减少多少件已计入的成立投诉可升一级；空白表示任何数量都不会改变等级。"
-        ))
-    ])
+              "\(w("; ", "；"))\($0.letter) \(ratings.pooled.indicatorCounts[$0.rawValue].grouped) = \(RatingText.decimal(pooled[$0.rawValue]))"
+            }.joined()
+        ),
+      ]
+      + formula.split(separator: "\n").enumerated().map { k, part in (k == 0 ? t(.formula) : "", String(part)) }
+      + [
+        (
+          w("Down", "降级余量"),
+          w(
+            "the fewest more upheld complaints (counted as principles 1-2, the costliest) that would cost a grade",
+            "再增加多少件成立投诉（按代价最高的原则1-2计）将降一级")
+        ),
+        (
+          w("Up", "升级余量"),
+          w(
+            "the fewest fewer, of those counted, that would gain one; blank where no number would",
+            "减少多少件已计入的成立投诉可升一级；空白表示任何数量都不会改变等级")
+        ),
+      ]
+    for (label, text) in lines { try s.line([.text(label), .text(text)]) }
     s.row += 1
     let rated = ratings.ratings.filter(\.isRated)
     let header = [
@@ -377,16 +389,31 @@ package struct WorkbookWriter {
           .wrapped(evidenceIDs(ratings, r.platformID)),
         ]
       }, filter: true)
-    let last = top + rated.count
+    let lastRated = top + rated.count
     let colours: [(String, UInt32)] = [
       ("A", 0xC6EFCE), ("B", 0xDDEBF7), ("C", 0xFFEB9C), ("D", 0xFFC7CE), ("NR", 0xEDEDED),
     ]
     for (grade, colour) in colours where !rated.isEmpty {
       try s.sheet.highlight(
-        firstRow: top + 1, firstColumn: grades.lowerBound, lastRow: last, lastColumn: grades.upperBound,
+        firstRow: top + 1, firstColumn: grades.lowerBound, lastRow: lastRated, lastColumn: grades.upperBound,
         equalTo: language.word(.grade, grade),
         style: CellStyle(bold: true, background: colour, alignTop: true))
     }
+    let unrated = ratings.ratings.filter { !$0.isRated }
+    if !unrated.isEmpty {
+      s.row += 1
+      try s.heading(w("Not rated: indicators with their 95% intervals on the Rating evidence sheet", "未评级平台：各项指标及 95% 区间见“评级依据”"))
+      try s.table(
+        header: [t(.platform), t(.name), w("Events in the window", "窗口内事件数"), t(.explanation)],
+        rows: unrated.map { r in
+          [
+            .text(r.platformID), .text(english ? r.nameEnglish : r.nameChinese), .count(r.events),
+            .wrapped(ratings.explanation(r, english: english)),
+          ]
+        }, filter: false)
+    }
+    // The chart after the last table: it starts a page of its own below them.
+    let last = s.row - 1
     if !rated.isEmpty {
       try barChart(
         workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 3),
@@ -394,53 +421,8 @@ package struct WorkbookWriter {
       // On a page of its own, under the repeated header, never cut by a page break.
       s.row = last + 2
       s.newPage()
-    } else {
-      s.row += 1
     }
-    // Each indicator of each platform on a row of its own: its count, the
-    // observed rate with its interval, the adjusted rate the score uses and what it cost.
-    try s.heading(w("Each indicator, with its count and what it cost", "各项指标、计数及扣分"))
-    try s.table(
-      header: [
-        t(.platform), w("Indicator", "指标"), w("Count", "计数"), w("Per 10,000 events", "每万次事件"),
-        w("95% interval", "95% 区间"), w("Adjusted", "调整后"), w("Points lost", "扣分"),
-        w("Beyond every graded platform", "超过所有已评级平台"),
-      ],
-      rows: ratings.all.flatMap { r in
-        RatingIndicator.allCases.map { i -> [Cell] in
-          let interval = r.interval(i, perEvents: model.perEvents)
-          return [
-            .text(r.platformID), .text("\(i.letter) \(i.name(english: english))"),
-            .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
-            .text(interval.map { "\(RatingText.decimal($0.low))–\(RatingText.decimal($0.high))" } ?? "—"),
-            r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
-            r.isRated ? .hours(r.deductions[i.rawValue]) : .missing,
-            .text(r.flags.contains(i) ? w("yes", "是") : ""),
-          ]
-        }
-      }, filter: false)
-    s.row += 1
-    if !ratings.ratings.allSatisfy(\.isRated) {
-      try s.heading(w("Not rated", "未评级平台"))
-      try s.table(
-        header: [t(.platform), t(.name), w("Events in the window", "窗口内事件数"), t(.explanation)],
-        rows: ratings.ratings.filter { !$0.isRated }.map { r in
-          [
-            .text(r.platformID), .text(english ? r.nameEnglish : r.nameChinese), .count(r.events),
-            .wrapped(ratings.explanation(r, english: english)),
-          ]
-        }, filter: false)
-      s.row += 1
-    }
-    try s.heading(w("Unregistered domains (not graded): those with most upheld complaints", "未登记域名（不评级）：成立投诉最多者"))
-    try s.line([.text(""), .wrapped(ratings.explanation(ratings.unregistered, english: english))])
-    try s.table(
-      header: [t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions)],
-      rows: ratings.evidence.unregisteredDomains.enumerated().map { k, d in
-        [.count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions), .count(d.exposed)]
-      }, filter: false)
-    if ratings.evidence.unregisteredDomains.isEmpty { try s.line([.text(t(.noCases))]) }
-    // Several tables follow the grades: no frozen or repeated header would belong to them all.
+    // Several tables come before the chart: no frozen or repeated header would belong to them all.
     try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
   }
 
@@ -468,8 +450,41 @@ package struct WorkbookWriter {
     try s.title("\(w("Rating evidence", "评级依据")) · \(language.quarterName(data.quarter))")
     try s.pairs([(w("Window", "统计窗口"), .text(ratings.window(english: english)))])
     s.row += 1
-    try s.heading(w("Upheld complaints behind v (and s: principles 1-2)", "构成 v（及 s：原则1-2）的成立投诉"))
+    let model = ratings.model
+    // Each indicator of each platform on a row of its own: its count, the
+    // observed rate with its interval, the adjusted rate the score uses and what it cost.
+    try s.heading(w("Each indicator, with its count and what it cost", "各项指标、计数及扣分"))
     let top = try s.table(
+      header: [
+        t(.platform), w("Indicator", "指标"), w("Count", "计数"), w("Per 10,000 events", "每万次事件"),
+        w("95% interval", "95% 区间"), w("Adjusted", "调整后"), w("Points lost", "扣分"),
+        w("Beyond every graded platform", "超过所有已评级平台"),
+      ],
+      rows: ratings.all.flatMap { r in
+        RatingIndicator.allCases.map { i -> [Cell] in
+          let interval = r.interval(i, perEvents: model.perEvents)
+          return [
+            .text(r.platformID), .text("\(i.letter) \(i.name(english: english))"),
+            .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
+            .text(interval.map { "\(RatingText.decimal($0.low))–\(RatingText.decimal($0.high))" } ?? "—"),
+            r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
+            r.isRated ? .hours(r.deductions[i.rawValue]) : .missing,
+            .text(r.flags.contains(i) ? w("yes", "是") : ""),
+          ]
+        }
+      }, filter: true)
+    s.row += 1
+    try s.heading(w("Unregistered domains (not graded): those with most upheld complaints", "未登记域名（不评级）：成立投诉最多者"))
+    try s.line([.text(""), .wrapped(ratings.explanation(ratings.unregistered, english: english))])
+    try s.table(
+      header: [t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions)],
+      rows: ratings.evidence.unregisteredDomains.enumerated().map { k, d in
+        [.count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions), .count(d.exposed)]
+      }, filter: false)
+    if ratings.evidence.unregisteredDomains.isEmpty { try s.line([.text(t(.noCases))]) }
+    s.row += 1
+    try s.heading(w("Upheld complaints behind v (and s: principles 1-2)", "构成 v（及 s：原则1-2）的成立投诉"))
+    try s.table(
       header: [t(.platform), t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.actionTaken), t(.domain)],
       rows: ratings.evidence.complaints.map { c in
         [
@@ -477,27 +492,23 @@ package struct WorkbookWriter {
           .text(language.word(.category, c.category)), .text(data.local(c.receivedAt)),
           .text(language.word(.actionTaken, c.actionTaken)), .text(c.domain),
         ]
-      }, filter: true)
+      }, filter: false)
     if ratings.evidence.complaints.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
     try s.heading(w("Restricted events behind r, by category", "构成 r 的限制事件（按类别）"))
     try s.table(
-      header: [t(.platform), t(.principle), t(.category), w("Events", "事件数")],
+      header: [t(.platform), w("Events", "事件数"), t(.principle), t(.category)],
       rows: ratings.evidence.restrictions.map { x in
-        [
-          .text(x.platformID), .count(Int64(x.principle)),
-          .text(language.word(.category, x.category)),
-          .count(x.events),
-        ]
+        [.text(x.platformID), .count(x.events), .count(Int64(x.principle)), .text(language.word(.category, x.category))]
       }, filter: false)
     if ratings.evidence.restrictions.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
     try s.heading(w("Events opened under a decision behind x", "构成 x 的处置后打开事件"))
     try s.table(
-      header: [t(.platform), t(.eventID), t(.occurredAt), t(.principle), t(.domain)],
+      header: [t(.platform), t(.eventID), t(.principle), t(.occurredAt), t(.domain)],
       rows: ratings.evidence.exposures.map { e in
         [
-          .text(e.platformID), .text(e.eventID), .text(data.local(e.occurredAt)), .count(Int64(e.principle)),
+          .text(e.platformID), .text(e.eventID), .count(Int64(e.principle)), .text(data.local(e.occurredAt)),
           .text(e.domain),
         ]
       }, filter: false)

@@ -60,7 +60,9 @@ package final class BufferedWriter {
 /// a quarter), so a quarter's distinct users are about a third of its events;
 /// almost every URL is distinct (a few popular pages are shared many times,
 /// and complaints are about those); and beside the registered platforms'
-/// hosts there is a long tail of thousands of small domains.
+/// hosts there is a long tail of thousands of small domains. One platform
+/// deteriorates for good from 2021-Q4 (`deterioratingHost`): what a rating
+/// must catch.
 public struct DemoGenerator {
   public let events: Int
   public let seed: UInt64
