@@ -572,8 +572,8 @@ extension MetricCatalogue {
       list.append(
         d(
           "rating.\(stem)_adjusted", .score, "\(en), adjusted", "\(zh)（调整后）",
-          "\(letter) as the score uses it (rated platforms): (count + prior_events · all-platform count / all-platform events) / (events + prior_events), per 10,000; all-platform means every registered platform together. Equal to the observed rate when the model has no prior_events.",
-          "得分所用的 \(letter)（已评级平台）：（计数 + prior_events · 全平台计数 / 全平台事件数）/（事件数 + prior_events），每万次；全平台指全部已登记平台合计。模型无 prior_events 时等于实测值。"))
+          "\(letter) as the score uses it (rated platforms): (count + k · all-platform count / all-platform events) / (events + k), per 10,000, with k the indicator's prior_events (the model's where it has none); all-platform means every registered platform together. Equal to the observed rate where k is 0.",
+          "得分所用的 \(letter)（已评级平台）：（计数 + k · 全平台计数 / 全平台事件数）/（事件数 + k），每万次；k 为该指标的 prior_events（未设时取模型的）；全平台指全部已登记平台合计。k 为 0 时等于实测值。"))
     }
     list += [
       d(
