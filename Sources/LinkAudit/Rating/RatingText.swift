@@ -110,6 +110,9 @@ package struct RatingText {
         ]
       },
       "restore": markdownText(restore(r)),
+      "notRatedReason": english
+        ? "it has \(r.events.grouped) events in the window, fewer than the \(model.minEvents.grouped) the model requires."
+        : "窗口内事件数 \(r.events.grouped)，少于模型要求的 \(model.minEvents.grouped)。",
       "marginDownText": markdownText(marginDown(r)),
     ]
   }

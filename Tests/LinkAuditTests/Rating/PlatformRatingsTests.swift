@@ -388,4 +388,33 @@ import Testing
       try ReportPackage.verify(directory: out, database: db, templates: Self.templates, ratingModel: other)
         .contains { $0.hasPrefix("rating model:") })
   }
+  /// The letter to douyin: its grade and the previous one, each indicator with
+  /// what it cost, the complaint by id, what would restore the grade, how to respond.
+  @Test func aNoticeSaysWhatAPlatformIsSentInBothLanguages() throws {
+    let store = try Self.withDouyinComplaint()
+    let r = try ratings(store, Self.model(Self.wideCaps, in: store))
+    let notices = RatingNotices(
+      ratings: r, timeZone: MetricCatalogueTests.shanghai, templates: Self.templates, languages: [.zh, .en])
+    let files = try notices.render()
+    #expect(files.count == 2 * DefaultPlatformRegistry.platforms.count)
+    let en = try #require(files.first { $0.name == "notice-2021-Q4-douyin.en.md" }).text
+    // douyin: 2 events, c11 upheld: v = s = 5000 (−20, −10), r = 5000 (−15): 55, D; NR the quarter before.
+    #expect(en.contains("Your grade for 2021-Q4 is **D**, score 55.00 of 100. Last quarter it was NR (not rated)."))
+    #expect(en.contains("| v: upheld complaints | 1 | 5000.00 | 5000.00 | 945.31–9054.69 | −20.00 (of 40) |"))
+    #expect(en.contains("- Upheld complaints of principles 1-3 (v): c11\n"))
+    #expect(en.contains("| c11 | 1 | Fraud | 2021-11-05 10:00:00 |"))
+    #expect(en.contains("To reach C the score must be 60 or more: 5.00 points more. 1 fewer upheld complaint in the window would reach C."))
+    #expect(en.contains("## How to respond") && en.contains("15 working days"))
+    let zh = try #require(files.first { $0.name == "notice-2021-Q4-douyin.zh.md" }).text
+    #expect(zh.contains("贵平台2021年第四季度的等级为 **D**，得分 55.00（满分 100）。上季度等级为 未评级。"))
+    #expect(zh.contains("升至 C 需得分不低于 60，还差 5.00 分。窗口内成立投诉减少 1 件即可升至 C。"))
+    #expect(!zh.contains("2021-Q4"))
+    // An id that is not a file name stays inside the folder.
+    #expect(RatingNotices.fileName(quarter: Quarter("2021-Q4")!, platformID: "../x/y", language: .en) == "notice-2021-Q4-___x_y.en.md")
+    // Never over a file that is not a folder.
+    let file = try store.dir.write("notices", "not a folder")
+    #expect(throws: OutputPathError.self) { try notices.write(to: file, protecting: ProtectedFiles()) }
+    #expect(try String(contentsOfFile: file, encoding: .utf8) == "not a folder")
+  }
 }
+
