@@ -36,11 +36,14 @@ import Testing
       "query", "--format", "csv",
       "SELECT complaint_id FROM complaint WHERE platform_id = 'other' AND outcome = 'upheld' AND principle <= 3 AND received_at >= '2021-06-30T16:00:00.000Z' ORDER BY 1 LIMIT 3",
     ])
-    let ids = asked.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    let ids = asked.stdout.split(whereSeparator: \.isNewline).dropFirst().map {
+      $0.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
     #expect(ids.count == 3, "\(asked.stdout) \(asked.stderr)")
     let evidence = try run(["ratings", "--quarter", "2022-Q1", "--platform", "other", "--evidence", "--format", "csv"])
     #expect(evidence.status == 0, "\(evidence.stderr)")
-    #expect(evidence.stdout.contains("platform_id,indicator,id,principle,category,local_time,action_taken,domain,events"))
+    #expect(
+      evidence.stdout.contains("platform_id,indicator,id,principle,category,local_time,action_taken,domain,events"))
     for id in ids { #expect(evidence.stdout.contains(",\(id),"), "\(id) missing from the evidence") }
     #expect(!evidence.stdout.contains("\ntaobao,"))
     let unknown = try run(["ratings", "--platform", "nosuch"])
@@ -49,17 +52,23 @@ import Testing
     let report = try run(["report", "--quarter", "2022-Q1", "--out", dir.file("reports/2022-Q1")])
     #expect(report.status == 0, "\(report.stderr)")
     let inside = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1/notices")])
-    #expect(inside.status != 0 && inside.stderr.contains("notices go beside the package, not in it"), "\(inside.stderr)")
+    #expect(
+      inside.status != 0 && inside.stderr.contains("notices go beside the package, not in it"), "\(inside.stderr)")
     let notices = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1-notices")])
     #expect(notices.status == 0, "\(notices.stderr)")
     let written = notices.stdout.split(separator: "\n")
     #expect(written.count == 2 * 17)  // the 17 registered platforms, in Chinese and English
-    let zh = try String(contentsOfFile: dir.file("reports/2022-Q1-notices/notice-2022-Q1-bilibili.zh.md"), encoding: .utf8)
-    let en = try String(contentsOfFile: dir.file("reports/2022-Q1-notices/notice-2022-Q1-bilibili.en.md"), encoding: .utf8)
+    let zh = try String(
+      contentsOfFile: dir.file("reports/2022-Q1-notices/notice-2022-Q1-bilibili.zh.md"), encoding: .utf8)
+    let en = try String(
+      contentsOfFile: dir.file("reports/2022-Q1-notices/notice-2022-Q1-bilibili.en.md"), encoding: .utf8)
     for heading in ["## 贵平台的等级", "## 各项指标及扣分", "## 评级依据", "## 恢复等级的条件", "## 回复方式"] {
       #expect(zh.contains(heading), "\(heading)")
     }
-    for heading in ["## Your grade", "## Each indicator and what it cost", "## The evidence", "## What would restore the grade", "## How to respond"] {
+    for heading in [
+      "## Your grade", "## Each indicator and what it cost", "## The evidence", "## What would restore the grade",
+      "## How to respond",
+    ] {
       #expect(en.contains(heading), "\(heading)")
     }
     #expect(en.contains("Last quarter it was") || en.contains("You are not graded"))

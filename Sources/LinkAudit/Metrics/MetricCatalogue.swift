@@ -548,10 +548,14 @@ extension MetricCatalogue {
     ]
     let indicators: [(String, String, String, String, String, String)] = [
       (
-        "violation", "Upheld complaint rate", "成立投诉率", "v", "upheld complaints of principles 1-3 received in the window on the platform's domains",
+        "violation", "Upheld complaint rate", "成立投诉率", "v",
+        "upheld complaints of principles 1-3 received in the window on the platform's domains",
         "窗口内受理、针对该平台域名的原则1-3成立投诉"
       ),
-      ("severe", "Upheld complaint rate, principles 1-2", "原则1-2成立投诉率", "s", "upheld complaints of principles 1-2", "原则1-2成立投诉"),
+      (
+        "severe", "Upheld complaint rate, principles 1-2", "原则1-2成立投诉率", "s", "upheld complaints of principles 1-2",
+        "原则1-2成立投诉"
+      ),
       (
         "restriction", "Restriction rate", "限制率", "r", "its events of principles 1-3 with action other than open",
         "原因属于原则1-3且未直接打开的事件"
@@ -573,7 +577,8 @@ extension MetricCatalogue {
         d(
           "rating.\(stem)_adjusted", .score, "\(en), adjusted", "\(zh)（调整后）",
           "\(letter) as the score uses it (rated platforms): (count + k · all-platform count / all-platform events) / (events + k), per 10,000, with k the indicator's prior_events (the model's where it has none); all-platform means every registered platform together. Equal to the observed rate where k is 0.",
-          "得分所用的 \(letter)（已评级平台）：（计数 + k · 全平台计数 / 全平台事件数）/（事件数 + k），每万次；k 为该指标的 prior_events（未设时取模型的）；全平台指全部已登记平台合计。k 为 0 时等于实测值。"))
+          "得分所用的 \(letter)（已评级平台）：（计数 + k · 全平台计数 / 全平台事件数）/（事件数 + k），每万次；k 为该指标的 prior_events（未设时取模型的）；全平台指全部已登记平台合计。k 为 0 时等于实测值。"
+        ))
     }
     list += [
       d(

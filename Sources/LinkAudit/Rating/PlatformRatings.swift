@@ -365,14 +365,18 @@ extension QuarterRatings {
   /// principles 1-2), restricted events by category (r), opens under a decision (x).
   public func writeEvidence(to sink: RowSink, timeZone: TimeZone) throws {
     let zone = TimestampParser(timeZone: timeZone)
-    func local(_ iso: String) -> SQLValue { .text(TimestampParser.utc.parse(iso).map { zone.localText(of: $0) } ?? iso) }
+    func local(_ iso: String) -> SQLValue {
+      .text(TimestampParser.utc.parse(iso).map { zone.localText(of: $0) } ?? iso)
+    }
     let ids = Set(all.map(\.platformID))
     try sink.begin(columns: Self.evidenceColumns)
     for c in evidence.complaints where ids.contains(c.platformID) {
       try sink.row(
         ValueRow([
-          .text(c.platformID), .text(c.principle <= 2 ? "v s" : "v"), .text(c.complaintID), .integer(Int64(c.principle)),
-          .text(c.category), local(c.receivedAt), c.actionTaken.map { .text($0) } ?? .null, .text(c.domain), .integer(1),
+          .text(c.platformID), .text(c.principle <= 2 ? "v s" : "v"), .text(c.complaintID),
+          .integer(Int64(c.principle)),
+          .text(c.category), local(c.receivedAt), c.actionTaken.map { .text($0) } ?? .null, .text(c.domain),
+          .integer(1),
         ]))
     }
     for x in evidence.restrictions where ids.contains(x.platformID) {

@@ -87,7 +87,9 @@ public struct RatingEvidence: Sendable {
   public func complaints(of platformID: String, severeOnly: Bool = false) -> [Complaint] {
     complaints.filter { $0.platformID == platformID && (!severeOnly || $0.principle <= 2) }
   }
-  public func restrictions(of platformID: String) -> [Restriction] { restrictions.filter { $0.platformID == platformID } }
+  public func restrictions(of platformID: String) -> [Restriction] {
+    restrictions.filter { $0.platformID == platformID }
+  }
   public func exposures(of platformID: String) -> [Exposure] { exposures.filter { $0.platformID == platformID } }
 
   /// Upheld complaints of principles 1-3 received in the window: v (and s, those of 1-2).

@@ -130,7 +130,8 @@ public struct RatingModel: Equatable, Sendable {
       name: file.name, perEvents: file.perEvents ?? 10_000, minEvents: file.minEvents,
       violation: try indicator("violation"), severe: try indicator("severe"), restriction: try indicator("restriction"),
       exposure: try indicator("exposure"), grades: file.grades.sorted { $0.minScore > $1.minScore },
-      windowQuarters: file.windowQuarters ?? 1, priorEvents: file.priorEvents ?? 0, sha256: hex(SHA256.hash(data: data)))
+      windowQuarters: file.windowQuarters ?? 1, priorEvents: file.priorEvents ?? 0, sha256: hex(SHA256.hash(data: data))
+    )
   }
 
   /// The first grade whose threshold the score reaches; below them all, the last.

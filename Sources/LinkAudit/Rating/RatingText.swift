@@ -25,7 +25,9 @@ package struct RatingText {
   /// "12,000 events (r: 1,000)": the weight of the all-platform rate.
   var priorsText: String {
     let own = RatingIndicator.allCases.compactMap { i in
-      indicator(i).priorEvents.map { english ? "\(i.letter): \(Int($0).grouped)" : "\(i.letter) 为 \(Int($0).grouped) 次" }
+      indicator(i).priorEvents.map {
+        english ? "\(i.letter): \(Int($0).grouped)" : "\(i.letter) 为 \(Int($0).grouped) 次"
+      }
     }
     let main = "\(Int(model.priorEvents).grouped) \(english ? "events" : "次事件")"
     guard !own.isEmpty else { return main }
@@ -66,7 +68,8 @@ package struct RatingText {
         "observed": Self.decimal(r.observed[i.rawValue]),
         "interval": interval.map { "\(Self.decimal($0.low))–\(Self.decimal($0.high))" } ?? "—",
         "adjusted": Self.decimal(r.adjusted?[i.rawValue]),
-        "cost": r.isRated ? (r.deductions[i.rawValue] > 0.000_000_5 ? "−" : "") + Self.decimal(r.deductions[i.rawValue]) : "—",
+        "cost": r.isRated
+          ? (r.deductions[i.rawValue] > 0.000_000_5 ? "−" : "") + Self.decimal(r.deductions[i.rawValue]) : "—",
         "weight": Int(indicator(i).weight).grouped, "flagged": r.flags.contains(i),
         "flag": r.flags.contains(i) ? (english ? "beyond every graded platform" : "超过所有已评级平台") : "",
       ]
@@ -89,7 +92,8 @@ package struct RatingText {
         [
           "id": markdownText(c.complaintID), "principle": c.principle,
           "category": language.word(.category, c.category), "received": local(c.receivedAt),
-          "action": markdownText(language.word(.actionTaken, c.actionTaken) == "" ? "—" : language.word(.actionTaken, c.actionTaken)),
+          "action": markdownText(
+            language.word(.actionTaken, c.actionTaken) == "" ? "—" : language.word(.actionTaken, c.actionTaken)),
           "domain": markdownText(c.domain),
         ]
       },

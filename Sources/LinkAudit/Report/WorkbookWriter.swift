@@ -402,7 +402,8 @@ package struct WorkbookWriter {
     let unrated = ratings.ratings.filter { !$0.isRated }
     if !unrated.isEmpty {
       s.row += 1
-      try s.heading(w("Not rated: indicators with their 95% intervals on the Rating evidence sheet", "未评级平台：各项指标及 95% 区间见“评级依据”"))
+      try s.heading(
+        w("Not rated: indicators with their 95% intervals on the Rating evidence sheet", "未评级平台：各项指标及 95% 区间见“评级依据”"))
       try s.table(
         header: [t(.platform), t(.name), w("Events in the window", "窗口内事件数"), t(.explanation)],
         rows: unrated.map { r in
@@ -479,13 +480,18 @@ package struct WorkbookWriter {
     try s.table(
       header: [t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions)],
       rows: ratings.evidence.unregisteredDomains.enumerated().map { k, d in
-        [.count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions), .count(d.exposed)]
+        [
+          .count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions),
+          .count(d.exposed),
+        ]
       }, filter: false)
     if ratings.evidence.unregisteredDomains.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
     try s.heading(w("Upheld complaints behind v (and s: principles 1-2)", "构成 v（及 s：原则1-2）的成立投诉"))
     try s.table(
-      header: [t(.platform), t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.actionTaken), t(.domain)],
+      header: [
+        t(.platform), t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.actionTaken), t(.domain),
+      ],
       rows: ratings.evidence.complaints.map { c in
         [
           .text(c.platformID), .text(c.complaintID), .count(Int64(c.principle)),
@@ -499,7 +505,10 @@ package struct WorkbookWriter {
     try s.table(
       header: [t(.platform), w("Events", "事件数"), t(.principle), t(.category)],
       rows: ratings.evidence.restrictions.map { x in
-        [.text(x.platformID), .count(x.events), .count(Int64(x.principle)), .text(language.word(.category, x.category))]
+        [
+          .text(x.platformID), .count(x.events), .count(Int64(x.principle)),
+          .text(language.word(.category, x.category)),
+        ]
       }, filter: false)
     if ratings.evidence.restrictions.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
@@ -727,18 +736,28 @@ package struct WorkbookWriter {
     let s = try Sheet(workbook, t(.methodology), language: language)
     try s.title(t(.methodology))
     let parameters = data.current.parameters
-    try s.pairs([
-      (":start", .text(parameters[":start"]?.text ?? "")),
-      (":end", .text(parameters[":end"]?.text ?? "")),
-      (t(.timeZone), .text(language.zoneName(data.timeZone))),
-    ] + (data.ratings.map { r in [(":window_start", .text(QuarterRatings.parameters(data.quarter, data.timeZone, r.model)[":window_start"]?.text ?? ""))] } ?? []))
+    try s.pairs(
+      [
+        (":start", .text(parameters[":start"]?.text ?? "")),
+        (":end", .text(parameters[":end"]?.text ?? "")),
+        (t(.timeZone), .text(language.zoneName(data.timeZone))),
+      ]
+        + (data.ratings.map { r in
+          [
+            (
+              ":window_start",
+              .text(QuarterRatings.parameters(data.quarter, data.timeZone, r.model)[":window_start"]?.text ?? "")
+            )
+          ]
+        } ?? []))
     try s.line([.text(t(.populations)), .wrapped(t(.populationsText))])
     s.row += 1
     let top = try s.table(
       header: [t(.metricID), t(.name), t(.definition), t(.sql)],
-      rows: (MetricCatalogue.all + (data.ratings == nil ? [] : MetricCatalogue.ratings + MetricCatalogue.ratingEvidence)).map { d in
-        [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
-      }, filter: true)
+      rows: (MetricCatalogue.all
+        + (data.ratings == nil ? [] : MetricCatalogue.ratings + MetricCatalogue.ratingEvidence)).map { d in
+          [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
+        }, filter: true)
     try s.finish(headerRow: top)
   }
 

@@ -92,7 +92,8 @@ struct Ratings: ParsableCommand {
         for r in shown.all {
           try output.write(
             "\(r.platformID) · \(r.nameEnglish) · grade \(r.grade) (previous \(r.previousGrade))"
-              + (r.score.map { String(format: " · score %.2f", $0) } ?? "") + " · \(shown.explanation(r, english: true))\n")
+              + (r.score.map { String(format: " · score %.2f", $0) } ?? "")
+              + " · \(shown.explanation(r, english: true))\n")
         }
         try output.write("\n")
       }

@@ -33,7 +33,8 @@ import Testing
           all.violations += moved.violations - p.counts.violations
           all.severe += moved.severe - p.counts.severe
           #expect(
-            abs(model.gradeRank(moved, pooled: all) - now) <= 1, "\(q) \(p.platformID): \(delta) complaint moves two grades")
+            abs(model.gradeRank(moved, pooled: all) - now) <= 1,
+            "\(q) \(p.platformID): \(delta) complaint moves two grades")
         }
       }
       let b = try #require(r.ratings.first { $0.platformID == "bilibili" })
@@ -47,7 +48,8 @@ import Testing
     let last = try QuarterRatings(database: db, quarter: Self.quarters[2], timeZone: zone, model: model)
     let before = try #require(first.ratings.first { $0.platformID == "bilibili" })
     let after = try #require(last.ratings.first { $0.platformID == "bilibili" })
-    #expect(after.restrictionRate! > 3 * before.restrictionRate!, "\(before.restrictionRate!) → \(after.restrictionRate!)")
+    #expect(
+      after.restrictionRate! > 3 * before.restrictionRate!, "\(before.restrictionRate!) → \(after.restrictionRate!)")
     #expect(last.evidence.restrictions(of: "bilibili").map(\.events).reduce(0, +) == after.counts.restrictions)
   }
 }

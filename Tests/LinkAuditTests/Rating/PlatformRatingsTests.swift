@@ -108,7 +108,8 @@ import Testing
   @Test func theShippedModelHasAWindowAndShrinkage() throws {
     let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
     #expect(model.minEvents == 1000 && model.violation.cap == 5)
-    #expect(model.windowQuarters == 4 && model.priorEvents == 12_000 && model.priors == [12_000, 12_000, 1_000, 12_000])
+    #expect(
+      model.windowQuarters == 4 && model.priorEvents == 12_000 && model.priors == [12_000, 12_000, 1_000, 12_000])
     // One upheld complaint at 1,000 events costs at most 8·10,000/13,000 + 10·10,000/13,000 = 13.85 points,
     // less than a grade's 15.
     #expect(abs(model.pointsPerComplaint(events: 1_000) - 180_000.0 / 13_000) < 1e-9)
@@ -118,7 +119,8 @@ import Testing
   /// adjusted = (count + prior · pooled count / pooled events) / (events + prior) per 10,000.
   @Test func shrinkagePullsTowardTheAllPlatformRateInProportionToTheEvidence() throws {
     let store = try MetricCatalogueTests.loaded()
-    let model = try Self.model(Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\nprior_events: 7"), in: store)
+    let model = try Self.model(
+      Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\nprior_events: 7"), in: store)
     let r = try ratings(store, model)
     // All registered platforms: taobao 2 events, douyin 2 events and 1 restriction (e4): 4 events, r 1.
     #expect(r.pooled == RatingCounts(events: 4, violations: 0, severe: 0, restrictions: 1, exposed: 0))
@@ -139,7 +141,8 @@ import Testing
   /// douyin's two Q4 events still count, so it stays rated (B→B) with none of its own.
   @Test func theWindowCountsTheLastQuarters() throws {
     let store = try MetricCatalogueTests.loaded()
-    let model = try Self.model(Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\nwindow_quarters: 2"), in: store)
+    let model = try Self.model(
+      Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\nwindow_quarters: 2"), in: store)
     let q4 = try ratings(store, model)
     #expect(q4.windowStart == Quarter("2021-Q3")!)
     #expect(q4.ratings.first { $0.platformID == "taobao" }?.events == 3)
@@ -190,7 +193,9 @@ import Testing
     // 10,000/13,000 to v and s (and 1/1,000,000·12,000 to the pooled part): 13.85 points -> C.
     let clean = RatingCounts(events: 1_000, violations: 0, severe: 0, restrictions: 0, exposed: 0)
     let e = model.evaluate(clean, pooled: pooled)
-    #expect(abs(e.score - (100 - 40 * (1.44 / 1.3) / 5 - 20 * (0.96 / 1.3) / 2 - 30 * 22.5 / 100 - 10 * (0.144 / 1.3))) < 1e-9)
+    #expect(
+      abs(e.score - (100 - 40 * (1.44 / 1.3) / 5 - 20 * (0.96 / 1.3) / 2 - 30 * 22.5 / 100 - 10 * (0.144 / 1.3))) < 1e-9
+    )
     #expect(model.grade(for: e.score) == "B" && model.margins(clean, pooled: pooled).down == 1)
   }
 
@@ -215,7 +220,9 @@ import Testing
                   var all = pooled
                   all.violations += moved.violations - c.violations
                   all.severe += moved.severe - c.severe
-                  if abs(model.gradeRank(moved, pooled: all) - now) > 1 { found.append("n=\(n) v=\(v) s=\(s) r=\(r) x=\(x) \(delta)") }
+                  if abs(model.gradeRank(moved, pooled: all) - now) > 1 {
+                    found.append("n=\(n) v=\(v) s=\(s) r=\(r) x=\(x) \(delta)")
+                  }
                 }
               }
             }
@@ -237,7 +244,10 @@ import Testing
     #expect(e.complaints(of: "other", severeOnly: true).count == 4)
     // r of douyin: e4 (fraud, principle 1); of other: e5 induced_sharing (3), e6 pornography (1), e11 e12 phishing (2).
     #expect(e.restrictions(of: "douyin").map { "\($0.principle) \($0.category) \($0.events)" } == ["1 fraud 1"])
-    #expect(e.restrictions(of: "other").map { "\($0.principle) \($0.category) \($0.events)" } == ["1 pornography 1", "2 phishing 2", "3 induced_sharing 1"])
+    #expect(
+      e.restrictions(of: "other").map { "\($0.principle) \($0.category) \($0.events)" } == [
+        "1 pornography 1", "2 phishing 2", "3 induced_sharing 1",
+      ])
     // What the evidence lists adds up to the indicator's count.
     for p in r.all {
       #expect(e.restrictions(of: p.platformID).map(\.events).reduce(0, +) == p.counts.restrictions)
@@ -258,14 +268,16 @@ import Testing
   @Test func platformsUnderMinEventsAreNotRatedWithIntervalsAndFlags() throws {
     let store = try Self.withDouyinComplaint()
     // min_events 3: taobao (2) and douyin (2) not rated, nobody graded: no flags.
-    let none = try ratings(store, Self.model(Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 3"), in: store))
+    let none = try ratings(
+      store, Self.model(Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 3"), in: store))
     #expect(none.ratings.allSatisfy { !$0.isRated && $0.flags.isEmpty })
     let r = try ratings(store, RatingModel.load(path: Self.templates + "/rating-model.yaml"))
     #expect(r.ratings.count == DefaultPlatformRegistry.platforms.count)
     #expect(r.ratings.allSatisfy { $0.grade == "NR" && $0.score == nil })
     let zero = try #require(r.ratings.first { $0.platformID == "zhihu" })
     #expect(
-      r.explanation(zero, english: true) == "Not rated: 0 events in the window, fewer than the 1,000 the model requires.")
+      r.explanation(zero, english: true)
+        == "Not rated: 0 events in the window, fewer than the 1,000 the model requires.")
     // douyin's interval for v (1 of 2): Wilson 95% 9.45%-90.55%, per 10,000.
     let douyin = try #require(r.ratings.first { $0.platformID == "douyin" })
     let w = try #require(douyin.interval(.violation, perEvents: 10_000))
@@ -335,7 +347,8 @@ import Testing
       ("prior_events: -1", "prior_events must be a finite number of 0 or more"),
     ] {
       let bad = try #require(throws: ReportError.self) {
-        try Self.model(Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\n\(key)"), in: store)
+        try Self.model(
+          Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\n\(key)"), in: store)
       }
       #expect(bad.message.contains(message))
     }
@@ -375,7 +388,8 @@ import Testing
       // douyin's row names its complaint; the evidence sheet every case, and the unregistered domains by name.
       #expect(ratingCells.contains("v: c11\nx: —"))
       let evidence = try #require(cells[evidenceSheet]).values
-      #expect(evidence.contains("c11") && evidence.contains("c7") && evidence.contains("e13") && evidence.contains("e7"))
+      #expect(
+        evidence.contains("c11") && evidence.contains("c7") && evidence.contains("e13") && evidence.contains("e7"))
       #expect(evidence.contains("example.org"))
       let sql = try #require(cells[methodology]).values
       #expect(sql.contains(QuarterRatings.indicatorSQL) && sql.contains(RatingEvidence.complaintsSQL))
@@ -403,18 +417,22 @@ import Testing
     #expect(en.contains("| v: upheld complaints | 1 | 5000.00 | 5000.00 | 945.31–9054.69 | −20.00 (of 40) |"))
     #expect(en.contains("- Upheld complaints of principles 1-3 (v): c11\n"))
     #expect(en.contains("| c11 | 1 | Fraud | 2021-11-05 10:00:00 |"))
-    #expect(en.contains("To reach C the score must be 60 or more: 5.00 points more. 1 fewer upheld complaint in the window would reach C."))
+    #expect(
+      en.contains(
+        "To reach C the score must be 60 or more: 5.00 points more. 1 fewer upheld complaint in the window would reach C."
+      ))
     #expect(en.contains("## How to respond") && en.contains("15 working days"))
     let zh = try #require(files.first { $0.name == "notice-2021-Q4-douyin.zh.md" }).text
     #expect(zh.contains("贵平台2021年第四季度的等级为 **D**，得分 55.00（满分 100）。上季度等级为 未评级。"))
     #expect(zh.contains("升至 C 需得分不低于 60，还差 5.00 分。窗口内成立投诉减少 1 件即可升至 C。"))
     #expect(!zh.contains("2021-Q4"))
     // An id that is not a file name stays inside the folder.
-    #expect(RatingNotices.fileName(quarter: Quarter("2021-Q4")!, platformID: "../x/y", language: .en) == "notice-2021-Q4-___x_y.en.md")
+    #expect(
+      RatingNotices.fileName(quarter: Quarter("2021-Q4")!, platformID: "../x/y", language: .en)
+        == "notice-2021-Q4-___x_y.en.md")
     // Never over a file that is not a folder.
     let file = try store.dir.write("notices", "not a folder")
     #expect(throws: OutputPathError.self) { try notices.write(to: file, protecting: ProtectedFiles()) }
     #expect(try String(contentsOfFile: file, encoding: .utf8) == "not a folder")
   }
 }
-
