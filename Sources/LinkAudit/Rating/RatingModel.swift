@@ -218,7 +218,7 @@ public struct RatingModel: Equatable, Sendable {
 
   public func formula(english: Bool) -> String {
     // Whole numbers with thousands separators (10,000), as every count of the reports.
-    func f(_ d: Double) -> String { d == d.rounded() ? Int(d).grouped : String(d) }
+    let f = Self.number
     let score =
       "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
       + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1)"
@@ -246,6 +246,12 @@ public struct RatingModel: Equatable, Sendable {
         + "\(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events in the window"
       : "\(score)，其中 \(clauses)，按每 \(f(perEvents)) 次事件计，统计最近 \(windowQuarters) 个季度；"
         + "\(grades)，其下为 \(last)；窗口内事件数少于 \(minEvents.grouped) 为 \(Self.notRated)"
+  }
+
+  /// A model's number as the reports print it: a whole one grouped (12,000),
+  /// any other as Swift prints it (1e+300 never traps).
+  package static func number(_ d: Double) -> String {
+    d == d.rounded() && abs(d) < 1e15 ? Int(d).grouped : String(d)
   }
 
   /// The most points one upheld complaint can cost a platform with `events`

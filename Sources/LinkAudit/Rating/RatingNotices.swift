@@ -56,7 +56,14 @@ public struct RatingNotices {
   public func write(to directory: String, protecting protected: ProtectedFiles) throws -> [String] {
     let fm = FileManager.default
     let folder = (directory as NSString).standardizingPath
-    for candidate in [folder, parentPath(folder)] where !candidate.isEmpty {
+    // The folder and every folder above it: a package's subfolder is in the package too.
+    var ancestors: [String] = []
+    var walk = FileIdentity(folder).canonical
+    while !walk.isEmpty, !ancestors.contains(walk) {
+      ancestors.append(walk)
+      walk = parentPath(walk)
+    }
+    for candidate in ancestors {
       if fm.fileExists(atPath: (candidate as NSString).appendingPathComponent(ReportPackage.manifestName)) {
         throw OutputPathError(
           message:

@@ -19,6 +19,7 @@ package struct RatingText {
 
   func local(_ iso: String) -> String { TimestampParser.utc.parse(iso).map { zone.localText(of: $0) } ?? iso }
   static func decimal(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
+  static func count(_ x: Double) -> String { RatingModel.number(x) }
   func grade(_ g: String) -> String { language.word(.grade, g) }
   func ids(_ list: [String]) -> String { list.isEmpty ? "—" : list.map(markdownText).joined(separator: ", ") }
 
@@ -26,10 +27,10 @@ package struct RatingText {
   var priorsText: String {
     let own = RatingIndicator.allCases.compactMap { i in
       indicator(i).priorEvents.map {
-        english ? "\(i.letter): \(Int($0).grouped)" : "\(i.letter) 为 \(Int($0).grouped) 次"
+        english ? "\(i.letter): \(Self.count($0))" : "\(i.letter) 为 \(Self.count($0)) 次"
       }
     }
-    let main = "\(Int(model.priorEvents).grouped) \(english ? "events" : "次事件")"
+    let main = "\(Self.count(model.priorEvents)) \(english ? "events" : "次事件")"
     guard !own.isEmpty else { return main }
     return english ? "\(main) (\(own.joined(separator: ", ")))" : "\(main)（\(own.joined(separator: "，"))）"
   }
@@ -70,7 +71,7 @@ package struct RatingText {
         "adjusted": Self.decimal(r.adjusted?[i.rawValue]),
         "cost": r.isRated
           ? (r.deductions[i.rawValue] > 0.000_000_5 ? "−" : "") + Self.decimal(r.deductions[i.rawValue]) : "—",
-        "weight": Int(indicator(i).weight).grouped, "flagged": r.flags.contains(i),
+        "weight": Self.count(indicator(i).weight), "flagged": r.flags.contains(i),
         "flag": r.flags.contains(i) ? (english ? "beyond every graded platform" : "超过所有已评级平台") : "",
       ]
     }
@@ -182,9 +183,9 @@ package struct RatingText {
           : "仅减少成立投诉不足以升级：\(others.joined(separator: "、").replacingOccurrences(of: " (", with: "（").replacingOccurrences(of: ")", with: "）"))也须下降。"
       }()
     return english
-      ? "To reach \(grade(grades[target].grade)) the score must be \(Int(needed)) or more: \(short) points more. \(complaints)"
+      ? "To reach \(grade(grades[target].grade)) the score must be \(Self.count(needed)) or more: \(short) points more. \(complaints)"
         + window
-      : "升至 \(grade(grades[target].grade)) 需得分不低于 \(Int(needed))，还差 \(short) 分。\(complaints)" + window
+      : "升至 \(grade(grades[target].grade)) 需得分不低于 \(Self.count(needed))，还差 \(short) 分。\(complaints)" + window
   }
 
   /// Everything `ratings.LANG.md` shows.
