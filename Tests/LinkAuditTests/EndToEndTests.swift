@@ -51,7 +51,7 @@ import Testing
 
     let report = try run(["report", "--quarter", "2022-Q1", "--out", dir.file("reports/2022-Q1")])
     #expect(report.status == 0, "\(report.stderr)")
-    let inside = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1/notices")])
+    let inside = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1/a/notices")])
     #expect(
       inside.status != 0 && inside.stderr.contains("notices go beside the package, not in it"), "\(inside.stderr)")
     let notices = try run(["ratings", "--quarter", "2022-Q1", "--notices", dir.file("reports/2022-Q1-notices")])

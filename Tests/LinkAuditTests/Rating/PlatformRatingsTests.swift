@@ -312,6 +312,20 @@ import Testing
     #expect(model.formula(english: false).hasSuffix("窗口内事件数少于 1,000 为 NR"))
   }
 
+  /// A model's numbers past what an integer holds are printed, never trapped on.
+  @Test func aModelsHugeNumbersPrint() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let model = try Self.model(
+      Self.wideCaps.replacingOccurrences(of: "min_events: 2", with: "min_events: 2\nper_events: 1e300\nprior_events: 1e300")
+        .replacingOccurrences(of: "violation: {weight: 40, cap: 10000}", with: "violation: {weight: 40, cap: 1e300}"),
+      in: store)
+    #expect(model.formula(english: true).contains("min(v/1e+300, 1)"))
+    let r = try ratings(store, model)
+    let text = try RatingNotices(ratings: r, timeZone: MetricCatalogueTests.shanghai, templates: Self.templates, languages: [.en])
+      .render()
+    #expect(text.first?.text.contains("1e+300 events") == true)
+  }
+
   @Test func gradeBoundariesAreInclusiveFromAbove() throws {
     let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
     #expect(model.grade(for: 90) == "A")
