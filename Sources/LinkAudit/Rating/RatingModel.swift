@@ -178,27 +178,26 @@ public struct RatingModel: Equatable, Sendable {
     return (a, score, deductions)
   }
 
-  /// The grade's place, 0 the best.
-  package func gradeRank(_ c: RatingCounts, pooled: RatingCounts) -> Int {
-    let g = grade(for: evaluate(c, pooled: pooled).score)
+  /// The grade's place, 0 the best; with `delta` upheld complaints more (or
+  /// fewer) on the platform (`RatingCounts.complaintsChanged`), the
+  /// all-platform counts moving by what the platform's did, as they would.
+  package func gradeRank(_ c: RatingCounts, pooled: RatingCounts, complaints delta: Int64 = 0) -> Int {
+    let moved = c.complaintsChanged(by: delta)
+    var all = pooled
+    all.violations += moved.violations - c.violations
+    all.severe += moved.severe - c.severe
+    let g = grade(for: evaluate(moved, pooled: all).score)
     return grades.firstIndex { $0.grade == g } ?? grades.count - 1
   }
 
   /// The fewest upheld complaints more that lower the grade, and the fewest
   /// fewer (of those the platform has) that raise it; nil where no number
-  /// would. Each is counted as the costliest kind (`RatingCounts.complaints`)
+  /// would. Each is counted as the costliest kind (`RatingCounts.complaintsChanged`)
   /// and moves the all-platform rate with it, as it would. The score only
   /// falls as complaints are added, so each is a binary search.
   public func margins(_ c: RatingCounts, pooled: RatingCounts) -> (down: Int64?, up: Int64?) {
     let now = gradeRank(c, pooled: pooled)
-    func rank(_ delta: Int64) -> Int {
-      let moved = c.complaintsChanged(by: delta)
-      // The all-platform counts move by what the platform's did.
-      var all = pooled
-      all.violations += moved.violations - c.violations
-      all.severe += moved.severe - c.severe
-      return gradeRank(moved, pooled: all)
-    }
+    func rank(_ delta: Int64) -> Int { gradeRank(c, pooled: pooled, complaints: delta) }
     func fewest(_ limit: Int64, _ moves: (Int64) -> Bool) -> Int64? {
       guard limit >= 1, moves(limit) else { return nil }
       var (low, high) = (Int64(0), limit)  // moves(high), not moves(low)
