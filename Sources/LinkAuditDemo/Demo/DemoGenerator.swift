@@ -130,7 +130,8 @@ public struct DemoGenerator {
 
   /// The injected lasting deterioration: from `deteriorationStart` on, the
   /// platform behind this host shares ten times as much problem content, and
-  /// draws the complaints that follow. A rating must catch it within two quarters.
+  /// draws the complaints that follow, upheld as often as the unknown domains'
+  /// are. A rating must catch it within two quarters.
   package static let deterioratingHost = "b23.tv"
   package static let deteriorationStart = Timestamp(milliseconds: 1_633_017_600_000)  // 2021-10-01T00:00+08:00
 
@@ -317,12 +318,10 @@ public struct DemoGenerator {
   /// decisions they lead to. One per 1,000 events: small enough to hold.
   private func makeComplaints(bounds: [Timestamp], weights: [String], rng: inout SplitMix64) -> [DemoComplaint] {
     let count = max(60, events / 1000)
-    // Complaints come from where the problems are: hosts weighted by traffic
-    // times risk, and three times as often on the unregistered domains (whose
-    // users have no platform to turn to), as in a real complaint log.
+    // Complaints come from where the problems are: hosts weighted by traffic times risk.
     func complaintHosts(at t: Timestamp) -> [String] {
       Self.hosts.flatMap { h in
-        let weight = Double(h.1) * Self.risk(h.0, at: t) * 1000 * (Self.onPlatform(h.0) ? 1 : 3)
+        let weight = Double(h.1) * Self.risk(h.0, at: t) * 1000
         return Array(repeating: h.0, count: max(1, Int(weight.rounded())))
       }
     }
@@ -345,7 +344,12 @@ public struct DemoGenerator {
         ? Double(rng.next() % 200) / 10.0 + 0.5
         : bucket < 9 ? Double(rng.next() % 520) / 10.0 + 20 : Double(rng.next() % 3000) / 10.0 + 72
       let resolvedAt = Timestamp(milliseconds: received.milliseconds + Int64(hours * 3_600_000))
-      let outcome: Outcome = rng.chance(0.6) ? .upheld : rng.chance(0.8) ? .notUpheld : .duplicate
+      // Complaints about a registered platform's pages are upheld less often
+      // (many are disputes between users and a shop) than about the unknown domains.
+      let deteriorated = host == Self.deterioratingHost && received >= Self.deteriorationStart
+      let outcome: Outcome =
+        rng.chance(Self.onPlatform(host) && !deteriorated ? 0.25 : 0.6)
+        ? .upheld : rng.chance(0.8) ? .notUpheld : .duplicate
       let action: String
       if outcome != .upheld {
         action = ""
