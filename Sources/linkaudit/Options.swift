@@ -166,3 +166,13 @@ enum TemplateFolder {
     return nil
   }
 }
+
+/// A `--lang` list (`zh,en`) as languages, refusing a code it does not know.
+func reportLanguages(_ text: String) throws -> [ReportLanguage] {
+  try text.split(separator: ",").map { code in
+    guard let l = ReportLanguage(code: String(code)) else {
+      throw ValidationError("unknown language \"\(code)\": use zh, en or both (zh,en)")
+    }
+    return l
+  }
+}

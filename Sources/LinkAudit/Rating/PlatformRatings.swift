@@ -116,7 +116,7 @@ public struct QuarterRatings: Sendable {
   public let unregistered: PlatformRating
   /// Every registered platform's counts together: what the indicators are shrunk toward.
   public let pooled: RatingCounts
-  /// What each platform's indicators rest on, case by case (`evidence(for:)`).
+  /// What each platform's indicators rest on, case by case.
   public let evidence: RatingEvidence
 
   public init(database db: Database, quarter: Quarter, timeZone: TimeZone, model: RatingModel) throws {
@@ -125,7 +125,8 @@ public struct QuarterRatings: Sendable {
     windowStart = Self.windowStart(quarter, model)
     try Rollups.prepare(db, for: timeZone)
     let now = try Self.rate(db, quarter, timeZone, model)
-    let before = try Self.rate(db, quarter.previous, timeZone, model)
+    // Only its grades are read: no margins for it.
+    let before = try Self.rate(db, quarter.previous, timeZone, model, margins: false)
     let previous = Dictionary(uniqueKeysWithValues: before.rated.map { ($0.platformID, $0.grade) })
     ratings = now.rated.map { r in
       var r = r
@@ -157,9 +158,9 @@ public struct QuarterRatings: Sendable {
     ]
   }
 
-  package static func rate(_ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel) throws
-    -> (rated: [PlatformRating], other: PlatformRating, pooled: RatingCounts)
-  {
+  package static func rate(
+    _ db: Database, _ quarter: Quarter, _ zone: TimeZone, _ model: RatingModel, margins: Bool = true
+  ) throws -> (rated: [PlatformRating], other: PlatformRating, pooled: RatingCounts) {
     var rows: [(id: String, en: String, zh: String, counts: RatingCounts)] = []
     for v in try db.records(
       indicatorSQL, named: parameters(quarter, zone, model), source: "the rating indicators query")
@@ -175,23 +176,24 @@ public struct QuarterRatings: Sendable {
     }
     let registered = rows.filter { $0.id != otherID }
     let pooled = registered.map(\.counts).reduce(.zero, +)
+    // Every platform starts ungraded with its observed rates; those with enough events are scored.
+    func ungraded(_ id: String, _ en: String, _ zh: String, _ counts: RatingCounts) -> PlatformRating {
+      PlatformRating(
+        platformID: id, nameEnglish: en, nameChinese: zh, counts: counts, observed: model.observed(counts),
+        adjusted: nil, score: nil, deductions: [0, 0, 0, 0], grade: RatingModel.notRated,
+        previousGrade: RatingModel.notRated, marginDown: nil, marginUp: nil, flags: [])
+    }
     var rated = registered.map { row -> PlatformRating in
-      var r = PlatformRating(
-        platformID: row.id, nameEnglish: row.en, nameChinese: row.zh, counts: row.counts,
-        observed: model.observed(row.counts), adjusted: nil, score: nil, deductions: [0, 0, 0, 0],
-        grade: RatingModel.notRated, previousGrade: RatingModel.notRated, marginDown: nil, marginUp: nil, flags: [])
+      var r = ungraded(row.id, row.en, row.zh, row.counts)
       guard row.counts.events >= model.minEvents else { return r }
       let s = model.evaluate(row.counts, pooled: pooled)
       (r.adjusted, r.score, r.deductions, r.grade) = (s.adjusted, s.score, s.deductions, model.grade(for: s.score))
-      (r.marginDown, r.marginUp) = model.margins(row.counts, pooled: pooled)
+      if margins { (r.marginDown, r.marginUp) = model.margins(row.counts, pooled: pooled) }
       return r
     }
     let o = rows.first { $0.id == otherID }
-    var other = PlatformRating(
-      platformID: otherID, nameEnglish: o?.en ?? "Unregistered domains", nameChinese: o?.zh ?? "未登记域名",
-      counts: o?.counts ?? .zero, observed: model.observed(o?.counts ?? .zero), adjusted: nil, score: nil,
-      deductions: [0, 0, 0, 0], grade: RatingModel.notRated, previousGrade: RatingModel.notRated, marginDown: nil,
-      marginUp: nil, flags: [])
+    var other = ungraded(
+      otherID, o?.en ?? "Unregistered domains", o?.zh ?? "未登记域名", o?.counts ?? .zero)
     // An ungraded rate beyond every graded platform's is flagged, like for like (observed with observed).
     let graded = rated.filter(\.isRated)
     func flags(_ r: PlatformRating) -> [RatingIndicator] {

@@ -20,6 +20,10 @@ package struct RatingText {
   func local(_ iso: String) -> String { TimestampParser.utc.parse(iso).map { zone.localText(of: $0) } ?? iso }
   static func decimal(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "—" }
   static func count(_ x: Double) -> String { RatingModel.number(x) }
+  /// An observed rate's Wilson 95% interval as the reports print it: "0.12–3.84", "—" without events.
+  static func interval(_ r: PlatformRating, _ i: RatingIndicator, perEvents: Double) -> String {
+    r.interval(i, perEvents: perEvents).map { "\(decimal($0.low))–\(decimal($0.high))" } ?? "—"
+  }
   func grade(_ g: String) -> String { language.word(.grade, g) }
   func ids(_ list: [String]) -> String { list.isEmpty ? "—" : list.map(markdownText).joined(separator: ", ") }
 
@@ -63,11 +67,10 @@ package struct RatingText {
     let restrictions = evidence.restrictions(of: r.platformID)
     let exposures = evidence.exposures(of: r.platformID)
     let indicators = RatingIndicator.allCases.map { i -> [String: Any] in
-      let interval = r.interval(i, perEvents: model.perEvents)
-      return [
+      [
         "letter": i.letter, "name": i.name(english: english), "count": r.counts.indicatorCounts[i.rawValue].grouped,
         "observed": Self.decimal(r.observed[i.rawValue]),
-        "interval": interval.map { "\(Self.decimal($0.low))–\(Self.decimal($0.high))" } ?? "—",
+        "interval": Self.interval(r, i, perEvents: model.perEvents),
         "adjusted": Self.decimal(r.adjusted?[i.rawValue]),
         "cost": r.isRated
           ? (r.deductions[i.rawValue] > 0.000_000_5 ? "−" : "") + Self.decimal(r.deductions[i.rawValue]) : "—",
@@ -93,8 +96,7 @@ package struct RatingText {
         [
           "id": markdownText(c.complaintID), "principle": c.principle,
           "category": language.word(.category, c.category), "received": local(c.receivedAt),
-          "action": markdownText(
-            language.word(.actionTaken, c.actionTaken) == "" ? "—" : language.word(.actionTaken, c.actionTaken)),
+          "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
           "domain": markdownText(c.domain),
         ]
       },

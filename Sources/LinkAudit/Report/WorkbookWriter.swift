@@ -463,11 +463,10 @@ package struct WorkbookWriter {
       ],
       rows: ratings.all.flatMap { r in
         RatingIndicator.allCases.map { i -> [Cell] in
-          let interval = r.interval(i, perEvents: model.perEvents)
-          return [
+          [
             .text(r.platformID), .text("\(i.letter) \(i.name(english: english))"),
             .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
-            .text(interval.map { "\(RatingText.decimal($0.low))–\(RatingText.decimal($0.high))" } ?? "—"),
+            .text(RatingText.interval(r, i, perEvents: model.perEvents)),
             r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
             r.isRated ? .hours(r.deductions[i.rawValue]) : .missing,
             .text(r.flags.contains(i) ? w("yes", "是") : ""),

@@ -59,12 +59,7 @@ struct Ratings: ParsableCommand {
       if platform == QuarterRatings.otherID {
         throw ValidationError("--notices: the unregistered domains (other) have no platform to send a notice to")
       }
-      let languages = try lang.split(separator: ",").map { code in
-        guard let l = ReportLanguage(code: String(code)) else {
-          throw ValidationError("unknown language \"\(code)\": use zh, en or both (zh,en)")
-        }
-        return l
-      }
+      let languages = try reportLanguages(lang)
       var protected = database.protectedFiles
       if let path = report.ratingModel { protected.add(path, as: "the rating model") }
       let writer = RatingNotices(

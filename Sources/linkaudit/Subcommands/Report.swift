@@ -41,12 +41,7 @@ struct Report: ParsableCommand {
   var archive = false
 
   func run() throws {
-    let languages = try lang.split(separator: ",").map { code in
-      guard let l = ReportLanguage(code: String(code)) else {
-        throw ValidationError("unknown language \"\(code)\": use zh, en or both (zh,en)")
-      }
-      return l
-    }
+    let languages = try reportLanguages(lang)
     let zone = try report.timeZone()
     let (keyPath, named) = signing.path(database: database)
     let signingKey: SigningKey?

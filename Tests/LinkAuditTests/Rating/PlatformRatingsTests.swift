@@ -366,6 +366,13 @@ import Testing
       }
       #expect(bad.message.contains(message))
     }
+    let ownPrior = try #require(throws: ReportError.self) {
+      try Self.model(
+        Self.wideCaps.replacingOccurrences(
+          of: "exposure: {weight: 10, cap: 10000}", with: "exposure: {weight: 10, cap: 10000, prior_events: -5}"),
+        in: store)
+    }
+    #expect(ownPrior.message.contains("indicators.exposure.prior_events must be a finite number of 0 or more"))
   }
 
   @Test func theReportCarriesRatingsEvidenceAndNamesItsModel() throws {
