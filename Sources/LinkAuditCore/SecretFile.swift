@@ -35,6 +35,10 @@ package enum SecretFile {
     guard stat(path, &info) == 0 else {
       throw FileError(file: path, message: "cannot read key file: \(String(cString: strerror(errno)))")
     }
+    guard info.st_mode & S_IFMT == S_IFREG else {
+      let what = info.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"
+      throw FileError(file: path, message: "is \(what), not a key file: name the key file itself")
+    }
     guard info.st_mode & 0o077 == 0 else {
       throw FileError(
         file: path,

@@ -87,14 +87,39 @@ package final class ByteSource {
       n = try readRaw(into: buffer.baseAddress!, count: buffer.count)
     }
     if atStart, n > 0 {
-      atStart = false
-      if n >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-        n -= 3
-        if n > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + 3, n) }
+      if converter == nil, let encoding = Self.utf16(UnsafeBufferPointer(rebasing: buffer[0..<n])) {
+        throw FileError(
+          file: path, line: 1,
+          message:
+            "the file is \(encoding), which linkaudit does not read: save it as UTF-8 (or GB18030 with --encoding gb18030)"
+        )
+      }
+      // Every byte-order mark before the text is dropped: an editor that
+      // saved a file twice leaves two, and the header is what follows them.
+      var skip = 0
+      while n - skip >= 3, buffer[skip] == 0xEF, buffer[skip + 1] == 0xBB, buffer[skip + 2] == 0xBF { skip += 3 }
+      if skip > 0 {
+        n -= skip
+        if n > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + skip, n) }
         if n == 0 { return try read(into: buffer) }
       }
+      atStart = false
     }
     return n
+  }
+
+  /// The name of the UTF-16 form a file's first bytes show, if any: its
+  /// byte-order mark, or (without one) a zero byte beside every ASCII
+  /// character of the header, which is how UTF-16 stores them.
+  static func utf16(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    if b.count >= 2, b[0] == 0xFF, b[1] == 0xFE { return "UTF-16 (little-endian, with a byte-order mark)" }
+    if b.count >= 2, b[0] == 0xFE, b[1] == 0xFF { return "UTF-16 (big-endian, with a byte-order mark)" }
+    let pairs = min(b.count, 16) / 2
+    guard pairs >= 2 else { return nil }
+    let pairsRange = 0..<pairs
+    if pairsRange.allSatisfy({ b[2 * $0] != 0 && b[2 * $0 + 1] == 0 }) { return "UTF-16 (little-endian)" }
+    if pairsRange.allSatisfy({ b[2 * $0] == 0 && b[2 * $0 + 1] != 0 }) { return "UTF-16 (big-endian)" }
+    return nil
   }
 
   private func transcode(_ cd: iconv_t, into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int {

@@ -58,7 +58,7 @@ package struct ComplaintLoader {
     try importer.forEachRecord(path: path, columns: Self.columns, required: Self.required, summary: &summary) {
       values, line in
       fields.values = values
-      let id = try fields.text(.complaintID, required: true, maxLength: 128)!
+      let id = try fields.identifier(.complaintID, required: true, maxLength: 128)!
       let receivedAt = try fields.timestamp(.receivedAt, required: true)!
       let reporter = try fields.text(.reporterID, required: true, maxLength: 256, personal: true)!
       let (rawURL, url) = try fields.url(.url, using: urls)
@@ -75,9 +75,10 @@ package struct ComplaintLoader {
           }
         }
       }
-      let resolvedAt = try fields.timestamp(.resolvedAt, required: resolved)
-      let outcome = try fields.enumeration(.outcome, Outcome.self, required: resolved)
-      let actionTaken = try fields.enumeration(.actionTaken, ActionTaken.self, required: outcome == .upheld)
+      let resolvedAt = try fields.timestamp(.resolvedAt, required: resolved, when: "status is resolved")
+      let outcome = try fields.enumeration(.outcome, Outcome.self, required: resolved, when: "status is resolved")
+      let actionTaken = try fields.enumeration(
+        .actionTaken, ActionTaken.self, required: outcome == .upheld, when: "outcome is upheld")
       let updatedAt = try fields.timestamp(.updatedAt, required: false)
       if let resolvedAt, resolvedAt < receivedAt {
         throw RowProblem(
@@ -86,7 +87,7 @@ package struct ComplaintLoader {
       if outcome != .upheld, let given = fields.raw(.actionTaken), resolved {
         throw RowProblem(column: "action_taken", value: given, expected: "empty unless outcome is upheld")
       }
-      let duplicateOf = try fields.text(.duplicateOf, required: false, maxLength: 128)
+      let duplicateOf = try fields.identifier(.duplicateOf, required: false, maxLength: 128)
       if let duplicateOf, outcome != .duplicate {
         throw RowProblem(column: "duplicate_of", value: duplicateOf, expected: "empty unless outcome is duplicate")
       }

@@ -35,8 +35,12 @@ package struct FieldReader<Column: InputColumn> {
     return v
   }
 
-  package func required(_ i: Column) throws(RowProblem) -> String {
-    guard let v = raw(i) else { throw RowProblem(column: name(i), value: nil, expected: "a value is required") }
+  /// `condition` names what makes an optional column required ("status is resolved").
+  package func required(_ i: Column, when condition: String? = nil) throws(RowProblem) -> String {
+    guard let v = raw(i) else {
+      let why = condition.map { "required when \($0)" } ?? "the column is required"
+      throw RowProblem(column: name(i), value: nil, expected: "a value (\(why))")
+    }
     return v
   }
 
@@ -56,24 +60,49 @@ package struct FieldReader<Column: InputColumn> {
     case .forbidden(let s):
       throw RowProblem(
         column: name(i), value: shown,
-        expected: "text without control characters or noncharacters (found \(TextRuleBreach.code(s)))")
+        expected:
+          "text without control characters, noncharacters or bidirectional controls (found \(TextRuleBreach.code(s)))")
     case .tooLong(let n):
       throw RowProblem(column: name(i), value: shown, expected: "at most \(maxLength) characters (found \(n))")
     }
     return v
   }
 
-  package func enumeration<E: RawRepresentable & CaseIterable>(_ i: Column, _ type: E.Type, required isRequired: Bool)
+  /// A complaint's id: text by the rules above that a spreadsheet cannot
+  /// read as a formula and that carries no mobile or ID number (a hotline
+  /// ticket numbered by the caller's phone): ids are printed in the package
+  /// and in the notices sent to other platforms, where no mask can apply
+  /// without breaking the reference.
+  package func identifier(_ i: Column, required isRequired: Bool, maxLength: Int) throws(RowProblem) -> String? {
+    guard let v = try text(i, required: isRequired, maxLength: maxLength) else { return nil }
+    if startsLikeAFormula(v.utf8.first) {
+      throw RowProblem(
+        column: name(i), value: v,
+        expected: "an id that does not start with = + - @ (a spreadsheet would read it as a formula)")
+    }
+    if PersonalNumberMask.mask(v) != v {
+      throw RowProblem(
+        column: name(i), value: v,
+        expected: "an id that carries no mobile or ID number (give the ticket an id of its own)")
+    }
+    return v
+  }
+
+  package func enumeration<E: RawRepresentable & CaseIterable>(
+    _ i: Column, _ type: E.Type, required isRequired: Bool, when condition: String? = nil
+  )
     throws(RowProblem) -> E? where E.RawValue == String
   {
-    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+    guard let v = isRequired ? try required(i, when: condition) : raw(i) else { return nil }
     let code = v.trimmed
     guard let e = E(rawValue: code) else { throw RowProblem(column: name(i), value: v, expected: E.expectation) }
     return e
   }
 
-  package func timestamp(_ i: Column, required isRequired: Bool) throws(RowProblem) -> Timestamp? {
-    guard let v = isRequired ? try required(i) : raw(i) else { return nil }
+  package func timestamp(_ i: Column, required isRequired: Bool, when condition: String? = nil)
+    throws(RowProblem) -> Timestamp?
+  {
+    guard let v = isRequired ? try required(i, when: condition) : raw(i) else { return nil }
     guard let t = timestamps.parse(v) else {
       throw RowProblem(column: name(i), value: v, expected: TimestampParser.expectation)
     }

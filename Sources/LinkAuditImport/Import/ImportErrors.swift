@@ -14,14 +14,21 @@ public struct BadRowError: Error, LocalizedError, Equatable {
   public let expected: String
   /// There was a value, and it is not shown because it may be personal data.
   public var withheld = false
+  /// `expected` states what the contract wants (`expected …` is written
+  /// before it); false for a record's own fault (`has 3 fields where …`).
+  public var statesExpectation = true
 
-  public init(file: String, line: Int, column: String?, value: String?, expected: String, withheld: Bool = false) {
+  public init(
+    file: String, line: Int, column: String?, value: String?, expected: String, withheld: Bool = false,
+    statesExpectation: Bool = true
+  ) {
     self.file = file
     self.line = line
     self.column = column
     self.value = value
     self.expected = expected
     self.withheld = withheld
+    self.statesExpectation = statesExpectation
   }
 
   package init(_ problem: RowProblem, file: String, line: Int) {
@@ -30,15 +37,16 @@ public struct BadRowError: Error, LocalizedError, Equatable {
       withheld: problem.withheld)
   }
 
-  public var errorDescription: String? { "\(file):\(line): \(detail)" }
+  public var errorDescription: String? { "\(escapingControls(file)):\(line): \(detail)" }
 
   /// The message without the file and line, as kept for a rejected row.
+  /// As the data contract writes it: `column url: value "x": expected an absolute http or https URL`.
   public var detail: String {
     var text = ""
     if let column { text += "column \(column): " }
-    if let value { text += "value \"\(value)\" " }
-    if withheld { text += "(value not shown: it may be personal data) " }
-    return text + expected
+    if let value { text += "value \"\(value)\": " }
+    if withheld { text += "value not shown (it may be personal data): " }
+    return text + (statesExpectation ? "expected " : "") + expected
   }
 }
 
@@ -65,6 +73,41 @@ package struct RowProblem: Error {
   package static let codeColumns: Set<String> = [
     "scene", "action", "reason", "detected_by", "channel", "status", "outcome", "action_taken", "category",
   ]
+  /// Every code a code column may hold, whichever column: a code in the wrong column is shown.
+  package static let vocabulary: [String] = Array(
+    Set(
+      Category.allCases.map(\.rawValue) + Scene.allCases.map(\.rawValue) + LinkAction.allCases.map(\.rawValue)
+        + DetectedBy.allCases.map(\.rawValue) + Channel.allCases.map(\.rawValue)
+        + ComplaintStatus.allCases.map(\.rawValue) + Outcome.allCases.map(\.rawValue)
+        + ActionTaken.allCases.map(\.rawValue) + ["scene_rule"])
+  ).sorted()
+
+  /// A code of the vocabulary, in any case, a part of one (`chat`), or
+  /// within two edits of one (`opened`, `grup_chat`).
+  package static func nearVocabulary(_ value: String) -> Bool {
+    let lower = value.lowercased()
+    let v = Array(lower.unicodeScalars)
+    guard v.count <= 40, !v.isEmpty else { return false }
+    return vocabulary.contains {
+      (v.count >= 3 && $0.contains(lower)) || editDistance(v, Array($0.unicodeScalars), atMost: 2) <= 2
+    }
+  }
+
+  /// Levenshtein distance, given up past `bound` (returns bound + 1).
+  static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], atMost bound: Int) -> Int {
+    guard abs(a.count - b.count) <= bound else { return bound + 1 }
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+      var current = [i] + Array(repeating: 0, count: b.count)
+      for j in 1...max(b.count, 1) where !b.isEmpty {
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      guard current.min()! <= bound else { return bound + 1 }
+      previous = current
+    }
+    return previous[b.count]
+  }
+
   package static let timeColumns: Set<String> = ["occurred_at", "received_at", "resolved_at", "updated_at"]
 
   /// What a message may show of a rejected value, which is stored in
@@ -77,13 +120,12 @@ package struct RowProblem: Error {
     guard let column else { return displayable(value) }
     if personalColumns.contains(column) { return nil }
     if codeColumns.contains(column) {
+      // Letters and underscores are as much a user id's shape (wx_alice) as
+      // a code's: a value is shown only when it is a code of the contract's
+      // vocabulary, or a typo of one (two edits at most: "opened", "scam"),
+      // which is what a reader needs to see to mend the file.
       let code = value.trimmed
-      let looksLikeCode =
-        code.unicodeScalars.count <= 40
-        && code.unicodeScalars.allSatisfy {
-          ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "_- ".unicodeScalars.contains($0)
-        }
-      return looksLikeCode ? code : nil
+      return nearVocabulary(code) ? code : nil
     }
     if column == "url" {
       // A value that does not even start like a URL (scheme:) may be anything, a user id among them.

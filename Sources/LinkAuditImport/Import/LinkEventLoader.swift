@@ -180,7 +180,7 @@ package struct LinkEventLoader {
   package static func reason(_ fields: FieldReader<Column>, action: LinkAction) throws(RowProblem) -> EventReason? {
     guard let value = fields.raw(.reason) else {
       if action == .open { return nil }
-      throw RowProblem(column: "reason", value: nil, expected: "a reason is required when action is \(action.rawValue)")
+      throw RowProblem(column: "reason", value: nil, expected: "a reason (required when action is \(action.rawValue))")
     }
     guard let reason = EventReason(code: value.trimmed) else {
       throw RowProblem(column: "reason", value: value, expected: Category.expectation + ", or scene_rule")

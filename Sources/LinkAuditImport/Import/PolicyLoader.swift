@@ -84,6 +84,29 @@ package struct PolicyLoader {
     return text
   }
 
+  /// One line, at the file's own line: Yams' own text repeats the whole front matter.
+  static func frontMatterError(_ error: YamlError, file: String, frontMatter: [Substring]) -> FileError {
+    // The front matter starts on the file's second line.
+    func fileLine(_ mark: Mark) -> Int { mark.line + 1 }
+    switch error {
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      let keys = duplicates.sorted().map { "\"\(displayable($0))\"" }.joined(separator: ", ")
+      // Yams marks the mapping; the line a reader mends is the key's second occurrence.
+      let second = duplicates.sorted().first.flatMap { key in
+        frontMatter.indices.filter { frontMatter[$0].hasPrefix(key + ":") }.dropFirst().first
+      }
+      return FileError(
+        file: file, line: second.map { $0 + 2 } ?? fileLine(context.mark),
+        message: "front matter gives the key \(keys) more than once: keep one")
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      return FileError(
+        file: file, line: fileLine(mark), message: "front matter is not valid YAML: \(displayable(problem))")
+    default:
+      return FileError(file: file, line: 1, message: "front matter is not valid YAML")
+    }
+  }
+
   static func parse(
     _ text: String, file: String, timestamps: TimestampParser, plausible: PlausibleTimes = PlausibleTimes()
   ) throws -> PolicyVersion {
@@ -102,6 +125,8 @@ package struct PolicyLoader {
       root = node
     } catch let error as FileError {
       throw error
+    } catch let error as YamlError {
+      throw Self.frontMatterError(error, file: file, frontMatter: Array(lines[1..<end]))
     } catch {
       throw FileError(file: file, line: 1, message: "front matter is not valid YAML: \(error)")
     }
@@ -125,7 +150,8 @@ package struct PolicyLoader {
       switch TextRuleBreach.check(value, maxLength: maxLength, multiline: multiline) {
       case nil: return
       case .forbidden(let s):
-        message = "\(key): control characters or noncharacters are not allowed (found \(TextRuleBreach.code(s)))"
+        message =
+          "\(key): control characters, noncharacters and bidirectional controls are not allowed (found \(TextRuleBreach.code(s)))"
       case .tooLong(let n): message = "\(key): at most \(maxLength) characters (found \(n))"
       }
       throw FileError(file: file, line: mapping[key]?.mark.map { $0.line + 1 }, message: message)

@@ -71,7 +71,8 @@ extension Importer {
     func reject(_ problem: BadRowError, raw: [String]) throws {
       guard let rejectPath = currentRejectFile else { throw problem }
       if rejects == nil { rejects = try RejectWriter(path: rejectPath, input: path, header: rawHeader) }
-      try rejects!.write(fields: raw, error: problem.detail, line: problem.line)
+      try rejects!.write(
+        fields: raw, error: problem.detail, line: problem.line, withholding: problem.withheld ? problem.column : nil)
       summary.rowsRejected += 1
       if recordRejection == nil {
         recordRejection = try db.prepare(
@@ -104,7 +105,15 @@ extension Importer {
     progress?(name, summary.rowsRead)
     try rejects?.close()
     let unknown = unknownColumns.withLock { $0 }
-    if !unknown.isEmpty { summary.warnings.append("unknown columns ignored: \(unknown.joined(separator: ", "))") }
+    if !unknown.isEmpty { summary.warnings.append(Self.unknownColumnsWarning(unknown)) }
+  }
+
+  /// One short line however many columns a header adds: the first ten
+  /// names as a message may show them, then how many more.
+  static func unknownColumnsWarning(_ names: [String]) -> String {
+    let shown = names.prefix(10).map { "\"\(displayable($0))\"" }.joined(separator: ", ")
+    let more = names.count > 10 ? " and \((names.count - 10).grouped) more" : ""
+    return "\(names.count.grouped) unknown column(s) ignored: \(shown)\(more)"
   }
 
   /// A reader past the file's header.
@@ -156,7 +165,8 @@ package enum ReadingThread {
           chunk.rows.append(.bad(problem, raw: reader.rawFields))
         } catch let error as RecordError {
           let column = error.field.flatMap { i in i < reader.rawHeader.count ? reader.rawHeader[i] : nil }
-          problem = BadRowError(file: file, line: error.line, column: column, value: nil, expected: error.message)
+          problem = BadRowError(
+            file: file, line: error.line, column: column, value: nil, expected: error.message, statesExpectation: false)
           chunk.rows.append(.bad(problem, raw: reader.rawFields))
         }
         if case .bad = chunk.rows.last, !keepRaw { break }

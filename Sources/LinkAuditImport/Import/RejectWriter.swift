@@ -49,16 +49,19 @@ package final class RejectWriter {
 
   /// CSV: the fields as read plus the error. JSON Lines: one object a line,
   /// `{"raw": the line as read, "error": …}`, valid JSON whatever the line was.
-  package func write(fields: [String], error: String, line: Int) throws {
+  /// `withholding` names a column whose value the error did not show (a
+  /// user id in a swapped column): the reject leaves it out too.
+  package func write(fields: [String], error: String, line: Int, withholding suspect: String? = nil) throws {
     let text: String
     let message = "line \(line): " + error
+    let suspect = suspect?.trimmed.lowercased()
     if jsonLines {
-      let (raw, note) = Self.shown(jsonLine: fields.first ?? "", line: line)
+      let (raw, note) = Self.shown(jsonLine: fields.first ?? "", line: line, withholding: suspect)
       text = String(decoding: try encoder.encode(JSONReject(raw: raw, error: message + note)), as: UTF8.self)
     } else if fields.count == header.count {
       var withheld: [String] = []
       let shown = zip(header, fields).map { column, value in
-        let (shown, gone) = Self.shown(value, in: column)
+        let (shown, gone) = Self.shown(value, in: column, withholding: suspect)
         if gone { withheld.append(column.trimmed.lowercased()) }
         return shown
       }
@@ -76,9 +79,11 @@ package final class RejectWriter {
 
   /// The one rule for a value of a reject: a user or reporter id is emptied
   /// (`gone` when there was one), a description masked, the rest as read.
-  private static func shown(_ value: String, in column: String) -> (value: String, gone: Bool) {
+  private static func shown(_ value: String, in column: String, withholding suspect: String?) -> (
+    value: String, gone: Bool
+  ) {
     let name = column.trimmed.lowercased()
-    if withheld.contains(name) { return ("", !value.isEmpty) }
+    if withheld.contains(name) || name == suspect { return ("", !value.isEmpty) }
     if masked.contains(name) { return (PersonalNumberMask.mask(value), false) }
     return (value, false)
   }
@@ -90,7 +95,7 @@ package final class RejectWriter {
 
   /// A JSON line as shown in a reject: the object with its user ids emptied
   /// and its description masked, or nothing when it does not parse as one.
-  private static func shown(jsonLine: String, line: Int) -> (raw: String, note: String) {
+  private static func shown(jsonLine: String, line: Int, withholding suspect: String?) -> (raw: String, note: String) {
     guard let data = jsonLine.data(using: .utf8),
       var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     else {
@@ -101,7 +106,7 @@ package final class RejectWriter {
     }
     var withheld: [String] = []
     for key in object.keys.sorted() where !(object[key] is NSNull) {
-      let (value, gone) = Self.shown(object[key] as? String ?? "\(object[key]!)", in: key)
+      let (value, gone) = Self.shown(object[key] as? String ?? "\(object[key]!)", in: key, withholding: suspect)
       if gone {
         object[key] = ""
         withheld.append(key.trimmed.lowercased())
