@@ -13,7 +13,8 @@ public struct FileError: Error, LocalizedError, Equatable {
   }
 
   public var errorDescription: String? {
-    line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
+    let file = escapingControls(file)
+    return line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
   }
 }
 

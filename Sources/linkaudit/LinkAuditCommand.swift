@@ -33,7 +33,14 @@ struct LinkAuditCommand: ParsableCommand {
       var command = try parseAsRoot()
       try command.run()
     } catch {
-      exit(withError: FileSystemError.plain(error))
+      let error = FileSystemError.plain(error)
+      let code = exitCode(for: error)
+      guard code != .success else { exit(withError: error) }  // --help, --version
+      // A message may carry a name or value from the input: its control
+      // characters are shown, never sent to the terminal (one funnel for every error).
+      let message = escapingControls(fullMessage(for: error), keepingLineBreaks: true)
+      if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+      Foundation.exit(code.rawValue)
     }
   }
 }

@@ -24,12 +24,36 @@ package func csvLine(_ fields: [String]) -> String {
   }.joined(separator: ",")
 }
 
+/// OWASP's rule against CSV injection: the first characters with which a
+/// spreadsheet reads a cell as a formula (= + - @, tab, carriage return).
+package func startsLikeAFormula(_ first: UInt8?) -> Bool {
+  guard let first else { return false }
+  return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+    || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+}
+
+/// Text for a CSV a person opens in Excel or WPS: a leading apostrophe
+/// before a value that starts like a formula, so it shows as text.
+package func spreadsheetText(_ value: String) -> String {
+  startsLikeAFormula(value.utf8.first) ? "'" + value : value
+}
+
 /// Control characters (C0, DEL, C1) and Unicode noncharacters (U+FDD0-FDEF,
 /// U+xFFFE/U+xFFFF), which no text value may hold: XML, and so a workbook, cannot carry them.
 package func isControlOrNoncharacter(_ s: Unicode.Scalar) -> Bool {
   s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0xFDD0...0xFDEF).contains(s.value)
     || s.value & 0xFFFE == 0xFFFE
 }
+
+/// The bidirectional embeddings, overrides and isolates (U+202A-202E,
+/// U+2066-2069): they reorder what a reader sees ("Trojan Source"), so a
+/// complaint id or a reason could show one thing and hold another.
+package func isBidiControl(_ s: Unicode.Scalar) -> Bool {
+  (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+}
+
+/// What no text value may hold: control characters, noncharacters and bidirectional controls.
+package func isForbiddenInText(_ s: Unicode.Scalar) -> Bool { isControlOrNoncharacter(s) || isBidiControl(s) }
 
 /// How a text value breaks the contract's rule for text: a control
 /// character or noncharacter (tab, CR and LF allowed when `multiline`), or
@@ -43,7 +67,7 @@ package enum TextRuleBreach: Equatable {
   package static func check(_ v: String, maxLength: Int, multiline: Bool = false) -> TextRuleBreach? {
     // Printable ASCII (nearly every value) needs no look at its scalars.
     if v.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) {
-      for s in v.unicodeScalars where isControlOrNoncharacter(s) {
+      for s in v.unicodeScalars where isForbiddenInText(s) {
         if multiline && (s == "\t" || s == "\n" || s == "\r") { continue }
         return .forbidden(s)
       }
@@ -56,8 +80,25 @@ package enum TextRuleBreach: Equatable {
   package static func code(_ s: Unicode.Scalar) -> String { "U+" + String(format: "%04X", s.value) }
 }
 
+/// A name or message as a terminal shows it, whole: every control and
+/// bidirectional character (a newline in a file name would forge a line of
+/// its own, an escape sequence would drive the terminal) as `\u{…}`;
+/// `keepingLineBreaks` for a message of several lines.
+package func escapingControls(_ value: String, keepingLineBreaks: Bool = false) -> String {
+  guard value.unicodeScalars.contains(where: isForbiddenInText) else { return value }
+  var out = ""
+  for s in value.unicodeScalars {
+    if isForbiddenInText(s), !(keepingLineBreaks && (s == "\n" || s == "\t")) {
+      out += "\\u{\(String(s.value, radix: 16, uppercase: true))}"
+    } else {
+      out.unicodeScalars.append(s)
+    }
+  }
+  return out
+}
+
 /// A value as an error message may show it: personal numbers masked,
-/// control characters escaped, cut to 60 characters.
+/// control and bidirectional characters escaped, cut to 60 characters.
 package func displayable(_ value: String) -> String {
   let masked = PersonalNumberMask.mask(value)
   var out = ""
@@ -67,7 +108,7 @@ package func displayable(_ value: String) -> String {
       out += "…"
       break
     }
-    out += isControlOrNoncharacter(s) ? "\\u{\(String(s.value, radix: 16, uppercase: true))}" : String(s)
+    out += isForbiddenInText(s) ? "\\u{\(String(s.value, radix: 16, uppercase: true))}" : String(s)
     count += 1
   }
   return out

@@ -19,8 +19,10 @@ public struct BatchSummary: Equatable, Sendable {
   /// pipe): not imported, said as a warning.
   public var ignored = false
 
+  /// The file's name as a line may show it (a newline in a name would forge a summary line).
+  public var name: String { escapingControls((file as NSString).lastPathComponent) }
+
   public var line: String {
-    let name = (file as NSString).lastPathComponent
     guard let batchID else { return "\(name): already imported, skipped" }
     return
       "\(name): \(rowsRead.grouped) read, \(rowsStored.grouped) stored, \(rowsDuplicate.grouped) duplicate, \(rowsRejected.grouped) rejected (batch \(batchID))"

@@ -78,11 +78,7 @@ public final class CSVSink: RowSink {
   /// tab or carriage return gets a leading apostrophe, so a spreadsheet shows
   /// it as text instead of evaluating it. Numbers are stored as numbers and
   /// left alone (a negative number stays a number).
-  public static func neutralised(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let first = bytes.first else { return false }
-    return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-      || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
-  }
+  public static func neutralised(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { startsLikeAFormula(bytes.first) }
 
   public func begin(columns: [String]) throws {
     if forSpreadsheets { try out.write("\u{FEFF}") }
@@ -266,12 +262,12 @@ public final class TableSink: RowSink {
   /// One line a value, safe for a terminal: line breaks and tabs as spaces,
   /// other control characters (an escape sequence would drive the terminal) as \u{…}.
   package static func flat(_ s: String) -> String {
-    guard s.unicodeScalars.contains(where: isControlOrNoncharacter) else { return s }
+    guard s.unicodeScalars.contains(where: isForbiddenInText) else { return s }
     var out = ""
     for u in s.replacingOccurrences(of: "\r\n", with: " ").unicodeScalars {
       if u == "\n" || u == "\r" || u == "\t" {
         out += " "
-      } else if isControlOrNoncharacter(u) {
+      } else if isForbiddenInText(u) {
         out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
       } else {
         out.unicodeScalars.append(u)

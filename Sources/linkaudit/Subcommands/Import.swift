@@ -53,8 +53,12 @@ struct Import: ParsableCommand {
 
     /// Runs `body` with an importer, printing a summary line per file on stdout,
     /// warnings on stderr and, on a terminal, a progress line.
-    func run(_ body: (Importer) throws -> [BatchSummary]) throws {
-      let importer = Importer(database: try database.openForWriting(), options: try importOptions())
+    /// `keepingFileUntilCommit`: the store is brought up to date inside each
+    /// file's transaction (a refused file changes no byte of it); a bundle
+    /// import opens it up to date first.
+    func run(keepingFileUntilCommit: Bool = true, _ body: (Importer) throws -> [BatchSummary]) throws {
+      let db = try keepingFileUntilCommit ? Database.storeForImport(at: database.path) : database.openForWriting()
+      let importer = Importer(database: db, options: try importOptions())
       let progress = Progress()
       if isatty(STDERR_FILENO) == 1 { importer.progress = { progress.update(file: $0, rows: $1) } }
       let summaries: [BatchSummary]
@@ -73,7 +77,7 @@ struct Import: ParsableCommand {
     static func show(_ summaries: [BatchSummary]) {
       for s in summaries {
         for w in s.warnings {
-          FileHandle.standardError.write(Data("warning: \((s.file as NSString).lastPathComponent): \(w)\n".utf8))
+          FileHandle.standardError.write(Data("warning: \(s.name): \(escapingControls(w))\n".utf8))
         }
         if !s.ignored { print(s.line) }
       }
@@ -127,7 +131,7 @@ struct Import: ParsableCommand {
         """)
     @OptionGroup var options: Options
     @Argument(help: "The bundle's folder.") var bundle: String
-    func run() throws { try options.run { [try $0.importBundle(folder: bundle)] } }
+    func run() throws { try options.run(keepingFileUntilCommit: false) { [try $0.importBundle(folder: bundle)] } }
   }
 
   struct Inbox: ParsableCommand {
@@ -155,7 +159,8 @@ final class Progress {
     guard now.timeIntervalSince(lastPrint) >= 0.25 else { return }
     lastPrint = now
     let rate = Double(rows) / max(now.timeIntervalSince(started), 0.001)
-    FileHandle.standardError.write(Data("\r\u{1B}[K\(file): \(rows.grouped) rows, \(Int(rate).grouped) rows/s".utf8))
+    FileHandle.standardError.write(
+      Data("\r\u{1B}[K\(escapingControls(file)): \(rows.grouped) rows, \(Int(rate).grouped) rows/s".utf8))
     shown = true
   }
 

@@ -67,7 +67,7 @@ import Testing
       (.links, fixture("links.jsonl.gz")), (.links, fixture("links-basic-copy.csv.gz")),
     ])
     #expect(summaries.map(\.rowsStored) == [1, 1, 2, 1, 5])
-    #expect(summaries[2].warnings == ["unknown columns ignored: extra"])
+    #expect(summaries[2].warnings == ["1 unknown column(s) ignored: \"extra\""])
     #expect(try event("b1", "domain") == ["b23.tv"])
     #expect(try event("t1", "action, reason") == ["warn_back", "scene_rule"])
     #expect(try event("j1", "occurred_at") == ["2021-10-01T02:00:00.000Z"])
