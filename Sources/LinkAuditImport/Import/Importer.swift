@@ -108,7 +108,11 @@ public final class Importer {
     // A large page cache keeps a file's transaction out of the WAL until commit
     // (64 MB: well under the memory bar, and independent of file size).
     try db.execute("PRAGMA cache_size = -65536")
-    return try db.transaction {
+    let summary = try db.transaction {
+      // The store's own upkeep (a migration, stale rollups re-derived) is
+      // part of the file's transaction: a refused file leaves the database's
+      // bytes as they were (red-team P5).
+      try db.bringUpToDate()
       // Asked again under the write lock: the same file may have been
       // imported by another process while this one hashed it or waited.
       if try isImported(sha) { return BatchSummary(file: path, kind: kind, batchID: nil) }
@@ -135,13 +139,18 @@ public final class Importer {
       Timing.report("import loaded", since: t0)
       return summary
     }
+    // Committed: from now on reports may read beside imports (WAL), as every linkaudit store does.
+    if summary.batchID != nil { try db.useWAL() }
+    return summary
   }
 
   /// Where the current file's rejected rows go, nil when they reject the file.
   package private(set) var currentRejectFile: String?
 
   package func isImported(_ sha: String) throws -> Bool {
-    try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull
+    // A new file has no tables until its first import commits.
+    guard try db.userVersion > 0 else { return false }
+    return try !db.scalar("SELECT batch_id FROM batch WHERE sha256 = ?", [.text(sha)]).isNull
   }
 
   /// Only a regular file can be read to its end: a folder, a pipe or a device is refused.

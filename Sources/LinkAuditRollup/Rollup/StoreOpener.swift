@@ -12,6 +12,31 @@ extension Database {
   /// linkaudit store (another program's SQLite tables, or not SQLite at all)
   /// is refused before anything is written to it.
   public static func store(at path: String) throws -> Database {
+    let db = try opened(at: path, mode: .readWrite)
+    try db.bringUpToDate()
+    return db
+  }
+
+  /// The store for an import, opened and checked but not yet changed: the
+  /// import brings it up to date inside its own transaction
+  /// (`bringUpToDate()`) and switches it to WAL once it has committed, so
+  /// a refused file leaves every byte of the database as it was.
+  /// A database that does not exist yet (or is empty) is made whole first,
+  /// as `store(at:)` makes it: it has no bytes to keep.
+  public static func storeForImport(at path: String) throws -> Database {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    guard let size, size > 0 else { return try store(at: path) }
+    return try opened(at: path, mode: .readWriteKeepingJournal)
+  }
+
+  /// Migrated, its reference tables in step with the vocabulary, stale rollups re-derived.
+  public func bringUpToDate() throws {
+    try Migrations.migrate(self)
+    try ReferenceTables.sync(self)
+    try RollupMaintenance.apply(.opened, to: self)
+  }
+
+  private static func opened(at path: String, mode: Mode) throws -> Database {
     if FileManager.default.fileExists(atPath: path) {
       try requireRegularFile(path)
       let probe = try Database(path: path, mode: .readOnly)
@@ -23,10 +48,6 @@ extension Database {
         )
       }
     }
-    let db = try Database(path: path, mode: .readWrite)
-    try Migrations.migrate(db)
-    try ReferenceTables.sync(db)
-    try RollupMaintenance.apply(.opened, to: db)
-    return db
+    return try Database(path: path, mode: mode)
   }
 }

@@ -11,6 +11,10 @@ private let sqliteConfigured: Void = {
 public final class Database {
   public enum Mode: Sendable {
     case readWrite
+    /// Writes, but leaves the journal mode as the file has it until the
+    /// caller has something to commit (`useWAL()`): an import refused on its
+    /// first bad row leaves the file's bytes as they were.
+    case readWriteKeepingJournal
     /// Opened with SQLITE_OPEN_READONLY and `PRAGMA query_only`, so no statement can write.
     case readOnly
   }
@@ -54,7 +58,7 @@ public final class Database {
       // millions of rows, and larger pages cut its write traffic by about a
       // third under WAL (measured in docs/benchmarks.md).
       try execute("PRAGMA page_size = 16384")
-      try useWAL()
+      if mode == .readWrite { try useWAL() }
       try execute("PRAGMA synchronous = NORMAL")
       try execute("PRAGMA foreign_keys = ON")
     }
@@ -63,7 +67,7 @@ public final class Database {
   /// WAL is kept in the file, so only its first opening sets it. SQLite does
   /// not call the busy handler for a change of journal mode: a connection that
   /// races another's first opening waits its turn here, as long as a busy lock.
-  private func useWAL() throws {
+  public func useWAL() throws {
     let deadline = Date().addingTimeInterval(Self.busyTimeout)
     while true {
       do {
@@ -144,8 +148,27 @@ public final class Database {
     case immediate = "IMMEDIATE"
   }
 
-  /// Commits when `body` returns, rolls back when it throws and rethrows the original error.
+  /// True while a transaction is open on this connection.
+  public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+  /// Commits when `body` returns, rolls back when it throws and rethrows the
+  /// original error. Inside another transaction it is a savepoint of it
+  /// (`kind` is then the outer one's), so a step that keeps its own
+  /// transaction (a migration, a re-derivation) can run inside an import's
+  /// and be undone with it.
   public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+    if inTransaction {
+      try execute("SAVEPOINT linkaudit_nested")
+      let result: T
+      do {
+        result = try body()
+      } catch {
+        try? execute("ROLLBACK TO linkaudit_nested; RELEASE linkaudit_nested")
+        throw error
+      }
+      try execute("RELEASE linkaudit_nested")
+      return result
+    }
     try execute("BEGIN \(kind.rawValue)")
     let result: T
     do {
@@ -202,6 +225,11 @@ public final class Database {
         }
       }, nil)
   }
+
+  /// The largest text or blob a statement on this connection may make, in
+  /// bytes (SQLITE_LIMIT_LENGTH): past it the statement fails with "string or
+  /// blob too big" instead of asking memory for it (`zeroblob(500000000)`).
+  public func limitValueLength(to bytes: Int32) { sqlite3_limit(handle, SQLITE_LIMIT_LENGTH, bytes) }
 
   /// Stops the running statement from another thread (used for query time limits).
   public func interrupt() { sqlite3_interrupt(handle) }
