@@ -151,6 +151,30 @@ public final class Workbook {
     return String(out) + (count <= maxCellCharacters ? "" : marker)
   }
 
+  /// A cell's text as the file must hold it: Excel and LibreOffice read
+  /// `_xHHHH_` in a cell as an escaped character (`_x0041_` shows "A"), so a
+  /// literal one is written with its underscore escaped (`_x005F_x0041_`),
+  /// as XlsxWriter does; libxlsxwriter writes it as given (tried: shared and
+  /// inline strings alike).
+  public static func escapingOOXML(_ text: String) -> String {
+    guard text.contains("_x") else { return text }
+    let u = Array(text.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(u.count + 12)
+    func isHex(_ b: UInt8) -> Bool { (48...57).contains(b) || (65...70).contains(b) || (97...102).contains(b) }
+    var i = 0
+    while i < u.count {
+      if u[i] == 0x5F, i + 6 < u.count, u[i + 1] == 0x78, isHex(u[i + 2]), isHex(u[i + 3]), isHex(u[i + 4]),
+        isHex(u[i + 5]), u[i + 6] == 0x5F
+      {
+        out += Array("_x005F".utf8)
+      }
+      out.append(u[i])
+      i += 1
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
   package func check(_ error: lxw_error) throws {
     guard error == LXW_NO_ERROR else {
       throw XlsxError(code: error.rawValue, message: String(cString: lxw_strerror(error)), path: path)
@@ -316,7 +340,8 @@ public struct Worksheet {
     let c = lxw_col_t(column)
     let f = workbook.format(style)
     switch value {
-    case .text(let s): try workbook.check(worksheet_write_string(try handle, r, c, Workbook.cellText(s), f))
+    case .text(let s):
+      try workbook.check(worksheet_write_string(try handle, r, c, Workbook.escapingOOXML(Workbook.cellText(s)), f))
     case .number(let n): try workbook.check(worksheet_write_number(try handle, r, c, n, f))
     case .blank: try workbook.check(worksheet_write_blank(try handle, r, c, f))
     }
@@ -329,8 +354,13 @@ public struct Worksheet {
   public func writeText(utf8 bytes: UnsafeBufferPointer<UInt8>, row: Int, column: Int, scratch: inout [CChar])
     throws
   {
+    var previous: UInt8 = 0
     guard bytes.count < Workbook.maxCellCharacters,
-      bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+      bytes.allSatisfy({ b in
+        // `_x` may start an escape (`Workbook.escapingOOXML`): the slow path.
+        defer { previous = b }
+        return ((b >= 0x20 && b < 0x7F) || b == 0x09 || b == 0x0A || b == 0x0D) && !(previous == 0x5F && b == 0x78)
+      })
     else {
       return try write(.text(String(decoding: bytes, as: UTF8.self)), row: row, column: column)
     }

@@ -81,18 +81,37 @@ package enum CivilCalendar {
 /// Fractional seconds are kept to the millisecond.
 public struct TimestampParser: Sendable {
   public let timeZone: TimeZone
+  /// The offset of a zone with no transition since 1992 (Asia/Shanghai among
+  /// them), which then needs no look-up per row, and the instant (UTC ms) of
+  /// its last transition: before it the zone had others (China kept summer
+  /// time from 1986 to 1991), so older times are looked up.
   private let fixedOffset: Int?
+  private let fixedSince: Int64
 
   /// Reads what the database stores: UTC with milliseconds.
   public static let utc = TimestampParser(timeZone: TimeZone(identifier: "UTC")!)
 
   public init(timeZone: TimeZone) {
     self.timeZone = timeZone
-    // Zones without transitions since 1992 (Asia/Shanghai among them) need no look-up per row.
     let probe = Date(timeIntervalSince1970: 700_000_000)
-    fixedOffset =
-      timeZone.nextDaylightSavingTimeTransition(after: probe) == nil
-      ? timeZone.secondsFromGMT(for: probe) : nil
+    guard timeZone.nextDaylightSavingTimeTransition(after: probe) == nil else {
+      fixedOffset = nil
+      fixedSince = .max
+      return
+    }
+    fixedOffset = timeZone.secondsFromGMT(for: probe)
+    var last = Date(timeIntervalSince1970: -2_208_988_800)  // 1900
+    for _ in 0..<2_000 {
+      guard let next = timeZone.nextDaylightSavingTimeTransition(after: last), next <= probe else { break }
+      last = next
+    }
+    fixedSince = Int64(last.timeIntervalSince1970 * 1000)
+  }
+
+  /// The fixed offset, when it holds at instant `utc` (ms).
+  private func fixed(at utc: Int64) -> Int? {
+    guard let fixedOffset, utc >= fixedSince else { return nil }
+    return fixedOffset
   }
 
   public static let expectation =
@@ -172,7 +191,8 @@ public struct TimestampParser: Sendable {
   /// The zone's offset for a wall-clock time, resolving DST gaps and overlaps the
   /// way Foundation does for the instant first guessed.
   package func offset(forLocalMilliseconds local: Int64) -> Int {
-    if let fixedOffset { return fixedOffset }
+    // A day's margin: a wall-clock time near the last transition is looked up.
+    if let fixedOffset, local - Int64(fixedOffset) * 1000 >= fixedSince + 86_400_000 { return fixedOffset }
     let guess = Date(timeIntervalSince1970: Double(local) / 1000)
     let first = timeZone.secondsFromGMT(for: guess)
     return timeZone.secondsFromGMT(for: guess.addingTimeInterval(-Double(first)))
@@ -180,7 +200,9 @@ public struct TimestampParser: Sendable {
 
   /// Wall-clock date of an instant in this zone, as (year, month, day).
   public func localDate(of t: Timestamp) -> (year: Int, month: Int, day: Int) {
-    let offset = fixedOffset ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
+    let offset =
+      fixed(at: t.milliseconds)
+      ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
     let days = floorDiv(t.milliseconds + Int64(offset) * 1000, 86_400_000)
     let (y, m, d) = CivilCalendar.civil(fromDays: days)
     return (Int(y), Int(m), Int(d))
@@ -188,7 +210,9 @@ public struct TimestampParser: Sendable {
 
   /// Wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in this parser's time zone.
   public func localText(of t: Timestamp) -> String {
-    let offset = fixedOffset ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
+    let offset =
+      fixed(at: t.milliseconds)
+      ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.milliseconds) / 1000))
     return civilText(t.milliseconds + Int64(offset) * 1000, iso: false)
   }
 

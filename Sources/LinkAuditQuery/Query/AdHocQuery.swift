@@ -24,6 +24,11 @@ public struct AdHocQuery {
   public var integerParameters: Set<String>
   public var timeout: TimeInterval
 
+  /// The largest value a query may make: 64 MiB, far past the store's
+  /// largest (a 4 MiB record) and Excel's cell (32,767 characters), and a
+  /// copy or two of it still fits a small machine.
+  public static let largestValue: Int32 = 64 << 20
+
   /// The longest time limit a query may be given (a day).
   public static let longestTimeout: TimeInterval = 86_400
 
@@ -50,6 +55,7 @@ public struct AdHocQuery {
       throw QueryError(message: "--timeout \(timeout) is not a number of seconds between 0 and 86400")
     }
     db.allowReadingOnly()
+    db.limitValueLength(to: Self.largestValue)
     let statement: Statement
     do {
       statement = try db.prepare(sql)
@@ -108,6 +114,10 @@ public struct AdHocQuery {
     } catch let error as SQLiteError {
       if error.code == 9 /* SQLITE_INTERRUPT */ || expired.withLock({ $0 }) {
         throw QueryError(message: "stopped after \(Int(timeout)) s (--timeout); no answer was written in full")
+      }
+      if error.code == 18 /* SQLITE_TOOBIG */ {
+        throw QueryError(
+          message: "SQL error: \(error.message): a value may hold at most \(Self.largestValue >> 20) MiB here")
       }
       throw QueryError(message: "SQL error: \(error.message)")
     }
