@@ -129,6 +129,17 @@ struct ReportOptions: ParsableArguments {
         "no template folder found (templates/ here, or installed with linkaudit): run make install, or pass --templates"
       )
     }
+    // The current folder's templates/ decides the wording and the rating
+    // model: say so when it is not linkaudit's own, so a copy left in a
+    // folder never changes a report unseen.
+    if found == TemplateFolder.inCurrentFolder,
+      TemplateFolder.builtIn().map({ FileIdentity($0).canonical }) != FileIdentity(found).canonical
+    {
+      FileHandle.standardError.write(
+        Data(
+          "note: using the templates and rating model in \(escapingControls(FileIdentity(found).canonical)) (this folder's templates/, not linkaudit's own); --templates names another\n"
+            .utf8))
+    }
     return found
   }
 }
@@ -147,7 +158,15 @@ enum TemplateFolder {
   /// `PREFIX/bin/linkaudit`; else the project's own, for a binary in the
   /// project's build folder (`.build/…/linkaudit`).
   static func `default`() -> String? {
-    if isTemplateFolder("templates") { return "templates" }
+    if isTemplateFolder(inCurrentFolder) { return inCurrentFolder }
+    return builtIn()
+  }
+
+  /// `templates/` in the current folder.
+  static let inCurrentFolder = "templates"
+
+  /// The templates installed with linkaudit, or the project's own beside a build.
+  static func builtIn() -> String? {
     guard let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
     let bin = executable.deletingLastPathComponent()
     let installed = bin.deletingLastPathComponent().appendingPathComponent("share/linkaudit/templates").path

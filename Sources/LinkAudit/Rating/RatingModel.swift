@@ -78,6 +78,13 @@ public struct RatingModel: Equatable, Sendable {
     }
   }
 
+  /// The models shipped in templates/, by name: SHA-256 of each file (a
+  /// test holds them to the files).
+  public static let shippedModels: [String: String] = [
+    "linkaudit-default-2026": "ec38688bc736672b72a468c4524e12e48d06a72147da6a3d4219e7bcd99c0e6e",
+    "linkaudit-default-2021": "f5f578273e1a0a47a84a7764be17cbe926599cff3104d8804d5f2415d3496488",
+  ]
+
   public static func load(path: String) throws -> RatingModel {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ReportError(message: "\(path): cannot read the rating model")
@@ -120,17 +127,27 @@ public struct RatingModel: Equatable, Sendable {
     // The names reach terminals, Markdown and workbooks.
     for text in [file.name] + file.grades.map(\.grade) {
       guard !text.isEmpty, text.unicodeScalars.count <= 200,
-        !text.unicodeScalars.contains(where: isControlOrNoncharacter)
+        !text.unicodeScalars.contains(where: isForbiddenInText)
       else {
         throw ReportError(
           message: "\(path): the model's name and grades must be 1 to 200 characters without control characters")
       }
     }
+    let sha256 = hex(SHA256.hash(data: data))
+    // A model that names itself as a shipped one is that one, byte for byte:
+    // a copy edited under the same name would grade otherwise while every
+    // package said the shipped model was used.
+    if let shipped = shippedModels[file.name], shipped != sha256 {
+      throw ReportError(
+        message:
+          "\(path): names itself \(file.name), a model shipped with linkaudit, but is not that model (SHA-256 \(sha256.prefix(12))…, shipped \(shipped.prefix(12))…): give an edited model a name of its own"
+      )
+    }
     return RatingModel(
       name: file.name, perEvents: file.perEvents ?? 10_000, minEvents: file.minEvents,
       violation: try indicator("violation"), severe: try indicator("severe"), restriction: try indicator("restriction"),
       exposure: try indicator("exposure"), grades: file.grades.sorted { $0.minScore > $1.minScore },
-      windowQuarters: file.windowQuarters ?? 1, priorEvents: file.priorEvents ?? 0, sha256: hex(SHA256.hash(data: data))
+      windowQuarters: file.windowQuarters ?? 1, priorEvents: file.priorEvents ?? 0, sha256: sha256
     )
   }
 

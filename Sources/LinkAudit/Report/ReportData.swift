@@ -78,7 +78,7 @@ public struct ReportData: Sendable {
       slaHours = r.optionalDouble("sla_hours")
       outcome = r.optionalText("outcome")
       actionTaken = r.optionalText("action_taken")
-      url = try r.text("url_normalised")
+      url = PersonalNumberMask.mask(try r.text("url_normalised"))
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
       description = r.optionalText("description")
@@ -108,7 +108,9 @@ public struct ReportData: Sendable {
       principle = try r.integer("principle")
       category = try r.text("category")
       scope = try r.text("scope")
-      target = try r.text("target")
+      // A URL may carry a phone or ID number in its query or path: masked
+      // wherever the package shows it (the stored URL stays whole, decisions match on it).
+      target = PersonalNumberMask.mask(try r.text("target"))
       receivedAt = try r.text("received_at")
       resolvedAt = try r.text("resolved_at")
       standsFrom = try r.text("stands_from")
@@ -117,15 +119,16 @@ public struct ReportData: Sendable {
       warned = try r.integer("warned_in_quarter")
     }
 
-    /// The register as `decisions.csv` writes it: UTC times as stored.
+    /// The register as `decisions.csv` writes it: UTC times as stored, its
+    /// text safe to open in a spreadsheet (the package is opened in Excel or WPS).
     static let csvHeader = [
       "complaint_id", "principle", "category", "scope", "target", "received_at", "resolved_at", "effective_from",
       "restored_at", "opens_in_quarter", "warned_in_quarter",
     ]
     var csvFields: [String] {
       [
-        complaintID, String(principle), category, scope, target, receivedAt, resolvedAt, standsFrom, standsUntil ?? "",
-        String(opens), String(warned),
+        spreadsheetText(complaintID), String(principle), spreadsheetText(category), spreadsheetText(scope),
+        spreadsheetText(target), receivedAt, resolvedAt, standsFrom, standsUntil ?? "", String(opens), String(warned),
       ]
     }
   }
@@ -152,7 +155,7 @@ public struct ReportData: Sendable {
       occurredAt = try r.text("occurred_at")
       principle = try r.integer("principle")
       scene = try r.text("scene")
-      url = try r.text("url_normalised")
+      url = PersonalNumberMask.mask(try r.text("url_normalised"))
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
       category = try r.text("reason")
@@ -160,7 +163,7 @@ public struct ReportData: Sendable {
       treatment = try r.text("treatment")
       policyVersion = try r.text("policy_version")
       detectedBy = try r.text("detected_by")
-      clientVersion = r.optionalText("client_version")
+      clientVersion = r.optionalText("client_version").map(PersonalNumberMask.mask)
     }
   }
 
