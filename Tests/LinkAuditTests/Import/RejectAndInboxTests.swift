@@ -14,7 +14,7 @@ import Testing
       """
       event_id,occurred_at,scene,user_id,url,action,reason
       r1,2021-10-01 10:00:00,group_chat,u1,https://a.com/,open,
-      r2,2021-10-01 10:00:00,nowhere,u2,https://a.com/,open,
+      r2,2021-10-01 10:00:00,groupchat,u2,https://a.com/,open,
       r3,"2021-10-01 10:00:00",group_chat,u3,"https://a.com/?x=1,2",open,
 
       """)
@@ -25,8 +25,8 @@ import Testing
     let lines = text.split(separator: "\n")
     #expect(lines[0] == "event_id,occurred_at,scene,user_id,url,action,reason,error")
     // The user id is withheld (a reject file is an output); the error says where to take it from.
-    #expect(lines[1].hasPrefix("r2,2021-10-01 10:00:00,nowhere,,https://a.com/,open,,"))
-    #expect(lines[1].contains("line 3: column scene: value \"\"nowhere\"\""))
+    #expect(lines[1].hasPrefix("r2,2021-10-01 10:00:00,groupchat,,https://a.com/,open,,"))
+    #expect(lines[1].contains("line 3: column scene: value \"\"groupchat\"\""))
     #expect(lines[1].contains("user_id withheld: take it from line 3 of the input"))
     #expect(!text.contains("u2"))
     #expect(try store.scalar("SELECT rows_rejected FROM batch WHERE kind = 'links'") == 1)
@@ -48,7 +48,7 @@ import Testing
     let jsonl = try store.dir.write(
       "links.jsonl",
       """
-      {"event_id":"j1","occurred_at":"2021-10-01 10:00:00","scene":"nowhere","user_id":"13712345678","url":"https://a.com/","action":"open"}
+      {"event_id":"j1","occurred_at":"2021-10-01 10:00:00","scene":"groupchat","user_id":"13712345678","url":"https://a.com/","action":"open"}
       {"event_id":"j2","occurred_at":"2021-10-01 10:00:00","user_id":"13612345678",
       {"event_id":"j3","occurred_at":"2021-10-01 10:00:00","scene":"group_chat","user_id":"u9","url":"https://a.com/","action":"open"}
 
@@ -80,7 +80,7 @@ import Testing
     #expect(text.contains("the line is not shown: it does not parse as an object"))
     #expect(text.contains("reporter_id withheld: take it from line 2 of the input"))
     // The JSON line is shown (escaped in the reject's "raw") with its user id emptied.
-    #expect(text.contains(#"\"scene\":\"nowhere\""#) && text.contains(#"\"user_id\":\"\""#))
+    #expect(text.contains(#"\"scene\":\"groupchat\""#) && text.contains(#"\"user_id\":\"\""#))
   }
 
   @Test func severalFilesNeedADirectory() throws {
