@@ -78,7 +78,7 @@ import Testing
     #expect(text.contains("138****5678"))  // the description, masked
     #expect(text.contains("the row is not shown: its fields do not line up with the header"))
     #expect(text.contains("the line is not shown: it does not parse as an object"))
-    #expect(text.contains("reporter_id withheld: take it from line 2 of the input"))
+    #expect(text.contains("reporter_id, category withheld: take it from line 2 of the input"))
     // The JSON line is shown (escaped in the reject's "raw") with its user id emptied.
     #expect(text.contains(#"\"scene\":\"groupchat\""#) && text.contains(#"\"user_id\":\"\""#))
   }
