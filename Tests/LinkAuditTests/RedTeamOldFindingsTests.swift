@@ -294,6 +294,30 @@ import Testing
     #expect(spreadsheetText("c-1") == "c-1")
   }
 
+  // MARK: N17: notices only where they are the only files
+
+  @Test func n17_noticesGoNeitherIntoAnInboxNorAmongOtherFiles() throws {
+    try seeded()
+    try dir.write("inbox/links/l.csv", Self.header + row(7) + "\n")
+    try FileManager.default.createDirectory(atPath: dir.file("inbox/policies"), withIntermediateDirectories: true)
+    for target in [dir.file("inbox/policies"), dir.file("inbox"), dir.file("inbox/links/sub")] {
+      let result = try run(["ratings", "--quarter", "2021-Q4", "--notices", target, "--lang", "en"])
+      #expect(result.status != 0, "\(target)")
+      #expect(result.stderr.contains("would be imported next time"), "\(result.stderr)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("inbox/policies")).isEmpty)
+    let mine = try dir.write("mine/plan.txt", "a user's own file")
+    let among = try run(["ratings", "--quarter", "2021-Q4", "--notices", dir.file("mine"), "--lang", "en"])
+    #expect(among.status != 0 && among.stderr.contains("holds plan.txt, which is not a notice"), "\(among.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("mine")) == ["plan.txt"])
+    #expect(bytes(mine) == Data("a user's own file".utf8))
+    // An empty folder, then the same folder again: the notices are theirs.
+    for _ in 0..<2 {
+      let ok = try run(["ratings", "--quarter", "2021-Q4", "--notices", dir.file("notices"), "--lang", "en"])
+      #expect(ok.status == 0, "\(ok.stderr)")
+    }
+  }
+
   // MARK: N19: the current folder's templates
 
   @Test func n19_aCopyOfTheShippedModelUnderItsNameIsRefusedAndTheFolderIsNamed() throws {

@@ -51,6 +51,11 @@ public struct RatingNotices {
     return files
   }
 
+  /// A file `write(to:)` may have written: `notice-…-….LANG.md`.
+  static func isNoticeName(_ name: String) -> Bool {
+    name.hasPrefix("notice-") && (name.hasSuffix(".zh.md") || name.hasSuffix(".en.md"))
+  }
+
   /// Writes the notices into `directory` (made when missing); returns their paths.
   /// Refused inside a report package, and over a protected file.
   public func write(to directory: String, protecting protected: ProtectedFiles) throws -> [String] {
@@ -75,9 +80,18 @@ public struct RatingNotices {
     if fm.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
       throw OutputPathError(message: "--notices \(directory) is a file: name a folder for the notices")
     }
+    // Never into an inbox (a notice there is read as an input next time),
+    // and only into a folder that is empty or holds notices alone.
+    try InboxFolders.refuseOutputFolder(directory, option: "--notices")
     let files = try render()
     let paths = files.map { (folder as NSString).appendingPathComponent($0.name) }
     for path in paths { try protected.checkOutputFile(path, option: "--notices") }
+    if let other = try? fm.contentsOfDirectory(atPath: folder).sorted().first(where: { !Self.isNoticeName($0) }) {
+      throw OutputPathError(
+        message:
+          "--notices \(directory) holds \(escapingControls(other)), which is not a notice: name an empty folder or one that holds notices only"
+      )
+    }
     try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for (file, path) in zip(files, paths) {
       try Data(file.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
