@@ -68,14 +68,7 @@ public final class Importer {
       guard isFolder else {
         throw FileError(file: reject, message: "with several files, --reject-file must name an existing directory")
       }
-      if let inbox {
-        if FileIdentity(reject).isWithin(FileIdentity(inbox).canonical) {
-          throw OutputPathError(
-            message:
-              "--reject-file \(reject) is inside the inbox \(inbox): its reject files would be imported next time; name a folder outside it"
-          )
-        }
-      }
+      if let inbox { try InboxFolders.refuseOutputFolder(reject, option: "--reject-file", inbox: inbox) }
     }
     var targets: [String: String] = [:]
     var taken = Set<String>()

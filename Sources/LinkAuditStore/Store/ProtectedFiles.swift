@@ -113,3 +113,45 @@ public struct OutputPathError: Error, LocalizedError, Equatable {
   public let message: String
   public var errorDescription: String? { message }
 }
+
+/// The folders `import inbox` reads: DIR/{platforms,policies,links,complaints}/.
+/// A file written there is imported next time (and, not being an input,
+/// stops every later import), so no output goes into an inbox: one rule for
+/// `--reject-file`, `export reference` and `ratings --notices`.
+public enum InboxFolders {
+  /// The kind folders of an inbox (`InputKind`'s names).
+  public static let kinds = ["platforms", "policies", "links", "complaints"]
+
+  /// Refuses `path` as a folder to write into when it lies inside `inbox`
+  /// (the inbox a command is importing, when there is one), when it is an
+  /// inbox (it holds a kind folder), or when it is or lies inside a folder
+  /// named as a kind folder (links/, complaints/, ...). Links and `..` are
+  /// resolved first; the folder need not exist yet.
+  public static func refuseOutputFolder(_ path: String, option: String, inbox: String? = nil) throws {
+    let folder = FileIdentity(path)
+    if let inbox, folder.isWithin(FileIdentity(inbox).canonical) {
+      throw OutputPathError(
+        message:
+          "\(option) \(path) is inside the inbox \(inbox): its files would be imported next time; name a folder outside it"
+      )
+    }
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    if let kind = kinds.first(where: {
+      fm.fileExists(atPath: (folder.canonical as NSString).appendingPathComponent($0), isDirectory: &isDirectory)
+        && isDirectory.boolValue
+    }) {
+      throw OutputPathError(
+        message:
+          "\(option) \(path) is an inbox (it holds \(kind)/): its files would be imported next time; name a folder outside it"
+      )
+    }
+    let components = (folder.canonical as NSString).pathComponents
+    if let kind = components.dropFirst().first(where: { kinds.contains($0) }) {
+      throw OutputPathError(
+        message:
+          "\(option) \(path) is in an inbox's \(kind)/ folder: its files would be imported next time; name a folder outside it"
+      )
+    }
+  }
+}
