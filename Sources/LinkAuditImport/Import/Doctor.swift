@@ -66,7 +66,29 @@ public struct Doctor {
       SELECT count(*) FROM rollup_bundle r JOIN batch b USING (batch_id) WHERE r.replaced_by IS NULL
         AND (b.rows_stored <> (SELECT coalesce(sum(events), 0) FROM event_day d WHERE d.batch_id = r.batch_id)
           OR r.events <> b.rows_stored
-          OR r.users IS NOT (SELECT users FROM quarter_users q WHERE q.quarter_start = r.quarter_start))
+          OR r.users IS NOT (SELECT users FROM quarter_users q WHERE q.quarter_start = r.quarter_start)
+          OR r.users > r.events OR r.events < 0)
+      """
+    ),
+    (
+      // A bundle's events (its cases) are among its counts, by host and by
+      // every code: one that is not was edited (an import refuses it).
+      "warehouse bundles whose cases are not among their counts",
+      """
+      SELECT count(DISTINCT batch_id) FROM (
+        SELECT e.batch_id, count(*) AS n,
+          (SELECT coalesce(sum(h.events), 0) FROM host_month h WHERE h.batch_id = e.batch_id
+            AND h.host_id = e.host_id AND h.action = e.action AND h.principle IS e.principle) AS counted
+        FROM link_event e JOIN rollup_bundle r ON r.batch_id = e.batch_id AND r.replaced_by IS NULL
+        GROUP BY e.batch_id, e.host_id, e.action, e.principle
+        UNION ALL
+        SELECT e.batch_id, count(*) AS n,
+          (SELECT coalesce(sum(m.events), 0) FROM event_month m WHERE m.batch_id = e.batch_id
+            AND m.scene = e.scene AND m.action = e.action AND m.reason IS e.reason
+            AND m.detected_by = e.detected_by AND m.policy_version IS e.policy_version) AS counted
+        FROM link_event e JOIN rollup_bundle r ON r.batch_id = e.batch_id AND r.replaced_by IS NULL
+        GROUP BY e.batch_id, e.scene, e.action, e.reason, e.detected_by, e.policy_version
+      ) WHERE n > counted
       """
     ),
   ]
