@@ -75,20 +75,28 @@ public struct Doctor {
       // every code: one that is not was edited (an import refuses it).
       "warehouse bundles whose cases are not among their counts",
       """
+      WITH live AS (SELECT batch_id FROM rollup_bundle WHERE replaced_by IS NULL),
+      by_host AS (
+        SELECT e.batch_id, e.host_id, e.action, e.principle, count(*) AS n FROM link_event e
+        WHERE e.batch_id IN live GROUP BY 1, 2, 3, 4),
+      host_counts AS (
+        SELECT batch_id, host_id, action, principle, sum(events) AS counted FROM host_month
+        WHERE batch_id IN live GROUP BY 1, 2, 3, 4),
+      by_code AS (
+        SELECT e.batch_id, e.scene, e.action, e.reason, e.detected_by, e.policy_version, count(*) AS n
+        FROM link_event e WHERE e.batch_id IN live GROUP BY 1, 2, 3, 4, 5, 6),
+      code_counts AS (
+        SELECT batch_id, scene, action, reason, detected_by, policy_version, sum(events) AS counted FROM event_month
+        WHERE batch_id IN live GROUP BY 1, 2, 3, 4, 5, 6)
       SELECT count(DISTINCT batch_id) FROM (
-        SELECT e.batch_id, count(*) AS n,
-          (SELECT coalesce(sum(h.events), 0) FROM host_month h WHERE h.batch_id = e.batch_id
-            AND h.host_id = e.host_id AND h.action = e.action AND h.principle IS e.principle) AS counted
-        FROM link_event e JOIN rollup_bundle r ON r.batch_id = e.batch_id AND r.replaced_by IS NULL
-        GROUP BY e.batch_id, e.host_id, e.action, e.principle
+        SELECT b.batch_id FROM by_host b LEFT JOIN host_counts c ON c.batch_id = b.batch_id
+          AND c.host_id = b.host_id AND c.action = b.action AND c.principle IS b.principle
+        WHERE b.n > coalesce(c.counted, 0)
         UNION ALL
-        SELECT e.batch_id, count(*) AS n,
-          (SELECT coalesce(sum(m.events), 0) FROM event_month m WHERE m.batch_id = e.batch_id
-            AND m.scene = e.scene AND m.action = e.action AND m.reason IS e.reason
-            AND m.detected_by = e.detected_by AND m.policy_version IS e.policy_version) AS counted
-        FROM link_event e JOIN rollup_bundle r ON r.batch_id = e.batch_id AND r.replaced_by IS NULL
-        GROUP BY e.batch_id, e.scene, e.action, e.reason, e.detected_by, e.policy_version
-      ) WHERE n > counted
+        SELECT b.batch_id FROM by_code b LEFT JOIN code_counts c ON c.batch_id = b.batch_id AND c.scene = b.scene
+          AND c.action = b.action AND c.reason IS b.reason AND c.detected_by = b.detected_by
+          AND c.policy_version IS b.policy_version
+        WHERE b.n > coalesce(c.counted, 0))
       """
     ),
   ]

@@ -75,6 +75,22 @@ package struct BundleManifest: Codable {
           "lists \(manifest.files.keys.sorted().map(displayable).joined(separator: ", ")); a bundle has \(files.joined(separator: ", "))"
       )
     }
+    // What is stored and shown of the manifest's text: the contract's text rule; hashes as hashes.
+    if TextRuleBreach.check(manifest.jobVersion, maxLength: 32) != nil {
+      throw FileError(
+        file: path,
+        message:
+          "job_version \(displayable(manifest.jobVersion)) is not a version: at most 32 characters, no control characters"
+      )
+    }
+    for (field, value) in [
+      ("reference_manifest_sha256", manifest.referenceManifestSha256),
+      ("decisions_fingerprint", manifest.decisionsFingerprint), ("segments_sha256", manifest.segmentsSha256),
+    ]
+    where value.utf8.count != 64 || !value.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+    {
+      throw FileError(file: path, message: "\(field) \(displayable(value)) is not a SHA-256 in hex")
+    }
     for (field, value) in [("events", manifest.events), ("rows_rejected", manifest.rowsRejected)]
       + (manifest.rowsDuplicate.map { [("rows_duplicate", $0)] } ?? [])
     where value < 0 {
@@ -142,6 +158,11 @@ package struct BundleImportOptions: Sendable {
 extension Importer {
   package func importBundle(folder: String, bundle: BundleImportOptions = BundleImportOptions()) throws -> BatchSummary
   {
+    // The name is recorded in the ledger and printed: no control character may forge a line.
+    if TextRuleBreach.check(folder, maxLength: 4096) != nil {
+      throw FileError(
+        file: displayable(folder), message: "the bundle's folder name holds a control character: rename the folder")
+    }
     let (manifest, sha) = try BundleManifest.read(folder: folder)
     let name = (folder as NSString).lastPathComponent
     guard let quarter = Quarter(manifest.quarter) else {

@@ -302,3 +302,17 @@ extension RollupBundleTests {
     #expect(try stale() == ["2021-Q4"])
   }
 }
+
+extension RollupBundleTests {
+  /// What the ledger records of a bundle (its job version, its folder's name)
+  /// is printed later: no control character gets in.
+  @Test func n6_theManifestsTextAndTheFoldersNameAreHeldToTheTextRule() throws {
+    var version = HandBundle.q4
+    version.jobVersion = "1\u{1B}[2J"
+    try expectRefused(version, "version", FileError.self, ["job_version", "is not a version"])
+    var reference = HandBundle.q4
+    reference.jobVersion = "2"
+    try expectRefused(
+      reference, "bad\u{1B}[31mname\nforged: 9 read", FileError.self, ["folder name holds a control character"])
+  }
+}
