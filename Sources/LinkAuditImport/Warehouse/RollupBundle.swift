@@ -45,7 +45,13 @@ package struct BundleManifest: Codable {
   package static func read(folder: String) throws -> (manifest: BundleManifest, sha256: String) {
     let path = (folder as NSString).appendingPathComponent("manifest.json")
     if let problem = FileIdentity.notARegularFile(folder), !problem.isFolder {
-      throw FileError(file: folder, message: problem.reason)
+      throw FileError(
+        file: folder,
+        message: FileManager.default.fileExists(atPath: folder)
+          ? "is not a folder: name the bundle's folder" : problem.reason)
+    }
+    if FileIdentity.notARegularFile(folder) == nil {
+      throw FileError(file: folder, message: "is a file: name the bundle's folder")
     }
     try requireRegularFile(path, missing: "no manifest.json: not a rollup bundle")
     guard let handle = FileHandle(forReadingAtPath: path),

@@ -73,6 +73,7 @@ package enum WarehouseReference {
     }
     try checkFolder(folder)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    removeAbandonedTemporaries(in: folder)
     var files: [String: (rows: Int, sha256: String)] = [:]
     for table in tables {
       let data = WarehouseSegments.csvData(table.header, table.rows)
@@ -134,7 +135,7 @@ package enum WarehouseReference {
         throw refuse("holds \(what)")
       }
     }
-    for name in names {
+    for name in names where temporaryOwner(name) == nil {
       let path = (folder as NSString).appendingPathComponent(name)
       guard ownFiles.contains(name) else { throw refuse("holds \(displayable(name)), which is not a reference's") }
       if isLink(path) { throw refuse("holds \(displayable(name)) as a link") }
@@ -142,6 +143,23 @@ package enum WarehouseReference {
     }
     guard names.contains("manifest.json") else {
       throw refuse("holds \(names.map(displayable).joined(separator: ", ")) without a reference's manifest")
+    }
+  }
+
+  /// The process writing `.NAME.writing-PID`, a reference file on its way into place.
+  private static func temporaryOwner(_ name: String) -> pid_t? {
+    guard name.hasPrefix("."), let cut = name.range(of: ".writing-", options: .backwards),
+      ownFiles.contains(String(name[name.index(after: name.startIndex)..<cut.lowerBound])),
+      let pid = pid_t(name[cut.upperBound...])
+    else { return nil }
+    return pid
+  }
+
+  /// A killed export's files on their way (its process gone) are its own: removed.
+  private static func removeAbandonedTemporaries(in folder: String) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+      guard let pid = temporaryOwner(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+      try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
     }
   }
 

@@ -198,7 +198,10 @@ import Testing
     // A previous reference is replaced, file by file, and an empty folder taken.
     try FileManager.default.removeItem(atPath: store.dir.file("previous/offsets.csv"))
     try FileManager.default.removeItem(atPath: store.dir.file("previous/vocabulary.csv"))
+    // What a killed export left on its way into place is its own, and goes.
+    let abandoned = try store.dir.write("previous/.segments.csv.writing-2147483646", "half")
     try writeReference(db, to: store.dir.file("previous"))
+    #expect(!FileManager.default.fileExists(atPath: abandoned))
     try FileManager.default.createDirectory(atPath: store.dir.file("empty"), withIntermediateDirectories: true)
     try writeReference(db, to: store.dir.file("empty"))
     let (previous, empty) = (try contents(store.dir.file("previous")), try contents(store.dir.file("empty")))
