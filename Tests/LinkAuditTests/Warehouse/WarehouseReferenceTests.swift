@@ -235,6 +235,9 @@ import Testing
     }
     #expect(inside.localizedDescription.contains("is inside the inbox"))
     try InboxFolders.refuseOutputFolder(store.dir.file("references/2021-Q4"), option: "FOLDER")
+    // A team's own folder named complaints, holding a workspace, is no inbox.
+    try store.dir.write("team/complaints/warehouse/notes.txt", "x\n")
+    try InboxFolders.refuseOutputFolder(store.dir.file("team/complaints/warehouse/ref-2021-Q4"), option: "FOLDER")
   }
 
   @Test(.timeLimit(.minutes(1))) func n7_authoritiesThatAreNotARegularFileAreRefusedUnread() throws {
