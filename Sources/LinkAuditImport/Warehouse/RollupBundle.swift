@@ -102,19 +102,23 @@ package struct BundleManifest: Codable {
     where value < 0 {
       throw FileError(file: path, message: "\(field) \(value) is not a count of rows")
     }
-    for name in files {
+    try manifest.checkFiles(in: folder, why: "the bundle was altered or is incomplete")
+    return (manifest, hex(SHA256.hash(data: data)))
+  }
+
+  /// Every file of the bundle a regular file with the SHA-256 the manifest
+  /// records: before anything is read, and again once everything was, so a
+  /// file swapped while the import read it is refused too.
+  package func checkFiles(in folder: String, why: String) throws {
+    for name in Self.files {
       let file = (folder as NSString).appendingPathComponent(name)
-      try requireRegularFile(file, missing: "is missing: the bundle is incomplete")
+      try Self.requireRegularFile(file, missing: "is missing: the bundle is incomplete")
       let sha = try FileHash.sha256(ofFile: file)
-      guard sha == manifest.files[name]!.sha256 else {
+      guard sha == files[name]!.sha256 else {
         throw FileError(
-          file: file,
-          message:
-            "its SHA-256 (\(sha.prefix(12))…) is not the one manifest.json records: the bundle was altered or is incomplete"
-        )
+          file: file, message: "its SHA-256 (\(sha.prefix(12))…) is not the one manifest.json records: \(why)")
       }
     }
-    return (manifest, hex(SHA256.hash(data: data)))
   }
 
   /// C4's rule for the inbox, for a bundle's files: only a regular file is read.
@@ -312,6 +316,7 @@ extension Importer {
       }
       // Deleting the older bundle's events marked the rollups stale; they are not.
       if !staleBefore { try db.execute("DELETE FROM main.setting WHERE name = 'rollups_stale'") }
+      try manifest.checkFiles(in: folder, why: "the bundle changed while it was imported")
       try closeBatch(summary)
       return summary
     }

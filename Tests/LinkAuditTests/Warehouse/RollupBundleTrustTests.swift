@@ -316,3 +316,20 @@ extension RollupBundleTests {
       reference, "bad\u{1B}[31mname\nforged: 9 read", FileError.self, ["folder name holds a control character"])
   }
 }
+
+extension RollupBundleTests {
+  /// The files are checked against the manifest before they are read and
+  /// again once they were: one swapped in between is named.
+  @Test func aFileChangedAfterItsCheckIsNamed() throws {
+    let folder = try write(.q4, "bundle")
+    let (manifest, _) = try BundleManifest.read(folder: folder)
+    let counts = (folder as NSString).appendingPathComponent("counts.csv")
+    try (try String(contentsOfFile: counts, encoding: .utf8)).replacingOccurrences(of: ",4\n", with: ",40\n")
+      .write(toFile: counts, atomically: true, encoding: .utf8)
+    let error = try #require(throws: FileError.self) {
+      try manifest.checkFiles(in: folder, why: "the bundle changed while it was imported")
+    }
+    #expect(error.localizedDescription.contains("counts.csv: its SHA-256"))
+    #expect(error.localizedDescription.contains("changed while it was imported"))
+  }
+}
