@@ -26,8 +26,9 @@ import hashlib
 import json
 import os
 import sys
+import time
 
-JOB_VERSION = "1"
+JOB_VERSION = "2"
 BUNDLE_FORMAT = "linkaudit-rollups/1"
 COLUMNS = ["event_id", "occurred_at", "scene", "user_id", "url", "action", "reason", "detected_by",
            "client_version"]
@@ -322,6 +323,8 @@ def step_authorities(args):
 def step_rollups(args):
     spark = spark_session("linkaudit rollups")
     from pyspark.sql import functions as F
+    # When the run began: of two bundles of a quarter, linkaudit takes the one made later as the newer.
+    made_at_ms = int(time.time() * 1000)
     references = [(folder,) + read_reference(spark, folder) for folder in args.reference]
     for folder, manifest, tables in references:
         if "under_restricted.csv" not in tables:
@@ -365,7 +368,10 @@ def step_rollups(args):
     # A repeated event id is one event: the first, in file and row order, as
     # an import keeps it. Only the ids are shuffled to find the repeats (few).
     repeats = good.groupBy("event_id").agg(F.count(F.lit(1)).alias("n"), F.min(F.struct("_file", "_row")).alias("k")) \
-        .filter("n > 1").select("event_id", F.col("k._file").alias("_kf"), F.col("k._row").alias("_kr"))
+        .filter("n > 1").select("event_id", "n", F.col("k._file").alias("_kf"), F.col("k._row").alias("_kr")).cache()
+    # The rows dropped as repeats, which the import records as its duplicates.
+    duplicates = repeats.agg(F.sum(F.col("n") - 1).alias("d")).collect()[0]["d"] or 0
+    repeats = repeats.drop("n")
     good = good.join(F.broadcast(repeats), "event_id", "left") \
         .filter(F.col("_kf").isNull() | ((F.col("_file") == F.col("_kf")) & (F.col("_row") == F.col("_kr")))) \
         .drop("_kf", "_kr")
@@ -385,10 +391,10 @@ def step_rollups(args):
     logs_read = [os.path.basename(f) for f in log_files(spark, args.logs)]
     for folder, manifest, tables in references:
         out = args.out if len(references) == 1 else os.path.join(args.out, manifest["quarter"])
-        write_bundle(spark, good, folder, manifest, tables, out, rejected, logs_read)
+        write_bundle(spark, good, folder, manifest, tables, out, rejected, duplicates, logs_read, made_at_ms)
 
 
-def write_bundle(spark, good, reference, manifest, tables, out, rejected, logs_read):
+def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplicates, logs_read, made_at_ms):
     """One quarter's bundle from the checked events of every log."""
     from pyspark.sql import functions as F
     start, end = manifest["quarter_start_ms"], manifest["quarter_end_ms"]
@@ -463,6 +469,8 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, logs_r
         "rollup_time_zone": manifest["rollup_time_zone"],
         "events": users["events"],
         "rows_rejected": rejected,
+        "rows_duplicate": duplicates,
+        "made_at_ms": made_at_ms,
         "logs": logs_read,
         "files": {name: {"rows": n, "sha256": sha} for name, (n, sha) in sorted(files.items())},
     }

@@ -140,8 +140,12 @@ class JobTests(unittest.TestCase):
             with open(os.path.join(d, "b", "manifest.json")) as f:
                 bundle = json.load(f)
             self.assertEqual(bundle["rows_rejected"], 1)
-            # A repeated event id is one event: the first.
+            # A repeated event id is one event: the first; the manifest says how many rows it dropped,
+            # which linkaudit's ledger records as a direct import's duplicates.
             self.assertEqual(bundle["events"], 1)
+            self.assertEqual(bundle["rows_duplicate"], 1)
+            self.assertEqual(bundle["job_version"], "2")
+            self.assertIsInstance(bundle["made_at_ms"], int)
             with open(os.path.join(d, "b", "counts.csv")) as f:
                 self.assertEqual(list(csv.reader(f))[1:], [["1630425600000", "", "https", "x.cn", "group_chat", "open",
                                                            "", "automated", "1"]])

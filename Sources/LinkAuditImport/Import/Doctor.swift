@@ -66,7 +66,37 @@ public struct Doctor {
       SELECT count(*) FROM rollup_bundle r JOIN batch b USING (batch_id) WHERE r.replaced_by IS NULL
         AND (b.rows_stored <> (SELECT coalesce(sum(events), 0) FROM event_day d WHERE d.batch_id = r.batch_id)
           OR r.events <> b.rows_stored
-          OR r.users IS NOT (SELECT users FROM quarter_users q WHERE q.quarter_start = r.quarter_start))
+          OR r.users IS NOT (SELECT users FROM quarter_users q WHERE q.quarter_start = r.quarter_start)
+          OR r.users > r.events OR r.events < 0)
+      """
+    ),
+    (
+      // A bundle's events (its cases) are among its counts, by host and by
+      // every code: one that is not was edited (an import refuses it).
+      "warehouse bundles whose cases are not among their counts",
+      """
+      WITH live AS (SELECT batch_id FROM rollup_bundle WHERE replaced_by IS NULL),
+      by_host AS (
+        SELECT e.batch_id, e.host_id, e.action, e.principle, count(*) AS n FROM link_event e
+        WHERE e.batch_id IN live GROUP BY 1, 2, 3, 4),
+      host_counts AS (
+        SELECT batch_id, host_id, action, principle, sum(events) AS counted FROM host_month
+        WHERE batch_id IN live GROUP BY 1, 2, 3, 4),
+      by_code AS (
+        SELECT e.batch_id, e.scene, e.action, e.reason, e.detected_by, e.policy_version, count(*) AS n
+        FROM link_event e WHERE e.batch_id IN live GROUP BY 1, 2, 3, 4, 5, 6),
+      code_counts AS (
+        SELECT batch_id, scene, action, reason, detected_by, policy_version, sum(events) AS counted FROM event_month
+        WHERE batch_id IN live GROUP BY 1, 2, 3, 4, 5, 6)
+      SELECT count(DISTINCT batch_id) FROM (
+        SELECT b.batch_id FROM by_host b LEFT JOIN host_counts c ON c.batch_id = b.batch_id
+          AND c.host_id = b.host_id AND c.action = b.action AND c.principle IS b.principle
+        WHERE b.n > coalesce(c.counted, 0)
+        UNION ALL
+        SELECT b.batch_id FROM by_code b LEFT JOIN code_counts c ON c.batch_id = b.batch_id AND c.scene = b.scene
+          AND c.action = b.action AND c.reason IS b.reason AND c.detected_by = b.detected_by
+          AND c.policy_version IS b.policy_version
+        WHERE b.n > coalesce(c.counted, 0))
       """
     ),
   ]

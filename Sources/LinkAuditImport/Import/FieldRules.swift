@@ -144,6 +144,10 @@ public struct PlausibleTimes: Sendable, Equatable {
 
   package func contains(_ t: Timestamp) -> Bool { t >= earliest && t <= latest }
 
+  /// A span of time (a quarter: `from` to before `until`) that holds a
+  /// plausible time: a quarter wholly outside the range can hold no event.
+  package func overlaps(from: Timestamp, until: Timestamp) -> Bool { from <= latest && until > earliest }
+
   package var expectation: String {
     "a time from \(earliest.iso.prefix(10)) to \(latest.iso.prefix(10)) UTC (the plausible range; --earliest and --latest change it)"
   }

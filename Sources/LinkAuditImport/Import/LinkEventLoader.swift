@@ -28,6 +28,10 @@ package struct LinkEventLoader {
 
   package static let columns = Column.names
   package static let required = ["event_id", "occurred_at", "scene", "user_id", "url", "action"]
+  /// The longest event id and client version the contract allows (a
+  /// bundle's events are held to them too).
+  package static let eventIDLength = 128
+  package static let clientVersionLength = 64
   package static let insertSQL = """
     INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url, url_normalised, host_id,
       action, reason, principle, detected_by, client_version, policy_version)
@@ -134,7 +138,7 @@ package struct LinkEventLoader {
 
     package mutating func prepare(_ values: [String?], _ text: inout TextArena) throws -> Prepared {
       fields.values = values
-      let eventID = try fields.text(.eventID, required: true, maxLength: 128)!
+      let eventID = try fields.text(.eventID, required: true, maxLength: LinkEventLoader.eventIDLength)!
       let occurredAt = try fields.timestamp(.occurredAt, required: true)!
       let scene = try fields.enumeration(.scene, Scene.self, required: true)!
       let userID = try fields.text(.userID, required: true, maxLength: 256, personal: true)!
@@ -142,7 +146,8 @@ package struct LinkEventLoader {
       let action = try fields.enumeration(.action, LinkAction.self, required: true)!
       let reason = try LinkEventLoader.reason(fields, action: action)
       let detectedBy = try fields.enumeration(.detectedBy, DetectedBy.self, required: false) ?? .automated
-      let clientVersion = try fields.text(.clientVersion, required: false, maxLength: 64)
+      let clientVersion = try fields.text(
+        .clientVersion, required: false, maxLength: LinkEventLoader.clientVersionLength)
       let policy = policies.index(at: occurredAt)
       let first = text.count
       text.append(eventID)

@@ -19,20 +19,49 @@ package struct BundleManifest: Codable {
   package var segmentsSha256: String
   package var rollupTimeZone: String
   package var events: Int64
-  package var rowsRejected: Int
+  package var rowsRejected: Int64
+  /// Rows the job dropped as repeats of an event id it kept (job version 2
+  /// on); nil from an older job, read as 0 with a warning.
+  package var rowsDuplicate: Int64?
+  /// When the job ran (UTC milliseconds, job version 2 on): of two bundles
+  /// of a quarter, the one made later is the newer.
+  package var madeAtMs: Int64?
   package var logs: [String]
   package var files: [String: File]
 
   package static let format = "linkaudit-rollups/1"
   package static let files = ["counts.csv", "days.csv", "users.csv", "cases.csv", "histories.csv"]
+  /// The most events a quarter's bundle may hold unless `--max-events` says
+  /// otherwise: over three times the 30 billion taps of the README's paper
+  /// quarter, far below what an edited count (9 x 10^18) reaches.
+  package static let defaultMaxEvents: Int64 = 100_000_000_000
+  /// A manifest is a few hundred bytes; anything much larger is not one.
+  static let manifestLimit = 1 << 20
 
   /// Reads a bundle's manifest and checks every file against it, so nothing
-  /// is loaded from a file the job did not write.
+  /// is loaded from a file the job did not write. Only regular files are
+  /// read: a pipe or a device (which would never end) is refused, named.
   /// The manifest, and the SHA-256 of its bytes as read (the batch's fingerprint).
   package static func read(folder: String) throws -> (manifest: BundleManifest, sha256: String) {
     let path = (folder as NSString).appendingPathComponent("manifest.json")
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw FileError(file: path, message: "no manifest.json: not a rollup bundle")
+    if let problem = FileIdentity.notARegularFile(folder), !problem.isFolder {
+      throw FileError(
+        file: folder,
+        message: FileManager.default.fileExists(atPath: folder)
+          ? "is not a folder: name the bundle's folder" : problem.reason)
+    }
+    if FileIdentity.notARegularFile(folder) == nil {
+      throw FileError(file: folder, message: "is a file: name the bundle's folder")
+    }
+    try requireRegularFile(path, missing: "no manifest.json: not a rollup bundle")
+    guard let handle = FileHandle(forReadingAtPath: path),
+      let data = try? handle.read(upToCount: manifestLimit + 1)
+    else {
+      throw FileError(file: path, message: "cannot be read")
+    }
+    try? handle.close()
+    guard data.count <= manifestLimit else {
+      throw FileError(file: path, message: "is over \(manifestLimit / 1024) KiB: not a rollup bundle's manifest")
     }
     let manifest: BundleManifest
     do {
@@ -43,27 +72,84 @@ package struct BundleManifest: Codable {
       throw FileError(file: path, message: "is not a rollup bundle's manifest (\(error.localizedDescription))")
     }
     guard manifest.format == format else {
-      throw FileError(file: path, message: "format \(manifest.format): this linkaudit reads \(format)")
+      throw FileError(file: path, message: "format \(displayable(manifest.format)): this linkaudit reads \(format)")
     }
     guard Set(manifest.files.keys) == Set(files) else {
       throw FileError(
         file: path,
         message:
-          "lists \(manifest.files.keys.sorted().joined(separator: ", ")); a bundle has \(files.joined(separator: ", "))"
+          "lists \(manifest.files.keys.sorted().map(displayable).joined(separator: ", ")); a bundle has \(files.joined(separator: ", "))"
       )
     }
-    for name in files {
+    // What is stored and shown of the manifest's text: the contract's text rule; hashes as hashes.
+    if TextRuleBreach.check(manifest.jobVersion, maxLength: 32) != nil {
+      throw FileError(
+        file: path,
+        message:
+          "job_version \(displayable(manifest.jobVersion)) is not a version: at most 32 characters, no control characters"
+      )
+    }
+    for (field, value) in [
+      ("reference_manifest_sha256", manifest.referenceManifestSha256),
+      ("decisions_fingerprint", manifest.decisionsFingerprint), ("segments_sha256", manifest.segmentsSha256),
+    ]
+    where value.utf8.count != 64 || !value.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+    {
+      throw FileError(file: path, message: "\(field) \(displayable(value)) is not a SHA-256 in hex")
+    }
+    for (field, value) in [("events", manifest.events), ("rows_rejected", manifest.rowsRejected)]
+      + (manifest.rowsDuplicate.map { [("rows_duplicate", $0)] } ?? [])
+    where value < 0 {
+      throw FileError(file: path, message: "\(field) \(value) is not a count of rows")
+    }
+    try manifest.checkFiles(in: folder, why: "the bundle was altered or is incomplete")
+    return (manifest, hex(SHA256.hash(data: data)))
+  }
+
+  /// Every file of the bundle a regular file with the SHA-256 the manifest
+  /// records: before anything is read, and again once everything was, so a
+  /// file swapped while the import read it is refused too.
+  package func checkFiles(in folder: String, why: String) throws {
+    for name in Self.files {
       let file = (folder as NSString).appendingPathComponent(name)
+      try Self.requireRegularFile(file, missing: "is missing: the bundle is incomplete")
       let sha = try FileHash.sha256(ofFile: file)
-      guard sha == manifest.files[name]!.sha256 else {
+      guard sha == files[name]!.sha256 else {
         throw FileError(
-          file: file,
-          message:
-            "its SHA-256 (\(sha.prefix(12))…) is not the one manifest.json records: the bundle was altered or is incomplete"
-        )
+          file: file, message: "its SHA-256 (\(sha.prefix(12))…) is not the one manifest.json records: \(why)")
       }
     }
-    return (manifest, hex(SHA256.hash(data: data)))
+  }
+
+  /// C4's rule for the inbox, for a bundle's files: only a regular file is read.
+  private static func requireRegularFile(_ path: String, missing: String) throws {
+    guard let problem = FileIdentity.notARegularFile(path) else { return }
+    guard FileManager.default.fileExists(atPath: path) || problem.isFolder else {
+      throw FileError(file: path, message: missing)
+    }
+    throw FileError(file: path, message: problem.isFolder ? "is a folder, not a file of the bundle" : problem.reason)
+  }
+}
+
+/// What `import rollups` is told beyond an import's options.
+package struct BundleImportOptions: Sendable {
+  /// The most events the bundle's quarter may hold (`--max-events`).
+  package var maxEvents: Int64 = BundleManifest.defaultMaxEvents
+  /// The quarter whose newer bundle this one may replace (`--replace-newer`).
+  package var replaceNewer: String?
+  /// The combinations of policy version, scene, reason and action whose
+  /// principle 1-2 events got through (the metrics' table, as the reference
+  /// ships it in under_restricted.csv): the cases must list every such event
+  /// counts.csv counts. nil leaves that cross-check out.
+  package var underRestricted: Set<[String]>?
+
+  package init(
+    maxEvents: Int64 = BundleManifest.defaultMaxEvents, replaceNewer: String? = nil,
+    underRestricted: Set<[String]>? = nil
+  ) {
+    self.maxEvents = maxEvents
+    self.replaceNewer = replaceNewer
+    self.underRestricted = underRestricted
   }
 }
 
@@ -73,27 +159,63 @@ package struct BundleManifest: Codable {
 /// need as events (without pseudonyms), and the histories of the URLs
 /// restricted in the quarter through the engine's URL histories (in temporary
 /// tables, of which the quarter's first restrictions are kept).
+///
+/// A bundle is untrusted input, held to the data contract as a link log is:
+/// its text to the same field rules, its times to the same plausible range,
+/// its numbers to what can be counted (no negatives, no overflow, a ceiling,
+/// no more users than events), and its cases and histories to the counts
+/// they belong to.
 extension Importer {
-  package func importBundle(folder: String) throws -> BatchSummary {
+  package func importBundle(folder: String, bundle: BundleImportOptions = BundleImportOptions()) throws -> BatchSummary
+  {
+    // The name is recorded in the ledger and printed: no control character may forge a line.
+    if TextRuleBreach.check(folder, maxLength: 4096) != nil {
+      throw FileError(
+        file: displayable(folder), message: "the bundle's folder name holds a control character: rename the folder")
+    }
     let (manifest, sha) = try BundleManifest.read(folder: folder)
     let name = (folder as NSString).lastPathComponent
     guard let quarter = Quarter(manifest.quarter) else {
-      throw FileError(file: folder, message: "manifest.json names no quarter YYYY-Qn (\(manifest.quarter))")
+      throw FileError(
+        file: folder, message: "manifest.json names no quarter YYYY-Qn (\(displayable(manifest.quarter)))")
+    }
+    guard manifest.events <= bundle.maxEvents else {
+      throw FileError(
+        file: folder,
+        message:
+          "manifest.json says \(manifest.events.grouped) events, more than a quarter may hold (\(bundle.maxEvents.grouped); --max-events raises it)"
+      )
+    }
+    let plausible = options.plausibleTimes
+    if let made = manifest.madeAtMs, !plausible.contains(Timestamp(milliseconds: made)) {
+      throw FileError(
+        file: folder, message: "manifest.json: made_at_ms \(made) is not \(plausible.expectation)")
     }
     try db.execute("PRAGMA cache_size = -65536")
     return try db.transaction {
-      if try isImported(sha) { return BatchSummary(file: folder, kind: .links, batchID: nil) }
+      let known = try db.rows(
+        "SELECT b.batch_id, r.batch_id IS NOT NULL AND r.replaced_by IS NOT NULL FROM main.batch b LEFT JOIN main.rollup_bundle r USING (batch_id) WHERE b.sha256 = ?",
+        [.text(sha)]
+      ).first
+      // A bundle replaced by another is loaded again (into its own batch), as any other bundle.
+      let reinstated = known?[1].integer == 1 ? known?[0].integer : nil
+      if known != nil, reinstated == nil { return BatchSummary(file: folder, kind: .links, batchID: nil) }
       try ensurePlatformRegistry()
       let zone = try Rollups.timeZone(of: db)
       guard zone.identifier == manifest.rollupTimeZone else {
         throw FileError(
           file: folder,
           message:
-            "was cut in \(manifest.rollupTimeZone), this database's rollups in \(zone.identifier): export the reference from this database and run the job again"
+            "was cut in \(displayable(manifest.rollupTimeZone)), this database's rollups in \(zone.identifier): export the reference from this database and run the job again"
         )
       }
+      let (start, end) = quarter.bounds(in: zone)
+      guard plausible.overlaps(from: start, until: end) else {
+        throw FileError(
+          file: folder, message: "manifest.json: quarter \(quarter) is not \(plausible.expectation)")
+      }
       let decisions = try DecisionIndex(database: db)
-      guard decisions.fingerprint == manifest.decisionsFingerprint else {
+      guard try DecisionIndex.fingerprint(of: db, standingBefore: end) == manifest.decisionsFingerprint else {
         throw FileError(
           file: folder,
           message:
@@ -107,7 +229,6 @@ extension Importer {
             "was made with other policy versions in force in \(quarter) than this database holds: export the reference again and run the job again"
         )
       }
-      let (start, end) = quarter.bounds(in: zone)
       let (startText, endText) = (start.iso, end.iso)
       // One quarter, one source: raw events or a bundle, never both.
       if let batch = try db.scalar(
@@ -120,49 +241,107 @@ extension Importer {
         throw FileError(
           file: folder,
           message:
-            "\(quarter) already holds link events imported directly (\(file), batch \(batch)): a quarter comes from raw events or from a bundle, not both"
+            "\(quarter) already holds link events imported directly (\(displayable(file)), batch \(batch)): a quarter comes from raw events or from a bundle, not both"
         )
       }
       let staleBefore = try Rollups.isStale(db)
-      let replaced = try db.scalar(
-        "SELECT batch_id FROM main.rollup_bundle WHERE quarter_start = ? AND replaced_by IS NULL", [.text(startText)]
-      ).integer
-      if let replaced { try removeBundleFigures(batch: replaced, from: startText, to: endText) }
-      let batchID = try openBatch(kind: .links, fileName: name, sha256: sha)
+      let live = try db.rows(
+        "SELECT batch_id, events, made_at FROM main.rollup_bundle WHERE quarter_start = ? AND replaced_by IS NULL",
+        [.text(startText)]
+      ).first.map { (batch: $0[0].integer ?? 0, events: $0[1].integer ?? 0, madeAt: $0[2].text) }
+      if let live {
+        try refuseUnlessNewer(manifest, than: live, quarter: quarter, folder: folder, bundle: bundle)
+        try removeBundleFigures(batch: live.batch, from: startText, to: endText)
+      }
+      if let reinstated { try removeBundleFigures(batch: reinstated, from: startText, to: endText) }
+      let batchID = try reinstated ?? openBatch(kind: .links, fileName: name, sha256: sha)
       var summary = BatchSummary(file: folder, kind: .links, batchID: batchID)
       let loader = BundleLoader(
         importer: self, batchID: batchID, folder: folder, zone: zone, quarter: (start, end),
-        quarterName: quarter.description)
+        quarterName: quarter.description, plausible: plausible, maxEvents: bundle.maxEvents,
+        underRestricted: bundle.underRestricted)
       let users = try loader.load(decisions: decisions, summary: &summary)
-      summary.rowsRejected = manifest.rowsRejected
       guard summary.rowsStored == manifest.events else {
         throw FileError(
           file: folder,
           message: "counts.csv adds up to \(summary.rowsStored) events, manifest.json says \(manifest.events)")
       }
-      if let replaced {
-        try db.prepare("UPDATE main.rollup_bundle SET replaced_by = ? WHERE batch_id = ?").run([
-          .integer(batchID), .integer(replaced),
-        ])
-        summary.warnings.append("replaces the bundle of batch \(replaced) for \(quarter); the ledger keeps both")
+      // The ledger as a direct import keeps it: every row read, stored, dropped as a repeat or rejected.
+      let duplicates = manifest.rowsDuplicate ?? 0
+      if manifest.rowsDuplicate == nil {
+        summary.warnings.append(
+          "manifest.json (job version \(displayable(manifest.jobVersion))) does not say how many repeated event ids the job dropped: recorded as 0; a job of this linkaudit's warehouse/ says it"
+        )
       }
-      try db.prepare(
-        """
-        INSERT INTO main.rollup_bundle (batch_id, quarter, quarter_start, quarter_end, job_version,
-          reference_manifest_sha256, decisions_fingerprint, segments_sha256, events, users)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-      ).run([
-        .integer(batchID), .text(quarter.description), .text(startText), .text(endText), .text(manifest.jobVersion),
-        .text(manifest.referenceManifestSha256), .text(manifest.decisionsFingerprint),
-        .text(manifest.segmentsSha256), .integer(manifest.events),
-        .integer(users),
-      ])
+      let (withRepeats, o1) = Int64(summary.rowsStored).addingReportingOverflow(duplicates)
+      let (read, o2) = withRepeats.addingReportingOverflow(manifest.rowsRejected)
+      guard !o1, !o2 else {
+        throw FileError(
+          file: folder, message: "manifest.json: events, rows_duplicate and rows_rejected add up past any count")
+      }
+      (summary.rowsRead, summary.rowsDuplicate, summary.rowsRejected) = (
+        Int(read), Int(duplicates), Int(manifest.rowsRejected)
+      )
+      if let live {
+        try db.prepare("UPDATE main.rollup_bundle SET replaced_by = ? WHERE batch_id = ?").run([
+          .integer(batchID), .integer(live.batch),
+        ])
+        summary.warnings.append(
+          "replaces the bundle of batch \(live.batch) for \(quarter); the ledger keeps both")
+      }
+      let madeAt: SQLValue = manifest.madeAtMs.map { .text(Timestamp(milliseconds: $0).iso) } ?? .null
+      if let reinstated {
+        try db.prepare(
+          """
+          UPDATE main.rollup_bundle SET replaced_by = NULL, job_version = ?, reference_manifest_sha256 = ?,
+            decisions_fingerprint = ?, segments_sha256 = ?, events = ?, users = ?, made_at = ?
+          WHERE batch_id = ?
+          """
+        ).run([
+          .text(manifest.jobVersion), .text(manifest.referenceManifestSha256), .text(manifest.decisionsFingerprint),
+          .text(manifest.segmentsSha256), .integer(manifest.events), .integer(users), madeAt, .integer(reinstated),
+        ])
+      } else {
+        try db.prepare(
+          """
+          INSERT INTO main.rollup_bundle (batch_id, quarter, quarter_start, quarter_end, job_version,
+            reference_manifest_sha256, decisions_fingerprint, segments_sha256, events, users, made_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """
+        ).run([
+          .integer(batchID), .text(quarter.description), .text(startText), .text(endText), .text(manifest.jobVersion),
+          .text(manifest.referenceManifestSha256), .text(manifest.decisionsFingerprint),
+          .text(manifest.segmentsSha256), .integer(manifest.events), .integer(users), madeAt,
+        ])
+      }
       // Deleting the older bundle's events marked the rollups stale; they are not.
       if !staleBefore { try db.execute("DELETE FROM main.setting WHERE name = 'rollups_stale'") }
+      try manifest.checkFiles(in: folder, why: "the bundle changed while it was imported")
       try closeBatch(summary)
       return summary
     }
+  }
+
+  /// A bundle replaces the one its quarter holds only when it is newer by
+  /// what the two say: not made earlier (`made_at_ms`, when both carry it)
+  /// and not of fewer events (a quarter's logs only grow: fewer events are a
+  /// run over part of them). Otherwise only `--replace-newer QUARTER` lets it.
+  private func refuseUnlessNewer(
+    _ manifest: BundleManifest, than live: (batch: Int64, events: Int64, madeAt: String?), quarter: Quarter,
+    folder: String, bundle: BundleImportOptions
+  ) throws {
+    let liveMade = try live.madeAt.map { try TimestampParser.stored($0, at: "rollup_bundle.made_at") }
+    let earlier = manifest.madeAtMs.flatMap { made in liveMade.map { made < $0.milliseconds } } ?? false
+    let fewer = manifest.events < live.events
+    guard earlier || fewer, bundle.replaceNewer != quarter.description else { return }
+    let why =
+      earlier
+      ? "was made at \(Timestamp(milliseconds: manifest.madeAtMs!).iso), before the bundle \(quarter) holds (batch \(live.batch), made at \(liveMade!.iso))"
+      : "holds \(manifest.events.grouped) events, fewer than the bundle \(quarter) holds (batch \(live.batch), \(live.events.grouped) events), as a run over part of the logs would"
+    throw FileError(
+      file: folder,
+      message: "\(why); nothing was changed. To replace the newer bundle with this one, pass --replace-newer \(quarter)"
+    )
   }
 
   /// The figures of an older bundle of the quarter, removed before the newer one's are loaded.
@@ -210,13 +389,12 @@ private struct BundleLoader {
   let zone: TimeZone
   let quarter: (start: Timestamp, end: Timestamp)
   let quarterName: String
+  let plausible: PlausibleTimes
+  let maxEvents: Int64
+  let underRestricted: Set<[String]>?
 
   static let countColumns = [
     "month_start_ms", "policy_version", "scheme", "authority", "scene", "action", "reason", "detected_by", "events",
-  ]
-  static let eventColumns = [
-    "event_id", "occurred_at_ms", "scene", "url", "action", "reason", "detected_by", "client_version", "url_key",
-    "file", "line",
   ]
 
   /// Loads everything; returns the quarter's users.
@@ -228,11 +406,17 @@ private struct BundleLoader {
     var firstDay = Int64.max
     var lastDay = Int64.min
 
-    // The counts, fed to the engine as counts of identical facts.
+    // The counts, fed to the engine as counts of identical facts. Every sum
+    // is bounded here, where the bundle's numbers are read: by Int64 and by
+    // the ceiling, so that no sum after it can overflow.
     let counts = try RollupEngine(database: db, timeZone: zone, policies: policies.names, outputs: .counts)
     var deriver = EventDeriver(timeZone: zone, decisions: DecisionIndex())
     var dayLocator = MonthLocator(timeZone: zone)
     var authorities: [String: (host: Int64, url: String, domain: String)] = [:]
+    var total: Int64 = 0
+    // What the counts say, to hold the cases and histories to.
+    var counted: [RollupKey: Int64] = [:]
+    var countedUnder: Int64 = 0
     try each("counts.csv", Self.countColumns) { v, at in
       let month = try integer(v[0], "month_start_ms", at)
       guard month >= quarter.start.milliseconds, month < quarter.end.milliseconds else {
@@ -250,23 +434,35 @@ private struct BundleLoader {
       let policy = try v[1].flatMap { $0.isEmpty ? nil : $0 }.map { name -> Int in
         guard let i = try? policies.index(named: name, at: "") else {
           throw FileError(
-            file: at.file, line: at.line, message: "policy_version \(name) is not one this database holds")
+            file: at.file, line: at.line,
+            message: "policy_version \(displayable(name)) is not one this database holds")
         }
         return i
       }
       let events = try positive(v[8], "events", at)
+      let (sum, overflow) = total.addingReportingOverflow(events)
+      guard !overflow, sum <= maxEvents else {
+        throw FileError(
+          file: at.file, line: at.line,
+          message:
+            "events add up to more than a quarter may hold (\(maxEvents.grouped); --max-events raises it)")
+      }
+      total = sum
+      let (scene, action, reason): (Scene, LinkAction, EventReason?) = (
+        try code(v[4], "scene", at), try code(v[5], "action", at), try self.reason(v[6], at)
+      )
       var facts = deriver.facts(
-        batch: batchID, occurredAt: month, host: a.host, scene: try code(v[4], "scene", at),
-        action: try code(v[5], "action", at), reason: try reason(v[6], at),
+        batch: batchID, occurredAt: month, host: a.host, scene: scene, action: action, reason: reason,
         detectedBy: try code(v[7], "detected_by", at), policy: policy, url: a.url, domain: a.domain, user: nil)
       guard facts.key.month == month else {
         throw FileError(file: at.file, line: at.line, message: "month_start_ms \(month) is not the start of a month")
       }
       facts.count = events
       try counts.add(monthCounts: facts)
-      summary.rowsRead += Int(events)
-      summary.rowsStored += Int(events)
+      counted[facts.key, default: 0] += events
+      if gotThrough(policy.map { policies.names[$0] }, scene, reason, action) { countedUnder += events }
     }
+    summary.rowsStored = Int(total)
     var dayEvents: Int64 = 0
     try each("days.csv", ["day_start_ms", "events"]) { v, at in
       let day = try integer(v[0], "day_start_ms", at)
@@ -276,30 +472,43 @@ private struct BundleLoader {
         )
       }
       let events = try positive(v[1], "events", at)
+      let (sum, overflow) = dayEvents.addingReportingOverflow(events)
+      guard !overflow else {
+        throw FileError(file: at.file, line: at.line, message: "events add up past any count: not counts of events")
+      }
       counts.add(day: day, batch: batchID, events: events)
-      dayEvents += events
+      dayEvents = sum
       (firstDay, lastDay) = (min(firstDay, day), max(lastDay, day))
     }
-    guard dayEvents == Int64(summary.rowsStored) else {
+    guard dayEvents == total else {
       throw FileError(
-        file: folder, message: "days.csv adds up to \(dayEvents) events, counts.csv to \(summary.rowsStored)")
+        file: folder, message: "days.csv adds up to \(dayEvents) events, counts.csv to \(total)")
     }
     try counts.flush()
 
-    // The distinct users, counted in the warehouse.
+    // The distinct users, counted in the warehouse: one row, the quarter's.
     var users: Int64 = -1
     var span: (first: Int64, last: Int64)?
     try each("users.csv", ["quarter", "users", "events", "first_ms", "last_ms"]) { v, at in
+      guard users < 0 else {
+        throw FileError(file: at.file, line: at.line, message: "a second row: users.csv holds one, the quarter's")
+      }
       guard v[0] == quarterName else {
         throw FileError(
-          file: at.file, line: at.line, message: "quarter \(v[0] ?? "(empty)") is not the bundle's (\(quarterName))")
+          file: at.file, line: at.line,
+          message: "quarter \(displayable(v[0] ?? "(empty)")) is not the bundle's (\(quarterName))")
       }
-      users = try integer(v[1], "users", at)
+      let n = try integer(v[1], "users", at)
       // Each user tapped at least once: more users than events, or none for some events, is no count.
-      guard users <= Int64(summary.rowsStored), (users > 0) == (summary.rowsStored > 0) else {
+      guard n >= 0, n <= total, (n > 0) == (total > 0) else {
         throw FileError(
           file: at.file, line: at.line,
-          message: "users \(users) cannot be the distinct users of \(summary.rowsStored) events")
+          message: "users \(n) cannot be the distinct users of \(total) events")
+      }
+      users = n
+      if let events = v[2], !events.isEmpty, try integer(events, "events", at) != total {
+        throw FileError(
+          file: at.file, line: at.line, message: "events \(events) is not what counts.csv adds up to (\(total))")
       }
       if let first = v[3], !first.isEmpty {
         span = (try integer(first, "first_ms", at), try integer(v[4], "last_ms", at))
@@ -310,14 +519,34 @@ private struct BundleLoader {
       .text(quarter.start.iso), .integer(users),
     ])
 
+    // The quarter's events the cases and histories ship, each once, by what
+    // it is counted by: every one must be among the counts.
+    var shipped: [String: RollupKey] = [:]
+    var shippedUnder: Int64 = 0
+    func ship(_ e: BundleEvent, host: Int64, policy: Int?, _ facts: EventFacts, _ at: Place) throws {
+      var key = facts.key
+      key.host = host
+      if let earlier = shipped[e.id] {
+        guard earlier == key else {
+          throw FileError(
+            file: at.file, line: at.line,
+            message: "event_id \(displayable(e.id)) is shipped twice, with other facts the second time")
+        }
+        return
+      }
+      shipped[e.id] = key
+      if gotThrough(policy.map { policies.names[$0] }, e.scene, e.reason, e.action) { shippedUnder += 1 }
+    }
+
     // The events the case lists and decisions need: stored, and their coverage found by the engine.
     let coverage = try RollupEngine(
       database: db, timeZone: zone, policies: policies.names, complaintIDs: decisions.complaintIDs,
       outputs: .coverage)
     var covering = EventDeriver(timeZone: zone, decisions: decisions)
     let insert = try db.prepare(LinkEventLoader.insertSQL)
-    try each("cases.csv", Self.eventColumns) { v, at in
-      let e = try event(v, at, normaliser)
+    var fields = FieldReader<BundleEventColumn>(timestamps: importer.timestamps, plausible: plausible)
+    try each("cases.csv", BundleEventColumn.names) { v, at in
+      let e = try event(v, at, normaliser, &fields)
       guard e.ms >= quarter.start.milliseconds, e.ms < quarter.end.milliseconds else {
         throw FileError(file: at.file, line: at.line, message: "occurred_at_ms is outside the bundle's quarter")
       }
@@ -331,11 +560,12 @@ private struct BundleLoader {
         .optional(e.clientVersion), .optional(policy.map { policies.names[$0] }),
       ])
       guard db.changes > 0 else {
-        throw FileError(file: at.file, line: at.line, message: "event_id \(e.id) is already stored")
+        throw FileError(file: at.file, line: at.line, message: "event_id \(displayable(e.id)) is already stored")
       }
       let facts = covering.facts(
         batch: batchID, occurredAt: e.ms, host: host, scene: e.scene, action: e.action, reason: e.reason,
         detectedBy: e.detectedBy, policy: policy, url: e.url.normalised, domain: e.url.domain, user: nil)
+      try ship(e, host: host, policy: policy, facts, at)
       try coverage.add(facts, event: db.lastInsertRowID)
     }
     try coverage.flush()
@@ -353,14 +583,23 @@ private struct BundleLoader {
     }
     let urls = try RollupEngine(database: db, timeZone: zone, policies: policies.names, outputs: .urls, schema: "temp")
     var plain = EventDeriver(timeZone: zone, decisions: DecisionIndex())
-    try each("histories.csv", Self.eventColumns) { v, at in
-      let e = try event(v, at, normaliser)
+    try each("histories.csv", BundleEventColumn.names) { v, at in
+      let e = try event(v, at, normaliser, &fields)
       guard e.ms < quarter.end.milliseconds else {
         throw FileError(file: at.file, line: at.line, message: "occurred_at_ms is after the bundle's quarter")
       }
       let facts = plain.facts(
         batch: batchID, occurredAt: e.ms, host: 0, scene: e.scene, action: e.action, reason: e.reason,
         detectedBy: e.detectedBy, policy: nil, url: e.url.normalised, domain: e.url.domain, user: nil)
+      if e.ms >= quarter.start.milliseconds {
+        let policy = policies.index(at: Timestamp(milliseconds: e.ms))
+        let counted = plain.facts(
+          batch: batchID, occurredAt: e.ms, host: 0, scene: e.scene, action: e.action, reason: e.reason,
+          detectedBy: e.detectedBy, policy: policy, url: e.url.normalised, domain: e.url.domain, user: nil)
+        try ship(
+          e, host: try hosts.id(host: e.url.host, ascii: e.url.hostASCII, domain: e.url.domain), policy: policy,
+          counted, at)
+      }
       try urls.add(facts, event: nil)
     }
     try urls.flush()
@@ -370,10 +609,29 @@ private struct BundleLoader {
     .run([.text(quarter.start.iso)])
     for table in Rollups.tables { try db.execute("DROP TABLE temp.\(table)") }
 
+    // The cases and histories against the counts they belong to.
+    var shippedByKey: [RollupKey: Int64] = [:]
+    for key in shipped.values { shippedByKey[key, default: 0] += 1 }
+    for (key, n) in shippedByKey where n > counted[key, default: 0] {
+      throw FileError(
+        file: folder,
+        message:
+          "cases.csv and histories.csv hold \(n) event(s) of \(describe(key, policies)), counts.csv counts \(counted[key, default: 0]): the bundle contradicts itself"
+      )
+    }
+    if underRestricted != nil, shippedUnder != countedUnder {
+      throw FileError(
+        file: folder,
+        message:
+          "counts.csv counts \(countedUnder.grouped) principle 1-2 event(s) that got through, cases.csv lists \(shippedUnder.grouped): the bundle contradicts itself"
+      )
+    }
+
     // The first and last events' instants, as an import of the events records them.
     if let span {
       guard span.first >= quarter.start.milliseconds, span.last < quarter.end.milliseconds, span.first <= span.last,
-        firstDay <= span.first, span.last < lastDay + 86_400_000 * 2
+        firstDay <= span.first, lastDay.addingReportingOverflow(86_400_000 * 2).partialValue > span.last,
+        plausible.contains(Timestamp(milliseconds: span.first)), plausible.contains(Timestamp(milliseconds: span.last))
       else {
         throw FileError(
           file: folder, message: "users.csv: first_ms and last_ms do not fall in the days counts.csv counts")
@@ -384,6 +642,21 @@ private struct BundleLoader {
       ])
     }
     return users
+  }
+
+  /// A principle 1-2 event its policy asks more of than was done (what the case lists show as got through).
+  func gotThrough(_ policy: String?, _ scene: Scene, _ reason: EventReason?, _ action: LinkAction) -> Bool {
+    guard let underRestricted, let policy, let principle = reason?.category?.principle.rawValue, principle <= 2
+    else { return false }
+    return underRestricted.contains([policy, scene.rawValue, reason?.code ?? "", action.rawValue])
+  }
+
+  /// What a count is of, in the words of counts.csv.
+  func describe(_ key: RollupKey, _ policies: PolicyTimeline) -> String {
+    let host =
+      (try? importer.db.scalar("SELECT host FROM main.host WHERE host_id = ?", [.integer(key.host)]).text)
+      .flatMap { $0 } ?? "?"
+    return "month_start_ms \(key.month), host \(displayable(host))"
   }
 
   struct Place {
@@ -443,26 +716,84 @@ private struct BundleLoader {
     }
   }
 
-  /// An event of the bundle, its URL normalised here; the job's own reading
-  /// of it (`url_key`) must agree, or the job's split of URLs is wrong.
-  func event(_ v: [String?], _ at: Place, _ normaliser: URLNormaliser) throws -> (
-    id: String, ms: Int64, scene: Scene, raw: String, url: ExternalURL, action: LinkAction, reason: EventReason?,
-    detectedBy: DetectedBy, clientVersion: String?
-  ) {
-    guard let id = v[0] else { throw FileError(file: at.file, line: at.line, message: "event_id is required") }
-    let raw = v[3] ?? ""
-    let url = try normalise(raw, normaliser, at)
-    guard url.normalised == v[8] else {
-      throw FileError(
-        file: at.file, line: at.line,
-        message:
-          "the job read url \(displayable(raw)) (\(v[9] ?? "?") line \(v[10] ?? "?")) as \(displayable(v[8] ?? "")), linkaudit as \(displayable(url.normalised)): the job's URL split disagrees with linkaudit's"
-      )
+  /// An event of the bundle, read with the field rules of a link log's
+  /// (lengths, control characters, noncharacters: `FieldReader`, as
+  /// `import links` reads one) and its time with the same plausible range;
+  /// its URL normalised here. The job's own reading of it (`url_key`) must
+  /// agree, or the job's split of URLs is wrong.
+  func event(_ v: [String?], _ at: Place, _ normaliser: URLNormaliser, _ fields: inout FieldReader<BundleEventColumn>)
+    throws -> BundleEvent
+  {
+    fields.values = v
+    do {
+      let id = try fields.text(.eventID, required: true, maxLength: LinkEventLoader.eventIDLength)!
+      let msText = try fields.required(.occurredAtMs)
+      guard let ms = Int64(msText) else {
+        throw RowProblem(column: "occurred_at_ms", value: msText, expected: "an integer (UTC milliseconds)")
+      }
+      guard plausible.contains(Timestamp(milliseconds: ms)) else {
+        throw RowProblem(column: "occurred_at_ms", value: msText, expected: plausible.expectation)
+      }
+      let scene = try fields.enumeration(.scene, Scene.self, required: true)!
+      let (raw, url) = try fields.url(.url, using: normaliser)
+      let action = try fields.enumeration(.action, LinkAction.self, required: true)!
+      let reason = try fields.raw(.reason).map { value throws(RowProblem) -> EventReason in
+        guard let r = EventReason(code: value) else {
+          throw RowProblem(column: "reason", value: value, expected: Category.expectation + ", or scene_rule")
+        }
+        return r
+      }
+      let detectedBy = try fields.enumeration(.detectedBy, DetectedBy.self, required: true)!
+      let clientVersion = try fields.text(
+        .clientVersion, required: false, maxLength: LinkEventLoader.clientVersionLength)
+      guard url.normalised == v[BundleEventColumn.urlKey.rawValue] else {
+        throw FileError(
+          file: at.file, line: at.line,
+          message:
+            "the job read url \(displayable(raw)) (\(displayable(v[9] ?? "?")) line \(displayable(v[10] ?? "?"))) as \(displayable(v[8] ?? "")), linkaudit as \(displayable(url.normalised)): the job's URL split disagrees with linkaudit's"
+        )
+      }
+      return BundleEvent(
+        id: id, ms: ms, scene: scene, raw: raw, url: url, action: action, reason: reason, detectedBy: detectedBy,
+        clientVersion: clientVersion)
+    } catch let problem as RowProblem {
+      throw BadRowError(problem, file: at.file, line: at.line)
     }
-    return (
-      id, try integer(v[1], "occurred_at_ms", at), try code(v[2], "scene", at), url.hadUserinfo ? url.shared : raw,
-      url, try code(v[4], "action", at), try reason(v[5], at), try code(v[6], "detected_by", at),
-      v[7].flatMap { $0.isEmpty ? nil : $0 }
-    )
+  }
+}
+
+/// An event of a bundle's cases.csv or histories.csv.
+private struct BundleEvent {
+  let id: String
+  let ms: Int64
+  let scene: Scene
+  /// The URL as given, or with its credentials replaced (`url.shared`).
+  let raw: String
+  let url: ExternalURL
+  let action: LinkAction
+  let reason: EventReason?
+  let detectedBy: DetectedBy
+  let clientVersion: String?
+}
+
+/// The columns of a bundle's cases.csv and histories.csv, read by the field
+/// rules of a link log's (`FieldReader`).
+package enum BundleEventColumn: Int, InputColumn {
+  case eventID, occurredAtMs, scene, url, action, reason, detectedBy, clientVersion, urlKey, file, line
+
+  package var name: String {
+    switch self {
+    case .eventID: "event_id"
+    case .occurredAtMs: "occurred_at_ms"
+    case .scene: "scene"
+    case .url: "url"
+    case .action: "action"
+    case .reason: "reason"
+    case .detectedBy: "detected_by"
+    case .clientVersion: "client_version"
+    case .urlKey: "url_key"
+    case .file: "file"
+    case .line: "line"
+    }
   }
 }

@@ -18,10 +18,20 @@ package enum WarehouseReference {
   /// `scheme,authority,file,row`, the row where each was first seen.
   package static let authorityColumns = ["scheme", "authority", "file", "row"]
 
-  /// Writes the reference for `quarter` into `folder` (created; a file
-  /// already there is replaced only if it is one of the reference's own);
-  /// `more` are tables of rules that live above this layer (the metrics').
-  /// No file is written over one of `protected` (the database, its key, the input).
+  /// Every file a reference may hold: what `write` replaces in a folder of a previous reference.
+  package static let ownFiles: Set<String> = [
+    "segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv", "under_restricted.csv", "authorities.csv",
+    "manifest.json",
+  ]
+
+  /// Writes the reference for `quarter` into `folder`, which must be new,
+  /// empty or a previous reference (holding nothing but a reference's own
+  /// files, its manifest one): never a report package, a bundle or a folder
+  /// of anything else. Each file is written beside its place and renamed
+  /// over it when whole, so a link in the folder is replaced, never followed;
+  /// the manifest last. `more` are tables of rules that live above this
+  /// layer (the metrics'). No file is written over one of `protected` (the
+  /// database, its key, the input). The quarter must hold a plausible time.
   package static func write(
     database db: Database, quarter: Quarter, timestampZone: TimeZone, plausible: PlausibleTimes,
     authorities: String?, more: [(name: String, header: [String], rows: [[String]])] = [], to folder: String,
@@ -29,8 +39,11 @@ package enum WarehouseReference {
   ) throws -> [String: (rows: Int, sha256: String)] {
     let zone = try Rollups.timeZone(of: db)
     let (start, end) = quarter.bounds(in: zone)
+    guard plausible.overlaps(from: start, until: end) else {
+      throw FileError(file: folder, message: "quarter \(quarter) is not \(plausible.expectation)")
+    }
     let policies = try PolicyTimeline(database: db)
-    let decisions = try decisionRows(db)
+    let decisions = try decisionRows(db, before: end)
     var tables: [(name: String, header: [String], rows: [[String]])] = [
       (
         "segments.csv", WarehouseSegments.columns,
@@ -58,11 +71,13 @@ package enum WarehouseReference {
     for name in tables.map(\.name) + ["manifest.json"] {
       try protected.checkOutputFile((folder as NSString).appendingPathComponent(name), option: "FOLDER")
     }
+    try checkFolder(folder)
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    removeAbandonedTemporaries(in: folder)
     var files: [String: (rows: Int, sha256: String)] = [:]
     for table in tables {
       let data = WarehouseSegments.csvData(table.header, table.rows)
-      try data.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(table.name)))
+      try replace(in: folder, name: table.name, with: data)
       files[table.name] = (table.rows.count, hex(SHA256.hash(data: data)))
     }
     let manifest = ReferenceManifest(
@@ -75,9 +90,97 @@ package enum WarehouseReference {
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    try encoder.encode(manifest).write(
-      to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("manifest.json")))
+    // A file of an earlier reference that this one has not (authorities.csv) would mislead the job.
+    for name in ownFiles.subtracting(files.keys).subtracting(["manifest.json"]) {
+      let path = (folder as NSString).appendingPathComponent(name)
+      if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+    }
+    try replace(in: folder, name: "manifest.json", with: try encoder.encode(manifest))
     return files
+  }
+
+  /// A folder a reference may be written into: none yet, an empty one, or
+  /// one holding a previous reference's files and nothing else, each a
+  /// regular file (not a link), its manifest a reference's.
+  package static func checkFolder(_ folder: String) throws {
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fm.fileExists(atPath: folder, isDirectory: &isDirectory) || isLink(folder) else { return }
+    guard isDirectory.boolValue else {
+      throw OutputPathError(
+        message: "FOLDER \(folder) is not a folder: name a new or empty folder, or a previous reference")
+    }
+    let names = try fm.contentsOfDirectory(atPath: folder).sorted()
+    guard !names.isEmpty else { return }
+    let refuse = { (why: String) in
+      OutputPathError(
+        message:
+          "FOLDER \(folder) \(why): a reference is written only into a new or empty folder, or over a previous reference"
+      )
+    }
+    if names.contains("manifest.json") {
+      let manifest = (folder as NSString).appendingPathComponent("manifest.json")
+      guard !isLink(manifest), FileIdentity.notARegularFile(manifest) == nil,
+        let handle = FileHandle(forReadingAtPath: manifest),
+        let data = try? handle.read(upToCount: 1 << 20),
+        let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+      else { throw refuse("holds a manifest.json that is not a reference's") }
+      try? handle.close()
+      guard json["format"] as? String == format else {
+        let what =
+          (json["format"] as? String).map {
+            $0.hasPrefix("linkaudit-rollups") ? "a rollup bundle" : "a \(displayable($0)) manifest"
+          }
+          ?? "a linkaudit report package or another program's manifest"
+        throw refuse("holds \(what)")
+      }
+    }
+    for name in names where temporaryOwner(name) == nil {
+      let path = (folder as NSString).appendingPathComponent(name)
+      guard ownFiles.contains(name) else { throw refuse("holds \(displayable(name)), which is not a reference's") }
+      if isLink(path) { throw refuse("holds \(displayable(name)) as a link") }
+      if FileIdentity.notARegularFile(path) != nil { throw refuse("holds \(displayable(name)), not a regular file") }
+    }
+    guard names.contains("manifest.json") else {
+      throw refuse("holds \(names.map(displayable).joined(separator: ", ")) without a reference's manifest")
+    }
+  }
+
+  /// The process writing `.NAME.writing-PID`, a reference file on its way into place.
+  private static func temporaryOwner(_ name: String) -> pid_t? {
+    guard name.hasPrefix("."), let cut = name.range(of: ".writing-", options: .backwards),
+      ownFiles.contains(String(name[name.index(after: name.startIndex)..<cut.lowerBound])),
+      let pid = pid_t(name[cut.upperBound...])
+    else { return nil }
+    return pid
+  }
+
+  /// A killed export's files on their way (its process gone) are its own: removed.
+  private static func removeAbandonedTemporaries(in folder: String) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+      guard let pid = temporaryOwner(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+      try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+    }
+  }
+
+  private static func isLink(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+  }
+
+  /// `data` as `folder/name`: written beside it, then renamed over it.
+  private static func replace(in folder: String, name: String, with data: Data) throws {
+    let path = (folder as NSString).appendingPathComponent(name)
+    let temporary = (folder as NSString).appendingPathComponent(".\(name).writing-\(getpid())")
+    do {
+      try data.write(to: URL(fileURLWithPath: temporary), options: .withoutOverwriting)
+      guard rename(temporary, path) == 0 else {
+        throw FileError(file: path, message: "cannot be replaced: \(String(cString: strerror(errno)))")
+      }
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
   }
 
   /// Pieces of local time with one offset for a timestamp written without
@@ -118,16 +221,19 @@ package enum WarehouseReference {
       + Category.allCases.map { ["reason", $0.rawValue, String($0.principle.rawValue)] }
   }
 
-  /// The decisions as the import's `DecisionIndex` reads them, with their
-  /// fingerprint: a bundle made with other decisions is refused.
-  package static func decisionRows(_ db: Database) throws -> (rows: [[String]], fingerprint: String) {
-    let index = try DecisionIndex(database: db)
+  /// The decisions that can touch the quarter ending at `end` (standing from
+  /// before it) as the import's `DecisionIndex` reads them, with their
+  /// fingerprint (`DecisionIndex.fingerprint`, the import's): a bundle made
+  /// with other decisions is refused.
+  package static func decisionRows(_ db: Database, before end: Timestamp) throws -> (
+    rows: [[String]], fingerprint: String
+  ) {
     var rows: [[String]] = []
     for row in try db.records(
       """
       SELECT complaint_id, principle, action_taken, url_normalised, domain, stands_from, stands_until
-      FROM main.decision ORDER BY complaint_id
-      """, source: "the decision view")
+      FROM main.decision WHERE stands_from < ? ORDER BY complaint_id
+      """, [.text(end.iso)], source: "the decision view")
     {
       let scope = try row.text("action_taken")
       let from = try TimestampParser.stored(row.optionalText("stands_from"), at: "decision.stands_from")
@@ -140,7 +246,7 @@ package enum WarehouseReference {
         String(from.milliseconds), until.map { String($0) } ?? "",
       ])
     }
-    return (rows, index.fingerprint)
+    return (rows, try DecisionIndex.fingerprint(of: db, standingBefore: end))
   }
 
   /// The job's authorities, each normalised as the import normalises a URL
@@ -148,6 +254,11 @@ package enum WarehouseReference {
   /// path), host in both forms and registrable domain. One that is not a valid
   /// host is an error naming where the job first saw it.
   package static func normalisedAuthorities(_ path: String) throws -> [[String]] {
+    // Only a regular file is read: a pipe or a device would never end.
+    if let problem = FileIdentity.notARegularFile(path) {
+      throw FileError(
+        file: path, message: problem.isFolder ? "is a folder: name the job's authorities.csv" : problem.reason)
+    }
     let reader = try makeReader(path: path, encoding: .utf8, columns: authorityColumns)
     let normaliser = URLNormaliser()
     var values = [String?](repeating: nil, count: authorityColumns.count)

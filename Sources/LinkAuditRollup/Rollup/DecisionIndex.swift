@@ -28,15 +28,9 @@ package struct DecisionIndex: Sendable {
 
   package init(database db: Database) throws {
     var hasher = SHA256()
-    let rows = try db.records(
-      """
-      SELECT complaint_id, principle, action_taken, url_normalised, domain, stands_from, stands_until
-      FROM main.decision
-      ORDER BY complaint_id
-      """, source: "the decision view")
+    let rows = try db.records(Self.fingerprintSQL + " ORDER BY complaint_id", source: "the decision view")
     for row in rows {
-      hasher.update(data: Data(row.values.map { $0.text ?? "" }.joined(separator: "\u{1F}").utf8))
-      hasher.update(data: Data([0x1E]))
+      Self.hash(row.values, into: &hasher)
       let from = try TimestampParser.stored(row.optionalText("stands_from"), at: "decision.stands_from")
       // Open-ended until a restore; a restore time that does not parse is corruption too.
       let until = try row.optionalText("stands_until").map {
@@ -53,6 +47,30 @@ package struct DecisionIndex: Sendable {
       }
     }
     fingerprint = hex(hasher.finalize())
+  }
+
+  /// The decisions' columns as the fingerprint reads them, in complaint id order.
+  private static let fingerprintSQL = """
+    SELECT complaint_id, principle, action_taken, url_normalised, domain, stands_from, stands_until
+    FROM main.decision
+    """
+
+  private static func hash(_ values: [SQLValue], into hasher: inout SHA256) {
+    hasher.update(data: Data(values.map { $0.text ?? "" }.joined(separator: "\u{1F}").utf8))
+    hasher.update(data: Data([0x1E]))
+  }
+
+  /// The fingerprint of the decisions that can touch the events before
+  /// `end`: those standing from before it. A warehouse bundle records it for
+  /// its quarter's end (the reference exports it, the import and the stale
+  /// check compute it here), so a decision standing only after the quarter
+  /// leaves the quarter's bundle alone.
+  package static func fingerprint(of db: Database, standingBefore end: Timestamp) throws -> String {
+    var hasher = SHA256()
+    for row in try db.rows(fingerprintSQL + " WHERE stands_from < ? ORDER BY complaint_id", [.text(end.iso)]) {
+      hash(row, into: &hasher)
+    }
+    return hex(hasher.finalize())
   }
 
   /// The decisions standing on `url` or `domain` at `ms` (positions in

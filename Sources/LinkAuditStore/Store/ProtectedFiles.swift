@@ -124,9 +124,10 @@ public enum InboxFolders {
 
   /// Refuses `path` as a folder to write into when it lies inside `inbox`
   /// (the inbox a command is importing, when there is one), when it is an
-  /// inbox (it holds a kind folder), or when it is or lies inside a folder
-  /// named as a kind folder (links/, complaints/, ...). Links and `..` are
-  /// resolved first; the folder need not exist yet.
+  /// inbox (it holds a kind folder), when it is named as a kind folder
+  /// (links/, complaints/, ...), or when it lies inside a kind folder of a
+  /// folder holding two or more of them. Links and `..` are resolved first;
+  /// the folder need not exist yet.
   public static func refuseOutputFolder(_ path: String, option: String, inbox: String? = nil) throws {
     let folder = FileIdentity(path)
     if let inbox, folder.isWithin(FileIdentity(inbox).canonical) {
@@ -146,12 +147,28 @@ public enum InboxFolders {
           "\(option) \(path) is an inbox (it holds \(kind)/): its files would be imported next time; name a folder outside it"
       )
     }
-    let components = (folder.canonical as NSString).pathComponents
-    if let kind = components.dropFirst().first(where: { kinds.contains($0) }) {
-      throw OutputPathError(
-        message:
-          "\(option) \(path) is in an inbox's \(kind)/ folder: its files would be imported next time; name a folder outside it"
-      )
+    // The folder itself named as a kind folder, or inside one whose parent
+    // holds another (a team's own "complaints" folder holding a workspace is no inbox).
+    var ancestor = folder.canonical
+    var isTarget = true
+    while ancestor != "/" && !ancestor.isEmpty {
+      let name = (ancestor as NSString).lastPathComponent
+      let parent = (ancestor as NSString).deletingLastPathComponent
+      if kinds.contains(name), isTarget || holdsKindFolders(parent) >= 2 {
+        throw OutputPathError(
+          message:
+            "\(option) \(path) is in an inbox's \(name)/ folder: its files would be imported next time; name a folder outside it"
+        )
+      }
+      (ancestor, isTarget) = (parent, false)
     }
+  }
+
+  private static func holdsKindFolders(_ folder: String) -> Int {
+    kinds.filter {
+      var isDirectory: ObjCBool = false
+      return FileManager.default.fileExists(
+        atPath: (folder as NSString).appendingPathComponent($0), isDirectory: &isDirectory) && isDirectory.boolValue
+    }.count
   }
 }

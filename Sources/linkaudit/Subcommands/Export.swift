@@ -28,7 +28,10 @@ struct Export: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: "Folder to write the reference into (created).")
+    @Argument(
+      help:
+        "Folder to write the reference into: new (created), empty, or a previous reference's; never an inbox, a package or a bundle."
+    )
     var folder: String
 
     @Option(help: "The quarter, YYYY-Qn.")
@@ -47,6 +50,8 @@ struct Export: ParsableCommand {
       // The default cut to its day, so that references exported a minute apart agree.
       let times = try timestamps.plausible(
         defaultLatest: Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
+      // Written into an inbox, the reference would be imported next time.
+      try InboxFolders.refuseOutputFolder(folder, option: "FOLDER")
       var protected = database.protectedFiles
       if let authorities { protected.add(authorities, as: "an input file") }
       let db = try database.openForReading()

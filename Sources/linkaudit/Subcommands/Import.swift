@@ -126,12 +126,46 @@ struct Import: ParsableCommand {
         the histories of the URLs restricted in the quarter. A bundle made with other \
         decisions or another time zone than the database's is refused; so is a bundle for a \
         quarter that holds raw events imported directly, and a link log with events in a \
-        quarter a bundle holds. A newer bundle for the same quarter replaces the older one's \
-        figures; the ledger (batch, rollup_bundle) keeps both. See "Beyond one machine" in the README.
+        quarter a bundle holds. The bundle is held to the data contract as a link log is: \
+        its text to the same field rules, its times to the plausible range, its numbers to what \
+        can be counted (--max-events), its cases and histories to its counts. A newer bundle \
+        for the same quarter replaces the older one's figures; one made earlier or of fewer \
+        events is refused unless --replace-newer names its quarter, and a replaced bundle can \
+        be imported again. The ledger (batch, rollup_bundle) keeps both. See "Beyond one \
+        machine" in the README.
         """)
     @OptionGroup var options: Options
     @Argument(help: "The bundle's folder.") var bundle: String
-    func run() throws { try options.run(keepingFileUntilCommit: false) { [try $0.importBundle(folder: bundle)] } }
+
+    @Option(
+      help: ArgumentHelp(
+        "The most events a quarter's bundle may hold (default 100,000,000,000).",
+        discussion: "A bundle counting more is refused: its counts were edited or are not counts.", valueName: "n"))
+    var maxEvents: Int64 = BundleManifest.defaultMaxEvents
+
+    @Option(
+      help: ArgumentHelp(
+        "Let this bundle replace a newer one of QUARTER (made later, or of more events).",
+        valueName: "quarter"))
+    var replaceNewer: String?
+
+    func run() throws {
+      guard maxEvents > 0 else { throw ValidationError("--max-events must be a positive number of events") }
+      if let replaceNewer, Quarter(replaceNewer) == nil {
+        throw ValidationError("--replace-newer \"\(replaceNewer)\" is not a quarter YYYY-Qn")
+      }
+      try options.run(keepingFileUntilCommit: false) { importer in
+        // What got through, by the metrics' own table: every such event the counts hold must be among the cases.
+        let underRestricted = Set(
+          try importer.db.rows(MetricCatalogue.underRestrictedCombinationsSQL).map { $0.map { $0.text ?? "" } })
+        return [
+          try importer.importBundle(
+            folder: bundle,
+            bundle: BundleImportOptions(
+              maxEvents: maxEvents, replaceNewer: replaceNewer, underRestricted: underRestricted))
+        ]
+      }
+    }
   }
 
   struct Inbox: ParsableCommand {

@@ -17,6 +17,11 @@ struct HandBundle {
   var quarter = "2021-Q4"
   /// What users.csv names as its quarter, when not the bundle's.
   var usersQuarter: String?
+  /// Rows of users.csv after the quarter's own (a bundle has one).
+  var moreUsers: [[String]] = []
+  /// Numbers of manifest.json set or replaced (made_at_ms, rows_duplicate, events...).
+  var manifestFields: [String: Int64] = [:]
+  var jobVersion = "1"
   /// The first and last events' instants.
   var first = at("2021-10-01T01:00:00Z")
   var last = at("2021-11-15T09:30:00Z")
@@ -59,7 +64,7 @@ struct HandBundle {
         [
           ["quarter", "users", "events", "first_ms", "last_ms"],
           [usersQuarter ?? quarter, users, String(events), first, last],
-        ]
+        ] + moreUsers
       ),
       ("cases.csv", [eventHeader] + cases),
       ("histories.csv", [eventHeader] + histories),
@@ -71,27 +76,34 @@ struct HandBundle {
       files[file] = ["rows": rows.count - 1, "sha256": hex(SHA256.hash(data: data))]
     }
     let manifest: [String: Any] = [
-      "format": "linkaudit-rollups/1", "job_version": "1", "quarter": quarter,
+      "format": "linkaudit-rollups/1", "job_version": jobVersion, "quarter": quarter,
       "reference_manifest_sha256": String(repeating: "0", count: 64),
-      "decisions_fingerprint": try DecisionIndex(database: db).fingerprint,
+      "decisions_fingerprint": try DecisionIndex.fingerprint(
+        of: db, standingBefore: Quarter(quarter)!.bounds(in: Self.shanghai.timeZone).end),
       "segments_sha256": try WarehouseSegments.sha256(database: db, quarter: Quarter(quarter)!),
       "rollup_time_zone": "Asia/Shanghai", "events": events, "rows_rejected": 0, "logs": ["links.csv"], "files": files,
     ]
-    try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]).write(
+    try JSONSerialization.data(
+      withJSONObject: manifest.merging(manifestFields.mapValues { $0 as Any }) { $1 }, options: [.sortedKeys]
+    ).write(
       to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("manifest.json")))
     return folder
   }
 
-  var events: Int { counts.reduce(0) { $0 + Int($1[8])! } }
+  /// What counts.csv adds up to (wrapping: a test may make it overflow).
+  var events: Int { counts.reduce(0) { $0 &+ (Int($1[8]) ?? 0) } }
 
   /// Seven events of 2021-Q4 on two hosts (one written in capitals with its
   /// default port), four users, one case, and a URL restricted in the quarter
   /// whose history starts in the quarter before.
   static let q4: HandBundle = {
     var b = HandBundle()
+    // Every event the cases and histories ship in the quarter is among these counts.
     b.counts = [
-      [day(2021, 10, 1), "", "https", "item.taobao.com", "group_chat", "open", "", "automated", "5"],
-      [day(2021, 11, 1), "", "HTTP", "WWW.Example.com:80", "moments", "block", "gambling", "automated", "2"],
+      [day(2021, 10, 1), "", "https", "item.taobao.com", "group_chat", "open", "", "automated", "4"],
+      [day(2021, 10, 1), "", "https", "item.taobao.com", "group_chat", "open", "gambling", "automated", "1"],
+      [day(2021, 11, 1), "", "HTTP", "WWW.Example.com:80", "group_chat", "open", "", "automated", "1"],
+      [day(2021, 11, 1), "", "http", "www.example.com", "group_chat", "block", "gambling", "automated", "1"],
     ]
     b.days = [[day(2021, 10, 1), "3"], [day(2021, 10, 2), "2"], [day(2021, 11, 15), "2"]]
     b.cases = [
@@ -138,7 +150,9 @@ struct HandBundle {
     let summary = try importBundle(try write(.q4, "bundle"))
     #expect(summary.rowsStored == 7)
     #expect(
-      try store.rows("SELECT h.host, m.month_start, m.events FROM host_month m JOIN host h USING (host_id) ORDER BY 1")
+      try store.rows(
+        "SELECT h.host, m.month_start, sum(m.events) FROM host_month m JOIN host h USING (host_id) GROUP BY 1, 2 ORDER BY 1"
+      )
         == [
           ["item.taobao.com", "2021-09-30T16:00:00.000Z", 5], ["www.example.com", "2021-10-31T16:00:00.000Z", 2],
         ])
@@ -186,7 +200,7 @@ struct HandBundle {
   @Test func anAlteredBundleIsRefusedAndNothingIsStored() throws {
     let folder = try write(.q4, "bundle")
     let counts = (folder as NSString).appendingPathComponent("counts.csv")
-    try (try String(contentsOfFile: counts, encoding: .utf8)).replacingOccurrences(of: ",5\n", with: ",50\n")
+    try (try String(contentsOfFile: counts, encoding: .utf8)).replacingOccurrences(of: ",4\n", with: ",40\n")
       .write(toFile: counts, atomically: false, encoding: .utf8)
     let before = try state()
     let error = try #require(throws: FileError.self) { try importBundle(folder) }
@@ -281,7 +295,7 @@ struct HandBundle {
   @Test func aNewerBundleReplacesTheOlderOnesFiguresAndTheLedgerKeepsBoth() throws {
     let first = try importBundle(try write(.q4, "bundle-1"))
     var newer = HandBundle.q4
-    newer.counts[0][8] = "6"
+    newer.counts[0][8] = "5"
     newer.days[0][1] = "4"
     newer.users = "5"
     newer.histories.removeLast()

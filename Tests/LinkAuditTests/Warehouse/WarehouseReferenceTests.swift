@@ -93,7 +93,10 @@ import Testing
     let manifest = try decoder.decode(
       ReferenceManifest.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")))
     #expect(manifest.quarter == "2021-Q3")
-    #expect(manifest.decisionsFingerprint == (try DecisionIndex(database: db).fingerprint))
+    #expect(
+      manifest.decisionsFingerprint
+        == (try DecisionIndex.fingerprint(
+          of: db, standingBefore: Timestamp(milliseconds: manifest.quarterEndMs))))
     #expect(manifest.files["decisions.csv"]?.sha256 == (try FileHash.sha256(ofFile: out + "/decisions.csv")))
     let decisions = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
     #expect(decisions.contains("c1,1,block_url,https://item.taobao.com/item.htm?id=1,"))
@@ -115,5 +118,150 @@ import Testing
     #expect(error.localizedDescription.contains("is an input file"))
     #expect(try String(contentsOfFile: input, encoding: .utf8) == before)
     #expect(!FileManager.default.fileExists(atPath: store.dir.file("ref/segments.csv")))
+  }
+
+  func writeReference(
+    _ db: Database, _ quarter: Quarter = Quarter(year: 2021, number: 4), to folder: String,
+    authorities: String? = nil
+  ) throws {
+    _ = try WarehouseReference.write(
+      database: db, quarter: quarter, timestampZone: TimeZone(identifier: "Asia/Shanghai")!,
+      plausible: PlausibleTimes(), authorities: authorities, to: folder,
+      protecting: ProtectedFiles(database: store.path, keyFile: store.keyFile))
+  }
+
+  /// Every file under `folder`, by name, with its bytes (a link as where it leads).
+  func contents(_ folder: String) throws -> [String: Data] {
+    var out: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+      let path = (folder as NSString).appendingPathComponent(name)
+      out[name] =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { Data(("-> " + $0).utf8) }
+        ?? FileManager.default.contents(atPath: path) ?? Data()
+    }
+    return out
+  }
+
+  @Test func n5_aQuarterOutsideThePlausibleRangeIsNotExported() throws {
+    let db = try store.open()
+    defer { db.close() }
+    for quarter in [Quarter(year: 2099, number: 1), Quarter(year: 0, number: 1), Quarter(year: 1999, number: 4)] {
+      let folder = store.dir.file("ref-\(quarter)")
+      let error = try #require(throws: FileError.self) { try writeReference(db, quarter, to: folder) }
+      #expect(error.localizedDescription.contains("quarter \(quarter) is not a time from 2000-01-01"))
+      #expect(!FileManager.default.fileExists(atPath: folder))
+    }
+  }
+
+  /// A reference goes only into a new or empty folder or over a previous
+  /// reference: never over a report package, a bundle, another file, nor
+  /// through a link; the database and key are never written over.
+  @Test func n8_aReferenceIsWrittenOnlyWhereItOwnsTheFolder() throws {
+    let db = try store.open()
+    defer { db.close() }
+    let victim = try store.dir.write("victim.txt", "precious\n")
+    try store.dir.write("package/manifest.json", #"{"quarter": "2021-Q4", "version": 1}"#)
+    try store.dir.write("package/decisions.csv", "complaint_id\n")
+    try store.dir.write("bundle/manifest.json", #"{"format": "linkaudit-rollups/1"}"#)
+    try store.dir.write("bundle/counts.csv", "x\n")
+    try store.dir.write("other/notes.txt", "mine\n")
+    try FileManager.default.createDirectory(atPath: store.dir.file("linked"), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: store.dir.file("linked/segments.csv"), withDestinationPath: victim)
+    try writeReference(db, to: store.dir.file("previous"))
+    try FileManager.default.removeItem(atPath: store.dir.file("previous/offsets.csv"))
+    try FileManager.default.createSymbolicLink(
+      atPath: store.dir.file("previous/offsets.csv"), withDestinationPath: victim)
+    try FileManager.default.removeItem(atPath: store.dir.file("previous/vocabulary.csv"))
+    try FileManager.default.createSymbolicLink(
+      atPath: store.dir.file("previous/vocabulary.csv"), withDestinationPath: victim)
+    let refused: [(String, String)] = [
+      ("package", "holds a linkaudit report package or another program's manifest"),
+      ("bundle", "holds a rollup bundle"),
+      ("other", "holds notes.txt, which is not a reference's"),
+      ("linked", "holds segments.csv as a link"),
+      ("previous", "as a link"),
+      ("victim.txt", "is not a folder"),
+      (".", "holds"),
+    ]
+    for (name, expected) in refused {
+      let folder = store.dir.file(name)
+      let before = try? contents(folder)
+      let error = try #require(throws: OutputPathError.self, "\(name)") { try writeReference(db, to: folder) }
+      #expect(error.localizedDescription.contains(expected), "\(name): \(error.localizedDescription)")
+      #expect(
+        error.localizedDescription.contains("a reference is written only into") || name == "victim.txt" || name == ".")
+      #expect((try? contents(folder)) == before, "\(name)")
+    }
+    #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+    #expect(FileManager.default.fileExists(atPath: store.path))
+    // A previous reference is replaced, file by file, and an empty folder taken.
+    try FileManager.default.removeItem(atPath: store.dir.file("previous/offsets.csv"))
+    try FileManager.default.removeItem(atPath: store.dir.file("previous/vocabulary.csv"))
+    // What a killed export left on its way into place is its own, and goes.
+    let abandoned = try store.dir.write("previous/.segments.csv.writing-2147483646", "half")
+    try writeReference(db, to: store.dir.file("previous"))
+    #expect(!FileManager.default.fileExists(atPath: abandoned))
+    try FileManager.default.createDirectory(atPath: store.dir.file("empty"), withIntermediateDirectories: true)
+    try writeReference(db, to: store.dir.file("empty"))
+    let (previous, empty) = (try contents(store.dir.file("previous")), try contents(store.dir.file("empty")))
+    #expect(Set(previous.keys) == Set(empty.keys))
+    #expect(previous["segments.csv"] == empty["segments.csv"])
+    #expect(
+      Set(try FileManager.default.contentsOfDirectory(atPath: store.dir.file("empty"))) == [
+        "segments.csv", "offsets.csv", "vocabulary.csv", "decisions.csv", "manifest.json",
+      ])
+  }
+
+  /// The inbox, its kind folders and anything inside them are no place for a
+  /// reference (nor for notices, nor rejects): the next import would read it.
+  @Test func n17_noOutputFolderIsAnInboxOrInsideOne() throws {
+    try store.dir.write("inbox/links/l.csv", "event_id\n")
+    try store.dir.write("inbox/complaints/c.csv", "complaint_id\n")
+    for (folder, expected) in [
+      ("inbox", "is an inbox (it holds links/)"),
+      ("inbox/complaints", "is in an inbox's complaints/ folder"),
+      ("inbox/policies", "is in an inbox's policies/ folder"),
+      ("inbox/links/new", "is in an inbox's links/ folder"),
+    ] {
+      let error = try #require(throws: OutputPathError.self, "\(folder)") {
+        try InboxFolders.refuseOutputFolder(store.dir.file(folder), option: "FOLDER")
+      }
+      #expect(error.localizedDescription.contains(expected), "\(folder): \(error.localizedDescription)")
+    }
+    let inside = try #require(throws: OutputPathError.self) {
+      try InboxFolders.refuseOutputFolder(
+        store.dir.file("inbox/x"), option: "--reject-file", inbox: store.dir.file("inbox"))
+    }
+    #expect(inside.localizedDescription.contains("is inside the inbox"))
+    try InboxFolders.refuseOutputFolder(store.dir.file("references/2021-Q4"), option: "FOLDER")
+    // A team's own folder named complaints, holding a workspace, is no inbox.
+    try store.dir.write("team/complaints/warehouse/notes.txt", "x\n")
+    try InboxFolders.refuseOutputFolder(store.dir.file("team/complaints/warehouse/ref-2021-Q4"), option: "FOLDER")
+  }
+
+  @Test(.timeLimit(.minutes(1))) func n7_authoritiesThatAreNotARegularFileAreRefusedUnread() throws {
+    let fifo = store.dir.file("authorities.csv")
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let error = try #require(throws: FileError.self) { try WarehouseReference.normalisedAuthorities(fifo) }
+    #expect(error.localizedDescription.contains("authorities.csv: is not a regular file"))
+    let device = try #require(throws: FileError.self) { try WarehouseReference.normalisedAuthorities("/dev/zero") }
+    #expect(device.localizedDescription.contains("/dev/zero: is not a regular file"))
+  }
+
+  /// A decision standing only after the quarter cannot touch its figures:
+  /// the reference neither ships nor fingerprints it.
+  @Test func n18_theReferenceFingerprintsOnlyDecisionsStandingBeforeTheQuartersEnd() throws {
+    try store.load([(.complaints, fixture("complaints-v2.csv"))])
+    let db = try store.open()
+    defer { db.close() }
+    let q3 = try WarehouseReference.decisionRows(
+      db, before: Quarter(year: 2021, number: 3).bounds(in: TimeZone(identifier: "Asia/Shanghai")!).end)
+    let q2 = try WarehouseReference.decisionRows(
+      db, before: Quarter(year: 2021, number: 2).bounds(in: TimeZone(identifier: "Asia/Shanghai")!).end)
+    #expect(q3.rows.map { $0[0] }.contains("c1"))
+    #expect(q2.rows.isEmpty)
+    #expect(q2.fingerprint != q3.fingerprint)
+    #expect(q3.fingerprint == (try DecisionIndex(database: db).fingerprint))
   }
 }
