@@ -188,6 +188,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
+    case homographHosts, homographNote, noHomographHosts, host, punycode, scripts
     case quarterWord, warnedShare, blockedShare, warnedOfRestricted, proceedRate, sceneRuleShare, byPolicyVersion
     case byPolicyVersionNote, trends, trendsNote, policyTakingEffect, rates, repeatOffenders, repeatOffendersNote
     case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
@@ -350,6 +351,15 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .column: ("Column", "列"),
     .error: ("Error", "错误"),
     .noRejectedRows: ("No rejected rows.", "无拒收行。"),
+    .homographHosts: ("Hosts that mix scripts in one label", "单个标签混用多种文字的主机"),
+    .homographNote: (
+      "Each is stored and counted as a site of its own, with its events in the quarter; such a name may imitate another site's (tаobao.com with a Cyrillic а). The punycode form shows the difference.",
+      "以下主机均按独立网站入库和计数，并列出本季度事件数；此类名称可能仿冒其他网站（如含西里尔字母 а 的 tаobao.com），Punycode 形式可显示其差异。"
+    ),
+    .noHomographHosts: ("No host with events this quarter mixes scripts in one label.", "本季度有事件的主机中，没有在单个标签中混用多种文字的。"),
+    .host: ("Host", "主机"),
+    .punycode: ("Punycode form", "Punycode 形式"),
+    .scripts: ("Scripts", "文字"),
     .parameters: ("Parameters", "参数"),
     .populations: ("Populations", "统计口径"),
     .populationsText: (
