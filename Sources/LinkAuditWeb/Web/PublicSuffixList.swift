@@ -25,15 +25,20 @@ public enum IDNA {
     // U+3002, U+FF0E and U+FF61 separate labels like a dot (UTS #46 maps them to it).
     var labels: [String] = []
     var label = ""
-    for scalar in host.unicodeScalars {
-      if scalar == "." || scalar == "\u{3002}" || scalar == "\u{FF0E}" || scalar == "\u{FF61}" {
-        labels.append(try labelToASCII(label))
-        label = ""
-      } else {
-        label.unicodeScalars.append(scalar)
+    do {
+      for scalar in host.unicodeScalars {
+        if scalar == "." || scalar == "\u{3002}" || scalar == "\u{FF0E}" || scalar == "\u{FF61}" {
+          labels.append(try labelToASCII(label))
+          label = ""
+        } else {
+          label.unicodeScalars.append(scalar)
+        }
       }
+      labels.append(try labelToASCII(label))
+    } catch let error as HostnameError {
+      // The whole name in the message: a label alone is hard to find in a file.
+      throw HostnameError(host: host, message: error.message)
     }
-    labels.append(try labelToASCII(label))
     return labels.joined(separator: ".")
   }
 
@@ -98,7 +103,7 @@ public enum IDNA {
       guard label.hasPrefix("xn--") else { return String(label) }
       var out: UnsafeMutablePointer<CChar>?
       let rc = idn2_to_unicode_8z8z(String(label), &out, 0)
-      return try take(out, rc: rc, host: String(label))
+      return try take(out, rc: rc, host: asciiHost)
     }.joined(separator: ".")
   }
 
