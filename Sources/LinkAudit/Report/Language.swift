@@ -70,6 +70,17 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case scene, category, action, treatment, detector, channel, status, outcome, actionTaken, batchKind, grade
   }
 
+  /// A script's name, as Homograph names it in English, in this language.
+  package func scriptName(_ english: String) -> String {
+    guard self == .zh else { return english }
+    let zh = [
+      "Latin": "拉丁字母", "Greek": "希腊字母", "Cyrillic": "西里尔字母", "Armenian": "亚美尼亚字母", "Hebrew": "希伯来字母",
+      "Arabic": "阿拉伯字母", "Georgian": "格鲁吉亚字母", "Cherokee": "切罗基字母", "Han": "汉字", "Hiragana": "平假名",
+      "Katakana": "片假名", "Bopomofo": "注音符号", "Hangul": "谚文", "Thai": "泰文", "another script": "其他文字",
+    ]
+    return zh[english] ?? english
+  }
+
   /// A code as words in the reader's language, from the one table of display
   /// names (the codes stay in `metrics.csv`, `decisions.csv` and the id
   /// columns). An unknown code reads as it is; no code as nothing.

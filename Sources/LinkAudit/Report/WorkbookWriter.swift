@@ -738,7 +738,8 @@ package struct WorkbookWriter {
         header: [t(.host), t(.punycode), t(.domain), t(.scripts), t(.events)],
         rows: data.homographHosts.map {
           [
-            .text($0.host), .text($0.hostASCII), .text($0.domain), .text($0.scripts.joined(separator: ", ")),
+            .text($0.host), .text($0.hostASCII), .text($0.domain),
+            .text($0.scripts.map(language.scriptName).joined(separator: language == .zh ? "、" : ", ")),
             .count($0.events),
           ]
         },
