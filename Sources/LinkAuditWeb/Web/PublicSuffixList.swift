@@ -35,6 +35,13 @@ public enum IDNA {
         }
       }
       labels.append(try labelToASCII(label))
+      // The bidi rule over the whole name, which libidn2 checks label by label only.
+      if labels.contains(where: { $0.hasPrefix("xn--") }),
+        let why = BidiRule.violation(
+          try toUnicode(labels.joined(separator: ".")).split(separator: ".", omittingEmptySubsequences: false))
+      {
+        throw HostnameError(host: host, message: why)
+      }
     } catch let error as HostnameError {
       // The whole name in the message: a label alone is hard to find in a file.
       throw HostnameError(host: host, message: error.message)
@@ -52,8 +59,8 @@ public enum IDNA {
     // emoji that UTS #46 allows (https://%e2%98%83 opens xn--n3h, ☃). Its
     // transitional mode skips that check and maps the same as the
     // non-transitional one except for ß, ς and the joiners, so it answers
-    // for a refused label without them. It skips the bidi check too: a
-    // label with such a symbol and right-to-left letters is not checked for it.
+    // for a refused label without them. It skips the bidi check too, which
+    // toASCII makes over the whole name (BidiRule).
     if rc == Int32(IDN2_DISALLOWED.rawValue),
       !label.unicodeScalars.contains(where: { ["\u{DF}", "\u{3C2}", "\u{200C}", "\u{200D}"].contains($0) })
     {

@@ -143,6 +143,24 @@ import Testing
     #expect(Date().timeIntervalSince(began) < 5)
   }
 
+  /// Issue 30: the bidi rule over the whole name, as browsers check it
+  /// (UTS #46 CheckBidi): once a label is right-to-left, every label keeps its direction.
+  @Test func aNameWithARightToLeftLabelKeepsTheBidiRule() throws {
+    for raw in ["https://a.א.com/", "https://א1.com/", "https://xn--4db.com/", "https://例子.א.com/", "https://א☃א.com/"]
+    {
+      #expect(throws: Never.self, "\(raw)") { try normaliser.normalise(raw) }
+    }
+    for raw in [
+      "https://1a.א.com/", "https://a-.א.com/", "https://☃.א.com/", "https://א☃.com/", "https://אa.com/",
+      "https://ü_.א.com/", "https://١2א.com/",
+    ] {
+      let error = #expect(throws: LinkAuditWeb.URLError.self, "\(raw)") { try normaliser.normalise(raw) }
+      // Ours says "the bidi rule", libidn2's (for a label alone) "bi-directional".
+      let reason = error?.reason ?? ""
+      #expect(reason.contains("bidi rule") || reason.contains("bi-directional"), "\(raw): \(String(describing: error))")
+    }
+  }
+
   /// Issue 30: valid names the contract refuses, with the rule and why.
   @Test func refusesWhatTheContractRefusesSayingWhy() {
     for (raw, why) in [
