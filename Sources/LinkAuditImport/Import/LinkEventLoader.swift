@@ -85,7 +85,8 @@ package struct LinkEventLoader {
     var hostIDs: [Int64] = []  // host_id by host number
     let batchID = self.batchID
     var userinfo: (count: Int, firstLine: Int) = (0, 0)
-    var homographs: [(line: Int, host: NewHost)] = []
+    // The first few hosts that mix scripts, and how many in all.
+    var homographs: (first: [(line: Int, host: NewHost)], count: Int) = ([], 0)
     try importer.forEachRecord(
       path: path, columns: Self.columns, required: Self.required, summary: &summary, preparer: preparer,
       store: { e, text, line in
@@ -95,7 +96,10 @@ package struct LinkEventLoader {
         }
         if let h = e.newHost {
           hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain))
-          if h.mixesScripts { homographs.append((line, h)) }
+          if h.mixesScripts {
+            if homographs.first.count <= Self.homographsNamed { homographs.first.append((line, h)) }
+            homographs.count += 1
+          }
         }
         let host = hostIDs[Int(e.hostIndex)]
         let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
@@ -117,7 +121,7 @@ package struct LinkEventLoader {
         "\(userinfo.count.grouped) URL(s) carried a user name or password (user:pass@host, first on line \(userinfo.firstLine)): the event counts for the host a browser opens, and the credentials are stored as ***"
       )
     }
-    summary.warnings += Self.homographWarnings(homographs)
+    summary.warnings += Self.homographWarnings(homographs.first, count: homographs.count)
     try rollup.flush()
     if span.first <= span.last {
       try db.prepare("UPDATE batch SET first_occurred_at = ?, last_occurred_at = ? WHERE batch_id = ?").run([
@@ -130,16 +134,20 @@ package struct LinkEventLoader {
   /// Finding K3: a host whose label mixes scripts is stored as a host of its
   /// own, and named once per file (the first few; the rest counted), with
   /// its punycode form, which shows the imitation.
-  static func homographWarnings(_ hosts: [(line: Int, host: NewHost)]) -> [String] {
-    let shown = 5
+  static let homographsNamed = 5
+
+  static func homographWarnings(_ hosts: [(line: Int, host: NewHost)], count: Int) -> [String] {
+    let shown = homographsNamed
+    // A host may be thousands of characters long: a warning stays one readable line.
+    func cut(_ s: String) -> String { s.count > 80 ? s.prefix(80) + "…" : s }
     var warnings = hosts.prefix(shown).map { h in
-      "line \(h.line): url host \(h.host.host) (\(h.host.ascii)) mixes scripts in one label "
+      "line \(h.line): url host \(cut(h.host.host)) (\(cut(h.host.ascii))) mixes scripts in one label "
         + "(\(Homograph.mixedScripts(in: h.host.host).joined(separator: " and "))): stored as a host of its own, "
         + "and listed on the report's Data quality sheet; it may imitate another site"
     }
-    if hosts.count > shown {
+    if count > shown {
       warnings.append(
-        "\((hosts.count - shown).grouped) more host(s) mix scripts in one label (next on line \(hosts[shown].line)): "
+        "\((count - shown).grouped) more host(s) mix scripts in one label (next on line \(hosts[shown].line)): "
           + "the Data quality sheet of the quarter's report lists them all")
     }
     return warnings

@@ -117,12 +117,21 @@ import Testing
       lines.contains { $0.contains("many.csv: 4 more host(s) mix scripts in one label (next on line 7)") },
       "\(second.stderr)")
 
+    // A long host is cut in the warning: one readable line.
+    let long =
+      "https://" + String(repeating: "a", count: 30) + "а" + String(repeating: "b", count: 10) + "."
+      + String(repeating: "c.", count: 1000) + "com/"
+    let third = try run(["import", "links", try links("long.csv", [long], prefix: "l")] + key)
+    #expect(third.status == 0, "\(third.stderr)")
+    let warning = try #require(third.stderr.split(separator: "\n").first { $0.contains("mixes scripts") })
+    #expect(warning.count < 400 && warning.contains("…"), "\(warning)")
+
     let out = dir.file("report")
     let report = try run(["report", "--quarter", "2021-Q4", "--out", out, "--lang", "en"])
     #expect(report.status == 0, "\(report.stderr)")
     let sheet = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Data quality"])
     let values = Set(sheet.values)
-    #expect(values.contains("Hosts that mix scripts in one label: 10"), "\(sheet)")
+    #expect(values.contains("Hosts that mix scripts in one label: 11"), "\(sheet)")
     #expect(values.contains("tаobao.com"))
     #expect(values.contains("xn--tobao-4ve.com"))
     #expect(values.contains("Latin, Cyrillic"))
