@@ -76,6 +76,16 @@ import Testing
       #expect(try normaliser.normalise(raw).normalised == "https://item.jd.com/p", "\(raw.debugDescription)")
     }
     #expect(try normaliser.normalise("https://item.j\td.com/p\nq").normalised == "https://item.jd.com/pq")
+    // At every offset (the test reads eight bytes at a time).
+    let plain = Array("https://item.jd.com/abcdefghijklmnop")
+    for at in 8...plain.count {
+      for c in ["\t", "\n", "\r"] as [Character] {
+        var withOne = plain
+        withOne.insert(c, at: at)
+        #expect(
+          try normaliser.normalise(String(withOne)).normalised == String(plain), "\(String(withOne).debugDescription)")
+      }
+    }
     #expect(try normaliser.normalise("https://item.jd.com:0443/").normalised == "https://item.jd.com/")
     #expect(try normaliser.normalise("https://item.jd.com:/").normalised == "https://item.jd.com/")
     #expect(try normaliser.normalise("http://jd.com:08080/").normalised == "http://jd.com:8080/")
