@@ -70,6 +70,17 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case scene, category, action, treatment, detector, channel, status, outcome, actionTaken, batchKind, grade
   }
 
+  /// A script's name, as Homograph names it in English, in this language.
+  package func scriptName(_ english: String) -> String {
+    guard self == .zh else { return english }
+    let zh = [
+      "Latin": "拉丁字母", "Greek": "希腊字母", "Cyrillic": "西里尔字母", "Armenian": "亚美尼亚字母", "Hebrew": "希伯来字母",
+      "Arabic": "阿拉伯字母", "Georgian": "格鲁吉亚字母", "Cherokee": "切罗基字母", "Han": "汉字", "Hiragana": "平假名",
+      "Katakana": "片假名", "Bopomofo": "注音符号", "Hangul": "谚文", "Thai": "泰文", "another script": "其他文字",
+    ]
+    return zh[english] ?? english
+  }
+
   /// A code as words in the reader's language, from the one table of display
   /// names (the codes stay in `metrics.csv`, `decisions.csv` and the id
   /// columns). An unknown code reads as it is; no code as nothing.
@@ -188,6 +199,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
+    case homographHosts, homographNote, noHomographHosts, host, punycode, scripts
     case quarterWord, warnedShare, blockedShare, warnedOfRestricted, proceedRate, sceneRuleShare, byPolicyVersion
     case byPolicyVersionNote, trends, trendsNote, policyTakingEffect, rates, repeatOffenders, repeatOffendersNote
     case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
@@ -350,6 +362,15 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .column: ("Column", "列"),
     .error: ("Error", "错误"),
     .noRejectedRows: ("No rejected rows.", "无拒收行。"),
+    .homographHosts: ("Hosts that mix scripts in one label", "单个标签混用多种文字的主机"),
+    .homographNote: (
+      "Each is stored and counted as a site of its own, with its events in the quarter; such a name may imitate another site's (tаobao.com with a Cyrillic а). The punycode form shows the difference.",
+      "以下主机均按独立网站入库和计数，并列出本季度事件数；此类名称可能仿冒其他网站（如含西里尔字母 а 的 tаobao.com），Punycode 形式可显示其差异。"
+    ),
+    .noHomographHosts: ("No host with events this quarter mixes scripts in one label.", "本季度有事件的主机中，没有在单个标签中混用多种文字的。"),
+    .host: ("Host", "主机"),
+    .punycode: ("Punycode form", "Punycode 形式"),
+    .scripts: ("Scripts", "文字"),
     .parameters: ("Parameters", "参数"),
     .populations: ("Populations", "统计口径"),
     .populationsText: (

@@ -22,6 +22,15 @@ public struct ReportData: Sendable {
     public var rowsRejected: Int64
   }
 
+  /// A host whose label mixes scripts (`tаobao.com`), with its events in the quarter.
+  public struct HomographHost: Sendable, Equatable {
+    public var host: String
+    public var hostASCII: String
+    public var domain: String
+    public var scripts: [String]
+    public var events: Int64
+  }
+
   public struct Policy: Sendable, Codable, Equatable {
     public var version: String
     public var title: String
@@ -295,6 +304,8 @@ public struct ReportData: Sendable {
   public let platformNames: [String: (en: String, zh: String)]
   public let rejectedRows: [RejectedRow]
   public let rejectedRowsTotal: Int64
+  /// Hosts with events in the quarter whose label mixes scripts (finding K3), most events first.
+  public let homographHosts: [HomographHost]
   /// The latest import time (the workbook's creation time): when the data
   /// arrived, not how recent it is; that is `latestEventAt` and `latestComplaintAt`.
   public let dataAsOf: Timestamp
@@ -467,6 +478,15 @@ public struct ReportData: Sendable {
         error: try $0.text("error"))
     }
     rejectedRowsTotal = try db.scalar("SELECT count(*) FROM rejected_row").integer ?? 0
+    // Read at report time from the stored hosts: only a name with a non-ASCII label can mix scripts.
+    homographHosts = try records("hosts that mix scripts", Self.nonASCIIHostsSQL).compactMap {
+      let host = try $0.text("host")
+      let scripts = Homograph.mixedScripts(in: host)
+      guard !scripts.isEmpty else { return nil }
+      return HomographHost(
+        host: host, hostASCII: try $0.text("host_ascii"), domain: try $0.text("domain"), scripts: scripts,
+        events: try $0.integer("events"))
+    }
     let asOf = try db.scalar("SELECT max(imported_at) FROM batch").text
     dataAsOf = asOf.flatMap { TimestampParser.utc.parse($0) } ?? Timestamp(milliseconds: 0)
     latestEventAt = try db.scalar(Self.latestEventSQL).text
@@ -762,6 +782,13 @@ public struct ReportData: Sendable {
         AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain') AND principle IN (1, 2, 3)
       ORDER BY principle, received_at, complaint_id
       """
+
+  static let nonASCIIHostsSQL = """
+    SELECT h.host, h.host_ascii, h.domain, sum(m.events) AS events
+    FROM host_month m JOIN host h USING (host_id)
+    WHERE \(MetricCatalogue.inQuarterE) AND h.host <> h.host_ascii
+    GROUP BY h.host_id ORDER BY events DESC, h.host
+    """
 
   static let rejectedRowsSQL = """
     SELECT b.file_name, r.line, r.column_name, r.error

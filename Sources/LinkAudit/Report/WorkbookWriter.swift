@@ -728,6 +728,23 @@ package struct WorkbookWriter {
         },
         filter: false)
     }
+    s.row += 1
+    try s.heading("\(t(.homographHosts)): \(data.homographHosts.count)")
+    if data.homographHosts.isEmpty {
+      try s.line([.text(t(.noHomographHosts))])
+    } else {
+      try s.line([.wrapped(t(.homographNote))])
+      try s.table(
+        header: [t(.host), t(.punycode), t(.domain), t(.scripts), t(.events)],
+        rows: data.homographHosts.map {
+          [
+            .text($0.host), .text($0.hostASCII), .text($0.domain),
+            .text($0.scripts.map(language.scriptName).joined(separator: language == .zh ? "、" : ", ")),
+            .count($0.events),
+          ]
+        },
+        filter: false)
+    }
     try s.finish(headerRow: top)
   }
 

@@ -62,6 +62,8 @@ package struct LinkEventLoader {
     package var host: String
     package var ascii: String
     package var domain: String
+    /// A label mixes scripts (`tаobao.com`): warned about once per file.
+    package var mixesScripts = false
   }
 
   /// Parameters of `insertSQL` bound from the arena, in the order `prepare`
@@ -87,6 +89,8 @@ package struct LinkEventLoader {
     var hostIDs: [Int64] = []  // host_id by host number
     let batchID = self.batchID
     var userinfo: (count: Int, firstLine: Int) = (0, 0)
+    // The first few hosts that mix scripts, and how many in all.
+    var homographs: (first: [(line: Int, host: NewHost)], count: Int) = ([], 0)
     try importer.forEachRecord(
       path: path, columns: Self.columns, required: Self.required, summary: &summary, preparer: preparer,
       store: { e, text, line in
@@ -94,7 +98,13 @@ package struct LinkEventLoader {
           if userinfo.count == 0 { userinfo.firstLine = line }
           userinfo.count += 1
         }
-        if let h = e.newHost { hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain)) }
+        if let h = e.newHost {
+          hostIDs.append(try hosts.id(host: h.host, ascii: h.ascii, domain: h.domain))
+          if h.mixesScripts {
+            if homographs.first.count <= Self.homographsNamed { homographs.first.append((line, h)) }
+            homographs.count += 1
+          }
+        }
         let host = hostIDs[Int(e.hostIndex)]
         let stored = try insert.withBinding(text, first: e.first, to: Self.textParameters) {
           try insert.bind(batchID, at: 2)
@@ -115,6 +125,7 @@ package struct LinkEventLoader {
         "\(userinfo.count.grouped) URL(s) carried a user name or password (user:pass@host, first on line \(userinfo.firstLine)): the event counts for the host a browser opens, and the credentials are stored as ***"
       )
     }
+    summary.warnings += Self.homographWarnings(homographs.first, count: homographs.count)
     try rollup.flush()
     if span.first <= span.last {
       try db.prepare("UPDATE batch SET first_occurred_at = ?, last_occurred_at = ? WHERE batch_id = ?").run([
@@ -122,6 +133,28 @@ package struct LinkEventLoader {
         .integer(batchID),
       ])
     }
+  }
+
+  /// Finding K3: a host whose label mixes scripts is stored as a host of its
+  /// own, and named once per file (the first few; the rest counted), with
+  /// its punycode form, which shows the imitation.
+  static let homographsNamed = 5
+
+  static func homographWarnings(_ hosts: [(line: Int, host: NewHost)], count: Int) -> [String] {
+    let shown = homographsNamed
+    // A host may be thousands of characters long: a warning stays one readable line.
+    func cut(_ s: String) -> String { s.count > 80 ? s.prefix(80) + "…" : s }
+    var warnings = hosts.prefix(shown).map { h in
+      "line \(h.line): url host \(cut(h.host.host)) (\(cut(h.host.ascii))) mixes scripts in one label "
+        + "(\(Homograph.mixedScripts(in: h.host.host).joined(separator: " and "))): stored as a host of its own, "
+        + "and listed on the report's Data quality sheet; it may imitate another site"
+    }
+    if count > shown {
+      warnings.append(
+        "\((count - shown).grouped) more host(s) mix scripts in one label (next on line \(hosts[shown].line)): "
+          + "the Data quality sheet of the quarter's report lists them all")
+    }
+    return warnings
   }
 
   /// The reading thread's part: validates a row, normalises its URL, derives
@@ -168,7 +201,7 @@ package struct LinkEventLoader {
       if index == nil {
         index = Int32(hostIndex.count)
         hostIndex[url.host] = index
-        newHost = NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain)
+        newHost = NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain, mixesScripts: url.mixesScripts)
       }
       return Prepared(
         first: first, hostIndex: index!, newHost: newHost,

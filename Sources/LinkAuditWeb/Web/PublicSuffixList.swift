@@ -10,29 +10,114 @@ public struct HostnameError: Error, LocalizedError, Equatable {
   public var errorDescription: String? { "invalid host \"\(host)\": \(message)" }
 }
 
-/// IDNA conversions between Unicode and ASCII (punycode) host names, via libidn2.
+/// IDNA conversions between Unicode and ASCII (punycode) host names, as a
+/// browser makes them (UTS #46 non-transitional processing, without the hyphen
+/// rules or STD3 rules, per the WHATWG URL Standard), via libidn2.
 public enum IDNA {
-  /// Lower-cased ASCII form (`例子.中国` → `xn--fsqu00a.xn--fiqs8s`).
+  private static let nontransitional = Int32(IDN2_NONTRANSITIONAL.rawValue | IDN2_NO_ALABEL_ROUNDTRIP.rawValue)
+  private static let transitional = Int32(IDN2_TRANSITIONAL.rawValue | IDN2_NO_ALABEL_ROUNDTRIP.rawValue)
+
+  /// Lower-cased ASCII form (`例子.中国` → `xn--fsqu00a.xn--fiqs8s`, `faß.de` → `xn--fa-hia.de`).
   public static func toASCII(_ host: String) throws -> String {
-    if host.utf8.allSatisfy({ $0 < 0x80 }) && !host.contains("xn--") && !host.contains("XN--") {
-      return host.lowercased()
+    if host.utf8.allSatisfy({ $0 < 0x80 }) && !hasALabel(host) { return host.lowercased() }
+    // Label by label: libidn2 applies the IDNA2008 hyphen rules to every
+    // label, ASCII ones too (ab--cd.com, -a-.com), which a browser does not.
+    // U+3002, U+FF0E and U+FF61 separate labels like a dot (UTS #46 maps them to it).
+    var labels: [String] = []
+    var label = ""
+    do {
+      for scalar in host.unicodeScalars {
+        if scalar == "." || scalar == "\u{3002}" || scalar == "\u{FF0E}" || scalar == "\u{FF61}" {
+          labels.append(try labelToASCII(label))
+          label = ""
+        } else {
+          label.unicodeScalars.append(scalar)
+        }
+      }
+      labels.append(try labelToASCII(label))
+      // The bidi rule over the whole name, which libidn2 checks label by label only.
+      if labels.contains(where: { $0.hasPrefix("xn--") }),
+        let why = BidiRule.violation(
+          try toUnicode(labels.joined(separator: ".")).split(separator: ".", omittingEmptySubsequences: false))
+      {
+        throw HostnameError(host: host, message: why)
+      }
+    } catch let error as HostnameError {
+      // The whole name in the message: a label alone is hard to find in a file.
+      throw HostnameError(host: host, message: error.message)
     }
+    return labels.joined(separator: ".")
+  }
+
+  private static func labelToASCII(_ label: String) throws -> String {
+    if label.utf8.allSatisfy({ $0 < 0x80 }) && !hasALabel(label) { return label.lowercased() }
+    // libidn2 reads a C string: a NUL would cut the name short.
+    guard !label.utf8.contains(0) else { throw HostnameError(host: label, message: "a host holds no NUL") }
     var out: UnsafeMutablePointer<CChar>?
-    let rc = idn2_to_ascii_8z(host, &out, Int32(IDN2_NONTRANSITIONAL.rawValue))
-    return try take(out, rc: rc, host: host)
+    let rc = idn2_to_ascii_8z(label, &out, nontransitional)
+    // libidn2 checks labels against IDNA2008, which refuses the symbols and
+    // emoji that UTS #46 allows (https://%e2%98%83 opens xn--n3h, ☃). Its
+    // transitional mode skips that check and maps the same as the
+    // non-transitional one except for ß, ς and the joiners, so it answers
+    // for a refused label without them. It skips the bidi check too, which
+    // toASCII makes over the whole name (BidiRule).
+    if rc == Int32(IDN2_DISALLOWED.rawValue),
+      !label.unicodeScalars.contains(where: { ["\u{DF}", "\u{3C2}", "\u{200C}", "\u{200D}"].contains($0) })
+    {
+      idn2_free(out)
+      out = nil
+      let retry = idn2_to_ascii_8z(label, &out, transitional)
+      return try take(out, rc: retry, host: label)
+    }
+    return try take(out, rc: rc, host: label)
+  }
+
+  /// The name has a label starting `xn--` in any case: it must be checked as punycode.
+  private static func hasALabel(_ host: String) -> Bool {
+    var atLabelStart = true
+    var u = host.utf8[...]
+    while let c = u.first {
+      if atLabelStart, u.count >= 4, c | 0x20 == 0x78, u.dropFirst().first! | 0x20 == 0x6E,
+        u.dropFirst(2).starts(with: "--".utf8)
+      {
+        return true
+      }
+      atLabelStart = c == UInt8(ascii: ".")
+      u = u.dropFirst()
+    }
+    return false
+  }
+
+  /// libidn2's message, and for the rules a browser does not apply (the
+  /// contract keeps them: docs/data-contract.md), which rule and why.
+  private static func message(_ rc: Int32) -> String {
+    switch rc {
+    case Int32(IDN2_2HYPHEN.rawValue), Int32(IDN2_HYPHEN_STARTEND.rawValue):
+      "a label outside ASCII may not start or end with - nor have -- in its third and fourth places: "
+        + "the contract keeps this IDNA2008 rule, which no registry waives"
+    case Int32(IDN2_PUNYCODE_BIG_OUTPUT.rawValue), Int32(IDN2_TOO_BIG_LABEL.rawValue),
+      Int32(IDN2_TOO_BIG_DOMAIN.rawValue):
+      "a label's punycode form may not be longer than 63 characters: the contract keeps this DNS limit"
+    default: String(cString: idn2_strerror(rc))
+    }
   }
 
   /// Unicode form (`xn--fsqu00a.xn--fiqs8s` → `例子.中国`); ASCII names come back lower-cased.
   public static func toUnicode(_ asciiHost: String) throws -> String {
-    guard asciiHost.contains("xn--") else { return asciiHost.lowercased() }
-    var out: UnsafeMutablePointer<CChar>?
-    let rc = idn2_to_unicode_8z8z(asciiHost.lowercased(), &out, 0)
-    return try take(out, rc: rc, host: asciiHost)
+    guard hasALabel(asciiHost) else { return asciiHost.lowercased() }
+    // Label by label, for the same reason as toASCII.
+    return try asciiHost.lowercased().split(separator: ".", omittingEmptySubsequences: false).map { label in
+      guard label.hasPrefix("xn--") else { return String(label) }
+      var out: UnsafeMutablePointer<CChar>?
+      let rc = idn2_to_unicode_8z8z(String(label), &out, 0)
+      return try take(out, rc: rc, host: asciiHost)
+    }.joined(separator: ".")
   }
 
   private static func take(_ out: UnsafeMutablePointer<CChar>?, rc: Int32, host: String) throws -> String {
     guard rc == Int32(IDN2_OK.rawValue), let out else {
-      throw HostnameError(host: host, message: String(cString: idn2_strerror(rc)))
+      idn2_free(out)
+      throw HostnameError(host: host, message: message(rc))
     }
     defer { idn2_free(out) }
     return String(cString: out)
