@@ -240,9 +240,11 @@ def validated(spark, logs, manifest, vocabulary, offsets):
     df = df.withColumn("_at", at)
 
     # The URL, split where linkaudit's parser splits it (after trimming spaces
-    # and tabs): scheme, authority, path (backslashes read as slashes) and query.
+    # and tabs): scheme, then any run of / or \ (https:jd.com and https:///jd.com
+    # open jd.com, as in a browser), authority, path (backslashes read as
+    # slashes) and query.
     u = trimmed("url")
-    split = "^([^:]*)://([^/?#\\\\]*)([^?#]*)(\\?[^#]*)?"
+    split = "^([^:]*):[/\\\\]*([^/?#\\\\]*)([^?#]*)(\\?[^#]*)?"
     df = df.withColumn("_scheme", F.regexp_extract(u, split, 1)) \
         .withColumn("_authority", F.regexp_extract(u, split, 2)) \
         .withColumn("_rest", F.concat(F.regexp_replace(F.regexp_extract(u, split, 3), "\\\\", "/"),
@@ -309,7 +311,7 @@ def step_authorities(args):
     from pyspark.sql import functions as F
     logs = read_logs(spark, args.logs)
     u = F.regexp_replace(F.col("url"), "^[ \\t]+|[ \\t]+$", "")
-    split = "^([^:]*)://([^/?#\\\\]*)([^#]*)"
+    split = "^([^:]*):[/\\\\]*([^/?#\\\\]*)([^#]*)"
     rows = (logs.filter(u.rlike(split))
             .select(F.regexp_extract(u, split, 1).alias("scheme"), F.regexp_extract(u, split, 2).alias("authority"),
                     "_file", "_row")
