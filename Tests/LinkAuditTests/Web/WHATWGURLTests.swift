@@ -73,7 +73,7 @@ import Testing
   /// The same cases through `import links` (the built binary, JSON Lines,
   /// `--reject-file`): a URL a browser refuses is a rejected row; one it
   /// opens is stored under its host, or rejected only by a rule of the
-  /// contract that applies to every text value (no control characters).
+  /// contract that applies to every text value (no control or bidirectional characters).
   @Test func everyAbsoluteHTTPCaseThroughImportLinks() throws {
     let cases = try Self.cases()
     let dir = TemporaryDirectory()
@@ -102,7 +102,7 @@ import Testing
     for r in try db.rows("SELECT line, column_name, error FROM rejected_row") {
       rejected[Int(r[0].integer ?? 0)] = (r[1].text ?? "", r[2].text ?? "")
     }
-    let textRule = "text without control characters or noncharacters"
+    let textRule = "text without control characters, noncharacters or bidirectional controls"
     var problems: [String] = []
     var byTextRule = 0
     for (i, c) in cases.enumerated() {
@@ -123,7 +123,7 @@ import Testing
       }
     }
     print(
-      "WHATWG URL test data through import links: \(byTextRule) valid URL(s) rejected by the text rule (control characters)"
+      "WHATWG URL test data through import links: \(byTextRule) valid URL(s) rejected by the text rule (control and bidirectional characters)"
     )
     #expect(problems.isEmpty, "\(problems.count) case(s):\n\(problems.joined(separator: "\n"))")
   }
