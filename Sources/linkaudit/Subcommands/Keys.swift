@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinkAudit
 import LinkAuditCore
+import LinkAuditStore
 
 /// Where the package signing key is: `--signing-key`, else $LINKAUDIT_SIGNING_KEY,
 /// else beside the database (as the pseudonym key is, in a file of its own).
@@ -41,9 +42,26 @@ struct Keys: ParsableCommand {
 
     func run() throws {
       let path = key.path(database: database).path
+      try Self.checkPlace(path)
       let created = try SigningKey.create(at: path)
       print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
       print("Give the regulator its public key: linkaudit keys public > signing-key.pub.pem")
+    }
+
+    /// A report replaces its package folder whole, and a reports folder holds
+    /// nothing but packages: a key kept in either would be lost or handed over.
+    static func checkPlace(_ path: String) throws {
+      if let package = PackageFolder.packageHolding(path) {
+        throw ValidationError(
+          "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: keep the key beside the database (the default) or in a folder of its own"
+        )
+      }
+      let folders = FileIdentity(path).canonical.split(separator: "/").dropLast()
+      if folders.dropLast().contains("reports") {
+        throw ValidationError(
+          "--signing-key \(path) lies in a folder inside a reports folder, where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
+        )
+      }
     }
   }
 
