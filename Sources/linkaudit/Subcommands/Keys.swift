@@ -56,13 +56,32 @@ struct Keys: ParsableCommand {
           "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: keep the key beside the database (the default) or in a folder of its own"
         )
       }
-      let folders = FileIdentity(path).canonical.split(separator: "/").dropLast()
-      if folders.dropLast().contains("reports") {
+      if let reports = Keys.reportsFolder(holding: path) {
         throw ValidationError(
-          "--signing-key \(path) lies in a folder inside a reports folder, where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
+          "--signing-key \(path) lies in a folder inside \(reports), where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
         )
       }
     }
+  }
+
+  /// The reports folder the key's folder lies in: a folder named `reports`
+  /// just above it, or higher up one that holds a package.
+  static func reportsFolder(holding path: String) -> String? {
+    var folder = parentPath(parentPath(FileIdentity(path).canonical))
+    var depth = 0
+    while folder != "/" && !folder.isEmpty {
+      if (folder as NSString).lastPathComponent == "reports" {
+        let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
+          FileManager.default.fileExists(
+            atPath: ((folder as NSString).appendingPathComponent($0) as NSString).appendingPathComponent(
+              ReportPackage.manifestName))
+        }
+        if depth == 0 || packages { return folder }
+      }
+      folder = parentPath(folder)
+      depth += 1
+    }
+    return nil
   }
 
   struct Public: ParsableCommand {
