@@ -67,15 +67,17 @@ public enum PackageArchive {
     return true
   }
 
-  /// The largest entry and the largest archive read back: a package is a few megabytes.
-  static let (largestEntry, largestTotal): (UInt64, UInt64) = (1 << 30, 4 << 30)
+  /// The largest entry and the largest archive unpacked: a package is a few
+  /// megabytes, and a hostile archive must not fill the disk.
+  static let (largestEntry, largestTotal): (UInt64, UInt64) = (512 << 20, 1 << 30)
 
   /// Unpacks an archive handed over into `scratch`, as the package folder it
   /// holds, for verify. Only regular files directly under one folder are
   /// taken; any other entry (a link, a subfolder, a `..`, a second folder, a
   /// name twice) is named and left out. Returns the folder and those problems.
   public static func unpack(_ path: String, into scratch: String) throws -> (folder: String, problems: [String]) {
-    if let why = PackageFolder.notARegularFile(path) { throw FileError(file: path, message: why) }
+    // A link to the archive is followed (the file handed over may be linked from elsewhere); a pipe is not read.
+    if let why = FileIdentity.notARegularFile(path) { throw FileError(file: path, message: why.reason) }
     let archive: Archive
     do {
       archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -127,7 +129,9 @@ public enum PackageArchive {
           try out.write(contentsOf: chunk)
         }
       } catch let error as ReportError {
-        throw FileError(file: path, message: "\(shown): \(error.message) for a package file (over 1 GiB unpacked)")
+        throw FileError(
+          file: path,
+          message: "\(shown): \(error.message) for a package file (over 512 MiB, or the archive over 1 GiB, unpacked)")
       } catch {
         problems.append("\(shown): damaged in the archive (\(error.localizedDescription))")
       }

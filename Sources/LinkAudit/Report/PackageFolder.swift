@@ -66,8 +66,9 @@ package enum PackageFolder {
         for prefix in [".\(name).\(kind.rawValue)-", "\(name).\(kind.rawValue)-"] where entry.hasPrefix(prefix) {
           guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, !isRunning(pid) else { continue }
           let path = (parent as NSString).appendingPathComponent(entry)
-          var folder: ObjCBool = false
-          guard fm.fileExists(atPath: path, isDirectory: &folder), folder.boolValue else { continue }
+          // A folder (a package being written, or moved aside), or a file (an archive being written).
+          var info = stat()
+          guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) else { continue }
           if kind == .previous, !fm.fileExists(atPath: target),
             fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
           {
