@@ -97,10 +97,14 @@ package enum PackageFolder {
     }
     let contents = (try? entries(of: directory)) ?? []
     if contents.isEmpty { return }
-    guard let manifest = try? Manifest.read(from: directory) else {
+    let manifest: Manifest
+    do {
+      manifest = try Manifest.read(from: directory)
+    } catch let error as ReportError {
+      let why = contents.contains(ReportPackage.manifestName) ? error.message : "no manifest.json"
       throw OutputPathError(
         message:
-          "--out \(directory) holds files and no linkaudit package (no manifest.json): refusing to replace it; name a new or empty folder"
+          "--out \(directory) holds files and no linkaudit package (\(why)): refusing to replace it; name a new or empty folder"
       )
     }
     for name in contents {

@@ -199,7 +199,12 @@ public struct ReportPackage {
     if last.policyVersions != data.policies.map(\.version) { moved.append("other policy versions in force") }
     if last.ratingModelSHA256 != ratingModel?.sha256 { moved.append("another rating model") }
     if last.timeZone != zoneName { moved.append("time zone \(zoneName), filed in \(last.timeZone)") }
-    if moved.isEmpty { moved.append("another signer, templates, languages or tool version") }
+    if moved.isEmpty {
+      moved.append(
+        "another signer, templates, languages or tool version"
+          + (signedBy == nil ? " (this report is unsigned: was the filed one signed? --signing-key names its key)" : "")
+      )
+    }
     return moved
   }
 
