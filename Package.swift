@@ -53,6 +53,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v10-platform-month.sql"),
         .embedInCode("Store/Migrations/v11-filings.sql"),
         .embedInCode("Store/Migrations/v12-rollup-bundles.sql"),
+        .embedInCode("Store/Migrations/v13-filing-signer.sql"),
       ]
     ),
     .target(

@@ -376,6 +376,10 @@ import Testing
     let other = dir.file("other.pem")
     #expect(try run(["keys", "new", "--signing-key", other]).status == 0)
     let swapped = try run(["doctor", "--reports", reports, "--signing-key", other])
-    #expect(swapped.stdout.contains("is not the key that signed packages on disk"), "\(swapped.stdout)")
+    #expect(
+      swapped.stdout.contains("is not the key that signed the filings or the packages on disk"), "\(swapped.stdout)")
+    // The ledger alone knows the signer: no package on disk needed.
+    let none = try run(["doctor", "--reports", dir.file("absent"), "--signing-key", other])
+    #expect(none.stdout.contains("is not the key that signed the filings"), "\(none.stdout)")
   }
 }

@@ -17,10 +17,13 @@ public struct Filing: Equatable, Sendable {
   public var batchIDs: [Int64]
   public var policyVersions: [String]
   public var ratingModelSHA256: String?
+  /// The SHA-256 of the public key that signed it, "" when unsigned, nil when
+  /// filed before the ledger kept it.
+  public var signedBy: String?
 
   static let columns = """
     quarter, time_zone, version, issued_at, reason, data_fingerprint, manifest_sha256, metrics_csv, batch_ids,
-    policy_versions, rating_model_sha256
+    policy_versions, rating_model_sha256, signed_by
     """
 
   init(_ r: Record) throws {
@@ -35,17 +38,19 @@ public struct Filing: Equatable, Sendable {
     batchIDs = try r.text("batch_ids").split(separator: ",").compactMap { Int64($0) }
     policyVersions = try r.text("policy_versions").split(separator: "\n").map(String.init)
     ratingModelSHA256 = r.optionalText("rating_model_sha256")
+    signedBy = r.optionalText("signed_by")
   }
 
   init(
     quarter: String, timeZone: String, version: Int, issuedAt: String, reason: String?, dataFingerprint: String,
     manifestSHA256: String, metricsCSV: String, batchIDs: [Int64], policyVersions: [String],
-    ratingModelSHA256: String?
+    ratingModelSHA256: String?, signedBy: String?
   ) {
     (self.quarter, self.timeZone, self.version, self.issuedAt, self.reason) =
       (quarter, timeZone, version, issuedAt, reason)
     (self.dataFingerprint, self.manifestSHA256, self.metricsCSV) = (dataFingerprint, manifestSHA256, metricsCSV)
     (self.batchIDs, self.policyVersions, self.ratingModelSHA256) = (batchIDs, policyVersions, ratingModelSHA256)
+    self.signedBy = signedBy
   }
 
   /// Every version issued, by quarter, zone and version.
@@ -97,13 +102,13 @@ public struct Filing: Equatable, Sendable {
   private func record(into db: Database) throws {
     try db.prepare(
       """
-      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """
     ).run([
       .text(quarter), .text(timeZone), .integer(Int64(version)), .text(issuedAt), .optional(reason),
       .text(dataFingerprint), .text(manifestSHA256), .text(metricsCSV),
       .text(batchIDs.map(String.init).joined(separator: ",")), .text(policyVersions.joined(separator: "\n")),
-      .optional(ratingModelSHA256),
+      .optional(ratingModelSHA256), .optional(signedBy),
     ])
   }
 }

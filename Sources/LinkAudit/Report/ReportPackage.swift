@@ -199,11 +199,16 @@ public struct ReportPackage {
     if last.policyVersions != data.policies.map(\.version) { moved.append("other policy versions in force") }
     if last.ratingModelSHA256 != ratingModel?.sha256 { moved.append("another rating model") }
     if last.timeZone != zoneName { moved.append("time zone \(zoneName), filed in \(last.timeZone)") }
+    if let filedSigner = last.signedBy, filedSigner != (signedBy ?? "") {
+      func key(_ k: String) -> String { k.isEmpty ? "unsigned" : "key \(k.prefix(16))…" }
+      moved.append("signed: \(key(signedBy ?? "")), filed: \(key(filedSigner))")
+    }
     if moved.isEmpty {
+      // A filing from before the ledger kept its signer may have been signed.
       moved.append(
-        "another signer, templates, languages or tool version"
-          + (signedBy == nil ? " (this report is unsigned: was the filed one signed? --signing-key names its key)" : "")
-      )
+        (last.signedBy == nil ? "another signer, " : "") + "templates, languages or tool version"
+          + (signedBy == nil && last.signedBy == nil
+            ? " (this report is unsigned: was the filed one signed? --signing-key names its key)" : ""))
     }
     return moved
   }
@@ -306,7 +311,7 @@ public struct ReportPackage {
         issuedAt: version.issuedAt, reason: version.reason, dataFingerprint: data.dataFingerprint,
         manifestSHA256: manifestSHA256, metricsCSV: data.current.csv,
         batchIDs: data.batches.map(\.batchID), policyVersions: data.policies.map(\.version),
-        ratingModelSHA256: ratingModel?.sha256
+        ratingModelSHA256: ratingModel?.sha256, signedBy: signedBy ?? ""
       ).insert(into: db)
     }
     if let signingKey {

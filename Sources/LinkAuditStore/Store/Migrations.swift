@@ -27,6 +27,7 @@ import LinkAuditCore
 ///   figures by platform do not read a row per small domain.
 /// - v11 records every issued version of a quarter's package (`filing`).
 /// - v12 records the rollup bundles a warehouse job wrote (`rollup_bundle`).
+/// - v13 records which key signed each filed version (`filing.signed_by`).
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
@@ -36,6 +37,7 @@ public enum Migrations {
     Migration(PackageResources.v7_vocabulary_sql), Migration(PackageResources.v8_enforcement_sql),
     Migration(PackageResources.v9_case_rollups_sql), Migration(PackageResources.v10_platform_month_sql),
     Migration(PackageResources.v11_filings_sql), Migration(PackageResources.v12_rollup_bundles_sql),
+    Migration(PackageResources.v13_filing_signer_sql),
   ]
 
   public static var latestVersion: Int { all.count }

@@ -77,23 +77,28 @@ struct FilingChecks {
     } else {
       key = nil
     }
+    // The keys that signed each quarter's latest version (the ledger keeps them from schema v13) and the packages on disk.
+    var latestByQuarter: [String: Filing] = [:]
+    for f in filings where (latestByQuarter[f.quarter]?.version ?? 0) < f.version { latestByQuarter[f.quarter] = f }
     let signers = Set(packages.compactMap { $0.manifest.signingKey?.publicKeySHA256 })
+      .union(latestByQuarter.values.compactMap { $0.signedBy.flatMap { $0.isEmpty ? nil : $0 } })
     if let key {
       let others = signers.subtracting([key.fingerprint])
       findings.append(
         others.isEmpty
           ? Doctor.Finding(
-            .ok, "signing key", "\(signingKey.path): \(key.fingerprint.prefix(16))…, the signer of the packages on disk"
+            .ok, "signing key",
+            "\(signingKey.path): \(key.fingerprint.prefix(16))…, the signer of the filings and the packages on disk"
           )
           : Doctor.Finding(
             .warning, "signing key",
-            "\(signingKey.path) (\(key.fingerprint.prefix(16))…) is not the key that signed packages on disk (\(others.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", "))): a re-issue would be signed by another key"
+            "\(signingKey.path) (\(key.fingerprint.prefix(16))…) is not the key that signed the filings or the packages on disk (\(others.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", "))): a re-issue would be signed by another key"
           ))
     } else if !signers.isEmpty {
       findings.append(
         Doctor.Finding(
           .warning, "signing key",
-          "no signing key at \(signingKey.path), but packages on disk are signed: a re-issue would be unsigned; name the key with --signing-key or $LINKAUDIT_SIGNING_KEY"
+          "no signing key at \(signingKey.path), but the filings or the packages on disk are signed: a re-issue would be unsigned; name the key with --signing-key or $LINKAUDIT_SIGNING_KEY"
         ))
     }
     // Every package on disk against the ledger.
@@ -123,8 +128,6 @@ struct FilingChecks {
       }
     }
     // Every quarter's latest version has its package on disk.
-    var latestByQuarter: [String: Filing] = [:]
-    for f in filings where (latestByQuarter[f.quarter]?.version ?? 0) < f.version { latestByQuarter[f.quarter] = f }
     let missing = latestByQuarter.values.filter { !onDisk.contains("\($0.quarter) \($0.version)") }
       .sorted { $0.quarter < $1.quarter }.map { "\($0.quarter) version \($0.version)" }
     if missing.isEmpty {

@@ -253,4 +253,27 @@ import Testing
     #expect(try ledger(store).count == 1)
     #expect(try store.bytes() == before)
   }
+
+  /// The ledger keeps the signer: a re-run unsigned (the key forgotten) or with
+  /// another key is not the filed bytes, and is told which key filed them.
+  @Test func aReRunWithAnotherSignerIsToldWhichKeyFiledTheVersion() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let key = try SigningKey.create(at: store.dir.file("issuer.pem"))
+    let db = try store.open()
+    defer { db.close() }
+    func issue(_ name: String, signed: SigningKey?) throws {
+      try db.transaction(.deferred) {
+        var package = ReportPackage(
+          quarter: Self.q4, timeZone: Self.shanghai, languages: [.en], templates: Self.templates, signingKey: signed)
+        package.filing = .issue(reason: nil, at: Self.first)
+        try package.write(database: db, to: store.dir.file(name))
+      }
+    }
+    try issue("signed", signed: key)
+    #expect(try Filing.all(in: db).map(\.signedBy) == [key.publicKey.fingerprint])
+    let refused = #expect(throws: ReportError.self) { try issue("unsigned", signed: nil) }
+    #expect(
+      refused?.message.contains("signed: unsigned, filed: key \(key.publicKey.fingerprint.prefix(16))…") == true,
+      "\(String(describing: refused))")
+  }
 }
