@@ -36,7 +36,7 @@ warehouse-check: deps warehouse-deps
 report: build
 	@DB="$(DB)" INBOX="$(INBOX)" QUARTER="$(QUARTER)" DEMO_EVENTS="$(DEMO_EVENTS)" BIN="$(BIN)" REASON="$(REASON)" scripts/report.sh
 
-# The package's workbooks as PDF and PNG pages under PACKAGE/render/ (the
+# The package's workbooks as PDF and PNG pages in PACKAGE.render/ beside it (the
 # newest package in reports/ by default), with LibreOffice and poppler.
 render:
 	@PACKAGE="$(PACKAGE)" scripts/render.sh

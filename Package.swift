@@ -54,6 +54,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v11-filings.sql"),
         .embedInCode("Store/Migrations/v12-rollup-bundles.sql"),
         .embedInCode("Store/Migrations/v13-bundle-made-at.sql"),
+        .embedInCode("Store/Migrations/v14-filing-signer.sql"),
       ]
     ),
     .target(

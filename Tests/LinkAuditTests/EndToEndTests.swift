@@ -118,7 +118,8 @@ import Testing
     let noDB = ["--db", dir.file("absent/none.db")]
     let verified = try run(["verify", out, "--public-key", dir.file("issuer.pub.pem")] + noDB)
     #expect(verified.status == 0, "\(verified.stderr)")
-    #expect(verified.stdout.contains("verified, signed by the key"))
+    #expect(verified.stdout.contains("verified 2021-Q4 (Asia/Shanghai), version 1 issued "), "\(verified.stdout)")
+    #expect(verified.stdout.contains("signed by the key"))
     #expect(!FileManager.default.fileExists(atPath: dir.file("absent")))
 
     try "edited\n".write(toFile: out + "/summary.zh.md", atomically: true, encoding: .utf8)
@@ -169,8 +170,9 @@ import Testing
     #expect(caught.stderr.contains("principle-2.en.md: modified"))
 
     // Another time zone than the rollups': both report and verify derive that zone's rollups.
+    // The quarter's one line of versions goes on: UTC's figures are version 2, with a reason.
     let utc = dir.file("report-utc")
-    let inUTC = try run(["report", "--quarter", "2021-Q4", "--tz", "UTC", "--out", utc])
+    let inUTC = try run(["report", "--quarter", "2021-Q4", "--tz", "UTC", "--out", utc, "--reason", "cut in UTC"])
     #expect(inUTC.status == 0, "\(inUTC.stderr)")
     let utcVerified = try run(["verify", utc])
     #expect(utcVerified.status == 0, "\(utcVerified.stderr)")

@@ -17,10 +17,13 @@ public struct Filing: Equatable, Sendable {
   public var batchIDs: [Int64]
   public var policyVersions: [String]
   public var ratingModelSHA256: String?
+  /// The SHA-256 of the public key that signed it, "" when unsigned, nil when
+  /// filed before the ledger kept it.
+  public var signedBy: String?
 
   static let columns = """
     quarter, time_zone, version, issued_at, reason, data_fingerprint, manifest_sha256, metrics_csv, batch_ids,
-    policy_versions, rating_model_sha256
+    policy_versions, rating_model_sha256, signed_by
     """
 
   init(_ r: Record) throws {
@@ -35,17 +38,19 @@ public struct Filing: Equatable, Sendable {
     batchIDs = try r.text("batch_ids").split(separator: ",").compactMap { Int64($0) }
     policyVersions = try r.text("policy_versions").split(separator: "\n").map(String.init)
     ratingModelSHA256 = r.optionalText("rating_model_sha256")
+    signedBy = r.optionalText("signed_by")
   }
 
   init(
     quarter: String, timeZone: String, version: Int, issuedAt: String, reason: String?, dataFingerprint: String,
     manifestSHA256: String, metricsCSV: String, batchIDs: [Int64], policyVersions: [String],
-    ratingModelSHA256: String?
+    ratingModelSHA256: String?, signedBy: String?
   ) {
     (self.quarter, self.timeZone, self.version, self.issuedAt, self.reason) =
       (quarter, timeZone, version, issuedAt, reason)
     (self.dataFingerprint, self.manifestSHA256, self.metricsCSV) = (dataFingerprint, manifestSHA256, metricsCSV)
     (self.batchIDs, self.policyVersions, self.ratingModelSHA256) = (batchIDs, policyVersions, ratingModelSHA256)
+    self.signedBy = signedBy
   }
 
   /// Every version issued, by quarter, zone and version.
@@ -54,19 +59,30 @@ public struct Filing: Equatable, Sendable {
       .map(Filing.init)
   }
 
-  /// The latest version of a quarter in a zone, or version `version` of it.
-  static func find(in db: Database, quarter: String, timeZone: String, version: Int? = nil) throws -> Filing? {
+  /// The latest version of a quarter, whatever its zone, or version `version`
+  /// of it: a quarter has one line of versions (one version 1).
+  static func find(in db: Database, quarter: String, version: Int? = nil) throws -> Filing? {
     try db.records(
       """
-      SELECT \(columns) FROM filing WHERE quarter = :quarter AND time_zone = :zone
-        AND (:version IS NULL OR version = :version)
-      ORDER BY version DESC LIMIT 1
+      SELECT \(columns) FROM filing WHERE quarter = :quarter AND (:version IS NULL OR version = :version)
+      ORDER BY version DESC, issued_at DESC LIMIT 1
       """,
-      named: [
-        ":quarter": .text(quarter), ":zone": .text(timeZone),
-        ":version": version.map { .integer(Int64($0)) } ?? .null,
-      ], source: "the filings"
+      named: [":quarter": .text(quarter), ":version": version.map { .integer(Int64($0)) } ?? .null],
+      source: "the filings"
     ).first.map(Filing.init)
+  }
+
+  /// Every filed version of a quarter with these manifest bytes (by their SHA-256).
+  public static func find(in db: Database, manifestSHA256: String) throws -> [Filing] {
+    try db.records(
+      "SELECT \(columns) FROM filing WHERE manifest_sha256 = ? ORDER BY quarter, version",
+      [.text(manifestSHA256)], source: "the filings"
+    ).map(Filing.init)
+  }
+
+  /// The latest version of `quarter`, public for verify and doctor.
+  public static func latest(in db: Database, quarter: String) throws -> Filing? {
+    try find(in: db, quarter: quarter)
   }
 
   func insert(into db: Database) throws {
@@ -86,15 +102,39 @@ public struct Filing: Equatable, Sendable {
   private func record(into db: Database) throws {
     try db.prepare(
       """
-      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """
     ).run([
       .text(quarter), .text(timeZone), .integer(Int64(version)), .text(issuedAt), .optional(reason),
       .text(dataFingerprint), .text(manifestSHA256), .text(metricsCSV),
       .text(batchIDs.map(String.init).joined(separator: ",")), .text(policyVersions.joined(separator: "\n")),
-      .optional(ratingModelSHA256),
+      .optional(ratingModelSHA256), .optional(signedBy),
     ])
   }
+}
+
+/// The reason given for a re-issue: under the rules every input text obeys
+/// (it reaches the terminal, the Markdown and the workbooks of the filing).
+public enum FilingReason {
+  public static let maxLength = 2000
+
+  /// Why `text` cannot be a reason (a control or bidirectional formatting
+  /// character, too long), or nil.
+  public static func breach(_ text: String) -> String? {
+    // The one text rule every input obeys (TextRuleBreach), said for this option.
+    switch TextRuleBreach.check(text, maxLength: maxLength) {
+    case nil: return nil
+    case .forbidden(let s) where isBidiControl(s):
+      return
+        "--reason: bidirectional formatting characters are not allowed: they reorder what a reader sees (found \(TextRuleBreach.code(s)))"
+    case .forbidden(let s):
+      return "--reason: control characters or noncharacters are not allowed (found \(TextRuleBreach.code(s)))"
+    case .tooLong(let n): return "--reason: at most \(maxLength) characters (found \(n))"
+    }
+  }
+
+  /// The reason as it is filed: personal numbers (a complaint pasted in) masked.
+  public static func filed(_ text: String) -> String { PersonalNumberMask.mask(text) }
 }
 
 /// A new version could not be recorded: the database changed, or is being
@@ -117,7 +157,7 @@ public struct FilingVersion: Sendable, Equatable {
   /// The version before, whose figures this one corrects (nil for version 1).
   public var previous: Filing?
   /// Not yet in the ledger: `report` records it once the package is written.
-  var isNew: Bool
+  public internal(set) var isNew: Bool
 }
 
 /// How a package gets its version: `report` issues one (the ledger decides
@@ -125,37 +165,21 @@ public struct FilingVersion: Sendable, Equatable {
 public enum FilingPolicy: Sendable {
   /// No version (a package written by the library alone, or from before filings).
   case none
-  /// Issue: the same figures as the last version are that version; other
-  /// figures are the next, and need `reason`.
-  case issue(reason: String?, at: Timestamp)
+  /// Issue: a package that is the last version's bytes is that version;
+  /// anything else is the next, and needs `reason`. An empty quarter (no
+  /// event, no complaint) is refused unless `allowEmpty`; a dry run records nothing.
+  case issue(reason: String?, at: Timestamp, allowEmpty: Bool = false, dryRun: Bool = false)
   /// As the manifest says (verify).
   case asFiled(version: Int, issuedAt: String, reason: String?)
 
-  func resolve(db: Database, quarter: Quarter, timeZone: TimeZone, metricsCSV: String) throws -> FilingVersion? {
-    let q = quarter.description
+  /// The version of `.asFiled` (with the version before it from the ledger); nil for `.none`.
+  func resolve(db: Database, quarter: Quarter) throws -> FilingVersion? {
     switch self {
-    case .none:
+    case .none, .issue:
       return nil
     case .asFiled(let version, let issuedAt, let reason):
-      let previous =
-        version > 1 ? try Filing.find(in: db, quarter: q, timeZone: timeZone.identifier, version: version - 1) : nil
+      let previous = version > 1 ? try Filing.find(in: db, quarter: quarter.description, version: version - 1) : nil
       return FilingVersion(version: version, issuedAt: issuedAt, reason: reason, previous: previous, isNew: false)
-    case .issue(let reason, let now):
-      guard let last = try Filing.find(in: db, quarter: q, timeZone: timeZone.identifier) else {
-        return FilingVersion(version: 1, issuedAt: now.iso, reason: reason, previous: nil, isNew: true)
-      }
-      if last.metricsCSV == metricsCSV {
-        // The same figures: that version again, as filed.
-        return try FilingPolicy.asFiled(version: last.version, issuedAt: last.issuedAt, reason: last.reason)
-          .resolve(db: db, quarter: quarter, timeZone: timeZone, metricsCSV: metricsCSV)
-      }
-      guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-        throw ReportError(
-          message:
-            "the figures of \(q) differ from its filed version \(last.version) (issued \(last.issuedAt)): a re-issue is version \(last.version + 1) and needs --reason \"…\" saying why"
-        )
-      }
-      return FilingVersion(version: last.version + 1, issuedAt: now.iso, reason: reason, previous: last, isNew: true)
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LinkAuditCore
+import LinkAuditStore
 import ZIPFoundation
 
 /// The package as one file to hand over: `linkaudit-YYYY-Qn-vN.zip`, every
@@ -7,22 +8,36 @@ import ZIPFoundation
 /// reproducible byte for byte: names in order, one fixed mode, and each
 /// entry dated by when the version was issued.
 public enum PackageArchive {
-  /// The archive's name for a quarter's version.
-  public static func name(quarter: Quarter, version: Int) -> String { "linkaudit-\(quarter)-v\(version).zip" }
+  /// The archive's name for a quarter's version: `linkaudit-2021-Q4-v1.zip`,
+  /// and `linkaudit-2021-Q4-UTC-v2.zip` in a zone other than the default.
+  public static func name(quarter: Quarter, zone: String = defaultZone, version: Int) -> String {
+    "linkaudit-\(quarter)\(zoneSuffix(zone))-v\(version).zip"
+  }
 
-  /// Writes the files of the package in `directory` into `path`, whole under
-  /// another name first, then moved into place.
+  /// The zone quarters are cut in unless `--tz` says otherwise: names leave it out.
+  public static let defaultZone = "Asia/Shanghai"
+
+  /// `-UTC`, `-America-New_York`; empty for the default zone.
+  public static func zoneSuffix(_ zone: String) -> String {
+    zone == defaultZone ? "" : "-" + zone.replacingOccurrences(of: "/", with: "-")
+  }
+
+  /// Writes the files of the package in `directory` (those its manifest
+  /// lists, the manifest and its signature) into `path`, whole under a hidden
+  /// name first, then moved into place. An archive already at `path` is
+  /// never replaced: left as it is when it holds the same bytes, refused otherwise.
+  /// Returns false when the archive was there already.
+  @discardableResult
   public static func write(directory: String, to path: String, folder: String, issuedAt: Timestamp, in zone: TimeZone)
-    throws
+    throws -> Bool
   {
     let fm = FileManager.default
-    let names = try fm.contentsOfDirectory(atPath: directory).filter { name in
-      var isDirectory: ObjCBool = false
-      return !name.hasPrefix(".")
-        && fm.fileExists(atPath: (directory as NSString).appendingPathComponent(name), isDirectory: &isDirectory)
-        && !isDirectory.boolValue
+    let manifest = try Manifest.read(from: directory)
+    let names = (Array(manifest.files.keys) + [ReportPackage.manifestName, ReportPackage.signatureName]).filter {
+      PackageFolder.notARegularFile((directory as NSString).appendingPathComponent($0)) == nil
     }.sorted()
-    let temporary = path + ".writing-\(ProcessInfo.processInfo.processIdentifier)"
+    PackageFolder.removeStaleSiblings(of: path)
+    let temporary = PackageFolder.sibling(of: path, .writing)
     try? fm.removeItem(atPath: temporary)
     defer { try? fm.removeItem(atPath: temporary) }
     let date = entryDate(issuedAt, in: zone)
@@ -38,8 +53,98 @@ public enum PackageArchive {
         }
       }
     }
-    if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-    try fm.moveItem(atPath: temporary, toPath: path)
+    if PackageFolder.exists(path) {
+      if PackageFolder.notARegularFile(path) == nil, fm.contentsEqual(atPath: path, andPath: temporary) { return false }
+      throw OutputPathError(
+        message:
+          "\(path) is there already with other content: an archive handed over is never replaced; move it away if it is not the filed one"
+      )
+    }
+    // link(2) refuses a name taken meanwhile, where a move would replace it.
+    guard link(temporary, path) == 0 else {
+      throw FileError(file: path, message: "cannot put the archive in place: \(String(cString: strerror(errno)))")
+    }
+    return true
+  }
+
+  /// The largest entry and the largest archive unpacked: a package is a few
+  /// megabytes, and a hostile archive must not fill the disk.
+  static let (largestEntry, largestTotal): (UInt64, UInt64) = (512 << 20, 1 << 30)
+
+  /// Unpacks an archive handed over into `scratch`, as the package folder it
+  /// holds, for verify. Only regular files directly under one folder are
+  /// taken; any other entry (a link, a subfolder, a `..`, a second folder, a
+  /// name twice) is named and left out. Returns the folder and those problems.
+  public static func unpack(_ path: String, into scratch: String) throws -> (folder: String, problems: [String]) {
+    // A link to the archive is followed (the file handed over may be linked from elsewhere); a pipe is not read.
+    if let why = FileIdentity.notARegularFile(path) { throw FileError(file: path, message: why.reason) }
+    let archive: Archive
+    do {
+      archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+    } catch {
+      throw FileError(file: path, message: "not a zip archive (\(error.localizedDescription))")
+    }
+    var problems: [String] = []
+    var top: String?
+    var total: UInt64 = 0
+    var seen = Set<String>()
+    let folder = (scratch as NSString).appendingPathComponent("package")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    for entry in archive {
+      let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      let shown = displayable(entry.path)
+      guard parts.count >= 1, !parts[0].isEmpty, parts[0] != ".", parts[0] != ".." else {
+        problems.append("\(shown): an entry outside the package's folder")
+        continue
+      }
+      if top == nil { top = parts[0] }
+      guard parts[0] == top else {
+        problems.append("\(shown): outside the package's folder \(displayable(top ?? ""))/")
+        continue
+      }
+      if entry.type == .directory, parts.count <= 2, parts.last?.isEmpty != false { continue }
+      guard parts.count == 2, !parts[1].isEmpty, parts[1] != ".", parts[1] != ".." else {
+        problems.append("\(shown): not a file of the package's folder (a package holds no subfolder)")
+        continue
+      }
+      guard entry.type == .file else {
+        problems.append("\(shown): not a regular file (\(entry.type == .symlink ? "a symbolic link" : "a folder"))")
+        continue
+      }
+      guard seen.insert(parts[1]).inserted else {
+        problems.append("\(shown): in the archive twice")
+        continue
+      }
+      let target = (folder as NSString).appendingPathComponent(parts[1])
+      guard FileManager.default.createFile(atPath: target, contents: nil),
+        let out = FileHandle(forWritingAtPath: target)
+      else { throw FileError(file: target, message: "cannot write the unpacked file") }
+      defer { try? out.close() }
+      var size: UInt64 = 0
+      do {
+        _ = try archive.extract(entry) { chunk in
+          size += UInt64(chunk.count)
+          total += UInt64(chunk.count)
+          guard size <= largestEntry, total <= largestTotal else { throw ReportError(message: "too large") }
+          try out.write(contentsOf: chunk)
+        }
+      } catch let error as ReportError {
+        throw FileError(
+          file: path,
+          message: "\(shown): \(error.message) for a package file (over 512 MiB, or the archive over 1 GiB, unpacked)")
+      } catch {
+        problems.append("\(shown): damaged in the archive (\(error.localizedDescription))")
+      }
+    }
+    if let top, let manifest = try? Manifest.read(from: folder), let q = Quarter(manifest.quarter),
+      let version = manifest.filing?.version
+    {
+      let expected = (name(quarter: q, zone: manifest.timeZone, version: version) as NSString).deletingPathExtension
+      if top != expected {
+        problems.append("\(displayable(top))/: the archive's folder is not the one the manifest names (\(expected)/)")
+      }
+    }
+    return (folder, problems)
   }
 
   /// A zip entry keeps a date and time without a zone, and ZIPFoundation

@@ -26,13 +26,17 @@ public struct ReportPackage {
   /// How the package gets its filed version (`report` issues one; verify
   /// writes the manifest's again).
   public var filing: FilingPolicy = .none
+  /// The zone as the user named it, in the manifest, the ledger and the
+  /// names (Foundation calls `UTC` `GMT`).
+  public var zoneName: String
 
   public init(
     quarter: Quarter, timeZone: TimeZone, languages: [ReportLanguage], templates: String,
-    ratingModel: RatingModel? = nil, signingKey: SigningKey? = nil
+    ratingModel: RatingModel? = nil, signingKey: SigningKey? = nil, zoneName: String? = nil
   ) {
     self.quarter = quarter
     self.timeZone = timeZone
+    self.zoneName = zoneName ?? timeZone.identifier
     self.languages = languages
     self.templates = templates
     self.ratingModel = ratingModel
@@ -54,67 +58,191 @@ public struct ReportPackage {
   }
 
   /// Writes the package into `directory`, replacing what was there; returns
-  /// the paths written, manifest last. The files are written into a sibling
-  /// folder first and swapped in at the end, so a failed report leaves the
-  /// previous package untouched and a package never holds stale files.
+  /// the paths written, manifest last. The files are written into a hidden
+  /// sibling folder first and swapped in at the end, so a failed report leaves
+  /// the previous package untouched and a package never holds stale files.
   ///
-  /// Only a folder that holds a linkaudit package (its manifest), an empty
-  /// folder or none is ever replaced, and never one that holds a `protected` file.
+  /// Only a folder that holds a linkaudit package (its manifest) and nothing
+  /// it did not write, an empty folder or none is ever replaced, and never one
+  /// that holds a `protected` file.
   @discardableResult
   public func write(database db: Database, to directory: String, protecting protected: ProtectedFiles = .init())
     throws -> [String]
   {
+    try issue(database: db, to: directory, protecting: protected).paths
+  }
+
+  /// What `issue` did: the paths written (manifest last, the signature after
+  /// it), the version and whether it is new, the same as filed, or only shown (a dry run).
+  public struct Issued {
+    public var paths: [String]
+    public var version: FilingVersion?
+    /// What a package that is not the filed version changes (a new version of 2 or more).
+    public var corrections: Corrections?
+    /// Why the package is not the filed version's bytes though its figures are the same.
+    public var moved: [String]
+    /// A dry run that would be refused for want of `--reason`.
+    public var needsReason: Bool
+    public var manifestSHA256: String
+  }
+
+  /// As `write`; with `FilingPolicy.issue(dryRun: true)` nothing is written
+  /// where `directory` is, and nothing is recorded.
+  public func issue(database db: Database, to directory: String, protecting protected: ProtectedFiles = .init())
+    throws -> Issued
+  {
     let fm = FileManager.default
-    try Self.checkReplaceable(directory, protecting: protected)
+    if case .issue(_, _, _, true) = filing {
+      let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+        "linkaudit-dry-run-\(UUID().uuidString)")
+      try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+      defer { try? fm.removeItem(atPath: scratch) }
+      var issued = try writeFiles(database: db, into: scratch)
+      issued.paths = []
+      return issued
+    }
+    try PackageFolder.checkReplaceable(directory, protecting: protected)
     let target = (directory as NSString).standardizingPath
     let parent = parentPath(target)
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
-    let staging = target + ".writing-\(ProcessInfo.processInfo.processIdentifier)"
+    // A report killed before its end left its folders: put a package it had moved aside back, remove the rest.
+    PackageFolder.removeStaleSiblings(of: target)
+    let staging = PackageFolder.sibling(of: target, .writing)
     try? fm.removeItem(atPath: staging)
     try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
-    let names: [String]
+    var issued: Issued
     do {
-      names = try writeFiles(database: db, into: staging)
+      issued = try writeFiles(database: db, into: staging)
     } catch {
       try? fm.removeItem(atPath: staging)
       throw error
     }
-    let previous = target + ".previous-\(ProcessInfo.processInfo.processIdentifier)"
+    let previous = PackageFolder.sibling(of: target, .previous)
     if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: previous) }
     try fm.moveItem(atPath: staging, toPath: target)
     try? fm.removeItem(atPath: previous)
-    return names.map { (directory as NSString).appendingPathComponent($0) }
+    issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
+    return issued
   }
 
-  /// Refuses a `--out` whose replacement would lose something that is not a package.
-  package static func checkReplaceable(_ directory: String, protecting protected: ProtectedFiles) throws {
-    try protected.checkOutputFolder(directory, option: "--out")
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
-    guard isDirectory.boolValue else {
-      throw OutputPathError(message: "--out \(directory) is a file, not a report folder: refusing to replace it")
-    }
-    let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    if contents.isEmpty { return }
-    guard (try? Manifest.read(from: directory)) != nil else {
-      throw OutputPathError(
-        message:
-          "--out \(directory) holds files and no linkaudit package (no manifest.json): refusing to replace it; name a new or empty folder"
-      )
-    }
-  }
-
-  /// Writes every file of the package into `directory`; returns their names, manifest last.
-  package func writeFiles(database db: Database, into directory: String) throws -> [String] {
+  /// Writes every file of the package into `directory`; returns their names,
+  /// manifest last, and the version. Issuing, a package is the filed version
+  /// only when it is its bytes: the same figures with other provenance (a batch
+  /// imported since, another signer, zone, templates or model) are another
+  /// version, which needs a reason as other figures do.
+  package func writeFiles(database db: Database, into directory: String) throws -> Issued {
     let data = try Timing.measure("report data") {
       try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
     }
+    let q = quarter.description
+    guard case .issue(let given, let now, let allowEmpty, let dryRun) = filing else {
+      let version = try filing.resolve(db: db, quarter: quarter)
+      return try writeFiles(data: data, version: version, database: db, into: directory, record: false)
+    }
+    let reason = given.flatMap { $0.trimmed.isEmpty ? nil : $0 }
+    var moved: [String] = []
+    guard let last = try Filing.find(in: db, quarter: q) else {
+      try Self.checkNotEmpty(data, quarter: q, allowEmpty: allowEmpty)
+      let first = FilingVersion(version: 1, issuedAt: now.iso, reason: reason, previous: nil, isNew: true)
+      return try writeFiles(data: data, version: first, database: db, into: directory, record: !dryRun)
+    }
+    if last.metricsCSV == data.current.csv {
+      // The same figures: that version again, if the bytes are the filed ones.
+      let filed = try FilingPolicy.asFiled(version: last.version, issuedAt: last.issuedAt, reason: last.reason)
+        .resolve(db: db, quarter: quarter)
+      var again = try writeFiles(data: data, version: filed, database: db, into: directory, record: false)
+      if again.manifestSHA256 == last.manifestSHA256 {
+        if let reason, reason != last.reason, !dryRun {
+          throw ReportError(
+            message:
+              "\(q) as written now is filed version \(last.version) byte for byte (issued \(last.issuedAt)\(last.reason.map { ", reason \"\(displayable($0))\"" } ?? "")): --reason \"\(displayable(reason))\" is not recorded; nothing to correct (leave --reason out to write that version again)"
+          )
+        }
+        again.needsReason = false
+        return again
+      }
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+        try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+      }
+      moved = provenanceMoved(since: last, data: data)
+    }
+    let next = FilingVersion(version: last.version + 1, issuedAt: now.iso, reason: reason, previous: last, isNew: true)
+    guard reason != nil else {
+      if dryRun {
+        var shown = try writeFiles(data: data, version: next, database: db, into: directory, record: false)
+        (shown.moved, shown.needsReason) = (moved, true)
+        return shown
+      }
+      let why =
+        moved.isEmpty
+        ? "the figures of \(q) differ from its filed version \(last.version)"
+        : "figures unchanged; provenance moved (\(moved.joined(separator: "; "))): \(q) as written now is not the bytes of its filed version \(last.version)"
+      throw ReportError(
+        message:
+          "\(why) (issued \(last.issuedAt)): a re-issue is version \(last.version + 1) and needs --reason \"…\" saying why (--dry-run shows what it corrects)"
+      )
+    }
+    try Self.checkNotEmpty(data, quarter: q, allowEmpty: allowEmpty)
+    var issued = try writeFiles(data: data, version: next, database: db, into: directory, record: !dryRun)
+    issued.moved = moved
+    return issued
+  }
+
+  /// Why a package with the filed figures is not the filed bytes, as far as the ledger tells.
+  func provenanceMoved(since last: Filing, data: ReportData) -> [String] {
+    var moved: [String] = []
+    let filed = Set(last.batchIDs)
+    let since = data.batches.filter { !filed.contains($0.batchID) }.map { "#\($0.batchID)" }
+    if !since.isEmpty { moved.append("batches imported since: \(since.joined(separator: ", "))") }
+    let gone = Set(last.batchIDs).subtracting(data.batches.map(\.batchID)).sorted().map { "#\($0)" }
+    if !gone.isEmpty { moved.append("batches gone: \(gone.joined(separator: ", "))") }
+    if last.policyVersions != data.policies.map(\.version) { moved.append("other policy versions in force") }
+    if last.ratingModelSHA256 != ratingModel?.sha256 { moved.append("another rating model") }
+    if last.timeZone != zoneName { moved.append("time zone \(zoneName), filed in \(last.timeZone)") }
+    if let filedSigner = last.signedBy, filedSigner != (signedBy ?? "") {
+      func key(_ k: String) -> String { k.isEmpty ? "unsigned" : "key \(k.prefix(16))…" }
+      moved.append("signed: \(key(signedBy ?? "")), filed: \(key(filedSigner))")
+    }
+    if moved.isEmpty {
+      // A filing from before the ledger kept its signer may have been signed.
+      moved.append(
+        (last.signedBy == nil ? "another signer, " : "") + "templates, languages or tool version"
+          + (signedBy == nil && last.signedBy == nil
+            ? " (this report is unsigned: was the filed one signed? --signing-key names its key)" : ""))
+    }
+    return moved
+  }
+
+  /// A quarter with no event and no complaint is most likely a mistyped year.
+  static func checkNotEmpty(_ data: ReportData, quarter: String, allowEmpty: Bool) throws {
+    guard !allowEmpty else { return }
+    let figures = Self.values(of: data.current.csv)
+    guard figures["overview.events"] == "0", figures["overview.complaints"] == "0" else { return }
+    throw ReportError(
+      message:
+        "\(quarter) holds no link event and no complaint: is the year right? Pass --allow-empty to file an empty quarter"
+    )
+  }
+
+  /// metrics.csv's undimensioned values by `metric_id`.
+  static func values(of csv: String) -> [String: String] {
+    var result: [String: String] = [:]
+    for line in csv.split(separator: "\n").dropFirst() {
+      let parts = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
+      if parts.count >= 3, parts[1].isEmpty { result[String(parts[0])] = String(parts[2]) }
+    }
+    return result
+  }
+
+  /// Writes the files of `version` into `directory`; records it in the ledger when `record`.
+  private func writeFiles(
+    data: ReportData, version: FilingVersion?, database db: Database, into directory: String, record: Bool
+  ) throws -> Issued {
     var written: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     try Data(data.current.csv.utf8).write(to: URL(fileURLWithPath: path("metrics.csv")))
     written.append("metrics.csv")
-    let version = try filing.resolve(db: db, quarter: quarter, timeZone: timeZone, metricsCSV: data.current.csv)
     let corrections = version.flatMap { v in
       v.previous.map { Corrections(version: v, previous: $0, data: data, ratingModel: ratingModel) }
     }
@@ -162,7 +290,7 @@ public struct ReportPackage {
     }
     let manifest = Manifest(
       tool: "linkaudit", toolVersion: LinkAuditVersion.current, quarter: quarter.description,
-      timeZone: timeZone.identifier, languages: languages.map(\.rawValue),
+      timeZone: zoneName, languages: languages.map(\.rawValue),
       period: .init(
         start: data.current.parameters[":start"]?.text ?? "", end: data.current.parameters[":end"]?.text ?? ""),
       templatesSHA256: try templatesHash(), dataFingerprint: data.dataFingerprint,
@@ -176,20 +304,23 @@ public struct ReportPackage {
     let manifestBytes = try manifest.encoded()
     try manifestBytes.write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
-    if let version, version.isNew {
+    let manifestSHA256 = hex(SHA256.hash(data: manifestBytes))
+    if let version, version.isNew, record {
       try Filing(
-        quarter: quarter.description, timeZone: timeZone.identifier, version: version.version,
+        quarter: quarter.description, timeZone: zoneName, version: version.version,
         issuedAt: version.issuedAt, reason: version.reason, dataFingerprint: data.dataFingerprint,
-        manifestSHA256: hex(SHA256.hash(data: manifestBytes)), metricsCSV: data.current.csv,
+        manifestSHA256: manifestSHA256, metricsCSV: data.current.csv,
         batchIDs: data.batches.map(\.batchID), policyVersions: data.policies.map(\.version),
-        ratingModelSHA256: ratingModel?.sha256
+        ratingModelSHA256: ratingModel?.sha256, signedBy: signedBy ?? ""
       ).insert(into: db)
     }
     if let signingKey {
       try signingKey.sign(manifestBytes).write(to: URL(fileURLWithPath: path(Self.signatureName)))
       written.append(Self.signatureName)
     }
-    return written
+    return Issued(
+      paths: written, version: version, corrections: corrections, moved: [], needsReason: false,
+      manifestSHA256: manifestSHA256)
   }
 
   /// What each of several jobs run side by side threw, if anything.
@@ -324,14 +455,27 @@ public struct Manifest: Codable, Equatable {
 
   package static func read(from directory: String) throws -> Manifest {
     let path = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
+    if PackageFolder.exists(path), let why = PackageFolder.notARegularFile(path) {
+      throw ReportError(message: "\(path): \(why)")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ReportError(message: "\(path): no manifest here; is this a report package?")
     }
+    return try decode(data, path: path)
+  }
+
+  package static func decode(_ data: Data, path: String) throws -> Manifest {
     do {
       return try JSONDecoder().decode(Manifest.self, from: data)
     } catch {
       throw ReportError(message: "\(path): not a linkaudit manifest (\(error.localizedDescription))")
     }
+  }
+
+  /// "2021-Q4 (Asia/Shanghai), version 2 issued 2022-01-17T02:00:00.000Z": what a package is.
+  public var identity: String {
+    "\(quarter) (\(timeZone))"
+      + (filing.map { ", version \($0.version) issued \($0.issuedAt)" } ?? ", no filed version")
   }
 }
 
@@ -356,16 +500,22 @@ extension ReportData.Policy {
 }
 
 extension ReportPackage {
-  /// Every file the manifest lists against its SHA-256, and every file there
-  /// that it does not list (besides the manifest, its signature and `make
-  /// render`'s folder). Returns the problems and the names present.
+  /// Every file the manifest lists against its SHA-256, and every entry there
+  /// that it does not list, whatever its name (dot-files, folders, `render/`),
+  /// besides the manifest and its signature. Only regular files are read; any
+  /// other entry is named, and the other checks go on. Returns the problems
+  /// and the names present.
   static func checkFiles(directory: String, manifest: Manifest) throws -> (problems: [String], present: [String]) {
     var problems: [String] = []
-    let fm = FileManager.default
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    let present = try PackageFolder.entries(of: directory)
     for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
-      guard fm.fileExists(atPath: path(name)) else {
+      guard present.contains(name) else {
         problems.append("\(name): missing")
+        continue
+      }
+      if let why = PackageFolder.notARegularFile(path(name)) {
+        problems.append("\(name): \(why)")
         continue
       }
       let actual = try FileHash.sha256(ofFile: path(name))
@@ -373,47 +523,63 @@ extension ReportPackage {
         problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")
       }
     }
-    // render/ holds `make render`'s pages of the workbooks: not part of the package.
-    func isRenderFolder(_ name: String) -> Bool {
-      var folder: ObjCBool = false
-      return name == renderFolder && fm.fileExists(atPath: path(name), isDirectory: &folder) && folder.boolValue
-    }
-    let present = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter {
-      !$0.hasPrefix(".") && !isRenderFolder($0)
-    }
-    for name in present.sorted()
+    for name in present
     where name != manifestName && !(name == signatureName && manifest.signingKey != nil) && manifest.files[name] == nil
     {
-      problems.append("\(name): not listed in the manifest")
+      problems.append(
+        name == renderFolder
+          ? "\(name): not part of the signed package (make render now writes its pages beside the package, not in it)"
+          : "\(name): not listed in the manifest")
     }
     return (problems, present)
   }
 
+  /// Every file of a package just written against its manifest, and nothing beside them.
+  public static func checkWritten(directory: String) throws -> [String] {
+    try checkFiles(directory: directory, manifest: try Manifest.read(from: directory)).problems
+  }
+
   /// Checks a package without the database, as a regulator holding the
   /// platform's public key can: the manifest's signature, then every file's
-  /// hash against the manifest, and no file beside them. Returns one line per
-  /// problem; empty when the package is what the key's holder signed.
+  /// hash against the manifest, and no entry beside them. Returns the
+  /// manifest (nil when it does not read) and one line per problem; no
+  /// problem when the package is what the key's holder signed.
   public static func verifySigned(directory: String, publicKey: PackagePublicKey) throws -> [String] {
-    let fm = FileManager.default
+    try examineSigned(directory: directory, publicKey: publicKey).problems
+  }
+
+  /// As `verifySigned`, with the manifest when it reads.
+  public static func examineSigned(directory: String, publicKey: PackagePublicKey) throws -> (
+    manifest: Manifest?, problems: [String]
+  ) {
     let manifestPath = (directory as NSString).appendingPathComponent(manifestName)
     let signaturePath = (directory as NSString).appendingPathComponent(signatureName)
-    guard let bytes = fm.contents(atPath: manifestPath) else {
-      throw ReportError(message: "\(manifestPath): no manifest here; is this a report package?")
+    let bytes: Data
+    switch PackageFolder.contents(of: manifestPath) {
+    case .success(let data): bytes = data
+    case .failure(let why):
+      guard PackageFolder.exists(manifestPath) else {
+        throw ReportError(message: "\(manifestPath): no manifest here; is this a report package?")
+      }
+      throw ReportError(message: "\(manifestPath): \(why.message)")
     }
     var problems: [String] = []
     // The signature first, over the bytes as they are: a manifest altered so
     // far that it no longer reads is still named for what it is.
-    if let signature = fm.contents(atPath: signaturePath) {
+    switch PackageFolder.contents(of: signaturePath) {
+    case .success(let signature):
       if !publicKey.isValidSignature(signature, for: bytes) {
         problems.append(
           "\(signatureName): not a signature of \(manifestName) by the key given (\(publicKey.fingerprint.prefix(16))…): the manifest, the signature or the key is not the one issued"
         )
       }
-    } else {
-      problems.append("\(signatureName): missing: the package is not signed")
+    case .failure(let why):
+      problems.append(
+        PackageFolder.exists(signaturePath)
+          ? "\(signatureName): \(why.message)" : "\(signatureName): missing: the package is not signed")
     }
     guard let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes) else {
-      return problems + ["\(manifestName): not a linkaudit manifest: its files cannot be checked"]
+      return (nil, problems + ["\(manifestName): not a linkaudit manifest: its files cannot be checked"])
     }
     if let named = manifest.signingKey?.publicKeySHA256, named != publicKey.fingerprint {
       problems.insert(
@@ -421,7 +587,7 @@ extension ReportPackage {
         at: 0)
     }
     problems += try checkFiles(directory: directory, manifest: manifest).problems
-    return problems
+    return (manifest, problems)
   }
 
   /// Checks a package against its manifest and against the database: every
@@ -433,6 +599,24 @@ extension ReportPackage {
   public static func verify(
     directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
   ) throws -> [String] {
+    try examine(directory: directory, database: db, templates: templates, ratingModel: ratingModel).problems
+  }
+
+  /// What verify found: the manifest, whether it is a filed version's bytes
+  /// (the ledger's manifest SHA-256), a first line to lead with, and the differences.
+  public struct Examination {
+    public var manifest: Manifest
+    /// "the filed version 2", "the filed version 1, superseded by version 2", nil when not filed.
+    public var filed: String?
+    /// "figures unchanged; provenance moved (…)" when only what the figures rest on moved.
+    public var lead: String?
+    public var problems: [String]
+  }
+
+  /// As `verify`, with what the package is.
+  public static func examine(
+    directory: String, database db: Database, templates: String, ratingModel: RatingModel? = nil
+  ) throws -> Examination {
     let manifest = try Manifest.read(from: directory)
     let fm = FileManager.default
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -442,8 +626,10 @@ extension ReportPackage {
     guard let quarter = Quarter(manifest.quarter), let zone = TimeZone(identifier: manifest.timeZone) else {
       problems.append(
         "\(manifestName): quarter \"\(manifest.quarter)\" or time zone \"\(manifest.timeZone)\" unreadable")
-      return problems
+      return Examination(manifest: manifest, filed: nil, lead: nil, problems: problems)
     }
+    let (filed, ledgerProblem) = try ledgerStanding(of: directory, manifest: manifest, database: db)
+    if let ledgerProblem { problems.append(ledgerProblem) }
     // Every language the package shows a trace of, whatever its manifest says.
     for code in manifest.languages where ReportLanguage(code: code) == nil {
       problems.append("\(manifestName): unknown language \"\(code)\"")
@@ -465,7 +651,7 @@ extension ReportPackage {
     }
     var again = ReportPackage(
       quarter: quarter, timeZone: zone, languages: languages, templates: templates,
-      ratingModel: manifest.ratingModel == nil ? nil : ratingModel)
+      ratingModel: manifest.ratingModel == nil ? nil : ratingModel, zoneName: manifest.timeZone)
     // The signer the package names is on its Cover: written again the same
     // (the signature itself is checked against a public key: verifySigned).
     again.namedSigner = manifest.signingKey?.publicKeySHA256
@@ -508,10 +694,13 @@ extension ReportPackage {
       )
     }
     // Figure by figure, against the package's own metrics.csv.
-    if let old = fm.contents(atPath: path("metrics.csv")),
+    var figuresUnchanged = false
+    if case .success(let old) = PackageFolder.contents(of: path("metrics.csv")),
       let new = fm.contents(atPath: (scratch as NSString).appendingPathComponent("metrics.csv"))
     {
-      problems += compareMetrics(String(decoding: old, as: UTF8.self), String(decoding: new, as: UTF8.self))
+      let figureProblems = compareMetrics(String(decoding: old, as: UTF8.self), String(decoding: new, as: UTF8.self))
+      problems += figureProblems
+      figuresUnchanged = figureProblems.isEmpty && old == new && manifest.files["metrics.csv"] == sha256(old)
     }
     // And byte for byte, every file either side holds, the manifest included.
     let regenerated = Set((try? fm.contentsOfDirectory(atPath: scratch)) ?? [])
@@ -520,19 +709,65 @@ extension ReportPackage {
       let mine = path(name)
       let theirs = (scratch as NSString).appendingPathComponent(name)
       guard regenerated.contains(name) else {
-        if fm.fileExists(atPath: mine) { problems.append("\(name): not part of the package the database gives") }
+        // An entry the manifest does not list is named already (checkFiles).
+        if manifest.files[name] != nil, PackageFolder.exists(mine) {
+          problems.append("\(name): not part of the package the database gives")
+        }
         continue
       }
-      guard let bytes = fm.contents(atPath: mine) else {
-        if manifest.files[name] == nil { problems.append("\(name): missing") }
+      guard case .success(let bytes) = PackageFolder.contents(of: mine) else {
+        if manifest.files[name] == nil && !PackageFolder.exists(mine) { problems.append("\(name): missing") }
         continue
       }
       if bytes != fm.contents(atPath: theirs) {
         problems.append("\(name): differs from what the database gives now")
       }
     }
-    return problems
+    var lead: String?
+    if figuresUnchanged, !problems.isEmpty {
+      let since = Set(now.batches.map(\.batchID)).subtracting(manifest.batches.map(\.batchID)).sorted()
+      lead =
+        "figures unchanged; provenance moved"
+        + (since.isEmpty ? "" : " (batches imported since: \(since.map { "#\($0)" }.joined(separator: ", ")))")
+    }
+    return Examination(manifest: manifest, filed: filed, lead: lead, problems: problems)
   }
+
+  /// Whether the package's manifest is the bytes the ledger filed for the
+  /// version it names: "the filed version N" (and what superseded it), or the problem.
+  static func ledgerStanding(of directory: String, manifest: Manifest, database db: Database) throws -> (
+    filed: String?, problem: String?
+  ) {
+    guard let version = manifest.filing?.version else { return (nil, nil) }
+    guard
+      case .success(let bytes) = PackageFolder.contents(
+        of: (directory as NSString).appendingPathComponent(manifestName))
+    else { return (nil, nil) }
+    let sha = sha256(bytes)
+    let named = "\(manifest.quarter) version \(version)"
+    guard
+      try Filing.find(in: db, manifestSHA256: sha).contains(where: {
+        $0.quarter == manifest.quarter && $0.version == version
+      })
+    else {
+      guard let filed = try Filing.find(in: db, quarter: manifest.quarter, version: version) else {
+        return (nil, "\(manifestName): names \(named), which the filings do not hold (linkaudit filings)")
+      }
+      return (
+        nil,
+        "\(manifestName): not the filed \(named) (its SHA-256 is \(sha.prefix(16))…, the filing's \(filed.manifestSHA256.prefix(16))…)"
+      )
+    }
+    let latest = try Filing.find(in: db, quarter: manifest.quarter)
+    return (
+      "the filed version \(version)"
+        + (latest.map { $0.version > version ? ", superseded by version \($0.version) (issued \($0.issuedAt))" : "" }
+          ?? ""),
+      nil
+    )
+  }
+
+  static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
   /// metrics.csv's figures by `metric_id[dimension]`, each said as `value
   /// (numerator/denominator)`, and the keys that appear more than once.

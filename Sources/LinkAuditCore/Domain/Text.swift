@@ -45,11 +45,12 @@ package func isControlOrNoncharacter(_ s: Unicode.Scalar) -> Bool {
     || s.value & 0xFFFE == 0xFFFE
 }
 
-/// The bidirectional embeddings, overrides and isolates (U+202A-202E,
-/// U+2066-2069): they reorder what a reader sees ("Trojan Source"), so a
-/// complaint id or a reason could show one thing and hold another.
+/// Bidirectional formatting characters (U+061C, U+200E-U+200F,
+/// U+202A-U+202E, U+2066-U+2069): they reorder what a reader sees, so a
+/// text can show other words than it holds (`exe.gnp` read as `png.exe`).
 package func isBidiControl(_ s: Unicode.Scalar) -> Bool {
-  (0x202A...0x202E).contains(s.value) || (0x2066...0x2069).contains(s.value)
+  s.value == 0x061C || (0x200E...0x200F).contains(s.value) || (0x202A...0x202E).contains(s.value)
+    || (0x2066...0x2069).contains(s.value)
 }
 
 /// What no text value may hold: control characters, noncharacters and bidirectional controls.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinkAudit
 import LinkAuditCore
+import LinkAuditQuery
 
 struct Filings: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -25,10 +26,10 @@ struct Filings: ParsableCommand {
       let fields = [
         f.quarter, f.timeZone, String(f.version), f.issuedAt, f.dataFingerprint, f.manifestSHA256, f.reason ?? "",
       ]
-      // One line a version, whatever the reason holds.
-      print(
-        fields.map { $0.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
-          .joined(separator: "\t"))
+      // One line a version, whatever the reason holds: tabs and line breaks as
+      // spaces, other control characters escaped (as query's table does), so
+      // a reason filed before the text rules cannot drive the terminal.
+      print(fields.map(TableSink.flat).joined(separator: "\t"))
     }
   }
 }

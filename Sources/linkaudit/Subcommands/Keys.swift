@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinkAudit
 import LinkAuditCore
+import LinkAuditStore
 
 /// Where the package signing key is: `--signing-key`, else $LINKAUDIT_SIGNING_KEY,
 /// else beside the database (as the pseudonym key is, in a file of its own).
@@ -41,10 +42,46 @@ struct Keys: ParsableCommand {
 
     func run() throws {
       let path = key.path(database: database).path
+      try Self.checkPlace(path)
       let created = try SigningKey.create(at: path)
       print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
       print("Give the regulator its public key: linkaudit keys public > signing-key.pub.pem")
     }
+
+    /// A report replaces its package folder whole, and a reports folder holds
+    /// nothing but packages: a key kept in either would be lost or handed over.
+    static func checkPlace(_ path: String) throws {
+      if let package = PackageFolder.packageHolding(path) {
+        throw ValidationError(
+          "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: keep the key beside the database (the default) or in a folder of its own"
+        )
+      }
+      if let reports = Keys.reportsFolder(holding: path) {
+        throw ValidationError(
+          "--signing-key \(path) lies in a folder inside \(reports), where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
+        )
+      }
+    }
+  }
+
+  /// The reports folder the key's folder lies in: a folder named `reports`
+  /// just above it, or higher up one that holds a package.
+  static func reportsFolder(holding path: String) -> String? {
+    var folder = parentPath(parentPath(FileIdentity(path).canonical))
+    var depth = 0
+    while folder != "/" && !folder.isEmpty {
+      if (folder as NSString).lastPathComponent == "reports" {
+        let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
+          FileManager.default.fileExists(
+            atPath: ((folder as NSString).appendingPathComponent($0) as NSString).appendingPathComponent(
+              ReportPackage.manifestName))
+        }
+        if depth == 0 || packages { return folder }
+      }
+      folder = parentPath(folder)
+      depth += 1
+    }
+    return nil
   }
 
   struct Public: ParsableCommand {

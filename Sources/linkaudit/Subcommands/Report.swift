@@ -12,14 +12,20 @@ struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write the report package for a quarter.",
     discussion: """
-      Writes reports/YYYY-Qn/: the regulator's workbook in Chinese and English, Markdown per \
-      principle from templates/, metrics.csv and manifest.json (tool version, quarter, time \
-      zone, the batches and policy versions the figures rest on, and the SHA-256 of every \
-      file). All figures are read from one snapshot of the database, and running it twice on \
-      the same database writes byte-identical files. Each report is recorded as a filed \
-      version of the quarter (linkaudit filings): other figures than the last version's make \
-      the next version, which needs --reason and holds its corrections (corrections.LANG.md, \
-      a Corrections sheet).
+      Writes reports/YYYY-Qn/ (reports/YYYY-Qn-ZONE/ for another zone than Asia/Shanghai): \
+      the regulator's workbook in Chinese and English, Markdown per principle from \
+      templates/, metrics.csv and manifest.json (tool version, quarter, time zone, the \
+      batches and policy versions the figures rest on, and the SHA-256 of every file). All \
+      figures are read from one snapshot of the database, and running it twice on the same \
+      database writes byte-identical files. Each report is recorded as a filed version of the \
+      quarter (linkaudit filings), and a version is one set of bytes: a report that writes the \
+      last version's bytes again is that version; anything else (other figures, or the same \
+      figures after an import, with another signer, zone, templates or model) is the next \
+      version, which needs --reason and holds its corrections (corrections.LANG.md, a \
+      Corrections sheet). A quarter with no event and no complaint needs --allow-empty. It \
+      says on stderr what it did (the version, the signer, the package read back), and \
+      --dry-run shows the version and the corrections without writing. A folder holding \
+      anything the package does not list (a key, notes) is never replaced.
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
@@ -29,20 +35,31 @@ struct Report: ParsableCommand {
   @OptionGroup var signing: SigningKeyOptions
   @Option(
     help: ArgumentHelp(
-      "Why this quarter is issued again with other figures.",
+      "Why this quarter is issued again as a new version.",
       discussion:
-        "Every report of a quarter is recorded (linkaudit filings). One whose figures differ from the version last filed is the next version, and needs a reason; one whose figures are the same is that version again, byte for byte."
+        "Every report of a quarter is recorded (linkaudit filings), one line of versions a quarter, whatever the zone. A report that writes the last version's bytes again is that version; anything else (other figures, or the same figures with a batch imported since, another signer, zone, templates or model) is the next version, and needs a reason. Text without control or bidirectional formatting characters, at most 2000 characters; personal numbers are masked."
     ))
   var reason: String?
+  @Flag(help: "File a quarter that holds no link event and no complaint (refused otherwise: a mistyped year).")
+  var allowEmpty = false
+  @Flag(help: "Show the version this report would be and what it corrects; write and record nothing.")
+  var dryRun = false
   @Flag(
     help: ArgumentHelp(
-      "Also write the package as one file, linkaudit-YYYY-Qn-vN.zip, beside its folder.",
-      discussion: "Every file of the package and its signature, reproducible byte for byte: the file to hand over."))
+      "Also write the package as one file, linkaudit-YYYY-Qn-vN.zip (-ZONE- before -vN for another zone than Asia/Shanghai), beside its folder.",
+      discussion:
+        "Every file of the package and its signature, reproducible byte for byte: the file to hand over. An archive already there is never replaced."
+    ))
   var archive = false
 
   func run() throws {
     let languages = try reportLanguages(lang)
     let zone = try report.timeZone()
+    if let reason, let why = FilingReason.breach(reason) { throw ValidationError(why) }
+    let filedReason = reason.map(FilingReason.filed)
+    if let reason, let filedReason, filedReason != reason {
+      note("--reason: personal numbers masked as filed: \(filedReason)")
+    }
     let (keyPath, named) = signing.path(database: database)
     let signingKey: SigningKey?
     if FileManager.default.fileExists(atPath: keyPath) {
@@ -59,37 +76,105 @@ struct Report: ParsableCommand {
     // a new version writes (its row in the ledger), at the end. When something
     // was written meanwhile, the report is made again under the write lock
     // (waiting for an import to end), from the data then, once.
-    func issue(_ kind: Database.TransactionKind) throws -> [String] {
-      try db.transaction(kind) { () -> [String] in
+    func issue(_ kind: Database.TransactionKind) throws -> (Quarter, String, ReportPackage.Issued) {
+      try db.transaction(kind) { () -> (Quarter, String, ReportPackage.Issued) in
         let q = try report.quarter(quarter, in: db, path: database.path)
-        let directory = out ?? "reports/\(q)"
+        let directory = out ?? "reports/\(q)\(PackageArchive.zoneSuffix(report.tz))"
         var package = ReportPackage(
           quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
-          signingKey: signingKey)
-        package.filing = .issue(reason: reason, at: Timestamp.now)
+          signingKey: signingKey, zoneName: report.tz)
+        package.filing = .issue(reason: filedReason, at: Timestamp.now, allowEmpty: allowEmpty, dryRun: dryRun)
         var protected = database.protectedFiles
         protected.add(try report.templateFolder(), as: "the template folder")
         if let model = report.ratingModel { protected.add(model, as: "the rating model") }
         protected.add(keyPath, as: "the signing key")
-        var written = try package.write(database: db, to: directory, protecting: protected)
-        if archive, let filed = try Manifest.read(from: directory).filing {
-          let name = PackageArchive.name(quarter: q, version: filed.version)
+        var issued = try package.issue(database: db, to: directory, protecting: protected)
+        if archive, !dryRun, let filed = try Manifest.read(from: directory).filing {
+          let name = PackageArchive.name(quarter: q, zone: report.tz, version: filed.version)
           let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
           try protected.checkOutputFile(path, option: "--archive")
-          try PackageArchive.write(
+          let new = try PackageArchive.write(
             directory: directory, to: path, folder: (name as NSString).deletingPathExtension,
             issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone)
-          written.append(path)
+          if !new { note("\(path): there already, the same bytes: left as it is") }
+          issued.paths.append(path)
         }
-        return written
+        return (q, directory, issued)
       }
     }
-    let written: [String]
+    let (q, directory, issued): (Quarter, String, ReportPackage.Issued)
     do {
-      written = try issue(.deferred)
+      (q, directory, issued) = try issue(.deferred)
     } catch is FilingConflict {
-      written = try issue(.immediate)
+      (q, directory, issued) = try issue(.immediate)
     }
-    for path in written { print(path) }
+    if dryRun {
+      print(dryRunText(q, issued))
+      return
+    }
+    for path in issued.paths { print(path) }
+    note(versionText(q, issued))
+    if let signingKey {
+      note("signed by the key \(signingKey.publicKey.fingerprint.prefix(16))… (\(keyPath))")
+    } else {
+      note(
+        "unsigned: no signing key at \(keyPath); make one with linkaudit keys new before a quarter's first report (signing a filed version later is a new version, with --reason)"
+      )
+    }
+    // What was written is read back: every file against the manifest, the signature against the key.
+    let problems =
+      try signingKey.map { try ReportPackage.verifySigned(directory: directory, publicKey: $0.publicKey) }
+      ?? ReportPackage.checkWritten(directory: directory)
+    guard problems.isEmpty else {
+      for p in problems { note("written package: \(p)") }
+      throw FileError(file: directory, message: "the package written does not read back as written")
+    }
+    note("verified: every file in \(directory) matches its manifest\(signingKey == nil ? "" : " and its signature")")
   }
+
+  /// What the report is: new, the filed version written again, or a correction, with its reason.
+  func versionText(_ q: Quarter, _ issued: ReportPackage.Issued) -> String {
+    let head = "\(q) (\(report.tz))"
+    guard let v = issued.version else { return "\(head): no filed version" }
+    guard v.isNew else {
+      return "\(head): the filed version \(v.version) (issued \(v.issuedAt)), the same bytes written again"
+    }
+    var text = "\(head): version \(v.version), new, issued \(v.issuedAt)"
+    if let c = issued.corrections {
+      text += ", correcting version \(c.previous.version): \(c.figures.count) figure(s) changed"
+      if !issued.moved.isEmpty { text += "; provenance moved (\(issued.moved.joined(separator: "; ")))" }
+    }
+    if let reason = v.reason { text += "; reason: \(displayable(reason))" }
+    return text
+  }
+
+  /// A dry run: the version, what it would correct, and whether it needs --reason.
+  func dryRunText(_ q: Quarter, _ issued: ReportPackage.Issued) -> String {
+    var lines = ["dry run: nothing written, nothing recorded"]
+    let head = "\(q) (\(report.tz))"
+    if let v = issued.version, !v.isNew {
+      lines.append("\(head): would be the filed version \(v.version) (issued \(v.issuedAt)), the same bytes again")
+      return lines.joined(separator: "\n")
+    }
+    guard let v = issued.version else { return lines.joined(separator: "\n") }
+    lines.append(
+      "\(head): would be version \(v.version), new"
+        + (issued.needsReason
+          ? ": needs --reason \"…\" saying why" : v.reason.map { "; reason: \(displayable($0))" } ?? ""))
+    if let c = issued.corrections {
+      lines.append("corrects version \(c.previous.version) (issued \(c.previous.issuedAt)):")
+      if !issued.moved.isEmpty {
+        lines.append("  figures unchanged; provenance moved: \(issued.moved.joined(separator: "; "))")
+      }
+      for f in c.figures {
+        lines.append("  \(f.figure): \(f.before ?? "(absent)") → \(f.after ?? "(absent)")")
+      }
+      for b in c.batchesSince {
+        lines.append("  batch #\(b.batchID) imported since: \(b.kind) \(displayable(b.fileName))")
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  func note(_ text: String) { FileHandle.standardError.write(Data("report: \(text)\n".utf8)) }
 }

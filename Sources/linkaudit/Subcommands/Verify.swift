@@ -14,46 +14,92 @@ struct Verify: ParsableCommand {
     discussion: """
       Re-computes the SHA-256 of every file against manifest.json, then re-computes every \
       figure and file from the database and the templates, and lists each difference (a \
-      tampered file, a changed row, a new batch) by file or metric. With --public-key it \
-      needs no database, as a regulator holding the issuer's public key runs it: the \
-      signature (manifest.sig) of manifest.json, every file's SHA-256, and no file added. \
-      Exits 0 when the package stands, 1 otherwise.
+      tampered file, a changed row, a new batch) by file or metric, and whether the package \
+      is the filed version its manifest names (its manifest's SHA-256 against the filings). \
+      With --public-key it needs no database, as a regulator holding the issuer's public key \
+      runs it: the signature (manifest.sig) of manifest.json, every file's SHA-256, and no \
+      entry added (dot-files and folders included). PACKAGE is the folder or the archive \
+      handed over (linkaudit-YYYY-Qn-vN.zip). It says which quarter, zone, version and issue \
+      time it verified; --quarter and --version refuse any other. Only regular files are \
+      read. Exits 0 when the package stands, 1 otherwise.
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
-  @Argument(help: "The report folder, e.g. reports/2021-Q4.") var directory: String
+  @Argument(help: "The report folder (e.g. reports/2021-Q4) or its archive (linkaudit-2021-Q4-v1.zip).")
+  var directory: String
   @Option(
     help: ArgumentHelp(
       "The issuer's public key (PEM): check the package without the database.",
       discussion:
-        "Checks manifest.sig against manifest.json and the key, every file's SHA-256 against the manifest, and that no file was added; the database is not opened."
+        "Checks manifest.sig against manifest.json and the key, every file's SHA-256 against the manifest, and that no entry was added; the database is not opened."
     ))
   var publicKey: String?
+  @Option(name: .customLong("quarter"), help: "Refuse a package of any other quarter (YYYY-Qn).")
+  var expectedQuarter: String?
+  @Option(name: .customLong("version"), help: "Refuse a package of any other filed version.")
+  var expectedVersion: Int?
 
   func run() throws {
+    if let expectedQuarter, Quarter(expectedQuarter) == nil {
+      throw ValidationError("quarter \"\(expectedQuarter)\" is not YYYY-Qn (for example 2021-Q4)")
+    }
+    if let expectedVersion, expectedVersion < 1 { throw ValidationError("--version must be 1 or more") }
+    let fm = FileManager.default
+    var isFolder: ObjCBool = false
+    var folder = directory
+    var archiveProblems: [String] = []
+    let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-unpack-\(UUID().uuidString)")
+    defer { try? fm.removeItem(atPath: scratch) }
+    if fm.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
+      // The archive as handed over: unpacked aside, checked as its folder.
+      (folder, archiveProblems) = try PackageArchive.unpack(directory, into: scratch)
+    }
     if let publicKey {
       let key = try PackagePublicKey(path: publicKey)
-      try conclude(try ReportPackage.verifySigned(directory: directory, publicKey: key)) {
-        "\(directory): verified, signed by the key \(key.fingerprint.prefix(16))… and every file matches the manifest"
+      let (manifest, problems) = try ReportPackage.examineSigned(directory: folder, publicKey: key)
+      try conclude(manifest, archiveProblems + problems + expectation(manifest)) {
+        "signed by the key \(key.fingerprint.prefix(16))… and every file matches the manifest"
       }
       return
     }
     let db = try database.openForReading()
-    let problems = try db.transaction(.deferred) {
-      try ReportPackage.verify(
-        directory: directory, database: db, templates: try report.templateFolder(), ratingModel: try report.model())
+    let found = try db.transaction(.deferred) {
+      try ReportPackage.examine(
+        directory: folder, database: db, templates: try report.templateFolder(), ratingModel: try report.model())
     }
-    try conclude(problems) { "\(directory): verified, every file and figure matches the manifest and the database" }
+    if let lead = found.lead { FileHandle.standardError.write(Data("verify: \(directory): \(lead)\n".utf8)) }
+    try conclude(found.manifest, archiveProblems + found.problems + expectation(found.manifest)) {
+      (found.filed.map { "\($0); " } ?? "") + "every file and figure matches the manifest and the database"
+    }
   }
 
-  /// Prints `verified` when there is no problem, else each problem, and exits 1.
-  private func conclude(_ problems: [String], verified: () -> String) throws {
+  /// The quarter and version asked for, against what the manifest says.
+  func expectation(_ manifest: Manifest?) -> [String] {
+    var problems: [String] = []
+    if let expectedQuarter, manifest?.quarter != expectedQuarter {
+      problems.append(
+        "manifest.json: the package is of \(manifest.map { TableSink.flat($0.quarter) } ?? "no readable quarter"), not \(expectedQuarter) as asked"
+      )
+    }
+    if let expectedVersion, manifest?.filing?.version != expectedVersion {
+      problems.append(
+        "manifest.json: the package is \(manifest?.filing.map { "version \($0.version)" } ?? "no filed version"), not version \(expectedVersion) as asked"
+      )
+    }
+    return problems
+  }
+
+  /// Prints what was verified when there is no problem, else each problem, and exits 1.
+  private func conclude(_ manifest: Manifest?, _ problems: [String], verified: () -> String) throws {
+    let what = manifest.map { TableSink.flat($0.identity) } ?? "no readable manifest"
     if problems.isEmpty {
-      print(verified())
+      print("\(directory): verified \(what): \(verified())")
       return
     }
-    for p in problems { FileHandle.standardError.write(Data("verify: \(p)\n".utf8)) }
-    FileHandle.standardError.write(Data("verify: \(directory): \(problems.count) difference(s) found\n".utf8))
+    // The count first, then each difference: the last line names a file or a figure.
+    FileHandle.standardError.write(
+      Data("verify: \(directory) (\(what)): \(problems.count) difference(s) found:\n".utf8))
+    for p in problems { FileHandle.standardError.write(Data("verify: \(TableSink.flat(p))\n".utf8)) }
     throw ExitCode(1)
   }
 }

@@ -15,18 +15,54 @@ import Testing
   static let first = Timestamp(milliseconds: 1_641_780_000_000)
   static let later = Timestamp(milliseconds: 1_642_384_800_000)
 
-  func issue(_ store: TestStore, to name: String, reason: String? = nil, at time: Timestamp) throws -> String {
+  @discardableResult
+  func issue(
+    _ store: TestStore, to name: String, reason: String? = nil, at time: Timestamp, quarter: Quarter = q4,
+    zone: String = "Asia/Shanghai", allowEmpty: Bool = false, dryRun: Bool = false
+  ) throws -> String {
+    try issued(
+      store, to: name, reason: reason, at: time, quarter: quarter, zone: zone, allowEmpty: allowEmpty, dryRun: dryRun
+    )
+    .path
+  }
+
+  func issued(
+    _ store: TestStore, to name: String, reason: String? = nil, at time: Timestamp, quarter: Quarter = q4,
+    zone: String = "Asia/Shanghai", allowEmpty: Bool = false, dryRun: Bool = false
+  ) throws -> (path: String, issued: ReportPackage.Issued) {
     let out = store.dir.file(name)
     let db = try store.open()
     defer { db.close() }
     // As `report` does: one read snapshot, a write only for a new version.
-    try db.transaction(.deferred) {
+    let issued = try db.transaction(.deferred) {
       var package = ReportPackage(
-        quarter: Self.q4, timeZone: Self.shanghai, languages: [.zh, .en], templates: Self.templates)
-      package.filing = .issue(reason: reason, at: time)
-      try package.write(database: db, to: out)
+        quarter: quarter, timeZone: TimeZone(identifier: zone)!, languages: [.zh, .en], templates: Self.templates,
+        zoneName: zone)
+      package.filing = .issue(reason: reason, at: time, allowEmpty: allowEmpty, dryRun: dryRun)
+      return try package.issue(database: db, to: out)
     }
-    return out
+    return (out, issued)
+  }
+
+  /// Every file of two package folders, byte for byte.
+  func sameBytes(_ a: String, _ b: String) throws -> Bool {
+    let fm = FileManager.default
+    let names = try fm.contentsOfDirectory(atPath: a).sorted()
+    guard names == (try fm.contentsOfDirectory(atPath: b).sorted()) else { return false }
+    return names.allSatisfy { fm.contents(atPath: a + "/" + $0) == fm.contents(atPath: b + "/" + $0) }
+  }
+
+  /// A link log of 2022-05 only: nothing of 2021-Q4 moves.
+  func importUnrelated(_ store: TestStore) throws {
+    try store.load([
+      (
+        .links,
+        try store.dir.write(
+          "may.csv",
+          "event_id,occurred_at,scene,user_id,url,action,reason\nm1,2022-05-03 10:00:00,search,u9,https://a.cn/,open,\n"
+        )
+      )
+    ])
   }
 
   func ledger(_ store: TestStore) throws -> [Filing] {
@@ -107,5 +143,137 @@ import Testing
     let db = try store.open(.readOnly)
     defer { db.close() }
     #expect(try ReportPackage.verify(directory: v2, database: db, templates: Self.templates) == [])
+  }
+
+  /// A version is one set of bytes (issue 30): the same figures after an
+  /// unrelated import are not "version 1 again" with other bytes. The report
+  /// is refused and told it is the next version; with a reason it is, and
+  /// verify tells the old package's figures are unchanged, its provenance moved.
+  @Test func theSameFiguresWithOtherProvenanceAreTheNextVersionNotTheFiledOneAgain() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let v1 = try issue(store, to: "v1", at: Self.first)
+    let v1Manifest = try Data(contentsOf: URL(fileURLWithPath: v1 + "/manifest.json"))
+    try importUnrelated(store)
+    let refused = #expect(throws: ReportError.self) { try issue(store, to: "again", at: Self.later) }
+    #expect(
+      refused?.message.contains("figures unchanged; provenance moved (batches imported since: #7)") == true,
+      "\(String(describing: refused))")
+    #expect(refused?.message.contains("a re-issue is version 2 and needs --reason") == true)
+    #expect(!FileManager.default.fileExists(atPath: store.dir.file("again")))
+    #expect(try ledger(store).map(\.version) == [1])
+    #expect(try Data(contentsOf: URL(fileURLWithPath: v1 + "/manifest.json")) == v1Manifest)
+
+    // verify leads with what happened, and says the package is still the filed version 1.
+    let db = try store.open(.readOnly)
+    let found = try ReportPackage.examine(directory: v1, database: db, templates: Self.templates)
+    db.close()
+    #expect(found.lead == "figures unchanged; provenance moved (batches imported since: #7)", "\(found)")
+    #expect(found.filed == "the filed version 1", "\(found)")
+    #expect(!found.problems.contains { $0.hasPrefix("metric ") }, "\(found.problems)")
+
+    let v2 = try issued(store, to: "v2", reason: "the May log imported", at: Self.later)
+    #expect(v2.issued.version?.version == 2 && v2.issued.version?.isNew == true)
+    #expect(v2.issued.moved == ["batches imported since: #7"])
+    #expect(v2.issued.corrections?.figures == [])
+    let en = try String(contentsOfFile: v2.path + "/corrections.en.md", encoding: .utf8)
+    #expect(en.contains("No figure changed.") && en.contains("may.csv"), "\(en)")
+    // v1 is now superseded; v2 is the filed version 2, and written again it is the same bytes.
+    let reader = try store.open(.readOnly)
+    let old = try ReportPackage.examine(directory: v1, database: reader, templates: Self.templates)
+    #expect(
+      old.filed?.hasPrefix("the filed version 1, superseded by version 2") == true, "\(String(describing: old.filed))")
+    reader.close()
+    let again = try issued(store, to: "v2-again", reason: "the May log imported", at: Self.later)
+    #expect(again.issued.version?.isNew == false)
+    #expect(try sameBytes(v2.path, again.path))
+    #expect(try ledger(store).map(\.version) == [1, 2])
+  }
+
+  /// N13: a quarter has one line of versions. Another zone with other figures
+  /// is not a second version 1: it is version 2, needs a reason, and keeps the
+  /// zone as the user named it (`UTC`, not Foundation's `GMT`).
+  @Test func anotherZoneIsTheNextVersionAndKeepsItsName() throws {
+    let store = try MetricCatalogueTests.loaded()
+    try issue(store, to: "sh", at: Self.first)
+    let refused = #expect(throws: ReportError.self) { try issue(store, to: "utc", at: Self.later, zone: "UTC") }
+    #expect(refused?.message.contains("needs --reason") == true, "\(String(describing: refused))")
+    #expect(try ledger(store).count == 1)
+    let utc = try issue(store, to: "utc", reason: "cut in UTC for the auditor", at: Self.later, zone: "UTC")
+    let filed = try ledger(store)
+    #expect(filed.map(\.version) == [1, 2] && filed.map(\.timeZone) == ["Asia/Shanghai", "UTC"], "\(filed)")
+    #expect(try Manifest.read(from: utc).timeZone == "UTC")
+    #expect(try Manifest.read(from: utc).filing?.version == 2)
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    #expect(try ReportPackage.verify(directory: utc, database: db, templates: Self.templates) == [])
+  }
+
+  /// N16: a reason for a package that is the filed version's bytes is not
+  /// dropped without a word: refused, and the ledger keeps the first. The same
+  /// reason again (the same command run twice) is that version again.
+  @Test func anotherReasonForTheFiledBytesIsRefusedAndSaid() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let v1 = try issue(store, to: "v1", reason: "first filing", at: Self.first)
+    let refused = #expect(throws: ReportError.self) {
+      try issue(store, to: "other", reason: "operator 2: the real reason", at: Self.later)
+    }
+    #expect(refused?.message.contains("is filed version 1 byte for byte") == true, "\(String(describing: refused))")
+    #expect(refused?.message.contains("reason \"first filing\"") == true)
+    #expect(refused?.message.contains("\"operator 2: the real reason\" is not recorded") == true)
+    #expect(!FileManager.default.fileExists(atPath: store.dir.file("other")))
+    let same = try issue(store, to: "same", reason: "first filing", at: Self.later)
+    #expect(try sameBytes(v1, same))
+    #expect(try ledger(store).map(\.reason) == ["first filing"])
+  }
+
+  /// A quarter with no event and no complaint is a mistyped year until said otherwise.
+  @Test func anEmptyQuarterIsFiledOnlyWhenAllowed() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let q = Quarter("2031-Q4")!
+    let refused = #expect(throws: ReportError.self) { try issue(store, to: "empty", at: Self.first, quarter: q) }
+    #expect(refused?.message.contains("2031-Q4 holds no link event and no complaint") == true)
+    #expect(refused?.message.contains("--allow-empty") == true)
+    #expect(!FileManager.default.fileExists(atPath: store.dir.file("empty")))
+    #expect(try ledger(store).isEmpty)
+    try issue(store, to: "empty", at: Self.first, quarter: q, allowEmpty: true)
+    #expect(try ledger(store).map(\.quarter) == ["2031-Q4"])
+  }
+
+  /// `--dry-run`: the version and its corrections, nothing written where the package goes, nothing recorded.
+  @Test func aDryRunShowsTheVersionAndRecordsNothing() throws {
+    let store = try MetricCatalogueTests.loaded()
+    try issue(store, to: "v1", at: Self.first)
+    try importUnrelated(store)
+    let before = try store.bytes()
+    let shown = try issued(store, to: "v2", at: Self.later, dryRun: true)
+    #expect(shown.issued.version?.version == 2 && shown.issued.needsReason)
+    #expect(shown.issued.moved == ["batches imported since: #7"])
+    #expect(shown.issued.paths.isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: shown.path))
+    #expect(try ledger(store).count == 1)
+    #expect(try store.bytes() == before)
+  }
+
+  /// The ledger keeps the signer: a re-run unsigned (the key forgotten) or with
+  /// another key is not the filed bytes, and is told which key filed them.
+  @Test func aReRunWithAnotherSignerIsToldWhichKeyFiledTheVersion() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let key = try SigningKey.create(at: store.dir.file("issuer.pem"))
+    let db = try store.open()
+    defer { db.close() }
+    func issue(_ name: String, signed: SigningKey?) throws {
+      try db.transaction(.deferred) {
+        var package = ReportPackage(
+          quarter: Self.q4, timeZone: Self.shanghai, languages: [.en], templates: Self.templates, signingKey: signed)
+        package.filing = .issue(reason: nil, at: Self.first)
+        try package.write(database: db, to: store.dir.file(name))
+      }
+    }
+    try issue("signed", signed: key)
+    #expect(try Filing.all(in: db).map(\.signedBy) == [key.publicKey.fingerprint])
+    let refused = #expect(throws: ReportError.self) { try issue("unsigned", signed: nil) }
+    #expect(
+      refused?.message.contains("signed: unsigned, filed: key \(key.publicKey.fingerprint.prefix(16))…") == true,
+      "\(String(describing: refused))")
   }
 }

@@ -409,10 +409,9 @@ import Testing
   @Test func rewritingAPackageReplacesItWholeAndAFailureLeavesTheOldOne() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
-    try "stale".write(toFile: out + "/stale.txt", atomically: true, encoding: .utf8)
     _ = try write(store, languages: [.en])
     let names = try FileManager.default.contentsOfDirectory(atPath: out)
-    #expect(!names.contains("stale.txt") && !names.contains("summary.zh.md"))
+    #expect(!names.contains("summary.zh.md"))
     #expect(try verify(store, out) == [])
     // Templates that do not parse: the report fails, the package in place stays as it was.
     let broken = store.dir.file("broken")
@@ -437,20 +436,26 @@ import Testing
     #expect(try verify(store, out) == [])
   }
 
-  /// `make render` writes the workbooks' pages into render/, which is not
-  /// part of the package: verify leaves that folder aside, and only a folder.
-  @Test func verifyLeavesTheRenderFolderAsideButNotAFileOfThatName() throws {
+  /// N9: a package is exactly its manifest. Every entry it does not list is
+  /// named, whatever its name: dot-files (visible on Windows), folders, and
+  /// `render/`, which `make render` now writes beside the package.
+  @Test func verifyNamesEveryEntryTheManifestDoesNotListDotFilesAndRenderIncluded() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
     let render = (out as NSString).appendingPathComponent(ReportPackage.renderFolder)
     try FileManager.default.createDirectory(atPath: render, withIntermediateDirectories: false)
-    try "%PDF".write(toFile: render + "/linkaudit-2021-Q4.zh.pdf", atomically: true, encoding: .utf8)
+    try "%PDF forged".write(toFile: render + "/linkaudit-2021-Q4.zh.pdf", atomically: true, encoding: .utf8)
+    try "# ERRATA\n".write(toFile: out + "/.ERRATA.en.md", atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(atPath: out + "/.hidden", withIntermediateDirectories: false)
     let problems = try verify(store, out)
-    #expect(problems == [], "\(problems)")
+    #expect(problems.contains { $0.hasPrefix("render: not part of the signed package") }, "\(problems)")
+    #expect(problems.contains(".ERRATA.en.md: not listed in the manifest"), "\(problems)")
+    #expect(problems.contains(".hidden: not listed in the manifest"), "\(problems)")
+    #expect(problems.count == 3, "each named once: \(problems)")
     try FileManager.default.removeItem(atPath: render)
     try "not a folder".write(toFile: render, atomically: true, encoding: .utf8)
     let file = try verify(store, out)
-    #expect(file.contains("render: not listed in the manifest"), "\(file)")
+    #expect(file.contains { $0.hasPrefix("render: not part of the signed package") }, "\(file)")
   }
 
   @Test func verifyNamesAnEditedFile() throws {

@@ -1,0 +1,141 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// A package folder as the file system holds it: what is in it, what may be
+/// read, what `report` may replace, and the folders a report works in beside it.
+package enum PackageFolder {
+  /// Every entry of `directory`, dot-files and folders included, sorted: a
+  /// package is exactly its manifest, so nothing there is left unseen.
+  package static func entries(of directory: String) throws -> [String] {
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+    } catch {
+      throw ReportError(message: "\(directory): cannot list the folder (\(error.localizedDescription))")
+    }
+  }
+
+  /// Why `path` is not read as a package file, or nil for a regular file. A
+  /// link is not followed (a package holds files, and a link to a pipe or a
+  /// device would hang the reader): it is named as what it is.
+  package static func notARegularFile(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return "cannot be read (\(String(cString: strerror(errno))))" }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return "not a regular file (a folder)"
+    case S_IFLNK: return "not a regular file (a symbolic link)"
+    default: return "not a regular file (a pipe, a socket or a device): not read"
+    }
+  }
+
+  /// Something is at `path`, a dangling link included.
+  package static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
+  }
+
+  /// The bytes of a regular file, or why it is not read.
+  package static func contents(of path: String) -> Result<Data, ReportError> {
+    if let why = notARegularFile(path) { return .failure(ReportError(message: why)) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .failure(ReportError(message: "cannot be read"))
+    }
+    return .success(data)
+  }
+
+  /// The two folders a report keeps beside its package while it writes: the
+  /// new package, then the old one moved aside. Hidden, and named by process.
+  package enum Sibling: String { case writing, previous }
+
+  package static func sibling(of target: String, _ kind: Sibling, pid: Int32 = getpid()) -> String {
+    (parentPath(target) as NSString).appendingPathComponent(
+      ".\((target as NSString).lastPathComponent).\(kind.rawValue)-\(pid)")
+  }
+
+  /// The siblings of `target` left by reports whose process is gone (killed):
+  /// an old package moved aside while no package is in place is put back;
+  /// the rest is removed. Also the visible names earlier versions used.
+  package static func removeStaleSiblings(of target: String) {
+    let fm = FileManager.default
+    let parent = parentPath(target)
+    let name = (target as NSString).lastPathComponent
+    guard let names = try? fm.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent) else { return }
+    for entry in names.sorted() {
+      for kind in [Sibling.previous, .writing] {
+        for prefix in [".\(name).\(kind.rawValue)-", "\(name).\(kind.rawValue)-"] where entry.hasPrefix(prefix) {
+          guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, !isRunning(pid) else { continue }
+          let path = (parent as NSString).appendingPathComponent(entry)
+          // A folder (a package being written, or moved aside), or a file (an archive being written).
+          var info = stat()
+          guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) else { continue }
+          if kind == .previous, !fm.fileExists(atPath: target),
+            fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
+          {
+            try? fm.moveItem(atPath: path, toPath: target)
+          } else {
+            try? fm.removeItem(atPath: path)
+          }
+        }
+      }
+    }
+  }
+
+  /// A process of this id exists (or cannot be told apart from one: not ours to signal).
+  static func isRunning(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
+
+  /// Refuses a `--out` whose replacement would lose something that is not a
+  /// package: a file, a folder without a manifest, and in a package folder
+  /// anything the package does not list (a signing key kept there, `make
+  /// render`'s pages, a note) or any PEM private key.
+  package static func checkReplaceable(_ directory: String, protecting protected: ProtectedFiles) throws {
+    try protected.checkOutputFolder(directory, option: "--out")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
+    guard isDirectory.boolValue else {
+      throw OutputPathError(message: "--out \(directory) is a file, not a report folder: refusing to replace it")
+    }
+    let contents = (try? entries(of: directory)) ?? []
+    if contents.isEmpty { return }
+    let manifest: Manifest
+    do {
+      manifest = try Manifest.read(from: directory)
+    } catch let error as ReportError {
+      let why = contents.contains(ReportPackage.manifestName) ? error.message : "no manifest.json"
+      throw OutputPathError(
+        message:
+          "--out \(directory) holds files and no linkaudit package (\(why)): refusing to replace it; name a new or empty folder"
+      )
+    }
+    for name in contents {
+      let path = (directory as NSString).appendingPathComponent(name)
+      let listed =
+        manifest.files[name] != nil || name == ReportPackage.manifestName || name == ReportPackage.signatureName
+      if listed && notARegularFile(path) == nil && !holdsPrivateKey(path) { continue }
+      let what = holdsPrivateKey(path) ? "a PEM private key" : listed ? "not a regular file" : "not part of the package"
+      throw OutputPathError(
+        message:
+          "--out \(directory) holds \(name) (\(what)), which report did not write: refusing to replace the folder; move it out first"
+      )
+    }
+  }
+
+  /// The file begins as a PEM private key does (a signing key kept in the wrong place).
+  static func holdsPrivateKey(_ path: String) -> Bool {
+    guard notARegularFile(path) == nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let head = String(decoding: (try? handle.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+    return head.contains("-----BEGIN") && head.contains("PRIVATE KEY-----")
+  }
+
+  /// The folder holds a report package (a linkaudit manifest), or lies inside one.
+  package static func packageHolding(_ path: String) -> String? {
+    var folder = FileIdentity(path).canonical
+    while folder != "/" && !folder.isEmpty {
+      let manifest = (folder as NSString).appendingPathComponent(ReportPackage.manifestName)
+      if notARegularFile(manifest) == nil, (try? Manifest.read(from: folder)) != nil { return folder }
+      folder = parentPath(folder)
+    }
+    return nil
+  }
+}
