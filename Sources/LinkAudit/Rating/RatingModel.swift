@@ -127,10 +127,14 @@ public struct RatingModel: Equatable, Sendable {
     // The names reach terminals, Markdown and workbooks.
     for text in [file.name] + file.grades.map(\.grade) {
       guard !text.isEmpty, text.unicodeScalars.count <= 200,
-        !text.unicodeScalars.contains(where: isForbiddenInText)
+        // Nor invisible ones (U+200B, U+2060, …: format characters), which
+        // would let a model print as a shipped model's name and not be it.
+        !text.unicodeScalars.contains(where: { isForbiddenInText($0) || $0.properties.generalCategory == .format })
       else {
         throw ReportError(
-          message: "\(path): the model's name and grades must be 1 to 200 characters without control characters")
+          message:
+            "\(path): the model's name and grades must be 1 to 200 characters without control, invisible or bidirectional characters"
+        )
       }
     }
     let sha256 = hex(SHA256.hash(data: data))

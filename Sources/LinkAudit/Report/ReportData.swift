@@ -87,7 +87,7 @@ public struct ReportData: Sendable {
       slaHours = r.optionalDouble("sla_hours")
       outcome = r.optionalText("outcome")
       actionTaken = r.optionalText("action_taken")
-      url = PersonalNumberMask.mask(try r.text("url_normalised"))
+      url = PersonalNumberMask.maskURL(try r.text("url_normalised"))
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
       description = r.optionalText("description")
@@ -119,7 +119,7 @@ public struct ReportData: Sendable {
       scope = try r.text("scope")
       // A URL may carry a phone or ID number in its query or path: masked
       // wherever the package shows it (the stored URL stays whole, decisions match on it).
-      target = PersonalNumberMask.mask(try r.text("target"))
+      target = PersonalNumberMask.maskURL(try r.text("target"))
       receivedAt = try r.text("received_at")
       resolvedAt = try r.text("resolved_at")
       standsFrom = try r.text("stands_from")
@@ -164,7 +164,7 @@ public struct ReportData: Sendable {
       occurredAt = try r.text("occurred_at")
       principle = try r.integer("principle")
       scene = try r.text("scene")
-      url = PersonalNumberMask.mask(try r.text("url_normalised"))
+      url = PersonalNumberMask.maskURL(try r.text("url_normalised"))
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
       category = try r.text("reason")

@@ -46,6 +46,67 @@ public enum PersonalNumberMask {
     return String(out)
   }
 
+  /// A URL as an output shows it: its numbers masked as written and, where
+  /// the URL encodes them (`%20` or `+` between the groups, `%2B86` before
+  /// one), as a browser decodes them; the decoded form is shown when it
+  /// holds a number to mask.
+  public static func maskURL(_ url: String) -> String {
+    let direct = mask(url)
+    guard url.contains("%") || url.contains("+") else { return direct }
+    let decoded = percentDecoded(url)
+    let masked = mask(decoded)
+    return masked == decoded ? direct : masked
+  }
+
+  /// `%HH` escapes decoded (bytes that do not make UTF-8 kept as written), `+` read as a space.
+  static func percentDecoded(_ text: String) -> String {
+    let u = Array(text.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(u.count)
+    func hex(_ b: UInt8) -> UInt8? {
+      switch b {
+      case 48...57: b - 48
+      case 65...70: b - 55
+      case 97...102: b - 87
+      default: nil
+      }
+    }
+    var i = 0
+    while i < u.count {
+      if u[i] == UInt8(ascii: "%"), i + 2 < u.count, let h = hex(u[i + 1]), let l = hex(u[i + 2]) {
+        out.append(h << 4 | l)
+        i += 3
+      } else {
+        out.append(u[i] == UInt8(ascii: "+") ? UInt8(ascii: " ") : u[i])
+        i += 1
+      }
+    }
+    return String(validating: out, as: UTF8.self) ?? text
+  }
+
+  /// True when `text` holds a mobile or ID number anywhere, however it is
+  /// joined to what surrounds it (`13812345678-01`, `13812345678a`,
+  /// `110105199001011234-2`): a run of digits that is one, or that the mask finds.
+  public static func carriesPersonalNumber(_ text: String) -> Bool {
+    if mask(text) != text { return true }
+    let scalars = Array(text.unicodeScalars)
+    var i = 0
+    while i < scalars.count {
+      guard digit(scalars[i]) != nil else {
+        i += 1
+        continue
+      }
+      var j = i
+      while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
+      let run = scalars[i..<j].map { digit($0)! }
+      let x = j < scalars.count && (scalars[j] == "X" || scalars[j] == "x" || scalars[j] == "Ｘ")
+      if run.count == 11, run[0] == 1, (3...9).contains(run[1]) { return true }
+      if run.count == 18 || (run.count == 17 && x) { return true }
+      i = j
+    }
+    return false
+  }
+
   /// The scalar positions to mask in a token, or nil when it is not a whole mobile or ID number.
   private static func maskPositions(groups: [Range<Int>], hasX: Bool, plus: Bool, in s: [Unicode.Scalar]) -> [Int]? {
     let positions = groups.flatMap { Array($0) }
@@ -54,7 +115,8 @@ public enum PersonalNumberMask {
     // A country code before a mobile number: +86 or 0086, joined to it or a group of its own.
     var skip = 0
     if !hasX {
-      if plus || lengths[0] == 2, digits.count == 13, digits.starts(with: [8, 6]) {
+      // 86 written before the number (+86, 86 138…, or joined: 8613812345678 as a URL's tel=%2B86… reads).
+      if plus || lengths[0] == 2 || lengths == [13], digits.count == 13, digits.starts(with: [8, 6]) {
         skip = 2
       } else if digits.count == 15, digits.starts(with: [0, 0, 8, 6]) {
         skip = 4

@@ -112,11 +112,21 @@ package final class ByteSource {
   /// byte-order mark, or (without one) a zero byte beside every ASCII
   /// character of the header, which is how UTF-16 stores them.
   static func utf16(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    var b = b
+    // Behind a UTF-8 byte-order mark (an editor that added one to a UTF-16 file).
+    while b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b = UnsafeBufferPointer(rebasing: b[3...]) }
+    if b.count >= 4, b[0] == 0xFF, b[1] == 0xFE, b[2] == 0, b[3] == 0 { return "UTF-32 (little-endian)" }
+    if b.count >= 4, b[0] == 0, b[1] == 0, b[2] == 0xFE, b[3] == 0xFF { return "UTF-32 (big-endian)" }
     if b.count >= 2, b[0] == 0xFF, b[1] == 0xFE { return "UTF-16 (little-endian, with a byte-order mark)" }
     if b.count >= 2, b[0] == 0xFE, b[1] == 0xFF { return "UTF-16 (big-endian, with a byte-order mark)" }
     let pairs = min(b.count, 16) / 2
     guard pairs >= 2 else { return nil }
     let pairsRange = 0..<pairs
+    if b.count >= 8,
+      (0..<2).allSatisfy({ b[4 * $0] != 0 && b[4 * $0 + 1] == 0 && b[4 * $0 + 2] == 0 && b[4 * $0 + 3] == 0 })
+    {
+      return "UTF-32 (little-endian)"
+    }
     if pairsRange.allSatisfy({ b[2 * $0] != 0 && b[2 * $0 + 1] == 0 }) { return "UTF-16 (little-endian)" }
     if pairsRange.allSatisfy({ b[2 * $0] == 0 && b[2 * $0 + 1] != 0 }) { return "UTF-16 (big-endian)" }
     return nil

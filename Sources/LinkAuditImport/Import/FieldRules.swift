@@ -80,7 +80,7 @@ package struct FieldReader<Column: InputColumn> {
         column: name(i), value: v,
         expected: "an id that does not start with = + - @ (a spreadsheet would read it as a formula)")
     }
-    if PersonalNumberMask.mask(v) != v {
+    if PersonalNumberMask.carriesPersonalNumber(v) {
       throw RowProblem(
         column: name(i), value: v,
         expected: "an id that carries no mobile or ID number (give the ticket an id of its own)")

@@ -128,12 +128,17 @@ package struct RowProblem: Error {
       return nearVocabulary(code) ? code : nil
     }
     if column == "url" {
-      // A value that does not even start like a URL (scheme:) may be anything, a user id among them.
-      let scalars = Array(value.trimmed.unicodeScalars.prefix(33))
-      guard let colon = scalars.firstIndex(of: ":"), colon > 0,
-        scalars[..<colon].allSatisfy({
-          ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "+.-".unicodeScalars.contains($0)
-        })
+      // Only what reads as an address of a site is shown (`scheme://host`,
+      // no `user@` before the host): any other value, a `mailto:` or `tel:`
+      // among them, may be anything, a user id or an e-mail address among them.
+      let v = value.trimmed
+      guard let sep = v.range(of: "://"),
+        let first = v.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first),
+        v[..<sep.lowerBound].unicodeScalars.allSatisfy({
+          ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+            || "+.-".unicodeScalars.contains($0)
+        }),
+        !v[sep.upperBound...].prefix(while: { !"/?#\\".contains($0) }).contains("@")
       else { return nil }
       return displayable(value)
     }

@@ -195,7 +195,9 @@ public final class Importer {
     try db.prepare(
       "INSERT INTO batch (kind, file_name, sha256, imported_at, tool_version) VALUES (?, ?, ?, ?, ?)"
     ).run([
-      .text(kind.rawValue), .text((fileName as NSString).lastPathComponent), .text(sha256),
+      // The name as every output may show it: its control and bidirectional
+      // characters escaped (it reaches the workbook, the manifest, the terminal).
+      .text(kind.rawValue), .text(escapingControls((fileName as NSString).lastPathComponent)), .text(sha256),
       .text(Timestamp.now.iso), .text(LinkAuditVersion.current),
     ])
     return db.lastInsertRowID

@@ -70,7 +70,9 @@ extension Importer {
     var recordRejection: Statement?
     func reject(_ problem: BadRowError, raw: [String]) throws {
       guard let rejectPath = currentRejectFile else { throw problem }
-      if rejects == nil { rejects = try RejectWriter(path: rejectPath, input: path, header: rawHeader) }
+      if rejects == nil {
+        rejects = try RejectWriter(path: rejectPath, input: path, header: rawHeader, contract: Set(columns))
+      }
       try rejects!.write(
         fields: raw, error: problem.detail, line: problem.line, withholding: problem.withheld ? problem.column : nil)
       summary.rowsRejected += 1

@@ -17,6 +17,10 @@ package final class RejectWriter {
   private let jsonLines: Bool
   package let path: String
   private let header: [String]
+  /// The contract's columns of this kind: any other column of the input
+  /// (`phone`, `nickname`, `openid`) is left out of the reject, being
+  /// neither needed to mend the row nor known to be harmless (red-team A6).
+  private let contract: Set<String>
 
   /// The data contract's user ids, withheld, and its free text, masked.
   package static let withheld: Set<String> = ["user_id", "reporter_id"]
@@ -35,7 +39,7 @@ package final class RejectWriter {
   }()
 
   /// `path` is the file's own reject target (see `Importer.planRejects`).
-  package init(path target: String, input: String, header: [String]) throws {
+  package init(path target: String, input: String, header: [String], contract: Set<String>) throws {
     jsonLines = InputFormat(fileName: input) == .jsonl
     guard FileManager.default.createFile(atPath: target, contents: nil), let h = FileHandle(forWritingAtPath: target)
     else {
@@ -44,6 +48,7 @@ package final class RejectWriter {
     handle = h
     self.path = target
     self.header = header
+    self.contract = contract
     if !jsonLines { try handle.write(contentsOf: Data((csvLine(header + ["error"]) + "\n").utf8)) }
   }
 
@@ -56,16 +61,21 @@ package final class RejectWriter {
     let message = "line \(line): " + error
     let suspect = suspect?.trimmed.lowercased()
     if jsonLines {
-      let (raw, note) = Self.shown(jsonLine: fields.first ?? "", line: line, withholding: suspect)
+      let (raw, note) = Self.shown(jsonLine: fields.first ?? "", line: line, withholding: suspect, contract: contract)
       text = String(decoding: try encoder.encode(JSONReject(raw: raw, error: message + note)), as: UTF8.self)
     } else if fields.count == header.count {
       var withheld: [String] = []
+      var unknown = 0
       let shown = zip(header, fields).map { column, value in
+        guard contract.contains(column.trimmed.lowercased()) else {
+          if !value.isEmpty { unknown += 1 }
+          return ""
+        }
         let (shown, gone) = Self.shown(value, in: column, withholding: suspect)
         if gone { withheld.append(column.trimmed.lowercased()) }
         return shown
       }
-      text = csvLine(shown + [message + Self.note(withheld, line: line)])
+      text = csvLine(shown + [message + Self.note(withheld, line: line) + Self.unknownNote(unknown)])
     } else {
       text = csvLine(
         [String](repeating: "", count: header.count)
@@ -95,7 +105,14 @@ package final class RejectWriter {
 
   /// A JSON line as shown in a reject: the object with its user ids emptied
   /// and its description masked, or nothing when it does not parse as one.
-  private static func shown(jsonLine: String, line: Int, withholding suspect: String?) -> (raw: String, note: String) {
+  /// Columns outside the contract, left out.
+  private static func unknownNote(_ count: Int) -> String {
+    count == 0 ? "" : " (\(count) field(s) outside the data contract left out)"
+  }
+
+  private static func shown(jsonLine: String, line: Int, withholding suspect: String?, contract: Set<String>) -> (
+    raw: String, note: String
+  ) {
     guard let data = jsonLine.data(using: .utf8),
       var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     else {
@@ -105,7 +122,19 @@ package final class RejectWriter {
       )
     }
     var withheld: [String] = []
+    var unknown = 0
     for key in object.keys.sorted() where !(object[key] is NSNull) {
+      guard contract.contains(key.trimmed.lowercased()) else {
+        object[key] = nil
+        unknown += 1
+        continue
+      }
+      // An object or a list where the contract wants a value may hold anything: withheld.
+      guard object[key] is String || object[key] is NSNumber else {
+        object[key] = ""
+        withheld.append(key.trimmed.lowercased())
+        continue
+      }
       let (value, gone) = Self.shown(object[key] as? String ?? "\(object[key]!)", in: key, withholding: suspect)
       if gone {
         object[key] = ""
@@ -117,7 +146,7 @@ package final class RejectWriter {
     guard
       let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     else { return ("", " (the line is not shown; see line \(line) of the input)") }
-    return (String(decoding: out, as: UTF8.self), Self.note(withheld, line: line))
+    return (String(decoding: out, as: UTF8.self), Self.note(withheld, line: line) + Self.unknownNote(unknown))
   }
 
   package func close() throws { try handle.close() }

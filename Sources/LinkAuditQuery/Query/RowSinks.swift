@@ -226,8 +226,26 @@ public final class TableSink: RowSink {
     numeric = Array(repeating: true, count: columns.count)
   }
 
+  /// The most of one value a table shows: a table is read by a person on a
+  /// terminal, and it holds its first rows to size its columns, so a query
+  /// of huge values (`zeroblob`, long texts) is cut here; csv, json and
+  /// xlsx give every value whole (red-team A13).
+  package static let longestValue = 4096
+
+  package static func shortened(_ v: SQLValue) -> SQLValue {
+    switch v {
+    case .text(let s) where s.utf8.count > longestValue:
+      return .text(
+        String(s.unicodeScalars.prefix(longestValue)) + "… [\(s.utf8.count.grouped) bytes; --format csv shows it whole]"
+      )
+    case .blob(let b) where b.count > longestValue / 2:
+      return .text(hex(Array(b.prefix(longestValue / 2))) + "… [\(b.count.grouped) bytes; --format csv shows it whole]")
+    default: return v
+    }
+  }
+
   public func row<Row: RowValues>(_ row: Row) throws {
-    let values = row.values
+    let values = row.values.map(Self.shortened)
     if started { return try emit(values) }
     pending.append(values)
     if pending.count >= sample { try start() }

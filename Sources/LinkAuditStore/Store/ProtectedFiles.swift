@@ -36,6 +36,9 @@ public struct ProtectedFiles: Sendable {
       throw OutputPathError(
         message: "\(option) \(path) is \(entry.role) (\(entry.path)): refusing to overwrite it; choose another path")
     }
+    // No output lands in an inbox, whatever the command (red-team A2).
+    let folder = parentPath(path)
+    try InboxFolders.refuseOutputFolder(folder.isEmpty ? "." : folder, option: "\(option) \(path): its folder")
   }
 
   /// Refuses `path` as a folder to be replaced when a protected file lies
@@ -50,6 +53,7 @@ public struct ProtectedFiles: Sendable {
       throw OutputPathError(
         message: "\(option) \(path) holds \(entry.role) (\(entry.path)): refusing to replace that folder")
     }
+    try InboxFolders.refuseOutputFolder(path, option: option)
   }
 }
 
