@@ -155,7 +155,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       let range = String(format: "%.2f%%–%.2f%%", low * 100, high * 100)
       return self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
     }
-    if f.metricID.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
+    if f.metricID.rawValue.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
       return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
     }
     return ""

@@ -129,7 +129,7 @@ package struct MarkdownWriter {
     }
     context["trendRows"] = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map { d -> [String: Any] in
       [
-        "name": language.taggedName(of: d), "id": d.id,
+        "name": language.taggedName(of: d), "id": d.id.rawValue,
         "cells": data.trend.map { ["value": format($0.figures[d.id] ?? .none, d.kind)] },
       ]
     }
@@ -254,7 +254,7 @@ package struct MarkdownWriter {
     }
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
-        data.current.along("p4.open_rate", key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
+        data.current.along(.userChoiceOpenRate, key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
       }
       context["hasOpenRates"] = true
       context["openRateByScene"] = rates("scene") { language.word(.scene, $0) }
@@ -278,7 +278,7 @@ package struct MarkdownWriter {
       }
     }
     return [
-      "id": d.id, "name": language.name(of: d), "definition": language.definition(of: d),
+      "id": d.id.rawValue, "name": language.name(of: d), "definition": language.definition(of: d),
       "value": value, "previous": format(before, d.kind), "change": change,
     ]
   }

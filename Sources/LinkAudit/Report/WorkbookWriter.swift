@@ -138,7 +138,7 @@ package struct WorkbookWriter {
     for d in headline {
       // A number, as on every other sheet; the overview's figures belong to no principle.
       let principle: Cell = d.principle.map { .count(Int64($0.rawValue)) } ?? .missing
-      rows.append([principle, .wrapped(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
+      rows.append([principle, .wrapped(language.name(of: d)), .text(d.id.rawValue)] + figureCells(d, dimension: ""))
     }
     let top = try s.table(
       header: [
@@ -185,7 +185,7 @@ package struct WorkbookWriter {
         t(.definition),
       ],
       rows: metrics.map { d in
-        [.text(d.id), .wrapped(language.name(of: d))] + figureCells(d, dimension: "") + [
+        [.text(d.id.rawValue), .wrapped(language.name(of: d))] + figureCells(d, dimension: "") + [
           .wrapped(language.definition(of: d))
         ]
       }, filter: true)
@@ -213,7 +213,7 @@ package struct WorkbookWriter {
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
       // Highest first, in the table and on the chart.
-      let scenes = data.current.along("p4.open_rate", "scene").sorted {
+      let scenes = data.current.along(.userChoiceOpenRate, "scene").sorted {
         ($0.value.double ?? -1, $1.label) > ($1.value.double ?? -1, $0.label)
       }
       try s.table(
@@ -229,7 +229,7 @@ package struct WorkbookWriter {
       try s.heading("\(t(.openRate)) · \(t(.platform))")
       try s.table(
         header: [t(.platform), t(.openRate)],
-        rows: data.current.along("p4.open_rate", "platform").map {
+        rows: data.current.along(.userChoiceOpenRate, "platform").map {
           [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
         },
         filter: false)

@@ -143,7 +143,7 @@ import Testing
       "p3.opens_before_action": "1", "p3.proactive_rate": "1",
     ]
     for (id, value) in expected {
-      #expect(f[id]?.csv == value, "\(id)")
+      #expect(f[MetricID(rawValue: id)]?.csv == value, "\(id)")
     }
     let dimensioned: [String: [String: String]] = [
       "p1.upheld_by_domain": ["domain=example.org": "2", "domain=example.com": "1"],
@@ -163,7 +163,7 @@ import Testing
     ]
     for (id, values) in dimensioned {
       let got = Dictionary(
-        uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
+        uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id }.map { ($0.dimension, $0.value.csv) })
       #expect(got == values, "\(id)")
     }
   }
@@ -174,7 +174,7 @@ import Testing
   @Test func theBacklogAndTheSLABreachesOf2021Q4AndQ1MatchTheHandCount() throws {
     let q4 = try Self.figures("2021-Q4")
     func age(_ f: QuarterFigures, _ id: String) -> [String: String] {
-      Dictionary(uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
+      Dictionary(uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id }.map { ($0.dimension, $0.value.csv) })
     }
     let zeroAges = ["age=0-1d": "0", "age=1-7d": "0", "age=7-30d": "0", "age=30d+": "0"]
     // At the start only c9 (received 09-30 23:59:59, still open) is open: principle 1.
@@ -263,7 +263,7 @@ import Testing
       "p4.over_restricted_rate": (1, 11), "overview.events": (nil, nil), "p1.upheld": (nil, nil),
     ]
     for (id, (numerator, denominator)) in expected {
-      let figure = try #require(f.figure(id), "\(id)")
+      let figure = try #require(f.figure(MetricID(rawValue: id)), "\(id)")
       #expect(figure.numerator == numerator && figure.denominator == denominator, "\(id)")
     }
     let groupChat = try #require(f.figure("p4.open_rate", dimension: "scene=group_chat"))
@@ -316,5 +316,62 @@ import Testing
     let docs = EndToEndTests.packageRoot.appendingPathComponent("docs/metrics.md")
     let text = try String(contentsOf: docs, encoding: .utf8)
     #expect(text.hasSuffix(MetricCatalogue.markdown()), "regenerate the table with: linkaudit schema --metrics")
+  }
+}
+
+/// A metric id is spelled once, in the catalogue: the report names figures by
+/// `MetricID`'s constants, each of which the catalogue defines.
+@Suite struct MetricIDTests {
+  @Test func everyNamedIdIsDefinedByTheCatalogue() {
+    let defined = Set((MetricCatalogue.all + MetricCatalogue.ratings).map(\.id))
+    var named: [MetricID] = [.events, .openRate, .complaints, .postDecisionOpens, .userChoiceOpenRate]
+    for p in Principle.allCases {
+      named += [.upheld(p), .withinSLARate(p)]
+    }
+    for p in [Principle.lawfulContent, .privacyAndSecurity, .usersInterests] {
+      named += [.postDecisionOpens(p), .underRestricted(p), .upheldByDomain(p)]
+    }
+    named += [.ratingEvents, .ratingFlags, .ratingScore, .ratingGrade, .ratingGradeChange, .ratingMarginDown]
+    named += [.ratingMarginUp, .ratingRate("violation"), .ratingAdjusted("violation")]
+    for id in named { #expect(defined.contains(id), "\(id) is not in the catalogue") }
+    #expect(ReportData.trendMetricIDs.allSatisfy(defined.contains))
+  }
+
+  /// No source file but the catalogue's two spells a metric id as a string.
+  @Test func noSourceSpellsAMetricIdOutsideTheCatalogue() throws {
+    let sources = EndToEndTests.packageRoot.appendingPathComponent("Sources")
+    let catalogue: Set<String> = ["MetricCatalogue.swift", "MetricID.swift"]
+    // A quoted id: `"overview.x`, `"p1.x`, `"p\(p).x`, `"rating.x`, `"decision.x`.
+    let id = try Regex(#""(overview|p[1-4]|p\\\([^)]*\)|rating|decision)\.[a-z]"#)
+    var found: [String] = []
+    let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
+    while let url = files?.nextObject() as? URL {
+      guard url.pathExtension == "swift", !catalogue.contains(url.lastPathComponent) else { continue }
+      let text = try String(contentsOf: url, encoding: .utf8)
+      for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+      where line.contains(id) && !line.contains("TimestampParser.stored") {
+        found.append("\(url.lastPathComponent):\(n + 1): \(line.trimmingCharacters(in: .whitespaces))")
+      }
+    }
+    #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+  }
+}
+
+/// The report's period: one quarter in one zone, its bounds and parameters.
+@Suite struct ReportPeriodTests {
+  @Test func boundsPreviousAndParametersAreTheQuarterInItsZone() {
+    let p = ReportPeriod(Quarter("2022-Q1")!, in: MetricCatalogueTests.shanghai)
+    // 2022-01-01 00:00 in Shanghai is 2021-12-31 16:00 UTC.
+    #expect(p.start.iso == "2021-12-31T16:00:00.000Z")
+    #expect(p.end.iso == "2022-03-31T16:00:00.000Z")
+    #expect(p.previous.quarter == Quarter("2021-Q4")!)
+    #expect(p.previous.end == p.start)
+    #expect(p.back(3).quarter == Quarter("2021-Q2")!)
+    #expect(p.parameters[":start"] == .text(p.start.iso) && p.parameters[":end"] == .text(p.end.iso))
+    #expect(p.contains(iso: "2021-12-31T16:00:00.000Z") && !p.contains(iso: "2022-03-31T16:00:00.000Z"))
+    #expect(
+      p.monthStarts.map(\.iso) == [
+        "2021-12-31T16:00:00.000Z", "2022-01-31T16:00:00.000Z", "2022-02-28T16:00:00.000Z", "2022-03-31T16:00:00.000Z",
+      ])
   }
 }

@@ -164,7 +164,7 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     try store.load([(.links, try store.dir.write("l.csv", Self.links))])
     let db = try store.open(.readOnly)
     let plan = try db.records(
-      "EXPLAIN QUERY PLAN " + ReportData.gotThroughSQL,
+      "EXPLAIN QUERY PLAN " + EventSection.gotThroughSQL,
       named: [":start": .text("a"), ":end": .text("b"), ":limit": .integer(1)],
       source: "test"
     ).compactMap { $0.optionalText("detail") }

@@ -20,7 +20,7 @@ public enum MetricKind: String, Sendable {
 /// `quarter_users`, `decision_open`, `covered_month`), which the importer keeps and `linkaudit doctor` checks
 /// against `link_event`.
 public struct MetricDefinition: Sendable {
-  public let id: String
+  public let id: MetricID
   /// The key of `key=value` dimensions (`domain`, `scene`, `platform`), nil for a single figure.
   public let dimension: String?
   public let kind: MetricKind
@@ -32,14 +32,14 @@ public struct MetricDefinition: Sendable {
   public let sql: String
 
   /// The id as it appears in `metrics.csv` with its dimension, e.g. `p4.open_rate[scene=S]`.
-  public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id }
+  public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id.rawValue }
 }
 
 /// Every metric of the catalogue (`docs/metrics.md`), in report order.
 public enum MetricCatalogue {
   public static let all: [MetricDefinition] = overview + [1, 2, 3].flatMap(principleMetrics) + principle4
 
-  public static func definition(_ id: String) -> MetricDefinition? { all.first { $0.id == id } }
+  public static func definition(_ id: MetricID) -> MetricDefinition? { all.first { $0.id == id } }
 
   // The populations, as SQL conditions.
   package static let inQuarterE = "month_start >= :start AND month_start < :end"
@@ -533,7 +533,7 @@ extension MetricCatalogue {
   /// follow from those counts by the rating model's formula (a documented
   /// Swift step, `RatingModel.score`), with the model's numbers stated beside it.
   public static let ratings: [MetricDefinition] = {
-    func d(_ id: String, _ kind: MetricKind, _ en: String, _ zh: String, _ defEn: String, _ defZh: String)
+    func d(_ id: MetricID, _ kind: MetricKind, _ en: String, _ zh: String, _ defEn: String, _ defZh: String)
       -> MetricDefinition
     {
       MetricDefinition(
@@ -611,7 +611,7 @@ extension MetricCatalogue {
   /// The queries behind the evidence of the ratings (the Methodology sheet
   /// shows them beside the metrics; they list cases, not figures).
   public static let ratingEvidence: [MetricDefinition] = {
-    func d(_ id: String, _ en: String, _ zh: String, _ sql: String) -> MetricDefinition {
+    func d(_ id: MetricID, _ en: String, _ zh: String, _ sql: String) -> MetricDefinition {
       MetricDefinition(
         id: id, dimension: "platform", kind: .text, principle: nil, nameEnglish: en, nameChinese: zh,
         definitionEnglish: en, definitionChinese: zh, sql: sql)
