@@ -35,9 +35,33 @@ public struct MetricDefinition: Sendable {
   public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id.rawValue }
 }
 
+/// An id no figure carries any more: it read other than a regulator reads it.
+/// An id never changes meaning, so a figure that misled is retired and its
+/// replacement gets a new id; data teams find here what to read instead.
+public struct RetiredMetric: Sendable {
+  /// The id, with `N` for each principle (`pN.within_sla_rate`).
+  public let id: String
+  public let replacedBy: [String]
+  public let why: String
+}
+
 /// Every metric of the catalogue (`docs/metrics.md`), in report order.
 public enum MetricCatalogue {
   public static let all: [MetricDefinition] = overview + [1, 2, 3].flatMap(principleMetrics) + principle4
+
+  /// The retired ids (listed in `docs/metrics.md`); none is in `all`.
+  public static let retired: [RetiredMetric] = [
+    .init(
+      id: "overview.referrals", replacedBy: ["overview.referrals_received"],
+      why:
+        "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter."
+    ),
+    .init(
+      id: "pN.within_sla_rate", replacedBy: ["pN.due_met_rate", "pN.due", "pN.due_met", "pN.overdue_at_end"],
+      why:
+        "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in."
+    ),
+  ]
 
   public static func definition(_ id: MetricID) -> MetricDefinition? { all.first { $0.id == id } }
 
@@ -150,18 +174,42 @@ public enum MetricCatalogue {
         WHERE principle IN (1, 2, 3, 4) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
         """),
     .init(
-      id: "overview.referrals", dimension: nil, kind: .count, principle: nil,
-      nameEnglish: "Regulator referrals", nameChinese: "监管转办投诉数",
+      id: "overview.referrals_received", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Regulator referrals received", nameChinese: "本季度受理的监管转办投诉数",
       definitionEnglish:
-        "Complaints of the quarter with channel regulator_referral (each listed on the Referrals sheet).",
-      definitionChinese: "本季度渠道为监管转办（regulator_referral）的投诉数（逐件列于“监管转办”工作表）。",
+        "Complaints received in the quarter with channel regulator_referral (each listed on the Referrals sheet).",
+      definitionChinese: "本季度受理、渠道为监管转办（regulator_referral）的投诉数（逐件列于“监管转办”工作表）。",
       sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND channel = 'regulator_referral'"),
+    .init(
+      id: "overview.referrals_open_at_start", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Referrals open at the quarter's start", nameChinese: "季初未办结的监管转办投诉数",
+      definitionEnglish: "Regulator referrals, received before the quarter, still open when it began.",
+      definitionChinese: "季度开始时仍未办结的监管转办投诉数（此前受理）。",
+      sql: "SELECT count(*) FROM complaint WHERE channel = 'regulator_referral' AND \(openAt(":start"))"),
     .init(
       id: "overview.referrals_open_at_end", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Referrals open at the quarter's end", nameChinese: "季末未办结的监管转办投诉数",
       definitionEnglish: "Regulator referrals, received in any quarter, open at the quarter's end.",
       definitionChinese: "季度结束时仍未办结的监管转办投诉数（任何季度受理）。",
       sql: "SELECT count(*) FROM complaint WHERE channel = 'regulator_referral' AND \(openAt(":end"))"),
+    .init(
+      id: "overview.referrals_overdue_at_end", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Referrals overdue at the quarter's end", nameChinese: "季末已超时的监管转办投诉数",
+      definitionEnglish:
+        "Regulator referrals, received in any quarter, open at the quarter's end and strictly past their deadline (receipt + the SLA of the policy in force at receipt); each is named in the summary.",
+      definitionChinese: "季度结束时仍未办结且已超过办理期限（受理时间 + 受理时所适用规范的时限）的监管转办投诉数（任何季度受理），摘要逐件列出编号。",
+      sql:
+        "SELECT count(*) FROM complaint_handling WHERE channel = 'regulator_referral' AND \(overdueAt(":end"))"),
+    .init(
+      id: "overview.days_since_last_complaint", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Days since the last complaint", nameChinese: "距最后一件投诉的天数",
+      definitionEnglish:
+        "Whole days (rounded down) from the last complaint received before the quarter's end to the quarter's end; none when there is none. Many days without a complaint is flagged, like days without events: a gap in the complaint feed, not a quiet quarter.",
+      definitionChinese: "自季末前最后一件受理的投诉至季末的整天数（向下取整）；无投诉时为空。较长时间无投诉将被提示，与无事件的日期相同：可能是投诉数据缺失，而非投诉少。",
+      sql: """
+        SELECT CAST(julianday(:end) - julianday(max(received_at)) AS INTEGER) FROM complaint
+        WHERE received_at < :end
+        """),
     .init(
       id: "overview.open_rate", dimension: nil, kind: .rate, principle: nil,
       nameEnglish: "Open rate", nameChinese: "直接打开率",
@@ -249,14 +297,48 @@ public enum MetricCatalogue {
         definitionChinese: "同上时长的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
         sql: p90(hours)),
       .init(
-        id: "p\(p).within_sla_rate", dimension: nil, kind: .rate, principle: principle,
-        nameEnglish: "Resolved within SLA", nameChinese: "时限内办结率",
+        id: "p\(p).due", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Fell due in the quarter", nameChinese: "本季度到期投诉数",
         definitionEnglish:
-          "Complaints of principle \(p) resolved within the SLA of the policy in force when received / all complaints of principle \(p) (unresolved ones count against).",
-        definitionChinese: "在受理时所适用规范的时限内办结的原则\(p)投诉数 / 原则\(p)投诉总数（未办结计为超时）。",
+          "Complaints of principle \(p), received in any quarter, whose deadline (receipt + the SLA of the policy in force at receipt) falls in the quarter.",
+        definitionChinese: "办理期限（受理时间 + 受理时所适用规范的时限）落在本季度的原则\(p)投诉数（任何季度受理）。",
+        sql: "SELECT count(*) FROM complaint_handling WHERE principle = \(p) AND \(dueIn)"),
+      .init(
+        id: "p\(p).due_met", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Fell due and met", nameChinese: "本季度到期且按时办结数",
+        definitionEnglish: "Of those, the complaints resolved at or before their deadline.",
+        definitionChinese: "其中在办理期限之前（含期限当时）办结的投诉数。",
+        sql: "SELECT count(*) FROM complaint_handling WHERE principle = \(p) AND \(dueIn) AND \(metDeadline)"),
+      .init(
+        id: "p\(p).due_met_rate", dimension: nil, kind: .rate, principle: principle,
+        nameEnglish: "Deadlines met", nameChinese: "到期按时办结率",
+        definitionEnglish:
+          "p\(p).due_met / p\(p).due: of the complaints that fell due in the quarter, whatever the quarter they came in, the share resolved in time.",
+        definitionChinese: "p\(p).due_met / p\(p).due：本季度到期的投诉（不论何时受理）中按时办结的比例。",
         sql:
-          "SELECT \(rate("coalesce(sum(coalesce(ms_to_resolve <= sla_hours * 3600000, 0)), 0)", of: "count(*)")) FROM complaint_handling WHERE \(cp)"
+          "SELECT \(rate("coalesce(sum(\(metDeadline)), 0)", of: "count(*)")) FROM complaint_handling WHERE principle = \(p) AND \(dueIn)"
       ),
+      .init(
+        id: "p\(p).overdue_at_end", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Overdue at the quarter's end", nameChinese: "季末超时未办结投诉数",
+        definitionEnglish:
+          "Complaints of principle \(p), received in any quarter, open at the quarter's end and strictly past their deadline then.",
+        definitionChinese: "季度结束时仍未办结且已超过办理期限的原则\(p)投诉数（任何季度受理）。",
+        sql: "SELECT count(*) FROM complaint_handling WHERE principle = \(p) AND \(overdueAt(":end"))"),
+      .init(
+        id: "p\(p).overdue_at_end", dimension: "age", kind: .count, principle: principle,
+        nameEnglish: "Overdue at the end, by days overdue", nameChinese: "季末超时未办结投诉（按超时天数）",
+        definitionEnglish:
+          "The same by whole days past the deadline at the quarter's end (rounded down): 0-7, 8-30, 31-90, 91+.",
+        definitionChinese: "同上，按季末时超过期限的整天数（向下取整）分为 0-7、8-30、31-90、91+。",
+        sql: """
+          WITH b(age, low, high) AS (VALUES \(overdueAges.map { "('\($0.label)', \($0.low), \($0.high.map(String.init) ?? "NULL"))" }.joined(separator: ", "))),
+          o AS (
+            SELECT \(daysOverdueAt(":end")) AS days FROM complaint_handling
+            WHERE principle = \(p) AND \(overdueAt(":end")))
+          SELECT b.age, (SELECT count(*) FROM o WHERE o.days >= b.low AND (b.high IS NULL OR o.days <= b.high))
+          FROM b
+          """),
       .init(
         id: "p\(p).open_at_start", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Open at the quarter's start", nameChinese: "季初未办结投诉数",
@@ -319,6 +401,26 @@ public enum MetricCatalogue {
   /// A complaint open at `t` and older than its SLA then (of `complaint_handling`).
   package static func overdueAt(_ t: String) -> String {
     "\(openAt(t)) AND \(msOpenAt(t)) > sla_hours * 3600000"
+  }
+
+  /// A complaint's deadline: its receipt plus the SLA of the policy in force
+  /// at receipt (of `complaint_handling`), UTC text as stored; none before any policy.
+  package static let deadline = "strftime('%Y-%m-%dT%H:%M:%fZ', received_at, '+' || sla_hours || ' hours')"
+
+  /// A complaint whose deadline falls in the quarter.
+  package static let dueIn = "\(deadline) >= :start AND \(deadline) < :end"
+
+  /// A complaint resolved at or before its deadline.
+  package static let metDeadline = "coalesce(ms_to_resolve <= sla_hours * 3600000, 0)"
+
+  /// The buckets of `pN.overdue_at_end[age=…]`: whole days overdue, both bounds included.
+  public static let overdueAges: [(label: String, low: Int, high: Int?)] = [
+    ("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("91+", 91, nil),
+  ]
+
+  /// Whole days (rounded down) a complaint open at `t` is past its deadline then.
+  package static func daysOverdueAt(_ t: String) -> String {
+    "CAST((\(msOpenAt(t)) - sla_hours * 3600000) / 86400000 AS INTEGER)"
   }
 
   /// URLs of principle `p` first restricted in the quarter (`url_restriction`;
@@ -639,6 +741,14 @@ extension MetricCatalogue {
       let cells = [
         "`\(d.label)`", english ? d.nameEnglish : d.nameChinese, english ? d.definitionEnglish : d.definitionChinese,
       ]
+      text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+    }
+    text +=
+      english
+      ? "\n## Retired ids\n\n| id | replaced by | why |\n|---|---|---|\n"
+      : "\n## 已停用的编号\n\n| 编号 | 替代 | 原因 |\n|---|---|---|\n"
+    for r in retired {
+      let cells = ["`\(r.id)`", r.replacedBy.map { "`\($0)`" }.joined(separator: ", "), r.why]
       text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
     }
     return text

@@ -27,12 +27,15 @@ extension MetricID {
   public static let openRate: MetricID = "overview.open_rate"
   public static let complaints: MetricID = "overview.complaints"
   public static let postDecisionOpens: MetricID = "overview.post_decision_opens"
+  public static let referralsOverdueAtEnd: MetricID = "overview.referrals_overdue_at_end"
+  public static let daysSinceLastComplaint: MetricID = "overview.days_since_last_complaint"
   /// `p4.open_rate`, by scene and by platform.
   public static let userChoiceOpenRate: MetricID = "p4.open_rate"
 
   private static func of(_ p: Principle, _ stem: String) -> MetricID { MetricID(rawValue: "p\(p.rawValue).\(stem)") }
   public static func upheld(_ p: Principle) -> MetricID { of(p, "upheld") }
-  public static func withinSLARate(_ p: Principle) -> MetricID { of(p, "within_sla_rate") }
+  public static func dueMetRate(_ p: Principle) -> MetricID { of(p, "due_met_rate") }
+  public static func overdueAtEnd(_ p: Principle) -> MetricID { of(p, "overdue_at_end") }
   public static func postDecisionOpens(_ p: Principle) -> MetricID { of(p, "post_decision_opens") }
   public static func underRestricted(_ p: Principle) -> MetricID { of(p, "under_restricted") }
   public static func upheldByDomain(_ p: Principle) -> MetricID { of(p, "upheld_by_domain") }

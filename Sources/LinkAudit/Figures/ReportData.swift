@@ -71,8 +71,10 @@ public struct ReportData: Sendable {
     public var duplicateOf: String?
     /// Hours from receipt to the quarter's end, when open then.
     public var hoursOpenAtEnd: Double?
-    /// Open at the end and older than its SLA then (the rule of `pN.sla_breaches[kind=open_overdue]`).
+    /// Open at the end and older than its SLA then (the rule of `pN.overdue_at_end`).
     public var isOverdue: Bool
+    /// Whole days (rounded down) past its deadline at the quarter's end, when overdue then.
+    public var daysOverdueAtEnd: Int64?
 
     package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -94,6 +96,7 @@ public struct ReportData: Sendable {
       duplicateOf = r.optionalText("duplicate_of")
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
       isOverdue = try r.integer("overdue_at_end") != 0
+      daysOverdueAtEnd = r.optionalInteger("days_overdue_at_end")
     }
   }
 
@@ -278,6 +281,8 @@ public struct ReportData: Sendable {
   public let backlog: [ComplaintRow]
   /// Every regulator referral received in the quarter or open at its start.
   public let referrals: [ComplaintRow]
+  /// The referrals overdue at the quarter's end, whatever quarter they came in (`overview.referrals_overdue_at_end`).
+  public var overdueReferrals: [ComplaintRow] { referrals.filter(\.isOverdue) }
   /// Every decision standing at some time in the quarter.
   public let decisions: [DecisionRow]
   /// Upheld complaints of the quarter closed without a block (`pN.upheld_without_block`).
@@ -326,7 +331,7 @@ public struct ReportData: Sendable {
   package static let trendQuarters = 8
   package static let trendMetricIDs: [MetricID] =
     [.events, .openRate, .complaints, .postDecisionOpens] + Principle.allCases.map(MetricID.upheld)
-    + Principle.allCases.map(MetricID.withinSLARate)
+    + Principle.allCases.map(MetricID.dueMetRate)
     + [Principle.lawfulContent, .privacyAndSecurity, .usersInterests].map(MetricID.postDecisionOpens)
 
   /// How many repeat offenders are listed.

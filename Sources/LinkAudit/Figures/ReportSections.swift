@@ -323,7 +323,9 @@ struct CaseSection {
       platform_id, description, duplicate_of,
       CASE WHEN \(MetricCatalogue.openAt(":end")) THEN \(MetricCatalogue.msOpenAt(":end")) / 3600000.0 END
         AS hours_open_at_end,
-      coalesce(\(MetricCatalogue.overdueAt(":end")), 0) AS overdue_at_end
+      coalesce(\(MetricCatalogue.overdueAt(":end")), 0) AS overdue_at_end,
+      CASE WHEN \(MetricCatalogue.overdueAt(":end")) THEN \(MetricCatalogue.daysOverdueAt(":end")) END
+        AS days_overdue_at_end
     FROM complaint_handling
     """
 

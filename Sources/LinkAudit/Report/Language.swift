@@ -195,6 +195,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case complaintsByMonth, complaintCount, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
+    case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
@@ -276,6 +277,14 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .openOverdue: ("open at the end, overdue", "季末未办结且已超时"),
     .resolvedLate: ("resolved late", "超时办结"),
     .hoursOpenAtEnd: ("Hours open at the end", "季末已受理时长（小时）"),
+    .daysOverdueAtEnd: ("Days overdue at the end", "季末超时天数"),
+    .overdue: ("Overdue", "是否超时"),
+    .overdueMark: ("overdue", "已超时"),
+    .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
+    .overdueByAge: (
+      "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",
+      "季末超时未办结投诉，按超过期限的整天数（pN.overdue_at_end）"
+    ),
     .noCases: ("None in this quarter.", "本季度无。"),
     .decisions: ("Decisions", "处置决定"),
     .scope: ("Scope", "范围"),

@@ -93,6 +93,7 @@ package struct MarkdownWriter {
       "latestEvent": data.latestEventAt.map { data.local($0) } ?? "—",
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
       "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,
+      "daysSinceLastComplaint": format(data.current[.daysSinceLastComplaint] ?? .none, .count),
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       // A list of none or one: a section renders for a filed package only.
       "filing": (filing.map { [$0] } ?? []).map { f -> [String: Any] in
@@ -165,25 +166,40 @@ package struct MarkdownWriter {
     // Whole hours as a whole number (24, not 24.0), as the workbook writes them.
     func sla(_ x: Double?) -> String { x.map { $0 == $0.rounded() ? String(Int64($0)) : hours($0) } ?? "—" }
     context["hasReferrals"] = !data.referrals.isEmpty
+    // The summary leads with these: a referral past its deadline is what a regulator asks about first.
+    context["overdueReferralCount"] = data.overdueReferrals.count
+    context["overdueReferralIDs"] = markdownText(
+      data.overdueReferrals.map { "\($0.complaintID) (\($0.daysOverdueAtEnd ?? 0))" }.joined(separator: ", "))
+    context["hasOverdueReferrals"] = !data.overdueReferrals.isEmpty
     context["referrals"] = data.referrals.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)),
         "received": data.local(c.receivedAt), "status": markdownText(language.word(.status, c.status)),
         "hours": hours(c.hoursToResolve),
-        "openHours": hours(c.hoursOpenAtEnd), "sla": sla(c.slaHours),
+        "overdue": c.isOverdue ? language.text(.overdueMark) : "—",
+        "daysOverdue": c.daysOverdueAtEnd.map(String.init) ?? "—", "sla": sla(c.slaHours),
         "outcome": markdownText(c.outcome.map { language.word(.outcome, $0) } ?? "—"),
         "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
       ]
     }.map(Self.texts)
     let overdue = data.backlog.filter(\.isOverdue)
     context["hasOverdue"] = !overdue.isEmpty
+    context["overdueAges"] = MetricCatalogue.overdueAges.map { ["label": $0.label] }
+    context["overdueByAge"] = Principle.allCases.map { p -> [String: Any] in
+      [
+        "principle": p.rawValue,
+        "cells": MetricCatalogue.overdueAges.map {
+          ["value": format(data.current[.overdueAtEnd(p), dimension: "age=\($0.label)"] ?? .none, .count)]
+        },
+      ]
+    }
     context["overdue"] = overdue.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)),
         "channel": markdownText(language.word(.channel, c.channel)), "received": data.local(c.receivedAt),
-        "openHours": hours(c.hoursOpenAtEnd),
+        "daysOverdue": c.daysOverdueAtEnd.map(String.init) ?? "—",
         "sla": sla(c.slaHours),
       ]
     }.map(Self.texts)

@@ -52,18 +52,21 @@ package struct WorkbookWriter {
   package func cover(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
-    try s.pairs(
-      [
-        (t(.period), .text(data.period(in: language))),
-        (t(.timeZone), .text(language.zoneName(data.timeZone))),
-        (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
-        (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
-        (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
-        (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
-        (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
-        (t(.batches), .number(Double(data.batches.count))),
-        (t(.dataFingerprint), .text(data.dataFingerprint)),
-      ] + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
+    // A silent complaint feed is a gap to explain, like a day without events.
+    let silence: CellValue = (data.current[.daysSinceLastComplaint]?.double).map { .number($0) } ?? .text("—")
+    let facts: [(String, CellValue)] = [
+      (t(.period), .text(data.period(in: language))),
+      (t(.timeZone), .text(language.zoneName(data.timeZone))),
+      (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
+      (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
+      (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
+      (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
+      (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
+      (t(.daysSinceLastComplaint), silence),
+      (t(.batches), .number(Double(data.batches.count))),
+      (t(.dataFingerprint), .text(data.dataFingerprint)),
+    ]
+    try s.pairs(facts + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
     s.row += 1
     try s.heading(t(.principles))
     for p in Principle.allCases {
@@ -146,6 +149,17 @@ package struct WorkbookWriter {
         language.withAside(t(.previousQuarter), language.quarterName(data.quarter.previous)), t(.change),
       ],
       rows: rows, filter: true)
+    s.row += 1
+    // The backlog's age past the deadline, by principle (`pN.overdue_at_end[age=…]`).
+    try s.heading(t(.overdueByAge))
+    try s.table(
+      header: [t(.principle)] + MetricCatalogue.overdueAges.map(\.label),
+      rows: Principle.allCases.map { p in
+        [.count(Int64(p.rawValue))]
+          + MetricCatalogue.overdueAges.map {
+            cell(data.current[.overdueAtEnd(p), dimension: "age=\($0.label)"] ?? .none, kind: .count)
+          }
+      }, filter: false)
     s.row += 1
     try policyComparison(on: s)
     // Chart (a): complaints by principle by month, from a small table it can
@@ -546,8 +560,8 @@ package struct WorkbookWriter {
     let s = try periodSheet(workbook, t(.backlog))
     let top = try s.table(
       header: [
-        t(.complaintID), t(.listedAs), t(.principle), t(.category), t(.channel), t(.receivedAt), t(.hoursOpenAtEnd),
-        t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
+        t(.complaintID), t(.listedAs), t(.principle), t(.category), t(.channel), t(.receivedAt),
+        t(.daysOverdueAtEnd), t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
       ],
       rows: data.backlog.map { c in
         let listed: ReportLanguage.Term =
@@ -555,7 +569,7 @@ package struct WorkbookWriter {
         return [
           .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.word(.category, c.category)),
           .text(language.word(.channel, c.channel)), .text(data.local(c.receivedAt)),
-          c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
+          c.daysOverdueAtEnd.map { .count($0) } ?? .text(""),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
           .text(language.word(.status, c.status)), .text(language.word(.outcome, c.outcome)),
         ]
@@ -570,14 +584,15 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.status), t(.resolvedAt), t(.hoursToResolve),
-        t(.hoursOpenAtEnd), t(.slaHours), t(.outcome), t(.actionTaken),
+        t(.overdue), t(.daysOverdueAtEnd), t(.slaHours), t(.outcome), t(.actionTaken),
       ],
       rows: data.referrals.map { c in
         [
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
-          c.hoursToResolve.map { .hours($0) } ?? .text(""), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
-          Cell.sla(c.slaHours), .text(language.word(.outcome, c.outcome)),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), .text(c.isOverdue ? t(.overdueMark) : ""),
+          c.daysOverdueAtEnd.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
+          .text(language.word(.outcome, c.outcome)),
           .text(language.word(.actionTaken, c.actionTaken)),
         ]
       }, filter: true)

@@ -100,8 +100,13 @@ import Testing
       // hours: c5 1, c4 6, c10 8, c1 24, c2 48 -> median 8; P90 rank ceil(4.5) = 5 -> 48.
       "p1.median_hours_to_resolve": "8",
       "p1.p90_hours_to_resolve": "48",
-      // within 24 h: c1 (exactly 24), c4, c5, c10; not c2 (48) nor c3 (open) -> 4 / 6.
-      "p1.within_sla_rate": "0.666667",
+      // Deadlines (receipt + 24 h) falling in Q4: c1 c2 c3 c4 c5 c10, and c9 (received Q3
+      // 09-30 23:59:59, due 10-01 23:59:59). Met: c1 (exactly 24 h), c4 (6), c5 (1), c10 (8);
+      // not c2 (48), c3 and c9 (open) -> 4 / 7.
+      "p1.due": "7", "p1.due_met": "4", "p1.due_met_rate": "0.571429",
+      // Open at the end (2022-01-01 00:00) past the deadline: c3 (84 d 14 h open, 83 d 14 h
+      // overdue) and c9 (92 d 1 s open, 91 d 1 s overdue). c7 is open at the end but 1 h old.
+      "p1.overdue_at_end": "2", "p2.overdue_at_end": "0", "p3.overdue_at_end": "0", "p4.overdue_at_end": "0",
       // e4 (fraud, user_report), e6 (pornography, automated).
       "p1.restrictions": "2",
       "p1.automated_share": "0.5",
@@ -111,19 +116,26 @@ import Testing
       "p1.post_decision_opens": "2",
       // C_2 = c7 (2 hours, upheld, within 24 h).
       "p2.complaints": "1", "p2.upheld": "1", "p2.upheld_rate": "1",
-      "p2.median_hours_to_resolve": "2", "p2.p90_hours_to_resolve": "2", "p2.within_sla_rate": "1",
+      "p2.median_hours_to_resolve": "2", "p2.p90_hours_to_resolve": "2",
+      // c7 falls due 2022-01-01 23:00: not in Q4, so nothing fell due; the rate has no value.
+      "p2.due": "0", "p2.due_met": "0", "p2.due_met_rate": "",
       // e11 (automated), e12 (manual_review).
       "p2.restrictions": "2", "p2.automated_share": "0.5",
       // c7's block_url stands from 2022-01-01 02:00: after the quarter.
       "p2.post_decision_opens": "0",
       // No complaint of principle 3: counts 0, rates and hours have no value.
       "p3.complaints": "0", "p3.upheld": "0", "p3.upheld_rate": "",
-      "p3.median_hours_to_resolve": "", "p3.p90_hours_to_resolve": "", "p3.within_sla_rate": "",
+      "p3.median_hours_to_resolve": "", "p3.p90_hours_to_resolve": "", "p3.due": "0", "p3.due_met_rate": "",
       // e5 (induced_sharing, automated).
       "p3.restrictions": "1", "p3.automated_share": "1", "p3.post_decision_opens": "0",
       // C_4 = c6: 240 hours against an SLA of 72.
       "p4.complaints": "1", "p4.upheld": "1", "p4.upheld_rate": "1",
-      "p4.median_hours_to_resolve": "240", "p4.p90_hours_to_resolve": "240", "p4.within_sla_rate": "0",
+      "p4.median_hours_to_resolve": "240", "p4.p90_hours_to_resolve": "240",
+      // c6 falls due 11-13 10:00 and was resolved 11-20: due, not met.
+      "p4.due": "1", "p4.due_met": "0", "p4.due_met_rate": "0",
+      // No referral in this fixture; the last complaint before the end is c7 (12-31 23:00): 0 whole days.
+      "overview.referrals_received": "0", "overview.referrals_open_at_start": "0",
+      "overview.referrals_overdue_at_end": "0", "overview.days_since_last_complaint": "0",
       "p4.restored": "1",
       // warned: e3 e6 e12 (proceed e3 e12); blocked: e4 e5 e11.
       "p4.choice_rate": "0.5",
@@ -146,6 +158,9 @@ import Testing
       #expect(f[MetricID(rawValue: id)]?.csv == value, "\(id)")
     }
     let dimensioned: [String: [String: String]] = [
+      // c3 83 whole days overdue, c9 91 (both bounds of a bucket included).
+      "p1.overdue_at_end": ["age=0-7": "0", "age=8-30": "0", "age=31-90": "1", "age=91+": "1"],
+      "p4.overdue_at_end": ["age=0-7": "0", "age=8-30": "0", "age=31-90": "0", "age=91+": "0"],
       "p1.upheld_by_domain": ["domain=example.org": "2", "domain=example.com": "1"],
       "p2.upheld_by_domain": ["domain=example.net": "1"],
       "p3.upheld_by_domain": [:],
@@ -163,7 +178,9 @@ import Testing
     ]
     for (id, values) in dimensioned {
       let got = Dictionary(
-        uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id }.map { ($0.dimension, $0.value.csv) })
+        uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id && !$0.dimension.isEmpty }.map {
+          ($0.dimension, $0.value.csv)
+        })
       #expect(got == values, "\(id)")
     }
   }
@@ -174,7 +191,10 @@ import Testing
   @Test func theBacklogAndTheSLABreachesOf2021Q4AndQ1MatchTheHandCount() throws {
     let q4 = try Self.figures("2021-Q4")
     func age(_ f: QuarterFigures, _ id: String) -> [String: String] {
-      Dictionary(uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id }.map { ($0.dimension, $0.value.csv) })
+      Dictionary(
+        uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id && !$0.dimension.isEmpty }.map {
+          ($0.dimension, $0.value.csv)
+        })
     }
     let zeroAges = ["age=0-1d": "0", "age=1-7d": "0", "age=7-30d": "0", "age=30d+": "0"]
     // At the start only c9 (received 09-30 23:59:59, still open) is open: principle 1.
@@ -256,7 +276,7 @@ import Testing
     let f = try Self.figures("2021-Q4")
     let expected: [String: (Int64?, Int64?)] = [
       "overview.open_rate": (5, 11), "overview.conformance_rate": (6, 11), "overview.enforcement_rate": (4, 11),
-      "p1.upheld_rate": (3, 4), "p1.within_sla_rate": (4, 6), "p1.automated_share": (1, 2),
+      "p1.upheld_rate": (3, 4), "p1.due_met_rate": (4, 7), "p1.automated_share": (1, 2),
       // c5 c4 c10 c1 c2: five resolved complaints of principle 1.
       "p1.median_hours_to_resolve": (nil, 5), "p1.p90_hours_to_resolve": (nil, 5),
       "p3.upheld_rate": (0, 0), "p4.choice_rate": (3, 6), "p4.proceed_rate": (2, 3),
@@ -324,9 +344,12 @@ import Testing
 @Suite struct MetricIDTests {
   @Test func everyNamedIdIsDefinedByTheCatalogue() {
     let defined = Set((MetricCatalogue.all + MetricCatalogue.ratings).map(\.id))
-    var named: [MetricID] = [.events, .openRate, .complaints, .postDecisionOpens, .userChoiceOpenRate]
+    var named: [MetricID] = [
+      .events, .openRate, .complaints, .postDecisionOpens, .userChoiceOpenRate, .referralsOverdueAtEnd,
+      .daysSinceLastComplaint,
+    ]
     for p in Principle.allCases {
-      named += [.upheld(p), .withinSLARate(p)]
+      named += [.upheld(p), .dueMetRate(p), .overdueAtEnd(p)]
     }
     for p in [Principle.lawfulContent, .privacyAndSecurity, .usersInterests] {
       named += [.postDecisionOpens(p), .underRestricted(p), .upheldByDomain(p)]

@@ -54,14 +54,32 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     let q4 = try Self.data("2021-Q4")
     // Received in Q4: r1, r3; open at the start: r2. Not r4 (resolved in Q3).
     #expect(q4.referrals.map(\.complaintID) == ["r2", "r1", "r3"])
-    #expect(q4.current["overview.referrals"]?.csv == "2")
-    // Open at the end: r2 and r3.
+    #expect(q4.current["overview.referrals_received"]?.csv == "2")
+    #expect(q4.current["overview.referrals_open_at_start"]?.csv == "1")
+    // Open at the end: r2 and r3. Overdue then: r2 only (p2, 24 h; received 09-20 10:00,
+    // 102 d 14 h before the end: 101 whole days past its deadline); r3 is 48 h old against 72.
     #expect(q4.current["overview.referrals_open_at_end"]?.csv == "2")
+    #expect(q4.current["overview.referrals_overdue_at_end"]?.csv == "1")
+    #expect(q4.overdueReferrals.map(\.complaintID) == ["r2"])
+    #expect(q4.referrals.map(\.daysOverdueAtEnd) == [101, nil, nil])
     let q3 = try Self.data("2021-Q3")
     // Q3: r2 received (and open at the end); r4 was resolved in Q3 but received in Q2 and open at Q3's start.
     #expect(q3.referrals.map(\.complaintID) == ["r4", "r2"])
-    #expect(q3.current["overview.referrals"]?.csv == "1")
+    #expect(q3.current["overview.referrals_received"]?.csv == "1")
+    #expect(q3.current["overview.referrals_open_at_start"]?.csv == "1")
     #expect(q3.current["overview.referrals_open_at_end"]?.csv == "1")
+    // r2 at Q3's end (10-01 00:00): 10 d 14 h old against 24 h: 9 whole days overdue.
+    #expect(q3.current["overview.referrals_overdue_at_end"]?.csv == "1")
+    #expect(q3.overdueReferrals.map(\.daysOverdueAtEnd) == [9])
+  }
+
+  /// How long the complaint feed has been silent at the quarter's end.
+  @Test func daysSinceTheLastComplaintAreWholeDaysToTheEnd() throws {
+    // Q4: n2 came in 12-31 12:00, 12 h before the end: 0. 2022-Q1 ends 04-01 00:00: 90 d 12 h
+    // after n2, the last complaint: 90. 2021-Q1 ends before any complaint: none.
+    #expect(try Self.data("2021-Q4").current["overview.days_since_last_complaint"]?.csv == "0")
+    #expect(try Self.data("2022-Q1").current["overview.days_since_last_complaint"]?.csv == "90")
+    #expect(try Self.data("2021-Q1").current["overview.days_since_last_complaint"] == MetricValue.none)
   }
 }
 
