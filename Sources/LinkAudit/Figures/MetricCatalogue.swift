@@ -57,6 +57,11 @@ public enum MetricCatalogue {
         "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter."
     ),
     .init(
+      id: "pN.upheld_without_block", replacedBy: ["pN.upheld_without_action"],
+      why:
+        "Counted a P3 complaint upheld with the warning its policy prescribes as a failure; the new id counts only actions less strict than the policy prescribes."
+    ),
+    .init(
       id: "pN.within_sla_rate", replacedBy: ["pN.due_met_rate", "pN.due", "pN.due_met", "pN.overdue_at_end"],
       why:
         "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in."
@@ -403,6 +408,29 @@ public enum MetricCatalogue {
     "\(openAt(t)) AND \(msOpenAt(t)) > sla_hours * 3600000"
   }
 
+  /// The treatment (open, warn, block) the policy in force at a complaint's
+  /// receipt prescribes for its category; none before any policy. `c` names
+  /// the complaint's table in the query.
+  package static func prescribedTreatment(_ c: String) -> String {
+    """
+    (SELECT coalesce(
+        (SELECT k.treatment FROM policy_category k WHERE k.version = v.version AND k.category = \(c).category),
+        (SELECT k.treatment FROM policy_category k WHERE k.version = v.version AND k.category = 'default'))
+      FROM policy_period v WHERE \(c).received_at >= v.effective_from AND \(c).received_at < v.effective_until)
+    """
+  }
+
+  /// An action taken's strictness on the scale of `treatmentLevel`: a block 2,
+  /// a warning 1; suspend_sharer, restore and none leave the link as it was (0).
+  package static func actionTakenLevel(_ action: String) -> String {
+    "CASE \(action) WHEN 'block_url' THEN 2 WHEN 'block_domain' THEN 2 WHEN 'warn_url' THEN 1 ELSE 0 END"
+  }
+
+  /// An upheld complaint whose action taken is less strict than its policy prescribes.
+  package static func belowPrescribed(_ c: String) -> String {
+    "\(actionTakenLevel("\(c).action_taken")) < \(treatmentLevel(prescribedTreatment(c)))"
+  }
+
   /// A complaint's deadline: its receipt plus the SLA of the policy in force
   /// at receipt (of `complaint_handling`), UTC text as stored; none before any policy.
   package static let deadline = "strftime('%Y-%m-%dT%H:%M:%fZ', received_at, '+' || sla_hours || ' hours')"
@@ -531,15 +559,15 @@ public enum MetricCatalogue {
           WHERE principle = \(p) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
           """),
       .init(
-        id: "p\(p).upheld_without_block", dimension: nil, kind: .count, principle: principle,
-        nameEnglish: "Upheld without a block", nameChinese: "成立但未拦截的投诉数",
+        id: "p\(p).upheld_without_action", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Upheld without the prescribed action", nameChinese: "成立但处置宽于规范的投诉数",
         definitionEnglish:
-          "Upheld complaints of the quarter of principle \(p) whose action_taken is neither block_url nor block_domain (each listed, with its action, on the Decisions sheet).",
-        definitionChinese: "本季度原则\(p)成立投诉中处置措施既非 block_url 也非 block_domain 的数量（逐件列于“处置决定”工作表）。",
+          "Upheld complaints of the quarter of principle \(p) whose action_taken is less strict than the policy in force at receipt prescribes for their category (block_url and block_domain block, warn_url warns, suspend_sharer and none leave the link as it was); each listed, with its action and the prescribed one, on the Decisions sheet.",
+        definitionChinese:
+          "本季度原则\(p)成立投诉中，处置措施宽于受理时所适用规范对其类别的要求的数量（block_url、block_domain 为拦截，warn_url 为提示，suspend_sharer 与 none 不改变链接）；逐件列于“处置决定”工作表，并列出规范要求。",
         sql: """
           SELECT count(*) FROM complaint
-          WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld'
-            AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain')
+          WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld' AND \(belowPrescribed("complaint"))
           """),
       .init(
         id: "p\(p).upheld_by_domain", dimension: "domain", kind: .count, principle: principle,

@@ -75,6 +75,8 @@ public struct ReportData: Sendable {
     public var isOverdue: Bool
     /// Whole days (rounded down) past its deadline at the quarter's end, when overdue then.
     public var daysOverdueAtEnd: Int64?
+    /// What the policy in force at receipt prescribes for its category (open, warn, block).
+    public var prescribed: String?
 
     package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -97,6 +99,7 @@ public struct ReportData: Sendable {
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
       isOverdue = try r.integer("overdue_at_end") != 0
       daysOverdueAtEnd = r.optionalInteger("days_overdue_at_end")
+      prescribed = r.optionalText("prescribed")
     }
   }
 
@@ -285,8 +288,8 @@ public struct ReportData: Sendable {
   public var overdueReferrals: [ComplaintRow] { referrals.filter(\.isOverdue) }
   /// Every decision standing at some time in the quarter.
   public let decisions: [DecisionRow]
-  /// Upheld complaints of the quarter closed without a block (`pN.upheld_without_block`).
-  public let upheldWithoutBlock: [ComplaintRow]
+  /// Upheld complaints of the quarter closed with less than the prescribed action (`pN.upheld_without_action`).
+  public let upheldWithoutAction: [ComplaintRow]
   /// The events of principles 1 and 2 that got through, the first `gotThroughLimit`
   /// of them in principle and time order; `gotThroughTotal` counts them all.
   public let gotThrough: [GotThroughRow]
@@ -389,7 +392,7 @@ public struct ReportData: Sendable {
     backlog = cases.backlog
     referrals = cases.referrals
     decisions = cases.decisions
-    upheldWithoutBlock = cases.upheldWithoutBlock
+    upheldWithoutAction = cases.upheldWithoutAction
 
     trend = try TrendSection(
       queries, current: current, previous: previous, allPolicies: policySection.allPolicies

@@ -291,7 +291,7 @@ struct CaseSection {
   let backlog: [ReportData.ComplaintRow]
   let referrals: [ReportData.ComplaintRow]
   let decisions: [ReportData.DecisionRow]
-  let upheldWithoutBlock: [ReportData.ComplaintRow]
+  let upheldWithoutAction: [ReportData.ComplaintRow]
 
   init(_ q: ReportQueries) throws {
     let months = q.period.monthStarts
@@ -305,7 +305,7 @@ struct CaseSection {
     backlog = try q.records("backlog", Self.backlogSQL).map(ReportData.ComplaintRow.init)
     referrals = try q.records("referrals", Self.referralsSQL).map(ReportData.ComplaintRow.init)
     decisions = try q.records("decisions", Self.decisionsSQL).map(ReportData.DecisionRow.init)
-    upheldWithoutBlock = try q.records("upheld without a block", Self.upheldWithoutBlockSQL).map(
+    upheldWithoutAction = try q.records("upheld without the prescribed action", Self.upheldWithoutActionSQL).map(
       ReportData.ComplaintRow.init)
   }
 
@@ -325,7 +325,8 @@ struct CaseSection {
         AS hours_open_at_end,
       coalesce(\(MetricCatalogue.overdueAt(":end")), 0) AS overdue_at_end,
       CASE WHEN \(MetricCatalogue.overdueAt(":end")) THEN \(MetricCatalogue.daysOverdueAt(":end")) END
-        AS days_overdue_at_end
+        AS days_overdue_at_end,
+      \(MetricCatalogue.prescribedTreatment("complaint_handling")) AS prescribed
     FROM complaint_handling
     """
 
@@ -369,11 +370,12 @@ struct CaseSection {
     ORDER BY d.stands_from, d.complaint_id
     """
 
-  static let upheldWithoutBlockSQL =
+  /// The rule of `pN.upheld_without_action`, complaint by complaint.
+  static let upheldWithoutActionSQL =
     complaintColumns + """
 
-      WHERE \(MetricCatalogue.inQuarterC) AND outcome = 'upheld'
-        AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain') AND principle IN (1, 2, 3)
+      WHERE \(MetricCatalogue.inQuarterC) AND outcome = 'upheld' AND principle IN (1, 2, 3)
+        AND \(MetricCatalogue.belowPrescribed("complaint_handling"))
       ORDER BY principle, received_at, complaint_id
       """
 }

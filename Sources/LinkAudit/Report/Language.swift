@@ -196,7 +196,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
-    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
+    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutAction, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
@@ -292,7 +292,10 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .standsFrom: ("Effective from", "生效时间"),
     .restoredAt: ("Restored at", "恢复时间"),
     .opensInQuarter: ("Opened under it", "其下被打开"),
-    .upheldWithoutBlock: ("Upheld complaints closed without a block", "成立但未采取拦截措施的投诉"),
+    .upheldWithoutAction: (
+      "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
+      "成立但处置宽于规范要求的投诉（pN.upheld_without_action）"
+    ),
     .warnedInQuarter: ("Warned, not blocked, under it", "其下仅提示未拦截"),
     .decisionsNote: (
       "Events of the quarter a decision did not stop while it stood, each event once per decision: opened directly, or only warned about. Both count against the enforcement rate.",

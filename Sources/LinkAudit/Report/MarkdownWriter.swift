@@ -215,12 +215,13 @@ package struct MarkdownWriter {
         "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
       ]
     }.map(Self.texts)
-    context["hasUnblocked"] = !data.upheldWithoutBlock.isEmpty
-    context["unblocked"] = data.upheldWithoutBlock.map { c -> [String: Any] in
+    context["hasUnblocked"] = !data.upheldWithoutAction.isEmpty
+    context["unblocked"] = data.upheldWithoutAction.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)), "received": data.local(c.receivedAt),
         "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
+        "prescribed": markdownText(c.prescribed.map { language.word(.treatment, $0) } ?? "—"),
       ]
     }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)

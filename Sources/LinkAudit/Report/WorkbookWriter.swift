@@ -620,20 +620,21 @@ package struct WorkbookWriter {
       }, filter: true)
     if data.decisions.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(t(.upheldWithoutBlock))
+    try s.heading(t(.upheldWithoutAction))
     _ = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.channel), t(.receivedAt), t(.resolvedAt), t(.actionTaken),
+        t(.prescribed),
       ],
-      rows: data.upheldWithoutBlock.map { c in
+      rows: data.upheldWithoutAction.map { c in
         [
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(language.word(.channel, c.channel)),
           .text(data.local(c.receivedAt)), .text(data.local(c.resolvedAt)),
-          .text(language.word(.actionTaken, c.actionTaken)),
+          .text(language.word(.actionTaken, c.actionTaken)), .text(language.word(.treatment, c.prescribed)),
         ]
       }, filter: false)
-    if data.upheldWithoutBlock.isEmpty { try s.line([.text(t(.noCases))]) }
+    if data.upheldWithoutAction.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top, list: true)
   }
 

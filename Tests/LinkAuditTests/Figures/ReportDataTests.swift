@@ -124,10 +124,52 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     #expect(q4.current["overview.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p1.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p2.post_decision_opens"]?.csv == "1")
-    #expect(q4.upheldWithoutBlock.map(\.complaintID) == ["u1"])
-    #expect(q4.upheldWithoutBlock.first?.actionTaken == "none")
-    #expect(q4.current["p1.upheld_without_block"]?.csv == "1")
-    #expect(q4.current["p2.upheld_without_block"]?.csv == "0")
+    // u1 (fraud: block prescribed) was upheld with no action.
+    #expect(q4.upheldWithoutAction.map(\.complaintID) == ["u1"])
+    #expect(q4.upheldWithoutAction.first?.actionTaken == "none")
+    #expect(q4.upheldWithoutAction.first?.prescribed == "block")
+    #expect(q4.current["p1.upheld_without_action"]?.csv == "1")
+    #expect(q4.current["p2.upheld_without_action"]?.csv == "0")
+  }
+}
+
+/// Upheld complaints against what their policy prescribes for the category
+/// (policy phase 1: pornography and fraud block, induced_sharing warns, every
+/// other category blocks). Received in 2021-Q4, all upheld:
+/// - w1 induced_sharing (p3), warn_url: the warning prescribed: not counted;
+/// - w2 fraud (p1), warn_url: a warning where a block is prescribed;
+/// - w3 fraud (p1), suspend_sharer: the link left as it was;
+/// - w4 spam (p3, default block), warn_url: less than a block;
+/// - w5 pornography (p1), block_url: as prescribed;
+/// - w6 phishing (p2, default block), none;
+/// - w7 rumor (p1), not upheld: not a case.
+/// So p1 2 (w2 w3), p2 1 (w6), p3 1 (w4); listed by principle then receipt: w2 w3 w6 w4.
+@Suite struct UpheldWithoutActionTests {
+  static let complaints = """
+    complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at
+    w1,2021-10-05 10:00:00,a,https://w1.example.com/,induced_sharing,in_chat,,resolved,2021-10-06 10:00:00,upheld,warn_url,
+    w2,2021-10-05 11:00:00,a,https://w2.example.com/,fraud,in_chat,,resolved,2021-10-06 10:00:00,upheld,warn_url,
+    w3,2021-10-05 12:00:00,a,https://w3.example.com/,fraud,in_chat,,resolved,2021-10-06 10:00:00,upheld,suspend_sharer,
+    w4,2021-10-05 13:00:00,a,https://w4.example.com/,spam,in_chat,,resolved,2021-10-06 10:00:00,upheld,warn_url,
+    w5,2021-10-05 14:00:00,a,https://w5.example.com/,pornography,in_chat,,resolved,2021-10-06 10:00:00,upheld,block_url,
+    w6,2021-10-05 15:00:00,a,https://w6.example.com/,phishing,in_chat,,resolved,2021-10-06 10:00:00,upheld,none,
+    w7,2021-10-05 16:00:00,a,https://w7.example.com/,rumor,in_chat,,resolved,2021-10-06 10:00:00,not_upheld,,
+
+    """
+
+  @Test func aWarningWherePrescribedIsNotAFailureAndLessThanPrescribedIs() throws {
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.complaints, try store.dir.write("c.csv", Self.complaints)),
+    ])
+    let q4 = try shanghaiReport(store, "2021-Q4")
+    #expect(q4.current["p1.upheld_without_action"]?.csv == "2")
+    #expect(q4.current["p2.upheld_without_action"]?.csv == "1")
+    #expect(q4.current["p3.upheld_without_action"]?.csv == "1")
+    #expect(q4.upheldWithoutAction.map(\.complaintID) == ["w2", "w3", "w6", "w4"])
+    #expect(q4.upheldWithoutAction.map(\.prescribed) == ["block", "block", "block", "block"])
+    #expect(q4.current["p3.upheld_without_block"] == nil)
   }
 }
 
