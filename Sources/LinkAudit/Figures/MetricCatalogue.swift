@@ -457,6 +457,10 @@ public enum MetricCatalogue {
     "principle = \(p) AND quarter_start = :start"
   }
 
+  /// A late action: a URL first restricted more than `lateActionHours` after its first event.
+  package static let lateActionHours = 24
+  package static let lateAction = "hours_to_action > \(lateActionHours)"
+
   /// Their hours to action.
   package static func toAction(_ p: Int) -> String {
     "SELECT hours_to_action AS hours FROM url_restriction WHERE \(firstRestricted(p))"
@@ -495,6 +499,20 @@ public enum MetricCatalogue {
         definitionChinese: "原因属于原则\(p)且未被直接打开（提示或拦截）的事件数。",
         sql: "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action <> 'open'"),
       .init(
+        id: "p\(p).warnings", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Of which warnings", nameChinese: "其中提示次数",
+        definitionEnglish:
+          "Of those restrictions, the events warned (warn_proceed or warn_back): the user could still go on to the page.",
+        definitionChinese: "上述限制中被提示的事件数（warn_proceed 或 warn_back）：用户仍可继续访问。",
+        sql:
+          "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action IN ('warn_proceed', 'warn_back')"),
+      .init(
+        id: "p\(p).blocks", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Of which blocks", nameChinese: "其中拦截次数",
+        definitionEnglish: "Of those restrictions, the events blocked.",
+        definitionChinese: "上述限制中被拦截的事件数。",
+        sql: "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action = 'block'"),
+      .init(
         id: "p\(p).automated_share", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Found by automated detection", nameChinese: "自动识别占比",
         definitionEnglish: "Of those restrictions, the share with detected_by = automated.",
@@ -520,6 +538,26 @@ public enum MetricCatalogue {
         definitionEnglish: "Nearest-rank 90th percentile of the same hours: the value at rank ⌈0.9·n⌉.",
         definitionChinese: "同上小时数的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
         sql: p90(toAction(p))),
+      .init(
+        id: "p\(p).restricted_at_first_sight", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Restricted at first sight", nameChinese: "首次出现即受限的URL数",
+        definitionEnglish:
+          "Of those URLs, those first restricted on their first event (0 hours to action): the median and P90 read 0 when most are.",
+        definitionChinese: "上述URL中首次出现即受限（处置时效为0小时）的数量：多数如此时，中位数和第90百分位均为0。",
+        sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p)) AND hours_to_action = 0"),
+      .init(
+        id: "p\(p).late_actions", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Restricted more than 24 h after first seen", nameChinese: "首次出现24小时后才受限的URL数",
+        definitionEnglish:
+          "Of those URLs, those first restricted more than \(lateActionHours) hours after their first event: the tail the median and P90 hide; each listed by URL on the principle's sheet.",
+        definitionChinese: "上述URL中首次出现超过\(lateActionHours)小时后才首次受限的数量：中位数和第90百分位掩盖的长尾；逐个URL列于该原则工作表。",
+        sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p)) AND \(lateAction)"),
+      .init(
+        id: "p\(p).max_hours_to_action", dimension: nil, kind: .hours, principle: principle,
+        nameEnglish: "Longest hours to action", nameChinese: "最长处置时效（小时）",
+        definitionEnglish: "The longest of the same hours; none when no URL was first restricted in the quarter.",
+        definitionChinese: "同上小时数的最大值；本季度无首次受限的URL时为空。",
+        sql: "SELECT max(hours_to_action), NULL, count(*) FROM url_restriction WHERE \(firstRestricted(p))"),
       .init(
         id: "p\(p).opens_before_action", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens before action", nameChinese: "受限前被直接打开次数",

@@ -182,6 +182,28 @@ public struct ReportData: Sendable {
     }
   }
 
+  /// A URL first restricted in the quarter more than `MetricCatalogue.lateActionHours`
+  /// after it was first seen (`pN.late_actions`).
+  public struct LateActionRow: Sendable {
+    public var principle: Int64
+    public var url: String
+    public var firstSeen: String
+    public var firstRestricted: String
+    public var hoursToAction: Double
+    public var opensBefore: Int64
+    public var detectedBy: String
+
+    init(_ r: Record) throws {
+      principle = try r.integer("principle")
+      url = PersonalNumberMask.mask(try r.text("url_normalised"))
+      firstSeen = try r.text("first_seen")
+      firstRestricted = try r.text("first_restricted")
+      hoursToAction = r.optionalDouble("hours_to_action") ?? 0
+      opensBefore = try r.integer("opens_before")
+      detectedBy = try r.text("detected_by")
+    }
+  }
+
   /// Principle 3's events that got through, counted by category and domain.
   public struct GotThroughCount: Sendable {
     public var category: String
@@ -296,6 +318,8 @@ public struct ReportData: Sendable {
   public let gotThroughTotal: Int64
   /// Principle 3's events that got through, by category and domain.
   public let gotThroughCounts: [GotThroughCount]
+  /// The URLs of principles 1-3 restricted late (`pN.late_actions`), longest first within a principle.
+  public let lateActions: [LateActionRow]
   /// Up to the last `trendQuarters` quarters that hold events or complaints,
   /// up to this one, oldest first.
   public let trend: [TrendPoint]
@@ -342,6 +366,8 @@ public struct ReportData: Sendable {
 
   /// Rejected rows listed in the workbook; the total is always stated.
   package static let rejectedRowLimit = 10_000
+  /// Late URLs listed; `pN.late_actions` counts them all.
+  package static let lateActionLimit = 10_000
   /// Events that got through listed in the workbook; the total is always stated.
   package static let gotThroughLimit = 10_000
 
@@ -383,6 +409,7 @@ public struct ReportData: Sendable {
     gotThrough = events.gotThrough
     gotThroughTotal = events.gotThroughTotal
     gotThroughCounts = events.gotThroughCounts
+    lateActions = events.lateActions
     scenePlatformCounts = events.scenePlatformCounts
     homographHosts = events.homographHosts
 

@@ -175,6 +175,7 @@ package struct EventSection {
   let gotThrough: [ReportData.GotThroughRow]
   let gotThroughTotal: Int64
   let gotThroughCounts: [ReportData.GotThroughCount]
+  let lateActions: [ReportData.LateActionRow]
   let scenePlatformCounts: [ReportData.ScenePlatformCount]
   let homographHosts: [ReportData.HomographHost]
 
@@ -202,6 +203,9 @@ package struct EventSection {
       ReportData.GotThroughCount(
         category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))
     }
+    lateActions = try q.records(
+      "late actions", Self.lateActionsSQL, [":limit": .integer(Int64(ReportData.lateActionLimit))]
+    ).map(ReportData.LateActionRow.init)
     scenePlatformCounts = try q.records("open rate by scene and platform", Self.scenePlatformSQL).map {
       ReportData.ScenePlatformCount(
         platformID: try $0.text("platform_id"), scene: try $0.text("scene"), opens: try $0.integer("opens"),
@@ -263,6 +267,15 @@ package struct EventSection {
       AND \(MetricCatalogue.actionLevel("r.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
     GROUP BY r.reason, h.domain
     ORDER BY events DESC, r.reason, h.domain
+    """
+
+  /// The URLs of `pN.late_actions`, from the time-to-action cases (`url_restriction`, which a bundle fills too).
+  static let lateActionsSQL = """
+    SELECT principle, url_normalised, first_seen, first_restricted, hours_to_action, opens_before, detected_by
+    FROM url_restriction
+    WHERE principle IN (1, 2, 3) AND quarter_start = :start AND \(MetricCatalogue.lateAction)
+    ORDER BY principle, hours_to_action DESC, url_normalised
+    LIMIT :limit
     """
 
   static let scenePlatformSQL = """

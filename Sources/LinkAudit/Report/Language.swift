@@ -196,6 +196,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
+    case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutAction, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
@@ -280,6 +281,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .daysOverdueAtEnd: ("Days overdue at the end", "季末超时天数"),
     .overdue: ("Overdue", "是否超时"),
     .overdueMark: ("overdue", "已超时"),
+    .lateActions: (
+      "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL（pN.late_actions）"
+    ),
+    .firstSeen: ("First seen", "首次出现时间"),
+    .firstRestricted: ("First restricted", "首次受限时间"),
+    .hoursToAction: ("Hours to action", "处置时效（小时）"),
+    .opensBefore: ("Opens before", "受限前打开次数"),
     .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
     .overdueByAge: (
       "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",

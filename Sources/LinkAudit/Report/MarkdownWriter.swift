@@ -269,6 +269,15 @@ package struct MarkdownWriter {
     context["restrictions"] = restrictions.map {
       ["category": language.word(.category, $0.0), "count": Int($0.1).grouped]
     }
+    let late = data.lateActions.filter { $0.principle == p.rawValue }
+    context["hasLateActions"] = !late.isEmpty
+    context["lateActions"] = late.map { r -> [String: Any] in
+      [
+        "url": markdownText(r.url), "firstSeen": data.local(r.firstSeen),
+        "firstRestricted": data.local(r.firstRestricted), "hours": String(format: "%.1f", r.hoursToAction),
+        "opensBefore": r.opensBefore.grouped, "detectedBy": markdownText(language.word(.detector, r.detectedBy)),
+      ]
+    }.map(Self.texts)
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
         data.current.along(.userChoiceOpenRate, key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }

@@ -218,6 +218,19 @@ package struct WorkbookWriter {
           [.wrapped(language.word(.category, $0.0)), .count($0.1)]
         },
         filter: false)
+      // The tail of the time to action, URL by URL: what the median and P90 hide.
+      s.row += 1
+      try s.heading(t(.lateActions))
+      let late = data.lateActions.filter { $0.principle == p.rawValue }
+      try s.table(
+        header: [t(.url), t(.firstSeen), t(.firstRestricted), t(.hoursToAction), t(.opensBefore), t(.detectedBy)],
+        rows: late.map {
+          [
+            .wrapped($0.url), .text(data.local($0.firstSeen)), .text(data.local($0.firstRestricted)),
+            .hours($0.hoursToAction), .count($0.opensBefore), .text(language.word(.detector, $0.detectedBy)),
+          ]
+        }, filter: false)
+      if late.isEmpty { try s.line([.text(t(.noCases))]) }
     } else {
       // Each section after the figures starts a page: its header stays with its rows, the chart whole.
       if !data.policyComparison.isEmpty { s.newPage() }

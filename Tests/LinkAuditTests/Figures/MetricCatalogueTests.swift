@@ -107,8 +107,10 @@ import Testing
       // Open at the end (2022-01-01 00:00) past the deadline: c3 (84 d 14 h open, 83 d 14 h
       // overdue) and c9 (92 d 1 s open, 91 d 1 s overdue). c7 is open at the end but 1 h old.
       "p1.overdue_at_end": "2", "p2.overdue_at_end": "0", "p3.overdue_at_end": "0", "p4.overdue_at_end": "0",
-      // e4 (fraud, user_report), e6 (pornography, automated).
-      "p1.restrictions": "2",
+      // e4 (fraud, user_report), e6 (pornography, automated): e6 warned (warn_back), e4 blocked.
+      "p1.restrictions": "2", "p1.warnings": "1", "p1.blocks": "1",
+      // e12 warned (warn_proceed), e11 blocked; e5 (induced_sharing) blocked.
+      "p2.warnings": "1", "p2.blocks": "1", "p3.warnings": "0", "p3.blocks": "1",
       "p1.automated_share": "0.5",
       // e7: under c1 (block_domain example.org from 10-03 11:00 until c6's restore
       // 11-20 10:00) and c10 (block_url .../x), counted once; e13: under c2 (block_url
@@ -149,6 +151,10 @@ import Testing
       // first event: 0 h, automated; e12 comes later). p3: x.example.com/p again (e5 11-01 10:00: 288 h).
       "p1.urls_restricted": "2", "p1.median_hours_to_action": "156", "p1.p90_hours_to_action": "312",
       "p1.opens_before_action": "1", "p1.proactive_rate": "0.5",
+      // The tail: douyin.com/v/2 at first sight (0 h); x.example.com/p 312 h > 24 h, the longest.
+      "p1.restricted_at_first_sight": "1", "p1.late_actions": "1", "p1.max_hours_to_action": "312",
+      "p2.restricted_at_first_sight": "1", "p2.late_actions": "0", "p2.max_hours_to_action": "0",
+      "p3.restricted_at_first_sight": "0", "p3.late_actions": "1", "p3.max_hours_to_action": "288",
       "p2.urls_restricted": "1", "p2.median_hours_to_action": "0", "p2.p90_hours_to_action": "0",
       "p2.opens_before_action": "0", "p2.proactive_rate": "1",
       "p3.urls_restricted": "1", "p3.median_hours_to_action": "288", "p3.p90_hours_to_action": "288",

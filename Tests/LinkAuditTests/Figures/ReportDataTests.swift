@@ -333,3 +333,20 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     #expect(q4.months(starts) == "2021-11 – 2022-01, 2022-03")
   }
 }
+
+/// The tail of the time to action, URL by URL, on MetricCatalogueTests' fixture:
+/// x.example.com/p first seen 10-20 10:00 (e13, opened), first restricted for
+/// principle 1 on 11-02 10:00 (e6: 312 h) and for principle 3 on 11-01 10:00
+/// (e5: 288 h). douyin.com/v/2 and phish.example.net/login were restricted at
+/// first sight and are not listed.
+@Suite struct LateActionTests {
+  @Test func everyURLRestrictedMoreThanADayAfterFirstSeenIsListed() throws {
+    let q4 = try shanghaiReport(try MetricCatalogueTests.loaded(), "2021-Q4")
+    #expect(q4.lateActions.map(\.principle) == [1, 3])
+    #expect(q4.lateActions.map(\.url) == ["https://x.example.com/p", "https://x.example.com/p"])
+    #expect(q4.lateActions.map(\.hoursToAction) == [312, 288])
+    #expect(q4.lateActions.map(\.opensBefore) == [1, 1])
+    #expect(q4.lateActions.map { q4.local($0.firstSeen) } == ["2021-10-20 10:00:00", "2021-10-20 10:00:00"])
+    #expect(q4.lateActions.map { q4.local($0.firstRestricted) } == ["2021-11-02 10:00:00", "2021-11-01 10:00:00"])
+  }
+}
