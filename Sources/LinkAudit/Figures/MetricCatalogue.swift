@@ -260,6 +260,26 @@ public enum MetricCatalogue {
       definitionEnglish: "Events whose action is more lenient than their policy prescribes.",
       definitionChinese: "处置宽于规范要求的事件数。",
       sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)")),
+    .init(
+      id: "overview.under_restricted", dimension: "rule", kind: .count, principle: nil,
+      nameEnglish: "Under-restricted events, by the rule broken", nameChinese: "限制不足事件数（按所违反的规则）",
+      definitionEnglish:
+        "The same events by the rule of the policy they fell short of: category (their reason is a category, whose rule prescribes the treatment) or scene (no category: the scene's rule prescribes it, e.g. an open where the scene prescribes a warning).",
+      definitionChinese:
+        "同上事件，按其未达到的规范规则分类：category（原因为某一类别，由类别规则规定处置）或 scene（无类别，由场景规则规定处置，例如场景要求提示却被直接打开）。",
+      sql: """
+        WITH g AS (
+          SELECT policy_version, scene, reason, principle IS NOT NULL AS by_category, action, sum(events) AS n
+          FROM event_month WHERE \(inQuarterE)
+          GROUP BY policy_version, scene, reason, by_category, action),
+        a AS (
+          SELECT e.by_category, e.n, \(actionLevel("e.action")) AS alevel, \(treatmentLevel("t.treatment")) AS tlevel
+          FROM g e \(treatmentJoin)),
+        r(rule, by_category) AS (VALUES ('category', 1), ('scene', 0))
+        SELECT r.rule,
+          (SELECT coalesce(sum(n), 0) FROM a WHERE a.by_category = r.by_category AND alevel < tlevel)
+        FROM r
+        """),
   ]
 
   /// The complaint figures every principle shares.
@@ -631,6 +651,25 @@ public enum MetricCatalogue {
         sql:
           "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND principle = 4 AND outcome = 'upheld' AND action_taken = 'restore'"
       ),
+      .init(
+        id: "p4.reversal_rate", dimension: nil, kind: .rate, principle: .userChoice,
+        nameEnglish: "Wrongful restrictions reversed", nameChinese: "误拦截纠正率",
+        definitionEnglish:
+          "Complaints of wrongful restriction (principle 4) received in the quarter, upheld and restored / those resolved with an outcome other than duplicate.",
+        definitionChinese: "本季度受理的误拦截投诉（原则4）中成立并恢复的数量 / 已办结且非重复的数量。",
+        sql: """
+          SELECT \(rate("coalesce(sum(outcome = 'upheld' AND action_taken = 'restore'), 0)", of: "count(*)"))
+          FROM complaint WHERE \(inQuarterC) AND principle = 4 AND status = 'resolved' AND outcome <> 'duplicate'
+          """),
+      .init(
+        id: "p4.median_hours_to_restore", dimension: nil, kind: .hours, principle: .userChoice,
+        nameEnglish: "Median hours to restore", nameChinese: "恢复时长中位数（小时）",
+        definitionEnglish:
+          "Median hours from receipt to resolution of those upheld and restored; for an even count, the mean of the two middle values.",
+        definitionChinese: "上述成立并恢复的投诉从受理到办结的小时数中位数；偶数个时取中间两值的平均。",
+        sql: median(
+          "SELECT ms_to_resolve / 3600000.0 AS hours FROM complaint_handling WHERE \(inQuarterC) AND principle = 4 AND status = 'resolved' AND outcome = 'upheld' AND action_taken = 'restore'"
+        )),
       .init(
         id: "p4.open_rate", dimension: "scene", kind: .rate, principle: .userChoice,
         nameEnglish: "Open rate by scene", nameChinese: "分场景直接打开率",

@@ -27,6 +27,8 @@ extension MetricID {
   public static let openRate: MetricID = "overview.open_rate"
   public static let complaints: MetricID = "overview.complaints"
   public static let postDecisionOpens: MetricID = "overview.post_decision_opens"
+  /// `overview.under_restricted`, split by `rule=category|scene`.
+  public static let underRestricted: MetricID = "overview.under_restricted"
   public static let referralsOverdueAtEnd: MetricID = "overview.referrals_overdue_at_end"
   public static let daysSinceLastComplaint: MetricID = "overview.days_since_last_complaint"
   /// `p4.open_rate`, by scene and by platform.

@@ -84,6 +84,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// A code as words in the reader's language, from the one table of display
   /// names (the codes stay in `metrics.csv`, `decisions.csv` and the id
   /// columns). An unknown code reads as it is; no code as nothing.
+  /// `overview.under_restricted` split by the rule broken, as a sentence.
+  package func underRestrictedByRule(category: String, scene: String) -> String {
+    self == .zh
+      ? "限制不足事件按所违反的规则（overview.under_restricted[rule=…]）：类别规则 \(category)，场景规则 \(scene)。"
+      : "Under-restricted events by the rule broken (overview.under_restricted[rule=…]): a category's rule \(category), a scene's rule \(scene)."
+  }
+
   package func word(_ kind: CodeKind, _ code: String?) -> String {
     guard let code else { return "" }
     guard let (en, zh) = Self.words[kind]?[code] else { return code }
@@ -196,7 +203,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
-    case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore
+    case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore, toReport, toReportMark
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutAction, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
@@ -285,6 +292,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL（pN.late_actions）"
     ),
     .firstSeen: ("First seen", "首次出现时间"),
+    .toReport: ("Report to the authority (CSL art. 47)", "应报告主管部门（网络安全法第四十七条）"),
+    .toReportMark: ("yes", "是"),
     .firstRestricted: ("First restricted", "首次受限时间"),
     .hoursToAction: ("Hours to action", "处置时效（小时）"),
     .opensBefore: ("Opens before", "受限前打开次数"),

@@ -236,8 +236,12 @@ package struct MarkdownWriter {
         "prescribed": markdownText(language.word(.treatment, e.treatment)), "version": markdownText(e.policyVersion),
         "detectedBy": markdownText(language.word(.detector, e.detectedBy)),
         "client": markdownText(e.clientVersion ?? "—"),
+        "toReport": e.principle == 1 ? language.text(.toReportMark) : "—",
       ]
     }.map(Self.texts)
+    let byRule = { (rule: String) in data.current[.underRestricted, dimension: "rule=\(rule)"]?.csv ?? "" }
+    context["underRestrictedByRule"] = markdownText(
+      language.underRestrictedByRule(category: byRule("category"), scene: byRule("scene")))
     context["hasGotThroughCounts"] = !data.gotThroughCounts.isEmpty
     context["gotThroughCounts"] = data.gotThroughCounts.map { c -> [String: Any] in
       [

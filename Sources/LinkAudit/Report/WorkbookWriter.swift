@@ -653,14 +653,21 @@ package struct WorkbookWriter {
 
   /// What got through: each principle 1-2 event handled more leniently than
   /// its policy prescribes, then principle 3's by category and domain.
+  /// `overview.under_restricted[rule=…]` as the Got through sheet and the summary state it.
+  var underRestrictedByRule: String {
+    let by = { (rule: String) in data.current[MetricID.underRestricted, dimension: "rule=\(rule)"]?.csv ?? "" }
+    return language.underRestrictedByRule(category: by("category"), scene: by("scene"))
+  }
+
   package func gotThrough(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.gotThrough))
     try s.heading(t(.gotThroughEvents))
+    try s.line([.text(underRestrictedByRule)])
     try s.line([.text(language.listed(data.gotThrough.count, of: data.gotThroughTotal))])
     let top = try s.table(
       header: [
         t(.eventID), t(.occurredAt), t(.principle), t(.scene), t(.url), t(.domain), t(.platform), t(.category),
-        t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion),
+        t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion), t(.toReport),
       ],
       rows: data.gotThrough.map { e in
         [
@@ -670,6 +677,8 @@ package struct WorkbookWriter {
           .text(language.word(.treatment, e.treatment)), .text(e.policyVersion),
           .text(language.word(.detector, e.detectedBy)),
           .text(e.clientVersion ?? ""),
+          // Unlawful content that got through is reported to the authority (Cybersecurity Law art. 47).
+          .text(e.principle == 1 ? t(.toReportMark) : ""),
         ]
       }, filter: true)
     if data.gotThrough.isEmpty { try s.line([.text(t(.noCases))]) }

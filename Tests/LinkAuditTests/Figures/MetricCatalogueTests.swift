@@ -139,6 +139,8 @@ import Testing
       "overview.referrals_received": "0", "overview.referrals_open_at_start": "0",
       "overview.referrals_overdue_at_end": "0", "overview.days_since_last_complaint": "0",
       "p4.restored": "1",
+      // c6 is the only wrongful-restriction complaint: resolved, upheld, restored after 240 h.
+      "p4.reversal_rate": "1", "p4.median_hours_to_restore": "240",
       // warned: e3 e6 e12 (proceed e3 e12); blocked: e4 e5 e11.
       "p4.choice_rate": "0.5",
       "p4.proceed_rate": "0.666667",
@@ -165,6 +167,9 @@ import Testing
     }
     let dimensioned: [String: [String: String]] = [
       // c3 83 whole days overdue, c9 91 (both bounds of a bucket included).
+      // Under-restricted: e6 and e12 fall short of their category's rule; e2 and e8 (opens in
+      // group_chat, which the scene's rule has warned) of the scene's.
+      "overview.under_restricted": ["rule=category": "2", "rule=scene": "2"],
       "p1.overdue_at_end": ["age=0-7": "0", "age=8-30": "0", "age=31-90": "1", "age=91+": "1"],
       "p4.overdue_at_end": ["age=0-7": "0", "age=8-30": "0", "age=31-90": "0", "age=91+": "0"],
       "p1.upheld_by_domain": ["domain=example.org": "2", "domain=example.com": "1"],
@@ -352,7 +357,7 @@ import Testing
     let defined = Set((MetricCatalogue.all + MetricCatalogue.ratings).map(\.id))
     var named: [MetricID] = [
       .events, .openRate, .complaints, .postDecisionOpens, .userChoiceOpenRate, .referralsOverdueAtEnd,
-      .daysSinceLastComplaint,
+      .daysSinceLastComplaint, .underRestricted,
     ]
     for p in Principle.allCases {
       named += [.upheld(p), .dueMetRate(p), .overdueAtEnd(p)]

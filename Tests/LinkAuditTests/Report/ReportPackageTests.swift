@@ -542,3 +542,29 @@ enum WorkbookSheetWidth {
     }
   }
 }
+
+/// What got through, as a regulator reads it (MetricCatalogueTests' fixture):
+/// the total split by the rule broken (e6 and e12 a category's, e2 and e8 a
+/// scene's), and the principle 1 event e6 marked for reporting under art. 47.
+@Suite struct GotThroughPresentationTests {
+  @Test func theTotalIsSplitByRuleAndPrinciple1EventsAreMarkedForReporting() throws {
+    let store = try MetricCatalogueTests.loaded()  // kept: its folder goes with it
+    let out = try ReportPackageTests().write(store)
+    let sentences = [
+      "en": "a category's rule 2, a scene's rule 2", "zh": "类别规则 2，场景规则 2",
+    ]
+    for (language, sheet, header, mark) in [
+      ("en", "Got through", "Report to the authority (CSL art. 47)", "yes"),
+      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是"),
+    ] {
+      let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
+      let values = Array(cells.filter { !$0.key.hasSuffix(".type") }.values)
+      #expect(values.contains { $0.contains(sentences[language]!) }, "\(language)")
+      #expect(values.contains(header), "\(language)")
+      // e6 (principle 1) is marked, e12 (principle 2) is not: one mark.
+      #expect(values.filter { $0 == mark }.count == 1, "\(language)")
+      let summary = try ReportPackageTests().text(out, "summary.\(language).md")
+      #expect(summary.contains(sentences[language]!), "\(language)")
+    }
+  }
+}
