@@ -95,6 +95,9 @@ public struct QuarterFigures: Sendable {
   public let quarter: Quarter
   public let timeZone: TimeZone
   public let figures: [Figure]
+  /// Where each (id, dimension) is in `figures`: the writers look up every
+  /// figure of the catalogue, twice, in both languages.
+  private let positions: [String: Int]
 
   /// Runs every metric of `definitions` for `quarter` on `db`.
   public init(
@@ -134,6 +137,9 @@ public struct QuarterFigures: Sendable {
     }
     figures += ratings?.figures ?? []
     self.figures = figures.sorted { ($0.metricID, $0.dimension) < ($1.metricID, $1.dimension) }
+    positions = Dictionary(
+      self.figures.enumerated().map { (Self.key($1.metricID, $1.dimension), $0) },
+      uniquingKeysWith: { first, _ in first })
   }
 
   /// The quarter the figures are of.
@@ -171,8 +177,11 @@ public struct QuarterFigures: Sendable {
   }
 
   public func figure(_ id: MetricID, dimension: String = "") -> Figure? {
-    figures.first { $0.metricID == id && $0.dimension == dimension }
+    positions[Self.key(id, dimension)].map { figures[$0] }
   }
+
+  /// A figure's key: its id and dimension, which no id or dimension holds (a NUL between).
+  private static func key(_ id: MetricID, _ dimension: String) -> String { id.rawValue + "\u{0}" + dimension }
 
   /// `metrics.csv`: UTF-8, header `metric_id,dimension,value,numerator,denominator`,
   /// sorted by id then dimension; numerator and denominator empty for counts.
