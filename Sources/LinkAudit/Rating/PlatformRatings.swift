@@ -233,28 +233,28 @@ public struct QuarterRatings: Sendable {
     var figures: [Figure] = []
     for r in all {
       let d = "platform=\(r.platformID)"
-      figures.append(Figure("rating.events", d, .count(r.events)))
+      figures.append(Figure(.ratingEvents, d, .count(r.events)))
       for i in RatingIndicator.allCases {
         figures.append(
           Figure(
-            "rating.\(i.stem)_rate", d, r.observed[i.rawValue].map { .decimal($0) } ?? .none,
+            .ratingRate(i.stem), d, r.observed[i.rawValue].map { .decimal($0) } ?? .none,
             numerator: r.counts.indicatorCounts[i.rawValue], denominator: r.events))
         if let adjusted = r.adjusted {
-          figures.append(Figure("rating.\(i.stem)_adjusted", d, .decimal(adjusted[i.rawValue])))
+          figures.append(Figure(.ratingAdjusted(i.stem), d, .decimal(adjusted[i.rawValue])))
         }
       }
       guard r.platformID != Self.otherID else {
-        figures.append(Figure("rating.flags", d, .text(r.flags.map(\.letter).joined(separator: " "))))
+        figures.append(Figure(.ratingFlags, d, .text(r.flags.map(\.letter).joined(separator: " "))))
         continue
       }
-      figures.append(Figure("rating.score", d, r.score.map { .decimal($0) } ?? .none))
-      figures.append(Figure("rating.grade", d, .text(r.grade)))
-      figures.append(Figure("rating.grade_change", d, .text(r.gradeChange)))
+      figures.append(Figure(.ratingScore, d, r.score.map { .decimal($0) } ?? .none))
+      figures.append(Figure(.ratingGrade, d, .text(r.grade)))
+      figures.append(Figure(.ratingGradeChange, d, .text(r.gradeChange)))
       if r.isRated {
-        figures.append(Figure("rating.margin_down", d, r.marginDown.map { .count($0) } ?? .none))
-        figures.append(Figure("rating.margin_up", d, r.marginUp.map { .count($0) } ?? .none))
+        figures.append(Figure(.ratingMarginDown, d, r.marginDown.map { .count($0) } ?? .none))
+        figures.append(Figure(.ratingMarginUp, d, r.marginUp.map { .count($0) } ?? .none))
       } else {
-        figures.append(Figure("rating.flags", d, .text(r.flags.map(\.letter).joined(separator: " "))))
+        figures.append(Figure(.ratingFlags, d, .text(r.flags.map(\.letter).joined(separator: " "))))
       }
     }
     return figures

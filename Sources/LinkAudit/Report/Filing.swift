@@ -229,7 +229,7 @@ extension Corrections {
   /// `rating.score[platform=jd]`): the catalogue's or the ratings'.
   static func definition(of figure: String) -> MetricDefinition? {
     let id = String(figure.prefix { $0 != "[" })
-    return MetricCatalogue.definition(id) ?? MetricCatalogue.ratings.first { $0.id == id }
+    return MetricCatalogue.definition(MetricID(rawValue: id)) ?? MetricCatalogue.ratings.first { $0.id.rawValue == id }
   }
 
   /// Each figure that changed, as both writers show it: its id, its name,

@@ -84,6 +84,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// A code as words in the reader's language, from the one table of display
   /// names (the codes stay in `metrics.csv`, `decisions.csv` and the id
   /// columns). An unknown code reads as it is; no code as nothing.
+  /// `overview.under_restricted` split by the rule broken, as a sentence.
+  package func underRestrictedByRule(category: String, scene: String) -> String {
+    self == .zh
+      ? "限制不足事件按所违反的规则（overview.under_restricted[rule=…]）：类别规则 \(category)，场景规则 \(scene)。"
+      : "Under-restricted events by the rule broken (overview.under_restricted[rule=…]): a category's rule \(category), a scene's rule \(scene)."
+  }
+
   package func word(_ kind: CodeKind, _ code: String?) -> String {
     guard let code else { return "" }
     guard let (en, zh) = Self.words[kind]?[code] else { return code }
@@ -155,7 +162,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       let range = String(format: "%.2f%%–%.2f%%", low * 100, high * 100)
       return self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
     }
-    if f.metricID.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
+    if f.metricID.rawValue.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
       return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
     }
     return ""
@@ -195,7 +202,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case complaintsByMonth, complaintCount, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
-    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutBlock, warnedInQuarter
+    case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
+    case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore, toReport, toReportMark
+    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutAction, warnedInQuarter
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
@@ -276,6 +285,23 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .openOverdue: ("open at the end, overdue", "季末未办结且已超时"),
     .resolvedLate: ("resolved late", "超时办结"),
     .hoursOpenAtEnd: ("Hours open at the end", "季末已受理时长（小时）"),
+    .daysOverdueAtEnd: ("Days overdue at the end", "季末超时天数"),
+    .overdue: ("Overdue", "是否超时"),
+    .overdueMark: ("overdue", "已超时"),
+    .lateActions: (
+      "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL（pN.late_actions）"
+    ),
+    .firstSeen: ("First seen", "首次出现时间"),
+    .toReport: ("Report to the authority (CSL art. 47)", "应报告主管部门（网络安全法第四十七条）"),
+    .toReportMark: ("yes", "是"),
+    .firstRestricted: ("First restricted", "首次受限时间"),
+    .hoursToAction: ("Hours to action", "处置时效（小时）"),
+    .opensBefore: ("Opens before", "受限前打开次数"),
+    .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
+    .overdueByAge: (
+      "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",
+      "季末超时未办结投诉，按超过期限的整天数（pN.overdue_at_end）"
+    ),
     .noCases: ("None in this quarter.", "本季度无。"),
     .decisions: ("Decisions", "处置决定"),
     .scope: ("Scope", "范围"),
@@ -283,7 +309,10 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .standsFrom: ("Effective from", "生效时间"),
     .restoredAt: ("Restored at", "恢复时间"),
     .opensInQuarter: ("Opened under it", "其下被打开"),
-    .upheldWithoutBlock: ("Upheld complaints closed without a block", "成立但未采取拦截措施的投诉"),
+    .upheldWithoutAction: (
+      "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
+      "成立但处置宽于规范要求的投诉（pN.upheld_without_action）"
+    ),
     .warnedInQuarter: ("Warned, not blocked, under it", "其下仅提示未拦截"),
     .decisionsNote: (
       "Events of the quarter a decision did not stop while it stood, each event once per decision: opened directly, or only warned about. Both count against the enforcement rate.",

@@ -93,6 +93,7 @@ package struct MarkdownWriter {
       "latestEvent": data.latestEventAt.map { data.local($0) } ?? "—",
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
       "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,
+      "daysSinceLastComplaint": format(data.current[.daysSinceLastComplaint] ?? .none, .count),
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       // A list of none or one: a section renders for a filed package only.
       "filing": (filing.map { [$0] } ?? []).map { f -> [String: Any] in
@@ -129,7 +130,7 @@ package struct MarkdownWriter {
     }
     context["trendRows"] = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).map { d -> [String: Any] in
       [
-        "name": language.taggedName(of: d), "id": d.id,
+        "name": language.taggedName(of: d), "id": d.id.rawValue,
         "cells": data.trend.map { ["value": format($0.figures[d.id] ?? .none, d.kind)] },
       ]
     }
@@ -165,25 +166,40 @@ package struct MarkdownWriter {
     // Whole hours as a whole number (24, not 24.0), as the workbook writes them.
     func sla(_ x: Double?) -> String { x.map { $0 == $0.rounded() ? String(Int64($0)) : hours($0) } ?? "—" }
     context["hasReferrals"] = !data.referrals.isEmpty
+    // The summary leads with these: a referral past its deadline is what a regulator asks about first.
+    context["overdueReferralCount"] = data.overdueReferrals.count
+    context["overdueReferralIDs"] = markdownText(
+      data.overdueReferrals.map { "\($0.complaintID) (\($0.daysOverdueAtEnd ?? 0))" }.joined(separator: ", "))
+    context["hasOverdueReferrals"] = !data.overdueReferrals.isEmpty
     context["referrals"] = data.referrals.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)),
         "received": data.local(c.receivedAt), "status": markdownText(language.word(.status, c.status)),
         "hours": hours(c.hoursToResolve),
-        "openHours": hours(c.hoursOpenAtEnd), "sla": sla(c.slaHours),
+        "overdue": c.isOverdue ? language.text(.overdueMark) : "—",
+        "daysOverdue": c.daysOverdueAtEnd.map(String.init) ?? "—", "sla": sla(c.slaHours),
         "outcome": markdownText(c.outcome.map { language.word(.outcome, $0) } ?? "—"),
         "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
       ]
     }.map(Self.texts)
     let overdue = data.backlog.filter(\.isOverdue)
     context["hasOverdue"] = !overdue.isEmpty
+    context["overdueAges"] = MetricCatalogue.overdueAges.map { ["label": $0.label] }
+    context["overdueByAge"] = Principle.allCases.map { p -> [String: Any] in
+      [
+        "principle": p.rawValue,
+        "cells": MetricCatalogue.overdueAges.map {
+          ["value": format(data.current[.overdueAtEnd(p), dimension: "age=\($0.label)"] ?? .none, .count)]
+        },
+      ]
+    }
     context["overdue"] = overdue.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)),
         "channel": markdownText(language.word(.channel, c.channel)), "received": data.local(c.receivedAt),
-        "openHours": hours(c.hoursOpenAtEnd),
+        "daysOverdue": c.daysOverdueAtEnd.map(String.init) ?? "—",
         "sla": sla(c.slaHours),
       ]
     }.map(Self.texts)
@@ -199,12 +215,13 @@ package struct MarkdownWriter {
         "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
       ]
     }.map(Self.texts)
-    context["hasUnblocked"] = !data.upheldWithoutBlock.isEmpty
-    context["unblocked"] = data.upheldWithoutBlock.map { c -> [String: Any] in
+    context["hasUnblocked"] = !data.upheldWithoutAction.isEmpty
+    context["unblocked"] = data.upheldWithoutAction.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)), "received": data.local(c.receivedAt),
         "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
+        "prescribed": markdownText(c.prescribed.map { language.word(.treatment, $0) } ?? "—"),
       ]
     }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
@@ -219,8 +236,12 @@ package struct MarkdownWriter {
         "prescribed": markdownText(language.word(.treatment, e.treatment)), "version": markdownText(e.policyVersion),
         "detectedBy": markdownText(language.word(.detector, e.detectedBy)),
         "client": markdownText(e.clientVersion ?? "—"),
+        "toReport": e.principle == 1 ? language.text(.toReportMark) : "—",
       ]
     }.map(Self.texts)
+    let byRule = { (rule: String) in data.current[.underRestricted, dimension: "rule=\(rule)"]?.csv ?? "" }
+    context["underRestrictedByRule"] = markdownText(
+      language.underRestrictedByRule(category: byRule("category"), scene: byRule("scene")))
     context["hasGotThroughCounts"] = !data.gotThroughCounts.isEmpty
     context["gotThroughCounts"] = data.gotThroughCounts.map { c -> [String: Any] in
       [
@@ -252,9 +273,18 @@ package struct MarkdownWriter {
     context["restrictions"] = restrictions.map {
       ["category": language.word(.category, $0.0), "count": Int($0.1).grouped]
     }
+    let late = data.lateActions.filter { $0.principle == p.rawValue }
+    context["hasLateActions"] = !late.isEmpty
+    context["lateActions"] = late.map { r -> [String: Any] in
+      [
+        "url": markdownText(r.url), "firstSeen": data.local(r.firstSeen),
+        "firstRestricted": data.local(r.firstRestricted), "hours": String(format: "%.1f", r.hoursToAction),
+        "opensBefore": r.opensBefore.grouped, "detectedBy": markdownText(language.word(.detector, r.detectedBy)),
+      ]
+    }.map(Self.texts)
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
-        data.current.along("p4.open_rate", key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
+        data.current.along(.userChoiceOpenRate, key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
       }
       context["hasOpenRates"] = true
       context["openRateByScene"] = rates("scene") { language.word(.scene, $0) }
@@ -278,7 +308,7 @@ package struct MarkdownWriter {
       }
     }
     return [
-      "id": d.id, "name": language.name(of: d), "definition": language.definition(of: d),
+      "id": d.id.rawValue, "name": language.name(of: d), "definition": language.definition(of: d),
       "value": value, "previous": format(before, d.kind), "change": change,
     ]
   }

@@ -52,18 +52,21 @@ package struct WorkbookWriter {
   package func cover(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
-    try s.pairs(
-      [
-        (t(.period), .text(data.period(in: language))),
-        (t(.timeZone), .text(language.zoneName(data.timeZone))),
-        (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
-        (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
-        (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
-        (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
-        (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
-        (t(.batches), .number(Double(data.batches.count))),
-        (t(.dataFingerprint), .text(data.dataFingerprint)),
-      ] + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
+    // A silent complaint feed is a gap to explain, like a day without events.
+    let silence: CellValue = (data.current[.daysSinceLastComplaint]?.double).map { .number($0) } ?? .text("—")
+    let facts: [(String, CellValue)] = [
+      (t(.period), .text(data.period(in: language))),
+      (t(.timeZone), .text(language.zoneName(data.timeZone))),
+      (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
+      (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
+      (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
+      (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
+      (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
+      (t(.daysSinceLastComplaint), silence),
+      (t(.batches), .number(Double(data.batches.count))),
+      (t(.dataFingerprint), .text(data.dataFingerprint)),
+    ]
+    try s.pairs(facts + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
     s.row += 1
     try s.heading(t(.principles))
     for p in Principle.allCases {
@@ -138,7 +141,7 @@ package struct WorkbookWriter {
     for d in headline {
       // A number, as on every other sheet; the overview's figures belong to no principle.
       let principle: Cell = d.principle.map { .count(Int64($0.rawValue)) } ?? .missing
-      rows.append([principle, .wrapped(language.name(of: d)), .text(d.id)] + figureCells(d, dimension: ""))
+      rows.append([principle, .wrapped(language.name(of: d)), .text(d.id.rawValue)] + figureCells(d, dimension: ""))
     }
     let top = try s.table(
       header: [
@@ -146,6 +149,17 @@ package struct WorkbookWriter {
         language.withAside(t(.previousQuarter), language.quarterName(data.quarter.previous)), t(.change),
       ],
       rows: rows, filter: true)
+    s.row += 1
+    // The backlog's age past the deadline, by principle (`pN.overdue_at_end[age=…]`).
+    try s.heading(t(.overdueByAge))
+    try s.table(
+      header: [t(.principle)] + MetricCatalogue.overdueAges.map(\.label),
+      rows: Principle.allCases.map { p in
+        [.count(Int64(p.rawValue))]
+          + MetricCatalogue.overdueAges.map {
+            cell(data.current[.overdueAtEnd(p), dimension: "age=\($0.label)"] ?? .none, kind: .count)
+          }
+      }, filter: false)
     s.row += 1
     try policyComparison(on: s)
     // Chart (a): complaints by principle by month, from a small table it can
@@ -185,7 +199,7 @@ package struct WorkbookWriter {
         t(.definition),
       ],
       rows: metrics.map { d in
-        [.text(d.id), .wrapped(language.name(of: d))] + figureCells(d, dimension: "") + [
+        [.text(d.id.rawValue), .wrapped(language.name(of: d))] + figureCells(d, dimension: "") + [
           .wrapped(language.definition(of: d))
         ]
       }, filter: true)
@@ -204,6 +218,19 @@ package struct WorkbookWriter {
           [.wrapped(language.word(.category, $0.0)), .count($0.1)]
         },
         filter: false)
+      // The tail of the time to action, URL by URL: what the median and P90 hide.
+      s.row += 1
+      try s.heading(t(.lateActions))
+      let late = data.lateActions.filter { $0.principle == p.rawValue }
+      try s.table(
+        header: [t(.url), t(.firstSeen), t(.firstRestricted), t(.hoursToAction), t(.opensBefore), t(.detectedBy)],
+        rows: late.map {
+          [
+            .wrapped($0.url), .text(data.local($0.firstSeen)), .text(data.local($0.firstRestricted)),
+            .hours($0.hoursToAction), .count($0.opensBefore), .text(language.word(.detector, $0.detectedBy)),
+          ]
+        }, filter: false)
+      if late.isEmpty { try s.line([.text(t(.noCases))]) }
     } else {
       // Each section after the figures starts a page: its header stays with its rows, the chart whole.
       if !data.policyComparison.isEmpty { s.newPage() }
@@ -213,7 +240,7 @@ package struct WorkbookWriter {
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
       // Highest first, in the table and on the chart.
-      let scenes = data.current.along("p4.open_rate", "scene").sorted {
+      let scenes = data.current.along(.userChoiceOpenRate, "scene").sorted {
         ($0.value.double ?? -1, $1.label) > ($1.value.double ?? -1, $0.label)
       }
       try s.table(
@@ -229,7 +256,7 @@ package struct WorkbookWriter {
       try s.heading("\(t(.openRate)) · \(t(.platform))")
       try s.table(
         header: [t(.platform), t(.openRate)],
-        rows: data.current.along("p4.open_rate", "platform").map {
+        rows: data.current.along(.userChoiceOpenRate, "platform").map {
           [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
         },
         filter: false)
@@ -546,8 +573,8 @@ package struct WorkbookWriter {
     let s = try periodSheet(workbook, t(.backlog))
     let top = try s.table(
       header: [
-        t(.complaintID), t(.listedAs), t(.principle), t(.category), t(.channel), t(.receivedAt), t(.hoursOpenAtEnd),
-        t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
+        t(.complaintID), t(.listedAs), t(.principle), t(.category), t(.channel), t(.receivedAt),
+        t(.daysOverdueAtEnd), t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
       ],
       rows: data.backlog.map { c in
         let listed: ReportLanguage.Term =
@@ -555,7 +582,7 @@ package struct WorkbookWriter {
         return [
           .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.word(.category, c.category)),
           .text(language.word(.channel, c.channel)), .text(data.local(c.receivedAt)),
-          c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
+          c.daysOverdueAtEnd.map { .count($0) } ?? .text(""),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
           .text(language.word(.status, c.status)), .text(language.word(.outcome, c.outcome)),
         ]
@@ -570,14 +597,15 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.status), t(.resolvedAt), t(.hoursToResolve),
-        t(.hoursOpenAtEnd), t(.slaHours), t(.outcome), t(.actionTaken),
+        t(.overdue), t(.daysOverdueAtEnd), t(.slaHours), t(.outcome), t(.actionTaken),
       ],
       rows: data.referrals.map { c in
         [
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
-          c.hoursToResolve.map { .hours($0) } ?? .text(""), c.hoursOpenAtEnd.map { .hours($0) } ?? .text(""),
-          Cell.sla(c.slaHours), .text(language.word(.outcome, c.outcome)),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), .text(c.isOverdue ? t(.overdueMark) : ""),
+          c.daysOverdueAtEnd.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
+          .text(language.word(.outcome, c.outcome)),
           .text(language.word(.actionTaken, c.actionTaken)),
         ]
       }, filter: true)
@@ -605,33 +633,41 @@ package struct WorkbookWriter {
       }, filter: true)
     if data.decisions.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(t(.upheldWithoutBlock))
+    try s.heading(t(.upheldWithoutAction))
     _ = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.channel), t(.receivedAt), t(.resolvedAt), t(.actionTaken),
+        t(.prescribed),
       ],
-      rows: data.upheldWithoutBlock.map { c in
+      rows: data.upheldWithoutAction.map { c in
         [
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(language.word(.channel, c.channel)),
           .text(data.local(c.receivedAt)), .text(data.local(c.resolvedAt)),
-          .text(language.word(.actionTaken, c.actionTaken)),
+          .text(language.word(.actionTaken, c.actionTaken)), .text(language.word(.treatment, c.prescribed)),
         ]
       }, filter: false)
-    if data.upheldWithoutBlock.isEmpty { try s.line([.text(t(.noCases))]) }
+    if data.upheldWithoutAction.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top, list: true)
   }
 
   /// What got through: each principle 1-2 event handled more leniently than
   /// its policy prescribes, then principle 3's by category and domain.
+  /// `overview.under_restricted[rule=…]` as the Got through sheet and the summary state it.
+  var underRestrictedByRule: String {
+    let by = { (rule: String) in data.current[MetricID.underRestricted, dimension: "rule=\(rule)"]?.csv ?? "" }
+    return language.underRestrictedByRule(category: by("category"), scene: by("scene"))
+  }
+
   package func gotThrough(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.gotThrough))
     try s.heading(t(.gotThroughEvents))
+    try s.line([.text(underRestrictedByRule)])
     try s.line([.text(language.listed(data.gotThrough.count, of: data.gotThroughTotal))])
     let top = try s.table(
       header: [
         t(.eventID), t(.occurredAt), t(.principle), t(.scene), t(.url), t(.domain), t(.platform), t(.category),
-        t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion),
+        t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion), t(.toReport),
       ],
       rows: data.gotThrough.map { e in
         [
@@ -641,6 +677,8 @@ package struct WorkbookWriter {
           .text(language.word(.treatment, e.treatment)), .text(e.policyVersion),
           .text(language.word(.detector, e.detectedBy)),
           .text(e.clientVersion ?? ""),
+          // Unlawful content that got through is reported to the authority (Cybersecurity Law art. 47).
+          .text(e.principle == 1 ? t(.toReportMark) : ""),
         ]
       }, filter: true)
     if data.gotThrough.isEmpty { try s.line([.text(t(.noCases))]) }

@@ -512,3 +512,64 @@ import Testing
 enum WorkbookSheetWidth {
   static let atSeventyPercent = 186.0
 }
+
+/// Overdue cases as a regulator reads them: the summary leads with every
+/// referral past its deadline, by id, and the registers count days overdue.
+@Suite struct OverduePresentationTests {
+  @Test func theSummaryLeadsWithTheOverdueReferralsAndTheRegistersCountDaysOverdue() throws {
+    // ReportDataTests' complaints: at Q4's end r2 (p2, received 09-20 10:00) is 101 whole
+    // days past its 24 h deadline; r3 (p3, 48 h old against 72) is open, not overdue.
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.complaints, try store.dir.write("c.csv", ReportDataTests.complaints)),
+    ])
+    let out = try ReportPackageTests().write(store)
+    for (language, lead) in [("en", "## First"), ("zh", "## 首要事项")] {
+      let summary = try ReportPackageTests().text(out, "summary.\(language).md")
+      let first = try #require(summary.range(of: lead), "\(language)")
+      // The lead comes before every other section and names r2 with its days overdue.
+      #expect(!summary[..<first.lowerBound].contains("\n## "), "\(language)")
+      let section = summary[first.upperBound...].prefix { _ in true }.components(separatedBy: "\n## ")[0]
+      #expect(section.contains("r2 (101)") && !section.contains("r3"), "\(language): \(section)")
+    }
+    let sheets = [("en", "Referrals", "Backlog", "overdue"), ("zh", "监管转办", "积压与超时", "已超时")]
+    for (language, referrals, backlog, mark) in sheets {
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      for name in [referrals, backlog] {
+        let sheet = try #require(cells[name], "\(language): no sheet \(name)")
+        let values = Set(sheet.filter { !$0.key.hasSuffix(".type") }.values)
+        #expect(values.contains("101"), "\(language) \(name)")
+        #expect(values.contains(language == "en" ? "Days overdue at the end" : "季末超时天数"), "\(language) \(name)")
+        #expect(!values.contains(language == "en" ? "Hours open at the end" : "季末已受理时长（小时）"), "\(language)")
+      }
+      #expect(cells[referrals]?.values.contains(mark) == true, "\(language)")
+    }
+  }
+}
+
+/// What got through, as a regulator reads it (MetricCatalogueTests' fixture):
+/// the total split by the rule broken (e6 and e12 a category's, e2 and e8 a
+/// scene's), and the principle 1 event e6 marked for reporting under art. 47.
+@Suite struct GotThroughPresentationTests {
+  @Test func theTotalIsSplitByRuleAndPrinciple1EventsAreMarkedForReporting() throws {
+    let store = try MetricCatalogueTests.loaded()  // kept: its folder goes with it
+    let out = try ReportPackageTests().write(store)
+    let sentences = [
+      "en": "a category's rule 2, a scene's rule 2", "zh": "类别规则 2，场景规则 2",
+    ]
+    for (language, sheet, header, mark) in [
+      ("en", "Got through", "Report to the authority (CSL art. 47)", "yes"),
+      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是"),
+    ] {
+      let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
+      let values = Array(cells.filter { !$0.key.hasSuffix(".type") }.values)
+      #expect(values.contains { $0.contains(sentences[language]!) }, "\(language)")
+      #expect(values.contains(header), "\(language)")
+      // e6 (principle 1) is marked, e12 (principle 2) is not: one mark.
+      #expect(values.filter { $0 == mark }.count == 1, "\(language)")
+      let summary = try ReportPackageTests().text(out, "summary.\(language).md")
+      #expect(summary.contains(sentences[language]!), "\(language)")
+    }
+  }
+}

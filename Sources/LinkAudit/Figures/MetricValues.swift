@@ -42,7 +42,7 @@ public enum MetricValue: Equatable, Sendable {
 
 /// One row of `metrics.csv`.
 public struct Figure: Equatable, Sendable {
-  public let metricID: String
+  public let metricID: MetricID
   /// Empty, or `key=value`.
   public let dimension: String
   public let value: MetricValue
@@ -52,7 +52,7 @@ public struct Figure: Equatable, Sendable {
   public let denominator: Int64?
 
   public init(
-    _ metricID: String, _ dimension: String = "", _ value: MetricValue, numerator: Int64? = nil,
+    _ metricID: MetricID, _ dimension: String = "", _ value: MetricValue, numerator: Int64? = nil,
     denominator: Int64? = nil
   ) {
     self.metricID = metricID
@@ -95,20 +95,31 @@ public struct QuarterFigures: Sendable {
   public let quarter: Quarter
   public let timeZone: TimeZone
   public let figures: [Figure]
+  /// Where each (id, dimension) is in `figures`: the writers look up every
+  /// figure of the catalogue, twice, in both languages.
+  private let positions: [String: Int]
 
   /// Runs every metric of `definitions` for `quarter` on `db`.
   public init(
     database db: Database, quarter: Quarter, timeZone: TimeZone,
     definitions: [MetricDefinition] = MetricCatalogue.all, ratings: QuarterRatings? = nil
   ) throws {
-    self.quarter = quarter
-    self.timeZone = timeZone
-    try Rollups.prepare(db, for: timeZone)
-    let parameters = Self.parameters(quarter, timeZone)
+    try self.init(
+      database: db, period: ReportPeriod(quarter, in: timeZone), definitions: definitions, ratings: ratings)
+  }
+
+  /// Runs every metric of `definitions` for `period` on `db`.
+  public init(
+    database db: Database, period: ReportPeriod,
+    definitions: [MetricDefinition] = MetricCatalogue.all, ratings: QuarterRatings? = nil
+  ) throws {
+    (quarter, timeZone) = (period.quarter, period.timeZone)
+    try Rollups.prepare(db, for: period.timeZone)
+    let parameters = period.parameters
     var figures: [Figure] = []
     for d in definitions {
       let began = Timing.start()
-      defer { Timing.report("\(quarter) \(d.label)", since: began) }
+      defer { Timing.report("\(period.quarter) \(d.label)", since: began) }
       let statement = try db.prepare(d.sql)
       try statement.bind(named: parameters)
       defer { statement.reset() }
@@ -126,16 +137,16 @@ public struct QuarterFigures: Sendable {
     }
     figures += ratings?.figures ?? []
     self.figures = figures.sorted { ($0.metricID, $0.dimension) < ($1.metricID, $1.dimension) }
+    positions = Dictionary(
+      self.figures.enumerated().map { (Self.key($1.metricID, $1.dimension), $0) },
+      uniquingKeysWith: { first, _ in first })
   }
+
+  /// The quarter the figures are of.
+  public var period: ReportPeriod { ReportPeriod(quarter, in: timeZone) }
 
   /// This quarter's `:start` and `:end`.
-  package var parameters: [String: SQLValue] { Self.parameters(quarter, timeZone) }
-
-  /// The bound values of `:start` and `:end` for a quarter, as stored (UTC text).
-  public static func parameters(_ quarter: Quarter, _ timeZone: TimeZone) -> [String: SQLValue] {
-    let (start, end) = quarter.bounds(in: timeZone)
-    return [":start": .text(start.iso), ":end": .text(end.iso)]
-  }
+  package var parameters: [String: SQLValue] { period.parameters }
 
   package static func value(_ v: SQLValue, kind: MetricKind) -> MetricValue {
     switch (v, kind) {
@@ -147,7 +158,7 @@ public struct QuarterFigures: Sendable {
   }
 
   /// The figures of `id` along dimension `key`, as (value of the key, figure value), in metrics.csv order.
-  public func along(_ id: String, _ key: String) -> [(label: String, value: MetricValue)] {
+  public func along(_ id: MetricID, _ key: String) -> [(label: String, value: MetricValue)] {
     let prefix = key + "="
     return figures.filter { $0.metricID == id && $0.dimension.hasPrefix(prefix) }.map {
       (String($0.dimension.dropFirst(prefix.count)), $0.value)
@@ -156,18 +167,21 @@ public struct QuarterFigures: Sendable {
 
   /// `pN.upheld_by_domain` as the reports rank it: most upheld first, ties by domain.
   public func topDomains(_ p: Principle) -> [(label: String, value: MetricValue)] {
-    along("p\(p.rawValue).upheld_by_domain", "domain").sorted {
+    along(.upheldByDomain(p), "domain").sorted {
       ($0.value.double ?? 0, $1.label) > ($1.value.double ?? 0, $0.label)
     }
   }
 
-  public subscript(_ id: String, dimension dimension: String = "") -> MetricValue? {
+  public subscript(_ id: MetricID, dimension dimension: String = "") -> MetricValue? {
     figure(id, dimension: dimension)?.value
   }
 
-  public func figure(_ id: String, dimension: String = "") -> Figure? {
-    figures.first { $0.metricID == id && $0.dimension == dimension }
+  public func figure(_ id: MetricID, dimension: String = "") -> Figure? {
+    positions[Self.key(id, dimension)].map { figures[$0] }
   }
+
+  /// A figure's key: its id and dimension, which no id or dimension holds (a NUL between).
+  private static func key(_ id: MetricID, _ dimension: String) -> String { id.rawValue + "\u{0}" + dimension }
 
   /// `metrics.csv`: UTF-8, header `metric_id,dimension,value,numerator,denominator`,
   /// sorted by id then dimension; numerator and denominator empty for counts.
@@ -176,7 +190,7 @@ public struct QuarterFigures: Sendable {
     for f in figures {
       text +=
         csvLine([
-          f.metricID, f.dimension, f.value.csv, f.numerator.map(String.init) ?? "",
+          f.metricID.rawValue, f.dimension, f.value.csv, f.numerator.map(String.init) ?? "",
           f.denominator.map(String.init) ?? "",
         ])
         + "\n"

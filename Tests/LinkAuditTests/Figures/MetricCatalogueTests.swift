@@ -100,10 +100,17 @@ import Testing
       // hours: c5 1, c4 6, c10 8, c1 24, c2 48 -> median 8; P90 rank ceil(4.5) = 5 -> 48.
       "p1.median_hours_to_resolve": "8",
       "p1.p90_hours_to_resolve": "48",
-      // within 24 h: c1 (exactly 24), c4, c5, c10; not c2 (48) nor c3 (open) -> 4 / 6.
-      "p1.within_sla_rate": "0.666667",
-      // e4 (fraud, user_report), e6 (pornography, automated).
-      "p1.restrictions": "2",
+      // Deadlines (receipt + 24 h) falling in Q4: c1 c2 c3 c4 c5 c10, and c9 (received Q3
+      // 09-30 23:59:59, due 10-01 23:59:59). Met: c1 (exactly 24 h), c4 (6), c5 (1), c10 (8);
+      // not c2 (48), c3 and c9 (open) -> 4 / 7.
+      "p1.due": "7", "p1.due_met": "4", "p1.due_met_rate": "0.571429",
+      // Open at the end (2022-01-01 00:00) past the deadline: c3 (84 d 14 h open, 83 d 14 h
+      // overdue) and c9 (92 d 1 s open, 91 d 1 s overdue). c7 is open at the end but 1 h old.
+      "p1.overdue_at_end": "2", "p2.overdue_at_end": "0", "p3.overdue_at_end": "0", "p4.overdue_at_end": "0",
+      // e4 (fraud, user_report), e6 (pornography, automated): e6 warned (warn_back), e4 blocked.
+      "p1.restrictions": "2", "p1.warnings": "1", "p1.blocks": "1",
+      // e12 warned (warn_proceed), e11 blocked; e5 (induced_sharing) blocked.
+      "p2.warnings": "1", "p2.blocks": "1", "p3.warnings": "0", "p3.blocks": "1",
       "p1.automated_share": "0.5",
       // e7: under c1 (block_domain example.org from 10-03 11:00 until c6's restore
       // 11-20 10:00) and c10 (block_url .../x), counted once; e13: under c2 (block_url
@@ -111,20 +118,29 @@ import Testing
       "p1.post_decision_opens": "2",
       // C_2 = c7 (2 hours, upheld, within 24 h).
       "p2.complaints": "1", "p2.upheld": "1", "p2.upheld_rate": "1",
-      "p2.median_hours_to_resolve": "2", "p2.p90_hours_to_resolve": "2", "p2.within_sla_rate": "1",
+      "p2.median_hours_to_resolve": "2", "p2.p90_hours_to_resolve": "2",
+      // c7 falls due 2022-01-01 23:00: not in Q4, so nothing fell due; the rate has no value.
+      "p2.due": "0", "p2.due_met": "0", "p2.due_met_rate": "",
       // e11 (automated), e12 (manual_review).
       "p2.restrictions": "2", "p2.automated_share": "0.5",
       // c7's block_url stands from 2022-01-01 02:00: after the quarter.
       "p2.post_decision_opens": "0",
       // No complaint of principle 3: counts 0, rates and hours have no value.
       "p3.complaints": "0", "p3.upheld": "0", "p3.upheld_rate": "",
-      "p3.median_hours_to_resolve": "", "p3.p90_hours_to_resolve": "", "p3.within_sla_rate": "",
+      "p3.median_hours_to_resolve": "", "p3.p90_hours_to_resolve": "", "p3.due": "0", "p3.due_met_rate": "",
       // e5 (induced_sharing, automated).
       "p3.restrictions": "1", "p3.automated_share": "1", "p3.post_decision_opens": "0",
       // C_4 = c6: 240 hours against an SLA of 72.
       "p4.complaints": "1", "p4.upheld": "1", "p4.upheld_rate": "1",
-      "p4.median_hours_to_resolve": "240", "p4.p90_hours_to_resolve": "240", "p4.within_sla_rate": "0",
+      "p4.median_hours_to_resolve": "240", "p4.p90_hours_to_resolve": "240",
+      // c6 falls due 11-13 10:00 and was resolved 11-20: due, not met.
+      "p4.due": "1", "p4.due_met": "0", "p4.due_met_rate": "0",
+      // No referral in this fixture; the last complaint before the end is c7 (12-31 23:00): 0 whole days.
+      "overview.referrals_received": "0", "overview.referrals_open_at_start": "0",
+      "overview.referrals_overdue_at_end": "0", "overview.days_since_last_complaint": "0",
       "p4.restored": "1",
+      // c6 is the only wrongful-restriction complaint: resolved, upheld, restored after 240 h.
+      "p4.reversal_rate": "1", "p4.median_hours_to_restore": "240",
       // warned: e3 e6 e12 (proceed e3 e12); blocked: e4 e5 e11.
       "p4.choice_rate": "0.5",
       "p4.proceed_rate": "0.666667",
@@ -137,15 +153,25 @@ import Testing
       // first event: 0 h, automated; e12 comes later). p3: x.example.com/p again (e5 11-01 10:00: 288 h).
       "p1.urls_restricted": "2", "p1.median_hours_to_action": "156", "p1.p90_hours_to_action": "312",
       "p1.opens_before_action": "1", "p1.proactive_rate": "0.5",
+      // The tail: douyin.com/v/2 at first sight (0 h); x.example.com/p 312 h > 24 h, the longest.
+      "p1.restricted_at_first_sight": "1", "p1.late_actions": "1", "p1.max_hours_to_action": "312",
+      "p2.restricted_at_first_sight": "1", "p2.late_actions": "0", "p2.max_hours_to_action": "0",
+      "p3.restricted_at_first_sight": "0", "p3.late_actions": "1", "p3.max_hours_to_action": "288",
       "p2.urls_restricted": "1", "p2.median_hours_to_action": "0", "p2.p90_hours_to_action": "0",
       "p2.opens_before_action": "0", "p2.proactive_rate": "1",
       "p3.urls_restricted": "1", "p3.median_hours_to_action": "288", "p3.p90_hours_to_action": "288",
       "p3.opens_before_action": "1", "p3.proactive_rate": "1",
     ]
     for (id, value) in expected {
-      #expect(f[id]?.csv == value, "\(id)")
+      #expect(f[MetricID(rawValue: id)]?.csv == value, "\(id)")
     }
     let dimensioned: [String: [String: String]] = [
+      // c3 83 whole days overdue, c9 91 (both bounds of a bucket included).
+      // Under-restricted: e6 and e12 fall short of their category's rule; e2 and e8 (opens in
+      // group_chat, which the scene's rule has warned) of the scene's.
+      "overview.under_restricted": ["rule=category": "2", "rule=scene": "2"],
+      "p1.overdue_at_end": ["age=0-7": "0", "age=8-30": "0", "age=31-90": "1", "age=91+": "1"],
+      "p4.overdue_at_end": ["age=0-7": "0", "age=8-30": "0", "age=31-90": "0", "age=91+": "0"],
       "p1.upheld_by_domain": ["domain=example.org": "2", "domain=example.com": "1"],
       "p2.upheld_by_domain": ["domain=example.net": "1"],
       "p3.upheld_by_domain": [:],
@@ -163,7 +189,9 @@ import Testing
     ]
     for (id, values) in dimensioned {
       let got = Dictionary(
-        uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
+        uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id && !$0.dimension.isEmpty }.map {
+          ($0.dimension, $0.value.csv)
+        })
       #expect(got == values, "\(id)")
     }
   }
@@ -174,7 +202,10 @@ import Testing
   @Test func theBacklogAndTheSLABreachesOf2021Q4AndQ1MatchTheHandCount() throws {
     let q4 = try Self.figures("2021-Q4")
     func age(_ f: QuarterFigures, _ id: String) -> [String: String] {
-      Dictionary(uniqueKeysWithValues: f.figures.filter { $0.metricID == id }.map { ($0.dimension, $0.value.csv) })
+      Dictionary(
+        uniqueKeysWithValues: f.figures.filter { $0.metricID.rawValue == id && !$0.dimension.isEmpty }.map {
+          ($0.dimension, $0.value.csv)
+        })
     }
     let zeroAges = ["age=0-1d": "0", "age=1-7d": "0", "age=7-30d": "0", "age=30d+": "0"]
     // At the start only c9 (received 09-30 23:59:59, still open) is open: principle 1.
@@ -256,14 +287,14 @@ import Testing
     let f = try Self.figures("2021-Q4")
     let expected: [String: (Int64?, Int64?)] = [
       "overview.open_rate": (5, 11), "overview.conformance_rate": (6, 11), "overview.enforcement_rate": (4, 11),
-      "p1.upheld_rate": (3, 4), "p1.within_sla_rate": (4, 6), "p1.automated_share": (1, 2),
+      "p1.upheld_rate": (3, 4), "p1.due_met_rate": (4, 7), "p1.automated_share": (1, 2),
       // c5 c4 c10 c1 c2: five resolved complaints of principle 1.
       "p1.median_hours_to_resolve": (nil, 5), "p1.p90_hours_to_resolve": (nil, 5),
       "p3.upheld_rate": (0, 0), "p4.choice_rate": (3, 6), "p4.proceed_rate": (2, 3),
       "p4.over_restricted_rate": (1, 11), "overview.events": (nil, nil), "p1.upheld": (nil, nil),
     ]
     for (id, (numerator, denominator)) in expected {
-      let figure = try #require(f.figure(id), "\(id)")
+      let figure = try #require(f.figure(MetricID(rawValue: id)), "\(id)")
       #expect(figure.numerator == numerator && figure.denominator == denominator, "\(id)")
     }
     let groupChat = try #require(f.figure("p4.open_rate", dimension: "scene=group_chat"))
@@ -316,5 +347,65 @@ import Testing
     let docs = EndToEndTests.packageRoot.appendingPathComponent("docs/metrics.md")
     let text = try String(contentsOf: docs, encoding: .utf8)
     #expect(text.hasSuffix(MetricCatalogue.markdown()), "regenerate the table with: linkaudit schema --metrics")
+  }
+}
+
+/// A metric id is spelled once, in the catalogue: the report names figures by
+/// `MetricID`'s constants, each of which the catalogue defines.
+@Suite struct MetricIDTests {
+  @Test func everyNamedIdIsDefinedByTheCatalogue() {
+    let defined = Set((MetricCatalogue.all + MetricCatalogue.ratings).map(\.id))
+    var named: [MetricID] = [
+      .events, .openRate, .complaints, .postDecisionOpens, .userChoiceOpenRate, .referralsOverdueAtEnd,
+      .daysSinceLastComplaint, .underRestricted,
+    ]
+    for p in Principle.allCases {
+      named += [.upheld(p), .dueMetRate(p), .overdueAtEnd(p)]
+    }
+    for p in [Principle.lawfulContent, .privacyAndSecurity, .usersInterests] {
+      named += [.postDecisionOpens(p), .underRestricted(p), .upheldByDomain(p)]
+    }
+    named += [.ratingEvents, .ratingFlags, .ratingScore, .ratingGrade, .ratingGradeChange, .ratingMarginDown]
+    named += [.ratingMarginUp, .ratingRate("violation"), .ratingAdjusted("violation")]
+    for id in named { #expect(defined.contains(id), "\(id) is not in the catalogue") }
+    #expect(ReportData.trendMetricIDs.allSatisfy(defined.contains))
+  }
+
+  /// No source file but the catalogue's two spells a metric id as a string.
+  @Test func noSourceSpellsAMetricIdOutsideTheCatalogue() throws {
+    let sources = EndToEndTests.packageRoot.appendingPathComponent("Sources")
+    let catalogue: Set<String> = ["MetricCatalogue.swift", "MetricID.swift"]
+    // A quoted id: `"overview.x`, `"p1.x`, `"p\(p).x`, `"rating.x`, `"decision.x`.
+    let id = try Regex(#""(overview|p[1-4]|p\\\([^)]*\)|rating|decision)\.[a-z]"#)
+    var found: [String] = []
+    let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
+    while let url = files?.nextObject() as? URL {
+      guard url.pathExtension == "swift", !catalogue.contains(url.lastPathComponent) else { continue }
+      let text = try String(contentsOf: url, encoding: .utf8)
+      for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+      where line.contains(id) && !line.contains("TimestampParser.stored") {
+        found.append("\(url.lastPathComponent):\(n + 1): \(line.trimmingCharacters(in: .whitespaces))")
+      }
+    }
+    #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+  }
+}
+
+/// The report's period: one quarter in one zone, its bounds and parameters.
+@Suite struct ReportPeriodTests {
+  @Test func boundsPreviousAndParametersAreTheQuarterInItsZone() {
+    let p = ReportPeriod(Quarter("2022-Q1")!, in: MetricCatalogueTests.shanghai)
+    // 2022-01-01 00:00 in Shanghai is 2021-12-31 16:00 UTC.
+    #expect(p.start.iso == "2021-12-31T16:00:00.000Z")
+    #expect(p.end.iso == "2022-03-31T16:00:00.000Z")
+    #expect(p.previous.quarter == Quarter("2021-Q4")!)
+    #expect(p.previous.end == p.start)
+    #expect(p.back(3).quarter == Quarter("2021-Q2")!)
+    #expect(p.parameters[":start"] == .text(p.start.iso) && p.parameters[":end"] == .text(p.end.iso))
+    #expect(p.contains(iso: "2021-12-31T16:00:00.000Z") && !p.contains(iso: "2022-03-31T16:00:00.000Z"))
+    #expect(
+      p.monthStarts.map(\.iso) == [
+        "2021-12-31T16:00:00.000Z", "2022-01-31T16:00:00.000Z", "2022-02-28T16:00:00.000Z", "2022-03-31T16:00:00.000Z",
+      ])
   }
 }

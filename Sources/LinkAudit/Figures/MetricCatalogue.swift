@@ -20,7 +20,7 @@ public enum MetricKind: String, Sendable {
 /// `quarter_users`, `decision_open`, `covered_month`), which the importer keeps and `linkaudit doctor` checks
 /// against `link_event`.
 public struct MetricDefinition: Sendable {
-  public let id: String
+  public let id: MetricID
   /// The key of `key=value` dimensions (`domain`, `scene`, `platform`), nil for a single figure.
   public let dimension: String?
   public let kind: MetricKind
@@ -32,14 +32,43 @@ public struct MetricDefinition: Sendable {
   public let sql: String
 
   /// The id as it appears in `metrics.csv` with its dimension, e.g. `p4.open_rate[scene=S]`.
-  public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id }
+  public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id.rawValue }
+}
+
+/// An id no figure carries any more: it read other than a regulator reads it.
+/// An id never changes meaning, so a figure that misled is retired and its
+/// replacement gets a new id; data teams find here what to read instead.
+public struct RetiredMetric: Sendable {
+  /// The id, with `N` for each principle (`pN.within_sla_rate`).
+  public let id: String
+  public let replacedBy: [String]
+  public let why: String
 }
 
 /// Every metric of the catalogue (`docs/metrics.md`), in report order.
 public enum MetricCatalogue {
   public static let all: [MetricDefinition] = overview + [1, 2, 3].flatMap(principleMetrics) + principle4
 
-  public static func definition(_ id: String) -> MetricDefinition? { all.first { $0.id == id } }
+  /// The retired ids (listed in `docs/metrics.md`); none is in `all`.
+  public static let retired: [RetiredMetric] = [
+    .init(
+      id: "overview.referrals", replacedBy: ["overview.referrals_received"],
+      why:
+        "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter."
+    ),
+    .init(
+      id: "pN.upheld_without_block", replacedBy: ["pN.upheld_without_action"],
+      why:
+        "Counted a P3 complaint upheld with the warning its policy prescribes as a failure; the new id counts only actions less strict than the policy prescribes."
+    ),
+    .init(
+      id: "pN.within_sla_rate", replacedBy: ["pN.due_met_rate", "pN.due", "pN.due_met", "pN.overdue_at_end"],
+      why:
+        "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in."
+    ),
+  ]
+
+  public static func definition(_ id: MetricID) -> MetricDefinition? { all.first { $0.id == id } }
 
   // The populations, as SQL conditions.
   package static let inQuarterE = "month_start >= :start AND month_start < :end"
@@ -150,18 +179,42 @@ public enum MetricCatalogue {
         WHERE principle IN (1, 2, 3, 4) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
         """),
     .init(
-      id: "overview.referrals", dimension: nil, kind: .count, principle: nil,
-      nameEnglish: "Regulator referrals", nameChinese: "监管转办投诉数",
+      id: "overview.referrals_received", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Regulator referrals received", nameChinese: "本季度受理的监管转办投诉数",
       definitionEnglish:
-        "Complaints of the quarter with channel regulator_referral (each listed on the Referrals sheet).",
-      definitionChinese: "本季度渠道为监管转办（regulator_referral）的投诉数（逐件列于“监管转办”工作表）。",
+        "Complaints received in the quarter with channel regulator_referral (each listed on the Referrals sheet).",
+      definitionChinese: "本季度受理、渠道为监管转办（regulator_referral）的投诉数（逐件列于“监管转办”工作表）。",
       sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND channel = 'regulator_referral'"),
+    .init(
+      id: "overview.referrals_open_at_start", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Referrals open at the quarter's start", nameChinese: "季初未办结的监管转办投诉数",
+      definitionEnglish: "Regulator referrals, received before the quarter, still open when it began.",
+      definitionChinese: "季度开始时仍未办结的监管转办投诉数（此前受理）。",
+      sql: "SELECT count(*) FROM complaint WHERE channel = 'regulator_referral' AND \(openAt(":start"))"),
     .init(
       id: "overview.referrals_open_at_end", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Referrals open at the quarter's end", nameChinese: "季末未办结的监管转办投诉数",
       definitionEnglish: "Regulator referrals, received in any quarter, open at the quarter's end.",
       definitionChinese: "季度结束时仍未办结的监管转办投诉数（任何季度受理）。",
       sql: "SELECT count(*) FROM complaint WHERE channel = 'regulator_referral' AND \(openAt(":end"))"),
+    .init(
+      id: "overview.referrals_overdue_at_end", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Referrals overdue at the quarter's end", nameChinese: "季末已超时的监管转办投诉数",
+      definitionEnglish:
+        "Regulator referrals, received in any quarter, open at the quarter's end and strictly past their deadline (receipt + the SLA of the policy in force at receipt); each is named in the summary.",
+      definitionChinese: "季度结束时仍未办结且已超过办理期限（受理时间 + 受理时所适用规范的时限）的监管转办投诉数（任何季度受理），摘要逐件列出编号。",
+      sql:
+        "SELECT count(*) FROM complaint_handling WHERE channel = 'regulator_referral' AND \(overdueAt(":end"))"),
+    .init(
+      id: "overview.days_since_last_complaint", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Days since the last complaint", nameChinese: "距最后一件投诉的天数",
+      definitionEnglish:
+        "Whole days (rounded down) from the last complaint received before the quarter's end to the quarter's end; none when there is none. Many days without a complaint is flagged, like days without events: a gap in the complaint feed, not a quiet quarter.",
+      definitionChinese: "自季末前最后一件受理的投诉至季末的整天数（向下取整）；无投诉时为空。较长时间无投诉将被提示，与无事件的日期相同：可能是投诉数据缺失，而非投诉少。",
+      sql: """
+        SELECT CAST(julianday(:end) - julianday(max(received_at)) AS INTEGER) FROM complaint
+        WHERE received_at < :end
+        """),
     .init(
       id: "overview.open_rate", dimension: nil, kind: .rate, principle: nil,
       nameEnglish: "Open rate", nameChinese: "直接打开率",
@@ -207,6 +260,26 @@ public enum MetricCatalogue {
       definitionEnglish: "Events whose action is more lenient than their policy prescribes.",
       definitionChinese: "处置宽于规范要求的事件数。",
       sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)")),
+    .init(
+      id: "overview.under_restricted", dimension: "rule", kind: .count, principle: nil,
+      nameEnglish: "Under-restricted events, by the rule broken", nameChinese: "限制不足事件数（按所违反的规则）",
+      definitionEnglish:
+        "The same events by the rule of the policy they fell short of: category (their reason is a category, whose rule prescribes the treatment) or scene (no category: the scene's rule prescribes it, e.g. an open where the scene prescribes a warning).",
+      definitionChinese:
+        "同上事件，按其未达到的规范规则分类：category（原因为某一类别，由类别规则规定处置）或 scene（无类别，由场景规则规定处置，例如场景要求提示却被直接打开）。",
+      sql: """
+        WITH g AS (
+          SELECT policy_version, scene, reason, principle IS NOT NULL AS by_category, action, sum(events) AS n
+          FROM event_month WHERE \(inQuarterE)
+          GROUP BY policy_version, scene, reason, by_category, action),
+        a AS (
+          SELECT e.by_category, e.n, \(actionLevel("e.action")) AS alevel, \(treatmentLevel("t.treatment")) AS tlevel
+          FROM g e \(treatmentJoin)),
+        r(rule, by_category) AS (VALUES ('category', 1), ('scene', 0))
+        SELECT r.rule,
+          (SELECT coalesce(sum(n), 0) FROM a WHERE a.by_category = r.by_category AND alevel < tlevel)
+        FROM r
+        """),
   ]
 
   /// The complaint figures every principle shares.
@@ -249,14 +322,48 @@ public enum MetricCatalogue {
         definitionChinese: "同上时长的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
         sql: p90(hours)),
       .init(
-        id: "p\(p).within_sla_rate", dimension: nil, kind: .rate, principle: principle,
-        nameEnglish: "Resolved within SLA", nameChinese: "时限内办结率",
+        id: "p\(p).due", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Fell due in the quarter", nameChinese: "本季度到期投诉数",
         definitionEnglish:
-          "Complaints of principle \(p) resolved within the SLA of the policy in force when received / all complaints of principle \(p) (unresolved ones count against).",
-        definitionChinese: "在受理时所适用规范的时限内办结的原则\(p)投诉数 / 原则\(p)投诉总数（未办结计为超时）。",
+          "Complaints of principle \(p), received in any quarter, whose deadline (receipt + the SLA of the policy in force at receipt) falls in the quarter.",
+        definitionChinese: "办理期限（受理时间 + 受理时所适用规范的时限）落在本季度的原则\(p)投诉数（任何季度受理）。",
+        sql: "SELECT count(*) FROM complaint_handling WHERE principle = \(p) AND \(dueIn)"),
+      .init(
+        id: "p\(p).due_met", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Fell due and met", nameChinese: "本季度到期且按时办结数",
+        definitionEnglish: "Of those, the complaints resolved at or before their deadline.",
+        definitionChinese: "其中在办理期限之前（含期限当时）办结的投诉数。",
+        sql: "SELECT count(*) FROM complaint_handling WHERE principle = \(p) AND \(dueIn) AND \(metDeadline)"),
+      .init(
+        id: "p\(p).due_met_rate", dimension: nil, kind: .rate, principle: principle,
+        nameEnglish: "Deadlines met", nameChinese: "到期按时办结率",
+        definitionEnglish:
+          "p\(p).due_met / p\(p).due: of the complaints that fell due in the quarter, whatever the quarter they came in, the share resolved in time.",
+        definitionChinese: "p\(p).due_met / p\(p).due：本季度到期的投诉（不论何时受理）中按时办结的比例。",
         sql:
-          "SELECT \(rate("coalesce(sum(coalesce(ms_to_resolve <= sla_hours * 3600000, 0)), 0)", of: "count(*)")) FROM complaint_handling WHERE \(cp)"
+          "SELECT \(rate("coalesce(sum(\(metDeadline)), 0)", of: "count(*)")) FROM complaint_handling WHERE principle = \(p) AND \(dueIn)"
       ),
+      .init(
+        id: "p\(p).overdue_at_end", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Overdue at the quarter's end", nameChinese: "季末超时未办结投诉数",
+        definitionEnglish:
+          "Complaints of principle \(p), received in any quarter, open at the quarter's end and strictly past their deadline then.",
+        definitionChinese: "季度结束时仍未办结且已超过办理期限的原则\(p)投诉数（任何季度受理）。",
+        sql: "SELECT count(*) FROM complaint_handling WHERE principle = \(p) AND \(overdueAt(":end"))"),
+      .init(
+        id: "p\(p).overdue_at_end", dimension: "age", kind: .count, principle: principle,
+        nameEnglish: "Overdue at the end, by days overdue", nameChinese: "季末超时未办结投诉（按超时天数）",
+        definitionEnglish:
+          "The same by whole days past the deadline at the quarter's end (rounded down): 0-7, 8-30, 31-90, 91+.",
+        definitionChinese: "同上，按季末时超过期限的整天数（向下取整）分为 0-7、8-30、31-90、91+。",
+        sql: """
+          WITH b(age, low, high) AS (VALUES \(overdueAges.map { "('\($0.label)', \($0.low), \($0.high.map(String.init) ?? "NULL"))" }.joined(separator: ", "))),
+          o AS (
+            SELECT \(daysOverdueAt(":end")) AS days FROM complaint_handling
+            WHERE principle = \(p) AND \(overdueAt(":end")))
+          SELECT b.age, (SELECT count(*) FROM o WHERE o.days >= b.low AND (b.high IS NULL OR o.days <= b.high))
+          FROM b
+          """),
       .init(
         id: "p\(p).open_at_start", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Open at the quarter's start", nameChinese: "季初未办结投诉数",
@@ -321,11 +428,58 @@ public enum MetricCatalogue {
     "\(openAt(t)) AND \(msOpenAt(t)) > sla_hours * 3600000"
   }
 
+  /// The treatment (open, warn, block) the policy in force at a complaint's
+  /// receipt prescribes for its category; none before any policy. `c` names
+  /// the complaint's table in the query.
+  package static func prescribedTreatment(_ c: String) -> String {
+    """
+    (SELECT coalesce(
+        (SELECT k.treatment FROM policy_category k WHERE k.version = v.version AND k.category = \(c).category),
+        (SELECT k.treatment FROM policy_category k WHERE k.version = v.version AND k.category = 'default'))
+      FROM policy_period v WHERE \(c).received_at >= v.effective_from AND \(c).received_at < v.effective_until)
+    """
+  }
+
+  /// An action taken's strictness on the scale of `treatmentLevel`: a block 2,
+  /// a warning 1; suspend_sharer, restore and none leave the link as it was (0).
+  package static func actionTakenLevel(_ action: String) -> String {
+    "CASE \(action) WHEN 'block_url' THEN 2 WHEN 'block_domain' THEN 2 WHEN 'warn_url' THEN 1 ELSE 0 END"
+  }
+
+  /// An upheld complaint whose action taken is less strict than its policy prescribes.
+  package static func belowPrescribed(_ c: String) -> String {
+    "\(actionTakenLevel("\(c).action_taken")) < \(treatmentLevel(prescribedTreatment(c)))"
+  }
+
+  /// A complaint's deadline: its receipt plus the SLA of the policy in force
+  /// at receipt (of `complaint_handling`), UTC text as stored; none before any policy.
+  package static let deadline = "strftime('%Y-%m-%dT%H:%M:%fZ', received_at, '+' || sla_hours || ' hours')"
+
+  /// A complaint whose deadline falls in the quarter.
+  package static let dueIn = "\(deadline) >= :start AND \(deadline) < :end"
+
+  /// A complaint resolved at or before its deadline.
+  package static let metDeadline = "coalesce(ms_to_resolve <= sla_hours * 3600000, 0)"
+
+  /// The buckets of `pN.overdue_at_end[age=…]`: whole days overdue, both bounds included.
+  public static let overdueAges: [(label: String, low: Int, high: Int?)] = [
+    ("0-7", 0, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("91+", 91, nil),
+  ]
+
+  /// Whole days (rounded down) a complaint open at `t` is past its deadline then.
+  package static func daysOverdueAt(_ t: String) -> String {
+    "CAST((\(msOpenAt(t)) - sla_hours * 3600000) / 86400000 AS INTEGER)"
+  }
+
   /// URLs of principle `p` first restricted in the quarter (`url_restriction`;
   /// quarters are cut in the rollup zone, as the months of the other rollups).
   package static func firstRestricted(_ p: Int) -> String {
     "principle = \(p) AND quarter_start = :start"
   }
+
+  /// A late action: a URL first restricted more than `lateActionHours` after its first event.
+  package static let lateActionHours = 24
+  package static let lateAction = "hours_to_action > \(lateActionHours)"
 
   /// Their hours to action.
   package static func toAction(_ p: Int) -> String {
@@ -365,6 +519,20 @@ public enum MetricCatalogue {
         definitionChinese: "原因属于原则\(p)且未被直接打开（提示或拦截）的事件数。",
         sql: "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action <> 'open'"),
       .init(
+        id: "p\(p).warnings", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Of which warnings", nameChinese: "其中提示次数",
+        definitionEnglish:
+          "Of those restrictions, the events warned (warn_proceed or warn_back): the user could still go on to the page.",
+        definitionChinese: "上述限制中被提示的事件数（warn_proceed 或 warn_back）：用户仍可继续访问。",
+        sql:
+          "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action IN ('warn_proceed', 'warn_back')"),
+      .init(
+        id: "p\(p).blocks", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Of which blocks", nameChinese: "其中拦截次数",
+        definitionEnglish: "Of those restrictions, the events blocked.",
+        definitionChinese: "上述限制中被拦截的事件数。",
+        sql: "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action = 'block'"),
+      .init(
         id: "p\(p).automated_share", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Found by automated detection", nameChinese: "自动识别占比",
         definitionEnglish: "Of those restrictions, the share with detected_by = automated.",
@@ -390,6 +558,26 @@ public enum MetricCatalogue {
         definitionEnglish: "Nearest-rank 90th percentile of the same hours: the value at rank ⌈0.9·n⌉.",
         definitionChinese: "同上小时数的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
         sql: p90(toAction(p))),
+      .init(
+        id: "p\(p).restricted_at_first_sight", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Restricted at first sight", nameChinese: "首次出现即受限的URL数",
+        definitionEnglish:
+          "Of those URLs, those first restricted on their first event (0 hours to action): the median and P90 read 0 when most are.",
+        definitionChinese: "上述URL中首次出现即受限（处置时效为0小时）的数量：多数如此时，中位数和第90百分位均为0。",
+        sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p)) AND hours_to_action = 0"),
+      .init(
+        id: "p\(p).late_actions", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Restricted more than 24 h after first seen", nameChinese: "首次出现24小时后才受限的URL数",
+        definitionEnglish:
+          "Of those URLs, those first restricted more than \(lateActionHours) hours after their first event: the tail the median and P90 hide; each listed by URL on the principle's sheet.",
+        definitionChinese: "上述URL中首次出现超过\(lateActionHours)小时后才首次受限的数量：中位数和第90百分位掩盖的长尾；逐个URL列于该原则工作表。",
+        sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p)) AND \(lateAction)"),
+      .init(
+        id: "p\(p).max_hours_to_action", dimension: nil, kind: .hours, principle: principle,
+        nameEnglish: "Longest hours to action", nameChinese: "最长处置时效（小时）",
+        definitionEnglish: "The longest of the same hours; none when no URL was first restricted in the quarter.",
+        definitionChinese: "同上小时数的最大值；本季度无首次受限的URL时为空。",
+        sql: "SELECT max(hours_to_action), NULL, count(*) FROM url_restriction WHERE \(firstRestricted(p))"),
       .init(
         id: "p\(p).opens_before_action", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens before action", nameChinese: "受限前被直接打开次数",
@@ -429,15 +617,15 @@ public enum MetricCatalogue {
           WHERE principle = \(p) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
           """),
       .init(
-        id: "p\(p).upheld_without_block", dimension: nil, kind: .count, principle: principle,
-        nameEnglish: "Upheld without a block", nameChinese: "成立但未拦截的投诉数",
+        id: "p\(p).upheld_without_action", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Upheld without the prescribed action", nameChinese: "成立但处置宽于规范的投诉数",
         definitionEnglish:
-          "Upheld complaints of the quarter of principle \(p) whose action_taken is neither block_url nor block_domain (each listed, with its action, on the Decisions sheet).",
-        definitionChinese: "本季度原则\(p)成立投诉中处置措施既非 block_url 也非 block_domain 的数量（逐件列于“处置决定”工作表）。",
+          "Upheld complaints of the quarter of principle \(p) whose action_taken is less strict than the policy in force at receipt prescribes for their category (block_url and block_domain block, warn_url warns, suspend_sharer and none leave the link as it was); each listed, with its action and the prescribed one, on the Decisions sheet.",
+        definitionChinese:
+          "本季度原则\(p)成立投诉中，处置措施宽于受理时所适用规范对其类别的要求的数量（block_url、block_domain 为拦截，warn_url 为提示，suspend_sharer 与 none 不改变链接）；逐件列于“处置决定”工作表，并列出规范要求。",
         sql: """
           SELECT count(*) FROM complaint
-          WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld'
-            AND coalesce(action_taken, '') NOT IN ('block_url', 'block_domain')
+          WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld' AND \(belowPrescribed("complaint"))
           """),
       .init(
         id: "p\(p).upheld_by_domain", dimension: "domain", kind: .count, principle: principle,
@@ -463,6 +651,25 @@ public enum MetricCatalogue {
         sql:
           "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND principle = 4 AND outcome = 'upheld' AND action_taken = 'restore'"
       ),
+      .init(
+        id: "p4.reversal_rate", dimension: nil, kind: .rate, principle: .userChoice,
+        nameEnglish: "Wrongful restrictions reversed", nameChinese: "误拦截纠正率",
+        definitionEnglish:
+          "Complaints of wrongful restriction (principle 4) received in the quarter, upheld and restored / those resolved with an outcome other than duplicate.",
+        definitionChinese: "本季度受理的误拦截投诉（原则4）中成立并恢复的数量 / 已办结且非重复的数量。",
+        sql: """
+          SELECT \(rate("coalesce(sum(outcome = 'upheld' AND action_taken = 'restore'), 0)", of: "count(*)"))
+          FROM complaint WHERE \(inQuarterC) AND principle = 4 AND status = 'resolved' AND outcome <> 'duplicate'
+          """),
+      .init(
+        id: "p4.median_hours_to_restore", dimension: nil, kind: .hours, principle: .userChoice,
+        nameEnglish: "Median hours to restore", nameChinese: "恢复时长中位数（小时）",
+        definitionEnglish:
+          "Median hours from receipt to resolution of those upheld and restored; for an even count, the mean of the two middle values.",
+        definitionChinese: "上述成立并恢复的投诉从受理到办结的小时数中位数；偶数个时取中间两值的平均。",
+        sql: median(
+          "SELECT ms_to_resolve / 3600000.0 AS hours FROM complaint_handling WHERE \(inQuarterC) AND principle = 4 AND status = 'resolved' AND outcome = 'upheld' AND action_taken = 'restore'"
+        )),
       .init(
         id: "p4.open_rate", dimension: "scene", kind: .rate, principle: .userChoice,
         nameEnglish: "Open rate by scene", nameChinese: "分场景直接打开率",
@@ -533,7 +740,7 @@ extension MetricCatalogue {
   /// follow from those counts by the rating model's formula (a documented
   /// Swift step, `RatingModel.score`), with the model's numbers stated beside it.
   public static let ratings: [MetricDefinition] = {
-    func d(_ id: String, _ kind: MetricKind, _ en: String, _ zh: String, _ defEn: String, _ defZh: String)
+    func d(_ id: MetricID, _ kind: MetricKind, _ en: String, _ zh: String, _ defEn: String, _ defZh: String)
       -> MetricDefinition
     {
       MetricDefinition(
@@ -611,7 +818,7 @@ extension MetricCatalogue {
   /// The queries behind the evidence of the ratings (the Methodology sheet
   /// shows them beside the metrics; they list cases, not figures).
   public static let ratingEvidence: [MetricDefinition] = {
-    func d(_ id: String, _ en: String, _ zh: String, _ sql: String) -> MetricDefinition {
+    func d(_ id: MetricID, _ en: String, _ zh: String, _ sql: String) -> MetricDefinition {
       MetricDefinition(
         id: id, dimension: "platform", kind: .text, principle: nil, nameEnglish: en, nameChinese: zh,
         definitionEnglish: en, definitionChinese: zh, sql: sql)
@@ -639,6 +846,14 @@ extension MetricCatalogue {
       let cells = [
         "`\(d.label)`", english ? d.nameEnglish : d.nameChinese, english ? d.definitionEnglish : d.definitionChinese,
       ]
+      text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+    }
+    text +=
+      english
+      ? "\n## Retired ids\n\n| id | replaced by | why |\n|---|---|---|\n"
+      : "\n## 已停用的编号\n\n| 编号 | 替代 | 原因 |\n|---|---|---|\n"
+    for r in retired {
+      let cells = ["`\(r.id)`", r.replacedBy.map { "`\($0)`" }.joined(separator: ", "), r.why]
       text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
     }
     return text

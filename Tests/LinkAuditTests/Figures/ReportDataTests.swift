@@ -54,14 +54,32 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     let q4 = try Self.data("2021-Q4")
     // Received in Q4: r1, r3; open at the start: r2. Not r4 (resolved in Q3).
     #expect(q4.referrals.map(\.complaintID) == ["r2", "r1", "r3"])
-    #expect(q4.current["overview.referrals"]?.csv == "2")
-    // Open at the end: r2 and r3.
+    #expect(q4.current["overview.referrals_received"]?.csv == "2")
+    #expect(q4.current["overview.referrals_open_at_start"]?.csv == "1")
+    // Open at the end: r2 and r3. Overdue then: r2 only (p2, 24 h; received 09-20 10:00,
+    // 102 d 14 h before the end: 101 whole days past its deadline); r3 is 48 h old against 72.
     #expect(q4.current["overview.referrals_open_at_end"]?.csv == "2")
+    #expect(q4.current["overview.referrals_overdue_at_end"]?.csv == "1")
+    #expect(q4.overdueReferrals.map(\.complaintID) == ["r2"])
+    #expect(q4.referrals.map(\.daysOverdueAtEnd) == [101, nil, nil])
     let q3 = try Self.data("2021-Q3")
     // Q3: r2 received (and open at the end); r4 was resolved in Q3 but received in Q2 and open at Q3's start.
     #expect(q3.referrals.map(\.complaintID) == ["r4", "r2"])
-    #expect(q3.current["overview.referrals"]?.csv == "1")
+    #expect(q3.current["overview.referrals_received"]?.csv == "1")
+    #expect(q3.current["overview.referrals_open_at_start"]?.csv == "1")
     #expect(q3.current["overview.referrals_open_at_end"]?.csv == "1")
+    // r2 at Q3's end (10-01 00:00): 10 d 14 h old against 24 h: 9 whole days overdue.
+    #expect(q3.current["overview.referrals_overdue_at_end"]?.csv == "1")
+    #expect(q3.overdueReferrals.map(\.daysOverdueAtEnd) == [9])
+  }
+
+  /// How long the complaint feed has been silent at the quarter's end.
+  @Test func daysSinceTheLastComplaintAreWholeDaysToTheEnd() throws {
+    // Q4: n2 came in 12-31 12:00, 12 h before the end: 0. 2022-Q1 ends 04-01 00:00: 90 d 12 h
+    // after n2, the last complaint: 90. 2021-Q1 ends before any complaint: none.
+    #expect(try Self.data("2021-Q4").current["overview.days_since_last_complaint"]?.csv == "0")
+    #expect(try Self.data("2022-Q1").current["overview.days_since_last_complaint"]?.csv == "90")
+    #expect(try Self.data("2021-Q1").current["overview.days_since_last_complaint"] == MetricValue.none)
   }
 }
 
@@ -106,10 +124,52 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     #expect(q4.current["overview.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p1.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p2.post_decision_opens"]?.csv == "1")
-    #expect(q4.upheldWithoutBlock.map(\.complaintID) == ["u1"])
-    #expect(q4.upheldWithoutBlock.first?.actionTaken == "none")
-    #expect(q4.current["p1.upheld_without_block"]?.csv == "1")
-    #expect(q4.current["p2.upheld_without_block"]?.csv == "0")
+    // u1 (fraud: block prescribed) was upheld with no action.
+    #expect(q4.upheldWithoutAction.map(\.complaintID) == ["u1"])
+    #expect(q4.upheldWithoutAction.first?.actionTaken == "none")
+    #expect(q4.upheldWithoutAction.first?.prescribed == "block")
+    #expect(q4.current["p1.upheld_without_action"]?.csv == "1")
+    #expect(q4.current["p2.upheld_without_action"]?.csv == "0")
+  }
+}
+
+/// Upheld complaints against what their policy prescribes for the category
+/// (policy phase 1: pornography and fraud block, induced_sharing warns, every
+/// other category blocks). Received in 2021-Q4, all upheld:
+/// - w1 induced_sharing (p3), warn_url: the warning prescribed: not counted;
+/// - w2 fraud (p1), warn_url: a warning where a block is prescribed;
+/// - w3 fraud (p1), suspend_sharer: the link left as it was;
+/// - w4 spam (p3, default block), warn_url: less than a block;
+/// - w5 pornography (p1), block_url: as prescribed;
+/// - w6 phishing (p2, default block), none;
+/// - w7 rumor (p1), not upheld: not a case.
+/// So p1 2 (w2 w3), p2 1 (w6), p3 1 (w4); listed by principle then receipt: w2 w3 w6 w4.
+@Suite struct UpheldWithoutActionTests {
+  static let complaints = """
+    complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at
+    w1,2021-10-05 10:00:00,a,https://w1.example.com/,induced_sharing,in_chat,,resolved,2021-10-06 10:00:00,upheld,warn_url,
+    w2,2021-10-05 11:00:00,a,https://w2.example.com/,fraud,in_chat,,resolved,2021-10-06 10:00:00,upheld,warn_url,
+    w3,2021-10-05 12:00:00,a,https://w3.example.com/,fraud,in_chat,,resolved,2021-10-06 10:00:00,upheld,suspend_sharer,
+    w4,2021-10-05 13:00:00,a,https://w4.example.com/,spam,in_chat,,resolved,2021-10-06 10:00:00,upheld,warn_url,
+    w5,2021-10-05 14:00:00,a,https://w5.example.com/,pornography,in_chat,,resolved,2021-10-06 10:00:00,upheld,block_url,
+    w6,2021-10-05 15:00:00,a,https://w6.example.com/,phishing,in_chat,,resolved,2021-10-06 10:00:00,upheld,none,
+    w7,2021-10-05 16:00:00,a,https://w7.example.com/,rumor,in_chat,,resolved,2021-10-06 10:00:00,not_upheld,,
+
+    """
+
+  @Test func aWarningWherePrescribedIsNotAFailureAndLessThanPrescribedIs() throws {
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.complaints, try store.dir.write("c.csv", Self.complaints)),
+    ])
+    let q4 = try shanghaiReport(store, "2021-Q4")
+    #expect(q4.current["p1.upheld_without_action"]?.csv == "2")
+    #expect(q4.current["p2.upheld_without_action"]?.csv == "1")
+    #expect(q4.current["p3.upheld_without_action"]?.csv == "1")
+    #expect(q4.upheldWithoutAction.map(\.complaintID) == ["w2", "w3", "w6", "w4"])
+    #expect(q4.upheldWithoutAction.map(\.prescribed) == ["block", "block", "block", "block"])
+    #expect(q4.current["p3.upheld_without_block"] == nil)
   }
 }
 
@@ -164,7 +224,7 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     try store.load([(.links, try store.dir.write("l.csv", Self.links))])
     let db = try store.open(.readOnly)
     let plan = try db.records(
-      "EXPLAIN QUERY PLAN " + ReportData.gotThroughSQL,
+      "EXPLAIN QUERY PLAN " + EventSection.gotThroughSQL,
       named: [":start": .text("a"), ":end": .text("b"), ":limit": .integer(1)],
       source: "test"
     ).compactMap { $0.optionalText("detail") }
@@ -271,5 +331,22 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
       "2022-02-28T16:00:00.000Z",
     ]
     #expect(q4.months(starts) == "2021-11 – 2022-01, 2022-03")
+  }
+}
+
+/// The tail of the time to action, URL by URL, on MetricCatalogueTests' fixture:
+/// x.example.com/p first seen 10-20 10:00 (e13, opened), first restricted for
+/// principle 1 on 11-02 10:00 (e6: 312 h) and for principle 3 on 11-01 10:00
+/// (e5: 288 h). douyin.com/v/2 and phish.example.net/login were restricted at
+/// first sight and are not listed.
+@Suite struct LateActionTests {
+  @Test func everyURLRestrictedMoreThanADayAfterFirstSeenIsListed() throws {
+    let q4 = try shanghaiReport(try MetricCatalogueTests.loaded(), "2021-Q4")
+    #expect(q4.lateActions.map(\.principle) == [1, 3])
+    #expect(q4.lateActions.map(\.url) == ["https://x.example.com/p", "https://x.example.com/p"])
+    #expect(q4.lateActions.map(\.hoursToAction) == [312, 288])
+    #expect(q4.lateActions.map(\.opensBefore) == [1, 1])
+    #expect(q4.lateActions.map { q4.local($0.firstSeen) } == ["2021-10-20 10:00:00", "2021-10-20 10:00:00"])
+    #expect(q4.lateActions.map { q4.local($0.firstRestricted) } == ["2021-11-02 10:00:00", "2021-11-01 10:00:00"])
   }
 }
