@@ -470,13 +470,13 @@ private struct BundleLoader {
           throw FileError(
             file: at.file, line: at.line,
             message:
-              "authority \(displayable(String(key.prefix(80))))… holds \(TextRuleBreach.code(s)): a URL holds no control characters, noncharacters or bidirectional controls"
+              "authority \(displayable(key.count > 80 ? String(key.prefix(80)) + "…" : key)) holds \(TextRuleBreach.code(s)): a URL holds no control characters, noncharacters or bidirectional controls"
           )
         case .tooLong(let n)?:
           throw FileError(
             file: at.file, line: at.line,
             message:
-              "authority \(displayable(String(key.prefix(80))))… makes a URL of \(n.grouped) characters: a URL has at most \(LinkEventLoader.urlLength)"
+              "authority \(displayable(key.count > 80 ? String(key.prefix(80)) + "…" : key)) makes a URL of \(n.grouped) characters: a URL has at most \(LinkEventLoader.urlLength)"
           )
         case nil: break
         }
