@@ -111,7 +111,7 @@ package struct FieldReader<Column: InputColumn> {
   }
 
   package func url(_ i: Column, using normaliser: URLNormaliser) throws(RowProblem) -> (raw: String, url: ExternalURL) {
-    let v = try text(i, required: true, maxLength: 4096)!
+    let v = try text(i, required: true, maxLength: LinkEventLoader.urlLength)!
     do {
       let url = try normaliser.normalise(v)
       return (url.hadUserinfo ? url.shared : v, url)

@@ -32,6 +32,8 @@ package struct LinkEventLoader {
   /// bundle's events are held to them too).
   package static let eventIDLength = 128
   package static let clientVersionLength = 64
+  /// The longest URL a log may give (scalars), and a bundle's count authority.
+  package static let urlLength = 4096
   package static let insertSQL = """
     INSERT INTO link_event (event_id, batch_id, occurred_at, scene, user_pseudonym, url, url_normalised, host_id,
       action, reason, principle, detected_by, client_version, policy_version)

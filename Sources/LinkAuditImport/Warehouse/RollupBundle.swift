@@ -35,6 +35,13 @@ package struct BundleManifest: Codable {
   /// otherwise: over three times the 30 billion taps of the README's paper
   /// quarter, far below what an edited count (9 x 10^18) reaches.
   package static let defaultMaxEvents: Int64 = 100_000_000_000
+  /// The most `--max-events` may say: 10^15 taps a quarter (over 30,000
+  /// paper quarters) keeps every sum the ratings and the report make over
+  /// the quarters a database can hold far inside Int64 (red-team A14).
+  package static let maxEventsLimit: Int64 = 1_000_000_000_000_000
+  /// How far ahead of this machine's clock a bundle's `made_at_ms` may be
+  /// (the warehouse's clock may run a little ahead); later, it was not made yet.
+  package static let clockSkewMs: Int64 = 10 * 60_000
   /// A manifest is a few hundred bytes; anything much larger is not one.
   static let manifestLimit = 1 << 20
 
@@ -137,19 +144,20 @@ package struct BundleImportOptions: Sendable {
   package var maxEvents: Int64 = BundleManifest.defaultMaxEvents
   /// The quarter whose newer bundle this one may replace (`--replace-newer`).
   package var replaceNewer: String?
-  /// The combinations of policy version, scene, reason and action whose
-  /// principle 1-2 events got through (the metrics' table, as the reference
-  /// ships it in under_restricted.csv): the cases must list every such event
-  /// counts.csv counts. nil leaves that cross-check out.
-  package var underRestricted: Set<[String]>?
+  /// The query of the combinations of policy version, scene, reason and
+  /// action whose principle 1-2 events got through (the metrics' table, as
+  /// the reference ships it in under_restricted.csv): the cases must list
+  /// every such event counts.csv counts. Run inside the bundle's transaction,
+  /// once the store is up to date. nil leaves that cross-check out.
+  package var underRestrictedQuery: String?
 
   package init(
     maxEvents: Int64 = BundleManifest.defaultMaxEvents, replaceNewer: String? = nil,
-    underRestricted: Set<[String]>? = nil
+    underRestrictedQuery: String? = nil
   ) {
     self.maxEvents = maxEvents
     self.replaceNewer = replaceNewer
-    self.underRestricted = underRestricted
+    self.underRestrictedQuery = underRestrictedQuery
   }
 }
 
@@ -191,8 +199,21 @@ extension Importer {
       throw FileError(
         file: folder, message: "manifest.json: made_at_ms \(made) is not \(plausible.expectation)")
     }
+    // A bundle cannot have been made after now: one "made" in 2036 would pass for the newer of any two (A15).
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    if let made = manifest.madeAtMs, made > now + BundleManifest.clockSkewMs {
+      throw FileError(
+        file: folder,
+        message:
+          "manifest.json: made_at_ms \(made) (\(Timestamp(milliseconds: made).iso)) is later than now (\(Timestamp(milliseconds: now).iso)): a bundle cannot have been made yet; check the warehouse's clock"
+      )
+    }
     try db.execute("PRAGMA cache_size = -65536")
-    return try db.transaction {
+    let summary = try db.transaction {
+      // The store's own upkeep (a migration, stale rollups re-derived) is
+      // part of the bundle's transaction: a refused bundle leaves the
+      // database's bytes as they were (red-team P5, A1).
+      try db.bringUpToDate()
       let known = try db.rows(
         "SELECT b.batch_id, r.batch_id IS NOT NULL AND r.replaced_by IS NOT NULL FROM main.batch b LEFT JOIN main.rollup_bundle r USING (batch_id) WHERE b.sha256 = ?",
         [.text(sha)]
@@ -215,7 +236,7 @@ extension Importer {
           file: folder, message: "manifest.json: quarter \(quarter) is not \(plausible.expectation)")
       }
       let decisions = try DecisionIndex(database: db)
-      guard try DecisionIndex.fingerprint(of: db, standingBefore: end) == manifest.decisionsFingerprint else {
+      guard try DecisionIndex.fingerprint(of: db, from: start, until: end) == manifest.decisionsFingerprint else {
         throw FileError(
           file: folder,
           message:
@@ -256,10 +277,13 @@ extension Importer {
       if let reinstated { try removeBundleFigures(batch: reinstated, from: startText, to: endText) }
       let batchID = try reinstated ?? openBatch(kind: .links, fileName: name, sha256: sha)
       var summary = BatchSummary(file: folder, kind: .links, batchID: batchID)
+      let underRestricted = try bundle.underRestrictedQuery.map { query in
+        Set(try db.rows(query).map { $0.map { $0.text ?? "" } })
+      }
       let loader = BundleLoader(
         importer: self, batchID: batchID, folder: folder, zone: zone, quarter: (start, end),
         quarterName: quarter.description, plausible: plausible, maxEvents: bundle.maxEvents,
-        underRestricted: bundle.underRestricted)
+        underRestricted: underRestricted)
       let users = try loader.load(decisions: decisions, summary: &summary)
       guard summary.rowsStored == manifest.events else {
         throw FileError(
@@ -320,6 +344,9 @@ extension Importer {
       try closeBatch(summary)
       return summary
     }
+    // Committed: from now on reports may read beside imports (WAL), as every linkaudit store does.
+    if summary.batchID != nil { try db.useWAL() }
+    return summary
   }
 
   /// A bundle replaces the one its quarter holds only when it is newer by
@@ -413,10 +440,22 @@ private struct BundleLoader {
     var deriver = EventDeriver(timeZone: zone, decisions: DecisionIndex())
     var dayLocator = MonthLocator(timeZone: zone)
     var authorities: [String: (host: Int64, url: String, domain: String)] = [:]
+    // Hosts that mix scripts in one label: named as `import links` names them (K3, A16).
+    var homographs: (first: [(line: Int, host: LinkEventLoader.NewHost)], count: Int) = ([], 0)
     var total: Int64 = 0
-    // What the counts say, to hold the cases and histories to.
+    // What the counts say, to hold the cases, histories and days to.
     var counted: [RollupKey: Int64] = [:]
+    var countedByMonth: [Int64: Int64] = [:]
     var countedUnder: Int64 = 0
+    // The policy versions in force in each month ("" where none is), as the
+    // quarter's segments give them (the reference's segments.csv, whose
+    // SHA-256 the manifest carries): a count row's version must be one (A7).
+    var versionsByMonth: [Int64: Set<String>] = [:]
+    for row in WarehouseSegments.rows(
+      from: quarter.start.milliseconds, to: quarter.end.milliseconds, zone: zone, policies: policies)
+    {
+      if let month = Int64(row[3]) { versionsByMonth[month, default: []].insert(row[4]) }
+    }
     try each("counts.csv", Self.countColumns) { v, at in
       let month = try integer(v[0], "month_start_ms", at)
       guard month >= quarter.start.milliseconds, month < quarter.end.milliseconds else {
@@ -425,7 +464,30 @@ private struct BundleLoader {
       }
       let key = (v[2] ?? "") + "://" + (v[3] ?? "")
       if authorities[key] == nil {
+        // The rules of a link log's url column: the text rule and its length, then the normaliser (A16).
+        switch TextRuleBreach.check(key + "/", maxLength: LinkEventLoader.urlLength) {
+        case .forbidden(let s)?:
+          throw FileError(
+            file: at.file, line: at.line,
+            message:
+              "authority \(displayable(key.count > 80 ? String(key.prefix(80)) + "…" : key)) holds \(TextRuleBreach.code(s)): a URL holds no control characters, noncharacters or bidirectional controls"
+          )
+        case .tooLong(let n)?:
+          throw FileError(
+            file: at.file, line: at.line,
+            message:
+              "authority \(displayable(key.count > 80 ? String(key.prefix(80)) + "…" : key)) makes a URL of \(n.grouped) characters: a URL has at most \(LinkEventLoader.urlLength)"
+          )
+        case nil: break
+        }
         let url = try normalise(key + "/", normaliser, at)
+        if url.mixesScripts {
+          if homographs.first.count <= LinkEventLoader.homographsNamed {
+            homographs.first.append(
+              (at.line, LinkEventLoader.NewHost(host: url.host, ascii: url.hostASCII, domain: url.domain)))
+          }
+          homographs.count += 1
+        }
         authorities[key] = (
           try hosts.id(host: url.host, ascii: url.hostASCII, domain: url.domain), url.normalised, url.domain
         )
@@ -457,13 +519,27 @@ private struct BundleLoader {
       guard facts.key.month == month else {
         throw FileError(file: at.file, line: at.line, message: "month_start_ms \(month) is not the start of a month")
       }
+      let version = v[1] ?? ""
+      guard let inForce = versionsByMonth[month], inForce.contains(version) else {
+        let names = (versionsByMonth[month] ?? []).sorted().map { $0.isEmpty ? "none" : displayable($0) }
+        throw FileError(
+          file: at.file, line: at.line,
+          message:
+            "policy_version \(version.isEmpty ? "(empty)" : displayable(version)) is not in force in the month of month_start_ms \(month) (\(Timestamp(milliseconds: month).iso)): in force then \(names.joined(separator: ", ")), as segments.csv gives them"
+        )
+      }
       facts.count = events
       try counts.add(monthCounts: facts)
       counted[facts.key, default: 0] += events
+      countedByMonth[month, default: 0] += events
       if gotThrough(policy.map { policies.names[$0] }, scene, reason, action) { countedUnder += events }
     }
     summary.rowsStored = Int(total)
+    summary.warnings += LinkEventLoader.homographWarnings(homographs.first, count: homographs.count).map {
+      "counts.csv " + $0
+    }
     var dayEvents: Int64 = 0
+    var dayEventsByMonth: [Int64: Int64] = [:]
     try each("days.csv", ["day_start_ms", "events"]) { v, at in
       let day = try integer(v[0], "day_start_ms", at)
       guard day >= quarter.start.milliseconds, day < quarter.end.milliseconds, dayLocator.day(day) == day else {
@@ -478,11 +554,22 @@ private struct BundleLoader {
       }
       counts.add(day: day, batch: batchID, events: events)
       dayEvents = sum
+      // Each month's days add up to at most dayEvents, which did not overflow.
+      dayEventsByMonth[dayLocator.locate(day).month, default: 0] += events
       (firstDay, lastDay) = (min(firstDay, day), max(lastDay, day))
     }
     guard dayEvents == total else {
       throw FileError(
         file: folder, message: "days.csv adds up to \(dayEvents) events, counts.csv to \(total)")
+    }
+    // Month by month too: the days without events are read from days.csv, the monthly figures from counts.csv (A8).
+    for month in Set(countedByMonth.keys).union(dayEventsByMonth.keys).sorted()
+    where countedByMonth[month, default: 0] != dayEventsByMonth[month, default: 0] {
+      throw FileError(
+        file: folder,
+        message:
+          "days.csv adds up to \(dayEventsByMonth[month, default: 0]) events in the month of month_start_ms \(month) (\(Timestamp(milliseconds: month).iso)), counts.csv to \(countedByMonth[month, default: 0]): the bundle contradicts itself"
+      )
     }
     try counts.flush()
 
@@ -583,11 +670,13 @@ private struct BundleLoader {
     }
     let urls = try RollupEngine(database: db, timeZone: zone, policies: policies.names, outputs: .urls, schema: "temp")
     var plain = EventDeriver(timeZone: zone, decisions: DecisionIndex())
+    var earlier = EarlierHistories(db: db, zone: zone, quarterStart: quarter.start)
     try each("histories.csv", BundleEventColumn.names) { v, at in
       let e = try event(v, at, normaliser, &fields)
       guard e.ms < quarter.end.milliseconds else {
         throw FileError(file: at.file, line: at.line, message: "occurred_at_ms is after the bundle's quarter")
       }
+      try earlier.check(e, at)
       let facts = plain.facts(
         batch: batchID, occurredAt: e.ms, host: 0, scene: e.scene, action: e.action, reason: e.reason,
         detectedBy: e.detectedBy, policy: nil, url: e.url.normalised, domain: e.url.domain, user: nil)
@@ -602,6 +691,7 @@ private struct BundleLoader {
       }
       try urls.add(facts, event: nil)
     }
+    try earlier.checkNoneLeftOut(folder: folder)
     try urls.flush()
     try db.prepare(
       "INSERT OR REPLACE INTO main.url_restriction SELECT * FROM temp.url_restriction WHERE quarter_start = ?"
@@ -758,6 +848,95 @@ private struct BundleLoader {
         clientVersion: clientVersion)
     } catch let problem as RowProblem {
       throw BadRowError(problem, file: at.file, line: at.line)
+    }
+  }
+}
+
+/// Red-team A9: a history's events before the bundle's quarter decide which
+/// URLs the quarter restricted first, and the hours and opens before it.
+/// Where the database holds the earlier quarter as raw events (imported
+/// directly), the history is held to them: each event before the quarter
+/// must be one of them, with the same time, scene, URL, action and reason, and
+/// the history of a URL must ship every one of them. Where the earlier
+/// quarter came from a bundle (whose histories are not kept) or is not in
+/// the database, they rest on the bundle's word (README, reliability).
+private struct EarlierHistories {
+  let db: Database
+  let zone: TimeZone
+  let quarterStart: Timestamp
+  /// Whether the database holds a quarter as raw events.
+  private var held: [Quarter: Bool] = [:]
+  /// The events before the quarter found among the raw ones, by URL.
+  private var shipped: [String: Int64] = [:]
+  private var ids = Set<String>()
+  private var urls = Set<String>()
+
+  init(db: Database, zone: TimeZone, quarterStart: Timestamp) {
+    (self.db, self.zone, self.quarterStart) = (db, zone, quarterStart)
+  }
+
+  /// Every event of the histories, in the quarter or before it.
+  mutating func check(_ e: BundleEvent, _ at: BundleLoader.Place) throws {
+    urls.insert(e.url.normalised)
+    guard e.ms < quarterStart.milliseconds else { return }
+    let quarter = Quarter(containing: Timestamp(milliseconds: e.ms), in: zone)
+    if held[quarter] == nil {
+      let (start, end) = quarter.bounds(in: zone)
+      held[quarter] =
+        try db.scalar(
+          """
+          SELECT EXISTS (SELECT 1 FROM main.event_day WHERE day_start >= ? AND day_start < ?
+            AND batch_id NOT IN (SELECT batch_id FROM main.rollup_bundle))
+          """, [.text(start.iso), .text(end.iso)]
+        ).integer == 1
+    }
+    guard held[quarter] == true else { return }
+    let stored = try db.rows(
+      """
+      SELECT occurred_at, scene, url_normalised, action, coalesce(reason, '') FROM main.link_event
+      WHERE event_id = ? AND batch_id NOT IN (SELECT batch_id FROM main.rollup_bundle)
+      """, [.text(e.id)]
+    ).first
+    let same =
+      try stored.map {
+        try TimestampParser.stored($0[0].text, at: "link_event.occurred_at").milliseconds == e.ms
+          && $0[1].text == e.scene.rawValue && $0[2].text == e.url.normalised && $0[3].text == e.action.rawValue
+          && $0[4].text == (e.reason?.code ?? "")
+      } ?? false
+    guard same, ids.insert(e.id).inserted else {
+      throw FileError(
+        file: at.file, line: at.line,
+        message:
+          "event_id \(displayable(e.id)) of \(Timestamp(milliseconds: e.ms).iso) falls in \(quarter), which this database holds as raw events, \(stored == nil ? "and is not among them" : "and they say otherwise of it"): the history before the bundle's quarter contradicts the database"
+      )
+    }
+    shipped[e.url.normalised, default: 0] += 1
+  }
+
+  /// Every raw event before the quarter of a URL whose history was shipped must have been shipped.
+  func checkNoneLeftOut(folder: String) throws {
+    guard !urls.isEmpty else { return }
+    try db.execute("DROP TABLE IF EXISTS temp.history_url")
+    try db.execute("CREATE TEMP TABLE history_url (url TEXT PRIMARY KEY) WITHOUT ROWID")
+    defer { try? db.execute("DROP TABLE IF EXISTS temp.history_url") }
+    let insert = try db.prepare("INSERT INTO temp.history_url VALUES (?)")
+    for url in urls { try insert.run([.text(url)]) }
+    for row in try db.rows(
+      """
+      SELECT e.url_normalised, count(*) FROM main.link_event e JOIN temp.history_url h ON h.url = e.url_normalised
+      WHERE e.occurred_at < ? AND e.batch_id NOT IN (SELECT batch_id FROM main.rollup_bundle)
+      GROUP BY 1 ORDER BY 1
+      """, [.text(quarterStart.iso)])
+    {
+      let url = row[0].text ?? ""
+      let n = row[1].integer ?? 0
+      guard shipped[url, default: 0] == n else {
+        throw FileError(
+          file: (folder as NSString).appendingPathComponent("histories.csv"),
+          message:
+            "ships \(shipped[url, default: 0]) event(s) of \(displayable(url)) before the bundle's quarter from quarters this database holds as raw events, which hold \(n): the history contradicts the database"
+        )
+      }
     }
   }
 }

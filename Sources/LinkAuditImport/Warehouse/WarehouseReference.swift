@@ -43,7 +43,7 @@ package enum WarehouseReference {
       throw FileError(file: folder, message: "quarter \(quarter) is not \(plausible.expectation)")
     }
     let policies = try PolicyTimeline(database: db)
-    let decisions = try decisionRows(db, before: end)
+    let decisions = try decisionRows(db, from: start, before: end)
     var tables: [(name: String, header: [String], rows: [[String]])] = [
       (
         "segments.csv", WarehouseSegments.columns,
@@ -135,8 +135,9 @@ package enum WarehouseReference {
         throw refuse("holds \(what)")
       }
     }
-    for name in names where temporaryOwner(name) == nil {
+    for name in names {
       let path = (folder as NSString).appendingPathComponent(name)
+      if temporaryOwner(name) != nil, isPlainFile(path) { continue }
       guard ownFiles.contains(name) else { throw refuse("holds \(displayable(name)), which is not a reference's") }
       if isLink(path) { throw refuse("holds \(displayable(name)) as a link") }
       if FileIdentity.notARegularFile(path) != nil { throw refuse("holds \(displayable(name)), not a regular file") }
@@ -155,12 +156,22 @@ package enum WarehouseReference {
     return pid
   }
 
-  /// A killed export's files on their way (its process gone) are its own: removed.
+  /// A killed export's files on their way (its process gone) are its own:
+  /// removed. Only a regular file of that name is one (an export writes
+  /// nothing else); a folder or a link so named is someone's, and refused
+  /// by `checkFolder`, never removed (red-team A3).
   private static func removeAbandonedTemporaries(in folder: String) {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-      guard let pid = temporaryOwner(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
-      try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+      let path = (folder as NSString).appendingPathComponent(name)
+      guard let pid = temporaryOwner(name), isPlainFile(path), kill(pid, 0) != 0, errno == ESRCH else { continue }
+      unlink(path)
     }
+  }
+
+  /// A regular file itself, not through a link.
+  private static func isPlainFile(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
   }
 
   private static func isLink(_ path: String) -> Bool {
@@ -225,7 +236,7 @@ package enum WarehouseReference {
   /// before it) as the import's `DecisionIndex` reads them, with their
   /// fingerprint (`DecisionIndex.fingerprint`, the import's): a bundle made
   /// with other decisions is refused.
-  package static func decisionRows(_ db: Database, before end: Timestamp) throws -> (
+  package static func decisionRows(_ db: Database, from start: Timestamp, before end: Timestamp) throws -> (
     rows: [[String]], fingerprint: String
   ) {
     var rows: [[String]] = []
@@ -246,7 +257,7 @@ package enum WarehouseReference {
         String(from.milliseconds), until.map { String($0) } ?? "",
       ])
     }
-    return (rows, try DecisionIndex.fingerprint(of: db, standingBefore: end))
+    return (rows, try DecisionIndex.fingerprint(of: db, from: start, until: end))
   }
 
   /// The job's authorities, each normalised as the import normalises a URL

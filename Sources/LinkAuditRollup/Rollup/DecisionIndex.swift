@@ -60,14 +60,22 @@ package struct DecisionIndex: Sendable {
     hasher.update(data: Data([0x1E]))
   }
 
-  /// The fingerprint of the decisions that can touch the events before
-  /// `end`: those standing from before it. A warehouse bundle records it for
-  /// its quarter's end (the reference exports it, the import and the stale
-  /// check compute it here), so a decision standing only after the quarter
-  /// leaves the quarter's bundle alone.
-  package static func fingerprint(of db: Database, standingBefore end: Timestamp) throws -> String {
+  /// The fingerprint of the decisions that can touch the quarter's figures
+  /// (events from `start` until `end`): those standing at some time in it,
+  /// each with its standing cut to the quarter (a `stands_from` before the
+  /// quarter read as its start, a `stands_until` at or after its end as
+  /// none). A warehouse bundle records it for its quarter (the reference
+  /// exports it, the import and the stale check compute it here), so a
+  /// decision standing only after the quarter, or a restore after it of one
+  /// that stood through it, leaves the quarter's bundle alone.
+  package static func fingerprint(of db: Database, from start: Timestamp, until end: Timestamp) throws -> String {
     var hasher = SHA256()
-    for row in try db.rows(fingerprintSQL + " WHERE stands_from < ? ORDER BY complaint_id", [.text(end.iso)]) {
+    for var row in try db.rows(fingerprintSQL + " WHERE stands_from < ? ORDER BY complaint_id", [.text(end.iso)]) {
+      let from = try TimestampParser.stored(row[5].text, at: "decision.stands_from")
+      let until = try row[6].text.map { try TimestampParser.stored($0, at: "decision.stands_until") }
+      if let until, until.milliseconds <= start.milliseconds { continue }
+      if from.milliseconds < start.milliseconds { row[5] = .text(start.iso) }
+      if let until, until.milliseconds >= end.milliseconds { row[6] = .null }
       hash(row, into: &hasher)
     }
     return hex(hasher.finalize())

@@ -70,16 +70,17 @@ extension Rollups {
   /// policy versions in force than the database holds now, with why.
   package static func staleBundles(_ db: Database) throws -> [(quarter: String, why: String)] {
     let bundles = try db.rows(
-      "SELECT quarter, decisions_fingerprint, segments_sha256, quarter_end FROM main.rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start"
+      "SELECT quarter, decisions_fingerprint, segments_sha256, quarter_end, quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start"
     )
     guard !bundles.isEmpty else { return [] }
     var stale: [(String, String)] = []
     for row in bundles {
       let name = row[0].text ?? ""
       guard let quarter = Quarter(name) else { continue }
-      // Only the decisions standing before the quarter's end can touch its figures.
+      // Only the decisions standing in the quarter, as they stand in it, can touch its figures.
       let end = try TimestampParser.stored(row[3].text, at: "rollup_bundle.quarter_end")
-      if row[1].text != (try DecisionIndex.fingerprint(of: db, standingBefore: end)) {
+      let start = try TimestampParser.stored(row[4].text, at: "rollup_bundle.quarter_start")
+      if row[1].text != (try DecisionIndex.fingerprint(of: db, from: start, until: end)) {
         stale.append((name, "complaints imported since changed the decisions"))
       } else if row[2].text != (try WarehouseSegments.sha256(database: db, quarter: quarter)) {
         stale.append((name, "a policy version imported since changed the versions in force"))

@@ -79,16 +79,57 @@ package struct FileIdentity {
   }
 
   /// Why `path` cannot be read as an input file, or nil for a regular file
-  /// (a link is followed: a link to /dev/zero is a device).
+  /// (a link is followed: a link to /dev/zero is a device). A "regular" file
+  /// of the kernel's own file systems (/proc, /sys: `/proc/kmsg` reports size
+  /// 0 and blocks until the kernel logs) is no file of data either.
   package static func notARegularFile(_ path: String) -> (isFolder: Bool, reason: String)? {
     var info = stat()
     guard stat(path, &info) == 0 else { return (false, "cannot open: \(String(cString: strerror(errno)))") }
     switch info.st_mode & S_IFMT {
-    case S_IFREG: return nil
+    case S_IFREG:
+      guard let system = kernelFileSystem(path) else { return nil }
+      return (false, "is a file of the kernel's \(system) file system, not a file of data: not read")
     case S_IFDIR: return (true, "is a folder")
     default: return (false, "is not a regular file (a pipe, a socket or a device): not read")
     }
   }
+
+  /// The name of the kernel file system `path` (followed) lies on, or nil:
+  /// their files are views of the kernel, which may block or never end.
+  /// Found by the mount table (`/proc/self/mountinfo`: the longest mount
+  /// point holding the path, the last mounted there), as Swift sees no statfs.
+  private static func kernelFileSystem(_ path: String) -> String? {
+    #if os(Linux)
+      guard let resolved = realPath(path), let handle = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else {
+        return nil
+      }
+      defer { try? handle.close() }
+      guard let data = try? handle.read(upToCount: 4 << 20), let table = String(data: data, encoding: .utf8) else {
+        return nil
+      }
+      var best: (point: String, type: String)?
+      for line in table.split(separator: "\n") {
+        // ID PARENT MAJOR:MINOR ROOT POINT OPTIONS [TAGS...] - TYPE SOURCE OPTIONS
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count > 6, let dash = fields[6...].firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+        let point = fields[4].replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(
+          of: "\\011", with: "\t"
+        ).replacingOccurrences(of: "\\012", with: "\n").replacingOccurrences(of: "\\134", with: "\\")
+        guard resolved == point || resolved.hasPrefix(point.hasSuffix("/") ? point : point + "/") else { continue }
+        if best.map({ point.count >= $0.point.count }) ?? true { best = (point, String(fields[dash + 1])) }
+      }
+      guard let type = best?.type, kernelFileSystems.contains(type) else { return nil }
+      return type
+    #else
+      return nil
+    #endif
+  }
+
+  /// The kernel's own file systems: none holds a file of data.
+  private static let kernelFileSystems: Set<String> = [
+    "proc", "sysfs", "debugfs", "tracefs", "securityfs", "configfs", "efivarfs", "cgroup", "cgroup2", "bpf",
+    "binfmt_misc", "fusectl", "pstore",
+  ]
 
   /// The path is the canonical `folder` or lies inside it.
   package func isWithin(_ folder: String) -> Bool {

@@ -53,11 +53,10 @@ struct Import: ParsableCommand {
 
     /// Runs `body` with an importer, printing a summary line per file on stdout,
     /// warnings on stderr and, on a terminal, a progress line.
-    /// `keepingFileUntilCommit`: the store is brought up to date inside each
-    /// file's transaction (a refused file changes no byte of it); a bundle
-    /// import opens it up to date first.
-    func run(keepingFileUntilCommit: Bool = true, _ body: (Importer) throws -> [BatchSummary]) throws {
-      let db = try keepingFileUntilCommit ? Database.storeForImport(at: database.path) : database.openForWriting()
+    /// The store is brought up to date inside each file's (or bundle's)
+    /// transaction: a refused file changes no byte of it.
+    func run(_ body: (Importer) throws -> [BatchSummary]) throws {
+      let db = try Database.storeForImport(at: database.path)
       let importer = Importer(database: db, options: try importOptions())
       let progress = Progress()
       if isatty(STDERR_FILENO) == 1 { importer.progress = { progress.update(file: $0, rows: $1) } }
@@ -139,7 +138,7 @@ struct Import: ParsableCommand {
 
     @Option(
       help: ArgumentHelp(
-        "The most events a quarter's bundle may hold (default 100,000,000,000).",
+        "The most events a quarter's bundle may hold (default 100,000,000,000; at most 10^15).",
         discussion: "A bundle counting more is refused: its counts were edited or are not counts.", valueName: "n"))
     var maxEvents: Int64 = BundleManifest.defaultMaxEvents
 
@@ -150,19 +149,22 @@ struct Import: ParsableCommand {
     var replaceNewer: String?
 
     func run() throws {
-      guard maxEvents > 0 else { throw ValidationError("--max-events must be a positive number of events") }
+      guard maxEvents > 0, maxEvents <= BundleManifest.maxEventsLimit else {
+        throw ValidationError(
+          "--max-events must be a positive number of events, at most \(BundleManifest.maxEventsLimit.grouped) (10^15)")
+      }
       if let replaceNewer, Quarter(replaceNewer) == nil {
         throw ValidationError("--replace-newer \"\(replaceNewer)\" is not a quarter YYYY-Qn")
       }
-      try options.run(keepingFileUntilCommit: false) { importer in
-        // What got through, by the metrics' own table: every such event the counts hold must be among the cases.
-        let underRestricted = Set(
-          try importer.db.rows(MetricCatalogue.underRestrictedCombinationsSQL).map { $0.map { $0.text ?? "" } })
-        return [
+      // The store is brought up to date inside the bundle's transaction: a refused bundle changes no byte.
+      try options.run { importer in
+        [
           try importer.importBundle(
             folder: bundle,
             bundle: BundleImportOptions(
-              maxEvents: maxEvents, replaceNewer: replaceNewer, underRestricted: underRestricted))
+              maxEvents: maxEvents, replaceNewer: replaceNewer,
+              // What got through, by the metrics' own table: every such event the counts hold must be among the cases.
+              underRestrictedQuery: MetricCatalogue.underRestrictedCombinationsSQL))
         ]
       }
     }

@@ -79,7 +79,8 @@ struct HandBundle {
       "format": "linkaudit-rollups/1", "job_version": jobVersion, "quarter": quarter,
       "reference_manifest_sha256": String(repeating: "0", count: 64),
       "decisions_fingerprint": try DecisionIndex.fingerprint(
-        of: db, standingBefore: Quarter(quarter)!.bounds(in: Self.shanghai.timeZone).end),
+        of: db, from: Quarter(quarter)!.bounds(in: Self.shanghai.timeZone).start,
+        until: Quarter(quarter)!.bounds(in: Self.shanghai.timeZone).end),
       "segments_sha256": try WarehouseSegments.sha256(database: db, quarter: Quarter(quarter)!),
       "rollup_time_zone": "Asia/Shanghai", "events": events, "rows_rejected": 0, "logs": ["links.csv"], "files": files,
     ]

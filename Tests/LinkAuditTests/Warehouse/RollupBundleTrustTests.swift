@@ -68,9 +68,7 @@ extension RollupBundleTests {
   /// the cases list were edited.
   @Test func n1_underRestrictedCountsMustMatchTheCases() throws {
     try store.load([(.policies, fixture("policy-phase1.md"))])
-    let underRestricted = Set(
-      try store.rows(MetricCatalogue.underRestrictedCombinationsSQL).map { $0.map { $0.text ?? "" } })
-    let options = BundleImportOptions(underRestricted: underRestricted)
+    let options = BundleImportOptions(underRestrictedQuery: MetricCatalogue.underRestrictedCombinationsSQL)
     var bundle = HandBundle.q4
     for i in bundle.counts.indices { bundle.counts[i][1] = "2021.09-phase1" }
     // Consistent: the one taobao gambling event opened is the case c1.

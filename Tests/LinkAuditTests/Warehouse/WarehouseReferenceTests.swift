@@ -96,7 +96,8 @@ import Testing
     #expect(
       manifest.decisionsFingerprint
         == (try DecisionIndex.fingerprint(
-          of: db, standingBefore: Timestamp(milliseconds: manifest.quarterEndMs))))
+          of: db, from: Timestamp(milliseconds: manifest.quarterStartMs),
+          until: Timestamp(milliseconds: manifest.quarterEndMs))))
     #expect(manifest.files["decisions.csv"]?.sha256 == (try FileHash.sha256(ofFile: out + "/decisions.csv")))
     let decisions = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
     #expect(decisions.contains("c1,1,block_url,https://item.taobao.com/item.htm?id=1,"))
@@ -255,10 +256,11 @@ import Testing
     try store.load([(.complaints, fixture("complaints-v2.csv"))])
     let db = try store.open()
     defer { db.close() }
-    let q3 = try WarehouseReference.decisionRows(
-      db, before: Quarter(year: 2021, number: 3).bounds(in: TimeZone(identifier: "Asia/Shanghai")!).end)
-    let q2 = try WarehouseReference.decisionRows(
-      db, before: Quarter(year: 2021, number: 2).bounds(in: TimeZone(identifier: "Asia/Shanghai")!).end)
+    let zone = TimeZone(identifier: "Asia/Shanghai")!
+    let (q3start, q3end) = Quarter(year: 2021, number: 3).bounds(in: zone)
+    let (q2start, q2end) = Quarter(year: 2021, number: 2).bounds(in: zone)
+    let q3 = try WarehouseReference.decisionRows(db, from: q3start, before: q3end)
+    let q2 = try WarehouseReference.decisionRows(db, from: q2start, before: q2end)
     #expect(q3.rows.map { $0[0] }.contains("c1"))
     #expect(q2.rows.isEmpty)
     #expect(q2.fingerprint != q3.fingerprint)
