@@ -145,4 +145,23 @@ import Testing
     let zhSheet = try #require(try XlsxReading.cells(dir.file("report-zh") + "/linkaudit-2021-Q4.zh.xlsx")["数据质量"])
     #expect(Set(zhSheet.values).contains("拉丁字母、西里尔字母"), "\(zhSheet)")
   }
+
+  /// Finding A10: an A-label a browser refuses (taobao + a zero-width joiner,
+  /// which reads as taobao.com) refuses the file, saying why, and changes nothing.
+  @Test func findingA10_anALabelABrowserRefusesRefusesTheFile() throws {
+    let seed = try links("seed.csv", ["https://jd.com/"], prefix: "s")
+    #expect(try run(["import", "links", seed] + key).status == 0)
+    let before = try Data(contentsOf: URL(fileURLWithPath: database))
+    for (url, why) in [
+      ("https://xn--taobao-uf0c.com/item/1", "xn--taobao-uf0c stands for taobaoU+200D, which is refused"),
+      ("https://xn--taobao-uga.com/", "xn--taobao-uga stands for taobaoU+00A0"),
+    ] {
+      let file = try links("a10.csv", ["https://jd.com/ok", url], prefix: "z")
+      let result = try run(["import", "links", file] + key)
+      #expect(result.status != 0, "\(url): \(result.stderr)")
+      #expect(result.stderr.contains("a10.csv:3: column url: value \"\(url)\""), "\(url): \(result.stderr)")
+      #expect(result.stderr.contains(why), "\(url): \(result.stderr)")
+      #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before, "\(url): the database changed")
+    }
+  }
 }
