@@ -249,4 +249,25 @@ import Testing
       error?.reason.contains("U+1E030 is a character of Unicode 15.0, newer than the Unicode 14.0 tables") == true,
       "\(String(describing: error))")
   }
+
+  /// Finding A22: look-alikes inside the allowed script mixes or all in Latin.
+  @Test func findingA22_lookAlikesOfLatinLettersAreFlagged() throws {
+    for (host, names) in [
+      ("ta\u{110B}bao.com", ["Latin", "Hangul"]), ("ta〇bao.com", ["Latin", "Han"]),
+      ("taロbao.com", ["Latin", "Katakana"]),
+      ("tɑobɑo.com", ["Latin", "phonetic Latin letters"]), ("jd.cᴏm", ["Latin", "phonetic Latin letters"]),
+      ("ȷd.com", ["Latin", "phonetic Latin letters"]), ("taobao⸼com", ["a dot look-alike"]),
+      ("taobao・com", ["Latin", "Katakana"]), ("ab中文cd.com", ["Latin", "Han"]), ("a中ロb.com", ["Latin", "Han"]),
+    ] {
+      #expect(Homograph.mixedScripts(in: host) == names, "\(host)")
+    }
+    for host in [
+      "jd京东.com", "京东jd.com", "jd-京东-mall.com", "col·legi.cat", "azərbaycan.az", "ア・イ.jp", "tao(ᄀ)bao.com",
+      "ü-1.de",
+    ] {
+      #expect(!Homograph.mixesScripts(host), "\(host)")
+    }
+    // Through the normaliser: ㅇ (U+3147) is mapped to ᄋ (U+110B), inside the Latin word.
+    #expect(try normaliser.normalise("https://ta\u{3147}bao.com/").mixesScripts)
+  }
 }
