@@ -122,7 +122,8 @@ public enum IDNA {
     guard again == label else {
       throw HostnameError(
         host: label,
-        message: "\(label) stands for \(shown), whose own form is \(again): a browser refuses an A-label that is not")
+        message:
+          "\(label) stands for \(shown), which a browser writes \"\(again)\": an A-label must be its own label's form")
     }
     return label
   }
