@@ -105,6 +105,10 @@ public enum IDNA {
   /// against IDNA2008, which refuses what browsers open (xn--ls8h, 💩), so
   /// the round trip is made here: xn--taobao-uf0c, taobao + U+200D, is refused.
   private static func checkedALabel(_ label: String) throws -> String {
+    // The contract's DNS limit first: decoding is quadratic in the label's length.
+    guard label.utf8.count <= 63 else {
+      throw HostnameError(host: label, message: message(Int32(IDN2_TOO_BIG_LABEL.rawValue)))
+    }
     guard let decoded = Punycode.decode(label.utf8.dropFirst(4)) else {
       throw HostnameError(host: label, message: "\(label) is not valid punycode")
     }

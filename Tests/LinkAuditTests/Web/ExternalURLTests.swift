@@ -212,6 +212,7 @@ import Testing
       ("https://xn--a-ecp!.com/", "not valid punycode"),
       ("https://xn--abc-.com/", "no character outside ASCII"),  // decodes to abc
       ("https://xn--.com/", "no character outside ASCII"),
+      ("https://xn--" + String(repeating: "a", count: 3000) + ".com/", "the contract keeps this DNS limit"),
       ("https://xn--a-6da.ru/", "which a browser writes \"xn--a-0fa\""),  // a + Ä, whose own form is ä
     ] {
       let error = #expect(throws: LinkAuditWeb.URLError.self, "\(raw)") { try normaliser.normalise(raw) }
