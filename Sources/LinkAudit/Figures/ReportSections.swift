@@ -216,9 +216,10 @@ package struct EventSection {
       let host = try $0.text("host")
       let scripts = Homograph.mixedScripts(in: host)
       guard !scripts.isEmpty else { return nil }
+      // A phone or ID number in a host is masked here as in decision targets (finding A21).
       return ReportData.HomographHost(
-        host: host, hostASCII: try $0.text("host_ascii"), domain: try $0.text("domain"), scripts: scripts,
-        events: try $0.integer("events"))
+        host: PersonalNumberMask.mask(host), hostASCII: PersonalNumberMask.mask(try $0.text("host_ascii")),
+        domain: PersonalNumberMask.mask(try $0.text("domain")), scripts: scripts, events: try $0.integer("events"))
     }
   }
 

@@ -77,6 +77,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       "Latin": "拉丁字母", "Greek": "希腊字母", "Cyrillic": "西里尔字母", "Armenian": "亚美尼亚字母", "Hebrew": "希伯来字母",
       "Arabic": "阿拉伯字母", "Georgian": "格鲁吉亚字母", "Cherokee": "切罗基字母", "Han": "汉字", "Hiragana": "平假名",
       "Katakana": "片假名", "Bopomofo": "注音符号", "Hangul": "谚文", "Thai": "泰文", "another script": "其他文字",
+      "phonetic Latin letters": "拉丁音标字母", "a dot look-alike": "形似点号的字符",
     ]
     return zh[english] ?? english
   }
@@ -391,12 +392,15 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .column: ("Column", "列"),
     .error: ("Error", "错误"),
     .noRejectedRows: ("No rejected rows.", "无拒收行。"),
-    .homographHosts: ("Hosts that mix scripts in one label", "单个标签混用多种文字的主机"),
+    .homographHosts: ("Hosts that mix scripts or look-alike letters in one label", "单个标签混用多种文字或形似字符的主机"),
     .homographNote: (
-      "Each is stored and counted as a site of its own, with its events in the quarter; such a name may imitate another site's (tаobao.com with a Cyrillic а). The punycode form shows the difference.",
-      "以下主机均按独立网站入库和计数，并列出本季度事件数；此类名称可能仿冒其他网站（如含西里尔字母 а 的 tаobao.com），Punycode 形式可显示其差异。"
+      "Each is stored and counted as a site of its own, with its events in the quarter; such a name may imitate another site's (tаobao.com with a Cyrillic а, ta〇bao.com, jd.cᴏm). The punycode form shows the difference; phone and ID numbers in a host are masked.",
+      "以下主机均按独立网站入库和计数，并列出本季度事件数；此类名称可能仿冒其他网站（如含西里尔字母 а 的 tаobao.com、ta〇bao.com、jd.cᴏm），Punycode 形式可显示其差异；主机中的手机号和身份证号已作掩码处理。"
     ),
-    .noHomographHosts: ("No host with events this quarter mixes scripts in one label.", "本季度有事件的主机中，没有在单个标签中混用多种文字的。"),
+    .noHomographHosts: (
+      "No host with events this quarter mixes scripts or look-alike letters in one label.",
+      "本季度有事件的主机中，没有在单个标签中混用多种文字或形似字符的。"
+    ),
     .host: ("Host", "主机"),
     .punycode: ("Punycode form", "Punycode 形式"),
     .scripts: ("Scripts", "文字"),

@@ -10,8 +10,18 @@
 /// flagged when mixed with a listed one but not with each other. Whole-script
 /// look-alikes (`аррӏе`, all Cyrillic) are not flagged: telling them needs
 /// the confusables data, which this tool does not carry.
+///
+/// Three look-alike forms inside the allowed mixes are flagged too (finding
+/// A22): a run of Han, kana, Bopomofo or Hangul letters right inside a Latin
+/// word (`ta〇bao`, `taᄋbao`, `taロbao`: East Asian names set a Latin word
+/// beside their own words, not one of their letters inside it); Latin letters
+/// of phonetic notation (the IPA and Phonetic Extensions blocks but ə, which
+/// Azerbaijani writes, and the dotless ȷ), which no language writes and many
+/// of which copy a basic letter (`tɑobɑo`, `jd.cᴏm`, `ȷd`); and a character
+/// like a dot between two Latin letters or digits (`taobao⸼com`, one label),
+/// but the Catalan `l·l`.
 public enum Homograph {
-  enum Script: UInt16 {
+  enum Script: UInt32 {
     case latin = 1
     case greek = 2
     case cyrillic = 4
@@ -27,17 +37,20 @@ public enum Homograph {
     case hangul = 4096
     case thai = 8192
     case other = 16384
+    /// Not scripts: the look-alike forms of A22, named like scripts in the warning and on the sheet.
+    case phoneticLatin = 32768
+    case dotLookAlike = 65536
 
     static let names: [(script: Script, name: String)] = [
       (.latin, "Latin"), (.greek, "Greek"), (.cyrillic, "Cyrillic"), (.armenian, "Armenian"), (.hebrew, "Hebrew"),
       (.arabic, "Arabic"), (.georgian, "Georgian"), (.cherokee, "Cherokee"), (.han, "Han"), (.hiragana, "Hiragana"),
       (.katakana, "Katakana"), (.bopomofo, "Bopomofo"), (.hangul, "Hangul"), (.thai, "Thai"),
-      (.other, "another script"),
+      (.other, "another script"), (.phoneticLatin, "phonetic Latin letters"), (.dotLookAlike, "a dot look-alike"),
     ]
   }
 
   /// The sets of scripts one label may combine.
-  private static let allowed: [UInt16] = [
+  private static let allowed: [UInt32] = [
     Script.latin.rawValue | Script.han.rawValue | Script.hiragana.rawValue | Script.katakana.rawValue,
     Script.latin.rawValue | Script.han.rawValue | Script.bopomofo.rawValue,
     Script.latin.rawValue | Script.han.rawValue | Script.hangul.rawValue,
@@ -52,15 +65,59 @@ public enum Homograph {
     // An ASCII host is all Latin: the common case costs one pass over its bytes.
     if host.utf8.allSatisfy({ $0 < 0x80 }) { return [] }
     for label in host.split(separator: ".") {
-      var seen: UInt16 = 0
-      for scalar in label.unicodeScalars {
-        if let script = script(of: scalar) { seen |= script.rawValue }
+      let scalars = Array(label.unicodeScalars)
+      var seen: UInt32 = 0
+      var lookAlike: UInt32 = 0
+      for (i, scalar) in scalars.enumerated() {
+        let script = script(of: scalar)
+        if let script { seen |= script.rawValue }
+        if isPhoneticLatin(scalar) {
+          lookAlike |= Script.latin.rawValue | Script.phoneticLatin.rawValue
+        } else if let script, eastAsian & script.rawValue != 0, i > 0, Self.script(of: scalars[i - 1]) == .latin,
+          let next = scalars[(i + 1)...].first(where: { eastAsian & (Self.script(of: $0)?.rawValue ?? 0) == 0 }),
+          Self.script(of: next) == .latin
+        {
+          // The first letter of a run inside a Latin word: ta〇bao, ab中文cd, a中ロb.
+          lookAlike |= Script.latin.rawValue | script.rawValue
+        } else if dotLookAlikes.contains(scalar.value), i > 0, i + 1 < scalars.count,
+          isLatinOrDigit(scalars[i - 1]), isLatinOrDigit(scalars[i + 1]),
+          !(scalar.value == 0xB7 && scalars[i - 1] == "l" && scalars[i + 1] == "l")
+        {
+          lookAlike |= Script.dotLookAlike.rawValue
+        }
       }
       if seen.nonzeroBitCount > 1 && !allowed.contains(where: { seen & $0 == seen }) {
-        return Script.names.filter { seen & $0.script.rawValue != 0 }.map(\.name)
+        return Script.names.filter { (seen | lookAlike) & $0.script.rawValue != 0 }.map(\.name)
       }
+      if lookAlike != 0 { return Script.names.filter { lookAlike & $0.script.rawValue != 0 }.map(\.name) }
     }
     return []
+  }
+
+  private static let eastAsian =
+    Script.han.rawValue | Script.hiragana.rawValue | Script.katakana.rawValue | Script.bopomofo.rawValue
+    | Script.hangul.rawValue
+
+  /// Letters of phonetic notation: IPA Extensions but ə (Azerbaijani), the
+  /// Phonetic Extensions and their Supplement, and the dotless ȷ.
+  static func isPhoneticLatin(_ s: Unicode.Scalar) -> Bool {
+    switch s.value {
+    case 0x259: false
+    case 0x237, 0x250...0x2AF, 0x1D00...0x1DBF: s.properties.isAlphabetic
+    default: false
+    }
+  }
+
+  /// Characters like a full stop that UTS #46 keeps in a label: middle dots,
+  /// bullets, word separators (· ⸼ ・ ꞏ • ∙ ⋅ ᛫).
+  static let dotLookAlikes: Set<UInt32> = [
+    0xB7, 0x701, 0x702, 0x1427, 0x16EB, 0x2022, 0x2027, 0x2219, 0x22C5, 0x2E31, 0x2E33, 0x2E3C, 0x30FB, 0xA78F,
+    0x10101,
+  ]
+
+  /// A dot look-alike fakes a label's end in a Latin name; between kana (ア・イ) it is punctuation.
+  private static func isLatinOrDigit(_ s: Unicode.Scalar) -> Bool {
+    script(of: s) == .latin || ("0"..."9").contains(s)
   }
 
   /// The script of a letter; nil for what every script shares (digits, `-`, marks, punctuation).

@@ -144,16 +144,20 @@ package struct LinkEventLoader {
 
   static func homographWarnings(_ hosts: [(line: Int, host: NewHost)], count: Int) -> [String] {
     let shown = homographsNamed
-    // A host may be thousands of characters long: a warning stays one readable line.
-    func cut(_ s: String) -> String { s.count > 80 ? s.prefix(80) + "…" : s }
+    // A host may be thousands of characters long: a warning stays one readable line. A phone
+    // or ID number in it is masked, as in decision targets (finding A21).
+    func cut(_ s: String) -> String {
+      let masked = PersonalNumberMask.mask(s)
+      return masked.count > 80 ? masked.prefix(80) + "…" : masked
+    }
     var warnings = hosts.prefix(shown).map { h in
-      "line \(h.line): url host \(cut(h.host.host)) (\(cut(h.host.ascii))) mixes scripts in one label "
+      "line \(h.line): url host \(cut(h.host.host)) (\(cut(h.host.ascii))) mixes scripts or look-alike letters in one label "
         + "(\(Homograph.mixedScripts(in: h.host.host).joined(separator: " and "))): stored as a host of its own, "
         + "and listed on the report's Data quality sheet; it may imitate another site"
     }
     if count > shown {
       warnings.append(
-        "\((count - shown).grouped) more host(s) mix scripts in one label (next on line \(hosts[shown].line)): "
+        "\((count - shown).grouped) more host(s) mix scripts or look-alike letters in one label (next on line \(hosts[shown].line)): "
           + "the Data quality sheet of the quarter's report lists them all")
     }
     return warnings

@@ -197,4 +197,78 @@ import Testing
     }
     #expect(Homograph.mixesScripts("wwwа.例子.com"))
   }
+
+  /// Finding A10: an A-label is checked as UTS #46 checks it (decoded, the
+  /// Unicode label valid as it is, the round trip giving the same A-label),
+  /// not stored under a name a browser refuses: taobao + U+200D read as taobao.com.
+  @Test func findingA10_anALabelABrowserRefusesIsRefused() throws {
+    for (raw, why) in [
+      ("https://xn--taobao-uf0c.com/", "U+200D"),  // a zero-width joiner, out of context
+      ("https://xn--taobao-uga.com/", "U+00A0"),  // a no-break space, mapped to a space
+      ("https://xn--taobao-gr3e.com/", "U+3000"),  // an ideographic space
+      ("https://xn--taobao-8z1c.com/", "U+2122"),  // ™, mapped to tm
+      ("https://xn--xn--a-nb1c.com/", "stands for xn--aU+2603, which is refused"),  // a label may not start xn--
+      ("https://xn--tda-.com/", "no character outside ASCII"),  // decodes to tda
+      ("https://xn--a-ecp!.com/", "not valid punycode"),
+      ("https://xn--abc-.com/", "no character outside ASCII"),  // decodes to abc
+      ("https://xn--.com/", "no character outside ASCII"),
+      ("https://xn--" + String(repeating: "a", count: 3000) + ".com/", "the contract keeps this DNS limit"),
+      ("https://xn--a-6da.ru/", "which a browser writes \"xn--a-0fa\""),  // a + Ä, whose own form is ä
+    ] {
+      let error = #expect(throws: LinkAuditWeb.URLError.self, "\(raw)") { try normaliser.normalise(raw) }
+      #expect(error?.reason.contains(why) == true, "\(raw): \(String(describing: error))")
+    }
+    // What a browser opens is kept: the same A-label as from the Unicode name.
+    for (raw, host) in [
+      ("https://xn--zca.de/", "ß.de"), ("https://XN--ZCA.de/", "ß.de"), ("https://xn--ls8h.la/", "💩.la"),
+      ("https://xn--n3h.com/", "☃.com"), ("https://xn--mgba3a4f16a.ir/", "ایران.ir"),
+      ("https://xn--fsqu00a.xn--fiqs8s/", "例子.中国"), ("https://xn--11b6iy14e.com/", "\u{0915}\u{094D}\u{200D}.com"),
+    ] {
+      let url = try normaliser.normalise(raw)
+      #expect(url.host == host, "\(raw)")
+      #expect(try normaliser.normalise("https://\(host)/").hostASCII == url.hostASCII, "\(raw)")
+    }
+  }
+
+  /// Finding A20: letters of Unicode 12 to 14, which libidn2's IDNA2008 tables
+  /// call unassigned, and what UTS #46 maps to text with parentheses, open as
+  /// in a browser; a letter newer than the mapping table is refused by a
+  /// contract rule that says so.
+  @Test func findingA20_newerLettersAndParenthesisedHangulOpenAsInABrowser() throws {
+    for (raw, ascii) in [
+      ("https://tao\u{2C2F}bao.com/", "xn--taobao-kg8d.com"),  // Ⱟ (Unicode 14) maps to ⱟ
+      ("https://a\u{0C5D}b.com/", "xn--ab-mph.com"), ("https://a\u{A7C0}b.com/", "xn--ab-c48h.com"),
+      ("https://tao\u{3200}bao.com/", "xn--tao()bao-kb5a.com"),  // ㈀ maps to (ᄀ)
+      ("https://\u{2474}x.com/", "(1)x.com"),
+    ] {
+      let url = try normaliser.normalise(raw)
+      #expect(url.hostASCII == ascii, "\(raw)")
+      #expect(try normaliser.normalise("https://\(ascii)/").host == url.host, "\(raw)")
+    }
+    let error = #expect(throws: LinkAuditWeb.URLError.self) { try normaliser.normalise("https://a\u{1E030}b.com/") }
+    #expect(
+      error?.reason.contains("U+1E030 is a character of Unicode 15.0, newer than the Unicode 14.0 tables") == true,
+      "\(String(describing: error))")
+  }
+
+  /// Finding A22: look-alikes inside the allowed script mixes or all in Latin.
+  @Test func findingA22_lookAlikesOfLatinLettersAreFlagged() throws {
+    for (host, names) in [
+      ("ta\u{110B}bao.com", ["Latin", "Hangul"]), ("ta〇bao.com", ["Latin", "Han"]),
+      ("taロbao.com", ["Latin", "Katakana"]),
+      ("tɑobɑo.com", ["Latin", "phonetic Latin letters"]), ("jd.cᴏm", ["Latin", "phonetic Latin letters"]),
+      ("ȷd.com", ["Latin", "phonetic Latin letters"]), ("taobao⸼com", ["a dot look-alike"]),
+      ("taobao・com", ["Latin", "Katakana"]), ("ab中文cd.com", ["Latin", "Han"]), ("a中ロb.com", ["Latin", "Han"]),
+    ] {
+      #expect(Homograph.mixedScripts(in: host) == names, "\(host)")
+    }
+    for host in [
+      "jd京东.com", "京东jd.com", "jd-京东-mall.com", "col·legi.cat", "azərbaycan.az", "ア・イ.jp", "tao(ᄀ)bao.com",
+      "ü-1.de",
+    ] {
+      #expect(!Homograph.mixesScripts(host), "\(host)")
+    }
+    // Through the normaliser: ㅇ (U+3147) is mapped to ᄋ (U+110B), inside the Latin word.
+    #expect(try normaliser.normalise("https://ta\u{3147}bao.com/").mixesScripts)
+  }
 }
