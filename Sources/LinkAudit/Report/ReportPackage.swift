@@ -216,22 +216,11 @@ public struct ReportPackage {
   /// A quarter with no event and no complaint is most likely a mistyped year.
   static func checkNotEmpty(_ data: ReportData, quarter: String, allowEmpty: Bool) throws {
     guard !allowEmpty else { return }
-    let figures = Self.values(of: data.current.csv)
-    guard figures["overview.events"] == "0", figures["overview.complaints"] == "0" else { return }
+    guard data.current[.events] == .count(0), data.current[.complaints] == .count(0) else { return }
     throw ReportError(
       message:
         "\(quarter) holds no link event and no complaint: is the year right? Pass --allow-empty to file an empty quarter"
     )
-  }
-
-  /// metrics.csv's undimensioned values by `metric_id`.
-  static func values(of csv: String) -> [String: String] {
-    var result: [String: String] = [:]
-    for line in csv.split(separator: "\n").dropFirst() {
-      let parts = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false)
-      if parts.count >= 3, parts[1].isEmpty { result[String(parts[0])] = String(parts[2]) }
-    }
-    return result
   }
 
   /// Writes the files of `version` into `directory`; records it in the ledger when `record`.

@@ -81,7 +81,9 @@ import Testing
       let file = try links("bad.csv", ["https://jd.com/ok", url], prefix: "b")
       let result = try run(["import", "links", file] + key)
       #expect(result.status != 0, "\(url): \(result.stderr)")
-      #expect(result.stderr.contains("bad.csv:3: column url: value \"\(url)\""), "\(url): \(result.stderr)")
+      // A URL with a user name before its host is not shown: the name may be a person's (red-team A19).
+      let shown = url.contains("@") ? "value not shown (it may be personal data)" : "value \"\(url)\""
+      #expect(result.stderr.contains("bad.csv:3: column url: \(shown)"), "\(url): \(result.stderr)")
       #expect(result.stderr.split(separator: "\n").count == 1, "\(url): \(result.stderr)")
       #expect(result.stderr.contains(why), "\(url): \(result.stderr)")
       #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before, "\(url): the database changed")
