@@ -6,7 +6,7 @@ import Testing
 /// Issue 30, the package's part: the red-team findings of 2026-12-07 on the
 /// package, verify, the filings and the report command (N7's package part,
 /// N9, N10, N13-N16, N20, N21), through the built binary. Each test names the
-/// finding it holds (docs/reliability-round2-package.md lists them).
+/// finding it holds (docs/reliability.md lists them).
 @Suite struct PackageSafetyTests {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }
