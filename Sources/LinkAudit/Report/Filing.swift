@@ -232,12 +232,32 @@ extension Corrections {
     return MetricCatalogue.definition(MetricID(rawValue: id)) ?? MetricCatalogue.ratings.first { $0.id.rawValue == id }
   }
 
+  /// The retired id a figure of an earlier version carries (`p2.within_sla_rate`
+  /// is `pN.within_sla_rate`), so its correction says what to read instead.
+  package static func retired(_ figure: String) -> RetiredMetric? {
+    let id = String(figure.prefix { $0 != "[" })
+    return MetricCatalogue.retired.first { r in
+      guard r.id.hasPrefix("pN.") else { return r.id == id }
+      return id.count > 3 && id.hasPrefix("p") && id.dropFirst().first?.isNumber == true
+        && id.drop { $0 != "." } == r.id.dropFirst(2)
+    }
+  }
+
+  /// A figure's name in a correction: the catalogue's, or for an id retired
+  /// since the version corrected, what replaces it.
+  package static func name(of figure: String, in language: ReportLanguage) -> String {
+    if let definition = definition(of: figure) { return language.name(of: definition) }
+    guard let r = retired(figure) else { return "" }
+    let instead = r.replacedBy.joined(separator: ", ")
+    return language == .zh ? "（已停用的指标，改读 \(instead)）" : "(a retired id: read \(instead) instead)"
+  }
+
   /// Each figure that changed, as both writers show it: its id, its name,
   /// and the two versions' values as a reader reads them.
   func rows(in language: ReportLanguage) -> [(figure: String, name: String, before: String, after: String)] {
     figures.map { f in
       (
-        f.figure, Self.definition(of: f.figure).map { language.name(of: $0) } ?? "",
+        f.figure, Self.name(of: f.figure, in: language),
         Self.display(f.before, of: f.figure, in: language), Self.display(f.after, of: f.figure, in: language)
       )
     }
@@ -260,9 +280,10 @@ extension Corrections {
   /// A figure as a reader reads it: a rate as a percentage with its counts
   /// (`85.71% (6/7)`), anything else as metrics.csv has it; absent when the
   /// version had no such figure.
-  static func display(_ said: String?, of figure: String, in language: ReportLanguage) -> String {
+  package static func display(_ said: String?, of figure: String, in language: ReportLanguage) -> String {
     guard let said else { return language.text(.absent) }
-    guard definition(of: figure)?.kind == .rate else { return said }
+    let isRate = definition(of: figure).map { $0.kind == .rate } ?? (retired(figure)?.id.hasSuffix("_rate") ?? false)
+    guard isRate else { return said }
     let value = said.prefix { $0 != " " }
     guard let x = Double(value) else { return said }
     return String(format: "%.2f%%", x * 100) + said.dropFirst(value.count)

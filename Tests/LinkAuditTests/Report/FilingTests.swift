@@ -277,3 +277,16 @@ import Testing
       "\(String(describing: refused))")
   }
 }
+
+/// A correction of a version filed before an id was retired names what to read instead.
+@Suite struct RetiredFigureCorrectionTests {
+  @Test func aRetiredIdIsNamedByWhatReplacesItAndARateStaysARate() {
+    #expect(Corrections.retired("p2.within_sla_rate")?.id == "pN.within_sla_rate")
+    #expect(Corrections.retired("overview.referrals")?.id == "overview.referrals")
+    #expect(Corrections.retired("p2.upheld") == nil)
+    #expect(Corrections.name(of: "p2.within_sla_rate", in: .en).contains("read pN.due_met_rate"))
+    #expect(Corrections.name(of: "overview.referrals", in: .zh).contains("已停用的指标，改读 overview.referrals_received"))
+    #expect(Corrections.display("0.5 (1/2)", of: "p3.within_sla_rate", in: .en) == "50.00% (1/2)")
+    #expect(Corrections.display("7", of: "overview.referrals", in: .en) == "7")
+  }
+}
