@@ -189,3 +189,28 @@ import Testing
     #expect(stored.stdout.contains("column url: value not shown"), "\(stored.stdout)")
   }
 }
+
+/// The second attack (B findings), on the package: what this session mended.
+@Suite struct SecondAttackTests {
+  let dir = TemporaryDirectory()
+  var database: String { dir.file("b.db") }
+
+  func run(_ arguments: [String]) throws -> LinkauditBinary.Run {
+    try LinkauditBinary.run(arguments, database: database)
+  }
+
+  /// B12: `--out` naming another quarter's package folder never replaces it.
+  @Test func b12_anotherQuartersPackageIsNeverReplaced() throws {
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "8000", "--seed", "3"]).status == 0)
+    #expect(try run(["import", "inbox", inbox, "--key-file", dir.file("b.key")]).status == 0)
+    let out = dir.file("reports/2021-Q4")
+    #expect(try run(["report", "--quarter", "2021-Q4", "--out", out]).status == 0)
+    let manifest = try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))
+    let other = try run(["report", "--quarter", "2022-Q1", "--out", out])
+    #expect(other.status != 0)
+    #expect(other.stderr.contains("holds the package of 2021-Q4"), "\(other.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")) == manifest)
+    #expect(try run(["verify", out]).status == 0)
+  }
+}

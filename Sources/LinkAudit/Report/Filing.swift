@@ -121,6 +121,11 @@ public enum FilingReason {
   /// Why `text` cannot be a reason (a control or bidirectional formatting
   /// character, too long), or nil.
   public static func breach(_ text: String) -> String? {
+    // Invisible characters (U+200B, U+00AD, U+2060: format characters) would
+    // split a phone number past the mask (red-team B3).
+    if let s = text.unicodeScalars.first(where: { $0.properties.generalCategory == .format && !isBidiControl($0) }) {
+      return "--reason: invisible characters are not allowed (found \(TextRuleBreach.code(s)))"
+    }
     // The one text rule every input obeys (TextRuleBreach), said for this option.
     switch TextRuleBreach.check(text, maxLength: maxLength) {
     case nil: return nil

@@ -88,7 +88,9 @@ package enum PackageFolder {
   /// package: a file, a folder without a manifest, and in a package folder
   /// anything the package does not list (a signing key kept there, `make
   /// render`'s pages, a note) or any PEM private key.
-  package static func checkReplaceable(_ directory: String, protecting protected: ProtectedFiles) throws {
+  package static func checkReplaceable(
+    _ directory: String, quarter: String, timeZone: String, protecting protected: ProtectedFiles
+  ) throws {
     try protected.checkOutputFolder(directory, option: "--out")
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
@@ -105,6 +107,13 @@ package enum PackageFolder {
       throw OutputPathError(
         message:
           "--out \(directory) holds files and no linkaudit package (\(why)): refusing to replace it; name a new or empty folder"
+      )
+    }
+    // Another quarter's (or zone's) filed package is never replaced by this one (red-team B12).
+    guard manifest.quarter == quarter, manifest.timeZone == timeZone else {
+      throw OutputPathError(
+        message:
+          "--out \(directory) holds the package of \(escapingControls(manifest.quarter)) (\(escapingControls(manifest.timeZone))), not of \(quarter) (\(timeZone)): refusing to replace it; name the quarter's own folder"
       )
     }
     for name in contents {

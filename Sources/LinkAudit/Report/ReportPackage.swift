@@ -101,7 +101,8 @@ public struct ReportPackage {
       issued.paths = []
       return issued
     }
-    try PackageFolder.checkReplaceable(directory, protecting: protected)
+    try PackageFolder.checkReplaceable(
+      directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
     let target = (directory as NSString).standardizingPath
     let parent = parentPath(target)
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)

@@ -290,3 +290,15 @@ import Testing
     #expect(Corrections.display("7", of: "overview.referrals", in: .en) == "7")
   }
 }
+
+/// B3: a reason holds no invisible character that could split a number past the mask.
+@Suite struct ReasonInvisibleCharacterTests {
+  @Test func anInvisibleCharacterInAReasonIsRefused() {
+    for c in ["\u{200B}", "\u{00AD}", "\u{2060}"] {
+      let breach = FilingReason.breach("complainant 138\(c)1234\(c)5678 asked")
+      #expect(breach?.contains("invisible characters are not allowed") == true, "\(c)")
+    }
+    #expect(FilingReason.breach("figures corrected after complaint C-12 was resolved") == nil)
+    #expect(FilingReason.breach("更正：投诉 C-12 已办结") == nil)
+  }
+}
