@@ -199,6 +199,27 @@ import Testing
     try LinkauditBinary.run(arguments, database: database)
   }
 
+  /// B1: an archive name taken by other bytes refuses the report before the
+  /// folder is replaced, and nothing is filed.
+  @Test func b1_aTakenArchiveNameRefusesTheReportWithTheFolderUntouched() throws {
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "8000", "--seed", "3"]).status == 0)
+    #expect(try run(["import", "inbox", inbox, "--key-file", dir.file("b.key")]).status == 0)
+    let out = dir.file("reports/2021-Q4")
+    try dir.write("reports/linkaudit-2021-Q4-v1.zip", "junk")
+    let refused = try run(["report", "--quarter", "2021-Q4", "--out", out, "--archive"])
+    #expect(refused.status != 0, "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out), "the package folder was written")
+    #expect(try String(contentsOfFile: dir.file("reports/linkaudit-2021-Q4-v1.zip"), encoding: .utf8) == "junk")
+    #expect(try run(["filings"]).stdout.contains("no report issued yet"))
+    // With the name free, the package and its archive are written and filed.
+    try FileManager.default.removeItem(atPath: dir.file("reports/linkaudit-2021-Q4-v1.zip"))
+    let issued = try run(["report", "--quarter", "2021-Q4", "--out", out, "--archive"])
+    #expect(issued.status == 0, "\(issued.stderr)")
+    #expect(FileManager.default.fileExists(atPath: dir.file("reports/linkaudit-2021-Q4-v1.zip")))
+    #expect(try run(["verify", dir.file("reports/linkaudit-2021-Q4-v1.zip")]).status == 0)
+  }
+
   /// B12: `--out` naming another quarter's package folder never replaces it.
   @Test func b12_anotherQuartersPackageIsNeverReplaced() throws {
     let inbox = dir.file("inbox")

@@ -88,7 +88,13 @@ public struct ReportPackage {
 
   /// As `write`; with `FilingPolicy.issue(dryRun: true)` nothing is written
   /// where `directory` is, and nothing is recorded.
-  public func issue(database db: Database, to directory: String, protecting protected: ProtectedFiles = .init())
+  /// `beforeReplacing` runs on the written package while it is still beside
+  /// the folder it will replace: what it refuses (an archive whose name is
+  /// taken by other bytes) leaves the folder as it was (red-team B1).
+  public func issue(
+    database db: Database, to directory: String, protecting protected: ProtectedFiles = .init(),
+    beforeReplacing: ((_ staging: String, _ issued: Issued) throws -> Void)? = nil
+  )
     throws -> Issued
   {
     let fm = FileManager.default
@@ -114,6 +120,7 @@ public struct ReportPackage {
     var issued: Issued
     do {
       issued = try writeFiles(database: db, into: staging)
+      try beforeReplacing?(staging, issued)
     } catch {
       try? fm.removeItem(atPath: staging)
       throw error

@@ -88,17 +88,22 @@ struct Report: ParsableCommand {
         protected.add(try report.templateFolder(), as: "the template folder")
         if let model = report.ratingModel { protected.add(model, as: "the rating model") }
         protected.add(keyPath, as: "the signing key")
-        var issued = try package.issue(database: db, to: directory, protecting: protected)
-        if archive, !dryRun, let filed = try Manifest.read(from: directory).filing {
+        // The archive is written from the package before it replaces the
+        // folder: an archive name taken by other bytes refuses the report
+        // with the filed folder untouched (red-team B1).
+        var archivePath: String?
+        var issued = try package.issue(database: db, to: directory, protecting: protected) { staging, _ in
+          guard archive, !dryRun, let filed = try Manifest.read(from: staging).filing else { return }
           let name = PackageArchive.name(quarter: q, zone: report.tz, version: filed.version)
           let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
           try protected.checkOutputFile(path, option: "--archive")
           let new = try PackageArchive.write(
-            directory: directory, to: path, folder: (name as NSString).deletingPathExtension,
+            directory: staging, to: path, folder: (name as NSString).deletingPathExtension,
             issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone)
           if !new { note("\(path): there already, the same bytes: left as it is") }
-          issued.paths.append(path)
+          archivePath = path
         }
+        if let archivePath { issued.paths.append(archivePath) }
         return (q, directory, issued)
       }
     }
