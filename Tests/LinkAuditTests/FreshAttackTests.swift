@@ -220,6 +220,21 @@ import Testing
     #expect(try run(["verify", dir.file("reports/linkaudit-2021-Q4-v1.zip")]).status == 0)
   }
 
+  /// B6: a folder named like a killed report's staging folder, holding what a
+  /// report never writes, is left alone; a real leftover is still removed.
+  @Test func b6_onlyWhatAReportCouldHaveLeftIsCleanedAway() throws {
+    let inbox = dir.file("inbox")
+    #expect(try run(["demo", inbox, "--events", "8000", "--seed", "3"]).status == 0)
+    #expect(try run(["import", "inbox", inbox, "--key-file", dir.file("b.key")]).status == 0)
+    let mine = try dir.write("reports/.2021-Q4.previous-999999/notes.txt", "precious")
+    try dir.write("reports/.2021-Q4.previous-999999/sub/keep.md", "kept")
+    try dir.write("reports/.2021-Q4.writing-999998/metrics.csv", "metric_id\n")
+    let report = try run(["report", "--quarter", "2021-Q4", "--out", dir.file("reports/2021-Q4")])
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(try String(contentsOfFile: mine, encoding: .utf8) == "precious")
+    #expect(!FileManager.default.fileExists(atPath: dir.file("reports/.2021-Q4.writing-999998")))
+  }
+
   /// B12: `--out` naming another quarter's package folder never replaces it.
   @Test func b12_anotherQuartersPackageIsNeverReplaced() throws {
     let inbox = dir.file("inbox")

@@ -53,6 +53,28 @@ package enum PackageFolder {
       ".\((target as NSString).lastPathComponent).\(kind.rawValue)-\(pid)")
   }
 
+  /// What only a report could have left under a staging name: a folder of
+  /// nothing but a package's kinds of file (no folder, no link, no private
+  /// key), or an archive being written (a zip, or empty). Anything else
+  /// named so is someone's, and stays (red-team B6).
+  static func couldBeReports(_ path: String) -> Bool {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return false }
+    if info.st_mode & S_IFMT == S_IFREG {
+      guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+      defer { try? handle.close() }
+      let head = (try? handle.read(upToCount: 2)) ?? Data()
+      return head.isEmpty || head == Data("PK".utf8)
+    }
+    guard info.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+    else { return false }
+    return names.allSatisfy { name in
+      let file = (path as NSString).appendingPathComponent(name)
+      return [".md", ".xlsx", ".csv", ".json", ".sig"].contains { name.hasSuffix($0) }
+        && notARegularFile(file) == nil && !holdsPrivateKey(file)
+    }
+  }
+
   /// The siblings of `target` left by reports whose process is gone (killed):
   /// an old package moved aside while no package is in place is put back;
   /// the rest is removed. Also the visible names earlier versions used.
@@ -73,7 +95,7 @@ package enum PackageFolder {
             fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
           {
             try? fm.moveItem(atPath: path, toPath: target)
-          } else {
+          } else if Self.couldBeReports(path) {
             try? fm.removeItem(atPath: path)
           }
         }
