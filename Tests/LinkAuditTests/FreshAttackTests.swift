@@ -235,6 +235,13 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: dir.file("reports/.2021-Q4.writing-999998")))
   }
 
+  /// B7: a dry run on a database that does not exist creates none.
+  @Test func b7_aDryRunCreatesNoDatabase() throws {
+    let result = try run(["report", "--dry-run", "--quarter", "2021-Q4", "--db", dir.file("missing.db")])
+    #expect(result.status != 0 && result.stderr.contains("no database at"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.file("missing.db")))
+  }
+
   /// B12: `--out` naming another quarter's package folder never replaces it.
   @Test func b12_anotherQuartersPackageIsNeverReplaced() throws {
     let inbox = dir.file("inbox")

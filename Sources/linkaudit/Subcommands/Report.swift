@@ -70,6 +70,10 @@ struct Report: ParsableCommand {
     } else {
       signingKey = nil
     }
+    // A dry run writes nothing, not even a new database for a mistyped --db (red-team B7).
+    if dryRun, !FileManager.default.fileExists(atPath: database.path) {
+      throw ValidationError("no database at \(database.path): a dry run writes nothing, not even a new database")
+    }
     let db = try database.openForWriting()
     let model = try report.model()
     // One snapshot for every figure, so a report runs beside an import; only
