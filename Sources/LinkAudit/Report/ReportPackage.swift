@@ -84,6 +84,23 @@ public struct ReportPackage {
     /// A dry run that would be refused for want of `--reason`.
     public var needsReason: Bool
     public var manifestSHA256: String
+    /// With `installing: false`: the written package, beside the folder it
+    /// is to replace; `install(_:at:)` puts it in place.
+    public var staged: String? = nil
+  }
+
+  /// Puts a package staged by `issue(…, installing: false)` in place of
+  /// `directory`: the CLI does so once the ledger has committed its version,
+  /// so a report killed in between leaves the filed package or none, never a
+  /// signed version the ledger does not hold (red-team B2); the next run
+  /// writes the filed bytes again.
+  public static func install(_ staging: String, at directory: String) throws {
+    let fm = FileManager.default
+    let target = (directory as NSString).standardizingPath
+    let previous = PackageFolder.sibling(of: target, .previous)
+    if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: previous) }
+    try fm.moveItem(atPath: staging, toPath: target)
+    try? fm.removeItem(atPath: previous)
   }
 
   /// As `write`; with `FilingPolicy.issue(dryRun: true)` nothing is written
@@ -93,7 +110,7 @@ public struct ReportPackage {
   /// taken by other bytes) leaves the folder as it was (red-team B1).
   public func issue(
     database db: Database, to directory: String, protecting protected: ProtectedFiles = .init(),
-    beforeReplacing: ((_ staging: String, _ issued: Issued) throws -> Void)? = nil
+    installing: Bool = true, beforeReplacing: ((_ staging: String, _ issued: Issued) throws -> Void)? = nil
   )
     throws -> Issued
   {
@@ -125,11 +142,12 @@ public struct ReportPackage {
       try? fm.removeItem(atPath: staging)
       throw error
     }
-    let previous = PackageFolder.sibling(of: target, .previous)
-    if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: previous) }
-    try fm.moveItem(atPath: staging, toPath: target)
-    try? fm.removeItem(atPath: previous)
     issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
+    if installing {
+      try Self.install(staging, at: directory)
+    } else {
+      issued.staged = staging
+    }
     return issued
   }
 

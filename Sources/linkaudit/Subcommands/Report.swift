@@ -96,7 +96,8 @@ struct Report: ParsableCommand {
         // folder: an archive name taken by other bytes refuses the report
         // with the filed folder untouched (red-team B1).
         var archivePath: String?
-        var issued = try package.issue(database: db, to: directory, protecting: protected) { staging, _ in
+        var issued = try package.issue(database: db, to: directory, protecting: protected, installing: false) {
+          staging, _ in
           guard archive, !dryRun, let filed = try Manifest.read(from: staging).filing else { return }
           let name = PackageArchive.name(quarter: q, zone: report.tz, version: filed.version)
           let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
@@ -121,6 +122,8 @@ struct Report: ParsableCommand {
       print(dryRunText(q, issued))
       return
     }
+    // The ledger has committed the version: now the package takes its folder.
+    if let staged = issued.staged { try ReportPackage.install(staged, at: directory) }
     for path in issued.paths { print(path) }
     note(versionText(q, issued))
     if let signingKey {

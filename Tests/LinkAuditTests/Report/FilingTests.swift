@@ -278,6 +278,31 @@ import Testing
   }
 }
 
+/// B2: the CLI stages the package, commits the ledger, then puts the package
+/// in place: until then the folder is untouched, so a kill in between leaves
+/// no signed version the ledger does not hold.
+@Suite struct StagedInstallTests {
+  @Test func aStagedPackageTakesItsFolderOnlyWhenInstalled() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let db = try store.open()
+    defer { db.close() }
+    let target = store.dir.file("reports/2021-Q4")
+    let issued = try db.transaction(.deferred) { () -> ReportPackage.Issued in
+      var package = ReportPackage(
+        quarter: FilingTests.q4, timeZone: FilingTests.shanghai, languages: [.en], templates: FilingTests.templates)
+      package.filing = .issue(reason: nil, at: FilingTests.first)
+      return try package.issue(database: db, to: target, installing: false)
+    }
+    let staged = try #require(issued.staged)
+    #expect(!FileManager.default.fileExists(atPath: target))
+    #expect(FileManager.default.fileExists(atPath: staged + "/manifest.json"))
+    #expect(try Filing.all(in: db).count == 1)
+    try ReportPackage.install(staged, at: target)
+    #expect(FileManager.default.fileExists(atPath: target + "/manifest.json"))
+    #expect(!FileManager.default.fileExists(atPath: staged))
+  }
+}
+
 /// A correction of a version filed before an id was retired names what to read instead.
 @Suite struct RetiredFigureCorrectionTests {
   @Test func aRetiredIdIsNamedByWhatReplacesItAndARateStaysARate() {
