@@ -161,7 +161,7 @@ public final class Workbook {
     let u = Array(text.utf8)
     var out: [UInt8] = []
     out.reserveCapacity(u.count + 12)
-    func isHex(_ b: UInt8) -> Bool { (48...57).contains(b) || (65...70).contains(b) || (97...102).contains(b) }
+    func isHex(_ b: UInt8) -> Bool { hexDigitValue(b) != nil }
     var i = 0
     while i < u.count {
       if u[i] == 0x5F, i + 6 < u.count, u[i + 1] == 0x78, isHex(u[i + 2]), isHex(u[i + 3]), isHex(u[i + 4]),

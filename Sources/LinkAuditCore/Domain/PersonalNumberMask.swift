@@ -60,28 +60,9 @@ public enum PersonalNumberMask {
 
   /// `%HH` escapes decoded (bytes that do not make UTF-8 kept as written), `+` read as a space.
   static func percentDecoded(_ text: String) -> String {
-    let u = Array(text.utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(u.count)
-    func hex(_ b: UInt8) -> UInt8? {
-      switch b {
-      case 48...57: b - 48
-      case 65...70: b - 55
-      case 97...102: b - 87
-      default: nil
-      }
-    }
-    var i = 0
-    while i < u.count {
-      if u[i] == UInt8(ascii: "%"), i + 2 < u.count, let h = hex(u[i + 1]), let l = hex(u[i + 2]) {
-        out.append(h << 4 | l)
-        i += 3
-      } else {
-        out.append(u[i] == UInt8(ascii: "+") ? UInt8(ascii: " ") : u[i])
-        i += 1
-      }
-    }
-    return String(validating: out, as: UTF8.self) ?? text
+    // `+` is read as a space before the escapes are decoded: `%2B` stays a plus.
+    let bytes = LinkAuditCore.percentDecoded(text.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 })
+    return String(validating: bytes, as: UTF8.self) ?? text
   }
 
   /// True when `text` holds a mobile or ID number anywhere, however it is

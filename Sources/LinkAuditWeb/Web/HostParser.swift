@@ -1,8 +1,10 @@
+import LinkAuditCore
+
 /// The host parser of the WHATWG URL Standard for http and https: the host a
 /// browser opens for the text between `//` (and any `user@`) and the port.
 ///
-/// Percent-decoding, the IPv4 and IPv6 parsers and the forbidden code points
-/// are written here because libidn2 has none of them; the Unicode mapping and
+/// The IPv4 and IPv6 parsers and the forbidden code points
+/// are written here because libidn2 has none of them (percent-decoding is Core's); the Unicode mapping and
 /// validity of names are libidn2's (`IDNA.toASCII`).
 enum HostParser {
   enum Host: Equatable {
@@ -20,7 +22,7 @@ enum HostParser {
     }
     // Percent-decoded, then read as UTF-8 with U+FFFD for what is not UTF-8,
     // which no name may hold (https://example.com%80/ is refused).
-    let decoded = bytes.contains(UInt8(ascii: "%")) ? percentDecoded(bytes) : bytes
+    let decoded = bytes.contains(UInt8(ascii: "%")) ? LinkAuditCore.percentDecoded(bytes) : bytes
     let name = String(decoding: decoded, as: UTF8.self)
     // Checked before IDNA too: libidn2 reads a C string, so a NUL must never reach it.
     try refuseForbidden(name)
@@ -50,24 +52,6 @@ enum HostParser {
       let shown = c > 0x20 && c < 0x7F ? "\"\(Character(Unicode.Scalar(c)))\"" : "U+" + hex(UInt16(c), width: 4)
       throw URLError(reason: "a valid host name (\(shown) cannot be part of a host)")
     }
-  }
-
-  private static func percentDecoded(_ bytes: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
-    var i = 0
-    while i < bytes.count {
-      if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, ASCII.isHexDigit(bytes[i + 1]),
-        ASCII.isHexDigit(bytes[i + 2])
-      {
-        out.append(UInt8(ASCII.hexValue(bytes[i + 1]) * 16 + ASCII.hexValue(bytes[i + 2])))
-        i += 3
-      } else {
-        out.append(bytes[i])
-        i += 1
-      }
-    }
-    return out
   }
 
   // MARK: IPv4
