@@ -195,7 +195,7 @@ import Testing
     #expect(line.count == 1 && line[0].hasPrefix("problem"), "\(alone.stdout)")
     #expect(
       line.first.map {
-        $0.contains("\(moved)/.linkaudit.key is missing") && $0.contains("the database recorded the key at")
+        $0.contains("\(moved)/.linkaudit.key is missing") && $0.contains("the key it recorded at")
           && $0.contains("--key-file")
       } == true, "\(alone.stdout)")
     // As import says: the same key decides both.

@@ -18,7 +18,8 @@ public enum PersonalNumberMask {
         i += 1
         continue
       }
-      // One token: digit groups joined by single separators, maybe an X at the end.
+      // One token: digit groups joined by separators (up to three between
+      // two groups: `138 - 1234 - 5678`), maybe an X at the end.
       var groups: [Range<Int>] = []
       var punctuated = false
       var j = i
@@ -26,9 +27,11 @@ public enum PersonalNumberMask {
         let start = j
         while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
         groups.append(start..<j)
-        guard j + 1 < scalars.count, isSeparator(scalars[j]), digit(scalars[j + 1]) != nil else { break }
-        punctuated = punctuated || punctuation.contains(scalars[j])
-        j += 1
+        var k = j
+        while k < scalars.count, k - j < 3, isSeparator(scalars[k]) { k += 1 }
+        guard k > j, k < scalars.count, digit(scalars[k]) != nil else { break }
+        punctuated = punctuated || scalars[j..<k].contains { punctuation.contains($0) }
+        j = k
       }
       var end = j
       let hasX = end < scalars.count && (scalars[end] == "X" || scalars[end] == "x" || scalars[end] == "Ｘ")

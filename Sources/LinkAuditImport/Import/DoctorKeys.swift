@@ -25,22 +25,22 @@ extension Doctor {
     }
     let shown = escapingControls(path)
     // Where the database says its key was, when that is not where import looks.
-    let elsewhere = recorded.flatMap { $0 == FileIdentity(path).canonical ? nil : escapingControls($0) }
+    let elsewhere = recorded.flatMap { $0 == FileIdentity(path).canonical ? nil : $0 }
     let recordedNote =
-      elsewhere.map {
-        "; the database recorded the key at \($0), but import uses \(shown), beside the database (or --key-file)"
-      } ?? ""
+      elsewhere.map { "; the database recorded the key at \(escapingControls($0)), but import uses \(shown)" } ?? ""
     var info = stat()
     guard stat(path, &info) == 0 else {
-      let restore =
-        elsewhere.map {
-          FileManager.default.fileExists(atPath: $0)
-            ? "copy \($0) beside the database, or import with --key-file \($0)" : nil
-        }
-        ?? nil
+      // The key where the database last saw it: say how import would take it.
+      if let elsewhere, FileManager.default.fileExists(atPath: elsewhere) {
+        let there = escapingControls(elsewhere)
+        return Finding(
+          .problem, check,
+          "\(shown) is missing, and import uses it: the database's pseudonyms were made with the key it recorded at \(there) (fingerprint \(fingerprint.prefix(12))…); copy that key beside the database, or import with --key-file \(there)"
+        )
+      }
       return Finding(
         .problem, check,
-        "\(shown) is missing: the database's pseudonyms were made with a key (fingerprint \(fingerprint.prefix(12))…); \(restore ?? "restore it from its backup before the next import")\(recordedNote)"
+        "\(shown) is missing: the database's pseudonyms were made with a key (fingerprint \(fingerprint.prefix(12))…); restore it from its backup before the next import\(recordedNote)"
       )
     }
     if let why = FileIdentity.notARegularFile(path) {

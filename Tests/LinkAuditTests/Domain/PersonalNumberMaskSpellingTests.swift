@@ -19,6 +19,8 @@ struct PersonalNumberMaskSpellingTests {
     ("१३८१२३४५६७८", "१३८****५६७८"),
     ("1 3 8 1 2 3 4 5 6 7 8", "1 3 8 * * * * 5 6 7 8"),
     ("call 138.1234.5678.", "call 138.****.5678."),
+    ("138 - 1234 - 5678", "138 - **** - 5678"),
+    ("138. 1234. 5678", "138. ****. 5678"),
     ("110105.19900101.123X", "110105.********.123X"),
   ])
   func numbersSplitOrWrittenOtherwiseAreMasked(text: String, masked: String) {
@@ -31,7 +33,7 @@ struct PersonalNumberMaskSpellingTests {
   @Test(arguments: [
     "2021/12/31", "2021.12.31", "v1.3.8", "139.12345678", "1381234.5678", "1381234/5678",
     "192.168.1.100", "https://a.cn/v2/138/12/31", "12.1234.5678", "138.123.45678", "2 0 2 1 1 2 3 1",
-    "order 2021_0917_1234",
+    "order 2021_0917_1234", "138 - 1234", "2021 - 12 - 31",
   ])
   func lookalikesAreKept(text: String) {
     #expect(PersonalNumberMask.mask(text) == text)
