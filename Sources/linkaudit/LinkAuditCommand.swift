@@ -17,9 +17,12 @@ struct LinkAuditCommand: ParsableCommand {
       Imports link logs, complaints, policy versions and the platform registry into one \
       SQLite file, then reports a quarter under the four principles of the External Link \
       Content Management Standards. Every command takes --db (default linkaudit.db or \
-      $LINKAUDIT_DB).
+      $LINKAUDIT_DB). linkaudit --version prints the version.
       """,
-    version: LinkAuditVersion.current,
+    // No `version:` here: argument-parser would list "--version Show the
+    // version" in every subcommand's help, where verify's --version N takes
+    // the name (red-team B8); a flag of the root's would take verify's
+    // --version too. `linkaudit --version` alone is read in main().
     subcommands: [
       Import.self, Report.self, Query.self, Ratings.self, Demo.self, Verify.self, Schema.self, DoctorCommand.self,
       Keys.self, Filings.self, Export.self,
@@ -29,6 +32,10 @@ struct LinkAuditCommand: ParsableCommand {
   /// Runs the command; a failure of the file system is said as a sentence
   /// (its cause, such as "No space left on device"), never as an NSError dump.
   static func main() {
+    if CommandLine.arguments.dropFirst() == ["--version"] {
+      print(LinkAuditVersion.current)
+      return
+    }
     do {
       var command = try parseAsRoot()
       try command.run()

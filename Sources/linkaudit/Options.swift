@@ -35,6 +35,20 @@ struct DatabaseOptions: ParsableArguments {
   }
 }
 
+/// Which pseudonym key: `--key-file`, else `.linkaudit.key` beside the
+/// database. Import uses it and doctor checks it by this one rule.
+struct PseudonymKeyOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Secret key for pseudonyms (default: .linkaudit.key beside the database).",
+      discussion:
+        "Created with mode 0600 only for a database that holds no pseudonyms yet; the database records the key's fingerprint and refuses any other key."
+    ))
+  var keyFile: String?
+
+  func path(database: DatabaseOptions) -> String { keyFile ?? database.defaultKeyFile }
+}
+
 /// How raw timestamps are read: the zone of those without an offset and the
 /// plausible range (import, and the warehouse reference that mirrors it).
 struct TimestampOptions: ParsableArguments {

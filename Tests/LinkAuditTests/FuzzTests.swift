@@ -84,7 +84,10 @@ import Testing
     ("url", nil, "https://Item.TaoBao.com:443/a/b?x=1#frag"),
     ("url-userinfo", nil, "http://user:pw@evil.com\\@item.taobao.com./x"),
     ("rejects.jsonl", .links, try! String(contentsOfFile: fixture("links.jsonl"), encoding: .utf8)),
-    ("mask", nil, "电话 +86 138-1234-5678，身份证 110105 19900101 123X，１３９１２３４５６７８，订单 2021091712345"),
+    (
+      "mask", nil,
+      "电话 +86 138-1234-5678，身份证 110105 19900101 123X，１３９１２３４５６７８，订单 2021091712345，139.1234.5678 138_1234_5678 ١٣٨١٢٣٤٥٦٧٨ 1 3 8 1 2 3 4 5 6 7 8 138–1234–5678"
+    ),
     ("markdown", nil, "a|b\\|c <x> *y*\n`z` [l](u) &amp;"),
     ("cell", nil, "text\u{1}\u{FFFE}\u{FFFF}\r\nmore"),
   ]

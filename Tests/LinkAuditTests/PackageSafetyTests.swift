@@ -352,7 +352,7 @@ import Testing
     let reports = dir.file("reports")
     #expect(try report("2021-Q4", reports + "/2021-Q4", ["--signing-key", pem]).status == 0)
     func doctor() throws -> LinkauditBinary.Run {
-      try run(["doctor", "--reports", reports, "--signing-key", pem])
+      try run(["doctor", "--reports", reports, "--signing-key", pem] + key)
     }
     let healthy = try doctor()
     #expect(healthy.stdout.contains("ok       pseudonym key: "), "\(healthy.stdout)")
@@ -370,16 +370,17 @@ import Testing
       .write(toFile: manifest, atomically: true, encoding: .utf8)
     let edited = try doctor()
     #expect(edited.status == 1)
-    #expect(edited.stdout.contains("but its manifest is not the filed one"), "\(edited.stdout)")
-    #expect(edited.stdout.contains("no package in"), "\(edited.stdout)")
+    #expect(edited.stdout.contains("2021-Q4 version 1 is not as filed"), "\(edited.stdout)")
+    #expect(edited.stdout.contains("manifest.json: not the filed bytes"), "\(edited.stdout)")
+    #expect(edited.stdout.contains("no package or archive in"), "\(edited.stdout)")
     // Another signing key than the packages name.
     let other = dir.file("other.pem")
     #expect(try run(["keys", "new", "--signing-key", other]).status == 0)
-    let swapped = try run(["doctor", "--reports", reports, "--signing-key", other])
+    let swapped = try run(["doctor", "--reports", reports, "--signing-key", other] + key)
     #expect(
       swapped.stdout.contains("is not the key that signed the filings or the packages on disk"), "\(swapped.stdout)")
     // The ledger alone knows the signer: no package on disk needed.
-    let none = try run(["doctor", "--reports", dir.file("absent"), "--signing-key", other])
+    let none = try run(["doctor", "--reports", dir.file("absent"), "--signing-key", other] + key)
     #expect(none.stdout.contains("is not the key that signed the filings"), "\(none.stdout)")
   }
 }

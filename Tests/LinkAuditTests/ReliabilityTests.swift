@@ -9,9 +9,9 @@ import Testing
   let dir = TemporaryDirectory()
   var database: String { dir.file("r.db") }
 
-  /// Imports take the test's key file; other commands take none.
+  /// Imports take the test's key file, and doctor checks the key import uses; other commands take none.
   func withKey(_ arguments: [String]) -> [String] {
-    arguments.first == "import" ? arguments + ["--key-file", dir.file("r.key")] : arguments
+    ["import", "doctor"].contains(arguments.first) ? arguments + ["--key-file", dir.file("r.key")] : arguments
   }
 
   func run(_ arguments: [String]) throws -> LinkauditBinary.Run {

@@ -568,7 +568,6 @@ extension ReportPackage {
     manifest: Manifest?, problems: [String]
   ) {
     let manifestPath = (directory as NSString).appendingPathComponent(manifestName)
-    let signaturePath = (directory as NSString).appendingPathComponent(signatureName)
     let bytes: Data
     switch PackageFolder.contents(of: manifestPath) {
     case .success(let data): bytes = data
@@ -581,17 +580,10 @@ extension ReportPackage {
     var problems: [String] = []
     // The signature first, over the bytes as they are: a manifest altered so
     // far that it no longer reads is still named for what it is.
-    switch PackageFolder.contents(of: signaturePath) {
-    case .success(let signature):
-      if !publicKey.isValidSignature(signature, for: bytes) {
-        problems.append(
-          "\(signatureName): not a signature of \(manifestName) by the key given (\(publicKey.fingerprint.prefix(16))…): the manifest, the signature or the key is not the one issued"
-        )
-      }
-    case .failure(let why):
-      problems.append(
-        PackageFolder.exists(signaturePath)
-          ? "\(signatureName): \(why.message)" : "\(signatureName): missing: the package is not signed")
+    if let problem = signatureProblem(
+      directory: directory, manifestBytes: bytes, key: publicKey, whose: "the key given")
+    {
+      problems.append(problem)
     }
     guard let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes) else {
       return (nil, problems + ["\(manifestName): not a linkaudit manifest: its files cannot be checked"])
@@ -738,8 +730,13 @@ extension ReportPackage {
         problems.append("\(name): differs from what the database gives now")
       }
     }
+    // Only what the figures rest on: an added entry or a bad signature is no provenance (red-team B10).
+    let provenanceMoved =
+      now.batches != manifest.batches || now.policyVersions != manifest.policyVersions
+      || now.templatesSHA256 != manifest.templatesSHA256 || now.dataFingerprint != manifest.dataFingerprint
+      || now.ratingModel != manifest.ratingModel
     var lead: String?
-    if figuresUnchanged, !problems.isEmpty {
+    if figuresUnchanged, provenanceMoved, !problems.isEmpty {
       let since = Set(now.batches.map(\.batchID)).subtracting(manifest.batches.map(\.batchID)).sorted()
       lead =
         "figures unchanged; provenance moved"

@@ -1,11 +1,13 @@
 /// Masks mainland mobile numbers (11 digits, 1[3-9]…) and resident ID numbers
 /// (17 digits and a digit or X) in free text: 138****5678, 110105********123X.
 ///
-/// Numbers are found as people write them: in full-width digits
-/// (１３８…), in groups (`138 1234 5678`, `138-1234-5678`,
-/// `110105 19900101 123X`) and after a country code (`+86`, `0086`). Only
-/// a whole number is masked (a run of digit groups with nothing but the
-/// grouping between them), so order numbers and the like are kept.
+/// Numbers are found as people write them: in any script's decimal digits
+/// (full-width １３８…, Arabic-Indic ١٣٨…), in groups (`138 1234 5678`,
+/// `138-1234-5678`, `138.1234.5678`, `138/1234/5678`, `138–1234–5678`,
+/// `110105 19900101 123X`), digit by digit (`1 3 8 1 2 3 4 5 6 7 8`) and
+/// after a country code (`+86`, `0086`). Only a whole number is masked (a
+/// run of digit groups with nothing but the grouping between them), so order
+/// numbers, dates and the like are kept.
 public enum PersonalNumberMask {
   public static func mask(_ text: String) -> String {
     var scalars = Array(text.unicodeScalars)
@@ -16,15 +18,20 @@ public enum PersonalNumberMask {
         i += 1
         continue
       }
-      // One token: digit groups joined by single separators, maybe an X at the end.
+      // One token: digit groups joined by separators (up to three between
+      // two groups: `138 - 1234 - 5678`), maybe an X at the end.
       var groups: [Range<Int>] = []
+      var punctuated = false
       var j = i
       while true {
         let start = j
         while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
         groups.append(start..<j)
-        guard j + 1 < scalars.count, separators.contains(scalars[j]), digit(scalars[j + 1]) != nil else { break }
-        j += 1
+        var k = j
+        while k < scalars.count, k - j < 3, isSeparator(scalars[k]) { k += 1 }
+        guard k > j, k < scalars.count, digit(scalars[k]) != nil else { break }
+        punctuated = punctuated || scalars[j..<k].contains { punctuation.contains($0) }
+        j = k
       }
       var end = j
       let hasX = end < scalars.count && (scalars[end] == "X" || scalars[end] == "x" || scalars[end] == "Ｘ")
@@ -33,7 +40,11 @@ public enum PersonalNumberMask {
       let followedByWord = end < scalars.count && scalars[end].properties.isAlphabetic && scalars[end].isASCII
       if !followedByWord {
         let plus = i > 0 && (scalars[i - 1] == "+" || scalars[i - 1] == "＋")
-        if let masked = maskPositions(groups: groups, hasX: hasX, plus: plus, in: scalars) {
+        // `138.12345678` is a decimal (a longitude), `1381234/5678` a
+        // fraction: with `.`, `/` or `_` only three groups or more make a number.
+        if !(punctuated && groups.count < 3),
+          let masked = maskPositions(groups: groups, hasX: hasX, plus: plus, in: scalars)
+        {
           for k in masked { scalars[k] = "*" }
           changed = true
         }
@@ -113,9 +124,9 @@ public enum PersonalNumberMask {
         return nil
       }
     }
-    // Unbroken, or grouped the way numbers are read out: 3-4-4, 3-8, 7-4.
+    // Unbroken, grouped the way numbers are read out (3-4-4, 3-8, 7-4), or digit by digit.
     if !hasX, digits.count - skip == 11, digits[skip] == 1, (3...9).contains(digits[skip + 1]),
-      [[11], [3, 4, 4], [3, 8], [7, 4]].contains(local)
+      [[11], [3, 4, 4], [3, 8], [7, 4]].contains(local) || local.allSatisfy({ $0 == 1 })
     {
       return Array(positions[(skip + 3)..<(skip + 7)])
     }
@@ -126,15 +137,23 @@ public enum PersonalNumberMask {
     return nil
   }
 
-  /// Between the groups of one number.
-  private static let separators: Set<Unicode.Scalar> = [" ", "-", "\u{3000}", "－", "\u{00A0}"]
-
-  /// The value of an ASCII or full-width digit.
-  private static func digit(_ s: Unicode.Scalar) -> Int? {
+  /// Between the groups of one number: spaces, every dash (hyphen, the
+  /// dashes U+2010–U+2015, minus, their small and full-width forms) and the
+  /// punctuation below.
+  private static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    case 48...57: return Int(s.value - 48)
-    case 0xFF10...0xFF19: return Int(s.value - 0xFF10)
-    default: return nil
+    case 0x20, 0x2D, 0xA0, 0x3000, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D: return true
+    default: return punctuation.contains(s)
     }
+  }
+
+  /// Separators that also write decimals, fractions, paths and names (`.`, `/`, `_`, and full-width).
+  private static let punctuation: Set<Unicode.Scalar> = [".", "/", "_", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}"]
+
+  /// The value of a decimal digit of any script (ASCII, full-width, Arabic-Indic…): Unicode's Nd.
+  private static func digit(_ s: Unicode.Scalar) -> Int? {
+    if s.isASCII { return (48...57).contains(s.value) ? Int(s.value - 48) : nil }
+    guard s.properties.numericType == .decimal, let value = s.properties.numericValue else { return nil }
+    return Int(value)
   }
 }

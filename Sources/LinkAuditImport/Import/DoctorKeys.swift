@@ -12,39 +12,60 @@ extension Doctor {
   /// The pseudonym key the database's pseudonyms were made with: present,
   /// readable by its owner only (mode 0600), and the one the database
   /// recorded. Without it the next import counts every user twice.
+  /// `keyFile` is the key import will use (beside the database, by the
+  /// rule import resolves it with), not the path the database recorded: a
+  /// database moved or restored without its key is told so (red-team B13).
   /// Read-only: a missing key is named, never made.
-  package static func pseudonymKey(_ db: Database, defaultKeyFile: String) throws -> Finding {
+  package static func pseudonymKey(_ db: Database, keyFile path: String) throws -> Finding {
     let check = "pseudonym key"
-    let recorded = try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'").text
-    let path = try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_path'").text ?? defaultKeyFile
-    guard let recorded else {
+    let recorded = try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_path'").text
+    guard let fingerprint = try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'").text
+    else {
       return Finding(.ok, check, "no pseudonym made yet: the first import makes or takes the key")
     }
+    let shown = escapingControls(path)
+    // Where the database says its key was, when that is not where import looks.
+    let elsewhere = recorded.flatMap { $0 == FileIdentity(path).canonical ? nil : $0 }
+    let recordedNote =
+      elsewhere.map { "; the database recorded the key at \(escapingControls($0)), but import uses \(shown)" } ?? ""
     var info = stat()
     guard stat(path, &info) == 0 else {
+      // The key where the database last saw it: say how import would take it.
+      if let elsewhere, FileManager.default.fileExists(atPath: elsewhere) {
+        let there = escapingControls(elsewhere)
+        return Finding(
+          .problem, check,
+          "\(shown) is missing, and import uses it: the database's pseudonyms were made with the key it recorded at \(there) (fingerprint \(fingerprint.prefix(12))…); copy that key beside the database, or import with --key-file \(there)"
+        )
+      }
       return Finding(
         .problem, check,
-        "\(path) is missing: the database's pseudonyms were made with a key (fingerprint \(recorded.prefix(12))…); restore it from its backup before the next import"
+        "\(shown) is missing: the database's pseudonyms were made with a key (fingerprint \(fingerprint.prefix(12))…); restore it from its backup before the next import\(recordedNote)"
       )
     }
-    if let why = FileIdentity.notARegularFile(path) { return Finding(.problem, check, "\(path) \(why.reason)") }
+    if let why = FileIdentity.notARegularFile(path) {
+      return Finding(.problem, check, "\(shown) \(why.reason)\(recordedNote)")
+    }
     guard info.st_mode & 0o077 == 0 else {
       return Finding(
         .problem, check,
-        "\(path) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))): run chmod 600 \(path)")
-    }
-    let fingerprint: String
-    do {
-      fingerprint = try Pseudonymiser(keyFile: path).fingerprint
-    } catch {
-      return Finding(.problem, check, "\(path): \(error.localizedDescription)")
-    }
-    guard fingerprint == recorded else {
-      return Finding(
-        .problem, check,
-        "\(path) is not the key the database was built with (fingerprint \(fingerprint.prefix(12))…, database \(recorded.prefix(12))…)"
+        "\(shown) is readable by other users (mode \(String(info.st_mode & 0o777, radix: 8))): run chmod 600 \(shown)\(recordedNote)"
       )
     }
-    return Finding(.ok, check, "\(path): mode 600, the key the database's pseudonyms were made with")
+    let actual: String
+    do {
+      actual = try Pseudonymiser(keyFile: path).fingerprint
+    } catch {
+      return Finding(.problem, check, "\(shown): \(error.localizedDescription)\(recordedNote)")
+    }
+    guard actual == fingerprint else {
+      return Finding(
+        .problem, check,
+        "\(shown) is not the key the database was built with (fingerprint \(actual.prefix(12))…, database \(fingerprint.prefix(12))…)\(recordedNote)"
+      )
+    }
+    return Finding(
+      .ok, check,
+      "\(shown): mode 600, the key the database's pseudonyms were made with\(recordedNote)")
   }
 }

@@ -18,20 +18,22 @@ struct DoctorCommand: ParsableCommand {
       under a decision, current complaint states) are derived afresh from the events and \
       complaints and compared, table by table: one pass over the events. With --inbox, every \
       imported file still in the inbox is re-hashed and compared with the SHA-256 recorded \
-      when it was imported. The keys and the filings: the pseudonym key present, mode 0600 \
-      and the database's; the signing key against the packages filed; every filed version \
-      against the packages in --reports (default reports/).
+      when it was imported. The keys and the filings: the pseudonym key import uses (--key-file, \
+      else beside the database) present, mode 0600 and the database's; the signing key against the packages filed; every package and filing archive in \
+      --reports (default reports/) against the version it names, as filed: its manifest's \
+      bytes, every file, nothing added, and its signature.
       """)
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
   @Option(help: "The folder of report packages to compare the filings against (default reports).")
   var reports: String?
   @OptionGroup var signing: SigningKeyOptions
+  @OptionGroup var pseudonymKey: PseudonymKeyOptions
 
   func run() throws {
     let db = try database.openForReading(currentSchema: false)
     var findings = try Doctor.examine(db, inbox: inbox)
-    findings.append(try Doctor.pseudonymKey(db, defaultKeyFile: database.defaultKeyFile))
+    findings.append(try Doctor.pseudonymKey(db, keyFile: pseudonymKey.path(database: database)))
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(
@@ -51,9 +53,9 @@ struct DoctorCommand: ParsableCommand {
 }
 
 /// The filings against what is on disk: the signing key that would sign a
-/// re-issue against the key the filed packages name, and every filed
-/// version against the packages in the reports folder (its manifest's
-/// SHA-256 against the ledger's).
+/// re-issue against the key the filed packages name, and every package and
+/// archive in the reports folder against the version it names, as filed
+/// (FiledPackage: the manifest's bytes, every file, no file added, the signature).
 struct FilingChecks {
   let db: Database
   let reports: String
@@ -64,96 +66,158 @@ struct FilingChecks {
     let filings = try Filing.all(in: db)
     guard !filings.isEmpty else { return [Doctor.Finding(.ok, "filings", "no report filed yet")] }
     var findings: [Doctor.Finding] = []
-    let packages = self.packages()
-    // The signing key.
-    let key: PackagePublicKey?
-    if FileManager.default.fileExists(atPath: signingKey.path) {
-      do {
-        key = try SigningKey(path: signingKey.path).publicKey
-      } catch {
-        key = nil
-        findings.append(Doctor.Finding(.problem, "signing key", error.localizedDescription))
-      }
-    } else {
-      key = nil
-    }
-    // The keys that signed each quarter's latest version (the ledger keeps them from schema v13) and the packages on disk.
+    let key = SigningKey.publicKey(at: signingKey.path)
+    let keyPath = TableSink.flat(signingKey.path)
     var latestByQuarter: [String: Filing] = [:]
     for f in filings where (latestByQuarter[f.quarter]?.version ?? 0) < f.version { latestByQuarter[f.quarter] = f }
-    let signers = Set(packages.compactMap { $0.manifest.signingKey?.publicKeySHA256 })
+    let packages = try self.packages(key: key)
+    // The signing key: one line, whatever is wrong with it (red-team B14).
+    let signers = Set(packages.compactMap { $0.manifest?.signingKey?.publicKeySHA256 })
       .union(latestByQuarter.values.compactMap { $0.signedBy.flatMap { $0.isEmpty ? nil : $0 } })
-    if let key {
+    let signedBy = signers.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", ")
+    switch key {
+    case .success(let key):
       let others = signers.subtracting([key.fingerprint])
       findings.append(
         others.isEmpty
           ? Doctor.Finding(
             .ok, "signing key",
-            "\(signingKey.path): \(key.fingerprint.prefix(16))…, the signer of the filings and the packages on disk"
+            "\(keyPath): \(key.fingerprint.prefix(16))…, the signer of the filings and the packages on disk"
           )
           : Doctor.Finding(
             .warning, "signing key",
-            "\(signingKey.path) (\(key.fingerprint.prefix(16))…) is not the key that signed the filings or the packages on disk (\(others.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", "))): a re-issue would be signed by another key"
+            "\(keyPath) (\(key.fingerprint.prefix(16))…) is not the key that signed the filings or the packages on disk (\(others.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", "))): a re-issue would be signed by another key"
           ))
-    } else if !signers.isEmpty {
+    case .failure(let error):
+      findings.append(
+        Doctor.Finding(
+          .problem, "signing key",
+          TableSink.flat(error.localizedDescription)
+            + (signers.isEmpty ? "" : "; the filings or the packages on disk are signed by \(signedBy)")))
+    case nil where !signers.isEmpty:
       findings.append(
         Doctor.Finding(
           .warning, "signing key",
-          "no signing key at \(signingKey.path), but the filings or the packages on disk are signed: a re-issue would be unsigned; name the key with --signing-key or $LINKAUDIT_SIGNING_KEY"
+          "no signing key at \(keyPath), but the filings or the packages on disk are signed (\(signedBy)): a re-issue would be unsigned, and their signatures are not checked here; name the key with --signing-key or $LINKAUDIT_SIGNING_KEY"
         ))
+    case nil: break
     }
-    // Every package on disk against the ledger.
-    var onDisk = Set<String>()
+    // Every package and archive on disk against the ledger.
+    var held = Set<String>()
+    var unchecked = false
     for p in packages {
-      guard let version = p.manifest.filing?.version else {
-        findings.append(Doctor.Finding(.warning, "packages", "\(p.path): no filed version in its manifest"))
-        continue
-      }
-      let filed = try Filing.find(in: db, manifestSHA256: p.sha256).contains {
-        $0.quarter == p.manifest.quarter && $0.version == version
-      }
-      let latest = try Filing.latest(in: db, quarter: p.manifest.quarter)
-      if !filed {
+      let shown = TableSink.flat(p.path)
+      guard let manifest = p.manifest else {
         findings.append(
           Doctor.Finding(
             .problem, "packages",
-            "\(p.path): names \(TableSink.flat(p.manifest.quarter)) version \(version), but its manifest is not the filed one (linkaudit verify \(p.path) says what differs)"
-          ))
-      } else if let latest, latest.version > version {
+            "\(shown): \(p.problems.count) problem(s): \(p.problems.map(TableSink.flat).joined(separator: "; "))"))
+        continue
+      }
+      guard let version = manifest.filing?.version else {
+        findings.append(Doctor.Finding(.warning, "packages", "\(shown): no filed version in its manifest"))
+        continue
+      }
+      let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
+      if !p.problems.isEmpty {
         findings.append(
           Doctor.Finding(
-            .warning, "packages",
-            "\(p.path): \(p.manifest.quarter) version \(version), superseded by version \(latest.version)"))
+            .problem, "packages",
+            "\(shown): \(named) is not as filed, \(p.problems.count) difference(s): \(p.problems.map(TableSink.flat).joined(separator: "; ")) (linkaudit verify \(shown) says more)"
+          ))
+        continue
+      }
+      unchecked = unchecked || !p.notes.isEmpty
+      // A superseded version is kept in its own `-vN` folder or archive; in the quarter's folder it is not the latest.
+      if let latest = latestByQuarter[manifest.quarter], latest.version > version, !p.isVersioned(version) {
+        findings.append(
+          Doctor.Finding(
+            .warning, "packages", "\(shown): \(named), superseded by version \(latest.version)"))
       } else {
-        onDisk.insert("\(p.manifest.quarter) \(version)")
+        held.insert("\(manifest.quarter) \(version)")
       }
     }
     // Every quarter's latest version has its package on disk.
-    let missing = latestByQuarter.values.filter { !onDisk.contains("\($0.quarter) \($0.version)") }
+    let missing = latestByQuarter.values.filter { !held.contains("\($0.quarter) \($0.version)") }
       .sorted { $0.quarter < $1.quarter }.map { "\($0.quarter) version \($0.version)" }
     if missing.isEmpty {
-      findings.append(Doctor.Finding(.ok, "filings", "every quarter's filed version is in \(reports)/, as filed"))
+      findings.append(
+        Doctor.Finding(
+          .ok, "filings",
+          "every quarter's filed version is in \(TableSink.flat(reports))/, as filed: its manifest, every file and nothing added"
+            + (unchecked ? " (signatures not checked without the key that made them)" : ", signature included")))
     } else if FileManager.default.fileExists(atPath: reports) || reportsNamed {
       findings.append(
         Doctor.Finding(
           .warning, "filings",
-          "no package in \(reports)/ holds \(missing.joined(separator: ", ")) as filed (linkaudit report writes it again only while its bytes are the same)"
+          "no package or archive in \(TableSink.flat(reports))/ holds \(missing.joined(separator: ", ")) as filed (linkaudit report writes it again only while its bytes are the same)"
         ))
     }
     return findings
   }
 
-  /// The packages in the reports folder (a folder a quarter).
-  func packages() -> [(path: String, manifest: Manifest, sha256: String)] {
-    let fm = FileManager.default
-    let names = ((try? fm.contentsOfDirectory(atPath: reports)) ?? []).sorted()
-    return names.compactMap { name in
-      let path = (reports as NSString).appendingPathComponent(name)
-      let manifestPath = (path as NSString).appendingPathComponent(ReportPackage.manifestName)
-      guard case .success(let bytes) = PackageFolder.contents(of: manifestPath),
-        let manifest = try? Manifest.decode(bytes, path: manifestPath),
-        let sha = try? FileHash.sha256(ofFile: manifestPath)
-      else { return nil }
-      return (path, manifest, sha)
+  /// A package in the reports folder (a folder, or an archive unpacked
+  /// aside) and how it stands against the filing it names.
+  struct OnDisk {
+    var path: String
+    var isArchive: Bool
+    var manifest: Manifest?
+    var problems: [String]
+    var notes: [String]
+
+    /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
+    func isVersioned(_ version: Int) -> Bool {
+      let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+      return isArchive || name.hasSuffix("-v\(version)")
     }
+  }
+
+  /// Every package in the reports folder: each folder holding a manifest
+  /// (the quarter's, and `-vN` ones beside it) and each archive named as a
+  /// filing's (`linkaudit-2021-Q4-v1.zip`), read as verify reads it. Dot
+  /// entries are a report's staging, not packages.
+  func packages(key: Result<PackagePublicKey, Error>?) throws -> [OnDisk] {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
+    var found: [OnDisk] = []
+    for name in names where !name.hasPrefix(".") {
+      let path = (reports as NSString).appendingPathComponent(name)
+      if FiledPackage.isArchiveName(name) {
+        found.append(try archive(path, key: key))
+        continue
+      }
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
+        PackageFolder.exists((path as NSString).appendingPathComponent(ReportPackage.manifestName))
+      else { continue }
+      let s = try FiledPackage.standing(
+        of: path, database: db, key: key, keyPath: signingKey.path, shown: path)
+      found.append(OnDisk(path: path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes))
+    }
+    return found
+  }
+
+  /// An archive unpacked aside (bounded as verify unpacks one) and checked as its folder.
+  func archive(_ path: String, key: Result<PackagePublicKey, Error>?) throws -> OnDisk {
+    let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-doctor-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(atPath: scratch) }
+    let folder: String
+    let unpacked: [String]
+    do {
+      (folder, unpacked) = try PackageArchive.unpack(path, into: scratch)
+    } catch {
+      return OnDisk(
+        path: path, isArchive: true, manifest: nil, problems: [TableSink.flat(error.localizedDescription)], notes: [])
+    }
+    let s = try FiledPackage.standing(of: folder, database: db, key: key, keyPath: signingKey.path, shown: path)
+    var problems = unpacked + s.problems
+    // The archive's name says which version it is: it must be the one inside.
+    if let m = s.manifest, let q = Quarter(m.quarter), let v = m.filing?.version,
+      PackageArchive.name(quarter: q, zone: m.timeZone, version: v) != (path as NSString).lastPathComponent
+    {
+      problems.append(
+        "the archive's name is not the one its manifest gives (\(PackageArchive.name(quarter: q, zone: m.timeZone, version: v)))"
+      )
+    }
+    return OnDisk(path: path, isArchive: true, manifest: s.manifest, problems: problems, notes: s.notes)
   }
 }

@@ -32,13 +32,7 @@ struct Import: ParsableCommand {
         discussion: "With several files, name a directory: each file's rejects go to NAME.rejected.csv in it."))
     var rejectFile: String?
 
-    @Option(
-      help: ArgumentHelp(
-        "Secret key for pseudonyms (default: .linkaudit.key beside the database).",
-        discussion:
-          "Created with mode 0600 only for a database that holds no pseudonyms yet; the database records the key's fingerprint and refuses any other key."
-      ))
-    var keyFile: String?
+    @OptionGroup var pseudonymKey: PseudonymKeyOptions
 
     @OptionGroup var timestamps: TimestampOptions
 
@@ -48,7 +42,7 @@ struct Import: ParsableCommand {
       }
       return ImportOptions(
         encoding: encoding, rejectFile: rejectFile, timeZone: try timestamps.zone(),
-        keyFile: keyFile ?? database.defaultKeyFile, plausibleTimes: try timestamps.plausible())
+        keyFile: pseudonymKey.path(database: database), plausibleTimes: try timestamps.plausible())
     }
 
     /// Runs `body` with an importer, printing a summary line per file on stdout,

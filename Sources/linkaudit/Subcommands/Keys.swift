@@ -57,18 +57,21 @@ struct Keys: ParsableCommand {
         )
       }
       if let reports = Keys.reportsFolder(holding: path) {
+        let place = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
         throw ValidationError(
-          "--signing-key \(path) lies in a folder inside \(reports), where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
+          "--signing-key \(path) \(place) \(reports), where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
         )
       }
     }
   }
 
-  /// The reports folder the key's folder lies in: a folder named `reports`
-  /// just above it, or higher up one that holds a package.
+  /// The reports folder the key lies in: the key's own folder or the one
+  /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
+  /// with the packages as surely as `reports/keys/k.pem`), or higher up one
+  /// that holds a package.
   static func reportsFolder(holding path: String) -> String? {
-    var folder = parentPath(parentPath(FileIdentity(path).canonical))
-    var depth = 0
+    var folder = parentPath(FileIdentity(path).canonical)
+    var depth = -1
     while folder != "/" && !folder.isEmpty {
       if (folder as NSString).lastPathComponent == "reports" {
         let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
@@ -76,7 +79,7 @@ struct Keys: ParsableCommand {
             atPath: ((folder as NSString).appendingPathComponent($0) as NSString).appendingPathComponent(
               ReportPackage.manifestName))
         }
-        if depth == 0 || packages { return folder }
+        if depth <= 0 || packages { return folder }
       }
       folder = parentPath(folder)
       depth += 1

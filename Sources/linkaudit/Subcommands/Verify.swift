@@ -20,7 +20,7 @@ struct Verify: ParsableCommand {
       runs it: the signature (manifest.sig) of manifest.json, every file's SHA-256, and no \
       entry added (dot-files and folders included). PACKAGE is the folder or the archive \
       handed over (linkaudit-YYYY-Qn-vN.zip). It says which quarter, zone, version and issue \
-      time it verified; --quarter and --version refuse any other. Only regular files are \
+      time it verified; --quarter and --filed-version refuse any other (the tool's own version is linkaudit --version). Only regular files are \
       read. Exits 0 when the package stands, 1 otherwise.
       """)
   @OptionGroup var database: DatabaseOptions
@@ -34,16 +34,36 @@ struct Verify: ParsableCommand {
         "Checks manifest.sig against manifest.json and the key, every file's SHA-256 against the manifest, and that no entry was added; the database is not opened."
     ))
   var publicKey: String?
-  @Option(name: .customLong("quarter"), help: "Refuse a package of any other quarter (YYYY-Qn).")
-  var expectedQuarter: String?
-  @Option(name: .customLong("version"), help: "Refuse a package of any other filed version.")
-  var expectedVersion: Int?
+  // Arrays, so a second --quarter is refused rather than silently winning (red-team B8).
+  @Option(
+    name: .customLong("quarter"), parsing: .singleValue,
+    help: ArgumentHelp("Refuse a package of any other quarter (YYYY-Qn, as report reads it).", valueName: "quarter"))
+  var expectedQuarters: [String] = []
+  // --filed-version: the tool's version is `linkaudit --version`; --version N is kept for the scripts that use it.
+  @Option(
+    name: [.customLong("filed-version"), .customLong("version")], parsing: .singleValue,
+    help: ArgumentHelp("Refuse a package of any other filed version.", valueName: "n"))
+  var expectedVersions: [Int] = []
+  @OptionGroup var signing: SigningKeyOptions
+
+  /// The quarter asked for, read as report reads one (2021-q4 is 2021-Q4).
+  var expectedQuarter: Quarter? { expectedQuarters.first.flatMap(Quarter.init) }
+  var expectedVersion: Int? { expectedVersions.first }
+
+  func validate() throws {
+    if expectedQuarters.count > 1 {
+      throw ValidationError("--quarter is given \(expectedQuarters.count) times: name one quarter")
+    }
+    if expectedVersions.count > 1 {
+      throw ValidationError("--filed-version is given \(expectedVersions.count) times: name one version")
+    }
+    if let text = expectedQuarters.first, Quarter(text) == nil {
+      throw ValidationError("quarter \"\(text)\" is not YYYY-Qn (for example 2021-Q4)")
+    }
+    if let expectedVersion, expectedVersion < 1 { throw ValidationError("--filed-version must be 1 or more") }
+  }
 
   func run() throws {
-    if let expectedQuarter, Quarter(expectedQuarter) == nil {
-      throw ValidationError("quarter \"\(expectedQuarter)\" is not YYYY-Qn (for example 2021-Q4)")
-    }
-    if let expectedVersion, expectedVersion < 1 { throw ValidationError("--version must be 1 or more") }
     let fm = FileManager.default
     var isFolder: ObjCBool = false
     var folder = directory
@@ -63,20 +83,31 @@ struct Verify: ParsableCommand {
       return
     }
     let db = try database.openForReading()
-    let found = try db.transaction(.deferred) {
-      try ReportPackage.examine(
+    let key = signing.path(database: database)
+    let (found, signature) = try db.transaction(.deferred) {
+      let found = try ReportPackage.examine(
         directory: folder, database: db, templates: try report.templateFolder(), ratingModel: try report.model())
+      // The ledger knows whether the version was filed signed, and by which key (red-team B10).
+      let signature = try FiledPackage.signature(
+        directory: folder, manifest: found.manifest, database: db, key: SigningKey.publicKey(at: key.path),
+        keyPath: key.path, shown: directory)
+      return (found, signature)
     }
     if let lead = found.lead { FileHandle.standardError.write(Data("verify: \(directory): \(lead)\n".utf8)) }
-    try conclude(found.manifest, archiveProblems + found.problems + expectation(found.manifest)) {
+    if let note = signature.note {
+      FileHandle.standardError.write(Data("verify: \(directory): \(TableSink.flat(note))\n".utf8))
+    }
+    let signatureProblem = signature.problem.map { [$0] } ?? []
+    try conclude(found.manifest, archiveProblems + found.problems + signatureProblem + expectation(found.manifest)) {
       (found.filed.map { "\($0); " } ?? "") + "every file and figure matches the manifest and the database"
+        + (signature.note == nil ? "" : " (the signature not checked: see above)")
     }
   }
 
   /// The quarter and version asked for, against what the manifest says.
   func expectation(_ manifest: Manifest?) -> [String] {
     var problems: [String] = []
-    if let expectedQuarter, manifest?.quarter != expectedQuarter {
+    if let expectedQuarter, manifest.flatMap({ Quarter($0.quarter) }) != expectedQuarter {
       problems.append(
         "manifest.json: the package is of \(manifest.map { TableSink.flat($0.quarter) } ?? "no readable quarter"), not \(expectedQuarter) as asked"
       )

@@ -1,0 +1,160 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// A package on disk against the ledger: is it the version it names, as
+/// filed? Its manifest's bytes are the filing's (SHA-256), every file matches
+/// the manifest and none is added (verify's rule, `checkFiles`), and it
+/// carries the signature the version was filed with. Doctor and verify ask
+/// this one question the same way.
+public enum FiledPackage {
+  /// The signature of a package against what the ledger says of its version:
+  /// `problem` when it is missing or does not verify with the key that filed
+  /// it; `note` when it could not be checked here (no key, another key).
+  public struct SignatureStanding: Equatable {
+    public var problem: String?
+    public var note: String?
+  }
+
+  /// The key that filed `filing` (its fingerprint), "" when it was filed
+  /// unsigned; before the ledger kept it (schema v13), what the manifest names.
+  static func signer(of filing: Filing?, manifest: Manifest) -> String {
+    filing?.signedBy ?? manifest.signingKey?.publicKeySHA256 ?? ""
+  }
+
+  /// manifest.sig of the package in `directory` against the key that filed
+  /// its version. `key` is the signing key beside the database (its public
+  /// half), nil when there is none; `keyPath` is where it was looked for, and
+  /// `shown` is how the package is named in the advice (the folder or archive given).
+  public static func signature(
+    directory: String, manifest: Manifest, database db: Database, key: Result<PackagePublicKey, Error>?,
+    keyPath: String, shown: String
+  ) throws -> SignatureStanding {
+    let filing = try manifest.filing.flatMap { try Filing.find(in: db, quarter: manifest.quarter, version: $0.version) }
+    let signer = signer(of: filing, manifest: manifest)
+    guard !signer.isEmpty else { return SignatureStanding() }
+    let version = manifest.filing.map { "version \($0.version)" } ?? "the package"
+    let signaturePath = (directory as NSString).appendingPathComponent(ReportPackage.signatureName)
+    guard PackageFolder.exists(signaturePath) else {
+      return SignatureStanding(
+        problem:
+          "\(ReportPackage.signatureName): missing, but \(version) was filed signed (key \(signer.prefix(16))…): this is not the package handed over"
+      )
+    }
+    let advice =
+      "check it with linkaudit verify \(escapingControls(shown)) --public-key FILE (the issuer's public key, linkaudit keys public)"
+    let publicKey: PackagePublicKey
+    switch key {
+    case nil:
+      return SignatureStanding(
+        note: "\(ReportPackage.signatureName): not checked: no signing key at \(escapingControls(keyPath)); \(advice)")
+    case .failure(let error):
+      return SignatureStanding(
+        note: "\(ReportPackage.signatureName): not checked: \(escapingControls(error.localizedDescription)); \(advice)")
+    case .success(let k): publicKey = k
+    }
+    guard publicKey.fingerprint == signer else {
+      return SignatureStanding(
+        note:
+          "\(ReportPackage.signatureName): not checked: the key at \(escapingControls(keyPath)) (\(publicKey.fingerprint.prefix(16))…) is not the one \(version) was filed with (\(signer.prefix(16))…); \(advice)"
+      )
+    }
+    guard
+      case .success(let bytes) = PackageFolder.contents(
+        of: (directory as NSString).appendingPathComponent(ReportPackage.manifestName))
+    else { return SignatureStanding() }  // named by the manifest's own check
+    return SignatureStanding(
+      problem: ReportPackage.signatureProblem(
+        directory: directory, manifestBytes: bytes, key: publicKey, whose: "the key \(version) was filed with"))
+  }
+
+  /// What a package on disk holds and how it differs from its filed version.
+  public struct Standing {
+    public var manifest: Manifest?
+    /// The ledger's line for the version the manifest names.
+    public var filing: Filing?
+    public var problems: [String]
+    public var notes: [String]
+  }
+
+  /// The package in `directory` against the ledger: the manifest's bytes
+  /// against the filing of the version it names, every file against the
+  /// manifest (none missing, changed or added), and the signature.
+  public static func standing(
+    of directory: String, database db: Database, key: Result<PackagePublicKey, Error>?, keyPath: String,
+    shown: String
+  ) throws -> Standing {
+    let manifestPath = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
+    let bytes: Data
+    switch PackageFolder.contents(of: manifestPath) {
+    case .success(let data): bytes = data
+    case .failure(let why):
+      return Standing(
+        manifest: nil, filing: nil, problems: ["\(ReportPackage.manifestName): \(why.message)"], notes: [])
+    }
+    guard let manifest = try? Manifest.decode(bytes, path: manifestPath) else {
+      return Standing(
+        manifest: nil, filing: nil, problems: ["\(ReportPackage.manifestName): not a linkaudit manifest"], notes: [])
+    }
+    var problems: [String] = []
+    var filing: Filing?
+    if let version = manifest.filing?.version {
+      filing = try Filing.find(in: db, quarter: manifest.quarter, version: version)
+      let sha = ReportPackage.sha256(bytes)
+      if let filing, filing.manifestSHA256 != sha {
+        problems.append(
+          "\(ReportPackage.manifestName): not the filed bytes (SHA-256 \(sha.prefix(16))…, the filing's \(filing.manifestSHA256.prefix(16))…)"
+        )
+      } else if filing == nil {
+        problems.append(
+          "\(ReportPackage.manifestName): names \(escapingControls(manifest.quarter)) version \(version), which the filings do not hold"
+        )
+      }
+    }
+    problems += try ReportPackage.checkFiles(directory: directory, manifest: manifest).problems
+    let signature = try self.signature(
+      directory: directory, manifest: manifest, database: db, key: key, keyPath: keyPath, shown: shown)
+    if let problem = signature.problem { problems.append(problem) }
+    return Standing(manifest: manifest, filing: filing, problems: problems, notes: signature.note.map { [$0] } ?? [])
+  }
+
+  /// The names the reports folder gives an archive of a filed version:
+  /// `linkaudit-2021-Q4-v1.zip`, `linkaudit-2021-Q4-UTC-v2.zip`.
+  public static func isArchiveName(_ name: String) -> Bool {
+    guard name.hasPrefix("linkaudit-"), name.hasSuffix(".zip") else { return false }
+    let stem = name.dropFirst("linkaudit-".count).dropLast(".zip".count)
+    guard let v = stem.range(of: "-v", options: .backwards), let n = Int(stem[v.upperBound...]), n > 0,
+      Quarter(String(stem.prefix(7))) != nil
+    else { return false }
+    return true
+  }
+}
+
+extension ReportPackage {
+  /// manifest.sig against the manifest's bytes and `key`: nil when it is
+  /// that key's signature, else why not. One rule for verify
+  /// --public-key, verify with the database, and doctor.
+  static func signatureProblem(directory: String, manifestBytes: Data, key: PackagePublicKey, whose: String)
+    -> String?
+  {
+    let signaturePath = (directory as NSString).appendingPathComponent(signatureName)
+    switch PackageFolder.contents(of: signaturePath) {
+    case .success(let signature):
+      return key.isValidSignature(signature, for: manifestBytes)
+        ? nil
+        : "\(signatureName): not a signature of \(manifestName) by \(whose) (\(key.fingerprint.prefix(16))…): the manifest, the signature or the key is not the one issued"
+    case .failure(let why):
+      return PackageFolder.exists(signaturePath)
+        ? "\(signatureName): \(why.message)" : "\(signatureName): missing: the package is not signed"
+    }
+  }
+}
+
+extension SigningKey {
+  /// The public half of the signing key at `path`: nil when nothing is
+  /// there, else the key or why it cannot be read (its mode, not a key).
+  public static func publicKey(at path: String) -> Result<PackagePublicKey, Error>? {
+    guard PackageFolder.exists(path) else { return nil }
+    return Result { try SigningKey(path: path).publicKey }
+  }
+}
