@@ -156,7 +156,7 @@ import Testing
     try FileManager.default.createDirectory(atPath: dir.file("inbox"), withIntermediateDirectories: true)
     try "x".write(toFile: dir.file("inbox/links-2021-10.csv"), atomically: true, encoding: .utf8)
     let cases: [[String]] = [
-      ["--out", "reports"], ["--out", "."], ["--out", ".."], ["--out", "inbox"],
+      ["--out", "reports"], ["--out", "."], ["--out", ".."], ["--out", "inbox"], ["--out", "seed.csv/2021-Q4"],
       ["--lang", "en", "--reason", "English only", "--archive"],
     ]
     for arguments in cases {

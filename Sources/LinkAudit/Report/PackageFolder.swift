@@ -196,6 +196,13 @@ package enum PackageFolder {
     _ directory: String, quarter: String, timeZone: String, protecting protected: ProtectedFiles
   ) throws {
     try protected.checkOutputFolder(directory, option: "--out")
+    // A file where a folder on the way should be: refused as such, by the dry run too (red-team B15).
+    var above = parentPath(directory)
+    while !above.isEmpty, !exists(above), parentPath(above) != above { above = parentPath(above) }
+    var info = stat()
+    if !above.isEmpty, stat(above, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+      throw OutputPathError(message: "--out \(directory): \(above) is a file, not a folder: name a folder")
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
     guard isDirectory.boolValue else {

@@ -122,7 +122,7 @@ struct Report: ParsableCommand {
       (q, folder, issued) = try issue(.immediate)
     }
     if dryRun {
-      print(dryRunText(q, folder, issued))
+      print(escapingControls(dryRunText(q, folder, issued), keepingLineBreaks: true))
       return
     }
     // The ledger has committed the version: now the package takes its
@@ -218,5 +218,6 @@ struct Report: ParsableCommand {
     return lines.joined(separator: "\n")
   }
 
-  func note(_ text: String) { FileHandle.standardError.write(Data("report: \(text)\n".utf8)) }
+  /// One line on stderr; a folder or reason's control characters shown, never sent to the terminal.
+  func note(_ text: String) { FileHandle.standardError.write(Data("report: \(escapingControls(text))\n".utf8)) }
 }

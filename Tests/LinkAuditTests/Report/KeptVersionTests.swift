@@ -133,4 +133,30 @@ import Testing
     #expect(try FileManager.default.contentsOfDirectory(atPath: reports).sorted() == listing + ["2021-Q4-v2"])
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "-v2") == ["notes.txt"])
   }
+
+  /// B4 with B2: killed after the filed version the folder held was kept,
+  /// before the new one took the folder: the next run puts the staged, filed
+  /// package in place (moved, not written again), so no filed version is lost
+  /// while it cannot be written again.
+  @Test func b4_aFiledPackageStagedByAKilledReportIsPutInPlace() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let folder = try filings.issue(store, to: "reports/2021-Q4", at: FilingTests.first)
+    try filings.importUnrelated(store)
+    let db = try store.open()
+    defer { db.close() }
+    let v2 = try staged(db, to: folder, reason: "late log", at: FilingTests.later)
+    let staging = try #require(v2.staged)
+    // The state a kill leaves: version 1 kept, version 2 staged by a process that is gone.
+    try FileManager.default.moveItem(atPath: folder, toPath: folder + "-v1")
+    let gone = store.dir.file("reports/.2021-Q4.writing-\(4_194_304 + 11)")
+    try FileManager.default.moveItem(atPath: staging, toPath: gone)
+    let inode = try FileManager.default.attributesOfItem(atPath: gone)[.systemFileNumber] as? UInt64
+    // The next run, even one refused (another reason for version 2's bytes), puts it back first.
+    #expect(throws: ReportError.self) {
+      try filings.issue(store, to: "reports/2021-Q4", reason: "another reason", at: FilingTests.later)
+    }
+    #expect(!FileManager.default.fileExists(atPath: gone))
+    #expect(try FileManager.default.attributesOfItem(atPath: folder)[.systemFileNumber] as? UInt64 == inode)
+    #expect(try ReportPackage.sha256(#require(manifestBytes(folder))) == v2.manifestSHA256)
+  }
 }
