@@ -166,6 +166,18 @@ public struct SupersededMeanwhile: Error, LocalizedError {
   }
 }
 
+/// A version filed by this run whose package could not take its folder:
+/// kept, as filed, where `keptAt` says, never removed.
+public struct FiledNotInPlace: Error, LocalizedError {
+  public let quarter: String
+  public let version: Int
+  public let keptAt: String
+  public let cause: any Error
+  public var errorDescription: String? {
+    "\(quarter) version \(version) is filed, but its package could not take its folder (\(cause.localizedDescription)): kept as filed in \(escapingControls(keptAt)); run the report again to put it in place"
+  }
+}
+
 /// Which version a package is, and what it corrects.
 public struct FilingVersion: Sendable, Equatable {
   public var version: Int

@@ -179,8 +179,15 @@ public struct ReportPackage {
         try place(staging, issued: issued, quarter: quarter, at: directory, database: db)
       }
     } catch {
-      try? FileManager.default.removeItem(atPath: staging)
-      throw error
+      guard let mine = issued.version, mine.isNew, PackageFolder.exists(staging) else {
+        try? FileManager.default.removeItem(atPath: staging)
+        throw error
+      }
+      // A version this run filed is never removed (the write lock not had
+      // within the busy timeout, a rename refused): kept as filed beside the folder.
+      let kept = keptPath(of: directory, version: mine.version)
+      let at = (try? PackageFolder.renameClaiming(staging, to: kept)) != nil ? kept : staging
+      throw FiledNotInPlace(quarter: quarter.description, version: mine.version, keptAt: at, cause: error)
     }
   }
 

@@ -159,4 +159,24 @@ import Testing
     #expect(try FileManager.default.attributesOfItem(atPath: folder)[.systemFileNumber] as? UInt64 == inode)
     #expect(try ReportPackage.sha256(#require(manifestBytes(folder))) == v2.manifestSHA256)
   }
+
+  /// B16's lock not had (an import holding it past the busy timeout) or any
+  /// other failure of the install: a version this run filed is never
+  /// removed, it is kept as filed in `<folder>-vN` and said.
+  @Test func b16_aFiledVersionThatCannotTakeItsFolderIsKeptNotRemoved() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let folder = try filings.issue(store, to: "reports/2021-Q4", at: FilingTests.first)
+    let v1 = try #require(manifestBytes(folder))
+    try filings.importUnrelated(store)
+    let db = try store.open()
+    defer { db.close() }
+    let v2 = try staged(db, to: folder, reason: "late log", at: FilingTests.later)
+    struct Busy: Error {}
+    let failed = #expect(throws: FiledNotInPlace.self) {
+      _ = try ReportPackage.install(v2, quarter: FilingTests.q4, at: folder, database: db) { throw Busy() }
+    }
+    #expect(failed?.keptAt == folder + "-v2", "\(String(describing: failed))")
+    #expect(try ReportPackage.sha256(#require(manifestBytes(folder + "-v2"))) == v2.manifestSHA256)
+    #expect(manifestBytes(folder) == v1)
+  }
 }
