@@ -138,6 +138,40 @@ package enum PackageFolder {
     }
   }
 
+  /// Runs `body` holding an exclusive lock on `.NAME.lock` beside `target`:
+  /// the installs of one folder, by any process, one at a time (red-team
+  /// B16), without waiting for an import as the database's write lock would.
+  /// The lock file is removed while held; a process that opened it before
+  /// finds it gone once it has the lock, and takes the new one. A kill
+  /// releases the lock (the kernel's), leaving at most an empty dot-file.
+  package static func withFolderLock<T>(_ target: String, _ body: () throws -> T) throws -> T {
+    let path =
+      (parentPath(target).isEmpty ? "" : parentPath(target) + "/") + ".\((target as NSString).lastPathComponent).lock"
+    while true {
+      let fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      guard fd >= 0 else {
+        throw FileError(file: path, message: "cannot open the lock of its folder: \(String(cString: strerror(errno)))")
+      }
+      guard flock(fd, LOCK_EX) == 0 else {
+        let why = String(cString: strerror(errno))
+        close(fd)
+        throw FileError(file: path, message: "cannot lock: \(why)")
+      }
+      var held = stat()
+      var named = stat()
+      guard fstat(fd, &held) == 0, lstat(path, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino
+      else {
+        close(fd)
+        continue
+      }
+      defer {
+        unlink(path)
+        close(fd)
+      }
+      return try body()
+    }
+  }
+
   /// The scratch folders verify and dry runs work in, under the system's
   /// temporary folder: `linkaudit-KIND-PID-UUID`, so one left by a killed
   /// process is known for its own and removed by the next run (red-team B17).

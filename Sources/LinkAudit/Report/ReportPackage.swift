@@ -162,8 +162,9 @@ public struct ReportPackage {
   /// signed version the ledger does not hold (red-team B2); the next run
   /// writes the filed bytes again.
   ///
-  /// The decision is taken again here, under the database's write lock held
-  /// across the renames (red-team B16): a version superseded by one filed
+  /// The decision is taken again here, from the ledger as committed now,
+  /// under the folder's lock held across the renames (red-team B16; every
+  /// report records its version before it installs): a version superseded by one filed
   /// meanwhile never takes the folder from it (a re-run of the same bytes is
   /// refused, a version this run filed is kept in `<folder>-vN`), and a filed
   /// version the folder holds is first moved, by rename, to `<folder>-vN`.
@@ -175,7 +176,7 @@ public struct ReportPackage {
     guard let staging = issued.staged else { return .inPlace(kept: nil) }
     do {
       try beforeDeciding?()
-      return try db.transaction(.immediate) {
+      return try PackageFolder.withFolderLock(folderName(directory)) {
         try place(staging, issued: issued, quarter: quarter, at: directory, database: db)
       }
     } catch {
@@ -183,8 +184,8 @@ public struct ReportPackage {
         try? FileManager.default.removeItem(atPath: staging)
         throw error
       }
-      // A version this run filed is never removed (the write lock not had
-      // within the busy timeout, a rename refused): kept as filed beside the folder.
+      // A version this run filed is never removed (the folder's lock or a
+      // rename refused, the ledger unreadable): kept as filed beside the folder.
       let kept = keptPath(of: directory, version: mine.version)
       let at = (try? PackageFolder.renameClaiming(staging, to: kept)) != nil ? kept : staging
       throw FiledNotInPlace(quarter: quarter.description, version: mine.version, keptAt: at, cause: error)
