@@ -160,9 +160,9 @@ import Testing
     #expect(try ReportPackage.sha256(#require(manifestBytes(folder))) == v2.manifestSHA256)
   }
 
-  /// B16's lock not had (an import holding it past the busy timeout) or any
-  /// other failure of the install: a version this run filed is never
-  /// removed, it is kept as filed in `<folder>-vN` and said.
+  /// The folder's lock refused (a link planted at its name) or any other
+  /// failure of the install: a version this run filed is never removed, it
+  /// is kept as filed in `<folder>-vN` and said.
   @Test func b16_aFiledVersionThatCannotTakeItsFolderIsKeptNotRemoved() throws {
     let store = try MetricCatalogueTests.loaded()
     let folder = try filings.issue(store, to: "reports/2021-Q4", at: FilingTests.first)
@@ -171,10 +171,13 @@ import Testing
     let db = try store.open()
     defer { db.close() }
     let v2 = try staged(db, to: folder, reason: "late log", at: FilingTests.later)
-    struct Busy: Error {}
+    try FileManager.default.createSymbolicLink(
+      atPath: store.dir.file("reports/.2021-Q4.lock"), withDestinationPath: store.dir.file("elsewhere"))
     let failed = #expect(throws: FiledNotInPlace.self) {
-      _ = try ReportPackage.install(v2, quarter: FilingTests.q4, at: folder, database: db) { throw Busy() }
+      _ = try ReportPackage.install(v2, quarter: FilingTests.q4, at: folder, database: db)
     }
+    #expect(failed?.localizedDescription.contains("reports/.2021-Q4.lock: cannot open the lock") == true)
+    #expect(!FileManager.default.fileExists(atPath: store.dir.file("elsewhere")))
     #expect(failed?.keptAt == folder + "-v2", "\(String(describing: failed))")
     #expect(try ReportPackage.sha256(#require(manifestBytes(folder + "-v2"))) == v2.manifestSHA256)
     #expect(manifestBytes(folder) == v1)
