@@ -24,8 +24,11 @@ struct Report: ParsableCommand {
       version, which needs --reason and holds its corrections (corrections.LANG.md, a \
       Corrections sheet). A quarter with no event and no complaint needs --allow-empty. It \
       says on stderr what it did (the version, the signer, the package read back), and \
-      --dry-run shows the version and the corrections without writing. A folder holding \
-      anything the package does not list (a key, notes) is never replaced.
+      --dry-run shows the version and the corrections without writing (and refuses what \
+      the report would refuse). A folder holding anything the package does not list (a key, \
+      notes) is never replaced; one holding another filed version N of the quarter is first \
+      moved to FOLDER-vN (reports/2021-Q4-v1), so the folder holds the latest version and no \
+      filed version is deleted.
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
