@@ -153,6 +153,31 @@ public struct FilingConflict: Error, LocalizedError {
   }
 }
 
+/// A report whose version was superseded by one filed while it ran: its
+/// package does not take the folder from the latest version (red-team B16).
+public struct SupersededMeanwhile: Error, LocalizedError {
+  public let quarter: String
+  public let version: Int
+  public let latest: Int
+  public let issuedAt: String
+  public let folder: String
+  public var errorDescription: String? {
+    "\(quarter) version \(version) is superseded by version \(latest), filed meanwhile (issued \(issuedAt)): \(escapingControls(folder)) is left to it; nothing written"
+  }
+}
+
+/// A version filed by this run whose package could not take its folder:
+/// kept, as filed, where `keptAt` says, never removed.
+public struct FiledNotInPlace: Error, LocalizedError {
+  public let quarter: String
+  public let version: Int
+  public let keptAt: String
+  public let cause: any Error
+  public var errorDescription: String? {
+    "\(quarter) version \(version) is filed, but its package could not take its folder (\(cause.localizedDescription)): kept as filed in \(escapingControls(keptAt)); run the report again to put it in place"
+  }
+}
+
 /// Which version a package is, and what it corrects.
 public struct FilingVersion: Sendable, Equatable {
   public var version: Int

@@ -26,18 +26,23 @@ public enum PackageArchive {
   /// lists, the manifest and its signature) into `path`, whole under a hidden
   /// name first, then moved into place. An archive already at `path` is
   /// never replaced: left as it is when it holds the same bytes, refused otherwise.
-  /// Returns false when the archive was there already.
+  /// Returns false when the archive was there already. `checkOnly` (a dry
+  /// run) writes the archive inside `directory`, compares, and puts nothing
+  /// in place: the same refusal, nothing written beside the package.
   @discardableResult
-  public static func write(directory: String, to path: String, folder: String, issuedAt: Timestamp, in zone: TimeZone)
-    throws -> Bool
-  {
+  public static func write(
+    directory: String, to path: String, folder: String, issuedAt: Timestamp, in zone: TimeZone,
+    checkOnly: Bool = false
+  ) throws -> Bool {
     let fm = FileManager.default
     let manifest = try Manifest.read(from: directory)
     let names = (Array(manifest.files.keys) + [ReportPackage.manifestName, ReportPackage.signatureName]).filter {
       PackageFolder.notARegularFile((directory as NSString).appendingPathComponent($0)) == nil
     }.sorted()
-    PackageFolder.removeStaleSiblings(of: path)
-    let temporary = PackageFolder.sibling(of: path, .writing)
+    if !checkOnly { PackageFolder.removeStaleSiblings(of: path) }
+    let temporary =
+      checkOnly
+      ? (directory as NSString).appendingPathComponent("archive-check.zip") : PackageFolder.sibling(of: path, .writing)
     try? fm.removeItem(atPath: temporary)
     defer { try? fm.removeItem(atPath: temporary) }
     let date = entryDate(issuedAt, in: zone)
@@ -60,6 +65,7 @@ public enum PackageArchive {
           "\(path) is there already with other content: an archive handed over is never replaced; move it away if it is not the filed one"
       )
     }
+    if checkOnly { return true }
     // link(2) refuses a name taken meanwhile, where a move would replace it.
     guard link(temporary, path) == 0 else {
       throw FileError(file: path, message: "cannot put the archive in place: \(String(cString: strerror(errno)))")
@@ -74,8 +80,13 @@ public enum PackageArchive {
   /// Unpacks an archive handed over into `scratch`, as the package folder it
   /// holds, for verify. Only regular files directly under one folder are
   /// taken; any other entry (a link, a subfolder, a `..`, a second folder, a
-  /// name twice) is named and left out. Returns the folder and those problems.
-  public static func unpack(_ path: String, into scratch: String) throws -> (folder: String, problems: [String]) {
+  /// name twice, a name no file system holds, a file at the archive's top)
+  /// is named as the archive shows it and left out. Returns the folder,
+  /// those problems, and the package files named so (unreadable in the
+  /// archive), which the checks after need not call missing again.
+  public static func unpack(_ path: String, into scratch: String) throws -> (
+    folder: String, problems: [String], unread: Set<String>
+  ) {
     // A link to the archive is followed (the file handed over may be linked from elsewhere); a pipe is not read.
     if let why = FileIdentity.notARegularFile(path) { throw FileError(file: path, message: why.reason) }
     let archive: Archive
@@ -88,6 +99,7 @@ public enum PackageArchive {
     var top: String?
     var total: UInt64 = 0
     var seen = Set<String>()
+    var unread = Set<String>()
     let folder = (scratch as NSString).appendingPathComponent("package")
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for entry in archive {
@@ -95,6 +107,11 @@ public enum PackageArchive {
       let shown = displayable(entry.path)
       guard parts.count >= 1, !parts[0].isEmpty, parts[0] != ".", parts[0] != ".." else {
         problems.append("\(shown): an entry outside the package's folder")
+        continue
+      }
+      // A flat archive (or a file beside the folder): no package file is at the archive's top.
+      guard parts.count >= 2 else {
+        problems.append("\(shown): not under the package's folder (the archive holds the package in one folder)")
         continue
       }
       if top == nil { top = parts[0] }
@@ -115,10 +132,18 @@ public enum PackageArchive {
         problems.append("\(shown): in the archive twice")
         continue
       }
+      // A name no file system here holds (over 255 bytes) is no package file: named, and the rest goes on.
+      guard parts[1].utf8.count <= 255 else {
+        problems.append("\(shown): a name of \(parts[1].utf8.count) bytes, longer than a file name can be (255)")
+        continue
+      }
       let target = (folder as NSString).appendingPathComponent(parts[1])
       guard FileManager.default.createFile(atPath: target, contents: nil),
         let out = FileHandle(forWritingAtPath: target)
-      else { throw FileError(file: target, message: "cannot write the unpacked file") }
+      else {
+        problems.append("\(shown): cannot be unpacked (\(String(cString: strerror(errno))))")
+        continue
+      }
       defer { try? out.close() }
       var size: UInt64 = 0
       do {
@@ -132,8 +157,17 @@ public enum PackageArchive {
         throw FileError(
           file: path,
           message: "\(shown): \(error.message) for a package file (over 512 MiB, or the archive over 1 GiB, unpacked)")
+      } catch Archive.ArchiveError.invalidCompressionMethod {
+        // Not damage: a method (bzip2, LZMA…) other than the two a package is written with.
+        problems.append(
+          "\(shown): compressed with a method this verify cannot read (not stored or deflate): its content is not checked"
+        )
+        try? FileManager.default.removeItem(atPath: target)
+        unread.insert(parts[1])
       } catch {
         problems.append("\(shown): damaged in the archive (\(error.localizedDescription))")
+        try? FileManager.default.removeItem(atPath: target)
+        unread.insert(parts[1])
       }
     }
     if let top, let manifest = try? Manifest.read(from: folder), let q = Quarter(manifest.quarter),
@@ -144,7 +178,7 @@ public enum PackageArchive {
         problems.append("\(displayable(top))/: the archive's folder is not the one the manifest names (\(expected)/)")
       }
     }
-    return (folder, problems)
+    return (folder, problems, unread)
   }
 
   /// A zip entry keeps a date and time without a zone, and ZIPFoundation

@@ -78,16 +78,36 @@ package enum PackageFolder {
   /// The siblings of `target` left by reports whose process is gone (killed):
   /// an old package moved aside while no package is in place is put back;
   /// the rest is removed. Also the visible names earlier versions used.
-  package static func removeStaleSiblings(of target: String) {
+  /// `isFiled` tells a manifest the ledger holds: a package staged, filed and
+  /// killed before it took its folder is put in place rather than removed,
+  /// so every filed version stays where a next run or doctor finds it.
+  package static func removeStaleSiblings(of target: String, isFiled: ((Data) -> Bool)? = nil) {
     let fm = FileManager.default
     let parent = parentPath(target)
     let name = (target as NSString).lastPathComponent
     guard let names = try? fm.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent) else { return }
+    if let isFiled, !exists(target) {
+      for entry in names.sorted() {
+        for prefix in [".\(name).\(Sibling.writing.rawValue)-"] where entry.hasPrefix(prefix) {
+          guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, !isRunning(pid), !exists(target) else {
+            continue
+          }
+          let path = (parent as NSString).appendingPathComponent(entry)
+          guard couldBeReports(path),
+            case .success(let bytes) = contents(
+              of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)),
+            isFiled(bytes), (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true
+          else { continue }
+          try? fm.moveItem(atPath: path, toPath: target)
+        }
+      }
+    }
     for entry in names.sorted() {
       for kind in [Sibling.previous, .writing] {
         for prefix in [".\(name).\(kind.rawValue)-", "\(name).\(kind.rawValue)-"] where entry.hasPrefix(prefix) {
           guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, !isRunning(pid) else { continue }
           let path = (parent as NSString).appendingPathComponent(entry)
+          guard exists(path) else { continue }  // put in place above
           // A folder (a package being written, or moved aside), or a file (an archive being written).
           var info = stat()
           guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) else { continue }
@@ -103,6 +123,102 @@ package enum PackageFolder {
     }
   }
 
+  /// Renames `from` to `to` only while nothing is at `to`: the name is
+  /// claimed first with an empty folder (mkdir fails on any entry there, a
+  /// link included), which rename(2) then replaces whole. A package is moved
+  /// aside this way, never copied: a kill leaves it under one name or the other.
+  package static func renameClaiming(_ from: String, to: String) throws {
+    guard mkdir(to, 0o700) == 0 else {
+      throw FileError(file: to, message: "cannot move \(from) here: \(String(cString: strerror(errno)))")
+    }
+    guard rename(from, to) == 0 else {
+      let why = String(cString: strerror(errno))
+      rmdir(to)
+      throw FileError(file: to, message: "cannot move \(from) here: \(why)")
+    }
+  }
+
+  /// Runs `body` holding an exclusive lock on `.NAME.lock` beside `target`:
+  /// the installs of one folder, by any process, one at a time (red-team
+  /// B16), without waiting for an import as the database's write lock would.
+  /// The lock file is removed while held; a process that opened it before
+  /// finds it gone once it has the lock, and takes the new one. A kill
+  /// releases the lock (the kernel's), leaving at most an empty dot-file.
+  package static func withFolderLock<T>(_ target: String, _ body: () throws -> T) throws -> T {
+    let path =
+      (parentPath(target).isEmpty ? "" : parentPath(target) + "/") + ".\((target as NSString).lastPathComponent).lock"
+    while true {
+      let fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      guard fd >= 0 else {
+        throw FileError(file: path, message: "cannot open the lock of its folder: \(String(cString: strerror(errno)))")
+      }
+      guard flock(fd, LOCK_EX) == 0 else {
+        let why = String(cString: strerror(errno))
+        close(fd)
+        throw FileError(file: path, message: "cannot lock: \(why)")
+      }
+      var held = stat()
+      var named = stat()
+      guard fstat(fd, &held) == 0, lstat(path, &named) == 0, held.st_dev == named.st_dev, held.st_ino == named.st_ino
+      else {
+        close(fd)
+        continue
+      }
+      defer {
+        unlink(path)
+        close(fd)
+      }
+      return try body()
+    }
+  }
+
+  /// The scratch folders verify and dry runs work in, under the system's
+  /// temporary folder: `linkaudit-KIND-PID-UUID`, so one left by a killed
+  /// process is known for its own and removed by the next run (red-team B17).
+  package enum Scratch: String, CaseIterable { case unpack, verify, dryRun = "dry-run" }
+
+  package static func scratchFolder(_ kind: Scratch) -> String {
+    (NSTemporaryDirectory() as NSString).appendingPathComponent(
+      "linkaudit-\(kind.rawValue)-\(getpid())-\(UUID().uuidString)")
+  }
+
+  /// Removes the scratch folders of processes that are gone: only names of
+  /// exactly that shape, only folders (a link is never followed), and only
+  /// when they hold nothing but what verify or a dry run writes there:
+  /// regular files (an unpacked archive's under `package/`), no PEM private key.
+  package static func removeStaleScratch(in temporary: String = NSTemporaryDirectory()) {
+    let fm = FileManager.default
+    guard let names = try? fm.contentsOfDirectory(atPath: temporary) else { return }
+    for name in names {
+      guard let kind = Scratch.allCases.first(where: { name.hasPrefix("linkaudit-\($0.rawValue)-") }) else { continue }
+      let rest = name.dropFirst("linkaudit-\(kind.rawValue)-".count)
+      let parts = rest.split(separator: "-", maxSplits: 1)
+      guard parts.count == 2, parts[0].allSatisfy(\.isASCII), let pid = Int32(parts[0]), pid > 0,
+        UUID(uuidString: String(parts[1])) != nil, !isRunning(pid)
+      else { continue }
+      let path = (temporary as NSString).appendingPathComponent(name)
+      if onlyScratch(path, unpacked: kind == .unpack) { try? fm.removeItem(atPath: path) }
+    }
+  }
+
+  /// A folder (not a link) of regular files and no key; for an unpacked
+  /// archive, of nothing but such a folder named `package`.
+  static func onlyScratch(_ path: String, unpacked: Bool) -> Bool {
+    var info = stat()
+    guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+      let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+    else { return false }
+    if unpacked {
+      return names.allSatisfy {
+        $0 == "package" && onlyScratch((path as NSString).appendingPathComponent($0), unpacked: false)
+      }
+    }
+    return names.allSatisfy { name in
+      let file = (path as NSString).appendingPathComponent(name)
+      return notARegularFile(file) == nil && !holdsPrivateKey(file)
+    }
+  }
+
   /// A process of this id exists (or cannot be told apart from one: not ours to signal).
   static func isRunning(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
@@ -114,6 +230,13 @@ package enum PackageFolder {
     _ directory: String, quarter: String, timeZone: String, protecting protected: ProtectedFiles
   ) throws {
     try protected.checkOutputFolder(directory, option: "--out")
+    // A file where a folder on the way should be: refused as such, by the dry run too (red-team B15).
+    var above = parentPath(directory)
+    while !above.isEmpty, !exists(above), parentPath(above) != above { above = parentPath(above) }
+    var info = stat()
+    if !above.isEmpty, stat(above, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+      throw OutputPathError(message: "--out \(directory): \(above) is a file, not a folder: name a folder")
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
     guard isDirectory.boolValue else {

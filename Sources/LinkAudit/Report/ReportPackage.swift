@@ -87,6 +87,73 @@ public struct ReportPackage {
     /// With `installing: false`: the written package, beside the folder it
     /// is to replace; `install(_:at:)` puts it in place.
     public var staged: String? = nil
+    /// The filed version the folder holds that this package replaces, and where it is kept.
+    public var keeping: KeptVersion? = nil
+  }
+
+  /// A filed version a package folder holds, which a report of another
+  /// version keeps, as filed, in the sibling `<folder>-vN` before it takes
+  /// the folder (red-team B4): the folder named for the quarter always holds
+  /// the latest version, and no filed version is ever deleted.
+  public struct KeptVersion: Sendable, Equatable {
+    public var version: Int
+    /// `reports/2021-Q4-v1`, `reports/2021-Q4-UTC-v1`.
+    public var path: String
+    /// `path` holds that version's bytes already: the folder's copy is not moved there.
+    public var alreadyThere: Bool
+  }
+
+  /// Where version `version` of a package folder is kept once another version takes the folder.
+  /// As the folder was named (`--out ./reports/2021-Q4/` gives `./reports/2021-Q4-v1`).
+  public static func keptPath(of directory: String, version: Int) -> String {
+    folderName(directory) + "-v\(version)"
+  }
+
+  /// The folder as named, without trailing slashes.
+  static func folderName(_ directory: String) -> String {
+    var folder = Substring(directory)
+    while folder.count > 1, folder.hasSuffix("/") { folder = folder.dropLast() }
+    return String(folder)
+  }
+
+  /// The filed version `directory` holds, if a package of `version` would
+  /// replace another filed version there, and where it is kept; refuses when
+  /// that name is taken by anything but that version's package, named.
+  /// Reads only: a dry run says the same as the real run.
+  static func versionToKeep(in directory: String, replacingWith version: Int?, database db: Database) throws
+    -> KeptVersion?
+  {
+    let target = folderName(directory)
+    guard
+      case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
+      let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let held = manifest.filing?.version,
+      held != version,
+      try Filing.find(in: db, manifestSHA256: sha256(bytes)).contains(where: {
+        $0.quarter == manifest.quarter && $0.version == held
+      })
+    else { return nil }
+    let kept = keptPath(of: target, version: held)
+    guard PackageFolder.exists(kept) else { return KeptVersion(version: held, path: kept, alreadyThere: false) }
+    let keptManifest = (kept as NSString).appendingPathComponent(manifestName)
+    if PackageFolder.notARegularFile(kept) == "not a regular file (a folder)",
+      case .success(let there) = PackageFolder.contents(of: keptManifest), there == bytes,
+      (try? checkWritten(directory: kept))?.isEmpty == true
+    {
+      return KeptVersion(version: held, path: kept, alreadyThere: true)
+    }
+    throw OutputPathError(
+      message:
+        "\(kept) is there already and is not \(manifest.quarter) version \(held) as filed (the package in \(target)): report keeps that version there before the folder takes version \(version.map(String.init) ?? "?"); move \(kept) away first"
+    )
+  }
+
+  /// What `install` did with a staged package.
+  public enum Installed: Equatable {
+    /// In its folder; the filed version the folder held before is kept where `kept` says.
+    case inPlace(kept: KeptVersion?)
+    /// A version filed by this run but superseded by one filed meanwhile:
+    /// kept in `<folder>-vN`, the folder left to the latest.
+    case keptAside(path: String, latest: Int)
   }
 
   /// Puts a package staged by `issue(…, installing: false)` in place of
@@ -94,6 +161,71 @@ public struct ReportPackage {
   /// so a report killed in between leaves the filed package or none, never a
   /// signed version the ledger does not hold (red-team B2); the next run
   /// writes the filed bytes again.
+  ///
+  /// The decision is taken again here, from the ledger as committed now,
+  /// under the folder's lock held across the renames (red-team B16; every
+  /// report records its version before it installs): a version superseded by one filed
+  /// meanwhile never takes the folder from it (a re-run of the same bytes is
+  /// refused, a version this run filed is kept in `<folder>-vN`), and a filed
+  /// version the folder holds is first moved, by rename, to `<folder>-vN`.
+  /// `beforeDeciding` runs just before the decision (a test's seam).
+  public static func install(
+    _ issued: Issued, quarter: Quarter, at directory: String, database db: Database,
+    beforeDeciding: (() throws -> Void)? = nil
+  ) throws -> Installed {
+    guard let staging = issued.staged else { return .inPlace(kept: nil) }
+    do {
+      try beforeDeciding?()
+      return try PackageFolder.withFolderLock(folderName(directory)) {
+        try place(staging, issued: issued, quarter: quarter, at: directory, database: db)
+      }
+    } catch {
+      guard let mine = issued.version, mine.isNew, PackageFolder.exists(staging) else {
+        try? FileManager.default.removeItem(atPath: staging)
+        throw error
+      }
+      // A version this run filed is never removed (the folder's lock or a
+      // rename refused, the ledger unreadable): kept as filed beside the folder.
+      let kept = keptPath(of: directory, version: mine.version)
+      let at = (try? PackageFolder.renameClaiming(staging, to: kept)) != nil ? kept : staging
+      throw FiledNotInPlace(quarter: quarter.description, version: mine.version, keptAt: at, cause: error)
+    }
+  }
+
+  private static func place(
+    _ staging: String, issued: Issued, quarter: Quarter, at directory: String, database db: Database
+  ) throws -> Installed {
+    let fm = FileManager.default
+    let target = folderName(directory)
+    if let mine = issued.version, let latest = try Filing.find(in: db, quarter: quarter.description),
+      latest.version > mine.version
+    {
+      guard mine.isNew else {
+        throw SupersededMeanwhile(
+          quarter: quarter.description, version: mine.version, latest: latest.version, issuedAt: latest.issuedAt,
+          folder: target)
+      }
+      // Filed by this run, superseded since: kept as filed beside the folder.
+      let kept = keptPath(of: target, version: mine.version)
+      try PackageFolder.renameClaiming(staging, to: kept)
+      return .keptAside(path: kept, latest: latest.version)
+    }
+    let keep = try versionToKeep(in: target, replacingWith: issued.version?.version, database: db)
+    if let keep, !keep.alreadyThere {
+      try PackageFolder.renameClaiming(target, to: keep.path)
+    } else if fm.fileExists(atPath: target) {
+      let previous = PackageFolder.sibling(of: target, .previous)
+      try fm.moveItem(atPath: target, toPath: previous)
+      try fm.moveItem(atPath: staging, toPath: target)
+      try? fm.removeItem(atPath: previous)
+      return .inPlace(kept: keep)
+    }
+    try fm.moveItem(atPath: staging, toPath: target)
+    return .inPlace(kept: keep)
+  }
+
+  /// Puts a staged package in place of `directory`, with no ledger (a
+  /// package without a filed version).
   public static func install(_ staging: String, at directory: String) throws {
     let fm = FileManager.default
     let target = (directory as NSString).standardizingPath
@@ -115,28 +247,36 @@ public struct ReportPackage {
     throws -> Issued
   {
     let fm = FileManager.default
+    // Every refusal of the real run, the dry run's too (red-team B15).
+    try PackageFolder.checkReplaceable(
+      directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
     if case .issue(_, _, _, true) = filing {
-      let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent(
-        "linkaudit-dry-run-\(UUID().uuidString)")
+      PackageFolder.removeStaleScratch()
+      let scratch = PackageFolder.scratchFolder(.dryRun)
       try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
       defer { try? fm.removeItem(atPath: scratch) }
       var issued = try writeFiles(database: db, into: scratch)
+      issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
+      try beforeReplacing?(scratch, issued)
       issued.paths = []
       return issued
     }
-    try PackageFolder.checkReplaceable(
-      directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
     let target = (directory as NSString).standardizingPath
     let parent = parentPath(target)
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
-    // A report killed before its end left its folders: put a package it had moved aside back, remove the rest.
-    PackageFolder.removeStaleSiblings(of: target)
+    // A report killed before its end left its folders: put a package it had
+    // moved aside (or staged and filed) back, remove the rest.
+    PackageFolder.removeStaleSiblings(of: target) { bytes in
+      (try? Filing.find(in: db, manifestSHA256: Self.sha256(bytes)).isEmpty == false) ?? false
+    }
     let staging = PackageFolder.sibling(of: target, .writing)
     try? fm.removeItem(atPath: staging)
     try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
     var issued: Issued
     do {
       issued = try writeFiles(database: db, into: staging)
+      // The filed version the folder holds is kept beside it: a name taken refuses now, before anything is put in place.
+      issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(staging, issued)
     } catch {
       try? fm.removeItem(atPath: staging)
@@ -144,7 +284,15 @@ public struct ReportPackage {
     }
     issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
     if installing {
-      try Self.install(staging, at: directory)
+      guard case .issue = filing else {
+        try Self.install(staging, at: directory)
+        return issued
+      }
+      do {
+        issued.staged = staging
+        _ = try Self.install(issued, quarter: quarter, at: directory, database: db)
+        issued.staged = nil
+      }
     } else {
       issued.staged = staging
     }
@@ -646,7 +794,8 @@ extension ReportPackage {
       manifest.languages.contains(language.rawValue)
         || names.contains { $0.hasSuffix(".\(language.rawValue).md") || $0.hasSuffix(".\(language.rawValue).xlsx") }
     }
-    let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-verify-\(UUID().uuidString)")
+    PackageFolder.removeStaleScratch()
+    let scratch = PackageFolder.scratchFolder(.verify)
     defer { try? fm.removeItem(atPath: scratch) }
     if manifest.ratingModel != nil, ratingModel == nil {
       problems.append("rating model: the package was rated with \(manifest.ratingModel!.name); pass its model file")
@@ -779,7 +928,7 @@ extension ReportPackage {
     )
   }
 
-  static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+  package static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
   /// metrics.csv's figures by `metric_id[dimension]`, each said as `value
   /// (numerator/denominator)`, and the keys that appear more than once.

@@ -24,8 +24,11 @@ struct Report: ParsableCommand {
       version, which needs --reason and holds its corrections (corrections.LANG.md, a \
       Corrections sheet). A quarter with no event and no complaint needs --allow-empty. It \
       says on stderr what it did (the version, the signer, the package read back), and \
-      --dry-run shows the version and the corrections without writing. A folder holding \
-      anything the package does not list (a key, notes) is never replaced.
+      --dry-run shows the version and the corrections without writing (and refuses what \
+      the report would refuse). A folder holding anything the package does not list (a key, \
+      notes) is never replaced; one holding another filed version N of the quarter is first \
+      moved to FOLDER-vN (reports/2021-Q4-v1), so the folder holds the latest version and no \
+      filed version is deleted.
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
@@ -98,13 +101,16 @@ struct Report: ParsableCommand {
         var archivePath: String?
         var issued = try package.issue(database: db, to: directory, protecting: protected, installing: false) {
           staging, _ in
-          guard archive, !dryRun, let filed = try Manifest.read(from: staging).filing else { return }
+          // A dry run checks the archive's name as the real run does (red-team B15), and writes none.
+          guard archive, let filed = try Manifest.read(from: staging).filing else { return }
           let name = PackageArchive.name(quarter: q, zone: report.tz, version: filed.version)
           let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
           try protected.checkOutputFile(path, option: "--archive")
           let new = try PackageArchive.write(
             directory: staging, to: path, folder: (name as NSString).deletingPathExtension,
-            issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone)
+            issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone,
+            checkOnly: dryRun)
+          if dryRun { return }
           if !new { note("\(path): there already, the same bytes: left as it is") }
           archivePath = path
         }
@@ -112,19 +118,41 @@ struct Report: ParsableCommand {
         return (q, directory, issued)
       }
     }
-    let (q, directory, issued): (Quarter, String, ReportPackage.Issued)
+    let (q, folder, issued): (Quarter, String, ReportPackage.Issued)
     do {
-      (q, directory, issued) = try issue(.deferred)
+      (q, folder, issued) = try issue(.deferred)
     } catch is FilingConflict {
-      (q, directory, issued) = try issue(.immediate)
+      (q, folder, issued) = try issue(.immediate)
     }
     if dryRun {
-      print(dryRunText(q, issued))
+      print(escapingControls(dryRunText(q, folder, issued), keepingLineBreaks: true))
       return
     }
-    // The ledger has committed the version: now the package takes its folder.
-    if let staged = issued.staged { try ReportPackage.install(staged, at: directory) }
-    for path in issued.paths { print(path) }
+    // The ledger has committed the version: now the package takes its
+    // folder, the decision taken again under the write lock (red-team B16).
+    var directory = folder
+    var paths = issued.paths
+    switch try ReportPackage.install(issued, quarter: q, at: folder, database: db) {
+    case .inPlace(let kept?):
+      note(
+        kept.alreadyThere
+          ? "\(folder) held the filed version \(kept.version), kept as filed in \(kept.path) already: the same bytes there"
+          : "\(folder) held the filed version \(kept.version): kept as filed in \(kept.path)")
+    case .inPlace(nil):
+      break
+    case .keptAside(let path, let latest):
+      note(
+        "version \(issued.version?.version ?? 0) is superseded by version \(latest), filed meanwhile: kept as filed in \(path); \(folder) is left to version \(latest)"
+      )
+      // The package's files are where it was kept; the archive stays beside them.
+      let inFolder = (folder as NSString).standardizingPath
+      paths = paths.map { p in
+        ((p as NSString).deletingLastPathComponent as NSString).standardizingPath == inFolder
+          ? (path as NSString).appendingPathComponent((p as NSString).lastPathComponent) : p
+      }
+      directory = path
+    }
+    for path in paths { print(path) }
     note(versionText(q, issued))
     if let signingKey {
       note("signed by the key \(signingKey.publicKey.fingerprint.prefix(16))… (\(keyPath))")
@@ -161,9 +189,14 @@ struct Report: ParsableCommand {
   }
 
   /// A dry run: the version, what it would correct, and whether it needs --reason.
-  func dryRunText(_ q: Quarter, _ issued: ReportPackage.Issued) -> String {
+  func dryRunText(_ q: Quarter, _ folder: String, _ issued: ReportPackage.Issued) -> String {
     var lines = ["dry run: nothing written, nothing recorded"]
     let head = "\(q) (\(report.tz))"
+    if let kept = issued.keeping {
+      lines.append(
+        "\(folder) holds the filed version \(kept.version): it would be kept as filed in \(kept.path)"
+          + (kept.alreadyThere ? " (there already, the same bytes)" : ""))
+    }
     if let v = issued.version, !v.isNew {
       lines.append("\(head): would be the filed version \(v.version) (issued \(v.issuedAt)), the same bytes again")
       return lines.joined(separator: "\n")
@@ -188,5 +221,6 @@ struct Report: ParsableCommand {
     return lines.joined(separator: "\n")
   }
 
-  func note(_ text: String) { FileHandle.standardError.write(Data("report: \(text)\n".utf8)) }
+  /// One line on stderr; a folder or reason's control characters shown, never sent to the terminal.
+  func note(_ text: String) { FileHandle.standardError.write(Data("report: \(escapingControls(text))\n".utf8)) }
 }

@@ -68,16 +68,36 @@ struct Verify: ParsableCommand {
     var isFolder: ObjCBool = false
     var folder = directory
     var archiveProblems: [String] = []
-    let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-unpack-\(UUID().uuidString)")
+    var unread = Set<String>()
+    // Named by process: a killed verify's copy is removed by the next one (red-team B17).
+    PackageFolder.removeStaleScratch()
+    let scratch = PackageFolder.scratchFolder(.unpack)
     defer { try? fm.removeItem(atPath: scratch) }
     if fm.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
       // The archive as handed over: unpacked aside, checked as its folder.
-      (folder, archiveProblems) = try PackageArchive.unpack(directory, into: scratch)
+      (folder, archiveProblems, unread) = try PackageArchive.unpack(directory, into: scratch)
+      // Every problem names its entry, never the scratch folder (red-team B11).
+      let manifest = (folder as NSString).appendingPathComponent(ReportPackage.manifestName)
+      if !PackageFolder.exists(manifest) {
+        // A key that is no public key is refused first, as for any package.
+        if let publicKey { _ = try PackagePublicKey(path: publicKey) }
+        try conclude(
+          nil,
+          archiveProblems + [
+            "\(ReportPackage.manifestName): not in the archive's package folder: no file can be checked"
+          ]
+        ) { "" }
+        return
+      }
+    }
+    /// A file the archive could not give is named there once, not again as missing.
+    func named(_ problems: [String]) -> [String] {
+      problems.filter { p in !unread.contains { p == "\($0): missing" } }
     }
     if let publicKey {
       let key = try PackagePublicKey(path: publicKey)
       let (manifest, problems) = try ReportPackage.examineSigned(directory: folder, publicKey: key)
-      try conclude(manifest, archiveProblems + problems + expectation(manifest)) {
+      try conclude(manifest, archiveProblems + named(problems) + expectation(manifest)) {
         "signed by the key \(key.fingerprint.prefix(16))… and every file matches the manifest"
       }
       return
@@ -93,12 +113,17 @@ struct Verify: ParsableCommand {
         keyPath: key.path, shown: directory)
       return (found, signature)
     }
-    if let lead = found.lead { FileHandle.standardError.write(Data("verify: \(directory): \(lead)\n".utf8)) }
+    if let lead = found.lead {
+      FileHandle.standardError.write(Data("verify: \(escapingControls(directory)): \(lead)\n".utf8))
+    }
     if let note = signature.note {
-      FileHandle.standardError.write(Data("verify: \(directory): \(TableSink.flat(note))\n".utf8))
+      FileHandle.standardError.write(Data("verify: \(escapingControls(directory)): \(TableSink.flat(note))\n".utf8))
     }
     let signatureProblem = signature.problem.map { [$0] } ?? []
-    try conclude(found.manifest, archiveProblems + found.problems + signatureProblem + expectation(found.manifest)) {
+    try conclude(
+      found.manifest, archiveProblems + named(found.problems) + signatureProblem + expectation(found.manifest),
+      standing: found.filed
+    ) {
       (found.filed.map { "\($0); " } ?? "") + "every file and figure matches the manifest and the database"
         + (signature.note == nil ? "" : " (the signature not checked: see above)")
     }
@@ -121,16 +146,23 @@ struct Verify: ParsableCommand {
   }
 
   /// Prints what was verified when there is no problem, else each problem, and exits 1.
-  private func conclude(_ manifest: Manifest?, _ problems: [String], verified: () -> String) throws {
+  /// `standing` (the filed version, superseded or not) heads the differences too:
+  /// a kept older version fails against today's data, and is still the filed one.
+  private func conclude(_ manifest: Manifest?, _ problems: [String], standing: String? = nil, verified: () -> String)
+    throws
+  {
     let what = manifest.map { TableSink.flat($0.identity) } ?? "no readable manifest"
     if problems.isEmpty {
-      print("\(directory): verified \(what): \(verified())")
+      print("\(escapingControls(directory)): verified \(what): \(verified())")
       return
     }
     // The count first, then each difference: the last line names a file or a figure.
     FileHandle.standardError.write(
-      Data("verify: \(directory) (\(what)): \(problems.count) difference(s) found:\n".utf8))
-    for p in problems { FileHandle.standardError.write(Data("verify: \(TableSink.flat(p))\n".utf8)) }
+      Data(
+        "verify: \(escapingControls(directory)) (\(what)\(standing.map { "; \($0)" } ?? "")): \(problems.count) difference(s) found:\n"
+          .utf8))
+    // Each on one line, a newline in a name shown as \u{A} (a space would pass for another name: red-team B11).
+    for p in problems { FileHandle.standardError.write(Data("verify: \(escapingControls(p))\n".utf8)) }
     throw ExitCode(1)
   }
 }
