@@ -198,18 +198,21 @@ struct FilingChecks {
 
   /// An archive unpacked aside (bounded as verify unpacks one) and checked as its folder.
   func archive(_ path: String, key: Result<PackagePublicKey, Error>?) throws -> OnDisk {
-    let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("linkaudit-doctor-\(UUID().uuidString)")
+    // Named as verify's scratch is, so a killed doctor's copy is removed by the next verify (red-team B17).
+    let scratch = PackageFolder.scratchFolder(.unpack)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let folder: String
     let unpacked: [String]
+    let unread: Set<String>
     do {
-      (folder, unpacked) = try PackageArchive.unpack(path, into: scratch)
+      (folder, unpacked, unread) = try PackageArchive.unpack(path, into: scratch)
     } catch {
       return OnDisk(
         path: path, isArchive: true, manifest: nil, problems: [TableSink.flat(error.localizedDescription)], notes: [])
     }
     let s = try FiledPackage.standing(of: folder, database: db, key: key, keyPath: signingKey.path, shown: path)
-    var problems = unpacked + s.problems
+    // A file the archive could not give is named there once, not again as missing (as verify does).
+    var problems = unpacked + s.problems.filter { p in !unread.contains { p == "\($0): missing" } }
     // The archive's name says which version it is: it must be the one inside.
     if let m = s.manifest, let q = Quarter(m.quarter), let v = m.filing?.version,
       PackageArchive.name(quarter: q, zone: m.timeZone, version: v) != (path as NSString).lastPathComponent
