@@ -89,27 +89,17 @@ public enum MetricCatalogue {
     "CAST(\(numerator) AS REAL) / nullif(\(denominator), 0) AS value, \(numerator) AS numerator, \(denominator) AS denominator"
   }
 
-  /// An action's strictness (open 0 < warn 1 < block 2), to compare with `treatmentLevel`.
-  package static func actionLevel(_ action: String) -> String {
-    "CASE \(action) WHEN 'open' THEN 0 WHEN 'block' THEN 2 ELSE 1 END"
-  }
+  /// An action's strictness (open 0 < warn 1 < block 2), to compare with `treatmentLevel`: `Conformance`'s rule.
+  package static func actionLevel(_ action: String) -> String { Conformance.actionLevel(action) }
 
   /// A treatment's strictness on the same scale (NULL: no policy).
-  package static func treatmentLevel(_ treatment: String) -> String {
-    "CASE \(treatment) WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END"
-  }
+  package static func treatmentLevel(_ treatment: String) -> String { Conformance.treatmentLevel(treatment) }
 
   /// Every policy version, scene, reason and action an event would be
-  /// under-restricted with (its action more lenient than the treatment: the
-  /// rule of `pN.under_restricted` and of what got through), for the
-  /// warehouse job, which picks the events that got through by joining on it.
-  package static let underRestrictedCombinationsSQL = """
-    SELECT t.version, t.scene, coalesce(t.reason, ''), a.action
-    FROM policy_treatment t,
-      (SELECT column1 AS action FROM (VALUES ('open'), ('warn_proceed'), ('warn_back'), ('block'))) a
-    WHERE \(actionLevel("a.action")) < \(treatmentLevel("t.treatment"))
-    ORDER BY t.version, t.scene, t.reason, a.action
-    """
+  /// under-restricted with (the rule of `overview.under_restricted` and of
+  /// what got through), for the warehouse job, which picks the
+  /// under-restricted events by joining on it, and for the bundle's check.
+  package static let underRestrictedCombinationsSQL = Conformance.underRestrictedCombinationsSQL
 
   /// The treatment a stored event's policy prescribes, joined as `t` to the events `e`.
   package static let treatmentJoin =
