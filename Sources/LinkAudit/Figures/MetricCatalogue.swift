@@ -705,6 +705,52 @@ public enum MetricCatalogue {
           SELECT scene, coalesce(sum(CASE WHEN reason = 'scene_rule' AND action <> 'open' THEN events END), 0)
           FROM event_month WHERE \(inQuarterE) GROUP BY scene
           """),
+      // Interconnection (issue 31): how often each platform's links are
+      // restricted with no content reason, and beyond the policy.
+      .init(
+        id: "p4.scene_rule_restrictions", dimension: "platform", kind: .count, principle: .userChoice,
+        nameEnglish: "Scene-rule restrictions by platform", nameChinese: "分平台的场景规则限制次数",
+        definitionEnglish:
+          "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): taps warned or blocked with reason scene_rule, i.e. restricted with no content reason. They add up to p4.scene_rule_restrictions over the scenes.",
+        definitionChinese:
+          "按链接域名所属平台（不属于任何已登记平台的域名计为 other），每个有事件的平台：以 scene_rule 为原因被提示或拦截的点击数，即无内容原因的限制。各平台之和等于各场景的 p4.scene_rule_restrictions 之和。",
+        sql: """
+          WITH r AS (
+            SELECT h.platform_id, sum(s.events) AS n
+            FROM scene_restriction_month s JOIN host h USING (host_id)
+            WHERE \(inQuarterE) AND s.reason = 'scene_rule'
+            GROUP BY h.platform_id)
+          SELECT p.platform_id, coalesce(r.n, 0)
+          FROM (SELECT DISTINCT platform_id FROM platform_month WHERE \(inQuarterE)) p LEFT JOIN r USING (platform_id)
+          ORDER BY p.platform_id
+          """),
+      .init(
+        id: "p4.over_restricted", dimension: "platform", kind: .count, principle: .userChoice,
+        nameEnglish: "Over-restricted events by platform", nameChinese: "分平台的过度限制事件数",
+        definitionEnglish:
+          "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): the events of overview.over_restricted, whose action is stricter than their policy prescribes (open < warn < block). They add up to overview.over_restricted.",
+        definitionChinese:
+          "按链接域名所属平台（不属于任何已登记平台的域名计为 other），每个有事件的平台：overview.over_restricted 所计、处置严于规范要求的事件数（打开 < 提示 < 拦截）。各平台之和等于 overview.over_restricted。",
+        sql: """
+          WITH g AS (
+            SELECT host_id, policy_version, scene, reason, action, events FROM reason_month
+            WHERE \(inQuarterE) AND action <> 'open'
+            UNION ALL
+            SELECT host_id, policy_version, scene, reason, action, events FROM scene_restriction_month
+            WHERE \(inQuarterE)),
+          b AS (
+            SELECT h.platform_id, g.policy_version, g.scene, g.reason, g.action, sum(g.events) AS n
+            FROM g JOIN host h USING (host_id)
+            GROUP BY h.platform_id, g.policy_version, g.scene, g.reason, g.action),
+          o AS (
+            SELECT e.platform_id, sum(e.n) AS n
+            FROM b e \(treatmentJoin)
+            WHERE \(actionLevel("e.action")) > \(treatmentLevel("t.treatment"))
+            GROUP BY e.platform_id)
+          SELECT p.platform_id, coalesce(o.n, 0)
+          FROM (SELECT DISTINCT platform_id FROM platform_month WHERE \(inQuarterE)) p LEFT JOIN o USING (platform_id)
+          ORDER BY p.platform_id
+          """),
       .init(
         id: "p4.proceed_rate", dimension: nil, kind: .rate, principle: .userChoice,
         nameEnglish: "Proceed rate after a warning", nameChinese: "提示后继续访问率",
