@@ -341,6 +341,10 @@ public struct ReportData: Sendable {
   /// `under_restricted_events.csv` lists every one (`EventSection.eachUnderRestricted`).
   public let gotThrough: [GotThroughRow]
   public let gotThroughTotal: Int64
+  /// How many of them the rollups hold one by one (the case register's
+  /// rows): fewer than the total only where a warehouse bundle of a job
+  /// before version 3 did not ship them, which the lists then say.
+  public let gotThroughHeld: Int64
   /// Principle 3's events that got through, by category and domain.
   public let gotThroughCounts: [GotThroughCount]
   /// The URLs of principles 1-3 restricted late (`pN.late_actions`), longest first within a principle.
@@ -433,6 +437,7 @@ public struct ReportData: Sendable {
     restrictionsByCategory = events.restrictionsByCategory
     gotThrough = events.gotThrough
     gotThroughTotal = events.gotThroughTotal
+    gotThroughHeld = events.gotThroughHeld
     gotThroughCounts = events.gotThroughCounts
     lateActions = events.lateActions
     scenePlatformCounts = events.scenePlatformCounts

@@ -174,6 +174,7 @@ package struct EventSection {
   let restrictionsByCategory: [Int: [(String, Int64)]]
   let gotThrough: [ReportData.GotThroughRow]
   let gotThroughTotal: Int64
+  let gotThroughHeld: Int64
   let gotThroughCounts: [ReportData.GotThroughCount]
   let lateActions: [ReportData.LateActionRow]
   let scenePlatformCounts: [ReportData.ScenePlatformCount]
@@ -198,6 +199,10 @@ package struct EventSection {
     ).map(ReportData.GotThroughRow.init)
     // The same rule as the list, counted from the rollups (`overview.under_restricted`): no second scan of the events.
     gotThroughTotal = figures[MetricID.underRestricted]?.double.map { Int64($0) } ?? 0
+    // Those the rollups hold one by one: fewer only where a bundle of an older job did not ship them.
+    gotThroughHeld =
+      try q.records("under-restricted events held", "SELECT count(*) AS n FROM (\(Self.gotThroughSQL))")
+      .first?.integer("n") ?? 0
     gotThroughCounts = try q.records("got through by category and domain", Self.gotThroughCountsSQL).map {
       ReportData.GotThroughCount(
         category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))

@@ -184,12 +184,27 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
 
   /// How many of a case list's rows are shown: all, or the first `shown` of
   /// `total` and the rest in the package's case register `file`.
-  package func listedCases(_ shown: Int, of total: Int64, in file: String) -> String {
-    if Int64(shown) >= total { return listed(shown, of: total) }
-    let more = Int(total - Int64(shown)).grouped
-    return self == .zh
+  /// `held` of the `total` are held one by one; the rest are said to be missing, and why.
+  package func listedCases(_ shown: Int, of total: Int64, held: Int64, in file: String) -> String {
+    let missing = total - held
+    let gap =
+      missing <= 0
+      ? ""
+      : self == .zh
+        ? "其中 \(Int(missing).grouped) 条未逐条保存（来自第3版之前的仓库作业所制汇总包，未随附这些事件），无法列出：请用本 linkaudit 的仓库作业重新生成并导入汇总包。"
+        : " \(Int(missing).grouped) of them are not held one by one and cannot be listed: the quarter came from a warehouse bundle made by a job before version 3, which did not ship them; run this linkaudit's warehouse job and import its bundle."
+    if Int64(shown) >= held {
+      if held >= total { return listed(shown, of: total) }
+      return
+        (self == .zh
+        ? "共 \(Int(total).grouped) 条，此处列出 \(shown.grouped) 条。"
+        : "\(Int(total).grouped) in all; \(shown.grouped) listed here.") + gap
+    }
+    let more = Int(held - Int64(shown)).grouped
+    return
+      (self == .zh
       ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；其余 \(more) 条见案例文件 \(file)。"
-      : "The first \(shown.grouped) of \(Int(total).grouped); \(more) more in cases file \(file)."
+      : "The first \(shown.grouped) of \(Int(total).grouped); \(more) more in cases file \(file).") + gap
   }
 
   /// How many decisions the Markdown lists: all, or those that stopped least.

@@ -227,7 +227,9 @@ package struct MarkdownWriter {
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
     context["hasGotThrough"] = !gotThrough.isEmpty
     context["gotThroughListed"] = markdownText(
-      language.listedCases(gotThrough.count, of: data.gotThroughTotal, in: ReportPackage.underRestrictedRegister))
+      language.listedCases(
+        gotThrough.count, of: data.gotThroughTotal, held: data.gotThroughHeld, in: ReportPackage.underRestrictedRegister
+      ))
     context["gotThrough"] = gotThrough.map { e -> [String: Any] in
       [
         "id": markdownText(e.eventID), "time": data.local(e.occurredAt),

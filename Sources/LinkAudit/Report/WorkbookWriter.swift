@@ -684,7 +684,9 @@ package struct WorkbookWriter {
     try s.line([.text(underRestrictedByRule)])
     let shown = data.gotThrough.prefix(ReportData.gotThroughLimit)
     try s.line([
-      .text(language.listedCases(shown.count, of: data.gotThroughTotal, in: ReportPackage.underRestrictedRegister))
+      .text(
+        language.listedCases(
+          shown.count, of: data.gotThroughTotal, held: data.gotThroughHeld, in: ReportPackage.underRestrictedRegister))
     ])
     let top = try s.table(
       header: [

@@ -716,7 +716,7 @@ private struct BundleLoader {
       throw FileError(
         file: folder,
         message:
-          "counts.csv counts \(countedUnder.grouped) under-restricted event(s) (by under_restricted.csv), cases.csv lists \(shippedUnder.grouped): the bundle contradicts itself"
+          "counts.csv counts \(countedUnder.grouped) under-restricted event(s) (by under_restricted.csv), cases.csv lists \(shippedUnder.grouped): the bundle contradicts itself (a job before version 3 listed only those of principles 1-2: run this linkaudit's warehouse job again)"
       )
     }
 
