@@ -157,6 +157,17 @@ import Testing
     let p4 = try String(contentsOfFile: out + "/principle-4.en.md", encoding: .utf8)
     #expect(p4.contains("| Alpha | 4 | 2 | 50.00% | 1 | 25.00% |"), "\(p4)")
     #expect(p4.contains("| Beta | 3 | 1 | 33.33% | 1 | 33.33% |"))
+    // Both workbooks: the principle 4 sheet's table, counts beside shares.
+    for (language, heading, alpha) in [
+      ("en", "Interconnection: restrictions by platform", "Alpha"), ("zh", "互联互通：分平台的限制", "甲"),
+    ] {
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      let sheet = try #require(cells.values.first { $0.values.contains(heading) }, "\(language)")
+      let row = try #require(
+        sheet.first { $0.key.hasPrefix("A") && !$0.key.hasSuffix(".type") && $0.value == alpha }?.key.dropFirst())
+      #expect(
+        ["B", "C", "D", "E", "F"].map { sheet["\($0)\(row)"] ?? "" } == ["4", "2", "0.5", "1", "0.25"], "\(language)")
+    }
     let p4zh = try String(contentsOfFile: out + "/principle-4.zh.md", encoding: .utf8)
     #expect(p4zh.contains("| 甲 | 4 | 2 |"))
   }
