@@ -1,5 +1,5 @@
 """Compares two report packages of one quarter, figure by figure: metrics.csv,
-the decisions register and every principle's and the ratings' Markdown (the
+the decisions register, the register of every under-restricted event and every principle's and the ratings' Markdown (the
 case lists by id among them) byte for byte, and every cell of every workbook
 that holds a number (sheet and cell). Only what records the import itself
 (the summary's batch ledger, the manifest) may differ. Exits 1 naming each difference. Used by the equivalence check
@@ -39,7 +39,7 @@ def main(a, b):
     problems = []
     import glob
     import os
-    same = ["metrics.csv", "decisions.csv"] + sorted(
+    same = ["metrics.csv", "decisions.csv", "under_restricted_events.csv"] + sorted(
         os.path.basename(p) for p in glob.glob(f"{a}/principle-*.md") + glob.glob(f"{a}/ratings.*.md"))
     for name in same:
         with open(f"{a}/{name}", "rb") as f, open(f"{b}/{name}", "rb") as g:

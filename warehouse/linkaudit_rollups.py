@@ -28,7 +28,7 @@ import os
 import sys
 import time
 
-JOB_VERSION = "2"
+JOB_VERSION = "3"
 BUNDLE_FORMAT = "linkaudit-rollups/1"
 COLUMNS = ["event_id", "occurred_at", "scene", "user_id", "url", "action", "reason", "detected_by",
            "client_version"]
@@ -433,8 +433,9 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                     "client_version", "url_key", "file", "line"]
     # The quarter's events the case lists and the decisions need: every one
     # not blocked on a decision's URL or domain (linkaudit applies the
-    # decisions' windows), and those of principles 1 and 2 that got through
-    # (their policy's treatment stricter than their action, by linkaudit's table).
+    # decisions' windows), and every under-restricted one, by a category's
+    # rule or the scene's (their policy's treatment stricter than their
+    # action, by linkaudit's table), each of which the report lists.
     dec = tables["decisions.csv"]
     urls = [r["target"] for r in dec if r["scope"] == "block_url"]
     domains = [r["target"] for r in dec if r["scope"] != "block_url"]
@@ -447,7 +448,7 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                            & (counted["_action"] == under["u_action"]), "left")
     cases = flagged.filter((F.col("_action") != "block") & (
         F.col("url_key").isin(urls) | F.col("domain").isin(domains)
-        | (F.col("_principle").isin(1, 2) & F.col("_under").isNotNull())))
+        | F.col("_under").isNotNull()))
     files["cases.csv"] = write_csv(os.path.join(out, "cases.csv"), event_header,
                                    cases.orderBy("_at", "event_id").select(*event_columns).toLocalIterator())
     # The histories of the URLs restricted in the quarter: their every event

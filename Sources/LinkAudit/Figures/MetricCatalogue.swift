@@ -89,27 +89,17 @@ public enum MetricCatalogue {
     "CAST(\(numerator) AS REAL) / nullif(\(denominator), 0) AS value, \(numerator) AS numerator, \(denominator) AS denominator"
   }
 
-  /// An action's strictness (open 0 < warn 1 < block 2), to compare with `treatmentLevel`.
-  package static func actionLevel(_ action: String) -> String {
-    "CASE \(action) WHEN 'open' THEN 0 WHEN 'block' THEN 2 ELSE 1 END"
-  }
+  /// An action's strictness (open 0 < warn 1 < block 2), to compare with `treatmentLevel`: `Conformance`'s rule.
+  package static func actionLevel(_ action: String) -> String { Conformance.actionLevel(action) }
 
   /// A treatment's strictness on the same scale (NULL: no policy).
-  package static func treatmentLevel(_ treatment: String) -> String {
-    "CASE \(treatment) WHEN 'open' THEN 0 WHEN 'warn' THEN 1 WHEN 'block' THEN 2 END"
-  }
+  package static func treatmentLevel(_ treatment: String) -> String { Conformance.treatmentLevel(treatment) }
 
   /// Every policy version, scene, reason and action an event would be
-  /// under-restricted with (its action more lenient than the treatment: the
-  /// rule of `pN.under_restricted` and of what got through), for the
-  /// warehouse job, which picks the events that got through by joining on it.
-  package static let underRestrictedCombinationsSQL = """
-    SELECT t.version, t.scene, coalesce(t.reason, ''), a.action
-    FROM policy_treatment t,
-      (SELECT column1 AS action FROM (VALUES ('open'), ('warn_proceed'), ('warn_back'), ('block'))) a
-    WHERE \(actionLevel("a.action")) < \(treatmentLevel("t.treatment"))
-    ORDER BY t.version, t.scene, t.reason, a.action
-    """
+  /// under-restricted with (the rule of `overview.under_restricted` and of
+  /// what got through), for the warehouse job, which picks the
+  /// under-restricted events by joining on it, and for the bundle's check.
+  package static let underRestrictedCombinationsSQL = Conformance.underRestrictedCombinationsSQL
 
   /// The treatment a stored event's policy prescribes, joined as `t` to the events `e`.
   package static let treatmentJoin =
@@ -714,6 +704,52 @@ public enum MetricCatalogue {
         sql: """
           SELECT scene, coalesce(sum(CASE WHEN reason = 'scene_rule' AND action <> 'open' THEN events END), 0)
           FROM event_month WHERE \(inQuarterE) GROUP BY scene
+          """),
+      // Interconnection (issue 31): how often each platform's links are
+      // restricted with no content reason, and beyond the policy.
+      .init(
+        id: "p4.scene_rule_restrictions", dimension: "platform", kind: .count, principle: .userChoice,
+        nameEnglish: "Scene-rule restrictions by platform", nameChinese: "分平台的场景规则限制次数",
+        definitionEnglish:
+          "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): taps warned or blocked with reason scene_rule, i.e. restricted with no content reason. They add up to p4.scene_rule_restrictions over the scenes.",
+        definitionChinese:
+          "按链接域名所属平台（不属于任何已登记平台的域名计为 other），每个有事件的平台：以 scene_rule 为原因被提示或拦截的点击数，即无内容原因的限制。各平台之和等于各场景的 p4.scene_rule_restrictions 之和。",
+        sql: """
+          WITH r AS (
+            SELECT h.platform_id, sum(s.events) AS n
+            FROM scene_restriction_month s JOIN host h USING (host_id)
+            WHERE \(inQuarterE) AND s.reason = 'scene_rule'
+            GROUP BY h.platform_id)
+          SELECT p.platform_id, coalesce(r.n, 0)
+          FROM (SELECT DISTINCT platform_id FROM platform_month WHERE \(inQuarterE)) p LEFT JOIN r USING (platform_id)
+          ORDER BY p.platform_id
+          """),
+      .init(
+        id: "p4.over_restricted", dimension: "platform", kind: .count, principle: .userChoice,
+        nameEnglish: "Over-restricted events by platform", nameChinese: "分平台的过度限制事件数",
+        definitionEnglish:
+          "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): the events of overview.over_restricted, whose action is stricter than their policy prescribes (open < warn < block). They add up to overview.over_restricted.",
+        definitionChinese:
+          "按链接域名所属平台（不属于任何已登记平台的域名计为 other），每个有事件的平台：overview.over_restricted 所计、处置严于规范要求的事件数（打开 < 提示 < 拦截）。各平台之和等于 overview.over_restricted。",
+        sql: """
+          WITH g AS (
+            SELECT host_id, policy_version, scene, reason, action, events FROM reason_month
+            WHERE \(inQuarterE) AND action <> 'open'
+            UNION ALL
+            SELECT host_id, policy_version, scene, reason, action, events FROM scene_restriction_month
+            WHERE \(inQuarterE)),
+          b AS (
+            SELECT h.platform_id, g.policy_version, g.scene, g.reason, g.action, sum(g.events) AS n
+            FROM g JOIN host h USING (host_id)
+            GROUP BY h.platform_id, g.policy_version, g.scene, g.reason, g.action),
+          o AS (
+            SELECT e.platform_id, sum(e.n) AS n
+            FROM b e \(treatmentJoin)
+            WHERE \(actionLevel("e.action")) > \(treatmentLevel("t.treatment"))
+            GROUP BY e.platform_id)
+          SELECT p.platform_id, coalesce(o.n, 0)
+          FROM (SELECT DISTINCT platform_id FROM platform_month WHERE \(inQuarterE)) p LEFT JOIN o USING (platform_id)
+          ORDER BY p.platform_id
           """),
       .init(
         id: "p4.proceed_rate", dimension: nil, kind: .rate, principle: .userChoice,

@@ -33,6 +33,10 @@ extension MetricID {
   public static let daysSinceLastComplaint: MetricID = "overview.days_since_last_complaint"
   /// `p4.open_rate`, by scene and by platform.
   public static let userChoiceOpenRate: MetricID = "p4.open_rate"
+  /// `p4.scene_rule_restrictions`, by scene and by platform.
+  public static let sceneRuleRestrictions: MetricID = "p4.scene_rule_restrictions"
+  /// `p4.over_restricted`, by platform.
+  public static let overRestrictedByPlatform: MetricID = "p4.over_restricted"
 
   private static func of(_ p: Principle, _ stem: String) -> MetricID { MetricID(rawValue: "p\(p.rawValue).\(stem)") }
   public static func upheld(_ p: Principle) -> MetricID { of(p, "upheld") }

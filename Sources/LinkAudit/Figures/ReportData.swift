@@ -148,17 +148,23 @@ public struct ReportData: Sendable {
     }
   }
 
-  /// An event of principle 1 or 2 whose action was more lenient than its
-  /// policy prescribes (`pN.under_restricted`): what got through.
+  /// An event whose action was more lenient than its policy prescribes
+  /// (`overview.under_restricted`): what got through, with the rule it broke.
   public struct GotThroughRow: Sendable {
     public var eventID: String
     public var occurredAt: String
-    public var principle: Int64
+    /// `category` (its reason is a category, whose rule prescribes the
+    /// treatment) or `scene` (no category: the scene's rule prescribes it),
+    /// as `overview.under_restricted[rule=…]` splits them.
+    public var rule: String
+    /// The category's principle; nil under a scene's rule.
+    public var principle: Int64?
     public var scene: String
     public var url: String
     public var domain: String
     public var platformID: String
-    public var category: String
+    /// The reason given: a category, `scene_rule`, or none (an open).
+    public var category: String?
     public var action: String
     public var treatment: String
     public var policyVersion: String
@@ -168,17 +174,32 @@ public struct ReportData: Sendable {
     init(_ r: Record) throws {
       eventID = try r.text("event_id")
       occurredAt = try r.text("occurred_at")
-      principle = try r.integer("principle")
+      rule = try r.text("rule")
+      principle = r.optionalInteger("principle")
       scene = try r.text("scene")
       url = PersonalNumberMask.maskURL(try r.text("url_normalised"))
-      domain = try r.text("domain")
+      // A phone or ID number in a host is masked as in decision targets (finding A21).
+      domain = PersonalNumberMask.mask(try r.text("domain"))
       platformID = try r.text("platform_id")
-      category = try r.text("reason")
+      category = r.optionalText("reason")
       action = try r.text("action")
       treatment = try r.text("treatment")
       policyVersion = try r.text("policy_version")
       detectedBy = try r.text("detected_by")
       clientVersion = r.optionalText("client_version").map(PersonalNumberMask.mask)
+    }
+
+    /// The case register's columns (`under_restricted.csv`), as `csvFields` gives them.
+    static let csvHeader = [
+      "event_id", "occurred_at", "rule", "principle", "scene", "url", "domain", "platform_id", "reason", "action",
+      "prescribed", "policy_version", "detected_by", "client_version", "report_art47",
+    ]
+    var csvFields: [String] {
+      [
+        spreadsheetText(eventID), occurredAt, rule, principle.map(String.init) ?? "", scene, spreadsheetText(url),
+        spreadsheetText(domain), spreadsheetText(platformID), category ?? "", action, treatment,
+        spreadsheetText(policyVersion), detectedBy, spreadsheetText(clientVersion ?? ""), principle == 1 ? "yes" : "",
+      ]
     }
   }
 
@@ -312,10 +333,18 @@ public struct ReportData: Sendable {
   public let decisions: [DecisionRow]
   /// Upheld complaints of the quarter closed with less than the prescribed action (`pN.upheld_without_action`).
   public let upheldWithoutAction: [ComplaintRow]
-  /// The events of principles 1 and 2 that got through, the first `gotThroughLimit`
-  /// of them in principle and time order; `gotThroughTotal` counts them all.
+  /// The under-restricted events (`overview.under_restricted`), by the
+  /// category's rule (in principle and time order), then the scene's (in
+  /// time order), from the rollup that keeps them: the first
+  /// `gotThroughLimit`, which the sheets show; `gotThroughTotal` is the
+  /// headline figure all of them add up to, and the package's
+  /// `under_restricted_events.csv` lists every one (`EventSection.eachUnderRestricted`).
   public let gotThrough: [GotThroughRow]
   public let gotThroughTotal: Int64
+  /// How many of them the rollups hold one by one (the case register's
+  /// rows): fewer than the total only where a warehouse bundle of a job
+  /// before version 3 did not ship them, which the lists then say.
+  public let gotThroughHeld: Int64
   /// Principle 3's events that got through, by category and domain.
   public let gotThroughCounts: [GotThroughCount]
   /// The URLs of principles 1-3 restricted late (`pN.late_actions`), longest first within a principle.
@@ -408,6 +437,7 @@ public struct ReportData: Sendable {
     restrictionsByCategory = events.restrictionsByCategory
     gotThrough = events.gotThrough
     gotThroughTotal = events.gotThroughTotal
+    gotThroughHeld = events.gotThroughHeld
     gotThroughCounts = events.gotThroughCounts
     lateActions = events.lateActions
     scenePlatformCounts = events.scenePlatformCounts
@@ -512,5 +542,35 @@ extension ReportData {
     if id == "other" { return language.text(.unregistered) }
     guard let names = platformNames[id] else { return id }
     return language == .zh ? names.zh : names.en
+  }
+}
+
+extension ReportData {
+  /// One platform's interconnection figures: its events, its scene-rule
+  /// restrictions and its over-restricted events (counts, beside which the
+  /// reports put each as a share of the events).
+  public struct InterconnectionRow: Sendable {
+    public var platformID: String
+    public var events: Int64
+    public var sceneRuleRestrictions: Int64
+    public var overRestricted: Int64
+  }
+
+  /// `p4.scene_rule_restrictions[platform=…]` and `p4.over_restricted[platform=…]`
+  /// beside each platform's events (`platform_month`, as the open rate by platform reads them).
+  public var interconnection: [InterconnectionRow] {
+    func counts(_ id: MetricID) -> [String: Int64] {
+      Dictionary(current.along(id, "platform").map { ($0.label, Int64($0.value.double ?? 0)) }) { a, _ in a }
+    }
+    let sceneRule = counts(.sceneRuleRestrictions)
+    let over = counts(.overRestrictedByPlatform)
+    var events: [String: Int64] = [:]
+    for c in scenePlatformCounts { events[c.platformID, default: 0] += c.events }
+    return Set(sceneRule.keys).union(over.keys).sorted().map {
+      InterconnectionRow(
+        platformID: $0, events: events[$0] ?? 0, sceneRuleRestrictions: sceneRule[$0] ?? 0,
+        overRestricted: over[$0] ?? 0
+      )
+    }
   }
 }

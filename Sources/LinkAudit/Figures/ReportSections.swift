@@ -174,6 +174,7 @@ package struct EventSection {
   let restrictionsByCategory: [Int: [(String, Int64)]]
   let gotThrough: [ReportData.GotThroughRow]
   let gotThroughTotal: Int64
+  let gotThroughHeld: Int64
   let gotThroughCounts: [ReportData.GotThroughCount]
   let lateActions: [ReportData.LateActionRow]
   let scenePlatformCounts: [ReportData.ScenePlatformCount]
@@ -193,12 +194,15 @@ package struct EventSection {
     }
     restrictionsByCategory = restrictions
     gotThrough = try q.records(
-      "got through", Self.gotThroughSQL, [":limit": .integer(Int64(ReportData.gotThroughLimit))]
+      "under-restricted events", Self.gotThroughSQL + "\nLIMIT :limit",
+      [":limit": .integer(Int64(ReportData.gotThroughLimit))]
     ).map(ReportData.GotThroughRow.init)
-    // The same rule as the list, counted from the rollups (`pN.under_restricted`): no second scan of the events.
-    gotThroughTotal = [MetricID.underRestricted(.lawfulContent), .underRestricted(.privacyAndSecurity)].reduce(0) {
-      $0 + (figures[$1]?.double.map { Int64($0) } ?? 0)
-    }
+    // The same rule as the list, counted from the rollups (`overview.under_restricted`): no second scan of the events.
+    gotThroughTotal = figures[MetricID.underRestricted]?.double.map { Int64($0) } ?? 0
+    // Those the rollups hold one by one: fewer only where a bundle of an older job did not ship them.
+    gotThroughHeld =
+      try q.records("under-restricted events held", "SELECT count(*) AS n FROM (\(Self.gotThroughSQL))")
+      .first?.integer("n") ?? 0
     gotThroughCounts = try q.records("got through by category and domain", Self.gotThroughCountsSQL).map {
       ReportData.GotThroughCount(
         category: try $0.text("reason"), domain: try $0.text("domain"), events: try $0.integer("events"))
@@ -238,24 +242,34 @@ package struct EventSection {
     GROUP BY principle, reason ORDER BY principle, restrictions DESC, reason
     """
 
-  /// The events of principles 1 and 2 that got through: a category of the
-  /// principle as reason and an action more lenient than their policy
-  /// prescribes (the rule of `pN.under_restricted`), read through the index of
-  /// events with a principle, by action (a blocked event cannot be
-  /// under-restricted). The treatments are materialised once (a few hundred
-  /// rows), not evaluated per event.
+  /// Every under-restricted event of the quarter (an action more lenient
+  /// than its policy prescribes: the rule of `overview.under_restricted`),
+  /// with the rule it broke as `overview.under_restricted[rule=…]` splits
+  /// them: read from the events the rollups keep as under-restricted (they
+  /// are rare), not from every event, and held to the rule again here. The
+  /// treatments are materialised once (a few hundred rows).
   package static let gotThroughSQL = """
     WITH t AS MATERIALIZED (SELECT version, scene, reason, treatment FROM policy_treatment)
-    SELECT e.event_id, e.occurred_at, e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason,
-      e.action, t.treatment, e.policy_version, e.detected_by, e.client_version
-    FROM link_event e JOIN host h ON h.host_id = e.host_id
+    SELECT e.event_id, e.occurred_at, CASE WHEN e.principle IS NULL THEN 'scene' ELSE 'category' END AS rule,
+      e.principle, e.scene, e.url_normalised, h.domain, h.platform_id, e.reason, e.action, t.treatment,
+      e.policy_version, e.detected_by, e.client_version
+    FROM under_restricted_event u JOIN link_event e ON e.event_rowid = u.event_rowid
+      JOIN host h ON h.host_id = e.host_id
       LEFT JOIN t ON t.version = e.policy_version AND t.scene = e.scene AND t.reason IS e.reason
-    WHERE e.principle IN (1, 2) AND e.action IN ('open', 'warn_proceed', 'warn_back')
-      AND e.occurred_at >= :start AND e.occurred_at < :end
+    WHERE u.occurred_at >= :start AND u.occurred_at < :end
       AND \(MetricCatalogue.actionLevel("e.action")) < \(MetricCatalogue.treatmentLevel("t.treatment"))
-    ORDER BY e.principle, e.occurred_at, e.event_id
-    LIMIT :limit
+    ORDER BY e.principle IS NULL, e.principle, e.occurred_at, e.event_id
     """
+
+  /// Every under-restricted event of `period`, one at a time (the case
+  /// register holds them all, however many: never all in memory).
+  package static func eachUnderRestricted(
+    _ db: Database, _ period: ReportPeriod, _ body: (ReportData.GotThroughRow) throws -> Void
+  ) throws {
+    try db.eachRecord(gotThroughSQL, named: period.parameters, source: "the report's under-restricted events query") {
+      try body(try ReportData.GotThroughRow($0))
+    }
+  }
 
   /// What got through of principle 3, by category and domain: the same rule,
   /// read from the counts of events with a category (`reason_month`).

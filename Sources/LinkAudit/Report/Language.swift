@@ -68,6 +68,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// The kinds of code a reader meets, each read through `word`.
   package enum CodeKind: Sendable {
     case scene, category, action, treatment, detector, channel, status, outcome, actionTaken, batchKind, grade
+    /// The rule an under-restricted event broke (`overview.under_restricted[rule=…]`).
+    case rule
   }
 
   /// A script's name, as Homograph names it in English, in this language.
@@ -114,6 +116,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       LinkAction.warnProceed.rawValue: ("Warned, went on", "提示后继续访问"),
       LinkAction.warnBack.rawValue: ("Warned, went back", "提示后返回"), LinkAction.block.rawValue: ("Blocked", "拦截"),
     ],
+    .rule: ["category": ("A category's rule", "类别规则"), "scene": ("The scene's rule", "场景规则")],
     .treatment: [
       Treatment.open.rawValue: ("Open", "直接打开"), Treatment.warn.rawValue: ("Warn", "风险提示"),
       Treatment.block.rawValue: ("Block", "拦截"),
@@ -179,6 +182,31 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       : "The first \(shown.grouped) of \(Int(total).grouped); linkaudit query lists them all."
   }
 
+  /// How many of a case list's rows are shown: all, or the first `shown` of
+  /// `total` and the rest in the package's case register `file`.
+  /// `held` of the `total` are held one by one; the rest are said to be missing, and why.
+  package func listedCases(_ shown: Int, of total: Int64, held: Int64, in file: String) -> String {
+    let missing = total - held
+    let gap =
+      missing <= 0
+      ? ""
+      : self == .zh
+        ? "其中 \(Int(missing).grouped) 条未逐条保存（来自第3版之前的仓库作业所制汇总包，未随附这些事件），无法列出：请用本 linkaudit 的仓库作业重新生成并导入汇总包。"
+        : " \(Int(missing).grouped) of them are not held one by one and cannot be listed: the quarter came from a warehouse bundle made by a job before version 3, which did not ship them; run this linkaudit's warehouse job and import its bundle."
+    if Int64(shown) >= held {
+      if held >= total { return listed(shown, of: total) }
+      return
+        (self == .zh
+        ? "共 \(Int(total).grouped) 条，此处列出 \(shown.grouped) 条。"
+        : "\(Int(total).grouped) in all; \(shown.grouped) listed here.") + gap
+    }
+    let more = Int(held - Int64(shown)).grouped
+    return
+      (self == .zh
+      ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；其余 \(more) 条见案例文件 \(file)。"
+      : "The first \(shown.grouped) of \(Int(total).grouped); \(more) more in cases file \(file).") + gap
+  }
+
   /// How many decisions the Markdown lists: all, or those that stopped least.
   package func listedDecisions(_ shown: Int, of total: Int) -> String {
     if shown >= total {
@@ -206,6 +234,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
     case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore, toReport, toReportMark
     case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutAction, warnedInQuarter
+    case ruleBroken, interconnection, interconnectionNote, sceneRuleRestrictions, ofEvents
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
@@ -321,9 +350,17 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     ),
     .gotThrough: ("Got through", "漏网事件"),
     .gotThroughEvents: (
-      "Principles 1 and 2: each event handled more leniently than its policy prescribes",
-      "原则1、2：处置宽于规范要求的每一事件"
+      "Each event handled more leniently than its policy prescribes, by a category's rule or the scene's",
+      "处置宽于规范要求的每一事件（违反类别规则或场景规则）"
     ),
+    .ruleBroken: ("Rule broken", "所违反的规则"),
+    .interconnection: ("Interconnection: restrictions by platform", "互联互通：分平台的限制"),
+    .interconnectionNote: (
+      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted under other.",
+      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为 other。"
+    ),
+    .sceneRuleRestrictions: ("Scene-rule restrictions", "场景规则限制"),
+    .ofEvents: ("Of its events", "占其事件"),
     .gotThroughCounts: (
       "Principle 3: events handled more leniently than prescribed, by category and domain",
       "原则3：处置宽于规范要求的事件（按类别和域名）"

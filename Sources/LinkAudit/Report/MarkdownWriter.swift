@@ -226,12 +226,17 @@ package struct MarkdownWriter {
     }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
     context["hasGotThrough"] = !gotThrough.isEmpty
-    context["gotThroughListed"] = markdownText(language.listed(gotThrough.count, of: data.gotThroughTotal))
+    context["gotThroughListed"] = markdownText(
+      language.listedCases(
+        gotThrough.count, of: data.gotThroughTotal, held: data.gotThroughHeld, in: ReportPackage.underRestrictedRegister
+      ))
     context["gotThrough"] = gotThrough.map { e -> [String: Any] in
       [
-        "id": markdownText(e.eventID), "time": data.local(e.occurredAt), "principle": e.principle,
+        "id": markdownText(e.eventID), "time": data.local(e.occurredAt),
+        "rule": markdownText(language.word(.rule, e.rule)), "principle": e.principle.map { "\($0)" } ?? "—",
         "scene": markdownText(language.word(.scene, e.scene)), "url": markdownText(e.url),
-        "category": markdownText(language.word(.category, e.category)),
+        "platform": markdownText(data.platformName(e.platformID, in: language)),
+        "category": markdownText(e.category.map { language.word(.category, $0) } ?? "—"),
         "action": markdownText(language.word(.action, e.action)),
         "prescribed": markdownText(language.word(.treatment, e.treatment)), "version": markdownText(e.policyVersion),
         "detectedBy": markdownText(language.word(.detector, e.detectedBy)),
@@ -289,6 +294,14 @@ package struct MarkdownWriter {
       context["hasOpenRates"] = true
       context["openRateByScene"] = rates("scene") { language.word(.scene, $0) }
       context["openRateByPlatform"] = rates("platform") { markdownText(data.platformName($0, in: language)) }
+      func share(_ n: Int64, _ of: Int64) -> String { of > 0 ? format(.decimal(Double(n) / Double(of)), .rate) : "—" }
+      context["interconnection"] = data.interconnection.map { r -> [String: Any] in
+        [
+          "platform": markdownText(data.platformName(r.platformID, in: language)), "events": r.events.grouped,
+          "sceneRule": r.sceneRuleRestrictions.grouped, "sceneRuleShare": share(r.sceneRuleRestrictions, r.events),
+          "over": r.overRestricted.grouped, "overShare": share(r.overRestricted, r.events),
+        ]
+      }.map(Self.texts)
     }
     return context
   }

@@ -9,6 +9,10 @@ import LinkAuditXlsx
 /// The report package of one quarter: workbooks, Markdown, metrics.csv and the
 /// manifest that ties them to the data they rest on.
 public struct ReportPackage {
+  /// The package's case register of every under-restricted event (the
+  /// Got through sheets and the Markdown list the first of them).
+  package static let underRestrictedRegister = "under_restricted_events.csv"
+
   public var quarter: Quarter
   public var timeZone: TimeZone
   public var languages: [ReportLanguage]
@@ -397,6 +401,24 @@ public struct ReportPackage {
     )
   }
 
+  /// `under_restricted_events.csv`: every under-restricted event of the
+  /// period, a row each, in the order of the Got through sheet, in chunks.
+  private func writeUnderRestrictedRegister(_ data: ReportData, database db: Database, to file: String) throws {
+    guard FileManager.default.createFile(atPath: file, contents: nil),
+      let handle = FileHandle(forWritingAtPath: file)
+    else { throw FileError(file: file, message: "cannot write the case register") }
+    defer { try? handle.close() }
+    var chunk = csvLine(ReportData.GotThroughRow.csvHeader) + "\n"
+    try EventSection.eachUnderRestricted(db, data.period) { row in
+      chunk += csvLine(row.csvFields) + "\n"
+      if chunk.utf8.count >= 1 << 20 {
+        try handle.write(contentsOf: Data(chunk.utf8))
+        chunk = ""
+      }
+    }
+    try handle.write(contentsOf: Data(chunk.utf8))
+  }
+
   /// Writes the files of `version` into `directory`; records it in the ledger when `record`.
   private func writeFiles(
     data: ReportData, version: FilingVersion?, database db: Database, into directory: String, record: Bool
@@ -413,6 +435,10 @@ public struct ReportPackage {
       .joined()
     try Data(register.utf8).write(to: URL(fileURLWithPath: path("decisions.csv")))
     written.append("decisions.csv")
+    // Every under-restricted event, however many the sheets show (issue 31),
+    // written as read: a mis-set scene rule can make millions.
+    try writeUnderRestrictedRegister(data, database: db, to: path(Self.underRestrictedRegister))
+    written.append(Self.underRestrictedRegister)
     // The languages share nothing but the figures they are given: each
     // language's workbook and Markdown are written side by side, a core each.
     let languages = self.languages

@@ -260,6 +260,23 @@ package struct WorkbookWriter {
           [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
         },
         filter: false)
+      // Interconnection: each platform's links restricted with no content reason, and beyond the policy.
+      s.row += 1
+      try s.heading(t(.interconnection))
+      try s.line([.text(t(.interconnectionNote))])
+      let linked = data.interconnection
+      try s.table(
+        header: [
+          t(.platform), t(.events), t(.sceneRuleRestrictions), t(.ofEvents), t(.overRestricted), t(.ofEvents),
+        ],
+        rows: linked.map { r in
+          func share(_ n: Int64) -> Cell { r.events > 0 ? .rate(Double(n) / Double(r.events)) : .missing }
+          return [
+            .text(data.platformName(r.platformID, in: language)), .count(r.events), .count(r.sceneRuleRestrictions),
+            share(r.sceneRuleRestrictions), .count(r.overRestricted), share(r.overRestricted),
+          ]
+        }, filter: false)
+      if linked.isEmpty { try s.line([.text(t(.noCases))]) }
       // The open rate by platform (rows) and scene (columns), with each platform's events.
       s.row += 1
       s.newPage()
@@ -651,8 +668,10 @@ package struct WorkbookWriter {
     try s.finish(headerRow: top, list: true)
   }
 
-  /// What got through: each principle 1-2 event handled more leniently than
-  /// its policy prescribes, then principle 3's by category and domain.
+  /// What got through: each event handled more leniently than its policy
+  /// prescribes, by a category's rule or the scene's (the first
+  /// `ReportData.gotThroughLimit`; the package's case register holds all),
+  /// then principle 3's by category and domain.
   /// `overview.under_restricted[rule=…]` as the Got through sheet and the summary state it.
   var underRestrictedByRule: String {
     let by = { (rule: String) in data.current[MetricID.underRestricted, dimension: "rule=\(rule)"]?.csv ?? "" }
@@ -663,15 +682,21 @@ package struct WorkbookWriter {
     let s = try periodSheet(workbook, t(.gotThrough))
     try s.heading(t(.gotThroughEvents))
     try s.line([.text(underRestrictedByRule)])
-    try s.line([.text(language.listed(data.gotThrough.count, of: data.gotThroughTotal))])
+    let shown = data.gotThrough.prefix(ReportData.gotThroughLimit)
+    try s.line([
+      .text(
+        language.listedCases(
+          shown.count, of: data.gotThroughTotal, held: data.gotThroughHeld, in: ReportPackage.underRestrictedRegister))
+    ])
     let top = try s.table(
       header: [
-        t(.eventID), t(.occurredAt), t(.principle), t(.scene), t(.url), t(.domain), t(.platform), t(.category),
-        t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion), t(.toReport),
+        t(.eventID), t(.occurredAt), t(.ruleBroken), t(.principle), t(.scene), t(.url), t(.domain), t(.platform),
+        t(.category), t(.action), t(.prescribed), t(.version), t(.detectedBy), t(.clientVersion), t(.toReport),
       ],
-      rows: data.gotThrough.map { e in
+      rows: shown.map { e in
         [
-          .text(e.eventID), .text(data.local(e.occurredAt)), .count(e.principle), .text(language.word(.scene, e.scene)),
+          .text(e.eventID), .text(data.local(e.occurredAt)), .text(language.word(.rule, e.rule)),
+          e.principle.map { .count($0) } ?? .text(""), .text(language.word(.scene, e.scene)),
           .text(e.url), .text(e.domain), .text(data.platformName(e.platformID, in: language)),
           .text(language.word(.category, e.category)), .text(language.word(.action, e.action)),
           .text(language.word(.treatment, e.treatment)), .text(e.policyVersion),

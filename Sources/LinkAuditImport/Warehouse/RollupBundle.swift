@@ -145,9 +145,9 @@ package struct BundleImportOptions: Sendable {
   /// The quarter whose newer bundle this one may replace (`--replace-newer`).
   package var replaceNewer: String?
   /// The query of the combinations of policy version, scene, reason and
-  /// action whose principle 1-2 events got through (the metrics' table, as
-  /// the reference ships it in under_restricted.csv): the cases must list
-  /// every such event counts.csv counts. Run inside the bundle's transaction,
+  /// action whose events are under-restricted, by a category's rule or the
+  /// scene's (the metrics' table, as the reference ships it in
+  /// under_restricted.csv): the cases must list every such event counts.csv counts. Run inside the bundle's transaction,
   /// once the store is up to date. nil leaves that cross-check out.
   package var underRestrictedQuery: String?
 
@@ -532,7 +532,7 @@ private struct BundleLoader {
       try counts.add(monthCounts: facts)
       counted[facts.key, default: 0] += events
       countedByMonth[month, default: 0] += events
-      if gotThrough(policy.map { policies.names[$0] }, scene, reason, action) { countedUnder += events }
+      if isUnderRestricted(policy.map { policies.names[$0] }, scene, reason, action) { countedUnder += events }
     }
     summary.rowsStored = Int(total)
     summary.warnings += LinkEventLoader.homographWarnings(homographs.first, count: homographs.count).map {
@@ -610,7 +610,9 @@ private struct BundleLoader {
     // it is counted by: every one must be among the counts.
     var shipped: [String: RollupKey] = [:]
     var shippedUnder: Int64 = 0
-    func ship(_ e: BundleEvent, host: Int64, policy: Int?, _ facts: EventFacts, _ at: Place) throws {
+    // Only a case is stored, so only a case can be listed: an under-restricted
+    // event shipped among the histories alone is not counted as listed.
+    func ship(_ e: BundleEvent, host: Int64, policy: Int?, _ facts: EventFacts, _ at: Place, isCase: Bool) throws {
       var key = facts.key
       key.host = host
       if let earlier = shipped[e.id] {
@@ -622,13 +624,14 @@ private struct BundleLoader {
         return
       }
       shipped[e.id] = key
-      if gotThrough(policy.map { policies.names[$0] }, e.scene, e.reason, e.action) { shippedUnder += 1 }
+      if isCase, isUnderRestricted(policy.map { policies.names[$0] }, e.scene, e.reason, e.action) { shippedUnder += 1 }
     }
 
-    // The events the case lists and decisions need: stored, and their coverage found by the engine.
+    // The events the case lists and decisions need: stored, their coverage
+    // found and the under-restricted ones kept by the engine.
     let coverage = try RollupEngine(
       database: db, timeZone: zone, policies: policies.names, complaintIDs: decisions.complaintIDs,
-      outputs: .coverage)
+      outputs: [.coverage, .cases])
     var covering = EventDeriver(timeZone: zone, decisions: decisions)
     let insert = try db.prepare(LinkEventLoader.insertSQL)
     var fields = FieldReader<BundleEventColumn>(timestamps: importer.timestamps, plausible: plausible)
@@ -652,7 +655,7 @@ private struct BundleLoader {
       let facts = covering.facts(
         batch: batchID, occurredAt: e.ms, host: host, scene: e.scene, action: e.action, reason: e.reason,
         detectedBy: e.detectedBy, policy: policy, url: e.url.normalised, domain: e.url.domain, user: nil)
-      try ship(e, host: host, policy: policy, facts, at)
+      try ship(e, host: host, policy: policy, facts, at, isCase: true)
       try coverage.add(facts, event: db.lastInsertRowID)
     }
     try coverage.flush()
@@ -687,7 +690,7 @@ private struct BundleLoader {
           detectedBy: e.detectedBy, policy: policy, url: e.url.normalised, domain: e.url.domain, user: nil)
         try ship(
           e, host: try hosts.id(host: e.url.host, ascii: e.url.hostASCII, domain: e.url.domain), policy: policy,
-          counted, at)
+          counted, at, isCase: false)
       }
       try urls.add(facts, event: nil)
     }
@@ -713,7 +716,7 @@ private struct BundleLoader {
       throw FileError(
         file: folder,
         message:
-          "counts.csv counts \(countedUnder.grouped) principle 1-2 event(s) that got through, cases.csv lists \(shippedUnder.grouped): the bundle contradicts itself"
+          "counts.csv counts \(countedUnder.grouped) under-restricted event(s) (by under_restricted.csv), cases.csv lists \(shippedUnder.grouped): the bundle contradicts itself (a job before version 3 listed only those of principles 1-2: run this linkaudit's warehouse job again)"
       )
     }
 
@@ -734,10 +737,10 @@ private struct BundleLoader {
     return users
   }
 
-  /// A principle 1-2 event its policy asks more of than was done (what the case lists show as got through).
-  func gotThrough(_ policy: String?, _ scene: Scene, _ reason: EventReason?, _ action: LinkAction) -> Bool {
-    guard let underRestricted, let policy, let principle = reason?.category?.principle.rawValue, principle <= 2
-    else { return false }
+  /// An event its policy asks more of than was done, by a category's rule
+  /// or the scene's (each listed as under-restricted).
+  func isUnderRestricted(_ policy: String?, _ scene: Scene, _ reason: EventReason?, _ action: LinkAction) -> Bool {
+    guard let underRestricted, let policy else { return false }
     return underRestricted.contains([policy, scene.rawValue, reason?.code ?? "", action.rawValue])
   }
 

@@ -8,7 +8,9 @@ import LinkAuditStore
 /// events with a category by host (`reason_month`), by day (`event_day`), the
 /// users of each quarter (`user_quarter`, `quarter_users`) and what a decision
 /// did not stop (`decision_open`: each event opened or warned under it;
-/// `covered_month` and `decision_month`: their counts). An import's storing thread feeds it in-stream; a
+/// `covered_month` and `decision_month`: their counts), the restrictions for
+/// no category by host (`scene_restriction_month`) and the events more
+/// lenient than their policy prescribes (`under_restricted_event`). An import's storing thread feeds it in-stream; a
 /// rebuild feeds it the stored events (`rederive`). Counts and users are held
 /// until they grow past a bound, so memory does not grow with the file.
 package final class RollupEngine {
@@ -26,14 +28,20 @@ package final class RollupEngine {
     /// the policies and the decisions; only a first restriction's quarter
     /// depends on the zone.
     package static let urls = Outputs(rawValue: 8)
-    package static let all: Outputs = [.counts, .users, .coverage, .urls]
+    /// The under-restricted events (their policy's treatment stricter than
+    /// their action), kept one by one so that each can be listed: like
+    /// coverage, derived from every stored event, a bundle's cases too.
+    package static let cases = Outputs(rawValue: 16)
+    package static let all: Outputs = [.counts, .users, .coverage, .urls, .cases]
 
     /// The tables each output fills.
     package var tables: [String] {
-      (contains(.counts) ? ["event_month", "host_month", "event_day", "reason_month", "platform_month"] : [])
+      (contains(.counts)
+        ? ["event_month", "host_month", "event_day", "reason_month", "platform_month", "scene_restriction_month"] : [])
         + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
         + (contains(.coverage) ? ["decision_open", "covered_month", "decision_month"] : [])
         + (contains(.urls) ? ["url_run", "url_restriction"] : [])
+        + (contains(.cases) ? ["under_restricted_event"] : [])
     }
   }
 
@@ -66,6 +74,11 @@ package final class RollupEngine {
   /// Batches that got host counts: their platform counts are derived from them at the end.
   private var countedBatches: Set<Int64> = []
   private let insertPlatformCounts: Statement
+  private let insertSceneRestrictionCount: Statement
+  private let insertUnderRestricted: Statement
+  /// The policy, scene, reason and action codes (`underCode`) an event is
+  /// under-restricted with, from `Conformance`'s rule over the stored policies.
+  private let underRestricted: Set<UInt32>
 
   /// Keys counted before they are written: below three quarters of 262,144,
   /// where Swift's dictionary doubles its buckets. At 200,000 it doubled to
@@ -134,6 +147,35 @@ package final class RollupEngine {
     insertPlatformCounts = try db.prepare(Self.platformCountsSQL(schema: schema, oneBatch: true))
     insertDecisionCount = try db.prepare(
       "INSERT INTO \(schema).decision_month (complaint_id, month_start, opened, warned) VALUES (?, ?, ?, ?)")
+    insertSceneRestrictionCount = try db.prepare(
+      """
+      INSERT INTO \(schema).scene_restriction_month (batch_id, month_start, host_id, scene, action, reason,
+        policy_version, events)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      """)
+    insertUnderRestricted = try db.prepare(
+      "INSERT OR IGNORE INTO \(schema).under_restricted_event (occurred_at, event_rowid) VALUES (?, ?)")
+    underRestricted =
+      outputs.contains(.cases) ? try Self.underRestrictedCodes(db, policies: policies) : []
+  }
+
+  /// A policy (its index), scene, reason and action as one code.
+  private static func underCode(policy: Int32, scene: UInt8, reason: UInt8, action: UInt8) -> UInt32 {
+    UInt32(policy) << 24 | UInt32(scene) << 16 | UInt32(reason) << 8 | UInt32(action)
+  }
+
+  /// `Conformance.underRestrictedCombinationsSQL` in the codes of `RollupKey`.
+  private static func underRestrictedCodes(_ db: Database, policies: [String]) throws -> Set<UInt32> {
+    let policyIndex = Dictionary(policies.enumerated().map { ($1, Int32($0)) }) { a, _ in a }
+    let reasonIndex = Dictionary(RollupCodes.reasons.enumerated().map { ($1 ?? "", UInt8($0)) }) { a, _ in a }
+    var codes: Set<UInt32> = []
+    for c in try Conformance.underRestrictedCombinations(db) where c.count == 4 {
+      guard let policy = policyIndex[c[0]], let scene = RollupCodes.scenes.firstIndex(of: c[1]),
+        let reason = reasonIndex[c[2]], let action = RollupCodes.actions.firstIndex(of: c[3])
+      else { continue }
+      codes.insert(underCode(policy: policy, scene: UInt8(scene), reason: reason, action: UInt8(action)))
+    }
+    return codes
   }
 
   /// `platform_month` from `host_month` and each host's platform: its one
@@ -164,6 +206,13 @@ package final class RollupEngine {
         url: key, at: facts.occurredAt,
         principle: facts.restrictedURL == nil ? nil : RollupCodes.principles[Int(facts.key.reason)],
         detectedBy: facts.key.detectedBy, url: facts.restrictedURL, runs: urlRuns)
+    }
+    if outputs.contains(.cases), let event, facts.key.policy >= 0,
+      underRestricted.contains(
+        Self.underCode(
+          policy: facts.key.policy, scene: facts.key.scene, reason: facts.key.reason, action: facts.key.action))
+    {
+      try insertUnderRestricted.run([.text(Timestamp(milliseconds: facts.occurredAt).iso), .integer(event)])
     }
     if outputs.contains(.coverage), facts.covered != 0, let event, let url = facts.coveredURL {
       var k = facts.key
@@ -242,11 +291,16 @@ package final class RollupEngine {
     var byAttributes: [RollupKey: Int64] = [:]
     var byHost: [RollupKey: Int64] = [:]
     var byReason: [RollupKey: Int64] = [:]
+    var bySceneRestriction: [RollupKey: Int64] = [:]
     for (k, n) in counts {
       if k.reason >= 2 {
         var r = k
         r.detectedBy = 0
         byReason[r, default: 0] += n
+      } else if k.action != RollupCodes.open {
+        var r = k
+        r.detectedBy = 0
+        bySceneRestriction[r, default: 0] += n
       }
       var a = k
       a.host = 0
@@ -277,6 +331,13 @@ package final class RollupEngine {
         .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.scenes[Int(k.scene)]),
         .text(RollupCodes.actions[Int(k.action)]), .optional(RollupCodes.reasons[Int(k.reason)]),
         RollupCodes.principles[Int(k.reason)].map { .integer($0) } ?? .null,
+        .optional(k.policy < 0 ? nil : policies[Int(k.policy)]), .integer(n),
+      ])
+    }
+    for (k, n) in bySceneRestriction.sorted(by: { Self.order($0.key, $1.key) }) {
+      try insertSceneRestrictionCount.run([
+        .integer(k.batch), .text(text(k.month)), .integer(k.host), .text(RollupCodes.scenes[Int(k.scene)]),
+        .text(RollupCodes.actions[Int(k.action)]), .optional(RollupCodes.reasons[Int(k.reason)]),
         .optional(k.policy < 0 ? nil : policies[Int(k.policy)]), .integer(n),
       ])
     }
@@ -347,18 +408,21 @@ extension RollupEngine {
     }
     // A bundle's counts, users and first restrictions came without their
     // events: they are kept, and only the other batches' events are
-    // re-derived. Coverage is re-derived over every event, the bundles' too
-    // (they carry the events on the decisions' targets when they were made).
+    // re-derived. Coverage and the under-restricted events are re-derived
+    // over every event, the bundles' too (they carry the events on the
+    // decisions' targets and the under-restricted ones when they were made).
     for table in outputs.tables { try db.execute("DELETE FROM \(schema).\(table)" + Rollups.notFromBundles(table)) }
     let bundles = "SELECT batch_id FROM main.rollup_bundle"
-    let others = outputs.subtracting(.coverage)
+    let others = outputs.subtracting([.coverage, .cases])
     if !others.isEmpty {
       try pass(
         others, of: db, timeZone: timeZone, schema: schema, decisions: DecisionIndex(),
         only: "e.batch_id NOT IN (\(bundles))")
     }
-    if outputs.contains(.coverage), !decisions.isEmpty {
-      try pass(.coverage, of: db, timeZone: timeZone, schema: schema, decisions: decisions, only: nil)
+    var everyEvent = outputs.intersection(.cases)
+    if outputs.contains(.coverage), !decisions.isEmpty { everyEvent.insert(.coverage) }
+    if !everyEvent.isEmpty {
+      try pass(everyEvent, of: db, timeZone: timeZone, schema: schema, decisions: decisions, only: nil)
     }
   }
 
@@ -376,7 +440,9 @@ extension RollupEngine {
       SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,
         e.policy_version, e.user_pseudonym, e.url_normalised, h.domain
       FROM main.link_event e LEFT JOIN main.host h ON h.host_id = e.host_id
-      """ + (outputs == .coverage ? "\nWHERE \(EventDeriver.coverableSQL)" : "\nWHERE 1")
+      """
+        // A blocked event is neither under a decision's coverage nor ever under-restricted.
+        + (outputs.isSubset(of: [.coverage, .cases]) ? "\nWHERE \(EventDeriver.coverableSQL)" : "\nWHERE 1")
         + (only.map { " AND \($0)" } ?? ""))
     defer { events.reset() }
     let row = StoredColumns(events, table: "link_event")

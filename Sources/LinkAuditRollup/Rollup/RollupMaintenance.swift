@@ -36,11 +36,12 @@ public enum RollupMaintenance {
       try db.prepare(
         "UPDATE main.link_event SET policy_version = ?1 WHERE occurred_at >= ?2 AND occurred_at < ?3"
       ).run([.text(version), .text(period.from), .text(period.until)])
-      // The update marked the rollups stale (trigger). The counts and the
-      // coverage carry policy versions, so they are redone; the users only
-      // if something else had made the rollups stale before.
+      // The update marked the rollups stale (trigger). The counts, the
+      // coverage and the under-restricted events carry policy versions, so
+      // they are redone; the users only if something else had made the
+      // rollups stale before.
       guard db.changes > 0 else { return }
-      try rederive(staleBefore ? .all : [.counts, .coverage], of: db)
+      try rederive(staleBefore ? .all : [.counts, .coverage, .cases], of: db)
     case .complaintsStored:
       try db.execute(Rollups.currentComplaintsSQL)
       let decisions = try DecisionIndex(database: db)

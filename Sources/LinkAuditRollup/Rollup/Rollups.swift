@@ -62,6 +62,8 @@ public enum Rollups {
       []
     ),
     ("covered_month", "month_start, scene, action, reason, policy_version", ["events"]),
+    ("scene_restriction_month", "month_start, host_id, scene, action, reason, policy_version", ["events"]),
+    ("under_restricted_event", "occurred_at, event_rowid", []),
     ("decision_month", "complaint_id, month_start", ["opened", "warned"]),
     (
       "url_restriction",
@@ -77,7 +79,9 @@ public enum Rollups {
 
   /// The rollup tables whose rows are kept by batch: a warehouse bundle's
   /// counts are its batch's rows of them.
-  package static let batchTables = ["event_month", "host_month", "reason_month", "event_day", "platform_month"]
+  package static let batchTables = [
+    "event_month", "host_month", "reason_month", "event_day", "platform_month", "scene_restriction_month",
+  ]
 
   /// The condition (a `WHERE` clause, with its leading space) that leaves out
   /// the rows of a rollup table that came from no events a re-derivation can

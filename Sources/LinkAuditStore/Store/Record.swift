@@ -68,6 +68,18 @@ extension Database {
     try statement.bind(named: values)
     return try statement.records(source: source)
   }
+
+  /// Each row of `sql` in turn, with its named parameters taken from
+  /// `values`: for a list too long to hold (a case register), never all in memory.
+  public func eachRecord(
+    _ sql: String, named values: [String: SQLValue], source: String, _ body: (Record) throws -> Void
+  ) throws {
+    let statement = try prepare(sql)
+    defer { statement.reset() }
+    try statement.bind(named: values)
+    let columns = Record.Columns(source: source, names: statement.columnNames)
+    while try statement.step() { try body(Record(columns: columns, values: statement.row())) }
+  }
 }
 
 extension Statement {

@@ -185,7 +185,11 @@ import Testing
       "p4.scene_rule_restrictions": [
         "scene=one_to_one_chat": "0", "scene=group_chat": "1", "scene=moments": "0", "scene=search": "0",
         "scene=channels": "0", "scene=mini_program": "0",
+        // By platform (issue 31): e3 on douyin; every platform with events is listed.
+        "platform=taobao": "0", "platform=douyin": "1", "platform=other": "0",
       ],
+      // e5 blocked where induced_sharing prescribes a warning, on x.example.com (no platform).
+      "p4.over_restricted": ["platform=taobao": "0", "platform=douyin": "0", "platform=other": "1"],
     ]
     for (id, values) in dimensioned {
       let got = Dictionary(

@@ -102,7 +102,7 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
     let names = try Set(FileManager.default.contentsOfDirectory(atPath: out))
-    var expected: Set<String> = ["metrics.csv", "decisions.csv", "manifest.json"]
+    var expected: Set<String> = ["metrics.csv", "decisions.csv", "under_restricted_events.csv", "manifest.json"]
     for l in ["zh", "en"] {
       expected.insert("linkaudit-2021-Q4.\(l).xlsx")
       expected.insert("summary.\(l).md")
@@ -156,9 +156,11 @@ import Testing
     #expect(xlsx.starts(with: [0x50, 0x4B]))
   }
 
-  /// Both workbooks carry the Got through sheet with the fixture's two events
-  /// (e6, pornography warned where a block is prescribed; e12, phishing warned
-  /// likewise) and the Decisions sheet the events warned under each decision.
+  /// Both workbooks carry the Got through sheet with the fixture's four
+  /// events: by a category's rule e6 (pornography warned where a block is
+  /// prescribed) and e12 (phishing warned likewise), by the scene's rule e2
+  /// and e8 (opened in group_chat, which prescribes a warning; issue 31);
+  /// and the Decisions sheet the events warned under each decision.
   @Test func bothWorkbooksListWhatGotThroughByEventID() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
@@ -167,8 +169,10 @@ import Testing
       let got = try #require(cells[sheet], "\(language): no sheet \(sheet) in \(cells.keys.sorted())")
       let values = Set(got.filter { !$0.key.hasSuffix(".type") }.values)
       let actions = language == "en" ? ["Warned, went back", "Warned, went on"] : ["提示后返回", "提示后继续访问"]
-      #expect(values.isSuperset(of: ["e6", "e12", "2021.09-phase1"] + actions), "\(language)")
-      #expect(!values.contains("e5") && !values.contains("e2"), "\(language)")
+      #expect(values.isSuperset(of: ["e6", "e12", "e2", "e8", "2021.09-phase1"] + actions), "\(language)")
+      let rules = language == "en" ? ["A category's rule", "The scene's rule"] : ["类别规则", "场景规则"]
+      #expect(values.isSuperset(of: rules), "\(language)")
+      #expect(!values.contains("e5") && !values.contains("e7"), "\(language)")
       // The register's header names the warned column, in the sheet's language.
       let register = try #require(cells[decisions])
       #expect(

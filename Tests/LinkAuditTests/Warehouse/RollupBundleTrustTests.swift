@@ -63,23 +63,72 @@ extension RollupBundleTests {
     try expectRefused(changed, "changed", FileError.self, ["event_id c1 is shipped twice"])
   }
 
-  /// The job lists every principle 1-2 event that got through (its policy asks
-  /// more than was done) among the cases: counts of more such events than
-  /// the cases list were edited.
+  /// The job lists every under-restricted event (its policy asks more than
+  /// was done), by a category's rule or the scene's (issue 31), among the
+  /// cases: counts of more such events than the cases list were edited, or
+  /// the cases left one out.
   @Test func n1_underRestrictedCountsMustMatchTheCases() throws {
     try store.load([(.policies, fixture("policy-phase1.md"))])
     let options = BundleImportOptions(underRestrictedQuery: MetricCatalogue.underRestrictedCombinationsSQL)
     var bundle = HandBundle.q4
     for i in bundle.counts.indices { bundle.counts[i][1] = "2021.09-phase1" }
-    // Consistent: the one taobao gambling event opened is the case c1.
+    // Under-restricted: the taobao gambling event opened (case c1, a category's
+    // rule) and the five opens with no reason in group_chat, where the scene
+    // prescribes a warning (the scene's rule): four on taobao, shipped as
+    // cases c2-c5, and h2, shipped among the histories and the cases.
+    for i in 2...5 {
+      bundle.cases.append(
+        HandBundle.event(
+          "c\(i)", "2021-10-0\(i)T01:00:00Z", "https://item.taobao.com/s\(i)", "open", "",
+          key: "https://item.taobao.com/s\(i)"))
+    }
+    let h2 = HandBundle.event(
+      "h2", "2021-11-01T02:00:00Z", "http://www.example.com/g", "open", "", key: "http://www.example.com/g")
+    // Shipped among the histories alone, h2 is not listed: only a case is stored.
+    try expectRefused(
+      bundle, "history only", FileError.self,
+      ["counts 6 under-restricted event(s) (by under_restricted.csv), cases.csv lists 5"], options: options)
+    bundle.cases.append(h2)
+    // A category's event counted twice, listed once.
     var moved = bundle
     moved.counts[0][8] = "3"
     moved.counts[1][8] = "2"
+    moved.cases.remove(at: 2)
     try expectRefused(
-      moved, "moved", FileError.self, ["counts 2 principle 1-2 event(s) that got through, cases.csv lists 1"],
-      options: options)
-    // Without the edit, the bundle is accepted.
+      moved, "moved", FileError.self,
+      ["counts 6 under-restricted event(s) (by under_restricted.csv), cases.csv lists 5"], options: options)
+    // A scene's rule broken, the case left out.
+    var left = bundle
+    left.cases.remove(at: 2)
+    try expectRefused(
+      left, "left", FileError.self,
+      ["counts 6 under-restricted event(s) (by under_restricted.csv), cases.csv lists 5"], options: options)
+    // Without the edit, the bundle is accepted, and lists every one.
     #expect(try importBundle(try write(bundle, "whole"), options).rowsStored == 7)
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    #expect(try db.scalar("SELECT count(*) FROM under_restricted_event") == .integer(6))
+  }
+
+  /// A bundle imported before job version 3 (which shipped only the
+  /// principle 1-2 events that got through) leaves events the headline
+  /// counts that no list can name: the report says how many, and why.
+  @Test func aListShortOfTheHeadlineSaysHowManyAreNotHeld() throws {
+    try store.load([(.policies, fixture("policy-phase1.md"))])
+    var bundle = HandBundle.q4
+    for i in bundle.counts.indices { bundle.counts[i][1] = "2021.09-phase1" }
+    // As an older linkaudit took it: no check of the under-restricted events.
+    _ = try importBundle(try write(bundle, "old"), BundleImportOptions())
+    let q4 = try ReportData(
+      database: try store.open(.readOnly), quarter: Quarter("2021-Q4")!,
+      timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+    // c1 (gambling opened) is held; the five group_chat opens, by the scene's rule, are not.
+    #expect(q4.gotThroughTotal == 6)
+    #expect(q4.gotThroughHeld == 1)
+    #expect(q4.gotThrough.map(\.eventID) == ["c1"])
+    let said = ReportLanguage.en.listedCases(
+      q4.gotThrough.count, of: q4.gotThroughTotal, held: q4.gotThroughHeld, in: "under_restricted_events.csv")
+    #expect(said.hasPrefix("6 in all; 1 listed here. 5 of them are not held one by one"), "\(said)")
   }
 
   @Test func n1_doctorNamesABundleWhoseCasesAreNotAmongItsCounts() throws {
