@@ -28,7 +28,7 @@ import os
 import sys
 import time
 
-JOB_VERSION = "2"
+JOB_VERSION = "3"
 BUNDLE_FORMAT = "linkaudit-rollups/1"
 COLUMNS = ["event_id", "occurred_at", "scene", "user_id", "url", "action", "reason", "detected_by",
            "client_version"]
@@ -431,13 +431,15 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                      "url_key", "_file", "_row"]
     event_header = ["event_id", "occurred_at_ms", "scene", "url", "action", "reason", "detected_by",
                     "client_version", "url_key", "file", "line"]
-    # The quarter's events the case lists and the decisions need: every one
-    # not blocked on a decision's URL or domain (linkaudit applies the
-    # decisions' windows), and those of principles 1 and 2 that got through
-    # (their policy's treatment stricter than their action, by linkaudit's table).
+    # The quarter's events the case lists and the decisions need: every tap
+    # on a decision's URL (block_url, warn_url) or domain (block_domain),
+    # blocked ones too (job version 3: the decisions' taps count their blocks;
+    # linkaudit applies the decisions' windows), and those of principles 1
+    # and 2 that got through (their policy's treatment stricter than their
+    # action, by linkaudit's table).
     dec = tables["decisions.csv"]
-    urls = [r["target"] for r in dec if r["scope"] == "block_url"]
-    domains = [r["target"] for r in dec if r["scope"] != "block_url"]
+    urls = [r["target"] for r in dec if r["scope"] in ("block_url", "warn_url")]
+    domains = [r["target"] for r in dec if r["scope"] == "block_domain"]
     under = spark.createDataFrame(
         [(r["policy_version"], r["scene"], r["reason"], r["action"], True) for r in tables["under_restricted.csv"]],
         "u_version string, u_scene string, u_reason string, u_action string, _under boolean")
@@ -445,9 +447,9 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                            & (counted["_scene"] == under["u_scene"])
                            & (F.coalesce(counted["_reason"], F.lit("")) == under["u_reason"])
                            & (counted["_action"] == under["u_action"]), "left")
-    cases = flagged.filter((F.col("_action") != "block") & (
+    cases = flagged.filter(
         F.col("url_key").isin(urls) | F.col("domain").isin(domains)
-        | (F.col("_principle").isin(1, 2) & F.col("_under").isNotNull())))
+        | (F.col("_principle").isin(1, 2) & F.col("_under").isNotNull()))
     files["cases.csv"] = write_csv(os.path.join(out, "cases.csv"), event_header,
                                    cases.orderBy("_at", "event_id").select(*event_columns).toLocalIterator())
     # The histories of the URLs restricted in the quarter: their every event

@@ -144,7 +144,7 @@ class JobTests(unittest.TestCase):
             # which linkaudit's ledger records as a direct import's duplicates.
             self.assertEqual(bundle["events"], 1)
             self.assertEqual(bundle["rows_duplicate"], 1)
-            self.assertEqual(bundle["job_version"], "2")
+            self.assertEqual(bundle["job_version"], "3")
             self.assertIsInstance(bundle["made_at_ms"], int)
             with open(os.path.join(d, "b", "counts.csv")) as f:
                 self.assertEqual(list(csv.reader(f))[1:], [["1630425600000", "", "https", "x.cn", "group_chat", "open",

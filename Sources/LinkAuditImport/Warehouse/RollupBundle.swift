@@ -96,6 +96,13 @@ package struct BundleManifest: Codable {
           "job_version \(displayable(manifest.jobVersion)) is not a version: at most 32 characters, no control characters"
       )
     }
+    guard let version = Int(manifest.jobVersion), version >= Rollups.minimumJobVersion else {
+      throw FileError(
+        file: path,
+        message:
+          "job_version \(displayable(manifest.jobVersion)): this linkaudit reads bundles of job version \(Rollups.minimumJobVersion) or later, which ship the blocked taps under decisions the decision figures count; run this linkaudit's warehouse/linkaudit_rollups.py again"
+      )
+    }
     for (field, value) in [
       ("reference_manifest_sha256", manifest.referenceManifestSha256),
       ("decisions_fingerprint", manifest.decisionsFingerprint), ("segments_sha256", manifest.segmentsSha256),
@@ -380,7 +387,7 @@ extension Importer {
       "DELETE FROM main.decision_open WHERE event_rowid IN (SELECT event_rowid FROM main.link_event WHERE batch_id = ?)"
     ).run([.integer(batch)])
     try db.prepare("DELETE FROM main.link_event WHERE batch_id = ?").run([.integer(batch)])
-    for table in ["covered_month", "decision_month"] {
+    for table in ["covered_month", "decision_month", "decision_tap", "covered_tap"] {
       try db.prepare("DELETE FROM main.\(table) WHERE month_start >= ? AND month_start < ?").run([
         .text(start), .text(end),
       ])
@@ -627,7 +634,7 @@ private struct BundleLoader {
 
     // The events the case lists and decisions need: stored, and their coverage found by the engine.
     let coverage = try RollupEngine(
-      database: db, timeZone: zone, policies: policies.names, complaintIDs: decisions.complaintIDs,
+      database: db, timeZone: zone, policies: policies.names, decisions: decisions,
       outputs: .coverage)
     var covering = EventDeriver(timeZone: zone, decisions: decisions)
     let insert = try db.prepare(LinkEventLoader.insertSQL)

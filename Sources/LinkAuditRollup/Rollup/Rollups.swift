@@ -63,6 +63,8 @@ public enum Rollups {
     ),
     ("covered_month", "month_start, scene, action, reason, policy_version", ["events"]),
     ("decision_month", "complaint_id, month_start", ["opened", "warned"]),
+    ("decision_tap", "complaint_id, month_start, action", ["events"]),
+    ("covered_tap", "month_start, principle, prescribed, action", ["events"]),
     (
       "url_restriction",
       "principle, url_key, url_normalised, first_seen, first_restricted, quarter_start, detected_by, hours_to_action, opens_before",

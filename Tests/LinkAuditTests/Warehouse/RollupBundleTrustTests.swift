@@ -193,7 +193,7 @@ extension RollupBundleTests {
   @Test func theJobsRepeatedIdsAreTheBatchsDuplicates() throws {
     var bundle = HandBundle.q4
     bundle.manifestFields = ["rows_duplicate": 3, "rows_rejected": 2]
-    bundle.jobVersion = "2"
+    bundle.jobVersion = "3"
     let summary = try importBundle(try write(bundle, "bundle"))
     #expect(summary.warnings.isEmpty)
     #expect(
@@ -309,7 +309,7 @@ extension RollupBundleTests {
     version.jobVersion = "1\u{1B}[2J"
     try expectRefused(version, "version", FileError.self, ["job_version", "is not a version"])
     var reference = HandBundle.q4
-    reference.jobVersion = "2"
+    reference.jobVersion = "3"
     try expectRefused(
       reference, "bad\u{1B}[31mname\nforged: 9 read", FileError.self, ["folder name holds a control character"])
   }
@@ -329,5 +329,48 @@ extension RollupBundleTests {
     }
     #expect(error.localizedDescription.contains("counts.csv: its SHA-256"))
     #expect(error.localizedDescription.contains("changed while it was imported"))
+  }
+}
+
+extension RollupBundleTests {
+  /// Issue 31: an older job (1, 2) shipped only the taps under a decision
+  /// that were not blocked, so its decisions would read as less enforced than
+  /// they were. Its bundle is refused, naming the job version needed, with
+  /// nothing changed; so is a version that is no number.
+  @Test func aBundleOfAJobBeforeVersion3IsRefusedNamingTheVersionNeeded() throws {
+    for version in ["1", "2", "2.9", "three", "-3"] {
+      var older = HandBundle.q4
+      older.jobVersion = version
+      try expectRefused(
+        older, "job-\(version)", FileError.self,
+        [
+          "manifest.json", "job_version \(version)", "bundles of job version 3 or later",
+          "warehouse/linkaudit_rollups.py",
+        ])
+    }
+    var current = HandBundle.q4
+    current.jobVersion = "3"
+    #expect(try importBundle(try write(current, "job-3")).rowsStored == 7)
+  }
+
+  /// A bundle an older job made, imported before this linkaudit, is stale:
+  /// reports refuse it, saying why, until the job is run again.
+  @Test func aStoredBundleOfAnOlderJobIsStale() throws {
+    _ = try importBundle(try write(.q4, "bundle"))
+    do {
+      let db = try store.open()
+      defer { db.close() }
+      try db.execute("UPDATE rollup_bundle SET job_version = '2'")
+    }
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    let stale = try Rollups.staleBundles(db)
+    #expect(stale.map(\.quarter) == ["2021-Q4"])
+    #expect(stale.first?.why.contains("job version 3; it is 2") == true)
+    let refused = try #require(throws: BundleError.self) {
+      try Rollups.prepare(db, for: TimeZone(identifier: "Asia/Shanghai")!)
+    }
+    #expect(
+      refused.message.contains("the figures of 2021-Q4 came from a warehouse bundle made before the decision figures"))
   }
 }
