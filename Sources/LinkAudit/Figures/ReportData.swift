@@ -388,7 +388,8 @@ public struct ReportData: Sendable {
   /// How many quarters the trend reaches back, and the figures it follows.
   package static let trendQuarters = 8
   package static let trendMetricIDs: [MetricID] =
-    [.events, .openRate, .complaints, .postDecisionOpens] + Principle.allCases.map(MetricID.upheld)
+    [.events, .openRate, .decisionEnforcementRate, .complaints, .postDecisionOpens]
+    + Principle.allCases.map(MetricID.upheld)
     + Principle.allCases.map(MetricID.dueMetRate)
     + [Principle.lawfulContent, .privacyAndSecurity, .usersInterests].map(MetricID.postDecisionOpens)
 
