@@ -330,7 +330,7 @@ public enum MetricCatalogue {
     WITH d AS (
       SELECT complaint_id, prescribed FROM decision
       WHERE stands_from < :end AND (stands_until IS NULL OR stands_until > :start)),
-    t AS (
+    t AS MATERIALIZED (
       SELECT complaint_id, action, sum(events) AS events FROM decision_tap WHERE \(inQuarterE)
       GROUP BY complaint_id, action)
     \(select)
@@ -378,11 +378,12 @@ public enum MetricCatalogue {
         WITH d AS (
           SELECT complaint_id FROM decision
           WHERE stands_from < :end AND (stands_until IS NULL OR stands_until > :start)),
-        a(action, rank) AS (VALUES ('open', 0), ('warn_proceed', 1), ('warn_back', 2), ('block', 3))
-        SELECT d.complaint_id, a.action,
-          (SELECT coalesce(sum(events), 0) FROM decision_tap t
-           WHERE t.complaint_id = d.complaint_id AND t.action = a.action AND t.\(inQuarterE))
-        FROM d, a
+        a(action, rank) AS (VALUES ('open', 0), ('warn_proceed', 1), ('warn_back', 2), ('block', 3)),
+        t AS MATERIALIZED (
+          SELECT complaint_id, action, sum(events) AS events FROM decision_tap WHERE \(inQuarterE)
+          GROUP BY complaint_id, action)
+        SELECT d.complaint_id, a.action, coalesce(t.events, 0)
+        FROM d CROSS JOIN a LEFT JOIN t ON t.complaint_id = d.complaint_id AND t.action = a.action
         ORDER BY d.complaint_id, a.rank
         """),
   ]

@@ -374,3 +374,48 @@ extension RollupBundleTests {
       refused.message.contains("the figures of 2021-Q4 came from a warehouse bundle made before the decision figures"))
   }
 }
+
+extension RollupBundleTests {
+  /// Issue 31: a bundle ships every tap under a decision, blocks too. d1
+  /// blocks example.com from 2021-09-02, through all of November: the
+  /// bundle's two November events on www.example.com (h2 open, h3 blocked) are
+  /// shipped in cases.csv, and count under d1; a bundle that counts a third (a
+  /// block) and ships only two, or ships them in histories.csv alone, leaves
+  /// taps under d1 out, and is refused with nothing changed.
+  @Test func aBundleThatLeavesOutTapsUnderADomainDecisionIsRefused() throws {
+    try store.load([
+      (
+        .complaints,
+        try store.dir.write(
+          "d.csv",
+          """
+          complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at
+          d1,2021-09-01 10:00:00,a,https://www.example.com/x,gambling,in_chat,,resolved,2021-09-02 10:00:00,upheld,block_domain,
+
+          """)
+      )
+    ])
+    // As the job ships them: every event on the decision's domain in cases.csv too.
+    var whole = HandBundle.q4
+    whole.cases += whole.histories.suffix(2)
+    var leftOut = whole
+    leftOut.counts[3][8] = "2"
+    leftOut.days[2][1] = "3"
+    try expectRefused(
+      leftOut, "left-out", FileError.self,
+      [
+        "cases.csv", "ships 2 tap(s) on example.com", "counts.csv counts 3", "decision d1 blocked the domain",
+        "job version 3",
+      ])
+    // Shipped in histories.csv alone, they are under no decision: refused as well.
+    try expectRefused(
+      .q4, "histories-only", FileError.self, ["ships 0 tap(s) on example.com", "counts.csv counts 2", "decision d1"])
+    _ = try importBundle(try write(whole, "whole"))
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    #expect(
+      try db.rows(
+        "SELECT action, sum(events) FROM decision_tap WHERE complaint_id = 'd1' GROUP BY action ORDER BY action")
+        == [[.text("block"), .integer(1)], [.text("open"), .integer(1)]])
+  }
+}
