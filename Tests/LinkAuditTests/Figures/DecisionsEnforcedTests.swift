@@ -156,6 +156,23 @@ import Testing
     // No taps, no rate: empty, never 0.
     #expect(q1.current[.decisionEnforcementRate] == MetricValue.none)
     #expect(q1.leastEnforcedDecisions.isEmpty)
+    // The summary says so rather than print a rate of nothing.
+    let store = try Self.store(complaintsFirst: true)
+    let out = store.dir.file("q1")
+    do {
+      let db = try store.open(.readOnly)
+      defer { db.close() }
+      try ReportPackage(
+        quarter: Quarter("2022-Q1")!, timeZone: TimeZone(identifier: "Asia/Shanghai")!, languages: [.zh, .en],
+        templates: ReportPackageTests.templates
+      ).write(database: db, to: out)
+    }
+    for (language, said) in [("en", "No tap fell under a standing decision"), ("zh", "本季度无点击落在生效的处置决定之下")] {
+      let summary = try String(contentsOfFile: out + "/summary.\(language).md", encoding: .utf8)
+      #expect(summary.contains(said), "\(language)")
+      #expect(!summary.contains("Decisions least enforced") && !summary.contains("执行率最低"), "\(language)")
+    }
+    #expect(ReportLanguage.en.decisionLead(q1.current).contains("none, no tap fell"))
   }
 
   /// metrics.csv writes a figure of two dimensions as both key=value pairs, quoted.
