@@ -17,7 +17,7 @@ public enum MetricKind: String, Sendable {
 /// `denominator`; an hours figure's by no numerator and the number of values. The same text is shown on the Methodology sheet and
 /// runs unchanged through `linkaudit query --param start=… --param end=…`.
 /// Event figures read the rollups (`event_month`, `host_month`,
-/// `quarter_users`, `decision_open`, `covered_month`), which the importer keeps and `linkaudit doctor` checks
+/// `quarter_users`, `decision_open`, `covered_month`, `decision_tap`, `covered_tap`), which the importer keeps and `linkaudit doctor` checks
 /// against `link_event`.
 public struct MetricDefinition: Sendable {
   public let id: MetricID

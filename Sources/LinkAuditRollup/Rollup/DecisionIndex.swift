@@ -33,7 +33,11 @@ package struct DecisionIndex: Sendable {
     package func prescribed(principle p: Int) -> UInt8 { UInt8(prescribed >> (2 * p) & 3) }
 
     /// The strictest any of them prescribes (0 none).
-    package var strictest: UInt8 { (1...4).map { prescribed(principle: $0) }.max() ?? 0 }
+    package var strictest: UInt8 {
+      var most: UInt8 = 0
+      for p in 1...4 { most = max(most, prescribed(principle: p)) }
+      return most
+    }
   }
   private var byURL: [String: [Window]] = [:]
   private var byDomain: [String: [Window]] = [:]
@@ -115,18 +119,22 @@ package struct DecisionIndex: Sendable {
   /// The decisions standing on `url` or `domain` at `ms`: the coverage rule
   /// of every decision figure.
   package func covering(url: String, domain: String, at ms: Int64) -> Coverage {
+    // Two lookups, no array of them: this runs for every tap an import reads.
     var c = Coverage()
-    for windows in [byURL[url], byDomain[domain]] {
-      for w in windows ?? [] where ms >= w.from && ms < w.until {
-        c.decisions.append(w.decision)
-        if w.prescribed == 2 { c.blockPrinciples |= 1 << w.principle }
-        let shift = UInt16(2 * w.principle)
-        if UInt16(w.prescribed) > c.prescribed >> shift & 3 {
-          c.prescribed = c.prescribed & ~(3 << shift) | UInt16(w.prescribed) << shift
-        }
+    if let windows = byURL[url] { Self.note(windows, at: ms, into: &c) }
+    if let windows = byDomain[domain] { Self.note(windows, at: ms, into: &c) }
+    return c
+  }
+
+  private static func note(_ windows: [Window], at ms: Int64, into c: inout Coverage) {
+    for w in windows where ms >= w.from && ms < w.until {
+      c.decisions.append(w.decision)
+      if w.prescribed == 2 { c.blockPrinciples |= 1 << w.principle }
+      let shift = UInt16(2 * w.principle)
+      if UInt16(w.prescribed) > c.prescribed >> shift & 3 {
+        c.prescribed = c.prescribed & ~(3 << shift) | UInt16(w.prescribed) << shift
       }
     }
-    return c
   }
 
   package static func each(_ bits: UInt8, _ body: (Int64) throws -> Void) rethrows {
