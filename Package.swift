@@ -55,6 +55,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v12-rollup-bundles.sql"),
         .embedInCode("Store/Migrations/v13-bundle-made-at.sql"),
         .embedInCode("Store/Migrations/v14-filing-signer.sql"),
+        .embedInCode("Store/Migrations/v15-decision-taps.sql"),
         .embedInCode("Store/Migrations/v16-interconnection.sql"),
       ]
     ),

@@ -431,14 +431,16 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                      "url_key", "_file", "_row"]
     event_header = ["event_id", "occurred_at_ms", "scene", "url", "action", "reason", "detected_by",
                     "client_version", "url_key", "file", "line"]
-    # The quarter's events the case lists and the decisions need: every one
-    # not blocked on a decision's URL or domain (linkaudit applies the
-    # decisions' windows), and every under-restricted one, by a category's
-    # rule or the scene's (their policy's treatment stricter than their
-    # action, by linkaudit's table), each of which the report lists.
+    # The quarter's events the case lists and the decisions need: every tap
+    # on a decision's URL (block_url, warn_url) or domain (block_domain),
+    # blocked ones too (job version 3: the decisions' taps count their blocks;
+    # linkaudit applies the decisions' windows), and every under-restricted
+    # one, by a category's rule or the scene's (their policy's treatment
+    # stricter than their action, by linkaudit's table), each of which the
+    # report lists.
     dec = tables["decisions.csv"]
-    urls = [r["target"] for r in dec if r["scope"] == "block_url"]
-    domains = [r["target"] for r in dec if r["scope"] != "block_url"]
+    urls = [r["target"] for r in dec if r["scope"] in ("block_url", "warn_url")]
+    domains = [r["target"] for r in dec if r["scope"] == "block_domain"]
     under = spark.createDataFrame(
         [(r["policy_version"], r["scene"], r["reason"], r["action"], True) for r in tables["under_restricted.csv"]],
         "u_version string, u_scene string, u_reason string, u_action string, _under boolean")
@@ -446,7 +448,7 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                            & (counted["_scene"] == under["u_scene"])
                            & (F.coalesce(counted["_reason"], F.lit("")) == under["u_reason"])
                            & (counted["_action"] == under["u_action"]), "left")
-    cases = flagged.filter((F.col("_action") != "block") & (
+    cases = flagged.filter(
         F.col("url_key").isin(urls) | F.col("domain").isin(domains)
         | F.col("_under").isNotNull()))
     files["cases.csv"] = write_csv(os.path.join(out, "cases.csv"), event_header,

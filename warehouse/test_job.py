@@ -32,6 +32,33 @@ def vocabulary():
     return rows
 
 
+def reference(d, decisions, authorities):
+    """A reference folder for 2021-09-16..17 (Shanghai) with `decisions` and `authorities` rows."""
+    ref = os.path.join(d, "ref")
+    os.makedirs(ref)
+    tables = {
+        "offsets.csv": (["local_from_ms", "local_until_ms", "offset_seconds"],
+                        [list(SHANGHAI_OFFSETS[0].values())]),
+        "vocabulary.csv": (["field", "code", "principle"], [list(r.values()) for r in vocabulary()]),
+        "segments.csv": (["from_ms", "until_ms", "day_start_ms", "month_start_ms", "policy_version"],
+                         [["1631721600000", "1631808000000", "1631721600000", "1630425600000", ""],
+                          ["1631808000000", "1631894400000", "1631808000000", "1630425600000", ""]]),
+        "decisions.csv": (["complaint_id", "principle", "scope", "target", "stands_from_ms",
+                           "stands_until_ms"], decisions),
+        "under_restricted.csv": (["policy_version", "scene", "reason", "action"], []),
+        "authorities.csv": (["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"], authorities),
+    }
+    files = {}
+    for name, (header, rows) in tables.items():
+        files[name] = dict(zip(("rows", "sha256"), job.write_csv(os.path.join(ref, name), header, rows)))
+    with open(os.path.join(ref, "manifest.json"), "w") as f:
+        json.dump(dict(MANIFEST, format="linkaudit-reference/1", quarter="2021-Q3",
+                       quarter_start_ms=1631721600000, quarter_end_ms=1631894400000,
+                       rollup_time_zone="Asia/Shanghai", timestamp_time_zone="Asia/Shanghai",
+                       decisions_fingerprint="f", files=files), f)
+    return ref
+
+
 class JobTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -101,29 +128,7 @@ class JobTests(unittest.TestCase):
                 f.write(HEADER + "a,1631837702,group_chat,u,https://x.cn/,open,,,\n"
                         "b,1631837702,group_chat,u,https://x.cn/,fly,,,\n"
                         "a,1631837703,group_chat,u2,https://x.cn/,open,,,\n")
-            ref = os.path.join(d, "ref")
-            os.makedirs(ref)
-            tables = {
-                "offsets.csv": (["local_from_ms", "local_until_ms", "offset_seconds"],
-                                [list(SHANGHAI_OFFSETS[0].values())]),
-                "vocabulary.csv": (["field", "code", "principle"], [list(r.values()) for r in vocabulary()]),
-                "segments.csv": (["from_ms", "until_ms", "day_start_ms", "month_start_ms", "policy_version"],
-                                 [["1631721600000", "1631808000000", "1631721600000", "1630425600000", ""],
-                                  ["1631808000000", "1631894400000", "1631808000000", "1630425600000", ""]]),
-                "decisions.csv": (["complaint_id", "principle", "scope", "target", "stands_from_ms",
-                                   "stands_until_ms"], []),
-                "under_restricted.csv": (["policy_version", "scene", "reason", "action"], []),
-                "authorities.csv": (["scheme", "authority", "url_prefix", "host", "host_ascii", "domain"],
-                                    [["https", "x.cn", "https://x.cn", "x.cn", "x.cn", "x.cn"]]),
-            }
-            files = {}
-            for name, (header, rows) in tables.items():
-                files[name] = dict(zip(("rows", "sha256"), job.write_csv(os.path.join(ref, name), header, rows)))
-            with open(os.path.join(ref, "manifest.json"), "w") as f:
-                json.dump(dict(MANIFEST, format="linkaudit-reference/1", quarter="2021-Q3",
-                               quarter_start_ms=1631721600000, quarter_end_ms=1631894400000,
-                               rollup_time_zone="Asia/Shanghai", timestamp_time_zone="Asia/Shanghai",
-                               decisions_fingerprint="f", files=files), f)
+            ref = reference(d, [], [["https", "x.cn", "https://x.cn", "x.cn", "x.cn", "x.cn"]])
             err = io.StringIO()
             with contextlib.redirect_stderr(err):
                 status = job.main(["rollups", "--logs", logs, "--reference", ref, "--out", os.path.join(d, "b")])
@@ -154,6 +159,26 @@ class JobTests(unittest.TestCase):
             with open(os.path.join(d, "b", "users.csv")) as f:
                 self.assertEqual(list(csv.reader(f))[1], ["2021-Q3", "1", "1", "1631837702000", "1631837702000"])
 
+
+    def test_every_tap_on_a_decisions_url_or_domain_is_a_case_blocked_ones_too(self):
+        # Job version 3: the decisions' taps count their blocks, and a warn_url decision covers its URL.
+        with tempfile.TemporaryDirectory() as d:
+            logs = os.path.join(d, "logs")
+            os.makedirs(logs)
+            with open(os.path.join(logs, "links-1.csv"), "w") as f:
+                f.write(HEADER + "a,1631837702,group_chat,u,https://x.cn/w,block,gambling,automated,\n"
+                        "b,1631837703,group_chat,u,https://x.cn/w,open,,,\n"
+                        "c,1631837704,group_chat,u,https://x.cn/other,open,,,\n"
+                        "d,1631837705,group_chat,u,https://www.y.cn/p,block,gambling,automated,\n"
+                        "e,1631837706,group_chat,u,https://www.y.cn/q,warn_back,gambling,automated,\n")
+            ref = reference(d, [["w1", "3", "warn_url", "https://x.cn/w", "1631721600000", ""],
+                                ["b1", "1", "block_domain", "y.cn", "1631721600000", ""]],
+                            [["https", "x.cn", "https://x.cn", "x.cn", "x.cn", "x.cn"],
+                             ["https", "www.y.cn", "https://www.y.cn", "www.y.cn", "www.y.cn", "y.cn"]])
+            self.assertEqual(job.main(["rollups", "--logs", logs, "--reference", ref, "--out", os.path.join(d, "b")]),
+                             0)
+            with open(os.path.join(d, "b", "cases.csv")) as f:
+                self.assertEqual([r["event_id"] for r in csv.DictReader(f)], ["a", "b", "d", "e"])
 
 if __name__ == "__main__":
     unittest.main()

@@ -17,7 +17,7 @@ public enum MetricKind: String, Sendable {
 /// `denominator`; an hours figure's by no numerator and the number of values. The same text is shown on the Methodology sheet and
 /// runs unchanged through `linkaudit query --param start=… --param end=…`.
 /// Event figures read the rollups (`event_month`, `host_month`,
-/// `quarter_users`, `decision_open`, `covered_month`), which the importer keeps and `linkaudit doctor` checks
+/// `quarter_users`, `decision_open`, `covered_month`, `decision_tap`, `covered_tap`), which the importer keeps and `linkaudit doctor` checks
 /// against `link_event`.
 public struct MetricDefinition: Sendable {
   public let id: MetricID
@@ -32,7 +32,13 @@ public struct MetricDefinition: Sendable {
   public let sql: String
 
   /// The id as it appears in `metrics.csv` with its dimension, e.g. `p4.open_rate[scene=S]`.
-  public var label: String { dimension.map { "\(id)[\($0)=…]" } ?? id.rawValue }
+  public var label: String {
+    dimension.map { "\(id)[\($0.split(separator: ",").map { "\($0)=…" }.joined(separator: ","))]" } ?? id.rawValue
+  }
+
+  /// The keys of its dimension, in the order its SQL gives their values
+  /// (`decision,action`: two); none for a single figure.
+  public var dimensionKeys: [String] { dimension.map { $0.split(separator: ",").map(String.init) } ?? [] }
 }
 
 /// An id no figure carries any more: it read other than a regulator reads it.
@@ -47,10 +53,16 @@ public struct RetiredMetric: Sendable {
 
 /// Every metric of the catalogue (`docs/metrics.md`), in report order.
 public enum MetricCatalogue {
-  public static let all: [MetricDefinition] = overview + [1, 2, 3].flatMap(principleMetrics) + principle4
+  public static let all: [MetricDefinition] =
+    overview + decisionsEnforced + decisionRegister + [1, 2, 3].flatMap(principleMetrics) + principle4
 
   /// The retired ids (listed in `docs/metrics.md`); none is in `all`.
   public static let retired: [RetiredMetric] = [
+    .init(
+      id: "overview.enforcement_rate", replacedBy: ["overview.decision_enforcement_rate", "overview.conformance_rate"],
+      why:
+        "Divided by every tap of the quarter, so the taps under a decision that were not blocked vanished among the rest (96% read where a third of the taps under a decision were blocked); the decision enforcement rate divides by the taps under a decision alone."
+    ),
     .init(
       id: "overview.referrals", replacedBy: ["overview.referrals_received"],
       why:
@@ -162,8 +174,9 @@ public enum MetricCatalogue {
       id: "overview.post_decision_opens", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开的事件数",
       definitionEnglish:
-        "Distinct events of the quarter opened directly under a standing decision of any principle, each event once (the per-principle figures overlap where decisions of several principles cover one event).",
-      definitionChinese: "本季度在任一原则的处置决定生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。",
+        "Distinct events of the quarter opened directly under a standing block decision (block_url, block_domain) of any principle, each event once (the per-principle figures overlap where decisions of several principles cover one event). Direct opens only: overview.decision_reached adds the taps that went on through a warning, and those under warn_url decisions.",
+      definitionChinese:
+        "本季度在任一原则的拦截决定（block_url、block_domain）生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。仅计直接打开：overview.decision_reached 另计提示后继续访问的点击及提示决定（warn_url）下的点击。",
       sql: """
         SELECT count(DISTINCT event_rowid) FROM decision_open
         WHERE principle IN (1, 2, 3, 4) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
@@ -219,26 +232,6 @@ public enum MetricCatalogue {
       definitionChinese: "处置与所适用规范版本要求一致的事件数 / 事件总数（无适用规范的事件计为不符合）。",
       sql: assessed("SELECT \(share("alevel = tlevel", count: "n"))")),
     .init(
-      id: "overview.enforcement_rate", dimension: nil, kind: .rate, principle: nil,
-      nameEnglish: "Enforcement rate", nameChinese: "处置执行率",
-      definitionEnglish:
-        "As the conformance rate, but an event opened or warned under a standing decision on its URL or domain (it should have been blocked) does not conform: (conforming events − conforming events under a decision, each once) / all events.",
-      definitionChinese:
-        "同规范符合率，但在其URL或域名的处置决定生效期间被直接打开或仅被提示的事件（本应拦截）计为不符合：（符合事件数 − 其中处于处置决定之下的事件数，每个事件一次）/ 事件总数。",
-      sql: """
-        WITH \(assessedTable()),
-        u AS (
-          SELECT policy_version, scene, reason, action, sum(events) AS n FROM covered_month
-          WHERE \(inQuarterE)
-          GROUP BY policy_version, scene, reason, action),
-        d AS (
-          SELECT coalesce(sum(e.n), 0) AS n
-          FROM u e \(treatmentJoin)
-          WHERE \(actionLevel("e.action")) = \(treatmentLevel("t.treatment")))
-        SELECT \(rate("coalesce(sum(CASE WHEN alevel = tlevel THEN n END), 0) - (SELECT n FROM d)", of: "coalesce(sum(n), 0)"))
-        FROM a
-        """),
-    .init(
       id: "overview.over_restricted", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Over-restricted events", nameChinese: "过度限制事件数",
       definitionEnglish: "Events whose action is stricter than their policy prescribes (open < warn < block).",
@@ -269,6 +262,119 @@ public enum MetricCatalogue {
         SELECT r.rule,
           (SELECT coalesce(sum(n), 0) FROM a WHERE a.by_category = r.by_category AND alevel < tlevel)
         FROM r
+        """),
+  ]
+
+  /// The taps of the quarter under a decision standing then (`covered_tap`,
+  /// each tap once) of principle `p` (0: any decision).
+  package static func coveredTaps(principle p: Int) -> String {
+    "FROM covered_tap WHERE \(inQuarterE) AND principle = \(p)"
+  }
+
+  /// A tap's action meets what its decision prescribes (a warning: warned or blocked; a block: blocked).
+  package static let meetsPrescribed = "\(actionLevel("action")) >= \(treatmentLevel("prescribed"))"
+  /// A tap reached the page: opened, or went on through a warning.
+  package static let reachedPage = "action IN ('open', 'warn_proceed')"
+
+  /// Decisions enforced, over all decisions, each tap once (`covered_tap`, principle 0).
+  package static let decisionsEnforced: [MetricDefinition] = [
+    .init(
+      id: "overview.decision_taps", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Taps under a decision", nameChinese: "处置决定覆盖的点击数",
+      definitionEnglish:
+        "Taps of the quarter, whatever their action, on the URL (block_url, warn_url) or domain (block_domain) of a decision standing at the tap (an upheld complaint's action, from one hour after its resolution until an upheld restore on the same URL or domain); each tap once, however many decisions cover it. suspend_sharer prescribes nothing for the link and covers nothing.",
+      definitionChinese:
+        "本季度点击时其URL（block_url、warn_url）或域名（block_domain）处于生效处置决定之下的点击数（不论处置结果；决定自投诉成立办结后1小时起生效，至同一URL或域名的恢复访问决定为止）；同一点击受多个决定覆盖只计一次。suspend_sharer 不针对链接，不覆盖任何点击。",
+      sql: "SELECT coalesce(sum(events), 0) \(coveredTaps(principle: 0))"),
+    .init(
+      id: "overview.decision_enforced", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Taps handled as decided", nameChinese: "按处置决定执行的点击数",
+      definitionEnglish:
+        "Of those taps, those whose action is at least as strict as the strictest decision covering it prescribes: a block decision needs block, a warn_url decision a warning (warn_proceed, warn_back) or block.",
+      definitionChinese:
+        "上述点击中，处置不宽于覆盖它的最严格决定所要求者：拦截决定要求拦截（block），提示决定（warn_url）要求提示（warn_proceed、warn_back）或拦截。",
+      sql: "SELECT coalesce(sum(CASE WHEN \(meetsPrescribed) THEN events END), 0) \(coveredTaps(principle: 0))"),
+    .init(
+      id: "overview.decision_reached", dimension: nil, kind: .count, principle: nil,
+      nameEnglish: "Taps that reached the page under a decision", nameChinese: "处置决定下仍到达页面的点击数",
+      definitionEnglish:
+        "Of those taps, those that reached the page: opened directly (open) or went on through a warning (warn_proceed). overview.post_decision_opens counts the direct opens under block decisions alone.",
+      definitionChinese:
+        "上述点击中仍到达页面者：直接打开（open）或提示后继续访问（warn_proceed）。overview.post_decision_opens 只计拦截决定下的直接打开。",
+      sql: "SELECT coalesce(sum(CASE WHEN \(reachedPage) THEN events END), 0) \(coveredTaps(principle: 0))"),
+    .init(
+      id: "overview.decision_enforcement_rate", dimension: nil, kind: .rate, principle: nil,
+      nameEnglish: "Decision enforcement rate", nameChinese: "处置决定执行率",
+      definitionEnglish:
+        "overview.decision_enforced / overview.decision_taps: of the taps under a standing decision, each once, the share handled as the strictest decision covering it prescribes.",
+      definitionChinese: "overview.decision_enforced / overview.decision_taps：处置决定覆盖的点击中（每个点击一次），按覆盖它的最严格决定执行的占比。",
+      sql:
+        "SELECT \(rate("coalesce(sum(CASE WHEN \(meetsPrescribed) THEN events END), 0)", of: "coalesce(sum(events), 0)")) \(coveredTaps(principle: 0))"
+    ),
+  ]
+
+  /// The decisions standing at some time in the quarter, each with its taps
+  /// by action in the quarter (`decision_tap`), zero where it had none.
+  package static func eachDecision(_ select: String) -> String {
+    """
+    WITH d AS (
+      SELECT complaint_id, prescribed FROM decision
+      WHERE stands_from < :end AND (stands_until IS NULL OR stands_until > :start)),
+    t AS MATERIALIZED (
+      SELECT complaint_id, action, sum(events) AS events FROM decision_tap WHERE \(inQuarterE)
+      GROUP BY complaint_id, action)
+    \(select)
+    FROM d LEFT JOIN t ON t.complaint_id = d.complaint_id
+    GROUP BY d.complaint_id
+    ORDER BY d.complaint_id
+    """
+  }
+
+  /// Per decision standing at some time in the quarter (zero rows included).
+  package static let decisionRegister: [MetricDefinition] = [
+    .init(
+      id: "decision.taps", dimension: "decision", kind: .count, principle: nil,
+      nameEnglish: "Taps under the decision", nameChinese: "该决定覆盖的点击数",
+      definitionEnglish:
+        "Per decision standing at some time in the quarter (by its complaint id): the quarter's taps, whatever their action, on its URL (block_url, warn_url) or domain (block_domain) while it stood. A tap under several decisions counts under each.",
+      definitionChinese:
+        "本季度任一时点生效的每项处置决定（按其投诉编号）：其生效期间落在其URL（block_url、warn_url）或域名（block_domain）上的本季度点击数（不论处置结果）。受多项决定覆盖的点击在每项下均计入。",
+      sql: eachDecision("SELECT d.complaint_id, coalesce(sum(t.events), 0)")),
+    .init(
+      id: "decision.enforced", dimension: "decision", kind: .count, principle: nil,
+      nameEnglish: "Taps handled as the decision prescribes", nameChinese: "按该决定执行的点击数",
+      definitionEnglish:
+        "Of the decision's taps, those at least as strict as it prescribes (block_url, block_domain: block; warn_url: a warning or block), held to this decision alone; overview.decision_enforced holds a tap to the strictest decision covering it.",
+      definitionChinese:
+        "该决定覆盖的点击中，处置不宽于其要求者（block_url、block_domain 要求拦截；warn_url 要求提示或拦截），仅按本决定衡量；overview.decision_enforced 按覆盖该点击的最严格决定衡量。",
+      sql: eachDecision(
+        "SELECT d.complaint_id, coalesce(sum(CASE WHEN \(actionLevel("t.action")) >= \(treatmentLevel("d.prescribed")) THEN t.events END), 0)"
+      )),
+    .init(
+      id: "decision.reached", dimension: "decision", kind: .count, principle: nil,
+      nameEnglish: "Taps that reached the page", nameChinese: "仍到达页面的点击数",
+      definitionEnglish:
+        "Of the decision's taps, those opened (open) or that went on through a warning (warn_proceed).",
+      definitionChinese: "该决定覆盖的点击中直接打开（open）或提示后继续访问（warn_proceed）者。",
+      sql: eachDecision(
+        "SELECT d.complaint_id, coalesce(sum(CASE WHEN t.action IN ('open', 'warn_proceed') THEN t.events END), 0)")),
+    .init(
+      id: "decision.actions", dimension: "decision,action", kind: .count, principle: nil,
+      nameEnglish: "Taps under the decision, by action", nameChinese: "该决定覆盖的点击数（按处置结果）",
+      definitionEnglish:
+        "The decision's taps by their action: open, warn_proceed, warn_back, block (every action listed, zero included); they add up to decision.taps.",
+      definitionChinese: "该决定覆盖的点击按处置结果分列：open、warn_proceed、warn_back、block（逐项列出，含0）；合计等于 decision.taps。",
+      sql: """
+        WITH d AS (
+          SELECT complaint_id FROM decision
+          WHERE stands_from < :end AND (stands_until IS NULL OR stands_until > :start)),
+        a(action, rank) AS (VALUES ('open', 0), ('warn_proceed', 1), ('warn_back', 2), ('block', 3)),
+        t AS MATERIALIZED (
+          SELECT complaint_id, action, sum(events) AS events FROM decision_tap WHERE \(inQuarterE)
+          GROUP BY complaint_id, action)
+        SELECT d.complaint_id, a.action, coalesce(t.events, 0)
+        FROM d CROSS JOIN a LEFT JOIN t ON t.complaint_id = d.complaint_id AND t.action = a.action
+        ORDER BY d.complaint_id, a.rank
         """),
   ]
 
@@ -599,13 +705,21 @@ public enum MetricCatalogue {
         id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开次数",
         definitionEnglish:
-          "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing decision from an upheld complaint of principle \(p); each event once. An event under decisions of several principles counts in each: these figures overlap, overview.post_decision_opens does not.",
+          "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing block decision from an upheld complaint of principle \(p); each event once. Direct opens only: p\(p).post_decision_reached adds the taps that went on through a warning, and those under warn_url decisions. An event under decisions of several principles counts in each: these figures overlap, overview.post_decision_opens does not.",
         definitionChinese:
-          "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的处置决定之下的事件数；每个事件只计一次。同一事件受多个原则的决定覆盖时在各原则中均计入，故各原则之和可大于 overview.post_decision_opens。",
+          "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的拦截决定之下的事件数；每个事件只计一次。仅计直接打开：p\(p).post_decision_reached 另计提示后继续访问的点击及提示决定（warn_url）下的点击。同一事件受多个原则的决定覆盖时在各原则中均计入，故各原则之和可大于 overview.post_decision_opens。",
         sql: """
           SELECT count(*) FROM decision_open
           WHERE principle = \(p) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
           """),
+      .init(
+        id: "p\(p).post_decision_reached", dimension: nil, kind: .count, principle: principle,
+        nameEnglish: "Reached the page under a decision", nameChinese: "处置决定下仍到达页面的点击数",
+        definitionEnglish:
+          "Taps of the quarter under a standing decision (block_url, block_domain or warn_url) from an upheld complaint of principle \(p) that reached the page: opened (open) or went on through a warning (warn_proceed); each tap once within the principle.",
+        definitionChinese:
+          "本季度处于原则\(p)投诉成立后生效的处置决定（block_url、block_domain 或 warn_url）之下、仍到达页面的点击数：直接打开（open）或提示后继续访问（warn_proceed）；同一点击在本原则内只计一次。",
+        sql: "SELECT coalesce(sum(CASE WHEN \(reachedPage) THEN events END), 0) \(coveredTaps(principle: p))"),
       .init(
         id: "p\(p).upheld_without_action", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Upheld without the prescribed action", nameChinese: "成立但处置宽于规范的投诉数",

@@ -27,6 +27,10 @@ extension MetricID {
   public static let openRate: MetricID = "overview.open_rate"
   public static let complaints: MetricID = "overview.complaints"
   public static let postDecisionOpens: MetricID = "overview.post_decision_opens"
+  public static let decisionTaps: MetricID = "overview.decision_taps"
+  public static let decisionEnforced: MetricID = "overview.decision_enforced"
+  public static let decisionReached: MetricID = "overview.decision_reached"
+  public static let decisionEnforcementRate: MetricID = "overview.decision_enforcement_rate"
   /// `overview.under_restricted`, split by `rule=category|scene`.
   public static let underRestricted: MetricID = "overview.under_restricted"
   public static let referralsOverdueAtEnd: MetricID = "overview.referrals_overdue_at_end"

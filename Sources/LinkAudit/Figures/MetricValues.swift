@@ -125,9 +125,11 @@ public struct QuarterFigures: Sendable {
       defer { statement.reset() }
       while try statement.step() {
         // The value, then a rate's numerator and denominator when the query gives them.
-        let v = d.dimension == nil ? 0 : 1
+        // The dimension's values first, one column per key (`decision=c1,action=open`).
+        let keys = d.dimensionKeys
+        let v = keys.count
         let counted = statement.columnCount >= v + 3
-        let label = d.dimension.map { "\($0)=\(statement.value(at: 0).text ?? "")" } ?? ""
+        let label = keys.enumerated().map { "\($1)=\(statement.value(at: $0).text ?? "")" }.joined(separator: ",")
         figures.append(
           Figure(
             d.id, label, Self.value(statement.value(at: v), kind: d.kind),

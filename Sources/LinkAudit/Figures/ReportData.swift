@@ -103,8 +103,8 @@ public struct ReportData: Sendable {
     }
   }
 
-  /// A decision standing at some time in the quarter, with the distinct
-  /// events opened, and warned, under it in the quarter.
+  /// A decision standing at some time in the quarter, with its taps in the
+  /// quarter by action (every tap on its URL or domain while it stood).
   public struct DecisionRow: Sendable {
     public var complaintID: String
     public var principle: Int64
@@ -115,8 +115,21 @@ public struct ReportData: Sendable {
     public var resolvedAt: String
     public var standsFrom: String
     public var standsUntil: String?
-    public var opens: Int64
-    public var warned: Int64
+    /// What it prescribes for the link: `block`, or `warn` (warn_url).
+    public var prescribed: String
+    public var opened: Int64
+    public var proceeded: Int64
+    public var wentBack: Int64
+    public var blocked: Int64
+
+    /// decision.taps: every tap under it.
+    public var taps: Int64 { opened + proceeded + wentBack + blocked }
+    /// decision.enforced: the taps handled as it prescribes (a block: blocked; a warning: warned or blocked).
+    public var enforced: Int64 { prescribed == "warn" ? proceeded + wentBack + blocked : blocked }
+    /// decision.reached: the taps that reached the page (opened, or went on through a warning).
+    public var reached: Int64 { opened + proceeded }
+    /// enforced / taps; nil without taps.
+    public var enforcementRate: Double? { taps == 0 ? nil : Double(enforced) / Double(taps) }
 
     package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -130,20 +143,26 @@ public struct ReportData: Sendable {
       resolvedAt = try r.text("resolved_at")
       standsFrom = try r.text("stands_from")
       standsUntil = r.optionalText("stands_until")
-      opens = try r.integer("opens_in_quarter")
-      warned = try r.integer("warned_in_quarter")
+      prescribed = try r.text("prescribed")
+      opened = try r.integer("opened")
+      proceeded = try r.integer("proceeded")
+      wentBack = try r.integer("went_back")
+      blocked = try r.integer("blocked")
     }
 
     /// The register as `decisions.csv` writes it: UTC times as stored, its
     /// text safe to open in a spreadsheet (the package is opened in Excel or WPS).
+    /// taps, enforced and reached are decision.taps, decision.enforced and
+    /// decision.reached of metrics.csv; the four actions add up to taps.
     static let csvHeader = [
       "complaint_id", "principle", "category", "scope", "target", "received_at", "resolved_at", "effective_from",
-      "restored_at", "opens_in_quarter", "warned_in_quarter",
+      "restored_at", "taps", "enforced", "reached", "open", "warn_proceed", "warn_back", "block",
     ]
     var csvFields: [String] {
       [
         spreadsheetText(complaintID), String(principle), spreadsheetText(category), spreadsheetText(scope),
-        spreadsheetText(target), receivedAt, resolvedAt, standsFrom, standsUntil ?? "", String(opens), String(warned),
+        spreadsheetText(target), receivedAt, resolvedAt, standsFrom, standsUntil ?? "", String(taps), String(enforced),
+        String(reached), String(opened), String(proceeded), String(wentBack), String(blocked),
       ]
     }
   }
@@ -330,6 +349,18 @@ public struct ReportData: Sendable {
   /// The referrals overdue at the quarter's end, whatever quarter they came in (`overview.referrals_overdue_at_end`).
   public var overdueReferrals: [ComplaintRow] { referrals.filter(\.isOverdue) }
   /// Every decision standing at some time in the quarter.
+  /// The decisions least enforced, for the summary's lead: the
+  /// `leastEnforcedShown` with the lowest enforcement rate among those with
+  /// taps in the quarter (ties: more taps first, then complaint id).
+  public var leastEnforcedDecisions: [DecisionRow] {
+    let withTaps = decisions.filter { $0.taps > 0 && $0.enforced < $0.taps }
+    return Array(
+      withTaps.sorted {
+        let (a, b) = ($0.enforcementRate ?? 1, $1.enforcementRate ?? 1)
+        return a != b ? a < b : $0.taps != $1.taps ? $0.taps > $1.taps : $0.complaintID < $1.complaintID
+      }.prefix(Self.leastEnforcedShown))
+  }
+  public static let leastEnforcedShown = 3
   public let decisions: [DecisionRow]
   /// Upheld complaints of the quarter closed with less than the prescribed action (`pN.upheld_without_action`).
   public let upheldWithoutAction: [ComplaintRow]
@@ -386,7 +417,8 @@ public struct ReportData: Sendable {
   /// How many quarters the trend reaches back, and the figures it follows.
   package static let trendQuarters = 8
   package static let trendMetricIDs: [MetricID] =
-    [.events, .openRate, .complaints, .postDecisionOpens] + Principle.allCases.map(MetricID.upheld)
+    [.events, .openRate, .decisionEnforcementRate, .complaints, .postDecisionOpens]
+    + Principle.allCases.map(MetricID.upheld)
     + Principle.allCases.map(MetricID.dueMetRate)
     + [Principle.lawfulContent, .privacyAndSecurity, .usersInterests].map(MetricID.postDecisionOpens)
 

@@ -380,18 +380,24 @@ struct CaseSection {
       ORDER BY received_at, complaint_id
       """
 
-  /// Decisions standing at some time in the quarter, with the events opened
-  /// and warned under each in the quarter (`decision_month`: the events on its
-  /// URL or domain, not blocked, while it stood).
+  /// Decisions standing at some time in the quarter, with their taps in the
+  /// quarter by action (`decision_tap`: every tap on its URL or domain while
+  /// it stood), and those handled as it prescribes (decision.enforced's rule).
   static let decisionsSQL = """
     WITH under AS (
-      SELECT complaint_id, sum(opened) AS opened, sum(warned) AS warned FROM decision_month
-      WHERE month_start >= :start AND month_start < :end
+      SELECT complaint_id,
+        sum(CASE action WHEN 'open' THEN events ELSE 0 END) AS opened,
+        sum(CASE action WHEN 'warn_proceed' THEN events ELSE 0 END) AS proceeded,
+        sum(CASE action WHEN 'warn_back' THEN events ELSE 0 END) AS went_back,
+        sum(CASE action WHEN 'block' THEN events ELSE 0 END) AS blocked
+      FROM decision_tap
+      WHERE \(MetricCatalogue.inQuarterE)
       GROUP BY complaint_id)
     SELECT d.complaint_id, d.principle, k.category, d.action_taken AS scope,
-      CASE d.action_taken WHEN 'block_url' THEN d.url_normalised ELSE d.domain END AS target,
-      k.received_at, d.resolved_at, d.stands_from, d.stands_until,
-      coalesce(u.opened, 0) AS opens_in_quarter, coalesce(u.warned, 0) AS warned_in_quarter
+      CASE d.action_taken WHEN 'block_domain' THEN d.domain ELSE d.url_normalised END AS target,
+      k.received_at, d.resolved_at, d.stands_from, d.stands_until, d.prescribed,
+      coalesce(u.opened, 0) AS opened, coalesce(u.proceeded, 0) AS proceeded,
+      coalesce(u.went_back, 0) AS went_back, coalesce(u.blocked, 0) AS blocked
     FROM decision d JOIN complaint k ON k.complaint_id = d.complaint_id
       LEFT JOIN under u ON u.complaint_id = d.complaint_id
     WHERE d.stands_from < :end AND (d.stands_until IS NULL OR d.stands_until > :start)
@@ -486,7 +492,7 @@ struct RepeatOffenderSection {
       GROUP BY domain ORDER BY restrictions DESC, domain LIMIT :limit),
     standing AS MATERIALIZED (
       SELECT domain FROM decision
-      WHERE principle IN (1, 2, 3) AND stands_from < :end AND (stands_until IS NULL OR stands_until >= :end)),
+      WHERE principle IN (1, 2, 3) AND prescribed = 'block' AND stands_from < :end AND (stands_until IS NULL OR stands_until >= :end)),
     x AS MATERIALIZED (
       SELECT h.domain, count(DISTINCT o.event_rowid) AS opens
       FROM decision_open o JOIN host h ON h.host_id = o.host_id

@@ -207,14 +207,45 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       : "The first \(shown.grouped) of \(Int(total).grouped); \(more) more in cases file \(file).") + gap
   }
 
+  /// A decision's enforcement as the summary names it: its id, rate and counts.
+  package func decisionEnforcement(_ d: ReportData.DecisionRow) -> String {
+    let rate = d.enforcementRate.map { String(format: "%.2f%%", $0 * 100) } ?? "—"
+    return self == .zh
+      ? "\(d.complaintID)：\(rate)（\(d.taps.grouped) 次点击中 \(d.enforced.grouped) 次按决定执行，\(d.reached.grouped) 次仍到达页面）"
+      : "\(d.complaintID): \(rate) (\(d.enforced.grouped) of \(d.taps.grouped) taps handled as decided, \(d.reached.grouped) reached the page)"
+  }
+
+  /// The summary sheet's lead: the decision enforcement rate with its counts.
+  package func decisionLead(_ figures: QuarterFigures) -> String {
+    let taps = figures.figure(.decisionTaps)?.value.double.map { Int64($0) } ?? 0
+    guard taps > 0, let rate = figures[.decisionEnforcementRate]?.double else {
+      return self == .zh
+        ? "处置决定执行率（overview.decision_enforcement_rate）：无值，本季度无点击落在生效的处置决定之下。"
+        : "Decision enforcement rate (overview.decision_enforcement_rate): none, no tap fell under a standing decision this quarter."
+    }
+    let enforced = figures[.decisionEnforced]?.csv ?? ""
+    let reached = figures[.decisionReached]?.double.map { Int($0).grouped } ?? ""
+    let percent = String(format: "%.2f%%", rate * 100)
+    let enforcedText = Int64(enforced).map { Int($0).grouped } ?? enforced
+    return self == .zh
+      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)：处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍到达页面（直接打开或提示后继续访问）。"
+      : "Decision enforcement rate (overview.decision_enforcement_rate): \(percent): of \(Int(taps).grouped) taps under a standing decision, \(enforcedText) were handled as decided; \(reached) reached the page (opened, or went on through a warning)."
+  }
+
+  /// The decisions least enforced, by id, as one line.
+  package func leastEnforced(_ decisions: [ReportData.DecisionRow]) -> String {
+    let list = decisions.map(decisionEnforcement).joined(separator: self == .zh ? "；" : "; ")
+    return self == .zh ? "执行率最低的处置决定：\(list)。" : "Decisions least enforced: \(list)."
+  }
+
   /// How many decisions the Markdown lists: all, or those that stopped least.
   package func listedDecisions(_ shown: Int, of total: Int) -> String {
     if shown >= total {
       return self == .zh ? "共 \(total.grouped) 项。" : "\(total.grouped) in all."
     }
     return self == .zh
-      ? "共 \(total.grouped) 项，此处列出其间被打开（其次被提示）事件最多的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
-      : "\(total.grouped) in all; listed here are the \(shown.grouped) with the most events opened (then warned) under them, in order of effect; `decisions.csv` and the workbook's Decisions sheet list them all."
+      ? "共 \(total.grouped) 项，此处列出其下仍到达页面的点击最多（其次覆盖点击最多）的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
+      : "\(total.grouped) in all; listed here are the \(shown.grouped) with the most taps that reached the page under them (then the most taps), in order of effect; `decisions.csv` and the workbook's Decisions sheet list them all."
   }
 
   package enum Term: Hashable {
@@ -233,7 +264,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
     case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
     case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore, toReport, toReportMark
-    case decisions, scope, target, standsFrom, restoredAt, opensInQuarter, upheldWithoutAction, warnedInQuarter
+    case decisions, scope, target, standsFrom, restoredAt, upheldWithoutAction, tapsUnder, tapsEnforced, tapsReached
+    case decisionEnforcementRate
     case ruleBroken, interconnection, interconnectionNote, sceneRuleRestrictions, ofEvents
     case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
@@ -338,15 +370,17 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .target: ("URL or domain", "URL或域名"),
     .standsFrom: ("Effective from", "生效时间"),
     .restoredAt: ("Restored at", "恢复时间"),
-    .opensInQuarter: ("Opened under it", "其下被打开"),
+    .tapsUnder: ("Taps under it", "覆盖点击数"),
+    .tapsEnforced: ("Handled as decided", "按决定执行"),
+    .tapsReached: ("Reached the page", "仍到达页面"),
+    .decisionEnforcementRate: ("Enforced", "执行率"),
     .upheldWithoutAction: (
       "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
       "成立但处置宽于规范要求的投诉（pN.upheld_without_action）"
     ),
-    .warnedInQuarter: ("Warned, not blocked, under it", "其下仅提示未拦截"),
     .decisionsNote: (
-      "Events of the quarter a decision did not stop while it stood, each event once per decision: opened directly, or only warned about. Both count against the enforcement rate.",
-      "本季度在决定生效期间未被拦截的事件，每项决定下每个事件计一次：被直接打开的，和仅被提示的。两者均计为处置执行率的不符合事件。"
+      "Every decision standing at some time in the quarter, with the quarter's taps on its URL or domain while it stood, each once per decision (decision.taps), by action; handled as decided: at least as strict as the decision prescribes (a block for block_url and block_domain, a warning or block for warn_url: decision.enforced); reached the page: opened or went on through a warning (decision.reached).",
+      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（block_url、block_domain 要求拦截，warn_url 要求提示或拦截，decision.enforced）；仍到达页面：直接打开或提示后继续访问（decision.reached）。"
     ),
     .gotThrough: ("Got through", "漏网事件"),
     .gotThroughEvents: (
@@ -444,8 +478,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .parameters: ("Parameters", "参数"),
     .populations: ("Populations", "统计口径"),
     .populationsText: (
-      "E: link events with occurred_at in [start, end). C: complaints in their latest imported state with received_at in [start, end). Times are stored in UTC; start and end are the quarter's bounds in the report time zone. A rate with an empty denominator has no value (—). Event figures are read from counts every import keeps (event_month, host_month, platform_month, reason_month, quarter_users, decision_open, covered_month, decision_month, url_restriction: quarters are whole months, so they are exact); linkaudit doctor derives them afresh from the events and names any difference.",
-      "E：occurred_at 位于 [start, end) 的外链点击事件。C：received_at 位于 [start, end) 的投诉（按最新导入状态）。时间以 UTC 存储；start、end 为报告时区下本季度的起止。分母为空的比率无数值（—）。事件类指标读自每次导入时同步维护的汇总表（event_month、host_month、platform_month、reason_month、quarter_users、decision_open、covered_month、decision_month、url_restriction；季度由整月构成，故结果精确）；linkaudit doctor 会从事件明细重新计算并指出任何差异。"
+      "E: link events with occurred_at in [start, end). C: complaints in their latest imported state with received_at in [start, end). Times are stored in UTC; start and end are the quarter's bounds in the report time zone. A rate with an empty denominator has no value (—). Event figures are read from counts every import keeps (event_month, host_month, platform_month, reason_month, quarter_users, decision_open, covered_month, decision_month, decision_tap, covered_tap, url_restriction: quarters are whole months, so they are exact); linkaudit doctor derives them afresh from the events and names any difference.",
+      "E：occurred_at 位于 [start, end) 的外链点击事件。C：received_at 位于 [start, end) 的投诉（按最新导入状态）。时间以 UTC 存储；start、end 为报告时区下本季度的起止。分母为空的比率无数值（—）。事件类指标读自每次导入时同步维护的汇总表（event_month、host_month、platform_month、reason_month、quarter_users、decision_open、covered_month、decision_month、decision_tap、covered_tap、url_restriction；季度由整月构成，故结果精确）；linkaudit doctor 会从事件明细重新计算并指出任何差异。"
     ),
     .none: ("—", "—"),
     .complaintsByMonth: ("Complaints by principle and month", "各原则投诉数（按月）"),

@@ -165,6 +165,16 @@ package struct MarkdownWriter {
     func hours(_ x: Double?) -> String { x.map { String(format: "%.1f", $0) } ?? "—" }
     // Whole hours as a whole number (24, not 24.0), as the workbook writes them.
     func sla(_ x: Double?) -> String { x.map { $0 == $0.rounded() ? String(Int64($0)) : hours($0) } ?? "—" }
+    // The summary leads with the decisions enforced: how many taps under a decision were handled as decided.
+    let taps = data.current[.decisionTaps]?.double.map { Int64($0) } ?? 0
+    context["hasDecisionTaps"] = taps > 0
+    context["decisionRate"] = format(data.current[.decisionEnforcementRate] ?? .none, .rate)
+    context["decisionTaps"] = Int(taps).grouped
+    context["decisionEnforced"] = format(data.current[.decisionEnforced] ?? .none, .count)
+    context["decisionReached"] = format(data.current[.decisionReached] ?? .none, .count)
+    context["hasLeastEnforced"] = !data.leastEnforcedDecisions.isEmpty
+    context["leastEnforced"] = markdownText(
+      data.leastEnforcedDecisions.map(language.decisionEnforcement).joined(separator: language == .zh ? "；" : "; "))
     context["hasReferrals"] = !data.referrals.isEmpty
     // The summary leads with these: a referral past its deadline is what a regulator asks about first.
     context["overdueReferralCount"] = data.overdueReferrals.count
@@ -212,7 +222,10 @@ package struct MarkdownWriter {
         "category": markdownText(language.word(.category, d.category)),
         "scope": markdownText(language.word(.actionTaken, d.scope)),
         "target": markdownText(d.target), "from": data.local(d.standsFrom),
-        "until": d.standsUntil.map { data.local($0) } ?? "—", "opens": d.opens.grouped, "warned": d.warned.grouped,
+        "until": d.standsUntil.map { data.local($0) } ?? "—", "taps": d.taps.grouped, "enforced": d.enforced.grouped,
+        "rate": d.enforcementRate.map { String(format: "%.2f%%", $0 * 100) } ?? "—", "reached": d.reached.grouped,
+        "opened": d.opened.grouped, "proceeded": d.proceeded.grouped, "wentBack": d.wentBack.grouped,
+        "blocked": d.blocked.grouped,
       ]
     }.map(Self.texts)
     context["hasUnblocked"] = !data.upheldWithoutAction.isEmpty
@@ -346,12 +359,12 @@ package struct MarkdownWriter {
   }
 
   /// The register as the Markdown lists it: whole when it is short; else the
-  /// `decisionLimit` decisions with the most events opened, then warned,
-  /// under them, in the register's order.
+  /// `decisionLimit` decisions with the most taps that reached the page, then
+  /// the most taps, under them, in the register's order.
   package static func decisionsShown(_ all: [ReportData.DecisionRow]) -> [ReportData.DecisionRow] {
     guard all.count > decisionLimit else { return all }
     let kept = Set(
-      all.indices.sorted { (all[$1].opens, all[$1].warned, $0) < (all[$0].opens, all[$0].warned, $1) }
+      all.indices.sorted { (all[$1].reached, all[$1].taps, $0) < (all[$0].reached, all[$0].taps, $1) }
         .prefix(decisionLimit))
     return all.indices.filter(kept.contains).map { all[$0] }
   }

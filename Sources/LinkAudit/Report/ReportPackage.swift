@@ -963,11 +963,12 @@ extension ReportPackage {
     var result: [String: String] = [:]
     var repeated: [String] = []
     for line in csv.split(separator: "\n").dropFirst() {
-      let parts = line.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-      guard parts.count == 3 else { continue }
+      // A dimension of two keys is quoted (`"decision=c1,action=open"`): fields as csvLine wrote them.
+      let parts = csvFields(line)
+      guard parts.count >= 3 else { continue }
       let key = parts[1].isEmpty ? parts[0] : "\(parts[0])[\(parts[1])]"
       // value,numerator,denominator, said as "value (numerator/denominator)".
-      let fields = parts[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      let fields = Array(parts[2...])
       var said = fields[0].isEmpty ? "(no value)" : fields[0]
       if fields.count == 3, !fields[2].isEmpty {
         said += fields[1].isEmpty ? " (n = \(fields[2]))" : " (\(fields[1])/\(fields[2]))"

@@ -136,6 +136,12 @@ package struct WorkbookWriter {
 
   package func summary(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.summary))
+    // The sheet leads with the decisions enforced, and the decisions least enforced by id.
+    try s.line([.text(language.decisionLead(data.current))])
+    if !data.leastEnforcedDecisions.isEmpty {
+      try s.line([.text(language.leastEnforced(data.leastEnforcedDecisions))])
+    }
+    s.row += 1
     var rows: [[Cell]] = []
     let headline = MetricCatalogue.all.filter { $0.dimension == nil }
     for d in headline {
@@ -638,14 +644,17 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.scope), t(.target), t(.receivedAt), t(.resolvedAt),
-        t(.standsFrom), t(.restoredAt), t(.opensInQuarter), t(.warnedInQuarter),
-      ],
+        t(.standsFrom), t(.restoredAt), t(.tapsUnder), t(.tapsEnforced), t(.decisionEnforcementRate),
+        t(.tapsReached),
+      ] + LinkAction.allCases.map { language.word(.action, $0.rawValue) },
       rows: data.decisions.map { d in
         [
           .text(d.complaintID), .count(d.principle), .text(language.word(.category, d.category)),
           .text(language.word(.actionTaken, d.scope)),
           .text(d.target), .text(data.local(d.receivedAt)), .text(data.local(d.resolvedAt)),
-          .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.opens), .count(d.warned),
+          .text(data.local(d.standsFrom)), .text(data.local(d.standsUntil)), .count(d.taps), .count(d.enforced),
+          d.enforcementRate.map { .rate($0) } ?? .text("—"), .count(d.reached), .count(d.opened), .count(d.proceeded),
+          .count(d.wentBack), .count(d.blocked),
         ]
       }, filter: true)
     if data.decisions.isEmpty { try s.line([.text(t(.noCases))]) }

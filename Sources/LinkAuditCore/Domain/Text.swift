@@ -24,6 +24,40 @@ package func csvLine(_ fields: [String]) -> String {
   }.joined(separator: ",")
 }
 
+/// The fields of one line `csvLine` wrote (RFC 4180: a quoted field may hold
+/// commas and doubled quotes; the line holds no line break).
+package func csvFields<S: StringProtocol>(_ line: S) -> [String] {
+  var fields: [String] = []
+  var field = ""
+  var quoted = false
+  var chars = line.makeIterator()
+  var pending: Character? = chars.next()
+  while let c = pending {
+    pending = chars.next()
+    if quoted {
+      if c == "\"" {
+        if pending == "\"" {
+          field.append("\"")
+          pending = chars.next()
+        } else {
+          quoted = false
+        }
+      } else {
+        field.append(c)
+      }
+    } else if c == "\"" && field.isEmpty {
+      quoted = true
+    } else if c == "," {
+      fields.append(field)
+      field = ""
+    } else {
+      field.append(c)
+    }
+  }
+  fields.append(field)
+  return fields
+}
+
 /// OWASP's rule against CSV injection: the first characters with which a
 /// spreadsheet reads a cell as a formula (= + - @, tab, carriage return).
 package func startsLikeAFormula(_ first: UInt8?) -> Bool {

@@ -82,7 +82,7 @@ package struct LinkEventLoader {
     let decisions = try DecisionIndex(database: db)
     let zone = try Rollups.timeZone(of: db)
     let rollup = try RollupEngine(
-      database: db, timeZone: zone, policies: policies.names, complaintIDs: decisions.complaintIDs)
+      database: db, timeZone: zone, policies: policies.names, decisions: decisions)
     let preparer = Preparer(
       fields: FieldReader(timestamps: importer.timestamps, plausible: importer.options.plausibleTimes),
       deriver: EventDeriver(timeZone: zone, decisions: decisions),

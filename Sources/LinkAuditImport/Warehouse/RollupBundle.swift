@@ -96,6 +96,13 @@ package struct BundleManifest: Codable {
           "job_version \(displayable(manifest.jobVersion)) is not a version: at most 32 characters, no control characters"
       )
     }
+    guard let version = Int(manifest.jobVersion), version >= Rollups.minimumJobVersion else {
+      throw FileError(
+        file: path,
+        message:
+          "job_version \(displayable(manifest.jobVersion)): this linkaudit reads bundles of job version \(Rollups.minimumJobVersion) or later, which ship the blocked taps under decisions the decision figures count; run this linkaudit's warehouse/linkaudit_rollups.py again"
+      )
+    }
     for (field, value) in [
       ("reference_manifest_sha256", manifest.referenceManifestSha256),
       ("decisions_fingerprint", manifest.decisionsFingerprint), ("segments_sha256", manifest.segmentsSha256),
@@ -380,7 +387,7 @@ extension Importer {
       "DELETE FROM main.decision_open WHERE event_rowid IN (SELECT event_rowid FROM main.link_event WHERE batch_id = ?)"
     ).run([.integer(batch)])
     try db.prepare("DELETE FROM main.link_event WHERE batch_id = ?").run([.integer(batch)])
-    for table in ["covered_month", "decision_month"] {
+    for table in ["covered_month", "decision_month", "decision_tap", "covered_tap"] {
       try db.prepare("DELETE FROM main.\(table) WHERE month_start >= ? AND month_start < ?").run([
         .text(start), .text(end),
       ])
@@ -630,9 +637,11 @@ private struct BundleLoader {
     // The events the case lists and decisions need: stored, their coverage
     // found and the under-restricted ones kept by the engine.
     let coverage = try RollupEngine(
-      database: db, timeZone: zone, policies: policies.names, complaintIDs: decisions.complaintIDs,
+      database: db, timeZone: zone, policies: policies.names, decisions: decisions,
       outputs: [.coverage, .cases])
     var covering = EventDeriver(timeZone: zone, decisions: decisions)
+    // The events of cases.csv (stored, each once, their coverage found) by what they are counted by.
+    var covered: [RollupKey: Int64] = [:]
     let insert = try db.prepare(LinkEventLoader.insertSQL)
     var fields = FieldReader<BundleEventColumn>(timestamps: importer.timestamps, plausible: plausible)
     try each("cases.csv", BundleEventColumn.names) { v, at in
@@ -657,6 +666,9 @@ private struct BundleLoader {
         detectedBy: e.detectedBy, policy: policy, url: e.url.normalised, domain: e.url.domain, user: nil)
       try ship(e, host: host, policy: policy, facts, at, isCase: true)
       try coverage.add(facts, event: db.lastInsertRowID)
+      var key = facts.key
+      key.host = host
+      covered[key, default: 0] += 1
     }
     try coverage.flush()
 
@@ -712,6 +724,10 @@ private struct BundleLoader {
           "cases.csv and histories.csv hold \(n) event(s) of \(describe(key, policies)), counts.csv counts \(counted[key, default: 0]): the bundle contradicts itself"
       )
     }
+    try checkTapsUnderDomainDecisions(
+      counted: counted, shipped: covered,
+      domainOfHost: Dictionary(
+        authorities.values.map { ($0.host, $0.domain) }, uniquingKeysWith: { a, _ in a }))
     if underRestricted != nil, shippedUnder != countedUnder {
       throw FileError(
         file: folder,
@@ -735,6 +751,62 @@ private struct BundleLoader {
       ])
     }
     return users
+  }
+
+  /// Every tap under a decision is shipped in cases.csv (job version 3),
+  /// where its coverage is found: the decision figures count them all, blocks
+  /// too. Where a block_domain decision stood through a whole month, every
+  /// event of its domain that month is under it, so the events cases.csv
+  /// ships on the domain must be all the counts hold; a
+  /// bundle that leaves some out would make the decision read as enforced
+  /// otherwise than it was. (A URL's decision cannot be held so: the counts
+  /// are by authority, not URL.)
+  func checkTapsUnderDomainDecisions(
+    counted: [RollupKey: Int64], shipped: [RollupKey: Int64], domainOfHost: [Int64: String]
+  ) throws {
+    let decisions = try importer.db.rows(
+      """
+      SELECT complaint_id, domain, stands_from, stands_until FROM main.decision
+      WHERE action_taken = 'block_domain' AND stands_from < ? ORDER BY complaint_id
+      """, [.text(quarter.end.iso)])
+    guard !decisions.isEmpty else { return }
+    var locator = MonthLocator(timeZone: zone)
+    var wholeMonths: [String: [Int64: String]] = [:]  // domain -> month -> decision
+    let months = Set(counted.keys.map(\.month))
+    for row in decisions {
+      let (id, domain) = (row[0].text ?? "", row[1].text ?? "")
+      let from = try TimestampParser.stored(row[2].text, at: "decision.stands_from").milliseconds
+      let until = try row[3].text.map { try TimestampParser.stored($0, at: "decision.stands_until").milliseconds }
+      for month in months {
+        // The next month's start: a time safely inside it, located.
+        let next = locator.locate(month + 32 * 86_400_000).month
+        if from <= month, (until ?? .max) >= next, wholeMonths[domain]?[month] == nil {
+          wholeMonths[domain, default: [:]][month] = id
+        }
+      }
+    }
+    guard !wholeMonths.isEmpty else { return }
+    func byDomainMonth(_ counts: [RollupKey: Int64]) -> [String: Int64] {
+      var sums: [String: Int64] = [:]
+      for (key, n) in counts {
+        guard let domain = domainOfHost[key.host], wholeMonths[domain]?[key.month] != nil else { continue }
+        sums["\(domain)\u{0}\(key.month)", default: 0] += n
+      }
+      return sums
+    }
+    let (have, sent) = (byDomainMonth(counted), byDomainMonth(shipped))
+    for (domain, months) in wholeMonths.sorted(by: { $0.key < $1.key }) {
+      for (month, decision) in months.sorted(by: { $0.key < $1.key }) {
+        let key = "\(domain)\u{0}\(month)"
+        let (n, m) = (have[key, default: 0], sent[key, default: 0])
+        guard m < n else { continue }
+        throw FileError(
+          file: (folder as NSString).appendingPathComponent("cases.csv"),
+          message:
+            "ships \(m.grouped) tap(s) on \(displayable(domain)) in the month of month_start_ms \(month) (\(Timestamp(milliseconds: month).iso)), counts.csv counts \(n.grouped), and decision \(displayable(decision)) blocked the domain all that month: a bundle ships every tap under a decision (job version 3); this one leaves some out"
+        )
+      }
+    }
   }
 
   /// An event its policy asks more of than was done, by a category's rule

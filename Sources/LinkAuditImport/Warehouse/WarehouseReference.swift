@@ -253,7 +253,7 @@ package enum WarehouseReference {
       }
       rows.append([
         try row.text("complaint_id"), String(try row.integer("principle")), scope,
-        scope == "block_url" ? try row.text("url_normalised") : try row.text("domain"),
+        scope == "block_domain" ? try row.text("domain") : try row.text("url_normalised"),
         String(from.milliseconds), until.map { String($0) } ?? "",
       ])
     }

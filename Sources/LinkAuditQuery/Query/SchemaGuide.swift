@@ -123,9 +123,14 @@ public enum SchemaGuide {
     ("reason_month", "events with a category as reason counted by month, host, scene, action, reason and policy"),
     ("user_quarter", "each user with an event in a quarter (quarter_start, UTC), once"),
     ("quarter_users", "how many users each quarter has"),
-    ("decision_open", "events a standing decision of the principle did not stop: opened, or warned (action)"),
-    ("covered_month", "events opened or warned under any standing decision, each once, by month and conformance"),
-    ("decision_month", "each decision's events opened and warned while it stood, by month (complaint_id)"),
+    ("decision_open", "events a standing block decision of the principle did not stop: opened, or warned (action)"),
+    ("covered_month", "events opened or warned under any standing block decision, each once, by month and conformance"),
+    ("decision_month", "each block decision's events opened and warned while it stood, by month (complaint_id)"),
+    ("decision_tap", "every tap under each decision (warn_url too) while it stood, by month and action (complaint_id)"),
+    (
+      "covered_tap",
+      "every tap under a decision, each once, by month, principle (0: any), strictest prescription and action"
+    ),
     (
       "url_restriction",
       "per principle, each URL first restricted for one of its categories: first event, first restriction, detection, hours, opens before"

@@ -4,7 +4,7 @@ import LinkAuditCore
 import LinkAuditStore
 
 /// The standing decisions (the `decision` view), indexed by URL and by
-/// domain, to test an opened link against.
+/// domain, to test a tap against.
 package struct DecisionIndex: Sendable {
   package struct Window: Sendable {
     package let principle: Int
@@ -12,11 +12,39 @@ package struct DecisionIndex: Sendable {
     package let until: Int64
     /// Its position in `complaintIDs`.
     package let decision: Int32
+    /// What it prescribes for the link, as an action's strictness: 1 a warning (warn_url), 2 a block.
+    package let prescribed: UInt8
+  }
+
+  /// The decisions standing on a tap.
+  package struct Coverage: Sendable {
+    /// Every decision standing (positions in `complaintIDs`).
+    package var decisions: [Int32] = []
+    /// Principles (bits, 1 << p) with a block decision standing: what
+    /// `decision_open` and the figures of opens after a decision read.
+    package var blockPrinciples: UInt8 = 0
+    /// The strictest treatment prescribed within each principle p (two bits
+    /// at 2p: 0 none, 1 warn, 2 block).
+    package var prescribed: UInt16 = 0
+
+    package var isEmpty: Bool { decisions.isEmpty }
+
+    /// The strictest treatment principle `p`'s decisions prescribe (0 none).
+    package func prescribed(principle p: Int) -> UInt8 { UInt8(prescribed >> (2 * p) & 3) }
+
+    /// The strictest any of them prescribes (0 none).
+    package var strictest: UInt8 {
+      var most: UInt8 = 0
+      for p in 1...4 { most = max(most, prescribed(principle: p)) }
+      return most
+    }
   }
   private var byURL: [String: [Window]] = [:]
   private var byDomain: [String: [Window]] = [:]
   /// The complaint each decision comes from, in complaint id order.
   package private(set) var complaintIDs: [String] = []
+  /// What each decision prescribes (`Window.prescribed`), by position.
+  package private(set) var prescribed: [UInt8] = []
   /// SHA-256 of the decisions: an import of complaints that leaves it alone
   /// leaves `decision_open` alone.
   package let fingerprint: String
@@ -36,14 +64,21 @@ package struct DecisionIndex: Sendable {
       let until = try row.optionalText("stands_until").map {
         try TimestampParser.stored($0, at: "decision.stands_until").milliseconds
       }
+      let action = try row.text("action_taken")
+      let principle = Int(try row.integer("principle"))
+      // A principle outside 1-4 would not fit the bits a tap's coverage is kept in: corruption.
+      guard (1...4).contains(principle) else {
+        throw CorruptValueError(place: "complaint.principle", value: String(principle))
+      }
       let window = Window(
-        principle: Int(try row.integer("principle")), from: from.milliseconds, until: until ?? .max,
-        decision: Int32(complaintIDs.count))
+        principle: principle, from: from.milliseconds, until: until ?? .max,
+        decision: Int32(complaintIDs.count), prescribed: action == "warn_url" ? 1 : 2)
       complaintIDs.append(try row.text("complaint_id"))
-      if try row.text("action_taken") == "block_url" {
-        byURL[try row.text("url_normalised"), default: []].append(window)
-      } else {
+      prescribed.append(window.prescribed)
+      if action == "block_domain" {
         byDomain[try row.text("domain"), default: []].append(window)
+      } else {
+        byURL[try row.text("url_normalised"), default: []].append(window)
       }
     }
     fingerprint = hex(hasher.finalize())
@@ -81,20 +116,25 @@ package struct DecisionIndex: Sendable {
     return hex(hasher.finalize())
   }
 
-  /// The decisions standing on `url` or `domain` at `ms` (positions in
-  /// `complaintIDs`), and their principles as bits (1 << p).
-  package func covering(url: String, domain: String, at ms: Int64) -> (decisions: [Int32], principles: UInt8) {
-    var bits: UInt8 = 0
-    var decisions: [Int32] = []
-    for w in byURL[url] ?? [] where ms >= w.from && ms < w.until {
-      bits |= 1 << w.principle
-      decisions.append(w.decision)
+  /// The decisions standing on `url` or `domain` at `ms`: the coverage rule
+  /// of every decision figure.
+  package func covering(url: String, domain: String, at ms: Int64) -> Coverage {
+    // Two lookups, no array of them: this runs for every tap an import reads.
+    var c = Coverage()
+    if let windows = byURL[url] { Self.note(windows, at: ms, into: &c) }
+    if let windows = byDomain[domain] { Self.note(windows, at: ms, into: &c) }
+    return c
+  }
+
+  private static func note(_ windows: [Window], at ms: Int64, into c: inout Coverage) {
+    for w in windows where ms >= w.from && ms < w.until {
+      c.decisions.append(w.decision)
+      if w.prescribed == 2 { c.blockPrinciples |= 1 << w.principle }
+      let shift = UInt16(2 * w.principle)
+      if UInt16(w.prescribed) > c.prescribed >> shift & 3 {
+        c.prescribed = c.prescribed & ~(3 << shift) | UInt16(w.prescribed) << shift
+      }
     }
-    for w in byDomain[domain] ?? [] where ms >= w.from && ms < w.until {
-      bits |= 1 << w.principle
-      decisions.append(w.decision)
-    }
-    return (decisions, bits)
   }
 
   package static func each(_ bits: UInt8, _ body: (Int64) throws -> Void) rethrows {

@@ -32,12 +32,15 @@ package struct EventFacts: Sendable {
   /// The start of its quarter in the rollup zone (UTC milliseconds).
   package var quarter: Int64
   package var user: UserBits?
-  /// Principles (bits, 1 << p) with a decision standing on the URL or domain
-  /// when it was opened or warned (a blocked event is what a decision asks for).
+  /// Principles (bits, 1 << p) with a block decision standing on the URL or
+  /// domain when it was opened or warned (a blocked event is what a block
+  /// decision asks for): `decision_open` and the opens after a decision.
   package var covered: UInt8
+  /// Every decision standing on it then, whatever its action (decisions enforced).
+  package var coverage: DecisionIndex.Coverage = .init()
   /// The decisions standing on it then (positions in `DecisionIndex.complaintIDs`).
-  package var decisions: [Int32] = []
-  /// The normalised URL, kept only for a covered event (for `decision_open`).
+  package var decisions: [Int32] { coverage.decisions }
+  /// The normalised URL, kept only for a tap under a decision (for `decision_open`).
   package var coveredURL: String?
   package var occurredAt: Int64
   /// Its URL's key (`URLKey`); nil for counts of several events.
@@ -62,20 +65,16 @@ package struct EventDeriver: Sendable {
     self.decisions = decisions
   }
 
-  /// Which events a decision's coverage is tested on: those it did not stop
-  /// (a blocked event is what a decision asks for). The SQL is the same rule,
-  /// for a rebuild of coverage alone that reads only those events.
-  package static func isCoverable(_ action: LinkAction) -> Bool { action != .block }
-  package static let coverableSQL = "e.action <> 'block'"
+  // A decision's coverage is tested on every tap, blocked or not: its taps count its blocks too.
 
   /// `policy` is the version's index in the policy timeline (nil: before the first).
   package mutating func facts(
     batch: Int64, occurredAt ms: Int64, host: Int64, scene: Scene, action: LinkAction, reason: EventReason?,
     detectedBy: DetectedBy, policy: Int?, url: String, domain: String, user: UserBits?
   ) -> EventFacts {
-    let (covering, covered) =
-      Self.isCoverable(action) && !decisions.isEmpty
-      ? decisions.covering(url: url, domain: domain, at: ms) : ([], 0)
+    let coverage = decisions.isEmpty ? DecisionIndex.Coverage() : decisions.covering(url: url, domain: domain, at: ms)
+    // What a block decision did not stop: its opens and warnings.
+    let covered = action == .block ? 0 : coverage.blockPrinciples
     let (month, quarter) = locator.locate(ms)
     return EventFacts(
       key: RollupKey(
@@ -83,7 +82,7 @@ package struct EventDeriver: Sendable {
         reason: RollupCodes.reason(reason?.category, given: reason != nil), detectedBy: RollupCodes.code(detectedBy),
         policy: policy.map { Int32($0) } ?? -1),
       quarter: quarter, user: user,
-      covered: covered, decisions: covering, coveredURL: covered != 0 ? url : nil, occurredAt: ms,
+      covered: covered, coverage: coverage, coveredURL: coverage.isEmpty ? nil : url, occurredAt: ms,
       urlKey: URLKey.of(url), restrictedURL: reason?.category != nil && action != .open ? url : nil,
       day: locator.day(ms))
   }

@@ -69,6 +69,22 @@ package struct DecisionMonth: Hashable {
   package var month: Int64
 }
 
+/// A decision's taps of one action in a month, for `decision_tap`.
+package struct DecisionTapKey: Hashable {
+  package var decision: Int32
+  package var month: Int64
+  package var action: UInt8
+}
+
+/// Taps under decisions, each once, for `covered_tap`: principle 0 for every
+/// decision, `prescribed` the strictest treatment (1 warn, 2 block) of those covering it.
+package struct CoveredTapKey: Hashable {
+  package var month: Int64
+  package var principle: UInt8
+  package var prescribed: UInt8
+  package var action: UInt8
+}
+
 /// A user in a quarter: the pseudonym's 128 bits, so the buffer holds no strings.
 package struct UserQuarterKey: Hashable, Comparable {
   package var quarter: Int64
@@ -84,6 +100,8 @@ package enum RollupCodes {
   package static let scenes = Scene.allCases.map(\.rawValue)
   package static let actions = LinkAction.allCases.map(\.rawValue)
   package static let detectors = DetectedBy.allCases.map(\.rawValue)
+  /// A treatment by its strictness (open 0 < warn 1 < block 2), as `covered_tap.prescribed` writes it.
+  package static let treatments = ["open", "warn", "block"]
   package static let reasons: [String?] = [nil, "scene_rule"] + Category.allCases.map(\.rawValue)
   package static let principles: [Int64?] = [nil, nil] + Category.allCases.map { Int64($0.principle.rawValue) }
 

@@ -6,11 +6,13 @@ import LinkAuditStore
 /// and attribute (`event_month`), by month and host (`host_month`, and from
 /// it by platform, `platform_month`), of the
 /// events with a category by host (`reason_month`), by day (`event_day`), the
-/// users of each quarter (`user_quarter`, `quarter_users`) and what a decision
-/// did not stop (`decision_open`: each event opened or warned under it;
-/// `covered_month` and `decision_month`: their counts), the restrictions for
-/// no category by host (`scene_restriction_month`) and the events more
-/// lenient than their policy prescribes (`under_restricted_event`). An import's storing thread feeds it in-stream; a
+/// users of each quarter (`user_quarter`, `quarter_users`), what a block
+/// decision did not stop (`decision_open`: each event opened or warned under it;
+/// `covered_month` and `decision_month`: their counts) and every tap under a
+/// decision (`decision_tap` by decision, `covered_tap` each tap once), the
+/// restrictions for no category by host (`scene_restriction_month`) and the
+/// events more lenient than their policy prescribes (`under_restricted_event`).
+/// An import's storing thread feeds it in-stream; a
 /// rebuild feeds it the stored events (`rederive`). Counts and users are held
 /// until they grow past a bound, so memory does not grow with the file.
 package final class RollupEngine {
@@ -39,7 +41,8 @@ package final class RollupEngine {
       (contains(.counts)
         ? ["event_month", "host_month", "event_day", "reason_month", "platform_month", "scene_restriction_month"] : [])
         + (contains(.users) ? ["user_quarter", "quarter_users"] : [])
-        + (contains(.coverage) ? ["decision_open", "covered_month", "decision_month"] : [])
+        + (contains(.coverage)
+          ? ["decision_open", "covered_month", "decision_month", "decision_tap", "covered_tap"] : [])
         + (contains(.urls) ? ["url_run", "url_restriction"] : [])
         + (contains(.cases) ? ["under_restricted_event"] : [])
     }
@@ -53,7 +56,13 @@ package final class RollupEngine {
   private var covered: [RollupKey: Int64] = [:]
   /// Events (opened, warned) under each decision (its position in `complaintIDs`) by month.
   private var underDecision: [DecisionMonth: (opened: Int64, warned: Int64)] = [:]
+  /// Every tap under each decision, by month and action (`decision_tap`).
+  private var decisionTaps: [DecisionTapKey: Int64] = [:]
+  /// Every tap under a decision, each once, by principle (0: any), strictest prescription and action (`covered_tap`).
+  private var coveredTaps: [CoveredTapKey: Int64] = [:]
   private let complaintIDs: [String]
+  /// What each decision prescribes (`DecisionIndex.prescribed`): only block decisions count in `decision_month`.
+  private let prescribed: [UInt8]
   private let urlRuns: URLRuns?
   private let restrictions: URLRestrictions?
   /// Users as their events came: sorted, without repeats, into `user_quarter` when full.
@@ -68,6 +77,8 @@ package final class RollupEngine {
   private let insertReasonCount: Statement
   private let insertCoveredCount: Statement
   private let insertDecisionCount: Statement
+  private let insertDecisionTap: Statement
+  private let insertCoveredTap: Statement
   private var periodText: [Int64: String] = [:]
   /// Quarters that got users: their counts in `quarter_users` are redone at the end.
   private var quarters: Set<Int64> = []
@@ -91,15 +102,16 @@ package final class RollupEngine {
   package static let userLimit = 262_144
 
   /// `timeZone` is the zone months and quarters are cut in; `policies` the
-  /// policy timeline's versions (what `RollupKey.policy` counts in); `complaintIDs` the decisions' (`DecisionIndex.complaintIDs`,
-  /// what `EventFacts.decisions` point into); `schema` is `main`, or `temp`
+  /// policy timeline's versions (what `RollupKey.policy` counts in); `decisions` the index whose
+  /// positions `EventFacts.decisions` point into; `schema` is `main`, or `temp`
   /// for the rollups of a report in another time zone.
   package init(
-    database db: Database, timeZone: TimeZone, policies: [String], complaintIDs: [String] = [],
+    database db: Database, timeZone: TimeZone, policies: [String], decisions: DecisionIndex = DecisionIndex(),
     outputs: Outputs = .all, schema: String = "main"
   ) throws {
     self.policies = policies
-    self.complaintIDs = complaintIDs
+    self.complaintIDs = decisions.complaintIDs
+    self.prescribed = decisions.prescribed
     self.outputs = outputs
     (urlRuns, restrictions) =
       outputs.contains(.urls)
@@ -157,6 +169,10 @@ package final class RollupEngine {
       "INSERT OR IGNORE INTO \(schema).under_restricted_event (occurred_at, event_rowid) VALUES (?, ?)")
     underRestricted =
       outputs.contains(.cases) ? try Self.underRestrictedCodes(db, policies: policies) : []
+    insertDecisionTap = try db.prepare(
+      "INSERT INTO \(schema).decision_tap (complaint_id, month_start, action, events) VALUES (?, ?, ?, ?)")
+    insertCoveredTap = try db.prepare(
+      "INSERT INTO \(schema).covered_tap (month_start, principle, prescribed, action, events) VALUES (?, ?, ?, ?, ?)")
   }
 
   /// A policy (its index), scene, reason and action as one code.
@@ -214,12 +230,26 @@ package final class RollupEngine {
     {
       try insertUnderRestricted.run([.text(Timestamp(milliseconds: facts.occurredAt).iso), .integer(event)])
     }
+    if outputs.contains(.coverage), !facts.coverage.isEmpty {
+      let (month, action) = (facts.key.month, facts.key.action)
+      for d in facts.decisions {
+        decisionTaps[DecisionTapKey(decision: d, month: month, action: action), default: 0] += facts.count
+      }
+      let c = facts.coverage
+      coveredTaps[CoveredTapKey(month: month, principle: 0, prescribed: c.strictest, action: action), default: 0] +=
+        facts.count
+      for p in 1...4 where c.prescribed(principle: p) != 0 {
+        let key = CoveredTapKey(
+          month: month, principle: UInt8(p), prescribed: c.prescribed(principle: p), action: action)
+        coveredTaps[key, default: 0] += facts.count
+      }
+    }
     if outputs.contains(.coverage), facts.covered != 0, let event, let url = facts.coveredURL {
       var k = facts.key
       (k.batch, k.host, k.detectedBy) = (0, 0, 0)
       covered[k, default: 0] += facts.count
       let opened = facts.key.action == RollupCodes.open
-      for d in facts.decisions {
+      for d in facts.decisions where prescribed[Int(d)] == 2 {
         let key = DecisionMonth(decision: d, month: k.month)
         if opened {
           underDecision[key, default: (0, 0)].opened += facts.count
@@ -365,6 +395,25 @@ package final class RollupEngine {
       ])
     }
     underDecision.removeAll()
+    for (k, n) in decisionTaps.sorted(by: {
+      ($0.key.decision, $0.key.month, $0.key.action) < ($1.key.decision, $1.key.month, $1.key.action)
+    }) {
+      try insertDecisionTap.run([
+        .text(complaintIDs[Int(k.decision)]), .text(text(k.month)), .text(RollupCodes.actions[Int(k.action)]),
+        .integer(n),
+      ])
+    }
+    decisionTaps.removeAll()
+    for (k, n) in coveredTaps.sorted(by: {
+      ($0.key.month, $0.key.principle, $0.key.prescribed, $0.key.action)
+        < ($1.key.month, $1.key.principle, $1.key.prescribed, $1.key.action)
+    }) {
+      try insertCoveredTap.run([
+        .text(text(k.month)), .integer(Int64(k.principle)), .text(RollupCodes.treatments[Int(k.prescribed)]),
+        .text(RollupCodes.actions[Int(k.action)]), .integer(n),
+      ])
+    }
+    coveredTaps.removeAll()
   }
 
   /// A reason code's principle as a code of its own (0: none).
@@ -433,17 +482,14 @@ extension RollupEngine {
     let timeline = try PolicyTimeline(database: db)
     var deriver = EventDeriver(timeZone: timeZone, decisions: decisions)
     let engine = try RollupEngine(
-      database: db, timeZone: timeZone, policies: timeline.names, complaintIDs: decisions.complaintIDs,
+      database: db, timeZone: timeZone, policies: timeline.names, decisions: decisions,
       outputs: outputs, schema: schema)
     let events = try db.prepare(
       """
       SELECT e.event_rowid, e.batch_id, e.occurred_at, e.host_id, e.scene, e.action, e.reason, e.detected_by,
         e.policy_version, e.user_pseudonym, e.url_normalised, h.domain
       FROM main.link_event e LEFT JOIN main.host h ON h.host_id = e.host_id
-      """
-        // A blocked event is neither under a decision's coverage nor ever under-restricted.
-        + (outputs.isSubset(of: [.coverage, .cases]) ? "\nWHERE \(EventDeriver.coverableSQL)" : "\nWHERE 1")
-        + (only.map { " AND \($0)" } ?? ""))
+      """ + (only.map { "\nWHERE \($0)" } ?? ""))
     defer { events.reset() }
     let row = StoredColumns(events, table: "link_event")
     let (rowid, batch, occurredAt, host, scene, action) = (

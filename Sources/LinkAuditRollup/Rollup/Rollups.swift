@@ -65,6 +65,8 @@ public enum Rollups {
     ("scene_restriction_month", "month_start, host_id, scene, action, reason, policy_version", ["events"]),
     ("under_restricted_event", "occurred_at, event_rowid", []),
     ("decision_month", "complaint_id, month_start", ["opened", "warned"]),
+    ("decision_tap", "complaint_id, month_start, action", ["events"]),
+    ("covered_tap", "month_start, principle, prescribed, action", ["events"]),
     (
       "url_restriction",
       "principle, url_key, url_normalised, first_seen, first_restricted, quarter_start, detected_by, hours_to_action, opens_before",

@@ -66,11 +66,17 @@ package enum WarehouseSegments {
 
 /// Warehouse bundles whose figures rest on what has changed since they were made.
 extension Rollups {
+  /// The oldest warehouse job whose bundles this linkaudit reads: job
+  /// version 3 ships every tap on a decision's URL or domain, blocked ones
+  /// too, which the decision figures count (an older bundle would leave its
+  /// blocks out and read as decisions not enforced).
+  package static let minimumJobVersion = 3
+
   /// The quarters whose live bundle was made with other decisions or other
   /// policy versions in force than the database holds now, with why.
   package static func staleBundles(_ db: Database) throws -> [(quarter: String, why: String)] {
     let bundles = try db.rows(
-      "SELECT quarter, decisions_fingerprint, segments_sha256, quarter_end, quarter_start FROM main.rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start"
+      "SELECT quarter, decisions_fingerprint, segments_sha256, quarter_end, quarter_start, job_version FROM main.rollup_bundle WHERE replaced_by IS NULL ORDER BY quarter_start"
     )
     guard !bundles.isEmpty else { return [] }
     var stale: [(String, String)] = []
@@ -80,7 +86,13 @@ extension Rollups {
       // Only the decisions standing in the quarter, as they stand in it, can touch its figures.
       let end = try TimestampParser.stored(row[3].text, at: "rollup_bundle.quarter_end")
       let start = try TimestampParser.stored(row[4].text, at: "rollup_bundle.quarter_start")
-      if row[1].text != (try DecisionIndex.fingerprint(of: db, from: start, until: end)) {
+      if let version = row[5].text, Int(version) ?? 0 < minimumJobVersion {
+        stale.append(
+          (
+            name,
+            "the decision figures counted every tap under a decision, blocks too (job version \(minimumJobVersion); it is \(version))"
+          ))
+      } else if row[1].text != (try DecisionIndex.fingerprint(of: db, from: start, until: end)) {
         stale.append((name, "complaints imported since changed the decisions"))
       } else if row[2].text != (try WarehouseSegments.sha256(database: db, quarter: quarter)) {
         stale.append((name, "a policy version imported since changed the versions in force"))

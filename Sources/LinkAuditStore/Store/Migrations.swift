@@ -29,10 +29,13 @@ import LinkAuditCore
 /// - v12 records the rollup bundles a warehouse job wrote (`rollup_bundle`).
 /// - v13 records when the job made each bundle (`rollup_bundle.made_at`).
 /// - v14 records which key signed each filed version (`filing.signed_by`).
+/// - v15 makes warn_url decisions decisions too (`decision.prescribed`) and
+///   counts every tap under a decision, blocks included, by decision
+///   (`decision_tap`) and each tap once (`covered_tap`): decisions enforced.
 /// - v16 counts the restrictions for no category by host
 ///   (`scene_restriction_month`) and keeps the under-restricted events
 ///   (`under_restricted_event`), for the figures by platform and the list of
-///   every under-restricted event (issue 31; v15 is another change's).
+///   every under-restricted event (issue 31).
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
@@ -43,7 +46,7 @@ public enum Migrations {
     Migration(PackageResources.v9_case_rollups_sql), Migration(PackageResources.v10_platform_month_sql),
     Migration(PackageResources.v11_filings_sql), Migration(PackageResources.v12_rollup_bundles_sql),
     Migration(PackageResources.v13_bundle_made_at_sql),
-    Migration(PackageResources.v14_filing_signer_sql),
+    Migration(PackageResources.v14_filing_signer_sql), Migration(PackageResources.v15_decision_taps_sql),
     Migration(PackageResources.v16_interconnection_sql),
   ]
 

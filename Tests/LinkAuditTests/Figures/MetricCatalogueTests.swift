@@ -86,10 +86,13 @@ import Testing
       "overview.conformance_rate": "0.545455",
       "overview.over_restricted": "1",
       "overview.under_restricted": "4",
-      // Not stopped by a standing decision: e7 (open, under c1 and c10), e13 (open,
-      // under c2) and e6 (warned, under c2). e7 and e13 conformed to the policy
-      // (opens in one_to_one_chat) and no longer do; e6 did not anyway: 4 / 11.
-      "overview.enforcement_rate": "0.363636",
+      // Taps under a standing decision (c1 example.org from 10-03 11:00 until c6's restore on
+      // 11-20; c2 x.example.com/p from 10-06 11:00; c10 bad.example.org/x from 10-02 21:00; c7
+      // stands only from 2022): e5 (block, c2), e6 (warn_back, c2), e7 (open, c1 and c10), e13
+      // (open, c2); e8 (12-31) came after c1's restore. Enforced: e5; reached: e7 e13.
+      "overview.decision_taps": "4", "overview.decision_enforced": "1", "overview.decision_reached": "2",
+      "overview.decision_enforcement_rate": "0.25",
+      "p1.post_decision_reached": "2", "p2.post_decision_reached": "0", "p3.post_decision_reached": "0",
       // Of the under-restricted: e6 (pornography, p1), e12 (phishing, p2); e2 and e8 have no reason.
       "p1.under_restricted": "1", "p2.under_restricted": "1", "p3.under_restricted": "0",
       // C_1 = c1 c2 c3 c4 c5 c10; upheld c1 c2 c10.
@@ -175,6 +178,15 @@ import Testing
       "p1.upheld_by_domain": ["domain=example.org": "2", "domain=example.com": "1"],
       "p2.upheld_by_domain": ["domain=example.net": "1"],
       "p3.upheld_by_domain": [:],
+      "decision.taps": ["decision=c1": "1", "decision=c10": "1", "decision=c2": "3"],
+      "decision.enforced": ["decision=c1": "0", "decision=c10": "0", "decision=c2": "1"],
+      "decision.reached": ["decision=c1": "1", "decision=c10": "1", "decision=c2": "1"],
+      "decision.actions": [
+        "decision=c1,action=open": "1", "decision=c1,action=warn_proceed": "0", "decision=c1,action=warn_back": "0",
+        "decision=c1,action=block": "0", "decision=c10,action=open": "1", "decision=c10,action=warn_proceed": "0",
+        "decision=c10,action=warn_back": "0", "decision=c10,action=block": "0", "decision=c2,action=open": "1",
+        "decision=c2,action=warn_proceed": "0", "decision=c2,action=warn_back": "1", "decision=c2,action=block": "1",
+      ],
       // one_to_one_chat e1 e7 e13 all open; group_chat e2 e8 open of e2 e3 e8.
       "p4.open_rate": [
         "scene=one_to_one_chat": "1", "scene=group_chat": "0.666667", "scene=moments": "0", "scene=search": "0",
@@ -290,7 +302,8 @@ import Testing
   @Test func ratesCarryTheirCountsAndHoursTheirNumberOfValues() throws {
     let f = try Self.figures("2021-Q4")
     let expected: [String: (Int64?, Int64?)] = [
-      "overview.open_rate": (5, 11), "overview.conformance_rate": (6, 11), "overview.enforcement_rate": (4, 11),
+      "overview.open_rate": (5, 11), "overview.conformance_rate": (6, 11),
+      "overview.decision_enforcement_rate": (1, 4),
       "p1.upheld_rate": (3, 4), "p1.due_met_rate": (4, 7), "p1.automated_share": (1, 2),
       // c5 c4 c10 c1 c2: five resolved complaints of principle 1.
       "p1.median_hours_to_resolve": (nil, 5), "p1.p90_hours_to_resolve": (nil, 5),

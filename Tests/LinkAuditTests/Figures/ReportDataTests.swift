@@ -118,9 +118,9 @@ func shanghaiReport(_ store: TestStore, _ quarter: String) throws -> ReportData 
     #expect(q4.decisions.map(\.complaintID) == ["d2", "d1", "d3"])
     #expect(q4.decisions.map(\.target) == ["https://x.example.com/p", "example.org", "example.org"])
     // e2 under d2; e1 under d1 and d3; e3 was warned, e4 came before d1 stood, e5 is of Q3.
-    #expect(q4.decisions.map(\.opens) == [1, 1, 1])
+    #expect(q4.decisions.map(\.opened) == [1, 1, 1])
     // e3 was warned under d1 and d3 (example.org), both standing on 10-07.
-    #expect(q4.decisions.map(\.warned) == [0, 1, 1])
+    #expect(q4.decisions.map { $0.proceeded + $0.wentBack } == [0, 1, 1])
     #expect(q4.current["overview.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p1.post_decision_opens"]?.csv == "2")
     #expect(q4.current["p2.post_decision_opens"]?.csv == "1")

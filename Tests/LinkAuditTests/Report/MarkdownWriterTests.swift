@@ -4,7 +4,8 @@ import LinkAuditStore
 import Testing
 
 @Suite struct MarkdownWriterTests {
-  /// `n` decisions c0001… in register order; decision i had (i * 7) % 10 opens and i % 3 warned.
+  /// `n` decisions c0001… in register order; decision i had (i * 7) % 10 opens, i % 3 went on through a
+  /// warning (so (i * 7) % 10 + i % 3 reached the page) and 5 blocks.
   static func register(_ n: Int) throws -> [ReportData.DecisionRow] {
     let store = TestStore()
     let db = try store.open()
@@ -14,7 +15,8 @@ import Testing
       SELECT printf('c%04d', k) AS complaint_id, 1 AS principle, 'fraud' AS category, 'block_url' AS scope,
         'https://x.example/' || k AS target, '2021-10-01T00:00:00.000Z' AS received_at,
         '2021-10-02T00:00:00.000Z' AS resolved_at, '2021-10-02T01:00:00.000Z' AS stands_from,
-        NULL AS stands_until, (k * 7) % 10 AS opens_in_quarter, k % 3 AS warned_in_quarter
+        NULL AS stands_until, 'block' AS prescribed, (k * 7) % 10 AS opened, k % 3 AS proceeded, 0 AS went_back,
+        5 AS blocked
       FROM i
       """, source: "test register"
     ).map(ReportData.DecisionRow.init)
@@ -31,13 +33,15 @@ import Testing
     #expect(shown.count == MarkdownWriter.decisionLimit)
     // In register order, as the full register is.
     #expect(shown.map(\.complaintID) == shown.map(\.complaintID).sorted())
-    // Opens 9..0 come 30 decisions each: 9 to 4 fill 180 places; of the 30 with 3 opens, the 20
-    // with the most warned (2, then 1; earlier first among equals) take the rest.
-    let byOpens = Dictionary(grouping: shown, by: \.opens).mapValues(\.count)
-    #expect(byOpens == [9: 30, 8: 30, 7: 30, 6: 30, 5: 30, 4: 30, 3: 20])
-    let threes = all.filter { $0.opens == 3 }
-    let keptThrees = Set(shown.filter { $0.opens == 3 }.map(\.complaintID))
-    let expected = threes.filter { $0.warned == 2 } + threes.filter { $0.warned == 1 }
-    #expect(keptThrees == Set(expected.prefix(20).map(\.complaintID)))
+    // Reached (opens 9..0, each 30 decisions, plus 0-2 proceeded) ranks them; the 200 kept are
+    // those with the most reached, then the most taps (the same order here), earlier first among equals.
+    let ranked = all.indices.sorted { (all[$1].reached, all[$1].taps, $0) < (all[$0].reached, all[$0].taps, $1) }
+    #expect(
+      Set(shown.map(\.complaintID)) == Set(ranked.prefix(MarkdownWriter.decisionLimit).map { all[$0].complaintID }))
+    #expect(shown.allSatisfy { $0.reached >= shown.map(\.reached).min()! })
+    #expect(
+      all.filter { $0.reached > shown.map(\.reached).min()! }.allSatisfy { d in
+        shown.contains { $0.complaintID == d.complaintID }
+      })
   }
 }

@@ -116,24 +116,34 @@ import Testing
     // The decisions standing in 2021-Q4, by hand: c10 (block_url, from 10-02 21:00
     // Shanghai), c1 (block_domain example.org, from 10-03 11:00 until c6's restore on
     // 11-20), c2 (block_url, from 10-06 11:00); c7's stands only from 2022-01-01 02:00.
-    // Opened under each: e7 under c10 and c1, e13 (…/p#top) under c2; warned: e6 under c2.
+    // Taps under each: e7 (open) under c10 and c1; e13 (…/p#top, open), e6 (warn_back) and
+    // e5 (block) under c2. Handled as decided: e5 alone; reached the page: e7, e13.
     let register = try String(contentsOfFile: out + "/decisions.csv", encoding: .utf8)
     #expect(
       register == """
-        complaint_id,principle,category,scope,target,received_at,resolved_at,effective_from,restored_at,opens_in_quarter,warned_in_quarter
-        c10,1,fraud,block_url,https://bad.example.org/x,2021-10-02T04:00:00.000Z,2021-10-02T12:00:00.000Z,2021-10-02T13:00:00.000Z,,1,0
-        c1,1,fraud,block_domain,example.org,2021-10-02T02:00:00.000Z,2021-10-03T02:00:00.000Z,2021-10-03T03:00:00.000Z,2021-11-20T02:00:00.000Z,1,0
-        c2,1,pornography,block_url,https://x.example.com/p,2021-10-04T02:00:00.000Z,2021-10-06T02:00:00.000Z,2021-10-06T03:00:00.000Z,,1,1
+        complaint_id,principle,category,scope,target,received_at,resolved_at,effective_from,restored_at,taps,enforced,reached,open,warn_proceed,warn_back,block
+        c10,1,fraud,block_url,https://bad.example.org/x,2021-10-02T04:00:00.000Z,2021-10-02T12:00:00.000Z,2021-10-02T13:00:00.000Z,,1,0,1,1,0,0,0
+        c1,1,fraud,block_domain,example.org,2021-10-02T02:00:00.000Z,2021-10-03T02:00:00.000Z,2021-10-03T03:00:00.000Z,2021-11-20T02:00:00.000Z,1,0,1,1,0,0,0
+        c2,1,pornography,block_url,https://x.example.com/p,2021-10-04T02:00:00.000Z,2021-10-06T02:00:00.000Z,2021-10-06T03:00:00.000Z,,3,1,1,1,0,1,1
 
         """)
     // The summary lists the same register, times in the report's zone.
     let summary = try text(out, "summary.en.md")
     #expect(
       summary.contains(
-        "| c1 | 1 | Fraud | Block the domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 | 0 |"))
+        "| c1 | 1 | Fraud | Block the domain | example.org | 2021-10-03 11:00:00 | 2021-11-20 10:00:00 | 1 | 0 | 0.00% | 1 | 1 | 0 | 0 | 0 |"
+      ))
     #expect(
       summary.contains(
-        "| c10 | 1 | Fraud | Block the URL | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 |"))
+        "| c10 | 1 | Fraud | Block the URL | https://bad.example.org/x | 2021-10-02 21:00:00 | — | 1 | 0 | 0.00% | 1 | 1 | 0 | 0 | 0 |"
+      ))
+    // The summary leads with the decisions enforced: 1 of the 4 taps under a decision (e5 e6 e7 e13).
+    #expect(
+      summary.contains(
+        "Decision enforcement rate (`overview.decision_enforcement_rate`): **25.00%**: of 4 taps under a"))
+    #expect(
+      summary.contains("Decisions least enforced: c1: 0.00% (0 of 1 taps handled as decided, 1 reached the page)"))
+    #expect(try text(out, "summary.zh.md").contains("处置决定执行率（`overview.decision_enforcement_rate`）：**25.00%**"))
     #expect(try text(out, "summary.zh.md").contains("## 报告期内生效的处置决定"))
     // Scopes, channels, statuses and outcomes read as words; the codes stay in decisions.csv.
     #expect(try text(out, "summary.zh.md").contains("| c1 | 1 | 欺诈 | 拦截域名 | example.org |"))
@@ -173,10 +183,17 @@ import Testing
       let rules = language == "en" ? ["A category's rule", "The scene's rule"] : ["类别规则", "场景规则"]
       #expect(values.isSuperset(of: rules), "\(language)")
       #expect(!values.contains("e5") && !values.contains("e7"), "\(language)")
-      // The register's header names the warned column, in the sheet's language.
+      // The register's header names the taps, those handled as decided and those that reached the
+      // page, and each action, in the sheet's language.
       let register = try #require(cells[decisions])
-      #expect(
-        register.values.contains(language == "en" ? "Warned, not blocked, under it" : "其下仅提示未拦截"))
+      let header =
+        language == "en"
+        ? [
+          "Taps under it", "Handled as decided", "Enforced", "Reached the page", "Opened", "Warned, went back",
+          "Blocked",
+        ]
+        : ["覆盖点击数", "按决定执行", "执行率", "仍到达页面", "直接打开", "提示后返回", "拦截"]
+      #expect(Set(register.values).isSuperset(of: header), "\(language)")
     }
   }
 
@@ -335,9 +352,10 @@ import Testing
     let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
     let labels = Set(
       try text(out, "metrics.csv").split(separator: "\n").dropFirst().map { line -> String in
-        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-        let key = fields[1].split(separator: "=").first.map { "[\($0)=…]" } ?? ""
-        return String(fields[0]) + key
+        // A dimension of two keys is quoted: "decision=c1,action=open".
+        let fields = csvFields(line)
+        let keys = fields[1].split(separator: ",").compactMap { $0.split(separator: "=").first.map { "\($0)=…" } }
+        return fields[0] + (keys.isEmpty ? "" : "[\(keys.joined(separator: ","))]")
       })
     #expect(labels.contains("rating.grade[platform=…]"))
     for (language, sheet) in [("en", "Methodology"), ("zh", "方法说明")] {

@@ -21,7 +21,7 @@ struct HandBundle {
   var moreUsers: [[String]] = []
   /// Numbers of manifest.json set or replaced (made_at_ms, rows_duplicate, events...).
   var manifestFields: [String: Int64] = [:]
-  var jobVersion = "1"
+  var jobVersion = "3"
   /// The first and last events' instants.
   var first = at("2021-10-01T01:00:00Z")
   var last = at("2021-11-15T09:30:00Z")

@@ -242,7 +242,7 @@ extension RollupBundleTests {
   @Test func theJobsRepeatedIdsAreTheBatchsDuplicates() throws {
     var bundle = HandBundle.q4
     bundle.manifestFields = ["rows_duplicate": 3, "rows_rejected": 2]
-    bundle.jobVersion = "2"
+    bundle.jobVersion = "3"
     let summary = try importBundle(try write(bundle, "bundle"))
     #expect(summary.warnings.isEmpty)
     #expect(
@@ -358,7 +358,7 @@ extension RollupBundleTests {
     version.jobVersion = "1\u{1B}[2J"
     try expectRefused(version, "version", FileError.self, ["job_version", "is not a version"])
     var reference = HandBundle.q4
-    reference.jobVersion = "2"
+    reference.jobVersion = "3"
     try expectRefused(
       reference, "bad\u{1B}[31mname\nforged: 9 read", FileError.self, ["folder name holds a control character"])
   }
@@ -378,5 +378,93 @@ extension RollupBundleTests {
     }
     #expect(error.localizedDescription.contains("counts.csv: its SHA-256"))
     #expect(error.localizedDescription.contains("changed while it was imported"))
+  }
+}
+
+extension RollupBundleTests {
+  /// Issue 31: an older job (1, 2) shipped only the taps under a decision
+  /// that were not blocked, so its decisions would read as less enforced than
+  /// they were. Its bundle is refused, naming the job version needed, with
+  /// nothing changed; so is a version that is no number.
+  @Test func aBundleOfAJobBeforeVersion3IsRefusedNamingTheVersionNeeded() throws {
+    for version in ["1", "2", "2.9", "three", "-3"] {
+      var older = HandBundle.q4
+      older.jobVersion = version
+      try expectRefused(
+        older, "job-\(version)", FileError.self,
+        [
+          "manifest.json", "job_version \(version)", "bundles of job version 3 or later",
+          "warehouse/linkaudit_rollups.py",
+        ])
+    }
+    var current = HandBundle.q4
+    current.jobVersion = "3"
+    #expect(try importBundle(try write(current, "job-3")).rowsStored == 7)
+  }
+
+  /// A bundle an older job made, imported before this linkaudit, is stale:
+  /// reports refuse it, saying why, until the job is run again.
+  @Test func aStoredBundleOfAnOlderJobIsStale() throws {
+    _ = try importBundle(try write(.q4, "bundle"))
+    do {
+      let db = try store.open()
+      defer { db.close() }
+      try db.execute("UPDATE rollup_bundle SET job_version = '2'")
+    }
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    let stale = try Rollups.staleBundles(db)
+    #expect(stale.map(\.quarter) == ["2021-Q4"])
+    #expect(stale.first?.why.contains("job version 3; it is 2") == true)
+    let refused = try #require(throws: BundleError.self) {
+      try Rollups.prepare(db, for: TimeZone(identifier: "Asia/Shanghai")!)
+    }
+    #expect(
+      refused.message.contains("the figures of 2021-Q4 came from a warehouse bundle made before the decision figures"))
+  }
+}
+
+extension RollupBundleTests {
+  /// Issue 31: a bundle ships every tap under a decision, blocks too. d1
+  /// blocks example.com from 2021-09-02, through all of November: the
+  /// bundle's two November events on www.example.com (h2 open, h3 blocked) are
+  /// shipped in cases.csv, and count under d1; a bundle that counts a third (a
+  /// block) and ships only two, or ships them in histories.csv alone, leaves
+  /// taps under d1 out, and is refused with nothing changed.
+  @Test func aBundleThatLeavesOutTapsUnderADomainDecisionIsRefused() throws {
+    try store.load([
+      (
+        .complaints,
+        try store.dir.write(
+          "d.csv",
+          """
+          complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at
+          d1,2021-09-01 10:00:00,a,https://www.example.com/x,gambling,in_chat,,resolved,2021-09-02 10:00:00,upheld,block_domain,
+
+          """)
+      )
+    ])
+    // As the job ships them: every event on the decision's domain in cases.csv too.
+    var whole = HandBundle.q4
+    whole.cases += whole.histories.suffix(2)
+    var leftOut = whole
+    leftOut.counts[3][8] = "2"
+    leftOut.days[2][1] = "3"
+    try expectRefused(
+      leftOut, "left-out", FileError.self,
+      [
+        "cases.csv", "ships 2 tap(s) on example.com", "counts.csv counts 3", "decision d1 blocked the domain",
+        "job version 3",
+      ])
+    // Shipped in histories.csv alone, they are under no decision: refused as well.
+    try expectRefused(
+      .q4, "histories-only", FileError.self, ["ships 0 tap(s) on example.com", "counts.csv counts 2", "decision d1"])
+    _ = try importBundle(try write(whole, "whole"))
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    #expect(
+      try db.rows(
+        "SELECT action, sum(events) FROM decision_tap WHERE complaint_id = 'd1' GROUP BY action ORDER BY action")
+        == [[.text("block"), .integer(1)], [.text("open"), .integer(1)]])
   }
 }
