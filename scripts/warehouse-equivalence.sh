@@ -55,7 +55,7 @@ for q in $quarters; do
   "$PY" warehouse/compare_packages.py "$WORK/direct-$q" "$WORK/warehouse-$q" || status=1
   "$BIN" verify "$WORK/warehouse-$q" --db "$WORK/warehouse.db" >/dev/null || fail "verify refused the package of $q"
 done
-"$BIN" doctor --db "$WORK/warehouse.db" >"$WORK/doctor.txt" || { cat "$WORK/doctor.txt"; fail "doctor found problems"; }
+"$BIN" doctor --db "$WORK/warehouse.db" --key-file "$WORK/key" >"$WORK/doctor.txt" || { cat "$WORK/doctor.txt"; fail "doctor found problems"; }
 grep '^ok *bundles' "$WORK/doctor.txt"
 
 # An altered bundle is refused, naming the file.

@@ -450,7 +450,7 @@ def write_bundle(spark, good, reference, manifest, tables, out, rejected, duplic
                            & (counted["_action"] == under["u_action"]), "left")
     cases = flagged.filter(
         F.col("url_key").isin(urls) | F.col("domain").isin(domains)
-        | F.col("_under").isNotNull()))
+        | F.col("_under").isNotNull())
     files["cases.csv"] = write_csv(os.path.join(out, "cases.csv"), event_header,
                                    cases.orderBy("_at", "event_id").select(*event_columns).toLocalIterator())
     # The histories of the URLs restricted in the quarter: their every event
