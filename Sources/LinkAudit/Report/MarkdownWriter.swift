@@ -97,10 +97,11 @@ package struct MarkdownWriter {
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       // A list of none or one: a section renders for a filed package only.
       "filing": (filing.map { [$0] } ?? []).map { f -> [String: Any] in
-        [
-          "version": language.versionName(f.version), "issuedAt": data.local(f.issuedAt),
-          "reason": f.reason.map(markdownText) ?? "",
-        ]
+        var section: [String: Any] = ["version": language.versionName(f.version), "issuedAt": data.local(f.issuedAt)]
+        // Only a version with a reason says one: Mustache renders `{{#reason}}` for an empty string too,
+        // which left version 1 with "Reason for this version:" and nothing after it.
+        if let reason = f.reason, !reason.isEmpty { section["reason"] = markdownText(reason) }
+        return section
       },
       "policies": data.policies.map {
         [

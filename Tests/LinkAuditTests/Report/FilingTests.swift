@@ -82,6 +82,13 @@ import Testing
     // The Cover names the version and when it was issued (Beijing time).
     let cover = try XlsxReading.cells(v1 + "/linkaudit-2021-Q4.zh.xlsx")["封面"] ?? [:]
     #expect(cover.values.contains("第1版") && cover.values.contains("2022-01-10 10:00:00"), "\(cover)")
+    // Version 1 gives no reason, and its summary says none (it said "Reason for this version:" with nothing after it).
+    for (language, filed, reason) in [
+      ("en", "Filed version 1", "Reason for this version"), ("zh", "报送版本：第1版", "重新报送原因"),
+    ] {
+      let summary = try String(contentsOfFile: v1 + "/summary.\(language).md", encoding: .utf8)
+      #expect(summary.contains(filed) && !summary.contains(reason), "\(language)")
+    }
 
     // The same figures a week later: the same version, its first date, the same bytes.
     let again = try issue(store, to: "again", at: Self.later)
