@@ -68,18 +68,19 @@ struct Keys: ParsableCommand {
   /// The reports folder the key lies in: the key's own folder or the one
   /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
   /// with the packages as surely as `reports/keys/k.pem`), or higher up one
-  /// that holds a package.
+  /// that holds a package; and the key's own folder, whatever its name, when
+  /// it holds a package folder (red-team C12: `--out out/2021-Q4` makes `out` a reports folder).
   static func reportsFolder(holding path: String) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
     var depth = -1
     while folder != "/" && !folder.isEmpty {
+      let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
+        (try? Manifest.read(from: (folder as NSString).appendingPathComponent($0))) != nil
+      }
       if (folder as NSString).lastPathComponent == "reports" {
-        let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
-          FileManager.default.fileExists(
-            atPath: ((folder as NSString).appendingPathComponent($0) as NSString).appendingPathComponent(
-              ReportPackage.manifestName))
-        }
         if depth <= 0 || packages { return folder }
+      } else if depth == -1, packages {
+        return folder
       }
       folder = parentPath(folder)
       depth += 1
