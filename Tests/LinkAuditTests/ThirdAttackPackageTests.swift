@@ -79,19 +79,21 @@ import Testing
       defer { db.close() }
       try db.execute(
         """
+        CREATE TABLE nowhere (id INTEGER PRIMARY KEY);
         CREATE TABLE commit_trap (v INTEGER REFERENCES nowhere(id) DEFERRABLE INITIALLY DEFERRED);
         CREATE TRIGGER commit_trap_on_filing AFTER INSERT ON filing BEGIN INSERT INTO commit_trap VALUES (1); END;
         """)
     }
     let failed = try report(["--out", folder, "--archive"])
     #expect(failed.status != 0, "\(failed.stderr)")
+    #expect(failed.stderr.contains("FOREIGN KEY"), "\(failed.stderr)")
     #expect(try filings().isEmpty)
     #expect(listing(reports).filter { !$0.hasPrefix(".") } == [], "\(listing(reports))")
     #expect(!listing(reports).contains { $0.hasSuffix(".zip") || $0.contains(".zip.") }, "\(listing(reports))")
     do {
       let db = try Database.store(at: database)
       defer { db.close() }
-      try db.execute("DROP TRIGGER commit_trap_on_filing; DROP TABLE commit_trap;")
+      try db.execute("DROP TRIGGER commit_trap_on_filing; DROP TABLE commit_trap; DROP TABLE nowhere;")
     }
     let filed = try report(["--out", folder, "--archive"])
     #expect(filed.status == 0, "\(filed.stderr)")
@@ -120,11 +122,25 @@ import Testing
     // Killed after the ledger committed version 2, before it took the folder: the folder still holds version 1.
     let left = store.dir.file("reports/.2021-Q4.writing-\(Self.gone)")
     try FileManager.default.moveItem(atPath: staging, toPath: left)
-    let (_, next) = try kept.filings.issued(store, to: "reports/2021-Q4", at: FilingTests.later)
-    #expect(next.version?.version == 2 && next.version?.isNew == false)
+    // A batch imported since: version 2 can never be written again, and the next run is version 3.
+    try store.load([
+      (
+        .links,
+        try store.dir.write(
+          "june.csv",
+          "event_id,occurred_at,scene,user_id,url,action,reason\nj1,2022-06-03 10:00:00,search,u9,https://a.cn/,open,\n"
+        )
+      )
+    ])
+    let (_, next) = try kept.filings.issued(store, to: "reports/2021-Q4", reason: "June", at: FilingTests.later)
+    #expect(next.version?.version == 3 && next.version?.isNew == true)
     #expect(!exists(left))
-    #expect(try ReportPackage.sha256(#require(bytes(folder + "/manifest.json"))) == v2.manifestSHA256)
+    #expect(try ReportPackage.sha256(#require(bytes(folder + "-v2/manifest.json"))) == v2.manifestSHA256)
+    #expect(try ReportPackage.checkWritten(directory: folder + "-v2") == [])
     #expect(bytes(folder + "-v1/manifest.json") == v1)
+    #expect(
+      try ReportPackage.sha256(#require(bytes(folder + "/manifest.json")))
+        == kept.filings.ledger(store)[2].manifestSHA256)
     #expect(
       next.notes.contains { $0.contains("2021-Q4 version 2, staged by a report that was killed: put in place") },
       "\(next.notes)")
@@ -134,7 +150,8 @@ import Testing
     let (_, third) = try kept.filings.issued(store, to: "reports/2021-Q4", at: FilingTests.later)
     #expect(bytes(folder + "-v1/manifest.json") == v1, "\(third.notes)")
     #expect(third.notes.contains { $0.contains("kept as filed in \(folder)-v1") }, "\(third.notes)")
-    #expect(listing(store.dir.file("reports")).filter { !$0.hasPrefix(".") } == ["2021-Q4", "2021-Q4-v1"])
+    #expect(
+      listing(store.dir.file("reports")).filter { !$0.hasPrefix(".") } == ["2021-Q4", "2021-Q4-v1", "2021-Q4-v2"])
   }
 
   // MARK: C3
