@@ -330,7 +330,10 @@ import Testing
       ),
       "\(refused.stderr)")
     #expect(listing(out) == before)
-    // A folder of its own beside it is fine.
+    // A folder of its own is fine; so is the database's own folder, the key's default place, whatever else it holds.
     #expect(try run(["keys", "new", "--signing-key", dir.file("k3.pem")]).status == 0)
+    let besideTheDatabase = try report(["--out", dir.file("2021-Q4")])
+    #expect(besideTheDatabase.status == 0, "\(besideTheDatabase.stderr)")
+    #expect(try run(["keys", "new", "--signing-key", dir.file("k4.pem")]).status == 0)
   }
 }
