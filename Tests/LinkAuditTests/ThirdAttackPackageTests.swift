@@ -142,7 +142,7 @@ import Testing
       try ReportPackage.sha256(#require(bytes(folder + "/manifest.json")))
         == kept.filings.ledger(store)[2].manifestSHA256)
     #expect(
-      next.notes.contains { $0.contains("2021-Q4 version 2, staged by a report that was killed: put in place") },
+      next.notes.contains { $0.contains("2021-Q4 version 2, left staged by an earlier report: put in place") },
       "\(next.notes)")
     // An older filed version staged by a killed report: kept in its own -vN, not removed.
     try FileManager.default.moveItem(
@@ -268,7 +268,7 @@ import Testing
     let stagedRun = try doctor()
     #expect(
       stagedRun.stdout.contains(
-        "warning  packages: \(staged): 2021-Q4 version 2, as filed, staged by a report that was killed: linkaudit report --quarter 2021-Q4 puts it in place (or move it to \(folder))"
+        "warning  packages: \(staged): 2021-Q4 version 2, as filed, left staged by an earlier report: linkaudit report --quarter 2021-Q4 puts it in place (or move it to \(folder))"
       ), "\(stagedRun.stdout)")
     // No filing yet: the stray archive of a version never filed is a problem all the same.
     let db = try Database.store(at: database)

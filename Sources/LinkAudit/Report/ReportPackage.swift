@@ -184,7 +184,7 @@ public struct ReportPackage {
     let shown = escapingControls(path)
     guard let manifest = try? Manifest.read(from: path), let version = manifest.filing?.version,
       (try? checkWritten(directory: path))?.isEmpty == true
-    else { return "\(shown): a filed package staged by a report that was killed, not whole: left as it is" }
+    else { return "\(shown): a filed package left staged by an earlier report, not whole: left as it is" }
     let named = "\(escapingControls(manifest.quarter)) version \(version)"
     let fm = FileManager.default
     do {
@@ -192,13 +192,17 @@ public struct ReportPackage {
         let latest = try Filing.find(in: db, quarter: manifest.quarter)?.version
         if !PackageFolder.exists(target) {
           try PackageFolder.renameClaiming(path, to: target)
-          return "\(named), staged by a report that was killed: put in place in \(target)"
+          return "\(named), left staged by an earlier report: put in place in \(target)"
         }
         if samePackage(path, target) {
           try fm.removeItem(atPath: path)
-          return "\(named), staged by a report that was killed: \(target) holds it already, byte for byte"
+          return "\(named), left staged by an earlier report: \(target) holds it already, byte for byte"
         }
-        if version == latest, let keep = try versionToKeep(in: target, replacingWith: version, database: db) {
+        // The folder is taken only from a package of the same quarter and zone (red-team B12).
+        let folderHolds = try? Manifest.read(from: target)
+        if version == latest, folderHolds?.quarter == manifest.quarter, folderHolds?.timeZone == manifest.timeZone,
+          let keep = try versionToKeep(in: target, replacingWith: version, database: db)
+        {
           if keep.alreadyThere {
             let previous = PackageFolder.sibling(of: target, .previous)
             try fm.moveItem(atPath: target, toPath: previous)
@@ -209,19 +213,19 @@ public struct ReportPackage {
             try fm.moveItem(atPath: path, toPath: target)
           }
           return
-            "\(named), staged by a report that was killed: put in place in \(target); version \(keep.version) kept as filed in \(keep.path)"
+            "\(named), left staged by an earlier report: put in place in \(target); version \(keep.version) kept as filed in \(keep.path)"
         }
         let kept = keptPath(of: target, version: version)
         if PackageFolder.exists(kept), samePackage(path, kept) {
           try fm.removeItem(atPath: path)
-          return "\(named), staged by a report that was killed: \(kept) holds it already, byte for byte"
+          return "\(named), left staged by an earlier report: \(kept) holds it already, byte for byte"
         }
         try PackageFolder.renameClaiming(path, to: kept)
-        return "\(named), staged by a report that was killed: kept as filed in \(kept)"
+        return "\(named), left staged by an earlier report: kept as filed in \(kept)"
       }
     } catch {
       return
-        "\(shown) holds the filed \(named), staged by a report that was killed, and could not be put in place (\(escapingControls(error.localizedDescription))): left as it is; move it to \(escapingControls(keptPath(of: target, version: version)))"
+        "\(shown) holds the filed \(named), left staged by an earlier report, and could not be put in place (\(escapingControls(error.localizedDescription))): left as it is; move it to \(escapingControls(keptPath(of: target, version: version)))"
     }
   }
 

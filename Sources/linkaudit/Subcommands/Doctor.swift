@@ -139,12 +139,14 @@ struct FilingChecks {
       held.insert("\(manifest.quarter) \(version)")
     }
     // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
+    var stagedOnly = false
     for staged in stagedFiled(filings) where !held.contains("\(staged.filing.quarter) \(staged.filing.version)") {
+      stagedOnly = true
       held.insert("\(staged.filing.quarter) \(staged.filing.version)")
       findings.append(
         Doctor.Finding(
           .warning, "packages",
-          "\(TableSink.flat(staged.path)): \(TableSink.flat(staged.filing.quarter)) version \(staged.filing.version), as filed, staged by a report that was killed: linkaudit report --quarter \(TableSink.flat(staged.filing.quarter)) puts it in place (or move it to \(TableSink.flat(staged.belongs)))"
+          "\(TableSink.flat(staged.path)): \(TableSink.flat(staged.filing.quarter)) version \(staged.filing.version), as filed, left staged by an earlier report: linkaudit report --quarter \(TableSink.flat(staged.filing.quarter)) puts it in place (or move it to \(TableSink.flat(staged.belongs)))"
         ))
     }
     // Every filed version, superseded ones too, has its package on disk (red-team C9: report deletes none).
@@ -163,7 +165,7 @@ struct FilingChecks {
       .sorted { $0.quarter < $1.quarter }.map { "\($0.quarter) version \($0.version)" }
     // With no filing, the packages there are named above, each as a version the filings do not hold.
     if filings.isEmpty { return findings }
-    if missing.isEmpty && superseded.isEmpty {
+    if missing.isEmpty && superseded.isEmpty && !stagedOnly {
       findings.append(
         Doctor.Finding(
           .ok, "filings",
