@@ -21,7 +21,9 @@ struct DoctorCommand: ParsableCommand {
       when it was imported. The keys and the filings: the pseudonym key import uses (--key-file, \
       else beside the database) present, mode 0600 and the database's; the signing key against the packages filed; every package and filing archive in \
       --reports (default reports/) against the version it names, as filed: its manifest's \
-      bytes, every file, nothing added, and its signature.
+      bytes, every file, nothing added, and its signature (before the first filing too); every \
+      filed version, superseded ones included, found there or named, and one a report left \
+      staged under a dot-name named with what to do.
       """)
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
