@@ -29,10 +29,13 @@ public enum PackageArchive {
   /// Returns false when the archive was there already. `checkOnly` (a dry
   /// run) writes the archive inside `directory`, compares, and puts nothing
   /// in place: the same refusal, nothing written beside the package.
+  /// `staging` writes it under its hidden name only, for `putInPlace` once
+  /// the ledger holds its version (red-team C1: no archive of a version not
+  /// filed ever bears the final name, whatever kills the report in between).
   @discardableResult
   public static func write(
     directory: String, to path: String, folder: String, issuedAt: Timestamp, in zone: TimeZone,
-    checkOnly: Bool = false
+    checkOnly: Bool = false, staging: Bool = false
   ) throws -> Bool {
     let fm = FileManager.default
     let manifest = try Manifest.read(from: directory)
@@ -44,7 +47,8 @@ public enum PackageArchive {
       checkOnly
       ? (directory as NSString).appendingPathComponent("archive-check.zip") : PackageFolder.sibling(of: path, .writing)
     try? fm.removeItem(atPath: temporary)
-    defer { try? fm.removeItem(atPath: temporary) }
+    var keepStaged = false
+    defer { if !keepStaged { try? fm.removeItem(atPath: temporary) } }
     let date = entryDate(issuedAt, in: zone)
     do {
       let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
@@ -66,9 +70,33 @@ public enum PackageArchive {
       )
     }
     if checkOnly { return true }
+    if staging {
+      keepStaged = true
+      return true
+    }
     // link(2) refuses a name taken meanwhile, where a move would replace it.
     guard link(temporary, path) == 0 else {
       throw FileError(file: path, message: "cannot put the archive in place: \(String(cString: strerror(errno)))")
+    }
+    return true
+  }
+
+  /// Puts the archive `write(…, staging: true)` left under its hidden name
+  /// at `path`, by link(2) (a name taken meanwhile is refused, never
+  /// replaced, unless by the same bytes), and removes the hidden name.
+  /// Returns false when the same archive was there already.
+  @discardableResult
+  public static func putInPlace(_ path: String) throws -> Bool {
+    let temporary = PackageFolder.sibling(of: path, .writing)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    guard link(temporary, path) == 0 else {
+      let why = errno
+      if why == EEXIST, PackageFolder.notARegularFile(path) == nil,
+        FileManager.default.contentsEqual(atPath: path, andPath: temporary)
+      {
+        return false
+      }
+      throw FileError(file: path, message: "cannot put the archive in place: \(String(cString: strerror(why)))")
     }
     return true
   }

@@ -81,11 +81,18 @@ package enum PackageFolder {
   /// `isFiled` tells a manifest the ledger holds: a package staged, filed and
   /// killed before it took its folder is put in place rather than removed,
   /// so every filed version stays where a next run or doctor finds it.
-  package static func removeStaleSiblings(of target: String, isFiled: ((Data) -> Bool)? = nil) {
+  /// Returns the filed packages staged by killed reports that are still
+  /// there (the folder taken), and a line for each entry left as someone's.
+  @discardableResult
+  package static func removeStaleSiblings(of target: String, isFiled: ((Data) -> Bool)? = nil) -> (
+    staged: [String], notes: [String]
+  ) {
     let fm = FileManager.default
     let parent = parentPath(target)
     let name = (target as NSString).lastPathComponent
-    guard let names = try? fm.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent) else { return }
+    var staged: [String] = []
+    var notes: [String] = []
+    guard let names = try? fm.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent) else { return ([], []) }
     if let isFiled, !exists(target) {
       for entry in names.sorted() {
         for prefix in [".\(name).\(Sibling.writing.rawValue)-"] where entry.hasPrefix(prefix) {
@@ -111,16 +118,29 @@ package enum PackageFolder {
           // A folder (a package being written, or moved aside), or a file (an archive being written).
           var info = stat()
           guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) else { continue }
+          // Only what a report could have left is moved back or removed (red-team B6, C4): a folder
+          // of someone's named so would be replaced and deleted whole once moved into the package's name.
+          guard Self.couldBeReports(path) else {
+            notes.append("\(path): named as a report's staging folder but holds what no report writes: left as it is")
+            continue
+          }
           if kind == .previous, !fm.fileExists(atPath: target),
             fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
           {
             try? fm.moveItem(atPath: path, toPath: target)
-          } else if Self.couldBeReports(path) {
+          } else if kind == .writing, let isFiled,
+            case .success(let bytes) = contents(
+              of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)), isFiled(bytes)
+          {
+            // A filed version staged by a killed report is never removed (red-team C2): the caller puts it in place.
+            staged.append(path)
+          } else {
             try? fm.removeItem(atPath: path)
           }
         }
       }
     }
+    return (staged, notes)
   }
 
   /// Renames `from` to `to` only while nothing is at `to`: the name is
@@ -148,7 +168,15 @@ package enum PackageFolder {
     let path =
       (parentPath(target).isEmpty ? "" : parentPath(target) + "/") + ".\((target as NSString).lastPathComponent).lock"
     while true {
-      let fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      // Created by this run, or there already: only the run's own lock file (or
+      // an empty one a killed run left) is removed, never a file of someone's so named (red-team C4).
+      var created = true
+      var fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
+      if fd < 0, errno == EEXIST {
+        created = false
+        fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0, errno == ENOENT { continue }  // removed meanwhile by the run that held it
+      }
       guard fd >= 0 else {
         throw FileError(file: path, message: "cannot open the lock of its folder: \(String(cString: strerror(errno)))")
       }
@@ -164,8 +192,12 @@ package enum PackageFolder {
         close(fd)
         continue
       }
+      guard held.st_mode & S_IFMT == S_IFREG else {
+        close(fd)
+        throw FileError(file: path, message: "cannot lock: not a regular file (the lock of its folder is one)")
+      }
       defer {
-        unlink(path)
+        if created || held.st_size == 0 { unlink(path) }
         close(fd)
       }
       return try body()

@@ -93,6 +93,9 @@ public struct ReportPackage {
     public var staged: String? = nil
     /// The filed version the folder holds that this package replaces, and where it is kept.
     public var keeping: KeptVersion? = nil
+    /// What was done with what killed reports left beside the folder (a
+    /// filed package staged, put where its version belongs), one line each.
+    public var notes: [String] = []
   }
 
   /// A filed version a package folder holds, which a report of another
@@ -113,11 +116,32 @@ public struct ReportPackage {
     folderName(directory) + "-v\(version)"
   }
 
-  /// The folder as named, without trailing slashes.
-  static func folderName(_ directory: String) -> String {
+  /// The folder as named, without trailing slashes; a name with a `.` or
+  /// `..` component is the folder it leads to (red-team C8: `reports/2021-Q4/.`
+  /// is `reports/2021-Q4`, never a folder `.-v1` inside it). One name, from
+  /// which the lock, the staging and the `-vN` names are all derived.
+  public static func folderName(_ directory: String) -> String {
     var folder = Substring(directory)
     while folder.count > 1, folder.hasSuffix("/") { folder = folder.dropLast() }
-    return String(folder)
+    guard folder.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else { return String(folder) }
+    let canonical = FileIdentity(String(folder)).canonical
+    let last = (canonical as NSString).lastPathComponent
+    return last == "." || last == ".." ? (canonical as NSString).standardizingPath : canonical
+  }
+
+  /// Two package folders hold the same entries, each a regular file of the
+  /// same bytes: every file the manifest lists, the manifest and its
+  /// signature (red-team C3: a copy without the signature is not the version).
+  static func samePackage(_ a: String, _ b: String) -> Bool {
+    guard let names = try? PackageFolder.entries(of: a), let others = try? PackageFolder.entries(of: b),
+      names == others, names.contains(manifestName)
+    else { return false }
+    return names.allSatisfy { name in
+      guard case .success(let mine) = PackageFolder.contents(of: (a as NSString).appendingPathComponent(name)),
+        case .success(let theirs) = PackageFolder.contents(of: (b as NSString).appendingPathComponent(name))
+      else { return false }
+      return mine == theirs
+    }
   }
 
   /// The filed version `directory` holds, if a package of `version` would
@@ -141,7 +165,7 @@ public struct ReportPackage {
     let keptManifest = (kept as NSString).appendingPathComponent(manifestName)
     if PackageFolder.notARegularFile(kept) == "not a regular file (a folder)",
       case .success(let there) = PackageFolder.contents(of: keptManifest), there == bytes,
-      (try? checkWritten(directory: kept))?.isEmpty == true
+      (try? checkWritten(directory: kept))?.isEmpty == true, samePackage(kept, target)
     {
       return KeptVersion(version: held, path: kept, alreadyThere: true)
     }
@@ -149,6 +173,60 @@ public struct ReportPackage {
       message:
         "\(kept) is there already and is not \(manifest.quarter) version \(held) as filed (the package in \(target)): report keeps that version there before the folder takes version \(version.map(String.init) ?? "?"); move \(kept) away first"
     )
+  }
+
+  /// A filed package a killed report staged beside `target` while the folder
+  /// was taken (red-team C2): never removed. The latest version takes the
+  /// folder (what the folder held kept as filed in `<folder>-vN`); an older
+  /// one goes to its `<folder>-vN`; a copy of what is there already, byte for
+  /// byte, is dropped; anything else is left, named. Returns what was done.
+  static func placeStaged(_ path: String, at target: String, database db: Database) -> String {
+    let shown = escapingControls(path)
+    guard let manifest = try? Manifest.read(from: path), let version = manifest.filing?.version,
+      (try? checkWritten(directory: path))?.isEmpty == true
+    else { return "\(shown): a filed package left staged by an earlier report, not whole: left as it is" }
+    let named = "\(escapingControls(manifest.quarter)) version \(version)"
+    let fm = FileManager.default
+    do {
+      return try PackageFolder.withFolderLock(target) {
+        let latest = try Filing.find(in: db, quarter: manifest.quarter)?.version
+        if !PackageFolder.exists(target) {
+          try PackageFolder.renameClaiming(path, to: target)
+          return "\(named), left staged by an earlier report: put in place in \(target)"
+        }
+        if samePackage(path, target) {
+          try fm.removeItem(atPath: path)
+          return "\(named), left staged by an earlier report: \(target) holds it already, byte for byte"
+        }
+        // The folder is taken only from a package of the same quarter and zone (red-team B12).
+        let folderHolds = try? Manifest.read(from: target)
+        if version == latest, folderHolds?.quarter == manifest.quarter, folderHolds?.timeZone == manifest.timeZone,
+          let keep = try versionToKeep(in: target, replacingWith: version, database: db)
+        {
+          if keep.alreadyThere {
+            let previous = PackageFolder.sibling(of: target, .previous)
+            try fm.moveItem(atPath: target, toPath: previous)
+            try fm.moveItem(atPath: path, toPath: target)
+            try? fm.removeItem(atPath: previous)
+          } else {
+            try PackageFolder.renameClaiming(target, to: keep.path)
+            try fm.moveItem(atPath: path, toPath: target)
+          }
+          return
+            "\(named), left staged by an earlier report: put in place in \(target); version \(keep.version) kept as filed in \(keep.path)"
+        }
+        let kept = keptPath(of: target, version: version)
+        if PackageFolder.exists(kept), samePackage(path, kept) {
+          try fm.removeItem(atPath: path)
+          return "\(named), left staged by an earlier report: \(kept) holds it already, byte for byte"
+        }
+        try PackageFolder.renameClaiming(path, to: kept)
+        return "\(named), left staged by an earlier report: kept as filed in \(kept)"
+      }
+    } catch {
+      return
+        "\(shown) holds the filed \(named), left staged by an earlier report, and could not be put in place (\(escapingControls(error.localizedDescription))): left as it is; move it to \(escapingControls(keptPath(of: target, version: version)))"
+    }
   }
 
   /// What `install` did with a staged package.
@@ -173,15 +251,22 @@ public struct ReportPackage {
   /// refused, a version this run filed is kept in `<folder>-vN`), and a filed
   /// version the folder holds is first moved, by rename, to `<folder>-vN`.
   /// `beforeDeciding` runs just before the decision (a test's seam).
+  /// `readingBack` reads the package where it was put, still under the
+  /// lock (red-team C10: after it, another run may be moving the folder aside).
   public static func install(
     _ issued: Issued, quarter: Quarter, at directory: String, database db: Database,
-    beforeDeciding: (() throws -> Void)? = nil
+    beforeDeciding: (() throws -> Void)? = nil, readingBack: ((_ directory: String) throws -> Void)? = nil
   ) throws -> Installed {
     guard let staging = issued.staged else { return .inPlace(kept: nil) }
     do {
       try beforeDeciding?()
       return try PackageFolder.withFolderLock(folderName(directory)) {
-        try place(staging, issued: issued, quarter: quarter, at: directory, database: db)
+        let installed = try place(staging, issued: issued, quarter: quarter, at: directory, database: db)
+        switch installed {
+        case .inPlace: try readingBack?(folderName(directory))
+        case .keptAside(let path, _): try readingBack?(path)
+        }
+        return installed
       }
     } catch {
       guard let mine = issued.version, mine.isNew, PackageFolder.exists(staging) else {
@@ -232,7 +317,7 @@ public struct ReportPackage {
   /// package without a filed version).
   public static func install(_ staging: String, at directory: String) throws {
     let fm = FileManager.default
-    let target = (directory as NSString).standardizingPath
+    let target = folderName(directory)
     let previous = PackageFolder.sibling(of: target, .previous)
     if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: previous) }
     try fm.moveItem(atPath: staging, toPath: target)
@@ -251,6 +336,7 @@ public struct ReportPackage {
     throws -> Issued
   {
     let fm = FileManager.default
+    let directory = Self.folderName(directory)
     // Every refusal of the real run, the dry run's too (red-team B15).
     try PackageFolder.checkReplaceable(
       directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
@@ -265,14 +351,15 @@ public struct ReportPackage {
       issued.paths = []
       return issued
     }
-    let target = (directory as NSString).standardizingPath
+    let target = directory
     let parent = parentPath(target)
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
     // A report killed before its end left its folders: put a package it had
     // moved aside (or staged and filed) back, remove the rest.
-    PackageFolder.removeStaleSiblings(of: target) { bytes in
+    let (filedStaged, leftNotes) = PackageFolder.removeStaleSiblings(of: target) { bytes in
       (try? Filing.find(in: db, manifestSHA256: Self.sha256(bytes)).isEmpty == false) ?? false
     }
+    let siblingNotes = leftNotes + filedStaged.map { Self.placeStaged($0, at: target, database: db) }
     let staging = PackageFolder.sibling(of: target, .writing)
     try? fm.removeItem(atPath: staging)
     try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
@@ -287,6 +374,7 @@ public struct ReportPackage {
       throw error
     }
     issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
+    issued.notes = siblingNotes
     if installing {
       guard case .issue = filing else {
         try Self.install(staging, at: directory)

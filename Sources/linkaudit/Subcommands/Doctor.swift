@@ -21,7 +21,9 @@ struct DoctorCommand: ParsableCommand {
       when it was imported. The keys and the filings: the pseudonym key import uses (--key-file, \
       else beside the database) present, mode 0600 and the database's; the signing key against the packages filed; every package and filing archive in \
       --reports (default reports/) against the version it names, as filed: its manifest's \
-      bytes, every file, nothing added, and its signature.
+      bytes, every file, nothing added, and its signature (before the first filing too); every \
+      filed version, superseded ones included, found there or named, and one a report left \
+      staged under a dot-name named with what to do.
       """)
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
@@ -64,13 +66,15 @@ struct FilingChecks {
 
   func findings() throws -> [Doctor.Finding] {
     let filings = try Filing.all(in: db)
-    guard !filings.isEmpty else { return [Doctor.Finding(.ok, "filings", "no report filed yet")] }
     var findings: [Doctor.Finding] = []
     let key = SigningKey.publicKey(at: signingKey.path)
     let keyPath = TableSink.flat(signingKey.path)
     var latestByQuarter: [String: Filing] = [:]
     for f in filings where (latestByQuarter[f.quarter]?.version ?? 0) < f.version { latestByQuarter[f.quarter] = f }
     let packages = try self.packages(key: key)
+    // Before any filing, what is in the reports folder is checked all the same (red-team C9): a
+    // package or archive there names a version the filings do not hold.
+    guard !filings.isEmpty || !packages.isEmpty else { return [Doctor.Finding(.ok, "filings", "no report filed yet")] }
     // The signing key: one line, whatever is wrong with it (red-team B14).
     let signers = Set(packages.compactMap { $0.manifest?.signingKey?.publicKeySHA256 })
       .union(latestByQuarter.values.compactMap { $0.signedBy.flatMap { $0.isEmpty ? nil : $0 } })
@@ -133,20 +137,43 @@ struct FilingChecks {
         findings.append(
           Doctor.Finding(
             .warning, "packages", "\(shown): \(named), superseded by version \(latest.version)"))
-      } else {
-        held.insert("\(manifest.quarter) \(version)")
       }
+      held.insert("\(manifest.quarter) \(version)")
+    }
+    // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
+    var stagedOnly = false
+    for staged in stagedFiled(filings) where !held.contains("\(staged.filing.quarter) \(staged.filing.version)") {
+      stagedOnly = true
+      held.insert("\(staged.filing.quarter) \(staged.filing.version)")
+      findings.append(
+        Doctor.Finding(
+          .warning, "packages",
+          "\(TableSink.flat(staged.path)): \(TableSink.flat(staged.filing.quarter)) version \(staged.filing.version), as filed, left staged by an earlier report: linkaudit report --quarter \(TableSink.flat(staged.filing.quarter)) puts it in place (or move it to \(TableSink.flat(staged.belongs)))"
+        ))
+    }
+    // Every filed version, superseded ones too, has its package on disk (red-team C9: report deletes none).
+    let superseded = filings.filter {
+      (latestByQuarter[$0.quarter]?.version ?? 0) > $0.version && !held.contains("\($0.quarter) \($0.version)")
+    }
+    for f in superseded where FileManager.default.fileExists(atPath: reports) || reportsNamed {
+      findings.append(
+        Doctor.Finding(
+          .warning, "filings",
+          "no package or archive in \(TableSink.flat(reports))/ holds \(TableSink.flat(f.quarter)) version \(f.version) (superseded by version \(latestByQuarter[f.quarter]?.version ?? 0)) as filed: a filed version handed over, kept by report in its -v\(f.version) folder, is gone"
+        ))
     }
     // Every quarter's latest version has its package on disk.
     let missing = latestByQuarter.values.filter { !held.contains("\($0.quarter) \($0.version)") }
       .sorted { $0.quarter < $1.quarter }.map { "\($0.quarter) version \($0.version)" }
-    if missing.isEmpty {
+    // With no filing, the packages there are named above, each as a version the filings do not hold.
+    if filings.isEmpty { return findings }
+    if missing.isEmpty && superseded.isEmpty && !stagedOnly {
       findings.append(
         Doctor.Finding(
           .ok, "filings",
           "every quarter's filed version is in \(TableSink.flat(reports))/, as filed: its manifest, every file and nothing added"
             + (unchecked ? " (signatures not checked without the key that made them)" : ", signature included")))
-    } else if FileManager.default.fileExists(atPath: reports) || reportsNamed {
+    } else if !missing.isEmpty, FileManager.default.fileExists(atPath: reports) || reportsNamed {
       findings.append(
         Doctor.Finding(
           .warning, "filings",
@@ -154,6 +181,30 @@ struct FilingChecks {
         ))
     }
     return findings
+  }
+
+  /// The filed packages a killed report left under a staging name
+  /// (`.2021-Q4.writing-PID`, `.2021-Q4.previous-PID`): their manifest is a
+  /// filing's bytes and every file matches it. With where the version belongs.
+  func stagedFiled(_ filings: [Filing]) -> [(path: String, filing: Filing, belongs: String)] {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
+    var found: [(path: String, filing: Filing, belongs: String)] = []
+    for name in names where name.hasPrefix(".") && (name.contains(".writing-") || name.contains(".previous-")) {
+      let path = (reports as NSString).appendingPathComponent(name)
+      guard
+        case .success(let bytes) = PackageFolder.contents(
+          of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)),
+        let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let version = manifest.filing?.version,
+        let filing = filings.first(where: { $0.quarter == manifest.quarter && $0.version == version }),
+        filing.manifestSHA256 == ReportPackage.sha256(bytes),
+        (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true
+      else { continue }
+      let folder = String(name.dropFirst().prefix { $0 != "." })
+      let latest = filings.filter { $0.quarter == manifest.quarter }.map(\.version).max() ?? version
+      let belongs = (reports as NSString).appendingPathComponent(folder + (latest > version ? "-v\(version)" : ""))
+      found.append((path, filing, belongs))
+    }
+    return found
   }
 
   /// A package in the reports folder (a folder, or an archive unpacked

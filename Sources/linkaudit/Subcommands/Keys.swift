@@ -42,7 +42,7 @@ struct Keys: ParsableCommand {
 
     func run() throws {
       let path = key.path(database: database).path
-      try Self.checkPlace(path)
+      try Self.checkPlace(path, database: database.path)
       let created = try SigningKey.create(at: path)
       print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
       print("Give the regulator its public key: linkaudit keys public > signing-key.pub.pem")
@@ -50,13 +50,13 @@ struct Keys: ParsableCommand {
 
     /// A report replaces its package folder whole, and a reports folder holds
     /// nothing but packages: a key kept in either would be lost or handed over.
-    static func checkPlace(_ path: String) throws {
+    static func checkPlace(_ path: String, database: String) throws {
       if let package = PackageFolder.packageHolding(path) {
         throw ValidationError(
           "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: keep the key beside the database (the default) or in a folder of its own"
         )
       }
-      if let reports = Keys.reportsFolder(holding: path) {
+      if let reports = Keys.reportsFolder(holding: path, database: database) {
         let place = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
         throw ValidationError(
           "--signing-key \(path) \(place) \(reports), where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
@@ -68,18 +68,22 @@ struct Keys: ParsableCommand {
   /// The reports folder the key lies in: the key's own folder or the one
   /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
   /// with the packages as surely as `reports/keys/k.pem`), or higher up one
-  /// that holds a package.
-  static func reportsFolder(holding path: String) -> String? {
+  /// that holds a package; and the key's own folder, whatever its name, when
+  /// it holds a package folder (red-team C12: `--out out/2021-Q4` makes `out`
+  /// a reports folder), unless it is the database's own folder, where the
+  /// key is kept by default (a working folder, whatever else it holds).
+  static func reportsFolder(holding path: String, database: String) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
+    let databaseFolder = parentPath(FileIdentity(database).canonical)
     var depth = -1
     while folder != "/" && !folder.isEmpty {
+      let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
+        (try? Manifest.read(from: (folder as NSString).appendingPathComponent($0))) != nil
+      }
       if (folder as NSString).lastPathComponent == "reports" {
-        let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
-          FileManager.default.fileExists(
-            atPath: ((folder as NSString).appendingPathComponent($0) as NSString).appendingPathComponent(
-              ReportPackage.manifestName))
-        }
         if depth <= 0 || packages { return folder }
+      } else if depth == -1, packages, folder != databaseFolder {
+        return folder
       }
       folder = parentPath(folder)
       depth += 1

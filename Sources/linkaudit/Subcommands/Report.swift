@@ -83,10 +83,18 @@ struct Report: ParsableCommand {
     // a new version writes (its row in the ledger), at the end. When something
     // was written meanwhile, the report is made again under the write lock
     // (waiting for an import to end), from the data then, once.
+    // A staged archive is never left behind by a run that fails before putting it in place.
+    var stagedArchive: String?
+    defer {
+      if let stagedArchive {
+        try? FileManager.default.removeItem(atPath: PackageFolder.sibling(of: stagedArchive, .writing))
+      }
+    }
     func issue(_ kind: Database.TransactionKind) throws -> (Quarter, String, ReportPackage.Issued) {
       try db.transaction(kind) { () -> (Quarter, String, ReportPackage.Issued) in
         let q = try report.quarter(quarter, in: db, path: database.path)
-        let directory = out ?? "reports/\(q)\(PackageArchive.zoneSuffix(report.tz))"
+        // One name for the folder, `.` and `..` resolved, before anything is derived from it (red-team C8).
+        let directory = ReportPackage.folderName(out ?? "reports/\(q)\(PackageArchive.zoneSuffix(report.tz))")
         var package = ReportPackage(
           quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
           signingKey: signingKey, zoneName: report.tz)
@@ -99,6 +107,7 @@ struct Report: ParsableCommand {
         // folder: an archive name taken by other bytes refuses the report
         // with the filed folder untouched (red-team B1).
         var archivePath: String?
+        stagedArchive = nil
         var issued = try package.issue(database: db, to: directory, protecting: protected, installing: false) {
           staging, _ in
           // A dry run checks the archive's name as the real run does (red-team B15), and writes none.
@@ -106,13 +115,15 @@ struct Report: ParsableCommand {
           let name = PackageArchive.name(quarter: q, zone: report.tz, version: filed.version)
           let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
           try protected.checkOutputFile(path, option: "--archive")
+          // Written under its hidden name now, put in place once the ledger holds its version (red-team C1).
           let new = try PackageArchive.write(
             directory: staging, to: path, folder: (name as NSString).deletingPathExtension,
             issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: zone,
-            checkOnly: dryRun)
+            checkOnly: dryRun, staging: true)
           if dryRun { return }
           if !new { note("\(path): there already, the same bytes: left as it is") }
           archivePath = path
+          stagedArchive = new ? path : nil
         }
         if let archivePath { issued.paths.append(archivePath) }
         return (q, directory, issued)
@@ -128,11 +139,27 @@ struct Report: ParsableCommand {
       print(escapingControls(dryRunText(q, folder, issued), keepingLineBreaks: true))
       return
     }
+    for line in issued.notes { note(line) }
     // The ledger has committed the version: now the package takes its
     // folder, the decision taken again under the write lock (red-team B16).
     var directory = folder
     var paths = issued.paths
-    switch try ReportPackage.install(issued, quarter: q, at: folder, database: db) {
+    // What was written is read back under the folder's lock, before another
+    // run may move it aside (red-team C10): every file against the manifest, the signature against the key.
+    var readBack: [String] = []
+    let installed = try ReportPackage.install(
+      issued, quarter: q, at: folder, database: db,
+      readingBack: {
+        written in
+        readBack =
+          try signingKey.map { try ReportPackage.verifySigned(directory: written, publicKey: $0.publicKey) }
+          ?? ReportPackage.checkWritten(directory: written)
+      })
+    // The ledger holds the version and its folder is in place: its archive takes its name now (red-team C1).
+    if let path = stagedArchive {
+      if try !PackageArchive.putInPlace(path) { note("\(path): there already, the same bytes: left as it is") }
+    }
+    switch installed {
     case .inPlace(let kept?):
       note(
         kept.alreadyThere
@@ -161,10 +188,7 @@ struct Report: ParsableCommand {
         "unsigned: no signing key at \(keyPath); make one with linkaudit keys new before a quarter's first report (signing a filed version later is a new version, with --reason)"
       )
     }
-    // What was written is read back: every file against the manifest, the signature against the key.
-    let problems =
-      try signingKey.map { try ReportPackage.verifySigned(directory: directory, publicKey: $0.publicKey) }
-      ?? ReportPackage.checkWritten(directory: directory)
+    let problems = readBack
     guard problems.isEmpty else {
       for p in problems { note("written package: \(p)") }
       throw FileError(file: directory, message: "the package written does not read back as written")
