@@ -118,7 +118,9 @@ struct ReportOptions: ParsableArguments {
       return latest
     }
     guard let q = Quarter(text) else {
-      throw ValidationError("quarter \"\(text)\" is not YYYY-Qn (for example 2021-Q4) or latest")
+      throw ValidationError(
+        "quarter \"\(displayable(text))\" is not YYYY-Qn, four digits from \(Quarter.earliestYear) (for example 2021-Q4) or latest"
+      )
     }
     return q
   }
