@@ -73,11 +73,11 @@ struct Report: ParsableCommand {
     } else {
       signingKey = nil
     }
-    // A dry run writes nothing, not even a new database for a mistyped --db (red-team B7).
-    if dryRun, !FileManager.default.fileExists(atPath: database.path) {
-      throw ValidationError("no database at \(database.path): a dry run writes nothing, not even a new database")
-    }
-    let db = try database.openForWriting()
+    // A dry run writes nothing, not even a new database for a mistyped --db
+    // (red-team B7): it reads the store read-only. A real run opens it
+    // without switching its journal mode: nothing changes until a version
+    // is filed (red-team C7). Neither makes a database of a missing or empty file.
+    let db = dryRun ? try database.openForReading() : try Database.storeForReport(at: database.path)
     let model = try report.model()
     // One snapshot for every figure, so a report runs beside an import; only
     // a new version writes (its row in the ledger), at the end. When something
@@ -124,6 +124,8 @@ struct Report: ParsableCommand {
     } catch is FilingConflict {
       (q, folder, issued) = try issue(.immediate)
     }
+    // The filing has committed: from now on the store runs in WAL, as an import leaves it.
+    if !dryRun { try db.useWAL() }
     if dryRun {
       print(escapingControls(dryRunText(q, folder, issued), keepingLineBreaks: true))
       return
