@@ -159,15 +159,24 @@ import Testing
   // MARK: C7
 
   /// C7: a dry run and a refused report leave a rollback-journal database
-  /// byte for byte as it was (no switch to WAL); a filed version switches
-  /// it, as an import does; a 0-byte --db is no linkaudit database, left empty.
+  /// with stale rollups byte for byte as it was (no switch to WAL, no
+  /// upkeep); a filed version does the upkeep and switches it, as an import
+  /// does; a 0-byte --db is no linkaudit database, left empty.
   @Test func c7_aDryRunOrARefusedReportChangesNoByteOfTheDatabase() throws {
     try seeded()
     do {
       let db = try Database(path: database)
       try db.execute("PRAGMA journal_mode = DELETE")
+      // A hand edit marks the rollups stale (a trigger).
+      try db.execute("UPDATE link_event SET scene = 'search' WHERE event_id = 'e1'")
       db.close()
     }
+    func stale() throws -> Bool {
+      let db = try Database(path: database, mode: .readOnly)
+      defer { db.close() }
+      return try !db.scalar("SELECT value FROM setting WHERE name = 'rollups_stale'").isNull
+    }
+    #expect(try stale())
     let before = try #require(bytes(database))
     let dry = try report(["--dry-run"])
     #expect(dry.status == 0, "\(dry.stderr)")
@@ -178,10 +187,13 @@ import Testing
       #expect(bytes(database) == before, "a refused report \(more) changed the database's bytes")
     }
     #expect(try journalMode() == "delete")
+    #expect(try stale())
     #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
+    #expect(dry.stdout.contains("overview.events") || dry.stdout.contains("version 1"), "\(dry.stdout)")
     let filed = try report([])
     #expect(filed.status == 0, "\(filed.stderr)")
     #expect(try journalMode() == "wal")
+    #expect(try !stale())
     // A 0-byte file: refused as the reading commands refuse it, left empty.
     let empty = dir.file("empty.db")
     #expect(FileManager.default.createFile(atPath: empty, contents: Data()))

@@ -77,6 +77,7 @@ struct Report: ParsableCommand {
     // (red-team B7): it reads the store read-only. A real run opens it
     // without switching its journal mode: nothing changes until a version
     // is filed (red-team C7). Neither makes a database of a missing or empty file.
+    _ = try ReportOptions.namedQuarter(quarter)
     let db = dryRun ? try database.openForReading() : try Database.storeForReport(at: database.path)
     let model = try report.model()
     // One snapshot for every figure, so a report runs beside an import; only
@@ -85,6 +86,9 @@ struct Report: ParsableCommand {
     // (waiting for an import to end), from the data then, once.
     func issue(_ kind: Database.TransactionKind) throws -> (Quarter, String, ReportPackage.Issued) {
       try db.transaction(kind) { () -> (Quarter, String, ReportPackage.Issued) in
+        // The store's upkeep (migration, reference tables, stale rollups) is
+        // part of the filing: a refused report rolls it back (red-team C7, as P5).
+        if !dryRun { try db.bringUpToDate() }
         let q = try report.quarter(quarter, in: db, path: database.path)
         let directory = out ?? "reports/\(q)\(PackageArchive.zoneSuffix(report.tz))"
         var package = ReportPackage(
@@ -122,6 +126,9 @@ struct Report: ParsableCommand {
     do {
       (q, folder, issued) = try issue(.deferred)
     } catch is FilingConflict {
+      (q, folder, issued) = try issue(.immediate)
+    } catch let error as SQLiteError where error.code & 0xFF == 5 {  // SQLITE_BUSY
+      // The upkeep found the store written since this transaction read it: again under the write lock.
       (q, folder, issued) = try issue(.immediate)
     }
     // The filing has committed: from now on the store runs in WAL, as an import leaves it.
