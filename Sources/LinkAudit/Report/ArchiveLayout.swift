@@ -166,9 +166,10 @@ enum ArchiveLayout {
           problems.append(
             "\(named): its local entry names another file (\(displayable(String(decoding: name, as: UTF8.self))))")
         }
-        if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF {
-          let values = zip64Values(extraAt: at + 30 + Int(nameLength), length: Int(extraLength)) ?? []
-          if values.count >= 2 { (uncompressed, compressed) = (values[0], values[1]) }
+        // A zip64 field in the local header means zip64 sizes there and in the descriptor.
+        let localZip64 = zip64Values(extraAt: at + 30 + Int(nameLength), length: Int(extraLength))
+        if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF, let values = localZip64, values.count >= 2 {
+          (uncompressed, compressed) = (values[0], values[1])
         }
         guard entry.compressedSize <= UInt64(count) else {
           problems.append("\(named): its size runs past the end of the archive")
@@ -181,7 +182,7 @@ enum ArchiveLayout {
           // Sizes and CRC after the data, in a descriptor (with or without its signature; zip64: 8-byte sizes).
           var d = Int(clamping: dataEnd)
           if u32(d) == Self.descriptorSignature { d += 4 }
-          let wide = entry.zip64
+          let wide = entry.zip64 || localZip64 != nil
           let sizes = wide ? (u64(d + 4), u64(d + 12)) : (u32(d + 4), u32(d + 8))
           agrees = agrees && u32(d) == entry.crc && sizes.0 == entry.compressedSize && sizes.1 == entry.uncompressedSize
           entryEnd = UInt64(d + (wide ? 20 : 12))
