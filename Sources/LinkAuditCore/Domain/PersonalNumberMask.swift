@@ -18,15 +18,19 @@ public enum PersonalNumberMask {
     // 9001 0112 34`), and the mask's output must be its own fixed point.
     var current = text
     while true {
-      let next = maskOnce(current)
-      if next == current { return current }
+      guard let (next, again) = maskOnce(current) else { return current }
+      guard again else { return next }
       current = next
     }
   }
 
-  private static func maskOnce(_ text: String) -> String {
+  /// The text with the numbers one pass finds masked, or nil when it finds
+  /// none; `again` when a number masked left groups of its token that
+  /// another pass may find a number in.
+  private static func maskOnce(_ text: String) -> (String, again: Bool)? {
     var scalars = Array(text.unicodeScalars)
     var changed = false
+    var again = false
     var i = 0
     while i < scalars.count {
       guard digit(scalars[i]) != nil else {
@@ -59,12 +63,22 @@ public enum PersonalNumberMask {
       // number (`139,8765,4321 / 一三九…` is two numbers side by side); no
       // number is longer than 22 digits and groups, so few runs are tried.
       let last = followedByWord ? groups.count - 1 : groups.count
+      // Digits before each group: a run is tried only when its digits can make a number
+      // (11 a mobile's, 13 or 15 one after 86 or 0086, 17 and an X or 18 an ID's).
+      var before = [0]
+      for g in groups { before.append(before[before.count - 1] + g.count) }
       var first = 0
       while first < last {
         var found = false
         var stop = min(last, first + 22)
         while stop > first {
           let run = first..<stop
+          switch before[stop] - before[first] {
+          case 11, 13, 15, 17, 18: break
+          default:
+            stop -= 1
+            continue
+          }
           let punctuated = run.dropLast().contains { punctuatedAfter[$0] }
           // `138.12345678` is a decimal (a longitude), `1381234/5678` a
           // fraction, `10:30` a time, `1,380` money, `1~3` a range: with such
@@ -76,6 +90,7 @@ public enum PersonalNumberMask {
             for k in masked { scalars[k] = "*" }
             changed = true
             found = true
+            again = again || run.count < groups.count
             break
           }
           stop -= 1
@@ -84,10 +99,10 @@ public enum PersonalNumberMask {
       }
       i = end
     }
-    guard changed else { return text }
+    guard changed else { return nil }
     var out = String.UnicodeScalarView()
     out.append(contentsOf: scalars)
-    return String(out)
+    return (String(out), again)
   }
 
   /// A URL as an output shows it: its numbers masked as written and, where
