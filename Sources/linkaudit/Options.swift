@@ -111,14 +111,21 @@ struct ReportOptions: ParsableArguments {
 
   /// The quarter named by `text` (YYYY-Qn or latest) in `db`.
   func quarter(_ text: String, in db: Database, path: String) throws -> Quarter {
-    if text.lowercased() == "latest" {
-      guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: try timeZone()) else {
-        throw ValidationError("no link events in \(path): import data first, or name a quarter with --quarter")
-      }
-      return latest
+    if let q = try Self.namedQuarter(text) { return q }
+    guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: try timeZone()) else {
+      throw ValidationError("no link events in \(path): import data first, or name a quarter with --quarter")
     }
+    return latest
+  }
+
+  /// The quarter `text` names, nil for latest; refused, naming the text, when it is neither
+  /// (checked before the database is opened: a typo is named whatever the database).
+  static func namedQuarter(_ text: String) throws -> Quarter? {
+    if text.lowercased() == "latest" { return nil }
     guard let q = Quarter(text) else {
-      throw ValidationError("quarter \"\(text)\" is not YYYY-Qn (for example 2021-Q4) or latest")
+      throw ValidationError(
+        "quarter \"\(displayable(text))\" is not YYYY-Qn, four digits from \(Quarter.earliestYear) (for example 2021-Q4) or latest"
+      )
     }
     return q
   }

@@ -88,6 +88,10 @@ import Testing
       "mask", nil,
       "电话 +86 138-1234-5678，身份证 110105 19900101 123X，１３９１２３４５６７８，订单 2021091712345，139.1234.5678 138_1234_5678 ١٣٨١٢٣٤٥٦٧٨ 1 3 8 1 2 3 4 5 6 7 8 138–1234–5678"
     ),
+    (
+      "mask-c6", nil,
+      "来电 138\u{034F}1234\u{034F}5678 138\u{FE0F}12345678 138\u{2009}1234\u{2009}5678 138\u{202F}1234\u{202F}5678 138\u{2028}1234\u{2028}5678 138,1234,5678 138，1234，5678 138·1234·5678 138:1234:5678 138~1234~5678 (138)1234-5678 一三八一二三四五六七八 壹叁捌壹贰叁肆伍陆柒捌 ①③⑧①②③④⑤⑥⑦⑧ ¹³⁸¹²³⁴⁵⁶⁷⁸ 1381 2345 678 138  --  1234  --  5678 1101 0519 9001 0112 34 10:30 1,380,000 1~3"
+    ),
     ("markdown", nil, "a|b\\|c <x> *y*\n`z` [l](u) &amp;"),
     ("cell", nil, "text\u{1}\u{FFFE}\u{FFFF}\r\nmore"),
   ]
@@ -103,7 +107,7 @@ import Testing
         #expect(!url.host.contains("@") && !url.host.contains("\\"), "\(text)")
         if url.hadUserinfo { #expect(url.shared.contains("***@")) }
       }
-    case "mask":
+    case "mask", "mask-c6":
       let masked = PersonalNumberMask.mask(text)
       #expect(PersonalNumberMask.mask(masked) == masked, "masking is stable: \(text)")
       #expect(masked.unicodeScalars.count == text.unicodeScalars.count)

@@ -121,10 +121,17 @@ public enum FilingReason {
   /// Why `text` cannot be a reason (a control or bidirectional formatting
   /// character, too long), or nil.
   public static func breach(_ text: String) -> String? {
-    // Invisible characters (U+200B, U+00AD, U+2060: format characters) would
-    // split a phone number past the mask (red-team B3).
-    if let s = text.unicodeScalars.first(where: { $0.properties.generalCategory == .format && !isBidiControl($0) }) {
+    // Invisible characters (U+200B, U+00AD, U+2060: format characters; U+034F,
+    // variation selectors, Hangul fillers: the rest of Default_Ignorable_Code_Point)
+    // would split a phone number so that it displays whole (red-team B3, C6).
+    if let s = text.unicodeScalars.first(where: {
+      ($0.properties.generalCategory == .format || $0.properties.isDefaultIgnorableCodePoint) && !isBidiControl($0)
+    }) {
       return "--reason: invisible characters are not allowed (found \(TextRuleBreach.code(s)))"
+    }
+    // A line or paragraph separator breaks the line as a control character does (red-team C6).
+    if let s = text.unicodeScalars.first(where: { $0.value == 0x2028 || $0.value == 0x2029 }) {
+      return "--reason: control characters or line separators are not allowed (found \(TextRuleBreach.code(s)))"
     }
     // The one text rule every input obeys (TextRuleBreach), said for this option.
     switch TextRuleBreach.check(text, maxLength: maxLength) {

@@ -123,7 +123,12 @@ public enum PackageArchive {
     } catch {
       throw FileError(file: path, message: "not a zip archive (\(error.localizedDescription))")
     }
+    // The bytes beyond what the central directory lists come first: a reader
+    // that goes front to back would read another package (red-team C5).
     var problems: [String] = []
+    if let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) {
+      problems = ArchiveLayout.problems(of: bytes, shown: displayable((path as NSString).lastPathComponent))
+    }
     var top: String?
     var total: UInt64 = 0
     var seen = Set<String>()

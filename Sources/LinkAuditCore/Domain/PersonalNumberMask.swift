@@ -2,59 +2,107 @@
 /// (17 digits and a digit or X) in free text: 138****5678, 110105********123X.
 ///
 /// Numbers are found as people write them: in any script's decimal digits
-/// (full-width １３８…, Arabic-Indic ١٣٨…), in groups (`138 1234 5678`,
-/// `138-1234-5678`, `138.1234.5678`, `138/1234/5678`, `138–1234–5678`,
-/// `110105 19900101 123X`), digit by digit (`1 3 8 1 2 3 4 5 6 7 8`) and
-/// after a country code (`+86`, `0086`). Only a whole number is masked (a
+/// (full-width １３８…, Arabic-Indic ١٣٨…), in Chinese numerals (一三八…,
+/// 壹叁捌…, 〇/零), circled or superscript (①③⑧, ¹³⁸), in groups
+/// (`138 1234 5678`, `1381 2345 678`, `138-1234-5678`, `138.1234.5678`,
+/// `138/1234/5678`, `138,1234,5678`, `138:1234:5678`, `(138)1234-5678`,
+/// `110105 19900101 123X`) split by any space (thin, hair, figure…), line
+/// separator or invisible character, digit by digit (`1 3 8 1 2 3 4 5 6 7 8`)
+/// and after a country code (`+86`, `0086`). Only a whole number is masked (a
 /// run of digit groups with nothing but the grouping between them), so order
 /// numbers, dates and the like are kept.
 public enum PersonalNumberMask {
   public static func mask(_ text: String) -> String {
+    // Again until nothing changes: a number masked may free the groups it
+    // shared with its neighbour to make one of their own (`138 1234 1101 0519
+    // 9001 0112 34`), and the mask's output must be its own fixed point.
+    var current = text
+    while true {
+      guard let (next, again) = maskOnce(current) else { return current }
+      guard again else { return next }
+      current = next
+    }
+  }
+
+  /// The text with the numbers one pass finds masked, or nil when it finds
+  /// none; `again` when a number masked left groups of its token that
+  /// another pass may find a number in.
+  private static func maskOnce(_ text: String) -> (String, again: Bool)? {
     var scalars = Array(text.unicodeScalars)
     var changed = false
+    var again = false
     var i = 0
     while i < scalars.count {
       guard digit(scalars[i]) != nil else {
         i += 1
         continue
       }
-      // One token: digit groups joined by separators (up to three between
-      // two groups: `138 - 1234 - 5678`), maybe an X at the end.
+      // One token: digit groups joined by separators (up to six between
+      // two groups: `138  --  1234  --  5678`), maybe an X at the end.
       var groups: [Range<Int>] = []
-      var punctuated = false
+      // Whether the separators after each group hold punctuation.
+      var punctuatedAfter: [Bool] = []
       var j = i
       while true {
         let start = j
         while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
         groups.append(start..<j)
         var k = j
-        while k < scalars.count, k - j < 3, isSeparator(scalars[k]) { k += 1 }
+        while k < scalars.count, k - j < 6, isSeparator(scalars[k]) { k += 1 }
         guard k > j, k < scalars.count, digit(scalars[k]) != nil else { break }
-        punctuated = punctuated || scalars[j..<k].contains { punctuation.contains($0) }
+        punctuatedAfter.append(scalars[j..<k].contains { punctuation.contains($0) })
         j = k
       }
       var end = j
       let hasX = end < scalars.count && (scalars[end] == "X" || scalars[end] == "x" || scalars[end] == "Ｘ")
       if hasX { end += 1 }
-      // A letter right after the number means it is part of some other code.
+      // A letter right after the number means its last group is part of some other code.
       let followedByWord = end < scalars.count && scalars[end].properties.isAlphabetic && scalars[end].isASCII
-      if !followedByWord {
-        let plus = i > 0 && (scalars[i - 1] == "+" || scalars[i - 1] == "＋")
-        // `138.12345678` is a decimal (a longitude), `1381234/5678` a
-        // fraction: with `.`, `/` or `_` only three groups or more make a number.
-        if !(punctuated && groups.count < 3),
-          let masked = maskPositions(groups: groups, hasX: hasX, plus: plus, in: scalars)
-        {
-          for k in masked { scalars[k] = "*" }
-          changed = true
+      let plus = i > 0 && (scalars[i - 1] == "+" || scalars[i - 1] == "＋")
+      // The whole token, else the longest run of its groups that is a whole
+      // number (`139,8765,4321 / 一三九…` is two numbers side by side); no
+      // number is longer than 22 digits and groups, so few runs are tried.
+      let last = followedByWord ? groups.count - 1 : groups.count
+      // Digits before each group: a run is tried only when its digits can make a number
+      // (11 a mobile's, 13 or 15 one after 86 or 0086, 17 and an X or 18 an ID's).
+      var before = [0]
+      for g in groups { before.append(before[before.count - 1] + g.count) }
+      var first = 0
+      while first < last {
+        var found = false
+        var stop = min(last, first + 22)
+        while stop > first {
+          let run = first..<stop
+          switch before[stop] - before[first] {
+          case 11, 13, 15, 17, 18: break
+          default:
+            stop -= 1
+            continue
+          }
+          let punctuated = run.dropLast().contains { punctuatedAfter[$0] }
+          // `138.12345678` is a decimal (a longitude), `1381234/5678` a
+          // fraction, `10:30` a time, `1,380` money, `1~3` a range: with such
+          // punctuation only three groups or more make a number.
+          if !(punctuated && run.count < 3),
+            let masked = maskPositions(
+              groups: Array(groups[run]), hasX: hasX && stop == groups.count, plus: plus && first == 0, in: scalars)
+          {
+            for k in masked { scalars[k] = "*" }
+            changed = true
+            found = true
+            again = again || run.count < groups.count
+            break
+          }
+          stop -= 1
         }
+        first = found ? stop : first + 1
       }
       i = end
     }
-    guard changed else { return text }
+    guard changed else { return nil }
     var out = String.UnicodeScalarView()
     out.append(contentsOf: scalars)
-    return String(out)
+    return (String(out), again)
   }
 
   /// A URL as an output shows it: its numbers masked as written and, where
@@ -124,36 +172,54 @@ public enum PersonalNumberMask {
         return nil
       }
     }
-    // Unbroken, grouped the way numbers are read out (3-4-4, 3-8, 7-4), or digit by digit.
+    // Unbroken, grouped the way numbers are read out (3-4-4, 4-4-3, 3-8, 7-4), or digit by digit.
     if !hasX, digits.count - skip == 11, digits[skip] == 1, (3...9).contains(digits[skip + 1]),
-      [[11], [3, 4, 4], [3, 8], [7, 4]].contains(local) || local.allSatisfy({ $0 == 1 })
+      [[11], [3, 4, 4], [4, 4, 3], [3, 8], [7, 4]].contains(local) || local.allSatisfy({ $0 == 1 })
     {
       return Array(positions[(skip + 3)..<(skip + 7)])
     }
-    let idLengths: [[Int]] = hasX ? [[17], [6, 8, 3], [6, 4, 4, 3]] : [[18], [6, 8, 4], [6, 4, 4, 4]]
+    let idLengths: [[Int]] =
+      hasX ? [[17], [6, 8, 3], [6, 4, 4, 3], [4, 4, 4, 4, 1]] : [[18], [6, 8, 4], [6, 4, 4, 4], [4, 4, 4, 4, 2]]
     if digits.count == (hasX ? 17 : 18), idLengths.contains(lengths) {
       return Array(positions[6..<14])
     }
     return nil
   }
 
-  /// Between the groups of one number: spaces, every dash (hyphen, the
-  /// dashes U+2010–U+2015, minus, their small and full-width forms) and the
+  /// Between the groups of one number: every space (Unicode's Zs: thin,
+  /// hair, figure, narrow no-break…), line and paragraph separators, every
+  /// invisible character (Default_Ignorable_Code_Point: zero-width spaces and
+  /// joiners, U+034F, variation selectors), every dash (hyphen, the dashes
+  /// U+2010–U+2015, minus, their small and full-width forms) and the
   /// punctuation below.
   private static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    case 0x20, 0x2D, 0xA0, 0x3000, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D: return true
-    default: return punctuation.contains(s)
+    case 0x2D, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
+    default:
+      if s.isASCII { return s == " " || punctuation.contains(s) }
+      return punctuation.contains(s) || s.properties.generalCategory == .spaceSeparator
+        || s.properties.isDefaultIgnorableCodePoint
     }
   }
 
-  /// Separators that also write decimals, fractions, paths and names (`.`, `/`, `_`, and full-width).
-  private static let punctuation: Set<Unicode.Scalar> = [".", "/", "_", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}"]
+  /// Separators that also write decimals, fractions, paths, names, times,
+  /// money and ranges (`.`, `/`, `_`, `,`, `·`, `:`, `~`, parentheses, and
+  /// their full-width forms).
+  private static let punctuation: Set<Unicode.Scalar> = [
+    ".", "/", "_", ",", ":", "~", "(", ")", "\u{B7}", "\u{30FB}", "\u{3001}", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}",
+    "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{301C}", "\u{FF08}", "\u{FF09}", "\u{FF65}",
+  ]
 
-  /// The value of a decimal digit of any script (ASCII, full-width, Arabic-Indic…): Unicode's Nd.
+  /// The value of a digit as any script writes it: Unicode's decimal digits
+  /// (ASCII, full-width, Arabic-Indic…), and every character whose numeric
+  /// value is a whole number 0 to 9: circled and superscript digits, Chinese
+  /// numerals (一…九, 〇, 零, the financial 壹…玖); and 幺, 1 read out in a number.
   private static func digit(_ s: Unicode.Scalar) -> Int? {
     if s.isASCII { return (48...57).contains(s.value) ? Int(s.value - 48) : nil }
-    guard s.properties.numericType == .decimal, let value = s.properties.numericValue else { return nil }
+    if s == "幺" { return 1 }
+    guard s.properties.numericType != nil, let value = s.properties.numericValue, value >= 0, value <= 9,
+      value == value.rounded()
+    else { return nil }
     return Int(value)
   }
 }

@@ -13,14 +13,27 @@ public struct Quarter: Hashable, Comparable, Sendable, CustomStringConvertible {
     self.number = number
   }
 
-  /// Parses `YYYY-Qn` (a lower-case q is accepted).
+  /// Parses `YYYY-Qn` (a lower-case q is accepted): four ASCII digits, a
+  /// year from the Unix epoch on (no link log is older; `0021`, `+021` and
+  /// `２０２１` are no year a report means), `Q`, one digit 1 to 4.
   public init?(_ text: String) {
-    let parts = text.uppercased().split(separator: "-")
-    guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), parts[1].count == 2,
-      parts[1].first == "Q", let n = Int(parts[1].dropFirst()), (1...4).contains(n)
+    let u = Array(text.utf8)
+    func digits(_ r: Range<Int>) -> Int? {
+      var n = 0
+      for b in u[r] {
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) else { return nil }
+        n = n * 10 + Int(b - UInt8(ascii: "0"))
+      }
+      return n
+    }
+    guard u.count == 7, u[4] == UInt8(ascii: "-"), u[5] == UInt8(ascii: "Q") || u[5] == UInt8(ascii: "q"),
+      let year = digits(0..<4), year >= Self.earliestYear, let n = digits(6..<7), (1...4).contains(n)
     else { return nil }
     self.init(year: year, number: n)
   }
+
+  /// The first year a quarter may name: 1970, the Unix epoch.
+  public static let earliestYear = 1970
 
   public var description: String { "\(year)-Q\(number)" }
 

@@ -29,6 +29,18 @@ extension Database {
     return try opened(at: path, mode: .readWriteKeepingJournal)
   }
 
+  /// The store for a report that files: an existing linkaudit database (a
+  /// missing, empty or foreign file is refused as the reading commands
+  /// refuse it, unchanged), opened but not yet changed and kept in its
+  /// journal mode: the report brings it up to date inside its filing's
+  /// transaction (`bringUpToDate()`) and switches it to WAL only once the
+  /// filing has committed, so a refused report leaves every byte as it was
+  /// (red-team C7, as P5 for import).
+  public static func storeForReport(at path: String) throws -> Database {
+    try reading(at: path, currentSchema: false).close()
+    return try opened(at: path, mode: .readWriteKeepingJournal)
+  }
+
   /// Migrated, its reference tables in step with the vocabulary, stale rollups re-derived.
   public func bringUpToDate() throws {
     try Migrations.migrate(self)

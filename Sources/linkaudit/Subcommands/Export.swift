@@ -44,7 +44,9 @@ struct Export: ParsableCommand {
 
     func run() throws {
       guard let q = Quarter(quarter) else {
-        throw ValidationError("quarter \"\(quarter)\" is not YYYY-Qn (for example 2021-Q4)")
+        throw ValidationError(
+          "quarter \"\(displayable(quarter))\" is not YYYY-Qn, four digits from \(Quarter.earliestYear) (for example 2021-Q4)"
+        )
       }
       let zone = try timestamps.zone()
       // The default cut to its day, so that references exported a minute apart agree.

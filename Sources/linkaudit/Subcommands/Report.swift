@@ -73,11 +73,12 @@ struct Report: ParsableCommand {
     } else {
       signingKey = nil
     }
-    // A dry run writes nothing, not even a new database for a mistyped --db (red-team B7).
-    if dryRun, !FileManager.default.fileExists(atPath: database.path) {
-      throw ValidationError("no database at \(database.path): a dry run writes nothing, not even a new database")
-    }
-    let db = try database.openForWriting()
+    // A dry run writes nothing, not even a new database for a mistyped --db
+    // (red-team B7): it reads the store read-only. A real run opens it
+    // without switching its journal mode: nothing changes until a version
+    // is filed (red-team C7). Neither makes a database of a missing or empty file.
+    _ = try ReportOptions.namedQuarter(quarter)
+    let db = dryRun ? try database.openForReading() : try Database.storeForReport(at: database.path)
     let model = try report.model()
     // One snapshot for every figure, so a report runs beside an import; only
     // a new version writes (its row in the ledger), at the end. When something
@@ -92,6 +93,9 @@ struct Report: ParsableCommand {
     }
     func issue(_ kind: Database.TransactionKind) throws -> (Quarter, String, ReportPackage.Issued) {
       try db.transaction(kind) { () -> (Quarter, String, ReportPackage.Issued) in
+        // The store's upkeep (migration, reference tables, stale rollups) is
+        // part of the filing: a refused report rolls it back (red-team C7, as P5).
+        if !dryRun { try db.bringUpToDate() }
         let q = try report.quarter(quarter, in: db, path: database.path)
         // One name for the folder, `.` and `..` resolved, before anything is derived from it (red-team C8).
         let directory = ReportPackage.folderName(out ?? "reports/\(q)\(PackageArchive.zoneSuffix(report.tz))")
@@ -134,7 +138,12 @@ struct Report: ParsableCommand {
       (q, folder, issued) = try issue(.deferred)
     } catch is FilingConflict {
       (q, folder, issued) = try issue(.immediate)
+    } catch let error as SQLiteError where error.code & 0xFF == 5 {  // SQLITE_BUSY
+      // The upkeep found the store written since this transaction read it: again under the write lock.
+      (q, folder, issued) = try issue(.immediate)
     }
+    // The filing has committed: from now on the store runs in WAL, as an import leaves it.
+    if !dryRun { try db.useWAL() }
     if dryRun {
       print(escapingControls(dryRunText(q, folder, issued), keepingLineBreaks: true))
       return

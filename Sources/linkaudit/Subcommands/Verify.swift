@@ -58,7 +58,9 @@ struct Verify: ParsableCommand {
       throw ValidationError("--filed-version is given \(expectedVersions.count) times: name one version")
     }
     if let text = expectedQuarters.first, Quarter(text) == nil {
-      throw ValidationError("quarter \"\(text)\" is not YYYY-Qn (for example 2021-Q4)")
+      throw ValidationError(
+        "quarter \"\(displayable(text))\" is not YYYY-Qn, four digits from \(Quarter.earliestYear) (for example 2021-Q4)"
+      )
     }
     if let expectedVersion, expectedVersion < 1 { throw ValidationError("--filed-version must be 1 or more") }
   }

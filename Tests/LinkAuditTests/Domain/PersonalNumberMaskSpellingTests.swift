@@ -28,6 +28,62 @@ struct PersonalNumberMaskSpellingTests {
     #expect(PersonalNumberMask.mask(masked) == masked, "masking is stable")
   }
 
+  /// Red-team C6: every space (Zs) and line separator, every invisible
+  /// character, `,` `，` `·` `:` `~` and parentheses between groups, Chinese
+  /// numerals, circled and superscript digits, 4-4-3 grouping: the attacker's strings.
+  static let c6Attack: [(String, String)] = [
+    ("138\u{034F}1234\u{034F}5678", "138\u{034F}****\u{034F}5678"),
+    ("138\u{FE0F}12345678", "138\u{FE0F}****5678"),
+    ("138\u{2009}1234\u{2009}5678", "138\u{2009}****\u{2009}5678"),
+    ("138\u{200A}1234\u{200A}5678", "138\u{200A}****\u{200A}5678"),
+    ("138\u{202F}1234\u{202F}5678", "138\u{202F}****\u{202F}5678"),
+    ("138\u{2007}1234\u{2007}5678", "138\u{2007}****\u{2007}5678"),
+    ("138\u{2028}1234\u{2028}5678", "138\u{2028}****\u{2028}5678"),
+    ("138\u{3164}1234\u{3164}5678", "138\u{3164}****\u{3164}5678"),
+    ("138,1234,5678", "138,****,5678"),
+    ("138，1234，5678", "138，****，5678"),
+    ("138·1234·5678", "138·****·5678"),
+    ("138:1234:5678", "138:****:5678"),
+    ("138~1234~5678", "138~****~5678"),
+    ("(138)1234-5678", "(138)****-5678"),
+    ("一三八一二三四五六七八", "一三八****五六七八"),
+    ("壹叁捌壹贰叁肆伍陆柒捌", "壹叁捌****伍陆柒捌"),
+    ("幺三八〇二三四五六七零", "幺三八****五六七零"),
+    ("①③⑧①②③④⑤⑥⑦⑧", "①③⑧****⑤⑥⑦⑧"),
+    ("¹³⁸¹²³⁴⁵⁶⁷⁸", "¹³⁸****⁵⁶⁷⁸"),
+    ("1381 2345 678", "138* ***5 678"),
+    ("138  --  1234  --  5678", "138  --  ****  --  5678"),
+    ("1101 0519 9001 0112 34", "1101 05** **** **12 34"),
+    (
+      "caller 138\u{2009}1234\u{2009}5678, also 139,8765,4321 / 一三九八七六五四三二一",
+      "caller 138\u{2009}****\u{2009}5678, also 139,****,4321 / 一三九****四三二一"
+    ),
+  ]
+
+  /// Two numbers side by side are two numbers: each is masked.
+  @Test func neighbouringNumbersAreEachMasked() {
+    #expect(PersonalNumberMask.mask("12 138 1234 5678") == "12 138 **** 5678")
+    #expect(PersonalNumberMask.mask("13812345678 / 13987654321") == "138****5678 / 139****4321")
+    #expect(PersonalNumberMask.mask("2021 138 1234 5678x") == "2021 138 1234 5678x", "part of some other code")
+    #expect(PersonalNumberMask.mask("138 1234 1101 0519 9001 0112 34") == "138 **** 1101 05** **** **12 34")
+  }
+
+  @Test(arguments: c6Attack)
+  func numbersSplitByOtherSpacesPunctuationOrNumeralsAreMasked(text: String, masked: String) {
+    #expect(PersonalNumberMask.mask(text) == masked)
+    #expect(PersonalNumberMask.mask(masked) == masked, "masking is stable")
+  }
+
+  /// What the new separators also write stays as written: times, money,
+  /// ranges, counts in Chinese numerals, lists.
+  @Test(arguments: [
+    "10:30", "at 10:30:15", "1,380,000", "13,812,345,678", "1~3", "138~12345678", "138:12345678", "(138)",
+    "一二三", "第一三八条", "①②③", "x²", "10:30, 11:45 and 12:00", "138,1234", "2021·12·31",
+  ])
+  func newSeparatorLookalikesAreKept(text: String) {
+    #expect(PersonalNumberMask.mask(text) == text)
+  }
+
   /// What `.`, `/` and `_` also write is kept: dates, versions, decimals,
   /// fractions, addresses, and numbers that are not a phone's.
   @Test(arguments: [

@@ -333,4 +333,25 @@ import Testing
     #expect(FilingReason.breach("figures corrected after complaint C-12 was resolved") == nil)
     #expect(FilingReason.breach("更正：投诉 C-12 已办结") == nil)
   }
+
+  /// C6: invisible characters outside the format category (U+034F, variation
+  /// selectors, the Hangul fillers: Default_Ignorable_Code_Point) are refused
+  /// as the format characters are; a line or paragraph separator as a control character.
+  @Test func everyDefaultIgnorableAndLineSeparatorIsRefused() {
+    for c in ["\u{034F}", "\u{FE0F}", "\u{FE00}", "\u{E0100}", "\u{180B}", "\u{3164}", "\u{115F}", "\u{FFA0}"] {
+      let breach = FilingReason.breach("complainant 138\(c)1234\(c)5678 asked")
+      #expect(
+        breach
+          == "--reason: invisible characters are not allowed (found \(TextRuleBreach.code(c.unicodeScalars.first!)))")
+    }
+    for c in ["\u{2028}", "\u{2029}"] {
+      let breach = FilingReason.breach("complainant 138\(c)1234\(c)5678 asked")
+      #expect(
+        breach
+          == "--reason: control characters or line separators are not allowed (found \(TextRuleBreach.code(c.unicodeScalars.first!)))"
+      )
+    }
+    // Spaces of every width are text, not refused: the mask reads them as spaces.
+    #expect(FilingReason.breach("complainant 138\u{2009}1234\u{2009}5678 asked") == nil)
+  }
 }
