@@ -19,10 +19,7 @@ import Testing
 
   /// Runs the binary under timeout(1); nil when it had to be killed (a hang).
   func run(_ arguments: [String], within seconds: Int) throws -> LinkauditBinary.Run? {
-    let result = try LinkauditBinary.run(
-      ["-s", "KILL", String(seconds), LinkauditBinary.path] + arguments, database: database,
-      executable: "/usr/bin/timeout")
-    return result.status == 137 || result.status == 124 ? nil : result
+    try PackageFixture.run(arguments, database: database, within: seconds)
   }
 
   /// Every file under a folder, by relative path, with its bytes (what a read-only command must leave).
@@ -40,11 +37,7 @@ import Testing
   /// signing key beside it, and 2021-Q4 filed signed into reports/2021-Q4
   /// with its archive beside it.
   func filed() throws {
-    let rows = (0..<5).map {
-      "e\($0),2021-10-0\($0 + 1) 10:00:00,group_chat,user\($0),https://item.taobao.com/\($0),open,"
-    }
-    let csv = try dir.write(
-      "seed.csv", "event_id,occurred_at,scene,user_id,url,action,reason\n" + rows.joined(separator: "\n") + "\n")
+    let csv = try PackageFixture.links("seed.csv", PackageFixture.quarterRows, in: dir)
     let imported = try run(["import", "links", csv])
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(try run(["keys", "new"]).status == 0)

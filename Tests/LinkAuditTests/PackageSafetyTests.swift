@@ -18,10 +18,7 @@ import Testing
 
   /// Runs the binary under timeout(1); nil when it had to be killed after `seconds` (a hang).
   func run(_ arguments: [String], within seconds: Int) throws -> LinkauditBinary.Run? {
-    let result = try LinkauditBinary.run(
-      ["-s", "KILL", String(seconds), LinkauditBinary.path] + arguments, database: database,
-      executable: "/usr/bin/timeout")
-    return result.status == 137 || result.status == 124 ? nil : result
+    try PackageFixture.run(arguments, database: database, within: seconds)
   }
 
   func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
@@ -50,11 +47,7 @@ import Testing
 
   /// A signing key and its public half beside the database.
   func signingKey() throws -> (pem: String, pub: String) {
-    let pem = dir.file("issuer.pem")
-    #expect(try run(["keys", "new", "--signing-key", pem]).status == 0)
-    let pub = try run(["keys", "public", "--signing-key", pem])
-    try pub.stdout.write(toFile: dir.file("issuer.pub.pem"), atomically: true, encoding: .utf8)
-    return (pem, dir.file("issuer.pub.pem"))
+    try PackageFixture.issuerKey(in: dir) { try run($0) }
   }
 
   func report(_ quarter: String, _ out: String, _ more: [String] = []) throws -> LinkauditBinary.Run {

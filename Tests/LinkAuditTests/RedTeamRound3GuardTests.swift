@@ -24,24 +24,17 @@ import Testing
   func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
   func importLinks(_ name: String, _ rows: [String]) throws {
-    let csv = try dir.write(
-      name, "event_id,occurred_at,scene,user_id,url,action,reason\n" + rows.joined(separator: "\n") + "\n")
+    let csv = try PackageFixture.links(name, rows, in: dir)
     let result = try run(["import", "links", csv] + key)
     #expect(result.status == 0, "\(result.stderr)")
   }
 
   func seeded() throws {
-    try importLinks(
-      "seed.csv",
-      (0..<5).map { "e\($0),2021-10-0\($0 + 1) 10:00:00,group_chat,user\($0),https://item.taobao.com/\($0),open," })
+    try importLinks("seed.csv", PackageFixture.quarterRows)
   }
 
   func signingKey() throws -> (pem: String, pub: String) {
-    let pem = dir.file("issuer.pem")
-    #expect(try run(["keys", "new", "--signing-key", pem]).status == 0)
-    let pub = try run(["keys", "public", "--signing-key", pem])
-    try pub.stdout.write(toFile: dir.file("issuer.pub.pem"), atomically: true, encoding: .utf8)
-    return (pem, dir.file("issuer.pub.pem"))
+    try PackageFixture.issuerKey(in: dir) { try run($0) }
   }
 
   func journalMode() throws -> String? {

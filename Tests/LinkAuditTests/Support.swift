@@ -164,3 +164,37 @@ enum LinkauditBinary {
     try start(arguments, database: database, tty: tty, executable: executable, in: folder).finish()
   }
 }
+
+/// What the package suites share: a small quarter to file, a key to sign it, a run that may hang.
+enum PackageFixture {
+  static let linkHeader = "event_id,occurred_at,scene,user_id,url,action,reason"
+
+  /// A link log of `rows` under `name` in `dir`.
+  static func links(_ name: String, _ rows: [String], in dir: TemporaryDirectory) throws -> String {
+    try dir.write(name, linkHeader + "\n" + rows.joined(separator: "\n") + "\n")
+  }
+
+  /// Five opens of 2021-Q4 (e0…e4, one a day from 1 October): a quarter to file.
+  static let quarterRows = (0..<5).map {
+    "e\($0),2021-10-0\($0 + 1) 10:00:00,group_chat,user\($0),https://item.taobao.com/\($0),open,"
+  }
+
+  /// A signing key `issuer.pem` in `dir` and its public half `issuer.pub.pem`, made by `run`.
+  static func issuerKey(in dir: TemporaryDirectory, run: ([String]) throws -> LinkauditBinary.Run) throws -> (
+    pem: String, pub: String
+  ) {
+    let pem = dir.file("issuer.pem")
+    #expect(try run(["keys", "new", "--signing-key", pem]).status == 0)
+    let pub = try run(["keys", "public", "--signing-key", pem])
+    try pub.stdout.write(toFile: dir.file("issuer.pub.pem"), atomically: true, encoding: .utf8)
+    return (pem, dir.file("issuer.pub.pem"))
+  }
+
+  /// Runs the binary under timeout(1); nil when it had to be killed after `seconds` (a hang).
+  static func run(_ arguments: [String], database: String, within seconds: Int) throws -> LinkauditBinary.Run? {
+    let result = try LinkauditBinary.run(
+      ["-s", "KILL", String(seconds), LinkauditBinary.path] + arguments, database: database,
+      executable: "/usr/bin/timeout")
+    return result.status == 137 || result.status == 124 ? nil : result
+  }
+}

@@ -45,11 +45,7 @@ import Testing
   /// Five events of 2021-Q4 imported, a signing key beside the database;
   /// 2021-Q4 version 1 filed signed into reports/2021-Q4 unless `filing` is false.
   func seeded(filing: Bool = true, archive: Bool = false) throws {
-    let rows = (0..<5).map {
-      "e\($0),2021-10-0\($0 + 1) 10:00:00,group_chat,user\($0),https://item.taobao.com/\($0),open,"
-    }
-    let csv = try dir.write(
-      "seed.csv", "event_id,occurred_at,scene,user_id,url,action,reason\n" + rows.joined(separator: "\n") + "\n")
+    let csv = try PackageFixture.links("seed.csv", PackageFixture.quarterRows, in: dir)
     let imported = try run(["import", "links", csv])
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(try run(["keys", "new"]).status == 0)
