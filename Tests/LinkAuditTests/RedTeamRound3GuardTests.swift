@@ -44,14 +44,7 @@ import Testing
   }
 
   /// Runs python3 to write a zip (the archive shapes a hostile sender makes).
-  func python(_ script: String, _ arguments: [String]) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + arguments
-    try p.run()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
-  }
+  func python(_ script: String, _ arguments: [String]) throws { try PackageFixture.python(script, arguments) }
 
   // MARK: C5
 

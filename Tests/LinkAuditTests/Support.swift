@@ -197,4 +197,14 @@ enum PackageFixture {
       executable: "/usr/bin/timeout")
     return result.status == 137 || result.status == 124 ? nil : result
   }
+
+  /// Runs python3 with `script` (the archive shapes a hostile sender makes with zipfile).
+  static func python(_ script: String, _ arguments: [String]) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script] + arguments
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+  }
 }
