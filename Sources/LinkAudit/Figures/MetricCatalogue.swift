@@ -49,6 +49,8 @@ public struct RetiredMetric: Sendable {
   public let id: String
   public let replacedBy: [String]
   public let why: String
+  /// The same, in Chinese, for the Chinese filing's Methodology sheet.
+  public let whyChinese: String
 }
 
 /// Every metric of the catalogue (`docs/metrics.md`), in report order.
@@ -61,22 +63,38 @@ public enum MetricCatalogue {
     .init(
       id: "overview.enforcement_rate", replacedBy: ["overview.decision_enforcement_rate", "overview.conformance_rate"],
       why:
-        "Divided by every tap of the quarter, so the taps under a decision that were not blocked vanished among the rest (96% read where a third of the taps under a decision were blocked); the decision enforcement rate divides by the taps under a decision alone."
+        "Divided by every tap of the quarter, so the taps under a decision that were not blocked vanished among the rest (96% read where a third of the taps under a decision were blocked); the decision enforcement rate divides by the taps under a decision alone.",
+      whyChinese: "以本季度全部点击为分母，处置决定之下未被拦截的点击淹没在其余点击中（处置决定之下仅约三分之一被拦截，却显示为96%）；处置决定执行率只以处置决定覆盖的点击为分母。"
     ),
     .init(
       id: "overview.referrals", replacedBy: ["overview.referrals_received"],
       why:
-        "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter."
+        "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter.",
+      whyChinese: "与季末未办结数并列时被读作“本季度的转办全部未办结”；新编号明确只计本季度受理的转办。"
     ),
     .init(
       id: "pN.upheld_without_block", replacedBy: ["pN.upheld_without_action"],
       why:
-        "Counted a P3 complaint upheld with the warning its policy prescribes as a failure; the new id counts only actions less strict than the policy prescribes."
+        "Counted a P3 complaint upheld with the warning its policy prescribes as a failure; the new id counts only actions less strict than the policy prescribes.",
+      whyChinese: "把按规范要求以提示处置的原则3成立投诉也计为未处置；新编号只计处置宽于规范要求的投诉。"
     ),
     .init(
       id: "pN.within_sla_rate", replacedBy: ["pN.due_met_rate", "pN.due", "pN.due_met", "pN.overdue_at_end"],
       why:
-        "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in."
+        "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in.",
+      whyChinese: "只计本季度受理的投诉，因而在以往季度已超时数月的投诉旁仍显示100%；现按办理期限所在季度计入，不论何时受理。"
+    ),
+    .init(
+      id: "pN.sla_breaches", replacedBy: ["pN.due", "pN.due_met", "pN.overdue_at_end"],
+      why:
+        "Counted the misses of complaints received in the quarter only, the basis retired with pN.within_sla_rate, and was shown nowhere; the misses are now pN.due − pN.due_met, each listed on the Backlog sheet.",
+      whyChinese: "只计本季度受理投诉的超时（即随 pN.within_sla_rate 停用的口径），且未在任何表中列示；超时现为 pN.due − pN.due_met，并在“积压与超时”表逐件列出。"
+    ),
+    .init(
+      id: "pN.backlog_age", replacedBy: ["pN.overdue_at_end[age=…]", "pN.open_at_end"],
+      why:
+        "Banded the backlog by age since receipt beside pN.overdue_at_end's bands of days past the deadline, two schemes for the same cases, and was shown nowhere; the bands past the deadline replace it.",
+      whyChinese: "按受理至今的时长分档，与 pN.overdue_at_end 按超过期限天数的分档并存，同一批投诉两套分档，且未在任何表中列示；由超过期限天数的分档替代。"
     ),
   ]
 
@@ -212,8 +230,9 @@ public enum MetricCatalogue {
       id: "overview.days_since_last_complaint", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Days since the last complaint", nameChinese: "距最后一件投诉的天数",
       definitionEnglish:
-        "Whole days (rounded down) from the last complaint received before the quarter's end to the quarter's end; none when there is none. Many days without a complaint is flagged, like days without events: a gap in the complaint feed, not a quiet quarter.",
-      definitionChinese: "自季末前最后一件受理的投诉至季末的整天数（向下取整）；无投诉时为空。较长时间无投诉将被提示，与无事件的日期相同：可能是投诉数据缺失，而非投诉少。",
+        "Whole days (rounded down) from the last complaint received before the quarter's end to the quarter's end; none when there is none. \(complaintSilenceDays) days or more is flagged beside it, as the days without events are: a long silence may mean a missing complaints feed, not a quiet quarter.",
+      definitionChinese:
+        "自季末前最后一件受理的投诉至季末的整天数（向下取整）；无投诉时为空。达到 \(complaintSilenceDays) 天即在旁提示，与无事件的日期相同：长时间无投诉可能是投诉数据缺失，而非投诉少。",
       sql: """
         SELECT CAST(julianday(:end) - julianday(max(received_at)) AS INTEGER) FROM complaint
         WHERE received_at < :end
@@ -473,39 +492,6 @@ public enum MetricCatalogue {
         definitionEnglish: "The same at the quarter's end: the backlog the next quarter inherits.",
         definitionChinese: "同上，于季度结束时计：下一季度承接的积压。",
         sql: "SELECT count(*) FROM complaint WHERE principle = \(p) AND \(openAt(":end"))"),
-      .init(
-        id: "p\(p).backlog_age", dimension: "age", kind: .count, principle: principle,
-        nameEnglish: "Open at the end, by age", nameChinese: "季末未办结投诉（按已受理时长）",
-        definitionEnglish:
-          "Complaints of principle \(p) open at the quarter's end by their age then (end − received_at): 0-1d, 1-7d, 7-30d, 30d+, lower bound included.",
-        definitionChinese: "季末未办结的原则\(p)投诉，按季末时已受理时长（季末 − 受理时间）分为 0-1d、1-7d、7-30d、30d+（含下限）。",
-        sql: """
-          WITH b(age, low, high) AS (VALUES ('0-1d', 0, 1), ('1-7d', 1, 7), ('7-30d', 7, 30), ('30d+', 30, NULL)),
-          o AS (
-            SELECT julianday(:end) - julianday(received_at) AS days FROM complaint
-            WHERE principle = \(p) AND \(openAt(":end")))
-          SELECT b.age, (SELECT count(*) FROM o WHERE o.days >= b.low AND (b.high IS NULL OR o.days < b.high))
-          FROM b
-          """),
-      .init(
-        id: "p\(p).sla_breaches", dimension: "kind", kind: .count, principle: principle,
-        nameEnglish: "SLA breaches", nameChinese: "超时投诉数",
-        definitionEnglish:
-          "Complaints of principle \(p) received in the quarter that missed the SLA of the policy in force when received: late = resolved before the quarter's end, after the SLA; open_overdue = still open at the end and older than the SLA then.",
-        definitionChinese:
-          "本季度受理、未在受理时所适用规范时限内办结的原则\(p)投诉：late = 季末前办结但超时；open_overdue = 季末仍未办结且已超时。",
-        sql: """
-          WITH k(kind) AS (VALUES ('late'), ('open_overdue'))
-          SELECT kind, CASE kind
-            WHEN 'late' THEN (
-              SELECT count(*) FROM complaint_handling
-              WHERE \(cp) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
-            ELSE (
-              SELECT count(*) FROM complaint_handling
-              WHERE \(cp) AND \(overdueAt(":end")))
-            END
-          FROM k
-          """),
     ]
   }
 
@@ -556,6 +542,19 @@ public enum MetricCatalogue {
 
   /// A complaint resolved at or before its deadline.
   package static let metDeadline = "coalesce(ms_to_resolve <= sla_hours * 3600000, 0)"
+
+  /// A complaint resolved before `t` and after its deadline.
+  package static func resolvedLateBy(_ t: String) -> String {
+    "resolved_at < \(t) AND ms_to_resolve > sla_hours * 3600000"
+  }
+
+  /// Whole days (rounded down) a complaint resolved late was past its deadline when resolved.
+  package static let daysLate = "CAST((ms_to_resolve - sla_hours * 3600000) / 86400000 AS INTEGER)"
+
+  /// Days without a complaint at which `overview.days_since_last_complaint` is
+  /// flagged: a platform of this size has complaints every few days, so a week
+  /// of silence at the quarter's end more likely means a feed not yet imported.
+  public static let complaintSilenceDays = 7
 
   /// The buckets of `pN.overdue_at_end[age=…]`: whole days overdue, both bounds included.
   public static let overdueAges: [(label: String, low: Int, high: Int?)] = [
@@ -1003,7 +1002,7 @@ extension MetricCatalogue {
       ? "\n## Retired ids\n\n| id | replaced by | why |\n|---|---|---|\n"
       : "\n## 已停用的编号\n\n| 编号 | 替代 | 原因 |\n|---|---|---|\n"
     for r in retired {
-      let cells = ["`\(r.id)`", r.replacedBy.map { "`\($0)`" }.joined(separator: ", "), r.why]
+      let cells = ["`\(r.id)`", r.replacedBy.map { "`\($0)`" }.joined(separator: ", "), english ? r.why : r.whyChinese]
       text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
     }
     return text

@@ -75,8 +75,15 @@ public struct ReportData: Sendable {
     public var isOverdue: Bool
     /// Whole days (rounded down) past its deadline at the quarter's end, when overdue then.
     public var daysOverdueAtEnd: Int64?
+    /// Whole days (rounded down) past its deadline when resolved, when resolved late before the quarter's end.
+    public var daysLate: Int64?
     /// What the policy in force at receipt prescribes for its category (open, warn, block).
     public var prescribed: String?
+
+    /// Resolved after its deadline, before the quarter's end.
+    public var isResolvedLate: Bool { daysLate != nil }
+    /// Whole days overdue: at the quarter's end if open and overdue then, at resolution if resolved late.
+    public var daysOverdue: Int64? { daysOverdueAtEnd ?? daysLate }
 
     package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -99,6 +106,7 @@ public struct ReportData: Sendable {
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
       isOverdue = try r.integer("overdue_at_end") != 0
       daysOverdueAtEnd = r.optionalInteger("days_overdue_at_end")
+      daysLate = r.optionalInteger("days_late")
       prescribed = r.optionalText("prescribed")
     }
   }

@@ -166,10 +166,41 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       let range = String(format: "%.2f%%–%.2f%%", low * 100, high * 100)
       return self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
     }
+    if f.metricID == .daysSinceLastComplaint { return complaintSilence(f.value.double) }
     if f.metricID.rawValue.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
       return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
     }
     return ""
+  }
+
+  /// The flag on a long silence of the complaint feed (`overview.days_since_last_complaint`
+  /// of `MetricCatalogue.complaintSilenceDays` or more); empty for a shorter one or none.
+  package func complaintSilence(_ days: Double?) -> String {
+    guard let days, days >= Double(MetricCatalogue.complaintSilenceDays) else { return "" }
+    return self == .zh
+      ? "\(Int(days)) 天无投诉（达到 \(MetricCatalogue.complaintSilenceDays) 天即提示）：长时间无投诉可能意味着投诉数据缺失，请核实投诉数据是否已全部导入。"
+      : "\(Int(days)) days without a complaint (flagged from \(MetricCatalogue.complaintSilenceDays)): a long silence may mean a missing complaints feed; check that every complaint file was imported."
+  }
+
+  /// What detected a listed event: an `open` was never restricted, so nothing
+  /// was detected, whatever the stored default (`automated`) says.
+  package func detector(action: String, detectedBy: String) -> String {
+    if action == LinkAction.open.rawValue { return self == .zh ? "不适用（未限制）" : "n/a (not restricted)" }
+    return word(.detector, detectedBy)
+  }
+
+  /// The art. 47 mark of an event that got through: principle 1 content let
+  /// through more leniently than prescribed, to be reported; whether the user
+  /// reached the page is said separately (one who went back at a warning did not).
+  package func art47Mark(principle: Int64?, action: String) -> String {
+    guard principle == 1 else { return "" }
+    switch action {
+    case LinkAction.open.rawValue, LinkAction.warnProceed.rawValue:
+      return self == .zh ? "是（已到达页面）" : "yes (reached the page)"
+    case LinkAction.warnBack.rawValue:
+      return self == .zh ? "是（提示后返回，未到达页面）" : "yes (went back at the warning: did not reach the page)"
+    default: return text(.toReportMark)
+    }
   }
 
   /// How many of a list's rows are shown: all, or the first `shown` of `total`.
@@ -238,6 +269,27 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     return self == .zh ? "执行率最低的处置决定：\(list)。" : "Decisions least enforced: \(list)."
   }
 
+  /// The overdue referrals by id, each with its whole days past the deadline at the quarter's end.
+  package func overdueReferralList(_ referrals: [ReportData.ComplaintRow]) -> String {
+    referrals.map {
+      let days = $0.daysOverdueAtEnd ?? 0
+      return self == .zh ? "\($0.complaintID)（\(days) 天）" : "\($0.complaintID) (\(days) days)"
+    }.joined(separator: self == .zh ? "、" : ", ")
+  }
+
+  /// The summary's second lead, after the decisions enforced: every referral overdue at the end, by id.
+  package func overdueReferralsLead(_ referrals: [ReportData.ComplaintRow]) -> String {
+    if referrals.isEmpty {
+      return self == .zh
+        ? "季末无已超时的监管转办投诉（overview.referrals_overdue_at_end）。"
+        : "No regulator referral was overdue at the quarter's end (overview.referrals_overdue_at_end)."
+    }
+    let list = overdueReferralList(referrals)
+    return self == .zh
+      ? "季末已超时的监管转办投诉（overview.referrals_overdue_at_end）共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
+      : "Regulator referrals overdue at the quarter's end (overview.referrals_overdue_at_end): \(referrals.count), by id with whole days past the deadline: \(list)."
+  }
+
   /// How many decisions the Markdown lists: all, or those that stopped least.
   package func listedDecisions(_ shown: Int, of total: Int) -> String {
     if shown >= total {
@@ -262,12 +314,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case complaintsByMonth, complaintCount, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
-    case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
+    case daysOverdueAtEnd, daysOverdue, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
     case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore, toReport, toReportMark
     case decisions, scope, target, standsFrom, restoredAt, upheldWithoutAction, tapsUnder, tapsEnforced, tapsReached
     case decisionEnforcementRate
     case ruleBroken, interconnection, interconnectionNote, sceneRuleRestrictions, ofEvents
-    case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
+    case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy,
+      detectorNote, art47Note, retiredFigures, retiredNote, replacedBy, why
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
     case homographHosts, homographNote, noHomographHosts, host, punycode, scripts
@@ -348,6 +401,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .resolvedLate: ("resolved late", "超时办结"),
     .hoursOpenAtEnd: ("Hours open at the end", "季末已受理时长（小时）"),
     .daysOverdueAtEnd: ("Days overdue at the end", "季末超时天数"),
+    .daysOverdue: (
+      "Days overdue (at the end if open, at resolution if resolved late)", "超时天数（未办结的计至季末，超时办结的计至办结）"
+    ),
     .overdue: ("Overdue", "是否超时"),
     .overdueMark: ("overdue", "已超时"),
     .lateActions: (
@@ -406,6 +462,21 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .action: ("Action", "处置"),
     .prescribed: ("Prescribed", "规范要求"),
     .detectedBy: ("Detected by", "发现方式"),
+    .retiredFigures: ("Retired figures", "已停用的指标"),
+    .replacedBy: ("Replaced by", "替代编号"),
+    .why: ("Why", "停用原因"),
+    .retiredNote: (
+      "Definitions changed: figures that read better than the cases behind them are retired, not redefined (among them overview.enforcement_rate, over every tap, replaced by overview.decision_enforcement_rate over the taps under a decision); the Methodology sheet's Retired figures table lists each retired id, its replacement and why.",
+      "口径变更：读来好于其背后个案的指标已停用，而非改变其定义（其中 overview.enforcement_rate 以全部点击为分母，由仅以处置决定覆盖的点击为分母的 overview.decision_enforcement_rate 替代）；“方法说明”表的“已停用的指标”逐项列出停用的编号、替代编号及原因。"
+    ),
+    .art47Note: (
+      "A principle 1 event is content of principle 1 let through more leniently than the policy prescribes: it is marked for reporting to the competent authority (Cybersecurity Law art. 47), and the mark says whether the user reached the page (opened it, or went on through a warning) or went back at the warning.",
+      "原则1事件为原则1内容被以宽于规范要求的方式放行，标注为应向主管部门报告（网络安全法第四十七条）；标注另注明用户是否到达页面（直接打开或提示后继续访问），或在提示后返回。"
+    ),
+    .detectorNote: (
+      "Detected by: Automated, the platform's own detection; Manual review, a reviewer of the platform; User report, the restriction followed a user's report (a complaint, or the report button), so the link reached at least one user before it was restricted. A source that does not say is stored as Automated. An event opened directly was not restricted, so nothing detected it: n/a (not restricted).",
+      "发现方式：自动识别，即平台自身的检测；人工审核，即平台审核人员；用户举报，即限制源于用户的举报（投诉或举报按钮），故该链接在受限前已到达至少一名用户。数据未注明的记为自动识别。直接打开的事件未受限制，无所谓发现：显示为“不适用（未限制）”。"
+    ),
     .clientVersion: ("Client version", "客户端版本"),
     .duplicateOf: ("Duplicate of", "重复于"),
 
