@@ -453,8 +453,9 @@ public enum MetricCatalogue {
         id: "p\(p).due_met_rate", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Deadlines met", nameChinese: "到期按时办结率",
         definitionEnglish:
-          "p\(p).due_met / p\(p).due: of the complaints that fell due in the quarter, whatever the quarter they came in, the share resolved in time.",
-        definitionChinese: "p\(p).due_met / p\(p).due：本季度到期的投诉（不论何时受理）中按时办结的比例。",
+          "p\(p).due_met / p\(p).due: of the complaints that fell due in the quarter, whatever the quarter they came in, the share resolved in time. A complaint that fell due in an earlier quarter and is still open is not counted here but in p\(p).overdue_at_end, which the report shows beside this rate.",
+        definitionChinese:
+          "p\(p).due_met / p\(p).due：本季度到期的投诉（不论何时受理）中按时办结的比例。以往季度已到期、至今仍未办结的投诉不计入本比率，而计入 p\(p).overdue_at_end，报告在本比率旁一并列出。",
         sql:
           "SELECT \(rate("coalesce(sum(\(metDeadline)), 0)", of: "count(*)")) FROM complaint_handling WHERE principle = \(p) AND \(dueIn)"
       ),

@@ -425,9 +425,10 @@ public struct ReportData: Sendable {
   /// How many quarters the trend reaches back, and the figures it follows.
   package static let trendQuarters = 8
   package static let trendMetricIDs: [MetricID] =
-    [.events, .openRate, .decisionEnforcementRate, .complaints, .postDecisionOpens]
+    [.events, .openRate, .decisionEnforcementRate, .decisionReached, .complaints, .postDecisionOpens]
     + Principle.allCases.map(MetricID.upheld)
-    + Principle.allCases.map(MetricID.dueMetRate)
+    // The overdue at the end beside each deadlines-met rate: the rate counts only what fell due.
+    + Principle.allCases.flatMap { [MetricID.dueMetRate($0), .overdueAtEnd($0)] }
     + [Principle.lawfulContent, .privacyAndSecurity, .usersInterests].map(MetricID.postDecisionOpens)
 
   /// How many repeat offenders are listed.

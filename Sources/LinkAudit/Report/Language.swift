@@ -161,16 +161,31 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// What a reader must know before weighing a figure: a rate over a small
   /// number carries its Wilson 95% interval; a P90 over fewer than 10 values
   /// is the largest of them.
-  package func caveat(of f: Figure, kind: MetricKind) -> String {
+  /// A deadlines-met rate carries, from `figures`, the principle's complaints
+  /// overdue and open at the end: those fell due earlier and count in no rate.
+  package func caveat(of f: Figure, kind: MetricKind, in figures: QuarterFigures? = nil) -> String {
+    let overdue = overdueBeside(f, in: figures)
     if kind == .rate, let (low, high) = f.smallNumberInterval {
       let range = String(format: "%.2f%%–%.2f%%", low * 100, high * 100)
-      return self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
+      let small = self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
+      return [small, overdue].filter { !$0.isEmpty }.joined(separator: self == .zh ? "；" : "; ")
     }
+    if !overdue.isEmpty { return overdue }
     if f.metricID == .daysSinceLastComplaint { return complaintSilence(f.value.double) }
     if f.metricID.rawValue.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
       return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
     }
     return ""
+  }
+
+  /// `pN.overdue_at_end` beside `pN.due_met_rate`, so a rate of the complaints that
+  /// fell due never stands alone beside complaints months overdue; empty for another figure.
+  package func overdueBeside(_ f: Figure, in figures: QuarterFigures?) -> String {
+    guard let figures, let p = Principle.allCases.first(where: { f.metricID == .dueMetRate($0) }) else { return "" }
+    let n = figures[.overdueAtEnd(p)]?.double.map { Int($0) } ?? 0
+    return self == .zh
+      ? "另有季末超时未办结 \(n.grouped) 件（p\(p.rawValue).overdue_at_end），不计入本比率"
+      : "besides \(n.grouped) overdue and open at the end (p\(p.rawValue).overdue_at_end), in no rate"
   }
 
   /// The flag on a long silence of the complaint feed (`overview.days_since_last_complaint`

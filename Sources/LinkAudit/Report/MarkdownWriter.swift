@@ -332,7 +332,9 @@ package struct MarkdownWriter {
     // The value as read: a rate with its counts, and any caveat beside it.
     var value = format(now, d.kind)
     if let f = data.current.figure(d.id) {
-      let notes = [language.counts(of: f), language.caveat(of: f, kind: d.kind)].filter { !$0.isEmpty }
+      let notes = [language.counts(of: f), language.caveat(of: f, kind: d.kind, in: data.current)].filter {
+        !$0.isEmpty
+      }
       if !notes.isEmpty {
         value +=
           language == .zh ? "（" + notes.joined(separator: "；") + "）" : " (" + notes.joined(separator: "; ") + ")"

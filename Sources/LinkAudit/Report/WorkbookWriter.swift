@@ -931,7 +931,8 @@ package struct WorkbookWriter {
     let figure = data.current.figure(d.id, dimension: dimension)
     return [
       cell(now, kind: d.kind), .text(figure.map { language.counts(of: $0) } ?? ""),
-      .note(figure.map { language.caveat(of: $0, kind: d.kind) } ?? ""), cell(before, kind: d.kind), change,
+      .note(figure.map { language.caveat(of: $0, kind: d.kind, in: data.current) } ?? ""), cell(before, kind: d.kind),
+      change,
     ]
   }
 

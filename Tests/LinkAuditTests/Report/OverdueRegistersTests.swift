@@ -195,3 +195,30 @@ import Testing
     #expect(register.split(separator: "\n").first { $0.hasPrefix("e2,") }?.contains(",automated,") == true)
   }
 }
+
+/// The deadlines-met rate never stands alone (reader31 finding 3): on OverdueRegistersTests'
+/// complaints, p1.due_met_rate is 1/4 (l2 of l1 l2 l3 l4), and l4 is overdue and open at the end.
+@Suite struct DueMetBesideOverdueTests {
+  @Test func theOverdueAtTheEndStandsBesideTheRateWhereverItIsShown() throws {
+    let store = try OverdueRegistersTests.store()
+    let out = try ReportPackageTests().write(store)
+    for (language, sheet, said) in [
+      ("en", "Principle 1", "besides 1 overdue and open at the end (p1.overdue_at_end), in no rate"),
+      ("zh", "原则一", "另有季末超时未办结 1 件（p1.overdue_at_end），不计入本比率"),
+    ] {
+      let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      for name in [sheet, language == "en" ? "Summary" : "摘要"] {
+        #expect(try #require(book[name]).values.contains { $0.contains(said) }, "\(language) \(name)")
+      }
+      let summary = try ReportPackageTests().text(out, "summary.\(language).md")
+      #expect(summary.contains(said), "\(language)")
+      #expect(try ReportPackageTests().text(out, "principle-1.\(language).md").contains(said), "\(language)")
+      // The trend carries the overdue beside the rate, and the taps that reached the page under a decision.
+      #expect(summary.contains("| `p1.due_met_rate` |") && summary.contains("| `p1.overdue_at_end` |"))
+      #expect(summary.contains("| `overview.decision_reached` |"), "\(language)")
+      let trendRows = summary.components(separatedBy: "\n").filter { $0.contains("| `p1.") }
+      let rate = trendRows.firstIndex { $0.contains("`p1.due_met_rate`") }
+      #expect(rate.map { trendRows[$0 + 1].contains("`p1.overdue_at_end`") } == true, "\(trendRows)")
+    }
+  }
+}
