@@ -211,9 +211,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     guard principle == 1 else { return "" }
     switch action {
     case LinkAction.open.rawValue, LinkAction.warnProceed.rawValue:
-      return self == .zh ? "是（已到达页面）" : "yes (reached the page)"
+      return self == .zh ? "是（已打开目标页面）" : "yes (reached the page)"
     case LinkAction.warnBack.rawValue:
-      return self == .zh ? "是（提示后返回，未到达页面）" : "yes (went back at the warning: did not reach the page)"
+      return self == .zh ? "是（提示后返回，未打开目标页面）" : "yes (went back at the warning: did not reach the page)"
     default: return text(.toReportMark)
     }
   }
@@ -257,7 +257,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   package func decisionEnforcement(_ d: ReportData.DecisionRow) -> String {
     let rate = d.enforcementRate.map { String(format: "%.2f%%", $0 * 100) } ?? "—"
     return self == .zh
-      ? "\(d.complaintID)：\(rate)（\(d.taps.grouped) 次点击中 \(d.enforced.grouped) 次按决定执行，\(d.reached.grouped) 次仍到达页面）"
+      ? "\(d.complaintID)：\(rate)（\(d.taps.grouped) 次点击中 \(d.enforced.grouped) 次按决定执行，\(d.reached.grouped) 次仍打开了目标页面）"
       : "\(d.complaintID): \(rate) (\(d.enforced.grouped) of \(d.taps.grouped) taps handled as decided, \(d.reached.grouped) reached the page)"
   }
 
@@ -274,7 +274,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let percent = String(format: "%.2f%%", rate * 100)
     let enforcedText = Int64(enforced).map { Int($0).grouped } ?? enforced
     return self == .zh
-      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)：处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍到达页面（直接打开或提示后继续访问）。"
+      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)。处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍打开了目标页面（直接打开或提示后继续访问）。"
       : "Decision enforcement rate (overview.decision_enforcement_rate): \(percent): of \(Int(taps).grouped) taps under a standing decision, \(enforcedText) were handled as decided; \(reached) reached the page (opened, or went on through a warning)."
   }
 
@@ -311,7 +311,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       return self == .zh ? "共 \(total.grouped) 项。" : "\(total.grouped) in all."
     }
     return self == .zh
-      ? "共 \(total.grouped) 项，此处列出其下仍到达页面的点击最多（其次覆盖点击最多）的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
+      ? "共 \(total.grouped) 项，此处列出其下仍打开了目标页面的点击最多（其次覆盖点击最多）的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
       : "\(total.grouped) in all; listed here are the \(shown.grouped) with the most taps that reached the page under them (then the most taps), in order of effect; `decisions.csv` and the workbook's Decisions sheet list them all."
   }
 
@@ -429,7 +429,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .toReportMark: ("yes", "是"),
     .firstRestricted: ("First restricted", "首次受限时间"),
     .hoursToAction: ("Hours to action", "处置时效（小时）"),
-    .opensBefore: ("Opens before", "受限前打开次数"),
+    .opensBefore: ("Direct opens before", "受限前直接打开次数"),
     .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
     .overdueByAge: (
       "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",
@@ -443,7 +443,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .restoredAt: ("Restored at", "恢复时间"),
     .tapsUnder: ("Taps under it", "覆盖点击数"),
     .tapsEnforced: ("Handled as decided", "按决定执行"),
-    .tapsReached: ("Reached the page", "仍到达页面"),
+    .tapsReached: ("Reached the page", "仍打开了目标页面"),
     .decisionEnforcementRate: ("Enforced", "执行率"),
     .upheldWithoutAction: (
       "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
@@ -451,7 +451,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     ),
     .decisionsNote: (
       "Every decision standing at some time in the quarter, with the quarter's taps on its URL or domain while it stood, each once per decision (decision.taps), by action; handled as decided: at least as strict as the decision prescribes (a block for block_url and block_domain, a warning or block for warn_url: decision.enforced); reached the page: opened or went on through a warning (decision.reached).",
-      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（block_url、block_domain 要求拦截，warn_url 要求提示或拦截，decision.enforced）；仍到达页面：直接打开或提示后继续访问（decision.reached）。"
+      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截，decision.enforced）；仍打开了目标页面：直接打开或提示后继续访问（decision.reached）。"
     ),
     .gotThrough: ("Got through", "漏网事件"),
     .gotThroughEvents: (
@@ -461,8 +461,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .ruleBroken: ("Rule broken", "所违反的规则"),
     .interconnection: ("Interconnection: restrictions by platform", "互联互通：分平台的限制"),
     .interconnectionNote: (
-      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted under other.",
-      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为 other。"
+      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted as Unregistered.",
+      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。"
     ),
     .sceneRuleRestrictions: ("Scene-rule restrictions", "场景规则限制"),
     .ofEvents: ("Of its events", "占其事件"),
@@ -486,7 +486,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     ),
     .art47Note: (
       "A principle 1 event is content of principle 1 let through more leniently than the policy prescribes: it is marked for reporting to the competent authority (Cybersecurity Law art. 47), and the mark says whether the user reached the page (opened it, or went on through a warning) or went back at the warning.",
-      "原则1事件为原则1内容被以宽于规范要求的方式放行，标注为应向主管部门报告（网络安全法第四十七条）；标注另注明用户是否到达页面（直接打开或提示后继续访问），或在提示后返回。"
+      "原则1事件为原则1内容被以宽于规范要求的方式放行，标注为应向主管部门报告（网络安全法第四十七条）；标注另注明用户是否打开了目标页面（直接打开或提示后继续访问），或在提示后返回。"
     ),
     .detectorNote: (
       "Detected by: Automated, the platform's own detection; Manual review, a reviewer of the platform; User report, the restriction followed a user's report (a complaint, or the report button), so the link reached at least one user before it was restricted. A source that does not say is stored as Automated. An event opened directly was not restricted, so nothing detected it: n/a (not restricted).",

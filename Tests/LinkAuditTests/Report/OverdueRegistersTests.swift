@@ -103,7 +103,9 @@ import Testing
       let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
       #expect(cells.values.contains(said), "\(language)")
       // Right under the decision lead (A2 on a period sheet's first rows), before the figures.
-      let lead = cells.first { $0.value.hasPrefix(language == "zh" ? "处置决定执行率" : "Decision enforcement rate") }?.key
+      let lead = cells.first {
+        $0.value.hasPrefix(language == "zh" ? "处置决定执行率（overview" : "Decision enforcement rate (overview")
+      }?.key
       let referrals = cells.first { $0.value == said }?.key
       #expect(lead != nil && referrals != nil)
       if let lead, let referrals {
@@ -220,5 +222,27 @@ import Testing
       let rate = trendRows.firstIndex { $0.contains("`p1.due_met_rate`") }
       #expect(rate.map { trendRows[$0 + 1].contains("`p1.overdue_at_end`") } == true, "\(trendRows)")
     }
+  }
+}
+
+/// The Chinese filing reads as Chinese (reader31 finding 12), and "opens" says direct opens (finding 4's naming).
+@Suite struct ChineseWordingTests {
+  @Test func noDoubleColonNoCalqueAndNoRawCodesInTheDecisionTexts() throws {
+    let store = try MetricCatalogueTests.loaded()  // kept: its folder goes with it
+    let out = try ReportPackageTests().write(store)
+    let summary = try ReportPackageTests().text(out, "summary.zh.md")
+    #expect(summary.contains("处置决定执行率（`overview.decision_enforcement_rate`）：**25.00%**。处置决定覆盖的"))
+    #expect(!summary.contains("仍到达页面") && summary.contains("仍打开了目标页面"))
+    let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")
+    let decisions = Array(try #require(book["处置决定"]).values)
+    let note = try #require(decisions.first { $0.hasPrefix("本季度任一时点生效的全部处置决定") })
+    for code in ["block_url", "block_domain", "warn_url", "warn_proceed", "到达页面"] {
+      #expect(!note.contains(code), "\(code)")
+    }
+    let p4 = Array(try #require(book["原则四"]).values)
+    #expect(p4.contains { $0.contains("计为“未登记”") } && !p4.contains { $0.contains("计为 other") })
+    let principle1 = try ReportPackageTests().text(out, "principle-1.zh.md")
+    #expect(principle1.contains("受限前直接打开次数"))
+    #expect(try ReportPackageTests().text(out, "principle-1.en.md").contains("Direct opens before"))
   }
 }

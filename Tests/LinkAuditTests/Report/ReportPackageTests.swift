@@ -192,7 +192,7 @@ import Testing
           "Taps under it", "Handled as decided", "Enforced", "Reached the page", "Opened", "Warned, went back",
           "Blocked",
         ]
-        : ["覆盖点击数", "按决定执行", "执行率", "仍到达页面", "直接打开", "提示后返回", "拦截"]
+        : ["覆盖点击数", "按决定执行", "执行率", "仍打开了目标页面", "直接打开", "提示后返回", "拦截"]
       #expect(Set(register.values).isSuperset(of: header), "\(language)")
     }
   }
@@ -591,7 +591,7 @@ enum WorkbookSheetWidth {
         "en", "Got through", "Report to the authority (CSL art. 47)",
         "yes (went back at the warning: did not reach the page)"
       ),
-      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是（提示后返回，未到达页面）"),
+      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是（提示后返回，未打开目标页面）"),
     ] {
       let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
       let values = Array(cells.filter { !$0.key.hasSuffix(".type") }.values)
