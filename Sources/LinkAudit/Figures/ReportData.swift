@@ -599,6 +599,8 @@ extension ReportData {
 
   /// `p4.scene_rule_restrictions[platform=…]` and `p4.over_restricted[platform=…]`
   /// beside each platform's events (`platform_month`, as the open rate by platform reads them).
+  /// Rows by events, most first, the unregistered last: an order that reads the same in
+  /// both languages (platform ids in English order read as random in Chinese).
   public var interconnection: [InterconnectionRow] {
     func counts(_ id: MetricID) -> [String: Int64] {
       Dictionary(current.along(id, "platform").map { ($0.label, Int64($0.value.double ?? 0)) }) { a, _ in a }
@@ -607,11 +609,15 @@ extension ReportData {
     let over = counts(.overRestrictedByPlatform)
     var events: [String: Int64] = [:]
     for c in scenePlatformCounts { events[c.platformID, default: 0] += c.events }
-    return Set(sceneRule.keys).union(over.keys).sorted().map {
+    return Set(sceneRule.keys).union(over.keys).map {
       InterconnectionRow(
         platformID: $0, events: events[$0] ?? 0, sceneRuleRestrictions: sceneRule[$0] ?? 0,
         overRestricted: over[$0] ?? 0
       )
+    }.sorted { a, b in
+      let unregistered = (a.platformID == "other", b.platformID == "other")
+      if unregistered.0 != unregistered.1 { return unregistered.1 }
+      return a.events != b.events ? a.events > b.events : a.platformID < b.platformID
     }
   }
 }

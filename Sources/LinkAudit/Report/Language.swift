@@ -461,8 +461,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .ruleBroken: ("Rule broken", "所违反的规则"),
     .interconnection: ("Interconnection: restrictions by platform", "互联互通：分平台的限制"),
     .interconnectionNote: (
-      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted as Unregistered.",
-      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。"
+      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted as Unregistered. Rows by events, most first; Unregistered last.",
+      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。各行按事件数从多到少排列，“未登记”列于最后。"
     ),
     .sceneRuleRestrictions: ("Scene-rule restrictions", "场景规则限制"),
     .ofEvents: ("Of its events", "占其事件"),

@@ -273,8 +273,10 @@ package struct WorkbookWriter {
           [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
         },
         filter: false)
-      // Interconnection: each platform's links restricted with no content reason, and beyond the policy.
+      // Interconnection: each platform's links restricted with no content reason, and beyond the policy,
+      // on a page of its own so the table is not parted from its heading and note by a page break.
       s.row += 1
+      s.newPage()
       try s.heading(t(.interconnection))
       try s.line([.text(t(.interconnectionNote))])
       let linked = data.interconnection

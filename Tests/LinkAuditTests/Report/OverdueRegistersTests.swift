@@ -246,3 +246,39 @@ import Testing
     #expect(try ReportPackageTests().text(out, "principle-1.en.md").contains("Direct opens before"))
   }
 }
+
+/// The interconnection rows read in the same order in both languages (reader31 finding 6):
+/// by events, most first, the unregistered last. aaa has 1 event, zzz 3, unregistered 5.
+@Suite struct InterconnectionOrderTests {
+  @Test func rowsByEventsMostFirstTheUnregisteredLast() throws {
+    let store = TestStore()
+    try store.load([
+      (
+        .platforms,
+        try store.dir.write("p.csv", "platform_id,name_en,name_zh,domains\naaa,Aaa,甲,aaa.com\nzzz,Zzz,乙,zzz.com\n")
+      ),
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (
+        .links,
+        try store.dir.write(
+          "l.csv",
+          """
+          event_id,occurred_at,scene,user_id,url,action,reason,detected_by
+          a1,2021-10-05 10:00:00,group_chat,u1,https://www.aaa.com/1,warn_back,scene_rule,automated
+          z1,2021-10-05 10:00:00,group_chat,u1,https://www.zzz.com/1,warn_back,scene_rule,automated
+          z2,2021-10-06 10:00:00,group_chat,u2,https://www.zzz.com/2,warn_back,scene_rule,automated
+          z3,2021-10-07 10:00:00,group_chat,u3,https://www.zzz.com/3,warn_back,scene_rule,automated
+          o1,2021-10-05 10:00:00,group_chat,u1,https://o.example.net/1,warn_back,scene_rule,automated
+          o2,2021-10-06 10:00:00,group_chat,u2,https://o.example.net/2,warn_back,scene_rule,automated
+          o3,2021-10-07 10:00:00,group_chat,u3,https://o.example.net/3,warn_back,scene_rule,automated
+          o4,2021-10-08 10:00:00,group_chat,u4,https://o.example.net/4,warn_back,scene_rule,automated
+          o5,2021-10-09 10:00:00,group_chat,u5,https://o.example.net/5,warn_back,scene_rule,automated
+
+          """)
+      ),
+    ])
+    let q4 = try shanghaiReport(store, "2021-Q4")
+    #expect(q4.interconnection.map(\.platformID) == ["zzz", "aaa", "other"])
+    #expect(q4.interconnection.map(\.events) == [3, 1, 5])
+  }
+}
