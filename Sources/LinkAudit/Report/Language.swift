@@ -171,7 +171,12 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       return [small, overdue].filter { !$0.isEmpty }.joined(separator: self == .zh ? "；" : "; ")
     }
     if !overdue.isEmpty { return overdue }
-    if f.metricID == .daysSinceLastComplaint { return complaintSilence(f.value.double) }
+    if f.metricID == .daysSinceLastComplaint, !complaintSilence(f.value.double).isEmpty {
+      // Beside the figure, short: the cover, the summary's lead and Data quality say it whole.
+      return self == .zh
+        ? "达到 \(MetricCatalogue.complaintSilenceDays) 天即提示：投诉数据可能缺失"
+        : "flagged from \(MetricCatalogue.complaintSilenceDays) days: the complaints feed may be missing"
+    }
     if f.metricID.rawValue.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
       return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
     }
@@ -182,10 +187,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// fell due never stands alone beside complaints months overdue; empty for another figure.
   package func overdueBeside(_ f: Figure, in figures: QuarterFigures?) -> String {
     guard let figures, let p = Principle.allCases.first(where: { f.metricID == .dueMetRate($0) }) else { return "" }
-    let n = figures[.overdueAtEnd(p)]?.double.map { Int($0) } ?? 0
+    let id = MetricID.overdueAtEnd(p)
+    let n = figures[id]?.double.map { Int($0) } ?? 0
     return self == .zh
-      ? "另有季末超时未办结 \(n.grouped) 件（p\(p.rawValue).overdue_at_end），不计入本比率"
-      : "besides \(n.grouped) overdue and open at the end (p\(p.rawValue).overdue_at_end), in no rate"
+      ? "另有季末超时未办结 \(n.grouped) 件（\(id)），不计入本比率"
+      : "besides \(n.grouped) overdue and open at the end (\(id)), in no rate"
   }
 
   /// The flag on a long silence of the complaint feed (`overview.days_since_last_complaint`
