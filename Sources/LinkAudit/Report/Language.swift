@@ -291,12 +291,22 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   }
 
   /// The overdue referrals by id, each with its whole days past the deadline at the quarter's end.
+  /// At most `overdueReferralsNamed` of them, then how many more: a cell holds 32,767
+  /// characters, and the Referrals register lists them all.
   package func overdueReferralList(_ referrals: [ReportData.ComplaintRow]) -> String {
-    referrals.map {
+    let named = referrals.prefix(Self.overdueReferralsNamed).map {
       let days = $0.daysOverdueAtEnd ?? 0
       return self == .zh ? "\($0.complaintID)（\(days) 天）" : "\($0.complaintID) (\(days) days)"
     }.joined(separator: self == .zh ? "、" : ", ")
+    let more = referrals.count - Self.overdueReferralsNamed
+    guard more > 0 else { return named }
+    return self == .zh
+      ? named + "，另有 \(more.grouped) 件，全部见“监管转办”表"
+      : named + ", and \(more.grouped) more, all on the Referrals sheet"
   }
+
+  /// How many overdue referrals the summary names one by one.
+  package static let overdueReferralsNamed = 200
 
   /// The summary's second lead, after the decisions enforced: every referral overdue at the end, by id.
   package func overdueReferralsLead(_ referrals: [ReportData.ComplaintRow]) -> String {

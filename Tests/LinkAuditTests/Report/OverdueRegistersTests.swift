@@ -283,3 +283,27 @@ import Testing
     #expect(q4.interconnection.map(\.events) == [3, 1, 5])
   }
 }
+
+/// However many referrals are overdue, the summary's line stays whole (a cell holds 32,767
+/// characters): the first 200 by id, then how many more and where they all are.
+@Suite struct ManyOverdueReferralsTests {
+  @Test func theFirst200AreNamedAndTheRestCounted() throws {
+    var csv =
+      "complaint_id,received_at,reporter_id,url,category,channel,description,status,resolved_at,outcome,action_taken,updated_at\n"
+    for i in 0..<250 {
+      csv += "r\(1000 + i),2021-10-01 10:00:00,a\(i),https://a.example.com/\(i),fraud,regulator_referral,,open,,,,\n"
+    }
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.complaints, try store.dir.write("c.csv", csv)),
+    ])
+    let out = try ReportPackageTests().write(store)
+    let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Summary"])
+    let line = try #require(cells.values.first { $0.hasPrefix("Regulator referrals overdue") })
+    #expect(line.contains("r1199 (90 days), and 50 more, all on the Referrals sheet."), "\(line.suffix(80))")
+    #expect(!line.contains("r1200") && !line.contains("cut at"))
+    let zh = try ReportPackageTests().text(out, "summary.zh.md")
+    #expect(zh.contains("，另有 50 件，全部见“监管转办”表"))
+  }
+}
