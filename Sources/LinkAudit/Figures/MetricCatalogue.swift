@@ -49,6 +49,8 @@ public struct RetiredMetric: Sendable {
   public let id: String
   public let replacedBy: [String]
   public let why: String
+  /// The same, in Chinese, for the Chinese filing's Methodology sheet.
+  public let whyChinese: String
 }
 
 /// Every metric of the catalogue (`docs/metrics.md`), in report order.
@@ -61,22 +63,38 @@ public enum MetricCatalogue {
     .init(
       id: "overview.enforcement_rate", replacedBy: ["overview.decision_enforcement_rate", "overview.conformance_rate"],
       why:
-        "Divided by every tap of the quarter, so the taps under a decision that were not blocked vanished among the rest (96% read where a third of the taps under a decision were blocked); the decision enforcement rate divides by the taps under a decision alone."
+        "Divided by every tap of the quarter, so the taps under a decision that were not blocked vanished among the rest (96% read where a third of the taps under a decision were blocked); the decision enforcement rate divides by the taps under a decision alone.",
+      whyChinese: "以本季度全部点击为分母，处置决定之下未被拦截的点击淹没在其余点击中（处置决定之下仅约三分之一被拦截，却显示为96%）；处置决定执行率只以处置决定覆盖的点击为分母。"
     ),
     .init(
       id: "overview.referrals", replacedBy: ["overview.referrals_received"],
       why:
-        "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter."
+        "Read beside the referrals open at the end as \"this quarter's referrals, all open\"; the new id says it counts those received in the quarter.",
+      whyChinese: "与季末未办结数并列时被读作“本季度的转办全部未办结”；新编号明确只计本季度受理的转办。"
     ),
     .init(
       id: "pN.upheld_without_block", replacedBy: ["pN.upheld_without_action"],
       why:
-        "Counted a P3 complaint upheld with the warning its policy prescribes as a failure; the new id counts only actions less strict than the policy prescribes."
+        "Counted a P3 complaint upheld with the warning its policy prescribes as a failure; the new id counts only actions less strict than the policy prescribes.",
+      whyChinese: "把按规范要求以提示处置的原则3成立投诉也计为未处置；新编号只计处置宽于规范要求的投诉。"
     ),
     .init(
       id: "pN.within_sla_rate", replacedBy: ["pN.due_met_rate", "pN.due", "pN.due_met", "pN.overdue_at_end"],
       why:
-        "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in."
+        "Counted only complaints received in the quarter, so it read 100% beside complaints months overdue from earlier quarters; deadlines are now counted in the quarter they fall due, whenever the complaint came in.",
+      whyChinese: "只计本季度受理的投诉，因而在以往季度已超时数月的投诉旁仍显示100%；现按办理期限所在季度计入，不论何时受理。"
+    ),
+    .init(
+      id: "pN.sla_breaches", replacedBy: ["pN.due", "pN.due_met", "pN.overdue_at_end"],
+      why:
+        "Counted the misses of complaints received in the quarter only, the basis retired with pN.within_sla_rate, and was shown nowhere; the misses are now pN.due − pN.due_met, each listed on the Backlog sheet.",
+      whyChinese: "只计本季度受理投诉的超时（即随 pN.within_sla_rate 停用的口径），且未在任何表中列示；超时现为 pN.due − pN.due_met，并在“积压与超时”表逐件列出。"
+    ),
+    .init(
+      id: "pN.backlog_age", replacedBy: ["pN.overdue_at_end[age=…]", "pN.open_at_end"],
+      why:
+        "Banded the backlog by age since receipt beside pN.overdue_at_end's bands of days past the deadline, two schemes for the same cases, and was shown nowhere; the bands past the deadline replace it.",
+      whyChinese: "按受理至今的时长分档，与 pN.overdue_at_end 按超过期限天数的分档并存，同一批投诉两套分档，且未在任何表中列示；由超过期限天数的分档替代。"
     ),
   ]
 
@@ -172,11 +190,11 @@ public enum MetricCatalogue {
       sql: "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND status = 'resolved'"),
     .init(
       id: "overview.post_decision_opens", dimension: nil, kind: .count, principle: nil,
-      nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开的事件数",
+      nameEnglish: "Direct opens under a block decision", nameChinese: "拦截决定下仍被直接打开的点击数",
       definitionEnglish:
         "Distinct events of the quarter opened directly under a standing block decision (block_url, block_domain) of any principle, each event once (the per-principle figures overlap where decisions of several principles cover one event). Direct opens only: overview.decision_reached adds the taps that went on through a warning, and those under warn_url decisions.",
       definitionChinese:
-        "本季度在任一原则的拦截决定（block_url、block_domain）生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。仅计直接打开：overview.decision_reached 另计提示后继续访问的点击及提示决定（warn_url）下的点击。",
+        "本季度在任一原则的拦截决定（拦截URL、拦截域名）生效期间仍被直接打开的事件数，每个事件只计一次（各原则的同名指标在多项决定覆盖同一事件时会重叠）。仅计直接打开：overview.decision_reached 另计提示后继续访问的点击及提示决定（warn_url）下的点击。",
       sql: """
         SELECT count(DISTINCT event_rowid) FROM decision_open
         WHERE principle IN (1, 2, 3, 4) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
@@ -212,8 +230,9 @@ public enum MetricCatalogue {
       id: "overview.days_since_last_complaint", dimension: nil, kind: .count, principle: nil,
       nameEnglish: "Days since the last complaint", nameChinese: "距最后一件投诉的天数",
       definitionEnglish:
-        "Whole days (rounded down) from the last complaint received before the quarter's end to the quarter's end; none when there is none. Many days without a complaint is flagged, like days without events: a gap in the complaint feed, not a quiet quarter.",
-      definitionChinese: "自季末前最后一件受理的投诉至季末的整天数（向下取整）；无投诉时为空。较长时间无投诉将被提示，与无事件的日期相同：可能是投诉数据缺失，而非投诉少。",
+        "Whole days (rounded down) from the last complaint received before the quarter's end to the quarter's end; none when there is none. \(complaintSilenceDays) days or more is flagged beside it, as the days without events are: a long silence may mean a missing complaints feed, not a quiet quarter.",
+      definitionChinese:
+        "自季末前最后一件受理的投诉至季末的整天数（向下取整）；无投诉时为空。达到 \(complaintSilenceDays) 天即在旁提示，与无事件的日期相同：长时间无投诉可能是投诉数据缺失，而非投诉少。",
       sql: """
         SELECT CAST(julianday(:end) - julianday(max(received_at)) AS INTEGER) FROM complaint
         WHERE received_at < :end
@@ -284,7 +303,7 @@ public enum MetricCatalogue {
       definitionEnglish:
         "Taps of the quarter, whatever their action, on the URL (block_url, warn_url) or domain (block_domain) of a decision standing at the tap (an upheld complaint's action, from one hour after its resolution until an upheld restore on the same URL or domain); each tap once, however many decisions cover it. suspend_sharer prescribes nothing for the link and covers nothing.",
       definitionChinese:
-        "本季度点击时其URL（block_url、warn_url）或域名（block_domain）处于生效处置决定之下的点击数（不论处置结果；决定自投诉成立办结后1小时起生效，至同一URL或域名的恢复访问决定为止）；同一点击受多个决定覆盖只计一次。suspend_sharer 不针对链接，不覆盖任何点击。",
+        "本季度点击时其URL（拦截URL、对URL提示）或域名（拦截域名）处于生效处置决定之下的点击数（不论处置结果；决定自投诉成立办结后1小时起生效，至同一URL或域名的恢复访问决定为止）；同一点击受多个决定覆盖只计一次。suspend_sharer 不针对链接，不覆盖任何点击。",
       sql: "SELECT coalesce(sum(events), 0) \(coveredTaps(principle: 0))"),
     .init(
       id: "overview.decision_enforced", dimension: nil, kind: .count, principle: nil,
@@ -292,15 +311,15 @@ public enum MetricCatalogue {
       definitionEnglish:
         "Of those taps, those whose action is at least as strict as the strictest decision covering it prescribes: a block decision needs block, a warn_url decision a warning (warn_proceed, warn_back) or block.",
       definitionChinese:
-        "上述点击中，处置不宽于覆盖它的最严格决定所要求者：拦截决定要求拦截（block），提示决定（warn_url）要求提示（warn_proceed、warn_back）或拦截。",
+        "上述点击中，处置不宽于覆盖它的最严格决定所要求者：拦截决定要求拦截，提示决定（对URL提示）要求提示（提示后继续访问或提示后返回）或拦截。",
       sql: "SELECT coalesce(sum(CASE WHEN \(meetsPrescribed) THEN events END), 0) \(coveredTaps(principle: 0))"),
     .init(
       id: "overview.decision_reached", dimension: nil, kind: .count, principle: nil,
-      nameEnglish: "Taps that reached the page under a decision", nameChinese: "处置决定下仍到达页面的点击数",
+      nameEnglish: "Taps that reached the page under a decision", nameChinese: "处置决定下仍打开了目标页面的点击数",
       definitionEnglish:
         "Of those taps, those that reached the page: opened directly (open) or went on through a warning (warn_proceed). overview.post_decision_opens counts the direct opens under block decisions alone.",
       definitionChinese:
-        "上述点击中仍到达页面者：直接打开（open）或提示后继续访问（warn_proceed）。overview.post_decision_opens 只计拦截决定下的直接打开。",
+        "上述点击中仍打开了目标页面者：直接打开或提示后继续访问。overview.post_decision_opens 只计拦截决定下的直接打开。",
       sql: "SELECT coalesce(sum(CASE WHEN \(reachedPage) THEN events END), 0) \(coveredTaps(principle: 0))"),
     .init(
       id: "overview.decision_enforcement_rate", dimension: nil, kind: .rate, principle: nil,
@@ -338,7 +357,7 @@ public enum MetricCatalogue {
       definitionEnglish:
         "Per decision standing at some time in the quarter (by its complaint id): the quarter's taps, whatever their action, on its URL (block_url, warn_url) or domain (block_domain) while it stood. A tap under several decisions counts under each.",
       definitionChinese:
-        "本季度任一时点生效的每项处置决定（按其投诉编号）：其生效期间落在其URL（block_url、warn_url）或域名（block_domain）上的本季度点击数（不论处置结果）。受多项决定覆盖的点击在每项下均计入。",
+        "本季度任一时点生效的每项处置决定（按其投诉编号）：其生效期间落在其URL（拦截URL、对URL提示）或域名（拦截域名）上的本季度点击数（不论处置结果）。受多项决定覆盖的点击在每项下均计入。",
       sql: eachDecision("SELECT d.complaint_id, coalesce(sum(t.events), 0)")),
     .init(
       id: "decision.enforced", dimension: "decision", kind: .count, principle: nil,
@@ -346,16 +365,16 @@ public enum MetricCatalogue {
       definitionEnglish:
         "Of the decision's taps, those at least as strict as it prescribes (block_url, block_domain: block; warn_url: a warning or block), held to this decision alone; overview.decision_enforced holds a tap to the strictest decision covering it.",
       definitionChinese:
-        "该决定覆盖的点击中，处置不宽于其要求者（block_url、block_domain 要求拦截；warn_url 要求提示或拦截），仅按本决定衡量；overview.decision_enforced 按覆盖该点击的最严格决定衡量。",
+        "该决定覆盖的点击中，处置不宽于其要求者（拦截URL、拦截域名要求拦截；对URL提示要求提示或拦截），仅按本决定衡量；overview.decision_enforced 按覆盖该点击的最严格决定衡量。",
       sql: eachDecision(
         "SELECT d.complaint_id, coalesce(sum(CASE WHEN \(actionLevel("t.action")) >= \(treatmentLevel("d.prescribed")) THEN t.events END), 0)"
       )),
     .init(
       id: "decision.reached", dimension: "decision", kind: .count, principle: nil,
-      nameEnglish: "Taps that reached the page", nameChinese: "仍到达页面的点击数",
+      nameEnglish: "Taps that reached the page", nameChinese: "仍打开了目标页面的点击数",
       definitionEnglish:
         "Of the decision's taps, those opened (open) or that went on through a warning (warn_proceed).",
-      definitionChinese: "该决定覆盖的点击中直接打开（open）或提示后继续访问（warn_proceed）者。",
+      definitionChinese: "该决定覆盖的点击中直接打开或提示后继续访问者。",
       sql: eachDecision(
         "SELECT d.complaint_id, coalesce(sum(CASE WHEN t.action IN ('open', 'warn_proceed') THEN t.events END), 0)")),
     .init(
@@ -363,7 +382,8 @@ public enum MetricCatalogue {
       nameEnglish: "Taps under the decision, by action", nameChinese: "该决定覆盖的点击数（按处置结果）",
       definitionEnglish:
         "The decision's taps by their action: open, warn_proceed, warn_back, block (every action listed, zero included); they add up to decision.taps.",
-      definitionChinese: "该决定覆盖的点击按处置结果分列：open、warn_proceed、warn_back、block（逐项列出，含0）；合计等于 decision.taps。",
+      definitionChinese:
+        "该决定覆盖的点击按处置结果分列：直接打开、提示后继续访问、提示后返回、拦截（维度取值依次为 open、warn_proceed、warn_back、block，逐项列出，含0）；合计等于 decision.taps。",
       sql: """
         WITH d AS (
           SELECT complaint_id FROM decision
@@ -434,8 +454,9 @@ public enum MetricCatalogue {
         id: "p\(p).due_met_rate", dimension: nil, kind: .rate, principle: principle,
         nameEnglish: "Deadlines met", nameChinese: "到期按时办结率",
         definitionEnglish:
-          "p\(p).due_met / p\(p).due: of the complaints that fell due in the quarter, whatever the quarter they came in, the share resolved in time.",
-        definitionChinese: "p\(p).due_met / p\(p).due：本季度到期的投诉（不论何时受理）中按时办结的比例。",
+          "p\(p).due_met / p\(p).due: of the complaints that fell due in the quarter, whatever the quarter they came in, the share resolved in time. A complaint that fell due in an earlier quarter and is still open is not counted here but in p\(p).overdue_at_end, which the report shows beside this rate.",
+        definitionChinese:
+          "p\(p).due_met / p\(p).due：本季度到期的投诉（不论何时受理）中按时办结的比例。以往季度已到期、至今仍未办结的投诉不计入本比率，而计入 p\(p).overdue_at_end，报告在本比率旁一并列出。",
         sql:
           "SELECT \(rate("coalesce(sum(\(metDeadline)), 0)", of: "count(*)")) FROM complaint_handling WHERE principle = \(p) AND \(dueIn)"
       ),
@@ -473,39 +494,6 @@ public enum MetricCatalogue {
         definitionEnglish: "The same at the quarter's end: the backlog the next quarter inherits.",
         definitionChinese: "同上，于季度结束时计：下一季度承接的积压。",
         sql: "SELECT count(*) FROM complaint WHERE principle = \(p) AND \(openAt(":end"))"),
-      .init(
-        id: "p\(p).backlog_age", dimension: "age", kind: .count, principle: principle,
-        nameEnglish: "Open at the end, by age", nameChinese: "季末未办结投诉（按已受理时长）",
-        definitionEnglish:
-          "Complaints of principle \(p) open at the quarter's end by their age then (end − received_at): 0-1d, 1-7d, 7-30d, 30d+, lower bound included.",
-        definitionChinese: "季末未办结的原则\(p)投诉，按季末时已受理时长（季末 − 受理时间）分为 0-1d、1-7d、7-30d、30d+（含下限）。",
-        sql: """
-          WITH b(age, low, high) AS (VALUES ('0-1d', 0, 1), ('1-7d', 1, 7), ('7-30d', 7, 30), ('30d+', 30, NULL)),
-          o AS (
-            SELECT julianday(:end) - julianday(received_at) AS days FROM complaint
-            WHERE principle = \(p) AND \(openAt(":end")))
-          SELECT b.age, (SELECT count(*) FROM o WHERE o.days >= b.low AND (b.high IS NULL OR o.days < b.high))
-          FROM b
-          """),
-      .init(
-        id: "p\(p).sla_breaches", dimension: "kind", kind: .count, principle: principle,
-        nameEnglish: "SLA breaches", nameChinese: "超时投诉数",
-        definitionEnglish:
-          "Complaints of principle \(p) received in the quarter that missed the SLA of the policy in force when received: late = resolved before the quarter's end, after the SLA; open_overdue = still open at the end and older than the SLA then.",
-        definitionChinese:
-          "本季度受理、未在受理时所适用规范时限内办结的原则\(p)投诉：late = 季末前办结但超时；open_overdue = 季末仍未办结且已超时。",
-        sql: """
-          WITH k(kind) AS (VALUES ('late'), ('open_overdue'))
-          SELECT kind, CASE kind
-            WHEN 'late' THEN (
-              SELECT count(*) FROM complaint_handling
-              WHERE \(cp) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
-            ELSE (
-              SELECT count(*) FROM complaint_handling
-              WHERE \(cp) AND \(overdueAt(":end")))
-            END
-          FROM k
-          """),
     ]
   }
 
@@ -556,6 +544,19 @@ public enum MetricCatalogue {
 
   /// A complaint resolved at or before its deadline.
   package static let metDeadline = "coalesce(ms_to_resolve <= sla_hours * 3600000, 0)"
+
+  /// A complaint resolved before `t` and after its deadline.
+  package static func resolvedLateBy(_ t: String) -> String {
+    "resolved_at < \(t) AND ms_to_resolve > sla_hours * 3600000"
+  }
+
+  /// Whole days (rounded down) a complaint resolved late was past its deadline when resolved.
+  package static let daysLate = "CAST((ms_to_resolve - sla_hours * 3600000) / 86400000 AS INTEGER)"
+
+  /// Days without a complaint at which `overview.days_since_last_complaint` is
+  /// flagged: a platform of this size has complaints every few days, so a week
+  /// of silence at the quarter's end more likely means a feed not yet imported.
+  public static let complaintSilenceDays = 7
 
   /// The buckets of `pN.overdue_at_end[age=…]`: whole days overdue, both bounds included.
   public static let overdueAges: [(label: String, low: Int, high: Int?)] = [
@@ -619,7 +620,7 @@ public enum MetricCatalogue {
         nameEnglish: "Of which warnings", nameChinese: "其中提示次数",
         definitionEnglish:
           "Of those restrictions, the events warned (warn_proceed or warn_back): the user could still go on to the page.",
-        definitionChinese: "上述限制中被提示的事件数（warn_proceed 或 warn_back）：用户仍可继续访问。",
+        definitionChinese: "上述限制中被提示的事件数（提示后继续访问或提示后返回）：用户仍可继续访问。",
         sql:
           "SELECT coalesce(sum(events), 0) FROM event_month WHERE \(ep) AND action IN ('warn_proceed', 'warn_back')"),
       .init(
@@ -676,7 +677,7 @@ public enum MetricCatalogue {
         sql: "SELECT max(hours_to_action), NULL, count(*) FROM url_restriction WHERE \(firstRestricted(p))"),
       .init(
         id: "p\(p).opens_before_action", dimension: nil, kind: .count, principle: principle,
-        nameEnglish: "Opens before action", nameChinese: "受限前被直接打开次数",
+        nameEnglish: "Direct opens before action", nameChinese: "受限前被直接打开的点击数",
         definitionEnglish:
           "Events with action open on those URLs before their first restriction (in any quarter): what the delay let through.",
         definitionChinese: "上述URL在首次受限之前（不限季度）被直接打开的事件数：处置延迟期间放行的点击。",
@@ -686,7 +687,7 @@ public enum MetricCatalogue {
         nameEnglish: "Found first by automated detection (per URL)", nameChinese: "首次处置由自动识别发现的URL占比",
         definitionEnglish:
           "Of those URLs, the share whose first restriction has detected_by = automated (a case counts once, however many taps it had; at the same millisecond a restriction not by automated detection is taken first).",
-        definitionChinese: "上述URL中，首次受限由自动识别（automated）发现的占比（每个URL计一次，不论点击多少；同一毫秒内以非自动识别者为先）。",
+        definitionChinese: "上述URL中，首次受限由自动识别发现的占比（每个URL计一次，不论点击多少；同一毫秒内以非自动识别者为先）。",
         sql:
           "SELECT \(share("detected_by = 'automated'", count: "1")) FROM url_restriction WHERE \(firstRestricted(p))"),
       .init(
@@ -703,22 +704,22 @@ public enum MetricCatalogue {
         sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)", among: "principle = \(p)")),
       .init(
         id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
-        nameEnglish: "Opens after a decision", nameChinese: "处置决定后仍被打开次数",
+        nameEnglish: "Direct opens under a block decision", nameChinese: "拦截决定下仍被直接打开的点击数",
         definitionEnglish:
           "Events of the quarter with action open on a URL (block_url) or domain (block_domain) under a standing block decision from an upheld complaint of principle \(p); each event once. Direct opens only: p\(p).post_decision_reached adds the taps that went on through a warning, and those under warn_url decisions. An event under decisions of several principles counts in each: these figures overlap, overview.post_decision_opens does not.",
         definitionChinese:
-          "本季度直接打开、且其URL（block_url）或域名（block_domain）处于原则\(p)投诉成立后生效的拦截决定之下的事件数；每个事件只计一次。仅计直接打开：p\(p).post_decision_reached 另计提示后继续访问的点击及提示决定（warn_url）下的点击。同一事件受多个原则的决定覆盖时在各原则中均计入，故各原则之和可大于 overview.post_decision_opens。",
+          "本季度直接打开、且其URL（拦截URL）或域名（拦截域名）处于原则\(p)投诉成立后生效的拦截决定之下的事件数；每个事件只计一次。仅计直接打开：p\(p).post_decision_reached 另计提示后继续访问的点击及提示决定（warn_url）下的点击。同一事件受多个原则的决定覆盖时在各原则中均计入，故各原则之和可大于 overview.post_decision_opens。",
         sql: """
           SELECT count(*) FROM decision_open
           WHERE principle = \(p) AND action = 'open' AND occurred_at >= :start AND occurred_at < :end
           """),
       .init(
         id: "p\(p).post_decision_reached", dimension: nil, kind: .count, principle: principle,
-        nameEnglish: "Reached the page under a decision", nameChinese: "处置决定下仍到达页面的点击数",
+        nameEnglish: "Reached the page under a decision", nameChinese: "处置决定下仍打开了目标页面的点击数",
         definitionEnglish:
           "Taps of the quarter under a standing decision (block_url, block_domain or warn_url) from an upheld complaint of principle \(p) that reached the page: opened (open) or went on through a warning (warn_proceed); each tap once within the principle.",
         definitionChinese:
-          "本季度处于原则\(p)投诉成立后生效的处置决定（block_url、block_domain 或 warn_url）之下、仍到达页面的点击数：直接打开（open）或提示后继续访问（warn_proceed）；同一点击在本原则内只计一次。",
+          "本季度处于原则\(p)投诉成立后生效的处置决定（拦截URL、拦截域名或对URL提示）之下、仍打开了目标页面的点击数：直接打开或提示后继续访问；同一点击在本原则内只计一次。",
         sql: "SELECT coalesce(sum(CASE WHEN \(reachedPage) THEN events END), 0) \(coveredTaps(principle: p))"),
       .init(
         id: "p\(p).upheld_without_action", dimension: nil, kind: .count, principle: principle,
@@ -726,7 +727,7 @@ public enum MetricCatalogue {
         definitionEnglish:
           "Upheld complaints of the quarter of principle \(p) whose action_taken is less strict than the policy in force at receipt prescribes for their category (block_url and block_domain block, warn_url warns, suspend_sharer and none leave the link as it was); each listed, with its action and the prescribed one, on the Decisions sheet.",
         definitionChinese:
-          "本季度原则\(p)成立投诉中，处置措施宽于受理时所适用规范对其类别的要求的数量（block_url、block_domain 为拦截，warn_url 为提示，suspend_sharer 与 none 不改变链接）；逐件列于“处置决定”工作表，并列出规范要求。",
+          "本季度原则\(p)成立投诉中，处置措施宽于受理时所适用规范对其类别的要求的数量（拦截URL、拦截域名为拦截，对URL提示为提示，暂停分享者与未处置不改变链接）；逐件列于“处置决定”工作表，并列出规范要求。",
         sql: """
           SELECT count(*) FROM complaint
           WHERE \(inQuarterC) AND principle = \(p) AND outcome = 'upheld' AND \(belowPrescribed("complaint"))
@@ -751,7 +752,7 @@ public enum MetricCatalogue {
         id: "p4.restored", dimension: nil, kind: .count, principle: .userChoice,
         nameEnglish: "Wrong restrictions undone", nameChinese: "误拦截恢复数",
         definitionEnglish: "Complaints of principle 4 upheld with action_taken = restore.",
-        definitionChinese: "原则4投诉成立且处置为恢复（restore）的数量。",
+        definitionChinese: "原则4投诉成立且处置为恢复的数量。",
         sql:
           "SELECT count(*) FROM complaint WHERE \(inQuarterC) AND principle = 4 AND outcome = 'upheld' AND action_taken = 'restore'"
       ),
@@ -805,7 +806,7 @@ public enum MetricCatalogue {
         nameEnglish: "Taps restricted by a scene rule", nameChinese: "因场景规则受限的点击占比",
         definitionEnglish:
           "Taps warned or blocked with reason scene_rule (the scene's own rule, no content problem found) / all taps.",
-        definitionChinese: "以 scene_rule（场景自身规则，未发现内容问题）为原因被提示或拦截的点击数 / 点击总数。",
+        definitionChinese: "以“场景规则（无内容原因）”为原因（场景自身规则，未发现内容问题）被提示或拦截的点击数 / 点击总数。",
         sql: """
           SELECT \(share("reason = 'scene_rule' AND action <> 'open'"))
           FROM event_month WHERE \(inQuarterE)
@@ -814,7 +815,7 @@ public enum MetricCatalogue {
         id: "p4.scene_rule_restrictions", dimension: "scene", kind: .count, principle: .userChoice,
         nameEnglish: "Scene-rule restrictions by scene", nameChinese: "分场景的场景规则限制次数",
         definitionEnglish: "Per scene with events: taps warned or blocked with reason scene_rule.",
-        definitionChinese: "按场景：以 scene_rule 为原因被提示或拦截的点击数。",
+        definitionChinese: "按场景：以“场景规则（无内容原因）”为原因被提示或拦截的点击数。",
         sql: """
           SELECT scene, coalesce(sum(CASE WHEN reason = 'scene_rule' AND action <> 'open' THEN events END), 0)
           FROM event_month WHERE \(inQuarterE) GROUP BY scene
@@ -827,7 +828,7 @@ public enum MetricCatalogue {
         definitionEnglish:
           "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): taps warned or blocked with reason scene_rule, i.e. restricted with no content reason. They add up to p4.scene_rule_restrictions over the scenes.",
         definitionChinese:
-          "按链接域名所属平台（不属于任何已登记平台的域名计为 other），每个有事件的平台：以 scene_rule 为原因被提示或拦截的点击数，即无内容原因的限制。各平台之和等于各场景的 p4.scene_rule_restrictions 之和。",
+          "按链接域名所属平台（不属于任何已登记平台的域名计为“未登记”），每个有事件的平台：以“场景规则（无内容原因）”为原因被提示或拦截的点击数，即无内容原因的限制。各平台之和等于各场景的 p4.scene_rule_restrictions 之和。",
         sql: """
           WITH r AS (
             SELECT h.platform_id, sum(s.events) AS n
@@ -844,7 +845,7 @@ public enum MetricCatalogue {
         definitionEnglish:
           "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): the events of overview.over_restricted, whose action is stricter than their policy prescribes (open < warn < block). They add up to overview.over_restricted.",
         definitionChinese:
-          "按链接域名所属平台（不属于任何已登记平台的域名计为 other），每个有事件的平台：overview.over_restricted 所计、处置严于规范要求的事件数（打开 < 提示 < 拦截）。各平台之和等于 overview.over_restricted。",
+          "按链接域名所属平台（不属于任何已登记平台的域名计为“未登记”），每个有事件的平台：overview.over_restricted 所计、处置严于规范要求的事件数（打开 < 提示 < 拦截）。各平台之和等于 overview.over_restricted。",
         sql: """
           WITH g AS (
             SELECT host_id, policy_version, scene, reason, action, events FROM reason_month
@@ -1003,7 +1004,7 @@ extension MetricCatalogue {
       ? "\n## Retired ids\n\n| id | replaced by | why |\n|---|---|---|\n"
       : "\n## 已停用的编号\n\n| 编号 | 替代 | 原因 |\n|---|---|---|\n"
     for r in retired {
-      let cells = ["`\(r.id)`", r.replacedBy.map { "`\($0)`" }.joined(separator: ", "), r.why]
+      let cells = ["`\(r.id)`", r.replacedBy.map { "`\($0)`" }.joined(separator: ", "), english ? r.why : r.whyChinese]
       text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
     }
     return text

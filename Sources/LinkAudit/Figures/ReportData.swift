@@ -75,8 +75,15 @@ public struct ReportData: Sendable {
     public var isOverdue: Bool
     /// Whole days (rounded down) past its deadline at the quarter's end, when overdue then.
     public var daysOverdueAtEnd: Int64?
+    /// Whole days (rounded down) past its deadline when resolved, when resolved late before the quarter's end.
+    public var daysLate: Int64?
     /// What the policy in force at receipt prescribes for its category (open, warn, block).
     public var prescribed: String?
+
+    /// Resolved after its deadline, before the quarter's end.
+    public var isResolvedLate: Bool { daysLate != nil }
+    /// Whole days overdue: at the quarter's end if open and overdue then, at resolution if resolved late.
+    public var daysOverdue: Int64? { daysOverdueAtEnd ?? daysLate }
 
     package init(_ r: Record) throws {
       complaintID = try r.text("complaint_id")
@@ -99,6 +106,7 @@ public struct ReportData: Sendable {
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
       isOverdue = try r.integer("overdue_at_end") != 0
       daysOverdueAtEnd = r.optionalInteger("days_overdue_at_end")
+      daysLate = r.optionalInteger("days_late")
       prescribed = r.optionalText("prescribed")
     }
   }
@@ -417,9 +425,10 @@ public struct ReportData: Sendable {
   /// How many quarters the trend reaches back, and the figures it follows.
   package static let trendQuarters = 8
   package static let trendMetricIDs: [MetricID] =
-    [.events, .openRate, .decisionEnforcementRate, .complaints, .postDecisionOpens]
+    [.events, .openRate, .decisionEnforcementRate, .decisionReached, .complaints, .postDecisionOpens]
     + Principle.allCases.map(MetricID.upheld)
-    + Principle.allCases.map(MetricID.dueMetRate)
+    // The overdue at the end beside each deadlines-met rate: the rate counts only what fell due.
+    + Principle.allCases.flatMap { [MetricID.dueMetRate($0), .overdueAtEnd($0)] }
     + [Principle.lawfulContent, .privacyAndSecurity, .usersInterests].map(MetricID.postDecisionOpens)
 
   /// How many repeat offenders are listed.
@@ -590,6 +599,8 @@ extension ReportData {
 
   /// `p4.scene_rule_restrictions[platform=…]` and `p4.over_restricted[platform=…]`
   /// beside each platform's events (`platform_month`, as the open rate by platform reads them).
+  /// Rows by events, most first, the unregistered last: an order that reads the same in
+  /// both languages (platform ids in English order read as random in Chinese).
   public var interconnection: [InterconnectionRow] {
     func counts(_ id: MetricID) -> [String: Int64] {
       Dictionary(current.along(id, "platform").map { ($0.label, Int64($0.value.double ?? 0)) }) { a, _ in a }
@@ -598,11 +609,15 @@ extension ReportData {
     let over = counts(.overRestrictedByPlatform)
     var events: [String: Int64] = [:]
     for c in scenePlatformCounts { events[c.platformID, default: 0] += c.events }
-    return Set(sceneRule.keys).union(over.keys).sorted().map {
+    return Set(sceneRule.keys).union(over.keys).map {
       InterconnectionRow(
         platformID: $0, events: events[$0] ?? 0, sceneRuleRestrictions: sceneRule[$0] ?? 0,
         overRestricted: over[$0] ?? 0
       )
+    }.sorted { a, b in
+      let unregistered = (a.platformID == "other", b.platformID == "other")
+      if unregistered.0 != unregistered.1 { return unregistered.1 }
+      return a.events != b.events ? a.events > b.events : a.platformID < b.platformID
     }
   }
 }

@@ -354,6 +354,7 @@ struct CaseSection {
       coalesce(\(MetricCatalogue.overdueAt(":end")), 0) AS overdue_at_end,
       CASE WHEN \(MetricCatalogue.overdueAt(":end")) THEN \(MetricCatalogue.daysOverdueAt(":end")) END
         AS days_overdue_at_end,
+      CASE WHEN \(MetricCatalogue.resolvedLateBy(":end")) THEN \(MetricCatalogue.daysLate) END AS days_late,
       \(MetricCatalogue.prescribedTreatment("complaint_handling")) AS prescribed
     FROM complaint_handling
     """
@@ -369,7 +370,7 @@ struct CaseSection {
     complaintColumns + """
 
       WHERE \(MetricCatalogue.openAt(":end"))
-        OR (\(MetricCatalogue.inQuarterC) AND resolved_at < :end AND ms_to_resolve > sla_hours * 3600000)
+        OR (\(MetricCatalogue.dueIn) AND \(MetricCatalogue.resolvedLateBy(":end")))
       ORDER BY hours_open_at_end IS NULL, principle, received_at, complaint_id
       """
 

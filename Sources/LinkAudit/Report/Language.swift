@@ -161,15 +161,67 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// What a reader must know before weighing a figure: a rate over a small
   /// number carries its Wilson 95% interval; a P90 over fewer than 10 values
   /// is the largest of them.
-  package func caveat(of f: Figure, kind: MetricKind) -> String {
+  /// A deadlines-met rate carries, from `figures`, the principle's complaints
+  /// overdue and open at the end: those fell due earlier and count in no rate.
+  package func caveat(of f: Figure, kind: MetricKind, in figures: QuarterFigures? = nil) -> String {
+    let overdue = overdueBeside(f, in: figures)
     if kind == .rate, let (low, high) = f.smallNumberInterval {
       let range = String(format: "%.2f%%–%.2f%%", low * 100, high * 100)
-      return self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
+      let small = self == .zh ? "样本量小：95%置信区间 \(range)" : "small number: 95% interval \(range)"
+      return [small, overdue].filter { !$0.isEmpty }.joined(separator: self == .zh ? "；" : "; ")
+    }
+    if !overdue.isEmpty { return overdue }
+    if f.metricID == .daysSinceLastComplaint, !complaintSilence(f.value.double).isEmpty {
+      // Beside the figure, short: the cover, the summary's lead and Data quality say it whole.
+      return self == .zh
+        ? "达到 \(MetricCatalogue.complaintSilenceDays) 天即提示：投诉数据可能缺失"
+        : "flagged from \(MetricCatalogue.complaintSilenceDays) days: the complaints feed may be missing"
     }
     if f.metricID.rawValue.contains(".p90_"), let n = f.denominator, n > 0, n < Figure.smallSample {
       return self == .zh ? "不足10个值，即最大值" : "fewer than 10 values: the maximum"
     }
     return ""
+  }
+
+  /// `pN.overdue_at_end` beside `pN.due_met_rate`, so a rate of the complaints that
+  /// fell due never stands alone beside complaints months overdue; empty for another figure.
+  package func overdueBeside(_ f: Figure, in figures: QuarterFigures?) -> String {
+    guard let figures, let p = Principle.allCases.first(where: { f.metricID == .dueMetRate($0) }) else { return "" }
+    let id = MetricID.overdueAtEnd(p)
+    let n = figures[id]?.double.map { Int($0) } ?? 0
+    return self == .zh
+      ? "另有季末超时未办结 \(n.grouped) 件（\(id)），不计入本比率"
+      : "besides \(n.grouped) overdue and open at the end (\(id)), in no rate"
+  }
+
+  /// The flag on a long silence of the complaint feed (`overview.days_since_last_complaint`
+  /// of `MetricCatalogue.complaintSilenceDays` or more); empty for a shorter one or none.
+  package func complaintSilence(_ days: Double?) -> String {
+    guard let days, days >= Double(MetricCatalogue.complaintSilenceDays) else { return "" }
+    return self == .zh
+      ? "\(Int(days)) 天无投诉（达到 \(MetricCatalogue.complaintSilenceDays) 天即提示）：长时间无投诉可能意味着投诉数据缺失，请核实投诉数据是否已全部导入。"
+      : "\(Int(days)) days without a complaint (flagged from \(MetricCatalogue.complaintSilenceDays)): a long silence may mean a missing complaints feed; check that every complaint file was imported."
+  }
+
+  /// What detected a listed event: an `open` was never restricted, so nothing
+  /// was detected, whatever the stored default (`automated`) says.
+  package func detector(action: String, detectedBy: String) -> String {
+    if action == LinkAction.open.rawValue { return self == .zh ? "不适用（未限制）" : "n/a (not restricted)" }
+    return word(.detector, detectedBy)
+  }
+
+  /// The art. 47 mark of an event that got through: principle 1 content let
+  /// through more leniently than prescribed, to be reported; whether the user
+  /// reached the page is said separately (one who went back at a warning did not).
+  package func art47Mark(principle: Int64?, action: String) -> String {
+    guard principle == 1 else { return "" }
+    switch action {
+    case LinkAction.open.rawValue, LinkAction.warnProceed.rawValue:
+      return self == .zh ? "是（已打开目标页面）" : "yes (reached the page)"
+    case LinkAction.warnBack.rawValue:
+      return self == .zh ? "是（提示后返回，未打开目标页面）" : "yes (went back at the warning: did not reach the page)"
+    default: return text(.toReportMark)
+    }
   }
 
   /// How many of a list's rows are shown: all, or the first `shown` of `total`.
@@ -211,7 +263,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   package func decisionEnforcement(_ d: ReportData.DecisionRow) -> String {
     let rate = d.enforcementRate.map { String(format: "%.2f%%", $0 * 100) } ?? "—"
     return self == .zh
-      ? "\(d.complaintID)：\(rate)（\(d.taps.grouped) 次点击中 \(d.enforced.grouped) 次按决定执行，\(d.reached.grouped) 次仍到达页面）"
+      ? "\(d.complaintID)：\(rate)（\(d.taps.grouped) 次点击中 \(d.enforced.grouped) 次按决定执行，\(d.reached.grouped) 次仍打开了目标页面）"
       : "\(d.complaintID): \(rate) (\(d.enforced.grouped) of \(d.taps.grouped) taps handled as decided, \(d.reached.grouped) reached the page)"
   }
 
@@ -228,7 +280,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let percent = String(format: "%.2f%%", rate * 100)
     let enforcedText = Int64(enforced).map { Int($0).grouped } ?? enforced
     return self == .zh
-      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)：处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍到达页面（直接打开或提示后继续访问）。"
+      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)。处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍打开了目标页面（直接打开或提示后继续访问）。"
       : "Decision enforcement rate (overview.decision_enforcement_rate): \(percent): of \(Int(taps).grouped) taps under a standing decision, \(enforcedText) were handled as decided; \(reached) reached the page (opened, or went on through a warning)."
   }
 
@@ -238,13 +290,44 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     return self == .zh ? "执行率最低的处置决定：\(list)。" : "Decisions least enforced: \(list)."
   }
 
+  /// The overdue referrals by id, each with its whole days past the deadline at the quarter's end.
+  /// At most `overdueReferralsNamed` of them, then how many more: a cell holds 32,767
+  /// characters, and the Referrals register lists them all.
+  package func overdueReferralList(_ referrals: [ReportData.ComplaintRow]) -> String {
+    let named = referrals.prefix(Self.overdueReferralsNamed).map {
+      let days = $0.daysOverdueAtEnd ?? 0
+      return self == .zh ? "\($0.complaintID)（\(days) 天）" : "\($0.complaintID) (\(days) days)"
+    }.joined(separator: self == .zh ? "、" : ", ")
+    let more = referrals.count - Self.overdueReferralsNamed
+    guard more > 0 else { return named }
+    return self == .zh
+      ? named + "，另有 \(more.grouped) 件，全部见“监管转办”表"
+      : named + ", and \(more.grouped) more, all on the Referrals sheet"
+  }
+
+  /// How many overdue referrals the summary names one by one.
+  package static let overdueReferralsNamed = 200
+
+  /// The summary's second lead, after the decisions enforced: every referral overdue at the end, by id.
+  package func overdueReferralsLead(_ referrals: [ReportData.ComplaintRow]) -> String {
+    if referrals.isEmpty {
+      return self == .zh
+        ? "季末无已超时的监管转办投诉（overview.referrals_overdue_at_end）。"
+        : "No regulator referral was overdue at the quarter's end (overview.referrals_overdue_at_end)."
+    }
+    let list = overdueReferralList(referrals)
+    return self == .zh
+      ? "季末已超时的监管转办投诉（overview.referrals_overdue_at_end）共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
+      : "Regulator referrals overdue at the quarter's end (overview.referrals_overdue_at_end): \(referrals.count), by id with whole days past the deadline: \(list)."
+  }
+
   /// How many decisions the Markdown lists: all, or those that stopped least.
   package func listedDecisions(_ shown: Int, of total: Int) -> String {
     if shown >= total {
       return self == .zh ? "共 \(total.grouped) 项。" : "\(total.grouped) in all."
     }
     return self == .zh
-      ? "共 \(total.grouped) 项，此处列出其下仍到达页面的点击最多（其次覆盖点击最多）的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
+      ? "共 \(total.grouped) 项，此处列出其下仍打开了目标页面的点击最多（其次覆盖点击最多）的 \(shown.grouped) 项，按生效时间排列；全部见 `decisions.csv` 及工作簿“处置决定”工作表。"
       : "\(total.grouped) in all; listed here are the \(shown.grouped) with the most taps that reached the page under them (then the most taps), in order of effect; `decisions.csv` and the workbook's Decisions sheet list them all."
   }
 
@@ -262,12 +345,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case complaintsByMonth, complaintCount, openRateByScene, topDomains, restrictionsByCategory, pageFooter
     case ratings, ratingModel, formula, score, grade, explanation, dataFingerprint, signingKey
     case backlog, referrals, listedAs, openAtEnd, openOverdue, resolvedLate, hoursOpenAtEnd, noCases
-    case daysOverdueAtEnd, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
+    case daysOverdueAtEnd, daysOverdue, overdue, overdueMark, overdueByAge, daysSinceLastComplaint
     case lateActions, firstSeen, firstRestricted, hoursToAction, opensBefore, toReport, toReportMark
     case decisions, scope, target, standsFrom, restoredAt, upheldWithoutAction, tapsUnder, tapsEnforced, tapsReached
     case decisionEnforcementRate
     case ruleBroken, interconnection, interconnectionNote, sceneRuleRestrictions, ofEvents
-    case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy
+    case gotThrough, gotThroughEvents, gotThroughCounts, eventID, occurredAt, action, prescribed, detectedBy,
+      detectorNote, art47Note, retiredFigures, retiredNote, replacedBy, why
     case clientVersion, duplicateOf, decisionsNote, counts, caveat, latestEvent, latestComplaint, daysWithoutEvents,
       noDays
     case homographHosts, homographNote, noHomographHosts, host, punycode, scripts
@@ -348,6 +432,9 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .resolvedLate: ("resolved late", "超时办结"),
     .hoursOpenAtEnd: ("Hours open at the end", "季末已受理时长（小时）"),
     .daysOverdueAtEnd: ("Days overdue at the end", "季末超时天数"),
+    .daysOverdue: (
+      "Days overdue (at the end if open, at resolution if resolved late)", "超时天数（未办结的计至季末，超时办结的计至办结）"
+    ),
     .overdue: ("Overdue", "是否超时"),
     .overdueMark: ("overdue", "已超时"),
     .lateActions: (
@@ -358,7 +445,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .toReportMark: ("yes", "是"),
     .firstRestricted: ("First restricted", "首次受限时间"),
     .hoursToAction: ("Hours to action", "处置时效（小时）"),
-    .opensBefore: ("Opens before", "受限前打开次数"),
+    .opensBefore: ("Direct opens before", "受限前直接打开次数"),
     .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
     .overdueByAge: (
       "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",
@@ -372,7 +459,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .restoredAt: ("Restored at", "恢复时间"),
     .tapsUnder: ("Taps under it", "覆盖点击数"),
     .tapsEnforced: ("Handled as decided", "按决定执行"),
-    .tapsReached: ("Reached the page", "仍到达页面"),
+    .tapsReached: ("Reached the page", "仍打开了目标页面"),
     .decisionEnforcementRate: ("Enforced", "执行率"),
     .upheldWithoutAction: (
       "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
@@ -380,7 +467,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     ),
     .decisionsNote: (
       "Every decision standing at some time in the quarter, with the quarter's taps on its URL or domain while it stood, each once per decision (decision.taps), by action; handled as decided: at least as strict as the decision prescribes (a block for block_url and block_domain, a warning or block for warn_url: decision.enforced); reached the page: opened or went on through a warning (decision.reached).",
-      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（block_url、block_domain 要求拦截，warn_url 要求提示或拦截，decision.enforced）；仍到达页面：直接打开或提示后继续访问（decision.reached）。"
+      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截，decision.enforced）；仍打开了目标页面：直接打开或提示后继续访问（decision.reached）。"
     ),
     .gotThrough: ("Got through", "漏网事件"),
     .gotThroughEvents: (
@@ -390,8 +477,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .ruleBroken: ("Rule broken", "所违反的规则"),
     .interconnection: ("Interconnection: restrictions by platform", "互联互通：分平台的限制"),
     .interconnectionNote: (
-      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted under other.",
-      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为 other。"
+      "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted as Unregistered. Rows by events, most first; Unregistered last.",
+      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。各行按事件数从多到少排列，“未登记”列于最后。"
     ),
     .sceneRuleRestrictions: ("Scene-rule restrictions", "场景规则限制"),
     .ofEvents: ("Of its events", "占其事件"),
@@ -406,6 +493,21 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .action: ("Action", "处置"),
     .prescribed: ("Prescribed", "规范要求"),
     .detectedBy: ("Detected by", "发现方式"),
+    .retiredFigures: ("Retired figures", "已停用的指标"),
+    .replacedBy: ("Replaced by", "替代编号"),
+    .why: ("Why", "停用原因"),
+    .retiredNote: (
+      "Definitions changed: figures that read better than the cases behind them are retired, not redefined (among them overview.enforcement_rate, over every tap, replaced by overview.decision_enforcement_rate over the taps under a decision); the Methodology sheet's Retired figures table lists each retired id, its replacement and why.",
+      "口径变更：读来好于其背后个案的指标已停用，而非改变其定义（其中 overview.enforcement_rate 以全部点击为分母，由仅以处置决定覆盖的点击为分母的 overview.decision_enforcement_rate 替代）；“方法说明”表的“已停用的指标”逐项列出停用的编号、替代编号及原因。"
+    ),
+    .art47Note: (
+      "A principle 1 event is content of principle 1 let through more leniently than the policy prescribes: it is marked for reporting to the competent authority (Cybersecurity Law art. 47), and the mark says whether the user reached the page (opened it, or went on through a warning) or went back at the warning.",
+      "原则1事件为原则1内容被以宽于规范要求的方式放行，标注为应向主管部门报告（网络安全法第四十七条）；标注另注明用户是否打开了目标页面（直接打开或提示后继续访问），或在提示后返回。"
+    ),
+    .detectorNote: (
+      "Detected by: Automated, the platform's own detection; Manual review, a reviewer of the platform; User report, the restriction followed a user's report (a complaint, or the report button), so the link reached at least one user before it was restricted. A source that does not say is stored as Automated. An event opened directly was not restricted, so nothing detected it: n/a (not restricted).",
+      "发现方式：自动识别，即平台自身的检测；人工审核，即平台审核人员；用户举报，即限制源于用户的举报（投诉或举报按钮），故该链接在受限前已到达至少一名用户。数据未注明的记为自动识别。直接打开的事件未受限制，无所谓发现：显示为“不适用（未限制）”。"
+    ),
     .clientVersion: ("Client version", "客户端版本"),
     .duplicateOf: ("Duplicate of", "重复于"),
 

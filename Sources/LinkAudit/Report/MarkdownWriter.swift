@@ -94,6 +94,7 @@ package struct MarkdownWriter {
       "latestComplaint": data.latestComplaintAt.map { data.local($0) } ?? "—",
       "daysWithoutEvents": data.daysWithoutEvents.isEmpty ? language.text(.noDays) : data.daysWithoutEventsText,
       "daysSinceLastComplaint": format(data.current[.daysSinceLastComplaint] ?? .none, .count),
+      "complaintSilence": language.complaintSilence(data.current[.daysSinceLastComplaint]?.double),
       "batchCount": data.batches.count, "dataFingerprint": data.dataFingerprint,
       // A list of none or one: a section renders for a filed package only.
       "filing": (filing.map { [$0] } ?? []).map { f -> [String: Any] in
@@ -179,17 +180,18 @@ package struct MarkdownWriter {
     context["hasReferrals"] = !data.referrals.isEmpty
     // The summary leads with these: a referral past its deadline is what a regulator asks about first.
     context["overdueReferralCount"] = data.overdueReferrals.count
-    context["overdueReferralIDs"] = markdownText(
-      data.overdueReferrals.map { "\($0.complaintID) (\($0.daysOverdueAtEnd ?? 0))" }.joined(separator: ", "))
+    context["overdueReferralIDs"] = markdownText(language.overdueReferralList(data.overdueReferrals))
     context["hasOverdueReferrals"] = !data.overdueReferrals.isEmpty
+    context["retiredNote"] = markdownText(language.text(.retiredNote))
     context["referrals"] = data.referrals.map { c -> [String: Any] in
       [
         "id": markdownText(c.complaintID), "principle": c.principle,
         "category": markdownText(language.word(.category, c.category)),
         "received": data.local(c.receivedAt), "status": markdownText(language.word(.status, c.status)),
         "hours": hours(c.hoursToResolve),
-        "overdue": c.isOverdue ? language.text(.overdueMark) : "—",
-        "daysOverdue": c.daysOverdueAtEnd.map(String.init) ?? "—", "sla": sla(c.slaHours),
+        "overdue": c.isOverdue
+          ? language.text(.overdueMark) : c.isResolvedLate ? language.text(.resolvedLate) : "—",
+        "daysOverdue": c.daysOverdue.map(String.init) ?? "—", "sla": sla(c.slaHours),
         "outcome": markdownText(c.outcome.map { language.word(.outcome, $0) } ?? "—"),
         "action": markdownText(c.actionTaken.map { language.word(.actionTaken, $0) } ?? "—"),
       ]
@@ -239,6 +241,8 @@ package struct MarkdownWriter {
       ]
     }.map(Self.texts)
     let gotThrough = data.gotThrough.prefix(Self.gotThroughLimit)
+    context["detectorNote"] = markdownText(language.text(.detectorNote))
+    context["art47Note"] = markdownText(language.text(.art47Note))
     context["hasGotThrough"] = !gotThrough.isEmpty
     context["gotThroughListed"] = markdownText(
       language.listedCases(
@@ -253,9 +257,9 @@ package struct MarkdownWriter {
         "category": markdownText(e.category.map { language.word(.category, $0) } ?? "—"),
         "action": markdownText(language.word(.action, e.action)),
         "prescribed": markdownText(language.word(.treatment, e.treatment)), "version": markdownText(e.policyVersion),
-        "detectedBy": markdownText(language.word(.detector, e.detectedBy)),
+        "detectedBy": markdownText(language.detector(action: e.action, detectedBy: e.detectedBy)),
         "client": markdownText(e.clientVersion ?? "—"),
-        "toReport": e.principle == 1 ? language.text(.toReportMark) : "—",
+        "toReport": e.principle == 1 ? language.art47Mark(principle: e.principle, action: e.action) : "—",
       ]
     }.map(Self.texts)
     let byRule = { (rule: String) in data.current[.underRestricted, dimension: "rule=\(rule)"]?.csv ?? "" }
@@ -328,7 +332,9 @@ package struct MarkdownWriter {
     // The value as read: a rate with its counts, and any caveat beside it.
     var value = format(now, d.kind)
     if let f = data.current.figure(d.id) {
-      let notes = [language.counts(of: f), language.caveat(of: f, kind: d.kind)].filter { !$0.isEmpty }
+      let notes = [language.counts(of: f), language.caveat(of: f, kind: d.kind, in: data.current)].filter {
+        !$0.isEmpty
+      }
       if !notes.isEmpty {
         value +=
           language == .zh ? "（" + notes.joined(separator: "；") + "）" : " (" + notes.joined(separator: "; ") + ")"

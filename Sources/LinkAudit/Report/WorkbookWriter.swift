@@ -53,7 +53,10 @@ package struct WorkbookWriter {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
     // A silent complaint feed is a gap to explain, like a day without events.
-    let silence: CellValue = (data.current[.daysSinceLastComplaint]?.double).map { .number($0) } ?? .text("—")
+    let days = data.current[.daysSinceLastComplaint]?.double
+    let flag = language.complaintSilence(days)
+    let silence: CellValue =
+      days.map { flag.isEmpty ? .number($0) : .text("\(Int($0)) · \(flag)") } ?? .text("—")
     let facts: [(String, CellValue)] = [
       (t(.period), .text(data.period(in: language))),
       (t(.timeZone), .text(language.zoneName(data.timeZone))),
@@ -141,6 +144,10 @@ package struct WorkbookWriter {
     if !data.leastEnforcedDecisions.isEmpty {
       try s.line([.text(language.leastEnforced(data.leastEnforcedDecisions))])
     }
+    // Then every referral past its deadline, by id, as the Markdown summary leads.
+    try s.line([.text(language.overdueReferralsLead(data.overdueReferrals))])
+    // What was withdrawn: a reader holding last quarter's filing sees its figures replaced, and why.
+    try s.line([.text(t(.retiredNote))])
     s.row += 1
     var rows: [[Cell]] = []
     let headline = MetricCatalogue.all.filter { $0.dimension == nil }
@@ -266,8 +273,10 @@ package struct WorkbookWriter {
           [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
         },
         filter: false)
-      // Interconnection: each platform's links restricted with no content reason, and beyond the policy.
+      // Interconnection: each platform's links restricted with no content reason, and beyond the policy,
+      // on a page of its own so the table is not parted from its heading and note by a page break.
       s.row += 1
+      s.newPage()
       try s.heading(t(.interconnection))
       try s.line([.text(t(.interconnectionNote))])
       let linked = data.interconnection
@@ -591,13 +600,14 @@ package struct WorkbookWriter {
   }
 
   /// Every complaint open at the quarter's end (by principle, then receipt),
-  /// then every one of the quarter resolved late, one row each.
+  /// then every one that fell due in the quarter and was resolved late (the
+  /// deadline of `pN.due`: with the open ones, every miss of `pN.due_met`).
   package func backlog(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.backlog))
     let top = try s.table(
       header: [
         t(.complaintID), t(.listedAs), t(.principle), t(.category), t(.channel), t(.receivedAt),
-        t(.daysOverdueAtEnd), t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
+        t(.daysOverdue), t(.hoursToResolve), t(.slaHours), t(.status), t(.outcome),
       ],
       rows: data.backlog.map { c in
         let listed: ReportLanguage.Term =
@@ -605,7 +615,7 @@ package struct WorkbookWriter {
         return [
           .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.word(.category, c.category)),
           .text(language.word(.channel, c.channel)), .text(data.local(c.receivedAt)),
-          c.daysOverdueAtEnd.map { .count($0) } ?? .text(""),
+          c.daysOverdue.map { .count($0) } ?? .text(""),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
           .text(language.word(.status, c.status)), .text(language.word(.outcome, c.outcome)),
         ]
@@ -620,20 +630,25 @@ package struct WorkbookWriter {
     let top = try s.table(
       header: [
         t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.status), t(.resolvedAt), t(.hoursToResolve),
-        t(.overdue), t(.daysOverdueAtEnd), t(.slaHours), t(.outcome), t(.actionTaken),
+        t(.overdue), t(.daysOverdue), t(.slaHours), t(.outcome), t(.actionTaken),
       ],
       rows: data.referrals.map { c in
         [
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
-          c.hoursToResolve.map { .hours($0) } ?? .text(""), .text(c.isOverdue ? t(.overdueMark) : ""),
-          c.daysOverdueAtEnd.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), .text(overdueMark(c) ?? ""),
+          c.daysOverdue.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
           .text(language.word(.outcome, c.outcome)),
           .text(language.word(.actionTaken, c.actionTaken)),
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top, list: true)
+  }
+
+  /// A register's overdue mark: overdue at the end if open, resolved late if resolved after its deadline.
+  func overdueMark(_ c: ReportData.ComplaintRow) -> String? {
+    c.isOverdue ? t(.overdueMark) : c.isResolvedLate ? t(.resolvedLate) : nil
   }
 
   /// The decisions register (also `decisions.csv`), then the upheld
@@ -709,13 +724,15 @@ package struct WorkbookWriter {
           .text(e.url), .text(e.domain), .text(data.platformName(e.platformID, in: language)),
           .text(language.word(.category, e.category)), .text(language.word(.action, e.action)),
           .text(language.word(.treatment, e.treatment)), .text(e.policyVersion),
-          .text(language.word(.detector, e.detectedBy)),
+          .text(language.detector(action: e.action, detectedBy: e.detectedBy)),
           .text(e.clientVersion ?? ""),
           // Unlawful content that got through is reported to the authority (Cybersecurity Law art. 47).
-          .text(e.principle == 1 ? t(.toReportMark) : ""),
+          .text(language.art47Mark(principle: e.principle, action: e.action)),
         ]
       }, filter: true)
     if data.gotThrough.isEmpty { try s.line([.text(t(.noCases))]) }
+    try s.line([.text(t(.art47Note))])
+    try s.line([.text(t(.detectorNote))])
     s.row += 1
     try s.heading(t(.gotThroughCounts))
     _ = try s.table(
@@ -774,6 +791,9 @@ package struct WorkbookWriter {
   package func dataQuality(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.dataQuality), language: language)
     try s.title(t(.dataQuality))
+    // A long silence of the complaint feed is a gap in the data, said where the gaps are.
+    let silence = language.complaintSilence(data.current[.daysSinceLastComplaint]?.double)
+    if !silence.isEmpty { try s.line([.text(silence)]) }
     s.row += 1
     let top = try s.table(
       header: [
@@ -839,6 +859,18 @@ package struct WorkbookWriter {
           ]
         } ?? []))
     try s.line([.text(t(.populations)), .wrapped(t(.populationsText))])
+    try s.line([.text(t(.detectedBy)), .wrapped(t(.detectorNote))])
+    s.row += 1
+    // What the filing no longer carries, and why: a reader holding an earlier filing finds here what replaced it.
+    try s.heading(t(.retiredFigures))
+    try s.table(
+      header: [t(.metricID), t(.replacedBy), t(.why)],
+      rows: MetricCatalogue.retired.map {
+        [
+          .text($0.id), .wrapped($0.replacedBy.joined(separator: ", ")),
+          .wrapped(language == .en ? $0.why : $0.whyChinese),
+        ]
+      }, filter: false)
     s.row += 1
     let top = try s.table(
       header: [t(.metricID), t(.name), t(.definition), t(.sql)],
@@ -901,7 +933,8 @@ package struct WorkbookWriter {
     let figure = data.current.figure(d.id, dimension: dimension)
     return [
       cell(now, kind: d.kind), .text(figure.map { language.counts(of: $0) } ?? ""),
-      .note(figure.map { language.caveat(of: $0, kind: d.kind) } ?? ""), cell(before, kind: d.kind), change,
+      .note(figure.map { language.caveat(of: $0, kind: d.kind, in: data.current) } ?? ""), cell(before, kind: d.kind),
+      change,
     ]
   }
 

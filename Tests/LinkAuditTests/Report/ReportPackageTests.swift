@@ -192,7 +192,7 @@ import Testing
           "Taps under it", "Handled as decided", "Enforced", "Reached the page", "Opened", "Warned, went back",
           "Blocked",
         ]
-        : ["覆盖点击数", "按决定执行", "执行率", "仍到达页面", "直接打开", "提示后返回", "拦截"]
+        : ["覆盖点击数", "按决定执行", "执行率", "仍打开了目标页面", "直接打开", "提示后返回", "拦截"]
       #expect(Set(register.values).isSuperset(of: header), "\(language)")
     }
   }
@@ -547,13 +547,14 @@ enum WorkbookSheetWidth {
       (.complaints, try store.dir.write("c.csv", ReportDataTests.complaints)),
     ])
     let out = try ReportPackageTests().write(store)
-    for (language, lead) in [("en", "## First"), ("zh", "## 首要事项")] {
+    for (language, lead) in [("en", "## Needs action first"), ("zh", "## 首要事项")] {
       let summary = try ReportPackageTests().text(out, "summary.\(language).md")
       let first = try #require(summary.range(of: lead), "\(language)")
       // The lead comes before every other section and names r2 with its days overdue.
       #expect(!summary[..<first.lowerBound].contains("\n## "), "\(language)")
       let section = summary[first.upperBound...].prefix { _ in true }.components(separatedBy: "\n## ")[0]
-      #expect(section.contains("r2 (101)") && !section.contains("r3"), "\(language): \(section)")
+      let named = language == "en" ? "r2 (101 days)" : "r2（101 天）"
+      #expect(section.contains(named) && !section.contains("r3"), "\(language): \(section)")
     }
     let sheets = [("en", "Referrals", "Backlog", "overdue"), ("zh", "监管转办", "积压与超时", "已超时")]
     for (language, referrals, backlog, mark) in sheets {
@@ -562,7 +563,11 @@ enum WorkbookSheetWidth {
         let sheet = try #require(cells[name], "\(language): no sheet \(name)")
         let values = Set(sheet.filter { !$0.key.hasSuffix(".type") }.values)
         #expect(values.contains("101"), "\(language) \(name)")
-        #expect(values.contains(language == "en" ? "Days overdue at the end" : "季末超时天数"), "\(language) \(name)")
+        #expect(
+          values.contains(
+            language == "en"
+              ? "Days overdue (at the end if open, at resolution if resolved late)" : "超时天数（未办结的计至季末，超时办结的计至办结）"),
+          "\(language) \(name)")
         #expect(!values.contains(language == "en" ? "Hours open at the end" : "季末已受理时长（小时）"), "\(language)")
       }
       #expect(cells[referrals]?.values.contains(mark) == true, "\(language)")
@@ -581,8 +586,12 @@ enum WorkbookSheetWidth {
       "en": "a category's rule 2, a scene's rule 2", "zh": "类别规则 2，场景规则 2",
     ]
     for (language, sheet, header, mark) in [
-      ("en", "Got through", "Report to the authority (CSL art. 47)", "yes"),
-      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是"),
+      // e6 was warned and went back: marked, and said not to have reached the page (finding 11).
+      (
+        "en", "Got through", "Report to the authority (CSL art. 47)",
+        "yes (went back at the warning: did not reach the page)"
+      ),
+      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是（提示后返回，未打开目标页面）"),
     ] {
       let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
       let values = Array(cells.filter { !$0.key.hasSuffix(".type") }.values)
