@@ -347,6 +347,18 @@ public struct Worksheet {
     }
   }
 
+  /// Text across `firstColumn...lastColumn` of one row, as one merged cell
+  /// (a paragraph wider than any one column, wrapped within the table's width
+  /// instead of running past the printed page).
+  public func merge(
+    _ text: String, row: Int, firstColumn: Int, lastColumn: Int, style: CellStyle = .plain
+  ) throws {
+    try workbook.check(
+      worksheet_merge_range(
+        try handle, lxw_row_t(row), lxw_col_t(firstColumn), lxw_row_t(row), lxw_col_t(lastColumn),
+        Workbook.escapingOOXML(Workbook.cellText(text)), workbook.format(style)))
+  }
+
   /// Text straight from UTF-8 bytes, for a query's answer cell by cell:
   /// printable ASCII shorter than the cell limit (the common value) goes to
   /// libxlsxwriter without becoming a Swift String; anything else through

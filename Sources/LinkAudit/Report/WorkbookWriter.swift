@@ -139,15 +139,17 @@ package struct WorkbookWriter {
 
   package func summary(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.summary))
+    // The lead lines span the table's eight columns below, wrapped.
+    let leadColumns = 8
     // The sheet leads with the decisions enforced, and the decisions least enforced by id.
-    try s.line([.text(language.decisionLead(data.current))])
+    try s.paragraph(language.decisionLead(data.current), columns: leadColumns)
     if !data.leastEnforcedDecisions.isEmpty {
-      try s.line([.text(language.leastEnforced(data.leastEnforcedDecisions))])
+      try s.paragraph(language.leastEnforced(data.leastEnforcedDecisions), columns: leadColumns)
     }
     // Then every referral past its deadline, by id, as the Markdown summary leads.
-    try s.line([.text(language.overdueReferralsLead(data.overdueReferrals))])
+    try s.paragraph(language.overdueReferralsLead(data.overdueReferrals), columns: leadColumns)
     // What was withdrawn: a reader holding last quarter's filing sees its figures replaced, and why.
-    try s.line([.text(t(.retiredNote))])
+    try s.paragraph(t(.retiredNote), columns: leadColumns)
     s.row += 1
     var rows: [[Cell]] = []
     let headline = MetricCatalogue.all.filter { $0.dimension == nil }
@@ -991,6 +993,8 @@ package final class Sheet {
   private var rigidWidths: [Int: Double] = [:]
   /// Wrapped cells per row: (column, text), measured once the widths are known.
   private var wrappedCells: [Int: [(Int, String)]] = [:]
+  /// Paragraphs merged across columns, their rows sized once the widths are known.
+  private var paragraphs: [(row: Int, columns: ClosedRange<Int>, text: String)] = []
   private var tables: [(header: Int, last: Int, columns: Int)] = []
   /// Rows that start a printed page.
   private var breaks: [Int] = []
@@ -1059,6 +1063,16 @@ package final class Sheet {
 
   package func heading(_ text: String) throws {
     try sheet.write(.text(text), row: row, column: 0, style: Self.heading)
+    row += 1
+  }
+
+  /// A paragraph across the first `columns` columns (those of the table
+  /// below it), wrapped: a lead sentence longer than one column no longer runs
+  /// past the printed width, which made the page print shrunk to 5 pt.
+  package func paragraph(_ text: String, columns: Int) throws {
+    let span = 0...max(columns - 1, 0)
+    try sheet.merge(text, row: row, firstColumn: span.lowerBound, lastColumn: span.upperBound, style: Self.wrapped)
+    paragraphs.append((row, span, text))
     row += 1
   }
 
@@ -1253,6 +1267,11 @@ package final class Sheet {
     for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
       let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
       if lines > 1 { try sheet.setRowHeight(r, Double(lines) * Self.lineHeight) }
+    }
+    for p in paragraphs {
+      let width = p.columns.reduce(0.0) { $0 + (widths[$1] ?? 8) }
+      let lines = Self.lines(p.text, width: width)
+      if lines > 1 { try sheet.setRowHeight(p.row, Double(lines) * Self.lineHeight) }
     }
     if let headerRow, freezeHeader { try sheet.freeze(rows: headerRow + 1) }
     if !breaks.isEmpty { try sheet.pageBreaks(before: breaks) }

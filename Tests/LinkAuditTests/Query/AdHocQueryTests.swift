@@ -203,7 +203,8 @@ enum XlsxReading {
   /// "fitToPage" ("1" when fitted to one page wide), "width" (the columns'
   /// widths added up, in characters), "col.N" (column N's width, from 1),
   /// "row.N" (row N's height in points, where set, from 1) and "titles" (the
-  /// print titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats).
+  /// print titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats) and
+  /// "merges" (the merged ranges, `A2:H2,A3:H3`).
   static func printLayout(_ path: String) throws -> [String: [String: String]] {
     try python(
       """
@@ -236,6 +237,8 @@ enum XlsxReading {
                   layout['row.' + r.get('r')] = r.get('ht')
           if i in titles:
               layout['titles'] = titles[i]
+          merges = sheet.find('m:mergeCells', ns)
+          layout['merges'] = ','.join(m.get('ref') for m in (merges if merges is not None else []))
           out[s.get('name')] = layout
       print(json.dumps(out))
       """, path)

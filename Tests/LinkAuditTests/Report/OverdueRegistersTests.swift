@@ -110,6 +110,11 @@ import Testing
       #expect(lead != nil && referrals != nil)
       if let lead, let referrals {
         #expect(Int(referrals.dropFirst())! == Int(lead.dropFirst())! + 1, "\(lead) \(referrals)")
+        // Each lead line spans the table's eight columns, wrapped, so it never runs past the printed
+        // width (which printed the whole page shrunk to 5 pt).
+        let layout = try XlsxReading.printLayout(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet] ?? [:]
+        let merges = (layout["merges"] ?? "").split(separator: ",").map(String.init)
+        for cell in [lead, referrals] { #expect(merges.contains("\(cell):H\(cell.dropFirst())"), "\(merges)") }
       }
       let markdown = try String(contentsOfFile: out + "/summary.\(language).md", encoding: .utf8)
       #expect(markdown.contains(language == "zh" ? "l4（10 天）" : "l4 (10 days)"))
