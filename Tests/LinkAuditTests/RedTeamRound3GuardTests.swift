@@ -201,6 +201,17 @@ import Testing
     #expect(filed.status == 0, "\(filed.stderr)")
     #expect(try journalMode() == "wal")
     #expect(try !stale())
+    // The same bytes again record nothing: the store stays as it is, its journal mode too (red-team D10).
+    do {
+      let db = try Database(path: database)
+      try db.execute("PRAGMA journal_mode = DELETE")
+      db.close()
+    }
+    let unchanged = try #require(bytes(database))
+    let again = try report([])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(bytes(database) == unchanged, "a re-run that filed nothing changed the database's bytes")
+    #expect(try journalMode() == "delete")
     // A 0-byte file: refused as the reading commands refuse it, left empty.
     let empty = dir.file("empty.db")
     #expect(FileManager.default.createFile(atPath: empty, contents: Data()))

@@ -142,8 +142,9 @@ struct Report: ParsableCommand {
       // The upkeep found the store written since this transaction read it: again under the write lock.
       (q, folder, issued) = try issue(.immediate)
     }
-    // The filing has committed: from now on the store runs in WAL, as an import leaves it.
-    if !dryRun { try db.useWAL() }
+    // A new version has committed: from now on the store runs in WAL, as an import leaves it. A run
+    // that recorded nothing (the filed bytes again) leaves the store as it was (red-team D10).
+    if !dryRun, issued.version?.isNew == true { try db.useWAL() }
     if dryRun {
       print(escapingControls(dryRunText(q, folder, issued), keepingLineBreaks: true))
       return
