@@ -37,7 +37,7 @@ public enum PersonalNumberMask {
         i += 1
         continue
       }
-      // One token: digit groups joined by separators (up to six between
+      // One token: digit groups joined by separators (up to sixteen between
       // two groups: `138  --  1234  --  5678`), maybe an X at the end.
       var groups: [Range<Int>] = []
       // Whether the separators after each group hold punctuation.
@@ -48,7 +48,7 @@ public enum PersonalNumberMask {
         while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
         groups.append(start..<j)
         var k = j
-        while k < scalars.count, k - j < 6, isSeparator(scalars[k]) { k += 1 }
+        while k < scalars.count, k - j < 16, isSeparator(scalars[k]) { k += 1 }
         guard k > j, k < scalars.count, digit(scalars[k]) != nil else { break }
         punctuatedAfter.append(scalars[j..<k].contains { punctuation.contains($0) })
         j = k
@@ -56,13 +56,12 @@ public enum PersonalNumberMask {
       var end = j
       let hasX = end < scalars.count && (scalars[end] == "X" || scalars[end] == "x" || scalars[end] == "Ｘ")
       if hasX { end += 1 }
-      // A letter right after the number means its last group is part of some other code.
-      let followedByWord = end < scalars.count && scalars[end].properties.isAlphabetic && scalars[end].isASCII
       let plus = i > 0 && (scalars[i - 1] == "+" || scalars[i - 1] == "＋")
       // The whole token, else the longest run of its groups that is a whole
       // number (`139,8765,4321 / 一三九…` is two numbers side by side); no
       // number is longer than 22 digits and groups, so few runs are tried.
-      let last = followedByWord ? groups.count - 1 : groups.count
+      // A word joined after the number does not save it (`13812345678abc`, `… 5678ext`: red-team D3).
+      let last = groups.count
       // Digits before each group: a run is tried only when its digits can make a number
       // (11 a mobile's, 13 or 15 one after 86 or 0086, 17 and an X or 18 an ID's).
       var before = [0]
@@ -85,7 +84,8 @@ public enum PersonalNumberMask {
           // punctuation only three groups or more make a number.
           if !(punctuated && run.count < 3),
             let masked = maskPositions(
-              groups: Array(groups[run]), hasX: hasX && stop == groups.count, plus: plus && first == 0, in: scalars)
+              groups: Array(groups[run]), hasX: hasX && stop == groups.count, plus: plus && first == 0,
+              anyGrouping: !punctuated, in: scalars)
           {
             for k in masked { scalars[k] = "*" }
             changed = true
@@ -148,7 +148,12 @@ public enum PersonalNumberMask {
   }
 
   /// The scalar positions to mask in a token, or nil when it is not a whole mobile or ID number.
-  private static func maskPositions(groups: [Range<Int>], hasX: Bool, plus: Bool, in s: [Unicode.Scalar]) -> [Int]? {
+  /// `anyGrouping`: the groups are joined by spaces, dashes, marks or invisible characters alone, as a
+  /// number is read out in any grouping (`138 12 34 56 78`, `1381-2345678`: red-team D3); with
+  /// punctuation only the usual groupings count, since `.`, `/` and the like write other things too.
+  private static func maskPositions(
+    groups: [Range<Int>], hasX: Bool, plus: Bool, anyGrouping: Bool, in s: [Unicode.Scalar]
+  ) -> [Int]? {
     let positions = groups.flatMap { Array($0) }
     let digits = positions.map { digit(s[$0])! }
     let lengths = groups.map(\.count)
@@ -174,13 +179,13 @@ public enum PersonalNumberMask {
     }
     // Unbroken, grouped the way numbers are read out (3-4-4, 4-4-3, 3-8, 7-4), or digit by digit.
     if !hasX, digits.count - skip == 11, digits[skip] == 1, (3...9).contains(digits[skip + 1]),
-      [[11], [3, 4, 4], [4, 4, 3], [3, 8], [7, 4]].contains(local) || local.allSatisfy({ $0 == 1 })
+      anyGrouping || [[11], [3, 4, 4], [4, 4, 3], [3, 8], [7, 4]].contains(local) || local.allSatisfy({ $0 == 1 })
     {
       return Array(positions[(skip + 3)..<(skip + 7)])
     }
     let idLengths: [[Int]] =
       hasX ? [[17], [6, 8, 3], [6, 4, 4, 3], [4, 4, 4, 4, 1]] : [[18], [6, 8, 4], [6, 4, 4, 4], [4, 4, 4, 4, 2]]
-    if digits.count == (hasX ? 17 : 18), idLengths.contains(lengths) {
+    if digits.count == (hasX ? 17 : 18), anyGrouping || idLengths.contains(lengths) {
       return Array(positions[6..<14])
     }
     return nil
@@ -197,8 +202,11 @@ public enum PersonalNumberMask {
     case 0x2D, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
     default:
       if s.isASCII { return s == " " || punctuation.contains(s) }
+      // A combining mark on a digit (a keycap, an underline, a stroke) or between groups hides
+      // nothing: the number displays whole (red-team D3).
       return punctuation.contains(s) || s.properties.generalCategory == .spaceSeparator
-        || s.properties.isDefaultIgnorableCodePoint
+        || s.properties.isDefaultIgnorableCodePoint || s.properties.generalCategory == .nonspacingMark
+        || s.properties.generalCategory == .enclosingMark
     }
   }
 
@@ -208,6 +216,8 @@ public enum PersonalNumberMask {
   private static let punctuation: Set<Unicode.Scalar> = [
     ".", "/", "_", ",", ":", "~", "(", ")", "\u{B7}", "\u{30FB}", "\u{3001}", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}",
     "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{301C}", "\u{FF08}", "\u{FF09}", "\u{FF65}",
+    // And what else a number was seen split by (red-team D3): `| * ' ; # + =` and the long-vowel mark ー.
+    "|", "*", "'", ";", "#", "+", "=", "\u{30FC}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
   ]
 
   /// The value of a digit as any script writes it: Unicode's decimal digits

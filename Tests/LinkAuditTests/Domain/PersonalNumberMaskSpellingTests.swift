@@ -65,7 +65,11 @@ struct PersonalNumberMaskSpellingTests {
     #expect(PersonalNumberMask.mask("12 138 1234 5678") == "12 138 **** 5678")
     #expect(PersonalNumberMask.mask("13812345678 / 13987654321") == "138****5678 / 139****4321")
     #expect(PersonalNumberMask.mask("2021 138 1234 5678x") == "2021 138 1234 5678x", "part of some other code")
-    #expect(PersonalNumberMask.mask("138 1234 1101 0519 9001 0112 34") == "138 **** 1101 05** **** **12 34")
+    // A mobile number and an ID number sharing a group: neither is left readable in order.
+    let shared = PersonalNumberMask.mask("138 1234 1101 0519 9001 0112 34")
+    let left = String(shared.unicodeScalars.filter { $0.properties.numericType != nil }.map(Character.init))
+    #expect(!left.contains("13812341101") && !left.contains("110105199001011234"), "\(shared)")
+    #expect(shared.hasPrefix("138 **** "), "\(shared)")
   }
 
   @Test(arguments: c6Attack)
@@ -100,5 +104,26 @@ struct PersonalNumberMaskSpellingTests {
     #expect(PersonalNumberMask.maskURL("https://a.cn/u/138.1234.5678") == "https://a.cn/u/138.****.5678")
     #expect(PersonalNumberMask.carriesPersonalNumber("١٣٨١٢٣٤٥٦٧٨"))
     #expect(!PersonalNumberMask.carriesPersonalNumber("2021/12/31"))
+  }
+
+  /// The fourth attack's spellings (red-team D3): combining marks on the digits or between the
+  /// groups, any grouping joined by spaces or dashes, more punctuation, a long run of spaces, and a
+  /// word joined after the number. None may leave the number's digits readable in order.
+  @Test(arguments: [
+    "caller 1\u{332}3\u{332}8\u{332}1\u{332}2\u{332}3\u{332}4\u{332}5\u{332}6\u{332}7\u{332}8\u{332}",
+    "1\u{20E3}3\u{20E3}8\u{20E3}1\u{20E3}2\u{20E3}3\u{20E3}4\u{20E3}5\u{20E3}6\u{20E3}7\u{20E3}8\u{20E3}",
+    "1\u{336}3\u{336}8\u{336}1\u{336}2\u{336}3\u{336}4\u{336}5\u{336}6\u{336}7\u{336}8\u{336}",
+    "x 138\u{301}1234\u{301}5678 y", "x 138 12 34 56 78 y", "x 13 81 23 45 67 8 y", "x 1381 234 5678 y",
+    "x 138 123 45678 y", "x 1381-2345678 y", "x 138|1234|5678 y", "x 138*1234*5678 y", "x 138'1234'5678 y",
+    "x 138;1234;5678 y", "x 138#1234#5678 y", "x 138+1234+5678 y", "x 138=1234=5678 y",
+    "x 138\u{30FC}1234\u{30FC}5678 y", "x 138       1234       5678 y", "x 13812345678abc y",
+    "x 138 1234 5678ext y", "id 110 105 1990 0101 1234",
+  ])
+  func d3_everyWayOfJoiningTheDigitsIsMasked(text: String) {
+    let digits = String(
+      PersonalNumberMask.mask(text).unicodeScalars.filter { $0.isASCII && $0.properties.numericType != nil }.map(
+        Character.init))
+    #expect(
+      !digits.contains("13812345678") && !digits.contains("110105199001011234"), "\(PersonalNumberMask.mask(text))")
   }
 }
