@@ -332,4 +332,73 @@ import Testing
     #expect(besideTheDatabase.status == 0, "\(besideTheDatabase.stderr)")
     #expect(try run(["keys", "new", "--signing-key", dir.file("k4.pem")]).status == 0)
   }
+
+  // MARK: D1 (the fourth attack)
+
+  /// D1 (a): the database restored from a backup taken before version 2 was
+  /// filed. The folder holds the signed version 2 handed over, which this
+  /// ledger does not hold: a same-bytes re-run of version 1, its dry run and a
+  /// re-issue (which would sign a second, different "version 2") are all
+  /// refused before anything is written, naming the folder and the version.
+  @Test func d1a_aVersionFiledAfterTheRestoredBackupIsNeverReplaced() throws {
+    try seeded()
+    let backup = dir.file("backup.db")
+    try FileManager.default.copyItem(atPath: database, toPath: backup)
+    let v2 = try report(["--out", folder, "--lang", "en", "--reason", "v2 handed over"])
+    #expect(v2.status == 0, "\(v2.stderr)")
+    #expect(try filings().map(\.version) == [1, 2])
+    // The disk lost: the backup restored.
+    for suffix in ["", "-wal", "-shm", "-journal"] where exists(database + suffix) {
+      try FileManager.default.removeItem(atPath: database + suffix)
+    }
+    try FileManager.default.copyItem(atPath: backup, toPath: database)
+    #expect(try filings().map(\.version) == [1])
+    let before = snapshot(reports)
+    let stored = bytes(database)
+    for attempt in [
+      ["--dry-run"], [], ["--lang", "en", "--reason", "again"], ["--lang", "en", "--reason", "again", "--dry-run"],
+    ] {
+      let refused = try report(["--out", folder] + attempt)
+      #expect(refused.status != 0, "\(attempt): \(refused.stdout)")
+      #expect(refused.stderr.contains("\(folder) holds 2021-Q4 version 2, issued "), "\(attempt): \(refused.stderr)")
+      #expect(refused.stderr.contains("which this database's filings do not hold"), "\(refused.stderr)")
+      #expect(
+        refused.stderr.contains("move \(folder) away, or report from the database that filed it"), "\(refused.stderr)")
+      #expect(snapshot(reports) == before, "\(attempt): \(listing(reports))")
+      // The store's bytes as they were (its -wal/-shm are SQLite's own, come and gone with a reader).
+      #expect(bytes(database) == stored, "\(attempt)")
+    }
+    #expect(try filings().map(\.version) == [1])
+  }
+
+  /// D1 (b): another database (a test copy, a mistyped `--db`) reports into
+  /// the same folder: this database's filed, signed version 1 there is
+  /// refused, not replaced, and the other database files nothing.
+  @Test func d1b_anotherDatabasesFiledVersionIsNeverReplaced() throws {
+    try seeded()
+    let before = snapshot(reports)
+    try FileManager.default.createDirectory(atPath: dir.file("other"), withIntermediateDirectories: true)
+    let other = dir.file("other/o.db")
+    func runOther(_ arguments: [String]) throws -> LinkauditBinary.Run {
+      try LinkauditBinary.run(arguments, database: other)
+    }
+    let csv = try PackageFixture.links("other.csv", Array(PackageFixture.quarterRows.prefix(3)), in: dir)
+    let imported = try runOther(["import", "links", csv])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(try runOther(["keys", "new"]).status == 0)
+    for attempt in [["--dry-run"], []] {
+      let refused = try runOther(["report", "--quarter", "2021-Q4", "--out", folder] + attempt)
+      #expect(refused.status != 0, "\(attempt): \(refused.stdout)")
+      #expect(refused.stderr.contains("\(folder) holds 2021-Q4 version 1, issued "), "\(attempt): \(refused.stderr)")
+      #expect(
+        refused.stderr.contains("move \(folder) away, or report from the database that filed it"), "\(refused.stderr)")
+      #expect(snapshot(reports) == before, "\(attempt): \(listing(reports))")
+    }
+    let db = try Database(path: other, mode: .readOnly)
+    defer { db.close() }
+    #expect(try Filing.all(in: db).isEmpty)
+    // This database's own re-run of the same bytes still goes ahead.
+    let again = try report(["--out", folder])
+    #expect(again.status == 0, "\(again.stderr)")
+  }
 }

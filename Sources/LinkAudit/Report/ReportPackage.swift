@@ -152,6 +152,7 @@ public struct ReportPackage {
     -> KeptVersion?
   {
     let target = folderName(directory)
+    try checkFiledHere(target, database: db)
     guard
       case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let held = manifest.filing?.version,
@@ -172,6 +173,30 @@ public struct ReportPackage {
     throw OutputPathError(
       message:
         "\(kept) is there already and is not \(manifest.quarter) version \(held) as filed (the package in \(target)): report keeps that version there before the folder takes version \(version.map(String.init) ?? "?"); move \(kept) away first"
+    )
+  }
+
+  /// Refuses a folder holding a filed version (its manifest's filing block)
+  /// that this database's ledger does not hold with those manifest bytes
+  /// (red-team D1): a version filed after the backup this database was
+  /// restored from, or by another database. Replacing it would delete a
+  /// signed version handed over, and the next re-issue would sign a second,
+  /// different one under its number. An unfiled package, or one the ledger
+  /// holds byte for byte, may be replaced. Reads only: the dry run refuses alike.
+  static func checkFiledHere(_ directory: String, database db: Database) throws {
+    let target = folderName(directory)
+    guard
+      case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
+      let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let filing = manifest.filing,
+      try !Filing.find(in: db, manifestSHA256: sha256(bytes)).contains(where: {
+        $0.quarter == manifest.quarter && $0.version == filing.version
+      })
+    else { return }
+    let named =
+      "\(escapingControls(manifest.quarter)) version \(filing.version), issued \(escapingControls(filing.issuedAt))"
+    throw OutputPathError(
+      message:
+        "\(escapingControls(target)) holds \(named), which this database's filings do not hold with those bytes (filed by another database, or after the backup this one was restored from): refusing to replace it; move \(escapingControls(target)) away, or report from the database that filed it"
     )
   }
 
@@ -340,6 +365,8 @@ public struct ReportPackage {
     // Every refusal of the real run, the dry run's too (red-team B15).
     try PackageFolder.checkReplaceable(
       directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
+    // Before anything is filed or written: a filed version this ledger does not hold is never replaced (red-team D1).
+    if case .issue = filing { try Self.checkFiledHere(directory, database: db) }
     if case .issue(_, _, _, true) = filing {
       PackageFolder.removeStaleScratch()
       let scratch = PackageFolder.scratchFolder(.dryRun)
