@@ -177,6 +177,26 @@ import Testing
     }
   }
 
+  /// D8: a filed folder altered since (metrics.csv edited, its signature deleted) is kept aside by
+  /// a re-issue, since it may be the only copy, but as found, never "as filed": the dry run and the
+  /// real run name what differs.
+  @Test func d8_anAlteredFolderIsKeptAsFoundNotAsFiled() throws {
+    try seeded()
+    let metrics = folder + "/metrics.csv"
+    let text = try String(contentsOfFile: metrics, encoding: .utf8)
+    try (text + "overview.forged,1\n").write(toFile: metrics, atomically: true, encoding: .utf8)
+    try FileManager.default.removeItem(atPath: folder + "/manifest.sig")
+    for dry in [true, false] {
+      let run = try report(["--out", folder, "--lang", "en", "--reason", "English only"] + (dry ? ["--dry-run"] : []))
+      #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+      let said = run.stdout + run.stderr
+      #expect(said.contains("holds version 1, altered since it was filed") || said.contains("held version 1, altered since it was filed"), "\(said)")
+      #expect(said.contains("metrics.csv") && said.contains("not as filed"), "\(said)")
+      #expect(!said.contains("kept as filed"), "\(said)")
+    }
+    #expect(FileManager.default.fileExists(atPath: folder + "-v1/metrics.csv"))
+  }
+
   // MARK: C4
 
   /// C4: a `.2021-Q4.previous-PID` folder holding a manifest and what no

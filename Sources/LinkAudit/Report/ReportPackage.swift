@@ -108,6 +108,9 @@ public struct ReportPackage {
     public var path: String
     /// `path` holds that version's bytes already: the folder's copy is not moved there.
     public var alreadyThere: Bool
+    /// What the folder's copy differs by from its manifest (a file altered,
+    /// missing or added): it is kept as found, and never called "as filed" (red-team D8).
+    public var differences: [String] = []
   }
 
   /// Where version `version` of a package folder is kept once another version takes the folder.
@@ -162,7 +165,11 @@ public struct ReportPackage {
       })
     else { return nil }
     let kept = keptPath(of: target, version: held)
-    guard PackageFolder.exists(kept) else { return KeptVersion(version: held, path: kept, alreadyThere: false) }
+    guard PackageFolder.exists(kept) else {
+      // Kept whatever it holds (it may be the only copy), but named for what it is.
+      let differences = (try? checkWritten(directory: target)) ?? ["its files could not be read"]
+      return KeptVersion(version: held, path: kept, alreadyThere: false, differences: differences)
+    }
     let keptManifest = (kept as NSString).appendingPathComponent(manifestName)
     if PackageFolder.notARegularFile(kept) == "not a regular file (a folder)",
       case .success(let there) = PackageFolder.contents(of: keptManifest), there == bytes,

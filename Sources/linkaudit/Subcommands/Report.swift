@@ -174,7 +174,10 @@ struct Report: ParsableCommand {
       note(
         kept.alreadyThere
           ? "\(folder) held the filed version \(kept.version), kept as filed in \(kept.path) already: the same bytes there"
-          : "\(folder) held the filed version \(kept.version): kept as filed in \(kept.path)")
+          : kept.differences.isEmpty
+            ? "\(folder) held the filed version \(kept.version): kept as filed in \(kept.path)"
+            : "\(folder) held version \(kept.version), altered since it was filed (\(kept.differences.count) difference(s): \(kept.differences.joined(separator: "; "))): kept as found in \(kept.path), not as filed; the filed bytes are in its archive or the copy handed over"
+      )
     case .inPlace(nil):
       break
     case .keptAside(let path, let latest):
@@ -228,8 +231,11 @@ struct Report: ParsableCommand {
     let head = "\(q) (\(report.tz))"
     if let kept = issued.keeping {
       lines.append(
-        "\(folder) holds the filed version \(kept.version): it would be kept as filed in \(kept.path)"
-          + (kept.alreadyThere ? " (there already, the same bytes)" : ""))
+        kept.differences.isEmpty
+          ? "\(folder) holds the filed version \(kept.version): it would be kept as filed in \(kept.path)"
+            + (kept.alreadyThere ? " (there already, the same bytes)" : "")
+          : "\(folder) holds version \(kept.version), altered since it was filed (\(kept.differences.count) difference(s): \(kept.differences.joined(separator: "; "))): it would be kept as found in \(kept.path), not as filed"
+      )
     }
     if let v = issued.version, !v.isNew {
       lines.append("\(head): would be the filed version \(v.version) (issued \(v.issuedAt)), the same bytes again")
