@@ -11,7 +11,9 @@ import LinkAuditCore
 /// from offset 0 to the central directory with no gap, no overlap and
 /// nothing unlisted, each local header names the file and the sizes its
 /// central entry gives, and one end record closes the file with nothing
-/// after it. Anything else lets two readers see two packages (red-team C5).
+/// after it; a zip64 end record, if there is one, names the directory the
+/// end record names. Anything else lets two readers see two packages
+/// (red-team C5, D12).
 enum ArchiveLayout {
   /// Each way the archive `data`, named `shown`, departs from that; empty
   /// for an archive linkaudit writes (zip64 included, should a package
@@ -92,18 +94,53 @@ enum ArchiveLayout {
         return problems + ["\(shown): the archive's end record names other disks: an archive in parts is no package"]
       }
       // The central directory ends where the end record (or the zip64 end record) begins.
+      // ZIPFoundation (verify's reader) and Python take a zip64 record and
+      // locator whenever they sit right before the end record, placeholders
+      // or not; Java, Go and Info-ZIP follow the end record's own fields. So
+      // both must name one directory (red-team D12).
       var cdEnd = UInt64(end)
-      if entries == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
-        let locator = end - 20
-        guard u32(locator) == Self.zip64LocatorSignature, let record = u64(locator + 8),
-          record <= UInt64(locator), u32(Int(record)) == Self.zip64EndSignature,
-          let recordSize = u64(Int(record) + 4), recordSize <= UInt64(locator),
-          record + 12 + recordSize == UInt64(locator),
-          let n = u64(Int(record) + 32), let size = u64(Int(record) + 40), let offset = u64(Int(record) + 48)
+      let locator = end - 20
+      let placeholders = entries == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF
+      if placeholders || u32(locator) == Self.zip64LocatorSignature {
+        // The record is read where those readers read it: the 56 bytes right before the locator.
+        let record = locator - 56
+        guard u32(locator) == Self.zip64LocatorSignature, let recordDisk = u32(locator + 4),
+          let pointed = u64(locator + 8), let disks = u32(locator + 16), u32(record) == Self.zip64EndSignature,
+          let recordSize = u64(record + 4), let needed = u16(record + 14), let disk = u32(record + 16),
+          let startDisk = u32(record + 20), let onDisk = u64(record + 24), let n = u64(record + 32),
+          let size = u64(record + 40), let offset = u64(record + 48)
         else {
           return problems + ["\(shown): the archive's zip64 end record is missing or damaged"]
         }
-        (entries, cdSize, cdOffset, cdEnd) = (n, size, offset, record)
+        guard recordDisk == 0, disks == 1, disk == 0, startDisk == 0, onDisk == n else {
+          return problems + [
+            "\(shown): the archive's zip64 end record names other disks: an archive in parts is no package"
+          ]
+        }
+        if pointed != UInt64(record) {
+          problems.append(
+            "\(shown): the archive's zip64 locator points at offset \(pointed), not at the zip64 end record right before it (offset \(record)): readers differ on which record they take"
+          )
+        } else if recordSize != 44 {
+          problems.append(
+            "\(shown): the archive's zip64 end record gives its size as \(recordSize) bytes, not 44 (no extensible data): readers differ on where it starts"
+          )
+        }
+        if needed < 45 {
+          problems.append(
+            "\(shown): the archive's zip64 end record asks for zip version \(needed / 10).\(needed % 10), below 4.5: some readers skip it and some take it"
+          )
+        }
+        var differ: [String] = []
+        if entries != 0xFFFF, entries != n { differ.append("\(entries) entries against \(n)") }
+        if cdSize != 0xFFFF_FFFF, cdSize != size { differ.append("\(cdSize) bytes against \(size)") }
+        if cdOffset != 0xFFFF_FFFF, cdOffset != offset { differ.append("offset \(cdOffset) against \(offset)") }
+        if !differ.isEmpty {
+          problems.append(
+            "\(shown): the archive's end record and its zip64 end record name two central directories (end record against zip64 end record: \(differ.joined(separator: ", "))): a reader that follows one and a reader that follows the other see two packages"
+          )
+        }
+        (entries, cdSize, cdOffset, cdEnd) = (n, size, offset, UInt64(record))
       }
       guard cdOffset <= cdEnd, cdSize <= cdEnd - cdOffset else {
         return problems + ["\(shown): the archive's central directory lies outside the archive"]
