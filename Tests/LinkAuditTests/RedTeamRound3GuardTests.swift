@@ -195,12 +195,24 @@ import Testing
       open(sys.argv[3], 'wb').write(g[:e] + rec + struct.pack('<IIQI', 0x07064b50, 0, e, 1) + bytes(held))
       open(sys.argv[4], 'wb').write(g[:e] + rec + struct.pack('<IIQI', 0x07064b50, 0, e, 1) + g[e:])
       open(sys.argv[5], 'wb').write(g[:e] + rec + struct.pack('<IIQI', 0x07064b50, 0, e - 1, 1) + bytes(held))
+      # Offsets past Int64.max, where ZIPFoundation traps rather than fails.
+      far = struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, n, n, 2**63, 2**64 - 1)
+      open(sys.argv[6], 'wb').write(g[:e] + far + struct.pack('<IIQI', 0x07064b50, 0, e, 1) + bytes(held))
+      p = cdo; fl, el, cl = struct.unpack('<HHH', g[p+28:p+34]); c = bytearray(g[p:p+46+fl+el+cl]); c[42:46] = b'\\xff' * 4
+      c = c[:46+fl] + struct.pack('<HHQ', 1, 8, 2**64 - 5) + c[46+fl:]; c[30:32] = struct.pack('<H', el + 12)
+      cd = bytes(c) + g[p+46+fl+el+cl:cdo+cdsize]; eo = bytearray(g[e:]); eo[12:16] = struct.pack('<I', len(cd))
+      open(sys.argv[7], 'wb').write(g[:cdo] + cd + bytes(eo))
       """,
-      [zip, dir.file("two.zip"), dir.file("placeholders.zip"), dir.file("equal.zip"), dir.file("pointed.zip")])
+      [
+        zip, dir.file("two.zip"), dir.file("placeholders.zip"), dir.file("equal.zip"), dir.file("pointed.zip"),
+        dir.file("far.zip"), dir.file("farentry.zip"),
+      ])
     let expected = [
       "two.zip":
         "two.zip: the archive's end record and its zip64 end record name two central directories",
       "pointed.zip": "pointed.zip: the archive's zip64 locator points at offset",
+      "far.zip": "far.zip: the archive's central directory lies outside the archive",
+      "farentry.zip": ": no local entry where the central directory places it",
     ]
     for (name, message) in expected {
       let before = bytes(dir.file(name))

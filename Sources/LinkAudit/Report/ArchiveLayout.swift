@@ -20,7 +20,21 @@ enum ArchiveLayout {
   /// ever need it). An archive that is no zip at all is left to the reader
   /// that opens it.
   static func problems(of data: Data, shown: String) -> [String] {
-    Reader(data: data).problems(shown: shown)
+    check(of: data, shown: shown).problems
+  }
+
+  /// The problems, and whether ZIPFoundation may be let read the entries:
+  /// not when the directory, a local header or an entry's data lies past
+  /// the archive's end, for its reader then traps on offsets over
+  /// Int64.max instead of failing.
+  static func check(of data: Data, shown: String) -> (problems: [String], readable: Bool) {
+    let reader = Reader(data: data)
+    let problems = reader.problems(shown: shown)
+    return (problems, !reader.reach.beyond)
+  }
+
+  private final class Reach {
+    var beyond = false
   }
 
   private struct Entry {
@@ -36,10 +50,11 @@ enum ArchiveLayout {
 
   private struct Reader {
     let data: Data
+    let reach = Reach()
     var count: Int { data.count }
 
     func u16(_ at: Int) -> UInt64? {
-      guard at >= 0, at + 2 <= count else { return nil }
+      guard at >= 0, at <= count - 2 else { return nil }  // no `at + 2`: an offset may be Int.max
       let b = data.startIndex + at
       return UInt64(data[b]) | UInt64(data[b + 1]) << 8
     }
@@ -52,7 +67,7 @@ enum ArchiveLayout {
       return lo | hi << 32
     }
     func bytes(_ at: Int, _ length: Int) -> [UInt8]? {
-      guard at >= 0, length >= 0, at + length <= count else { return nil }
+      guard at >= 0, length >= 0, at <= count, length <= count - at else { return nil }
       return [UInt8](data[(data.startIndex + at)..<(data.startIndex + at + length)])
     }
 
@@ -143,6 +158,7 @@ enum ArchiveLayout {
         (entries, cdSize, cdOffset, cdEnd) = (n, size, offset, UInt64(record))
       }
       guard cdOffset <= cdEnd, cdSize <= cdEnd - cdOffset else {
+        reach.beyond = true
         return problems + ["\(shown): the archive's central directory lies outside the archive"]
       }
       if cdOffset + cdSize != cdEnd {
@@ -173,6 +189,15 @@ enum ArchiveLayout {
           take(&entry.compressedSize)
           take(&entry.offset)
           entry.zip64 = true
+        }
+        let size = UInt64(count)
+        if entry.offset >= size || entry.compressedSize > size || (entry.method == 0 && entry.uncompressedSize > size) {
+          reach.beyond = true
+          if entry.method == 0, entry.uncompressedSize > size, entry.compressedSize <= size {
+            problems.append(
+              "\(displayable(String(decoding: name, as: UTF8.self))): stored, \(entry.uncompressedSize) bytes, more than the archive holds"
+            )
+          }
         }
         listed.append(entry)
         p += 46 + Int(nameLength) + Int(extraLength) + Int(commentLength)
