@@ -135,6 +135,110 @@ import Testing
     #expect(doctor.stdout.contains("that its central directory does not list"), "\(doctor.stdout)")
   }
 
+  // MARK: D12
+
+  /// D12: the layout check reads the directory verify's reader reads. An
+  /// archive whose end record names a tampered directory while a zip64
+  /// record and locator (hidden in the last central entry's comment) name
+  /// the genuine one, with the genuine local entry hidden in an extra
+  /// field, is refused, count first, bytes unchanged, doctor too; a locator
+  /// pointing elsewhere is named; a zip64 end record that agrees with the
+  /// end record (placeholders or equal values) still verifies.
+  @Test func d12_theEndRecordAndTheZip64EndRecordNameOneCentralDirectory() throws {
+    try seeded()
+    let (pem, pub) = try signingKey()
+    #expect(try report(["--archive", "--signing-key", pem]).status == 0)
+    let zip = dir.file("reports/linkaudit-2021-Q4-v1.zip")
+    try python(
+      """
+      import sys, struct, zlib, zipfile
+      g = open(sys.argv[1], 'rb').read()
+      e = g.rfind(b'PK\\x05\\x06'); n = struct.unpack('<H', g[e+10:e+12])[0]; cdsize, cdo = struct.unpack('<II', g[e+12:e+20])
+      cents = []; p = cdo
+      for k in range(n):
+          fl, el, cl = struct.unpack('<HHH', g[p+28:p+34]); off = struct.unpack('<I', g[p+42:p+46])[0]
+          cents.append(dict(raw=g[p:p+46+fl+el+cl], name=g[p+46:p+46+fl], off=off, flags=struct.unpack('<H', g[p+8:p+10])[0])); p += 46+fl+el+cl
+      order = sorted(cents, key=lambda c: c['off']); offs = [c['off'] for c in order] + [cdo]
+      local = {c['name']: g[offs[i]:offs[i+1]] for i, c in enumerate(order)}
+      M = [c['name'] for c in cents if c['name'].endswith(b'/metrics.csv')][0]
+      orig = zipfile.ZipFile(sys.argv[1]).read(M.decode()); tam = orig.replace(b'overview.events,', b'overview.events,9'); assert tam != orig
+      co = zlib.compressobj(9, zlib.DEFLATED, -15); tc = co.compress(tam) + co.flush(); tcrc = zlib.crc32(tam) & 0xffffffff
+      gl = local[M]; lfl = struct.unpack('<H', gl[26:28])[0]
+      T = bytearray(gl[:30+lfl]); T[6:8] = struct.pack('<H', struct.unpack('<H', T[6:8])[0] & ~8); T[14:26] = struct.pack('<III', tcrc, len(tc), len(tam)); T[28:30] = struct.pack('<H', 0); T += tc
+      first = order[0]['name']; assert first != M
+      fl0 = local[first]; f_fl, f_el = struct.unpack('<HH', fl0[26:30])
+      hid = struct.pack('<HH', 0xCAFE, len(gl)) + gl
+      L0 = bytearray(fl0[:28]) + struct.pack('<H', f_el + len(hid)) + fl0[30:30+f_fl+f_el] + hid + fl0[30+f_fl+f_el:]
+      hidden_off = 30 + f_fl + f_el + 4
+      out = bytearray(); newoff = {}
+      for c in order:
+          nm = c['name']; newoff[nm] = len(out); out += L0 if nm == first else (T if nm == M else local[nm])
+      def cent(c, off, tampered=False):
+          r = bytearray(c['raw'])
+          if tampered: r[8:10] = struct.pack('<H', c['flags'] & ~8); r[16:28] = struct.pack('<III', tcrc, len(tc), len(tam))
+          r[42:46] = struct.pack('<I', off); return r
+      cdT_start = len(out); cdG = bytearray()
+      for c in cents: cdG += cent(c, hidden_off if c['name'] == M else newoff[c['name']])
+      entries_T = [cent(c, newoff[c['name']], c['name'] == M) for c in cents]
+      head = b''.join(entries_T[:-1]); last = entries_T[-1]
+      cdG_off = cdT_start + len(head) + len(last); z64_off = cdG_off + len(cdG)
+      rec = struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, n, n, len(cdG), cdG_off)
+      loc = struct.pack('<IIQI', 0x07064b50, 0, z64_off, 1)
+      comment = bytes(cdG) + rec + loc; assert struct.unpack('<H', last[32:34])[0] == 0
+      last = bytearray(last); last[32:34] = struct.pack('<H', len(comment)); last += comment
+      cdT = head + bytes(last)
+      eocd = bytearray(g[e:e+22]); eocd[12:16] = struct.pack('<I', len(cdT)); eocd[16:20] = struct.pack('<I', cdT_start)
+      open(sys.argv[2], 'wb').write(bytes(out) + cdT + bytes(eocd))
+      # A zip64 end record as a writer past the classic limits puts it: placeholders, or the same values.
+      rec = struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, n, n, cdsize, cdo)
+      held = bytearray(g[e:]); held[8:20] = struct.pack('<HHII', 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+      open(sys.argv[3], 'wb').write(g[:e] + rec + struct.pack('<IIQI', 0x07064b50, 0, e, 1) + bytes(held))
+      open(sys.argv[4], 'wb').write(g[:e] + rec + struct.pack('<IIQI', 0x07064b50, 0, e, 1) + g[e:])
+      open(sys.argv[5], 'wb').write(g[:e] + rec + struct.pack('<IIQI', 0x07064b50, 0, e - 1, 1) + bytes(held))
+      # Offsets past Int64.max, where ZIPFoundation traps rather than fails.
+      far = struct.pack('<IQHHIIQQQQ', 0x06064b50, 44, 45, 45, 0, 0, n, n, 2**63, 2**64 - 1)
+      open(sys.argv[6], 'wb').write(g[:e] + far + struct.pack('<IIQI', 0x07064b50, 0, e, 1) + bytes(held))
+      p = cdo; fl, el, cl = struct.unpack('<HHH', g[p+28:p+34]); c = bytearray(g[p:p+46+fl+el+cl]); c[42:46] = b'\\xff' * 4
+      c = c[:46+fl] + struct.pack('<HHQ', 1, 8, 2**64 - 5) + c[46+fl:]; c[30:32] = struct.pack('<H', el + 12)
+      cd = bytes(c) + g[p+46+fl+el+cl:cdo+cdsize]; eo = bytearray(g[e:]); eo[12:16] = struct.pack('<I', len(cd))
+      open(sys.argv[7], 'wb').write(g[:cdo] + cd + bytes(eo))
+      """,
+      [
+        zip, dir.file("two.zip"), dir.file("placeholders.zip"), dir.file("equal.zip"), dir.file("pointed.zip"),
+        dir.file("far.zip"), dir.file("farentry.zip"),
+      ])
+    let expected = [
+      "two.zip":
+        "two.zip: the archive's end record and its zip64 end record name two central directories",
+      "pointed.zip": "pointed.zip: the archive's zip64 locator points at offset",
+      "far.zip": "far.zip: the archive's central directory lies outside the archive",
+      "farentry.zip": ": no local entry where the central directory places it",
+    ]
+    for (name, message) in expected {
+      let before = bytes(dir.file(name))
+      let result = try run(["verify", dir.file(name), "--public-key", pub])
+      #expect(result.status == 1, "\(name): \(result.stderr)")
+      #expect(result.stderr.contains("difference(s) found:\n"), "\(name): \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
+      #expect(bytes(dir.file(name)) == before)
+    }
+    let two = try run(["verify", dir.file("two.zip"), "--public-key", pub])
+    // The tampered local entry and the classic directory are bytes the genuine directory does not list.
+    #expect(two.stderr.contains("that its central directory does not list"), "\(two.stderr)")
+    for name in ["placeholders.zip", "equal.zip"] {
+      let fine = try run(["verify", dir.file(name), "--public-key", pub])
+      #expect(fine.status == 0, "\(name): \(fine.stderr)")
+    }
+    // doctor reads the archive handed over the same way.
+    try FileManager.default.removeItem(atPath: zip)
+    try FileManager.default.copyItem(atPath: dir.file("two.zip"), toPath: zip)
+    let before = bytes(zip)
+    let doctor = try run(["doctor", "--signing-key", pem] + key)
+    #expect(doctor.status == 1, "\(doctor.stdout)")
+    #expect(doctor.stdout.contains("name two central directories"), "\(doctor.stdout)")
+    #expect(bytes(zip) == before)
+  }
+
   // MARK: C6
 
   /// C6: an invisible character outside the format category is refused in

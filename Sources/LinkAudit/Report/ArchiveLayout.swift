@@ -11,14 +11,30 @@ import LinkAuditCore
 /// from offset 0 to the central directory with no gap, no overlap and
 /// nothing unlisted, each local header names the file and the sizes its
 /// central entry gives, and one end record closes the file with nothing
-/// after it. Anything else lets two readers see two packages (red-team C5).
+/// after it; a zip64 end record, if there is one, names the directory the
+/// end record names. Anything else lets two readers see two packages
+/// (red-team C5, D12).
 enum ArchiveLayout {
   /// Each way the archive `data`, named `shown`, departs from that; empty
   /// for an archive linkaudit writes (zip64 included, should a package
   /// ever need it). An archive that is no zip at all is left to the reader
   /// that opens it.
   static func problems(of data: Data, shown: String) -> [String] {
-    Reader(data: data).problems(shown: shown)
+    check(of: data, shown: shown).problems
+  }
+
+  /// The problems, and whether ZIPFoundation may be let read the entries:
+  /// not when the directory, a local header or an entry's data lies past
+  /// the archive's end, for its reader then traps on offsets over
+  /// Int64.max instead of failing.
+  static func check(of data: Data, shown: String) -> (problems: [String], readable: Bool) {
+    let reader = Reader(data: data)
+    let problems = reader.problems(shown: shown)
+    return (problems, !reader.reach.beyond)
+  }
+
+  private final class Reach {
+    var beyond = false
   }
 
   private struct Entry {
@@ -34,10 +50,11 @@ enum ArchiveLayout {
 
   private struct Reader {
     let data: Data
+    let reach = Reach()
     var count: Int { data.count }
 
     func u16(_ at: Int) -> UInt64? {
-      guard at >= 0, at + 2 <= count else { return nil }
+      guard at >= 0, at <= count - 2 else { return nil }  // no `at + 2`: an offset may be Int.max
       let b = data.startIndex + at
       return UInt64(data[b]) | UInt64(data[b + 1]) << 8
     }
@@ -50,7 +67,7 @@ enum ArchiveLayout {
       return lo | hi << 32
     }
     func bytes(_ at: Int, _ length: Int) -> [UInt8]? {
-      guard at >= 0, length >= 0, at + length <= count else { return nil }
+      guard at >= 0, length >= 0, at <= count, length <= count - at else { return nil }
       return [UInt8](data[(data.startIndex + at)..<(data.startIndex + at + length)])
     }
 
@@ -92,20 +109,56 @@ enum ArchiveLayout {
         return problems + ["\(shown): the archive's end record names other disks: an archive in parts is no package"]
       }
       // The central directory ends where the end record (or the zip64 end record) begins.
+      // ZIPFoundation (verify's reader) and Python take a zip64 record and
+      // locator whenever they sit right before the end record, placeholders
+      // or not; Java, Go and Info-ZIP follow the end record's own fields. So
+      // both must name one directory (red-team D12).
       var cdEnd = UInt64(end)
-      if entries == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
-        let locator = end - 20
-        guard u32(locator) == Self.zip64LocatorSignature, let record = u64(locator + 8),
-          record <= UInt64(locator), u32(Int(record)) == Self.zip64EndSignature,
-          let recordSize = u64(Int(record) + 4), recordSize <= UInt64(locator),
-          record + 12 + recordSize == UInt64(locator),
-          let n = u64(Int(record) + 32), let size = u64(Int(record) + 40), let offset = u64(Int(record) + 48)
+      let locator = end - 20
+      let placeholders = entries == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF
+      if placeholders || u32(locator) == Self.zip64LocatorSignature {
+        // The record is read where those readers read it: the 56 bytes right before the locator.
+        let record = locator - 56
+        guard u32(locator) == Self.zip64LocatorSignature, let recordDisk = u32(locator + 4),
+          let pointed = u64(locator + 8), let disks = u32(locator + 16), u32(record) == Self.zip64EndSignature,
+          let recordSize = u64(record + 4), let needed = u16(record + 14), let disk = u32(record + 16),
+          let startDisk = u32(record + 20), let onDisk = u64(record + 24), let n = u64(record + 32),
+          let size = u64(record + 40), let offset = u64(record + 48)
         else {
           return problems + ["\(shown): the archive's zip64 end record is missing or damaged"]
         }
-        (entries, cdSize, cdOffset, cdEnd) = (n, size, offset, record)
+        guard recordDisk == 0, disks == 1, disk == 0, startDisk == 0, onDisk == n else {
+          return problems + [
+            "\(shown): the archive's zip64 end record names other disks: an archive in parts is no package"
+          ]
+        }
+        if pointed != UInt64(record) {
+          problems.append(
+            "\(shown): the archive's zip64 locator points at offset \(pointed), not at the zip64 end record right before it (offset \(record)): readers differ on which record they take"
+          )
+        } else if recordSize != 44 {
+          problems.append(
+            "\(shown): the archive's zip64 end record gives its size as \(recordSize) bytes, not 44 (no extensible data): readers differ on where it starts"
+          )
+        }
+        if needed < 45 {
+          problems.append(
+            "\(shown): the archive's zip64 end record asks for zip version \(needed / 10).\(needed % 10), below 4.5: some readers skip it and some take it"
+          )
+        }
+        var differ: [String] = []
+        if entries != 0xFFFF, entries != n { differ.append("\(entries) entries against \(n)") }
+        if cdSize != 0xFFFF_FFFF, cdSize != size { differ.append("\(cdSize) bytes against \(size)") }
+        if cdOffset != 0xFFFF_FFFF, cdOffset != offset { differ.append("offset \(cdOffset) against \(offset)") }
+        if !differ.isEmpty {
+          problems.append(
+            "\(shown): the archive's end record and its zip64 end record name two central directories (end record against zip64 end record: \(differ.joined(separator: ", "))): a reader that follows one and a reader that follows the other see two packages"
+          )
+        }
+        (entries, cdSize, cdOffset, cdEnd) = (n, size, offset, UInt64(record))
       }
       guard cdOffset <= cdEnd, cdSize <= cdEnd - cdOffset else {
+        reach.beyond = true
         return problems + ["\(shown): the archive's central directory lies outside the archive"]
       }
       if cdOffset + cdSize != cdEnd {
@@ -136,6 +189,15 @@ enum ArchiveLayout {
           take(&entry.compressedSize)
           take(&entry.offset)
           entry.zip64 = true
+        }
+        let size = UInt64(count)
+        if entry.offset >= size || entry.compressedSize > size || (entry.method == 0 && entry.uncompressedSize > size) {
+          reach.beyond = true
+          if entry.method == 0, entry.uncompressedSize > size, entry.compressedSize <= size {
+            problems.append(
+              "\(displayable(String(decoding: name, as: UTF8.self))): stored, \(entry.uncompressedSize) bytes, more than the archive holds"
+            )
+          }
         }
         listed.append(entry)
         p += 46 + Int(nameLength) + Int(extraLength) + Int(commentLength)

@@ -126,16 +126,19 @@ public enum PackageArchive {
     // The bytes beyond what the central directory lists come first: a reader
     // that goes front to back would read another package (red-team C5).
     var problems: [String] = []
+    var readable = true
     if let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) {
-      problems = ArchiveLayout.problems(of: bytes, shown: displayable((path as NSString).lastPathComponent))
+      (problems, readable) = ArchiveLayout.check(of: bytes, shown: displayable((path as NSString).lastPathComponent))
     }
+    // Offsets past the archive's end are named above; ZIPFoundation would trap on them.
+    let entries: AnyIterator<Entry> = readable ? archive.makeIterator() : AnyIterator { nil }
     var top: String?
     var total: UInt64 = 0
     var seen = Set<String>()
     var unread = Set<String>()
     let folder = (scratch as NSString).appendingPathComponent("package")
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    for entry in archive {
+    for entry in entries {
       let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
       let shown = displayable(entry.path)
       guard parts.count >= 1, !parts[0].isEmpty, parts[0] != ".", parts[0] != ".." else {
