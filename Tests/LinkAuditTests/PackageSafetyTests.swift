@@ -32,6 +32,14 @@ import Testing
     return files
   }
 
+  /// One event of 2021-11 imported after a filing: the quarter's figures move.
+  func importLateEvent() throws {
+    let late = try dir.write(
+      "late.csv", "event_id,occurred_at,scene,user_id,url,action\nl1,2021-11-01 10:00:00,search,u7,https://b.cn/,open\n"
+    )
+    #expect(try run(["import", "links", late] + key).status == 0)
+  }
+
   /// Five events in 2021-Q4 and one in 2022-Q1, imported with the suite's key.
   func seeded() throws {
     let rows = (0..<5).map {
@@ -218,16 +226,7 @@ import Testing
   @Test func n15_theReasonObeysTheTextRulesAndFilingsEscapesControlCharacters() throws {
     try seeded()
     #expect(try report("2021-Q4", dir.file("v1")).status == 0)
-    #expect(
-      try run(
-        [
-          "import", "links",
-          try dir.write(
-            "late.csv",
-            "event_id,occurred_at,scene,user_id,url,action\nl1,2021-11-01 10:00:00,search,u7,https://b.cn/,open\n"),
-        ] + key
-      )
-      .status == 0)
+    try importLateEvent()
     let before = bytes(database)
     for reason in [
       "fix \u{1B}]0;owned\u{07}\u{1B}[2J\rforged", "fix \u{202E}exe.gnp", String(repeating: "x", count: 2001),
@@ -312,16 +311,7 @@ import Testing
     #expect(empty.stderr.contains("2031-Q4 holds no link event and no complaint"), "\(empty.stderr)")
     #expect(!FileManager.default.fileExists(atPath: dir.file("empty")))
     #expect(bytes(database) == before)
-    #expect(
-      try run(
-        [
-          "import", "links",
-          try dir.write(
-            "late.csv",
-            "event_id,occurred_at,scene,user_id,url,action\nl1,2021-11-01 10:00:00,search,u7,https://b.cn/,open\n"),
-        ] + key
-      )
-      .status == 0)
+    try importLateEvent()
     let afterImport = bytes(database)
     let dry = try report("2021-Q4", dir.file("v2"), ["--dry-run"])
     #expect(dry.status == 0, "\(dry.stderr)")
