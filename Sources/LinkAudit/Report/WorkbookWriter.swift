@@ -280,12 +280,13 @@ package struct WorkbookWriter {
       s.row += 1
       s.newPage()
       try s.heading(t(.interconnection))
-      try s.line([.text(t(.interconnectionNote))])
+      let header = [
+        t(.platform), t(.events), t(.sceneRuleRestrictions), t(.ofEvents), t(.overRestricted), t(.ofEvents),
+      ]
+      try s.paragraph(t(.interconnectionNote), columns: header.count)
       let linked = data.interconnection
       try s.table(
-        header: [
-          t(.platform), t(.events), t(.sceneRuleRestrictions), t(.ofEvents), t(.overRestricted), t(.ofEvents),
-        ],
+        header: header,
         rows: linked.map { r in
           func share(_ n: Int64) -> Cell { r.events > 0 ? .rate(Double(n) / Double(r.events)) : .missing }
           return [
@@ -657,13 +658,17 @@ package struct WorkbookWriter {
   /// complaints of principles 1-3 closed without a block.
   package func decisions(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.decisions))
-    try s.line([.text(t(.decisionsNote))])
-    let top = try s.table(
-      header: [
+    let header =
+      [
         t(.complaintID), t(.principle), t(.category), t(.scope), t(.target), t(.receivedAt), t(.resolvedAt),
         t(.standsFrom), t(.restoredAt), t(.tapsUnder), t(.tapsEnforced), t(.decisionEnforcementRate),
         t(.tapsReached),
-      ] + LinkAction.allCases.map { language.word(.action, $0.rawValue) },
+      ] + LinkAction.allCases.map { language.word(.action, $0.rawValue) }
+    // Wrapped over the register's first seven columns (id to resolved at), those of its first printed
+    // page: the register prints over two pages wide, and on one line the note was cut at the page's edge.
+    try s.paragraph(t(.decisionsNote), columns: 7)
+    let top = try s.table(
+      header: header,
       rows: data.decisions.map { d in
         [
           .text(d.complaintID), .count(d.principle), .text(language.word(.category, d.category)),
