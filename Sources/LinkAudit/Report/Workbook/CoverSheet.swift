@@ -1,0 +1,54 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
+
+extension WorkbookWriter {
+  package func cover(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.cover), language: language)
+    try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
+    // A silent complaint feed is a gap to explain, like a day without events.
+    let days = data.current[.daysSinceLastComplaint]?.double
+    let flag = language.complaintSilence(days)
+    let silence: CellValue =
+      days.map { flag.isEmpty ? .number($0) : .text("\(Int($0)) · \(flag)") } ?? .text("—")
+    let facts: [(String, CellValue)] = [
+      (t(.period), .text(data.period(in: language))),
+      (t(.timeZone), .text(language.zoneName(data.timeZone))),
+      (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
+      (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
+      (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
+      (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
+      (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
+      (t(.daysSinceLastComplaint), silence),
+      (t(.batches), .number(Double(data.batches.count))),
+      (t(.dataFingerprint), .text(data.dataFingerprint)),
+    ]
+    try s.pairs(facts + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
+    s.row += 1
+    try s.heading(t(.principles))
+    for p in Principle.allCases {
+      try s.line([.text(language.principleHeading(p))])
+    }
+    s.row += 1
+    try s.heading(t(.policiesInForce))
+    try s.table(
+      header: [t(.version), t(.title), t(.effectiveFrom), t(.sha256)],
+      rows: data.policies.map {
+        [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .digest($0.sha256)]
+      },
+      filter: false)
+    try s.finish(freezeHeader: false)
+  }
+
+  /// The version, when it was issued and why: the Cover's last rows.
+  var filingRows: [(String, CellValue)] {
+    guard let filing else { return [] }
+    return [
+      (t(.filingVersion), .text(language.versionName(filing.version))),
+      (t(.issuedAt), .text(data.local(filing.issuedAt))),
+    ] + (filing.reason.map { [(t(.reissueReason), .text($0))] } ?? [])
+  }
+}

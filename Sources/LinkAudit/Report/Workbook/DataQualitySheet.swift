@@ -1,0 +1,60 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
+
+extension WorkbookWriter {
+  package func dataQuality(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.dataQuality), language: language)
+    try s.title(t(.dataQuality))
+    // A long silence of the complaint feed is a gap in the data, said where the gaps are.
+    let silence = language.complaintSilence(data.current[.daysSinceLastComplaint]?.double)
+    if !silence.isEmpty { try s.line([.text(silence)]) }
+    s.row += 1
+    let top = try s.table(
+      header: [
+        t(.batch), t(.kind), t(.file), t(.importedAt), t(.rowsRead), t(.rowsStored), t(.rowsDuplicate),
+        t(.rowsRejected),
+        t(.sha256),
+      ],
+      rows: data.batches.map { b in
+        [
+          .count(b.batchID), .text(language.word(.batchKind, b.kind)), .text(b.fileName),
+          .text(data.local(b.importedAt)), .count(b.rowsRead),
+          .count(b.rowsStored), .count(b.rowsDuplicate), .count(b.rowsRejected), .digest(b.sha256),
+        ]
+      }, filter: true)
+    s.row += 1
+    try s.heading("\(t(.rowsRejected)): \(data.rejectedRowsTotal)")
+    if data.rejectedRows.isEmpty {
+      try s.line([.text(t(.noRejectedRows))])
+    } else {
+      try s.table(
+        header: [t(.file), t(.line), t(.column), t(.error)],
+        rows: data.rejectedRows.map {
+          [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)]
+        },
+        filter: false)
+    }
+    s.row += 1
+    try s.heading("\(t(.homographHosts)): \(data.homographHosts.count)")
+    if data.homographHosts.isEmpty {
+      try s.line([.text(t(.noHomographHosts))])
+    } else {
+      try s.line([.wrapped(t(.homographNote))])
+      try s.table(
+        header: [t(.host), t(.punycode), t(.domain), t(.scripts), t(.events)],
+        rows: data.homographHosts.map {
+          [
+            .text($0.host), .text($0.hostASCII), .text($0.domain),
+            .text($0.scripts.map(language.scriptName).joined(separator: language == .zh ? "、" : ", ")),
+            .count($0.events),
+          ]
+        },
+        filter: false)
+    }
+    try s.finish(headerRow: top)
+  }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
+
+extension WorkbookWriter {
+  /// Every regulator referral received in the quarter or open at its start.
+  package func referrals(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.referrals))
+    let top = try s.table(
+      header: [
+        t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.status), t(.resolvedAt), t(.hoursToResolve),
+        t(.overdue), t(.daysOverdue), t(.slaHours), t(.outcome), t(.actionTaken),
+      ],
+      rows: data.referrals.map { c in
+        [
+          .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
+          .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
+          c.hoursToResolve.map { .hours($0) } ?? .text(""), .text(overdueMark(c) ?? ""),
+          c.daysOverdue.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
+          .text(language.word(.outcome, c.outcome)),
+          .text(language.word(.actionTaken, c.actionTaken)),
+        ]
+      }, filter: true)
+    if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
+    try s.finish(headerRow: top, list: true)
+  }
+
+  /// A register's overdue mark: overdue at the end if open, resolved late if resolved after its deadline.
+  func overdueMark(_ c: ReportData.ComplaintRow) -> String? {
+    c.isOverdue ? t(.overdueMark) : c.isResolvedLate ? t(.resolvedLate) : nil
+  }
+}

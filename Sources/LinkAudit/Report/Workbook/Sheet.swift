@@ -1,0 +1,335 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditXlsx
+
+/// A cell as the report means it; the sheet picks the format.
+package enum Cell {
+  case text(String)
+  /// Long text: wrapped, in a capped column.
+  case wrapped(String)
+  /// A short note beside a figure (a caveat): wrapped in a narrow column.
+  case note(String)
+  /// SQL: wrapped, fixed-width font is not available everywhere, so plain.
+  case code(String)
+  /// A SHA-256 in hex: whole, on two lines of its cell, so it stays inside
+  /// its column's border and still copies as one value.
+  case digest(String)
+  case count(Int64)
+  case rate(Double)
+  case hours(Double)
+  case change(Double, kind: MetricKind)
+  /// No value (an empty denominator): a dash where the number would be.
+  case missing
+
+  /// An SLA in hours: whole hours as a count (`24`, not `24.00`), empty when none.
+  static func sla(_ hours: Double?) -> Cell {
+    guard let hours else { return .text("") }
+    return hours == hours.rounded() && abs(hours) < 1e15 ? .count(Int64(hours)) : .hours(hours)
+  }
+}
+
+/// One worksheet being filled top to bottom, tracking column widths as it goes.
+package final class Sheet {
+  package let sheet: Worksheet
+  package let name: String
+  package let language: ReportLanguage
+  package var row = 0
+  private var widths: [Int: Double] = [:]
+  /// What each column's unwrapped cells (text that overflows, numbers) need:
+  /// a sheet narrowed to fit its page never narrows a column below it.
+  private var rigidWidths: [Int: Double] = [:]
+  /// Wrapped cells per row: (column, text), measured once the widths are known.
+  private var wrappedCells: [Int: [(Int, String)]] = [:]
+  /// Paragraphs merged across columns, their rows sized once the widths are known.
+  private var paragraphs: [(row: Int, columns: ClosedRange<Int>, text: String)] = []
+  private var tables: [(header: Int, last: Int, columns: Int)] = []
+  /// Rows that start a printed page.
+  private var breaks: [Int] = []
+
+  // Every cell is top-aligned, so a row with a wrapped definition still reads as one row.
+  package static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
+  package static let text = CellStyle(alignTop: true, indent: true)
+  package static let label = CellStyle(bold: true, alignTop: true)
+  package static let wrapped = CellStyle(wrap: true, alignTop: true, indent: true)
+  package static let heading = CellStyle(bold: true, fontSize: 12)
+  package static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
+  package static let countInList = CellStyle(numberFormat: "#,##0", alignTop: true, indent: true)
+  package static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
+  package static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
+  package static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
+  package static let pointsChange = CellStyle(
+    numberFormat: #"+0.00" pp";-0.00" pp";0.00" pp""#, alignTop: true)
+  package static let pointsChangeChinese = CellStyle(
+    numberFormat: #"+0.00"个百分点";-0.00"个百分点";0.00"个百分点""#, alignTop: true)
+  package static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
+  package static let missing = CellStyle(alignRight: true, alignTop: true)
+  /// Points per line of wrapped text at the default font size.
+  package static let lineHeight = 15.0
+  /// The most a header widens its column (8 CJK characters, 16 Latin).
+  package static let headerWidth = 18.0
+  /// Widths of columns of wrapped text (definitions, explanations) and of
+  /// SQL: their rows grow instead, so the sheet prints at 70% or more.
+  package static let wrappedWidth = 36.0
+  package static let noteWidth = 24.0
+  package static let codeWidth = 64.0
+
+  package init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
+    sheet = try workbook.addWorksheet(name)
+    self.name = name
+    self.language = language
+  }
+
+  /// `='Sheet name'!$B$5:$I$5`: cells of this sheet for a chart's series or categories.
+  package func range(rows: ClosedRange<Int>, columns: ClosedRange<Int>) -> String {
+    func letter(_ c: Int) -> String { String(UnicodeScalar(UInt8(65 + c))) }
+    let sheet = "'\(name.replacingOccurrences(of: "'", with: "''"))'"
+    return
+      "=\(sheet)!$\(letter(columns.lowerBound))$\(rows.lowerBound + 1):$\(letter(columns.upperBound))$\(rows.upperBound + 1)"
+  }
+
+  /// Along a row (`$B$5:$I$5`).
+  package func range(row: Int, firstColumn: Int, lastColumn: Int) -> String {
+    range(rows: row...row, columns: firstColumn...lastColumn)
+  }
+
+  /// Down a column (`$A$5:$A$7`).
+  package func range(column: Int, firstRow: Int, lastRow: Int) -> String {
+    range(rows: firstRow...lastRow, columns: column...column)
+  }
+
+  /// The next row starts a printed page: a chart or a section after it is
+  /// never cut by a page break, nor its header parted from its rows.
+  package func newPage() {
+    if row > 0, breaks.last != row { breaks.append(row) }
+  }
+
+  package func title(_ text: String) throws {
+    try sheet.write(.text(text), row: row, column: 0, style: .title)
+    row += 1
+  }
+
+  package func heading(_ text: String) throws {
+    try sheet.write(.text(text), row: row, column: 0, style: Self.heading)
+    row += 1
+  }
+
+  /// A paragraph across the first `columns` columns (those of the table
+  /// below it), wrapped: a lead sentence longer than one column no longer runs
+  /// past the printed width, which made the page print shrunk to 5 pt.
+  package func paragraph(_ text: String, columns: Int) throws {
+    let span = 0...max(columns - 1, 0)
+    try sheet.merge(text, row: row, firstColumn: span.lowerBound, lastColumn: span.upperBound, style: Self.wrapped)
+    paragraphs.append((row, span, text))
+    row += 1
+  }
+
+  package func line(_ cells: [Cell]) throws {
+    for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: false) }
+    row += 1
+  }
+
+  package func pairs(_ items: [(String, CellValue)]) throws {
+    for (label, value) in items {
+      try sheet.write(.text(label), row: row, column: 0, style: Self.label)
+      measure(label, column: 0, rigid: true)
+      switch value {
+      case .number(let n):
+        // Left, like the texts beside it: a count far right of its label reads as belonging to none.
+        try sheet.write(.number(n), row: row, column: 1, style: Self.countInList)
+        measure(Int(n).grouped, column: 1, rigid: true)
+      case .text(let s): try write(.text(s), column: 1)
+      case .blank: break
+      }
+      row += 1
+    }
+  }
+
+  /// Writes a header row and rows; returns the header's row index.
+  @discardableResult
+  package func table(header: [String], rows: [[Cell]], filter: Bool, firstColumn: Int = 0) throws -> Int {
+    let top = row
+    for (i, h) in header.enumerated() {
+      let c = firstColumn + i
+      try sheet.write(.text(h), row: row, column: c, style: Self.header)
+      // Headers wrap (their row grows to fit): a long one does not widen its
+      // column past what the values need, so the sheet prints larger.
+      measure(h, column: c, cap: Self.headerWidth)
+      wrappedCells[row, default: []].append((c, h))
+    }
+    row += 1
+    for r in rows {
+      for (i, cell) in r.enumerated() { try write(cell, column: firstColumn + i) }
+      row += 1
+    }
+    if filter { tables.append((top, max(row - 1, top), header.count)) }
+    return top
+  }
+
+  private func write(_ cell: Cell, column c: Int, measure doMeasure: Bool = true) throws {
+    let r = row
+    switch cell {
+    case .text(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.text)
+      if doMeasure { measure(s, column: c, rigid: true) }
+    case .wrapped(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      if doMeasure { measure(s, column: c, cap: Self.wrappedWidth) }
+      wrappedCells[r, default: []].append((c, s))
+    case .note(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      if doMeasure { measure(s, column: c, cap: Self.noteWidth) }
+      wrappedCells[r, default: []].append((c, s))
+    case .code(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      (widths[c], rigidWidths[c]) = (Self.codeWidth, Self.codeWidth)
+      wrappedCells[r, default: []].append((c, s))
+    case .digest(let s):
+      try sheet.write(.text(s), row: r, column: c, style: Self.wrapped)
+      // Half of the 64 characters a line, and the indent.
+      widen(column: c, to: Double(s.count / 2), cap: Self.wrappedWidth, rigid: true)
+      wrappedCells[r, default: []].append((c, s))
+    case .count(let n):
+      try sheet.write(.number(Double(n)), row: r, column: c, style: Self.count)
+      measure(Int(n).grouped, column: c, rigid: true)
+    case .rate(let x):
+      try sheet.write(.number(x), row: r, column: c, style: Self.rate)
+      measure("100.00%", column: c, rigid: true)
+    case .hours(let x):
+      try sheet.write(.number(x), row: r, column: c, style: Self.hours)
+      // The width of x with two decimals, without formatting it.
+      let rounded = (x.magnitude * 100).rounded() / 100
+      let digits = rounded < 10 ? 1 : Int(log10(rounded)) + 1
+      widen(column: c, to: Double(digits + 3 + (x < 0 ? 1 : 0)), cap: 48, rigid: true)
+    case .missing:
+      try sheet.write(.text(language.text(.none)), row: r, column: c, style: Self.missing)
+    case .change(let x, let kind):
+      // A rate's change is in percentage points, never a percentage a reader takes as relative.
+      let style: CellStyle =
+        switch kind {
+        case .rate: language == .zh ? Self.pointsChangeChinese : Self.pointsChange
+        case .count: Self.countChange
+        default: Self.hoursChange
+        }
+      try sheet.write(.number(kind == .rate ? x * 100 : x), row: r, column: c, style: style)
+      measure(
+        kind == .rate ? (language == .zh ? "+100.00个百分点" : "+100.00 pp") : "+100.00%", column: c, rigid: true)
+    }
+  }
+
+  /// Width in Excel's character units: CJK characters take two.
+  private static func displayWidth<S: StringProtocol>(_ line: S) -> Double {
+    line.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 2.0 : 1.0) }
+  }
+
+  private func measure(_ text: String, column: Int, cap: Double = 48, rigid: Bool = false) {
+    var longest = 0.0
+    var line = 0.0
+    for u in text.unicodeScalars {
+      if u == "\n" {
+        longest = max(longest, line)
+        line = 0
+      } else {
+        line += u.value >= 0x2E80 ? 2 : 1
+      }
+    }
+    widen(column: column, to: max(longest, line), cap: cap, rigid: rigid)
+  }
+
+  private func widen(column: Int, to width: Double, cap: Double, rigid: Bool = false) {
+    // Room for the indent of text cells and a little more.
+    // Never narrower than before: a later table's capped header must not clip an earlier table's values.
+    let w = min(width + 2.5, cap)
+    widths[column] = max(widths[column] ?? 8, w)
+    if rigid { rigidWidths[column] = max(rigidWidths[column] ?? 0, w) }
+  }
+
+  /// The narrowest a column of wrapped text may become: its longest word
+  /// (a line breaks between words, and anywhere in CJK text), its unwrapped
+  /// cells, and never under 10 characters.
+  private func narrowest(_ column: Int) -> Double {
+    var longestWord = 0.0
+    for cells in wrappedCells.values {
+      for (c, text) in cells where c == column {
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+          longestWord = max(
+            longestWord, Self.displayWidth(word.unicodeScalars.contains { $0.value >= 0x2E80 } ? word.prefix(1) : word))
+        }
+      }
+    }
+    return max(rigidWidths[column] ?? 0, longestWord + 2.5, 10)
+  }
+
+  /// The columns' widths as the file stores them, each with 5 pixels of
+  /// padding (5/7 of a character), added in column order: a sum in the
+  /// dictionary's order would differ in its last bits from run to run, and
+  /// so would the file.
+  private var printedWidth: Double {
+    widths.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value + 5.0 / 7 }
+  }
+
+  /// Narrows the widest columns of wrapped text together, level by level,
+  /// until the sheet is `limit` wide or nothing can narrow further: their
+  /// rows grow instead, and the sheet prints at 70% or more (issue 16).
+  private func narrow(to limit: Double) {
+    let floors = Dictionary(uniqueKeysWithValues: widths.keys.map { ($0, narrowest($0)) })
+    while true {
+      let excess = printedWidth - limit
+      let candidates = widths.filter { $0.value > floors[$0.key, default: 0] + 0.001 }
+      guard excess > 0.001, let widest = candidates.values.max() else { return }
+      let level = candidates.filter { $0.value >= widest - 0.001 }.map(\.key)
+      let next = candidates.values.filter { $0 < widest - 0.001 }.max() ?? 0
+      let target = max(next, widest - excess / Double(level.count))
+      for c in level { widths[c] = max(floors[c, default: 0], target) }
+    }
+  }
+
+  /// Lines a wrapped text takes in a column of `width` characters.
+  private static func lines(_ text: String, width: Double) -> Int {
+    let usable = max(width - 1, 1)
+    return text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) {
+      $0 + max(1, Int((displayWidth($1) / usable).rounded(.up)))
+    }
+  }
+
+  /// Column widths (in characters) that print on one A4 landscape page at
+  /// 70% (261 mm between the margins; a column of w characters is about
+  /// 1.85·w + 1.3 mm): a wider list prints at 70% over several pages instead,
+  /// its first (id) column and header row repeated, rather than shrunk to an
+  /// illegible 41% (issue 16).
+  package static let widthAtSeventyPercent = 186.0
+  package static let smallestScale = 70
+
+  /// Column widths, frozen header, filter and print setup.
+  /// `repeatHeader` prints the header row on every page (only it, not the
+  /// title or notes above); a chart after it starts a page of its own
+  /// (`newPage`), so the header prints above the chart, never over it. A
+  /// `list` of cases too wide for one page prints over several; other sheets
+  /// are fitted to one page wide.
+  package func finish(
+    headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false
+  ) throws {
+    // The file stores widths in whole pixels (a seventh of a character): room for each column's rounding.
+    if !list { narrow(to: Self.widthAtSeventyPercent - Double(widths.count) / 7) }
+    for (c, w) in widths.sorted(by: { $0.key < $1.key }) { try sheet.setColumnWidth(c, w) }
+    for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
+      let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
+      if lines > 1 { try sheet.setRowHeight(r, Double(lines) * Self.lineHeight) }
+    }
+    for p in paragraphs {
+      let width = p.columns.reduce(0.0) { $0 + (widths[$1] ?? 8) }
+      let lines = Self.lines(p.text, width: width)
+      if lines > 1 { try sheet.setRowHeight(p.row, Double(lines) * Self.lineHeight) }
+    }
+    if let headerRow, freezeHeader { try sheet.freeze(rows: headerRow + 1) }
+    if !breaks.isEmpty { try sheet.pageBreaks(before: breaks) }
+    if let t = tables.first {
+      try sheet.autofilter(firstRow: t.header, firstColumn: 0, lastRow: t.last, lastColumn: t.columns - 1)
+    }
+    let printed = printedWidth
+    let wide = list && printed > Self.widthAtSeventyPercent
+    try sheet.setPrintLayout(
+      Worksheet.PrintLayout(
+        repeatRows: repeatHeader ? headerRow.map { $0...$0 } : nil, repeatColumns: wide ? 0...0 : nil,
+        scale: wide ? Self.smallestScale : nil, footer: language.text(.pageFooter)))
+  }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
+
+extension WorkbookWriter {
+  /// The headline figures of the last quarters with data, a quarter a row,
+  /// with a line chart of the rates and the quarters a policy took effect in marked.
+  /// One row per figure, one column per quarter (up to eight): the sheet
+  /// stays narrow enough to print legibly, however many figures it follows
+  /// (it had a column per figure, 312 characters wide).
+  package func trends(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.trends))
+    try s.line([.text(t(.trendsNote))])
+    let definitions = ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition)
+    let name = language.taggedName
+    var rows: [[Cell]] = definitions.map { d in
+      [.wrapped(name(d))] + data.trend.map { cell($0.figures[d.id] ?? .none, kind: d.kind) }
+    }
+    rows.append(
+      [.wrapped(t(.policyTakingEffect))]
+        + data.trend.map { point in
+          .note(
+            point.policiesTakingEffect.map { "\($0.version) (\(data.local($0.effectiveFrom).prefix(10)))" }.joined(
+              separator: ", "))
+        })
+    let top = try s.table(
+      header: [t(.metric)]
+        + data.trend.map { language.quarterName($0.quarter) + ($0.policiesTakingEffect.isEmpty ? "" : " ▲") },
+      rows: rows, filter: false)
+    let rates = definitions.enumerated().filter { $0.element.kind == .rate }
+    if data.trend.count > 1, !rates.isEmpty {
+      let chart = try workbook.addChart(.line, title: "\(t(.trends)) · \(t(.rates))")
+      for (i, d) in rates {
+        try chart.addSeries(
+          name: name(d), categories: s.range(row: top, firstColumn: 1, lastColumn: data.trend.count),
+          values: s.range(row: top + 1 + i, firstColumn: 1, lastColumn: data.trend.count))
+      }
+      try chart.setAxisTitles(x: t(.quarterWord), y: t(.rates))
+      try chart.setAxis(.y, numberFormat: "0%", min: 0, max: 1)
+      // On a page of its own: a chart cut by a page break cannot be read.
+      s.row += 1
+      s.newPage()
+      try s.sheet.insert(chart, row: s.row, column: 1)
+    }
+    try s.finish(headerRow: top, repeatHeader: false)
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditQuery
+import LinkAuditRollup
+import LinkAuditStore
+import LinkAuditXlsx
+
+/// Writes the regulator's workbook for one quarter in one language.
+package struct WorkbookWriter {
+  package let data: ReportData
+  package let language: ReportLanguage
+  /// The signing key's fingerprint, for the Cover; nil for an unsigned package.
+  package var signedBy: String? = nil
+
+  /// The version filed, for the Cover; nil for a package outside the filings.
+  package var filing: FilingVersion? = nil
+
+  /// What a version of 2 or more corrects: a sheet after the Cover.
+  package var corrections: Corrections? = nil
+
+  package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
+
+  package func write(to path: String) throws {
+    let workbook = try Workbook(path: path)
+    try workbook.setProperties(
+      DocumentProperties(
+        title: "\(t(.reportTitle)) \(data.quarter)", subject: "\(data.quarter) (\(data.periodText))",
+        author: "linkaudit \(LinkAuditVersion.current)", company: "",
+        keywords: "external links, \(data.quarter), linkaudit",
+        comments: t(.populationsText), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
+    try cover(workbook)
+    if let corrections { try correctionsSheet(corrections, workbook) }
+    try summary(workbook)
+    try trends(workbook)
+    for p in Principle.allCases { try principle(p, workbook) }
+    if data.ratings != nil {
+      try ratings(workbook)
+      try ratingEvidence(workbook)
+    }
+    try conformance(workbook)
+    try backlog(workbook)
+    try referrals(workbook)
+    try decisions(workbook)
+    try gotThrough(workbook)
+    try repeatOffenders(workbook)
+    try Timing.measure("  complaints sheet \(language.rawValue)") { try complaints(workbook) }
+    try dataQuality(workbook)
+    try methodology(workbook)
+    try Timing.measure("  workbook close \(language.rawValue)") { try workbook.close() }
+  }
+
+  /// A horizontal bar chart, without legend, of `rows.count` table rows from
+  /// `rows.first`: categories in `columns.categories`, values (from 0 to `max`,
+  /// named by the first axis title) in `columns.values`; placed at `at`.
+  package func barChart(
+    _ workbook: Workbook, on s: Sheet, title: String, rows: (first: Int, count: Int),
+    columns: (categories: Int, values: Int), axes: (values: String, categories: String), numberFormat: String,
+    max: Double, at: (row: Int, column: Int)
+  ) throws {
+    let last = rows.first + rows.count - 1
+    let chart = try workbook.addChart(.bar, title: title)
+    try chart.addSeries(
+      name: axes.values, categories: s.range(column: columns.categories, firstRow: rows.first, lastRow: last),
+      values: s.range(column: columns.values, firstRow: rows.first, lastRow: last), labels: true)
+    // In a bar chart the value axis is x (horizontal), the categories y.
+    try chart.setAxisTitles(x: axes.values, y: axes.categories)
+    try chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
+    try chart.labelEveryCategory(.y)
+    // Top to bottom in the table's order (a bar chart draws its first category at the bottom).
+    try chart.reverse(.y)
+    try chart.hideLegend()
+    // The title and axes take about 120 of the default 288 pixels; each bar
+    // gets 30 more, so no category's label is dropped for want of room (a
+    // sheet printed below 100% shrinks them all).
+    try s.sheet.insert(
+      chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
+  }
+
+  /// A sheet that opens with its title (by default the sheet's name and the
+  /// quarter) and the period, then a blank row.
+  package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
+    let s = try Sheet(workbook, name, language: language)
+    try s.title(title ?? "\(name) · \(language.quarterName(data.quarter))")
+    try s.line([.text(data.period(in: language))])
+    s.row += 1
+    return s
+  }
+
+  /// This quarter, the previous one and the change, each in the figure's number format.
+  package func figureCells(_ d: MetricDefinition, dimension: String) -> [Cell] {
+    let now = data.current[d.id, dimension: dimension] ?? .none
+    let before = data.previous[d.id, dimension: dimension] ?? .none
+    let change: Cell
+    if let a = now.double, let b = before.double {
+      change = .change(a - b, kind: d.kind)
+    } else {
+      change = .missing
+    }
+    let figure = data.current.figure(d.id, dimension: dimension)
+    return [
+      cell(now, kind: d.kind), .text(figure.map { language.counts(of: $0) } ?? ""),
+      .note(figure.map { language.caveat(of: $0, kind: d.kind, in: data.current) } ?? ""), cell(before, kind: d.kind),
+      change,
+    ]
+  }
+
+  package func cell(_ value: MetricValue, kind: MetricKind) -> Cell {
+    switch value {
+    case .none: return .missing
+    case .text(let s): return .text(s)
+    case .count(let n): return .count(n)
+    case .decimal(let x):
+      switch kind {
+      case .rate: return .rate(x)
+      case .count: return .count(Int64(x))
+      default: return .hours(x)
+      }
+    }
+  }
+}
