@@ -266,15 +266,49 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
   return try body(pointers)
 }
 
+/// A block of cells of one sheet, by zero-based rows and columns: what a
+/// chart's series reads. Only this type writes it as A1 text.
+public struct CellRange: Equatable, Sendable {
+  public let sheet: String
+  public let rows: ClosedRange<Int>
+  public let columns: ClosedRange<Int>
+
+  public init(sheet: String, rows: ClosedRange<Int>, columns: ClosedRange<Int>) {
+    self.sheet = sheet
+    self.rows = rows
+    self.columns = columns
+  }
+
+  /// `='Sheet name'!$B$5:$I$5`: the sheet's name always quoted (an
+  /// apostrophe in it doubled), so any name, Chinese or with spaces, reads.
+  public var formula: String {
+    let quoted = "'\(sheet.replacingOccurrences(of: "'", with: "''"))'"
+    return "=\(quoted)!$\(Self.letters(columns.lowerBound))$\(rows.lowerBound + 1)"
+      + ":$\(Self.letters(columns.upperBound))$\(rows.upperBound + 1)"
+  }
+
+  /// A column's letters: A to Z, then AA, AB, ….
+  public static func letters(_ column: Int) -> String {
+    var n = column + 1
+    var letters = ""
+    while n > 0 {
+      let r = (n - 1) % 26
+      letters = String(UnicodeScalar(UInt8(65 + r))) + letters
+      n = (n - 1) / 26
+    }
+    return letters
+  }
+}
+
 public struct Chart {
   fileprivate let handle: UnsafeMutablePointer<lxw_chart>
   fileprivate let workbook: Workbook
 
-  /// Adds a series from sheet ranges such as `=Summary!$A$2:$A$5`;
+  /// Adds a series of the cells `values`, named by those of `categories`;
   /// `labels` writes each value on its bar or point.
-  public func addSeries(name: String, categories: String, values: String, labels: Bool = false) throws {
+  public func addSeries(name: String, categories: CellRange, values: CellRange, labels: Bool = false) throws {
     try workbook.requireOpen()
-    let series = chart_add_series(handle, categories, values)
+    let series = chart_add_series(handle, categories.formula, values.formula)
     chart_series_set_name(series, Workbook.cellText(name))
     if labels { chart_series_set_labels(series) }
   }

@@ -18,11 +18,23 @@ import Testing
     try ws.autofilter(firstRow: 0, firstColumn: 0, lastRow: 1, lastColumn: 2)
     try ws.setPrintLayout(Worksheet.PrintLayout(repeatRows: 0...0))
     let chart = try wb.addChart(.column, title: "Counts")
-    try chart.addSeries(name: "count", categories: "=Summary!$A$2:$A$2", values: "=Summary!$B$2:$B$2")
+    try chart.addSeries(
+      name: "count", categories: CellRange(sheet: "Summary", rows: 1...1, columns: 0...0),
+      values: CellRange(sheet: "Summary", rows: 1...1, columns: 1...1))
     try ws.insert(chart, row: 4, column: 0)
     try wb.close()
     let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
     #expect(bytes.prefix(2) == Data("PK".utf8))
+  }
+
+  /// A chart's cells are given as rows and columns; only `CellRange` writes
+  /// them as A1 text: past column Z, and with any sheet name quoted.
+  @Test func aCellRangeIsWrittenAsA1Text() {
+    #expect(CellRange(sheet: "Summary", rows: 4...4, columns: 1...8).formula == "='Summary'!$B$5:$I$5")
+    #expect(CellRange(sheet: "原则四", rows: 0...2, columns: 0...0).formula == "='原则四'!$A$1:$A$3")
+    #expect(CellRange(sheet: "Bob's", rows: 0...0, columns: 25...26).formula == "='Bob''s'!$Z$1:$AA$1")
+    #expect(CellRange.letters(701) == "ZZ")
+    #expect(CellRange.letters(702) == "AAA")
   }
 
   @Test func sameContentGivesTheSameBytes() throws {

@@ -65,8 +65,8 @@ extension WorkbookWriter {
         rows: scenes.map { [.text(language.word(.scene, $0.label)), cell($0.value, kind: .rate)] },
         filter: false)
       if !scenes.isEmpty {
-        try barChart(
-          workbook, on: s, title: t(.openRateByScene), rows: (tableTop + 1, scenes.count), columns: (0, 1),
+        try s.barChart(
+          title: t(.openRateByScene), rows: (tableTop + 1)...(tableTop + scenes.count), columns: (0, 1),
           axes: (t(.openRate), t(.scene)), numberFormat: "0%", max: 1, at: (tableTop, 3))
       }
       s.row = max(s.row, tableTop + 16)

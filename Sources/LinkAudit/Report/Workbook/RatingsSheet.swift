@@ -93,8 +93,8 @@ extension WorkbookWriter {
     // The chart after the last table: it starts a page of its own below them.
     let last = s.row - 1
     if !rated.isEmpty {
-      try barChart(
-        workbook, on: s, title: t(.score), rows: (top + 1, rated.count), columns: (1, 3),
+      try s.barChart(
+        title: t(.score), rows: (top + 1)...(top + rated.count), columns: (1, 3),
         axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
       // On a page of its own, under the repeated header, never cut by a page break.
       s.row = last + 2

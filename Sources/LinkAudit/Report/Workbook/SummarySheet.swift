@@ -65,8 +65,8 @@ extension WorkbookWriter {
     for p in 1...4 {
       try chart.addSeries(
         name: language == .zh ? "原则\(p)" : "Principle \(p)",
-        categories: s.range(column: first, firstRow: tableTop + 1, lastRow: tableTop + 3),
-        values: s.range(column: first + p, firstRow: tableTop + 1, lastRow: tableTop + 3))
+        categories: s.cells(column: first, rows: (tableTop + 1)...(tableTop + 3)),
+        values: s.cells(column: first + p, rows: (tableTop + 1)...(tableTop + 3)))
     }
     try chart.setAxisTitles(x: t(.month), y: t(.complaintCount))
     try s.sheet.insert(chart, row: s.row + 1, column: first)

@@ -35,8 +35,8 @@ extension WorkbookWriter {
       let chart = try workbook.addChart(.line, title: "\(t(.trends)) · \(t(.rates))")
       for (i, d) in rates {
         try chart.addSeries(
-          name: name(d), categories: s.range(row: top, firstColumn: 1, lastColumn: data.trend.count),
-          values: s.range(row: top + 1 + i, firstColumn: 1, lastColumn: data.trend.count))
+          name: name(d), categories: s.cells(row: top, columns: 1...data.trend.count),
+          values: s.cells(row: top + 1 + i, columns: 1...data.trend.count))
       }
       try chart.setAxisTitles(x: t(.quarterWord), y: t(.rates))
       try chart.setAxis(.y, numberFormat: "0%", min: 0, max: 1)

@@ -49,33 +49,6 @@ package struct WorkbookWriter {
     try Timing.measure("  workbook close \(language.rawValue)") { try workbook.close() }
   }
 
-  /// A horizontal bar chart, without legend, of `rows.count` table rows from
-  /// `rows.first`: categories in `columns.categories`, values (from 0 to `max`,
-  /// named by the first axis title) in `columns.values`; placed at `at`.
-  package func barChart(
-    _ workbook: Workbook, on s: Sheet, title: String, rows: (first: Int, count: Int),
-    columns: (categories: Int, values: Int), axes: (values: String, categories: String), numberFormat: String,
-    max: Double, at: (row: Int, column: Int)
-  ) throws {
-    let last = rows.first + rows.count - 1
-    let chart = try workbook.addChart(.bar, title: title)
-    try chart.addSeries(
-      name: axes.values, categories: s.range(column: columns.categories, firstRow: rows.first, lastRow: last),
-      values: s.range(column: columns.values, firstRow: rows.first, lastRow: last), labels: true)
-    // In a bar chart the value axis is x (horizontal), the categories y.
-    try chart.setAxisTitles(x: axes.values, y: axes.categories)
-    try chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
-    try chart.labelEveryCategory(.y)
-    // Top to bottom in the table's order (a bar chart draws its first category at the bottom).
-    try chart.reverse(.y)
-    try chart.hideLegend()
-    // The title and axes take about 120 of the default 288 pixels; each bar
-    // gets 30 more, so no category's label is dropped for want of room (a
-    // sheet printed below 100% shrinks them all).
-    try s.sheet.insert(
-      chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
-  }
-
   /// A sheet that opens with its title (by default the sheet's name and the
   /// quarter) and the period, then a blank row.
   package func periodSheet(_ workbook: Workbook, _ name: String, title: String? = nil) throws -> Sheet {
@@ -92,7 +65,7 @@ package struct WorkbookWriter {
     let before = data.previous[d.id, dimension: dimension] ?? .none
     let change: Cell
     if let a = now.double, let b = before.double {
-      change = .change(a - b, kind: d.kind)
+      change = .change(a - b, of: d.kind.quantity)
     } else {
       change = .missing
     }
@@ -116,5 +89,39 @@ package struct WorkbookWriter {
       default: return .hours(x)
       }
     }
+  }
+}
+
+extension Sheet {
+  /// A sheet of the report in `language`.
+  package convenience init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
+    try self.init(workbook, name, language: language.sheetLanguage)
+  }
+}
+
+extension ReportLanguage {
+  /// The words a sheet writes by itself.
+  package var sheetLanguage: SheetLanguage {
+    SheetLanguage(
+      missing: text(.none), percentagePoints: self == .zh ? "个百分点" : " pp", footer: text(.pageFooter))
+  }
+}
+
+extension MetricKind {
+  /// What a change of a figure of this kind measures, for its format.
+  package var quantity: Cell.Quantity {
+    switch self {
+    case .rate: .rate
+    case .count: .count
+    case .hours, .score, .text: .decimal
+    }
+  }
+}
+
+extension Cell {
+  /// An SLA in hours: whole hours as a count (`24`, not `24.00`), empty when none.
+  package static func sla(_ hours: Double?) -> Cell {
+    guard let hours else { return .text("") }
+    return hours == hours.rounded() && abs(hours) < 1e15 ? .count(Int64(hours)) : .hours(hours)
   }
 }

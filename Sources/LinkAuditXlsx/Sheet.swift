@@ -1,9 +1,8 @@
 import Foundation
 import LinkAuditCore
-import LinkAuditXlsx
 
-/// A cell as the report means it; the sheet picks the format.
-package enum Cell {
+/// A cell as a report means it; the sheet picks the format.
+public enum Cell: Sendable {
   case text(String)
   /// Long text: wrapped, in a capped column.
   case wrapped(String)
@@ -17,23 +16,43 @@ package enum Cell {
   case count(Int64)
   case rate(Double)
   case hours(Double)
-  case change(Double, kind: MetricKind)
+  /// A change since a period before: a rate's in percentage points (the
+  /// fraction's change times 100), never a percentage a reader takes as relative.
+  case change(Double, of: Quantity)
   /// No value (an empty denominator): a dash where the number would be.
   case missing
 
-  /// An SLA in hours: whole hours as a count (`24`, not `24.00`), empty when none.
-  static func sla(_ hours: Double?) -> Cell {
-    guard let hours else { return .text("") }
-    return hours == hours.rounded() && abs(hours) < 1e15 ? .count(Int64(hours)) : .hours(hours)
+  /// What a changed value measures, for its format.
+  public enum Quantity: Sendable {
+    case rate, count, decimal
   }
 }
 
-/// One worksheet being filled top to bottom, tracking column widths as it goes.
-package final class Sheet {
-  package let sheet: Worksheet
-  package let name: String
-  package let language: ReportLanguage
-  package var row = 0
+/// The words a sheet writes by itself, in its reader's language.
+public struct SheetLanguage: Sendable {
+  /// Where a value is missing (an empty denominator): `—`.
+  public var missing: String
+  /// The unit of a rate's change, after the number: ` pp`, `个百分点`.
+  public var percentagePoints: String
+  /// The page footer, in Excel's header and footer codes (`&P`, `&N`).
+  public var footer: String
+
+  public init(missing: String, percentagePoints: String, footer: String) {
+    self.missing = missing
+    self.percentagePoints = percentagePoints
+    self.footer = footer
+  }
+}
+
+/// One worksheet being filled top to bottom, tracking column widths as it
+/// goes, and laid out for print when it is finished: the page layout engine
+/// of every report sheet.
+public final class Sheet {
+  public let sheet: Worksheet
+  public let name: String
+  public let language: SheetLanguage
+  public var row = 0
+  private let workbook: Workbook
   private var widths: [Int: Double] = [:]
   /// What each column's unwrapped cells (text that overflows, numbers) need:
   /// a sheet narrowed to fit its page never narrows a column below it.
@@ -47,68 +66,89 @@ package final class Sheet {
   private var breaks: [Int] = []
 
   // Every cell is top-aligned, so a row with a wrapped definition still reads as one row.
-  package static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
-  package static let text = CellStyle(alignTop: true, indent: true)
-  package static let label = CellStyle(bold: true, alignTop: true)
-  package static let wrapped = CellStyle(wrap: true, alignTop: true, indent: true)
-  package static let heading = CellStyle(bold: true, fontSize: 12)
-  package static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
-  package static let countInList = CellStyle(numberFormat: "#,##0", alignTop: true, indent: true)
-  package static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
-  package static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
-  package static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
-  package static let pointsChange = CellStyle(
-    numberFormat: #"+0.00" pp";-0.00" pp";0.00" pp""#, alignTop: true)
-  package static let pointsChangeChinese = CellStyle(
-    numberFormat: #"+0.00"个百分点";-0.00"个百分点";0.00"个百分点""#, alignTop: true)
-  package static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
-  package static let missing = CellStyle(alignRight: true, alignTop: true)
+  public static let header = CellStyle(bold: true, background: 0xDDEBF7, wrap: true, border: true, alignTop: true)
+  public static let text = CellStyle(alignTop: true, indent: true)
+  public static let label = CellStyle(bold: true, alignTop: true)
+  public static let wrapped = CellStyle(wrap: true, alignTop: true, indent: true)
+  public static let heading = CellStyle(bold: true, fontSize: 12)
+  public static let count = CellStyle(numberFormat: "#,##0", alignTop: true)
+  public static let countInList = CellStyle(numberFormat: "#,##0", alignTop: true, indent: true)
+  public static let rate = CellStyle(numberFormat: "0.00%", alignTop: true)
+  public static let hours = CellStyle(numberFormat: "#,##0.00", alignTop: true)
+  public static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
+  public static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
+  public static let missing = CellStyle(alignRight: true, alignTop: true)
   /// Points per line of wrapped text at the default font size.
-  package static let lineHeight = 15.0
+  public static let lineHeight = 15.0
   /// The most a header widens its column (8 CJK characters, 16 Latin).
-  package static let headerWidth = 18.0
+  public static let headerWidth = 18.0
   /// Widths of columns of wrapped text (definitions, explanations) and of
   /// SQL: their rows grow instead, so the sheet prints at 70% or more.
-  package static let wrappedWidth = 36.0
-  package static let noteWidth = 24.0
-  package static let codeWidth = 64.0
+  public static let wrappedWidth = 36.0
+  public static let noteWidth = 24.0
+  public static let codeWidth = 64.0
 
-  package init(_ workbook: Workbook, _ name: String, language: ReportLanguage) throws {
+  /// A rate's change in percentage points, the unit after the number: `+1.25 pp`.
+  private var pointsChange: CellStyle {
+    let unit = "\"\(language.percentagePoints)\""
+    return CellStyle(numberFormat: "+0.00\(unit);-0.00\(unit);0.00\(unit)", alignTop: true)
+  }
+
+  public init(_ workbook: Workbook, _ name: String, language: SheetLanguage) throws {
     sheet = try workbook.addWorksheet(name)
+    self.workbook = workbook
     self.name = name
     self.language = language
   }
 
-  /// `='Sheet name'!$B$5:$I$5`: cells of this sheet for a chart's series or categories.
-  package func range(rows: ClosedRange<Int>, columns: ClosedRange<Int>) -> String {
-    func letter(_ c: Int) -> String { String(UnicodeScalar(UInt8(65 + c))) }
-    let sheet = "'\(name.replacingOccurrences(of: "'", with: "''"))'"
-    return
-      "=\(sheet)!$\(letter(columns.lowerBound))$\(rows.lowerBound + 1):$\(letter(columns.upperBound))$\(rows.upperBound + 1)"
+  /// Cells of this sheet, for a chart's series or categories.
+  public func cells(rows: ClosedRange<Int>, columns: ClosedRange<Int>) -> CellRange {
+    CellRange(sheet: name, rows: rows, columns: columns)
   }
 
-  /// Along a row (`$B$5:$I$5`).
-  package func range(row: Int, firstColumn: Int, lastColumn: Int) -> String {
-    range(rows: row...row, columns: firstColumn...lastColumn)
-  }
+  /// Along a row.
+  public func cells(row: Int, columns: ClosedRange<Int>) -> CellRange { cells(rows: row...row, columns: columns) }
 
-  /// Down a column (`$A$5:$A$7`).
-  package func range(column: Int, firstRow: Int, lastRow: Int) -> String {
-    range(rows: firstRow...lastRow, columns: column...column)
+  /// Down a column.
+  public func cells(column: Int, rows: ClosedRange<Int>) -> CellRange { cells(rows: rows, columns: column...column) }
+
+  /// A horizontal bar chart, without legend, of the table rows `rows`:
+  /// categories in column `categories`, values (from 0 to `max`, named by the
+  /// first axis title) in column `values`; placed at `at`.
+  public func barChart(
+    title: String, rows: ClosedRange<Int>, columns: (categories: Int, values: Int),
+    axes: (values: String, categories: String), numberFormat: String, max: Double, at: (row: Int, column: Int)
+  ) throws {
+    let chart = try workbook.addChart(.bar, title: title)
+    try chart.addSeries(
+      name: axes.values, categories: cells(column: columns.categories, rows: rows),
+      values: cells(column: columns.values, rows: rows), labels: true)
+    // In a bar chart the value axis is x (horizontal), the categories y.
+    try chart.setAxisTitles(x: axes.values, y: axes.categories)
+    try chart.setAxis(.x, numberFormat: numberFormat, min: 0, max: max)
+    try chart.labelEveryCategory(.y)
+    // Top to bottom in the table's order (a bar chart draws its first category at the bottom).
+    try chart.reverse(.y)
+    try chart.hideLegend()
+    // The title and axes take about 120 of the default 288 pixels; each bar
+    // gets 30 more, so no category's label is dropped for want of room (a
+    // sheet printed below 100% shrinks them all).
+    try sheet.insert(
+      chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
   }
 
   /// The next row starts a printed page: a chart or a section after it is
   /// never cut by a page break, nor its header parted from its rows.
-  package func newPage() {
+  public func newPage() {
     if row > 0, breaks.last != row { breaks.append(row) }
   }
 
-  package func title(_ text: String) throws {
+  public func title(_ text: String) throws {
     try sheet.write(.text(text), row: row, column: 0, style: .title)
     row += 1
   }
 
-  package func heading(_ text: String) throws {
+  public func heading(_ text: String) throws {
     try sheet.write(.text(text), row: row, column: 0, style: Self.heading)
     row += 1
   }
@@ -116,19 +156,19 @@ package final class Sheet {
   /// A paragraph across the first `columns` columns (those of the table
   /// below it), wrapped: a lead sentence longer than one column no longer runs
   /// past the printed width, which made the page print shrunk to 5 pt.
-  package func paragraph(_ text: String, columns: Int) throws {
+  public func paragraph(_ text: String, columns: Int) throws {
     let span = 0...max(columns - 1, 0)
     try sheet.merge(text, row: row, firstColumn: span.lowerBound, lastColumn: span.upperBound, style: Self.wrapped)
     paragraphs.append((row, span, text))
     row += 1
   }
 
-  package func line(_ cells: [Cell]) throws {
+  public func line(_ cells: [Cell]) throws {
     for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: false) }
     row += 1
   }
 
-  package func pairs(_ items: [(String, CellValue)]) throws {
+  public func pairs(_ items: [(String, CellValue)]) throws {
     for (label, value) in items {
       try sheet.write(.text(label), row: row, column: 0, style: Self.label)
       measure(label, column: 0, rigid: true)
@@ -146,7 +186,7 @@ package final class Sheet {
 
   /// Writes a header row and rows; returns the header's row index.
   @discardableResult
-  package func table(header: [String], rows: [[Cell]], filter: Bool, firstColumn: Int = 0) throws -> Int {
+  public func table(header: [String], rows: [[Cell]], filter: Bool, firstColumn: Int = 0) throws -> Int {
     let top = row
     for (i, h) in header.enumerated() {
       let c = firstColumn + i
@@ -201,18 +241,16 @@ package final class Sheet {
       let digits = rounded < 10 ? 1 : Int(log10(rounded)) + 1
       widen(column: c, to: Double(digits + 3 + (x < 0 ? 1 : 0)), cap: 48, rigid: true)
     case .missing:
-      try sheet.write(.text(language.text(.none)), row: r, column: c, style: Self.missing)
-    case .change(let x, let kind):
-      // A rate's change is in percentage points, never a percentage a reader takes as relative.
+      try sheet.write(.text(language.missing), row: r, column: c, style: Self.missing)
+    case .change(let x, let quantity):
       let style: CellStyle =
-        switch kind {
-        case .rate: language == .zh ? Self.pointsChangeChinese : Self.pointsChange
+        switch quantity {
+        case .rate: pointsChange
         case .count: Self.countChange
-        default: Self.hoursChange
+        case .decimal: Self.hoursChange
         }
-      try sheet.write(.number(kind == .rate ? x * 100 : x), row: r, column: c, style: style)
-      measure(
-        kind == .rate ? (language == .zh ? "+100.00个百分点" : "+100.00 pp") : "+100.00%", column: c, rigid: true)
+      try sheet.write(.number(quantity == .rate ? x * 100 : x), row: r, column: c, style: style)
+      measure(quantity == .rate ? "+100.00\(language.percentagePoints)" : "+100.00%", column: c, rigid: true)
     }
   }
 
@@ -296,8 +334,8 @@ package final class Sheet {
   /// 1.85·w + 1.3 mm): a wider list prints at 70% over several pages instead,
   /// its first (id) column and header row repeated, rather than shrunk to an
   /// illegible 41% (issue 16).
-  package static let widthAtSeventyPercent = 186.0
-  package static let smallestScale = 70
+  public static let widthAtSeventyPercent = 186.0
+  public static let smallestScale = 70
 
   /// Column widths, frozen header, filter and print setup.
   /// `repeatHeader` prints the header row on every page (only it, not the
@@ -305,7 +343,7 @@ package final class Sheet {
   /// (`newPage`), so the header prints above the chart, never over it. A
   /// `list` of cases too wide for one page prints over several; other sheets
   /// are fitted to one page wide.
-  package func finish(
+  public func finish(
     headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false
   ) throws {
     // The file stores widths in whole pixels (a seventh of a character): room for each column's rounding.
@@ -330,6 +368,6 @@ package final class Sheet {
     try sheet.setPrintLayout(
       Worksheet.PrintLayout(
         repeatRows: repeatHeader ? headerRow.map { $0...$0 } : nil, repeatColumns: wide ? 0...0 : nil,
-        scale: wide ? Self.smallestScale : nil, footer: language.text(.pageFooter)))
+        scale: wide ? Self.smallestScale : nil, footer: language.footer))
   }
 }
