@@ -14,8 +14,8 @@ public enum RatingIndicator: Int, CaseIterable, Sendable {
   /// The metric id's stem: `rating.<stem>_rate`.
   public var stem: String { ["violation", "severe", "restriction", "exposure"][rawValue] }
 
-  public func name(english: Bool) -> String {
-    english
+  public func name(in language: ReportLanguage) -> String {
+    language == .en
       ? ["upheld complaints", "upheld complaints of principles 1-2", "restrictions", "opens after a decision"][rawValue]
       : ["成立投诉", "原则1-2成立投诉", "限制", "处置后打开"][rawValue]
   }
@@ -64,6 +64,9 @@ public struct RatingCounts: Sendable, Equatable {
 /// indicators per `per_events` events (observed, and adjusted toward the
 /// all-platform rate for the score), the score and grade, and its margins.
 public struct PlatformRating: Sendable, Equatable {
+  /// The platform's name as the registry gives it in `language`.
+  public func name(in language: ReportLanguage) -> String { language == .en ? nameEnglish : nameChinese }
+
   public var platformID: String
   public var nameEnglish: String
   public var nameChinese: String
@@ -216,7 +219,8 @@ public struct QuarterRatings: Sendable {
   public func rating(of platformID: String) -> PlatformRating? { all.first { $0.platformID == platformID } }
 
   /// The window in words: "2021-Q2 to 2022-Q1 (4 quarters)" or the quarter alone.
-  public func window(english: Bool) -> String {
+  public func window(in language: ReportLanguage) -> String {
+    let english = language == .en
     guard model.windowQuarters > 1 else {
       return english ? "\(quarter) alone" : "仅\(ReportLanguage.zh.quarterName(quarter))"
     }
@@ -261,14 +265,15 @@ public struct QuarterRatings: Sendable {
   }
 
   /// Why a platform is where it is, in one sentence.
-  public func explanation(_ r: PlatformRating, english: Bool) -> String {
+  public func explanation(_ r: PlatformRating, in language: ReportLanguage) -> String {
+    let english = language == .en
     guard r.isRated else {
       let flagged =
         r.flags.isEmpty
         ? ""
         : english
-          ? " Beyond every graded platform: \(r.flags.map { $0.name(english: true) }.joined(separator: ", "))."
-          : "超过所有已评级平台：\(r.flags.map { $0.name(english: false) }.joined(separator: "、"))。"
+          ? " Beyond every graded platform: \(r.flags.map { $0.name(in: .en) }.joined(separator: ", "))."
+          : "超过所有已评级平台：\(r.flags.map { $0.name(in: .zh) }.joined(separator: "、"))。"
       if r.platformID == Self.otherID {
         return (english ? "Unregistered domains: not graded." : "未登记域名：不评级。") + flagged
       }
@@ -279,7 +284,7 @@ public struct QuarterRatings: Sendable {
     }
     let costs = zip(RatingIndicator.allCases, r.deductions).filter { $0.1 > 0.000_000_5 }.sorted { $0.1 > $1.1 }
     guard !costs.isEmpty else { return english ? "No indicator cost points." : "各项指标均未扣分。" }
-    let list = costs.map { "\($0.0.name(english: english)) −\(String(format: "%.2f", $0.1))" }.joined(
+    let list = costs.map { "\($0.0.name(in: language)) −\(String(format: "%.2f", $0.1))" }.joined(
       separator: english ? ", " : "，")
     return english ? "Points lost to \(list)." : "扣分：\(list)。"
   }
@@ -342,7 +347,7 @@ extension QuarterRatings {
       row += [
         decimal(r.score), .text(r.grade), .text(r.previousGrade), .text(r.gradeChange),
         r.marginDown.map { .integer($0) } ?? .null, r.marginUp.map { .integer($0) } ?? .null,
-        .text(r.flags.map(\.letter).joined(separator: " ")), .text(explanation(r, english: true)),
+        .text(r.flags.map(\.letter).joined(separator: " ")), .text(explanation(r, in: .en)),
       ]
       try sink.row(ValueRow(row))
     }

@@ -234,9 +234,19 @@ public struct RatingModel: Equatable, Sendable {
   }
 
   /// The formula with this model's numbers, for the reports.
-  public var formula: String { formula(english: true) }
+  public var formula: String { formula(in: .en) }
 
-  public func formula(english: Bool) -> String {
+  /// The formula over several lines, its terms indented under it: the
+  /// ratings sheet writes a line a row.
+  public func formulaLines(in language: ReportLanguage) -> String {
+    let english = language == .en
+    return formula(in: language)
+      .replacingOccurrences(of: english ? ", where " : "，其中", with: english ? "\n    where " : "\n    其中")
+      .replacingOccurrences(of: english ? "; " : "；", with: english ? ";\n    " : "；\n    ")
+  }
+
+  public func formula(in language: ReportLanguage) -> String {
+    let english = language == .en
     // Whole numbers with thousands separators (10,000), as every count of the reports.
     let f = Self.number
     let score =

@@ -43,16 +43,16 @@ package struct RatingText {
   package var header: [String: Any] {
     let pooled = model.observed(ratings.pooled)
     return [
-      "window": ratings.window(english: english),
+      "window": ratings.window(in: language),
       "ratingModel": [
-        "name": markdownCode(model.name), "sha256": model.sha256, "formula": model.formula(english: english),
+        "name": markdownCode(model.name), "sha256": model.sha256, "formula": model.formula(in: language),
       ],
       "minEvents": model.minEvents.grouped,
       "priorEvents": priorsText,
       "hasShrinkage": model.priors.contains { $0 > 0 },
       "pooled": RatingIndicator.allCases.map { i -> [String: Any] in
         [
-          "letter": i.letter, "name": i.name(english: english),
+          "letter": i.letter, "name": i.name(in: language),
           "count": ratings.pooled.indicatorCounts[i.rawValue].grouped, "rate": Self.decimal(pooled[i.rawValue]),
         ]
       },
@@ -68,7 +68,7 @@ package struct RatingText {
     let exposures = evidence.exposures(of: r.platformID)
     let indicators = RatingIndicator.allCases.map { i -> [String: Any] in
       [
-        "letter": i.letter, "name": i.name(english: english), "count": r.counts.indicatorCounts[i.rawValue].grouped,
+        "letter": i.letter, "name": i.name(in: language), "count": r.counts.indicatorCounts[i.rawValue].grouped,
         "observed": Self.decimal(r.observed[i.rawValue]),
         "interval": Self.interval(r, i, perEvents: model.perEvents),
         "adjusted": Self.decimal(r.adjusted?[i.rawValue]),
@@ -80,15 +80,15 @@ package struct RatingText {
     }
     return [
       "platform": markdownText(r.platformID),
-      "name": markdownText(english ? r.nameEnglish : r.nameChinese),
+      "name": markdownText(r.name(in: language)),
       "events": r.events.grouped, "isRated": r.isRated, "notRated": !r.isRated,
       "score": Self.decimal(r.score), "grade": grade(r.grade), "previousGrade": grade(r.previousGrade),
-      "change": r.gradeChange, "explanation": markdownText(ratings.explanation(r, english: english)),
+      "change": r.gradeChange, "explanation": markdownText(ratings.explanation(r, in: language)),
       "marginDown": r.marginDown?.grouped ?? "—", "marginUp": r.marginUp?.grouped ?? "—",
       "violation": Self.decimal(r.observed[0]), "severe": Self.decimal(r.observed[1]),
       "restriction": Self.decimal(r.observed[2]), "exposure": Self.decimal(r.observed[3]),
       "indicators": indicators, "hasFlags": !r.flags.isEmpty,
-      "flags": r.flags.map { $0.name(english: english) }.joined(separator: english ? ", " : "、"),
+      "flags": r.flags.map { $0.name(in: language) }.joined(separator: language.listSeparator),
       "complaintIDs": ids(complaints.map(\.complaintID)),
       "severeIDs": ids(complaints.filter { $0.principle <= 2 }.map(\.complaintID)),
       "hasComplaints": !complaints.isEmpty,
@@ -173,7 +173,7 @@ package struct RatingText {
       ?? {
         // What else costs points: without it, the all-platform part of the adjusted rates.
         let others = [RatingIndicator.restriction, .exposure].filter { r.deductions[$0.rawValue] > 0.005 }.map {
-          "\($0.name(english: english)) (−\(Self.decimal(r.deductions[$0.rawValue])))"
+          "\($0.name(in: language)) (−\(Self.decimal(r.deductions[$0.rawValue])))"
         }
         if others.isEmpty {
           return english

@@ -36,6 +36,15 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     self == .zh && zone.identifier == "Asia/Shanghai" ? "北京时间（UTC+8）" : zone.identifier
   }
 
+  /// After a list cut short: how many it has in all.
+  package func moreInAll(_ count: Int) -> String { self == .en ? " … (\(count) in all)" : " …（共 \(count) 个）" }
+
+  /// Between the items of a list: `、` in Chinese.
+  package var listSeparator: String { self == .zh ? "、" : ", " }
+
+  /// Between clauses: a full-width semicolon in Chinese.
+  package var clauseSeparator: String { self == .zh ? "；" : "; " }
+
   /// `text` with `aside` in brackets: full-width in Chinese.
   package func withAside(_ text: String, _ aside: String) -> String {
     self == .zh ? "\(text)（\(aside)）" : "\(text) (\(aside))"
@@ -48,6 +57,12 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
 
   /// A filed version as a reader names it: 第2版, version 2.
   package func versionName(_ version: Int) -> String { self == .zh ? "第\(version)版" : "version \(version)" }
+
+  /// A principle as a chart's series names it: 原则1, Principle 1.
+  package func principleSeriesName(_ p: Int) -> String { self == .zh ? "原则\(p)" : "Principle \(p)" }
+
+  /// Why a figure was retired.
+  package func why(of retired: RetiredMetric) -> String { self == .en ? retired.why : retired.whyChinese }
 
   /// A principle where its name would not fit (a figure's name, a column): 原则1, P1.
   package func principleTag(_ p: Principle) -> String {
@@ -360,6 +375,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
     case filingVersion, issuedAt, reissueReason, corrections, correctsVersion, figuresChanged, noFigureChanged
     case batchesSince, noBatchesSince, policyAndModel, unchanged, figure, absent
+    // The ratings' sheets.
+    case ratingEvidence, window, indicatorCosts, indicator, count, perTenThousandEvents, interval95, adjusted,
+      pointsLost, beyondEveryGraded, yes, unregisteredMostUpheld, eventsCount, complaintsBehindV, restrictionsBehindR,
+      opensBehindX, allRegistered, eventsUnit, marginDown, marginDownNote, marginUp, marginUpNote, eventsInWindow,
+      evidenceIDs, notRated
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -597,5 +617,40 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .explanation: ("Why", "说明"),
     .dataFingerprint: ("Data fingerprint (SHA-256 of the batch hashes)", "数据指纹（各批次哈希的 SHA-256）"),
     .signingKey: ("Signing key (SHA-256 of the public key)", "签名公钥指纹（SHA-256）"),
+    .ratingEvidence: ("Rating evidence", "评级依据"),
+    .window: ("Window", "统计窗口"),
+    .indicatorCosts: ("Each indicator, with its count and what it cost", "各项指标、计数及扣分"),
+    .indicator: ("Indicator", "指标"),
+    .count: ("Count", "计数"),
+    .perTenThousandEvents: ("Per 10,000 events", "每万次事件"),
+    .interval95: ("95% interval", "95% 区间"),
+    .adjusted: ("Adjusted", "调整后"),
+    .pointsLost: ("Points lost", "扣分"),
+    .beyondEveryGraded: ("Beyond every graded platform", "超过所有已评级平台"),
+    .yes: ("yes", "是"),
+    .unregisteredMostUpheld: (
+      "Unregistered domains (not graded): those with most upheld complaints", "未登记域名（不评级）：成立投诉最多者"
+    ),
+    .eventsCount: ("Events", "事件数"),
+    .complaintsBehindV: ("Upheld complaints behind v (and s: principles 1-2)", "构成 v（及 s：原则1-2）的成立投诉"),
+    .restrictionsBehindR: ("Restricted events behind r, by category", "构成 r 的限制事件（按类别）"),
+    .opensBehindX: ("Events opened under a decision behind x", "构成 x 的处置后打开事件"),
+    .allRegistered: ("All registered platforms", "全部已登记平台"),
+    .eventsUnit: ("events", "次事件"),
+    .marginDown: ("Down", "降级余量"),
+    .marginDownNote: (
+      "the fewest more upheld complaints (counted as principles 1-2, the costliest) that would cost a grade",
+      "再增加多少件成立投诉（按代价最高的原则1-2计）将降一级"
+    ),
+    .marginUp: ("Up", "升级余量"),
+    .marginUpNote: (
+      "the fewest fewer, of those counted, that would gain one; blank where no number would",
+      "减少多少件已计入的成立投诉可升一级；空白表示任何数量都不会改变等级"
+    ),
+    .eventsInWindow: ("Events in the window", "窗口内事件数"),
+    .evidenceIDs: ("Evidence (ids)", "依据（编号）"),
+    .notRated: (
+      "Not rated: indicators with their 95% intervals on the Rating evidence sheet", "未评级平台：各项指标及 95% 区间见“评级依据”"
+    ),
   ]
 }

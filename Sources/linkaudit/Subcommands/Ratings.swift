@@ -79,7 +79,7 @@ struct Ratings: ParsableCommand {
     let shown = platform.map { ratings.only($0) } ?? ratings
     if format.lowercased() == "table" {
       try output.write(
-        "\(ratings.quarter) · window \(ratings.window(english: true)) · model \(model.name) (SHA-256 \(model.sha256.prefix(12))…)\n\(model.formula)\n\n"
+        "\(ratings.quarter) · window \(ratings.window(in: .en)) · model \(model.name) (SHA-256 \(model.sha256.prefix(12))…)\n\(model.formula)\n\n"
       )
     }
     if evidence {
@@ -88,7 +88,7 @@ struct Ratings: ParsableCommand {
           try output.write(
             "\(r.platformID) · \(r.nameEnglish) · grade \(r.grade) (previous \(r.previousGrade))"
               + (r.score.map { String(format: " · score %.2f", $0) } ?? "")
-              + " · \(shown.explanation(r, english: true))\n")
+              + " · \(shown.explanation(r, in: .en))\n")
         }
         try output.write("\n")
       }

@@ -74,7 +74,7 @@ import Testing
     #expect(taobao.score == 100 && taobao.grade == "A" && taobao.gradeChange == "NR→A")
     // Sorted by score: taobao, douyin, then the unrated.
     #expect(r.ratings.prefix(2).map(\.platformID) == ["taobao", "douyin"])
-    #expect(r.explanation(douyin, english: true) == "Points lost to restrictions −15.00.")
+    #expect(r.explanation(douyin, in: .en) == "Points lost to restrictions −15.00.")
     // The score's formula on all four indicators at once (other's rates, had it been graded):
     // 100 - 40(4/7) - 20(4/7) - 30(4/7) - 10(2/7) = 100 - 380/7.
     let model = r.model
@@ -95,7 +95,7 @@ import Testing
     #expect(old.name == "linkaudit-default-2021")
     #expect(old.sha256 == "f5f578273e1a0a47a84a7764be17cbe926599cff3104d8804d5f2415d3496488")
     #expect(
-      old.formula(english: true)
+      old.formula(in: .en)
         == "score = 100 − 40·min(v/5, 1) − 20·min(s/2, 1) − 30·min(r/100, 1) − 10·min(x/1, 1); A ≥ 90, B ≥ 75, C ≥ 60, D below; NR under 1,000 events; rates per 10,000 events"
     )
     let counts = RatingCounts(events: 2_000, violations: 1, severe: 1, restrictions: 10, exposed: 0)
@@ -146,7 +146,7 @@ import Testing
     let q4 = try ratings(store, model)
     #expect(q4.windowStart == Quarter("2021-Q3")!)
     #expect(q4.ratings.first { $0.platformID == "taobao" }?.events == 3)
-    #expect(q4.window(english: true) == "2021-Q3 to 2021-Q4 (2 quarters)")
+    #expect(q4.window(in: .en) == "2021-Q3 to 2021-Q4 (2 quarters)")
     let q1 = try ratings(store, model, "2022-Q1")
     #expect(q1.ratings.first { $0.platformID == "taobao" }?.events == 3)  // e1 e2 e9
     #expect(q1.ratings.first { $0.platformID == "douyin" }?.gradeChange == "B→B")
@@ -272,7 +272,7 @@ import Testing
     #expect(r.ratings.allSatisfy { $0.grade == "NR" && $0.score == nil })
     let zero = try #require(r.ratings.first { $0.platformID == "zhihu" })
     #expect(
-      r.explanation(zero, english: true)
+      r.explanation(zero, in: .en)
         == "Not rated: 0 events in the window, fewer than the 1,000 the model requires.")
     // douyin's interval for v (1 of 2): Wilson 95% 9.45%-90.55%, per 10,000.
     let douyin = try #require(r.ratings.first { $0.platformID == "douyin" })
@@ -302,10 +302,10 @@ import Testing
   @Test func theFormulaGroupsThousandsAndStatesTheWindowAndPriors() throws {
     let model = try RatingModel.load(path: Self.templates + "/rating-model.yaml")
     #expect(
-      model.formula(english: true).hasSuffix(
+      model.formula(in: .en).hasSuffix(
         "where v, s, x = (count + 12,000·all-platform rate) / (events + 12,000); r = (count + 1,000·all-platform rate) / (events + 1,000), per 10,000 events, over the last 4 quarters; A ≥ 90, B ≥ 75, C ≥ 60, D below; NR under 1,000 events in the window"
       ))
-    #expect(model.formula(english: false).hasSuffix("窗口内事件数少于 1,000 为 NR"))
+    #expect(model.formula(in: .zh).hasSuffix("窗口内事件数少于 1,000 为 NR"))
   }
 
   /// A model's numbers past what an integer holds are printed, never trapped on.
@@ -317,7 +317,7 @@ import Testing
       )
       .replacingOccurrences(of: "violation: {weight: 40, cap: 10000}", with: "violation: {weight: 40, cap: 1e300}"),
       in: store)
-    #expect(model.formula(english: true).contains("min(v/1e+300, 1)"))
+    #expect(model.formula(in: .en).contains("min(v/1e+300, 1)"))
     let r = try ratings(store, model)
     let text = try RatingNotices(
       ratings: r, timeZone: MetricCatalogueTests.shanghai, templates: Self.templates, languages: [.en]

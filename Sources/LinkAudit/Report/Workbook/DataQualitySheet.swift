@@ -49,7 +49,7 @@ extension WorkbookWriter {
         rows: data.homographHosts.map {
           [
             .text($0.host), .text($0.hostASCII), .text($0.domain),
-            .text($0.scripts.map(language.scriptName).joined(separator: language == .zh ? "、" : ", ")),
+            .text($0.scripts.map(language.scriptName).joined(separator: language.listSeparator)),
             .count($0.events),
           ]
         },

@@ -34,7 +34,7 @@ extension WorkbookWriter {
       rows: MetricCatalogue.retired.map {
         [
           .text($0.id), .wrapped($0.replacedBy.joined(separator: ", ")),
-          .wrapped(language == .en ? $0.why : $0.whyChinese),
+          .wrapped(language.why(of: $0)),
         ]
       }, filter: false)
     s.row += 1

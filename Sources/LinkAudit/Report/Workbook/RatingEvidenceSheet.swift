@@ -9,39 +9,37 @@ extension WorkbookWriter {
   /// Every case behind the ratings' indicators over the window, by id.
   package func ratingEvidence(_ workbook: Workbook) throws {
     guard let ratings = data.ratings else { return }
-    let english = language == .en
-    func w(_ en: String, _ zh: String) -> String { english ? en : zh }
-    let s = try Sheet(workbook, w("Rating evidence", "评级依据"), language: language)
-    try s.title("\(w("Rating evidence", "评级依据")) · \(language.quarterName(data.quarter))")
-    try s.pairs([(w("Window", "统计窗口"), .text(ratings.window(english: english)))])
+    let s = try Sheet(workbook, t(.ratingEvidence), language: language)
+    try s.title("\(t(.ratingEvidence)) · \(language.quarterName(data.quarter))")
+    try s.pairs([(t(.window), .text(ratings.window(in: language)))])
     s.row += 1
     let model = ratings.model
     // Each indicator of each platform on a row of its own: its count, the
     // observed rate with its interval, the adjusted rate the score uses and what it cost.
-    try s.heading(w("Each indicator, with its count and what it cost", "各项指标、计数及扣分"))
+    try s.heading(t(.indicatorCosts))
     let top = try s.table(
       header: [
-        t(.platform), w("Indicator", "指标"), w("Count", "计数"), w("Per 10,000 events", "每万次事件"),
-        w("95% interval", "95% 区间"), w("Adjusted", "调整后"), w("Points lost", "扣分"),
-        w("Beyond every graded platform", "超过所有已评级平台"),
+        t(.platform), t(.indicator), t(.count), t(.perTenThousandEvents),
+        t(.interval95), t(.adjusted), t(.pointsLost),
+        t(.beyondEveryGraded),
       ],
       rows: ratings.all.flatMap { r in
         RatingIndicator.allCases.map { i -> [Cell] in
           [
-            .text(r.platformID), .text("\(i.letter) \(i.name(english: english))"),
+            .text(r.platformID), .text("\(i.letter) \(i.name(in: language))"),
             .count(r.counts.indicatorCounts[i.rawValue]), r.observed[i.rawValue].map { .hours($0) } ?? .missing,
             .text(RatingText.interval(r, i, perEvents: model.perEvents)),
             r.adjusted.map { .hours($0[i.rawValue]) } ?? .missing,
             r.isRated ? .hours(r.deductions[i.rawValue]) : .missing,
-            .text(r.flags.contains(i) ? w("yes", "是") : ""),
+            .text(r.flags.contains(i) ? t(.yes) : ""),
           ]
         }
       }, filter: true)
     s.row += 1
-    try s.heading(w("Unregistered domains (not graded): those with most upheld complaints", "未登记域名（不评级）：成立投诉最多者"))
-    try s.line([.text(""), .wrapped(ratings.explanation(ratings.unregistered, english: english))])
+    try s.heading(t(.unregisteredMostUpheld))
+    try s.line([.text(""), .wrapped(ratings.explanation(ratings.unregistered, in: language))])
     try s.table(
-      header: [t(.rank), t(.domain), w("Events", "事件数"), t(.upheld), t(.restrictions), t(.opensUnderDecisions)],
+      header: [t(.rank), t(.domain), t(.eventsCount), t(.upheld), t(.restrictions), t(.opensUnderDecisions)],
       rows: ratings.evidence.unregisteredDomains.enumerated().map { k, d in
         [
           .count(Int64(k + 1)), .text(d.domain), .count(d.events), .count(d.upheld), .count(d.restrictions),
@@ -50,7 +48,7 @@ extension WorkbookWriter {
       }, filter: false)
     if ratings.evidence.unregisteredDomains.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(w("Upheld complaints behind v (and s: principles 1-2)", "构成 v（及 s：原则1-2）的成立投诉"))
+    try s.heading(t(.complaintsBehindV))
     try s.table(
       header: [
         t(.platform), t(.complaintID), t(.principle), t(.category), t(.receivedAt), t(.actionTaken), t(.domain),
@@ -64,9 +62,9 @@ extension WorkbookWriter {
       }, filter: false)
     if ratings.evidence.complaints.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(w("Restricted events behind r, by category", "构成 r 的限制事件（按类别）"))
+    try s.heading(t(.restrictionsBehindR))
     try s.table(
-      header: [t(.platform), w("Events", "事件数"), t(.principle), t(.category)],
+      header: [t(.platform), t(.eventsCount), t(.principle), t(.category)],
       rows: ratings.evidence.restrictions.map { x in
         [
           .text(x.platformID), .count(x.events), .count(Int64(x.principle)),
@@ -75,7 +73,7 @@ extension WorkbookWriter {
       }, filter: false)
     if ratings.evidence.restrictions.isEmpty { try s.line([.text(t(.noCases))]) }
     s.row += 1
-    try s.heading(w("Events opened under a decision behind x", "构成 x 的处置后打开事件"))
+    try s.heading(t(.opensBehindX))
     try s.table(
       header: [t(.platform), t(.eventID), t(.principle), t(.occurredAt), t(.domain)],
       rows: ratings.evidence.exposures.map { e in

@@ -64,7 +64,7 @@ extension WorkbookWriter {
     let chart = try workbook.addChart(.column, title: t(.complaintsByMonth))
     for p in 1...4 {
       try chart.addSeries(
-        name: language == .zh ? "原则\(p)" : "Principle \(p)",
+        name: language.principleSeriesName(p),
         categories: s.cells(column: first, rows: (tableTop + 1)...(tableTop + 3)),
         values: s.cells(column: first + p, rows: (tableTop + 1)...(tableTop + 3)))
     }
