@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+import LinkAuditCore
+import Yams
+
+/// Who files the report, as the Cover of every filing names them: from a
+/// `filer.yaml` the compliance team keeps beside the database
+/// (`report --filer FILE`). A filing without it still says so on its Cover.
+public struct Filer: Equatable, Sendable {
+  /// The reporting entity's registered name (报送单位).
+  public var entity: String
+  /// Its English name, for the English workbook; the registered name when absent.
+  public var entityEnglish: String?
+  /// Its unified social credit code (统一社会信用代码, GB 32100-2015): 18
+  /// characters, the last a check character.
+  public var creditCode: String
+  /// The person responsible for the filing (负责人).
+  public var responsiblePerson: String
+  /// Whom the regulator contacts about it (联系人), and how.
+  public var contact: String
+  public var phone: String
+  public var email: String?
+  /// Whether the filed copy carries each complaint's reporter pseudonym:
+  /// by default it does not, as the filing has no need of it.
+  public var reporterPseudonyms: Bool
+  /// SHA-256 of the file, for the manifest.
+  public var sha256: String
+
+  /// The keys a filer.yaml holds, each with what it means: the message of an unknown key lists them.
+  static let keys: [(key: String, required: Bool)] = [
+    ("entity", true), ("entity_en", false), ("credit_code", true), ("responsible_person", true),
+    ("contact", true), ("phone", true), ("email", false), ("reporter_pseudonyms", false),
+  ]
+
+  /// The entity's name in `language`.
+  package func entityName(in language: ReportLanguage) -> String {
+    language == .en ? (entityEnglish ?? entity) : entity
+  }
+
+  public static func load(path: String) throws -> Filer {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw FileError(file: path, message: "cannot read the filer's details (filer.yaml)")
+    }
+    guard data.count <= 64 * 1024 else {
+      throw FileError(file: path, message: "is \(data.count.grouped) bytes: a filer.yaml holds a few lines")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw FileError(file: path, message: "is not UTF-8 text")
+    }
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      switch error {
+      case .duplicatedKeysInMapping(let duplicates, _):
+        let key = duplicates.sorted().first ?? ""
+        // The line a reader mends is the key's second occurrence.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let second = lines.indices.filter { lines[$0].hasPrefix(key + ":") }.dropFirst().first
+        throw FileError(
+          file: path, line: second.map { $0 + 1 }, message: "\(escapingControls(key)) is given twice: keep one")
+      case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+        .composer(_, let problem, let mark, _):
+        throw FileError(file: path, line: mark.line, message: "is not valid YAML: \(escapingControls(problem))")
+      default:
+        throw FileError(file: path, message: "is not valid YAML")
+      }
+    } catch {
+      throw FileError(file: path, message: "is not valid YAML")
+    }
+    guard let mapping = root?.mapping else {
+      throw FileError(file: path, line: 1, message: "must be a mapping of keys to values: entity, credit_code, …")
+    }
+    // Yams counts lines from 1.
+    func line(_ node: Node?) -> Int? { node?.mark.map(\.line) }
+    var values: [String: (String, Node)] = [:]
+    for (keyNode, valueNode) in mapping {
+      let key = keyNode.string ?? ""
+      guard keys.contains(where: { $0.key == key }) else {
+        throw FileError(
+          file: path, line: line(keyNode),
+          message:
+            "unknown key \"\(escapingControls(key))\": a filer.yaml holds \(keys.map(\.key).joined(separator: ", "))")
+      }
+      guard values[key] == nil else {
+        throw FileError(file: path, line: line(keyNode), message: "\(key) is given twice")
+      }
+      guard let value = valueNode.scalar?.string else {
+        throw FileError(file: path, line: line(valueNode), message: "\(key) must be a single value")
+      }
+      values[key] = (value.trimmingCharacters(in: .whitespaces), valueNode)
+    }
+    for (key, required) in keys where required && (values[key]?.0.isEmpty ?? true) {
+      throw FileError(
+        file: path, line: values[key].flatMap { line($0.1) },
+        message: "\(key) is missing: the Cover names \(describe(key))")
+    }
+    for (key, (value, node)) in values where key != "reporter_pseudonyms" {
+      if let breach = TextRuleBreach.check(value, maxLength: 200) {
+        let why =
+          switch breach {
+          case .forbidden(let s): "holds \(TextRuleBreach.code(s)), a control, invisible or bidirectional character"
+          case .tooLong(let n): "is \(n) characters long (at most 200)"
+          }
+        throw FileError(file: path, line: line(node), message: "\(key) \(why)")
+      }
+      // A value that starts like a formula would run in a spreadsheet: names and numbers never do.
+      if let first = value.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) {
+        throw FileError(
+          file: path, line: line(node), message: "\(key) \"\(value)\" starts with \(first): as a cell it would run")
+      }
+    }
+    let code = values["credit_code"]!.0
+    if let problem = creditCodeProblem(code) {
+      throw FileError(
+        file: path, line: line(values["credit_code"]!.1),
+        message: "credit_code \"\(escapingControls(code))\": \(problem)")
+    }
+    var pseudonyms = false
+    if let (value, node) = values["reporter_pseudonyms"] {
+      switch value.lowercased() {
+      case "true", "yes": pseudonyms = true
+      case "false", "no", "": pseudonyms = false
+      default:
+        throw FileError(
+          file: path, line: line(node), message: "reporter_pseudonyms \"\(escapingControls(value))\": true or false")
+      }
+    }
+    func optional(_ key: String) -> String? { values[key].map(\.0).flatMap { $0.isEmpty ? nil : $0 } }
+    return Filer(
+      entity: values["entity"]!.0, entityEnglish: optional("entity_en"), creditCode: code,
+      responsiblePerson: values["responsible_person"]!.0, contact: values["contact"]!.0, phone: values["phone"]!.0,
+      email: optional("email"), reporterPseudonyms: pseudonyms, sha256: hex(SHA256.hash(data: data)))
+  }
+
+  private static func describe(_ key: String) -> String {
+    switch key {
+    case "entity": "the reporting entity (报送单位)"
+    case "credit_code": "its unified social credit code (统一社会信用代码)"
+    case "responsible_person": "the person responsible (负责人)"
+    case "contact": "the contact person (联系人)"
+    default: "the contact's telephone (联系电话)"
+    }
+  }
+
+  /// The characters of a unified social credit code (GB 32100-2015): digits
+  /// and capitals but I, O, S, V and Z.
+  static let creditCodeCharacters = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+  static let creditCodeWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+  /// Why `code` is not a unified social credit code, or nil when it is one:
+  /// a mistyped character fails its check character, as the register's own check does.
+  package static func creditCodeProblem(_ code: String) -> String? {
+    let characters = Array(code)
+    guard characters.count == 18 else { return "has \(characters.count) characters: a credit code has 18" }
+    var sum = 0
+    for (i, c) in characters.enumerated() {
+      guard let value = creditCodeCharacters.firstIndex(of: c) else {
+        return "character \(i + 1) (\(escapingControls(String(c)))) is not one of 0-9 and A-Y but I, O, S, V, Z"
+      }
+      if i < 17 { sum += value * creditCodeWeights[i] }
+    }
+    let check = creditCodeCharacters[(31 - sum % 31) % 31]
+    guard characters[17] == check else {
+      return "its check character is \(characters[17]), but the first 17 give \(check): a character is mistyped"
+    }
+    return nil
+  }
+}
