@@ -13,7 +13,10 @@ fi
 # REASON says why a quarter already filed is issued again with other figures.
 reason=()
 if [ -n "${REASON:-}" ]; then reason=(--reason "$REASON"); fi
-out=$("$BIN" report --db "$DB" --quarter "$QUARTER" "${reason[@]}")
+# The filer's details: filer.yaml beside the database, else the one the demo wrote into the inbox.
+filer=()
+if [ ! -f "$(dirname "$DB")/filer.yaml" ] && [ -f "$INBOX/filer.yaml" ]; then filer=(--filer "$INBOX/filer.yaml"); fi
+out=$("$BIN" report --db "$DB" --quarter "$QUARTER" "${reason[@]}" "${filer[@]}")
 echo "$out"
 # Check what was just written against its manifest and the database.
 "$BIN" verify --db "$DB" "$(dirname "$(echo "$out" | tail -n 1)")"

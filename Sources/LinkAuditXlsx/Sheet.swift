@@ -62,6 +62,8 @@ public final class Sheet {
   /// Paragraphs merged across columns, their rows sized once the widths are known.
   private var paragraphs: [(row: Int, columns: ClosedRange<Int>, text: String)] = []
   private var tables: [(header: Int, last: Int, columns: Int)] = []
+  /// Rows of a fixed height (a box to sign in), in points.
+  private var fixedHeights: [Int: Double] = [:]
   /// Rows that start a printed page.
   private var breaks: [Int] = []
 
@@ -78,6 +80,7 @@ public final class Sheet {
   public static let countChange = CellStyle(numberFormat: "+#,##0;-#,##0;0", alignTop: true)
   public static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
   public static let missing = CellStyle(alignRight: true, alignTop: true)
+  public static let box = CellStyle(bold: true, border: true, alignTop: true)
   /// Points per line of wrapped text at the default font size.
   public static let lineHeight = 15.0
   /// The most a header widens its column (8 CJK characters, 16 Latin).
@@ -161,6 +164,18 @@ public final class Sheet {
     try sheet.merge(text, row: row, firstColumn: span.lowerBound, lastColumn: span.upperBound, style: Self.wrapped)
     paragraphs.append((row, span, text))
     row += 1
+  }
+
+  /// Boxes to write in by hand (a signature, a seal, a date), one a row
+  /// across the first `columns` columns, each `height` points tall with
+  /// its label at the top.
+  public func boxes(_ labels: [String], columns: Int, height: Double) throws {
+    for label in labels {
+      try sheet.merge(
+        label, row: row, firstColumn: 0, lastColumn: max(columns - 1, 0), style: Self.box)
+      fixedHeights[row] = height
+      row += 1
+    }
   }
 
   public func line(_ cells: [Cell]) throws {
@@ -358,6 +373,7 @@ public final class Sheet {
       let lines = Self.lines(p.text, width: width)
       if lines > 1 { try sheet.setRowHeight(p.row, Double(lines) * Self.lineHeight) }
     }
+    for (r, points) in fixedHeights.sorted(by: { $0.key < $1.key }) { try sheet.setRowHeight(r, points) }
     if let headerRow, freezeHeader { try sheet.freeze(rows: headerRow + 1) }
     if !breaks.isEmpty { try sheet.pageBreaks(before: breaks) }
     if let t = tables.first {

@@ -6,7 +6,7 @@ import Yams
 /// Who files the report, as the Cover of every filing names them: from a
 /// `filer.yaml` the compliance team keeps beside the database
 /// (`report --filer FILE`). A filing without it still says so on its Cover.
-public struct Filer: Equatable, Sendable {
+public struct Filer: Codable, Equatable, Sendable {
   /// The reporting entity's registered name (报送单位).
   public var entity: String
   /// Its English name, for the English workbook; the registered name when absent.
@@ -23,8 +23,52 @@ public struct Filer: Equatable, Sendable {
   /// Whether the filed copy carries each complaint's reporter pseudonym:
   /// by default it does not, as the filing has no need of it.
   public var reporterPseudonyms: Bool
-  /// SHA-256 of the file, for the manifest.
+  /// SHA-256 of the file it was read from.
   public var sha256: String
+
+  package enum CodingKeys: String, CodingKey {
+    case entity, contact, phone, email, sha256
+    case entityEnglish = "entity_en"
+    case creditCode = "credit_code"
+    case responsiblePerson = "responsible_person"
+    case reporterPseudonyms = "reporter_pseudonyms"
+  }
+
+  /// Why a filer read back from a manifest (untrusted, as every input) is
+  /// not one `load` would accept, or nil.
+  package var problem: String? {
+    let values: [(String, String?)] = [
+      ("entity", entity), ("entity_en", entityEnglish), ("credit_code", creditCode),
+      ("responsible_person", responsiblePerson), ("contact", contact), ("phone", phone), ("email", email),
+    ]
+    for (key, value) in values {
+      guard let value else { continue }
+      if let why = Self.valueProblem(value, required: Self.keys.first { $0.key == key }?.required ?? false) {
+        return "\(key) \(why)"
+      }
+    }
+    return Self.creditCodeProblem(creditCode).map { "credit_code \"\(escapingControls(creditCode))\": \($0)" }
+  }
+
+  /// Why `value` cannot stand on a Cover: empty where required, a control,
+  /// invisible or bidirectional character, too long, or the start of a formula.
+  static func valueProblem(_ value: String, required: Bool) -> String? {
+    if required && value.isEmpty { return "is empty" }
+    if let breach = TextRuleBreach.check(value, maxLength: 200) {
+      switch breach {
+      case .forbidden(let s): return "holds \(TextRuleBreach.code(s)), a control, invisible or bidirectional character"
+      case .tooLong(let n): return "is \(n) characters long (at most 200)"
+      }
+    }
+    // A value that starts like a formula would run in a spreadsheet: names and numbers never do.
+    if let first = value.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) {
+      return "\"\(value)\" starts with \(first): as a cell it would run"
+    }
+    return nil
+  }
+
+  /// Its name beside the database, where report looks when --filer is not given.
+  public static let defaultName = "filer.yaml"
 
   /// The keys a filer.yaml holds, each with what it means: the message of an unknown key lists them.
   static let keys: [(key: String, required: Bool)] = [
@@ -95,19 +139,9 @@ public struct Filer: Equatable, Sendable {
         file: path, line: values[key].flatMap { line($0.1) },
         message: "\(key) is missing: the Cover names \(describe(key))")
     }
-    for (key, (value, node)) in values where key != "reporter_pseudonyms" {
-      if let breach = TextRuleBreach.check(value, maxLength: 200) {
-        let why =
-          switch breach {
-          case .forbidden(let s): "holds \(TextRuleBreach.code(s)), a control, invisible or bidirectional character"
-          case .tooLong(let n): "is \(n) characters long (at most 200)"
-          }
+    for (key, (value, node)) in values.sorted(by: { $0.key < $1.key }) where key != "reporter_pseudonyms" {
+      if let why = valueProblem(value, required: false) {
         throw FileError(file: path, line: line(node), message: "\(key) \(why)")
-      }
-      // A value that starts like a formula would run in a spreadsheet: names and numbers never do.
-      if let first = value.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) {
-        throw FileError(
-          file: path, line: line(node), message: "\(key) \"\(value)\" starts with \(first): as a cell it would run")
       }
     }
     let code = values["credit_code"]!.0

@@ -375,6 +375,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
     case filingVersion, issuedAt, reissueReason, corrections, correctsVersion, figuresChanged, noFigureChanged
     case batchesSince, noBatchesSince, policyAndModel, unchanged, figure, absent
+    // The Cover's formal parts.
+    case filerEntity, creditCode, responsiblePerson, contactPerson, contactPhone, contactEmail, filerNotGiven, declaration, declarationText, signature, seal, signedOn
     // The ratings' sheets.
     case ratingEvidence, window, indicatorCosts, indicator, count, perTenThousandEvents, interval95, adjusted,
       pointsLost, beyondEveryGraded, yes, unregisteredMostUpheld, eventsCount, complaintsBehindV, restrictionsBehindR,
@@ -617,6 +619,18 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .explanation: ("Why", "说明"),
     .dataFingerprint: ("Data fingerprint (SHA-256 of the batch hashes)", "数据指纹（各批次哈希的 SHA-256）"),
     .signingKey: ("Signing key (SHA-256 of the public key)", "签名公钥指纹（SHA-256）"),
+    .filerEntity: ("Reporting entity", "报送单位"),
+    .creditCode: ("Unified social credit code", "统一社会信用代码"),
+    .responsiblePerson: ("Responsible person", "负责人"),
+    .contactPerson: ("Contact", "联系人"),
+    .contactPhone: ("Telephone", "联系电话"),
+    .contactEmail: ("Email", "电子邮箱"),
+    .filerNotGiven: ("not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无 filer.yaml，见 report --filer）"),
+    .declaration: ("Declaration", "声明"),
+    .declarationText: ("We declare that the data and statements in this report are true, accurate and complete, with no false record, misleading statement or material omission, and we take responsibility for their truthfulness, accuracy and completeness.", "本单位承诺，本报告所载数据和情况真实、准确、完整，不存在虚假记载、误导性陈述或重大遗漏，并对其真实性、准确性和完整性承担责任。"),
+    .signature: ("Signature of the responsible person:", "负责人签字："),
+    .seal: ("Seal of the entity:", "单位盖章："),
+    .signedOn: ("Date:", "日期："),
     .ratingEvidence: ("Rating evidence", "评级依据"),
     .window: ("Window", "统计窗口"),
     .indicatorCosts: ("Each indicator, with its count and what it cost", "各项指标、计数及扣分"),

@@ -27,6 +27,8 @@ public struct ReportPackage {
   package var namedSigner: String?
   /// The fingerprint the package names as its signer.
   package var signedBy: String? { signingKey?.publicKey.fingerprint ?? namedSigner }
+  /// Who files (`filer.yaml`): the Cover names them, the manifest records them.
+  public var filer: Filer?
   /// How the package gets its filed version (`report` issues one; verify
   /// writes the manifest's again).
   public var filing: FilingPolicy = .none
@@ -506,7 +508,7 @@ public struct ReportPackage {
     if moved.isEmpty {
       // A filing from before the ledger kept its signer may have been signed.
       moved.append(
-        (last.signedBy == nil ? "another signer, " : "") + "templates, languages or tool version"
+        (last.signedBy == nil ? "another signer, " : "") + "filer (filer.yaml), templates, languages or tool version"
           + (signedBy == nil && last.signedBy == nil
             ? " (this report is unsigned: was the filed one signed? --signing-key names its key)" : ""))
     }
@@ -568,6 +570,7 @@ public struct ReportPackage {
     let targets = workbooks.map(path)
     let templates = self.templates
     let signedBy = self.signedBy
+    let filer = self.filer
     let outcomes = Outcomes(count: languages.count)
     let markdown = LockBox<[[(name: String, text: String)]]>(Array(repeating: [], count: languages.count))
     let began = Timing.start()
@@ -575,7 +578,8 @@ public struct ReportPackage {
       outcomes.set(i) {
         try Timing.measure("workbook \(languages[i].rawValue)") {
           try WorkbookWriter(
-            data: data, language: languages[i], signedBy: signedBy, filing: version, corrections: corrections
+            data: data, language: languages[i], signedBy: signedBy, filing: version, corrections: corrections,
+            filer: filer
           ).write(to: targets[i])
         }
         let files = try Timing.measure("markdown \(languages[i].rawValue)") {
@@ -611,7 +615,7 @@ public struct ReportPackage {
         daysWithoutEvents: data.daysWithoutEvents), batches: data.batches,
       policyVersions: data.policies, files: hashes,
       signingKey: signedBy.map { .init(algorithm: "Ed25519", publicKeySHA256: $0) },
-      filing: version.map { .init(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) })
+      filing: version.map { .init(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) }, filer: filer)
     let manifestBytes = try manifest.encoded()
     try manifestBytes.write(to: URL(fileURLWithPath: path(Self.manifestName)))
     written.append(Self.manifestName)
@@ -743,9 +747,11 @@ public struct Manifest: Codable, Equatable {
     }
   }
   public var filing: FilingReference?
+  /// Who filed it (`filer.yaml`), as its Cover names them; nil when none was given.
+  public var filer: Filer? = nil
 
   package enum CodingKeys: String, CodingKey {
-    case tool, quarter, languages, period, batches, files
+    case tool, quarter, languages, period, batches, files, filer
     case toolVersion = "tool_version"
     case timeZone = "time_zone"
     case templatesSHA256 = "templates_sha256"
@@ -959,6 +965,14 @@ extension ReportPackage {
     // The signer the package names is on its Cover: written again the same
     // (the signature itself is checked against a public key: verifySigned).
     again.namedSigner = manifest.signingKey?.publicKeySHA256
+    // The filer the manifest names is on its Cover too, if it is one a filer.yaml could give.
+    if let filer = manifest.filer {
+      if let problem = filer.problem {
+        problems.append("filer: the manifest's \(problem)")
+      } else {
+        again.filer = filer
+      }
+    }
     // The version the manifest names, with what it corrects from the ledger; nothing is recorded.
     again.filing =
       manifest.filing.map { .asFiled(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) } ?? .none

@@ -173,6 +173,20 @@ public struct DemoGenerator {
     .wronglyRestricted: ["正常的商品链接被拦截了，请恢复", "我的店铺页面打不开，显示风险提示，但内容合法"],
   ]
 
+  /// A fictitious filer: the credit code's check character is right, the register holds no such code.
+  static let filer = """
+    # Who files: the Cover of every filing names them (linkaudit report --filer FILE).
+    entity: 示例网络科技有限公司（演示数据）
+    entity_en: Example Networks Co., Ltd. (demo data)
+    credit_code: 91110108DEM000001W
+    responsible_person: 王示例
+    contact: 合规部 李示例
+    phone: 010-5555 0100
+    email: compliance@example.com
+    # reporter_pseudonyms: true files each complaint's reporter pseudonym; by default the filing has none.
+
+    """
+
   public func write(to directory: String) throws -> [String] {
     guard events >= 1 else { throw DemoError(message: "the demo needs at least 1 event (asked for \(events))") }
     let fm = FileManager.default
@@ -187,6 +201,11 @@ public struct DemoGenerator {
       return p
     }
     try DefaultPlatformRegistry.csv.write(toFile: path("platforms", "platforms.csv"), atomically: true, encoding: .utf8)
+    // The filer's details a team keeps beside its database (report --filer): the import does not read the
+    // inbox's top folder, and the demo's report names this file.
+    let filer = (directory as NSString).appendingPathComponent("filer.yaml")
+    try Self.filer.write(toFile: filer, atomically: true, encoding: .utf8)
+    written.append(filer)
     for (name, text) in Self.policies {
       try text.write(toFile: path("policies", name), atomically: true, encoding: .utf8)
     }

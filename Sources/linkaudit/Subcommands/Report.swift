@@ -43,6 +43,13 @@ struct Report: ParsableCommand {
         "Every report of a quarter is recorded (linkaudit filings), one line of versions a quarter, whatever the zone. A report that writes the last version's bytes again is that version; anything else (other figures, or the same figures with a batch imported since, another signer, zone, templates or model) is the next version, and needs a reason. Text without control or bidirectional formatting characters, at most 2000 characters; personal numbers are masked."
     ))
   var reason: String?
+  @Option(
+    help: ArgumentHelp(
+      "The filer's details for the Cover (default: filer.yaml beside the database, when there is one).",
+      discussion:
+        "YAML: entity, entity_en (optional), credit_code (the unified social credit code, checked by its check character), responsible_person, contact, phone, email (optional), reporter_pseudonyms (true to file each complaint's reporter pseudonym; false by default). The manifest records them. Without one, the Cover says the filer is not given.",
+      valueName: "file"))
+  var filer: String?
   @Flag(help: "File a quarter that holds no link event and no complaint (refused otherwise: a mistyped year).")
   var allowEmpty = false
   @Flag(help: "Show the version this report would be and what it corrects; write and record nothing.")
@@ -78,6 +85,13 @@ struct Report: ParsableCommand {
     // without switching its journal mode: nothing changes until a version
     // is filed (red-team C7). Neither makes a database of a missing or empty file.
     _ = try ReportOptions.namedQuarter(quarter)
+    let filerPath =
+      filer ?? (parentPath(database.path) as NSString).appendingPathComponent(Filer.defaultName)
+    let filerDetails: Filer? =
+      filer != nil || FileManager.default.fileExists(atPath: filerPath) ? try Filer.load(path: filerPath) : nil
+    if filerDetails == nil {
+      note("no \(Filer.defaultName) beside the database: the Cover says the filer is not given (--filer FILE)")
+    }
     let db = dryRun ? try database.openForReading() : try Database.storeForReport(at: database.path)
     let model = try report.model()
     // One snapshot for every figure, so a report runs beside an import; only
@@ -102,11 +116,13 @@ struct Report: ParsableCommand {
         var package = ReportPackage(
           quarter: q, timeZone: zone, languages: languages, templates: try report.templateFolder(), ratingModel: model,
           signingKey: signingKey, zoneName: report.tz)
+        package.filer = filerDetails
         package.filing = .issue(reason: filedReason, at: Timestamp.now, allowEmpty: allowEmpty, dryRun: dryRun)
         var protected = database.protectedFiles
         protected.add(try report.templateFolder(), as: "the template folder")
         if let model = report.ratingModel { protected.add(model, as: "the rating model") }
         protected.add(keyPath, as: "the signing key")
+        if filerDetails != nil { protected.add(filerPath, as: "the filer's details") }
         // The archive is written from the package before it replaces the
         // folder: an archive name taken by other bytes refuses the report
         // with the filed folder untouched (red-team B1).

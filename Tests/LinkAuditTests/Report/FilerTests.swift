@@ -72,3 +72,114 @@ import Testing
     #expect(try Filer.load(path: try write(Self.valid + "reporter_pseudonyms: true\n")).reporterPseudonyms)
   }
 }
+
+/// The filer on the Cover, in the manifest and through verify, as a user runs it.
+@Suite struct FilerPackageTests {
+  let dir = TemporaryDirectory()
+  var database: String { dir.file("f.db") }
+
+  func run(_ arguments: [String]) throws -> LinkauditBinary.Run {
+    let key = ["import"].contains(arguments.first) ? ["--key-file", dir.file("f.key")] : []
+    return try LinkauditBinary.run(arguments + key, database: database)
+  }
+
+  /// A quarter with a complaint (reporter r1) and five opens, imported.
+  func imported() throws {
+    let links = try PackageFixture.links("links.csv", PackageFixture.quarterRows, in: dir)
+    let complaints = try dir.write(
+      "complaints.csv",
+      """
+      complaint_id,received_at,reporter_id,url,category,description,status
+      c1,2021-10-02 11:00:00,r1,https://item.taobao.com/1,spam,ads,open
+
+      """)
+    #expect(try run(["import", "links", links]).status == 0)
+    #expect(try run(["import", "complaints", complaints]).status == 0)
+  }
+
+  func report(_ extra: [String] = []) throws -> (LinkauditBinary.Run, String) {
+    let out = dir.file("pkg")
+    let r = try run(["report", "--quarter", "2021-Q4", "--out", out] + extra)
+    return (r, out)
+  }
+
+  @Test func theCoverNamesTheFilerAndTheManifestRecordsThem() throws {
+    try imported()
+    // Beside the database: found without --filer.
+    try FilerTests.valid.write(toFile: dir.file("filer.yaml"), atomically: false, encoding: .utf8)
+    let (r, out) = try report()
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(!r.stderr.contains("no filer.yaml"))
+    let zh = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")["封面"])
+    let values = Set(zh.values)
+    for text in [
+      "报送单位", "示例网络科技有限公司", "统一社会信用代码", "91350100M000100Y43", "负责人", "张三", "联系人", "李四",
+      "联系电话", "010-6552 0000", "声明", "负责人签字：", "单位盖章：", "日期：",
+    ] {
+      #expect(values.contains(text), "\(text) is not on the Cover")
+    }
+    #expect(values.contains { $0.hasPrefix("本单位承诺，本报告所载数据和情况真实、准确、完整") })
+    let en = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Cover"])
+    #expect(Set(en.values).contains("Example Networks Co., Ltd."))
+    // No reporter pseudonym in the filed copy unless filer.yaml asks for it.
+    let complaints = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")["投诉明细"])
+    #expect(!Set(complaints.values).contains("投诉人（去标识化）"))
+    let manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
+    #expect(manifest.contains("\"credit_code\" : \"91350100M000100Y43\""))
+    // verify writes the package again with the manifest's filer: the same bytes.
+    let verified = try run(["verify", out])
+    #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+  }
+
+  @Test func reporterPseudonymsAreFiledWhenFilerYamlAsks() throws {
+    try imported()
+    let filer = dir.file("elsewhere.yaml")
+    try (FilerTests.valid + "reporter_pseudonyms: true\n").write(toFile: filer, atomically: false, encoding: .utf8)
+    let (r, out) = try report(["--filer", filer, "--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let complaints = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Complaints"])
+    #expect(Set(complaints.values).contains("Reporter (pseudonym)"))
+  }
+
+  @Test func withoutAFilerTheCoverSaysSo() throws {
+    try imported()
+    let (r, out) = try report(["--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("report: no filer.yaml beside the database: the Cover says the filer is not given"))
+    let cover = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Cover"])
+    #expect(Set(cover.values).contains("not given: no filer.yaml beside the database (report --filer FILE)"))
+    #expect(try !String(contentsOfFile: out + "/manifest.json", encoding: .utf8).contains("\"filer\""))
+  }
+
+  /// A bad filer.yaml refuses the report before anything is written or filed.
+  @Test func aBadFilerRefusesTheReportAndFilesNothing() throws {
+    try imported()
+    let filer = dir.file("filer.yaml")
+    try FilerTests.valid.replacingOccurrences(of: "M000100Y43", with: "M000100Y44").write(
+      toFile: filer, atomically: false, encoding: .utf8)
+    let before = try Data(contentsOf: URL(fileURLWithPath: filer))
+    let (r, out) = try report()
+    #expect(r.status != 0)
+    #expect(
+      r.stderr.contains("filer.yaml:4: credit_code \"91350100M000100Y44\": its check character is 4"), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out))
+    #expect(try run(["filings"]).stdout.split(separator: "\n").count == 1, "only the header: nothing filed")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: filer)) == before)
+  }
+
+  /// A manifest is untrusted: a filer no filer.yaml could give is named, never written onto a Cover again.
+  @Test func verifyNamesAManifestsFilerNoFileCouldGive() throws {
+    try imported()
+    try FilerTests.valid.write(toFile: dir.file("filer.yaml"), atomically: false, encoding: .utf8)
+    let (r, out) = try report(["--lang", "en"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let path = out + "/manifest.json"
+    let manifest = try String(contentsOfFile: path, encoding: .utf8)
+    try manifest.replacingOccurrences(of: "\"responsible_person\" : \"张三\"", with: "\"responsible_person\" : \"=1+1\"")
+      .write(toFile: path, atomically: false, encoding: .utf8)
+    let verified = try run(["verify", out])
+    #expect(verified.status != 0)
+    #expect(
+      (verified.stdout + verified.stderr).contains("filer: the manifest's responsible_person \"=1+1\" starts with ="))
+  }
+}

@@ -26,6 +26,9 @@ extension WorkbookWriter {
       (t(.batches), .number(Double(data.batches.count))),
       (t(.dataFingerprint), .text(data.dataFingerprint)),
     ]
+    // The filer first: whom the filing binds.
+    try s.pairs(filerRows)
+    s.row += 1
     try s.pairs(facts + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
     s.row += 1
     try s.heading(t(.principles))
@@ -40,7 +43,23 @@ extension WorkbookWriter {
         [.text($0.version), .text($0.title), .text(data.local($0.effectiveFrom)), .digest($0.sha256)]
       },
       filter: false)
+    // The declaration, and the boxes the responsible person signs and seals in.
+    s.row += 1
+    try s.heading(t(.declaration))
+    try s.paragraph(t(.declarationText), columns: 4)
+    s.row += 1
+    try s.boxes([t(.signature), t(.seal), t(.signedOn)], columns: 4, height: 45)
     try s.finish(freezeHeader: false)
+  }
+
+  /// The filer's details, or a line saying none were given.
+  var filerRows: [(String, CellValue)] {
+    guard let filer else { return [(t(.filerEntity), .text(t(.filerNotGiven)))] }
+    return [
+      (t(.filerEntity), .text(filer.entityName(in: language))), (t(.creditCode), .text(filer.creditCode)),
+      (t(.responsiblePerson), .text(filer.responsiblePerson)), (t(.contactPerson), .text(filer.contact)),
+      (t(.contactPhone), .text(filer.phone)),
+    ] + (filer.email.map { [(t(.contactEmail), .text($0))] } ?? [])
   }
 
   /// The version, when it was issued and why: the Cover's last rows.

@@ -17,6 +17,8 @@ package struct WorkbookWriter {
 
   /// What a version of 2 or more corrects: a sheet after the Cover.
   package var corrections: Corrections? = nil
+  /// Who files, for the Cover; nil when no filer.yaml was given (the Cover says so).
+  package var filer: Filer? = nil
 
   package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
 
