@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LinkAuditCore
+import LinkAuditStore
 import Yams
 
 /// Who files the report, as the Cover of every filing names them: from a
@@ -82,6 +83,10 @@ public struct Filer: Codable, Equatable, Sendable {
   }
 
   public static func load(path: String) throws -> Filer {
+    // A pipe or a device would hang the read; only a regular file is read.
+    if let problem = FileIdentity.notARegularFile(path) {
+      throw FileError(file: path, message: problem.reason)
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw FileError(file: path, message: "cannot read the filer's details (filer.yaml)")
     }

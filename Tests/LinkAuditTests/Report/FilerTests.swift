@@ -68,6 +68,16 @@ import Testing
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
   }
 
+  /// A pipe would hang the read: refused unread.
+  @Test func aPipeOrAFolderIsRefusedUnread() throws {
+    let fifo = dir.file("fifo.yaml")
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let pipe = #expect(throws: FileError.self) { try Filer.load(path: fifo) }
+    #expect(pipe?.errorDescription?.contains("is not a regular file (a pipe, a socket or a device): not read") == true)
+    let folder = #expect(throws: FileError.self) { try Filer.load(path: dir.path) }
+    #expect(folder?.errorDescription?.contains("is a folder") == true)
+  }
+
   @Test func reporterPseudonymsAreFiledOnlyWhenAskedFor() throws {
     #expect(try Filer.load(path: try write(Self.valid + "reporter_pseudonyms: true\n")).reporterPseudonyms)
   }
