@@ -61,7 +61,7 @@ import Testing
     #expect(PersonalNumberMask.maskURL("https://a.cn/u?m=139%201234%205678") == "https://a.cn/u?m=139 **** 5678")
     #expect(
       PersonalNumberMask.maskURL("https://a.cn/u?sfz=110105%2019900101%201234")
-        == "https://a.cn/u?sfz=110105 ******** 1234")
+        == "https://a.cn/u?sfz=****** ******** 1234")
     #expect(PersonalNumberMask.maskURL("https://a.cn/?tel=8613912345678") == "https://a.cn/?tel=86139****5678")
     // Nothing to mask: the URL as written, escapes and all.
     #expect(PersonalNumberMask.maskURL("https://a.cn/a%20b?q=1+2") == "https://a.cn/a%20b?q=1+2")

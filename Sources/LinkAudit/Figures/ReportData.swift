@@ -101,7 +101,8 @@ public struct ReportData: Sendable {
       url = PersonalNumberMask.maskURL(try r.text("url_normalised"))
       domain = try r.text("domain")
       platformID = try r.text("platform_id")
-      description = r.optionalText("description")
+      // Masked at import; again here, so text imported under the older ID mask shows only the last four.
+      description = r.optionalText("description").map(PersonalNumberMask.mask)
       duplicateOf = r.optionalText("duplicate_of")
       hoursOpenAtEnd = r.optionalDouble("hours_open_at_end")
       isOverdue = try r.integer("overdue_at_end") != 0

@@ -1,5 +1,7 @@
 /// Masks mainland mobile numbers (11 digits, 1[3-9]…) and resident ID numbers
-/// (17 digits and a digit or X) in free text: 138****5678, 110105********123X.
+/// (17 digits and a digit or X) in free text: 138****5678, **************123X
+/// (an ID keeps only its last four characters, as the regulator's review asked:
+/// the region and birth date of its first ten identify a person too).
 ///
 /// Numbers are found as people write them: in any script's decimal digits
 /// (full-width １３８…, Arabic-Indic ١٣٨…), in Chinese numerals (一三八…,
@@ -18,10 +20,37 @@ public enum PersonalNumberMask {
     // 9001 0112 34`), and the mask's output must be its own fixed point.
     var current = text
     while true {
-      guard let (next, again) = maskOnce(current) else { return current }
-      guard again else { return next }
+      guard let (next, again) = maskOnce(current) else { return hidingOldIDRegions(current) }
+      guard again else { return hidingOldIDRegions(next) }
       current = next
     }
+  }
+
+  /// An ID number masked as this mask did before issue 32 (`110105********123X`,
+  /// its region code shown), as text imported then still holds it: its first
+  /// six digits masked too, so every output shows only the last four.
+  static func hidingOldIDRegions(_ text: String) -> String {
+    guard text.contains("********") else { return text }
+    var s = Array(text.unicodeScalars)
+    func ascii(_ k: Int) -> Bool { k >= 0 && k < s.count && (48...57).contains(s[k].value) }
+    var changed = false
+    var i = 0
+    while i + 18 <= s.count {
+      let shape =
+        (i..<(i + 6)).allSatisfy(ascii) && ((i + 6)..<(i + 14)).allSatisfy { s[$0] == "*" }
+        && ((i + 14)..<(i + 17)).allSatisfy(ascii) && (ascii(i + 17) || s[i + 17] == "X" || s[i + 17] == "x")
+      if shape, !ascii(i - 1), !ascii(i + 18) {
+        for k in i..<(i + 6) { s[k] = "*" }
+        changed = true
+        i += 18
+      } else {
+        i += 1
+      }
+    }
+    guard changed else { return text }
+    var out = String.UnicodeScalarView()
+    out.append(contentsOf: s)
+    return String(out)
   }
 
   /// The text with the numbers one pass finds masked, or nil when it finds
@@ -186,7 +215,8 @@ public enum PersonalNumberMask {
     let idLengths: [[Int]] =
       hasX ? [[17], [6, 8, 3], [6, 4, 4, 3], [4, 4, 4, 4, 1]] : [[18], [6, 8, 4], [6, 4, 4, 4], [4, 4, 4, 4, 2]]
     if digits.count == (hasX ? 17 : 18), anyGrouping || idLengths.contains(lengths) {
-      return Array(positions[6..<14])
+      // Only the last four characters shown (three digits and the X, or four digits).
+      return Array(positions[0..<14])
     }
     return nil
   }

@@ -21,7 +21,7 @@ struct PersonalNumberMaskSpellingTests {
     ("call 138.1234.5678.", "call 138.****.5678."),
     ("138 - 1234 - 5678", "138 - **** - 5678"),
     ("138. 1234. 5678", "138. ****. 5678"),
-    ("110105.19900101.123X", "110105.********.123X"),
+    ("110105.19900101.123X", "******.********.123X"),
   ])
   func numbersSplitOrWrittenOtherwiseAreMasked(text: String, masked: String) {
     #expect(PersonalNumberMask.mask(text) == masked)
@@ -53,7 +53,7 @@ struct PersonalNumberMaskSpellingTests {
     ("¹³⁸¹²³⁴⁵⁶⁷⁸", "¹³⁸****⁵⁶⁷⁸"),
     ("1381 2345 678", "138* ***5 678"),
     ("138  --  1234  --  5678", "138  --  ****  --  5678"),
-    ("1101 0519 9001 0112 34", "1101 05** **** **12 34"),
+    ("1101 0519 9001 0112 34", "**** **** **** **12 34"),
     (
       "caller 138\u{2009}1234\u{2009}5678, also 139,8765,4321 / 一三九八七六五四三二一",
       "caller 138\u{2009}****\u{2009}5678, also 139,****,4321 / 一三九****四三二一"
@@ -61,6 +61,22 @@ struct PersonalNumberMaskSpellingTests {
   ]
 
   /// Two numbers side by side are two numbers: each is masked.
+  /// Issue 32: an ID keeps only its last four characters; text imported under
+  /// the older mask (region code shown) is masked the new way on output, and
+  /// nothing else of that shape is touched.
+  @Test func anIDKeepsOnlyItsLastFour() {
+    #expect(PersonalNumberMask.mask("身份证11010519900101123X") == "身份证**************123X")
+    #expect(PersonalNumberMask.mask("身份证110105********123X") == "身份证**************123X")
+    #expect(PersonalNumberMask.mask("a 110105********1234 b") == "a **************1234 b")
+    let once = PersonalNumberMask.mask("110105********1234, 11010519900101123X")
+    #expect(once == "**************1234, **************123X")
+    #expect(PersonalNumberMask.mask(once) == once, "its own fixed point")
+    // Not the old mask's shape: left as written.
+    for text in ["1101055********1234", "110105********12345", "110105*******1234", "ab****************1234"] {
+      #expect(PersonalNumberMask.mask(text) == text, "\(text)")
+    }
+  }
+
   @Test func neighbouringNumbersAreEachMasked() {
     #expect(PersonalNumberMask.mask("12 138 1234 5678") == "12 138 **** 5678")
     #expect(PersonalNumberMask.mask("13812345678 / 13987654321") == "138****5678 / 139****4321")

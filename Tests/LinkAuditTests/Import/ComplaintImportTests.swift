@@ -70,7 +70,7 @@ import Testing
     try store.load([(.complaints, fixture("complaints-v1.csv")), (.complaints, fixture("complaints-multiline.csv"))])
     #expect(
       try store.scalar("SELECT description FROM complaint WHERE complaint_id = 'c1'")
-        == "冒充客服，电话138****5678，身份证110105********1234")
+        == "冒充客服，电话138****5678，身份证**************1234")
     #expect(
       try store.scalar("SELECT description FROM complaint WHERE complaint_id = 'm1'")
         == "第一行, with comma\n第二行 \"quoted\" 159****1111")
@@ -84,7 +84,7 @@ import Testing
 @Suite struct PersonalNumberMaskTests {
   @Test(arguments: [
     ("电话13812345678。", "电话138****5678。"),
-    ("ID 11010519900101123X end", "ID 110105********123X end"),
+    ("ID 11010519900101123X end", "ID **************123X end"),
     ("order 123456789012 and 12345678901", "order 123456789012 and 12345678901"),
     ("138123456789", "138123456789"),
     ("no numbers", "no numbers"),
@@ -97,8 +97,8 @@ import Testing
     ("+8613812345678", "+86138****5678"),
     ("+86 138 1234 5678", "+86 138 **** 5678"),
     ("008613812345678", "0086138****5678"),
-    ("ID 110105 19900101 123X.", "ID 110105 ******** 123X."),
-    ("ID 110105 1990 0101 1234", "ID 110105 **** **** 1234"),
+    ("ID 110105 19900101 123X.", "ID ****** ******** 123X."),
+    ("ID 110105 1990 0101 1234", "ID ****** **** **** 1234"),
     ("order 2021-0917-1234-5678", "order 2021-0917-1234-5678"),
     ("86 13812345678", "86 138****5678"),
   ])
