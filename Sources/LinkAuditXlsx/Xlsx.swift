@@ -83,14 +83,40 @@ public struct DocumentProperties: Sendable {
 
 /// An .xlsx file being written. Call `close()` to write it; errors such as an
 /// unwritable path surface there.
+/// The font every cell and chart of a workbook declares, where Calibri
+/// (libxlsxwriter's default, Latin only) would print Chinese as boxes on a
+/// machine whose fallback font has no CJK glyphs.
+public struct Font: Equatable, Sendable {
+  public var name: String
+  /// The character set a program falls back by when `name` is not installed
+  /// (134: GB2312, whose default font on Windows is 宋体 SimSun). Charts
+  /// carry it; libxlsxwriter 1.1.4 does not write it into a cell's font
+  /// (later versions do), where the program's own font linking falls back.
+  public var charset: UInt8
+  /// 2: a sans-serif family.
+  public var family: UInt8
+
+  public init(name: String, charset: UInt8, family: UInt8) {
+    self.name = name
+    self.charset = charset
+    self.family = family
+  }
+
+  /// 等线 (DengXian, Office's Chinese font since 2016), falling back to 宋体
+  /// where it is missing.
+  public static let chinese = Font(name: "等线", charset: 134, family: 2)
+}
+
 public final class Workbook {
   private let handle: UnsafeMutablePointer<lxw_workbook>
   public let path: String
+  /// Declared by every format and chart; nil for libxlsxwriter's default (Calibri).
+  public let font: Font?
   private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
   private var closed = false
 
   /// `constantMemory` streams rows to disk: each row must be written in order.
-  public init(path: String, constantMemory: Bool = false) throws {
+  public init(path: String, constantMemory: Bool = false, font: Font? = nil) throws {
     var options = lxw_workbook_options()
     options.constant_memory = constantMemory ? 1 : 0
     options.use_zip64 = 1
@@ -99,6 +125,7 @@ public final class Workbook {
     }
     handle = wb
     self.path = path
+    self.font = font
   }
 
   deinit {
@@ -191,9 +218,14 @@ public final class Workbook {
   }
 
   package func format(_ style: CellStyle) -> UnsafeMutablePointer<lxw_format>? {
-    if style == .plain { return nil }
+    if style == .plain && font == nil { return nil }
     if let f = formats[style] { return f }
     let f = workbook_add_format(handle)!
+    if let font {
+      format_set_font_name(f, font.name)
+      format_set_font_charset(f, font.charset)
+      format_set_font_family(f, font.family)
+    }
     if style.bold { format_set_bold(f) }
     if let n = style.numberFormat { format_set_num_format(f, n) }
     if let bg = style.background {
@@ -247,7 +279,28 @@ public final class Workbook {
     try requireOpen()
     let chart = workbook_add_chart(handle, kind.code)!
     chart_title_set_name(chart, Self.cellText(title))
+    withChartFont { f in
+      chart_title_set_name_font(chart, f)
+      for axis in [chart.pointee.x_axis, chart.pointee.y_axis] {
+        chart_axis_set_name_font(axis, f)
+        chart_axis_set_num_font(axis, f)
+      }
+      chart_legend_set_font(chart, f)
+    }
     return Chart(handle: chart, workbook: self)
+  }
+
+  /// Runs `body` with the workbook's font as a chart font (libxlsxwriter
+  /// copies it); not at all without one.
+  fileprivate func withChartFont(_ body: (UnsafeMutablePointer<lxw_chart_font>) -> Void) {
+    guard let font else { return }
+    withCStrings([font.name]) { names in
+      var f = lxw_chart_font()
+      f.name = names[0]
+      f.charset = font.charset
+      f.pitch_family = font.family
+      body(&f)
+    }
   }
 
   /// Writes the file. Safe to call once; later calls do nothing. After it,
@@ -310,7 +363,10 @@ public struct Chart {
     try workbook.requireOpen()
     let series = chart_add_series(handle, categories.formula, values.formula)
     chart_series_set_name(series, Workbook.cellText(name))
-    if labels { chart_series_set_labels(series) }
+    if labels {
+      chart_series_set_labels(series)
+      workbook.withChartFont { chart_series_set_labels_font(series, $0) }
+    }
   }
 
   /// Names every category on `axis`: a reader left to guess which bar is

@@ -244,6 +244,25 @@ enum XlsxReading {
       """, path)
   }
 
+  /// The fonts a workbook declares: "cells" → index → font name (from
+  /// styles.xml), "charts" → chart file → its fonts' typefaces, comma-separated.
+  static func fonts(_ path: String) throws -> [String: [String: String]] {
+    try python(
+      """
+      import json, sys, zipfile, re, xml.etree.ElementTree as ET
+      ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
+      z = zipfile.ZipFile(sys.argv[1])
+      styles = ET.fromstring(z.read('xl/styles.xml'))
+      cells = {str(i): f.find('m:name', ns).get('val') for i, f in enumerate(styles.find('m:fonts', ns))}
+      charts = {}
+      for name in z.namelist():
+          if name.startswith('xl/charts/chart'):
+              faces = re.findall(r'<a:latin typeface="([^"]*)"', z.read(name).decode())
+              charts[name] = ','.join(sorted(set(faces)))
+      print(json.dumps({'cells': cells, 'charts': charts}))
+      """, path)
+  }
+
   private static func python(_ script: String, _ path: String) throws -> [String: [String: String]] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

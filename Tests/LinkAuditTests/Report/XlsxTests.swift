@@ -37,6 +37,33 @@ import Testing
     #expect(CellRange.letters(702) == "AAA")
   }
 
+  /// Issue 32: a workbook with a font declares it in every cell format and
+  /// chart, so Chinese prints the same on a machine without a CJK default font.
+  @Test func aWorkbookFontIsDeclaredByEveryFormatAndChart() throws {
+    for font in [Font.chinese, nil] {
+      let path = dir.file("font-\(font == nil).xlsx")
+      let wb = try Workbook(path: path, font: font)
+      let ws = try wb.addWorksheet("表")
+      try ws.write(.text("名称"), row: 0, column: 0)
+      try ws.write(.number(1), row: 1, column: 0, style: .integer)
+      try ws.write(.text("标题"), row: 2, column: 0, style: .title)
+      let chart = try wb.addChart(.bar, title: "图")
+      let cells = CellRange(sheet: "表", rows: 1...1, columns: 0...0)
+      try chart.addSeries(name: "n", categories: cells, values: cells, labels: true)
+      try ws.insert(chart, row: 4, column: 0)
+      try wb.close()
+      let fonts = try XlsxReading.fonts(path)
+      let names = try #require(fonts["cells"])
+      // Font 0 is the workbook's default (Calibri, for cells never written); every format's own after it.
+      #expect(names["0"] == "Calibri")
+      #expect(names.count >= 2, "the default and the title's at least")
+      for (index, name) in names where index != "0" {
+        #expect(name == (font == nil ? "Calibri" : "等线"), "font \(index): \(name)")
+      }
+      #expect(fonts["charts"]?.values.allSatisfy { $0 == (font == nil ? "" : "等线") } == true, "\(fonts)")
+    }
+  }
+
   @Test func sameContentGivesTheSameBytes() throws {
     func write(_ name: String) throws -> Data {
       let wb = try Workbook(path: dir.file(name))

@@ -23,7 +23,8 @@ package struct WorkbookWriter {
   package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
 
   package func write(to path: String) throws {
-    let workbook = try Workbook(path: path)
+    // Chinese declares its East Asian font, so it prints the same on any machine (issue 32).
+    let workbook = try Workbook(path: path, font: language == .zh ? .chinese : nil)
     try workbook.setProperties(
       DocumentProperties(
         title: "\(t(.reportTitle)) \(data.quarter)", subject: "\(data.quarter) (\(data.periodText))",
