@@ -622,7 +622,8 @@ public struct ReportPackage {
         issuedAt: version.issuedAt, reason: version.reason, dataFingerprint: data.dataFingerprint,
         manifestSHA256: manifestSHA256, metricsCSV: data.current.csv,
         batchIDs: data.batches.map(\.batchID), policyVersions: data.policies.map(\.version),
-        ratingModelSHA256: ratingModel?.sha256, signedBy: signedBy ?? ""
+        ratingModelSHA256: ratingModel?.sha256, signedBy: signedBy ?? "",
+        signerPublicKey: signingKey?.publicKey.raw
       ).insert(into: db)
     }
     if let signingKey {
