@@ -373,7 +373,10 @@ public struct ReportPackage {
     try PackageFolder.checkReplaceable(
       directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
     // Before anything is filed or written: a filed version this ledger does not hold is never replaced (red-team D1).
-    if case .issue = filing { try Self.checkFiledHere(directory, database: db) }
+    if case .issue = filing {
+      try Self.checkFiledHere(directory, database: db)
+      try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected)
+    }
     if case .issue(_, _, _, true) = filing {
       PackageFolder.removeStaleScratch()
       let scratch = PackageFolder.scratchFolder(.dryRun)
