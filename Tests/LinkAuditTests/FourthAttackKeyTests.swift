@@ -84,6 +84,12 @@ import Testing
     let copy = dir.file("p")
     try FileManager.default.copyItem(atPath: folder + "-v1", toPath: copy)
     let stored = bytes(database)
+    // The rotation done, doctor is healthy: the kept version is checked with its own key, and the
+    // key at hand is the latest version's, so a re-issue is signed by the same key.
+    let healthy = try run(["doctor", "--reports", reports])
+    #expect(healthy.status == 0, "\(healthy.stdout)")
+    #expect(healthy.stdout.contains("signature included"), "\(healthy.stdout)")
+    #expect(!healthy.stdout.contains("warning"), "\(healthy.stdout)")
     let genuine = try run(["verify", copy])
     #expect(genuine.status == 0, "\(genuine.stderr)")
     #expect(!genuine.stdout.contains("not checked") && !genuine.stderr.contains("not checked"), "\(genuine.stderr)")

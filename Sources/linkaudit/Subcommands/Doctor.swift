@@ -78,7 +78,13 @@ struct FilingChecks {
     // package or archive there names a version the filings do not hold.
     guard !filings.isEmpty || !packages.isEmpty else { return [Doctor.Finding(.ok, "filings", "no report filed yet")] }
     // The signing key: one line, whatever is wrong with it (red-team B14).
-    let signers = Set(packages.compactMap { $0.manifest?.signingKey?.publicKeySHA256 })
+    // Against the key a re-issue would follow: a superseded version kept signed by a key since
+    // replaced is no reason to warn, its signature being checked with the key the ledger keeps (red-team D9).
+    let current = packages.filter { p in
+      guard let m = p.manifest, let v = m.filing?.version, let latest = latestByQuarter[m.quarter] else { return true }
+      return v >= latest.version
+    }
+    let signers = Set(current.compactMap { $0.manifest?.signingKey?.publicKeySHA256 })
       .union(latestByQuarter.values.compactMap { $0.signedBy.flatMap { $0.isEmpty ? nil : $0 } })
     let signedBy = signers.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", ")
     switch key {
