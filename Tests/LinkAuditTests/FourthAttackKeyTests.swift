@@ -249,6 +249,19 @@ import Testing
         && refused.stderr.contains("give --signing-key a path in a folder of its own")
         && refused.stderr.contains("or move the database"), "\(refused.stderr)")
     #expect(listing(reports) == before)
+    // A key put there by hand: report refuses to write the package beside it, and says what to do instead.
+    #expect(try run(["keys", "new", "--signing-key", dir.file("spare.pem")], database: db).status == 0)
+    try FileManager.default.moveItem(atPath: dir.file("spare.pem"), toPath: reports + "/.linkaudit-signing-key.pem")
+    let stored = bytes(db)
+    let beside = try run(
+      ["report", "--quarter", "2021-Q4", "--out", reports + "/2021-Q4", "--dry-run"], database: db)
+    #expect(beside.status != 0)
+    #expect(
+      beside.stderr.contains("(the signing key), which would be handed over")
+        && beside.stderr.contains("the database lies there too: move the database")
+        && !beside.stderr.contains("beside the database, the default"), "\(beside.stderr)")
+    #expect(bytes(db) == stored)
+    try FileManager.default.removeItem(atPath: reports + "/.linkaudit-signing-key.pem")
     // What it advises works.
     let own = dir.file("keys")
     try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: false)

@@ -345,9 +345,14 @@ package enum PackageFolder {
     let key = (parentPath(directory).isEmpty ? name : (parentPath(directory) as NSString).appendingPathComponent(name))
     let role =
       protected.entries.first { FileIdentity($0.path).isSame(as: FileIdentity(key)) }?.role ?? "a PEM private key"
+    // Beside the database is no advice when the database lies there too (a folder named reports).
+    let instead =
+      folder == parentPath(FileIdentity(database).canonical)
+      ? "the database lies there too: move the database (with its keys) out of \(escapingControls(folder)), or name an --out elsewhere"
+      : "keep the key apart from packages (beside the database, the default, or in a folder of its own) or name an --out elsewhere"
     throw OutputPathError(
       message:
-        "--out \(directory): its folder holds \(escapingControls(key)) (\(role)), which would be handed over with the packages there: keep the key apart from packages (beside the database, the default, or in a folder of its own) or name an --out elsewhere"
+        "--out \(directory): its folder holds \(escapingControls(key)) (\(role)), which would be handed over with the packages there: \(instead)"
     )
   }
 
