@@ -147,6 +147,12 @@ import Testing
         "problem  packages: \(folder): 2021-Q4 version 1: every file as filed, but its signature is not verified: manifest.sig: not checked"
       ), "\(doctor.stdout)")
     #expect(!doctor.stdout.contains("signature included"), "\(doctor.stdout)")
+    // The ledger's gap is said whatever is on disk.
+    let ledger = try run(["doctor", "--reports", dir.file("absent")])
+    #expect(
+      ledger.stdout.contains(
+        "warning  filings: 2021-Q4 version 1: filed signed by the key \(signer.prefix(16))… before the filings kept public keys, and that key is not at hand"
+      ), "\(ledger.stdout)")
     // What the message advises works.
     let withKey = try run(["verify", folder, "--public-key", dir.file("old.pub.pem")])
     #expect(withKey.status == 0, "\(withKey.stderr)")

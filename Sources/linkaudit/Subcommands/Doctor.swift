@@ -114,6 +114,22 @@ struct FilingChecks {
         ))
     case nil: break
     }
+    // Versions filed signed before the ledger kept public keys (schema v17), by a key not at hand:
+    // their signatures can be checked only with that key's public half, given to verify (red-team D9).
+    let atHand = (try? key?.get())?.fingerprint
+    let keyless = filings.filter {
+      guard let signer = $0.signedBy, !signer.isEmpty else { return false }
+      return $0.signerPublicKey == nil && signer != atHand
+    }
+    if !keyless.isEmpty {
+      let versions = keyless.map { "\(TableSink.flat($0.quarter)) version \($0.version)" }.joined(separator: ", ")
+      let keys = Set(keyless.compactMap { $0.signedBy.map { "\($0.prefix(16))…" } }).sorted().joined(separator: ", ")
+      findings.append(
+        Doctor.Finding(
+          .warning, "filings",
+          "\(versions): filed signed by the key \(keys) before the filings kept public keys, and that key is not at hand: their packages' signatures are checked only with its public key (linkaudit verify PACKAGE --public-key FILE); keep that public key with the filings' records"
+        ))
+    }
     // Every package and archive on disk against the ledger.
     var held = Set<String>()
     var unchecked = 0
