@@ -57,6 +57,7 @@ let package = Package(
         .embedInCode("Store/Migrations/v14-filing-signer.sql"),
         .embedInCode("Store/Migrations/v15-decision-taps.sql"),
         .embedInCode("Store/Migrations/v16-interconnection.sql"),
+        .embedInCode("Store/Migrations/v17-filing-signer-key.sql"),
       ]
     ),
     .target(

@@ -10,10 +10,13 @@ import LinkAuditStore
 public enum FiledPackage {
   /// The signature of a package against what the ledger says of its version:
   /// `problem` when it is missing or does not verify with the key that filed
-  /// it; `note` when it could not be checked here (no key, another key).
+  /// it; `unchecked` when the version was filed signed but the key it was
+  /// filed with is not known here (not a pass: red-team D9); `note` when a
+  /// package of no filed version could not be checked (no key, another key).
   public struct SignatureStanding: Equatable {
     public var problem: String?
     public var note: String?
+    public var unchecked: String?
   }
 
   /// The key that filed `filing` (its fingerprint), "" when it was filed
@@ -23,9 +26,11 @@ public enum FiledPackage {
   }
 
   /// manifest.sig of the package in `directory` against the key that filed
-  /// its version. `key` is the signing key beside the database (its public
-  /// half), nil when there is none; `keyPath` is where it was looked for, and
-  /// `shown` is how the package is named in the advice (the folder or archive given).
+  /// its version: the public key the ledger keeps with the version (schema
+  /// v17), else the signing key beside the database when it is that key.
+  /// `key` is that signing key (its public half), nil when there is none;
+  /// `keyPath` is where it was looked for, and `shown` is how the package is
+  /// named in the advice (the folder or archive given).
   public static func signature(
     directory: String, manifest: Manifest, database db: Database, key: Result<PackagePublicKey, Error>?,
     keyPath: String, shown: String
@@ -42,22 +47,33 @@ public enum FiledPackage {
       )
     }
     let advice =
-      "check it with linkaudit verify \(escapingControls(shown)) --public-key FILE (the issuer's public key, linkaudit keys public)"
+      "check it with linkaudit verify \(escapingControls(shown)) --public-key FILE, FILE the public key \(signer.prefix(16))… (the one handed to the regulator; linkaudit keys public --signing-key KEY prints it from its private key)"
     let publicKey: PackagePublicKey
-    switch key {
-    case nil:
-      return SignatureStanding(
-        note: "\(ReportPackage.signatureName): not checked: no signing key at \(escapingControls(keyPath)); \(advice)")
-    case .failure(let error):
-      return SignatureStanding(
-        note: "\(ReportPackage.signatureName): not checked: \(escapingControls(error.localizedDescription)); \(advice)")
-    case .success(let k): publicKey = k
-    }
-    guard publicKey.fingerprint == signer else {
-      return SignatureStanding(
-        note:
-          "\(ReportPackage.signatureName): not checked: the key at \(escapingControls(keyPath)) (\(publicKey.fingerprint.prefix(16))…) is not the one \(version) was filed with (\(signer.prefix(16))…); \(advice)"
-      )
+    if let raw = filing?.signerPublicKey {
+      // The ledger's key names itself: one whose SHA-256 is not the recorded signer's is no key of this filing.
+      guard let filed = PackagePublicKey(raw: raw), filed.fingerprint == signer else {
+        return SignatureStanding(
+          problem:
+            "\(ReportPackage.signatureName): not checked: the filings keep a public key for \(version) that is not the key they name as its signer (\(signer.prefix(16))…): the database is damaged; \(advice)"
+        )
+      }
+      publicKey = filed
+    } else if case .success(let atHand) = key, atHand.fingerprint == signer {
+      publicKey = atHand
+    } else {
+      let atHand: String
+      switch key {
+      case nil: atHand = "there is no signing key at \(escapingControls(keyPath))"
+      case .failure(let error):
+        atHand =
+          "the key at \(escapingControls(keyPath)) cannot be read (\(escapingControls(error.localizedDescription)))"
+      case .success(let other):
+        atHand = "the key at \(escapingControls(keyPath)) is another (\(other.fingerprint.prefix(16))…)"
+      }
+      let why =
+        "\(ReportPackage.signatureName): not checked: \(version) was filed signed by the key \(signer.prefix(16))…, whose public key the filings do not hold (filed before linkaudit kept it), and \(atHand); \(advice)"
+      // A package of no filed version is told, not failed: nothing says it was issued signed.
+      return filing == nil ? SignatureStanding(note: why) : SignatureStanding(unchecked: why)
     }
     guard
       case .success(let bytes) = PackageFolder.contents(
@@ -75,6 +91,8 @@ public enum FiledPackage {
     public var filing: Filing?
     public var problems: [String]
     public var notes: [String]
+    /// Why the signature of a version filed signed could not be checked: not a pass (red-team D9).
+    public var unchecked: String?
   }
 
   /// The package in `directory` against the ledger: the manifest's bytes
@@ -115,7 +133,9 @@ public enum FiledPackage {
     let signature = try self.signature(
       directory: directory, manifest: manifest, database: db, key: key, keyPath: keyPath, shown: shown)
     if let problem = signature.problem { problems.append(problem) }
-    return Standing(manifest: manifest, filing: filing, problems: problems, notes: signature.note.map { [$0] } ?? [])
+    return Standing(
+      manifest: manifest, filing: filing, problems: problems, notes: signature.note.map { [$0] } ?? [],
+      unchecked: signature.unchecked)
   }
 
   /// The names the reports folder gives an archive of a filed version:

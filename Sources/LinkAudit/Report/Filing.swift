@@ -21,10 +21,26 @@ public struct Filing: Equatable, Sendable {
   /// filed before the ledger kept it.
   public var signedBy: String?
 
+  /// The Ed25519 public key (32 bytes) that signed it, as the ledger keeps
+  /// it since schema v17; nil when unsigned, or filed before then by a key
+  /// no report has run with since (red-team D9).
+  public var signerPublicKey: Data?
+
   static let columns = """
     quarter, time_zone, version, issued_at, reason, data_fingerprint, manifest_sha256, metrics_csv, batch_ids,
-    policy_versions, rating_model_sha256, signed_by
+    policy_versions, rating_model_sha256, signed_by, signer_public_key
     """
+
+  /// The columns to read from `db`'s ledger: one older than a column (doctor
+  /// reads an older schema as it is) reads it as NULL.
+  static func selected(in db: Database) throws -> String {
+    let present = Set(
+      try db.records("SELECT name FROM pragma_table_info('filing')", source: "the filings' columns").compactMap {
+        $0.optionalText("name")
+      })
+    return columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+      .map { present.contains($0) ? $0 : "NULL AS \($0)" }.joined(separator: ", ")
+  }
 
   init(_ r: Record) throws {
     quarter = try r.text("quarter")
@@ -39,24 +55,28 @@ public struct Filing: Equatable, Sendable {
     policyVersions = try r.text("policy_versions").split(separator: "\n").map(String.init)
     ratingModelSHA256 = r.optionalText("rating_model_sha256")
     signedBy = r.optionalText("signed_by")
+    if case .blob(let bytes) = r.value("signer_public_key") { signerPublicKey = Data(bytes) }
   }
 
   init(
     quarter: String, timeZone: String, version: Int, issuedAt: String, reason: String?, dataFingerprint: String,
     manifestSHA256: String, metricsCSV: String, batchIDs: [Int64], policyVersions: [String],
-    ratingModelSHA256: String?, signedBy: String?
+    ratingModelSHA256: String?, signedBy: String?, signerPublicKey: Data? = nil
   ) {
     (self.quarter, self.timeZone, self.version, self.issuedAt, self.reason) =
       (quarter, timeZone, version, issuedAt, reason)
     (self.dataFingerprint, self.manifestSHA256, self.metricsCSV) = (dataFingerprint, manifestSHA256, metricsCSV)
     (self.batchIDs, self.policyVersions, self.ratingModelSHA256) = (batchIDs, policyVersions, ratingModelSHA256)
     self.signedBy = signedBy
+    self.signerPublicKey = signerPublicKey
   }
 
   /// Every version issued, by quarter, zone and version.
   public static func all(in db: Database) throws -> [Filing] {
-    try db.records("SELECT \(columns) FROM filing ORDER BY quarter, time_zone, version", source: "the filings")
-      .map(Filing.init)
+    try db.records(
+      "SELECT \(try selected(in: db)) FROM filing ORDER BY quarter, time_zone, version", source: "the filings"
+    )
+    .map(Filing.init)
   }
 
   /// The latest version of a quarter, whatever its zone, or version `version`
@@ -64,7 +84,7 @@ public struct Filing: Equatable, Sendable {
   static func find(in db: Database, quarter: String, version: Int? = nil) throws -> Filing? {
     try db.records(
       """
-      SELECT \(columns) FROM filing WHERE quarter = :quarter AND (:version IS NULL OR version = :version)
+      SELECT \(try selected(in: db)) FROM filing WHERE quarter = :quarter AND (:version IS NULL OR version = :version)
       ORDER BY version DESC, issued_at DESC LIMIT 1
       """,
       named: [":quarter": .text(quarter), ":version": version.map { .integer(Int64($0)) } ?? .null],
@@ -75,7 +95,7 @@ public struct Filing: Equatable, Sendable {
   /// Every filed version of a quarter with these manifest bytes (by their SHA-256).
   public static func find(in db: Database, manifestSHA256: String) throws -> [Filing] {
     try db.records(
-      "SELECT \(columns) FROM filing WHERE manifest_sha256 = ? ORDER BY quarter, version",
+      "SELECT \(try selected(in: db)) FROM filing WHERE manifest_sha256 = ? ORDER BY quarter, version",
       [.text(manifestSHA256)], source: "the filings"
     ).map(Filing.init)
   }
@@ -102,13 +122,27 @@ public struct Filing: Equatable, Sendable {
   private func record(into db: Database) throws {
     try db.prepare(
       """
-      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO filing (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """
     ).run([
       .text(quarter), .text(timeZone), .integer(Int64(version)), .text(issuedAt), .optional(reason),
       .text(dataFingerprint), .text(manifestSHA256), .text(metricsCSV),
       .text(batchIDs.map(String.init).joined(separator: ",")), .text(policyVersions.joined(separator: "\n")),
-      .optional(ratingModelSHA256), .optional(signedBy),
+      .optional(ratingModelSHA256), .optional(signedBy), signerPublicKey.map { .blob(Array($0)) } ?? .null,
+    ])
+  }
+
+  /// Keeps the public key of `key` for every version filed before the ledger
+  /// kept keys (schema v17) whose recorded signer is that key: the key at
+  /// hand is then known to be the one that signed them (red-team D9). Writes
+  /// only what it fills.
+  public static func recordSigner(_ key: PackagePublicKey, in db: Database) throws {
+    let filled = try db.scalar(
+      "SELECT count(*) FROM filing WHERE signer_public_key IS NULL AND signed_by = ?", [.text(key.fingerprint)]
+    ).integer
+    guard (filled ?? 0) > 0 else { return }
+    try db.prepare("UPDATE filing SET signer_public_key = ? WHERE signer_public_key IS NULL AND signed_by = ?").run([
+      .blob(Array(key.raw)), .text(key.fingerprint),
     ])
   }
 }

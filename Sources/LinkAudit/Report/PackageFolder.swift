@@ -314,6 +314,55 @@ package enum PackageFolder {
     return head.contains("-----BEGIN") && head.contains("PRIVATE KEY-----")
   }
 
+  /// `folder` holds a report package folder (one with a linkaudit manifest)
+  /// or a filing's archive (`linkaudit-2021-Q4-v1.zip`): both are handed
+  /// over, so no key is kept beside them (red-team C12, D11).
+  package static func holdsPackage(_ folder: String) -> Bool {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
+      FiledPackage.isArchiveName($0)
+        || (try? Manifest.read(from: (folder as NSString).appendingPathComponent($0))) != nil
+    }
+  }
+
+  /// The PEM private keys lying directly in `folder`, hidden ones included, by name.
+  package static func privateKeys(in folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter {
+      holdsPrivateKey((folder as NSString).appendingPathComponent($0))
+    }
+  }
+
+  /// Refuses a package folder `directory` beside a PEM private key (the
+  /// signing key above all): the folder holding packages is the one handed
+  /// over (red-team D11, the other way round from C12). The database's own
+  /// folder is exempt, as for `keys new`: the key's default place, a working
+  /// folder whatever else it holds.
+  package static func checkNoKeyBeside(_ directory: String, database: String, protecting protected: ProtectedFiles)
+    throws
+  {
+    let folder = parentPath(FileIdentity(directory).canonical)
+    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database), let name = privateKeys(in: folder).first
+    else { return }
+    let key = (parentPath(directory).isEmpty ? name : (parentPath(directory) as NSString).appendingPathComponent(name))
+    let role =
+      protected.entries.first { FileIdentity($0.path).isSame(as: FileIdentity(key)) }?.role ?? "a PEM private key"
+    // Beside the database is no advice when the database lies there too (a folder named reports).
+    let instead =
+      folder == parentPath(FileIdentity(database).canonical)
+      ? "the database lies there too: move the database (with its keys) out of \(escapingControls(folder)), or name an --out elsewhere"
+      : "keep the key apart from packages (beside the database, the default, or in a folder of its own) or name an --out elsewhere"
+    throw OutputPathError(
+      message:
+        "--out \(directory): its folder holds \(escapingControls(key)) (\(role)), which would be handed over with the packages there: \(instead)"
+    )
+  }
+
+  /// `folder` is the database's own, where the signing key is kept by
+  /// default: a working folder whatever else it holds, unless it is named
+  /// `reports` (red-team B9: a reports folder is handed over whole).
+  package static func isKeysDefaultPlace(_ folder: String, database: String) -> Bool {
+    folder == parentPath(FileIdentity(database).canonical) && (folder as NSString).lastPathComponent != "reports"
+  }
+
   /// The folder holds a report package (a linkaudit manifest), or lies inside one.
   package static func packageHolding(_ path: String) -> String? {
     var folder = FileIdentity(path).canonical

@@ -63,6 +63,15 @@ public struct PackagePublicKey: Equatable {
 
   init(key: Curve25519.Signing.PublicKey) { self.key = key }
 
+  /// The key from its 32 bytes, as the ledger keeps it; nil for anything else.
+  public init?(raw: Data) {
+    guard raw.count == 32, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { return nil }
+    self.key = key
+  }
+
+  /// The key's 32 bytes (RFC 8032), as the ledger keeps them.
+  public var raw: Data { key.rawRepresentation }
+
   public var pem: String { PEM.encode(label: "PUBLIC KEY", der: DER.spkiPrefix + Array(key.rawRepresentation)) }
 
   /// SHA-256 of the key's 32 bytes, in hex: what the Cover and the manifest name.

@@ -375,7 +375,10 @@ public struct ReportPackage {
     try PackageFolder.checkReplaceable(
       directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
     // Before anything is filed or written: a filed version this ledger does not hold is never replaced (red-team D1).
-    if case .issue = filing { try Self.checkFiledHere(directory, database: db) }
+    if case .issue = filing {
+      try Self.checkFiledHere(directory, database: db)
+      try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected)
+    }
     if case .issue(_, _, _, true) = filing {
       PackageFolder.removeStaleScratch()
       let scratch = PackageFolder.scratchFolder(.dryRun)
@@ -626,7 +629,8 @@ public struct ReportPackage {
         issuedAt: version.issuedAt, reason: version.reason, dataFingerprint: data.dataFingerprint,
         manifestSHA256: manifestSHA256, metricsCSV: data.current.csv,
         batchIDs: data.batches.map(\.batchID), policyVersions: data.policies.map(\.version),
-        ratingModelSHA256: ratingModel?.sha256, signedBy: signedBy ?? ""
+        ratingModelSHA256: ratingModel?.sha256, signedBy: signedBy ?? "",
+        signerPublicKey: signingKey?.publicKey.raw
       ).insert(into: db)
     }
     if let signingKey {

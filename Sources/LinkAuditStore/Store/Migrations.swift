@@ -36,6 +36,9 @@ import LinkAuditCore
 ///   (`scene_restriction_month`) and keeps the under-restricted events
 ///   (`under_restricted_event`), for the figures by platform and the list of
 ///   every under-restricted event (issue 31).
+/// - v17 keeps the public key that signed each filed version
+///   (`filing.signer_public_key`): its signature is checked after a key
+///   rotation (red-team D9).
 public enum Migrations {
   package static let all: [Migration] = [
     Migration(PackageResources.v1_tables_sql), Migration(PackageResources.v2_views_sql),
@@ -47,7 +50,7 @@ public enum Migrations {
     Migration(PackageResources.v11_filings_sql), Migration(PackageResources.v12_rollup_bundles_sql),
     Migration(PackageResources.v13_bundle_made_at_sql),
     Migration(PackageResources.v14_filing_signer_sql), Migration(PackageResources.v15_decision_taps_sql),
-    Migration(PackageResources.v16_interconnection_sql),
+    Migration(PackageResources.v16_interconnection_sql), Migration(PackageResources.v17_filing_signer_key_sql),
   ]
 
   public static var latestVersion: Int { all.count }

@@ -21,7 +21,9 @@ struct DoctorCommand: ParsableCommand {
       when it was imported. The keys and the filings: the pseudonym key import uses (--key-file, \
       else beside the database) present, mode 0600 and the database's; the signing key against the packages filed; every package and filing archive in \
       --reports (default reports/) against the version it names, as filed: its manifest's \
-      bytes, every file, nothing added, and its signature (before the first filing too); every \
+      bytes, every file, nothing added, and its signature, checked with the public key the \
+      filings keep with its version (a version filed signed whose key is not known is a \
+      problem) (before the first filing too); every \
       filed version, superseded ones included, found there or named, and one a report left \
       staged under a dot-name named with what to do.
       """)
@@ -76,7 +78,13 @@ struct FilingChecks {
     // package or archive there names a version the filings do not hold.
     guard !filings.isEmpty || !packages.isEmpty else { return [Doctor.Finding(.ok, "filings", "no report filed yet")] }
     // The signing key: one line, whatever is wrong with it (red-team B14).
-    let signers = Set(packages.compactMap { $0.manifest?.signingKey?.publicKeySHA256 })
+    // Against the key a re-issue would follow: a superseded version kept signed by a key since
+    // replaced is no reason to warn, its signature being checked with the key the ledger keeps (red-team D9).
+    let current = packages.filter { p in
+      guard let m = p.manifest, let v = m.filing?.version, let latest = latestByQuarter[m.quarter] else { return true }
+      return v >= latest.version
+    }
+    let signers = Set(current.compactMap { $0.manifest?.signingKey?.publicKeySHA256 })
       .union(latestByQuarter.values.compactMap { $0.signedBy.flatMap { $0.isEmpty ? nil : $0 } })
     let signedBy = signers.map { "\($0.prefix(16))…" }.sorted().joined(separator: ", ")
     switch key {
@@ -102,13 +110,29 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .warning, "signing key",
-          "no signing key at \(keyPath), but the filings or the packages on disk are signed (\(signedBy)): a re-issue would be unsigned, and their signatures are not checked here; name the key with --signing-key or $LINKAUDIT_SIGNING_KEY"
+          "no signing key at \(keyPath), but the filings or the packages on disk are signed (\(signedBy)): a re-issue would be unsigned, and a version's signature is checked only with the public key the filings keep with it; name the key with --signing-key or $LINKAUDIT_SIGNING_KEY"
         ))
     case nil: break
     }
+    // Versions filed signed before the ledger kept public keys (schema v17), by a key not at hand:
+    // their signatures can be checked only with that key's public half, given to verify (red-team D9).
+    let atHand = (try? key?.get())?.fingerprint
+    let keyless = filings.filter {
+      guard let signer = $0.signedBy, !signer.isEmpty else { return false }
+      return $0.signerPublicKey == nil && signer != atHand
+    }
+    if !keyless.isEmpty {
+      let versions = keyless.map { "\(TableSink.flat($0.quarter)) version \($0.version)" }.joined(separator: ", ")
+      let keys = Set(keyless.compactMap { $0.signedBy.map { "\($0.prefix(16))…" } }).sorted().joined(separator: ", ")
+      findings.append(
+        Doctor.Finding(
+          .warning, "filings",
+          "\(versions): filed signed by the key \(keys) before the filings kept public keys, and that key is not at hand: their packages' signatures are checked only with its public key (linkaudit verify PACKAGE --public-key FILE); keep that public key with the filings' records"
+        ))
+    }
     // Every package and archive on disk against the ledger.
     var held = Set<String>()
-    var unchecked = false
+    var unchecked = 0
     for p in packages {
       let shown = TableSink.flat(p.path)
       guard let manifest = p.manifest else {
@@ -131,7 +155,14 @@ struct FilingChecks {
           ))
         continue
       }
-      unchecked = unchecked || !p.notes.isEmpty
+      // Filed signed, the files as filed, the signature not checkable here: not a pass (red-team D9).
+      if let why = p.unchecked {
+        unchecked += 1
+        findings.append(
+          Doctor.Finding(
+            .problem, "packages",
+            "\(shown): \(named): every file as filed, but its signature is not verified: \(TableSink.flat(why))"))
+      }
       // A superseded version is kept in its own `-vN` folder or archive; in the quarter's folder it is not the latest.
       if let latest = latestByQuarter[manifest.quarter], latest.version > version, !p.isVersioned(version) {
         findings.append(
@@ -172,7 +203,8 @@ struct FilingChecks {
         Doctor.Finding(
           .ok, "filings",
           "every quarter's filed version is in \(TableSink.flat(reports))/, as filed: its manifest, every file and nothing added"
-            + (unchecked ? " (signatures not checked without the key that made them)" : ", signature included")))
+            + (unchecked > 0
+              ? " (\(unchecked) signature(s) not verified: see above)" : ", signature included")))
     } else if !missing.isEmpty, FileManager.default.fileExists(atPath: reports) || reportsNamed {
       findings.append(
         Doctor.Finding(
@@ -215,6 +247,8 @@ struct FilingChecks {
     var manifest: Manifest?
     var problems: [String]
     var notes: [String]
+    /// Why the signature of its version, filed signed, could not be checked.
+    var unchecked: String? = nil
 
     /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
     func isVersioned(_ version: Int) -> Bool {
@@ -242,7 +276,10 @@ struct FilingChecks {
       else { continue }
       let s = try FiledPackage.standing(
         of: path, database: db, key: key, keyPath: signingKey.path, shown: path)
-      found.append(OnDisk(path: path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes))
+      found.append(
+        OnDisk(
+          path: path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes,
+          unchecked: s.unchecked))
     }
     return found
   }
@@ -272,6 +309,7 @@ struct FilingChecks {
         "the archive's name is not the one its manifest gives (\(PackageArchive.name(quarter: q, zone: m.timeZone, version: v)))"
       )
     }
-    return OnDisk(path: path, isArchive: true, manifest: s.manifest, problems: problems, notes: s.notes)
+    return OnDisk(
+      path: path, isArchive: true, manifest: s.manifest, problems: problems, notes: s.notes, unchecked: s.unchecked)
   }
 }

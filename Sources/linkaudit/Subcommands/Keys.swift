@@ -51,15 +51,21 @@ struct Keys: ParsableCommand {
     /// A report replaces its package folder whole, and a reports folder holds
     /// nothing but packages: a key kept in either would be lost or handed over.
     static func checkPlace(_ path: String, database: String) throws {
+      // Where else to keep it: beside the database, unless the database lies there too (red-team D11).
+      func instead(_ folder: String) -> String {
+        FileIdentity(parentPath(FileIdentity(database).canonical)).isWithin(folder)
+          ? "the database lies there too, so its default place beside it is no place for the key: give --signing-key a path in a folder of its own, outside any reports or package folder, or move the database (with its .linkaudit.key) out of \(folder)"
+          : "keep the key beside the database (the default) or in a folder of its own"
+      }
       if let package = PackageFolder.packageHolding(path) {
         throw ValidationError(
-          "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: keep the key beside the database (the default) or in a folder of its own"
+          "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: \(instead(package))"
         )
       }
       if let reports = Keys.reportsFolder(holding: path, database: database) {
         let place = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
         throw ValidationError(
-          "--signing-key \(path) \(place) \(reports), where packages are written and handed over: keep the key beside the database (the default) or in a folder of its own"
+          "--signing-key \(path) \(place) \(reports), where packages are written and handed over: \(instead(reports))"
         )
       }
     }
@@ -69,20 +75,18 @@ struct Keys: ParsableCommand {
   /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
   /// with the packages as surely as `reports/keys/k.pem`), or higher up one
   /// that holds a package; and the key's own folder, whatever its name, when
-  /// it holds a package folder (red-team C12: `--out out/2021-Q4` makes `out`
-  /// a reports folder), unless it is the database's own folder, where the
-  /// key is kept by default (a working folder, whatever else it holds).
+  /// it holds a package folder or a filing's archive (red-team C12, D11:
+  /// `--out out/2021-Q4` makes `out` a reports folder, and so does an archive
+  /// copied into `handover/`), unless it is the database's own folder, where
+  /// the key is kept by default (a working folder, whatever else it holds).
   static func reportsFolder(holding path: String, database: String) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
-    let databaseFolder = parentPath(FileIdentity(database).canonical)
     var depth = -1
     while folder != "/" && !folder.isEmpty {
-      let packages = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
-        (try? Manifest.read(from: (folder as NSString).appendingPathComponent($0))) != nil
-      }
+      let packages = PackageFolder.holdsPackage(folder)
       if (folder as NSString).lastPathComponent == "reports" {
         if depth <= 0 || packages { return folder }
-      } else if depth == -1, packages, folder != databaseFolder {
+      } else if depth == -1, packages, !PackageFolder.isKeysDefaultPlace(folder, database: database) {
         return folder
       }
       folder = parentPath(folder)

@@ -109,7 +109,11 @@ struct Report: ParsableCommand {
       try db.transaction(kind) { () -> (Quarter, String, ReportPackage.Issued) in
         // The store's upkeep (migration, reference tables, stale rollups) is
         // part of the filing: a refused report rolls it back (red-team C7, as P5).
-        if !dryRun { try db.bringUpToDate() }
+        if !dryRun {
+          try db.bringUpToDate()
+          // The key at hand is the one that signed the versions whose recorded signer it is (red-team D9).
+          if let signingKey { try Filing.recordSigner(signingKey.publicKey, in: db) }
+        }
         let q = try report.quarter(quarter, in: db, path: database.path)
         // One name for the folder, `.` and `..` resolved, before anything is derived from it (red-team C8).
         let directory = ReportPackage.folderName(out ?? "reports/\(q)\(PackageArchive.zoneSuffix(report.tz))")

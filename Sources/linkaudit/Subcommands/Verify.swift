@@ -21,7 +21,10 @@ struct Verify: ParsableCommand {
       entry added (dot-files and folders included). PACKAGE is the folder or the archive \
       handed over (linkaudit-YYYY-Qn-vN.zip). It says which quarter, zone, version and issue \
       time it verified; --quarter and --filed-version refuse any other (the tool's own version is linkaudit --version). Only regular files are \
-      read. Exits 0 when the package stands, 1 otherwise.
+      read. With the database, the signature of a version filed signed is checked with the \
+      public key the filings keep with it (or the signing key at hand, when it is the one \
+      that filed it); one that cannot be checked is not a pass. Exits 0 when the package \
+      stands, 1 otherwise.
       """)
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var report: ReportOptions
@@ -122,10 +125,21 @@ struct Verify: ParsableCommand {
       FileHandle.standardError.write(Data("verify: \(escapingControls(directory)): \(TableSink.flat(note))\n".utf8))
     }
     let signatureProblem = signature.problem.map { [$0] } ?? []
-    try conclude(
-      found.manifest, archiveProblems + named(found.problems) + signatureProblem + expectation(found.manifest),
-      standing: found.filed
-    ) {
+    let problems = archiveProblems + named(found.problems) + signatureProblem + expectation(found.manifest)
+    // A version filed signed whose signature cannot be checked here is not a pass (red-team D9).
+    if let unchecked = signature.unchecked {
+      guard problems.isEmpty else {
+        try conclude(found.manifest, problems + [unchecked], standing: found.filed) { "" }
+        return
+      }
+      let what = TableSink.flat(found.manifest.identity)
+      FileHandle.standardError.write(
+        Data(
+          "verify: \(escapingControls(directory)) (\(what)\(found.filed.map { "; \($0)" } ?? "")): every file and figure matches the manifest and the database, but the signature is not verified:\nverify: \(escapingControls(unchecked))\n"
+            .utf8))
+      throw ExitCode(1)
+    }
+    try conclude(found.manifest, problems, standing: found.filed) {
       (found.filed.map { "\($0); " } ?? "") + "every file and figure matches the manifest and the database"
         + (signature.note == nil ? "" : " (the signature not checked: see above)")
     }
