@@ -375,6 +375,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case unregistered, monthsRestricted, decisionsStandingAtEnd, opensUnderDecisions, rank
     case filingVersion, issuedAt, reissueReason, corrections, correctsVersion, figuresChanged, noFigureChanged
     case batchesSince, noBatchesSince, policyAndModel, unchanged, figure, absent
+    // The key findings page.
+    case keyFindings, needsAction, improvedBeyondInterval, finding, caseCount, casesByID, noneFound, keyFindingsNote
     // The Cover's formal parts.
     case filerEntity, creditCode, responsiblePerson, contactPerson, contactPhone, contactEmail, filerNotGiven, declaration, declarationText, signature, seal, signedOn
     // The ratings' sheets.
@@ -619,6 +621,14 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .explanation: ("Why", "说明"),
     .dataFingerprint: ("Data fingerprint (SHA-256 of the batch hashes)", "数据指纹（各批次哈希的 SHA-256）"),
     .signingKey: ("Signing key (SHA-256 of the public key)", "签名公钥指纹（SHA-256）"),
+    .keyFindings: ("Key findings", "主要发现"),
+    .needsAction: ("What needs action", "需要处理的事项"),
+    .improvedBeyondInterval: ("What improved", "改善事项"),
+    .finding: ("Finding", "事项"),
+    .caseCount: ("Count", "数量"),
+    .casesByID: ("Cases (ids)", "涉及编号"),
+    .noneFound: ("none", "无"),
+    .keyFindingsNote: ("Chosen by the rules of findings.yaml, each shown whether or not it finds anything. A rate counts as changed only when this quarter's and the last one's 95% intervals do not overlap; smaller moves are within the noise and are not listed. Every case is in the registers.", "本页事项按 findings.yaml 所列规则选出，无论有无均列示。比率仅在本季度与上季度的 95% 置信区间互不重叠时视为变化；更小的变动属于正常波动，不予列示。全部案例见各登记表。"),
     .filerEntity: ("Reporting entity", "报送单位"),
     .creditCode: ("Unified social credit code", "统一社会信用代码"),
     .responsiblePerson: ("Responsible person", "负责人"),

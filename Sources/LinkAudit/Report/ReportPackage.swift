@@ -574,6 +574,7 @@ public struct ReportPackage {
     let templates = self.templates
     let signedBy = self.signedBy
     let filer = self.filer
+    let findings = ReportFindings(data, rules: try findingRules())
     let outcomes = Outcomes(count: languages.count)
     let markdown = LockBox<[[(name: String, text: String)]]>(Array(repeating: [], count: languages.count))
     let began = Timing.start()
@@ -582,7 +583,7 @@ public struct ReportPackage {
         try Timing.measure("workbook \(languages[i].rawValue)") {
           try WorkbookWriter(
             data: data, language: languages[i], signedBy: signedBy, filing: version, corrections: corrections,
-            filer: filer
+            findings: findings, filer: filer
           ).write(to: targets[i])
         }
         let files = try Timing.measure("markdown \(languages[i].rawValue)") {
@@ -660,8 +661,21 @@ public struct ReportPackage {
 
   /// One hash over every template file (names and contents), so the manifest
   /// records which wording the Markdown was rendered with.
+  /// The key findings' rules, `findings.yaml` in the template folder.
+  package func findingRules() throws -> FindingRules {
+    let rates = Set(MetricCatalogue.all.filter { $0.kind == .rate && $0.dimension == nil }.map(\.id))
+    return try FindingRules.load(
+      path: (templates as NSString).appendingPathComponent(FindingRules.fileName), known: rates)
+  }
+
   package func templatesHash() throws -> String {
     var hasher = SHA256()
+    // The key findings' rules choose what the second page lists: part of the templates.
+    hasher.update(data: Data("\(FindingRules.fileName)\n".utf8))
+    hasher.update(
+      data: (try? Data(
+        contentsOf: URL(fileURLWithPath: (templates as NSString).appendingPathComponent(FindingRules.fileName))))
+        ?? Data())
     for language in languages {
       for name in MarkdownWriter.templateNames {
         let p = ((templates as NSString).appendingPathComponent(language.rawValue) as NSString).appendingPathComponent(

@@ -98,13 +98,16 @@ import Testing
   @Test func importsADemoInboxOnceThenSkipsEverything() throws {
     let inbox = store.dir.file("inbox")
     let written = try DemoGenerator(events: 3000, seed: 7).write(to: inbox)
-    #expect(written.count == 9)
+    // Nine inputs and the filer's details (filer.yaml, in the inbox's top folder, which the import does not read).
+    #expect(written.count == 10)
+    #expect(written.contains(inbox + "/filer.yaml"))
     let db = try store.open()
     let importer = store.importer(db)
     let first = try importer.importInbox(inbox)
     #expect(first.map(\.kind).first == .platforms)
     #expect(first.filter { $0.kind == .links }.map(\.rowsStored).reduce(0, +) == 3000)
     #expect(first.allSatisfy { $0.rowsRejected == 0 })
+    #expect(!first.contains { $0.file.hasSuffix("filer.yaml") }, "not an input, not even skipped with a warning")
     let again = try importer.importInbox(inbox)
     #expect(again.allSatisfy { $0.batchID == nil })
     #expect(try db.scalar("SELECT count(*) FROM link_event WHERE policy_version IS NULL") == 0)

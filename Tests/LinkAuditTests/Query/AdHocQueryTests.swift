@@ -244,6 +244,19 @@ enum XlsxReading {
       """, path)
   }
 
+  /// The sheets' names in the workbook's order.
+  static func sheetNames(_ path: String) throws -> [String] {
+    let order =
+      try python(
+        """
+        import json, sys, zipfile, xml.etree.ElementTree as ET
+        ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
+        book = ET.fromstring(zipfile.ZipFile(sys.argv[1]).read('xl/workbook.xml'))
+        print(json.dumps({'order': {str(i): s.get('name') for i, s in enumerate(book.find('m:sheets', ns))}}))
+        """, path)["order"] ?? [:]
+    return (0..<order.count).compactMap { order[String($0)] }
+  }
+
   /// The fonts a workbook declares: "cells" → index → font name (from
   /// styles.xml), "charts" → chart file → its fonts' typefaces, comma-separated.
   static func fonts(_ path: String) throws -> [String: [String: String]] {

@@ -17,6 +17,8 @@ package struct WorkbookWriter {
 
   /// What a version of 2 or more corrects: a sheet after the Cover.
   package var corrections: Corrections? = nil
+  /// The key findings page's findings, chosen by `templates/findings.yaml`.
+  package var findings = ReportFindings(needsAction: [], improved: [])
   /// Who files, for the Cover; nil when no filer.yaml was given (the Cover says so).
   package var filer: Filer? = nil
 
@@ -32,6 +34,7 @@ package struct WorkbookWriter {
         keywords: "external links, \(data.quarter), linkaudit",
         comments: t(.populationsText), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
     try cover(workbook)
+    try keyFindings(workbook)
     if let corrections { try correctionsSheet(corrections, workbook) }
     try summary(workbook)
     try trends(workbook)

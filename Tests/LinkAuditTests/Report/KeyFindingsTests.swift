@@ -1,0 +1,81 @@
+import Foundation
+import LinkAuditCore
+import Testing
+
+@testable import LinkAudit
+
+/// The key findings page: chosen by templates/findings.yaml, on hand-counted fixtures.
+@Suite struct KeyFindingsTests {
+  let dir = TemporaryDirectory()
+  static let rates = Set(MetricCatalogue.all.filter { $0.kind == .rate && $0.dimension == nil }.map(\.id))
+
+  /// The Key findings sheet's rows: the row whose first cell is `title` → (count, ids).
+  func row(_ sheet: [String: String], _ title: String) -> (count: String?, ids: String?)? {
+    guard let ref = sheet.first(where: { $0.value == title && $0.key.hasPrefix("A") })?.key else { return nil }
+    let n = ref.dropFirst()
+    return (sheet["B\(n)"], sheet["C\(n)"])
+  }
+
+  /// ReportDataTests' complaints: r2 is a referral 101 days overdue at Q4's end; r3 is open, not overdue.
+  @Test func theOverdueReferralsAreNamedByIDOnThePageAfterTheCover() throws {
+    let store = TestStore()
+    try store.load([
+      (.policies, fixture("policy-baseline.md")), (.policies, fixture("policy-phase1.md")),
+      (.complaints, try store.dir.write("c.csv", ReportDataTests.complaints)),
+    ])
+    let out = try ReportPackageTests().write(store)
+    for (language, sheetName, title, named, none) in [
+      ("zh", "主要发现", "逾期未办结的监管转办投诉", "r2（逾期 101 天）", "无"),
+      ("en", "Key findings", "Regulator referrals overdue at the quarter's end", "r2 (101 days overdue)", "none"),
+    ] {
+      let path = out + "/linkaudit-2021-Q4.\(language).xlsx"
+      let sheet = try #require(try XlsxReading.cells(path)[sheetName], "\(language)")
+      let overdue = try #require(row(sheet, title), "\(language)")
+      #expect(overdue.count == "1" && overdue.ids == named, "\(language): \(overdue)")
+      // Every rule is shown, a rule that finds nothing says so.
+      let grades = try #require(row(sheet, ReportLanguage(rawValue: language)!.findingTitle(.gradeFalls)))
+      #expect(grades.count == "0" && grades.ids == none)
+      // The page comes right after the Cover.
+      let layout = try XlsxReading.sheetNames(path)
+      #expect(Array(layout.prefix(2)) == [language == "zh" ? "封面" : "Cover", sheetName], "\(layout)")
+    }
+  }
+
+  /// MetricCatalogueTests' fixture: e6, a principle 1 event, got through.
+  @Test func principle1EventsLetThroughAreListed() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try ReportPackageTests().write(store)
+    let sheet = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Key findings"])
+    let let_through = try #require(row(sheet, ReportLanguage.en.findingTitle(.unlawfulLetThrough)))
+    #expect(let_through.count == "1" && let_through.ids == "e6", "\(let_through)")
+  }
+
+  /// A change is a finding only beyond its interval: the two quarters' Wilson 95% intervals apart.
+  @Test func aRateChangesOnlyBeyondItsInterval() {
+    #expect(!RateChange.beyondChance(5, 5, 1, 3), "5 of 5 then 1 of 3: within the noise")
+    #expect(RateChange.beyondChance(90, 100, 50, 100))
+    #expect(!RateChange.beyondChance(52, 100, 48, 100))
+    #expect(RateChange.beyondChance(0, 200, 30, 200))
+  }
+
+  @Test func theShippedRulesLoad() throws {
+    let rules = try FindingRules.load(
+      path: ReportPackageTests.templates + "/" + FindingRules.fileName, known: Self.rates)
+    #expect(rules.needsAction.map(\.kind).first == .overdueReferrals)
+    #expect(rules.improved.map(\.kind) == [.betterBeyondInterval])
+    #expect(rules.rates.contains { $0.0 == MetricID.decisionEnforcementRate && $0.1 == .higher })
+  }
+
+  @Test(arguments: [
+    ("needs_action:\n  - kind: overdue\n", ":2: needs_action: unknown kind \"overdue\""),
+    ("needs_action:\n  - kind: grade_falls\n    limit: 0\n", ":3: needs_action: limit must be a whole number"),
+    ("rates:\n  p1.upheld: higher\n", ":2: rates: \"p1.upheld\" is not a rate of the catalogue"),
+    ("rates:\n  p1.due_met_rate: up\n", ":2: rates: p1.due_met_rate must be higher or lower"),
+    ("needs_actions: []\n", ":1: unknown key \"needs_actions\""),
+  ])
+  func aBadRuleIsRefusedWithItsLine(text: String, message: String) throws {
+    let path = try dir.write("findings.yaml", text)
+    let error = #expect(throws: FileError.self) { try FindingRules.load(path: path, known: Self.rates) }
+    #expect(error?.errorDescription?.contains(message) == true, "\(error?.errorDescription ?? "")")
+  }
+}
