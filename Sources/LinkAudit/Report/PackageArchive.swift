@@ -72,6 +72,7 @@ public enum PackageArchive {
     if checkOnly { return true }
     if staging {
       keepStaged = true
+      PackageFolder.lockStaging(temporary)
       return true
     }
     // link(2) refuses a name taken meanwhile, where a move would replace it.
@@ -88,7 +89,10 @@ public enum PackageArchive {
   @discardableResult
   public static func putInPlace(_ path: String) throws -> Bool {
     let temporary = PackageFolder.sibling(of: path, .writing)
-    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    defer {
+      try? FileManager.default.removeItem(atPath: temporary)
+      PackageFolder.releaseStaging(temporary)
+    }
     guard link(temporary, path) == 0 else {
       let why = errno
       if why == EEXIST, PackageFolder.notARegularFile(path) == nil,
