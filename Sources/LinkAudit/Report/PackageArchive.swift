@@ -48,10 +48,17 @@ public enum PackageArchive {
       ? (directory as NSString).appendingPathComponent("archive-check.zip") : PackageFolder.sibling(of: path, .writing)
     try? fm.removeItem(atPath: temporary)
     var keepStaged = false
-    defer { if !keepStaged { try? fm.removeItem(atPath: temporary) } }
+    defer {
+      if !keepStaged {
+        try? fm.removeItem(atPath: temporary)
+        PackageFolder.releaseStaging(temporary)
+      }
+    }
     let date = entryDate(issuedAt, in: zone)
     do {
       let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+      // Locked as soon as it is made, so a run in another PID namespace sees it at work (red-team D2).
+      if staging { PackageFolder.lockStaging(temporary) }
       for name in names {
         let data = try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(name)))
         try archive.addEntry(
@@ -72,7 +79,6 @@ public enum PackageArchive {
     if checkOnly { return true }
     if staging {
       keepStaged = true
-      PackageFolder.lockStaging(temporary)
       return true
     }
     // link(2) refuses a name taken meanwhile, where a move would replace it.

@@ -190,7 +190,7 @@ package enum PackageFolder {
       close(fd)
       return nil
     }
-    // An archive is locked once written: while it is, only its process tells a run at work.
+    // An archive is locked just after ZIPFoundation makes it: in that instant, only its process tells a run at work.
     var info = stat()
     if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, token != runToken, isRunning(pid) {
       close(fd)
