@@ -48,10 +48,17 @@ public enum PackageArchive {
       ? (directory as NSString).appendingPathComponent("archive-check.zip") : PackageFolder.sibling(of: path, .writing)
     try? fm.removeItem(atPath: temporary)
     var keepStaged = false
-    defer { if !keepStaged { try? fm.removeItem(atPath: temporary) } }
+    defer {
+      if !keepStaged {
+        try? fm.removeItem(atPath: temporary)
+        PackageFolder.releaseStaging(temporary)
+      }
+    }
     let date = entryDate(issuedAt, in: zone)
     do {
       let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+      // Locked as soon as it is made, so a run in another PID namespace sees it at work (red-team D2).
+      if staging { PackageFolder.lockStaging(temporary) }
       for name in names {
         let data = try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(name)))
         try archive.addEntry(
@@ -88,7 +95,10 @@ public enum PackageArchive {
   @discardableResult
   public static func putInPlace(_ path: String) throws -> Bool {
     let temporary = PackageFolder.sibling(of: path, .writing)
-    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    defer {
+      try? FileManager.default.removeItem(atPath: temporary)
+      PackageFolder.releaseStaging(temporary)
+    }
     guard link(temporary, path) == 0 else {
       let why = errno
       if why == EEXIST, PackageFolder.notARegularFile(path) == nil,

@@ -45,12 +45,167 @@ package enum PackageFolder {
   }
 
   /// The two folders a report keeps beside its package while it writes: the
-  /// new package, then the old one moved aside. Hidden, and named by process.
+  /// new package, then the old one moved aside. Hidden, and named by run:
+  /// `.NAME.KIND-PID-TOKEN`, the token drawn once a process, so a run that
+  /// gets a killed run's PID again (a container's PID 1, another PID
+  /// namespace sharing the folder) never takes that run's name (red-team D2).
   package enum Sibling: String { case writing, previous }
+
+  /// This process's mark in its staging names: eight hex digits, drawn once.
+  package static let runToken: String = {
+    let n = UInt32.random(in: .min ... .max)
+    let digits = String(n, radix: 16)
+    return String(repeating: "0", count: 8 - digits.count) + digits
+  }()
 
   package static func sibling(of target: String, _ kind: Sibling, pid: Int32 = getpid()) -> String {
     (parentPath(target) as NSString).appendingPathComponent(
-      ".\((target as NSString).lastPathComponent).\(kind.rawValue)-\(pid)")
+      ".\((target as NSString).lastPathComponent).\(kind.rawValue)-\(pid)-\(runToken)")
+  }
+
+  /// The folder a staging name (`.NAME.writing-…`, `.NAME.previous-…`, the
+  /// hidden names and the visible ones earlier versions used) stages for,
+  /// `NAME`, found by its known suffix (red-team D6: `.2021-Q4.final.writing-…`
+  /// is `2021-Q4.final`'s), or nil for any other name.
+  package static func stagedFor(_ name: String) -> (folder: String, kind: Sibling, tail: Substring)? {
+    for kind in [Sibling.writing, .previous] {
+      guard let range = name.range(of: ".\(kind.rawValue)-", options: .backwards) else { continue }
+      let tail = name[range.upperBound...]
+      guard owner(tail) != nil else { continue }
+      var folder = name[..<range.lowerBound]
+      if folder.hasPrefix(".") { folder = folder.dropFirst() }
+      guard !folder.isEmpty else { continue }
+      return (String(folder), kind, tail)
+    }
+    return nil
+  }
+
+  /// Who wrote a staging name, from what follows `KIND-`: `PID-TOKEN` (a
+  /// run of this version, told alive by its lock), or `PID` alone (earlier
+  /// versions', told alive by its process, never this one: it names no such folder).
+  static func owner(_ tail: Substring) -> (pid: Int32, token: Substring?)? {
+    let parts = tail.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+    guard let digits = parts.first, !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+      let pid = Int32(digits), pid > 0
+    else { return nil }
+    guard parts.count == 2 else { return (pid, nil) }
+    let token = parts[1]
+    guard token.count == 8, token.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
+    return (pid, token)
+  }
+
+  /// The staging entries of runs still at work are held locked (flock, the
+  /// kernel's: a kill releases it) from the moment they are made until this
+  /// process ends or gives them up; path to descriptor.
+  private static let held = LockBox<[String: Int32]>([:])
+
+  /// Makes this run's staging folder for `target`, new (a name there already
+  /// is refused, never removed: it is no other run's, as the token says) and
+  /// locked before anything is written into it. A cleaner that took it, in
+  /// the instant between mkdir and the lock, for a dead run's and removed it
+  /// is seen (the name no longer leads to the folder locked), and the folder made again.
+  package static func makeStaging(for target: String) throws -> String {
+    let path = sibling(of: target, .writing)
+    for _ in 0..<8 {
+      // Left by an earlier attempt of this very run (its transaction retried): this run's to remove.
+      if held.withLock({ $0[path] != nil }) {
+        try? FileManager.default.removeItem(atPath: path)
+        releaseStaging(path)
+      }
+      guard mkdir(path, 0o777) == 0 else {
+        throw FileError(
+          file: path, message: "cannot make the report's staging folder: \(String(cString: strerror(errno)))")
+      }
+      let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      guard fd >= 0 else { continue }
+      var folder = stat()
+      var named = stat()
+      guard flock(fd, LOCK_EX) == 0, fstat(fd, &folder) == 0, lstat(path, &named) == 0,
+        folder.st_dev == named.st_dev, folder.st_ino == named.st_ino
+      else {
+        close(fd)
+        continue
+      }
+      hold(path, fd)
+      return path
+    }
+    throw FileError(file: path, message: "cannot make the report's staging folder: removed each time it was made")
+  }
+
+  /// Locks this run's staging file (an archive being written), as `makeStaging` does a folder.
+  package static func lockStaging(_ path: String) {
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      close(fd)
+      return
+    }
+    hold(path, fd)
+  }
+
+  private static func hold(_ path: String, _ fd: Int32) {
+    let before = held.withLock { map -> Int32? in
+      defer { map[path] = fd }
+      return map[path]
+    }
+    if let before { close(before) }
+  }
+
+  /// Moves the package in `target` aside, to this run's `.previous-` name,
+  /// locked first (the lock moves with the folder) so no other run takes it
+  /// for a dead run's and puts it back meanwhile. Returns the name.
+  package static func moveAside(_ target: String) throws -> String {
+    let previous = sibling(of: target, .previous)
+    let fd = open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    if fd >= 0, flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      close(fd)
+    } else if fd >= 0 {
+      hold(previous, fd)
+    }
+    do {
+      try FileManager.default.moveItem(atPath: target, toPath: previous)
+    } catch {
+      releaseStaging(previous)
+      throw error
+    }
+    return previous
+  }
+
+  /// Gives up this run's lock on a staging name: done with (put in place,
+  /// removed), or left for the next run to place.
+  package static func releaseStaging(_ path: String) {
+    if let fd = held.withLock({ $0.removeValue(forKey: path) }) { close(fd) }
+  }
+
+  /// A staging entry left by a run that is gone: locked here (the lock kept,
+  /// returned, while it is handled, so a run cannot start on it meanwhile),
+  /// or -1 for an entry of an earlier version whose process is gone. Nil
+  /// while its run is alive, or when that cannot be told: it is left.
+  static func claimLeftBy(_ path: String, tail: Substring) -> Int32? {
+    guard let (pid, token) = owner(tail) else { return nil }
+    guard let token else { return pid == getpid() || !isRunning(pid) ? -1 : nil }
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else { return nil }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      close(fd)
+      return nil
+    }
+    // An archive is locked just after ZIPFoundation makes it: in that instant, only its process tells a run at work.
+    var info = stat()
+    if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, token != runToken, isRunning(pid) {
+      close(fd)
+      return nil
+    }
+    return fd
+  }
+
+  /// The entry's run is alive (its lock held, or its process running): not
+  /// to be touched, nor named as left. Reads only.
+  package static func isInUse(_ path: String) -> Bool {
+    guard let staged = stagedFor((path as NSString).lastPathComponent) else { return false }
+    guard let fd = claimLeftBy(path, tail: staged.tail) else { return true }
+    if fd >= 0 { close(fd) }
+    return false
   }
 
   /// What only a report could have left under a staging name: a folder of
@@ -70,19 +225,41 @@ package enum PackageFolder {
     else { return false }
     return names.allSatisfy { name in
       let file = (path as NSString).appendingPathComponent(name)
-      return [".md", ".xlsx", ".csv", ".json", ".sig"].contains { name.hasSuffix($0) }
+      // Foundation's atomic-write temporary (`.dat.nosync…`), left by a kill mid-write by earlier versions (red-team D5).
+      return
+        ([".md", ".xlsx", ".csv", ".json", ".sig"].contains { name.hasSuffix($0) } || name.hasPrefix(".dat.nosync"))
         && notARegularFile(file) == nil && !holdsPrivateKey(file)
     }
   }
 
-  /// The siblings of `target` left by reports whose process is gone (killed):
-  /// an old package moved aside while no package is in place is put back;
-  /// the rest is removed. Also the visible names earlier versions used.
+  /// Writes a package's file where it is named, directly: a file new to the
+  /// staging folder, which is itself the unit put in place, so no temporary
+  /// of a writer's is ever left in it by a kill (red-team D5).
+  package static func writeFile(_ data: Data, to path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw FileError(file: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+      var done = 0
+      while done < buffer.count {
+        let n = Foundation.write(fd, buffer.baseAddress! + done, buffer.count - done)
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { throw FileError(file: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+        done += n
+      }
+    }
+  }
+
+  /// The siblings of `target` left by reports that are gone (killed: the
+  /// staging's lock free, or for an earlier version's name its process gone;
+  /// never by the PID alone, red-team D2): an old package moved aside while
+  /// no package is in place is put back; the rest is removed. Also the
+  /// visible names earlier versions used.
   /// `isFiled` tells a manifest the ledger holds: a package staged, filed and
   /// killed before it took its folder is put in place rather than removed,
-  /// so every filed version stays where a next run or doctor finds it.
-  /// Returns the filed packages staged by killed reports that are still
-  /// there (the folder taken), and a line for each entry left as someone's.
+  /// whatever its name's PID, so every filed version stays where a next run
+  /// or doctor finds it. Returns the filed packages staged by killed reports
+  /// that are still there (the folder taken), and a line for each entry left as someone's.
   @discardableResult
   package static func removeStaleSiblings(of target: String, isFiled: ((Data) -> Bool)? = nil) -> (
     staged: [String], notes: [String]
@@ -93,51 +270,40 @@ package enum PackageFolder {
     var staged: [String] = []
     var notes: [String] = []
     guard let names = try? fm.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent) else { return ([], []) }
-    if let isFiled, !exists(target) {
-      for entry in names.sorted() {
-        for prefix in [".\(name).\(Sibling.writing.rawValue)-"] where entry.hasPrefix(prefix) {
-          guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, !isRunning(pid), !exists(target) else {
-            continue
-          }
-          let path = (parent as NSString).appendingPathComponent(entry)
-          guard couldBeReports(path),
-            case .success(let bytes) = contents(
-              of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)),
-            isFiled(bytes), (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true
-          else { continue }
-          try? fm.moveItem(atPath: path, toPath: target)
-        }
+    // The packages staged first: a filed one takes a free folder before an old one is put back.
+    let ordered = names.sorted().sorted { stagedFor($0)?.kind == .writing && stagedFor($1)?.kind != .writing }
+    for entry in ordered {
+      guard let (folder, kind, tail) = stagedFor(entry), folder == name,
+        entry.hasPrefix(".") || owner(tail)?.token == nil
+      else { continue }
+      let path = (parent as NSString).appendingPathComponent(entry)
+      // A folder (a package being written, or moved aside), or a file (an archive being written).
+      var info = stat()
+      guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT),
+        let lock = claimLeftBy(path, tail: tail)
+      else { continue }
+      defer { if lock >= 0 { close(lock) } }
+      // Only what a report could have left is moved back or removed (red-team B6, C4): a folder
+      // of someone's named so would be replaced and deleted whole once moved into the package's name.
+      guard Self.couldBeReports(path) else {
+        notes.append("\(path): named as a report's staging folder but holds what no report writes: left as it is")
+        continue
       }
-    }
-    for entry in names.sorted() {
-      for kind in [Sibling.previous, .writing] {
-        for prefix in [".\(name).\(kind.rawValue)-", "\(name).\(kind.rawValue)-"] where entry.hasPrefix(prefix) {
-          guard let pid = Int32(entry.dropFirst(prefix.count)), pid > 0, !isRunning(pid) else { continue }
-          let path = (parent as NSString).appendingPathComponent(entry)
-          guard exists(path) else { continue }  // put in place above
-          // A folder (a package being written, or moved aside), or a file (an archive being written).
-          var info = stat()
-          guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT) else { continue }
-          // Only what a report could have left is moved back or removed (red-team B6, C4): a folder
-          // of someone's named so would be replaced and deleted whole once moved into the package's name.
-          guard Self.couldBeReports(path) else {
-            notes.append("\(path): named as a report's staging folder but holds what no report writes: left as it is")
-            continue
-          }
-          if kind == .previous, !fm.fileExists(atPath: target),
-            fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
-          {
-            try? fm.moveItem(atPath: path, toPath: target)
-          } else if kind == .writing, let isFiled,
-            case .success(let bytes) = contents(
-              of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)), isFiled(bytes)
-          {
-            // A filed version staged by a killed report is never removed (red-team C2): the caller puts it in place.
-            staged.append(path)
-          } else {
-            try? fm.removeItem(atPath: path)
-          }
+      let manifest = (path as NSString).appendingPathComponent(ReportPackage.manifestName)
+      if kind == .previous, !exists(target), fm.fileExists(atPath: manifest) {
+        try? fm.moveItem(atPath: path, toPath: target)
+      } else if kind == .writing, let isFiled, case .success(let bytes) = contents(of: manifest), isFiled(bytes) {
+        // A filed version staged by a killed report is never removed (red-team C2): put in
+        // place while the folder is free, and whole; else the caller places it.
+        if !exists(target), (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true,
+          (try? fm.moveItem(atPath: path, toPath: target)) != nil
+        {
+          notes.append("\(path): a filed package left staged by an earlier report: put in place in \(target)")
+        } else {
+          staged.append(path)
         }
+      } else {
+        try? fm.removeItem(atPath: path)
       }
     }
     return (staged, notes)
@@ -147,8 +313,10 @@ package enum PackageFolder {
   /// claimed first with an empty folder (mkdir fails on any entry there, a
   /// link included), which rename(2) then replaces whole. A package is moved
   /// aside this way, never copied: a kill leaves it under one name or the other.
+  /// An empty folder there is such a claim left by a kill between the two
+  /// steps, and is reused (red-team D4): rename(2) replaces an empty folder only.
   package static func renameClaiming(_ from: String, to: String) throws {
-    guard mkdir(to, 0o700) == 0 else {
+    guard mkdir(to, 0o700) == 0 || (errno == EEXIST && isEmptyFolder(to)) else {
       throw FileError(file: to, message: "cannot move \(from) here: \(String(cString: strerror(errno)))")
     }
     guard rename(from, to) == 0 else {
@@ -156,6 +324,16 @@ package enum PackageFolder {
       rmdir(to)
       throw FileError(file: to, message: "cannot move \(from) here: \(why)")
     }
+  }
+
+  /// A folder (not a link to one) with nothing in it: at a `-vN` name, the
+  /// claim `renameClaiming` makes, left by a kill before its rename.
+  package static func isEmptyFolder(_ path: String) -> Bool {
+    var info = stat()
+    guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+      let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+    else { return false }
+    return names.isEmpty
   }
 
   /// Runs `body` holding an exclusive lock on `.NAME.lock` beside `target`:
@@ -268,6 +446,11 @@ package enum PackageFolder {
     var info = stat()
     if !above.isEmpty, stat(above, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
       throw OutputPathError(message: "--out \(directory): \(above) is a file, not a folder: name a folder")
+    }
+    // A link left after `folderName` resolved what it could leads nowhere (red-team D7).
+    var link = stat()
+    if lstat(directory, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(directory, &link) != 0 {
+      throw OutputPathError(message: "--out \(directory) is a symbolic link that leads nowhere: name a folder")
     }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }

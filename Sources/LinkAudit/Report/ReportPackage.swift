@@ -128,6 +128,12 @@ public struct ReportPackage {
   public static func folderName(_ directory: String) -> String {
     var folder = Substring(directory)
     while folder.count > 1, folder.hasSuffix("/") { folder = folder.dropLast() }
+    // A link named as the folder is the folder it leads to (red-team D7): the
+    // package, its lock, staging and `-vN` names go beside the folder itself,
+    // where a rename can reach them and doctor finds them, in the dry run too.
+    var info = stat()
+    let isLink = lstat(String(folder), &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+    if isLink { return FileIdentity(String(folder)).canonical }
     guard folder.split(separator: "/").contains(where: { $0 == "." || $0 == ".." }) else { return String(folder) }
     let canonical = FileIdentity(String(folder)).canonical
     let last = (canonical as NSString).lastPathComponent
@@ -167,7 +173,8 @@ public struct ReportPackage {
       })
     else { return nil }
     let kept = keptPath(of: target, version: held)
-    guard PackageFolder.exists(kept) else {
+    // An empty folder there is the claim of a report killed while keeping it: reused (red-team D4).
+    guard PackageFolder.exists(kept), !PackageFolder.isEmptyFolder(kept) else {
       // Kept whatever it holds (it may be the only copy), but named for what it is.
       let differences = (try? checkWritten(directory: target)) ?? ["its files could not be read"]
       return KeptVersion(version: held, path: kept, alreadyThere: false, differences: differences)
@@ -238,8 +245,8 @@ public struct ReportPackage {
           let keep = try versionToKeep(in: target, replacingWith: version, database: db)
         {
           if keep.alreadyThere {
-            let previous = PackageFolder.sibling(of: target, .previous)
-            try fm.moveItem(atPath: target, toPath: previous)
+            let previous = try PackageFolder.moveAside(target)
+            defer { PackageFolder.releaseStaging(previous) }
             try fm.moveItem(atPath: path, toPath: target)
             try? fm.removeItem(atPath: previous)
           } else {
@@ -292,6 +299,8 @@ public struct ReportPackage {
     beforeDeciding: (() throws -> Void)? = nil, readingBack: ((_ directory: String) throws -> Void)? = nil
   ) throws -> Installed {
     guard let staging = issued.staged else { return .inPlace(kept: nil) }
+    // Put in place or kept by now; left staged, it is the next run's to place.
+    defer { PackageFolder.releaseStaging(staging) }
     do {
       try beforeDeciding?()
       return try PackageFolder.withFolderLock(folderName(directory)) {
@@ -337,8 +346,8 @@ public struct ReportPackage {
     if let keep, !keep.alreadyThere {
       try PackageFolder.renameClaiming(target, to: keep.path)
     } else if fm.fileExists(atPath: target) {
-      let previous = PackageFolder.sibling(of: target, .previous)
-      try fm.moveItem(atPath: target, toPath: previous)
+      let previous = try PackageFolder.moveAside(target)
+      defer { PackageFolder.releaseStaging(previous) }
       try fm.moveItem(atPath: staging, toPath: target)
       try? fm.removeItem(atPath: previous)
       return .inPlace(kept: keep)
@@ -352,10 +361,10 @@ public struct ReportPackage {
   public static func install(_ staging: String, at directory: String) throws {
     let fm = FileManager.default
     let target = folderName(directory)
-    let previous = PackageFolder.sibling(of: target, .previous)
-    if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: previous) }
+    let previous = fm.fileExists(atPath: target) ? try PackageFolder.moveAside(target) : nil
+    defer { if let previous { PackageFolder.releaseStaging(previous) } }
     try fm.moveItem(atPath: staging, toPath: target)
-    try? fm.removeItem(atPath: previous)
+    if let previous { try? fm.removeItem(atPath: previous) }
   }
 
   /// As `write`; with `FilingPolicy.issue(dryRun: true)` nothing is written
@@ -363,9 +372,13 @@ public struct ReportPackage {
   /// `beforeReplacing` runs on the written package while it is still beside
   /// the folder it will replace: what it refuses (an archive whose name is
   /// taken by other bytes) leaves the folder as it was (red-team B1).
+  /// `noting` hears what was done with a killed run's leftovers as soon as it
+  /// is done, so a run refused afterwards still says it (red-team D4: doctor's
+  /// advice names that run); without it, the lines are the issued notes.
   public func issue(
     database db: Database, to directory: String, protecting protected: ProtectedFiles = .init(),
-    installing: Bool = true, beforeReplacing: ((_ staging: String, _ issued: Issued) throws -> Void)? = nil
+    installing: Bool = true, noting: ((String) -> Void)? = nil,
+    beforeReplacing: ((_ staging: String, _ issued: Issued) throws -> Void)? = nil
   )
     throws -> Issued
   {
@@ -398,10 +411,13 @@ public struct ReportPackage {
     let (filedStaged, leftNotes) = PackageFolder.removeStaleSiblings(of: target) { bytes in
       (try? Filing.find(in: db, manifestSHA256: Self.sha256(bytes)).isEmpty == false) ?? false
     }
-    let siblingNotes = leftNotes + filedStaged.map { Self.placeStaged($0, at: target, database: db) }
-    let staging = PackageFolder.sibling(of: target, .writing)
-    try? fm.removeItem(atPath: staging)
-    try fm.createDirectory(atPath: staging, withIntermediateDirectories: false)
+    var siblingNotes = leftNotes + filedStaged.map { Self.placeStaged($0, at: target, database: db) }
+    if let noting {
+      siblingNotes.forEach(noting)
+      siblingNotes = []
+    }
+    // This run's own staging, new and locked: a name there is never removed (red-team D2).
+    let staging = try PackageFolder.makeStaging(for: target)
     var issued: Issued
     do {
       issued = try writeFiles(database: db, into: staging)
@@ -410,12 +426,14 @@ public struct ReportPackage {
       try beforeReplacing?(staging, issued)
     } catch {
       try? fm.removeItem(atPath: staging)
+      PackageFolder.releaseStaging(staging)
       throw error
     }
     issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
     issued.notes = siblingNotes
     if installing {
       guard case .issue = filing else {
+        defer { PackageFolder.releaseStaging(staging) }
         try Self.install(staging, at: directory)
         return issued
       }
@@ -553,14 +571,14 @@ public struct ReportPackage {
     var written: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
-    try Data(data.current.csv.utf8).write(to: URL(fileURLWithPath: path("metrics.csv")))
+    try PackageFolder.writeFile(Data(data.current.csv.utf8), to: path("metrics.csv"))
     written.append("metrics.csv")
     let corrections = version.flatMap { v in
       v.previous.map { Corrections(version: v, previous: $0, data: data, ratingModel: ratingModel) }
     }
     let register = ([ReportData.DecisionRow.csvHeader] + data.decisions.map(\.csvFields)).map { csvLine($0) + "\n" }
       .joined()
-    try Data(register.utf8).write(to: URL(fileURLWithPath: path("decisions.csv")))
+    try PackageFolder.writeFile(Data(register.utf8), to: path("decisions.csv"))
     written.append("decisions.csv")
     // Every under-restricted event, however many the sheets show (issue 31),
     // written as read: a mis-set scene rule can make millions.
@@ -599,7 +617,7 @@ public struct ReportPackage {
     for (name, files) in zip(workbooks, markdown.withLock { $0 }) {
       written.append(name)
       for file in files {
-        try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
+        try PackageFolder.writeFile(Data(file.text.utf8), to: path(file.name))
         written.append(file.name)
       }
     }
@@ -621,7 +639,7 @@ public struct ReportPackage {
       signingKey: signedBy.map { .init(algorithm: "Ed25519", publicKeySHA256: $0) },
       filing: version.map { .init(version: $0.version, issuedAt: $0.issuedAt, reason: $0.reason) }, filer: filer)
     let manifestBytes = try manifest.encoded()
-    try manifestBytes.write(to: URL(fileURLWithPath: path(Self.manifestName)))
+    try PackageFolder.writeFile(manifestBytes, to: path(Self.manifestName))
     written.append(Self.manifestName)
     let manifestSHA256 = hex(SHA256.hash(data: manifestBytes))
     if let version, version.isNew, record {
@@ -635,7 +653,7 @@ public struct ReportPackage {
       ).insert(into: db)
     }
     if let signingKey {
-      try signingKey.sign(manifestBytes).write(to: URL(fileURLWithPath: path(Self.signatureName)))
+      try PackageFolder.writeFile(signingKey.sign(manifestBytes), to: path(Self.signatureName))
       written.append(Self.signatureName)
     }
     return Issued(

@@ -179,7 +179,18 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .warning, "packages",
-          "\(TableSink.flat(staged.path)): \(TableSink.flat(staged.filing.quarter)) version \(staged.filing.version), as filed, left staged by an earlier report: linkaudit report --quarter \(TableSink.flat(staged.filing.quarter)) puts it in place (or move it to \(TableSink.flat(staged.belongs)))"
+          "\(TableSink.flat(staged.path)): \(TableSink.flat(staged.filing.quarter)) version \(staged.filing.version), as filed, left staged by an earlier report: \(TableSink.flat(staged.command)) puts it in place (or move it to \(TableSink.flat(staged.belongs)))"
+        ))
+    }
+    // The empty `-vN` folder a report killed while keeping a version leaves: the next report reuses it (red-team D4).
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
+    where !name.hasPrefix(".") && name.range(of: #"-v[0-9]+$"#, options: .regularExpression) != nil {
+      let path = (reports as NSString).appendingPathComponent(name)
+      guard PackageFolder.isEmptyFolder(path) else { continue }
+      findings.append(
+        Doctor.Finding(
+          .warning, "packages",
+          "\(TableSink.flat(path)): an empty folder, the claim of a report killed while keeping a version there: the next report reuses it (or remove it)"
         ))
     }
     // Every filed version, superseded ones too, has its package on disk (red-team C9: report deletes none).
@@ -216,14 +227,16 @@ struct FilingChecks {
   }
 
   /// The filed packages a killed report left under a staging name
-  /// (`.2021-Q4.writing-PID`, `.2021-Q4.previous-PID`): their manifest is a
-  /// filing's bytes and every file matches it. With where the version belongs.
-  func stagedFiled(_ filings: [Filing]) -> [(path: String, filing: Filing, belongs: String)] {
+  /// (`.2021-Q4.writing-PID-TOKEN`, `.2021-Q4.previous-PID-TOKEN`): their manifest is a
+  /// filing's bytes and every file matches it. With where the version belongs,
+  /// the folder named by stripping the known suffix (red-team D6: `.2021-Q4.final.writing-…`
+  /// is `2021-Q4.final`'s), and the report command that puts it there. One a run still at work holds is not named.
+  func stagedFiled(_ filings: [Filing]) -> [(path: String, filing: Filing, belongs: String, command: String)] {
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
-    var found: [(path: String, filing: Filing, belongs: String)] = []
-    for name in names where name.hasPrefix(".") && (name.contains(".writing-") || name.contains(".previous-")) {
+    var found: [(path: String, filing: Filing, belongs: String, command: String)] = []
+    for name in names where name.hasPrefix(".") {
       let path = (reports as NSString).appendingPathComponent(name)
-      guard
+      guard let folder = PackageFolder.stagedFor(name)?.folder, !PackageFolder.isInUse(path),
         case .success(let bytes) = PackageFolder.contents(
           of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)),
         let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let version = manifest.filing?.version,
@@ -231,10 +244,17 @@ struct FilingChecks {
         filing.manifestSHA256 == ReportPackage.sha256(bytes),
         (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true
       else { continue }
-      let folder = String(name.dropFirst().prefix { $0 != "." })
       let latest = filings.filter { $0.quarter == manifest.quarter }.map(\.version).max() ?? version
       let belongs = (reports as NSString).appendingPathComponent(folder + (latest > version ? "-v\(version)" : ""))
-      found.append((path, filing, belongs))
+      // The run that places it is the one of its folder: `--out` when that is not the quarter's default, `--tz` for another zone.
+      let folderPath = (reports as NSString).appendingPathComponent(folder)
+      let zone = manifest.timeZone
+      var command = "linkaudit report --quarter \(manifest.quarter)"
+      if zone != PackageArchive.defaultZone { command += " --tz \(zone)" }
+      if folderPath != "reports/\(manifest.quarter)\(PackageArchive.zoneSuffix(zone))" {
+        command += " --out \(folderPath)"
+      }
+      found.append((path, filing, belongs, command))
     }
     return found
   }
@@ -252,8 +272,8 @@ struct FilingChecks {
 
     /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
     func isVersioned(_ version: Int) -> Bool {
-      let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-      return isArchive || name.hasSuffix("-v\(version)")
+      // A folder's name is taken whole: `2021-Q4.final-v1` has no extension to strip (red-team D6).
+      isArchive || (path as NSString).lastPathComponent.hasSuffix("-v\(version)")
     }
   }
 

@@ -103,6 +103,7 @@ struct Report: ParsableCommand {
     defer {
       if let stagedArchive {
         try? FileManager.default.removeItem(atPath: PackageFolder.sibling(of: stagedArchive, .writing))
+        PackageFolder.releaseStaging(PackageFolder.sibling(of: stagedArchive, .writing))
       }
     }
     func issue(_ kind: Database.TransactionKind) throws -> (Quarter, String, ReportPackage.Issued) {
@@ -132,7 +133,9 @@ struct Report: ParsableCommand {
         // with the filed folder untouched (red-team B1).
         var archivePath: String?
         stagedArchive = nil
-        var issued = try package.issue(database: db, to: directory, protecting: protected, installing: false) {
+        var issued = try package.issue(
+          database: db, to: directory, protecting: protected, installing: false, noting: { note($0) }
+        ) {
           staging, _ in
           // A dry run checks the archive's name as the real run does (red-team B15), and writes none.
           guard archive, let filed = try Manifest.read(from: staging).filing else { return }
