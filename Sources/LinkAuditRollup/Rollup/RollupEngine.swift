@@ -67,11 +67,12 @@ package final class RollupEngine {
   private let restrictions: URLRestrictions?
   /// Users as their events came: sorted, without repeats, into `user_quarter` when full.
   private var users: [UserQuarterKey] = []
-  /// Users this engine has written to `user_quarter`, sorted, up to `userLimit`
-  /// (6 MB): on a log where some users tap often, they come back in every batch
-  /// of `users`, and skipping them here spares an `INSERT OR IGNORE`'s search
-  /// of the index. The quarter shape's 352,479 users took 603,657 inserts, and
-  /// 364,315 with these kept (the users' inserts were 9% of the storing thread).
+  /// Users this engine has written to `user_quarter`, sorted, up to half of
+  /// `userLimit` (3 MB): on a log where some users tap often, they come back
+  /// in every batch of `users`, and skipping them here spares an `INSERT OR
+  /// IGNORE`'s search of the index. The quarter shape's 352,479 users took
+  /// 603,657 inserts, and 445,699 with these kept (364,315 with twice as
+  /// many, but a 2M-event import then peaked 6 MB higher, at 188 MB).
   private var written: [UserQuarterKey] = []
   /// `userLimit`, or fewer for a test of several flushes.
   private let userLimit: Int
@@ -448,14 +449,14 @@ package final class RollupEngine {
       users[fresh] = u
       fresh += 1
     }
-    remember(users.prefix(min(fresh, userLimit - written.count)))
+    remember(users.prefix(min(fresh, userLimit / 2 - written.count)))
     users.removeAll(keepingCapacity: true)
   }
 
   /// Merges `new` (sorted, none of them in `written`) into `written`, in place from the back.
   private func remember(_ new: ArraySlice<UserQuarterKey>) {
     guard !new.isEmpty else { return }
-    if written.capacity == 0 { written.reserveCapacity(userLimit) }
+    if written.capacity == 0 { written.reserveCapacity(userLimit / 2) }
     var (i, j) = (written.count - 1, new.endIndex - 1)
     var k = written.count + new.count - 1
     written.append(contentsOf: new)
