@@ -4,13 +4,19 @@ import LinkAuditStore
 
 /// Where an instant falls in a time zone: the start of its local month and
 /// of its quarter, as UTC milliseconds. Logs come in time order, so one cached
-/// month answers almost every event.
+/// month answers almost every event; the months met before are kept too, for
+/// times out of order (a batch's first restrictions, sorted by URL), where
+/// every miss asked the zone's rules again (ICU: 2% of an import's storing thread).
 package struct MonthLocator {
   package let parser: TimestampParser
   private var low: Int64 = 1
   private var high: Int64 = 0
   private var month: Int64 = 0
   private var quarter: Int64 = 0
+  /// The months located so far (start, next month's start, quarter start), the newest last.
+  private var months: [(low: Int64, high: Int64, quarter: Int64)] = []
+  /// Months kept: a log's few years, a few KB.
+  private static let monthsKept = 64
   private var dayLow: Int64 = 1
   private var dayHigh: Int64 = 0
 
@@ -18,6 +24,10 @@ package struct MonthLocator {
 
   package mutating func locate(_ ms: Int64) -> (month: Int64, quarter: Int64) {
     if ms >= low && ms < high { return (month, quarter) }
+    if let m = months.last(where: { ms >= $0.low && ms < $0.high }) {
+      (low, high, month, quarter) = (m.low, m.high, m.low, m.quarter)
+      return (month, quarter)
+    }
     let (y, m, _) = parser.localDate(of: Timestamp(milliseconds: ms))
     month = parser.startOfDay(year: y, month: m, day: 1).milliseconds
     let next =
@@ -25,6 +35,10 @@ package struct MonthLocator {
     quarter = Quarter(year: y, number: (m - 1) / 3 + 1).bounds(in: parser.timeZone).start.milliseconds
     // A month whose first midnight a clock change skipped is not cached.
     (low, high) = month <= ms ? (month, next.milliseconds) : (1, 0)
+    if low <= high {
+      if months.count == Self.monthsKept { months.removeFirst() }
+      months.append((low, high, quarter))
+    }
     return (month, quarter)
   }
 

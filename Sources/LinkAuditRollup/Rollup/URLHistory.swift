@@ -356,7 +356,10 @@ package final class URLRestrictions {
     let keys = touched.union(batch.keys.map(\.url))
     guard !keys.isEmpty else { return }
     var firsts = batch
-    for key in keys {
+    // Only a URL restricted before this batch has stored restrictions: a
+    // lookup for each of the others found nothing (a fifth of this method's
+    // time on the quarter shape, where most restricted URLs are new).
+    for key in keys where known.contains(key) {
       try existing.bind([.integer(key)])
       defer { existing.reset() }
       while try existing.step() {

@@ -52,6 +52,41 @@ import Testing
     #expect(try single.scalar("SELECT users FROM quarter_users") == .integer(2))
   }
 
+  /// Users come back batch after batch of the users held: each is written
+  /// once a quarter and counted once, whether the users already written are
+  /// all kept (1,000) or only some (the limit fills), and by a second import.
+  @Test(arguments: [2, 3, 5, 1000])
+  func usersOverManyBatchesAreEachCountedOnceAQuarter(limit: Int) throws {
+    let dir = TemporaryDirectory()
+    let db = try Database(path: dir.file("users.db"))
+    try Migrations.migrate(db)
+    let quarters = ["2021-09-30T16:00:00Z", "2021-12-31T16:00:00Z"].map { TimestampParser.utc.parse($0)!.milliseconds }
+    var expected: Set<String> = []
+    for (file, events) in [(0, 300), (1, 120)] {
+      let engine = try RollupEngine(
+        database: db, timeZone: Self.shanghai, policies: [], outputs: .users, userLimit: limit)
+      for i in 0..<events {
+        // A few users often, many once; the second file repeats some of the first's.
+        let n = UInt64(i % 4 == 0 ? i % 3 : (i * 7_919 + file * 13) % 61)
+        let user = UserBits(high: n % 5 == 0 ? 1 : 0, low: n)
+        let quarter = quarters[(i / 40 + file) % 2]
+        try engine.add(user: user, quarter: quarter)
+        expected.insert(Timestamp(milliseconds: quarter).iso + " " + PseudonymBits.text(user))
+      }
+      try engine.flush()
+    }
+    let stored = try db.rows("SELECT quarter_start, user_pseudonym FROM user_quarter").map {
+      "\($0[0].text ?? "") \($0[1].text ?? "")"
+    }
+    #expect(Set(stored) == expected)
+    #expect(stored.count == expected.count)
+    for q in quarters.map({ Timestamp(milliseconds: $0).iso }) {
+      #expect(
+        try db.scalar("SELECT users FROM quarter_users WHERE quarter_start = ?", [.text(q)])
+          == .integer(Int64(expected.filter { $0.hasPrefix(q) }.count)))
+    }
+  }
+
   @Test func theMonthIsTheRollupZonesMonth() throws {
     var deriver = EventDeriver(timeZone: Self.shanghai, decisions: DecisionIndex())
     // 16:00 UTC on 30 September is midnight of 1 October in Shanghai.

@@ -241,6 +241,24 @@ import Testing
     #expect(newYork.locate(march - 1).month == utc("2021-02-01T05:00:00.000Z"))
   }
 
+  /// Times out of order (a batch's first restrictions, sorted by URL) are
+  /// located as each alone would be: across clock changes, year ends and
+  /// more months than the locator keeps.
+  @Test func timesOutOfOrderAreLocatedAsEachAlone() {
+    let zone = TimeZone(identifier: "America/New_York")!
+    var shared = MonthLocator(timeZone: zone)
+    let start = TimestampParser.utc.parse("2019-12-15T00:00:00.000Z")!.milliseconds
+    var x: UInt64 = 42
+    for i in 0..<3000 {
+      x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      // The first thousand within two years, then over six (72 months: more than are kept).
+      let days: Int64 = i < 1000 ? 730 : 2200
+      let ms = start + Int64(x >> 24) % (days * 86_400_000)
+      var alone = MonthLocator(timeZone: zone)
+      #expect(shared.locate(ms) == alone.locate(ms), "\(Timestamp(milliseconds: ms).iso)")
+    }
+  }
+
   @Test func aPseudonymsBitsGiveItBack() {
     let text = "00ff0123456789abcdef0123456789ab"
     let (high, low) = PseudonymBits.bits(text)
