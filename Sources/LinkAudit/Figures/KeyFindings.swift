@@ -18,6 +18,8 @@ public struct FindingRules: Equatable, Sendable {
     case upheldWithoutAction = "upheld_without_action"
     /// Platforms whose grade fell.
     case gradeFalls = "grade_falls"
+    /// Gaps in the data: local days without any event, a complaint feed silent past its threshold.
+    case dataGaps = "data_gaps"
     /// Rates that moved the wrong way beyond their 95% intervals.
     case worseBeyondInterval = "worse_beyond_interval"
     /// Rates that moved the right way beyond their 95% intervals.
@@ -47,6 +49,13 @@ public struct FindingRules: Equatable, Sendable {
 
   /// Reads `findings.yaml`; every mistake refused with its line.
   public static func load(path: String, known: Set<MetricID>) throws -> FindingRules {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw FileError(
+        file: path,
+        message:
+          "missing: the key findings page's rules belong in the template folder; copy findings.yaml from linkaudit's templates/"
+      )
+    }
     if let problem = FileIdentity.notARegularFile(path) { throw FileError(file: path, message: problem.reason) }
     guard let data = FileManager.default.contents(atPath: path), data.count <= 256 * 1024,
       let text = String(data: data, encoding: .utf8)
@@ -136,6 +145,10 @@ public struct KeyFinding: Sendable {
     case complaint(ReportData.ComplaintRow)
     case platform(id: String, before: String, now: String)
     case rate(RateChange)
+    /// Days since the last complaint, at or past the threshold that flags a silent feed.
+    case complaintSilence(days: Int)
+    /// Local days of the quarter without any event, in runs (`2022-01-03–2022-01-05`).
+    case daysWithoutEvents(String)
   }
 
   public var kind: FindingRules.Kind
@@ -166,6 +179,13 @@ extension ReportData {
         all = upheldWithoutAction.map { .complaint($0) }
       case .gradeFalls:
         all = gradeFalls.map { .platform(id: $0.platformID, before: $0.previousGrade, now: $0.grade) }
+      case .dataGaps:
+        var gaps: [KeyFinding.Item] = []
+        if !daysWithoutEvents.isEmpty { gaps.append(.daysWithoutEvents(daysWithoutEventsText)) }
+        if let days = current[.daysSinceLastComplaint]?.double, days >= Double(MetricCatalogue.complaintSilenceDays) {
+          gaps.append(.complaintSilence(days: Int(days)))
+        }
+        all = gaps
       case .worseBeyondInterval, .betterBeyondInterval:
         let better = rule.kind == .betterBeyondInterval
         all = rateChanges(rates).filter { $0.better == better }.map { .rate($0) }

@@ -39,6 +39,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// After a list cut short: how many it has in all.
   package func moreInAll(_ count: Int) -> String { self == .en ? " … (\(count) in all)" : " …（共 \(count) 个）" }
 
+  /// `label: value`, with a full-width colon in Chinese.
+  package func labelled(_ label: String, _ value: String) -> String {
+    self == .zh ? "\(label)：\(value)" : "\(label): \(value)"
+  }
+
   /// Between the items of a list: `、` in Chinese.
   package var listSeparator: String { self == .zh ? "、" : ", " }
 
@@ -378,7 +383,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     // The key findings page.
     case keyFindings, needsAction, improvedBeyondInterval, finding, caseCount, casesByID, noneFound, keyFindingsNote
     // The Cover's formal parts.
-    case filerEntity, creditCode, responsiblePerson, contactPerson, contactPhone, contactEmail, filerNotGiven, declaration, declarationText, signature, seal, signedOn
+    case filerEntity, creditCode, responsiblePerson, contactPerson, contactPhone, contactEmail, filerNotGiven,
+      declaration, declarationText, signature, seal, signedOn
     // The ratings' sheets.
     case ratingEvidence, window, indicatorCosts, indicator, count, perTenThousandEvents, interval95, adjusted,
       pointsLost, beyondEveryGraded, yes, unregisteredMostUpheld, eventsCount, complaintsBehindV, restrictionsBehindR,
@@ -627,17 +633,25 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .finding: ("Finding", "事项"),
     .caseCount: ("Count", "数量"),
     .casesByID: ("Cases (ids)", "涉及编号"),
-    .noneFound: ("none", "无"),
-    .keyFindingsNote: ("Chosen by the rules of findings.yaml, each shown whether or not it finds anything. A rate counts as changed only when this quarter's and the last one's 95% intervals do not overlap; smaller moves are within the noise and are not listed. Every case is in the registers.", "本页事项按 findings.yaml 所列规则选出，无论有无均列示。比率仅在本季度与上季度的 95% 置信区间互不重叠时视为变化；更小的变动属于正常波动，不予列示。全部案例见各登记表。"),
+    .noneFound: ("None", "无"),
+    .keyFindingsNote: (
+      "Chosen by the rules of findings.yaml, each shown whether or not it finds anything. A rate counts as changed only when this quarter's and the last one's 95% intervals do not overlap; smaller moves are within the noise and are not listed. Every case is in the registers.",
+      "本页事项按 findings.yaml 所列规则选出，无论有无均列示。比率仅在本季度与上季度的 95% 置信区间互不重叠时视为变化；更小的变动属于正常波动，不予列示。全部案例见各登记表。"
+    ),
     .filerEntity: ("Reporting entity", "报送单位"),
     .creditCode: ("Unified social credit code", "统一社会信用代码"),
     .responsiblePerson: ("Responsible person", "负责人"),
     .contactPerson: ("Contact", "联系人"),
     .contactPhone: ("Telephone", "联系电话"),
     .contactEmail: ("Email", "电子邮箱"),
-    .filerNotGiven: ("not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无 filer.yaml，见 report --filer）"),
+    .filerNotGiven: (
+      "not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无 filer.yaml，见 report --filer）"
+    ),
     .declaration: ("Declaration", "声明"),
-    .declarationText: ("We declare that the data and statements in this report are true, accurate and complete, with no false record, misleading statement or material omission, and we take responsibility for their truthfulness, accuracy and completeness.", "本单位承诺，本报告所载数据和情况真实、准确、完整，不存在虚假记载、误导性陈述或重大遗漏，并对其真实性、准确性和完整性承担责任。"),
+    .declarationText: (
+      "We declare that the data and statements in this report are true, accurate and complete, with no false record, misleading statement or material omission, and we take responsibility for their truthfulness, accuracy and completeness.",
+      "本单位承诺，本报告所载数据和情况真实、准确、完整，不存在虚假记载、误导性陈述或重大遗漏，并对其真实性、准确性和完整性承担责任。"
+    ),
     .signature: ("Signature of the responsible person:", "负责人签字："),
     .seal: ("Seal of the entity:", "单位盖章："),
     .signedOn: ("Date:", "日期："),

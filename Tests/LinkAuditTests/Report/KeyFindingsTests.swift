@@ -26,7 +26,7 @@ import Testing
     let out = try ReportPackageTests().write(store)
     for (language, sheetName, title, named, none) in [
       ("zh", "主要发现", "逾期未办结的监管转办投诉", "r2（逾期 101 天）", "无"),
-      ("en", "Key findings", "Regulator referrals overdue at the quarter's end", "r2 (101 days overdue)", "none"),
+      ("en", "Key findings", "Regulator referrals overdue at the quarter's end", "r2 (101 days overdue)", "None"),
     ] {
       let path = out + "/linkaudit-2021-Q4.\(language).xlsx"
       let sheet = try #require(try XlsxReading.cells(path)[sheetName], "\(language)")
@@ -56,6 +56,14 @@ import Testing
     #expect(RateChange.beyondChance(90, 100, 50, 100))
     #expect(!RateChange.beyondChance(52, 100, 48, 100))
     #expect(RateChange.beyondChance(0, 200, 30, 200))
+  }
+
+  @Test func aTemplateFolderWithoutTheRulesIsNamed() throws {
+    let error = #expect(throws: FileError.self) {
+      try FindingRules.load(path: dir.file("findings.yaml"), known: Self.rates)
+    }
+    #expect(
+      error?.errorDescription?.contains("missing: the key findings page's rules belong in the template folder") == true)
   }
 
   @Test func theShippedRulesLoad() throws {

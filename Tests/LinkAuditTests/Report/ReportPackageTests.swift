@@ -421,6 +421,7 @@ import Testing
         try FileManager.default.copyItem(atPath: Self.templates + "/\(l)/\(name)", toPath: custom + "/\(l)/\(name)")
       }
     }
+    try FileManager.default.copyItem(atPath: Self.templates + "/findings.yaml", toPath: custom + "/findings.yaml")
     try "Reworded: {{quarter}} had {{#overview}}{{#id}}{{/id}}{{/overview}}a quiet start.\n"
       .write(toFile: custom + "/en/summary.md.mustache", atomically: true, encoding: .utf8)
     let db = try store.open(.readOnly)
@@ -443,6 +444,7 @@ import Testing
       try "{{#open}} never closed".write(
         toFile: broken + "/\(l)/summary.md.mustache", atomically: true, encoding: .utf8)
     }
+    try FileManager.default.copyItem(atPath: Self.templates + "/findings.yaml", toPath: broken + "/findings.yaml")
     let db = try store.open(.readOnly)
     #expect(throws: ReportError.self) {
       try ReportPackage(quarter: Self.q4, timeZone: Self.shanghai, languages: [.en], templates: broken)

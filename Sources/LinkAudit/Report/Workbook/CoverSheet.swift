@@ -9,32 +9,19 @@ extension WorkbookWriter {
   package func cover(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.cover), language: language)
     try s.title("\(t(.reportTitle)) · \(language.quarterName(data.quarter))")
-    // A silent complaint feed is a gap to explain, like a day without events.
-    let days = data.current[.daysSinceLastComplaint]?.double
-    let flag = language.complaintSilence(days)
-    let silence: CellValue =
-      days.map { flag.isEmpty ? .number($0) : .text("\(Int($0)) · \(flag)") } ?? .text("—")
+    // One page: who files, what and when, the rules it is judged by, the declaration and the boxes to
+    // sign; how recent the data are goes to Data quality (the Cover ran onto a second page).
     let facts: [(String, CellValue)] = [
       (t(.period), .text(data.period(in: language))),
       (t(.timeZone), .text(language.zoneName(data.timeZone))),
       (t(.toolVersion), .text("linkaudit \(LinkAuditVersion.current)")),
       (t(.dataAsOf), .text(data.local(data.dataAsOf.iso))),
-      (t(.latestEvent), .text(data.latestEventAt.map { data.local($0) } ?? "—")),
-      (t(.latestComplaint), .text(data.latestComplaintAt.map { data.local($0) } ?? "—")),
-      (t(.daysWithoutEvents), .text(data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText)),
-      (t(.daysSinceLastComplaint), silence),
-      (t(.batches), .number(Double(data.batches.count))),
       (t(.dataFingerprint), .text(data.dataFingerprint)),
     ]
     // The filer first: whom the filing binds.
     try s.pairs(filerRows)
     s.row += 1
     try s.pairs(facts + (signedBy.map { [(t(.signingKey), .text($0))] } ?? []) + filingRows)
-    s.row += 1
-    try s.heading(t(.principles))
-    for p in Principle.allCases {
-      try s.line([.text(language.principleHeading(p))])
-    }
     s.row += 1
     try s.heading(t(.policiesInForce))
     try s.table(

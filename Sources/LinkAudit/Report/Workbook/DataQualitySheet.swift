@@ -9,9 +9,20 @@ extension WorkbookWriter {
   package func dataQuality(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.dataQuality), language: language)
     try s.title(t(.dataQuality))
-    // A long silence of the complaint feed is a gap in the data, said where the gaps are.
-    let silence = language.complaintSilence(data.current[.daysSinceLastComplaint]?.double)
-    if !silence.isEmpty { try s.line([.text(silence)]) }
+    // How recent the data are, and their gaps: a silent complaint feed is a gap to explain, like a day without events.
+    let days = data.current[.daysSinceLastComplaint]?.double
+    let flag = language.complaintSilence(days)
+    let silence = days.map { flag.isEmpty ? Int($0).grouped : "\(Int($0)) · \(flag)" } ?? "—"
+    // A line each, unmeasured: labels this long would widen the batch table's id column below.
+    for (label, value) in [
+      (t(.latestEvent), data.latestEventAt.map { data.local($0) } ?? "—"),
+      (t(.latestComplaint), data.latestComplaintAt.map { data.local($0) } ?? "—"),
+      (t(.daysWithoutEvents), data.daysWithoutEvents.isEmpty ? t(.noDays) : data.daysWithoutEventsText),
+      (t(.daysSinceLastComplaint), silence),
+      (t(.batches), data.batches.count.grouped),
+    ] {
+      try s.line([.text(language.labelled(label, value))])
+    }
     s.row += 1
     let top = try s.table(
       header: [

@@ -21,11 +21,13 @@ extension WorkbookWriter {
   }
 
   private func row(_ f: KeyFinding) -> [Cell] {
-    let listed = f.items.map(language.findingItem).joined(separator: language.clauseSeparator)
+    // A case a line: an id list wrapped at its hyphens printed cut (rendered).
+    let listed = f.items.map(language.findingItem).joined(separator: "\n")
     let more = f.count > f.items.count ? language.moreInAll(f.count) : ""
     return [
       .wrapped(language.findingTitle(f.kind)), .count(Int64(f.count)),
-      .wrapped(f.count == 0 ? t(.noneFound) : listed + more),
+      .wrapped(
+        f.count == 0 ? t(.noneFound) : listed + (more.isEmpty ? "" : "\n" + more.trimmingCharacters(in: .whitespaces))),
     ]
   }
 }
@@ -42,6 +44,8 @@ extension ReportLanguage {
     case .upheldWithoutAction:
       return zh ? "投诉成立但未采取规定处置" : "Upheld complaints closed without the prescribed action"
     case .gradeFalls: return zh ? "信用等级下降的平台" : "Platforms whose grade fell"
+    case .dataGaps:
+      return zh ? "数据缺口（无事件日期、投诉数据长时间空缺）" : "Gaps in the data (days without events, a silent complaint feed)"
     case .worseBeyondInterval: return zh ? "较上季度变差且超出随机波动的比率" : "Rates worse than last quarter beyond chance"
     case .betterBeyondInterval: return zh ? "较上季度改善且超出随机波动的比率" : "Rates better than last quarter beyond chance"
     }
@@ -64,6 +68,9 @@ extension ReportLanguage {
     case .platform(let id, let before, let now):
       let change = "\(word(.grade, before))→\(word(.grade, now))"
       return zh ? "\(id)（\(change)）" : "\(id) (\(change))"
+    case .complaintSilence(let days): return complaintSilence(Double(days))
+    case .daysWithoutEvents(let days):
+      return labelled(text(.daysWithoutEvents), days)
     case .rate(let r):
       let name = MetricCatalogue.definition(r.metricID).map(taggedName) ?? r.metricID.rawValue
       func rate(_ x: Double, _ c: (numerator: Int64, denominator: Int64)) -> String {
