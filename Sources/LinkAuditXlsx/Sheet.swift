@@ -81,8 +81,11 @@ public final class Sheet {
   public static let hoursChange = CellStyle(numberFormat: "+#,##0.00;-#,##0.00;0.00", alignTop: true)
   public static let missing = CellStyle(alignRight: true, alignTop: true)
   public static let box = CellStyle(bold: true, border: true, alignTop: true)
-  /// Points per line of wrapped text at the default font size.
+  /// Points per line of wrapped text at the default font size (Calibri's).
   public static let lineHeight = 15.0
+  /// Points per line in this sheet's font: a CJK font's lines are taller,
+  /// and rows sized for Calibri cut their last line (rendered).
+  private var lineHeight: Double { workbook.font?.lineHeight ?? Self.lineHeight }
   /// The most a header widens its column (8 CJK characters, 16 Latin).
   public static let headerWidth = 18.0
   /// Widths of columns of wrapped text (definitions, explanations) and of
@@ -366,12 +369,12 @@ public final class Sheet {
     for (c, w) in widths.sorted(by: { $0.key < $1.key }) { try sheet.setColumnWidth(c, w) }
     for (r, cells) in wrappedCells.sorted(by: { $0.key < $1.key }) {
       let lines = cells.map { Self.lines($0.1, width: widths[$0.0] ?? 8) }.max() ?? 1
-      if lines > 1 { try sheet.setRowHeight(r, Double(lines) * Self.lineHeight) }
+      if lines > 1 { try sheet.setRowHeight(r, Double(lines) * lineHeight) }
     }
     for p in paragraphs {
       let width = p.columns.reduce(0.0) { $0 + (widths[$1] ?? 8) }
       let lines = Self.lines(p.text, width: width)
-      if lines > 1 { try sheet.setRowHeight(p.row, Double(lines) * Self.lineHeight) }
+      if lines > 1 { try sheet.setRowHeight(p.row, Double(lines) * lineHeight) }
     }
     for (r, points) in fixedHeights.sorted(by: { $0.key < $1.key }) { try sheet.setRowHeight(r, points) }
     if let headerRow, freezeHeader { try sheet.freeze(rows: headerRow + 1) }
