@@ -143,7 +143,8 @@ public struct KeyFinding: Sendable {
     case decision(ReportData.DecisionRow)
     case event(ReportData.GotThroughRow)
     case complaint(ReportData.ComplaintRow)
-    case platform(id: String, before: String, now: String)
+    /// A rated platform whose grade moved: named as the registry names it, never by its id.
+    case platform(PlatformRating)
     case rate(RateChange)
     /// Days since the last complaint, at or past the threshold that flags a silent feed.
     case complaintSilence(days: Int)
@@ -178,7 +179,7 @@ extension ReportData {
       case .upheldWithoutAction:
         all = upheldWithoutAction.map { .complaint($0) }
       case .gradeFalls:
-        all = gradeFalls.map { .platform(id: $0.platformID, before: $0.previousGrade, now: $0.grade) }
+        all = gradeFalls.map { .platform($0) }
       case .dataGaps:
         var gaps: [KeyFinding.Item] = []
         if !daysWithoutEvents.isEmpty { gaps.append(.daysWithoutEvents(daysWithoutEventsText)) }
@@ -198,12 +199,14 @@ extension ReportData {
   var gradeFalls: [PlatformRating] {
     guard let ratings else { return [] }
     let order = ratings.model.grades.map(\.grade)
-    return ratings.ratings.filter { r in
-      guard let now = order.firstIndex(of: r.grade), let before = order.firstIndex(of: r.previousGrade) else {
-        return false
-      }
-      return now > before
-    }
+    return ratings.ratings.filter { Self.gradeFell(from: $0.previousGrade, to: $0.grade, order: order) }
+  }
+
+  /// Whether a grade is lower than the one before, by the model's order
+  /// (best first); a platform not rated in either quarter has no fall.
+  static func gradeFell(from before: String, to now: String, order: [String]) -> Bool {
+    guard let a = order.firstIndex(of: before), let b = order.firstIndex(of: now) else { return false }
+    return b > a
   }
 
   /// The rates `rates` names whose change from the previous quarter lies

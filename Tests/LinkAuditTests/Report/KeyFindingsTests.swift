@@ -50,6 +50,16 @@ import Testing
     #expect(let_through.count == "1" && let_through.ids == "e6", "\(let_through)")
   }
 
+  /// A grade falls by the model's order; a platform not rated in one of the quarters has no fall.
+  @Test func aGradeFallsByTheModelsOrder() {
+    let order = ["A", "B", "C", "D"]
+    #expect(ReportData.gradeFell(from: "A", to: "C", order: order))
+    #expect(!ReportData.gradeFell(from: "C", to: "A", order: order))
+    #expect(!ReportData.gradeFell(from: "B", to: "B", order: order))
+    #expect(!ReportData.gradeFell(from: RatingModel.notRated, to: "D", order: order))
+    #expect(!ReportData.gradeFell(from: "B", to: RatingModel.notRated, order: order))
+  }
+
   /// A change is a finding only beyond its interval: the two quarters' Wilson 95% intervals apart.
   @Test func aRateChangesOnlyBeyondItsInterval() {
     #expect(!RateChange.beyondChance(5, 5, 1, 3), "5 of 5 then 1 of 3: within the noise")

@@ -65,9 +65,9 @@ extension ReportLanguage {
         : "\(d.complaintID) (\(rate), \(d.enforced.grouped) of \(d.taps.grouped))"
     case .event(let e): return e.eventID
     case .complaint(let c): return c.complaintID
-    case .platform(let id, let before, let now):
-      let change = "\(word(.grade, before))→\(word(.grade, now))"
-      return zh ? "\(id)（\(change)）" : "\(id) (\(change))"
+    case .platform(let r):
+      let change = "\(word(.grade, r.previousGrade))→\(word(.grade, r.grade))"
+      return zh ? "\(r.name(in: self))（\(change)）" : "\(r.name(in: self)) (\(change))"
     case .complaintSilence(let days): return complaintSilence(Double(days))
     case .daysWithoutEvents(let days):
       return labelled(text(.daysWithoutEvents), days)
