@@ -355,8 +355,17 @@ package struct MarkdownWriter {
     case (let a?, let b?):
       // Compared as shown: a move smaller than the last digit displayed is no move.
       let (fa, fb) = (format(now, d.kind), format(before, d.kind))
-      context["rose"] = fa != fb && a > b
-      context["fell"] = fa != fb && a < b
+      // A rate is narrated as moving only beyond its interval: where the two quarters' 95% intervals
+      // overlap, the text says the move is within the noise (issue 32), as the key findings count it.
+      var noise = false
+      if fa != fb, d.kind == .rate, let x = data.current.figure(d.id), let y = data.previous.figure(d.id),
+        let x1 = x.numerator, let n1 = x.denominator, let x2 = y.numerator, let n2 = y.denominator, n1 > 0, n2 > 0
+      {
+        noise = !RateChange.beyondChance(x1, n1, x2, n2)
+      }
+      context["noise"] = noise
+      context["rose"] = !noise && fa != fb && a > b
+      context["fell"] = !noise && fa != fb && a < b
       context["same"] = fa == fb
     case (.some, nil): context["new"] = true
     case (nil, .some): context["gone"] = true

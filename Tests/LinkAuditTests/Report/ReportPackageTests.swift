@@ -391,6 +391,12 @@ import Testing
         "| Open rate | `overview.open_rate` | 45.45% (5/11; small number: 95% interval 21.27%–71.99%) | 100.00% | −54.55 pp |"
       ))
     #expect(summary.contains("- Link events: rose from 1 to 11."))
+    // 5 of 11 then 1 of 1: the two Wilson intervals overlap, so the move is not narrated as a fall (issue 32).
+    #expect(
+      summary.contains(
+        "- Open rate: 100.00% then 45.45% (5/11; small number: 95% interval 21.27%–71.99%): within the noise (the two quarters' 95% intervals overlap)."
+      ), "\(summary)")
+    #expect(!summary.contains("- Open rate: fell"))
     // Q3 had the baseline and phase 1 in force: the reading says the comparison spans the change.
     #expect(summary.contains("This comparison spans a change of policy: 2021.01-baseline from "))
     #expect(summary.contains(" → 2021.09-phase1 from 2021-09-17 00:00:00."))
