@@ -245,26 +245,26 @@ public enum MetricCatalogue {
       sql: "SELECT \(share("action = 'open'")) FROM event_month WHERE \(inQuarterE)"),
     .init(
       id: "overview.conformance_rate", dimension: nil, kind: .rate, principle: nil,
-      nameEnglish: "Conformance rate", nameChinese: "规范符合率",
+      nameEnglish: "Conformance rate", nameChinese: "处置符合规范的比例",
       definitionEnglish:
         "Events whose action matches the treatment their policy version prescribes / all events (events before any policy count as not conforming).",
       definitionChinese: "处置与所适用规范版本要求一致的事件数 / 事件总数（无适用规范的事件计为不符合）。",
       sql: assessed("SELECT \(share("alevel = tlevel", count: "n"))")),
     .init(
       id: "overview.over_restricted", dimension: nil, kind: .count, principle: nil,
-      nameEnglish: "Over-restricted events", nameChinese: "过度限制事件数",
+      nameEnglish: "Over-restricted events", nameChinese: "处置严于规范的事件数",
       definitionEnglish: "Events whose action is stricter than their policy prescribes (open < warn < block).",
       definitionChinese: "处置严于规范要求的事件数（打开 < 提示 < 拦截）。",
       sql: assessed("SELECT coalesce(sum(CASE WHEN alevel > tlevel THEN n END), 0)")),
     .init(
       id: "overview.under_restricted", dimension: nil, kind: .count, principle: nil,
-      nameEnglish: "Under-restricted events", nameChinese: "限制不足事件数",
+      nameEnglish: "Under-restricted events", nameChinese: "处置宽于规范的事件数",
       definitionEnglish: "Events whose action is more lenient than their policy prescribes.",
       definitionChinese: "处置宽于规范要求的事件数。",
       sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)")),
     .init(
       id: "overview.under_restricted", dimension: "rule", kind: .count, principle: nil,
-      nameEnglish: "Under-restricted events, by the rule broken", nameChinese: "限制不足事件数（按所违反的规则）",
+      nameEnglish: "Under-restricted events, by the rule broken", nameChinese: "处置宽于规范的事件数（按所违反的规则）",
       definitionEnglish:
         "The same events by the rule of the policy they fell short of: category (their reason is a category, whose rule prescribes the treatment) or scene (no category: the scene's rule prescribes it, e.g. an open where the scene prescribes a warning).",
       definitionChinese:
@@ -433,9 +433,9 @@ public enum MetricCatalogue {
         sql: median(hours)),
       .init(
         id: "p\(p).p90_hours_to_resolve", dimension: nil, kind: .hours, principle: principle,
-        nameEnglish: "P90 hours to resolve", nameChinese: "办结时长第90百分位（小时）",
+        nameEnglish: "P90 hours to resolve", nameChinese: "办结时长90分位数（小时）",
         definitionEnglish: "Nearest-rank 90th percentile of the same: the value at rank ⌈0.9·n⌉.",
-        definitionChinese: "同上时长的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
+        definitionChinese: "同上时长的90分位数（最近秩法，第⌈0.9·n⌉个值）。",
         sql: p90(hours)),
       .init(
         id: "p\(p).due", dimension: nil, kind: .count, principle: principle,
@@ -651,23 +651,23 @@ public enum MetricCatalogue {
         sql: median(toAction(p))),
       .init(
         id: "p\(p).p90_hours_to_action", dimension: nil, kind: .hours, principle: principle,
-        nameEnglish: "P90 hours to action", nameChinese: "处置时效第90百分位（小时）",
+        nameEnglish: "P90 hours to action", nameChinese: "处置时效90分位数（小时）",
         definitionEnglish: "Nearest-rank 90th percentile of the same hours: the value at rank ⌈0.9·n⌉.",
-        definitionChinese: "同上小时数的第90百分位（最近秩法，第⌈0.9·n⌉个值）。",
+        definitionChinese: "同上小时数的90分位数（最近秩法，第⌈0.9·n⌉个值）。",
         sql: p90(toAction(p))),
       .init(
         id: "p\(p).restricted_at_first_sight", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Restricted at first sight", nameChinese: "首次出现即受限的URL数",
         definitionEnglish:
           "Of those URLs, those first restricted on their first event (0 hours to action): the median and P90 read 0 when most are.",
-        definitionChinese: "上述URL中首次出现即受限（处置时效为0小时）的数量：多数如此时，中位数和第90百分位均为0。",
+        definitionChinese: "上述URL中首次出现即受限（处置时效为0小时）的数量：多数如此时，中位数和90分位数均为0。",
         sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p)) AND hours_to_action = 0"),
       .init(
         id: "p\(p).late_actions", dimension: nil, kind: .count, principle: principle,
         nameEnglish: "Restricted more than 24 h after first seen", nameChinese: "首次出现24小时后才受限的URL数",
         definitionEnglish:
           "Of those URLs, those first restricted more than \(lateActionHours) hours after their first event: the tail the median and P90 hide; each listed by URL on the principle's sheet.",
-        definitionChinese: "上述URL中首次出现超过\(lateActionHours)小时后才首次受限的数量：中位数和第90百分位掩盖的长尾；逐个URL列于该原则工作表。",
+        definitionChinese: "上述URL中首次出现超过\(lateActionHours)小时后才首次受限的数量：中位数和90分位数掩盖的长尾；逐个URL列于该原则工作表。",
         sql: "SELECT count(*) FROM url_restriction WHERE \(firstRestricted(p)) AND \(lateAction)"),
       .init(
         id: "p\(p).max_hours_to_action", dimension: nil, kind: .hours, principle: principle,
@@ -700,7 +700,7 @@ public enum MetricCatalogue {
             : "; counted by category and domain on the Got through sheet."),
         definitionChinese:
           "本季度原因属于原则\(p)类别、且处置宽于所适用规范要求（打开 < 提示 < 拦截）的事件数"
-          + (p < 3 ? "；逐条列于“漏网事件”工作表。" : "；按类别和域名汇总于“漏网事件”工作表。"),
+          + (p < 3 ? "；逐条列于“处置宽于规范”工作表。" : "；按类别和域名汇总于“处置宽于规范”工作表。"),
         sql: assessed("SELECT coalesce(sum(CASE WHEN alevel < tlevel THEN n END), 0)", among: "principle = \(p)")),
       .init(
         id: "p\(p).post_decision_opens", dimension: nil, kind: .count, principle: principle,
@@ -841,7 +841,7 @@ public enum MetricCatalogue {
           """),
       .init(
         id: "p4.over_restricted", dimension: "platform", kind: .count, principle: .userChoice,
-        nameEnglish: "Over-restricted events by platform", nameChinese: "分平台的过度限制事件数",
+        nameEnglish: "Over-restricted events by platform", nameChinese: "分平台的处置严于规范的事件数",
         definitionEnglish:
           "Per platform with events, by the platform of the link's domain (other for domains of no registered platform): the events of overview.over_restricted, whose action is stricter than their policy prescribes (open < warn < block). They add up to overview.over_restricted.",
         definitionChinese:
@@ -877,9 +877,9 @@ public enum MetricCatalogue {
           """),
       .init(
         id: "p4.over_restricted_rate", dimension: nil, kind: .rate, principle: .userChoice,
-        nameEnglish: "Over-restriction rate", nameChinese: "过度限制率",
+        nameEnglish: "Over-restriction rate", nameChinese: "处置严于规范的比例",
         definitionEnglish: "overview.over_restricted / all events.",
-        definitionChinese: "过度限制事件数 / 事件总数。",
+        definitionChinese: "处置严于规范的事件数 / 事件总数。",
         sql: assessed("SELECT \(share("alevel > tlevel", count: "n"))")
       ),
     ]

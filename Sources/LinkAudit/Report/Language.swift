@@ -110,7 +110,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// `overview.under_restricted` split by the rule broken, as a sentence.
   package func underRestrictedByRule(category: String, scene: String) -> String {
     self == .zh
-      ? "限制不足事件按所违反的规则（overview.under_restricted[rule=…]）：类别规则 \(category)，场景规则 \(scene)。"
+      ? "处置宽于规范事件按所违反的规则（overview.under_restricted[rule=…]）：类别规则 \(category)，场景规则 \(scene)。"
       : "Under-restricted events by the rule broken (overview.under_restricted[rule=…]): a category's rule \(category), a scene's rule \(scene)."
   }
 
@@ -499,7 +499,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       "Every decision standing at some time in the quarter, with the quarter's taps on its URL or domain while it stood, each once per decision (decision.taps), by action; handled as decided: at least as strict as the decision prescribes (a block for block_url and block_domain, a warning or block for warn_url: decision.enforced); reached the page: opened or went on through a warning (decision.reached).",
       "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截，decision.enforced）；仍打开了目标页面：直接打开或提示后继续访问（decision.reached）。"
     ),
-    .gotThrough: ("Got through", "漏网事件"),
+    .gotThrough: ("Got through", "处置宽于规范"),
     .gotThroughEvents: (
       "Each event handled more leniently than its policy prescribes, by a category's rule or the scene's",
       "处置宽于规范要求的每一事件（违反类别规则或场景规则）"
@@ -560,8 +560,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .platform: ("Platform", "平台"),
     .events: ("Events", "事件数"),
     .conforming: ("Conforming", "符合"),
-    .overRestricted: ("Over-restricted", "过度限制"),
-    .underRestricted: ("Under-restricted", "限制不足"),
+    .overRestricted: ("Over-restricted", "处置严于规范"),
+    .underRestricted: ("Under-restricted", "处置宽于规范"),
     .conformanceRate: ("Conformance rate", "符合率"),
     .openRate: ("Open rate", "直接打开率"),
     .domain: ("Domain", "域名"),

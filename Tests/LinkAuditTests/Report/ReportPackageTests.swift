@@ -174,7 +174,7 @@ import Testing
   @Test func bothWorkbooksListWhatGotThroughByEventID() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
-    for (language, sheet, decisions) in [("en", "Got through", "Decisions"), ("zh", "漏网事件", "处置决定")] {
+    for (language, sheet, decisions) in [("en", "Got through", "Decisions"), ("zh", "处置宽于规范", "处置决定")] {
       let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
       let got = try #require(cells[sheet], "\(language): no sheet \(sheet) in \(cells.keys.sorted())")
       let values = Set(got.filter { !$0.key.hasSuffix(".type") }.values)
@@ -287,7 +287,7 @@ import Testing
       }
       let lists =
         language == "zh"
-        ? ["投诉明细", "积压与超时", "监管转办", "漏网事件", "方法说明"]
+        ? ["投诉明细", "积压与超时", "监管转办", "处置宽于规范", "方法说明"]
         : ["Complaints", "Backlog", "Referrals", "Got through", "Methodology"]
       for sheet in lists { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
       // Sheets whose figures may run past a page repeat their header, those
@@ -600,7 +600,7 @@ enum WorkbookSheetWidth {
         "en", "Got through", "Report to the authority (CSL art. 47)",
         "yes (went back at the warning: did not reach the page)"
       ),
-      ("zh", "漏网事件", "应报告主管部门（网络安全法第四十七条）", "是（提示后返回，未打开目标页面）"),
+      ("zh", "处置宽于规范", "应报告主管部门（网络安全法第四十七条）", "是（提示后返回，未打开目标页面）"),
     ] {
       let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
       let values = Array(cells.filter { !$0.key.hasSuffix(".type") }.values)

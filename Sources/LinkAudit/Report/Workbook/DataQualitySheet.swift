@@ -38,7 +38,7 @@ extension WorkbookWriter {
         ]
       }, filter: true)
     s.row += 1
-    try s.heading("\(t(.rowsRejected)): \(data.rejectedRowsTotal)")
+    try s.heading(language.labelled(t(.rowsRejected), "\(data.rejectedRowsTotal)"))
     if data.rejectedRows.isEmpty {
       try s.line([.text(t(.noRejectedRows))])
     } else {
@@ -50,7 +50,7 @@ extension WorkbookWriter {
         filter: false)
     }
     s.row += 1
-    try s.heading("\(t(.homographHosts)): \(data.homographHosts.count)")
+    try s.heading(language.labelled(t(.homographHosts), "\(data.homographHosts.count)"))
     if data.homographHosts.isEmpty {
       try s.line([.text(t(.noHomographHosts))])
     } else {
