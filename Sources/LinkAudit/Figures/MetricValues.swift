@@ -167,6 +167,12 @@ public struct QuarterFigures: Sendable {
     }
   }
 
+  /// A figure's values along `key`, highest first, ties by label: the order
+  /// every list of them is read in (never by English id, issue 32).
+  public func ranked(_ id: MetricID, _ key: String) -> [(label: String, value: MetricValue)] {
+    along(id, key).sorted { ($0.value.double ?? -1, $1.label) > ($1.value.double ?? -1, $0.label) }
+  }
+
   /// `pN.upheld_by_domain` as the reports rank it: most upheld first, ties by domain.
   public func topDomains(_ p: Principle) -> [(label: String, value: MetricValue)] {
     along(.upheldByDomain(p), "domain").sorted {

@@ -307,7 +307,8 @@ package struct MarkdownWriter {
     }.map(Self.texts)
     if p == .userChoice {
       func rates(_ key: String, _ name: (String) -> String) -> [[String: Any]] {
-        data.current.along(.userChoiceOpenRate, key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
+        // Highest first, as the workbook lists them: never in the order of the codes' English ids.
+        data.current.ranked(.userChoiceOpenRate, key).map { ["name": name($0.label), "rate": format($0.value, .rate)] }
       }
       context["hasOpenRates"] = true
       context["openRateByScene"] = rates("scene") { language.word(.scene, $0) }

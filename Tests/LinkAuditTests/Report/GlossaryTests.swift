@@ -38,4 +38,23 @@ import Testing
       #expect(found.isEmpty, "\(term) in \(found.prefix(5))")
     }
   }
+
+  /// Lists are read by their figure, never by the codes' English ids: the
+  /// open rates by scene and by platform in principle-4.zh.md, highest first.
+  @Test func openRateListsAreHighestFirst() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try ReportPackageTests().write(store)
+    let text = try String(contentsOfFile: out + "/principle-4.zh.md", encoding: .utf8)
+    for heading in ["## 分场景直接打开率", "## 分平台直接打开率"] {
+      let after = try #require(text.components(separatedBy: heading).dropFirst().first, "\(heading)")
+      let section = after.components(separatedBy: "\n## ")[0]
+      let rates = section.split(separator: "\n").compactMap { line -> Double? in
+        let cells = line.split(separator: "|").map { String($0).trimmingCharacters(in: CharacterSet.whitespaces) }
+        guard cells.count == 2, cells[1].hasSuffix("%") else { return nil }
+        return Double(cells[1].dropLast())
+      }
+      #expect(rates.count >= 2, "\(heading): \(section)")
+      #expect(rates == rates.sorted(by: >), "\(heading): \(rates)")
+    }
+  }
 }

@@ -57,9 +57,7 @@ extension WorkbookWriter {
       try s.heading(t(.openRateByScene))
       let tableTop = s.row
       // Highest first, in the table and on the chart.
-      let scenes = data.current.along(.userChoiceOpenRate, "scene").sorted {
-        ($0.value.double ?? -1, $1.label) > ($1.value.double ?? -1, $0.label)
-      }
+      let scenes = data.current.ranked(.userChoiceOpenRate, "scene")
       try s.table(
         header: [t(.scene), t(.openRate)],
         rows: scenes.map { [.text(language.word(.scene, $0.label)), cell($0.value, kind: .rate)] },
@@ -73,7 +71,7 @@ extension WorkbookWriter {
       try s.heading("\(t(.openRate)) · \(t(.platform))")
       try s.table(
         header: [t(.platform), t(.openRate)],
-        rows: data.current.along(.userChoiceOpenRate, "platform").map {
+        rows: data.current.ranked(.userChoiceOpenRate, "platform").map {
           [.text(data.platformName($0.label, in: language)), cell($0.value, kind: .rate)]
         },
         filter: false)
