@@ -399,12 +399,13 @@ import Testing
     let zh = try String(contentsOfFile: out + "/ratings.zh.md", encoding: .utf8)
     #expect(zh.contains("- 原则1-3成立投诉（v）：c11\n") && zh.contains("## 未登记域名"))
     #expect(try String(contentsOfFile: out + "/summary.en.md", encoding: .utf8).contains("## Platform credit ratings"))
-    // The Ratings sheet names the cases; the Methodology sheet holds the rating SQL with its window.
-    for (file, sheet, evidenceSheet, methodology) in [
-      ("linkaudit-2021-Q4.en.xlsx", "Platform ratings", "Rating evidence", "Methodology"),
-      ("linkaudit-2021-Q4.zh.xlsx", "平台信用分级", "评级依据", "方法说明"),
-    ] {
-      let cells = try XlsxReading.cells(out + "/" + file)
+    // The Ratings sheet names the cases, the annex's evidence sheet every case;
+    // methodology.LANG.md holds the rating SQL with its window (issue 32).
+    for (language, sheet, evidenceSheet) in [("en", "Platform ratings", "Rating evidence"), ("zh", "平台信用分级", "评级依据")] {
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx").merging(
+        try XlsxReading.cells(out + "/annex.\(language).xlsx")
+      ) { main, _ in main }
+      #expect(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[evidenceSheet] == nil)
       let ratingCells = try #require(cells[sheet]).values
       // douyin's row names its complaint; the evidence sheet every case, and the unregistered domains by name.
       #expect(ratingCells.contains("v: c11\nx: —"))
@@ -412,9 +413,10 @@ import Testing
       #expect(
         evidence.contains("c11") && evidence.contains("c7") && evidence.contains("e13") && evidence.contains("e7"))
       #expect(evidence.contains("example.org"))
-      let sql = try #require(cells[methodology]).values
-      #expect(sql.contains(QuarterRatings.indicatorSQL) && sql.contains(RatingEvidence.complaintsSQL))
-      #expect(sql.contains(":window_start"))
+      let sql = try String(contentsOfFile: out + "/methodology.\(language).md", encoding: .utf8)
+      #expect(sql.contains(QuarterRatings.indicatorSQL.trimmingCharacters(in: .newlines)))
+      #expect(sql.contains(RatingEvidence.complaintsSQL.trimmingCharacters(in: .newlines)))
+      #expect(sql.contains("| `:window_start` |"))
     }
     let problems = try ReportPackage.verify(directory: out, database: db, templates: Self.templates, ratingModel: model)
     #expect(problems == [])
