@@ -149,4 +149,45 @@ import Testing
     #expect(altered.status == 1, "\(altered.stdout)\(altered.stderr)")
     #expect((altered.stdout + altered.stderr).contains("annex.zh.xlsx"), "\(altered.stdout)\(altered.stderr)")
   }
+
+  /// A phone number that is a host's registrable label (`13812345678.cn`)
+  /// is masked in every register that shows the domain: the complaints (sheet
+  /// and CSV), the rating evidence's complaints and unregistered domains, the
+  /// repeat offenders, as the Got through list masks it (finding A21's rule).
+  @Test func aPhoneNumberInADomainIsMaskedInEveryRegister() throws {
+    let dir = TemporaryDirectory()
+    let database = dir.file("db")
+    func run(_ arguments: [String]) throws -> LinkauditBinary.Run {
+      try LinkauditBinary.run(arguments + ["--key-file", dir.file("k.key")], database: database)
+    }
+    let links = try dir.write(
+      "links.csv",
+      """
+      event_id,occurred_at,scene,user_id,url,action,reason
+      e1,2021-10-02 10:00:00,one_to_one_chat,u1,https://13812345678.cn/a,open,
+      e2,2021-10-03 10:00:00,one_to_one_chat,u1,https://13812345678.cn/b,block,fraud
+
+      """)
+    let complaints = try dir.write(
+      "complaints.csv",
+      """
+      complaint_id,received_at,reporter_id,url,category,description,status
+      cx1,2021-10-02 11:00:00,r1,https://13812345678.cn/a,fraud,x,open
+
+      """)
+    #expect(try run(["import", "links", links]).status == 0)
+    #expect(try run(["import", "complaints", complaints]).status == 0)
+    let out = dir.file("pkg")
+    let r = try LinkauditBinary.run(["report", "--quarter", "2021-Q4", "--out", out], database: database)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try String(contentsOfFile: out + "/complaints.csv", encoding: .utf8).contains(",138****5678.cn,"))
+    for name in try FileManager.default.contentsOfDirectory(atPath: out) {
+      let path = out + "/" + name
+      let texts =
+        name.hasSuffix(".xlsx")
+        ? try XlsxReading.cells(path).values.flatMap(\.values)
+        : [try String(contentsOfFile: path, encoding: .utf8)]
+      #expect(!texts.contains { $0.contains("13812345678") }, "\(name)")
+    }
+  }
 }
