@@ -190,4 +190,22 @@ import Testing
       #expect(!texts.contains { $0.contains("13812345678") }, "\(name)")
     }
   }
+
+  /// Beyond its limit the annex lists the first events and says how many
+  /// more the CSV register holds; the CSV still lists every one.
+  @Test func theUnderRestrictedSheetStopsAtItsLimitAndNamesTheCSV() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let db = try store.open(.readOnly)
+    defer { db.close() }
+    let data = try ReportData(
+      database: db, quarter: ReportPackageTests.q4, timeZone: ReportPackageTests.shanghai)
+    #expect(try WorkbookWriter.annexUnderRestricted(data, database: db).count == 4)
+    let first = try WorkbookWriter.annexUnderRestricted(data, database: db, limit: 2)
+    #expect(first.map(\.eventID) == data.gotThrough.prefix(2).map(\.eventID))
+    let path = store.dir.file("annex.en.xlsx")
+    try WorkbookWriter(data: data, language: .en).writeAnnex(to: path, underRestricted: first)
+    let sheet = try #require(try XlsxReading.cells(path)["Under-restricted events"])
+    #expect(Self.listed(sheet, under: "Event id") == first.map(\.eventID))
+    #expect(sheet.values.contains("The first 2 of 4; 2 more in cases file under_restricted_events.csv."))
+  }
 }

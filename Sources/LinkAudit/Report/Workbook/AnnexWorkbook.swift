@@ -37,17 +37,22 @@ extension WorkbookWriter {
     try workbook.close()
   }
 
-  /// The first `annexUnderRestrictedLimit` under-restricted events, in the
-  /// register's order: read once, for the annexes of every language.
-  package static func annexUnderRestricted(_ data: ReportData, database db: Database) throws
-    -> [ReportData.GotThroughRow]
-  {
+  /// The first `limit` under-restricted events, in the register's order:
+  /// read once, for the annexes of every language.
+  package static func annexUnderRestricted(
+    _ data: ReportData, database db: Database, limit: Int = annexUnderRestrictedLimit
+  ) throws -> [ReportData.GotThroughRow] {
     // The report data holds the first `gotThroughLimit`: all of them when there are no more.
-    if data.gotThroughHeld <= Int64(data.gotThrough.count) { return data.gotThrough }
+    if data.gotThroughHeld <= Int64(data.gotThrough.count) { return Array(data.gotThrough.prefix(limit)) }
+    struct Enough: Error {}
     var rows: [ReportData.GotThroughRow] = []
-    try EventSection.eachUnderRestricted(db, data.period) { row in
-      if rows.count < annexUnderRestrictedLimit { rows.append(row) }
-    }
+    do {
+      try EventSection.eachUnderRestricted(db, data.period) { row in
+        // Stops reading at the limit: the rest are only in the CSV register.
+        guard rows.count < limit else { throw Enough() }
+        rows.append(row)
+      }
+    } catch is Enough {}
     return rows
   }
 
