@@ -384,7 +384,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       evidenceIDs, notRated
     // The annexes beside the main workbook (issue 32).
     case annexTitle, annexNote, underRestrictedSheet, lateActionsSheet, sqlInMethodologyFile, methodologyFileTitle,
-      methodologyFileNote, parameter, inReportZone, storedUTC, ratingsFigures
+      methodologyFileNote, parameter, inReportZone, storedUTC, ratingsFigures, evidenceSmallSheet, evidenceVSheet,
+      evidenceXSheet
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -667,7 +668,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .eventsInWindow: ("Events in the window", "窗口内事件数"),
     .evidenceIDs: ("Evidence (ids)", "依据（编号）"),
     .notRated: (
-      "Not rated: indicators with their 95% intervals on the Rating evidence sheet", "未评级平台：各项指标及 95% 区间见“评级依据”"
+      "Not rated: indicators with their 95% intervals on the annex's Rating evidence sheet", "未评级平台：各项指标及 95% 区间见附件“评级依据”"
     ),
     // The annexes beside the main workbook (issue 32).
     .annexTitle: ("Annex: the registers in full", "附件：各登记表全文"),
@@ -690,5 +691,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .inReportZone: ("In the report's time zone", "报告时区"),
     .storedUTC: ("As stored (UTC)", "存储值（UTC）"),
     .ratingsFigures: ("The ratings' figures and their evidence", "信用分级指标及其依据"),
+    .evidenceSmallSheet: ("Evidence r, unregistered", "评级依据（r及未登记域名）"),
+    .evidenceVSheet: ("Evidence v complaints", "评级依据（v投诉）"),
+    .evidenceXSheet: ("Evidence x opens", "评级依据（x打开）"),
   ]
 }
