@@ -385,7 +385,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     // The annexes beside the main workbook (issue 32).
     case annexTitle, annexNote, underRestrictedSheet, lateActionsSheet, sqlInMethodologyFile, methodologyFileTitle,
       methodologyFileNote, parameter, inReportZone, storedUTC, ratingsFigures, evidenceSmallSheet, evidenceVSheet,
-      evidenceXSheet
+      evidenceXSheet, evidenceRSheet
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -691,7 +691,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .inReportZone: ("In the report's time zone", "报告时区"),
     .storedUTC: ("As stored (UTC)", "存储值（UTC）"),
     .ratingsFigures: ("The ratings' figures and their evidence", "信用分级指标及其依据"),
-    .evidenceSmallSheet: ("Evidence r, unregistered", "评级依据（r及未登记域名）"),
+    .evidenceSmallSheet: ("Evidence unregistered", "评级依据（未登记域名）"),
+    .evidenceRSheet: ("Evidence r restrictions", "评级依据（r限制）"),
     .evidenceVSheet: ("Evidence v complaints", "评级依据（v投诉）"),
     .evidenceXSheet: ("Evidence x opens", "评级依据（x打开）"),
   ]

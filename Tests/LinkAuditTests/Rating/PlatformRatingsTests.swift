@@ -409,11 +409,14 @@ import Testing
       let ratingCells = try #require(cells[sheet]).values
       // douyin's row names its complaint; the evidence sheet every case, and the unregistered domains by name.
       #expect(ratingCells.contains("v: c11\nx: —"))
-      // The evidence over the annex's four sheets: the indicators, r and the unregistered domains, v, x.
+      // The evidence over the annex's five sheets: the indicators, the unregistered domains, r, v, x.
       let sheets =
         language == "en"
-        ? [evidenceSheet, "Evidence r, unregistered", "Evidence v complaints", "Evidence x opens"]
-        : [evidenceSheet, "评级依据（r及未登记域名）", "评级依据（v投诉）", "评级依据（x打开）"]
+        ? [
+          evidenceSheet, "Evidence unregistered", "Evidence r restrictions", "Evidence v complaints",
+          "Evidence x opens",
+        ]
+        : [evidenceSheet, "评级依据（未登记域名）", "评级依据（r限制）", "评级依据（v投诉）", "评级依据（x打开）"]
       let evidence = try sheets.flatMap { try #require(cells[$0], "\(language): \($0)").values }
       #expect(
         evidence.contains("c11") && evidence.contains("c7") && evidence.contains("e13") && evidence.contains("e7"))

@@ -263,7 +263,8 @@ import Testing
       for (sheet, values) in cells {
         // The ratings' first column is the platform id, beside its name: what a reader queries by.
         let idColumn = [
-          "Platform ratings", "平台信用分级", "Rating evidence", "评级依据", "Evidence r, unregistered", "评级依据（r及未登记域名）",
+          "Platform ratings", "平台信用分级", "Rating evidence", "评级依据", "Evidence unregistered", "评级依据（未登记域名）",
+          "Evidence r restrictions", "评级依据（r限制）",
           "Evidence v complaints", "评级依据（v投诉）", "Evidence x opens", "评级依据（x打开）",
         ].contains(sheet)
         let shown = values.filter { key, _ in
@@ -285,8 +286,8 @@ import Testing
     for language in ["zh", "en"] {
       let main = try XlsxReading.printLayout(out + "/linkaudit-2021-Q4.\(language).xlsx")
       let annex = try XlsxReading.printLayout(out + "/annex.\(language).xlsx")
-      // The registers, and the rating evidence over four sheets (a table each where one runs over pages).
-      #expect(main.count >= 13 && annex.count == 10, "\(language): \(main.keys.sorted()) \(annex.keys.sorted())")
+      // The registers, and the rating evidence over five sheets (a table each where one runs over pages).
+      #expect(main.count >= 13 && annex.count == 11, "\(language): \(main.keys.sorted()) \(annex.keys.sorted())")
       // Decisions and Referrals are in both: the annex's layout is checked under the same rules.
       let layout = main.merging(annex) { m, _ in m }
       for (sheet, l) in annex { #expect(l["orientation"] == "landscape" && l["paperSize"] == "9", "\(sheet)") }
@@ -310,11 +311,11 @@ import Testing
       let lists =
         language == "zh"
         ? [
-          "投诉明细", "积压与超时", "监管转办", "漏网事件", "方法说明", "处置宽于规范的事件", "滞后处置", "评级依据", "评级依据（v投诉）", "评级依据（x打开）",
+          "投诉明细", "积压与超时", "监管转办", "漏网事件", "方法说明", "处置宽于规范的事件", "滞后处置", "评级依据", "评级依据（r限制）", "评级依据（v投诉）", "评级依据（x打开）",
         ]
         : [
           "Complaints", "Backlog", "Referrals", "Got through", "Methodology", "Under-restricted events", "Late actions",
-          "Rating evidence", "Evidence v complaints", "Evidence x opens",
+          "Rating evidence", "Evidence r restrictions", "Evidence v complaints", "Evidence x opens",
         ]
       for sheet in lists { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
       // Sheets whose figures may run past a page repeat their header, those
@@ -327,7 +328,7 @@ import Testing
         : ["Summary", "Principle 1", "Principle 2", "Principle 3", "Principle 4"]
       for sheet in repeating { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
       for sheet in language == "zh"
-        ? ["趋势", "平台信用分级", "评级依据（r及未登记域名）"] : ["Trends", "Platform ratings", "Evidence r, unregistered"]
+        ? ["趋势", "平台信用分级", "评级依据（未登记域名）"] : ["Trends", "Platform ratings", "Evidence unregistered"]
       {
         #expect(layout[sheet] != nil && layout[sheet]?["titles"] == nil, "\(language) \(sheet)")
       }

@@ -7,8 +7,8 @@ import LinkAuditXlsx
 
 extension WorkbookWriter {
   /// Every case behind the ratings' indicators over the window, by id, on
-  /// four sheets of the annex: the indicators; the unregistered domains and
-  /// the restrictions by category (short); the complaints behind v; the opens behind x.
+  /// five sheets of the annex: the indicators; the unregistered domains
+  /// (ten at most); the restrictions behind r; the complaints behind v; the opens behind x.
   package func ratingEvidence(_ workbook: Workbook) throws {
     guard let ratings = data.ratings else { return }
     let window = ratings.window(in: language)
@@ -50,18 +50,19 @@ extension WorkbookWriter {
         ]
       }, filter: false)
     if ratings.evidence.unregisteredDomains.isEmpty { try few.line([.text(t(.noCases))]) }
-    few.row += 1
-    try few.heading(t(.restrictionsBehindR))
-    try few.table(
+    try few.finish()
+    let r = try evidenceSheet(workbook, t(.evidenceRSheet), window: window)
+    try r.heading(t(.restrictionsBehindR))
+    let rTop = try r.table(
       header: [t(.platform), t(.eventsCount), t(.principle), t(.category)],
       rows: ratings.evidence.restrictions.map { x in
         [
           .text(x.platformID), .count(x.events), .count(Int64(x.principle)),
           .text(language.word(.category, x.category)),
         ]
-      }, filter: false)
-    if ratings.evidence.restrictions.isEmpty { try few.line([.text(t(.noCases))]) }
-    try few.finish()
+      }, filter: true)
+    if ratings.evidence.restrictions.isEmpty { try r.line([.text(t(.noCases))]) }
+    try r.finish(headerRow: rTop, list: true)
     let v = try evidenceSheet(workbook, t(.evidenceVSheet), window: window)
     try v.heading(t(.complaintsBehindV))
     let vTop = try v.table(
