@@ -157,8 +157,9 @@ import Testing
     let report = try run(["report", "--quarter", "2021-Q4", "--out", out])
     #expect(report.status == 0, "\(report.stderr)")
     #expect(
-      report.stdout.split(separator: "\n").count == 18,
-      "metrics, decisions, under-restricted events, 2 workbooks, 2 x (summary, 4 principles, ratings), manifest")
+      report.stdout.split(separator: "\n").count == 27,
+      "metrics, decisions, under-restricted events, complaints, referrals, backlog, late actions, rating evidence, 2 workbooks, 2 annexes, 2 x (summary, 4 principles, ratings, methodology), manifest"
+    )
     #expect(report.stdout.hasSuffix("manifest.json\n"))
 
     let verified = try run(["verify", out])

@@ -160,11 +160,15 @@ import Testing
     let out = dir.file("report")
     #expect(try run(["report", "--quarter", "2021-Q4", "--out", out, "--lang", "en"]).status == 0)
     // In the workbook: text cells holding the text, no formula anywhere.
-    let sheet = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Complaints"])
+    let sheet = try #require(try XlsxReading.cells(out + "/annex.en.xlsx")["Complaints"])
     let descriptions = sheet.filter { $0.value == "=1+1" || $0.value == "@SUM(A1)" || $0.value == "-2+3" }
     #expect(descriptions.count == 3)
     for (ref, _) in descriptions { #expect(sheet[ref + ".type"] == "s", "\(ref) is not a text cell") }
     #expect(try XlsxReading.hasFormula(out + "/linkaudit-2021-Q4.en.xlsx") == false)
+    #expect(try XlsxReading.hasFormula(out + "/annex.en.xlsx") == false)
+    // In the register's CSV: neutralised as in decisions.csv.
+    let register = try String(contentsOfFile: out + "/complaints.csv", encoding: .utf8)
+    #expect(register.contains(",'=1+1\n") && register.contains(",'@SUM(A1)\n") && register.contains(",'-2+3\n"))
     // In CSV meant for spreadsheets: neutralised; in plain CSV: exact.
     let safe = try run([
       "query", "--format", "spreadsheet-csv", "SELECT description, -5 AS n FROM complaints ORDER BY complaint_id",

@@ -87,8 +87,8 @@ public enum MetricCatalogue {
     .init(
       id: "pN.sla_breaches", replacedBy: ["pN.due", "pN.due_met", "pN.overdue_at_end"],
       why:
-        "Counted the misses of complaints received in the quarter only, the basis retired with pN.within_sla_rate, and was shown nowhere; the misses are now pN.due − pN.due_met, each listed on the Backlog sheet.",
-      whyChinese: "只计本季度受理投诉的超时（即随 pN.within_sla_rate 停用的口径），且未在任何表中列示；超时现为 pN.due − pN.due_met，并在“积压与超时”表逐件列出。"
+        "Counted the misses of complaints received in the quarter only, the basis retired with pN.within_sla_rate, and was shown nowhere; the misses are now pN.due − pN.due_met, each listed on the annex's Backlog sheet.",
+      whyChinese: "只计本季度受理投诉的超时（即随 pN.within_sla_rate 停用的口径），且未在任何表中列示；超时现为 pN.due − pN.due_met，并在附件“积压与超时”表逐件列出。"
     ),
     .init(
       id: "pN.backlog_age", replacedBy: ["pN.overdue_at_end[age=…]", "pN.open_at_end"],

@@ -99,7 +99,8 @@ public struct ReportData: Sendable {
       outcome = r.optionalText("outcome")
       actionTaken = r.optionalText("action_taken")
       url = PersonalNumberMask.maskURL(try r.text("url_normalised"))
-      domain = try r.text("domain")
+      // A phone or ID number in a host is masked as in the Got through list (finding A21).
+      domain = PersonalNumberMask.mask(try r.text("domain"))
       platformID = try r.text("platform_id")
       // Masked at import; again here, so text imported under the older ID mask shows only the last four.
       description = r.optionalText("description").map(PersonalNumberMask.mask)

@@ -467,8 +467,9 @@ struct RepeatOffenderSection {
         ":limit": .integer(Int64(ReportData.repeatOffenderLimit)),
       ]
     ).map {
+      // A phone or ID number in a host is masked as in every other list of domains (finding A21's rule).
       ReportData.RepeatOffender(
-        domain: try $0.text("domain"), platformID: try $0.text("platform_id"),
+        domain: PersonalNumberMask.mask(try $0.text("domain")), platformID: try $0.text("platform_id"),
         restrictions: try $0.integer("restrictions"),
         months: (try $0.text("months")).split(separator: ",").map(String.init), upheld: try $0.integer("upheld"),
         decisionsStanding: try $0.integer("decisions_standing"),

@@ -59,7 +59,7 @@ public struct RatingEvidence: Sendable {
         complaintID: try $0.text("complaint_id"), platformID: try $0.text("platform_id"),
         principle: Int(try $0.integer("principle")), category: try $0.text("category"),
         receivedAt: try $0.text("received_at"), actionTaken: $0.optionalText("action_taken"),
-        domain: try $0.text("domain"))
+        domain: PersonalNumberMask.mask(try $0.text("domain")))
     }
     restrictions = try db.records(Self.restrictionsSQL, named: parameters, source: "the rating evidence: restrictions")
       .map {
@@ -71,15 +71,17 @@ public struct RatingEvidence: Sendable {
       Exposure(
         platformID: try $0.text("platform_id"), eventID: try $0.text("event_id"),
         occurredAt: try $0.text("occurred_at"), principle: Int(try $0.integer("principle")),
-        domain: try $0.text("domain"))
+        domain: PersonalNumberMask.mask(try $0.text("domain")))
     }
     var named = parameters
     named[":limit"] = .integer(Int64(Self.domainLimit))
     unregisteredDomains = try db.records(
       Self.unregisteredDomainsSQL, named: named, source: "the rating evidence: unregistered domains"
     ).map {
+      // A phone or ID number in a host is masked wherever the evidence is shown (finding A21's rule).
       Domain(
-        domain: try $0.text("domain"), events: try $0.integer("events"), upheld: try $0.integer("upheld"),
+        domain: PersonalNumberMask.mask(try $0.text("domain")), events: try $0.integer("events"),
+        upheld: try $0.integer("upheld"),
         restrictions: try $0.integer("restrictions"), exposed: try $0.integer("exposed"))
     }
   }

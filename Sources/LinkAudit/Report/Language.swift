@@ -390,6 +390,10 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       pointsLost, beyondEveryGraded, yes, unregisteredMostUpheld, eventsCount, complaintsBehindV, restrictionsBehindR,
       opensBehindX, allRegistered, eventsUnit, marginDown, marginDownNote, marginUp, marginUpNote, eventsInWindow,
       evidenceIDs, notRated
+    // The annexes beside the main workbook (issue 32).
+    case annexTitle, annexNote, underRestrictedSheet, lateActionsSheet, sqlInMethodologyFile, methodologyFileTitle,
+      methodologyFileNote, parameter, inReportZone, storedUTC, ratingsFigures, evidenceSmallSheet, evidenceVSheet,
+      evidenceXSheet, evidenceRSheet
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -688,7 +692,32 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .eventsInWindow: ("Events in the window", "窗口内事件数"),
     .evidenceIDs: ("Evidence (ids)", "依据（编号）"),
     .notRated: (
-      "Not rated: indicators with their 95% intervals on the Rating evidence sheet", "未评级平台：各项指标及 95% 区间见“评级依据”"
+      "Not rated: indicators with their 95% intervals on the annex's Rating evidence sheet", "未评级平台：各项指标及 95% 区间见附件“评级依据”"
     ),
+    // The annexes beside the main workbook (issue 32).
+    .annexTitle: ("Annex: the registers in full", "附件：各登记表全文"),
+    .annexNote: (
+      "Every register of the quarter in full, beside the main workbook and signed with it (manifest.json); each is also a CSV file of the package.",
+      "本季度各登记表全文，与主报告同包报送并一同签名（manifest.json）；各表另以 CSV 文件随附。"
+    ),
+    .underRestrictedSheet: ("Under-restricted events", "处置宽于规范的事件"),
+    .lateActionsSheet: ("Late actions", "滞后处置"),
+    .sqlInMethodologyFile: (
+      "The SQL of every figure, with its parameters in the report's time zone, is in methodology.en.md beside this workbook.",
+      "各指标的 SQL 及其参数（按报告时区）见本工作簿旁的 methodology.zh.md。"
+    ),
+    .methodologyFileTitle: ("Methodology: how each figure is computed", "方法说明：各指标的计算方法"),
+    .methodologyFileNote: (
+      "Each figure is one SQL query over the linkaudit database, run with the parameters below. Times are stored in UTC; each parameter is given in the report's time zone and as stored.",
+      "每个指标均为对 linkaudit 数据库的一条 SQL 查询，以下列参数执行。时间以 UTC 存储；各参数同时给出报告时区下的时间和存储值。"
+    ),
+    .parameter: ("Parameter", "参数"),
+    .inReportZone: ("In the report's time zone", "报告时区"),
+    .storedUTC: ("As stored (UTC)", "存储值（UTC）"),
+    .ratingsFigures: ("The ratings' figures and their evidence", "信用分级指标及其依据"),
+    .evidenceSmallSheet: ("Evidence unregistered", "评级依据（未登记域名）"),
+    .evidenceRSheet: ("Evidence r restrictions", "评级依据（r限制）"),
+    .evidenceVSheet: ("Evidence v complaints", "评级依据（v投诉）"),
+    .evidenceXSheet: ("Evidence x opens", "评级依据（x打开）"),
   ]
 }

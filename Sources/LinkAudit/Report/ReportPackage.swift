@@ -584,11 +584,19 @@ public struct ReportPackage {
     // written as read: a mis-set scene rule can make millions.
     try writeUnderRestrictedRegister(data, database: db, to: path(Self.underRestrictedRegister))
     written.append(Self.underRestrictedRegister)
+    // The annex's other registers, as decisions.csv (issue 32).
+    for file in Registers(data: data, reporterPseudonyms: filer?.reporterPseudonyms == true).files {
+      try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
+      written.append(file.name)
+    }
+    let underRestricted = try WorkbookWriter.annexUnderRestricted(data, database: db)
     // The languages share nothing but the figures they are given: each
     // language's workbook and Markdown are written side by side, a core each.
     let languages = self.languages
     let workbooks = languages.map { "linkaudit-\(quarter).\($0.rawValue).xlsx" }
     let targets = workbooks.map(path)
+    let annexes = languages.map(WorkbookWriter.annexName)
+    let annexTargets = annexes.map(path)
     let templates = self.templates
     let signedBy = self.signedBy
     let filer = self.filer
@@ -598,24 +606,28 @@ public struct ReportPackage {
     let began = Timing.start()
     DispatchQueue.concurrentPerform(iterations: languages.count) { i in
       outcomes.set(i) {
-        try Timing.measure("workbook \(languages[i].rawValue)") {
-          try WorkbookWriter(
-            data: data, language: languages[i], signedBy: signedBy, filing: version, corrections: corrections,
-            findings: findings, filer: filer
-          ).write(to: targets[i])
+        let writer = WorkbookWriter(
+          data: data, language: languages[i], signedBy: signedBy, filing: version, corrections: corrections,
+          findings: findings, filer: filer)
+        try Timing.measure("workbook \(languages[i].rawValue)") { try writer.write(to: targets[i]) }
+        try Timing.measure("annex \(languages[i].rawValue)") {
+          try writer.writeAnnex(to: annexTargets[i], underRestricted: underRestricted)
         }
         let files = try Timing.measure("markdown \(languages[i].rawValue)") {
           try MarkdownWriter(
             data: data, language: languages[i], templates: templates, filing: version, corrections: corrections
           ).render()
         }
-        markdown.withLock { $0[i] = files }
+        let methodology = MethodologyMarkdown(data: data, language: languages[i])
+        markdown.withLock {
+          $0[i] = files + [(MethodologyMarkdown.fileName(languages[i]), methodology.render())]
+        }
       }
     }
     Timing.report("workbooks and Markdown", since: began)
     try outcomes.check()
-    for (name, files) in zip(workbooks, markdown.withLock { $0 }) {
-      written.append(name)
+    for (i, files) in markdown.withLock({ $0 }).enumerated() {
+      written += [workbooks[i], annexes[i]]
       for file in files {
         try PackageFolder.writeFile(Data(file.text.utf8), to: path(file.name))
         written.append(file.name)

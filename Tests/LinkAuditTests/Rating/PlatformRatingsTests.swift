@@ -399,22 +399,32 @@ import Testing
     let zh = try String(contentsOfFile: out + "/ratings.zh.md", encoding: .utf8)
     #expect(zh.contains("- 原则1-3成立投诉（v）：c11\n") && zh.contains("## 未登记域名"))
     #expect(try String(contentsOfFile: out + "/summary.en.md", encoding: .utf8).contains("## Platform credit ratings"))
-    // The Ratings sheet names the cases; the Methodology sheet holds the rating SQL with its window.
-    for (file, sheet, evidenceSheet, methodology) in [
-      ("linkaudit-2021-Q4.en.xlsx", "Platform ratings", "Rating evidence", "Methodology"),
-      ("linkaudit-2021-Q4.zh.xlsx", "平台信用分级", "评级依据", "方法说明"),
-    ] {
-      let cells = try XlsxReading.cells(out + "/" + file)
+    // The Ratings sheet names the cases, the annex's evidence sheet every case;
+    // methodology.LANG.md holds the rating SQL with its window (issue 32).
+    for (language, sheet, evidenceSheet) in [("en", "Platform ratings", "Rating evidence"), ("zh", "平台信用分级", "评级依据")] {
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx").merging(
+        try XlsxReading.cells(out + "/annex.\(language).xlsx")
+      ) { main, _ in main }
+      #expect(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[evidenceSheet] == nil)
       let ratingCells = try #require(cells[sheet]).values
       // douyin's row names its complaint; the evidence sheet every case, and the unregistered domains by name.
       #expect(ratingCells.contains("v: c11\nx: —"))
-      let evidence = try #require(cells[evidenceSheet]).values
+      // The evidence over the annex's five sheets: the indicators, the unregistered domains, r, v, x.
+      let sheets =
+        language == "en"
+        ? [
+          evidenceSheet, "Evidence unregistered", "Evidence r restrictions", "Evidence v complaints",
+          "Evidence x opens",
+        ]
+        : [evidenceSheet, "评级依据（未登记域名）", "评级依据（r限制）", "评级依据（v投诉）", "评级依据（x打开）"]
+      let evidence = try sheets.flatMap { try #require(cells[$0], "\(language): \($0)").values }
       #expect(
         evidence.contains("c11") && evidence.contains("c7") && evidence.contains("e13") && evidence.contains("e7"))
       #expect(evidence.contains("example.org"))
-      let sql = try #require(cells[methodology]).values
-      #expect(sql.contains(QuarterRatings.indicatorSQL) && sql.contains(RatingEvidence.complaintsSQL))
-      #expect(sql.contains(":window_start"))
+      let sql = try String(contentsOfFile: out + "/methodology.\(language).md", encoding: .utf8)
+      #expect(sql.contains(QuarterRatings.indicatorSQL.trimmingCharacters(in: .newlines)))
+      #expect(sql.contains(RatingEvidence.complaintsSQL.trimmingCharacters(in: .newlines)))
+      #expect(sql.contains("| `:window_start` |"))
     }
     let problems = try ReportPackage.verify(directory: out, database: db, templates: Self.templates, ratingModel: model)
     #expect(problems == [])

@@ -132,8 +132,11 @@ import Testing
     let en = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Cover"])
     #expect(Set(en.values).contains("Example Networks Co., Ltd."))
     // No reporter pseudonym in the filed copy unless filer.yaml asks for it.
-    let complaints = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")["投诉明细"])
+    let complaints = try #require(try XlsxReading.cells(out + "/annex.zh.xlsx")["投诉明细"])
     #expect(!Set(complaints.values).contains("投诉人（去标识化）"))
+    // Nor in the register's CSV.
+    let csv = try String(contentsOfFile: out + "/complaints.csv", encoding: .utf8)
+    #expect(csv.hasPrefix("complaint_id,received_at,") && !csv.contains("reporter"))
     let manifest = try String(contentsOfFile: out + "/manifest.json", encoding: .utf8)
     #expect(manifest.contains("\"credit_code\" : \"91350100M000100Y43\""))
     // verify writes the package again with the manifest's filer: the same bytes.
@@ -147,8 +150,10 @@ import Testing
     try (FilerTests.valid + "reporter_pseudonyms: true\n").write(toFile: filer, atomically: false, encoding: .utf8)
     let (r, out) = try report(["--filer", filer, "--lang", "en"])
     #expect(r.status == 0, "\(r.stderr)")
-    let complaints = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Complaints"])
+    let complaints = try #require(try XlsxReading.cells(out + "/annex.en.xlsx")["Complaints"])
     #expect(Set(complaints.values).contains("Reporter (pseudonym)"))
+    let csv = try String(contentsOfFile: out + "/complaints.csv", encoding: .utf8)
+    #expect(csv.hasPrefix("complaint_id,reporter_pseudonym,received_at,"))
   }
 
   @Test func withoutAFilerTheCoverSaysSo() throws {

@@ -102,9 +102,14 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store)
     let names = try Set(FileManager.default.contentsOfDirectory(atPath: out))
-    var expected: Set<String> = ["metrics.csv", "decisions.csv", "under_restricted_events.csv", "manifest.json"]
+    var expected: Set<String> = [
+      "metrics.csv", "decisions.csv", "under_restricted_events.csv", "manifest.json", "complaints.csv",
+      "referrals.csv", "backlog.csv", "late_actions.csv",
+    ]
     for l in ["zh", "en"] {
       expected.insert("linkaudit-2021-Q4.\(l).xlsx")
+      expected.insert("annex.\(l).xlsx")
+      expected.insert("methodology.\(l).md")
       expected.insert("summary.\(l).md")
       for p in 1...4 { expected.insert("principle-\(p).\(l).md") }
     }
@@ -147,7 +152,7 @@ import Testing
     #expect(try text(out, "summary.zh.md").contains("## 报告期内生效的处置决定"))
     // Scopes, channels, statuses and outcomes read as words; the codes stay in decisions.csv.
     #expect(try text(out, "summary.zh.md").contains("| c1 | 1 | 欺诈 | 拦截域名 | example.org |"))
-    let complaints = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")["投诉明细"])
+    let complaints = try #require(try XlsxReading.cells(out + "/annex.zh.xlsx")["投诉明细"])
     #expect(Set(complaints.values).isSuperset(of: ["成立", "已办结", "处理中", "拦截域名", "聊天内举报"]))
     #expect(Set(complaints.values).isDisjoint(with: ["upheld", "resolved", "block_domain", "in_chat"]))
     #expect(manifest.batches.map(\.kind) == ["policies", "policies", "platforms", "links", "complaints", "complaints"])
@@ -203,10 +208,16 @@ import Testing
   @Test func theChineseWorkbookAndMarkdownUseTheRightWords() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
-    let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")
-    let zh = cells.values.flatMap(\.values) + [try text(out, "summary.zh.md"), try text(out, "ratings.zh.md")]
-    // The reporter column is filed only when filer.yaml asks for it (issue 32); its heading's word is this one.
+    let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx").merging(
+      try XlsxReading.cells(out + "/annex.zh.xlsx")
+    ) { main, _ in main }
+    let zh =
+      cells.values.flatMap(\.values) + [
+        try text(out, "summary.zh.md"), try text(out, "ratings.zh.md"), try text(out, "methodology.zh.md"),
+      ]
+    // The reporter column is filed only when filer.yaml asks (FilerPackageTests): its term, and the users' definition.
     #expect(ReportLanguage.zh.text(.reporter) == "投诉人（去标识化）")
+    #expect(zh.contains { $0.contains("去标识化的用户编号") })
     #expect(!zh.contains { $0.contains("匿名") || $0.contains("违规投诉") || $0.contains("数据截止") })
     let en = try text(out, "principle-1.en.md") + text(out, "summary.en.md")
     #expect(en.contains("Principle 1 — Lawful content: no behaviour"))
@@ -245,10 +256,17 @@ import Testing
         + codes(ActionTaken.self) + ["scene_rule", "links", "complaints", "policies", "platforms", "NR"] + platforms)
     #expect(platforms.count > 5)
     for language in ["zh", "en"] {
-      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      // The main workbook and its annex alike.
+      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx").merging(
+        try XlsxReading.cells(out + "/annex.\(language).xlsx")
+      ) { main, _ in main }
       for (sheet, values) in cells {
         // The ratings' first column is the platform id, beside its name: what a reader queries by.
-        let idColumn = ["Platform ratings", "平台信用分级", "Rating evidence", "评级依据"].contains(sheet)
+        let idColumn = [
+          "Platform ratings", "平台信用分级", "Rating evidence", "评级依据", "Evidence unregistered", "评级依据（未登记域名）",
+          "Evidence r restrictions", "评级依据（r限制）",
+          "Evidence v complaints", "评级依据（v投诉）", "Evidence x opens", "评级依据（x打开）",
+        ].contains(sheet)
         let shown = values.filter { key, _ in
           !key.hasSuffix(".type") && !(idColumn && key.first == "A" && key.dropFirst().first?.isNumber == true)
         }
@@ -266,8 +284,13 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
     for language in ["zh", "en"] {
-      let layout = try XlsxReading.printLayout(out + "/linkaudit-2021-Q4.\(language).xlsx")
-      #expect(layout.count >= 15)
+      let main = try XlsxReading.printLayout(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      let annex = try XlsxReading.printLayout(out + "/annex.\(language).xlsx")
+      // The registers, and the rating evidence over five sheets (a table each where one runs over pages).
+      #expect(main.count >= 13 && annex.count == 11, "\(language): \(main.keys.sorted()) \(annex.keys.sorted())")
+      // Decisions and Referrals are in both: the annex's layout is checked under the same rules.
+      let layout = main.merging(annex) { m, _ in m }
+      for (sheet, l) in annex { #expect(l["orientation"] == "landscape" && l["paperSize"] == "9", "\(sheet)") }
       for (sheet, l) in layout {
         #expect(l["orientation"] == "landscape" && l["paperSize"] == "9", "\(language) \(sheet)")
         let scale = Int(l["scale"] ?? "100") ?? 0
@@ -287,8 +310,13 @@ import Testing
       }
       let lists =
         language == "zh"
-        ? ["投诉明细", "积压与超时", "监管转办", "处置宽于规范", "方法说明"]
-        : ["Complaints", "Backlog", "Referrals", "Got through", "Methodology"]
+        ? [
+          "投诉明细", "积压与超时", "监管转办", "处置宽于规范", "方法说明", "处置宽于规范的事件", "滞后处置", "评级依据", "评级依据（r限制）", "评级依据（v投诉）", "评级依据（x打开）",
+        ]
+        : [
+          "Complaints", "Backlog", "Referrals", "Got through", "Methodology", "Under-restricted events", "Late actions",
+          "Rating evidence", "Evidence r restrictions", "Evidence v complaints", "Evidence x opens",
+        ]
       for sheet in lists { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
       // Sheets whose figures may run past a page repeat their header, those
       // with charts too (a chart starts a page of its own, under it); the
@@ -299,7 +327,9 @@ import Testing
         ? ["摘要", "原则一", "原则二", "原则三", "原则四"]
         : ["Summary", "Principle 1", "Principle 2", "Principle 3", "Principle 4"]
       for sheet in repeating { #expect(layout[sheet]?["titles"] != nil, "\(language) \(sheet)") }
-      for sheet in language == "zh" ? ["趋势", "平台信用分级", "评级依据"] : ["Trends", "Platform ratings", "Rating evidence"] {
+      for sheet in language == "zh"
+        ? ["趋势", "平台信用分级", "评级依据（未登记域名）"] : ["Trends", "Platform ratings", "Evidence unregistered"]
+      {
         #expect(layout[sheet] != nil && layout[sheet]?["titles"] == nil, "\(language) \(sheet)")
       }
     }
@@ -311,7 +341,8 @@ import Testing
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
     let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".zh.md") }
-    #expect(files.count == 6)
+    // summary, principle-1…4, ratings and methodology.
+    #expect(files.count == 7)
     for name in files {
       let text = try text(out, name)
       #expect(text.range(of: #"\d{4}-Q[1-4]"#, options: .regularExpression) == nil, "\(name)")
@@ -346,8 +377,8 @@ import Testing
     #expect(!summary.contains("2021-10"))
   }
 
-  /// Every figure of metrics.csv (the rating's too) has its definition and
-  /// SQL on the Methodology sheet of both workbooks.
+  /// Every figure of metrics.csv (the rating's too) has its definition on the
+  /// Methodology sheet of both workbooks, and its SQL in methodology.LANG.md.
   @Test func everyFigureOfMetricsCSVHasAMethodologyRowInBothLanguages() throws {
     let store = try MetricCatalogueTests.loaded()
     let out = try write(store, model: try RatingModel.load(path: Self.templates + "/rating-model.yaml"))
@@ -363,6 +394,9 @@ import Testing
       let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
       let methodology = Set(try #require(cells[sheet], "\(language): \(cells.keys.sorted())").values)
       #expect(labels.subtracting(methodology).isEmpty, "\(language): \(labels.subtracting(methodology).sorted())")
+      let md = try text(out, "methodology.\(language).md")
+      let missing = labels.filter { !md.contains("### `\($0)` ") }
+      #expect(missing.isEmpty, "\(language): \(missing.sorted())")
     }
   }
 
@@ -567,7 +601,8 @@ enum WorkbookSheetWidth {
     }
     let sheets = [("en", "Referrals", "Backlog", "overdue"), ("zh", "监管转办", "积压与超时", "已超时")]
     for (language, referrals, backlog, mark) in sheets {
-      let cells = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
+      // The backlog is in the annex (issue 32), the referrals in both.
+      let cells = try XlsxReading.cells(out + "/annex.\(language).xlsx")
       for name in [referrals, backlog] {
         let sheet = try #require(cells[name], "\(language): no sheet \(name)")
         let values = Set(sheet.filter { !$0.key.hasSuffix(".type") }.values)

@@ -16,11 +16,15 @@ extension WorkbookWriter {
     return language.underRestrictedByRule(category: by("category"), scene: by("scene"))
   }
 
-  package func gotThrough(_ workbook: Workbook) throws {
-    let s = try periodSheet(workbook, t(.gotThrough))
+  /// `events` are those listed (by default the report data's first
+  /// `ReportData.gotThroughLimit`; the annex's sheet `name` lists more).
+  package func gotThrough(
+    _ workbook: Workbook, events: [ReportData.GotThroughRow]? = nil, name: String? = nil
+  ) throws {
+    let s = try periodSheet(workbook, name ?? t(.gotThrough))
     try s.heading(t(.gotThroughEvents))
     try s.line([.text(underRestrictedByRule)])
-    let shown = data.gotThrough.prefix(ReportData.gotThroughLimit)
+    let shown = events ?? Array(data.gotThrough.prefix(ReportData.gotThroughLimit))
     try s.line([
       .text(
         language.listedCases(

@@ -38,12 +38,13 @@ extension WorkbookWriter {
         ]
       }, filter: false)
     s.row += 1
+    // The SQL is in methodology.LANG.md (issue 32): here each figure in words.
+    try s.line([.text(t(.sqlInMethodologyFile))])
     let top = try s.table(
-      header: [t(.metricID), t(.name), t(.definition), t(.sql)],
-      rows: (MetricCatalogue.all
-        + (data.ratings == nil ? [] : MetricCatalogue.ratings + MetricCatalogue.ratingEvidence)).map { d in
-          [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d)), .code(d.sql)]
-        }, filter: true)
+      header: [t(.metricID), t(.name), t(.definition)],
+      rows: MethodologyMarkdown(data: data, language: language).figures.map { d in
+        [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d))]
+      }, filter: true)
     try s.finish(headerRow: top)
   }
 }

@@ -39,14 +39,7 @@ extension WorkbookWriter {
       s.row += 1
       try s.heading(t(.lateActions))
       let late = data.lateActions.filter { $0.principle == p.rawValue }
-      try s.table(
-        header: [t(.url), t(.firstSeen), t(.firstRestricted), t(.hoursToAction), t(.opensBefore), t(.detectedBy)],
-        rows: late.map {
-          [
-            .wrapped($0.url), .text(data.local($0.firstSeen)), .text(data.local($0.firstRestricted)),
-            .hours($0.hoursToAction), .count($0.opensBefore), .text(language.word(.detector, $0.detectedBy)),
-          ]
-        }, filter: false)
+      try s.table(header: lateActionsHeader, rows: late.map(lateActionCells), filter: false)
       if late.isEmpty { try s.line([.text(t(.noCases))]) }
     } else {
       // Each section after the figures starts a page: its header stays with its rows, the chart whole.

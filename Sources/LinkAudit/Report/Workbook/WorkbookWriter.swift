@@ -39,17 +39,13 @@ package struct WorkbookWriter {
     try summary(workbook)
     try trends(workbook)
     for p in Principle.allCases { try principle(p, workbook) }
-    if data.ratings != nil {
-      try ratings(workbook)
-      try ratingEvidence(workbook)
-    }
+    // The registers in full (complaints, backlog, rating evidence) are in the annex (writeAnnex).
+    if data.ratings != nil { try ratings(workbook) }
     try conformance(workbook)
-    try backlog(workbook)
     try referrals(workbook)
     try decisions(workbook)
     try gotThrough(workbook)
     try repeatOffenders(workbook)
-    try Timing.measure("  complaints sheet \(language.rawValue)") { try complaints(workbook) }
     try dataQuality(workbook)
     try methodology(workbook)
     try Timing.measure("  workbook close \(language.rawValue)") { try workbook.close() }
