@@ -362,7 +362,8 @@ public final class Sheet {
   /// `list` of cases too wide for one page prints over several; other sheets
   /// are fitted to one page wide.
   public func finish(
-    headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false
+    headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false,
+    onePage: Bool = false
   ) throws {
     // The file stores widths in whole pixels (a seventh of a character): room for each column's rounding.
     if !list { narrow(to: Self.widthAtSeventyPercent - Double(widths.count) / 7) }
@@ -387,6 +388,6 @@ public final class Sheet {
     try sheet.setPrintLayout(
       Worksheet.PrintLayout(
         repeatRows: repeatHeader ? headerRow.map { $0...$0 } : nil, repeatColumns: wide ? 0...0 : nil,
-        scale: wide ? Self.smallestScale : nil, footer: language.footer))
+        scale: wide ? Self.smallestScale : nil, footer: language.footer, onePage: onePage && !list))
   }
 }

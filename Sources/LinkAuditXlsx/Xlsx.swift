@@ -523,15 +523,18 @@ public struct Worksheet {
     /// nil: fit to one page wide.
     public var scale: Int?
     public var footer: String
+    /// Fitted to one page tall as well as wide: a page that must print whole (the key findings).
+    public var onePage: Bool
 
     public init(
       repeatRows: ClosedRange<Int>? = nil, repeatColumns: ClosedRange<Int>? = nil, scale: Int? = nil,
-      footer: String = "&CPage &P / &N"
+      footer: String = "&CPage &P / &N", onePage: Bool = false
     ) {
       self.repeatRows = repeatRows
       self.repeatColumns = repeatColumns
       self.scale = scale
       self.footer = footer
+      self.onePage = onePage
     }
   }
 
@@ -542,7 +545,7 @@ public struct Worksheet {
     if let scale = layout.scale {
       worksheet_set_print_scale(sheet, UInt16(scale))
     } else {
-      worksheet_fit_to_pages(sheet, 1, 0)
+      worksheet_fit_to_pages(sheet, 1, layout.onePage ? 1 : 0)
     }
     try workbook.check(worksheet_set_footer(sheet, layout.footer))
     if let rows = layout.repeatRows {

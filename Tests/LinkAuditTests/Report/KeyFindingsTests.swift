@@ -35,9 +35,12 @@ import Testing
       // Every rule is shown, a rule that finds nothing says so.
       let grades = try #require(row(sheet, ReportLanguage(rawValue: language)!.findingTitle(.gradeFalls)))
       #expect(grades.count == "0" && grades.ids == none)
-      // The page comes right after the Cover.
+      // The page comes right after the Cover, and prints on one page, tall as well as wide.
       let layout = try XlsxReading.sheetNames(path)
       #expect(Array(layout.prefix(2)) == [language == "zh" ? "封面" : "Cover", sheetName], "\(layout)")
+      // OOXML's default fitToHeight is 1: written only when it is not (0, as tall as it runs).
+      let print = try #require(try XlsxReading.printLayout(path)[sheetName])
+      #expect(print["fitToPage"] == "1" && print["fitToHeight"] == nil, "\(print)")
     }
   }
 

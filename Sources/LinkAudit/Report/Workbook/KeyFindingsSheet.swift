@@ -17,7 +17,8 @@ extension WorkbookWriter {
     try s.table(header: header, rows: findings.improved.map(row), filter: false)
     s.row += 1
     try s.paragraph(t(.keyFindingsNote), columns: header.count)
-    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
+    // One page, whatever it holds: the page a regulator reads first prints whole.
+    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false, onePage: true)
   }
 
   private func row(_ f: KeyFinding) -> [Cell] {
