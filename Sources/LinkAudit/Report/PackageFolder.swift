@@ -557,11 +557,18 @@ package enum PackageFolder {
   }
 
   /// A zip (a regular file, not a link) holding a folder with a linkaudit
-  /// manifest: a filing's archive under any name (`q4-filing.zip`). Only
-  /// the manifest's entry is read, up to 16 MiB; an archive whose offsets
+  /// manifest: a filing's archive under any name (`q4-filing.zip`), of at
+  /// most 64 MiB. Only the manifest's entry is read, up to 16 MiB; an archive whose offsets
   /// lead past its end is not opened (ZIPFoundation would trap on it).
   static func isPackageArchive(_ path: String) -> Bool {
-    guard let (data, _) = head(of: path), data.starts(with: Data("PK".utf8)),
+    // Only a file that ends as a zip does (its end record in the last 64 KiB), of at most 64 MiB, is
+    // opened: the layout check reads every byte, and a big file (a sparse 3 GiB one) must not hold up keys new.
+    guard let (data, size) = head(of: path), data.starts(with: Data("PK".utf8)), size <= 64 << 20,
+      let handle = FileHandle(forReadingAtPath: path)
+    else { return false }
+    let tail = (try? handle.seek(toOffset: UInt64(max(0, size - 65_557)))).flatMap { try? handle.readToEnd() }
+    try? handle.close()
+    guard let tail, tail.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
       ArchiveLayout.check(of: bytes, shown: "").readable,
       let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
