@@ -65,6 +65,24 @@ import Testing
     #expect(other.status == 0, "\(other.stderr)")
   }
 
+  /// E9, attacking the fix: a big file that begins as a zip does (sparse,
+  /// 3 GiB) is not read through to tell whether it is a filing's archive:
+  /// keys new answers at once and makes the key.
+  @Test func e9_aBigFileBeginningAsAZipDoesNotHoldKeysNewUp() throws {
+    try seeded(filing: false)
+    let g = dir.file("g")
+    try makeFolder(g)
+    let big = g + "/big.zip"
+    try Data("PK\u{3}\u{4}".utf8).write(to: URL(fileURLWithPath: big))
+    let handle = try #require(FileHandle(forWritingAtPath: big))
+    try handle.truncate(atOffset: 3 << 30)
+    try handle.close()
+    let started = Date()
+    let made = try run(["keys", "new", "--signing-key", g + "/k.pem"])
+    #expect(made.status == 0, "\(made.stderr)")
+    #expect(Date().timeIntervalSince(started) < 20)
+  }
+
   /// E9: a package folder (or a filing's archive) one level down is handed
   /// over with the folder: no key is made there. Two levels down is not
   /// looked for: the rule looks at a folder and its immediate subfolders.
