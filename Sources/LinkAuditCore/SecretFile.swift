@@ -27,6 +27,14 @@ package enum SecretFile {
     return true
   }
 
+  /// A pseudonym key's bytes from its file's text: hexadecimal digits, at
+  /// least 32 (16 bytes), blank space around them aside. The one rule for
+  /// reading a key and for telling a key file where no key may lie.
+  package static func pseudonymKey(fromText text: String) -> [UInt8]? {
+    guard let bytes = unhex(text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count >= 16 else { return nil }
+    return bytes
+  }
+
   /// The file's text, refused when other users may read it: with a
   /// pseudonym key, pseudonyms can be tested against guesses; with a signing
   /// key, anyone can sign a package as the platform.

@@ -1,6 +1,7 @@
 import Foundation
 import LinkAuditCore
 import LinkAuditStore
+import ZIPFoundation
 
 /// A package folder as the file system holds it: what is in it, what may be
 /// read, what `report` may replace, and the folders a report works in beside it.
@@ -491,46 +492,129 @@ package enum PackageFolder {
 
   /// The file begins as a PEM private key does (a signing key kept in the wrong place).
   static func holdsPrivateKey(_ path: String) -> Bool {
-    guard notARegularFile(path) == nil, let handle = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? handle.close() }
-    let head = String(decoding: (try? handle.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
-    return head.contains("-----BEGIN") && head.contains("PRIVATE KEY-----")
+    guard let (data, _) = head(of: path) else { return false }
+    return beginsAsPrivateKey(String(decoding: data, as: UTF8.self))
   }
 
-  /// `folder` holds a report package folder (one with a linkaudit manifest)
-  /// or a filing's archive (`linkaudit-2021-Q4-v1.zip`): both are handed
-  /// over, so no key is kept beside them (red-team C12, D11).
+  private static func beginsAsPrivateKey(_ head: String) -> Bool {
+    head.contains("-----BEGIN") && head.contains("PRIVATE KEY-----")
+  }
+
+  /// The first 4 KiB of a regular file and its size, or nil for anything
+  /// else: a device or a pipe is never opened (an open alone can act), and
+  /// one put there meanwhile is opened without waiting and not read; no link is followed.
+  static func head(of path: String) -> (Data, size: Int64)? {
+    guard notARegularFile(path) == nil else { return nil }
+    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    return ((try? handle.read(upToCount: 4096)) ?? Data(), Int64(info.st_size))
+  }
+
+  /// A secret key file of the kinds this tool makes, by its content (any
+  /// name): "a PEM private key" (the signing key) or "a pseudonym key" (its
+  /// hexadecimal text, `.linkaudit.key`), or nil. Only a regular file of at
+  /// most 4 KiB is read: no link is followed, no pipe opened.
+  package static func secretKeyKind(_ path: String) -> String? {
+    guard let (data, size) = head(of: path) else { return nil }
+    let text = String(decoding: data, as: UTF8.self)
+    if beginsAsPrivateKey(text) { return "a PEM private key" }
+    return size <= 4096 && SecretFile.pseudonymKey(fromText: text) != nil ? "a pseudonym key" : nil
+  }
+
+  /// What a folder handed over takes with it, as far as the key rules look:
+  /// its entries and those of its immediate subfolders (folders, not links
+  /// to them), as paths under `folder`, each folder's sorted. Two levels: a
+  /// key or a package copied into a subfolder goes with the folder (red-team
+  /// E9); deeper is left, so that no check walks a whole tree (a home folder).
+  static func twoLevels(_ folder: String) -> [String] {
+    let fm = FileManager.default
+    let top = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted().map {
+      (folder as NSString).appendingPathComponent($0)
+    }
+    return top
+      + top.flatMap { sub -> [String] in
+        var info = stat()
+        guard lstat(sub, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [] }
+        return ((try? fm.contentsOfDirectory(atPath: sub)) ?? []).sorted().map {
+          (sub as NSString).appendingPathComponent($0)
+        }
+      }
+  }
+
+  /// `folder`, or one of its immediate subfolders, holds a report package
+  /// folder (one with a linkaudit manifest) or a filing's archive, by its
+  /// name (`linkaudit-2021-Q4-v1.zip`) or by what it holds, whatever its
+  /// name: both are handed over, so no key is kept beside them (red-team
+  /// C12, D11, E9).
   package static func holdsPackage(_ folder: String) -> Bool {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains {
-      FiledPackage.isArchiveName($0)
-        || (try? Manifest.read(from: (folder as NSString).appendingPathComponent($0))) != nil
+    twoLevels(folder).contains {
+      FiledPackage.isArchiveName(($0 as NSString).lastPathComponent) || (try? Manifest.read(from: $0)) != nil
+        || isPackageArchive($0)
     }
   }
 
-  /// The PEM private keys lying directly in `folder`, hidden ones included, by name.
-  package static func privateKeys(in folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter {
-      holdsPrivateKey((folder as NSString).appendingPathComponent($0))
+  /// A zip (a regular file, not a link) holding a folder with a linkaudit
+  /// manifest: a filing's archive under any name (`q4-filing.zip`), of at
+  /// most 64 MiB. Only the manifest's entry is read, up to 16 MiB; an archive whose offsets
+  /// lead past its end is not opened (ZIPFoundation would trap on it).
+  static func isPackageArchive(_ path: String) -> Bool {
+    // Only a file that ends as a zip does (its end record in the last 64 KiB), of at most 64 MiB, is
+    // opened: the layout check reads every byte, and a big file (a sparse 3 GiB one) must not hold up keys new.
+    guard let (data, size) = head(of: path), data.starts(with: Data("PK".utf8)), size <= 64 << 20,
+      let handle = FileHandle(forReadingAtPath: path)
+    else { return false }
+    let tail = (try? handle.seek(toOffset: UInt64(max(0, size - 65_557)))).flatMap { try? handle.readToEnd() }
+    try? handle.close()
+    guard let tail, tail.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil,
+      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+      ArchiveLayout.check(of: bytes, shown: "").readable,
+      let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
+    else { return false }
+    for entry in archive where entry.type == .file {
+      let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
+      guard parts.count == 2, parts[1] == ReportPackage.manifestName, entry.uncompressedSize <= 16 << 20 else {
+        continue
+      }
+      var manifest = Data()
+      _ = try? archive.extract(entry) { chunk in
+        guard manifest.count + chunk.count <= 16 << 20 else { throw ReportError(message: "too large") }
+        manifest.append(chunk)
+      }
+      if (try? Manifest.decode(manifest, path: path)) != nil { return true }
     }
+    return false
   }
 
-  /// Refuses a package folder `directory` beside a PEM private key (the
-  /// signing key above all): the folder holding packages is the one handed
-  /// over (red-team D11, the other way round from C12). The database's own
+  /// The secret keys (`secretKeyKind`) in `folder` or its immediate
+  /// subfolders, hidden ones included, as paths under `folder`, with their kind.
+  package static func secretKeys(in folder: String) -> [(path: String, kind: String)] {
+    twoLevels(folder).compactMap { path in secretKeyKind(path).map { (path, $0) } }
+  }
+
+  /// Refuses a package folder `directory` beside a secret key (the signing
+  /// key, the pseudonym key), in its folder or one of that folder's immediate
+  /// subfolders: the folder holding packages is the one handed over
+  /// (red-team D11, E9; the other way round from C12). The database's own
   /// folder is exempt, as for `keys new`: the key's default place, a working
   /// folder whatever else it holds.
   package static func checkNoKeyBeside(_ directory: String, database: String, protecting protected: ProtectedFiles)
     throws
   {
     let folder = parentPath(FileIdentity(directory).canonical)
-    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database), let name = privateKeys(in: folder).first
+    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database), let found = secretKeys(in: folder).first
     else { return }
-    let key = (parentPath(directory).isEmpty ? name : (parentPath(directory) as NSString).appendingPathComponent(name))
+    // Named as the user named the folder: `e/sub/k.pem` for `--out e/2021-Q4`.
+    let inside = String(found.path.dropFirst(folder.hasSuffix("/") ? folder.count : folder.count + 1))
+    let key =
+      parentPath(directory).isEmpty ? inside : (parentPath(directory) as NSString).appendingPathComponent(inside)
     let role =
-      protected.entries.first { FileIdentity($0.path).isSame(as: FileIdentity(key)) }?.role ?? "a PEM private key"
-    // Beside the database is no advice when the database lies there too (a folder named reports).
+      protected.entries.first { FileIdentity($0.path).isSame(as: FileIdentity(found.path)) }?.role ?? found.kind
+    // Beside the database is no advice when the database lies there too (a folder named reports, or one inside it).
     let instead =
-      folder == parentPath(FileIdentity(database).canonical)
+      FileIdentity(parentPath(FileIdentity(database).canonical)).isWithin(folder)
       ? "the database lies there too: move the database (with its keys) out of \(escapingControls(folder)), or name an --out elsewhere"
       : "keep the key apart from packages (beside the database, the default, or in a folder of its own) or name an --out elsewhere"
     throw OutputPathError(

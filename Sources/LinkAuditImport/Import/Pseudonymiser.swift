@@ -59,8 +59,7 @@ public struct Pseudonymiser: Sendable {
       // A key another process made at the same moment wins; this one is dropped.
       _ = try SecretFile.create(at: path, contents: hex(bytes) + "\n")
     }
-    let text = try SecretFile.read(path).trimmingCharacters(in: .whitespacesAndNewlines)
-    guard let bytes = unhex(text), bytes.count >= 16 else {
+    guard let bytes = SecretFile.pseudonymKey(fromText: try SecretFile.read(path)) else {
       throw FileError(file: path, message: "key file must hold at least 32 hexadecimal digits")
     }
     self.init(key: SymmetricKey(data: bytes))

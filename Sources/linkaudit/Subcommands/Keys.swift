@@ -75,18 +75,21 @@ struct Keys: ParsableCommand {
   /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
   /// with the packages as surely as `reports/keys/k.pem`), or higher up one
   /// that holds a package; and the key's own folder, whatever its name, when
-  /// it holds a package folder or a filing's archive (red-team C12, D11:
-  /// `--out out/2021-Q4` makes `out` a reports folder, and so does an archive
-  /// copied into `handover/`), unless it is the database's own folder, where
-  /// the key is kept by default (a working folder, whatever else it holds).
+  /// it or one of its subfolders holds a package folder or a filing's archive
+  /// (red-team C12, D11, E9: `--out out/2021-Q4` makes `out` a reports
+  /// folder, and so does an archive copied into `handover/`, under any
+  /// name), unless it is the database's own folder, where the key is kept
+  /// by default (a working folder, whatever else it holds).
   static func reportsFolder(holding path: String, database: String) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
     var depth = -1
     while folder != "/" && !folder.isEmpty {
-      let packages = PackageFolder.holdsPackage(folder)
+      // Looked into only where it decides: no walk of every folder up to the root.
       if (folder as NSString).lastPathComponent == "reports" {
-        if depth <= 0 || packages { return folder }
-      } else if depth == -1, packages, !PackageFolder.isKeysDefaultPlace(folder, database: database) {
+        if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
+      } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
+        PackageFolder.holdsPackage(folder)
+      {
         return folder
       }
       folder = parentPath(folder)
