@@ -56,10 +56,18 @@ public struct FindingRules: Equatable, Sendable {
           "missing: the key findings page's rules belong in the template folder; copy findings.yaml from linkaudit's templates/"
       )
     }
-    if let problem = FileIdentity.notARegularFile(path) { throw FileError(file: path, message: problem.reason) }
-    guard let data = FileManager.default.contents(atPath: path), data.count <= 256 * 1024,
-      let text = String(data: data, encoding: .utf8)
-    else { throw FileError(file: path, message: "cannot read the key findings' rules (UTF-8, at most 256 KiB)") }
+    // Its size is checked before it is read: a huge file is refused unread (red-team E6).
+    let data: Data
+    switch SmallFile.read(path, limit: 256 * 1024) {
+    case .success(let bytes): data = bytes
+    case .failure(.tooLarge(let size)):
+      throw FileError(
+        file: path, message: "is \(size.grouped) bytes: the key findings' rules take a few lines (at most 256 KiB)")
+    case .failure(.unreadable(let why)): throw FileError(file: path, message: why)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw FileError(file: path, message: "is not UTF-8 text")
+    }
     let root: Node?
     do { root = try Yams.compose(yaml: text) } catch {
       throw FileError(file: path, message: "is not valid YAML")
@@ -83,6 +91,13 @@ public struct FindingRules: Equatable, Sendable {
         guard let m = item.mapping, let kindText = m["kind"]?.string else {
           throw FileError(file: path, line: line(item), message: "\(key): a rule is a mapping with a kind")
         }
+        // A key misspelt (`limt`) would be dropped silently, its rule read with the default (red-team E8).
+        for (k, _) in m where !["kind", "limit"].contains(k.string ?? "") {
+          throw FileError(
+            file: path, line: line(k),
+            message:
+              "\(key): unknown key \"\(escapingControls(k.string ?? ""))\" in a rule: a rule holds kind and limit")
+        }
         guard let kind = Kind(rawValue: kindText) else {
           throw FileError(
             file: path, line: line(m["kind"]),
@@ -92,7 +107,10 @@ public struct FindingRules: Equatable, Sendable {
         }
         var limit = defaultLimit
         if let l = m["limit"] {
-          guard let n = l.int, (1...1000).contains(n) else {
+          // Decimal digits only: YAML would read `0x10` as 16 and `0o20` as 16 (red-team E8).
+          guard let text = l.scalar?.string, !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }),
+            let n = Int(text), (1...1000).contains(n)
+          else {
             throw FileError(file: path, line: line(l), message: "\(key): limit must be a whole number from 1 to 1000")
           }
           limit = n

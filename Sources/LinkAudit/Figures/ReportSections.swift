@@ -52,7 +52,9 @@ struct ProvenanceSection {
     ).map {
       ReportData.RejectedRow(
         fileName: try $0.text("file_name"), line: try $0.integer("line"), column: $0.optionalText("column_name"),
-        error: try $0.text("error"))
+        // The value a row was refused for is quoted masked; again here, so an error stored under the older ID
+        // mask shows only the last four (red-team E3).
+        error: PersonalNumberMask.mask(try $0.text("error")))
     }
     rejectedRowsTotal = try q.db.scalar(Self.rejectedRowsTotalSQL).integer ?? 0
     let asOf = try q.db.scalar(Self.dataAsOfSQL).text

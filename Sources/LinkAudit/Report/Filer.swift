@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LinkAuditCore
 import LinkAuditStore
@@ -24,11 +23,10 @@ public struct Filer: Codable, Equatable, Sendable {
   /// Whether the filed copy carries each complaint's reporter pseudonym:
   /// by default it does not, as the filing has no need of it.
   public var reporterPseudonyms: Bool
-  /// SHA-256 of the file it was read from.
-  public var sha256: String
+  // No hash of the file: a manifest records the values, so a comment changes nothing filed (red-team E10).
 
   package enum CodingKeys: String, CodingKey {
-    case entity, contact, phone, email, sha256
+    case entity, contact, phone, email
     case entityEnglish = "entity_en"
     case creditCode = "credit_code"
     case responsiblePerson = "responsible_person"
@@ -44,29 +42,35 @@ public struct Filer: Codable, Equatable, Sendable {
     ]
     for (key, value) in values {
       guard let value else { continue }
-      if let why = Self.valueProblem(value, required: Self.keys.first { $0.key == key }?.required ?? false) {
+      if let why = Self.valueProblem(value, key: key, required: Self.keys.first { $0.key == key }?.required ?? false) {
         return "\(key) \(why)"
       }
     }
     return Self.creditCodeProblem(creditCode).map { "credit_code \"\(escapingControls(creditCode))\": \($0)" }
   }
 
-  /// Why `value` cannot stand on a Cover: empty where required, a control,
-  /// invisible or bidirectional character, too long, or the start of a formula.
-  static func valueProblem(_ value: String, required: Bool) -> String? {
+  /// Why `value` (of `key`) cannot stand on a Cover: empty where required, a control, invisible or
+  /// bidirectional character or a line separator (the rule --reason obeys), too long, the start of a
+  /// formula, or a personal number outside the contact's phone and email.
+  static func valueProblem(_ value: String, key: String, required: Bool) -> String? {
     if required && value.isEmpty { return "is empty" }
-    if let breach = TextRuleBreach.check(value, maxLength: 200) {
-      switch breach {
-      case .forbidden(let s): return "holds \(TextRuleBreach.code(s)), a control, invisible or bidirectional character"
-      case .tooLong(let n): return "is \(n) characters long (at most 200)"
-      }
-    }
+    if let why = FilingReason.textBreach(value, maxLength: 200) { return "is refused: \(why)" }
     // A value that starts like a formula would run in a spreadsheet: names and numbers never do.
     if let first = value.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) {
       return "\"\(value)\" starts with \(first): as a cell it would run"
     }
+    // The filer names people and the entity by name; an ID or mobile number there is a mistake, and would be
+    // filed on the Cover as typed (red-team E5). `phone` is the contact's declared number, filed as given.
+    if !personalNumbersAllowed.contains(key), PersonalNumberMask.carriesPersonalNumber(value) {
+      return
+        "\"\(displayable(value))\" holds an ID or mobile number: the filer names people by name (a number goes in phone)"
+    }
     return nil
   }
+
+  /// The keys whose values may be a personal number: the contact's phone and email, as declared;
+  /// the credit code is checked by its own check character.
+  static let personalNumbersAllowed: Set<String> = ["phone", "email", "credit_code"]
 
   /// Its name beside the database, where report looks when --filer is not given.
   public static let defaultName = "filer.yaml"
@@ -87,11 +91,13 @@ public struct Filer: Codable, Equatable, Sendable {
     if let problem = FileIdentity.notARegularFile(path) {
       throw FileError(file: path, message: problem.reason)
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw FileError(file: path, message: "cannot read the filer's details (filer.yaml)")
-    }
-    guard data.count <= 64 * 1024 else {
-      throw FileError(file: path, message: "is \(data.count.grouped) bytes: a filer.yaml holds a few lines")
+    let data: Data
+    switch SmallFile.read(path, limit: 64 * 1024) {
+    case .success(let bytes): data = bytes
+    case .failure(.tooLarge(let size)):
+      throw FileError(file: path, message: "is \(size.grouped) bytes: a filer.yaml holds a few lines")
+    case .failure(.unreadable(let why)):
+      throw FileError(file: path, message: "cannot read the filer's details (filer.yaml): \(why)")
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw FileError(file: path, message: "is not UTF-8 text")
@@ -145,7 +151,7 @@ public struct Filer: Codable, Equatable, Sendable {
         message: "\(key) is missing: the Cover names \(describe(key))")
     }
     for (key, (value, node)) in values.sorted(by: { $0.key < $1.key }) where key != "reporter_pseudonyms" {
-      if let why = valueProblem(value, required: false) {
+      if let why = valueProblem(value, key: key, required: false) {
         throw FileError(file: path, line: line(node), message: "\(key) \(why)")
       }
     }
@@ -169,7 +175,7 @@ public struct Filer: Codable, Equatable, Sendable {
     return Filer(
       entity: values["entity"]!.0, entityEnglish: optional("entity_en"), creditCode: code,
       responsiblePerson: values["responsible_person"]!.0, contact: values["contact"]!.0, phone: values["phone"]!.0,
-      email: optional("email"), reporterPseudonyms: pseudonyms, sha256: hex(SHA256.hash(data: data)))
+      email: optional("email"), reporterPseudonyms: pseudonyms)
   }
 
   private static func describe(_ key: String) -> String {

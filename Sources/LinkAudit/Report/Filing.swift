@@ -47,7 +47,9 @@ public struct Filing: Equatable, Sendable {
     timeZone = try r.text("time_zone")
     version = Int(try r.integer("version"))
     issuedAt = try r.text("issued_at")
-    reason = r.optionalText("reason")
+    // Masked when filed; again here, so a reason filed under the older ID mask shows only the last four
+    // wherever it is shown: `filings`, a correction's previous version, a version written again (red-team E3).
+    reason = r.optionalText("reason").map(PersonalNumberMask.mask)
     dataFingerprint = try r.text("data_fingerprint")
     manifestSHA256 = try r.text("manifest_sha256")
     metricsCSV = try r.text("metrics_csv")
@@ -155,27 +157,33 @@ public enum FilingReason {
   /// Why `text` cannot be a reason (a control or bidirectional formatting
   /// character, too long), or nil.
   public static func breach(_ text: String) -> String? {
+    textBreach(text, maxLength: maxLength).map { "--reason: \($0)" }
+  }
+
+  /// Why `text` breaks the rules a reason's text obeys, which every value
+  /// shown on a filing's Cover obeys too (filer.yaml's: red-team E10), or nil.
+  package static func textBreach(_ text: String, maxLength: Int) -> String? {
     // Invisible characters (U+200B, U+00AD, U+2060: format characters; U+034F,
     // variation selectors, Hangul fillers: the rest of Default_Ignorable_Code_Point)
     // would split a phone number so that it displays whole (red-team B3, C6).
     if let s = text.unicodeScalars.first(where: {
       ($0.properties.generalCategory == .format || $0.properties.isDefaultIgnorableCodePoint) && !isBidiControl($0)
     }) {
-      return "--reason: invisible characters are not allowed (found \(TextRuleBreach.code(s)))"
+      return "invisible characters are not allowed (found \(TextRuleBreach.code(s)))"
     }
     // A line or paragraph separator breaks the line as a control character does (red-team C6).
     if let s = text.unicodeScalars.first(where: { $0.value == 0x2028 || $0.value == 0x2029 }) {
-      return "--reason: control characters or line separators are not allowed (found \(TextRuleBreach.code(s)))"
+      return "control characters or line separators are not allowed (found \(TextRuleBreach.code(s)))"
     }
     // The one text rule every input obeys (TextRuleBreach), said for this option.
     switch TextRuleBreach.check(text, maxLength: maxLength) {
     case nil: return nil
     case .forbidden(let s) where isBidiControl(s):
       return
-        "--reason: bidirectional formatting characters are not allowed: they reorder what a reader sees (found \(TextRuleBreach.code(s)))"
+        "bidirectional formatting characters are not allowed: they reorder what a reader sees (found \(TextRuleBreach.code(s)))"
     case .forbidden(let s):
-      return "--reason: control characters or noncharacters are not allowed (found \(TextRuleBreach.code(s)))"
-    case .tooLong(let n): return "--reason: at most \(maxLength) characters (found \(n))"
+      return "control characters or noncharacters are not allowed (found \(TextRuleBreach.code(s)))"
+    case .tooLong(let n): return "at most \(maxLength) characters (found \(n))"
     }
   }
 

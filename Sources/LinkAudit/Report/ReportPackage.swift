@@ -397,7 +397,7 @@ public struct ReportPackage {
       let scratch = PackageFolder.scratchFolder(.dryRun)
       try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
       defer { try? fm.removeItem(atPath: scratch) }
-      var issued = try writeFiles(database: db, into: scratch)
+      var issued = try writeFiles(database: db, into: scratch, filedIn: directory)
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(scratch, issued)
       issued.paths = []
@@ -420,7 +420,7 @@ public struct ReportPackage {
     let staging = try PackageFolder.makeStaging(for: target)
     var issued: Issued
     do {
-      issued = try writeFiles(database: db, into: staging)
+      issued = try writeFiles(database: db, into: staging, filedIn: directory)
       // The filed version the folder holds is kept beside it: a name taken refuses now, before anything is put in place.
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(staging, issued)
@@ -453,7 +453,9 @@ public struct ReportPackage {
   /// only when it is its bytes: the same figures with other provenance (a batch
   /// imported since, another signer, zone, templates or model) are another
   /// version, which needs a reason as other figures do.
-  package func writeFiles(database db: Database, into directory: String) throws -> Issued {
+  /// `filedIn`: the package's folder, whose filed manifest names the filer the last version was filed with.
+  package func writeFiles(database db: Database, into directory: String, filedIn folder: String? = nil) throws -> Issued
+  {
     let data = try Timing.measure("report data") {
       try ReportData(database: db, quarter: quarter, timeZone: timeZone, ratingModel: ratingModel)
     }
@@ -487,7 +489,8 @@ public struct ReportPackage {
       for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
         try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
       }
-      moved = provenanceMoved(since: last, data: data)
+      moved = provenanceMoved(
+        since: last, data: data, filedFiler: folder.flatMap { Self.filedFiler(in: $0, last: last) })
     }
     let next = FilingVersion(version: last.version + 1, issuedAt: now.iso, reason: reason, previous: last, isNew: true)
     guard reason != nil else {
@@ -511,8 +514,19 @@ public struct ReportPackage {
     return issued
   }
 
-  /// Why a package with the filed figures is not the filed bytes, as far as the ledger tells.
-  func provenanceMoved(since last: Filing, data: ReportData) -> [String] {
+  /// The filer the last filed version named, as its manifest in `folder` says (`.some(nil)`: filed without
+  /// one); nil when the folder does not hold that version's bytes.
+  static func filedFiler(in folder: String, last: Filing) -> Filer?? {
+    guard
+      case .success(let bytes) = PackageFolder.contents(of: (folder as NSString).appendingPathComponent(manifestName)),
+      sha256(bytes) == last.manifestSHA256, let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes)
+    else { return nil }
+    return .some(manifest.filer)
+  }
+
+  /// Why a package with the filed figures is not the filed bytes, as far as the ledger (and the filed
+  /// manifest's filer, when known) tells.
+  func provenanceMoved(since last: Filing, data: ReportData, filedFiler: Filer?? = nil) -> [String] {
     var moved: [String] = []
     let filed = Set(last.batchIDs)
     let since = data.batches.filter { !filed.contains($0.batchID) }.map { "#\($0.batchID)" }
@@ -526,10 +540,23 @@ public struct ReportPackage {
       func key(_ k: String) -> String { k.isEmpty ? "unsigned" : "key \(k.prefix(16))…" }
       moved.append("signed: \(key(signedBy ?? "")), filed: \(key(filedSigner))")
     }
+    // The filer's values, not its file's bytes: a comment changes nothing filed (red-team E10).
+    switch filedFiler {
+    case .some(.some(let filed)) where filer == nil:
+      moved.append(
+        "no filer given: version \(last.version) was filed with one (\(escapingControls(filed.entity))): --filer FILE, or \(Filer.defaultName) beside the database"
+      )
+    case .some(.none) where filer != nil:
+      moved.append("a filer given: version \(last.version) was filed without one")
+    case .some(.some(let filed)) where filer != nil && filer != filed:
+      moved.append("another filer: \(Filer.defaultName)'s values differ from version \(last.version)'s")
+    default: break
+    }
     if moved.isEmpty {
       // A filing from before the ledger kept its signer may have been signed.
       moved.append(
-        (last.signedBy == nil ? "another signer, " : "") + "filer (filer.yaml), templates, languages or tool version"
+        (last.signedBy == nil ? "another signer, " : "") + (filedFiler == nil ? "filer (filer.yaml), " : "")
+          + "templates, languages or tool version"
           + (signedBy == nil && last.signedBy == nil
             ? " (this report is unsigned: was the filed one signed? --signing-key names its key)" : ""))
     }

@@ -26,31 +26,85 @@ public enum PersonalNumberMask {
     }
   }
 
-  /// An ID number masked as this mask did before issue 32 (`110105********123X`,
-  /// its region code shown), as text imported then still holds it: its first
-  /// six digits masked too, so every output shows only the last four.
+  /// An ID number masked as this mask did before issue 32, as text imported
+  /// or filed then still holds it: its digit positions 7–14 starred, its
+  /// region code and birth year shown, in whatever grouping and script it was
+  /// written (`110105********123X`, `110105 ******** 1234`,
+  /// `1101 05** **** **12 34`, `１１０１０５********１２３４`: red-team E3). Its first
+  /// six digits are starred too, so every output shows only the last four.
   static func hidingOldIDRegions(_ text: String) -> String {
-    guard text.contains("********") else { return text }
+    guard text.contains("*") else { return text }
     var s = Array(text.unicodeScalars)
-    func ascii(_ k: Int) -> Bool { k >= 0 && k < s.count && (48...57).contains(s[k].value) }
+    func unit(_ k: Int) -> Bool { k >= 0 && k < s.count && (s[k] == "*" || digit(s[k]) != nil) }
     var changed = false
     var i = 0
-    while i + 18 <= s.count {
-      let shape =
-        (i..<(i + 6)).allSatisfy(ascii) && ((i + 6)..<(i + 14)).allSatisfy { s[$0] == "*" }
-        && ((i + 14)..<(i + 17)).allSatisfy(ascii) && (ascii(i + 17) || s[i + 17] == "X" || s[i + 17] == "x")
-      if shape, !ascii(i - 1), !ascii(i + 18) {
-        for k in i..<(i + 6) { s[k] = "*" }
-        changed = true
-        i += 18
-      } else {
+    while i < s.count {
+      guard unit(i), !unit(i - 1) else {
         i += 1
+        continue
       }
+      // One token: groups of digits and stars joined by separators, as the mask read them.
+      var groups: [Range<Int>] = []
+      var j = i
+      while true {
+        let start = j
+        while unit(j) { j += 1 }
+        groups.append(start..<j)
+        var k = j
+        while k < s.count, k - j < 16, s[k] != "*", isSeparator(s[k]) { k += 1 }
+        guard k > j, unit(k) else { break }
+        j = k
+      }
+      // Its runs of whole groups of 18 characters, or 17 and the check character after them.
+      var first = 0
+      while first < groups.count {
+        var found = false
+        var count = 0
+        for stop in first..<min(groups.count, first + 22) {
+          count += groups[stop].count
+          guard count <= 18 else { break }
+          let checkAfter = stop == groups.count - 1 && checkCharacterAfter(groups[stop].upperBound, in: s) != nil
+          guard count == 18 || (count == 17 && checkAfter) else { continue }
+          let positions = groups[first...stop].flatMap { Array($0) }
+          let starred = positions[6..<14].allSatisfy { s[$0] == "*" }
+          let shown = positions[0..<6].allSatisfy { s[$0] != "*" } && positions[14...].allSatisfy { s[$0] != "*" }
+          if starred, shown {
+            for k in positions[0..<6] { s[k] = "*" }
+            changed = true
+            found = true
+            first = stop + 1
+            break
+          }
+        }
+        if !found { first += 1 }
+      }
+      i = j
     }
     guard changed else { return text }
     var out = String.UnicodeScalarView()
     out.append(contentsOf: s)
     return String(out)
+  }
+
+  /// The position just past an ID's check character at `position` or after a
+  /// few separators (`…123X`, `…123 X`, `…123-X`: red-team E4), or nil.
+  static func checkCharacterAfter(_ position: Int, in s: [Unicode.Scalar]) -> Int? {
+    var k = position
+    while k < s.count, k - position < 3, s[k] != "*", isSeparator(s[k]) { k += 1 }
+    guard k < s.count, isCheckCharacter(s[k]) else { return nil }
+    return k + 1
+  }
+
+  /// X as an ID's check character is written, and what it is mistaken for:
+  /// x, full-width Ｘ ｘ, the Roman numeral Ⅹ ⅹ, the multiplication and cross
+  /// signs × ✕ ✖ ✗ ✘ ╳, Greek and Cyrillic capitals and smalls Χ χ Х х (red-team E4).
+  static func isCheckCharacter(_ s: Unicode.Scalar) -> Bool {
+    switch s.value {
+    case 0x58, 0x78, 0xFF38, 0xFF58, 0x2169, 0x2179, 0xD7, 0x2715, 0x2716, 0x2717, 0x2718, 0x2573, 0x3A7, 0x3C7,
+      0x425, 0x445:
+      return true
+    default: return false
+    }
   }
 
   /// The text with the numbers one pass finds masked, or nil when it finds
@@ -83,8 +137,11 @@ public enum PersonalNumberMask {
         j = k
       }
       var end = j
-      let hasX = end < scalars.count && (scalars[end] == "X" || scalars[end] == "x" || scalars[end] == "Ｘ")
-      if hasX { end += 1 }
+      // The check character, joined to the last group or after a separator (`…123 X`: red-team E4).
+      let xEnd = checkCharacterAfter(end, in: scalars)
+      let hasX = xEnd != nil
+      let xJoined = xEnd == end + 1
+      if let xEnd { end = xEnd }
       let plus = i > 0 && (scalars[i - 1] == "+" || scalars[i - 1] == "＋")
       // The whole token, else the longest run of its groups that is a whole
       // number (`139,8765,4321 / 一三九…` is two numbers side by side); no
@@ -111,10 +168,15 @@ public enum PersonalNumberMask {
           // `138.12345678` is a decimal (a longitude), `1381234/5678` a
           // fraction, `10:30` a time, `1,380` money, `1~3` a range: with such
           // punctuation only three groups or more make a number.
+          // An X after a separator may be a word's (`13812345678 Xu`): then the digits are tried alone.
+          func masking(hasX: Bool) -> [Int]? {
+            maskPositions(
+              groups: Array(groups[run]), hasX: hasX, plus: plus && first == 0, anyGrouping: !punctuated,
+              in: scalars)
+          }
+          let withX = hasX && stop == groups.count
           if !(punctuated && run.count < 3),
-            let masked = maskPositions(
-              groups: Array(groups[run]), hasX: hasX && stop == groups.count, plus: plus && first == 0,
-              anyGrouping: !punctuated, in: scalars)
+            let masked = masking(hasX: withX) ?? (withX && !xJoined ? masking(hasX: false) : nil)
           {
             for k in masked { scalars[k] = "*" }
             changed = true
@@ -168,7 +230,7 @@ public enum PersonalNumberMask {
       var j = i
       while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
       let run = scalars[i..<j].map { digit($0)! }
-      let x = j < scalars.count && (scalars[j] == "X" || scalars[j] == "x" || scalars[j] == "Ｘ")
+      let x = j < scalars.count && isCheckCharacter(scalars[j])
       if run.count == 11, run[0] == 1, (3...9).contains(run[1]) { return true }
       if run.count == 18 || (run.count == 17 && x) { return true }
       i = j
@@ -212,6 +274,15 @@ public enum PersonalNumberMask {
     {
       return Array(positions[(skip + 3)..<(skip + 7)])
     }
+    // A first-generation ID (15 digits: region, birth date YYMMDD, sequence), still found in older records
+    // (red-team E4). Fifteen digits write other things too (IMEIs, waybills), so its province and
+    // birth date must be ones an ID can hold.
+    if !hasX, skip == 0, digits.count == 15, [[15], [6, 6, 3], [6, 9]].contains(lengths),
+      isProvince(digits[0] * 10 + digits[1]), (1...12).contains(digits[8] * 10 + digits[9]),
+      (1...31).contains(digits[10] * 10 + digits[11])
+    {
+      return Array(positions[0..<11])
+    }
     let idLengths: [[Int]] =
       hasX ? [[17], [6, 8, 3], [6, 4, 4, 3], [4, 4, 4, 4, 1]] : [[18], [6, 8, 4], [6, 4, 4, 4], [4, 4, 4, 4, 2]]
     if digits.count == (hasX ? 17 : 18), anyGrouping || idLengths.contains(lengths) {
@@ -221,13 +292,22 @@ public enum PersonalNumberMask {
     return nil
   }
 
+  /// The provinces' codes an ID number starts with (GB/T 2260).
+  private static func isProvince(_ code: Int) -> Bool {
+    [
+      11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62,
+      63,
+      64, 65, 71, 81, 82, 83,
+    ].contains(code)
+  }
+
   /// Between the groups of one number: every space (Unicode's Zs: thin,
   /// hair, figure, narrow no-break…), line and paragraph separators, every
   /// invisible character (Default_Ignorable_Code_Point: zero-width spaces and
   /// joiners, U+034F, variation selectors), every dash (hyphen, the dashes
   /// U+2010–U+2015, minus, their small and full-width forms) and the
   /// punctuation below.
-  private static func isSeparator(_ s: Unicode.Scalar) -> Bool {
+  static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
     case 0x2D, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
     default:
@@ -254,7 +334,7 @@ public enum PersonalNumberMask {
   /// (ASCII, full-width, Arabic-Indic…), and every character whose numeric
   /// value is a whole number 0 to 9: circled and superscript digits, Chinese
   /// numerals (一…九, 〇, 零, the financial 壹…玖); and 幺, 1 read out in a number.
-  private static func digit(_ s: Unicode.Scalar) -> Int? {
+  static func digit(_ s: Unicode.Scalar) -> Int? {
     if s.isASCII { return (48...57).contains(s.value) ? Int(s.value - 48) : nil }
     if s == "幺" { return 1 }
     guard s.properties.numericType != nil, let value = s.properties.numericValue, value >= 0, value <= 9,

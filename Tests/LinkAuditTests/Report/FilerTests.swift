@@ -1,5 +1,6 @@
 import Foundation
 import LinkAuditCore
+import LinkAuditStore
 import Testing
 
 @testable import LinkAudit
@@ -35,7 +36,15 @@ import Testing
     #expect(filer.creditCode == "91350100M000100Y43")
     #expect(filer.phone == "010-6552 0000")
     #expect(filer.reporterPseudonyms == false, "the filed copy carries no pseudonym unless asked")
-    #expect(filer.sha256.count == 64)
+  }
+
+  /// E10: the filer is its values: a comment or a reordering reads as the same filer.
+  @Test func aCommentChangesNothingOfTheFiler() throws {
+    let filer = try Filer.load(path: try write(Self.valid))
+    let commented = try Filer.load(path: try write("# reviewed 2022-01-10\n" + Self.valid + "# end\n"))
+    #expect(commented == filer)
+    let encoded = try String(decoding: JSONEncoder().encode(filer), as: UTF8.self)
+    #expect(!encoded.contains("sha256"), "the manifest records the values, not the file's hash: \(encoded)")
   }
 
   /// The check character of GB 32100-2015, on codes computed by hand.
@@ -55,7 +64,30 @@ import Testing
       valid.replacingOccurrences(of: "张三", with: "=HYPERLINK(1)"),
       ":5: responsible_person \"=HYPERLINK(1)\" starts with ="
     ),
-    (valid.replacingOccurrences(of: "李四", with: "李\u{202E}四"), ":6: contact holds U+202E"),
+    (valid.replacingOccurrences(of: "李四", with: "李\u{202E}四"), ":6: contact is refused: bidirectional"),
+    // E10: the rule --reason obeys: a line separator breaks the Cover's line as a control does.
+    // YAML reads a bare U+2028 as a line break; an escape in a quoted value gives the character itself.
+    (
+      valid.replacingOccurrences(of: "entity: 示例网络科技有限公司", with: "entity: \"示例\\u2028公司\""),
+      ":2: entity is refused: control characters or line separators are not allowed (found U+2028)"
+    ),
+    (
+      valid.replacingOccurrences(of: "contact: 李四", with: "contact: \"李\\u2029四\""),
+      ":6: contact is refused: control characters or line separators are not allowed (found U+2029)"
+    ),
+    // E5: a personal number outside phone and email is a mistake: refused with its line, the number masked.
+    (
+      valid.replacingOccurrences(of: "张三", with: "王示例 身份证 110105199001011234"),
+      ":5: responsible_person \"王示例 身份证 **************1234\" holds an ID or mobile number"
+    ),
+    (
+      valid.replacingOccurrences(of: "李四", with: "李示例 13812345678"),
+      ":6: contact \"李示例 138****5678\" holds an ID or mobile number"
+    ),
+    (
+      valid.replacingOccurrences(of: "Example Networks Co., Ltd.", with: "Example 110105 19900101 123X"),
+      ":3: entity_en \"Example ****** ******** 123X\" holds an ID or mobile number"
+    ),
     (valid + "reporter_pseudonyms: maybe\n", "reporter_pseudonyms \"maybe\": true or false"),
     (valid + "entity: again\n", ":9: entity is given twice"),
     ("- a list\n", "must be a mapping"),
@@ -76,6 +108,30 @@ import Testing
     #expect(pipe?.errorDescription?.contains("is not a regular file (a pipe, a socket or a device): not read") == true)
     let folder = #expect(throws: FileError.self) { try Filer.load(path: dir.path) }
     #expect(folder?.errorDescription?.contains("is a folder") == true)
+  }
+
+  /// E5: the contact's phone is declared, and filed as given, a mobile number too.
+  @Test func aMobileNumberInPhoneIsTheDeclaredContact() throws {
+    let filer = try Filer.load(
+      path: try write(Self.valid.replacingOccurrences(of: "010-6552 0000", with: "13812345678")))
+    #expect(filer.phone == "13812345678")
+  }
+
+  /// E6: a huge file is refused by its size, unread: the limit checked before the read.
+  @Test func aHugeFilerFileIsRefusedUnread() throws {
+    let path = dir.file("big.yaml")
+    #expect(FileManager.default.createFile(atPath: path, contents: nil))
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: 4 << 30)
+    try handle.close()
+    let started = Date()
+    let error = #expect(throws: FileError.self) { try Filer.load(path: path) }
+    #expect(
+      error?.errorDescription?.contains("is 4,294,967,296 bytes: a filer.yaml holds a few lines") == true,
+      "\(error?.errorDescription ?? "")")
+    // Reading 4 GiB of zeros would take seconds and the memory; a stat takes none.
+    #expect(Date().timeIntervalSince(started) < 1)
+    #expect(SmallFile.read(path, limit: 64 * 1024) == .failure(.tooLarge(4 << 30)))
   }
 
   @Test func reporterPseudonymsAreFiledOnlyWhenAskedFor() throws {

@@ -93,10 +93,45 @@ import Testing
     ("rates:\n  p1.upheld: higher\n", ":2: rates: \"p1.upheld\" is not a rate of the catalogue"),
     ("rates:\n  p1.due_met_rate: up\n", ":2: rates: p1.due_met_rate must be higher or lower"),
     ("needs_actions: []\n", ":1: unknown key \"needs_actions\""),
+    // E8: YAML reads 0x10 and 0o20 as 16; a limit is decimal digits.
+    ("needs_action:\n  - kind: overdue_referrals\n    limit: 0x10\n", ":3: needs_action: limit must be a whole number"),
+    ("needs_action:\n  - kind: overdue_referrals\n    limit: 0o20\n", ":3: needs_action: limit must be a whole number"),
+    ("needs_action:\n  - kind: overdue_referrals\n    limit: +16\n", ":3: needs_action: limit must be a whole number"),
+    // E8: a key misspelt in a rule is refused, as at the top.
+    (
+      "needs_action:\n  - kind: overdue_referrals\n    limit: 5\n    extra: yes\n",
+      ":4: needs_action: unknown key \"extra\" in a rule: a rule holds kind and limit"
+    ),
+    ("improved:\n  - kind: better_beyond_interval\n    limt: 5\n", ":3: improved: unknown key \"limt\" in a rule"),
   ])
   func aBadRuleIsRefusedWithItsLine(text: String, message: String) throws {
     let path = try dir.write("findings.yaml", text)
     let error = #expect(throws: FileError.self) { try FindingRules.load(path: path, known: Self.rates) }
     #expect(error?.errorDescription?.contains(message) == true, "\(error?.errorDescription ?? "")")
+    #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+  }
+
+  @Test func aDecimalLimitIsRead() throws {
+    let path = try dir.write("findings.yaml", "needs_action:\n  - kind: overdue_referrals\n    limit: 16\n")
+    #expect(try FindingRules.load(path: path, known: Self.rates).needsAction.first?.limit == 16)
+  }
+
+  /// E6: a huge findings.yaml is refused by its size, unread; a pipe never hangs.
+  @Test func aHugeOrPipedRulesFileIsRefusedUnread() throws {
+    let path = dir.file("findings.yaml")
+    #expect(FileManager.default.createFile(atPath: path, contents: nil))
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: 4 << 30)
+    try handle.close()
+    let started = Date()
+    let error = #expect(throws: FileError.self) { try FindingRules.load(path: path, known: Self.rates) }
+    #expect(
+      error?.errorDescription?.contains("is 4,294,967,296 bytes: the key findings' rules take a few lines") == true,
+      "\(error?.errorDescription ?? "")")
+    #expect(Date().timeIntervalSince(started) < 1, "refused by its size, not after reading 4 GiB")
+    try FileManager.default.removeItem(atPath: path)
+    #expect(mkfifo(path, 0o600) == 0)
+    let pipe = #expect(throws: FileError.self) { try FindingRules.load(path: path, known: Self.rates) }
+    #expect(pipe?.errorDescription?.contains("is not a regular file (a pipe, a socket or a device): not read") == true)
   }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+import Testing
+
+@testable import LinkAudit
+
+/// Red-team E3 and E10, as a user runs the built binary: text stored under the
+/// older ID mask shows only the last four on every output, and a filer.yaml
+/// is its values (a comment files nothing new; a forgotten or other filer is named).
+@Suite struct OldMaskAndFilerVersionTests {
+  let dir = TemporaryDirectory()
+  var database: String { dir.file("f.db") }
+
+  func run(_ arguments: [String]) throws -> LinkauditBinary.Run {
+    let key = ["import"].contains(arguments.first) ? ["--key-file", dir.file("f.key")] : []
+    return try LinkauditBinary.run(arguments + key, database: database)
+  }
+
+  /// A quarter with a complaint and five opens imported, and a complaint row rejected.
+  func imported() throws {
+    let links = try PackageFixture.links("links.csv", PackageFixture.quarterRows, in: dir)
+    let complaints = try dir.write(
+      "complaints.csv",
+      """
+      complaint_id,received_at,reporter_id,url,category,description,status
+      c1,2021-10-02 11:00:00,r1,https://item.taobao.com/1,spam,ads,open
+      c2,2021-10-03 11:00:00,r2,https://item.taobao.com/2,nonsense,x,open
+
+      """)
+    #expect(try run(["import", "links", links]).status == 0)
+    // c2 is rejected (no such category): the Data quality sheet lists it.
+    let rejects = dir.file("rej")
+    try FileManager.default.createDirectory(atPath: rejects, withIntermediateDirectories: true)
+    #expect(try run(["import", "complaints", complaints, "--reject-file", rejects]).status == 0)
+  }
+
+  func report(_ extra: [String] = []) throws -> (LinkauditBinary.Run, String) {
+    let out = dir.file("pkg")
+    let r = try run(["report", "--quarter", "2021-Q4", "--out", out] + extra)
+    return (r, out)
+  }
+
+  /// Every cell of both workbooks' sheets.
+  func cells(_ out: String) throws -> [String] {
+    try ["en", "zh"].flatMap { language in
+      try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx").values.flatMap { Array($0.values) }
+    }
+  }
+
+  /// E3: a description, a rejected row's error and a filed reason stored under the older mask (as a
+  /// database imported and filed by the build before issue 32 holds them) show no region code.
+  @Test func textStoredUnderTheOlderMaskShowsOnlyTheLastFour() throws {
+    try imported()
+    do {
+      let db = try Database(path: database)
+      try db.execute("UPDATE complaint_state SET description = 'A 110105 ******** 1234 a' WHERE complaint_id = 'c1'")
+      try db.execute(
+        "UPDATE rejected_row SET error = 'column description: value \"id １１０１０５********１２３４\" is refused'")
+      db.close()
+    }
+    let (r, out) = try report()
+    #expect(r.status == 0, "\(r.stderr)")
+    let shown = try cells(out)
+    #expect(shown.contains("A ****** ******** 1234 a"), "the description, masked the new way")
+    #expect(shown.contains { $0.contains("id **************１２３４") }, "the rejected row's error, masked the new way")
+    #expect(!shown.contains { $0.contains("110105") || $0.contains("１１０１０５") }, "no region code on any sheet")
+
+    do {
+      let db = try Database(path: database)
+      try db.execute("UPDATE filing SET reason = 'caller id 110105-********-123X complained' WHERE version = 1")
+      db.close()
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: database))
+    let filings = try run(["filings"])
+    #expect(filings.status == 0)
+    #expect(filings.stdout.contains("caller id ******-********-123X complained"), "\(filings.stdout)")
+    #expect(!filings.stdout.contains("110105"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before, "filings reads only")
+  }
+
+  /// E10: a comment added to filer.yaml files nothing new; a filer forgotten, or another filer,
+  /// is named as such, and nothing is filed.
+  @Test func theFilerIsItsValuesNotItsBytes() throws {
+    try imported()
+    let filer = dir.file("filer.yaml")
+    try FilerTests.valid.write(toFile: filer, atomically: false, encoding: .utf8)
+    let (first, out) = try report()
+    #expect(first.status == 0, "\(first.stderr)")
+    try (FilerTests.valid + "# checked by 李四 on 2022-01-10\n").write(toFile: filer, atomically: false, encoding: .utf8)
+    let (commented, _) = try report()
+    #expect(commented.status == 0, "\(commented.stderr)")
+    #expect(!commented.stderr.contains("provenance moved"), "\(commented.stderr)")
+    #expect(try run(["filings"]).stdout.split(separator: "\n").count == 2, "still version 1 alone")
+
+    let manifest = try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))
+    try FileManager.default.moveItem(atPath: filer, toPath: dir.file("kept.yaml"))
+    let (forgotten, _) = try report()
+    #expect(forgotten.status != 0)
+    #expect(
+      forgotten.stderr.contains("no filer given: version 1 was filed with one (示例网络科技有限公司)"), "\(forgotten.stderr)")
+    #expect(!forgotten.stderr.contains("filer (filer.yaml), templates"), "\(forgotten.stderr)")
+
+    try FilerTests.valid.replacingOccurrences(of: "李四", with: "王五").write(
+      toFile: filer, atomically: false, encoding: .utf8)
+    let (other, _) = try report()
+    #expect(other.status != 0)
+    #expect(other.stderr.contains("another filer: filer.yaml's values differ from version 1's"), "\(other.stderr)")
+    #expect(try run(["filings"]).stdout.split(separator: "\n").count == 2, "nothing filed")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")) == manifest, "version 1 in place")
+  }
+}
