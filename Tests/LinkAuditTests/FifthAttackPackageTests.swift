@@ -89,7 +89,8 @@ extension ThirdAttackPackageTests {
       let again = try report(["--out", folder, "--lang", "en", "--reason", "again"] + dry)
       #expect(again.status != 0, "\(again.stdout)")
       #expect(
-        again.stderr.contains("refusing to file 2021-Q4 version 2: \(folder)-v2 holds 2021-Q4 version 2"),
+        again.stderr.contains(
+          "refusing to file 2021-Q4 version 2: \(FileIdentity(folder).canonical)-v2 holds 2021-Q4 version 2"),
         "\(again.stderr)")
     }
     #expect(snapshot(reports) == before)

@@ -221,25 +221,38 @@ public struct ReportPackage {
   static let lacksFiledVersions =
     "this database lacks versions filed after the backup it was restored from (or filed by another database); filing from it would sign a second, different version of that number: report from the database that filed it, or restore that database"
 
-  /// The folders a report can see packages in: the package folder's own
-  /// parent (links resolved, and as named), `reports/` beside the database, and
-  /// `reports/` here, where doctor looks by default. Each once.
-  static func foldersSeen(from directory: String, database: String) -> [String] {
+  /// The folders a report can see packages in: `reports/` beside the
+  /// database and `reports/` here, where doctor looks by default (every
+  /// package there, as doctor checks them all), and the package folder's own
+  /// parent, as named and links resolved (`whole` only when it is a reports
+  /// folder: a working folder may hold other databases' test packages). Each once.
+  static func foldersSeen(from directory: String, database: String) -> [(path: String, whole: Bool)] {
     let target = folderName(directory)
     var seen = Set<String>()
-    var folders: [String] = []
-    for folder in [
-      parentPath(target), parentPath(FileIdentity(target).canonical),
-      (parentPath(FileIdentity(database).canonical) as NSString).appendingPathComponent("reports"), "reports",
+    var folders: [(path: String, whole: Bool)] = []
+    for (folder, whole) in [
+      ((parentPath(FileIdentity(database).canonical) as NSString).appendingPathComponent("reports"), true),
+      ("reports", true), (parentPath(target), false), (parentPath(FileIdentity(target).canonical), false),
     ] {
       let name = folder.isEmpty ? "." : folder
       var info = stat()
       guard stat(name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
         seen.insert(FileIdentity(name).canonical).inserted
       else { continue }
-      folders.append(name)
+      folders.append((name, whole || (FileIdentity(name).canonical as NSString).lastPathComponent == "reports"))
     }
     return folders
+  }
+
+  /// A name of the quarter's packages beside its folder: the folder's own
+  /// (`final`, `2021-Q4`), a kept version's (`final-v2`, `2021-Q4-v2`), or a filing's archive.
+  static func isOfFolder(_ name: String, folder: String, quarter: String) -> Bool {
+    if FiledPackage.archiveClaim(name) != nil { return true }
+    return [folder, quarter].contains { base in
+      name == base
+        || (name.hasPrefix(base + "-v") && name.dropFirst(base.count + 2).allSatisfy { $0.isASCII && $0.isNumber }
+          && name.count > base.count + 2)
+    }
   }
 
   /// Refuses to file version `version` of `quarter` while a package folder
@@ -253,9 +266,10 @@ public struct ReportPackage {
   static func checkNoOtherClaim(to version: Int, of quarter: String, seenFrom directory: String, database db: Database)
     throws
   {
-    for folder in foldersSeen(from: directory, database: db.path) {
+    let own = (folderName(directory) as NSString).lastPathComponent
+    for (folder, whole) in foldersSeen(from: directory, database: db.path) {
       for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-      where !name.hasPrefix(".") {
+      where !name.hasPrefix(".") && (whole || isOfFolder(name, folder: own, quarter: quarter)) {
         let path = folder == "." ? name : (folder as NSString).appendingPathComponent(name)
         let claim: String
         if let archive = FiledPackage.archiveClaim(name) {
