@@ -125,7 +125,8 @@ extension ThirdAttackPackageTests {
   /// not called someone's.
   @Test func d5_aStagingFolderKilledMidWriteIsTheToolsOwn() throws {
     try seeded()
-    let staging = reports + "/.2021-Q4.writing-\(Self.gone)"
+    // This version's staging name (hidden, token-named): only such is removed (red-team E2).
+    let staging = reports + "/.2021-Q4.writing-\(Self.gone)-0badf00d"
     try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
     try Data("metric_id\n".utf8).write(to: URL(fileURLWithPath: staging + "/metrics.csv"))
     #expect(FileManager.default.createFile(atPath: staging + "/.dat.nosync19BF.XGvb3B", contents: Data()))

@@ -228,11 +228,11 @@ import Testing
     #expect(try run(["import", "inbox", inbox, "--key-file", dir.file("b.key")]).status == 0)
     let mine = try dir.write("reports/.2021-Q4.previous-999999/notes.txt", "precious")
     try dir.write("reports/.2021-Q4.previous-999999/sub/keep.md", "kept")
-    try dir.write("reports/.2021-Q4.writing-999998/metrics.csv", "metric_id\n")
+    try dir.write("reports/.2021-Q4.writing-999998-0badf00d/metrics.csv", "metric_id\n")
     let report = try run(["report", "--quarter", "2021-Q4", "--out", dir.file("reports/2021-Q4")])
     #expect(report.status == 0, "\(report.stderr)")
     #expect(try String(contentsOfFile: mine, encoding: .utf8) == "precious")
-    #expect(!FileManager.default.fileExists(atPath: dir.file("reports/.2021-Q4.writing-999998")))
+    #expect(!FileManager.default.fileExists(atPath: dir.file("reports/.2021-Q4.writing-999998-0badf00d")))
   }
 
   /// B7: a dry run on a database that does not exist creates none.

@@ -279,8 +279,10 @@ import Testing
     #expect(try report("2021-Q4", out).status == 0)
     // A process id no process has (above the kernel's pid_max).
     let gone = 4_194_304 + 7
-    let leftovers = [".pkg.writing-\(gone)", "pkg.writing-\(gone)", "pkg.previous-\(gone)"]
-    for name in leftovers {
+    let leftovers = [".pkg.writing-\(gone)-0badf00d", ".pkg.previous-\(gone)-0badf00d"]
+    // Visible names in the form earlier versions staged under are the user's: left (red-team E2).
+    let users = ["pkg.writing-\(gone)", "pkg.previous-\(gone)"]
+    for name in leftovers + users {
       try FileManager.default.createDirectory(atPath: dir.file(name), withIntermediateDirectories: false)
       try "partial".write(toFile: dir.file(name + "/metrics.csv"), atomically: true, encoding: .utf8)
     }
@@ -290,6 +292,7 @@ import Testing
     #expect(try report("2021-Q4", out).status == 0)
     let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
     for name in leftovers { #expect(!names.contains(name), "\(name) left") }
+    for name in users { #expect(names.contains(name), "\(name) removed") }
     #expect(names.contains(alive))
     // Killed between moving the old package aside and putting the new one in place.
     try FileManager.default.moveItem(atPath: out, toPath: dir.file(".pkg.previous-\(gone)"))

@@ -115,20 +115,10 @@ public enum FiledPackage {
         manifest: nil, filing: nil, problems: ["\(ReportPackage.manifestName): not a linkaudit manifest"], notes: [])
     }
     var problems: [String] = []
-    var filing: Filing?
-    if let version = manifest.filing?.version {
-      filing = try Filing.find(in: db, quarter: manifest.quarter, version: version)
-      let sha = ReportPackage.sha256(bytes)
-      if let filing, filing.manifestSHA256 != sha {
-        problems.append(
-          "\(ReportPackage.manifestName): not the filed bytes (SHA-256 \(sha.prefix(16))…, the filing's \(filing.manifestSHA256.prefix(16))…)"
-        )
-      } else if filing == nil {
-        problems.append(
-          "\(ReportPackage.manifestName): names \(escapingControls(manifest.quarter)) version \(version), which the filings do not hold"
-        )
-      }
+    let filing = try manifest.filing.flatMap {
+      try Filing.find(in: db, quarter: manifest.quarter, version: $0.version)
     }
+    if let unfiled = try unfiledClaim(bytes, manifest: manifest, database: db) { problems.append(unfiled) }
     problems += try ReportPackage.checkFiles(directory: directory, manifest: manifest).problems
     let signature = try self.signature(
       directory: directory, manifest: manifest, database: db, key: key, keyPath: keyPath, shown: shown)
@@ -138,15 +128,35 @@ public enum FiledPackage {
       unchecked: signature.unchecked)
   }
 
+  /// Why a manifest's claim to a filed version is not this ledger's: it names
+  /// a version the filings do not hold, or one they hold with other bytes;
+  /// nil when the ledger holds those very bytes, or it names no version. One
+  /// question, asked by doctor and verify of a package, and by report of every
+  /// package it can see before it files a version (red-team D1, E1).
+  public static func unfiledClaim(_ bytes: Data, manifest: Manifest, database db: Database) throws -> String? {
+    guard let version = manifest.filing?.version else { return nil }
+    guard let filing = try Filing.find(in: db, quarter: manifest.quarter, version: version) else {
+      return
+        "\(ReportPackage.manifestName): names \(escapingControls(manifest.quarter)) version \(version), which the filings do not hold"
+    }
+    let sha = ReportPackage.sha256(bytes)
+    guard filing.manifestSHA256 != sha else { return nil }
+    return
+      "\(ReportPackage.manifestName): not the filed bytes (SHA-256 \(sha.prefix(16))…, the filing's \(filing.manifestSHA256.prefix(16))…)"
+  }
+
   /// The names the reports folder gives an archive of a filed version:
   /// `linkaudit-2021-Q4-v1.zip`, `linkaudit-2021-Q4-UTC-v2.zip`.
-  public static func isArchiveName(_ name: String) -> Bool {
-    guard name.hasPrefix("linkaudit-"), name.hasSuffix(".zip") else { return false }
+  public static func isArchiveName(_ name: String) -> Bool { archiveClaim(name) != nil }
+
+  /// The quarter and version an archive's name gives (`linkaudit-2021-Q4-UTC-v2.zip`: 2021-Q4, 2).
+  static func archiveClaim(_ name: String) -> (quarter: String, version: Int)? {
+    guard name.hasPrefix("linkaudit-"), name.hasSuffix(".zip") else { return nil }
     let stem = name.dropFirst("linkaudit-".count).dropLast(".zip".count)
     guard let v = stem.range(of: "-v", options: .backwards), let n = Int(stem[v.upperBound...]), n > 0,
-      Quarter(String(stem.prefix(7))) != nil
-    else { return false }
-    return true
+      let q = Quarter(String(stem.prefix(7)))
+    else { return nil }
+    return (q.description, n)
   }
 }
 

@@ -274,10 +274,16 @@ package enum PackageFolder {
     // The packages staged first: a filed one takes a free folder before an old one is put back.
     let ordered = names.sorted().sorted { stagedFor($0)?.kind == .writing && stagedFor($1)?.kind != .writing }
     for entry in ordered {
-      guard let (folder, kind, tail) = stagedFor(entry), folder == name,
-        entry.hasPrefix(".") || owner(tail)?.token == nil
-      else { continue }
+      guard let (folder, kind, tail) = stagedFor(entry), folder == name else { continue }
       let path = (parent as NSString).appendingPathComponent(entry)
+      // A visible name is never a report's staging (this version's are hidden and carry a
+      // token): `2021-Q4.previous-2023` is the user's, whatever it holds (red-team E2).
+      guard entry.hasPrefix(".") else {
+        notes.append(
+          "\(escapingControls(path)): named as the staging folders of earlier linkaudit versions were, but a visible name is the user's: left as it is"
+        )
+        continue
+      }
       // A folder (a package being written, or moved aside), or a file (an archive being written).
       var info = stat()
       guard lstat(path, &info) == 0, [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT),
@@ -303,8 +309,13 @@ package enum PackageFolder {
         } else {
           staged.append(path)
         }
-      } else {
+      } else if owner(tail)?.token != nil {
+        // Removed only under this version's own name: hidden, token-named, its lock free (red-team E2).
         try? fm.removeItem(atPath: path)
+      } else {
+        notes.append(
+          "\(escapingControls(path)): left by a report of an earlier linkaudit version, unfiled: left as it is (remove it once you have looked)"
+        )
       }
     }
     return (staged, notes)
@@ -451,7 +462,10 @@ package enum PackageFolder {
     // A link left after `folderName` resolved what it could leads nowhere (red-team D7).
     var link = stat()
     if lstat(directory, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, stat(directory, &link) != 0 {
-      throw OutputPathError(message: "--out \(directory) is a symbolic link that leads nowhere: name a folder")
+      // Named for what it is: a loop leads somewhere, round and round (red-team E12).
+      let what =
+        errno == ELOOP ? "a symbolic link in a loop (it leads back to itself)" : "a symbolic link that leads nowhere"
+      throw OutputPathError(message: "--out \(directory) is \(what): name a folder")
     }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }

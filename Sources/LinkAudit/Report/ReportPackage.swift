@@ -204,15 +204,113 @@ public struct ReportPackage {
     guard
       case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let filing = manifest.filing,
-      try !Filing.find(in: db, manifestSHA256: sha256(bytes)).contains(where: {
-        $0.quarter == manifest.quarter && $0.version == filing.version
-      })
+      try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
     else { return }
     let named =
       "\(escapingControls(manifest.quarter)) version \(filing.version), issued \(escapingControls(filing.issuedAt))"
+    // No "move it away": a version filed again elsewhere is a second, different one (red-team E1).
     throw OutputPathError(
       message:
-        "\(escapingControls(target)) holds \(named), which this database's filings do not hold with those bytes (filed by another database, or after the backup this one was restored from): refusing to replace it; move \(escapingControls(target)) away, or report from the database that filed it"
+        "\(escapingControls(target)) holds \(named), which this database's filings do not hold with those bytes: refusing to replace it; \(lacksFiledVersions)"
+    )
+  }
+
+  /// The advice when a package on disk claims a version this ledger does not
+  /// hold: filing from this database anywhere would sign a second version of
+  /// that number, so the way forward is the database that filed it.
+  static let lacksFiledVersions =
+    "this database lacks versions filed after the backup it was restored from (or filed by another database); filing from it would sign a second, different version of that number: report from the database that filed it, or restore that database"
+
+  /// The folders a report can see packages in: `reports/` beside the
+  /// database and `reports/` here, where doctor looks by default (every
+  /// package there, as doctor checks them all), and the package folder's own
+  /// parent, as named and links resolved (`whole` only when it is a reports
+  /// folder: a working folder may hold other databases' test packages). Each once.
+  static func foldersSeen(from directory: String, database: String) -> [(path: String, whole: Bool)] {
+    let target = folderName(directory)
+    var seen = Set<String>()
+    var folders: [(path: String, whole: Bool)] = []
+    for (folder, whole) in [
+      ((parentPath(FileIdentity(database).canonical) as NSString).appendingPathComponent("reports"), true),
+      ("reports", true), (parentPath(target), false), (parentPath(FileIdentity(target).canonical), false),
+    ] {
+      let name = folder.isEmpty ? "." : folder
+      var info = stat()
+      guard stat(name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+        seen.insert(FileIdentity(name).canonical).inserted
+      else { continue }
+      folders.append((name, whole || (FileIdentity(name).canonical as NSString).lastPathComponent == "reports"))
+    }
+    return folders
+  }
+
+  /// A name of the quarter's packages beside its folder: the folder's own
+  /// (`final`, `2021-Q4`), a kept version's (`final-v2`, `2021-Q4-v2`), or a filing's archive.
+  static func isOfFolder(_ name: String, folder: String, quarter: String) -> Bool {
+    if FiledPackage.archiveClaim(name) != nil { return true }
+    return [folder, quarter].contains { base in
+      name == base
+        || (name.hasPrefix(base + "-v") && name.dropFirst(base.count + 2).allSatisfy { $0.isASCII && $0.isNumber }
+          && name.count > base.count + 2)
+    }
+  }
+
+  /// Refuses to file version `version` of `quarter` while a package folder
+  /// or a filing's archive the report can see (`foldersSeen`) claims that
+  /// version or a later one with bytes this ledger does not hold (red-team
+  /// E1): a database restored from a backup taken before version 2 was
+  /// filed would otherwise sign a second, different "version 2", wherever
+  /// `--out` puts it. The question doctor asks of each package
+  /// (`FiledPackage.unfiledClaim`); an archive claims the version its name
+  /// gives, none of which this ledger filed before this run. Reads only: the dry run refuses alike.
+  static func checkNoOtherClaim(to version: Int, of quarter: String, seenFrom directory: String, database db: Database)
+    throws
+  {
+    let own = (folderName(directory) as NSString).lastPathComponent
+    for (folder, whole) in foldersSeen(from: directory, database: db.path) {
+      for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+      where !name.hasPrefix(".") && (whole || isOfFolder(name, folder: own, quarter: quarter)) {
+        let path = folder == "." ? name : (folder as NSString).appendingPathComponent(name)
+        let claim: String
+        if let archive = FiledPackage.archiveClaim(name) {
+          guard archive.quarter == quarter, archive.version >= version else { continue }
+          claim = "is named for \(quarter) version \(archive.version), which this database's filings do not hold"
+        } else {
+          guard
+            case .success(let bytes) = PackageFolder.contents(
+              of: (path as NSString).appendingPathComponent(manifestName)),
+            let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), manifest.quarter == quarter,
+            let held = manifest.filing?.version, held >= version,
+            try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
+          else { continue }
+          claim = "holds \(quarter) version \(held), which this database's filings do not hold with those bytes"
+        }
+        throw OutputPathError(
+          message:
+            "refusing to file \(quarter) version \(version): \(escapingControls(path)) \(claim); \(lacksFiledVersions)"
+        )
+      }
+    }
+  }
+
+  /// Refuses a folder where report keeps a superseded version as filed
+  /// (`reports/2021-Q4-v1`, named for the version it holds, or a link to it):
+  /// a new version never lands in a kept version's folder, whose `-vN` name
+  /// would then lie (red-team E7). The quarter's own folder still holding a
+  /// version superseded by one a killed report left staged is not such a
+  /// folder. Reads only: the dry run refuses alike.
+  static func checkNotKept(_ directory: String, database db: Database) throws {
+    let target = folderName(directory)
+    guard
+      case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
+      let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let held = manifest.filing?.version,
+      FileIdentity(target).canonical.hasSuffix("-v\(held)"),
+      try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) == nil,
+      let latest = try Filing.find(in: db, quarter: manifest.quarter)?.version, latest > held
+    else { return }
+    throw OutputPathError(
+      message:
+        "--out \(escapingControls(directory)) holds \(escapingControls(manifest.quarter)) version \(held), superseded by version \(latest) and kept there as filed: a new version never goes into a kept version's folder; name the quarter's folder (the one holding version \(latest)) or a new one"
     )
   }
 
@@ -390,6 +488,7 @@ public struct ReportPackage {
     // Before anything is filed or written: a filed version this ledger does not hold is never replaced (red-team D1).
     if case .issue = filing {
       try Self.checkFiledHere(directory, database: db)
+      try Self.checkNotKept(directory, database: db)
       try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected)
     }
     if case .issue(_, _, _, true) = filing {
@@ -398,6 +497,7 @@ public struct ReportPackage {
       try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
       defer { try? fm.removeItem(atPath: scratch) }
       var issued = try writeFiles(database: db, into: scratch, filedIn: directory)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db)
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(scratch, issued)
       issued.paths = []
@@ -405,6 +505,13 @@ public struct ReportPackage {
     }
     let target = directory
     let parent = parentPath(target)
+    // The folders made for it, deepest first: a run refused before filing leaves none (red-team E1).
+    var made: [String] = []
+    var above = parent
+    while !above.isEmpty, !PackageFolder.exists(above), parentPath(above) != above {
+      made.append(above)
+      above = parentPath(above)
+    }
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
     // A report killed before its end left its folders: put a package it had
     // moved aside (or staged and filed) back, remove the rest.
@@ -421,12 +528,14 @@ public struct ReportPackage {
     var issued: Issued
     do {
       issued = try writeFiles(database: db, into: staging, filedIn: directory)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db)
       // The filed version the folder holds is kept beside it: a name taken refuses now, before anything is put in place.
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(staging, issued)
     } catch {
       try? fm.removeItem(atPath: staging)
       PackageFolder.releaseStaging(staging)
+      for folder in made { rmdir(folder) }
       throw error
     }
     issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
@@ -446,6 +555,12 @@ public struct ReportPackage {
       issued.staged = staging
     }
     return issued
+  }
+
+  /// A new version is filed only while no package in sight claims its number (red-team E1).
+  private func checkNoOtherClaim(_ issued: Issued, seenFrom directory: String, database db: Database) throws {
+    guard case .issue = filing, let v = issued.version, v.isNew else { return }
+    try Self.checkNoOtherClaim(to: v.version, of: quarter.description, seenFrom: directory, database: db)
   }
 
   /// Writes every file of the package into `directory`; returns their names,
@@ -576,9 +691,13 @@ public struct ReportPackage {
   /// `under_restricted_events.csv`: every under-restricted event of the
   /// period, a row each, in the order of the Got through sheet, in chunks.
   private func writeUnderRestrictedRegister(_ data: ReportData, database db: Database, to file: String) throws {
-    guard FileManager.default.createFile(atPath: file, contents: nil),
-      let handle = FileHandle(forWritingAtPath: file)
-    else { throw FileError(file: file, message: "cannot write the case register") }
+    // Opened here as every package file is (PackageFolder.writeFile): createFile(atPath:) writes through a `.dat.nosync`
+    // temporary that a kill leaves in the staging folder (red-team E11).
+    let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
+    guard fd >= 0 else {
+      throw FileError(file: file, message: "cannot write the case register: \(String(cString: strerror(errno)))")
+    }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     defer { try? handle.close() }
     var chunk = csvLine(ReportData.GotThroughRow.csvHeader) + "\n"
     try EventSection.eachUnderRestricted(db, data.period) { row in

@@ -50,8 +50,12 @@ public struct ProtectedFiles: Sendable {
         message: "\(option) \(path) is the current folder or holds it: name a folder of its own, e.g. reports/2021-Q4")
     }
     if let entry = entries.first(where: { FileIdentity($0.path).isWithin(folder) }) {
+      // A name (or a link) leading to the file itself is that file, not a folder holding it (red-team E12).
+      let isIt = FileIdentity(entry.path).canonical == folder
       throw OutputPathError(
-        message: "\(option) \(path) holds \(entry.role) (\(entry.path)): refusing to replace that folder")
+        message: isIt
+          ? "\(option) \(path) is \(entry.role) (\(entry.path)), a file: refusing to replace it; name a folder"
+          : "\(option) \(path) holds \(entry.role) (\(entry.path)): refusing to replace that folder")
     }
     try InboxFolders.refuseOutputFolder(path, option: option)
   }

@@ -132,6 +132,8 @@ struct FilingChecks {
     }
     // Every package and archive on disk against the ledger.
     var held = Set<String>()
+    // The versions a package on disk names but does not hold as filed: there, altered, not gone (red-team E12).
+    var altered = Set<String>()
     var unchecked = 0
     for p in packages {
       let shown = TableSink.flat(p.path)
@@ -148,6 +150,7 @@ struct FilingChecks {
       }
       let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
       if !p.problems.isEmpty {
+        altered.insert("\(manifest.quarter) \(version)")
         findings.append(
           Doctor.Finding(
             .problem, "packages",
@@ -169,6 +172,13 @@ struct FilingChecks {
           Doctor.Finding(
             .warning, "packages", "\(shown): \(named), superseded by version \(latest.version)"))
       }
+      // A `-vN` folder holds version N: one holding another version has a name that lies (red-team E7).
+      if !p.isArchive, let range = p.path.range(of: #"-v[0-9]+$"#, options: .regularExpression),
+        let k = Int(p.path[range].dropFirst(2)), k != version
+      {
+        findings.append(
+          Doctor.Finding(.warning, "packages", "\(shown): named for version \(k), but holds \(named)"))
+      }
       held.insert("\(manifest.quarter) \(version)")
     }
     // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
@@ -181,6 +191,11 @@ struct FilingChecks {
           .warning, "packages",
           "\(TableSink.flat(staged.path)): \(TableSink.flat(staged.filing.quarter)) version \(staged.filing.version), as filed, left staged by an earlier report: \(TableSink.flat(staged.command)) puts it in place (or move it to \(TableSink.flat(staged.belongs)))"
         ))
+    }
+    // A filed version's archive a report killed before putting it in place left under its staging name (red-team E12).
+    for staged in try stagedArchives(key: key) {
+      stagedOnly = true
+      findings.append(Doctor.Finding(.warning, "packages", staged))
     }
     // The empty `-vN` folder a report killed while keeping a version leaves: the next report reuses it (red-team D4).
     for name in ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
@@ -198,6 +213,14 @@ struct FilingChecks {
       (latestByQuarter[$0.quarter]?.version ?? 0) > $0.version && !held.contains("\($0.quarter) \($0.version)")
     }
     for f in superseded where FileManager.default.fileExists(atPath: reports) || reportsNamed {
+      if altered.contains("\(f.quarter) \(f.version)") {
+        findings.append(
+          Doctor.Finding(
+            .warning, "filings",
+            "no package or archive in \(TableSink.flat(reports))/ holds \(TableSink.flat(f.quarter)) version \(f.version) (superseded by version \(latestByQuarter[f.quarter]?.version ?? 0)) as filed: the one there is altered (named above); the filed bytes are in its archive or the copy handed over"
+          ))
+        continue
+      }
       findings.append(
         Doctor.Finding(
           .warning, "filings",
@@ -259,6 +282,32 @@ struct FilingChecks {
     return found
   }
 
+  /// The archives of filed versions a killed report left staged
+  /// (`.linkaudit-2021-Q4-v2.zip.writing-PID-TOKEN`), as filed: a line each
+  /// saying where it belongs. One a run still at work holds is not named.
+  func stagedArchives(key: Result<PackagePublicKey, Error>?) throws -> [String] {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
+    var lines: [String] = []
+    for name in names where name.hasPrefix(".") {
+      let path = (reports as NSString).appendingPathComponent(name)
+      guard let staged = PackageFolder.stagedFor(name), staged.kind == .writing,
+        FiledPackage.isArchiveName(staged.folder), PackageFolder.notARegularFile(path) == nil,
+        !PackageFolder.isInUse(path)
+      else { continue }
+      let found = try archive(path, key: key, named: staged.folder)
+      // Not as filed (another's, or damaged): the next report with --archive removes it.
+      guard let m = found.manifest, let version = m.filing?.version, found.problems.isEmpty else { continue }
+      let belongs = (reports as NSString).appendingPathComponent(staged.folder)
+      let there = PackageFolder.exists(belongs)
+      lines.append(
+        "\(TableSink.flat(path)): the archive of \(TableSink.flat(m.quarter)) version \(version), as filed, left staged by an earlier report killed before putting it in place: "
+          + (there
+            ? "\(TableSink.flat(belongs)) is there already (see its own line); remove the staged copy"
+            : "move it to \(TableSink.flat(belongs))"))
+    }
+    return lines
+  }
+
   /// A package in the reports folder (a folder, or an archive unpacked
   /// aside) and how it stands against the filing it names.
   struct OnDisk {
@@ -305,7 +354,7 @@ struct FilingChecks {
   }
 
   /// An archive unpacked aside (bounded as verify unpacks one) and checked as its folder.
-  func archive(_ path: String, key: Result<PackagePublicKey, Error>?) throws -> OnDisk {
+  func archive(_ path: String, key: Result<PackagePublicKey, Error>?, named: String? = nil) throws -> OnDisk {
     // Named as verify's scratch is, so a killed doctor's copy is removed by the next verify (red-team B17).
     let scratch = PackageFolder.scratchFolder(.unpack)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -323,7 +372,7 @@ struct FilingChecks {
     var problems = unpacked + s.problems.filter { p in !unread.contains { p == "\($0): missing" } }
     // The archive's name says which version it is: it must be the one inside.
     if let m = s.manifest, let q = Quarter(m.quarter), let v = m.filing?.version,
-      PackageArchive.name(quarter: q, zone: m.timeZone, version: v) != (path as NSString).lastPathComponent
+      PackageArchive.name(quarter: q, zone: m.timeZone, version: v) != named ?? (path as NSString).lastPathComponent
     {
       problems.append(
         "the archive's name is not the one its manifest gives (\(PackageArchive.name(quarter: q, zone: m.timeZone, version: v)))"

@@ -41,10 +41,12 @@ import Testing
     return (r, out)
   }
 
-  /// Every cell of both workbooks' sheets.
+  /// Every cell of both workbooks' sheets and of both annexes (the Complaints register is the annex's).
   func cells(_ out: String) throws -> [String] {
     try ["en", "zh"].flatMap { language in
-      try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx").values.flatMap { Array($0.values) }
+      try ["linkaudit-2021-Q4.\(language).xlsx", "annex.\(language).xlsx"].flatMap { name in
+        try XlsxReading.cells(out + "/" + name).values.flatMap { Array($0.values) }
+      }
     }
   }
 
