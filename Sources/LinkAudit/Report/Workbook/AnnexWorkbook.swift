@@ -20,13 +20,9 @@ extension WorkbookWriter {
 
   /// Writes the annex; `underRestricted` are the events its sheet lists (`annexUnderRestricted`).
   package func writeAnnex(to path: String, underRestricted: [ReportData.GotThroughRow]) throws {
-    let workbook = try Workbook(path: path, font: language == .zh ? .chinese : nil)
-    try workbook.setProperties(
-      DocumentProperties(
-        title: "\(t(.annexTitle)) \(data.quarter)", subject: "\(data.quarter) (\(data.periodText))",
-        author: "linkaudit \(LinkAuditVersion.current)", company: "",
-        keywords: "external links, \(data.quarter), linkaudit, annex",
-        comments: t(.annexNote), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
+    let workbook = try openWorkbook(
+      at: path, title: t(.annexTitle), keywords: "external links, \(data.quarter), linkaudit, annex",
+      comments: t(.annexNote))
     try complaints(workbook)
     try decisions(workbook)
     try referrals(workbook)

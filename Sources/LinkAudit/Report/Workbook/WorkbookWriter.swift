@@ -24,15 +24,24 @@ package struct WorkbookWriter {
 
   package func t(_ term: ReportLanguage.Term) -> String { language.text(term) }
 
-  package func write(to path: String) throws {
-    // Chinese declares its East Asian font, so it prints the same on any machine (issue 32).
+  /// A workbook of this report (the main one or its annex): its document
+  /// properties dated by the data, not the clock, so the bytes are the same
+  /// on every run; Chinese declares its East Asian font, so it prints the
+  /// same on any machine (issue 32).
+  package func openWorkbook(at path: String, title: String, keywords: String, comments: String) throws -> Workbook {
     let workbook = try Workbook(path: path, font: language == .zh ? .chinese : nil)
     try workbook.setProperties(
       DocumentProperties(
-        title: "\(t(.reportTitle)) \(data.quarter)", subject: "\(data.quarter) (\(data.periodText))",
-        author: "linkaudit \(LinkAuditVersion.current)", company: "",
-        keywords: "external links, \(data.quarter), linkaudit",
-        comments: t(.populationsText), created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
+        title: "\(title) \(data.quarter)", subject: "\(data.quarter) (\(data.periodText))",
+        author: "linkaudit \(LinkAuditVersion.current)", company: "", keywords: keywords,
+        comments: comments, created: Date(timeIntervalSince1970: Double(data.dataAsOf.milliseconds) / 1000)))
+    return workbook
+  }
+
+  package func write(to path: String) throws {
+    let workbook = try openWorkbook(
+      at: path, title: t(.reportTitle), keywords: "external links, \(data.quarter), linkaudit",
+      comments: t(.populationsText))
     try cover(workbook)
     try keyFindings(workbook)
     if let corrections { try correctionsSheet(corrections, workbook) }
