@@ -186,10 +186,7 @@ extension ReportData {
         all = overdueReferrals.sorted { ($0.daysOverdue ?? 0, $1.complaintID) > ($1.daysOverdue ?? 0, $0.complaintID) }
           .map { .referral($0) }
       case .leastEnforcedDecisions:
-        all = decisions.filter { $0.taps > 0 && $0.enforced < $0.taps }.sorted {
-          let (a, b) = ($0.enforcementRate ?? 1, $1.enforcementRate ?? 1)
-          return a != b ? a < b : $0.taps != $1.taps ? $0.taps > $1.taps : $0.complaintID < $1.complaintID
-        }.map { .decision($0) }
+        all = decisionsLeastEnforcedFirst.map { .decision($0) }
       case .unlawfulLetThrough:
         all = gotThrough.filter { $0.principle == Int64(Principle.lawfulContent.rawValue) }.map { .event($0) }
         // The list holds the first `gotThroughLimit`; the figure counts them all.

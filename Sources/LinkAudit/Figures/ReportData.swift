@@ -363,12 +363,16 @@ public struct ReportData: Sendable {
   /// `leastEnforcedShown` with the lowest enforcement rate among those with
   /// taps in the quarter (ties: more taps first, then complaint id).
   public var leastEnforcedDecisions: [DecisionRow] {
-    let withTaps = decisions.filter { $0.taps > 0 && $0.enforced < $0.taps }
-    return Array(
-      withTaps.sorted {
-        let (a, b) = ($0.enforcementRate ?? 1, $1.enforcementRate ?? 1)
-        return a != b ? a < b : $0.taps != $1.taps ? $0.taps > $1.taps : $0.complaintID < $1.complaintID
-      }.prefix(Self.leastEnforcedShown))
+    Array(decisionsLeastEnforcedFirst.prefix(Self.leastEnforcedShown))
+  }
+  /// Every decision with taps not all enforced, the lowest enforcement rate
+  /// first, then the most taps, then by id: the one order the summary and
+  /// the key findings read them in.
+  public var decisionsLeastEnforcedFirst: [DecisionRow] {
+    decisions.filter { $0.taps > 0 && $0.enforced < $0.taps }.sorted {
+      let (a, b) = ($0.enforcementRate ?? 1, $1.enforcementRate ?? 1)
+      return a != b ? a < b : $0.taps != $1.taps ? $0.taps > $1.taps : $0.complaintID < $1.complaintID
+    }
   }
   public static let leastEnforcedShown = 3
   public let decisions: [DecisionRow]
