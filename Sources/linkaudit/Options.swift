@@ -111,11 +111,12 @@ struct ReportOptions: ParsableArguments {
 
   /// The quarter named by `text` (YYYY-Qn or latest) in `db`.
   func quarter(_ text: String, in db: Database, path: String) throws -> Quarter {
-    if let q = try Self.namedQuarter(text) { return q }
-    guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: try timeZone()) else {
-      throw ValidationError("no link events in \(path): import data first, or name a quarter with --quarter")
+    let choice: ReportRun.QuarterChoice = try Self.namedQuarter(text).map { .named($0) } ?? .latest
+    do {
+      return try choice.resolve(in: db, timeZone: try timeZone(), databasePath: path)
+    } catch let error as ReportRunError {
+      throw ValidationError(error.message)
     }
-    return latest
   }
 
   /// The quarter `text` names, nil for latest; refused, naming the text, when it is neither

@@ -10,6 +10,19 @@ public struct ReportRun {
   public enum QuarterChoice: Sendable {
     case latest
     case named(Quarter)
+
+    /// The quarter in `db`: the one named, or the latest with link events in
+    /// `timeZone` (`ratings` and `report` ask the same question).
+    public func resolve(in db: Database, timeZone: TimeZone, databasePath: String) throws -> Quarter {
+      switch self {
+      case .named(let q): return q
+      case .latest:
+        guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: timeZone) else {
+          throw ReportRunError.noLinkEvents(databasePath)
+        }
+        return latest
+      }
+    }
   }
 
   public var databasePath: String
@@ -204,14 +217,7 @@ public struct ReportRun {
 
   /// The quarter asked for, in `db`: the latest with link events when not named.
   func quarter(in db: Database) throws -> Quarter {
-    switch quarter {
-    case .named(let q): return q
-    case .latest:
-      guard let latest = try ReportPackage.latestQuarter(in: db, timeZone: timeZone) else {
-        throw ReportRunError.noLinkEvents(databasePath)
-      }
-      return latest
-    }
+    try quarter.resolve(in: db, timeZone: timeZone, databasePath: databasePath)
   }
 
   /// What the report is: new, the filed version written again, or a correction, with its reason.
