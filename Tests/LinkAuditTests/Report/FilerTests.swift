@@ -149,8 +149,10 @@ import Testing
     return try LinkauditBinary.run(arguments + key, database: database)
   }
 
-  /// A quarter with a complaint (reporter r1) and five opens, imported.
-  func imported() throws {
+  /// A quarter with a complaint (reporter r1) and five opens, imported; with
+  /// `rejectedRow`, a second complaint row rejected (no such category), which
+  /// the Data quality sheet lists.
+  func imported(rejectedRow: Bool = false) throws {
     let links = try PackageFixture.links("links.csv", PackageFixture.quarterRows, in: dir)
     let complaints = try dir.write(
       "complaints.csv",
@@ -158,9 +160,15 @@ import Testing
       complaint_id,received_at,reporter_id,url,category,description,status
       c1,2021-10-02 11:00:00,r1,https://item.taobao.com/1,spam,ads,open
 
-      """)
+      """ + (rejectedRow ? "c2,2021-10-03 11:00:00,r2,https://item.taobao.com/2,nonsense,x,open\n" : ""))
     #expect(try run(["import", "links", links]).status == 0)
-    #expect(try run(["import", "complaints", complaints]).status == 0)
+    var arguments = ["import", "complaints", complaints]
+    if rejectedRow {
+      let rejects = dir.file("rej")
+      try FileManager.default.createDirectory(atPath: rejects, withIntermediateDirectories: true)
+      arguments += ["--reject-file", rejects]
+    }
+    #expect(try run(arguments).status == 0)
   }
 
   func report(_ extra: [String] = []) throws -> (LinkauditBinary.Run, String) {

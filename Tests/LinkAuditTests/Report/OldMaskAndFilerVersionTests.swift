@@ -5,42 +5,10 @@ import Testing
 
 @testable import LinkAudit
 
-/// Red-team E3 and E10, as a user runs the built binary: text stored under the
+/// Red-team E3 and E10 (in the filer suite: its quarter, its runs), as a user runs the built binary: text stored under the
 /// older ID mask shows only the last four on every output, and a filer.yaml
 /// is its values (a comment files nothing new; a forgotten or other filer is named).
-@Suite struct OldMaskAndFilerVersionTests {
-  let dir = TemporaryDirectory()
-  var database: String { dir.file("f.db") }
-
-  func run(_ arguments: [String]) throws -> LinkauditBinary.Run {
-    let key = ["import"].contains(arguments.first) ? ["--key-file", dir.file("f.key")] : []
-    return try LinkauditBinary.run(arguments + key, database: database)
-  }
-
-  /// A quarter with a complaint and five opens imported, and a complaint row rejected.
-  func imported() throws {
-    let links = try PackageFixture.links("links.csv", PackageFixture.quarterRows, in: dir)
-    let complaints = try dir.write(
-      "complaints.csv",
-      """
-      complaint_id,received_at,reporter_id,url,category,description,status
-      c1,2021-10-02 11:00:00,r1,https://item.taobao.com/1,spam,ads,open
-      c2,2021-10-03 11:00:00,r2,https://item.taobao.com/2,nonsense,x,open
-
-      """)
-    #expect(try run(["import", "links", links]).status == 0)
-    // c2 is rejected (no such category): the Data quality sheet lists it.
-    let rejects = dir.file("rej")
-    try FileManager.default.createDirectory(atPath: rejects, withIntermediateDirectories: true)
-    #expect(try run(["import", "complaints", complaints, "--reject-file", rejects]).status == 0)
-  }
-
-  func report(_ extra: [String] = []) throws -> (LinkauditBinary.Run, String) {
-    let out = dir.file("pkg")
-    let r = try run(["report", "--quarter", "2021-Q4", "--out", out] + extra)
-    return (r, out)
-  }
-
+extension FilerPackageTests {
   /// Every cell of both workbooks' sheets and of both annexes (the Complaints register is the annex's).
   func cells(_ out: String) throws -> [String] {
     try ["en", "zh"].flatMap { language in
@@ -53,7 +21,7 @@ import Testing
   /// E3: a description, a rejected row's error and a filed reason stored under the older mask (as a
   /// database imported and filed by the build before issue 32 holds them) show no region code.
   @Test func textStoredUnderTheOlderMaskShowsOnlyTheLastFour() throws {
-    try imported()
+    try imported(rejectedRow: true)
     do {
       let db = try Database(path: database)
       try db.execute("UPDATE complaint_state SET description = 'A 110105 ******** 1234 a' WHERE complaint_id = 'c1'")
@@ -84,7 +52,7 @@ import Testing
   /// E10: a comment added to filer.yaml files nothing new; a filer forgotten, or another filer,
   /// is named as such, and nothing is filed.
   @Test func theFilerIsItsValuesNotItsBytes() throws {
-    try imported()
+    try imported(rejectedRow: true)
     let filer = dir.file("filer.yaml")
     try FilerTests.valid.write(toFile: filer, atomically: false, encoding: .utf8)
     let (first, out) = try report()
