@@ -10,7 +10,7 @@ import Testing
 /// whichever comes first, and a filing's archive is told by what it holds,
 /// whatever its name. Through the built binary.
 /// Rows: docs/reliability-round3-ekeys.md.
-@Suite struct FifthAttackKeyTests {
+@Suite struct FifthAttackKeyTests: BinaryQuarterSuite {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }
   var reports: String { dir.file("reports") }
@@ -20,25 +20,8 @@ import Testing
     try LinkauditBinary.run(arguments, database: database)
   }
 
-  func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
-  func listing(_ folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-  }
   func makeFolder(_ path: String) throws {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-
-  /// Five events of 2021-Q4 imported (the pseudonym key made beside the
-  /// database), a signing key beside it; version 1 filed into
-  /// reports/2021-Q4, with its archive when `archive`, unless `filing` is false.
-  func seeded(filing: Bool = true, archive: Bool = false) throws {
-    let csv = try PackageFixture.links("seed.csv", PackageFixture.quarterRows, in: dir)
-    let imported = try run(["import", "links", csv])
-    #expect(imported.status == 0, "\(imported.stderr)")
-    #expect(try run(["keys", "new"]).status == 0)
-    guard filing else { return }
-    let reported = try run(["report", "--quarter", "2021-Q4", "--out", folder] + (archive ? ["--archive"] : []))
-    #expect(reported.status == 0, "\(reported.stderr)")
   }
 
   /// E9: a filing's archive renamed (`q4-filing.zip`) is still one: no key

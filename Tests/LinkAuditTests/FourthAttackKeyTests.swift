@@ -9,7 +9,7 @@ import Testing
 /// it was filed with, after a key rotation too; and no key lies beside the
 /// packages handed over, whichever comes first. Through the built binary.
 /// Rows: docs/reliability-round3-keys.md.
-@Suite struct FourthAttackKeyTests {
+@Suite struct FourthAttackKeyTests: BinaryQuarterSuite {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }
   /// The signing key where report, verify and doctor look for it: beside the database.
@@ -17,25 +17,9 @@ import Testing
   var reports: String { dir.file("reports") }
   var folder: String { reports + "/2021-Q4" }
 
-  func run(_ arguments: [String], database: String? = nil) throws -> LinkauditBinary.Run {
+  func run(_ arguments: [String]) throws -> LinkauditBinary.Run { try run(arguments, database: nil) }
+  func run(_ arguments: [String], database: String?) throws -> LinkauditBinary.Run {
     try LinkauditBinary.run(arguments, database: database ?? self.database)
-  }
-
-  func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
-  func listing(_ folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-  }
-
-  /// Five events of 2021-Q4 imported, a signing key beside the database;
-  /// 2021-Q4 version 1 filed signed into reports/2021-Q4 unless `filing` is false.
-  func seeded(filing: Bool = true, archive: Bool = false) throws {
-    let csv = try PackageFixture.links("seed.csv", PackageFixture.quarterRows, in: dir)
-    let imported = try run(["import", "links", csv])
-    #expect(imported.status == 0, "\(imported.stderr)")
-    #expect(try run(["keys", "new"]).status == 0)
-    guard filing else { return }
-    let reported = try run(["report", "--quarter", "2021-Q4", "--out", folder] + (archive ? ["--archive"] : []))
-    #expect(reported.status == 0, "\(reported.stderr)")
   }
 
   /// The signing key replaced: the old one moved to old.pem (its public half

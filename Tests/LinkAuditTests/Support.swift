@@ -208,3 +208,30 @@ enum PackageFixture {
     #expect(p.terminationStatus == 0)
   }
 }
+
+/// A suite that files 2021-Q4 through the built binary into `folder` beside
+/// its database (the attack suites): what they share, written once.
+protocol BinaryQuarterSuite {
+  var dir: TemporaryDirectory { get }
+  var folder: String { get }
+  func run(_ arguments: [String]) throws -> LinkauditBinary.Run
+}
+
+extension BinaryQuarterSuite {
+  func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+  func listing(_ folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+  }
+
+  /// Five events of 2021-Q4 imported, a signing key beside the database;
+  /// 2021-Q4 version 1 filed signed into `folder` unless `filing` is false.
+  func seeded(filing: Bool = true, archive: Bool = false) throws {
+    let csv = try PackageFixture.links("seed.csv", PackageFixture.quarterRows, in: dir)
+    let imported = try run(["import", "links", csv])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    #expect(try run(["keys", "new"]).status == 0)
+    guard filing else { return }
+    let reported = try run(["report", "--quarter", "2021-Q4", "--out", folder] + (archive ? ["--archive"] : []))
+    #expect(reported.status == 0, "\(reported.stderr)")
+  }
+}

@@ -9,7 +9,7 @@ import Testing
 /// it, never deleted, and every filed version is found or named by doctor.
 /// Through the built binary, and at the library's seam between staging and
 /// install where a kill is simulated. Rows: docs/reliability-round3-pkg2.md.
-@Suite struct ThirdAttackPackageTests {
+@Suite struct ThirdAttackPackageTests: BinaryQuarterSuite {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }
   var reports: String { dir.file("reports") }
@@ -21,11 +21,7 @@ import Testing
     try LinkauditBinary.run(arguments, database: database)
   }
 
-  func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
   func exists(_ path: String) -> Bool { PackageFolder.exists(path) }
-  func listing(_ folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-  }
 
   /// Every file under a folder, by relative path, with its bytes.
   func snapshot(_ folder: String) -> [String: Data] {
@@ -40,18 +36,6 @@ import Testing
 
   func report(_ more: [String]) throws -> LinkauditBinary.Run {
     try run(["report", "--quarter", "2021-Q4"] + more)
-  }
-
-  /// Five events of 2021-Q4 imported, a signing key beside the database;
-  /// 2021-Q4 version 1 filed signed into reports/2021-Q4 unless `filing` is false.
-  func seeded(filing: Bool = true, archive: Bool = false) throws {
-    let csv = try PackageFixture.links("seed.csv", PackageFixture.quarterRows, in: dir)
-    let imported = try run(["import", "links", csv])
-    #expect(imported.status == 0, "\(imported.stderr)")
-    #expect(try run(["keys", "new"]).status == 0)
-    guard filing else { return }
-    let reported = try report(["--out", folder] + (archive ? ["--archive"] : []))
-    #expect(reported.status == 0, "\(reported.stderr)")
   }
 
   func filings() throws -> [Filing] {
