@@ -143,6 +143,13 @@ public final class Sheet {
       chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
   }
 
+  /// Holds a column at `width` characters whatever its cells measure: a
+  /// column of paragraphs as wide as the printed page.
+  public func reserve(column: Int, width: Double) {
+    widths[column] = width
+    rigidWidths[column] = width
+  }
+
   /// The next row starts a printed page: a chart or a section after it is
   /// never cut by a page break, nor its header parted from its rows.
   public func newPage() {
@@ -154,8 +161,8 @@ public final class Sheet {
     row += 1
   }
 
-  public func heading(_ text: String) throws {
-    try sheet.write(.text(text), row: row, column: 0, style: Self.heading)
+  public func heading(_ text: String, column: Int = 0) throws {
+    try sheet.write(.text(text), row: row, column: column, style: Self.heading)
     row += 1
   }
 
@@ -164,7 +171,12 @@ public final class Sheet {
   /// past the printed width, which made the page print shrunk to 5 pt.
   public func paragraph(_ text: String, columns: Int) throws {
     let span = 0...max(columns - 1, 0)
-    try sheet.merge(text, row: row, firstColumn: span.lowerBound, lastColumn: span.upperBound, style: Self.wrapped)
+    // A range of one cell is not a merge (libxlsxwriter refuses it): the cell itself, wrapped.
+    if span.count == 1 {
+      try sheet.write(.text(text), row: row, column: 0, style: Self.wrapped)
+    } else {
+      try sheet.merge(text, row: row, firstColumn: span.lowerBound, lastColumn: span.upperBound, style: Self.wrapped)
+    }
     paragraphs.append((row, span, text))
     row += 1
   }
@@ -363,7 +375,7 @@ public final class Sheet {
   /// are fitted to one page wide.
   public func finish(
     headerRow: Int? = nil, freezeHeader: Bool = true, repeatHeader: Bool = true, list: Bool = false,
-    onePage: Bool = false
+    onePage: Bool = false, pagesTall: Int = 0
   ) throws {
     // The file stores widths in whole pixels (a seventh of a character): room for each column's rounding.
     if !list { narrow(to: Self.widthAtSeventyPercent - Double(widths.count) / 7) }
@@ -388,6 +400,7 @@ public final class Sheet {
     try sheet.setPrintLayout(
       Worksheet.PrintLayout(
         repeatRows: repeatHeader ? headerRow.map { $0...$0 } : nil, repeatColumns: wide ? 0...0 : nil,
-        scale: wide ? Self.smallestScale : nil, footer: language.footer, onePage: onePage && !list))
+        scale: wide ? Self.smallestScale : nil, footer: language.footer,
+        pagesTall: list ? 0 : onePage ? 1 : pagesTall))
   }
 }

@@ -523,18 +523,19 @@ public struct Worksheet {
     /// nil: fit to one page wide.
     public var scale: Int?
     public var footer: String
-    /// Fitted to one page tall as well as wide: a page that must print whole (the key findings).
-    public var onePage: Bool
+    /// Fitted to this many pages tall as well as one wide (0: as tall as it runs):
+    /// a page that must print whole (the key findings), a summary held to two.
+    public var pagesTall: Int
 
     public init(
       repeatRows: ClosedRange<Int>? = nil, repeatColumns: ClosedRange<Int>? = nil, scale: Int? = nil,
-      footer: String = "&CPage &P / &N", onePage: Bool = false
+      footer: String = "&CPage &P / &N", pagesTall: Int = 0
     ) {
       self.repeatRows = repeatRows
       self.repeatColumns = repeatColumns
       self.scale = scale
       self.footer = footer
-      self.onePage = onePage
+      self.pagesTall = pagesTall
     }
   }
 
@@ -545,7 +546,7 @@ public struct Worksheet {
     if let scale = layout.scale {
       worksheet_set_print_scale(sheet, UInt16(scale))
     } else {
-      worksheet_fit_to_pages(sheet, 1, layout.onePage ? 1 : 0)
+      worksheet_fit_to_pages(sheet, 1, UInt16(clamping: layout.pagesTall))
     }
     try workbook.check(worksheet_set_footer(sheet, layout.footer))
     if let rows = layout.repeatRows {

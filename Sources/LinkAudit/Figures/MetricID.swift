@@ -43,7 +43,9 @@ extension MetricID {
   public static let overRestrictedByPlatform: MetricID = "p4.over_restricted"
 
   private static func of(_ p: Principle, _ stem: String) -> MetricID { MetricID(rawValue: "p\(p.rawValue).\(stem)") }
+  public static func complaints(_ p: Principle) -> MetricID { of(p, "complaints") }
   public static func upheld(_ p: Principle) -> MetricID { of(p, "upheld") }
+  public static func upheldRate(_ p: Principle) -> MetricID { of(p, "upheld_rate") }
   public static func dueMetRate(_ p: Principle) -> MetricID { of(p, "due_met_rate") }
   public static func overdueAtEnd(_ p: Principle) -> MetricID { of(p, "overdue_at_end") }
   public static func postDecisionOpens(_ p: Principle) -> MetricID { of(p, "post_decision_opens") }

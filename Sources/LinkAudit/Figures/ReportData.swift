@@ -38,6 +38,20 @@ public struct ReportData: Sendable {
     public var sha256: String
   }
 
+  /// One rule of a policy version in force in the quarter: a scene's or a
+  /// category's treatment, or a principle's deadline in hours (the Rules in
+  /// force sheet, issue 32).
+  public struct PolicyRule: Sendable, Equatable {
+    public enum Kind: String, Sendable { case scene, category, sla }
+    public var version: String
+    public var kind: Kind
+    /// The scene or category code (`default` for every one not named), or the principle's number.
+    public var item: String
+    /// The treatment code; nil for a deadline.
+    public var treatment: String?
+    public var hours: Double?
+  }
+
   public struct ConformanceRow: Sendable {
     public var policyVersion: String?
     public var scene: String
@@ -342,6 +356,8 @@ public struct ReportData: Sendable {
   /// The event figures by policy version in this quarter and the previous
   /// one, when the two together had more than one version in force.
   public let policyComparison: [PolicyComparisonRow]
+  /// The rules of every version in `policies`, by version, kind and item.
+  public let policyRules: [PolicyRule]
 
   /// The comparison with the previous quarter spans a change of policy.
   public var spansPolicyChange: Bool { Set((policies + previousPolicies).map(\.version)).count > 1 }
@@ -478,6 +494,7 @@ public struct ReportData: Sendable {
     policies = policySection.policies
     previousPolicies = policySection.previousPolicies
     policyComparison = policySection.policyComparison
+    policyRules = policySection.rules
 
     let events = try EventSection(queries, figures: current)
     conformance = events.conformance

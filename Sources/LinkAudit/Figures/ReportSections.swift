@@ -100,6 +100,7 @@ struct PolicySection {
   let policyComparison: [ReportData.PolicyComparisonRow]
   /// Every policy version, for the trend's marks.
   let allPolicies: [ReportData.Policy]
+  let rules: [ReportData.PolicyRule]
 
   init(_ q: ReportQueries) throws {
     func policy(_ r: Record) throws -> ReportData.Policy {
@@ -127,7 +128,31 @@ struct PolicySection {
       policyComparison = []
     }
     allPolicies = try q.records("every policy version", Self.allPoliciesSQL).map(policy)
+    rules = try q.records("rules in force", Self.rulesSQL).map { r in
+      // The kinds are the query's own literals.
+      let kind = try r.text("kind")
+      guard let k = ReportData.PolicyRule.Kind(rawValue: kind) else {
+        throw ReportError(message: "unknown rule kind \(kind)")
+      }
+      return ReportData.PolicyRule(
+        version: try r.text("version"), kind: k,
+        item: try r.text("item"), treatment: r.optionalText("treatment"), hours: r.optionalDouble("hours"))
+    }
   }
+
+  /// The treatments and deadlines of each version in force in the quarter.
+  static let rulesSQL = """
+    WITH v AS (SELECT version FROM policy_period WHERE effective_from < :end AND effective_until > :start)
+    SELECT s.version, 'scene' AS kind, s.scene AS item, s.treatment, NULL AS hours
+    FROM policy_scene s JOIN v ON v.version = s.version
+    UNION ALL
+    SELECT c.version, 'category', c.category, c.treatment, NULL
+    FROM policy_category c JOIN v ON v.version = c.version
+    UNION ALL
+    SELECT l.version, 'sla', CAST(l.principle AS TEXT), NULL, l.hours
+    FROM policy_sla l JOIN v ON v.version = l.version
+    ORDER BY 1, 2, 3
+    """
 
   static let policiesSQL = """
     SELECT p.version, v.title, p.effective_from, v.sha256

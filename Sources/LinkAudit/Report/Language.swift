@@ -110,7 +110,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// `overview.under_restricted` split by the rule broken, as a sentence.
   package func underRestrictedByRule(category: String, scene: String) -> String {
     self == .zh
-      ? "处置宽于规范事件按所违反的规则（overview.under_restricted[rule=…]）：类别规则 \(category)，场景规则 \(scene)。"
+      ? "处置宽于规范事件按所违反的规则：类别规则 \(category)，场景规则 \(scene)。"
       : "Under-restricted events by the rule broken (overview.under_restricted[rule=…]): a category's rule \(category), a scene's rule \(scene)."
   }
 
@@ -210,7 +210,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let id = MetricID.overdueAtEnd(p)
     let n = figures[id]?.double.map { Int($0) } ?? 0
     return self == .zh
-      ? "另有季末超时未办结 \(n.grouped) 件（\(id)），不计入本比率"
+      ? "另有季末超时未办结 \(n.grouped) 件，不计入本比率"
       : "besides \(n.grouped) overdue and open at the end (\(id)), in no rate"
   }
 
@@ -351,6 +351,29 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       : "\(total.grouped) in all; listed here are the \(shown.grouped) with the most taps that reached the page under them (then the most taps), in order of effect; `decisions.csv` and the workbook's Decisions sheet list them all."
   }
 
+  /// A span of whole days, as a column heads it: `0-7天`, `0-7 days`.
+  package func days(_ span: String) -> String { self == .zh ? "\(span)天" : "\(span) days" }
+
+  /// Where a principle's URLs restricted late are listed, and how many.
+  package func lateActionsInAnnex(_ n: Int) -> String {
+    self == .zh
+      ? "首次出现后超过\(MetricCatalogue.lateActionHours)小时才受限的URL：\(n.grouped) 个，逐一列于附件工作簿“滞后处置”工作表及 \(Registers.lateActions)。"
+      : "URLs restricted more than \(MetricCatalogue.lateActionHours) hours after first seen: \(n.grouped), each listed in the annex workbook (Late actions) and \(Registers.lateActions)."
+  }
+
+  /// A main-workbook page's list of cases: how many in all, how many listed
+  /// here and in what order, and where the rest are.
+  package func shownOfAll(_ shown: Int, of total: Int, order: String, sheet: String, file: String) -> String {
+    if shown >= total {
+      return self == .zh
+        ? "共 \(total.grouped) 项，全部列出（\(order)）；亦见附件工作簿“\(sheet)”工作表及 \(file)。"
+        : "\(total.grouped) in all, every one listed (\(order)); also in the annex workbook (\(sheet)) and \(file)."
+    }
+    return self == .zh
+      ? "共 \(total.grouped) 项，此处列出前 \(shown.grouped) 项（\(order)）；全部见附件工作簿“\(sheet)”工作表及 \(file)。"
+      : "\(total.grouped) in all; the first \(shown.grouped) are listed here (\(order)); every one is in the annex workbook (\(sheet)) and \(file)."
+  }
+
   package enum Term: Hashable {
     case reportTitle, period, timeZone, toolVersion, dataAsOf, policiesInForce, version, title, effectiveFrom, sha256
     case batches, principles, cover, summary, conformance, complaints, dataQuality, methodology
@@ -394,6 +417,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     case annexTitle, annexNote, underRestrictedSheet, lateActionsSheet, sqlInMethodologyFile, methodologyFileTitle,
       methodologyFileNote, parameter, inReportZone, storedUTC, ratingsFigures, evidenceSmallSheet, evidenceVSheet,
       evidenceXSheet, evidenceRSheet
+    // The filing's twenty pages (issue 32): the overview, the rules in force, the methodology in words.
+    case overview, principlesAtAGlance, rulesSheet, rulesNote, treatmentByScene, treatmentByCategory, deadlineHours,
+      anyOther, openRatesByPlatformSheet, populationsPlain, leastEnforcedFirst, lawfulFirst, overdueFirst,
+      principle4More, dataQualityInAnnex,
+      principle4MoreTitle
   }
 
   private static let terms: [Term: (en: String, zh: String)] = [
@@ -483,7 +511,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
     .overdueByAge: (
       "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",
-      "季末超时未办结投诉，按超过期限的整天数（pN.overdue_at_end）"
+      "季末超时未办结投诉，按超过期限的整天数"
     ),
     .noCases: ("None in this quarter.", "本季度无。"),
     .decisions: ("Decisions", "处置决定"),
@@ -497,11 +525,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .decisionEnforcementRate: ("Enforced", "执行率"),
     .upheldWithoutAction: (
       "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
-      "成立但处置宽于规范要求的投诉（pN.upheld_without_action）"
+      "成立但处置宽于规范要求的投诉"
     ),
     .decisionsNote: (
       "Every decision standing at some time in the quarter, with the quarter's taps on its URL or domain while it stood, each once per decision (decision.taps), by action; handled as decided: at least as strict as the decision prescribes (a block for block_url and block_domain, a warning or block for warn_url: decision.enforced); reached the page: opened or went on through a warning (decision.reached).",
-      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截，decision.enforced）；仍打开了目标页面：直接打开或提示后继续访问（decision.reached）。"
+      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截）；仍打开了目标页面：直接打开或提示后继续访问。"
     ),
     .gotThrough: ("Got through", "处置宽于规范"),
     .gotThroughEvents: (
@@ -512,7 +540,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .interconnection: ("Interconnection: restrictions by platform", "互联互通：分平台的限制"),
     .interconnectionNote: (
       "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted as Unregistered. Rows by events, most first; Unregistered last.",
-      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。各行按事件数从多到少排列，“未登记”列于最后。"
+      "按链接域名所属平台：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。各行按事件数从多到少排列，“未登记”列于最后。"
     ),
     .sceneRuleRestrictions: ("Scene-rule restrictions", "场景规则限制"),
     .ofEvents: ("Of its events", "占其事件"),
@@ -692,7 +720,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .eventsInWindow: ("Events in the window", "窗口内事件数"),
     .evidenceIDs: ("Evidence (ids)", "依据（编号）"),
     .notRated: (
-      "Not rated: indicators with their 95% intervals on the annex's Rating evidence sheet", "未评级平台：各项指标及 95% 区间见附件“评级依据”"
+      "Not rated: indicators with their 95% intervals on the annex's Rating evidence sheet",
+      "未评级平台：各项指标及 95% 区间见附件“评级依据”"
     ),
     // The annexes beside the main workbook (issue 32).
     .annexTitle: ("Annex: the registers in full", "附件：各登记表全文"),
@@ -702,9 +731,38 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     ),
     .underRestrictedSheet: ("Under-restricted events", "处置宽于规范的事件"),
     .lateActionsSheet: ("Late actions", "滞后处置"),
+    .overview: ("Overview", "概览"),
+    .principle4More: ("Principle 4 (cont.)", "原则4（续）"),
+    .principle4MoreTitle: (
+      "Principle 4 (continued): open rate by scene, interconnection", "原则4（续）：分场景直接打开率与互联互通"
+    ),
+    .leastEnforcedFirst: (
+      "the least enforced first, then the most taps", "执行率最低者在前，其次按覆盖点击数从多到少"
+    ),
+    .dataQualityInAnnex: (
+      "The annex workbook's Data quality sheet lists every batch with its file's SHA-256, the rejected rows and every host that mixes scripts.",
+      "附件工作簿“数据质量”工作表逐一列出各导入批次（含文件SHA-256）、拒收行及混用多种文字的主机名。"
+    ),
+    .overdueFirst: ("overdue first, the most days past the deadline first", "超期者在前，超期天数多者在前"),
+    .lawfulFirst: ("principle 1 first, then by time", "原则1（内容合法）在前，其次按时间"),
+    .principlesAtAGlance: ("The four principles", "各原则概况"),
+    .rulesSheet: ("Rules in force", "适用规范"),
+    .rulesNote: (
+      "The rules this filing holds the quarter's events and complaints to: each version of the platform's External Link Content Management Standards in force in the quarter, from the day it took effect (a column each). An event is held to the version in force when it happened, a complaint to the version in force when it was received.",
+      "本报告据以衡量本季度事件与投诉的规则：本季度内生效的《外部链接内容管理规范》各版本（每版一列，自生效之日起适用）。事件按发生时生效的版本衡量，投诉按受理时生效的版本衡量。"
+    ),
+    .treatmentByScene: ("Treatment by scene", "各场景的处置要求"),
+    .treatmentByCategory: ("Treatment by content category", "各内容类别的处置要求"),
+    .deadlineHours: ("Deadline to resolve a complaint (hours)", "投诉办理时限（小时）"),
+    .anyOther: ("Any other (default)", "其他（默认）"),
+    .openRatesByPlatformSheet: ("Open rates by platform", "分平台直接打开率"),
+    .populationsPlain: (
+      "E: the link events that happened in the period. C: the complaints received in the period, each in its latest imported state. Times are stored in UTC and shown in the report's time zone. A rate with an empty denominator has no value (—). Event figures are read from counts every import keeps; linkaudit doctor counts them afresh from the events and names any difference.",
+      "E：报告期内发生的外链点击事件。C：报告期内受理的投诉（按最新导入状态）。时间以协调世界时存储，按报告时区列示。分母为零的比率不给出数值（显示为“—”）。事件类指标读自每次导入时同步维护的汇总计数；linkaudit doctor 可从事件明细重新计算并指出任何差异。"
+    ),
     .sqlInMethodologyFile: (
       "The SQL of every figure, with its parameters in the report's time zone, is in methodology.en.md beside this workbook.",
-      "各指标的 SQL 及其参数（按报告时区）见本工作簿旁的 methodology.zh.md。"
+      "各指标的编号、定义、SQL 及其参数（按报告时区）见本工作簿旁的方法说明文件 methodology.zh.md。"
     ),
     .methodologyFileTitle: ("Methodology: how each figure is computed", "方法说明：各指标的计算方法"),
     .methodologyFileNote: (

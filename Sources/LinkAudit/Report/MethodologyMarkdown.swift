@@ -61,6 +61,12 @@ package struct MethodologyMarkdown {
       out += "## \(t(.ratingsFigures))\n\n"
       section(MetricCatalogue.ratings + MetricCatalogue.ratingEvidence)
     }
+    // What the filing no longer carries, and why: a reader holding an earlier filing finds here what replaced it.
+    out += "## \(t(.retiredFigures))\n\n| \(t(.metricID)) | \(t(.replacedBy)) | \(t(.why)) |\n| --- | --- | --- |\n"
+    for r in MetricCatalogue.retired {
+      let replaced = r.replacedBy.map { "`\($0)`" }.joined(separator: ", ")
+      out += "| `\(r.id)` | \(replaced) | \(markdownText(language.why(of: r))) |\n"
+    }
     return out
   }
 }

@@ -14,6 +14,7 @@ package struct Registers {
   /// The reporter's pseudonym only where filer.yaml asks for it, as on the Complaints sheet.
   package let reporterPseudonyms: Bool
 
+  package static let decisions = "decisions.csv"
   package static let complaints = "complaints.csv"
   package static let referrals = "referrals.csv"
   package static let backlog = "backlog.csv"

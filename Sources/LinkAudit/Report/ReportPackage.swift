@@ -724,8 +724,8 @@ public struct ReportPackage {
     }
     let register = ([ReportData.DecisionRow.csvHeader] + data.decisions.map(\.csvFields)).map { csvLine($0) + "\n" }
       .joined()
-    try PackageFolder.writeFile(Data(register.utf8), to: path("decisions.csv"))
-    written.append("decisions.csv")
+    try PackageFolder.writeFile(Data(register.utf8), to: path(Registers.decisions))
+    written.append(Registers.decisions)
     // Every under-restricted event, however many the sheets show (issue 31),
     // written as read: a mis-set scene rule can make millions.
     try writeUnderRestrictedRegister(data, database: db, to: path(Self.underRestrictedRegister))

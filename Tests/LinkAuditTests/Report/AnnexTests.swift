@@ -46,6 +46,7 @@ import Testing
         Set(annex.keys)
           == [
             t(.complaints), t(.decisions), t(.referrals), t(.backlog), t(.underRestrictedSheet), t(.lateActionsSheet),
+            t(.openRatesByPlatformSheet), t(.trends), t(.dataQuality),
           ], "\(language)")
       let complaints = Self.listed(try #require(annex[t(.complaints)]), under: t(.complaintID))
       #expect(complaints.sorted() == ["c1", "c10", "c2", "c3", "c4", "c5", "c6", "c7"], "\(language)")
@@ -100,8 +101,12 @@ import Testing
       let values = Set(sheet.values)
       #expect(values.contains(language.text(.sqlInMethodologyFile)))
       #expect(!values.contains(language.text(.sql)))
+      // The sheet says in words what the figures count (issue 32): no id, no SQL; the file holds those.
       for d in MetricCatalogue.all {
-        #expect(values.contains(d.label) && !values.contains(d.sql), "\(language): \(d.label)")
+        #expect(!values.contains(d.label) && !values.contains(d.sql), "\(language): \(d.label)")
+      }
+      for (heading, text) in WorkbookWriter.summaryParagraphs(language) {
+        #expect(values.contains(heading) && values.contains(text), "\(language): \(heading)")
       }
     }
   }

@@ -82,7 +82,8 @@ import Testing
     #expect(summary.contains("| l1 | 1 | Fraud | 2021-09-30 12:00:00 | Resolved | 190.0 | resolved late | 6 | 24 |"))
   }
 
-  /// The workbook's summary leads, like the Markdown, with every overdue referral by id and days.
+  /// The workbook's key findings page names every overdue referral by id and days, and the
+  /// Referrals page lists the overdue first (issue 32), as the Markdown summary leads with them.
   @Test func theWorkbookSummaryListsTheOverdueReferralsByID() throws {
     let store = try Self.store()
     let out = store.dir.file("pkg")
@@ -94,31 +95,18 @@ import Testing
         templates: ReportPackageTests.templates
       ).write(database: db, to: out)
     }
-    for (language, sheet, said) in [
-      ("zh", "摘要", "季末已超时的监管转办投诉（overview.referrals_overdue_at_end）共 1 件，编号及超过期限的整天数：l4（10 天）。"),
-      (
-        "en", "Summary",
-        "Regulator referrals overdue at the quarter's end (overview.referrals_overdue_at_end): 1, by id with whole days past the deadline: l4 (10 days)."
-      ),
-    ] {
-      let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet])
-      #expect(cells.values.contains(said), "\(language)")
-      // Right under the decision lead (A2 on a period sheet's first rows), before the figures.
-      let lead = cells.first {
-        $0.value.hasPrefix(language == "zh" ? "处置决定执行率（overview" : "Decision enforcement rate (overview")
-      }?.key
-      let referrals = cells.first { $0.value == said }?.key
-      #expect(lead != nil && referrals != nil)
-      if let lead, let referrals {
-        #expect(Int(referrals.dropFirst())! == Int(lead.dropFirst())! + 1, "\(lead) \(referrals)")
-        // Each lead line spans the table's eight columns, wrapped, so it never runs past the printed
-        // width (which printed the whole page shrunk to 5 pt).
-        let layout = try XlsxReading.printLayout(out + "/linkaudit-2021-Q4.\(language).xlsx")[sheet] ?? [:]
-        let merges = (layout["merges"] ?? "").split(separator: ",").map(String.init)
-        for cell in [lead, referrals] { #expect(merges.contains("\(cell):H\(cell.dropFirst())"), "\(merges)") }
-      }
-      let markdown = try String(contentsOfFile: out + "/summary.\(language).md", encoding: .utf8)
-      #expect(markdown.contains(language == "zh" ? "l4（10 天）" : "l4 (10 days)"))
+    for language in [ReportLanguage.zh, .en] {
+      let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language.rawValue).xlsx")
+      let findings = try #require(book[language.text(.keyFindings)])
+      let days = language == .zh ? "逾期 10 天" : "10 days overdue"
+      #expect(findings.values.contains { $0.contains("l4") && $0.contains(days) }, "\(language): \(findings)")
+      // The Referrals page: l4, overdue, in the first row under the header.
+      let page = try #require(book[language.text(.referrals)])
+      let header = try #require(page.first { $0.value == language.text(.complaintID) }?.key)
+      let firstRow = Int(header.dropFirst())! + 1
+      #expect(page["A\(firstRow)"] == "l4", "\(language): \(page)")
+      let markdown = try String(contentsOfFile: out + "/summary.\(language.rawValue).md", encoding: .utf8)
+      #expect(markdown.contains(language == .zh ? "l4（10 天）" : "l4 (10 days)"))
     }
   }
 }
@@ -160,8 +148,8 @@ import Testing
         let said = try #require(book[sheet]).values.contains { $0.contains("90 days without a complaint") }
         #expect(said == flagged, "\(quarter) \(sheet)")
       }
-      // Beside the figure in the summary's table (its caveat column).
-      let summary = try #require(book["Summary"])
+      // Beside the figure in the overview's table (its caveat column).
+      let summary = try #require(book["Overview"])
       #expect(
         summary.values.contains("flagged from 7 days: the complaints feed may be missing") == flagged, "\(quarter)")
     }
@@ -180,25 +168,29 @@ import Testing
       ("zh", "处置宽于规范", "方法说明", "不适用（未限制）", "已停用的指标"),
     ] {
       let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
-      let listed = Array(try #require(book[gotThrough]).filter { !$0.key.hasSuffix(".type") }.values)
+      // The detectors are in the annex's register of these events (issue 32).
+      let annex = try XlsxReading.cells(out + "/annex.\(language).xlsx")
+      let registerName = language == "en" ? "Under-restricted events" : "处置宽于规范的事件"
+      let listed = Array(try #require(annex[registerName]).filter { !$0.key.hasSuffix(".type") }.values)
+      #expect(book[gotThrough] != nil, "\(language)")
       // e2 and e8 read as not restricted, not as "Automated"; e6 and e12 keep their detector.
       #expect(listed.filter { $0 == notApplicable }.count == 2, "\(language)")
       #expect(listed.contains(language == "en" ? "Automated" : "自动识别"), "\(language)")
       #expect(listed.contains { $0.hasPrefix(language == "en" ? "Detected by: Automated" : "发现方式：自动识别") })
       let method = Array(try #require(book[methodology]).values)
       #expect(method.contains { $0.contains(language == "en" ? "User report, the restriction" : "用户举报，即限制源于") })
-      #expect(method.contains(retired), "\(language)")
+      // The retired figures, with why, are in the methodology file beside the workbook (issue 32).
+      let file = try ReportPackageTests().text(out, "methodology.\(language).md")
+      #expect(file.contains(retired), "\(language)")
       for r in MetricCatalogue.retired {
-        #expect(method.contains(r.id), "\(language) \(r.id)")
-        #expect(method.contains(language == "en" ? r.why : r.whyChinese), "\(language) \(r.id)")
+        #expect(file.contains(r.id), "\(language) \(r.id)")
+        #expect(file.contains(markdownText(language == "en" ? r.why : r.whyChinese)), "\(language) \(r.id)")
       }
       let summary = try ReportPackageTests().text(out, "summary.\(language).md")
       #expect(summary.contains(language == "en" ? "Definitions changed: " : "口径变更："), "\(language)")
       #expect(summary.contains("| e2 |") && summary.contains(notApplicable), "\(language)")
       // The art. 47 mark no longer says the content reached the user.
       #expect(!summary.contains("已触达用户") && !summary.contains("unlawful content that reached users"))
-      let sheet = Array(try #require(book[language == "en" ? "Summary" : "摘要"]).values)
-      #expect(sheet.contains { $0.hasPrefix(language == "en" ? "Definitions changed: " : "口径变更：") }, "\(language)")
     }
     // The case register keeps what was stored.
     let register = try ReportPackageTests().text(out, "under_restricted_events.csv")
@@ -214,12 +206,20 @@ import Testing
     let out = try ReportPackageTests().write(store)
     for (language, sheet, said) in [
       ("en", "Principle 1", "besides 1 overdue and open at the end (p1.overdue_at_end), in no rate"),
-      ("zh", "原则一", "另有季末超时未办结 1 件（p1.overdue_at_end），不计入本比率"),
+      ("zh", "原则一", "另有季末超时未办结 1 件，不计入本比率"),
     ] {
       let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
-      for name in [sheet, language == "en" ? "Summary" : "摘要"] {
-        #expect(try #require(book[name]).values.contains { $0.contains(said) }, "\(language) \(name)")
-      }
+      #expect(try #require(book[sheet]).values.contains { $0.contains(said) }, "\(language) \(sheet)")
+      // The overview's principles side by side: the overdue at the end in the column beside the rate.
+      let overview = try #require(book[language == "en" ? "Overview" : "概览"])
+      let lang = try #require(ReportLanguage(code: language))
+      let rateName = lang.name(of: try #require(MetricCatalogue.definition(.dueMetRate(.lawfulContent))))
+      let overdueName = lang.name(of: try #require(MetricCatalogue.definition(.overdueAtEnd(.lawfulContent))))
+      let rateCell = try #require(overview.first { $0.value == rateName }?.key)
+      let overdueCell = try #require(overview.first { $0.value == overdueName }?.key)
+      #expect(
+        rateCell.dropFirst() == overdueCell.dropFirst()
+          && rateCell.first!.asciiValue! + 1 == overdueCell.first!.asciiValue!)
       let summary = try ReportPackageTests().text(out, "summary.\(language).md")
       #expect(summary.contains(said), "\(language)")
       #expect(try ReportPackageTests().text(out, "principle-1.\(language).md").contains(said), "\(language)")
@@ -247,7 +247,7 @@ import Testing
     for code in ["block_url", "block_domain", "warn_url", "warn_proceed", "到达页面"] {
       #expect(!note.contains(code), "\(code)")
     }
-    let p4 = Array(try #require(book["原则四"]).values)
+    let p4 = Array(try #require(book["原则4（续）"]).values)
     #expect(p4.contains { $0.contains("计为“未登记”") } && !p4.contains { $0.contains("计为 other") })
     let principle1 = try ReportPackageTests().text(out, "principle-1.zh.md")
     #expect(principle1.contains("受限前直接打开次数"))
@@ -306,10 +306,14 @@ import Testing
       (.complaints, try store.dir.write("c.csv", csv)),
     ])
     let out = try ReportPackageTests().write(store)
-    let cells = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Summary"])
-    let line = try #require(cells.values.first { $0.hasPrefix("Regulator referrals overdue") })
-    #expect(line.contains("r1199 (90 days), and 50 more, all on the Referrals sheet."), "\(line.suffix(80))")
-    #expect(!line.contains("r1200") && !line.contains("cut at"))
+    // The Referrals page lists the first of them and says where they all are; the annex lists every one.
+    let page = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.en.xlsx")["Referrals"])
+    #expect(
+      page.values.contains { $0.hasPrefix("250 in all; the first \(WorkbookWriter.mainWorkbookRows) are listed here") })
+    let annex = try #require(try XlsxReading.cells(out + "/annex.en.xlsx")["Referrals"])
+    #expect(annex.values.contains("r1249") && annex.values.contains("r1000"))
+    let en = try ReportPackageTests().text(out, "summary.en.md")
+    #expect(en.contains("and 50 more"), "\(en.prefix(600))")
     let zh = try ReportPackageTests().text(out, "summary.zh.md")
     #expect(zh.contains("，另有 50 件，全部见“监管转办”表"))
   }

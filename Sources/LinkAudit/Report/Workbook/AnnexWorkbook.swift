@@ -24,11 +24,14 @@ extension WorkbookWriter {
       at: path, title: t(.annexTitle), keywords: "external links, \(data.quarter), linkaudit, annex",
       comments: t(.annexNote))
     try complaints(workbook)
-    try decisions(workbook)
-    try referrals(workbook)
+    try decisionsRegister(workbook)
+    try referralsRegister(workbook)
     try backlog(workbook)
-    try gotThrough(workbook, events: underRestricted, name: t(.underRestrictedSheet))
+    try gotThroughRegister(workbook, events: underRestricted, name: t(.underRestrictedSheet))
     try lateActionsRegister(workbook)
+    try openRatesByPlatform(workbook)
+    try trends(workbook)
+    try dataQualityRegister(workbook)
     if data.ratings != nil { try ratingEvidence(workbook) }
     try workbook.close()
   }

@@ -36,7 +36,7 @@ extension WorkbookWriter {
     try s.paragraph(t(.declarationText), columns: 4)
     s.row += 1
     try s.boxes([t(.signature), t(.seal), t(.signedOn)], columns: 4, height: 45)
-    try s.finish(freezeHeader: false)
+    try s.finish(freezeHeader: false, onePage: true)
   }
 
   /// The filer's details, or a line saying none were given.

@@ -6,10 +6,61 @@ import LinkAuditStore
 import LinkAuditXlsx
 
 extension WorkbookWriter {
+  /// The data quality page of the main workbook (issue 32), one page: how
+  /// recent the data are and their gaps, the batches by kind, the first
+  /// rejected rows and hosts that mix scripts; the annex lists every batch
+  /// with its hash, every rejected row (up to its limit) and every such host.
   package func dataQuality(_ workbook: Workbook) throws {
     let s = try Sheet(workbook, t(.dataQuality), language: language)
     try s.title(t(.dataQuality))
-    // How recent the data are, and their gaps: a silent complaint feed is a gap to explain, like a day without events.
+    try dataAge(on: s)
+    s.row += 1
+    let kinds = Array(Set(data.batches.map(\.kind))).sorted()
+    let top = try s.table(
+      header: [t(.kind), t(.batches), t(.rowsRead), t(.rowsStored), t(.rowsDuplicate), t(.rowsRejected)],
+      rows: kinds.map { kind in
+        let b = data.batches.filter { $0.kind == kind }
+        func sum(_ f: (ReportData.Batch) -> Int64) -> Cell { .count(b.reduce(0) { $0 + f($1) }) }
+        return [
+          .text(language.word(.batchKind, kind)), .count(Int64(b.count)), sum(\.rowsRead), sum(\.rowsStored),
+          sum(\.rowsDuplicate), sum(\.rowsRejected),
+        ]
+      }, filter: false)
+    s.row += 1
+    let limit = 10
+    try s.heading(language.labelled(t(.rowsRejected), "\(data.rejectedRowsTotal)"))
+    if data.rejectedRows.isEmpty {
+      try s.line([.text(t(.noRejectedRows))])
+    } else {
+      try s.table(
+        header: [t(.file), t(.line), t(.column), t(.error)],
+        rows: data.rejectedRows.prefix(limit).map {
+          [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)]
+        },
+        filter: false)
+    }
+    s.row += 1
+    try s.heading(language.labelled(t(.homographHosts), "\(data.homographHosts.count)"))
+    if data.homographHosts.isEmpty {
+      try s.line([.text(t(.noHomographHosts))])
+    } else {
+      try s.table(
+        header: [t(.host), t(.punycode), t(.domain), t(.scripts), t(.events)],
+        rows: data.homographHosts.prefix(limit).map {
+          [
+            .text($0.host), .text($0.hostASCII), .text($0.domain),
+            .text($0.scripts.map(language.scriptName).joined(separator: language.listSeparator)), .count($0.events),
+          ]
+        },
+        filter: false)
+    }
+    s.row += 1
+    try s.paragraph(t(.dataQualityInAnnex), columns: 6)
+    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false, onePage: true)
+  }
+
+  /// How recent the data are, and their gaps: a silent complaint feed is a gap to explain, like a day without events.
+  private func dataAge(on s: Sheet) throws {
     let days = data.current[.daysSinceLastComplaint]?.double
     let flag = language.complaintSilence(days)
     let silence = days.map { flag.isEmpty ? Int($0).grouped : "\(Int($0)) · \(flag)" } ?? "—"
@@ -23,6 +74,14 @@ extension WorkbookWriter {
     ] {
       try s.line([.text(language.labelled(label, value))])
     }
+  }
+
+  /// Every batch the figures rest on, with its hash, every rejected row (up
+  /// to `ReportData.rejectedRowLimit`) and every host that mixes scripts: in the annex.
+  package func dataQualityRegister(_ workbook: Workbook) throws {
+    let s = try Sheet(workbook, t(.dataQuality), language: language)
+    try s.title(t(.dataQuality))
+    try dataAge(on: s)
     s.row += 1
     let top = try s.table(
       header: [

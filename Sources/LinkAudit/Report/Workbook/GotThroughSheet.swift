@@ -16,9 +16,59 @@ extension WorkbookWriter {
     return language.underRestrictedByRule(category: by("category"), scene: by("scene"))
   }
 
-  /// `events` are those listed (by default the report data's first
-  /// `ReportData.gotThroughLimit`; the annex's sheet `name` lists more).
-  package func gotThrough(
+  /// The under-restricted page of the main workbook (issue 32), one page:
+  /// how the quarter's events conformed to their rules, scene by scene, then
+  /// the events handled more leniently than prescribed, principle 1's
+  /// (unlawful content, to be reported) first. The annex lists every one.
+  package func gotThrough(_ workbook: Workbook) throws {
+    let s = try periodSheet(workbook, t(.gotThrough))
+    try s.heading(t(.conformance))
+    let top = try s.table(
+      header: [
+        t(.version), t(.scene), t(.events), t(.conforming), t(.overRestricted), t(.underRestricted),
+        t(.conformanceRate),
+      ],
+      rows: data.conformance.map { r in
+        [
+          .text(r.policyVersion ?? "—"), .text(language.word(.scene, r.scene)), .count(r.events), .count(r.conforming),
+          .count(r.over), .count(r.under), r.events > 0 ? .rate(Double(r.conforming) / Double(r.events)) : .missing,
+        ]
+      }, filter: false)
+    s.row += 1
+    try s.heading(t(.gotThroughEvents))
+    let columns = 10
+    try s.paragraph(underRestrictedByRule, columns: columns)
+    let lawful = Int64(Principle.lawfulContent.rawValue)
+    let ordered = data.gotThrough.filter { $0.principle == lawful } + data.gotThrough.filter { $0.principle != lawful }
+    let shown = Array(ordered.prefix(Self.mainWorkbookRows))
+    try s.paragraph(
+      language.shownOfAll(
+        shown.count, of: Int(data.gotThroughTotal), order: t(.lawfulFirst), sheet: t(.underRestrictedSheet),
+        file: ReportPackage.underRestrictedRegister), columns: columns)
+    try s.table(
+      header: [
+        t(.eventID), t(.occurredAt), t(.ruleBroken), t(.principle), t(.scene), t(.url), t(.platform), t(.action),
+        t(.prescribed), t(.toReport),
+      ],
+      rows: shown.map { e in
+        [
+          .text(e.eventID), .text(data.local(e.occurredAt)), .text(language.word(.rule, e.rule)),
+          e.principle.map { .count($0) } ?? .text(""),
+          // Wrapped, so the page keeps its width for the URL.
+          .wrapped(language.word(.scene, e.scene)), .wrapped(e.url),
+          .wrapped(data.platformName(e.platformID, in: language)), .wrapped(language.word(.action, e.action)),
+          .wrapped(language.word(.treatment, e.treatment)),
+          .wrapped(language.art47Mark(principle: e.principle, action: e.action)),
+        ]
+      }, filter: false)
+    if data.gotThrough.isEmpty { try s.line([.text(t(.noCases))]) }
+    try s.paragraph(t(.art47Note), columns: columns)
+    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false, onePage: true)
+  }
+
+  /// The under-restricted events in the annex: `events` are those listed
+  /// (`annexUnderRestricted`), on the sheet `name`.
+  package func gotThroughRegister(
     _ workbook: Workbook, events: [ReportData.GotThroughRow]? = nil, name: String? = nil
   ) throws {
     let s = try periodSheet(workbook, name ?? t(.gotThrough))

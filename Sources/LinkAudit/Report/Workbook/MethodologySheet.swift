@@ -6,45 +6,30 @@ import LinkAuditStore
 import LinkAuditXlsx
 
 extension WorkbookWriter {
+  /// The methodology in words, on at most two pages (issue 32): the period
+  /// and zone, who is counted, then what each family of figures counts. Every
+  /// figure's id, definition and SQL are in methodology.LANG.md, and the
+  /// figures retired, with what replaced them, too.
   package func methodology(_ workbook: Workbook) throws {
-    let s = try Sheet(workbook, t(.methodology), language: language)
-    try s.title(t(.methodology))
-    let parameters = data.current.parameters
-    try s.pairs(
-      [
-        (":start", .text(parameters[":start"]?.text ?? "")),
-        (":end", .text(parameters[":end"]?.text ?? "")),
-        (t(.timeZone), .text(language.zoneName(data.timeZone))),
-      ]
-        + (data.ratings.map { r in
-          [
-            (
-              ":window_start",
-              .text(QuarterRatings.parameters(data.quarter, data.timeZone, r.model)[":window_start"]?.text ?? "")
-            )
-          ]
-        } ?? []))
-    try s.line([.text(t(.populations)), .wrapped(t(.populationsText))])
-    try s.line([.text(t(.detectedBy)), .wrapped(t(.detectorNote))])
+    let s = try periodSheet(workbook, t(.methodology))
+    // One column as wide as the page at 100%: the paragraphs read as a text, not as cells.
+    s.reserve(column: 0, width: 110)
+    let colon = language == .zh ? "：" : ": "
+    try s.paragraph(t(.timeZone) + colon + language.zoneName(data.timeZone), columns: 1)
+    if let r = data.ratings { try s.paragraph(t(.window) + colon + r.window(in: language), columns: 1) }
     s.row += 1
-    // What the filing no longer carries, and why: a reader holding an earlier filing finds here what replaced it.
-    try s.heading(t(.retiredFigures))
-    try s.table(
-      header: [t(.metricID), t(.replacedBy), t(.why)],
-      rows: MetricCatalogue.retired.map {
-        [
-          .text($0.id), .wrapped($0.replacedBy.joined(separator: ", ")),
-          .wrapped(language.why(of: $0)),
-        ]
-      }, filter: false)
+    let paragraphs =
+      [(t(.populations), t(.populationsPlain)), (t(.detectedBy), t(.detectorNote))] + Self.summaryParagraphs(language)
+    for (heading, text) in paragraphs {
+      try s.heading(heading)
+      try s.paragraph(text, columns: 1)
+    }
     s.row += 1
-    // The SQL is in methodology.LANG.md (issue 32): here each figure in words.
-    try s.line([.text(t(.sqlInMethodologyFile))])
-    let top = try s.table(
-      header: [t(.metricID), t(.name), t(.definition)],
-      rows: MethodologyMarkdown(data: data, language: language).figures.map { d in
-        [.text(d.label), .wrapped(language.name(of: d)), .wrapped(language.definition(of: d))]
-      }, filter: true)
-    try s.finish(headerRow: top)
+    try s.paragraph(t(.sqlInMethodologyFile), columns: 1)
+    try s.finish(freezeHeader: false, repeatHeader: false, pagesTall: 2)
+  }
+
+  static func summaryParagraphs(_ language: ReportLanguage) -> [(String, String)] {
+    ReportLanguage.methodologySummary.map { language == .zh ? $0.zh : $0.en }
   }
 }

@@ -21,8 +21,9 @@ extension WorkbookWriter {
           .count(d.restrictions), .text(data.months(d.months)), .count(d.upheld), .count(d.decisionsStanding),
           .count(d.opensUnderDecisions),
         ]
-      }, filter: true)
+      }, filter: false)
     if data.repeatOffenders.isEmpty { try s.line([.text(t(.noCases))]) }
-    try s.finish(headerRow: top)
+    // At most `ReportData.repeatOffenderLimit` rows: one page.
+    try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false, onePage: true)
   }
 }

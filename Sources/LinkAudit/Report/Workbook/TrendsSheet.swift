@@ -11,6 +11,20 @@ extension WorkbookWriter {
   /// One row per figure, one column per quarter (up to eight): the sheet
   /// stays narrow enough to print legibly, however many figures it follows
   /// (it had a column per figure, 312 characters wide).
+  /// The trend's rates the chart draws: those whose denominator is no small
+  /// number in any quarter shown (issue 32). A rate of 1 of 2 moves by half
+  /// with one case: on a rate axis beside rates of thousands it reads as a
+  /// collapse; the table beside the chart still gives it, with its counts.
+  package static func plottedRates(_ trend: [ReportData.TrendPoint]) -> [MetricDefinition] {
+    ReportData.trendMetricIDs.compactMap(MetricCatalogue.definition).filter { d in
+      d.kind == .rate
+        && trend.allSatisfy { point in
+          guard let f = point.figures.figure(d.id, dimension: "") else { return true }
+          return f.denominator.map { $0 >= Figure.smallDenominator } ?? true
+        }
+    }
+  }
+
   package func trends(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.trends))
     try s.line([.text(t(.trendsNote))])
@@ -30,7 +44,8 @@ extension WorkbookWriter {
       header: [t(.metric)]
         + data.trend.map { language.quarterName($0.quarter) + ($0.policiesTakingEffect.isEmpty ? "" : " ▲") },
       rows: rows, filter: false)
-    let rates = definitions.enumerated().filter { $0.element.kind == .rate }
+    let plotted = Set(Self.plottedRates(data.trend).map(\.id))
+    let rates = definitions.enumerated().filter { plotted.contains($0.element.id) }
     if data.trend.count > 1, !rates.isEmpty {
       let chart = try workbook.addChart(.line, title: "\(t(.trends)) · \(t(.rates))")
       for (i, d) in rates {

@@ -42,19 +42,19 @@ package struct WorkbookWriter {
     let workbook = try openWorkbook(
       at: path, title: t(.reportTitle), keywords: "external links, \(data.quarter), linkaudit",
       comments: t(.populationsText))
+    // Issue 32's order: what needs action first, then a page per subject;
+    // the registers in full, the trends and the platforms' open rates are in the annex (writeAnnex).
     try cover(workbook)
     try keyFindings(workbook)
     if let corrections { try correctionsSheet(corrections, workbook) }
     try summary(workbook)
-    try trends(workbook)
     for p in Principle.allCases { try principle(p, workbook) }
-    // The registers in full (complaints, backlog, rating evidence) are in the annex (writeAnnex).
-    if data.ratings != nil { try ratings(workbook) }
-    try conformance(workbook)
     try referrals(workbook)
     try decisions(workbook)
     try gotThrough(workbook)
     try repeatOffenders(workbook)
+    if data.ratings != nil { try ratings(workbook) }
+    try rulesInForce(workbook)
     try dataQuality(workbook)
     try methodology(workbook)
     try Timing.measure("  workbook close \(language.rawValue)") { try workbook.close() }
