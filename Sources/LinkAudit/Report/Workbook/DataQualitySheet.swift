@@ -27,33 +27,8 @@ extension WorkbookWriter {
         ]
       }, filter: false)
     s.row += 1
-    let limit = 10
-    try s.heading(language.labelled(t(.rowsRejected), "\(data.rejectedRowsTotal)"))
-    if data.rejectedRows.isEmpty {
-      try s.line([.text(t(.noRejectedRows))])
-    } else {
-      try s.table(
-        header: [t(.file), t(.line), t(.column), t(.error)],
-        rows: data.rejectedRows.prefix(limit).map {
-          [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)]
-        },
-        filter: false)
-    }
-    s.row += 1
-    try s.heading(language.labelled(t(.homographHosts), "\(data.homographHosts.count)"))
-    if data.homographHosts.isEmpty {
-      try s.line([.text(t(.noHomographHosts))])
-    } else {
-      try s.table(
-        header: [t(.host), t(.punycode), t(.domain), t(.scripts), t(.events)],
-        rows: data.homographHosts.prefix(limit).map {
-          [
-            .text($0.host), .text($0.hostASCII), .text($0.domain),
-            .text($0.scripts.map(language.scriptName).joined(separator: language.listSeparator)), .count($0.events),
-          ]
-        },
-        filter: false)
-    }
+    // The first ten of each list: the annex's Data quality sheet lists them all.
+    try rejectedRowsAndHosts(on: s, limit: 10)
     s.row += 1
     try s.paragraph(t(.dataQualityInAnnex), columns: 6)
     try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false, onePage: true)
@@ -97,13 +72,19 @@ extension WorkbookWriter {
         ]
       }, filter: true)
     s.row += 1
+    try rejectedRowsAndHosts(on: s, limit: nil)
+    try s.finish(headerRow: top)
+  }
+
+  /// The rejected rows and the hosts that mix scripts, the first `limit` of each (nil: all the report holds).
+  private func rejectedRowsAndHosts(on s: Sheet, limit: Int?) throws {
     try s.heading(language.labelled(t(.rowsRejected), "\(data.rejectedRowsTotal)"))
     if data.rejectedRows.isEmpty {
       try s.line([.text(t(.noRejectedRows))])
     } else {
       try s.table(
         header: [t(.file), t(.line), t(.column), t(.error)],
-        rows: data.rejectedRows.map {
+        rows: data.rejectedRows.prefix(limit ?? .max).map {
           [.text($0.fileName), .count($0.line), .text($0.column ?? ""), .wrapped($0.error)]
         },
         filter: false)
@@ -113,18 +94,16 @@ extension WorkbookWriter {
     if data.homographHosts.isEmpty {
       try s.line([.text(t(.noHomographHosts))])
     } else {
-      try s.line([.wrapped(t(.homographNote))])
+      if limit == nil { try s.line([.wrapped(t(.homographNote))]) }
       try s.table(
         header: [t(.host), t(.punycode), t(.domain), t(.scripts), t(.events)],
-        rows: data.homographHosts.map {
+        rows: data.homographHosts.prefix(limit ?? .max).map {
           [
             .text($0.host), .text($0.hostASCII), .text($0.domain),
-            .text($0.scripts.map(language.scriptName).joined(separator: language.listSeparator)),
-            .count($0.events),
+            .text($0.scripts.map(language.scriptName).joined(separator: language.listSeparator)), .count($0.events),
           ]
         },
         filter: false)
     }
-    try s.finish(headerRow: top)
   }
 }
