@@ -10,6 +10,8 @@ public struct FindingRules: Equatable, Sendable {
   public enum Kind: String, CaseIterable, Sendable {
     /// Regulator referrals past their deadline at the quarter's end.
     case overdueReferrals = "overdue_referrals"
+    /// Other complaints open and past their deadline at the quarter's end, principle 1 first.
+    case overdueComplaints = "overdue_complaints"
     /// Decisions whose taps were least handled as decided.
     case leastEnforcedDecisions = "least_enforced_decisions"
     /// Principle 1 (unlawful content) events handled more leniently than the policy prescribes.
@@ -158,6 +160,8 @@ public struct RateChange: Sendable {
 public struct KeyFinding: Sendable {
   public enum Item: Sendable {
     case referral(ReportData.ComplaintRow)
+    /// A complaint overdue at the end: its principle, category and days past the deadline.
+    case overdue(ReportData.ComplaintRow)
     case decision(ReportData.DecisionRow)
     case event(ReportData.GotThroughRow)
     case complaint(ReportData.ComplaintRow)
@@ -185,6 +189,13 @@ extension ReportData {
       case .overdueReferrals:
         all = overdueReferrals.sorted { ($0.daysOverdue ?? 0, $1.complaintID) > ($1.daysOverdue ?? 0, $0.complaintID) }
           .map { .referral($0) }
+      case .overdueComplaints:
+        // The referrals have their own rule; unlawful content first, then the longest overdue.
+        all = backlog.filter { $0.isOverdue && $0.channel != Channel.regulatorReferral.rawValue }
+          .sorted {
+            ($0.principle, -($0.daysOverdue ?? 0), $0.complaintID) < ($1.principle, -($1.daysOverdue ?? 0), $1.complaintID)
+          }
+          .map { .overdue($0) }
       case .leastEnforcedDecisions:
         all = decisionsLeastEnforcedFirst.map { .decision($0) }
       case .unlawfulLetThrough:
@@ -210,6 +221,12 @@ extension ReportData {
     }
   }
 
+  /// The rates over events, which a policy's treatments decide: not compared across a policy change.
+  public static let eventRates: Set<MetricID> = [
+    .openRate, "overview.conformance_rate", "p4.over_restricted_rate", "p4.scene_rule_share", "p4.choice_rate",
+    "p4.proceed_rate",
+  ]
+
   /// Rated platforms whose grade is lower than last quarter's, by the model's order of grades.
   var gradeFalls: [PlatformRating] {
     guard let ratings else { return [] }
@@ -230,6 +247,9 @@ extension ReportData {
   /// then 1 of 3 is within the noise).
   public func rateChanges(_ rates: [(MetricID, FindingRules.Better)]) -> [RateChange] {
     rates.compactMap { id, better in
+      // Across a change of policy an event rate measures other rules, not other behaviour (reader39):
+      // the Rules in force sheet compares it version by version instead.
+      if spansPolicyChange, Self.eventRates.contains(id) { return nil }
       guard let a = current.figure(id, dimension: ""), let b = previous.figure(id, dimension: ""),
         let x1 = a.numerator, let n1 = a.denominator, let x2 = b.numerator, let n2 = b.denominator,
         n1 > 0, n2 > 0, RateChange.beyondChance(x1, n1, x2, n2)

@@ -207,11 +207,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// fell due never stands alone beside complaints months overdue; empty for another figure.
   package func overdueBeside(_ f: Figure, in figures: QuarterFigures?) -> String {
     guard let figures, let p = Principle.allCases.first(where: { f.metricID == .dueMetRate($0) }) else { return "" }
-    let id = MetricID.overdueAtEnd(p)
-    let n = figures[id]?.double.map { Int($0) } ?? 0
+    let n = figures[MetricID.overdueAtEnd(p)]?.double.map { Int($0) } ?? 0
+    // Those that fell due this quarter are in the rate's denominator as missed; those due earlier in no rate.
     return self == .zh
-      ? "另有季末超时未办结 \(n.grouped) 件，不计入本比率"
-      : "besides \(n.grouped) overdue and open at the end (\(id)), in no rate"
+      ? "季末超期未办结 \(n.grouped) 件：本季度到期的已计为未按时办结，此前到期的不计入本比率"
+      : "\(n.grouped) overdue and open at the end: those due this quarter count here as missed, those due earlier in no rate"
   }
 
   /// The flag on a long silence of the complaint feed (`overview.days_since_last_complaint`
@@ -359,6 +359,13 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     self == .zh
       ? "首次出现后超过\(MetricCatalogue.lateActionHours)小时才受限的URL：\(n.grouped) 个，逐一列于附件工作簿“滞后处置”工作表及 \(Registers.lateActions)。"
       : "URLs restricted more than \(MetricCatalogue.lateActionHours) hours after first seen: \(n.grouped), each listed in the annex workbook (Late actions) and \(Registers.lateActions)."
+  }
+
+  /// Under a chart of rates: the rows listed last are not drawn.
+  package func notDrawn(_ fewest: Int64) -> String {
+    self == .zh
+      ? "事件数少于 \(fewest) 的场景列于表末，不绘入图表：其比率随一两个事件大幅波动。"
+      : "Scenes of fewer than \(fewest) events are listed last and not drawn: one or two events swing their rate."
   }
 
   /// A main-workbook page's list of cases: how many in all, how many listed

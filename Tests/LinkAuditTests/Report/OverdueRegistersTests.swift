@@ -98,7 +98,7 @@ import Testing
     for language in [ReportLanguage.zh, .en] {
       let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language.rawValue).xlsx")
       let findings = try #require(book[language.text(.keyFindings)])
-      let days = language == .zh ? "逾期 10 天" : "10 days overdue"
+      let days = language == .zh ? "超期 10 天" : "10 days overdue"
       #expect(findings.values.contains { $0.contains("l4") && $0.contains(days) }, "\(language): \(findings)")
       // The Referrals page: l4, overdue, in the first row under the header.
       let page = try #require(book[language.text(.referrals)])
@@ -205,8 +205,9 @@ import Testing
     let store = try OverdueRegistersTests.store()
     let out = try ReportPackageTests().write(store)
     for (language, sheet, said) in [
-      ("en", "Principle 1", "besides 1 overdue and open at the end (p1.overdue_at_end), in no rate"),
-      ("zh", "原则一", "另有季末超时未办结 1 件，不计入本比率"),
+      // l4 fell due in the quarter: it is in the rate as missed, and the note says so (reader39).
+      ("en", "Principle 1", "1 overdue and open at the end: those due this quarter count here as missed, those due earlier in no rate"),
+      ("zh", "原则一", "季末超期未办结 1 件：本季度到期的已计为未按时办结，此前到期的不计入本比率"),
     ] {
       let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")
       #expect(try #require(book[sheet]).values.contains { $0.contains(said) }, "\(language) \(sheet)")

@@ -38,7 +38,9 @@ extension ReportLanguage {
   package func findingTitle(_ kind: FindingRules.Kind) -> String {
     let zh = self == .zh
     switch kind {
-    case .overdueReferrals: return zh ? "逾期未办结的监管转办投诉" : "Regulator referrals overdue at the quarter's end"
+    case .overdueReferrals: return zh ? "季末超期未办结的监管部门转办投诉" : "Regulator referrals overdue at the quarter's end"
+    case .overdueComplaints:
+      return zh ? "季末超期未办结的其他投诉（原则1在前）" : "Other complaints overdue at the quarter's end (principle 1 first)"
     case .leastEnforcedDecisions: return zh ? "执行率最低的处置决定" : "Decisions least enforced"
     case .unlawfulLetThrough:
       return zh ? "原则1（内容合法）处置宽于规范的事件（须依《网络安全法》第四十七条报告）" : "Principle 1 (unlawful content) events let through (art. 47)"
@@ -57,8 +59,12 @@ extension ReportLanguage {
     let zh = self == .zh
     switch item {
     case .referral(let c):
-      let days = c.daysOverdue.map { zh ? "逾期 \($0) 天" : "\($0) days overdue" } ?? ""
+      let days = c.daysOverdue.map { zh ? "超期 \($0) 天" : "\($0) days overdue" } ?? ""
       return days.isEmpty ? c.complaintID : zh ? "\(c.complaintID)（\(days)）" : "\(c.complaintID) (\(days))"
+    case .overdue(let c):
+      let days = c.daysOverdue.map { zh ? "超期 \($0) 天" : "\($0) days overdue" } ?? ""
+      let what = "\(principleTag(Principle(rawValue: Int(c.principle)) ?? .lawfulContent)) \(word(.category, c.category))"
+      return zh ? "\(c.complaintID)（\(what)，\(days)）" : "\(c.complaintID) (\(what), \(days))"
     case .decision(let d):
       let rate = d.enforcementRate.map { String(format: "%.2f%%", $0 * 100) } ?? "—"
       return zh

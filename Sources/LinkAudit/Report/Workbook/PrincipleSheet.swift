@@ -54,16 +54,22 @@ extension WorkbookWriter {
     let s = try periodSheet(workbook, t(.principle4More), title: t(.principle4MoreTitle))
     try s.heading(t(.openRateByScene))
     let tableTop = s.row
-    let scenes = data.current.ranked(.userChoiceOpenRate, "scene")
+    // Highest first; a scene of few events is listed, not drawn: its rate is no rate to set beside the others'.
+    var events: [String: Int64] = [:]
+    for c in data.scenePlatformCounts { events[c.scene, default: 0] += c.events }
+    let ranked = data.current.ranked(.userChoiceOpenRate, "scene")
+    let drawn = ranked.filter { events[$0.label, default: 0] >= Figure.smallDenominator }
+    let scenes = drawn + ranked.filter { events[$0.label, default: 0] < Figure.smallDenominator }
     try s.table(
       header: [t(.scene), t(.openRate)],
       rows: scenes.map { [.text(language.word(.scene, $0.label)), cell($0.value, kind: .rate)] },
       filter: false)
-    if !scenes.isEmpty {
+    if !drawn.isEmpty {
       try s.barChart(
-        title: t(.openRateByScene), rows: (tableTop + 1)...(tableTop + scenes.count), columns: (0, 1),
+        title: t(.openRateByScene), rows: (tableTop + 1)...(tableTop + drawn.count), columns: (0, 1),
         axes: (t(.openRate), t(.scene)), numberFormat: "0%", max: 1, at: (tableTop, 3))
     }
+    if drawn.count < scenes.count { try s.line([.text(language.notDrawn(Figure.smallDenominator))]) }
     // Below the chart, whose height grows with its bars (Sheet.barChart): 20-pixel rows.
     let chartPixels = 120 + Double(scenes.count) * 30
     s.row = max(s.row, tableTop + 2 + Int(max(288, chartPixels) / 20))
