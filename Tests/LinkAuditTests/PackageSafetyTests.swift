@@ -357,7 +357,9 @@ import Testing
     let edited = try doctor()
     #expect(edited.status == 1)
     #expect(edited.stdout.contains("2021-Q4 version 1 is not as filed"), "\(edited.stdout)")
-    #expect(edited.stdout.contains("manifest.json: not the filed bytes"), "\(edited.stdout)")
+    // Its version's filed manifest, altered (a space added): called altered, with what differs (red-team F8).
+    #expect(
+      edited.stdout.contains("manifest.json: altered since it was filed: only its layout differs"), "\(edited.stdout)")
     #expect(edited.stdout.contains("no package or archive in"), "\(edited.stdout)")
     // Another signing key than the packages name.
     let other = dir.file("other.pem")

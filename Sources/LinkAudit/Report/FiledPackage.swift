@@ -75,10 +75,7 @@ public enum FiledPackage {
       // A package of no filed version is told, not failed: nothing says it was issued signed.
       return filing == nil ? SignatureStanding(note: why) : SignatureStanding(unchecked: why)
     }
-    guard
-      case .success(let bytes) = PackageFolder.contents(
-        of: (directory as NSString).appendingPathComponent(ReportPackage.manifestName))
-    else { return SignatureStanding() }  // named by the manifest's own check
+    guard case .success(let bytes) = PackageFolder.manifestBytes(in: directory) else { return SignatureStanding() }  // named by the manifest's own check
     return SignatureStanding(
       problem: ReportPackage.signatureProblem(
         directory: directory, manifestBytes: bytes, key: publicKey, whose: "the key \(version) was filed with"))
@@ -104,7 +101,7 @@ public enum FiledPackage {
   ) throws -> Standing {
     let manifestPath = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
     let bytes: Data
-    switch PackageFolder.contents(of: manifestPath) {
+    switch PackageFolder.manifestBytes(in: directory) {
     case .success(let data): bytes = data
     case .failure(let why):
       return Standing(
@@ -141,6 +138,10 @@ public enum FiledPackage {
     }
     let sha = ReportPackage.sha256(bytes)
     guard filing.manifestSHA256 != sha else { return nil }
+    // The version this ledger filed, altered since: said as such, with what differs (red-team F8).
+    if let filed = try alteredFiling(bytes, manifest: manifest, database: db) {
+      return "\(alteredManifest): \(alteration(of: bytes, manifest: manifest, filing: filed))"
+    }
     return
       "\(ReportPackage.manifestName): not the filed bytes (SHA-256 \(sha.prefix(16))…, the filing's \(filing.manifestSHA256.prefix(16))…)"
   }

@@ -45,6 +45,28 @@ package enum PackageFolder {
     return .success(data)
   }
 
+  /// The most a package's manifest.json is read of: it lists a package's
+  /// files, batches and policies, a few kilobytes; the archive check reads as much.
+  package static let manifestLimit = 16 << 20
+
+  /// The bytes of the manifest.json in `folder`, its size checked before it
+  /// is read (SmallFile, as filer.yaml's: red-team E6, F12): a huge file
+  /// named so anywhere in sight is refused unread, and no link is followed.
+  package static func manifestBytes(in folder: String) -> Result<Data, ReportError> {
+    let path = (folder as NSString).appendingPathComponent(ReportPackage.manifestName)
+    if let why = notARegularFile(path) { return .failure(ReportError(message: why)) }
+    switch SmallFile.read(path, limit: manifestLimit) {
+    case .success(let data): return .success(data)
+    case .failure(.unreadable(let why)): return .failure(ReportError(message: why))
+    case .failure(.tooLarge(let size)):
+      return .failure(
+        ReportError(
+          message:
+            "is \(size.grouped) bytes, more than a manifest holds (at most \(manifestLimit >> 20) MiB): not read"
+        ))
+    }
+  }
+
   /// The two folders a report keeps beside its package while it writes: the
   /// new package, then the old one moved aside. Hidden, and named by run:
   /// `.NAME.KIND-PID-TOKEN`, the token drawn once a process, so a run that
@@ -52,12 +74,24 @@ package enum PackageFolder {
   /// namespace sharing the folder) never takes that run's name (red-team D2).
   package enum Sibling: String { case writing, previous }
 
-  /// This process's mark in its staging names: eight hex digits, drawn once.
+  /// This process's mark in its staging names: eight hex digits, drawn once,
+  /// with a letter among them: a date (`20231201`) or any other run of
+  /// decimal digits is never a run's token, so a user's `.2021-Q4.previous-2023-20231201`
+  /// is never taken for a report's staging (red-team F7).
   package static let runToken: String = {
-    let n = UInt32.random(in: .min ... .max)
-    let digits = String(n, radix: 16)
-    return String(repeating: "0", count: 8 - digits.count) + digits
+    while true {
+      let n = UInt32.random(in: .min ... .max)
+      let digits = String(n, radix: 16)
+      let token = String(repeating: "0", count: 8 - digits.count) + digits
+      if isRunToken(Substring(token)) { return token }
+    }
   }()
+
+  /// The shape of a run's token: eight lowercase hex digits, at least one a letter.
+  static func isRunToken(_ token: Substring) -> Bool {
+    token.count == 8 && token.allSatisfy { $0.isASCII && ($0.isNumber || ("a"..."f").contains($0)) }
+      && token.contains { ("a"..."f").contains($0) }
+  }
 
   package static func sibling(of target: String, _ kind: Sibling, pid: Int32 = getpid()) -> String {
     (parentPath(target) as NSString).appendingPathComponent(
@@ -91,9 +125,28 @@ package enum PackageFolder {
     else { return nil }
     guard parts.count == 2 else { return (pid, nil) }
     let token = parts[1]
-    guard token.count == 8, token.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
+    guard isRunToken(token) else { return nil }
     return (pid, token)
   }
+
+  /// A hidden name shaped as a staging name (`.NAME.writing-…`, `.NAME.previous-…`)
+  /// whose tail is no run's (`PID-TOKEN`, or an earlier version's `PID`):
+  /// the folder it seems to stage for, or nil. Such an entry is a user's
+  /// (`.2021-Q4.previous-2023-20231201`, a dated copy): never removed nor
+  /// moved, and named by report and doctor (red-team F7).
+  package static func stagingLookalike(_ name: String) -> String? {
+    guard name.hasPrefix("."), stagedFor(name) == nil else { return nil }
+    for kind in [Sibling.writing, .previous] {
+      guard let range = name.range(of: ".\(kind.rawValue)-", options: .backwards) else { continue }
+      let folder = name[name.index(after: name.startIndex)..<range.lowerBound]
+      if !folder.isEmpty { return String(folder) }
+    }
+    return nil
+  }
+
+  /// Why a staging-like name is left: said the same by report and doctor.
+  package static let lookalikeNote =
+    "named like a report's staging, but not a name linkaudit gives (its runs end theirs in -PID-TOKEN, the token eight hex digits with a letter a-f among them): left as it is, never removed; give it a visible name if it is yours"
 
   /// The staging entries of runs still at work are held locked (flock, the
   /// kernel's: a kill releases it) from the moment they are made until this
@@ -224,6 +277,12 @@ package enum PackageFolder {
     }
     guard info.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: path)
     else { return false }
+    // With its manifest there, a package's folder holds what it lists and no more: a note
+    // (`notes.md`) in a copy of one is the user's, whatever its suffix (red-team F7).
+    if case .success(let bytes) = manifestBytes(in: path), let manifest = try? Manifest.decode(bytes, path: path) {
+      let listed = Set(manifest.files.keys).union([ReportPackage.manifestName, ReportPackage.signatureName])
+      guard names.allSatisfy({ listed.contains($0) || $0.hasPrefix(".dat.nosync") }) else { return false }
+    }
     return names.allSatisfy { name in
       let file = (path as NSString).appendingPathComponent(name)
       // Foundation's atomic-write temporary (`.dat.nosync…`), left by a kill mid-write by earlier versions (red-team D5).
@@ -274,6 +333,11 @@ package enum PackageFolder {
     // The packages staged first: a filed one takes a free folder before an old one is put back.
     let ordered = names.sorted().sorted { stagedFor($0)?.kind == .writing && stagedFor($1)?.kind != .writing }
     for entry in ordered {
+      if stagingLookalike(entry) == name {
+        let path = (parent as NSString).appendingPathComponent(entry)
+        notes.append("\(escapingControls(path)): \(lookalikeNote)")
+        continue
+      }
       guard let (folder, kind, tail) = stagedFor(entry), folder == name else { continue }
       let path = (parent as NSString).appendingPathComponent(entry)
       // A visible name is never a report's staging (this version's are hidden and carry a
@@ -296,10 +360,23 @@ package enum PackageFolder {
         notes.append("\(path): named as a report's staging folder but holds what no report writes: left as it is")
         continue
       }
-      let manifest = (path as NSString).appendingPathComponent(ReportPackage.manifestName)
-      if kind == .previous, !exists(target), fm.fileExists(atPath: manifest) {
+      let manifest = manifestBytes(in: path)
+      // A package moved aside is put back only when it is no filed version this ledger lacks: a
+      // version another database filed (or one filed after this one's backup) is left, named,
+      // as the dry run, which moves nothing, then says the same (red-team F11).
+      if kind == .previous, !exists(target),
+        fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
+      {
+        if let isFiled, case .success(let bytes) = manifest, let claim = try? Manifest.decode(bytes, path: path),
+          let filed = claim.filing, !isFiled(bytes)
+        {
+          notes.append(
+            "\(escapingControls(path)): a package moved aside by an earlier report, holding \(escapingControls(claim.quarter)) version \(filed.version), which this database's filings do not hold with those bytes: not put back in \(escapingControls(target)); left as it is"
+          )
+          continue
+        }
         try? fm.moveItem(atPath: path, toPath: target)
-      } else if kind == .writing, let isFiled, case .success(let bytes) = contents(of: manifest), isFiled(bytes) {
+      } else if kind == .writing, let isFiled, case .success(let bytes) = manifest, isFiled(bytes) {
         // A filed version staged by a killed report is never removed (red-team C2): put in
         // place while the folder is free, and whole; else the caller places it.
         if !exists(target), (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true,
@@ -497,9 +574,10 @@ package enum PackageFolder {
         manifest.files[name] != nil || name == ReportPackage.manifestName || name == ReportPackage.signatureName
       if listed && notARegularFile(path) == nil && !holdsPrivateKey(path) { continue }
       let what = holdsPrivateKey(path) ? "a PEM private key" : listed ? "not a regular file" : "not part of the package"
+      // Not "which report did not write": a folder an earlier version let report write in here is one (red-team F6).
       throw OutputPathError(
         message:
-          "--out \(directory) holds \(name) (\(what)), which report did not write: refusing to replace the folder; move it out first"
+          "--out \(directory) holds \(name) (\(what)), which its manifest does not list: refusing to replace the folder, which would delete it; move it out first"
       )
     }
   }
@@ -575,31 +653,62 @@ package enum PackageFolder {
   /// most 64 MiB. Only the manifest's entry is read, up to 16 MiB; an archive whose offsets
   /// lead past its end is not opened (ZIPFoundation would trap on it).
   static func isPackageArchive(_ path: String) -> Bool {
+    guard case .manifest(let manifest) = archiveContent(path) else { return false }
+    return (try? Manifest.decode(manifest, path: path)) != nil
+  }
+
+  /// What a file is, read as a filing's archive.
+  package enum ArchiveContent: Equatable {
+    /// Not a zip at all (a pipe, an empty file, junk, a download cut short), or a zip of no package: why.
+    case notAnArchive(String)
+    /// A link, or a zip too large to look into here: told by its name only.
+    case unread
+    /// The manifest.json of the package folder it holds (not yet decoded).
+    case manifest(Data)
+  }
+
+  /// Reads `path` as a filing's archive, as far as its manifest's entry: a
+  /// regular file only (fstat before any read: a pipe is never read), of at
+  /// most 64 MiB, ending as a zip does; an archive whose offsets lead past its
+  /// end is not opened (ZIPFoundation would trap on it). One answer for
+  /// `keys new` (E9) and report's claim check (red-team F10).
+  package static func archiveContent(_ path: String) -> ArchiveContent {
+    // A link is not followed, nor waved through: it is told by its name, as before (it may lead to a filing's archive).
+    var link = stat()
+    if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK { return .unread }
+    if let why = notARegularFile(path) { return .notAnArchive(why) }
+    guard let (data, size) = head(of: path) else { return .notAnArchive("cannot be read") }
+    guard size > 0 else { return .notAnArchive("an empty file") }
+    guard data.starts(with: Data("PK".utf8)) else {
+      return .notAnArchive("not a zip archive: it does not begin as one")
+    }
     // Only a file that ends as a zip does (its end record in the last 64 KiB), of at most 64 MiB, is
     // opened: the layout check reads every byte, and a big file (a sparse 3 GiB one) must not hold up keys new.
-    guard let (data, size) = head(of: path), data.starts(with: Data("PK".utf8)), size <= 64 << 20,
-      let handle = FileHandle(forReadingAtPath: path)
-    else { return false }
+    guard size <= 64 << 20 else { return .unread }
+    guard let handle = FileHandle(forReadingAtPath: path) else { return .notAnArchive("cannot be read") }
     let tail = (try? handle.seek(toOffset: UInt64(max(0, size - 65_557)))).flatMap { try? handle.readToEnd() }
     try? handle.close()
-    guard let tail, tail.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil,
-      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+    guard let tail, tail.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil else {
+      return .notAnArchive("not a whole zip (no end record: a download cut short?)")
+    }
+    guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
       ArchiveLayout.check(of: bytes, shown: "").readable,
       let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
-    else { return false }
+    else { return .notAnArchive("not a readable zip") }
     for entry in archive where entry.type == .file {
       let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
-      guard parts.count == 2, parts[1] == ReportPackage.manifestName, entry.uncompressedSize <= 16 << 20 else {
+      guard parts.count == 2, parts[1] == ReportPackage.manifestName, entry.uncompressedSize <= UInt64(manifestLimit)
+      else {
         continue
       }
       var manifest = Data()
       _ = try? archive.extract(entry) { chunk in
-        guard manifest.count + chunk.count <= 16 << 20 else { throw ReportError(message: "too large") }
+        guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
         manifest.append(chunk)
       }
-      if (try? Manifest.decode(manifest, path: path)) != nil { return true }
+      if (try? Manifest.decode(manifest, path: path)) != nil { return .manifest(manifest) }
     }
-    return false
+    return .notAnArchive("a zip holding no linkaudit package")
   }
 
   /// The secret keys (`secretKeyKind`) in `folder` or its immediate
@@ -648,10 +757,39 @@ package enum PackageFolder {
   package static func packageHolding(_ path: String) -> String? {
     var folder = FileIdentity(path).canonical
     while folder != "/" && !folder.isEmpty {
-      let manifest = (folder as NSString).appendingPathComponent(ReportPackage.manifestName)
-      if notARegularFile(manifest) == nil, (try? Manifest.read(from: folder)) != nil { return folder }
+      if isPackageFolder(folder) { return folder }
       folder = parentPath(folder)
     }
     return nil
+  }
+
+  /// A report package's folder: its manifest.json a regular file, beside a
+  /// manifest.sig or read (size-checked) as a linkaudit manifest.
+  static func isPackageFolder(_ folder: String) -> Bool {
+    let manifest = (folder as NSString).appendingPathComponent(ReportPackage.manifestName)
+    guard notARegularFile(manifest) == nil else { return false }
+    if exists((folder as NSString).appendingPathComponent(ReportPackage.signatureName)) { return true }
+    guard case .success(let bytes) = manifestBytes(in: folder) else { return false }
+    return (try? Manifest.decode(bytes, path: manifest)) != nil
+  }
+
+  /// Refuses an `--out` inside a package folder, at any depth (`reports/2021-Q4-v1/2021-Q4`,
+  /// `reports/2021-Q4/copy`): a package holds exactly what its manifest lists,
+  /// and a folder written into it makes that filed version fail verify and
+  /// blocks every later report of its folder (red-team F6). Reads only: the dry run refuses alike.
+  package static func checkNotInsidePackage(_ directory: String) throws {
+    let canonical = FileIdentity(directory).canonical
+    var folder = parentPath(canonical)
+    while !folder.isEmpty {
+      if isPackageFolder(folder) {
+        let named = (try? Manifest.read(from: folder)).map { " (\(escapingControls($0.identity)))" } ?? ""
+        throw OutputPathError(
+          message:
+            "--out \(escapingControls(directory)) lies inside the report package \(escapingControls(folder))\(named): a package holds only the files its manifest lists, and a folder written into it would make it fail verify; name a folder outside any package (the quarter's own, or a new one beside it)"
+        )
+      }
+      guard folder != "/" else { break }
+      folder = parentPath(folder)
+    }
   }
 }

@@ -165,7 +165,7 @@ public struct ReportPackage {
     let target = folderName(directory)
     try checkFiledHere(target, database: db)
     guard
-      case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
+      case .success(let bytes) = PackageFolder.manifestBytes(in: target),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let held = manifest.filing?.version,
       held != version,
       try Filing.find(in: db, manifestSHA256: sha256(bytes)).contains(where: {
@@ -179,9 +179,8 @@ public struct ReportPackage {
       let differences = (try? checkWritten(directory: target)) ?? ["its files could not be read"]
       return KeptVersion(version: held, path: kept, alreadyThere: false, differences: differences)
     }
-    let keptManifest = (kept as NSString).appendingPathComponent(manifestName)
     if PackageFolder.notARegularFile(kept) == "not a regular file (a folder)",
-      case .success(let there) = PackageFolder.contents(of: keptManifest), there == bytes,
+      case .success(let there) = PackageFolder.manifestBytes(in: kept), there == bytes,
       (try? checkWritten(directory: kept))?.isEmpty == true, samePackage(kept, target)
     {
       return KeptVersion(version: held, path: kept, alreadyThere: true)
@@ -202,12 +201,19 @@ public struct ReportPackage {
   static func checkFiledHere(_ directory: String, database db: Database) throws {
     let target = folderName(directory)
     guard
-      case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
+      case .success(let bytes) = PackageFolder.manifestBytes(in: target),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let filing = manifest.filing,
       try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
     else { return }
     let named =
       "\(escapingControls(manifest.quarter)) version \(filing.version), issued \(escapingControls(filing.issuedAt))"
+    // A version this ledger holds, its manifest altered since: no restore is needed, and none is advised (red-team F8).
+    if let filed = try FiledPackage.alteredFiling(bytes, manifest: manifest, database: db) {
+      throw OutputPathError(
+        message:
+          "\(escapingControls(target)) holds \(named), which this database filed, altered since: manifest.json: \(FiledPackage.alteration(of: bytes, manifest: manifest, filing: filed)); refusing to replace it; \(FiledPackage.alteredAdvice(target))"
+      )
+    }
     // No "move it away": a version filed again elsewhere is a second, different one (red-team E1).
     throw OutputPathError(
       message:
@@ -263,9 +269,10 @@ public struct ReportPackage {
   /// `--out` puts it. The question doctor asks of each package
   /// (`FiledPackage.unfiledClaim`); an archive claims the version its name
   /// gives, none of which this ledger filed before this run. Reads only: the dry run refuses alike.
-  static func checkNoOtherClaim(to version: Int, of quarter: String, seenFrom directory: String, database db: Database)
-    throws
-  {
+  static func checkNoOtherClaim(
+    to version: Int, of quarter: String, seenFrom directory: String, database db: Database,
+    noting: ((String) -> Void)? = nil
+  ) throws {
     let own = (folderName(directory) as NSString).lastPathComponent
     for (folder, whole) in foldersSeen(from: directory, database: db.path) {
       for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
@@ -274,11 +281,25 @@ public struct ReportPackage {
         let claim: String
         if let archive = FiledPackage.archiveClaim(name) {
           guard archive.quarter == quarter, archive.version >= version else { continue }
-          claim = "is named for \(quarter) version \(archive.version), which this database's filings do not hold"
+          // Told by what it holds, where it can be read: a name alone (an empty file, junk, a pipe) is no claim (red-team F10).
+          switch PackageFolder.archiveContent(path) {
+          case .notAnArchive(let why):
+            noting?(
+              "\(escapingControls(path)): named as the archive of \(quarter) version \(archive.version), but not an archive (\(why)): no claim to that version; left as it is"
+            )
+            continue
+          case .unread:
+            claim = "is named for \(quarter) version \(archive.version), which this database's filings do not hold"
+          case .manifest(let bytes):
+            guard let manifest = try? Manifest.decode(bytes, path: path), manifest.quarter == quarter,
+              let held = manifest.filing?.version, held >= version,
+              try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
+            else { continue }
+            claim = "holds \(quarter) version \(held), which this database's filings do not hold with those bytes"
+          }
         } else {
           guard
-            case .success(let bytes) = PackageFolder.contents(
-              of: (path as NSString).appendingPathComponent(manifestName)),
+            case .success(let bytes) = PackageFolder.manifestBytes(in: path),
             let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), manifest.quarter == quarter,
             let held = manifest.filing?.version, held >= version,
             try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
@@ -302,7 +323,7 @@ public struct ReportPackage {
   static func checkNotKept(_ directory: String, database db: Database) throws {
     let target = folderName(directory)
     guard
-      case .success(let bytes) = PackageFolder.contents(of: (target as NSString).appendingPathComponent(manifestName)),
+      case .success(let bytes) = PackageFolder.manifestBytes(in: target),
       let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let held = manifest.filing?.version,
       FileIdentity(target).canonical.hasSuffix("-v\(held)"),
       try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) == nil,
@@ -485,6 +506,7 @@ public struct ReportPackage {
     // Every refusal of the real run, the dry run's too (red-team B15).
     try PackageFolder.checkReplaceable(
       directory, quarter: quarter.description, timeZone: zoneName, protecting: protected)
+    try PackageFolder.checkNotInsidePackage(directory)
     // Before anything is filed or written: a filed version this ledger does not hold is never replaced (red-team D1).
     if case .issue = filing {
       try Self.checkFiledHere(directory, database: db)
@@ -497,7 +519,8 @@ public struct ReportPackage {
       try fm.createDirectory(atPath: scratch, withIntermediateDirectories: true)
       defer { try? fm.removeItem(atPath: scratch) }
       var issued = try writeFiles(database: db, into: scratch, filedIn: directory)
-      try checkNoOtherClaim(issued, seenFrom: directory, database: db)
+      try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db, noting: noting)
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(scratch, issued)
       issued.paths = []
@@ -528,7 +551,8 @@ public struct ReportPackage {
     var issued: Issued
     do {
       issued = try writeFiles(database: db, into: staging, filedIn: directory)
-      try checkNoOtherClaim(issued, seenFrom: directory, database: db)
+      try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db, noting: noting)
       // The filed version the folder holds is kept beside it: a name taken refuses now, before anything is put in place.
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(staging, issued)
@@ -557,10 +581,31 @@ public struct ReportPackage {
     return issued
   }
 
+  /// Refuses a package folder named for another version than the one it
+  /// would hold (`--out reports/2021-Q4-v7` for version 2): a `-vN` name is
+  /// where report keeps version N once superseded, and doctor warns of one
+  /// holding another (red-team E7, F14). Refused, not warned: the folder is
+  /// new, so naming it right costs nothing, and a warning after the filing
+  /// would leave a signed package under a name that lies. Reads only: the dry run refuses alike.
+  static func checkNamedVersion(_ directory: String, holding version: Int?, of quarter: String) throws {
+    guard let version else { return }
+    let name = (folderName(directory) as NSString).lastPathComponent
+    guard let range = name.range(of: #"-v[0-9]+$"#, options: .regularExpression) else { return }
+    let digits = name[range].dropFirst(2)
+    guard Int(digits) != version else { return }
+    throw OutputPathError(
+      message:
+        "--out \(escapingControls(directory)) is named for version \(digits), but this report is \(quarter) version \(version): a -vN folder is where report keeps version N once superseded; name the quarter's folder, or one not ending in -vN"
+    )
+  }
+
   /// A new version is filed only while no package in sight claims its number (red-team E1).
-  private func checkNoOtherClaim(_ issued: Issued, seenFrom directory: String, database db: Database) throws {
+  private func checkNoOtherClaim(
+    _ issued: Issued, seenFrom directory: String, database db: Database, noting: ((String) -> Void)?
+  ) throws {
     guard case .issue = filing, let v = issued.version, v.isNew else { return }
-    try Self.checkNoOtherClaim(to: v.version, of: quarter.description, seenFrom: directory, database: db)
+    try Self.checkNoOtherClaim(
+      to: v.version, of: quarter.description, seenFrom: directory, database: db, noting: noting)
   }
 
   /// Writes every file of the package into `directory`; returns their names,
@@ -633,7 +678,7 @@ public struct ReportPackage {
   /// one); nil when the folder does not hold that version's bytes.
   static func filedFiler(in folder: String, last: Filing) -> Filer?? {
     guard
-      case .success(let bytes) = PackageFolder.contents(of: (folder as NSString).appendingPathComponent(manifestName)),
+      case .success(let bytes) = PackageFolder.manifestBytes(in: folder),
       sha256(bytes) == last.manifestSHA256, let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes)
     else { return nil }
     return .some(manifest.filer)
@@ -966,13 +1011,13 @@ public struct Manifest: Codable, Equatable {
 
   package static func read(from directory: String) throws -> Manifest {
     let path = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
-    if PackageFolder.exists(path), let why = PackageFolder.notARegularFile(path) {
-      throw ReportError(message: "\(path): \(why)")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard PackageFolder.exists(path) else {
       throw ReportError(message: "\(path): no manifest here; is this a report package?")
     }
-    return try decode(data, path: path)
+    switch PackageFolder.manifestBytes(in: directory) {
+    case .success(let data): return try decode(data, path: path)
+    case .failure(let why): throw ReportError(message: "\(path): \(why.message)")
+    }
   }
 
   package static func decode(_ data: Data, path: String) throws -> Manifest {
@@ -1065,7 +1110,7 @@ extension ReportPackage {
   ) {
     let manifestPath = (directory as NSString).appendingPathComponent(manifestName)
     let bytes: Data
-    switch PackageFolder.contents(of: manifestPath) {
+    switch PackageFolder.manifestBytes(in: directory) {
     case .success(let data): bytes = data
     case .failure(let why):
       guard PackageFolder.exists(manifestPath) else {

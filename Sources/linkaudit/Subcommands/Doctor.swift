@@ -134,9 +134,19 @@ struct FilingChecks {
     var held = Set<String>()
     // The versions a package on disk names but does not hold as filed: there, altered, not gone (red-team E12).
     var altered = Set<String>()
+    // Those whose manifest is altered: report refuses to replace them, and says how to get the filed bytes back (red-team F8).
+    var manifestAltered: [String: String] = [:]
     var unchecked = 0
     for p in packages {
       let shown = TableSink.flat(p.path)
+      if let why = p.notAnArchive {
+        findings.append(
+          Doctor.Finding(
+            .problem, "packages",
+            "\(shown): named as a filing's archive, but not an archive (\(TableSink.flat(why))): no claim to any version, and report takes it for none; put the archive handed over back, or remove it"
+          ))
+        continue
+      }
       guard let manifest = p.manifest else {
         findings.append(
           Doctor.Finding(
@@ -151,6 +161,9 @@ struct FilingChecks {
       let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
       if !p.problems.isEmpty {
         altered.insert("\(manifest.quarter) \(version)")
+        if p.problems.contains(where: { $0.hasPrefix(FiledPackage.alteredManifest) }) {
+          manifestAltered["\(manifest.quarter) \(version)"] = p.path
+        }
         findings.append(
           Doctor.Finding(
             .problem, "packages",
@@ -197,6 +210,12 @@ struct FilingChecks {
       stagedOnly = true
       findings.append(Doctor.Finding(.warning, "packages", staged))
     }
+    // A hidden name shaped as a staging name but no run's (a dated copy): report leaves it, and says so here too (red-team F7).
+    for name in ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
+    where PackageFolder.stagingLookalike(name) != nil {
+      let path = (reports as NSString).appendingPathComponent(name)
+      findings.append(Doctor.Finding(.warning, "packages", "\(TableSink.flat(path)): \(PackageFolder.lookalikeNote)"))
+    }
     // The empty `-vN` folder a report killed while keeping a version leaves: the next report reuses it (red-team D4).
     for name in ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
     where !name.hasPrefix(".") && name.range(of: #"-v[0-9]+$"#, options: .regularExpression) != nil {
@@ -228,11 +247,23 @@ struct FilingChecks {
         ))
     }
     // Every quarter's latest version has its package on disk.
-    let missing = latestByQuarter.values.filter { !held.contains("\($0.quarter) \($0.version)") }
-      .sorted { $0.quarter < $1.quarter }.map { "\($0.quarter) version \($0.version)" }
+    let gone = latestByQuarter.values.filter { !held.contains("\($0.quarter) \($0.version)") }
+      .sorted { $0.quarter < $1.quarter }
+    let missing = gone.filter { manifestAltered["\($0.quarter) \($0.version)"] == nil }
+      .map { "\($0.quarter) version \($0.version)" }
+    // The latest version's copy there altered in its manifest: report refuses to replace it, so
+    // "report writes it again" alone would be advice that is refused (red-team F8).
+    for f in gone {
+      guard let path = manifestAltered["\(f.quarter) \(f.version)"] else { continue }
+      findings.append(
+        Doctor.Finding(
+          .warning, "filings",
+          "no package or archive in \(TableSink.flat(reports))/ holds \(TableSink.flat(f.quarter)) version \(f.version) as filed: the one there is altered (named above): \(TableSink.flat(FiledPackage.alteredAdvice(path)))"
+        ))
+    }
     // With no filing, the packages there are named above, each as a version the filings do not hold.
     if filings.isEmpty { return findings }
-    if missing.isEmpty && superseded.isEmpty && !stagedOnly {
+    if gone.isEmpty && superseded.isEmpty && !stagedOnly {
       findings.append(
         Doctor.Finding(
           .ok, "filings",
@@ -260,8 +291,7 @@ struct FilingChecks {
     for name in names where name.hasPrefix(".") {
       let path = (reports as NSString).appendingPathComponent(name)
       guard let folder = PackageFolder.stagedFor(name)?.folder, !PackageFolder.isInUse(path),
-        case .success(let bytes) = PackageFolder.contents(
-          of: (path as NSString).appendingPathComponent(ReportPackage.manifestName)),
+        case .success(let bytes) = PackageFolder.manifestBytes(in: path),
         let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let version = manifest.filing?.version,
         let filing = filings.first(where: { $0.quarter == manifest.quarter && $0.version == version }),
         filing.manifestSHA256 == ReportPackage.sha256(bytes),
@@ -318,6 +348,8 @@ struct FilingChecks {
     var notes: [String]
     /// Why the signature of its version, filed signed, could not be checked.
     var unchecked: String? = nil
+    /// Named as a filing's archive, but why it is none.
+    var notAnArchive: String? = nil
 
     /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
     func isVersioned(_ version: Int) -> Bool {
@@ -336,6 +368,11 @@ struct FilingChecks {
     for name in names where !name.hasPrefix(".") {
       let path = (reports as NSString).appendingPathComponent(name)
       if FiledPackage.isArchiveName(name) {
+        // A name alone is no archive (an empty file, junk, a pipe: never read): named as what it is (red-team F10).
+        if case .notAnArchive(let why) = PackageFolder.archiveContent(path) {
+          found.append(OnDisk(path: path, isArchive: true, manifest: nil, problems: [], notes: [], notAnArchive: why))
+          continue
+        }
         found.append(try archive(path, key: key))
         continue
       }
