@@ -193,7 +193,9 @@ extension ReportData {
         // The referrals have their own rule; unlawful content first, then the longest overdue.
         all = backlog.filter { $0.isOverdue && $0.channel != Channel.regulatorReferral.rawValue }
           .sorted {
-            ($0.principle, -($0.daysOverdue ?? 0), $0.complaintID) < ($1.principle, -($1.daysOverdue ?? 0), $1.complaintID)
+            ($0.principle, -($0.daysOverdue ?? 0), $0.complaintID) < (
+              $1.principle, -($1.daysOverdue ?? 0), $1.complaintID
+            )
           }
           .map { .overdue($0) }
       case .leastEnforcedDecisions:
@@ -223,8 +225,7 @@ extension ReportData {
 
   /// The rates over events, which a policy's treatments decide: not compared across a policy change.
   public static let eventRates: Set<MetricID> = [
-    .openRate, "overview.conformance_rate", "p4.over_restricted_rate", "p4.scene_rule_share", "p4.choice_rate",
-    "p4.proceed_rate",
+    .openRate, .conformanceRate, .overRestrictedRate, .sceneRuleShare, .choiceRate, .proceedRate,
   ]
 
   /// Rated platforms whose grade is lower than last quarter's, by the model's order of grades.

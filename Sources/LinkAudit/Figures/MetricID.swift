@@ -25,6 +25,11 @@ public struct MetricID: RawRepresentable, Hashable, Comparable, Sendable, Custom
 extension MetricID {
   public static let events: MetricID = "overview.events"
   public static let openRate: MetricID = "overview.open_rate"
+  public static let conformanceRate: MetricID = "overview.conformance_rate"
+  public static let overRestrictedRate: MetricID = "p4.over_restricted_rate"
+  public static let sceneRuleShare: MetricID = "p4.scene_rule_share"
+  public static let choiceRate: MetricID = "p4.choice_rate"
+  public static let proceedRate: MetricID = "p4.proceed_rate"
   public static let complaints: MetricID = "overview.complaints"
   public static let postDecisionOpens: MetricID = "overview.post_decision_opens"
   public static let decisionTaps: MetricID = "overview.decision_taps"

@@ -25,7 +25,7 @@ import Testing
     ])
     let out = try ReportPackageTests().write(store)
     for (language, sheetName, title, named, none) in [
-      ("zh", "主要发现", "逾期未办结的监管转办投诉", "r2（逾期 101 天）", "无"),
+      ("zh", "主要发现", "季末超期未办结的监管部门转办投诉", "r2（超期 101 天）", "无"),
       ("en", "Key findings", "Regulator referrals overdue at the quarter's end", "r2 (101 days overdue)", "None"),
     ] {
       let path = out + "/linkaudit-2021-Q4.\(language).xlsx"

@@ -21,6 +21,8 @@ extension WorkbookWriter {
     let paragraphs =
       [(t(.populations), t(.populationsPlain)), (t(.detectedBy), t(.detectorNote))] + Self.summaryParagraphs(language)
     for (heading, text) in paragraphs {
+      // A blank row between sections: a heading never sits on the text above it.
+      if heading != paragraphs[0].0 { s.row += 1 }
       try s.heading(heading)
       try s.paragraph(text, columns: 1)
     }

@@ -9,7 +9,7 @@ extension WorkbookWriter {
   /// The domains most restricted for principles 1-3 over the last four quarters, by name.
   package func repeatOffenders(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.repeatOffenders))
-    try s.line([.text(t(.repeatOffendersNote))])
+    try s.paragraph(t(.repeatOffendersNote), columns: 8)
     let top = try s.table(
       header: [
         t(.rank), t(.domain), t(.platform), t(.restrictions), t(.monthsRestricted), t(.upheld),

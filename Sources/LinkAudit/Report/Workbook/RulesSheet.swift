@@ -55,7 +55,7 @@ extension WorkbookWriter {
     try s.table(
       header: [t(.principle)] + headerColumns,
       rows: Principle.allCases.map { p in
-        [.text(language.principleHeading(p))]
+        [.wrapped(language.principleHeading(p))]
           + versions.map { v in .sla(sla.first { $0.version == v && $0.item == String(p.rawValue) }?.hours) }
       }, filter: false)
     s.row += 1

@@ -13,6 +13,8 @@ extension WorkbookWriter {
   /// key findings page before it; each principle's figures on its own page.
   package func summary(_ workbook: Workbook) throws {
     let s = try periodSheet(workbook, t(.overview))
+    // Across a change of policy an event figure's change holds the change of rules (reader39).
+    if data.spansPolicyChange { try s.paragraph(t(.policyChangedNote), columns: figuresHeader.count) }
     let overview = MetricCatalogue.all.filter { $0.dimension == nil && $0.principle == nil }
     let top = try s.table(
       header: figuresHeader,
