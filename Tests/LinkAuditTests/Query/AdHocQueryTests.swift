@@ -278,6 +278,37 @@ enum XlsxReading {
       """, path)
   }
 
+  /// The texts each sheet's charts print (titles, axis titles): sheet name → its texts.
+  static func chartTexts(_ path: String) throws -> [String: [String]] {
+    try python(
+      """
+      import json, sys, zipfile, posixpath, xml.etree.ElementTree as ET
+      ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main',
+            'r': 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'}
+      z = zipfile.ZipFile(sys.argv[1])
+      def targets(part):
+          rels = posixpath.join(posixpath.dirname(part), '_rels', posixpath.basename(part) + '.rels')
+          if rels not in z.namelist():
+              return []
+          return [posixpath.normpath(posixpath.join(posixpath.dirname(part), r.get('Target')))
+                  for r in ET.fromstring(z.read(rels))]
+      book = ET.fromstring(z.read('xl/workbook.xml'))
+      sheets = {r.get('Id'): 'xl/' + r.get('Target').lstrip('/').replace('xl/', '')
+                for r in ET.fromstring(z.read('xl/_rels/workbook.xml.rels'))}
+      out = {}
+      for s in book.find('m:sheets', ns):
+          texts = []
+          for drawing in targets(sheets[s.get('{%s}id' % ns['r'])]):
+              for chart in targets(drawing):
+                  if 'charts/chart' in chart:
+                      root = ET.fromstring(z.read(chart))
+                      texts += [t.text for t in root.iter('{http://schemas.openxmlformats.org/drawingml/2006/main}t') if t.text]
+          out[s.get('name')] = {str(i): t for i, t in enumerate(texts)}
+      print(json.dumps(out))
+      """, path
+    ).mapValues { texts in (0..<texts.count).compactMap { texts[String($0)] } }
+  }
+
   private static func python(_ script: String, _ path: String) throws -> [String: [String: String]] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
