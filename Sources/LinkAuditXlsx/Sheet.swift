@@ -223,6 +223,32 @@ public final class Sheet {
     return top
   }
 
+  /// A short table whose last column is text spanning on to `lastColumn`
+  /// (merged cells): its rows take the width of the columns above it, a line
+  /// each where the text fits, instead of widening one column (and the
+  /// tables above with it) or wrapping in it. Returns the header's row index.
+  @discardableResult
+  public func table(header: [String], rows: [(cells: [Cell], text: String)], spanningTo lastColumn: Int) throws -> Int {
+    let top = row
+    let span = header.count - 1
+    for (c, h) in header.dropLast().enumerated() {
+      try sheet.write(.text(h), row: row, column: c, style: Self.header)
+      measure(h, column: c, cap: Self.headerWidth)
+      wrappedCells[row, default: []].append((c, h))
+    }
+    if let last = header.last {
+      try sheet.merge(last, row: row, firstColumn: span, lastColumn: max(lastColumn, span), style: Self.header)
+    }
+    row += 1
+    for r in rows {
+      for (c, cell) in r.cells.prefix(span).enumerated() { try write(cell, column: c) }
+      try sheet.merge(r.text, row: row, firstColumn: span, lastColumn: max(lastColumn, span), style: Self.wrapped)
+      paragraphs.append((row, span...max(lastColumn, span), r.text))
+      row += 1
+    }
+    return top
+  }
+
   private func write(_ cell: Cell, column c: Int, measure doMeasure: Bool = true) throws {
     let r = row
     switch cell {

@@ -110,7 +110,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// `overview.under_restricted` split by the rule broken, as a sentence.
   package func underRestrictedByRule(category: String, scene: String) -> String {
     self == .zh
-      ? "处置宽于规范事件按所违反的规则（overview.under_restricted[rule=…]）：类别规则 \(category)，场景规则 \(scene)。"
+      ? "处置宽于规范事件按所违反的规则：类别规则 \(category)，场景规则 \(scene)。"
       : "Under-restricted events by the rule broken (overview.under_restricted[rule=…]): a category's rule \(category), a scene's rule \(scene)."
   }
 
@@ -174,7 +174,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// an hours figure is taken over (`n = 7`); empty for a count.
   package func counts(of f: Figure) -> String {
     guard let d = f.denominator else { return "" }
-    guard let n = f.numerator else { return "n = \(Int(d).grouped)" }
+    guard let n = f.numerator else { return self == .zh ? "\(Int(d).grouped) 个值" : "n = \(Int(d).grouped)" }
     return "\(Int(n).grouped)/\(Int(d).grouped)"
   }
 
@@ -210,7 +210,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let id = MetricID.overdueAtEnd(p)
     let n = figures[id]?.double.map { Int($0) } ?? 0
     return self == .zh
-      ? "另有季末超时未办结 \(n.grouped) 件（\(id)），不计入本比率"
+      ? "另有季末超时未办结 \(n.grouped) 件，不计入本比率"
       : "besides \(n.grouped) overdue and open at the end (\(id)), in no rate"
   }
 
@@ -250,7 +250,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       return self == .zh ? "共 \(Int(total).grouped) 条。" : "\(Int(total).grouped) in all."
     }
     return self == .zh
-      ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；全部可用 linkaudit query 查询。"
+      ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；全部可用 linkaudit 查询。"
       : "The first \(shown.grouped) of \(Int(total).grouped); linkaudit query lists them all."
   }
 
@@ -292,7 +292,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let taps = figures.figure(.decisionTaps)?.value.double.map { Int64($0) } ?? 0
     guard taps > 0, let rate = figures[.decisionEnforcementRate]?.double else {
       return self == .zh
-        ? "处置决定执行率（overview.decision_enforcement_rate）：无值，本季度无点击落在生效的处置决定之下。"
+        ? "处置决定执行率：无值，本季度无点击落在生效的处置决定之下。"
         : "Decision enforcement rate (overview.decision_enforcement_rate): none, no tap fell under a standing decision this quarter."
     }
     let enforced = figures[.decisionEnforced]?.csv ?? ""
@@ -300,7 +300,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let percent = String(format: "%.2f%%", rate * 100)
     let enforcedText = Int64(enforced).map { Int($0).grouped } ?? enforced
     return self == .zh
-      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)。处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍打开了目标页面（直接打开或提示后继续访问）。"
+      ? "处置决定执行率：\(percent)。处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍打开了目标页面（直接打开或提示后继续访问）。"
       : "Decision enforcement rate (overview.decision_enforcement_rate): \(percent): of \(Int(taps).grouped) taps under a standing decision, \(enforcedText) were handled as decided; \(reached) reached the page (opened, or went on through a warning)."
   }
 
@@ -332,12 +332,12 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   package func overdueReferralsLead(_ referrals: [ReportData.ComplaintRow]) -> String {
     if referrals.isEmpty {
       return self == .zh
-        ? "季末无已超时的监管转办投诉（overview.referrals_overdue_at_end）。"
+        ? "季末无已超时的监管转办投诉。"
         : "No regulator referral was overdue at the quarter's end (overview.referrals_overdue_at_end)."
     }
     let list = overdueReferralList(referrals)
     return self == .zh
-      ? "季末已超时的监管转办投诉（overview.referrals_overdue_at_end）共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
+      ? "季末已超时的监管转办投诉共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
       : "Regulator referrals overdue at the quarter's end (overview.referrals_overdue_at_end): \(referrals.count), by id with whole days past the deadline: \(list)."
   }
 
@@ -649,7 +649,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .contactPhone: ("Telephone", "联系电话"),
     .contactEmail: ("Email", "电子邮箱"),
     .filerNotGiven: (
-      "not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无 filer.yaml，见 report --filer）"
+      "not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无报送单位信息文件 filer.yaml）"
     ),
     .declaration: ("Declaration", "声明"),
     .declarationText: (
@@ -692,7 +692,8 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .eventsInWindow: ("Events in the window", "窗口内事件数"),
     .evidenceIDs: ("Evidence (ids)", "依据（编号）"),
     .notRated: (
-      "Not rated: indicators with their 95% intervals on the annex's Rating evidence sheet", "未评级平台：各项指标及 95% 区间见附件“评级依据”"
+      "Not rated: indicators with their 95% intervals on the annex's Rating evidence sheet",
+      "未评级平台：各项指标及 95% 区间见附件“评级依据”"
     ),
     // The annexes beside the main workbook (issue 32).
     .annexTitle: ("Annex: the registers in full", "附件：各登记表全文"),
@@ -720,4 +721,40 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .evidenceVSheet: ("Evidence v complaints", "评级依据（v投诉）"),
     .evidenceXSheet: ("Evidence x opens", "评级依据（x打开）"),
   ]
+}
+
+// MARK: - Issue 32: no English code in the Chinese workbook (branch s39-zh-codes)
+// Every code the Chinese workbook used to print as it is, in words; the
+// English workbook reads as before.
+extension ReportLanguage {
+  /// The batch name the built-in platform registry is stored under, as a reader names it.
+  package func batchFileName(_ name: String) -> String {
+    guard self == .zh, name == BuiltInPlatformRegistry.fileName else { return name }
+    return "（内置平台名录）"
+  }
+
+  /// Every registered platform's counts and rates: in English by the
+  /// formula's letters (`v 5 = 3.05`), in Chinese by the indicators' names,
+  /// each letter as the symbol the formula defines (`成立投诉 5（v = 3.05）`).
+  package func pooledRates(_ ratings: QuarterRatings) -> String {
+    let pooled = ratings.model.observed(ratings.pooled)
+    let parts = RatingIndicator.allCases.map { i in
+      let count = ratings.pooled.indicatorCounts[i.rawValue].grouped
+      let rate = RatingText.decimal(pooled[i.rawValue])
+      return self == .zh ? "\(i.name(in: .zh)) \(count)（\(i.letter) = \(rate)）" : "\(i.letter) \(count) = \(rate)"
+    }
+    return "\(ratings.pooled.events.grouped) \(text(.eventsUnit))" + parts.map { clauseSeparator + $0 }.joined()
+  }
+
+  /// Why a platform is not rated, on one line: too few events, and the
+  /// indicators on which it stands beyond every graded platform.
+  package func notRatedWhy(_ r: PlatformRating, model: RatingModel) -> String {
+    let few =
+      self == .zh
+      ? "窗口内事件数少于模型要求的 \(model.minEvents.grouped)"
+      : "fewer events in the window than the \(model.minEvents.grouped) the model requires"
+    guard !r.flags.isEmpty else { return few }
+    let flags = r.flags.map { $0.name(in: self) }.joined(separator: listSeparator)
+    return few + clauseSeparator + labelled(self == .zh ? "超过所有已评级平台" : "beyond every graded platform", flags)
+  }
 }
