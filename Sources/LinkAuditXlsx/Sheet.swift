@@ -120,10 +120,12 @@ public final class Sheet {
 
   /// A horizontal bar chart, without legend, of the table rows `rows`:
   /// categories in column `categories`, values (from 0 to `max`, named by the
-  /// first axis title) in column `values`; placed at `at`.
+  /// first axis title) in column `values`; placed at `at`, at least
+  /// `minimumHeight` pixels tall (the default chart's 288).
   public func barChart(
     title: String, rows: ClosedRange<Int>, columns: (categories: Int, values: Int),
-    axes: (values: String, categories: String), numberFormat: String, max: Double, at: (row: Int, column: Int)
+    axes: (values: String, categories: String), numberFormat: String, max: Double, at: (row: Int, column: Int),
+    minimumHeight: Double = 288
   ) throws {
     let chart = try workbook.addChart(.bar, title: title)
     try chart.addSeries(
@@ -140,7 +142,8 @@ public final class Sheet {
     // gets 30 more, so no category's label is dropped for want of room (a
     // sheet printed below 100% shrinks them all).
     try sheet.insert(
-      chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
+      chart, row: at.row, column: at.column,
+      heightScale: Swift.max(minimumHeight, 120 + Double(rows.count) * 30) / 288)
   }
 
   /// The next row starts a printed page: a chart or a section after it is
@@ -181,8 +184,11 @@ public final class Sheet {
     }
   }
 
-  public func line(_ cells: [Cell]) throws {
-    for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: false) }
+  /// Cells on a row of their own, unmeasured (a long text runs on to the
+  /// right) but for the first `measuring` of them: a label keeps its column
+  /// wide enough to print whole.
+  public func line(_ cells: [Cell], measuring: Int = 0) throws {
+    for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: c < measuring) }
     row += 1
   }
 

@@ -31,7 +31,8 @@ extension WorkbookWriter {
           t(.marginUpNote)
         ),
       ]
-    for (label, text) in lines { try s.line([.text(label), .text(text)]) }
+    // The labels measured: the name column under them is narrower than they are.
+    for (label, text) in lines { try s.line([.text(label), .text(text)], measuring: 1) }
     s.row += 1
     let rated = ratings.ratings.filter(\.isRated)
     // The name is the platform: no id column beside it (issue 32), in either language.
@@ -80,7 +81,9 @@ extension WorkbookWriter {
     if !rated.isEmpty {
       try s.barChart(
         title: t(.score), rows: (top + 1)...(top + rated.count), columns: (0, score),
-        axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (s.row, 0))
+        axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (s.row, 0),
+        // As tall as its bars need: beside a long list of the unrated, page 2 still holds it.
+        minimumHeight: 180)
     }
     // Several tables: no frozen or repeated header would belong to them all.
     try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
