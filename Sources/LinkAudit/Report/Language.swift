@@ -472,7 +472,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .overdue: ("Overdue", "是否超时"),
     .overdueMark: ("overdue", "已超时"),
     .lateActions: (
-      "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL（pN.late_actions）"
+      "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL"
     ),
     .firstSeen: ("First seen", "首次出现时间"),
     .toReport: ("Report to the authority (CSL art. 47)", "应报告主管部门（网络安全法第四十七条）"),
@@ -483,7 +483,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .daysSinceLastComplaint: ("Days from the last complaint to the quarter's end", "最后一件投诉至季末的天数"),
     .overdueByAge: (
       "Overdue at the end, by whole days past the deadline (pN.overdue_at_end)",
-      "季末超时未办结投诉，按超过期限的整天数（pN.overdue_at_end）"
+      "季末超时未办结投诉，按超过期限的整天数"
     ),
     .noCases: ("None in this quarter.", "本季度无。"),
     .decisions: ("Decisions", "处置决定"),
@@ -497,11 +497,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .decisionEnforcementRate: ("Enforced", "执行率"),
     .upheldWithoutAction: (
       "Upheld complaints closed with less than the prescribed action (pN.upheld_without_action)",
-      "成立但处置宽于规范要求的投诉（pN.upheld_without_action）"
+      "成立但处置宽于规范要求的投诉"
     ),
     .decisionsNote: (
       "Every decision standing at some time in the quarter, with the quarter's taps on its URL or domain while it stood, each once per decision (decision.taps), by action; handled as decided: at least as strict as the decision prescribes (a block for block_url and block_domain, a warning or block for warn_url: decision.enforced); reached the page: opened or went on through a warning (decision.reached).",
-      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次，decision.taps），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截，decision.enforced）；仍打开了目标页面：直接打开或提示后继续访问（decision.reached）。"
+      "本季度任一时点生效的全部处置决定，及其生效期间落在其URL或域名上的本季度点击（每项决定下每个点击计一次），按处置结果分列；按决定执行：处置不宽于决定要求（拦截URL、拦截域名要求拦截，对URL提示要求提示或拦截）；仍打开了目标页面：直接打开或提示后继续访问。"
     ),
     .gotThrough: ("Got through", "处置宽于规范"),
     .gotThroughEvents: (
@@ -512,7 +512,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .interconnection: ("Interconnection: restrictions by platform", "互联互通：分平台的限制"),
     .interconnectionNote: (
       "By the platform of the link's domain (p4.scene_rule_restrictions[platform=…], p4.over_restricted[platform=…]): taps restricted by the scene's own rule, with no content reason, and events restricted beyond what the policy prescribes, each beside the platform's events. Domains of no registered platform are counted as Unregistered. Rows by events, most first; Unregistered last.",
-      "按链接域名所属平台（p4.scene_rule_restrictions[platform=…]、p4.over_restricted[platform=…]）：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。各行按事件数从多到少排列，“未登记”列于最后。"
+      "按链接域名所属平台：因场景自身规则、无内容原因而受限的点击，以及处置严于规范要求的事件，均与该平台的事件数并列。不属于任何已登记平台的域名计为“未登记”。各行按事件数从多到少排列，“未登记”列于最后。"
     ),
     .sceneRuleRestrictions: ("Scene-rule restrictions", "场景规则限制"),
     .ofEvents: ("Of its events", "占其事件"),
@@ -752,7 +752,7 @@ extension ReportLanguage {
     let few =
       self == .zh
       ? "窗口内事件数少于模型要求的 \(model.minEvents.grouped)"
-      : "fewer events in the window than the \(model.minEvents.grouped) the model requires"
+      : "fewer than the \(model.minEvents.grouped) events the model requires"
     guard !r.flags.isEmpty else { return few }
     let flags = r.flags.map { $0.name(in: self) }.joined(separator: listSeparator)
     return few + clauseSeparator + labelled(self == .zh ? "超过所有已评级平台" : "beyond every graded platform", flags)

@@ -20,6 +20,8 @@ import Testing
       "a domain",
       #"(\*\.)?([a-z0-9-]+\.)+(com|cn|net|org|io|xyz|top|info|cc|tv|me|co|app|dev|site|online|shop|vip|club|wang|biz|edu|gov|hk|tw|jp|uk|us|ru|de|fr|xn--[a-z0-9-]+)"#
     ),
+    // Data: the filer's contact email.
+    ("an email address", #"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}"#),
     // Data: fingerprints and hashes in hex.
     ("a hash", #"[0-9a-f]{16,}"#),
     // The package's files the page points to.
@@ -69,7 +71,8 @@ import Testing
     for data in [
       "c2021-28", "e17", "taobao.com", "https://x.cn/a?b=1", "methodology.zh.md", "annex.zh.xlsx",
       "https://x.cn/a?b=1&c=_d", "findings.yaml",
-      "2021.11-interconnect", "linkaudit-default-2026", "SHA-256", "P90", "A", "UTC+8", "0123456789abcdef0123",
+      "2021.11-interconnect", "linkaudit-default-2026", "compliance@example.com", "SHA-256", "P90", "A", "UTC+8",
+      "0123456789abcdef0123",
     ] {
       #expect(try Self.offences("数据 \(data)。", symbols: none).isEmpty, "\(data)")
     }
