@@ -234,22 +234,31 @@ public final class Sheet {
   /// each where the text fits, instead of widening one column (and the
   /// tables above with it) or wrapping in it. Returns the header's row index.
   @discardableResult
-  public func table(header: [String], rows: [(cells: [Cell], text: String)], spanningTo lastColumn: Int) throws -> Int {
+  public func table(header: [String], rows: [(cells: [Cell], text: String)], spanningTo lastColumn: Int)
+    throws -> Int
+  {
     let top = row
-    let span = header.count - 1
+    // The spanning column is the header's last; a span of one cell is written plainly (Excel merges no single cell).
+    let span = max(header.count - 1, 0)
+    let last = max(lastColumn, span)
+    func spanning(_ text: String, style: CellStyle) throws {
+      if last > span {
+        try sheet.merge(text, row: row, firstColumn: span, lastColumn: last, style: style)
+      } else {
+        try sheet.write(.text(text), row: row, column: span, style: style)
+      }
+    }
     for (c, h) in header.dropLast().enumerated() {
       try sheet.write(.text(h), row: row, column: c, style: Self.header)
       measure(h, column: c, cap: Self.headerWidth)
       wrappedCells[row, default: []].append((c, h))
     }
-    if let last = header.last {
-      try sheet.merge(last, row: row, firstColumn: span, lastColumn: max(lastColumn, span), style: Self.header)
-    }
+    if let h = header.last { try spanning(h, style: Self.header) }
     row += 1
     for r in rows {
       for (c, cell) in r.cells.prefix(span).enumerated() { try write(cell, column: c) }
-      try sheet.merge(r.text, row: row, firstColumn: span, lastColumn: max(lastColumn, span), style: Self.wrapped)
-      paragraphs.append((row, span...max(lastColumn, span), r.text))
+      try spanning(r.text, style: Self.wrapped)
+      paragraphs.append((row, span...last, r.text))
       row += 1
     }
     return top
