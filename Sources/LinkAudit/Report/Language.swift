@@ -532,7 +532,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .why: ("Why", "停用原因"),
     .retiredNote: (
       "Definitions changed: figures that read better than the cases behind them are retired, not redefined (among them overview.enforcement_rate, over every tap, replaced by overview.decision_enforcement_rate over the taps under a decision); the Methodology sheet's Retired figures table lists each retired id, its replacement and why.",
-      "口径变更：读来好于其背后个案的指标已停用，而非改变其定义（其中 overview.enforcement_rate 以全部点击为分母，由仅以处置决定覆盖的点击为分母的 overview.decision_enforcement_rate 替代）；“方法说明”表的“已停用的指标”逐项列出停用的编号、替代编号及原因。"
+      "口径变更：读来好于其背后个案的指标已停用，而非改变其定义（其中以全部点击为分母的“执行率”，由仅以处置决定覆盖的点击为分母的“处置决定执行率”替代）；“方法说明”表的“已停用的指标”逐项列出停用的指标、替代指标及原因。"
     ),
     .art47Note: (
       "A principle 1 event is content of principle 1 let through more leniently than the policy prescribes: it is marked for reporting to the competent authority (Cybersecurity Law art. 47), and the mark says whether the user reached the page (opened it, or went on through a warning) or went back at the warning.",
