@@ -120,10 +120,12 @@ public final class Sheet {
 
   /// A horizontal bar chart, without legend, of the table rows `rows`:
   /// categories in column `categories`, values (from 0 to `max`, named by the
-  /// first axis title) in column `values`; placed at `at`.
+  /// first axis title) in column `values`; placed at `at`, at least
+  /// `minimumHeight` pixels tall (the default chart's 288).
   public func barChart(
     title: String, rows: ClosedRange<Int>, columns: (categories: Int, values: Int),
-    axes: (values: String, categories: String), numberFormat: String, max: Double, at: (row: Int, column: Int)
+    axes: (values: String, categories: String), numberFormat: String, max: Double, at: (row: Int, column: Int),
+    minimumHeight: Double = 288
   ) throws {
     let chart = try workbook.addChart(.bar, title: title)
     try chart.addSeries(
@@ -140,7 +142,8 @@ public final class Sheet {
     // gets 30 more, so no category's label is dropped for want of room (a
     // sheet printed below 100% shrinks them all).
     try sheet.insert(
-      chart, row: at.row, column: at.column, heightScale: Swift.max(1, (120 + Double(rows.count) * 30) / 288))
+      chart, row: at.row, column: at.column,
+      heightScale: Swift.max(minimumHeight, 120 + Double(rows.count) * 30) / 288)
   }
 
   /// Holds a column at `width` characters whatever its cells measure: a
@@ -193,8 +196,11 @@ public final class Sheet {
     }
   }
 
-  public func line(_ cells: [Cell]) throws {
-    for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: false) }
+  /// Cells on a row of their own, unmeasured (a long text runs on to the
+  /// right) but for the first `measuring` of them: a label keeps its column
+  /// wide enough to print whole.
+  public func line(_ cells: [Cell], measuring: Int = 0) throws {
+    for (c, cell) in cells.enumerated() { try write(cell, column: c, measure: c < measuring) }
     row += 1
   }
 
@@ -232,6 +238,41 @@ public final class Sheet {
       row += 1
     }
     if filter { tables.append((top, max(row - 1, top), header.count)) }
+    return top
+  }
+
+  /// A short table whose last column is text spanning on to `lastColumn`
+  /// (merged cells): its rows take the width of the columns above it, a line
+  /// each where the text fits, instead of widening one column (and the
+  /// tables above with it) or wrapping in it. Returns the header's row index.
+  @discardableResult
+  public func table(header: [String], rows: [(cells: [Cell], text: String)], spanningTo lastColumn: Int)
+    throws -> Int
+  {
+    let top = row
+    // The spanning column is the header's last; a span of one cell is written plainly (Excel merges no single cell).
+    let span = max(header.count - 1, 0)
+    let last = max(lastColumn, span)
+    func spanning(_ text: String, style: CellStyle) throws {
+      if last > span {
+        try sheet.merge(text, row: row, firstColumn: span, lastColumn: last, style: style)
+      } else {
+        try sheet.write(.text(text), row: row, column: span, style: style)
+      }
+    }
+    for (c, h) in header.dropLast().enumerated() {
+      try sheet.write(.text(h), row: row, column: c, style: Self.header)
+      measure(h, column: c, cap: Self.headerWidth)
+      wrappedCells[row, default: []].append((c, h))
+    }
+    if let h = header.last { try spanning(h, style: Self.header) }
+    row += 1
+    for r in rows {
+      for (c, cell) in r.cells.prefix(span).enumerated() { try write(cell, column: c) }
+      try spanning(r.text, style: Self.wrapped)
+      paragraphs.append((row, span...last, r.text))
+      row += 1
+    }
     return top
   }
 

@@ -249,24 +249,29 @@ public struct RatingModel: Equatable, Sendable {
     let english = language == .en
     // Whole numbers with thousands separators (10,000), as every count of the reports.
     let f = Self.number
+    // In Chinese the score is 得分, and each letter is a symbol defined where
+    // it is first used, by its indicator's name: 成立投诉率（v）.
+    let letters = ["v", "s", "r", "x"]
+    let symbols =
+      english ? letters : RatingIndicator.allCases.map { "\($0.name(in: .zh))率（\($0.letter)）" }
     let score =
-      "score = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
+      "\(english ? "score" : "得分") = 100 − \(f(violation.weight))·min(v/\(f(violation.cap)), 1) − \(f(severe.weight))·min(s/\(f(severe.cap)), 1) − "
       + "\(f(restriction.weight))·min(r/\(f(restriction.cap)), 1) − \(f(exposure.weight))·min(x/\(f(exposure.cap)), 1)"
     let grades = self.grades.dropLast().map { "\($0.grade) ≥ \(f($0.minScore))" }.joined(
       separator: english ? ", " : "，")
     let last = self.grades.last!.grade
+    let notRated = language.word(.grade, Self.notRated)
     // A model without a window or shrinkage reads as it always did.
     guard windowQuarters > 1 || priors.contains(where: { $0 > 0 }) else {
       return english
         ? "\(score); \(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events; rates per \(f(perEvents)) events"
-        : "\(score)；\(grades)，其下为 \(last)；事件数少于 \(minEvents.grouped) 为 \(Self.notRated)；比率按每 \(f(perEvents)) 次事件计"
+        : "\(score)，其中 \(symbols.joined(separator: "、")) 为每 \(f(perEvents)) 次事件的比率；\(grades)，其下为 \(last)；事件数少于 \(minEvents.grouped) 为\(notRated)"
     }
     // One clause per prior: "v, s, x = (count + 12,000·…) / (events + 12,000); r = (count + 1,000·…) …".
-    let letters = ["v", "s", "r", "x"]
     var order: [Double] = []
     for k in priors where !order.contains(k) { order.append(k) }
     let clauses = order.map { k -> String in
-      let names = (0..<4).filter { priors[$0] == k }.map { letters[$0] }.joined(separator: english ? ", " : "、")
+      let names = (0..<4).filter { priors[$0] == k }.map { symbols[$0] }.joined(separator: english ? ", " : "、")
       return english
         ? "\(names) = (count + \(f(k))·all-platform rate) / (events + \(f(k)))"
         : "\(names) =（计数 + \(f(k))·全平台比率）/（事件数 + \(f(k))）"
@@ -275,7 +280,7 @@ public struct RatingModel: Equatable, Sendable {
       ? "\(score), where \(clauses), per \(f(perEvents)) events, over the last \(windowQuarters) quarters; "
         + "\(grades), \(last) below; \(Self.notRated) under \(minEvents.grouped) events in the window"
       : "\(score)，其中 \(clauses)，按每 \(f(perEvents)) 次事件计，统计最近 \(windowQuarters) 个季度；"
-        + "\(grades)，其下为 \(last)；窗口内事件数少于 \(minEvents.grouped) 为 \(Self.notRated)"
+        + "\(grades)，其下为 \(last)；窗口内事件数少于 \(minEvents.grouped) 为\(notRated)"
   }
 
   /// A model's number as the reports print it: a whole one grouped (12,000),

@@ -174,7 +174,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// an hours figure is taken over (`n = 7`); empty for a count.
   package func counts(of f: Figure) -> String {
     guard let d = f.denominator else { return "" }
-    guard let n = f.numerator else { return "n = \(Int(d).grouped)" }
+    guard let n = f.numerator else { return self == .zh ? "\(Int(d).grouped) 个值" : "n = \(Int(d).grouped)" }
     return "\(Int(n).grouped)/\(Int(d).grouped)"
   }
 
@@ -250,7 +250,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       return self == .zh ? "共 \(Int(total).grouped) 条。" : "\(Int(total).grouped) in all."
     }
     return self == .zh
-      ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；全部可用 linkaudit query 查询。"
+      ? "共 \(Int(total).grouped) 条，此处列出前 \(shown.grouped) 条；全部可用 linkaudit 查询。"
       : "The first \(shown.grouped) of \(Int(total).grouped); linkaudit query lists them all."
   }
 
@@ -292,7 +292,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let taps = figures.figure(.decisionTaps)?.value.double.map { Int64($0) } ?? 0
     guard taps > 0, let rate = figures[.decisionEnforcementRate]?.double else {
       return self == .zh
-        ? "处置决定执行率（overview.decision_enforcement_rate）：无值，本季度无点击落在生效的处置决定之下。"
+        ? "处置决定执行率：无值，本季度无点击落在生效的处置决定之下。"
         : "Decision enforcement rate (overview.decision_enforcement_rate): none, no tap fell under a standing decision this quarter."
     }
     let enforced = figures[.decisionEnforced]?.csv ?? ""
@@ -300,7 +300,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     let percent = String(format: "%.2f%%", rate * 100)
     let enforcedText = Int64(enforced).map { Int($0).grouped } ?? enforced
     return self == .zh
-      ? "处置决定执行率（overview.decision_enforcement_rate）：\(percent)。处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍打开了目标页面（直接打开或提示后继续访问）。"
+      ? "处置决定执行率：\(percent)。处置决定覆盖的 \(Int(taps).grouped) 次点击中，\(enforcedText) 次按决定执行；\(reached) 次仍打开了目标页面（直接打开或提示后继续访问）。"
       : "Decision enforcement rate (overview.decision_enforcement_rate): \(percent): of \(Int(taps).grouped) taps under a standing decision, \(enforcedText) were handled as decided; \(reached) reached the page (opened, or went on through a warning)."
   }
 
@@ -332,12 +332,12 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   package func overdueReferralsLead(_ referrals: [ReportData.ComplaintRow]) -> String {
     if referrals.isEmpty {
       return self == .zh
-        ? "季末无已超时的监管转办投诉（overview.referrals_overdue_at_end）。"
+        ? "季末无已超时的监管转办投诉。"
         : "No regulator referral was overdue at the quarter's end (overview.referrals_overdue_at_end)."
     }
     let list = overdueReferralList(referrals)
     return self == .zh
-      ? "季末已超时的监管转办投诉（overview.referrals_overdue_at_end）共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
+      ? "季末已超时的监管转办投诉共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
       : "Regulator referrals overdue at the quarter's end (overview.referrals_overdue_at_end): \(referrals.count), by id with whole days past the deadline: \(list)."
   }
 
@@ -507,7 +507,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .overdue: ("Overdue", "是否超时"),
     .overdueMark: ("overdue", "已超时"),
     .lateActions: (
-      "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL（pN.late_actions）"
+      "URLs restricted more than 24 h after first seen (pN.late_actions)", "首次出现24小时后才受限的URL"
     ),
     .firstSeen: ("First seen", "首次出现时间"),
     .toReport: ("Report to the authority (CSL art. 47)", "应报告主管部门（网络安全法第四十七条）"),
@@ -567,7 +567,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .why: ("Why", "停用原因"),
     .retiredNote: (
       "Definitions changed: figures that read better than the cases behind them are retired, not redefined (among them overview.enforcement_rate, over every tap, replaced by overview.decision_enforcement_rate over the taps under a decision); the Methodology sheet's Retired figures table lists each retired id, its replacement and why.",
-      "口径变更：读来好于其背后个案的指标已停用，而非改变其定义（其中 overview.enforcement_rate 以全部点击为分母，由仅以处置决定覆盖的点击为分母的 overview.decision_enforcement_rate 替代）；“方法说明”表的“已停用的指标”逐项列出停用的编号、替代编号及原因。"
+      "口径变更：读来好于其背后个案的指标已停用，而非改变其定义（其中以全部点击为分母的“执行率”，由仅以处置决定覆盖的点击为分母的“处置决定执行率”替代）；“方法说明”表的“已停用的指标”逐项列出停用的指标、替代指标及原因。"
     ),
     .art47Note: (
       "A principle 1 event is content of principle 1 let through more leniently than the policy prescribes: it is marked for reporting to the competent authority (Cybersecurity Law art. 47), and the mark says whether the user reached the page (opened it, or went on through a warning) or went back at the warning.",
@@ -684,7 +684,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .contactPhone: ("Telephone", "联系电话"),
     .contactEmail: ("Email", "电子邮箱"),
     .filerNotGiven: (
-      "not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无 filer.yaml，见 report --filer）"
+      "not given: no filer.yaml beside the database (report --filer FILE)", "未提供（数据库旁无报送单位信息文件 filer.yaml）"
     ),
     .declaration: ("Declaration", "声明"),
     .declarationText: (
@@ -769,7 +769,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .openRatesByPlatformSheet: ("Open rates by platform", "分平台直接打开率"),
     .populationsPlain: (
       "E: the link events that happened in the period. C: the complaints received in the period, each in its latest imported state. Times are stored in UTC and shown in the report's time zone. A rate with an empty denominator has no value (—). Event figures are read from counts every import keeps; linkaudit doctor counts them afresh from the events and names any difference.",
-      "E：报告期内发生的外链点击事件。C：报告期内受理的投诉（按最新导入状态）。时间以协调世界时存储，按报告时区列示。分母为零的比率不给出数值（显示为“—”）。事件类指标读自每次导入时同步维护的汇总计数；linkaudit doctor 可从事件明细重新计算并指出任何差异。"
+      "事件：报告期内发生的外链点击事件。投诉：报告期内受理的投诉（按最新导入状态）。时间以协调世界时存储，按报告时区列示。分母为零的比率不给出数值（显示为“—”）。事件类指标读自每次导入时同步维护的汇总计数；本工具的自检命令可从事件明细重新计算并指出任何差异。"
     ),
     .sqlInMethodologyFile: (
       "The SQL of every figure, with its parameters in the report's time zone, is in methodology.en.md beside this workbook.",
@@ -789,4 +789,40 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .evidenceVSheet: ("Evidence v complaints", "评级依据（v投诉）"),
     .evidenceXSheet: ("Evidence x opens", "评级依据（x打开）"),
   ]
+}
+
+// MARK: - Issue 32: no English code in the Chinese workbook (branch s39-zh-codes)
+// Every code the Chinese workbook used to print as it is, in words; the
+// English workbook reads as before.
+extension ReportLanguage {
+  /// The batch name the built-in platform registry is stored under, as a reader names it.
+  package func batchFileName(_ name: String) -> String {
+    guard self == .zh, name == BuiltInPlatformRegistry.fileName else { return name }
+    return "（内置平台名录）"
+  }
+
+  /// Every registered platform's counts and rates: in English by the
+  /// formula's letters (`v 5 = 3.05`), in Chinese by the indicators' names,
+  /// each letter as the symbol the formula defines (`成立投诉 5（v = 3.05）`).
+  package func pooledRates(_ ratings: QuarterRatings) -> String {
+    let pooled = ratings.model.observed(ratings.pooled)
+    let parts = RatingIndicator.allCases.map { i in
+      let count = ratings.pooled.indicatorCounts[i.rawValue].grouped
+      let rate = RatingText.decimal(pooled[i.rawValue])
+      return self == .zh ? "\(i.name(in: .zh)) \(count)（\(i.letter) = \(rate)）" : "\(i.letter) \(count) = \(rate)"
+    }
+    return "\(ratings.pooled.events.grouped) \(text(.eventsUnit))" + parts.map { clauseSeparator + $0 }.joined()
+  }
+
+  /// Why a platform is not rated, on one line: too few events, and the
+  /// indicators on which it stands beyond every graded platform.
+  package func notRatedWhy(_ r: PlatformRating, model: RatingModel) -> String {
+    let few =
+      self == .zh
+      ? "窗口内事件数少于模型要求的 \(model.minEvents.grouped)"
+      : "fewer than the \(model.minEvents.grouped) events the model requires"
+    guard !r.flags.isEmpty else { return few }
+    let flags = r.flags.map { $0.name(in: self) }.joined(separator: listSeparator)
+    return few + clauseSeparator + labelled(self == .zh ? "超过所有已评级平台" : "beyond every graded platform", flags)
+  }
 }

@@ -45,7 +45,7 @@ extension ReportLanguage {
       ),
       zh: (
         "投诉",
-        "投诉按受理时间计入季度，按投诉类别归入原则。投诉成立率 = 成立数 / 已办结且非重复投诉的投诉数。分母少于\(Figure.smallDenominator)件的比率同时列出其95%置信区间（Wilson法）。"
+        "投诉按受理时间计入季度，按投诉类别归入原则。投诉成立率 = 成立数 / 已办结且非重复投诉的投诉数。分母少于\(Figure.smallDenominator)件的比率同时列出其95%置信区间（威尔逊区间法）。"
       )),
     SummaryParagraph(
       en: (

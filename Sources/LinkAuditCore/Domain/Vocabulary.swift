@@ -187,3 +187,9 @@ extension CaseIterable where Self: RawRepresentable, RawValue == String {
   /// "one of a, b, c", for error messages.
   package static var expectation: String { "one of " + allCases.map(\.rawValue).joined(separator: ", ") }
 }
+
+/// The batch the built-in platform registry is stored under: its `file_name`,
+/// which the reports name in their reader's language.
+public enum BuiltInPlatformRegistry {
+  public static let fileName = "(built-in platform registry)"
+}

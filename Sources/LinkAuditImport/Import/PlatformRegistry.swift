@@ -16,7 +16,7 @@ public struct Platform: Equatable, Sendable {
 /// The registry that ships with the tool, loaded on first use; a registry
 /// import replaces it as a new version.
 public enum DefaultPlatformRegistry {
-  public static let fileName = "(built-in platform registry)"
+  public static let fileName = BuiltInPlatformRegistry.fileName
 
   public static let platforms: [Platform] = [
     .init(

@@ -206,7 +206,10 @@ enum XlsxReading {
   /// widths added up, in characters), "col.N" (column N's width, from 1),
   /// "row.N" (row N's height in points, where set, from 1) and "titles" (the
   /// print titles, `'Sheet'!$5:$5`, with `$A:$A` when a column repeats) and
-  /// "merges" (the merged ranges, `A2:H2,A3:H3`).
+  /// "merges" (the merged ranges, `A2:H2,A3:H3`), "breaks" (the manual page
+  /// breaks: the rows, from 1, after which a page ends), "defaultRowHeight",
+  /// "margin.top" and the other margins (inches), "lastRow" (from 1) and
+  /// "charts" (each chart's first and last row, from 1: `29-43`).
   static func printLayout(_ path: String) throws -> [String: [String: String]] {
     try python(
       """
@@ -241,6 +244,26 @@ enum XlsxReading {
               layout['titles'] = titles[i]
           merges = sheet.find('m:mergeCells', ns)
           layout['merges'] = ','.join(m.get('ref') for m in (merges if merges is not None else []))
+          breaks = sheet.find('m:rowBreaks', ns)
+          layout['breaks'] = ','.join(b.get('id') for b in (breaks if breaks is not None else []))
+          layout['defaultRowHeight'] = sheet.find('m:sheetFormatPr', ns).get('defaultRowHeight', '15')
+          for k, v in sheet.find('m:pageMargins', ns).attrib.items():
+              layout['margin.' + k] = v
+          layout['lastRow'] = str(max([int(r.get('r')) for r in sheet.iter('{%s}row' % ns['m'])] or [0]))
+          # Each chart's rows, first and last (from 1), from its drawing's anchor.
+          charts = []
+          sheetPart = 'xl/' + targets[s.get('{%s}id' % ns['r'])].lstrip('/').replace('xl/', '')
+          relsPart = sheetPart.replace('worksheets/', 'worksheets/_rels/') + '.rels'
+          if relsPart in z.namelist():
+              for rel in ET.fromstring(z.read(relsPart)):
+                  if rel.get('Type').endswith('/drawing'):
+                      drawing = ET.fromstring(z.read('xl/drawings/' + rel.get('Target').split('/')[-1]))
+                      x = '{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}'
+                      for anchor in drawing.iter(x + 'twoCellAnchor'):
+                          first = int(anchor.find(x + 'from').find(x + 'row').text) + 1
+                          last = int(anchor.find(x + 'to').find(x + 'row').text) + 1
+                          charts.append('%d-%d' % (first, last))
+          layout['charts'] = ','.join(charts)
           out[s.get('name')] = layout
       print(json.dumps(out))
       """, path)
@@ -276,6 +299,37 @@ enum XlsxReading {
               charts[name] = ','.join(sorted(set(faces)))
       print(json.dumps({'cells': cells, 'charts': charts}))
       """, path)
+  }
+
+  /// The texts each sheet's charts print (titles, axis titles): sheet name → its texts.
+  static func chartTexts(_ path: String) throws -> [String: [String]] {
+    try python(
+      """
+      import json, sys, zipfile, posixpath, xml.etree.ElementTree as ET
+      ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main',
+            'r': 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'}
+      z = zipfile.ZipFile(sys.argv[1])
+      def targets(part):
+          rels = posixpath.join(posixpath.dirname(part), '_rels', posixpath.basename(part) + '.rels')
+          if rels not in z.namelist():
+              return []
+          return [posixpath.normpath(posixpath.join(posixpath.dirname(part), r.get('Target')))
+                  for r in ET.fromstring(z.read(rels))]
+      book = ET.fromstring(z.read('xl/workbook.xml'))
+      sheets = {r.get('Id'): 'xl/' + r.get('Target').lstrip('/').replace('xl/', '')
+                for r in ET.fromstring(z.read('xl/_rels/workbook.xml.rels'))}
+      out = {}
+      for s in book.find('m:sheets', ns):
+          texts = []
+          for drawing in targets(sheets[s.get('{%s}id' % ns['r'])]):
+              for chart in targets(drawing):
+                  if 'charts/chart' in chart:
+                      root = ET.fromstring(z.read(chart))
+                      texts += [t.text for t in root.iter('{http://schemas.openxmlformats.org/drawingml/2006/main}t') if t.text]
+          out[s.get('name')] = {str(i): t for i, t in enumerate(texts)}
+      print(json.dumps(out))
+      """, path
+    ).mapValues { texts in (0..<texts.count).compactMap { texts[String($0)] } }
   }
 
   private static func python(_ script: String, _ path: String) throws -> [String: [String: String]] {

@@ -305,7 +305,10 @@ import Testing
       model.formula(in: .en).hasSuffix(
         "where v, s, x = (count + 12,000·all-platform rate) / (events + 12,000); r = (count + 1,000·all-platform rate) / (events + 1,000), per 10,000 events, over the last 4 quarters; A ≥ 90, B ≥ 75, C ≥ 60, D below; NR under 1,000 events in the window"
       ))
-    #expect(model.formula(in: .zh).hasSuffix("窗口内事件数少于 1,000 为 NR"))
+    // In Chinese: 得分, the grade 未评级, and each letter named where it is used (issue 32).
+    let zh = model.formula(in: .zh)
+    #expect(zh.hasPrefix("得分 = 100 − 40·min(v/5, 1)") && zh.hasSuffix("窗口内事件数少于 1,000 为未评级"), "\(zh)")
+    #expect(zh.contains("其中 成立投诉率（v）、原则1-2成立投诉率（s）、处置后打开率（x） =（计数 + 12,000·全平台比率）"), "\(zh)")
   }
 
   /// A model's numbers past what an integer holds are printed, never trapped on.
@@ -408,7 +411,8 @@ import Testing
       #expect(try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")[evidenceSheet] == nil)
       let ratingCells = try #require(cells[sheet]).values
       // douyin's row names its complaint; the evidence sheet every case, and the unregistered domains by name.
-      #expect(ratingCells.contains("v: c11\nx: —"))
+      // In Chinese by the indicators' names, not the formula's letters (issue 32).
+      #expect(ratingCells.contains(language == "en" ? "v: c11\nx: —" : "成立投诉：c11\n处置后打开：—"), "\(language)")
       // The evidence over the annex's five sheets: the indicators, the unregistered domains, r, v, x.
       let sheets =
         language == "en"

@@ -206,7 +206,10 @@ import Testing
     let out = try ReportPackageTests().write(store)
     for (language, sheet, said) in [
       // l4 fell due in the quarter: it is in the rate as missed, and the note says so (reader39).
-      ("en", "Principle 1", "1 overdue and open at the end: those due this quarter count here as missed, those due earlier in no rate"),
+      (
+        "en", "Principle 1",
+        "1 overdue and open at the end: those due this quarter count here as missed, those due earlier in no rate"
+      ),
       ("zh", "原则一", "季末超期未办结 1 件：本季度到期的已计为未按时办结，此前到期的不计入本比率"),
     ] {
       let book = try XlsxReading.cells(out + "/linkaudit-2021-Q4.\(language).xlsx")

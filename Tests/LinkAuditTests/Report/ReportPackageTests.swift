@@ -261,9 +261,10 @@ import Testing
         try XlsxReading.cells(out + "/annex.\(language).xlsx")
       ) { main, _ in main }
       for (sheet, values) in cells {
-        // The ratings' first column is the platform id, beside its name: what a reader queries by.
+        // The annex's rating evidence starts with the platform id, what a reader queries by;
+        // the main workbook's ratings name the platform only (issue 32).
         let idColumn = [
-          "Platform ratings", "平台信用分级", "Rating evidence", "评级依据", "Evidence unregistered", "评级依据（未登记域名）",
+          "Rating evidence", "评级依据", "Evidence unregistered", "评级依据（未登记域名）",
           "Evidence r restrictions", "评级依据（r限制）",
           "Evidence v complaints", "评级依据（v投诉）", "Evidence x opens", "评级依据（x打开）",
         ].contains(sheet)

@@ -64,4 +64,27 @@ import Testing
       #expect((Double(layout["col.\(c)"] ?? "") ?? 0) >= 32.5, "column \(c): \(layout)")
     }
   }
+
+  /// A table whose last column spans on to a later one merges its header
+  /// and each row's text across them, its rows a line each where the text
+  /// fits; a span of one column is written plainly, and no header at all is no
+  /// crash (its row is left blank).
+  @Test func aSpanningTableMergesItsLastColumn() throws {
+    let path = dir.file("span.xlsx")
+    let workbook = try Workbook(path: path)
+    let sheet = try Sheet(workbook, "Span", language: .en)
+    try sheet.table(
+      header: ["wide", "a", "b", "c", "d"], rows: [[.text("x"), .count(1), .count(2), .count(3), .count(4)]],
+      filter: false)
+    try sheet.table(header: ["name", "why"], rows: [([.text("n")], "a reason of some length")], spanningTo: 4)
+    try sheet.table(header: ["name", "why"], rows: [([.text("m")], "one column")], spanningTo: 1)
+    try sheet.table(header: [], rows: [([], "no header")], spanningTo: 0)
+    try sheet.finish()
+    try workbook.close()
+    let layout = try #require(try XlsxReading.printLayout(path)["Span"])
+    #expect(layout["merges"] == "B3:E3,B4:E4", "\(layout)")
+    let cells = try #require(try XlsxReading.cells(path)["Span"])
+    #expect(cells["B4"] == "a reason of some length" && cells["B6"] == "one column" && cells["A8"] == "no header")
+    #expect(layout["row.4"] == nil, "one line: \(layout)")
+  }
 }

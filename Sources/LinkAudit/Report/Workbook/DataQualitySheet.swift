@@ -66,7 +66,7 @@ extension WorkbookWriter {
       ],
       rows: data.batches.map { b in
         [
-          .count(b.batchID), .text(language.word(.batchKind, b.kind)), .text(b.fileName),
+          .count(b.batchID), .text(language.word(.batchKind, b.kind)), .text(language.batchFileName(b.fileName)),
           .text(data.local(b.importedAt)), .count(b.rowsRead),
           .count(b.rowsStored), .count(b.rowsDuplicate), .count(b.rowsRejected), .digest(b.sha256),
         ]

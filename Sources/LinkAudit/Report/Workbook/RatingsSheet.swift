@@ -11,7 +11,6 @@ extension WorkbookWriter {
     let model = ratings.model
     let s = try Sheet(workbook, t(.ratings), language: language)
     try s.title("\(t(.ratings)) · \(language.quarterName(data.quarter))")
-    let pooled = model.observed(ratings.pooled)
     // Long texts as lines of their own, not measured: the grades' columns
     // keep the widths their values need, and each line runs on to the right.
     let formula = model.formulaLines(in: language)
@@ -19,13 +18,7 @@ extension WorkbookWriter {
       [
         (t(.ratingModel), "\(model.name) (SHA-256 \(model.sha256))"),
         (t(.window), ratings.window(in: language)),
-        (
-          t(.allRegistered),
-          "\(ratings.pooled.events.grouped) \(t(.eventsUnit))"
-            + RatingIndicator.allCases.map {
-              "\(language.clauseSeparator)\($0.letter) \(ratings.pooled.indicatorCounts[$0.rawValue].grouped) = \(RatingText.decimal(pooled[$0.rawValue]))"
-            }.joined()
-        ),
+        (t(.allRegistered), language.pooledRates(ratings)),
       ]
       + formula.split(separator: "\n").enumerated().map { k, part in (k == 0 ? t(.formula) : "", String(part)) }
       + [
@@ -38,20 +31,23 @@ extension WorkbookWriter {
           t(.marginUpNote)
         ),
       ]
-    for (label, text) in lines { try s.line([.text(label), .text(text)]) }
+    // The labels measured: the name column under them is narrower than they are.
+    for (label, text) in lines { try s.line([.text(label), .text(text)], measuring: 1) }
     s.row += 1
     let rated = ratings.ratings.filter(\.isRated)
+    // The name is the platform: no id column beside it (issue 32), in either language.
     let header = [
-      t(.platform), t(.name), t(.eventsInWindow), t(.score), t(.grade), t(.previousQuarter),
+      t(.platform), t(.eventsInWindow), t(.score), t(.grade), t(.previousQuarter),
       t(.marginDown), t(.marginUp), t(.explanation), t(.evidenceIDs),
     ]
     // The grade and the previous grade are coloured: their columns, found by name.
     let grades = header.firstIndex(of: t(.grade))!...header.firstIndex(of: t(.previousQuarter))!
+    let score = header.firstIndex(of: t(.score))!
     let top = try s.table(
       header: header,
       rows: rated.map { r in
         [
-          .text(r.platformID), .text(r.name(in: language)), .count(r.events),
+          .text(r.name(in: language)), .count(r.events),
           r.score.map { .hours($0) } ?? .missing, .text(language.word(.grade, r.grade)),
           .text(language.word(.grade, r.previousGrade)), r.marginDown.map { .count($0) } ?? .text(""),
           r.marginUp.map { .count($0) } ?? .text(""), .wrapped(ratings.explanation(r, in: language)),
@@ -68,31 +64,28 @@ extension WorkbookWriter {
         equalTo: language.word(.grade, grade),
         style: CellStyle(bold: true, background: colour, alignTop: true))
     }
+    // Page 2: the platforms not rated, a line each, then the scores' chart;
+    // page 1 holds the model and the rated platforms whole.
+    s.row += 1
+    if !rated.isEmpty { s.newPage() }
     let unrated = ratings.ratings.filter { !$0.isRated }
     if !unrated.isEmpty {
-      s.row += 1
-      try s.heading(
-        t(.notRated))
+      try s.heading(t(.notRated))
       try s.table(
-        header: [t(.platform), t(.name), t(.eventsInWindow), t(.explanation)],
+        header: [t(.platform), t(.eventsInWindow), t(.explanation)],
         rows: unrated.map { r in
-          [
-            .text(r.platformID), .text(r.name(in: language)), .count(r.events),
-            .wrapped(ratings.explanation(r, in: language)),
-          ]
-        }, filter: false)
+          ([.text(r.name(in: language)), .count(r.events)], language.notRatedWhy(r, model: model))
+        }, spanningTo: header.count - 1)
+      s.row += 1
     }
-    // The chart after the last table: it starts a page of its own below them.
-    let last = s.row - 1
     if !rated.isEmpty {
       try s.barChart(
-        title: t(.score), rows: (top + 1)...(top + rated.count), columns: (1, 3),
-        axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (last + 2, 1))
-      // On a page of its own, under the repeated header, never cut by a page break.
-      s.row = last + 2
-      s.newPage()
+        title: t(.score), rows: (top + 1)...(top + rated.count), columns: (0, score),
+        axes: (t(.score), t(.platform)), numberFormat: "0", max: 100, at: (s.row, 0),
+        // As tall as its bars need: beside a long list of the unrated, page 2 still holds it.
+        minimumHeight: 180)
     }
-    // Several tables come before the chart: no frozen or repeated header would belong to them all.
+    // Several tables: no frozen or repeated header would belong to them all.
     try s.finish(headerRow: top, freezeHeader: false, repeatHeader: false)
   }
 
@@ -108,6 +101,10 @@ extension WorkbookWriter {
     }
     let complaints = ratings.evidence.complaints(of: platformID).map(\.complaintID)
     let opens = ratings.evidence.exposures(of: platformID).map(\.eventID)
-    return "v: \(list(complaints))\nx: \(list(opens))"
+    // In Chinese by the indicators' names, in English by the formula's letters.
+    let (v, x) =
+      language == .zh
+      ? (RatingIndicator.violation.name(in: .zh), RatingIndicator.exposure.name(in: .zh)) : ("v", "x")
+    return language.labelled(v, list(complaints)) + "\n" + language.labelled(x, list(opens))
   }
 }
