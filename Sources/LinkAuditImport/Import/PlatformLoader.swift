@@ -47,8 +47,8 @@ package struct PlatformLoader {
       guard ids.insert(id).inserted else {
         throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
       }
-      let nameEnglish = try fields.text(.nameEnglish, required: true, maxLength: 200)!
-      let nameChinese = try fields.text(.nameChinese, required: true, maxLength: 200)!
+      let nameEnglish = try fields.referenceName(.nameEnglish, required: true, maxLength: 200)!
+      let nameChinese = try fields.referenceName(.nameChinese, required: true, maxLength: 200)!
       let domainText = try fields.text(.domains, required: true, maxLength: 4000)!
       var domains: [String] = []
       for raw in domainText.split(whereSeparator: { $0 == " " || $0 == ";" }) {
@@ -83,7 +83,7 @@ package struct PlatformLoader {
       guard !domains.isEmpty else {
         throw RowProblem(column: "domains", value: domainText, expected: "one or more domains separated by spaces or ;")
       }
-      let op = try fields.text(.operatorName, required: false, maxLength: 200)
+      let op = try fields.referenceName(.operatorName, required: false, maxLength: 200)
       platforms.append(
         Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
       return true
