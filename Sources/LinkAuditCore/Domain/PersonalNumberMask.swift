@@ -111,11 +111,10 @@ public enum PersonalNumberMask {
     case 0x58, 0x78, 0xD7, 0x2715, 0x2716, 0x2717, 0x2718, 0x2573, 0x3A7, 0x3C7, 0x425, 0x445: return true
     case 0..<0x80: return false
     default:
-      // Letters, symbols and numbers only: a mark or a space is a separator, never the check character.
+      // Only these categories hold a Latin X (a mark or a space is a separator, never the check character);
+      // and a Han character, the most frequent after a number, is not normalised for nothing.
       switch s.properties.generalCategory {
-      case .uppercaseLetter, .lowercaseLetter, .modifierLetter, .otherLetter, .letterNumber, .otherNumber,
-        .otherSymbol, .mathSymbol:
-        break
+      case .uppercaseLetter, .lowercaseLetter, .modifierLetter, .letterNumber, .otherSymbol: break
       default: return false
       }
       let folded = String(Character(s)).precomposedStringWithCompatibilityMapping

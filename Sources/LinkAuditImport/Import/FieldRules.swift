@@ -97,7 +97,7 @@ package struct FieldReader<Column: InputColumn> {
     if PersonalNumberMask.carriesPersonalNumber(v) {
       throw RowProblem(
         column: name(i), value: v,
-        expected: "a name that carries no mobile or ID number (names are printed in every package: name by name)")
+        expected: "a name with no mobile or ID number in it (names are printed in every package and notice)")
     }
     return v
   }

@@ -164,7 +164,7 @@ package struct PolicyLoader {
       throw FileError(
         file: file, line: node?.mark.map { $0.line + 1 },
         message:
-          "\(key): value \"\(displayable(value))\" holds an ID or mobile number: a policy's \(key) is printed in every package; name people by name"
+          "\(key): value \"\(displayable(value))\" holds an ID or mobile number: a policy's \(key) is printed in every package"
       )
     }
     let version = try scalar("version")
