@@ -60,6 +60,7 @@ import Testing
     ("name_en", "zz,ZZ Shop 联系人 13812345678,测试,zz.cn,", "ZZ Shop 联系人 138****5678"),
     ("name_zh", "zz,ZZ Shop,测试 110105 1990.01.01 1234,zz.cn,", "测试 ****** ****.**.** 1234"),
     ("operator", "zz,ZZ Shop,测试,zz.cn,王五 138。1234。5678", "王五 138。****。5678"),
+    ("platform_id", "13812345678,ZZ Shop,测试,zz.cn,", "138****5678"),
   ])
   func f4_aNumberInAPlatformsNameIsRefusedWithItsRow(column: String, row: String, shown: String) throws {
     try seeded()
@@ -69,7 +70,7 @@ import Testing
     let r = try run(["import", "platforms", file])
     #expect(r.status != 0)
     for part in [
-      "platforms.csv:3:", "column \(column): value \"\(shown)\"", "a name with no mobile or ID number in it",
+      "platforms.csv:3:", "column \(column): value \"\(shown)\"", "with no mobile or ID number in it",
     ] {
       #expect(r.stderr.contains(part), "\(part): \(r.stderr)")
     }

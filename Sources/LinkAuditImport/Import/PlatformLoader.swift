@@ -44,6 +44,12 @@ package struct PlatformLoader {
         throw RowProblem(
           column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
       }
+      // An id is printed in every package and names the notice sent (`notice-2021-Q4-ID.zh.md`): no number of a person.
+      if PersonalNumberMask.carriesPersonalNumber(id) {
+        throw RowProblem(
+          column: "platform_id", value: id,
+          expected: "a platform id with no mobile or ID number in it (ids are printed in every package and notice)")
+      }
       guard ids.insert(id).inserted else {
         throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
       }
