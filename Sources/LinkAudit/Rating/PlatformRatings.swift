@@ -170,7 +170,9 @@ public struct QuarterRatings: Sendable {
     {
       rows.append(
         (
-          try v.text("platform_id"), try v.text("name_en"), try v.text("name_zh"),
+          // Names masked as every output of stored text is (red-team F4: a database imported before import refused them).
+          try v.text("platform_id"), PersonalNumberMask.mask(try v.text("name_en")),
+          PersonalNumberMask.mask(try v.text("name_zh")),
           RatingCounts(
             events: try v.integer("events"), violations: try v.integer("upheld_violations"),
             severe: try v.integer("upheld_severe"), restrictions: try v.integer("restrictions"),

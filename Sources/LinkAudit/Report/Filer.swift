@@ -65,11 +65,16 @@ public struct Filer: Codable, Equatable, Sendable {
       return
         "\"\(displayable(value))\" holds an ID or mobile number: the filer names people by name (a number goes in phone)"
     }
+    // The phone and email reach the regulator as declared, a mobile too; an ID number is never a way to
+    // contact anyone (red-team F15).
+    if key == "phone" || key == "email", PersonalNumberMask.carriesIDNumber(value) {
+      return "\"\(displayable(value))\" holds an ID number: \(key) is how the regulator reaches the contact"
+    }
     return nil
   }
 
-  /// The keys whose values may be a personal number: the contact's phone and email, as declared;
-  /// the credit code is checked by its own check character.
+  /// The keys whose values may be a mobile number: the contact's phone and email, as declared (an ID
+  /// number is refused there too); the credit code is checked by its own check character.
   static let personalNumbersAllowed: Set<String> = ["phone", "email", "credit_code"]
 
   /// Its name beside the database, where report looks when --filer is not given.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Masks mainland mobile numbers (11 digits, 1[3-9]…) and resident ID numbers
 /// (17 digits and a digit or X) in free text: 138****5678, **************123X
 /// (an ID keeps only its last four characters, as the regulator's review asked:
@@ -12,7 +14,9 @@
 /// separator or invisible character, digit by digit (`1 3 8 1 2 3 4 5 6 7 8`)
 /// and after a country code (`+86`, `0086`). Only a whole number is masked (a
 /// run of digit groups with nothing but the grouping between them), so order
-/// numbers, dates and the like are kept.
+/// numbers, dates and the like are kept. Letters stay letters: `l38l2345678`
+/// and `138o12345678` are not read as numbers (reading l, I, o, O as digits
+/// would mask words, codes and hosts; docs/reliability.md, D3).
 public enum PersonalNumberMask {
   public static func mask(_ text: String) -> String {
     // Again until nothing changes: a number masked may free the groups it
@@ -96,21 +100,34 @@ public enum PersonalNumberMask {
   }
 
   /// X as an ID's check character is written, and what it is mistaken for:
-  /// x, full-width Ｘ ｘ, the Roman numeral Ⅹ ⅹ, the multiplication and cross
-  /// signs × ✕ ✖ ✗ ✘ ╳, Greek and Cyrillic capitals and smalls Χ χ Х х (red-team E4).
+  /// every Latin X Unicode folds to X under NFKC (full-width Ｘ ｘ, the Roman
+  /// numeral Ⅹ ⅹ, circled Ⓧ ⓧ, the mathematical 𝐗 𝑿 𝖷…, squared 🅇, modifier ˣ
+  /// and subscript ₓ: red-team F5), the Latin X forms NFKC keeps apart (negative
+  /// circled and squared 🅧 🆇, parenthesized 🄧 ⒳, named a LATIN … LETTER X), and,
+  /// by a list, signs and other scripts' letters that look like it: × ✕ ✖ ✗ ✘ ╳,
+  /// Greek and Cyrillic Χ χ Х х (red-team E4).
   static func isCheckCharacter(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    case 0x58, 0x78, 0xFF38, 0xFF58, 0x2169, 0x2179, 0xD7, 0x2715, 0x2716, 0x2717, 0x2718, 0x2573, 0x3A7, 0x3C7,
-      0x425, 0x445:
-      return true
-    default: return false
+    case 0x58, 0x78, 0xD7, 0x2715, 0x2716, 0x2717, 0x2718, 0x2573, 0x3A7, 0x3C7, 0x425, 0x445: return true
+    case 0..<0x80: return false
+    default:
+      // Only these categories hold a Latin X (a mark or a space is a separator, never the check character);
+      // and a Han character, the most frequent after a number, is not normalised for nothing.
+      switch s.properties.generalCategory {
+      case .uppercaseLetter, .lowercaseLetter, .modifierLetter, .letterNumber, .otherSymbol: break
+      default: return false
+      }
+      let folded = String(Character(s)).precomposedStringWithCompatibilityMapping
+      if folded == "X" || folded == "x" { return true }
+      guard let name = s.properties.name else { return false }
+      return name.hasSuffix("LATIN CAPITAL LETTER X") || name.hasSuffix("LATIN SMALL LETTER X")
     }
   }
 
   /// The text with the numbers one pass finds masked, or nil when it finds
   /// none; `again` when a number masked left groups of its token that
   /// another pass may find a number in.
-  private static func maskOnce(_ text: String) -> (String, again: Bool)? {
+  private static func maskOnce(_ text: String, idsOnly: Bool = false) -> (String, again: Bool)? {
     var scalars = Array(text.unicodeScalars)
     var changed = false
     var again = false
@@ -149,7 +166,7 @@ public enum PersonalNumberMask {
       // A word joined after the number does not save it (`13812345678abc`, `… 5678ext`: red-team D3).
       let last = groups.count
       // Digits before each group: a run is tried only when its digits can make a number
-      // (11 a mobile's, 13 or 15 one after 86 or 0086, 17 and an X or 18 an ID's).
+      // (11 a mobile's, 12 one dialled with a leading 0, 13 or 15 one after 86 or 0086, 17 and an X or 18 an ID's).
       var before = [0]
       for g in groups { before.append(before[before.count - 1] + g.count) }
       var first = 0
@@ -159,7 +176,7 @@ public enum PersonalNumberMask {
         while stop > first {
           let run = first..<stop
           switch before[stop] - before[first] {
-          case 11, 13, 15, 17, 18: break
+          case 11, 12, 13, 15, 17, 18: break
           default:
             stop -= 1
             continue
@@ -172,7 +189,7 @@ public enum PersonalNumberMask {
           func masking(hasX: Bool) -> [Int]? {
             maskPositions(
               groups: Array(groups[run]), hasX: hasX, plus: plus && first == 0, anyGrouping: !punctuated,
-              in: scalars)
+              wholeToken: run == 0..<last, idsOnly: idsOnly, in: scalars)
           }
           let withX = hasX && stop == groups.count
           if !(punctuated && run.count < 3),
@@ -215,12 +232,19 @@ public enum PersonalNumberMask {
     return String(validating: bytes, as: UTF8.self) ?? text
   }
 
-  /// True when `text` holds a mobile or ID number anywhere, however it is
-  /// joined to what surrounds it (`13812345678-01`, `13812345678a`,
-  /// `110105199001011234-2`): a run of digits that is one, or that the mask finds.
-  public static func carriesPersonalNumber(_ text: String) -> Bool {
-    if mask(text) != text { return true }
+  /// True when `text` holds a resident ID number anywhere (found as the mask
+  /// finds one, or 18 digits, or 17 and a check character, joined to anything:
+  /// `110105199001011234@qq.com`), a mobile number aside: the filer's phone and
+  /// email may be a mobile, never an ID (red-team F15).
+  public static func carriesIDNumber(_ text: String) -> Bool {
+    if maskOnce(text, idsOnly: true) != nil { return true }
+    return digitRuns(text).contains { $0.digits.count == 18 || ($0.digits.count == 17 && $0.checkAfter) }
+  }
+
+  /// Every run of digits in `text` (any script's), and whether a check character follows it.
+  private static func digitRuns(_ text: String) -> [(digits: [Int], checkAfter: Bool)] {
     let scalars = Array(text.unicodeScalars)
+    var runs: [(digits: [Int], checkAfter: Bool)] = []
     var i = 0
     while i < scalars.count {
       guard digit(scalars[i]) != nil else {
@@ -229,13 +253,21 @@ public enum PersonalNumberMask {
       }
       var j = i
       while j < scalars.count, digit(scalars[j]) != nil { j += 1 }
-      let run = scalars[i..<j].map { digit($0)! }
-      let x = j < scalars.count && isCheckCharacter(scalars[j])
-      if run.count == 11, run[0] == 1, (3...9).contains(run[1]) { return true }
-      if run.count == 18 || (run.count == 17 && x) { return true }
+      runs.append((scalars[i..<j].map { digit($0)! }, j < scalars.count && isCheckCharacter(scalars[j])))
       i = j
     }
-    return false
+    return runs
+  }
+
+  /// True when `text` holds a mobile or ID number anywhere, however it is
+  /// joined to what surrounds it (`13812345678-01`, `13812345678a`,
+  /// `110105199001011234-2`): a run of digits that is one, or that the mask finds.
+  public static func carriesPersonalNumber(_ text: String) -> Bool {
+    if mask(text) != text { return true }
+    return digitRuns(text).contains { run in
+      (run.digits.count == 11 && run.digits[0] == 1 && (3...9).contains(run.digits[1]))
+        || run.digits.count == 18 || (run.digits.count == 17 && run.checkAfter)
+    }
   }
 
   /// The scalar positions to mask in a token, or nil when it is not a whole mobile or ID number.
@@ -243,7 +275,8 @@ public enum PersonalNumberMask {
   /// number is read out in any grouping (`138 12 34 56 78`, `1381-2345678`: red-team D3); with
   /// punctuation only the usual groupings count, since `.`, `/` and the like write other things too.
   private static func maskPositions(
-    groups: [Range<Int>], hasX: Bool, plus: Bool, anyGrouping: Bool, in s: [Unicode.Scalar]
+    groups: [Range<Int>], hasX: Bool, plus: Bool, anyGrouping: Bool, wholeToken: Bool, idsOnly: Bool,
+    in s: [Unicode.Scalar]
   ) -> [Int]? {
     let positions = groups.flatMap { Array($0) }
     let digits = positions.map { digit(s[$0])! }
@@ -256,6 +289,9 @@ public enum PersonalNumberMask {
         skip = 2
       } else if digits.count == 15, digits.starts(with: [0, 0, 8, 6]) {
         skip = 4
+      } else if digits.count == 12, digits[0] == 0 {
+        // A mobile dialled from a landline in another city: 0 before it (`013812345678`: red-team F5).
+        skip = 1
       }
     }
     var local = lengths
@@ -268,28 +304,47 @@ public enum PersonalNumberMask {
         return nil
       }
     }
-    // Unbroken, grouped the way numbers are read out (3-4-4, 4-4-3, 3-8, 7-4), or digit by digit.
-    if !hasX, digits.count - skip == 11, digits[skip] == 1, (3...9).contains(digits[skip + 1]),
+    // Unbroken, grouped the way numbers are read out (3-4-4, 4-4-3, 3-8, 7-4), digit by digit, or in five
+    // groups or more of two digits or more (`138.12.34.56.78`: red-team F5; an IP address has four, a date three).
+    if !idsOnly, !hasX, digits.count - skip == 11, digits[skip] == 1, (3...9).contains(digits[skip + 1]),
       anyGrouping || [[11], [3, 4, 4], [4, 4, 3], [3, 8], [7, 4]].contains(local) || local.allSatisfy({ $0 == 1 })
+        || (local.count >= 5 && local.allSatisfy { $0 >= 2 })
     {
       return Array(positions[(skip + 3)..<(skip + 7)])
     }
     // A first-generation ID (15 digits: region, birth date YYMMDD, sequence), still found in older records
-    // (red-team E4). Fifteen digits write other things too (IMEIs, waybills), so its province and
-    // birth date must be ones an ID can hold.
-    if !hasX, skip == 0, digits.count == 15, [[15], [6, 6, 3], [6, 9]].contains(lengths),
-      isProvince(digits[0] * 10 + digits[1]), (1...12).contains(digits[8] * 10 + digits[9]),
-      (1...31).contains(digits[10] * 10 + digits[11])
+    // (red-team E4), in any grouping by spaces and dashes when it is the whole token (`1101 0590 0101 123`:
+    // red-team F5; inside a longer one, fifteen of its digits are more likely part of an 18-digit ID or a
+    // mobile beside one), or with its birth date written as a date (`110105 90.01.01 123`). Fifteen digits
+    // write other things too (IMEIs, waybills), so its province and birth date must be ones an ID can hold.
+    if !hasX, skip == 0, digits.count == 15,
+      (anyGrouping && wholeToken) || [[15], [6, 6, 3], [6, 9]].contains(lengths) || isDated(lengths, year: 2),
+      isProvince(digits[0] * 10 + digits[1]), isMonthAndDay(digits, at: 8)
     {
       return Array(positions[0..<11])
     }
     let idLengths: [[Int]] =
       hasX ? [[17], [6, 8, 3], [6, 4, 4, 3], [4, 4, 4, 4, 1]] : [[18], [6, 8, 4], [6, 4, 4, 4], [4, 4, 4, 4, 2]]
-    if digits.count == (hasX ? 17 : 18), anyGrouping || idLengths.contains(lengths) {
+    if digits.count == (hasX ? 17 : 18),
+      anyGrouping || idLengths.contains(lengths) || (isDated(lengths, year: 4) && isMonthAndDay(digits, at: 10))
+    {
       // Only the last four characters shown (three digits and the X, or four digits).
       return Array(positions[0..<14])
     }
     return nil
+  }
+
+  /// An ID whose birth date is written as a date, with any punctuation (`110105 1990.01.01 1234`,
+  /// `110105-1990/01/01-123X`: red-team F5): the region's six digits, the year's `year`, month and day in
+  /// two each, and the rest in one group.
+  private static func isDated(_ lengths: [Int], year: Int) -> Bool {
+    lengths.count == 5 && lengths[0] == 6 && lengths[1] == year && lengths[2] == 2 && lengths[3] == 2
+  }
+
+  /// Whether the digits at `position` and after are a month and a day (MMDD).
+  private static func isMonthAndDay(_ digits: [Int], at position: Int) -> Bool {
+    (1...12).contains(digits[position] * 10 + digits[position + 1])
+      && (1...31).contains(digits[position + 2] * 10 + digits[position + 3])
   }
 
   /// The provinces' codes an ID number starts with (GB/T 2260).
@@ -328,6 +383,8 @@ public enum PersonalNumberMask {
     "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{301C}", "\u{FF08}", "\u{FF09}", "\u{FF65}",
     // And what else a number was seen split by (red-team D3): `| * ' ; # + =` and the long-vowel mark ー.
     "|", "*", "'", ";", "#", "+", "=", "\u{30FC}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
+    // The ideographic and half-width full stops, the hyphenation point and the backslash (red-team F5).
+    "\u{3002}", "\u{FF61}", "\u{2027}", "\\", "\u{FF3C}",
   ]
 
   /// The value of a digit as any script writes it: Unicode's decimal digits

@@ -88,6 +88,20 @@ package struct FieldReader<Column: InputColumn> {
     return v
   }
 
+  /// A name from reference data (a platform's names, its operator): text by
+  /// the rules above that carries no mobile or ID number. Names are printed in
+  /// every package, the ratings and the notices, and name things by name; a
+  /// number there is a mistake, refused with its row as ids are (red-team F4).
+  package func referenceName(_ i: Column, required isRequired: Bool, maxLength: Int) throws(RowProblem) -> String? {
+    guard let v = try text(i, required: isRequired, maxLength: maxLength) else { return nil }
+    if PersonalNumberMask.carriesPersonalNumber(v) {
+      throw RowProblem(
+        column: name(i), value: v,
+        expected: "a name with no mobile or ID number in it (names are printed in every package and notice)")
+    }
+    return v
+  }
+
   package func enumeration<E: RawRepresentable & CaseIterable>(
     _ i: Column, _ type: E.Type, required isRequired: Bool, when condition: String? = nil
   )

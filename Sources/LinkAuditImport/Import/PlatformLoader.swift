@@ -44,11 +44,17 @@ package struct PlatformLoader {
         throw RowProblem(
           column: "platform_id", value: id, expected: "a short lower-case code (a-z, 0-9, _ or -), not \"other\"")
       }
+      // An id is printed in every package and names the notice sent (`notice-2021-Q4-ID.zh.md`): no number of a person.
+      if PersonalNumberMask.carriesPersonalNumber(id) {
+        throw RowProblem(
+          column: "platform_id", value: id,
+          expected: "a platform id with no mobile or ID number in it (ids are printed in every package and notice)")
+      }
       guard ids.insert(id).inserted else {
         throw RowProblem(column: "platform_id", value: id, expected: "a platform id not already listed in this file")
       }
-      let nameEnglish = try fields.text(.nameEnglish, required: true, maxLength: 200)!
-      let nameChinese = try fields.text(.nameChinese, required: true, maxLength: 200)!
+      let nameEnglish = try fields.referenceName(.nameEnglish, required: true, maxLength: 200)!
+      let nameChinese = try fields.referenceName(.nameChinese, required: true, maxLength: 200)!
       let domainText = try fields.text(.domains, required: true, maxLength: 4000)!
       var domains: [String] = []
       for raw in domainText.split(whereSeparator: { $0 == " " || $0 == ";" }) {
@@ -83,7 +89,7 @@ package struct PlatformLoader {
       guard !domains.isEmpty else {
         throw RowProblem(column: "domains", value: domainText, expected: "one or more domains separated by spaces or ;")
       }
-      let op = try fields.text(.operatorName, required: false, maxLength: 200)
+      let op = try fields.referenceName(.operatorName, required: false, maxLength: 200)
       platforms.append(
         Platform(id: id, nameEnglish: nameEnglish, nameChinese: nameChinese, domains: domains, operator: op))
       return true

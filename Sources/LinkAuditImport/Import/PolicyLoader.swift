@@ -156,10 +156,23 @@ package struct PolicyLoader {
       }
       throw FileError(file: file, line: mapping[key]?.mark.map { $0.line + 1 }, message: message)
     }
+    /// The version and title are printed in every package (manifest.json, the Markdown, both workbooks): a
+    /// mobile or ID number there is refused as in a platform's name (red-team F4), the number masked in the message.
+    func checkNoPersonalNumber(_ key: String, _ value: String) throws {
+      guard PersonalNumberMask.carriesPersonalNumber(value) else { return }
+      let node = mapping[key]
+      throw FileError(
+        file: file, line: node?.mark.map { $0.line + 1 },
+        message:
+          "\(key): value \"\(displayable(value))\" holds an ID or mobile number: a policy's \(key) is printed in every package"
+      )
+    }
     let version = try scalar("version")
     let title = try scalar("title")
     try checkText("version", version, maxLength: 128)
     try checkText("title", title, maxLength: 500)
+    try checkNoPersonalNumber("version", version)
+    try checkNoPersonalNumber("title", title)
     try checkText("body", body, maxLength: 1_000_000, multiline: true)
     let effectiveText = try scalar("effective_from")
     guard let effectiveFrom = timestamps.parse(effectiveText) else {

@@ -24,7 +24,7 @@ package final class RejectWriter {
 
   /// The data contract's user ids, withheld, and its free text, masked.
   package static let withheld: Set<String> = ["user_id", "reporter_id"]
-  package static let masked: Set<String> = ["description"]
+  package static let masked: Set<String> = ["description", "name_en", "name_zh", "operator"]
 
   /// One JSON Lines reject: the line as read and why it was rejected.
   package struct JSONReject: Encodable {

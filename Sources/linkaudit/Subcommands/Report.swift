@@ -40,14 +40,14 @@ struct Report: ParsableCommand {
     help: ArgumentHelp(
       "Why this quarter is issued again as a new version.",
       discussion:
-        "Every report of a quarter is recorded (linkaudit filings), one line of versions a quarter, whatever the zone. A report that writes the last version's bytes again is that version; anything else (other figures, or the same figures with a batch imported since, another signer, zone, templates or model) is the next version, and needs a reason. Text without control or bidirectional formatting characters, at most 2000 characters; personal numbers are masked."
+        "Every report of a quarter is recorded (linkaudit filings), one line of versions a quarter, whatever the zone. A report that writes the last version's bytes again is that version; anything else (other figures, or the same figures with a batch imported since, another signer, zone, templates or model) is the next version, and needs a reason. Text without control or bidirectional formatting characters, at most 2000 characters; personal numbers (mobile and ID numbers, in any script's digits and grouping) are masked. Letters are read as letters: a number spelt with them (l38l2345678, 138o12345678) is filed as written."
     ))
   var reason: String?
   @Option(
     help: ArgumentHelp(
       "The filer's details for the Cover (default: filer.yaml beside the database, when there is one).",
       discussion:
-        "YAML: entity, entity_en (optional), credit_code (the unified social credit code, checked by its check character), responsible_person, contact, phone, email (optional), reporter_pseudonyms (true to file each complaint's reporter pseudonym; false by default). The manifest records them. Without one, the Cover says the filer is not given.",
+        "YAML: entity, entity_en (optional), credit_code (the unified social credit code, checked by its check character), responsible_person, contact (names: a mobile or ID number there is refused), phone, email (optional; a mobile there is the declared contact, an ID number is refused), reporter_pseudonyms (true to file each complaint's reporter pseudonym; false by default). The manifest records them. Without one, the Cover says the filer is not given.",
       valueName: "file"))
   var filer: String?
   @Flag(help: "File a quarter that holds no link event and no complaint (refused otherwise: a mistyped year).")
