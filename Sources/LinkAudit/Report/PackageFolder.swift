@@ -237,8 +237,7 @@ package enum PackageFolder {
   /// staging folder, which is itself the unit put in place, so no temporary
   /// of a writer's is ever left in it by a kill (red-team D5).
   package static func writeFile(_ data: Data, to path: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { throw FileError(file: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+    let fd = try OutputFile.open(path)
     defer { close(fd) }
     try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
       var done = 0

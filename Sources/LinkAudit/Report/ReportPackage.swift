@@ -693,11 +693,7 @@ public struct ReportPackage {
   private func writeUnderRestrictedRegister(_ data: ReportData, database db: Database, to file: String) throws {
     // Opened here as every package file is (PackageFolder.writeFile): createFile(atPath:) writes through a `.dat.nosync`
     // temporary that a kill leaves in the staging folder (red-team E11).
-    let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
-    guard fd >= 0 else {
-      throw FileError(file: file, message: "cannot write the case register: \(String(cString: strerror(errno)))")
-    }
-    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    let handle = FileHandle(fileDescriptor: try OutputFile.open(file), closeOnDealloc: true)
     defer { try? handle.close() }
     var chunk = csvLine(ReportData.GotThroughRow.csvHeader) + "\n"
     try EventSection.eachUnderRestricted(db, data.period) { row in
@@ -732,7 +728,8 @@ public struct ReportPackage {
     written.append(Self.underRestrictedRegister)
     // The annex's other registers, as decisions.csv (issue 32).
     for file in Registers(data: data, reporterPseudonyms: filer?.reporterPseudonyms == true).files {
-      try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
+      // As every package file: Data.write would follow a link put in its place (red-team F15).
+      try PackageFolder.writeFile(Data(file.text.utf8), to: path(file.name))
       written.append(file.name)
     }
     let underRestricted = try WorkbookWriter.annexUnderRestricted(data, database: db)
