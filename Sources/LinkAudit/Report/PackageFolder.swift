@@ -562,15 +562,24 @@ package enum PackageFolder {
   /// name (`linkaudit-2021-Q4-v1.zip`) or by what it holds, whatever its
   /// name: both are handed over, so no key is kept beside them (red-team
   /// C12, D11, E9).
-  package static func holdsPackage(_ folder: String) -> Bool {
-    twoLevels(folder).contains {
-      FiledPackage.isArchiveName(($0 as NSString).lastPathComponent) || (try? Manifest.read(from: $0)) != nil
-        || isPackageArchive($0)
+  package static func holdsPackage(_ folder: String) -> Bool { packageFound(in: folder) != nil }
+
+  /// The first package folder or filing's archive `holdsPackage` finds, with
+  /// what it is, for the refusal to name (red-team F13: a zip of the
+  /// package's files alone, a tar or a tar.gz of it, are archives of it too).
+  package static func packageFound(in folder: String) -> (path: String, what: String)? {
+    for path in twoLevels(folder) {
+      if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
+      if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
+      if isPackageArchive(path) { return (path, "a report package's archive (zip)") }
+      if isPackageTarball(path) { return (path, "a report package's archive (tar)") }
     }
+    return nil
   }
 
-  /// A zip (a regular file, not a link) holding a folder with a linkaudit
-  /// manifest: a filing's archive under any name (`q4-filing.zip`), of at
+  /// A zip (a regular file, not a link) holding a linkaudit manifest, at
+  /// any depth: a filing's archive under any name (`q4-filing.zip`), a zip
+  /// of the package's files alone (`zip -j`, red-team F13), of at
   /// most 64 MiB. Only the manifest's entry is read, up to 16 MiB; an archive whose offsets
   /// lead past its end is not opened (ZIPFoundation would trap on it).
   static func isPackageArchive(_ path: String) -> Bool {
@@ -588,9 +597,7 @@ package enum PackageFolder {
     else { return false }
     for entry in archive where entry.type == .file {
       let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
-      guard parts.count == 2, parts[1] == ReportPackage.manifestName, entry.uncompressedSize <= 16 << 20 else {
-        continue
-      }
+      guard parts.last == Substring(ReportPackage.manifestName), entry.uncompressedSize <= 16 << 20 else { continue }
       var manifest = Data()
       _ = try? archive.extract(entry) { chunk in
         guard manifest.count + chunk.count <= 16 << 20 else { throw ReportError(message: "too large") }
