@@ -526,15 +526,43 @@ package enum PackageFolder {
     return ((try? handle.read(upToCount: 4096)) ?? Data(), Int64(info.st_size))
   }
 
+  /// What tells a pseudonym key's file from other text of hexadecimal
+  /// digits, which reads the same (red-team F9: a SHA-256 is 64 digits, as
+  /// the key is): the fingerprint the database recorded of its own key, and
+  /// the digests the tool prints for people to keep (the signing key's).
+  package struct KnownKeys: Sendable {
+    package var pseudonymKeyFingerprint: String?
+    package var printedDigests: Set<String> = []
+
+    package init(pseudonymKeyFingerprint: String? = nil, printedDigests: Set<String> = []) {
+      self.pseudonymKeyFingerprint = pseudonymKeyFingerprint
+      self.printedDigests = printedDigests
+    }
+  }
+
   /// A secret key file of the kinds this tool makes, by its content (any
-  /// name): "a PEM private key" (the signing key) or "a pseudonym key" (its
-  /// hexadecimal text, `.linkaudit.key`), or nil. Only a regular file of at
-  /// most 4 KiB is read: no link is followed, no pipe opened.
-  package static func secretKeyKind(_ path: String) -> String? {
+  /// name), or nil. "a PEM private key" (the signing key). For text of
+  /// hexadecimal digits alone, as `.linkaudit.key` is written: "this
+  /// database's pseudonym key" when its fingerprint is the one recorded;
+  /// else, when only its owner may read it (a key is written so, and read
+  /// only so), a file that may be one, named with what was found; a
+  /// digest the tool printed, or one others may read, is no key (red-team
+  /// F9). Only a regular file of at most 4 KiB is read: no link is
+  /// followed, no pipe opened.
+  package static func secretKeyKind(_ path: String, known: KnownKeys = .init()) -> String? {
     guard let (data, size) = head(of: path) else { return nil }
     let text = String(decoding: data, as: UTF8.self)
     if beginsAsPrivateKey(text) { return "a PEM private key" }
-    return size <= 4096 && SecretFile.pseudonymKey(fromText: text) != nil ? "a pseudonym key" : nil
+    guard size <= 4096, let key = SecretFile.pseudonymKey(fromText: text) else { return nil }
+    if let recorded = known.pseudonymKeyFingerprint, SecretFile.pseudonymKeyFingerprint(key) == recorded {
+      return "this database's pseudonym key"
+    }
+    let digits = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    var info = stat()
+    guard !known.printedDigests.contains(digits.lowercased()), lstat(path, &info) == 0, info.st_mode & 0o077 == 0
+    else { return nil }
+    return
+      "\(digits.count) hexadecimal digits alone, readable by its owner only: a file that may be a pseudonym key; a checksum kept there reads the same, and is taken for no key once others may read it (chmod 644)"
   }
 
   /// What a folder handed over takes with it, as far as the key rules look:
@@ -610,8 +638,8 @@ package enum PackageFolder {
 
   /// The secret keys (`secretKeyKind`) in `folder` or its immediate
   /// subfolders, hidden ones included, as paths under `folder`, with their kind.
-  package static func secretKeys(in folder: String) -> [(path: String, kind: String)] {
-    twoLevels(folder).compactMap { path in secretKeyKind(path).map { (path, $0) } }
+  package static func secretKeys(in folder: String, known: KnownKeys = .init()) -> [(path: String, kind: String)] {
+    twoLevels(folder).compactMap { path in secretKeyKind(path, known: known).map { (path, $0) } }
   }
 
   /// Refuses a package folder `directory` beside a secret key (the signing
@@ -620,11 +648,12 @@ package enum PackageFolder {
   /// (red-team D11, E9; the other way round from C12). The database's own
   /// folder is exempt, as for `keys new`: the key's default place, a working
   /// folder whatever else it holds.
-  package static func checkNoKeyBeside(_ directory: String, database: String, protecting protected: ProtectedFiles)
-    throws
-  {
+  package static func checkNoKeyBeside(
+    _ directory: String, database: String, protecting protected: ProtectedFiles, known: KnownKeys = .init()
+  ) throws {
     let folder = parentPath(FileIdentity(directory).canonical)
-    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database), let found = secretKeys(in: folder).first
+    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database),
+      let found = secretKeys(in: folder, known: known).first
     else { return }
     // Named as the user named the folder: `e/sub/k.pem` for `--out e/2021-Q4`.
     let inside = String(found.path.dropFirst(folder.hasSuffix("/") ? folder.count : folder.count + 1))

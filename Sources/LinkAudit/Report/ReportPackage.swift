@@ -489,7 +489,11 @@ public struct ReportPackage {
     if case .issue = filing {
       try Self.checkFiledHere(directory, database: db)
       try Self.checkNotKept(directory, database: db)
-      try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected)
+      // A file of hexadecimal digits is told by the database's key fingerprint and the signing key's (red-team F9).
+      let known = PackageFolder.KnownKeys(
+        pseudonymKeyFingerprint: try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'")
+          .text, printedDigests: Set([signedBy].compactMap { $0 }))
+      try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected, known: known)
     }
     if case .issue(_, _, _, true) = filing {
       PackageFolder.removeStaleScratch()

@@ -38,6 +38,8 @@ struct DoctorCommand: ParsableCommand {
     let db = try database.openForReading(currentSchema: false)
     var findings = try Doctor.examine(db, inbox: inbox)
     findings.append(try Doctor.pseudonymKey(db, keyFile: pseudonymKey.path(database: database)))
+    findings += Doctor.strayKeys(
+      signingKey: signing.path(database: database).path, pseudonymKey: pseudonymKey.path(database: database))
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(
