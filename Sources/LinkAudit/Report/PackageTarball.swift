@@ -8,8 +8,10 @@ import ZIPFoundation
 /// manifest (red-team F13). Other compressed forms (xz, bzip2, zstd, 7z,
 /// rar) are not looked into: linkaudit links no reader of them.
 extension PackageFolder {
-  /// The most bytes a tar is read to (unpacked): a bomb stops here.
-  static let largestTarball = 1 << 30
+  /// The most bytes a tar is read to (unpacked): a bomb stops here, in a
+  /// second or two (1 GiB took 19 s of a debug build on the shared machine).
+  /// A package's manifest past them (after a register of millions of rows) is not seen.
+  static let largestTarball = 256 << 20
 
   /// `path` (a regular file, not a link, of at most 64 MiB) is a tar or a
   /// gzip'd tar holding a linkaudit package's manifest.
@@ -91,11 +93,22 @@ final class TarScan {
   /// A 512-byte block is a tar header: its checksum (the sum of its bytes,
   /// the checksum field read as spaces) is the one it records.
   static func isHeader(_ block: Data) -> Bool {
-    let b = [UInt8](block)
-    guard b.count == 512, let recorded = number(b[148..<156]) else { return false }
-    let sum = b.enumerated().reduce(0) { $0 + (148..<156 ~= $1.offset ? 32 : Int($1.element)) }
-    return sum == recorded
+    guard block.count == 512 else { return false }
+    return block.withUnsafeBytes { raw -> Bool in
+      let b = raw.bindMemory(to: UInt8.self)
+      guard let recorded = number(ArraySlice(b[148..<156])) else { return false }
+      var sum = 8 * 32
+      for i in 0..<148 { sum &+= Int(b[i]) }
+      for i in 156..<512 { sum &+= Int(b[i]) }
+      return sum == recorded
+    }
   }
+
+  /// The most entries read: a package has a few dozen, a reports folder a
+  /// few hundred; a tar of many small files stops here (300,000 empty
+  /// entries took 156 s of a debug build before this bound).
+  static let largestEntryCount = 10_000
+  private var entries = 0
 
   func feed(_ chunk: Data) throws {
     total += chunk.count
@@ -132,6 +145,8 @@ final class TarScan {
     pending = Data()
     switch unit {
     case .header:
+      entries += 1
+      guard entries <= Self.largestEntryCount else { throw Outcome.notFound }
       let b = [UInt8](data)
       if b.allSatisfy({ $0 == 0 }) { throw Outcome.notFound }
       guard Self.isHeader(data), let size = Self.size(b[124..<136]), size >= 0 else { throw Outcome.notFound }

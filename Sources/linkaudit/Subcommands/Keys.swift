@@ -52,13 +52,13 @@ struct Keys: ParsableCommand {
       try Self.checkPlace(path, database: database.path)
       // The database, its journal or the pseudonym key, named as such (red-team F15); a signing key there is create's to say.
       let target = FileIdentity(path)
-      if PackageFolder.exists(path),
-        let entry = database.protectedFiles.entries.first(where: {
-          $0.role != "the signing key" && target.isSame(as: FileIdentity($0.path))
-        })
-      {
+      // Also where none is yet: a key made as d.db-wal would be read by SQLite as the database's journal.
+      if let entry = database.protectedFiles.entries.first(where: {
+        $0.role != "the signing key" && target.isSame(as: FileIdentity($0.path))
+      }) {
+        let refusal = PackageFolder.exists(path) ? "refusing to replace it" : "no key goes there"
         throw ValidationError(
-          "--signing-key \(path) is \(entry.role) (\(entry.path)): refusing to replace it; name a new file for the key")
+          "--signing-key \(path) is \(entry.role) (\(entry.path)): \(refusal); name a new file for the key")
       }
       let created = try SigningKey.create(at: path)
       print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
