@@ -12,8 +12,9 @@ package enum SecretFile {
   /// run tells one left by a kill (`strayTemporaries`) from one at work.
   package static func create(at path: String, contents: String) throws -> Bool {
     // Its own leftovers first: a kill before the link left a whole key that nothing uses (red-team F15).
-    for stray in strayTemporaries(of: path) { unlink(stray) }
-    let temporary = path + temporarySuffix + "\(getpid())"
+    // Only those named as this version names them: `KEY.new-PID` is also a name a person gives a key.
+    for stray in strayTemporaries(of: path) where stray.provenOurs { unlink(stray.path) }
+    let temporary = path + temporarySuffix + "\(getpid())-\(UUID().uuidString)"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else {
       throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
@@ -43,15 +44,20 @@ package enum SecretFile {
   /// holds (a run in another PID namespace holds it), holding a whole key
   /// (a PEM private key, or a pseudonym key's hexadecimal text). Such a key
   /// was never in place, so nothing uses it; found without writing.
-  package static func strayTemporaries(of path: String) -> [String] {
+  /// `provenOurs`: named `KEY.new-PID-UUID`, as this version names them;
+  /// `KEY.new-PID` (earlier versions) is also a name a person may give a
+  /// key (`k.pem.new-2024`, red-team F7's lesson), so it is named, never removed.
+  package static func strayTemporaries(of path: String) -> [(path: String, provenOurs: Bool)] {
     let folder = parentPath(path)
     let prefix = (path as NSString).lastPathComponent + temporarySuffix
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else {
       return []
     }
-    return names.sorted().compactMap { name -> String? in
-      guard name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count)), pid > 0,
-        name.dropFirst(prefix.count).allSatisfy({ $0.isASCII && $0.isNumber }),
+    return names.sorted().compactMap { name -> (path: String, provenOurs: Bool)? in
+      guard name.hasPrefix(prefix) else { return nil }
+      let parts = name.dropFirst(prefix.count).split(separator: "-", maxSplits: 1)
+      guard let digits = parts.first, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let pid = Int32(digits),
+        pid > 0, parts.count == 1 || UUID(uuidString: String(parts[1])) != nil,
         kill(pid, 0) != 0 && errno == ESRCH
       else { return nil }
       let file = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
@@ -69,7 +75,7 @@ package enum SecretFile {
       let whole =
         (text.hasPrefix("-----BEGIN PRIVATE KEY-----") && text.contains("-----END PRIVATE KEY-----"))
         || pseudonymKey(fromText: text) != nil
-      return whole ? file : nil
+      return whole ? (file, parts.count == 2) : nil
     }
   }
 
