@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A key on disk that no other user may read: the pseudonym key and the
@@ -7,13 +8,20 @@ package enum SecretFile {
   /// then linked into place: a process starting at the same moment finds
   /// either no file or a whole one. Returns false, writing nothing, when a
   /// file is already there (the one that lost the race, or an existing key).
+  /// The temporary is locked while this process lives, so that a later
+  /// run tells one left by a kill (`strayTemporaries`) from one at work.
   package static func create(at path: String, contents: String) throws -> Bool {
-    let temporary = path + ".new-\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+    // Its own leftovers first: a kill before the link left a whole key that nothing uses (red-team F15).
+    // Only those named as this version names them: `KEY.new-PID` is also a name a person gives a key.
+    for stray in strayTemporaries(of: path) where stray.provenOurs { unlink(stray.path) }
+    let temporary = path + temporarySuffix + "\(getpid())-\(UUID().uuidString)"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else {
       throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
     }
     defer { unlink(temporary) }
+    // Before a byte is written: an empty temporary is never taken for a stray key.
+    _ = flock(fd, LOCK_EX)
     let written = contents.withCString { write(fd, $0, strlen($0)) }
     let synced = fsync(fd) == 0
     close(fd)
@@ -25,6 +33,61 @@ package enum SecretFile {
       throw FileError(file: path, message: "cannot create key file: \(String(cString: strerror(errno)))")
     }
     return true
+  }
+
+  /// What `create` names its temporary by: the key's name, this, the process id.
+  package static let temporarySuffix = ".new-"
+
+  /// The temporaries `create` left beside `path` when killed before it put
+  /// the key in place: a regular file of ours (not a link), named as
+  /// `create` names them, whose process is gone and whose lock no process
+  /// holds (a run in another PID namespace holds it), holding a whole key
+  /// (a PEM private key, or a pseudonym key's hexadecimal text). Such a key
+  /// was never in place, so nothing uses it; found without writing.
+  /// `provenOurs`: named `KEY.new-PID-UUID`, as this version names them;
+  /// `KEY.new-PID` (earlier versions) is also a name a person may give a
+  /// key (`k.pem.new-2024`, red-team F7's lesson), so it is named, never removed.
+  package static func strayTemporaries(of path: String) -> [(path: String, provenOurs: Bool)] {
+    let folder = parentPath(path)
+    let prefix = (path as NSString).lastPathComponent + temporarySuffix
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else {
+      return []
+    }
+    return names.sorted().compactMap { name -> (path: String, provenOurs: Bool)? in
+      guard name.hasPrefix(prefix) else { return nil }
+      let parts = name.dropFirst(prefix.count).split(separator: "-", maxSplits: 1)
+      guard let digits = parts.first, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let pid = Int32(digits),
+        pid > 0, parts.count == 1 || UUID(uuidString: String(parts[1])) != nil,
+        kill(pid, 0) != 0 && errno == ESRCH
+      else { return nil }
+      let file = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+      let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+      guard fd >= 0 else { return nil }
+      defer { close(fd) }
+      var info = stat()
+      guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+        info.st_size <= 4096, flock(fd, LOCK_SH | LOCK_NB) == 0
+      else { return nil }
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      let n = readDescriptor(fd, &buffer)
+      guard n > 0 else { return nil }
+      let text = String(decoding: buffer[0..<n], as: UTF8.self)
+      let whole =
+        (text.hasPrefix("-----BEGIN PRIVATE KEY-----") && text.contains("-----END PRIVATE KEY-----"))
+        || pseudonymKey(fromText: text) != nil
+      return whole ? (file, parts.count == 2) : nil
+    }
+  }
+
+  /// The pseudonym key's fingerprint, which the database records: the
+  /// HMAC-SHA256 of a fixed text under the key, as hexadecimal. It names
+  /// the key without revealing it, and tells the database's own key in a
+  /// file from any other text of hexadecimal digits (red-team F9).
+  package static func pseudonymKeyFingerprint(_ key: [UInt8]) -> String {
+    hex(
+      Array(
+        HMAC<SHA256>.authenticationCode(
+          for: Array("linkaudit pseudonym key fingerprint v1".utf8), using: SymmetricKey(data: key))))
   }
 
   /// A pseudonym key's bytes from its file's text: hexadecimal digits, at
@@ -55,4 +118,9 @@ package enum SecretFile {
     }
     return try String(contentsOfFile: path, encoding: .utf8)
   }
+}
+
+/// `read(2)` into `buffer`, out of reach of `SecretFile.read`'s name.
+private func readDescriptor(_ fd: Int32, _ buffer: inout [UInt8]) -> Int {
+  buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
 }

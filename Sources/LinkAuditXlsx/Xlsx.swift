@@ -115,6 +115,10 @@ public struct Font: Equatable, Sendable {
 
 public final class Workbook {
   private let handle: UnsafeMutablePointer<lxw_workbook>
+  /// The workbook's file, opened by linkaudit (OutputFile), which
+  /// libxlsxwriter writes through its descriptor's name: the library's own
+  /// fopen would follow a link put where the workbook goes (red-team F15).
+  private let file: Int32
   public let path: String
   /// Declared by every format and chart; nil for libxlsxwriter's default (Calibri).
   public let font: Font?
@@ -126,16 +130,34 @@ public final class Workbook {
     var options = lxw_workbook_options()
     options.constant_memory = constantMemory ? 1 : 0
     options.use_zip64 = 1
-    guard let wb = workbook_new_opt(path, &options) else {
+    let fd: Int32
+    do {
+      fd = try OutputFile.open(path)
+    } catch let error as FileError {
+      // XlsxError says "cannot write spreadsheet PATH:" itself.
+      let why = error.message.hasPrefix("cannot write: ") ? String(error.message.dropFirst(14)) : error.message
+      throw XlsxError(code: LXW_ERROR_CREATING_XLSX_FILE.rawValue, message: why, path: path)
+    }
+    #if os(Linux)
+      let name = "/proc/self/fd/\(fd)"
+    #else
+      let name = "/dev/fd/\(fd)"
+    #endif
+    guard let wb = workbook_new_opt(name, &options) else {
+      closeDescriptor(fd)
       throw XlsxError(code: LXW_ERROR_MEMORY_MALLOC_FAILED.rawValue, message: "cannot create workbook", path: path)
     }
     handle = wb
+    file = fd
     self.path = path
     self.font = font
   }
 
   deinit {
-    if !closed { _ = Self.close(handle) }
+    if !closed {
+      _ = Self.close(handle)
+      closeDescriptor(file)
+    }
   }
 
   /// libxlsxwriter's close formats dates with gmtime() and keeps static
@@ -314,9 +336,13 @@ public final class Workbook {
   public func close() throws {
     guard !closed else { return }
     closed = true
+    defer { closeDescriptor(file) }
     try check(Self.close(handle))
   }
 }
+
+/// `close(2)`, out of reach of `Workbook.close()`'s name.
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
 
 /// Keeps `strings` alive as C strings for the duration of `body`.
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) throws -> R) rethrows -> R {

@@ -100,7 +100,7 @@ import Testing
 
   /// E9: a package is not written beside the pseudonym key (a copy of
   /// `.linkaudit.key`, any name), by the dry run either: the message names
-  /// it; nothing is written or recorded.
+  /// it (as the database's own, by its fingerprint: F9); nothing is written or recorded.
   @Test func e9_aReportBesideThePseudonymKeyIsRefused() throws {
     try seeded(filing: false)
     let e = dir.file("e")
@@ -112,7 +112,8 @@ import Testing
       #expect(refused.status != 0, "\(refused.stderr)")
       #expect(
         refused.stderr.contains(
-          "--out \(e)/2021-Q4: its folder holds \(e)/.linkaudit.key (a pseudonym key), which would be handed over"),
+          "--out \(e)/2021-Q4: its folder holds \(e)/.linkaudit.key (this database's pseudonym key), which would be handed over"
+        ),
         "\(refused.stderr)")
       #expect(listing(e) == [".linkaudit.key"])
       #expect(bytes(database) == stored)
@@ -120,7 +121,8 @@ import Testing
     // Under another name too.
     try FileManager.default.moveItem(atPath: e + "/.linkaudit.key", toPath: e + "/notes.txt")
     let renamed = try run(["report", "--quarter", "2021-Q4", "--out", e + "/2021-Q4", "--dry-run"])
-    #expect(renamed.stderr.contains("its folder holds \(e)/notes.txt (a pseudonym key)"), "\(renamed.stderr)")
+    #expect(
+      renamed.stderr.contains("its folder holds \(e)/notes.txt (this database's pseudonym key)"), "\(renamed.stderr)")
     // A text of a few hex digits, or of words, is no key.
     try "cafe\n".write(toFile: e + "/notes.txt", atomically: false, encoding: .utf8)
     #expect(try run(["report", "--quarter", "2021-Q4", "--out", e + "/2021-Q4", "--dry-run"]).status == 0)

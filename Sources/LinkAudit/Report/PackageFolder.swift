@@ -296,8 +296,7 @@ package enum PackageFolder {
   /// staging folder, which is itself the unit put in place, so no temporary
   /// of a writer's is ever left in it by a kill (red-team D5).
   package static func writeFile(_ data: Data, to path: String) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { throw FileError(file: path, message: "cannot write: \(String(cString: strerror(errno)))") }
+    let fd = try OutputFile.open(path)
     defer { close(fd) }
     try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
       var done = 0
@@ -605,15 +604,43 @@ package enum PackageFolder {
     return ((try? handle.read(upToCount: 4096)) ?? Data(), Int64(info.st_size))
   }
 
+  /// What tells a pseudonym key's file from other text of hexadecimal
+  /// digits, which reads the same (red-team F9: a SHA-256 is 64 digits, as
+  /// the key is): the fingerprint the database recorded of its own key, and
+  /// the digests the tool prints for people to keep (the signing key's).
+  package struct KnownKeys: Sendable {
+    package var pseudonymKeyFingerprint: String?
+    package var printedDigests: Set<String> = []
+
+    package init(pseudonymKeyFingerprint: String? = nil, printedDigests: Set<String> = []) {
+      self.pseudonymKeyFingerprint = pseudonymKeyFingerprint
+      self.printedDigests = printedDigests
+    }
+  }
+
   /// A secret key file of the kinds this tool makes, by its content (any
-  /// name): "a PEM private key" (the signing key) or "a pseudonym key" (its
-  /// hexadecimal text, `.linkaudit.key`), or nil. Only a regular file of at
-  /// most 4 KiB is read: no link is followed, no pipe opened.
-  package static func secretKeyKind(_ path: String) -> String? {
+  /// name), or nil. "a PEM private key" (the signing key). For text of
+  /// hexadecimal digits alone, as `.linkaudit.key` is written: "this
+  /// database's pseudonym key" when its fingerprint is the one recorded;
+  /// else, when only its owner may read it (a key is written so, and read
+  /// only so), a file that may be one, named with what was found; a
+  /// digest the tool printed, or one others may read, is no key (red-team
+  /// F9). Only a regular file of at most 4 KiB is read: no link is
+  /// followed, no pipe opened.
+  package static func secretKeyKind(_ path: String, known: KnownKeys = .init()) -> String? {
     guard let (data, size) = head(of: path) else { return nil }
     let text = String(decoding: data, as: UTF8.self)
     if beginsAsPrivateKey(text) { return "a PEM private key" }
-    return size <= 4096 && SecretFile.pseudonymKey(fromText: text) != nil ? "a pseudonym key" : nil
+    guard size <= 4096, let key = SecretFile.pseudonymKey(fromText: text) else { return nil }
+    if let recorded = known.pseudonymKeyFingerprint, SecretFile.pseudonymKeyFingerprint(key) == recorded {
+      return "this database's pseudonym key"
+    }
+    let digits = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    var info = stat()
+    guard !known.printedDigests.contains(digits.lowercased()), lstat(path, &info) == 0, info.st_mode & 0o077 == 0
+    else { return nil }
+    return
+      "\(digits.count) hexadecimal digits alone, readable by its owner only: a file that may be a pseudonym key; a checksum kept there reads the same, and is taken for no key once others may read it (chmod 644)"
   }
 
   /// What a folder handed over takes with it, as far as the key rules look:
@@ -641,15 +668,24 @@ package enum PackageFolder {
   /// name (`linkaudit-2021-Q4-v1.zip`) or by what it holds, whatever its
   /// name: both are handed over, so no key is kept beside them (red-team
   /// C12, D11, E9).
-  package static func holdsPackage(_ folder: String) -> Bool {
-    twoLevels(folder).contains {
-      FiledPackage.isArchiveName(($0 as NSString).lastPathComponent) || (try? Manifest.read(from: $0)) != nil
-        || isPackageArchive($0)
+  package static func holdsPackage(_ folder: String) -> Bool { packageFound(in: folder) != nil }
+
+  /// The first package folder or filing's archive `holdsPackage` finds, with
+  /// what it is, for the refusal to name (red-team F13: a zip of the
+  /// package's files alone, a tar or a tar.gz of it, are archives of it too).
+  package static func packageFound(in folder: String) -> (path: String, what: String)? {
+    for path in twoLevels(folder) {
+      if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
+      if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
+      if isPackageArchive(path) { return (path, "a report package's archive (zip)") }
+      if isPackageTarball(path) { return (path, "a report package's archive (tar)") }
     }
+    return nil
   }
 
-  /// A zip (a regular file, not a link) holding a folder with a linkaudit
-  /// manifest: a filing's archive under any name (`q4-filing.zip`), of at
+  /// A zip (a regular file, not a link) holding a linkaudit manifest, at
+  /// any depth: a filing's archive under any name (`q4-filing.zip`), a zip
+  /// of the package's files alone (`zip -j`, red-team F13), of at
   /// most 64 MiB. Only the manifest's entry is read, up to 16 MiB; an archive whose offsets
   /// lead past its end is not opened (ZIPFoundation would trap on it).
   static func isPackageArchive(_ path: String) -> Bool {
@@ -697,10 +733,9 @@ package enum PackageFolder {
     else { return .notAnArchive("not a readable zip") }
     for entry in archive where entry.type == .file {
       let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
-      guard parts.count == 2, parts[1] == ReportPackage.manifestName, entry.uncompressedSize <= UInt64(manifestLimit)
-      else {
-        continue
-      }
+      // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
+      guard parts.last == Substring(ReportPackage.manifestName), entry.uncompressedSize <= UInt64(manifestLimit)
+      else { continue }
       var manifest = Data()
       _ = try? archive.extract(entry) { chunk in
         guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
@@ -713,8 +748,8 @@ package enum PackageFolder {
 
   /// The secret keys (`secretKeyKind`) in `folder` or its immediate
   /// subfolders, hidden ones included, as paths under `folder`, with their kind.
-  package static func secretKeys(in folder: String) -> [(path: String, kind: String)] {
-    twoLevels(folder).compactMap { path in secretKeyKind(path).map { (path, $0) } }
+  package static func secretKeys(in folder: String, known: KnownKeys = .init()) -> [(path: String, kind: String)] {
+    twoLevels(folder).compactMap { path in secretKeyKind(path, known: known).map { (path, $0) } }
   }
 
   /// Refuses a package folder `directory` beside a secret key (the signing
@@ -723,11 +758,12 @@ package enum PackageFolder {
   /// (red-team D11, E9; the other way round from C12). The database's own
   /// folder is exempt, as for `keys new`: the key's default place, a working
   /// folder whatever else it holds.
-  package static func checkNoKeyBeside(_ directory: String, database: String, protecting protected: ProtectedFiles)
-    throws
-  {
+  package static func checkNoKeyBeside(
+    _ directory: String, database: String, protecting protected: ProtectedFiles, known: KnownKeys = .init()
+  ) throws {
     let folder = parentPath(FileIdentity(directory).canonical)
-    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database), let found = secretKeys(in: folder).first
+    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database),
+      let found = secretKeys(in: folder, known: known).first
     else { return }
     // Named as the user named the folder: `e/sub/k.pem` for `--out e/2021-Q4`.
     let inside = String(found.path.dropFirst(folder.hasSuffix("/") ? folder.count : folder.count + 1))

@@ -18,9 +18,36 @@ public struct SigningKey {
     let key = Curve25519.Signing.PrivateKey()
     let pem = PEM.encode(label: "PRIVATE KEY", der: DER.pkcs8Prefix + Array(key.rawRepresentation))
     guard try SecretFile.create(at: path, contents: pem) else {
-      throw FileError(file: path, message: "a file is already there: refusing to replace a signing key")
+      // Named for what is there: a database or a note is no signing key (red-team F15).
+      let what = whatIsAt(path)
+      throw FileError(
+        file: path,
+        message: what == nil
+          ? "a signing key is already there: refusing to replace a signing key"
+          : "\(what!) is already there, not a signing key: refusing to replace it; name a new file for the key")
     }
     return SigningKey(key: key)
+  }
+
+  /// What lies at `path`, by its kind and first bytes, when it is not a
+  /// PEM private key (nil): a link is named, never followed; a pipe is never opened.
+  static func whatIsAt(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return "a file" }
+    switch info.st_mode & S_IFMT {
+    case S_IFLNK:
+      return stat(path, &info) == 0 ? "a symbolic link" : "a symbolic link that leads nowhere"
+    case S_IFDIR: return "a folder"
+    case S_IFREG: break
+    default: return "a pipe, a socket or a device"
+    }
+    guard let (head, size) = PackageFolder.head(of: path) else { return "a file" }
+    if PackageFolder.holdsPrivateKey(path) { return nil }
+    if head.starts(with: Data("SQLite format 3\u{0}".utf8)) { return "a database (SQLite)" }
+    if size <= 4096, SecretFile.pseudonymKey(fromText: String(decoding: head, as: UTF8.self)) != nil {
+      return "a file of hexadecimal digits alone (a pseudonym key, or a digest)"
+    }
+    return size == 0 ? "an empty file" : "a file of \(size) bytes"
   }
 
   public init(path: String) throws {

@@ -511,7 +511,11 @@ public struct ReportPackage {
     if case .issue = filing {
       try Self.checkFiledHere(directory, database: db)
       try Self.checkNotKept(directory, database: db)
-      try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected)
+      // A file of hexadecimal digits is told by the database's key fingerprint and the signing key's (red-team F9).
+      let known = PackageFolder.KnownKeys(
+        pseudonymKeyFingerprint: try db.scalar("SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'")
+          .text, printedDigests: Set([signedBy].compactMap { $0 }))
+      try PackageFolder.checkNoKeyBeside(directory, database: db.path, protecting: protected, known: known)
     }
     if case .issue(_, _, _, true) = filing {
       PackageFolder.removeStaleScratch()
@@ -738,11 +742,7 @@ public struct ReportPackage {
   private func writeUnderRestrictedRegister(_ data: ReportData, database db: Database, to file: String) throws {
     // Opened here as every package file is (PackageFolder.writeFile): createFile(atPath:) writes through a `.dat.nosync`
     // temporary that a kill leaves in the staging folder (red-team E11).
-    let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o666)
-    guard fd >= 0 else {
-      throw FileError(file: file, message: "cannot write the case register: \(String(cString: strerror(errno)))")
-    }
-    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    let handle = FileHandle(fileDescriptor: try OutputFile.open(file), closeOnDealloc: true)
     defer { try? handle.close() }
     var chunk = csvLine(ReportData.GotThroughRow.csvHeader) + "\n"
     try EventSection.eachUnderRestricted(db, data.period) { row in
@@ -777,7 +777,8 @@ public struct ReportPackage {
     written.append(Self.underRestrictedRegister)
     // The annex's other registers, as decisions.csv (issue 32).
     for file in Registers(data: data, reporterPseudonyms: filer?.reporterPseudonyms == true).files {
-      try Data(file.text.utf8).write(to: URL(fileURLWithPath: path(file.name)))
+      // As every package file: Data.write would follow a link put in its place (red-team F15).
+      try PackageFolder.writeFile(Data(file.text.utf8), to: path(file.name))
       written.append(file.name)
     }
     let underRestricted = try WorkbookWriter.annexUnderRestricted(data, database: db)

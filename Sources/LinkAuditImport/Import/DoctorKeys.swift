@@ -68,4 +68,27 @@ extension Doctor {
       .ok, check,
       "\(shown): mode 600, the key the database's pseudonyms were made with\(recordedNote)")
   }
+
+  /// The keys a run killed before it put them in place left under their
+  /// temporary name (`SecretFile.strayTemporaries`) beside `signingKey` and
+  /// `pseudonymKey`: private keys no command uses, named so that they are
+  /// not left lying about (red-team F15). Read-only: named, never removed.
+  package static func strayKeys(signingKey: String, pseudonymKey: String) -> [Finding] {
+    [(signingKey, "the next linkaudit keys new removes it"), (pseudonymKey, "remove it")].flatMap { key, remedy in
+      SecretFile.strayTemporaries(of: key).map { found in
+        let stray = found.path
+        let shown = escapingControls(stray)
+        // A name of an earlier version's shape may be a person's: said so, and left to them.
+        let remedy =
+          found.provenOurs
+          ? remedy
+          : "named as earlier linkaudit versions named their temporaries, but a person may name a key so: linkaudit leaves it; remove it if it is no key of yours"
+        let what =
+          FileIdentity(stray).isSame(as: FileIdentity(key))
+          ? "a second name of the key \(escapingControls(key)), left by a run killed as it put the key in place"
+          : "a private key left by a run killed before it put it in place at \(escapingControls(key)): no command uses it"
+        return Finding(.warning, "stray key", "\(shown): \(what); \(remedy) (rm \(shown))")
+      }
+    }
+  }
 }

@@ -19,7 +19,8 @@ struct DoctorCommand: ParsableCommand {
       complaints and compared, table by table: one pass over the events. With --inbox, every \
       imported file still in the inbox is re-hashed and compared with the SHA-256 recorded \
       when it was imported. The keys and the filings: the pseudonym key import uses (--key-file, \
-      else beside the database) present, mode 0600 and the database's; the signing key against the packages filed; every package and filing archive in \
+      else beside the database) present, mode 0600 and the database's; a key a killed run left under its temporary \
+      name (KEY.new-PID) beside either key, named; the signing key against the packages filed; every package and filing archive in \
       --reports (default reports/) against the version it names, as filed: its manifest's \
       bytes, every file, nothing added, and its signature, checked with the public key the \
       filings keep with its version (a version filed signed whose key is not known is a \
@@ -38,6 +39,8 @@ struct DoctorCommand: ParsableCommand {
     let db = try database.openForReading(currentSchema: false)
     var findings = try Doctor.examine(db, inbox: inbox)
     findings.append(try Doctor.pseudonymKey(db, keyFile: pseudonymKey.path(database: database)))
+    findings += Doctor.strayKeys(
+      signingKey: signing.path(database: database).path, pseudonymKey: pseudonymKey.path(database: database))
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(

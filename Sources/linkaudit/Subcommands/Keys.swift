@@ -36,13 +36,30 @@ struct Keys: ParsableCommand {
 
   struct New: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write a new Ed25519 signing key (mode 0600); an existing file is never replaced.")
+      abstract: "Write a new Ed25519 signing key (mode 0600); an existing file is never replaced.",
+      discussion: """
+        The key is not made in a folder handed over with packages: a reports folder, or one \
+        holding (itself or in a subfolder) a package folder or a package's archive, told by \
+        what it holds whatever its name: a zip (the filing's archive or the package's files \
+        alone), a tar or a tar.gz. Other compressed forms (xz, bzip2, zstd, 7z, rar) are not \
+        looked into: keep the key in a folder of its own.
+        """)
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var key: SigningKeyOptions
 
     func run() throws {
       let path = key.path(database: database).path
       try Self.checkPlace(path, database: database.path)
+      // The database, its journal or the pseudonym key, named as such (red-team F15); a signing key there is create's to say.
+      let target = FileIdentity(path)
+      // Also where none is yet: a key made as d.db-wal would be read by SQLite as the database's journal.
+      if let entry = database.protectedFiles.entries.first(where: {
+        $0.role != "the signing key" && target.isSame(as: FileIdentity($0.path))
+      }) {
+        let refusal = PackageFolder.exists(path) ? "refusing to replace it" : "no key goes there"
+        throw ValidationError(
+          "--signing-key \(path) is \(entry.role) (\(entry.path)): \(refusal); name a new file for the key")
+      }
       let created = try SigningKey.create(at: path)
       print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
       print("Give the regulator its public key: linkaudit keys public > signing-key.pub.pem")
@@ -64,8 +81,12 @@ struct Keys: ParsableCommand {
       }
       if let reports = Keys.reportsFolder(holding: path, database: database) {
         let place = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
+        // What made it one, named (red-team F13).
+        let found = PackageFolder.packageFound(in: reports).map {
+          " (it holds \(escapingControls($0.path)), \($0.what))"
+        }
         throw ValidationError(
-          "--signing-key \(path) \(place) \(reports), where packages are written and handed over: \(instead(reports))"
+          "--signing-key \(path) \(place) \(reports), where packages are written and handed over\(found ?? ""): \(instead(reports))"
         )
       }
     }

@@ -1,0 +1,217 @@
+import Foundation
+import LinkAuditCore
+import ZIPFoundation
+
+/// A report package handed over as a tar, plain or gzip'd (`tar czf q4.tgz
+/// -C reports 2021-Q4`), told by what it holds, whatever its name: a tar
+/// entry `manifest.json` (at any depth) that decodes as a linkaudit
+/// manifest (red-team F13). Other compressed forms (xz, bzip2, zstd, 7z,
+/// rar) are not looked into: linkaudit links no reader of them.
+extension PackageFolder {
+  /// The most bytes a tar is read to (unpacked): a bomb stops here, in a
+  /// second or two (1 GiB took 19 s of a debug build on the shared machine).
+  /// A package's manifest past them (after a register of millions of rows) is not seen.
+  static let largestTarball = 256 << 20
+
+  /// `path` (a regular file, not a link, of at most 64 MiB) is a tar or a
+  /// gzip'd tar holding a linkaudit package's manifest.
+  static func isPackageTarball(_ path: String) -> Bool {
+    guard let (head, size) = head(of: path), size <= 64 << 20 else { return false }
+    let gzip = head.count >= 18 && head[head.startIndex] == 0x1F && head[head.startIndex + 1] == 0x8B
+    guard gzip || (head.count >= 512 && TarScan.isHeader(head.prefix(512))),
+      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    else { return false }
+    let scan = TarScan()
+    do {
+      if gzip {
+        guard let start = deflateStart(bytes) else { return false }
+        _ = try Data.decompress(
+          size: Int64(bytes.count - start), bufferSize: 1 << 16, skipCRC32: true,
+          provider: { position, size in
+            // Always `size` bytes (zlib is told so): past the end, zeros, which no deflate stream
+            // reads on from for long (a stored block's lengths disagree), and not for ever.
+            let from = start + Int(position)
+            guard from <= bytes.count + (1 << 20) else { throw TarScan.Outcome.notFound }
+            var chunk = from < bytes.count ? bytes.subdata(in: from..<min(bytes.count, from + size)) : Data()
+            if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
+            return chunk
+          }, consumer: { try scan.feed($0) })
+      } else {
+        var at = 0
+        while at < bytes.count {
+          try scan.feed(bytes.subdata(in: at..<min(bytes.count, at + (1 << 20))))
+          at += 1 << 20
+        }
+      }
+    } catch TarScan.Outcome.found {
+      return true
+    } catch {
+      return false
+    }
+    return false
+  }
+
+  /// Where a gzip member's deflate stream begins, past its header (RFC 1952), or nil.
+  static func deflateStart(_ data: Data) -> Int? {
+    let b = [UInt8](data.prefix(1 << 16))
+    guard b.count >= 18, b[0] == 0x1F, b[1] == 0x8B, b[2] == 8 else { return nil }
+    let flags = b[3]
+    var i = 10
+    if flags & 4 != 0 {
+      guard i + 2 <= b.count else { return nil }
+      i += 2 + (Int(b[i]) | Int(b[i + 1]) << 8)
+    }
+    for flag: UInt8 in [8, 16] where flags & flag != 0 {
+      while i < b.count, b[i] != 0 { i += 1 }
+      i += 1
+    }
+    if flags & 2 != 0 { i += 2 }
+    return i < b.count ? i : nil
+  }
+}
+
+/// Reads a tar stream as it comes, a chunk at a time, keeping only a
+/// header, a long name or a candidate manifest: it ends (by throwing
+/// `Outcome`) at a linkaudit manifest, at the archive's end, at a header
+/// that is not one, or past `PackageFolder.largestTarball` bytes.
+final class TarScan {
+  enum Outcome: Error { case found, notFound }
+
+  private enum Unit {
+    case header
+    case manifest(Int)
+    case longName(Int)
+    case pax(Int)
+  }
+
+  private var unit = Unit.header
+  private var pending = Data()
+  private var skip = 0
+  private var total = 0
+  private var nextName: String?
+
+  /// A 512-byte block is a tar header: its checksum (the sum of its bytes,
+  /// the checksum field read as spaces) is the one it records.
+  static func isHeader(_ block: Data) -> Bool {
+    guard block.count == 512 else { return false }
+    return block.withUnsafeBytes { raw -> Bool in
+      let b = raw.bindMemory(to: UInt8.self)
+      guard let recorded = number(ArraySlice(b[148..<156])) else { return false }
+      var sum = 8 * 32
+      for i in 0..<148 { sum &+= Int(b[i]) }
+      for i in 156..<512 { sum &+= Int(b[i]) }
+      return sum == recorded
+    }
+  }
+
+  /// The most entries read: a package has a few dozen, a reports folder a
+  /// few hundred; a tar of many small files stops here (300,000 empty
+  /// entries took 156 s of a debug build before this bound).
+  static let largestEntryCount = 10_000
+  private var entries = 0
+
+  func feed(_ chunk: Data) throws {
+    total += chunk.count
+    guard total <= PackageFolder.largestTarball else { throw Outcome.notFound }
+    var rest = chunk[...]
+    while true {
+      if skip > 0 {
+        let n = min(skip, rest.count)
+        skip -= n
+        rest = rest.dropFirst(n)
+      }
+      guard skip == 0 else { return }
+      let size = self.size(of: unit)
+      let n = min(size - pending.count, rest.count)
+      pending.append(rest.prefix(n))
+      rest = rest.dropFirst(n)
+      guard pending.count == size else { return }
+      try complete()
+      if rest.isEmpty, skip == 0, self.size(of: unit) > 0 { return }
+    }
+  }
+
+  private func size(of unit: Unit) -> Int {
+    switch unit {
+    case .header: 512
+    case .manifest(let n), .longName(let n), .pax(let n): n
+    }
+  }
+
+  private static func padding(_ size: Int) -> Int { (512 - size % 512) % 512 }
+
+  private func complete() throws {
+    let data = pending
+    pending = Data()
+    switch unit {
+    case .header:
+      entries += 1
+      guard entries <= Self.largestEntryCount else { throw Outcome.notFound }
+      let b = [UInt8](data)
+      if b.allSatisfy({ $0 == 0 }) { throw Outcome.notFound }
+      guard Self.isHeader(data), let size = Self.size(b[124..<136]), size >= 0 else { throw Outcome.notFound }
+      let type = b[156]
+      let long = nextName
+      nextName = nil
+      var name = long ?? Self.text(b[0..<100])
+      if long == nil, b[257..<262].elementsEqual("ustar".utf8) {
+        let prefix = Self.text(b[345..<500])
+        if !prefix.isEmpty { name = prefix + "/" + name }
+      }
+      while name.hasPrefix("./") { name.removeFirst(2) }
+      let isManifest = name == ReportPackage.manifestName || name.hasSuffix("/" + ReportPackage.manifestName)
+      switch type {
+      case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
+        if isManifest, size <= 16 << 20 {
+          unit = .manifest(size)
+          return
+        }
+      case UInt8(ascii: "L") where size <= 1 << 16:
+        unit = .longName(size)
+        return
+      case UInt8(ascii: "x") where size <= 1 << 16:
+        unit = .pax(size)
+        return
+      default: break
+      }
+      skip = size + Self.padding(size)
+    case .manifest(let size):
+      if (try? Manifest.decode(data, path: "")) != nil { throw Outcome.found }
+      unit = .header
+      skip = Self.padding(size)
+    case .longName(let size):
+      nextName = Self.text(data[...])
+      unit = .header
+      skip = Self.padding(size)
+    case .pax(let size):
+      // Records "LENGTH key=value\n"; only the path matters here.
+      for record in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        if let eq = record.firstIndex(of: "="), record[..<eq].hasSuffix(" path") {
+          nextName = String(record[record.index(after: eq)...])
+        }
+      }
+      unit = .header
+      skip = Self.padding(size)
+    }
+  }
+
+  /// A header's text field: up to its first zero byte.
+  private static func text<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+  }
+
+  /// An octal field (spaces and zero bytes around it), or nil.
+  private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
+    let digits = bytes.filter { $0 != 0 && $0 != 32 }
+    guard !digits.isEmpty, digits.count <= 21, digits.allSatisfy({ (48...55).contains($0) }) else { return nil }
+    return digits.reduce(0) { $0 * 8 + Int($1 - 48) }
+  }
+
+  /// The size field: octal, or GNU's base-256 (its first byte's top bit set) for big files.
+  private static func size(_ bytes: ArraySlice<UInt8>) -> Int? {
+    guard let first = bytes.first, first & 0x80 != 0 else { return number(bytes) }
+    let tail = bytes.dropFirst().suffix(7)
+    guard bytes.dropFirst().dropLast(7).allSatisfy({ $0 == 0 }), first == 0x80 else { return nil }
+    return tail.reduce(0) { $0 << 8 | Int($1) }
+  }
+}
