@@ -120,6 +120,24 @@ extension ThirdAttackPackageTests {
     #expect(try filings().map(\.version) == [1])
   }
 
+  /// F3 with F1: the version 2 handed over, under a moved-aside staging name
+  /// (`.2021-Q4.previous-PID-TOKEN`, its run gone), is a claim and is never
+  /// put back nor removed by the restored database, though it could have written it.
+  @Test func f3_aMovedAsideVersionTheLedgerLacksIsNeitherPutBackNorRemoved() throws {
+    let elsewhere = TemporaryDirectory()
+    let (handed, _) = try handedOverV2(elsewhere)
+    let previous = reports + "/.2021-Q4.previous-\(Self.gone)-0badf00d"
+    try FileManager.default.moveItem(atPath: handed, toPath: previous)
+    let before = snapshot(previous)
+    try expectRefused(naming: FileIdentity(previous).canonical)
+    let again = try report(["--out", folder])
+    #expect(
+      again.stderr.contains("\(previous): 2021-Q4 version 2, left staged by a report of another database"),
+      "\(again.stderr)")
+    #expect(snapshot(previous) == before)
+    #expect(try Manifest.read(from: folder).filing?.version == 1)
+  }
+
   // MARK: F2
 
   /// F2: two databases reporting into one reports/ at once: the second waits

@@ -204,7 +204,7 @@ public enum FiledPackage {
         let name = (package.path as NSString).lastPathComponent
         let staged = PackageFolder.stagedFor(name) != nil && name.hasPrefix(".")
         // A killed run of this database left it before its commit: not a claim, the next report removes it.
-        if staged, !PackageFolder.isInUse(package.path),
+        if staged, PackageFolder.stagedFor(name)?.kind == .writing, !PackageFolder.isInUse(package.path),
           ReportPackage.stagedStanding(package.manifest, database: db) == .unfiled
         {
           continue

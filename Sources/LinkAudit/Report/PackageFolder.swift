@@ -325,7 +325,10 @@ package enum PackageFolder {
       let bytes: Data? =
         info.st_mode & S_IFMT == S_IFREG
         ? archiveManifest(path) : (try? contents(of: manifest).get())
-      let stands = bytes.map { standing?($0) ?? StagedStanding.withoutLedger($0) }
+      var stands = bytes.map { standing?($0) ?? StagedStanding.withoutLedger($0) }
+      // What a folder held, moved aside, was filed (or no filed version at all): one naming a
+      // version the ledger lacks is another's, even when this database could have written it.
+      if kind == .previous, stands == .unfiled, let bytes { stands = StagedStanding.withoutLedger(bytes) }
       if case .some(.foreign(let named)) = stands {
         notes.append(
           "\(escapingControls(path)): \(named), left staged by a report of another database (or of this one before the backup it was restored from): never removed; left as it is"

@@ -198,7 +198,7 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .problem, "packages",
-          "\(TableSink.flat(claim.path)): \(claim.isArchive ? "an archive of " : "")\(TableSink.flat(claim.manifest.quarter)) version \(version)\(claim.isStaged ? ", left staged by a report of another database" : ""): \(TableSink.flat(claim.why)): report refuses to file that version from this database (a second, different one); report from the database that filed it"
+          "\(TableSink.flat(claim.path)): \(claim.isArchive ? "an archive of " : "")\(TableSink.flat(claim.manifest.quarter)) version \(version): \(TableSink.flat(claim.why))\(claim.isStaged ? " (left staged by a report of another database)" : ""): report refuses to file that version from this database (a second, different one); report from the database that filed it"
         ))
     }
     for folder in inSight.cut {
