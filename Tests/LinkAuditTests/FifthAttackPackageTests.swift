@@ -52,20 +52,21 @@ extension ThirdAttackPackageTests {
       #expect(again.stderr.contains("report from the database that filed it"), "\(again.stderr)")
     }
     // The archive alone claims it too.
-    try FileManager.default.moveItem(atPath: folder, toPath: dir.file("moved-v2"))
+    // Out of sight: not beside the database, nor in the current folder (red-team F1).
+    let away = TemporaryDirectory()
+    try FileManager.default.moveItem(atPath: folder, toPath: away.file("moved-v2"))
     let archive = reports + "/linkaudit-2021-Q4-v2.zip"
     let byArchive = try report(["--out", elsewhere, "--lang", "en", "--reason", "again"])
     #expect(byArchive.status != 0)
     #expect(
-      // Told by what it holds (red-team F10): a name alone claims nothing.
-      byArchive.stderr.contains("\(FileIdentity(archive).canonical) holds 2021-Q4 version 2"),
+      byArchive.stderr.contains("\(FileIdentity(archive).canonical) is an archive of 2021-Q4 version 2"),
       "\(byArchive.stderr)")
     #expect(try filings().map(\.version) == [1])
     #expect(!exists(dir.file("elsewhere")))
     #expect(
       snapshot(reports).filter { !$0.key.hasPrefix("2021-Q4/") } == before.filter { !$0.key.hasPrefix("2021-Q4/") })
     // Nothing claims it once that version is out of sight: filed.
-    try FileManager.default.moveItem(atPath: archive, toPath: dir.file("moved-v2.zip"))
+    try FileManager.default.moveItem(atPath: archive, toPath: away.file("moved-v2.zip"))
     let filed = try report(["--out", elsewhere, "--lang", "en", "--reason", "again"])
     #expect(filed.status == 0, "\(filed.stderr)")
     #expect(try filings().map(\.version) == [1, 2])

@@ -146,6 +146,77 @@ public enum FiledPackage {
       "\(ReportPackage.manifestName): not the filed bytes (SHA-256 \(sha.prefix(16))…, the filing's \(filing.manifestSHA256.prefix(16))…)"
   }
 
+  /// The folders given, each once (by where it leads), those that are folders.
+  static func places(_ folders: [String]) -> [String] {
+    var seen = Set<String>()
+    return folders.compactMap { folder in
+      let name = folder.isEmpty ? "." : folder
+      var info = stat()
+      guard stat(name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, seen.insert(FileIdentity(name).canonical).inserted
+      else { return nil }
+      return name
+    }
+  }
+
+  /// A package in sight whose manifest claims a filed version this ledger
+  /// does not hold with those bytes (`unfiledClaim`: `why`).
+  public struct Claim {
+    public var path: String
+    public var manifest: Manifest
+    public var isArchive: Bool
+    /// Under a staging name (`.2021-Q4.writing-…`): a report's, killed or at work.
+    public var isStaged: Bool
+    public var why: String
+  }
+
+  /// Every package in sight in `folders` (each with its immediate subfolders,
+  /// hidden names included; folders and archives told by content:
+  /// `PackageFolder.packagesInSight`) that claims a filed version this ledger
+  /// does not hold with those bytes (red-team E1, F1). Not a claim: what
+  /// this process holds (its own staging) or `excluding` names, and a killed
+  /// report's staging of a version this database wrote and never filed
+  /// (`ReportPackage.stagedStanding`), which the next report removes. `cut`
+  /// names the folders holding more entries than were looked at
+  /// (`PackageFolder.sightLimit`). One question, asked by report before it
+  /// files a version and by doctor of the folders it looks in.
+  /// A folder named `reports` is looked at whole; any other (the database's,
+  /// the current one, an `--out` parent) for the names report gives packages
+  /// and archives (`PackageFolder.isToolNamed`, with `named`): a working
+  /// folder may hold other databases' packages under names of their own.
+  public static func claims(
+    in folders: [String], database db: Database, excluding: [String] = [], named: [String] = []
+  ) throws -> (claims: [Claim], cut: [String]) {
+    let excluded = Set(excluding.map { FileIdentity($0).canonical })
+    var seen = Set<String>()
+    var claims: [Claim] = []
+    var cut: [String] = []
+    for folder in places(folders) {
+      let whole = (FileIdentity(folder).canonical as NSString).lastPathComponent == "reports"
+      let (found, more) = PackageFolder.packagesInSight(
+        folder, named: whole ? nil : { PackageFolder.isToolNamed($0, also: named) })
+      if more { cut.append(folder) }
+      for package in found {
+        let canonical = FileIdentity(package.path).canonical
+        guard seen.insert(canonical).inserted, !excluded.contains(canonical),
+          !PackageFolder.isHeldHere(package.path),
+          let manifest = try? Manifest.decode(package.manifest, path: package.path),
+          let why = try unfiledClaim(package.manifest, manifest: manifest, database: db)
+        else { continue }
+        let name = (package.path as NSString).lastPathComponent
+        let staged = PackageFolder.stagedFor(name) != nil && name.hasPrefix(".")
+        // A killed run of this database left it before its commit: not a claim, the next report removes it.
+        if staged, PackageFolder.stagedFor(name)?.kind == .writing, !PackageFolder.isInUse(package.path),
+          ReportPackage.stagedStanding(package.manifest, database: db) == .unfiled
+        {
+          continue
+        }
+        claims.append(
+          Claim(path: package.path, manifest: manifest, isArchive: package.isArchive, isStaged: staged, why: why))
+      }
+    }
+    return (claims, cut)
+  }
+
   /// The names the reports folder gives an archive of a filed version:
   /// `linkaudit-2021-Q4-v1.zip`, `linkaudit-2021-Q4-UTC-v2.zip`.
   public static func isArchiveName(_ name: String) -> Bool { archiveClaim(name) != nil }

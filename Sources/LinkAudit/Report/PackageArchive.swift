@@ -32,17 +32,20 @@ public enum PackageArchive {
   /// `staging` writes it under its hidden name only, for `putInPlace` once
   /// the ledger holds its version (red-team C1: no archive of a version not
   /// filed ever bears the final name, whatever kills the report in between).
+  /// `standing` tells an archive a killed report left staged against the
+  /// ledger (`PackageFolder.removeStaleSiblings`): another database's filed
+  /// version is never removed (red-team F3).
   @discardableResult
-  public static func write(
+  package static func write(
     directory: String, to path: String, folder: String, issuedAt: Timestamp, in zone: TimeZone,
-    checkOnly: Bool = false, staging: Bool = false
+    checkOnly: Bool = false, staging: Bool = false, standing: ((Data) -> PackageFolder.StagedStanding)? = nil
   ) throws -> Bool {
     let fm = FileManager.default
     let manifest = try Manifest.read(from: directory)
     let names = (Array(manifest.files.keys) + [ReportPackage.manifestName, ReportPackage.signatureName]).filter {
       PackageFolder.notARegularFile((directory as NSString).appendingPathComponent($0)) == nil
     }.sorted()
-    if !checkOnly { PackageFolder.removeStaleSiblings(of: path) }
+    if !checkOnly { PackageFolder.removeStaleSiblings(of: path, standing: standing) }
     let temporary =
       checkOnly
       ? (directory as NSString).appendingPathComponent("archive-check.zip") : PackageFolder.sibling(of: path, .writing)

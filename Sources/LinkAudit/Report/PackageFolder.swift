@@ -309,20 +309,45 @@ package enum PackageFolder {
     }
   }
 
+  /// What a manifest left under a staging name is to the running database's ledger.
+  package enum StagedStanding: Equatable {
+    /// The ledger holds its bytes.
+    case filed
+    /// No filed version, or one this database wrote and never filed (a run killed before its commit): removable.
+    case unfiled
+    /// A filed version the ledger does not hold ("2021-Q4 version 2"): another database's claim, never removed.
+    case foreign(String)
+
+    /// A manifest with a filing block, told without a ledger: another's; one without, unfiled.
+    static func withoutLedger(_ bytes: Data) -> StagedStanding {
+      guard let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let filing = manifest.filing else {
+        return .unfiled
+      }
+      return .foreign("\(escapingControls(manifest.quarter)) version \(filing.version)")
+    }
+  }
+
   /// The siblings of `target` left by reports that are gone (killed: the
   /// staging's lock free, or for an earlier version's name its process gone;
   /// never by the PID alone, red-team D2): an old package moved aside while
   /// no package is in place is put back; the rest is removed. Also the
   /// visible names earlier versions used.
-  /// `isFiled` tells a manifest the ledger holds: a package staged, filed and
-  /// killed before it took its folder is put in place rather than removed,
-  /// whatever its name's PID, so every filed version stays where a next run
-  /// or doctor finds it. Returns the filed packages staged by killed reports
-  /// that are still there (the folder taken), and a line for each entry left as someone's.
+  /// `standing` tells a manifest against the running database's ledger: a
+  /// package staged, filed and killed before it took its folder is put in
+  /// place rather than removed, whatever its name's PID, so every filed
+  /// version stays where a next run or doctor finds it; a filed version this
+  /// ledger does not hold (another database's, red-team F3), folder or
+  /// archive, is never removed nor moved: left, named. Without `standing`,
+  /// every manifest with a filing block counts as another's. Returns the
+  /// filed packages staged by killed reports that are still there (the
+  /// folder taken), and a line for each entry left as someone's.
+  /// `removing` false puts back and places only (a report does so before it
+  /// writes, so that the folder holds its latest filed version), and removes
+  /// nothing: a report removes only once its refusals are decided (red-team F3).
   @discardableResult
-  package static func removeStaleSiblings(of target: String, isFiled: ((Data) -> Bool)? = nil) -> (
-    staged: [String], notes: [String]
-  ) {
+  package static func removeStaleSiblings(
+    of target: String, standing: ((Data) -> StagedStanding)? = nil, removing: Bool = true
+  ) -> (staged: [String], notes: [String]) {
     let fm = FileManager.default
     let parent = parentPath(target)
     let name = (target as NSString).lastPathComponent
@@ -359,23 +384,24 @@ package enum PackageFolder {
         notes.append("\(path): named as a report's staging folder but holds what no report writes: left as it is")
         continue
       }
-      let manifest = manifestBytes(in: path)
-      // A package moved aside is put back only when it is no filed version this ledger lacks: a
-      // version another database filed (or one filed after this one's backup) is left, named,
-      // as the dry run, which moves nothing, then says the same (red-team F11).
-      if kind == .previous, !exists(target),
-        fm.fileExists(atPath: (path as NSString).appendingPathComponent(ReportPackage.manifestName))
-      {
-        if let isFiled, case .success(let bytes) = manifest, let claim = try? Manifest.decode(bytes, path: path),
-          let filed = claim.filing, !isFiled(bytes)
-        {
-          notes.append(
-            "\(escapingControls(path)): a package moved aside by an earlier report, holding \(escapingControls(claim.quarter)) version \(filed.version), which this database's filings do not hold with those bytes: not put back in \(escapingControls(target)); left as it is"
-          )
-          continue
-        }
+      let manifest = (path as NSString).appendingPathComponent(ReportPackage.manifestName)
+      // Size-checked before it is read (red-team F12).
+      let bytes: Data? =
+        info.st_mode & S_IFMT == S_IFREG
+        ? archiveManifest(path) : (try? manifestBytes(in: path).get())
+      var stands = bytes.map { standing?($0) ?? StagedStanding.withoutLedger($0) }
+      // What a folder held, moved aside, was filed (or no filed version at all): one naming a
+      // version the ledger lacks is another's, even when this database could have written it.
+      if kind == .previous, stands == .unfiled, let bytes { stands = StagedStanding.withoutLedger(bytes) }
+      if case .some(.foreign(let named)) = stands {
+        notes.append(
+          "\(escapingControls(path)): \(named), left staged by a report of another database (or of this one before the backup it was restored from): never removed; left as it is"
+        )
+        continue
+      }
+      if kind == .previous, !exists(target), fm.fileExists(atPath: manifest) {
         try? fm.moveItem(atPath: path, toPath: target)
-      } else if kind == .writing, let isFiled, case .success(let bytes) = manifest, isFiled(bytes) {
+      } else if kind == .writing, stands == .filed {
         // A filed version staged by a killed report is never removed (red-team C2): put in
         // place while the folder is free, and whole; else the caller places it.
         if !exists(target), (try? ReportPackage.checkWritten(directory: path))?.isEmpty == true,
@@ -387,7 +413,7 @@ package enum PackageFolder {
         }
       } else if owner(tail)?.token != nil {
         // Removed only under this version's own name: hidden, token-named, its lock free (red-team E2).
-        try? fm.removeItem(atPath: path)
+        if removing { try? fm.removeItem(atPath: path) }
       } else {
         notes.append(
           "\(escapingControls(path)): left by a report of an earlier linkaudit version, unfiled: left as it is (remove it once you have looked)"
@@ -427,15 +453,24 @@ package enum PackageFolder {
   /// Runs `body` holding an exclusive lock on `.NAME.lock` beside `target`:
   /// the installs of one folder, by any process, one at a time (red-team
   /// B16), without waiting for an import as the database's write lock would.
-  /// The lock file is removed while held; a process that opened it before
-  /// finds it gone once it has the lock, and takes the new one. A kill
-  /// releases the lock (the kernel's), leaving at most an empty dot-file.
   package static func withFolderLock<T>(_ target: String, _ body: () throws -> T) throws -> T {
     let path =
       (parentPath(target).isEmpty ? "" : parentPath(target) + "/") + ".\((target as NSString).lastPathComponent).lock"
+    let lock = try lockFile(path)
+    defer { unlock(path, lock) }
+    return try body()
+  }
+
+  /// Opens (makes, when missing) the lock file at `path` and locks it
+  /// exclusively, waiting for the process that holds it; `waiting` hears
+  /// once that another holds it. The lock file is removed while held (`unlock`);
+  /// a process that opened it before finds it gone once it has the lock,
+  /// and takes the new one. A kill releases the lock (the kernel's), leaving
+  /// at most an empty dot-file. Only the run's own lock file (or an empty
+  /// one a killed run left) is removed, never a file of someone's so named (red-team C4).
+  private static func lockFile(_ path: String, waiting: (() -> Void)? = nil) throws -> (fd: Int32, created: Bool) {
+    var told = false
     while true {
-      // Created by this run, or there already: only the run's own lock file (or
-      // an empty one a killed run left) is removed, never a file of someone's so named (red-team C4).
       var created = true
       var fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0o600)
       if fd < 0, errno == EEXIST {
@@ -444,12 +479,19 @@ package enum PackageFolder {
         if fd < 0, errno == ENOENT { continue }  // removed meanwhile by the run that held it
       }
       guard fd >= 0 else {
-        throw FileError(file: path, message: "cannot open the lock of its folder: \(String(cString: strerror(errno)))")
+        let why = errno == ELOOP ? "a symbolic link, not followed" : String(cString: strerror(errno))
+        throw FileError(file: path, message: "cannot open the lock of its folder: \(why)")
       }
-      guard flock(fd, LOCK_EX) == 0 else {
-        let why = String(cString: strerror(errno))
-        close(fd)
-        throw FileError(file: path, message: "cannot lock: \(why)")
+      if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        if errno == EWOULDBLOCK, !told {
+          told = true
+          waiting?()
+        }
+        guard flock(fd, LOCK_EX) == 0 else {
+          let why = String(cString: strerror(errno))
+          close(fd)
+          throw FileError(file: path, message: "cannot lock: \(why)")
+        }
       }
       var held = stat()
       var named = stat()
@@ -462,13 +504,71 @@ package enum PackageFolder {
         close(fd)
         throw FileError(file: path, message: "cannot lock: not a regular file (the lock of its folder is one)")
       }
-      defer {
-        if created || held.st_size == 0 { unlink(path) }
-        close(fd)
-      }
-      return try body()
+      return (fd, created || held.st_size == 0)
     }
   }
+
+  private static func unlock(_ path: String, _ lock: (fd: Int32, created: Bool)) {
+    if lock.created { unlink(path) }
+    close(lock.fd)
+  }
+
+  /// The lock of the filings into one folder of packages (`.linkaudit.lock`
+  /// in the package folder's parent, `reports/`), held by a report from
+  /// before its claim check until its version is committed and in place
+  /// (red-team F2): the check that no package in sight claims the version's
+  /// number and the filing are one step against any other report, of any
+  /// database, filing into that folder, which waits (and is told so). The
+  /// folders made for it are removed on release when they are empty still (a
+  /// refused run leaves none). Taken once per run: a retried transaction keeps it.
+  package final class ReportsLock {
+    private var held: (path: String, fd: Int32, created: Bool)?
+    private var made: [String] = []
+
+    package init() {}
+
+    deinit { release() }
+
+    /// Takes the lock of `parent` (made, with the folders above it, when missing); again, nothing.
+    package func take(in parent: String, waiting: @escaping (String) -> Void) throws {
+      guard held == nil else { return }
+      let folder = parent.isEmpty ? "." : parent
+      var above = folder
+      var made: [String] = []
+      while !above.isEmpty, above != ".", !PackageFolder.exists(above), parentPath(above) != above {
+        made.append(above)
+        above = parentPath(above)
+      }
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      self.made = made
+      let path = (folder as NSString).appendingPathComponent(PackageFolder.reportsLockName)
+      do {
+        let lock = try PackageFolder.lockFile(path) {
+          waiting(
+            "\(escapingControls(path)): another report is filing into \(escapingControls(folder)) now: waiting for it to end"
+          )
+        }
+        held = (path, lock.fd, lock.created)
+      } catch {
+        release()
+        throw error
+      }
+    }
+
+    /// Gives the lock up, and removes the folders `take` made that are still empty.
+    package func release() {
+      if let held { PackageFolder.unlock(held.path, (held.fd, held.created)) }
+      held = nil
+      for folder in made { rmdir(folder) }
+      made = []
+    }
+  }
+
+  /// The name of a reports folder's filing lock (`ReportsLock`).
+  package static let reportsLockName = ".linkaudit.lock"
+
+  /// A staging name this process holds (its own package or archive being written).
+  package static func isHeldHere(_ path: String) -> Bool { held.withLock { $0[path] != nil } }
 
   /// The scratch folders verify and dry runs work in, under the system's
   /// temporary folder: `linkaudit-KIND-PID-UUID`, so one left by a killed
@@ -650,8 +750,9 @@ package enum PackageFolder {
   /// E9); deeper is left, so that no check walks a whole tree (a home folder).
   static func twoLevels(_ folder: String) -> [String] {
     let fm = FileManager.default
+    // The current folder's entries are named as they are (`2021-Q4`, not `./2021-Q4`).
     let top = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted().map {
-      (folder as NSString).appendingPathComponent($0)
+      folder == "." ? $0 : (folder as NSString).appendingPathComponent($0)
     }
     return top
       + top.flatMap { sub -> [String] in
@@ -744,6 +845,76 @@ package enum PackageFolder {
       if (try? Manifest.decode(manifest, path: path)) != nil { return .manifest(manifest) }
     }
     return .notAnArchive("a zip holding no linkaudit package")
+  }
+
+  /// The manifest's bytes of a filing's archive, told by its content whatever
+  /// its name (red-team E9, F1, F10): `archiveContent`'s manifest when it
+  /// decodes as linkaudit's. One rule for keys new, report's claim check and doctor.
+  package static func archiveManifest(_ path: String) -> Data? {
+    guard case .manifest(let manifest) = archiveContent(path), (try? Manifest.decode(manifest, path: path)) != nil
+    else { return nil }
+    return manifest
+  }
+
+  /// The most entries `packagesInSight` looks at in one place (its own and its subfolders' together).
+  package static let sightLimit = 4096
+
+  /// A name report gives a package or an archive, hidden or not: a quarter's
+  /// folder (`2021-Q4`, `2021-Q4-UTC-v2`, `.2021-Q4.writing-…`, `2021-Q4 copy`),
+  /// an archive (`linkaudit-…`, `.linkaudit-….zip.writing-…`), or a name in
+  /// `also` (the `--out` folder's own, and its `-vN`). What a working folder
+  /// is looked at for (red-team F1): other databases' packages under other
+  /// names (a test's `out/`) are theirs.
+  package static func isToolNamed(_ name: String, also: [String] = []) -> Bool {
+    let bare = name.hasPrefix(".") ? String(name.dropFirst()) : name
+    return bare.hasPrefix("linkaudit-") || Quarter(String(bare.prefix(7))) != nil
+      || also.contains { !$0.isEmpty && bare.hasPrefix($0) }
+  }
+
+  /// A package a folder holds in sight: a folder with a linkaudit manifest,
+  /// or a filing's archive told by its content; `manifest` its manifest's bytes.
+  package struct InSight: Equatable {
+    package var path: String
+    package var manifest: Data
+    package var isArchive: Bool
+  }
+
+  /// The packages `folder` holds, by content and whatever their names, hidden
+  /// ones included: its entries and its immediate subfolders' (`twoLevels`,
+  /// the rule keys new follows for E9), at most `sightLimit` of them, in name
+  /// order (red-team F1). No link is followed, no pipe opened; a manifest
+  /// over 16 MiB is not read. `cut` says the folder held more than was looked at.
+  /// `named` (a working folder's: `isToolNamed`) looks at the folder's own
+  /// entries only, those so named: a working folder holds other databases'
+  /// packages, each in a folder of its own.
+  package static func packagesInSight(_ folder: String, named: ((String) -> Bool)? = nil) -> (
+    found: [InSight], cut: Bool
+  ) {
+    let entries =
+      named.map { named in
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter(named).map {
+          folder == "." ? $0 : (folder as NSString).appendingPathComponent($0)
+        }
+      } ?? twoLevels(folder)
+    var found: [InSight] = []
+    for path in entries.prefix(sightLimit) {
+      var info = stat()
+      guard lstat(path, &info) == 0 else { continue }
+      switch info.st_mode & S_IFMT {
+      case S_IFDIR:
+        let manifest = (path as NSString).appendingPathComponent(ReportPackage.manifestName)
+        guard notARegularFile(manifest) == nil,
+          case .success(let bytes) = SmallFile.read(manifest, limit: manifestLimit),
+          (try? Manifest.decode(bytes, path: manifest)) != nil
+        else { continue }
+        found.append(InSight(path: path, manifest: bytes, isArchive: false))
+      // Not opened unless its size can be an archive's: a kernel's file (`/proc`, `/sys`) says 0.
+      case S_IFREG where info.st_size >= 22 && info.st_size <= 64 << 20:
+        if let bytes = archiveManifest(path) { found.append(InSight(path: path, manifest: bytes, isArchive: true)) }
+      default: continue
+      }
+    }
+    return (found, entries.count > sightLimit)
   }
 
   /// The secret keys (`secretKeyKind`) in `folder` or its immediate

@@ -227,91 +227,74 @@ public struct ReportPackage {
   static let lacksFiledVersions =
     "this database lacks versions filed after the backup it was restored from (or filed by another database); filing from it would sign a second, different version of that number: report from the database that filed it, or restore that database"
 
-  /// The folders a report can see packages in: `reports/` beside the
-  /// database and `reports/` here, where doctor looks by default (every
-  /// package there, as doctor checks them all), and the package folder's own
-  /// parent, as named and links resolved (`whole` only when it is a reports
-  /// folder: a working folder may hold other databases' test packages). Each once.
-  static func foldersSeen(from directory: String, database: String) -> [(path: String, whole: Bool)] {
+  /// The folders a report can see packages in (red-team E1, F1): `reports/`
+  /// beside the database and `reports/` here, where doctor looks by default,
+  /// the package folder's own parent, as named and links resolved, the
+  /// database's own folder and the current folder. Each once.
+  static func foldersSeen(from directory: String, database: String) -> [String] {
     let target = folderName(directory)
-    var seen = Set<String>()
-    var folders: [(path: String, whole: Bool)] = []
-    for (folder, whole) in [
-      ((parentPath(FileIdentity(database).canonical) as NSString).appendingPathComponent("reports"), true),
-      ("reports", true), (parentPath(target), false), (parentPath(FileIdentity(target).canonical), false),
-    ] {
-      let name = folder.isEmpty ? "." : folder
-      var info = stat()
-      guard stat(name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
-        seen.insert(FileIdentity(name).canonical).inserted
-      else { continue }
-      folders.append((name, whole || (FileIdentity(name).canonical as NSString).lastPathComponent == "reports"))
-    }
-    return folders
+    let databaseFolder = parentPath(FileIdentity(database).canonical)
+    return FiledPackage.places([
+      (databaseFolder as NSString).appendingPathComponent("reports"), "reports", parentPath(target),
+      parentPath(FileIdentity(target).canonical), databaseFolder, ".",
+    ])
   }
 
-  /// A name of the quarter's packages beside its folder: the folder's own
-  /// (`final`, `2021-Q4`), a kept version's (`final-v2`, `2021-Q4-v2`), or a filing's archive.
-  static func isOfFolder(_ name: String, folder: String, quarter: String) -> Bool {
-    if FiledPackage.archiveClaim(name) != nil { return true }
-    return [folder, quarter].contains { base in
-      name == base
-        || (name.hasPrefix(base + "-v") && name.dropFirst(base.count + 2).allSatisfy { $0.isASCII && $0.isNumber }
-          && name.count > base.count + 2)
-    }
-  }
-
-  /// Refuses to file version `version` of `quarter` while a package folder
-  /// or a filing's archive the report can see (`foldersSeen`) claims that
-  /// version or a later one with bytes this ledger does not hold (red-team
-  /// E1): a database restored from a backup taken before version 2 was
-  /// filed would otherwise sign a second, different "version 2", wherever
-  /// `--out` puts it. The question doctor asks of each package
-  /// (`FiledPackage.unfiledClaim`); an archive claims the version its name
-  /// gives, none of which this ledger filed before this run. Reads only: the dry run refuses alike.
+  /// Refuses to file version `version` of `quarter` while a package the
+  /// report can see (`foldersSeen`, each with its subfolders: a folder or an
+  /// archive told by its content, hidden names and staging ones included)
+  /// claims that version or a later one with bytes this ledger does not hold
+  /// (red-team E1, F1): a database restored from a backup taken before version
+  /// 2 was filed would otherwise sign a second, different "version 2", wherever
+  /// `--out` puts it. The question doctor asks (`FiledPackage.claims`).
+  /// `excluding`: this run's own staging. Reads only: the dry run refuses alike.
   static func checkNoOtherClaim(
-    to version: Int, of quarter: String, seenFrom directory: String, database db: Database,
-    noting: ((String) -> Void)? = nil
+    to version: Int, of quarter: String, seenFrom directory: String, database db: Database, excluding: String? = nil
   ) throws {
-    let own = (folderName(directory) as NSString).lastPathComponent
-    for (folder, whole) in foldersSeen(from: directory, database: db.path) {
-      for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-      where !name.hasPrefix(".") && (whole || isOfFolder(name, folder: own, quarter: quarter)) {
-        let path = folder == "." ? name : (folder as NSString).appendingPathComponent(name)
-        let claim: String
-        if let archive = FiledPackage.archiveClaim(name) {
-          guard archive.quarter == quarter, archive.version >= version else { continue }
-          // Told by what it holds, where it can be read: a name alone (an empty file, junk, a pipe) is no claim (red-team F10).
-          switch PackageFolder.archiveContent(path) {
-          case .notAnArchive(let why):
-            noting?(
-              "\(escapingControls(path)): named as the archive of \(quarter) version \(archive.version), but not an archive (\(why)): no claim to that version; left as it is"
-            )
-            continue
-          case .unread:
-            claim = "is named for \(quarter) version \(archive.version), which this database's filings do not hold"
-          case .manifest(let bytes):
-            guard let manifest = try? Manifest.decode(bytes, path: path), manifest.quarter == quarter,
-              let held = manifest.filing?.version, held >= version,
-              try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
-            else { continue }
-            claim = "holds \(quarter) version \(held), which this database's filings do not hold with those bytes"
-          }
-        } else {
-          guard
-            case .success(let bytes) = PackageFolder.manifestBytes(in: path),
-            let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), manifest.quarter == quarter,
-            let held = manifest.filing?.version, held >= version,
-            try FiledPackage.unfiledClaim(bytes, manifest: manifest, database: db) != nil
-          else { continue }
-          claim = "holds \(quarter) version \(held), which this database's filings do not hold with those bytes"
-        }
-        throw OutputPathError(
-          message:
-            "refusing to file \(quarter) version \(version): \(escapingControls(path)) \(claim); \(lacksFiledVersions)"
-        )
-      }
+    let seen = try FiledPackage.claims(
+      in: foldersSeen(from: directory, database: db.path), database: db, excluding: excluding.map { [$0] } ?? [],
+      named: [(folderName(directory) as NSString).lastPathComponent])
+    guard
+      let claim = seen.claims.first(where: {
+        $0.manifest.quarter == quarter && ($0.manifest.filing?.version ?? 0) >= version
+      })
+    else { return }
+    let held = claim.manifest.filing?.version ?? 0
+    let what = claim.isArchive ? "is an archive of" : "holds"
+    let staged = claim.isStaged ? ", left staged by a report of another database (left as it is)" : ""
+    throw OutputPathError(
+      message:
+        "refusing to file \(quarter) version \(version): \(escapingControls(claim.path)) \(what) \(quarter) version \(held)\(staged), which this database's filings do not hold with those bytes; \(lacksFiledVersions)"
+    )
+  }
+
+  /// A manifest left under a staging name against this ledger: filed here, a
+  /// version this database wrote and never filed (every batch it names is
+  /// this database's, by id, SHA-256 and import time: a run killed before
+  /// its commit), or another database's filed version (red-team F3).
+  static func stagedStanding(_ bytes: Data, database db: Database) -> PackageFolder.StagedStanding {
+    if (try? Filing.find(in: db, manifestSHA256: sha256(bytes)).isEmpty == false) ?? false { return .filed }
+    guard let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), manifest.filing != nil else {
+      return .unfiled
     }
+    return (try? writtenHere(manifest, database: db)) == true
+      ? .unfiled : PackageFolder.StagedStanding.withoutLedger(bytes)
+  }
+
+  /// Every batch the manifest rests on is one of this database's, by id,
+  /// SHA-256 and import time (to the millisecond): a package this database
+  /// could have written. Another database's imports differ in those; a copy of
+  /// this database (a backup restored) does not, and cannot be told apart.
+  static func writtenHere(_ manifest: Manifest, database db: Database) throws -> Bool {
+    guard !manifest.batches.isEmpty else { return false }
+    for batch in manifest.batches {
+      let found = try db.scalar(
+        "SELECT count(*) FROM batch WHERE batch_id = ? AND sha256 = ? AND imported_at = ?",
+        [.integer(batch.batchID), .text(batch.sha256), .text(batch.importedAt)]
+      ).integer
+      guard found == 1 else { return false }
+    }
+    return true
   }
 
   /// Refuses a folder where report keeps a superseded version as filed
@@ -494,9 +477,12 @@ public struct ReportPackage {
   /// `noting` hears what was done with a killed run's leftovers as soon as it
   /// is done, so a run refused afterwards still says it (red-team D4: doctor's
   /// advice names that run); without it, the lines are the issued notes.
-  public func issue(
+  /// `reportsLock`, when given, is taken in the folder's parent before the
+  /// claim check and kept (the caller releases it once the version is
+  /// committed and in place: red-team F2); a refused run gives it up.
+  package func issue(
     database db: Database, to directory: String, protecting protected: ProtectedFiles = .init(),
-    installing: Bool = true, noting: ((String) -> Void)? = nil,
+    installing: Bool = true, noting: ((String) -> Void)? = nil, reportsLock: PackageFolder.ReportsLock? = nil,
     beforeReplacing: ((_ staging: String, _ issued: Issued) throws -> Void)? = nil
   )
     throws -> Issued
@@ -524,7 +510,7 @@ public struct ReportPackage {
       defer { try? fm.removeItem(atPath: scratch) }
       var issued = try writeFiles(database: db, into: scratch, filedIn: directory)
       try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
-      try checkNoOtherClaim(issued, seenFrom: directory, database: db, noting: noting)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: scratch)
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(scratch, issued)
       issued.paths = []
@@ -540,30 +526,46 @@ public struct ReportPackage {
       above = parentPath(above)
     }
     try fm.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
-    // A report killed before its end left its folders: put a package it had
-    // moved aside (or staged and filed) back, remove the rest.
-    let (filedStaged, leftNotes) = PackageFolder.removeStaleSiblings(of: target) { bytes in
-      (try? Filing.find(in: db, manifestSHA256: Self.sha256(bytes)).isEmpty == false) ?? false
+    func giveUp() {
+      reportsLock?.release()
+      for folder in made { rmdir(folder) }
     }
-    var siblingNotes = leftNotes + filedStaged.map { Self.placeStaged($0, at: target, database: db) }
-    if let noting {
-      siblingNotes.forEach(noting)
-      siblingNotes = []
+    var siblingNotes: [String] = []
+    let staging: String
+    do {
+      // From before the claim check until the version is committed and in place (red-team F2).
+      try reportsLock?.take(in: parent) { (noting ?? { _ in })($0) }
+      // A report killed before its end left its folders: put a package it had moved aside (or
+      // staged and filed here) back, so the folder holds the latest filed version; another
+      // database's filed version is left, named (red-team F3). Nothing is removed yet.
+      let (filedStaged, leftNotes) = PackageFolder.removeStaleSiblings(
+        of: target, standing: { Self.stagedStanding($0, database: db) }, removing: false)
+      siblingNotes = leftNotes + filedStaged.map { Self.placeStaged($0, at: target, database: db) }
+      if let noting {
+        siblingNotes.forEach(noting)
+        siblingNotes = []
+      }
+      // This run's own staging, new and locked: a name there is never removed (red-team D2).
+      staging = try PackageFolder.makeStaging(for: target)
+    } catch {
+      giveUp()
+      throw error
     }
-    // This run's own staging, new and locked: a name there is never removed (red-team D2).
-    let staging = try PackageFolder.makeStaging(for: target)
     var issued: Issued
     do {
       issued = try writeFiles(database: db, into: staging, filedIn: directory)
       try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
-      try checkNoOtherClaim(issued, seenFrom: directory, database: db, noting: noting)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: staging)
+      // Only once every refusal is decided (red-team F3): the rest a killed run of this
+      // database left (never filed) is removed; said above already, what is left is not said again.
+      PackageFolder.removeStaleSiblings(of: target, standing: { Self.stagedStanding($0, database: db) })
       // The filed version the folder holds is kept beside it: a name taken refuses now, before anything is put in place.
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       try beforeReplacing?(staging, issued)
     } catch {
       try? fm.removeItem(atPath: staging)
       PackageFolder.releaseStaging(staging)
-      for folder in made { rmdir(folder) }
+      giveUp()
       throw error
     }
     issued.paths = issued.paths.map { (directory as NSString).appendingPathComponent($0) }
@@ -604,12 +606,12 @@ public struct ReportPackage {
   }
 
   /// A new version is filed only while no package in sight claims its number (red-team E1).
-  private func checkNoOtherClaim(
-    _ issued: Issued, seenFrom directory: String, database db: Database, noting: ((String) -> Void)?
-  ) throws {
+  private func checkNoOtherClaim(_ issued: Issued, seenFrom directory: String, database db: Database, excluding: String)
+    throws
+  {
     guard case .issue = filing, let v = issued.version, v.isNew else { return }
     try Self.checkNoOtherClaim(
-      to: v.version, of: quarter.description, seenFrom: directory, database: db, noting: noting)
+      to: v.version, of: quarter.description, seenFrom: directory, database: db, excluding: excluding)
   }
 
   /// Writes every file of the package into `directory`; returns their names,

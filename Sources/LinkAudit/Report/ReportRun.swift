@@ -48,6 +48,8 @@ public struct ReportRun {
   public var archive = false
   /// The database's own files (the store, its journals, the pseudonym key): never written over.
   public var protected: ProtectedFiles
+  /// Runs after the claim check, before the version is committed (a test's seam: red-team F2).
+  package var beforeFiling: (() -> Void)? = nil
 
   public init(
     databasePath: String, quarter: QuarterChoice, out: String?, languages: [ReportLanguage], timeZone: TimeZone,
@@ -97,6 +99,9 @@ public struct ReportRun {
     // was written meanwhile, the report is made again under the write lock
     // (waiting for an import to end), from the data then, once.
     // A staged archive is never left behind by a run that fails before putting it in place.
+    // Held from before the claim check until the version is in place (red-team F2), given up last.
+    let reportsLock = PackageFolder.ReportsLock()
+    defer { reportsLock.release() }
     var stagedArchive: String?
     defer {
       if let stagedArchive {
@@ -132,9 +137,11 @@ public struct ReportRun {
         var archivePath: String?
         stagedArchive = nil
         var issued = try package.issue(
-          database: db, to: directory, protecting: protected, installing: false, noting: note
+          database: db, to: directory, protecting: protected, installing: false, noting: note,
+          reportsLock: dryRun ? nil : reportsLock
         ) {
           staging, _ in
+          defer { beforeFiling?() }
           // A dry run checks the archive's name as the real run does (red-team B15), and writes none.
           guard archive, let filed = try Manifest.read(from: staging).filing else { return }
           let name = PackageArchive.name(quarter: q, zone: zoneName, version: filed.version)
@@ -144,7 +151,7 @@ public struct ReportRun {
           let new = try PackageArchive.write(
             directory: staging, to: path, folder: (name as NSString).deletingPathExtension,
             issuedAt: TimestampParser.utc.parse(filed.issuedAt) ?? Timestamp(milliseconds: 0), in: timeZone,
-            checkOnly: dryRun, staging: true)
+            checkOnly: dryRun, staging: true, standing: { ReportPackage.stagedStanding($0, database: db) })
           if dryRun { return }
           if !new { note("\(path): there already, the same bytes: left as it is") }
           archivePath = path

@@ -26,7 +26,12 @@ struct DoctorCommand: ParsableCommand {
       filings keep with its version (a version filed signed whose key is not known is a \
       problem) (before the first filing too); every \
       filed version, superseded ones included, found there or named, and one a report left \
-      staged under a dot-name named with what to do.
+      staged under a dot-name named with what to do. Any other package in sight of a report \
+      that names a version the filings do not hold is a problem (report refuses to file that \
+      version): in a reports folder any name, hidden ones and one folder down, archives told by \
+      their content; in the database's folder and the current one, only the names report gives \
+      (2021-Q4…, linkaudit-…), a working folder holding other databases' packages in folders of \
+      their own; at most 4096 entries a folder.
       """)
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
@@ -196,6 +201,28 @@ struct FilingChecks {
           Doctor.Finding(.warning, "packages", "\(shown): named for version \(k), but holds \(named)"))
       }
       held.insert("\(manifest.quarter) \(version)")
+    }
+    // Every other package in sight of a report (the database's folder, the current one, a subfolder,
+    // a hidden name, an archive under any name) that claims a version the ledger lacks: the
+    // question report asks before it files one (red-team F1).
+    let listed = Set(packages.map { FileIdentity($0.path).canonical })
+    let databaseFolder = (FileIdentity(db.path).canonical as NSString).deletingLastPathComponent
+    let inSight = try FiledPackage.claims(
+      in: [reports, (databaseFolder as NSString).appendingPathComponent("reports"), databaseFolder, "."], database: db)
+    for claim in inSight.claims where !listed.contains(FileIdentity(claim.path).canonical) {
+      let version = claim.manifest.filing?.version ?? 0
+      findings.append(
+        Doctor.Finding(
+          .problem, "packages",
+          "\(TableSink.flat(claim.path)): \(claim.isArchive ? "an archive of " : "")\(TableSink.flat(claim.manifest.quarter)) version \(version): \(TableSink.flat(claim.why))\(claim.isStaged ? " (left staged by a report of another database)" : ""): report refuses to file that version from this database (a second, different one); report from the database that filed it"
+        ))
+    }
+    for folder in inSight.cut {
+      findings.append(
+        Doctor.Finding(
+          .warning, "packages",
+          "\(TableSink.flat(folder)): more than \(PackageFolder.sightLimit) entries with its subfolders: only the first \(PackageFolder.sightLimit) were looked at for packages"
+        ))
     }
     // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
     var stagedOnly = false
