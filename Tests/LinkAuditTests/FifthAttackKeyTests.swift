@@ -9,7 +9,7 @@ import Testing
 /// over with packages, the folder itself or one of its immediate subfolders,
 /// whichever comes first, and a filing's archive is told by what it holds,
 /// whatever its name. Through the built binary.
-/// Rows: docs/reliability-round3-ekeys.md.
+/// Rows: docs/reliability.md.
 @Suite struct FifthAttackKeyTests: BinaryQuarterSuite {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }

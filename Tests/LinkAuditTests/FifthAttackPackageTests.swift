@@ -9,7 +9,7 @@ import Testing
 /// other bytes; a visible name is the user's, never a report's staging; a
 /// kept version's folder never takes a new version; no package file goes
 /// through a writer's temporary; doctor names what it sees as what it is.
-/// Rows: docs/reliability-round3-epkg.md.
+/// Rows: docs/reliability.md.
 extension ThirdAttackPackageTests {
   /// The database's files copied aside (a backup), or put back from that copy (a restore).
   func backUp() throws {

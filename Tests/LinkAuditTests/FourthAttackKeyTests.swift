@@ -8,7 +8,7 @@ import Testing
 /// filed signed is never passed unless its signature is checked, with the key
 /// it was filed with, after a key rotation too; and no key lies beside the
 /// packages handed over, whichever comes first. Through the built binary.
-/// Rows: docs/reliability-round3-keys.md.
+/// Rows: docs/reliability.md.
 @Suite struct FourthAttackKeyTests: BinaryQuarterSuite {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }

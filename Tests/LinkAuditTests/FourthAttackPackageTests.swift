@@ -9,7 +9,7 @@ import Testing
 /// told by its lock, never by its PID alone; the tool's own leftovers (an
 /// empty `-vN` claim, a writer's temporary) are its own; doctor's advice
 /// names the folder and the command that places it; a `--out` link is the
-/// folder it leads to. Rows: docs/reliability-round3-pkg.md.
+/// folder it leads to. Rows: docs/reliability.md.
 extension ThirdAttackPackageTests {
   /// The state a report killed after its filing committed leaves: the filed
   /// version (the folder's now) under a staging name, the version before back in the folder.

@@ -9,21 +9,9 @@ import Testing
 /// told in the forms people make (tar, tar.gz, a zip of its files alone);
 /// keys new names what it refuses to replace; a key left by a kill is named
 /// and cleaned up. Through the built binary.
-/// Rows: docs/reliability-round3-fkeys.md.
-@Suite struct SixthAttackKeyTests: BinaryQuarterSuite {
-  let dir = TemporaryDirectory()
-  var database: String { dir.file("p.db") }
-  var reports: String { dir.file("reports") }
-  var folder: String { reports + "/2021-Q4" }
-
-  func run(_ arguments: [String]) throws -> LinkauditBinary.Run {
-    try LinkauditBinary.run(arguments, database: database)
-  }
-
-  func makeFolder(_ path: String) throws {
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  }
-
+/// Rows: docs/reliability.md.
+/// In FifthAttackKeyTests' suite, whose fixture it shares.
+extension FifthAttackKeyTests {
   func write(_ text: String, to path: String, mode: mode_t) throws {
     try text.write(toFile: path, atomically: false, encoding: .utf8)
     chmod(path, mode)

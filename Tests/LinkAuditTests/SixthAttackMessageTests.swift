@@ -9,7 +9,7 @@ import Testing
 /// inside a package; a user's dated hidden copy is never taken for staging;
 /// an altered manifest is called altered; a name alone is no archive; the dry
 /// run and the run agree; a huge manifest is never read; a `-vN` name never
-/// takes another version. Rows: docs/reliability-round3-fmsg.md.
+/// takes another version. Rows: docs/reliability.md.
 extension ThirdAttackPackageTests {
   // MARK: F6
 

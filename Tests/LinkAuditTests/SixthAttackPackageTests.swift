@@ -10,7 +10,7 @@ import Testing
 /// folder, the current folder), and doctor names it; the check and the
 /// filing are one step against another database reporting into the same
 /// reports/; another database's filed version left staged is never deleted.
-/// Rows: docs/reliability-round3-fpkg.md.
+/// Rows: docs/reliability.md.
 extension ThirdAttackPackageTests {
   /// Version 2 filed (with its archive) and handed over, then the database
   /// restored from the backup taken before it: reports/ keeps `2021-Q4-v1`;

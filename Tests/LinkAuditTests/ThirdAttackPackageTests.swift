@@ -8,7 +8,7 @@ import Testing
 /// C12): a filed version is never put under its name before the ledger holds
 /// it, never deleted, and every filed version is found or named by doctor.
 /// Through the built binary, and at the library's seam between staging and
-/// install where a kill is simulated. Rows: docs/reliability-round3-pkg2.md.
+/// install where a kill is simulated. Rows: docs/reliability.md.
 @Suite struct ThirdAttackPackageTests: BinaryQuarterSuite {
   let dir = TemporaryDirectory()
   var database: String { dir.file("p.db") }

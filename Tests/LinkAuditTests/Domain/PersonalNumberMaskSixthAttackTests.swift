@@ -71,7 +71,7 @@ struct PersonalNumberMaskSixthAttackTests {
     }
   }
 
-  /// D3, kept (docs/reliability-round3-fmask.md): letters are read as letters, in the mask and in every rule
+  /// D3, kept (docs/reliability.md): letters are read as letters, in the mask and in every rule
   /// built on it (ids, filer values, names), so a number spelt with letters is one nowhere.
   @Test func d3_lettersStayLettersEverywhere() {
     for text in ["l38l2345678", "138o12345678", "11O1O519900101123X"] {
