@@ -329,7 +329,7 @@ package struct MarkdownWriter {
     let now = data.current[d.id] ?? .none
     let before = data.previous[d.id] ?? .none
     var change = "—"
-    if let a = now.double, let b = before.double { change = formatChange(a - b, d.kind) }
+    if let a = now.double, let b = before.double { change = formatChange(d.kind.shown(a) - d.kind.shown(b), d.kind) }
     // The value as read: a rate with its counts, and any caveat beside it.
     var value = format(now, d.kind)
     if let f = data.current.figure(d.id) {

@@ -5,6 +5,18 @@ import Testing
 
 /// How a sheet of the workbook sizes its columns for paper.
 @Suite struct WorkbookWriterTests {
+  /// A change is taken between the values as printed (reader39): 47.9234% and
+  /// 34.8756% print 47.92% and 34.88%, and the change between them is −13.04
+  /// points, not the −13.0478 of the unrounded values (−13.05 printed).
+  @Test func aChangeIsTheDifferenceOfThePrintedValues() {
+    let (a, b) = (0.348756, 0.479234)
+    #expect(String(format: "%.2f", (a - b) * 100) == "-13.05", "the unrounded difference prints otherwise")
+    let change = MetricKind.rate.shown(a) - MetricKind.rate.shown(b)
+    #expect(String(format: "%.2f", change * 100) == "-13.04")
+    #expect(MetricKind.hours.shown(39.704) - MetricKind.hours.shown(41.196) == 39.70 - 41.20)
+    #expect(MetricKind.count.shown(12) == 12)
+  }
+
   let dir = TemporaryDirectory()
 
   /// A sheet whose wrapped columns add up past one A4 page at 70% is

@@ -76,7 +76,7 @@ package struct WorkbookWriter {
     let before = data.previous[d.id, dimension: dimension] ?? .none
     let change: Cell
     if let a = now.double, let b = before.double {
-      change = .change(a - b, of: d.kind.quantity)
+      change = .change(d.kind.shown(a) - d.kind.shown(b), of: d.kind.quantity)
     } else {
       change = .missing
     }
@@ -119,6 +119,17 @@ extension ReportLanguage {
 }
 
 extension MetricKind {
+  /// A value as the filing prints it (a rate to 0.01%, hours and scores to
+  /// 0.01): a change is taken between the printed values, so 47.92% → 34.88%
+  /// reads −13.04, not the −13.05 of the unrounded ones (reader39).
+  package func shown(_ x: Double) -> Double {
+    switch self {
+    case .rate: (x * 10_000).rounded() / 10_000
+    case .hours, .score: (x * 100).rounded() / 100
+    case .count, .text: x
+    }
+  }
+
   /// What a change of a figure of this kind measures, for its format.
   package var quantity: Cell.Quantity {
     switch self {
