@@ -427,7 +427,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     // The filing's twenty pages (issue 32): the overview, the rules in force, the methodology in words.
     case overview, principlesAtAGlance, rulesSheet, rulesNote, treatmentByScene, treatmentByCategory, deadlineHours,
       anyOther, openRatesByPlatformSheet, populationsPlain, leastEnforcedFirst, lawfulFirst, overdueFirst,
-      principle4More, dataQualityInAnnex, policyChangedNote,
+      principle4More, dataQualityInAnnex, policyChangedNote, underADay,
       principle4MoreTitle
   }
 
@@ -746,6 +746,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
     .leastEnforcedFirst: (
       "the least enforced first, then the most taps", "执行率最低者在前，其次按覆盖点击数从多到少"
     ),
+    .underADay: ("under a day", "不足1天"),
     .policyChangedNote: (
       "This quarter and the previous one were under different policy versions: a change of an event figure (the open rate, conformance, restrictions) holds the change of rules as well as of behaviour; the Rules in force sheet compares them version by version.",
       "本季度与上季度适用不同的规范版本：事件类指标（直接打开率、符合规范比例、限制等）的变化同时包含规则变化的影响；同口径比较见“适用规范”工作表。"

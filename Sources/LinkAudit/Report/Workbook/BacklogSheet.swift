@@ -22,7 +22,7 @@ extension WorkbookWriter {
         return [
           .text(c.complaintID), .text(t(listed)), .count(c.principle), .text(language.word(.category, c.category)),
           .text(language.word(.channel, c.channel)), .text(data.local(c.receivedAt)),
-          c.daysOverdue.map { .count($0) } ?? .text(""),
+          daysOverdueCell(c),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), Cell.sla(c.slaHours),
           .text(language.word(.status, c.status)), .text(language.word(.outcome, c.outcome)),
         ]

@@ -30,7 +30,7 @@ extension WorkbookWriter {
         [
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
-          .text(overdueMark(c) ?? ""), c.daysOverdue.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
+          .text(overdueMark(c) ?? ""), daysOverdueCell(c), Cell.sla(c.slaHours),
           .text(language.word(.outcome, c.outcome)),
         ]
       }, filter: false)
@@ -51,13 +51,20 @@ extension WorkbookWriter {
           .text(c.complaintID), .count(c.principle), .text(language.word(.category, c.category)),
           .text(data.local(c.receivedAt)), .text(language.word(.status, c.status)), .text(data.local(c.resolvedAt)),
           c.hoursToResolve.map { .hours($0) } ?? .text(""), .text(overdueMark(c) ?? ""),
-          c.daysOverdue.map { .count($0) } ?? .text(""), Cell.sla(c.slaHours),
+          daysOverdueCell(c), Cell.sla(c.slaHours),
           .text(language.word(.outcome, c.outcome)),
           .text(language.word(.actionTaken, c.actionTaken)),
         ]
       }, filter: true)
     if data.referrals.isEmpty { try s.line([.text(t(.noCases))]) }
     try s.finish(headerRow: top, list: true)
+  }
+
+  /// Whole days past the deadline; a complaint late by less than a day says
+  /// so, not "0", which read as on time beside "resolved late" (reader39).
+  func daysOverdueCell(_ c: ReportData.ComplaintRow) -> Cell {
+    guard let days = c.daysOverdue else { return .text("") }
+    return days == 0 ? .text(t(.underADay)) : .count(days)
   }
 
   /// A register's overdue mark: overdue at the end if open, resolved late if resolved after its deadline.
