@@ -15,7 +15,10 @@ extension WorkbookWriter {
     try s.title(t(.dataQuality))
     try dataAge(on: s)
     s.row += 1
-    let kinds = Array(Set(data.batches.map(\.kind))).sorted()
+    // In the order they were first imported, as the annex lists the batches: not by the kind's code,
+    // which would put a warehouse's rollups elsewhere than the link logs they stand for.
+    var kinds: [String] = []
+    for b in data.batches.sorted(by: { $0.batchID < $1.batchID }) where !kinds.contains(b.kind) { kinds.append(b.kind) }
     let top = try s.table(
       header: [t(.kind), t(.batches), t(.rowsRead), t(.rowsStored), t(.rowsDuplicate), t(.rowsRejected)],
       rows: kinds.map { kind in
