@@ -149,6 +149,20 @@ import Testing
 
   /// F5: the attack's spellings through import, in descriptions, an id, a duplicate_of and a rejected row's
   /// error, reach no output whole (the annexes, complaints.csv, the Data quality sheet); a reason too.
+  /// G7 (the seventh attack): a batch's file name is the user's text: a mobile in it
+  /// (投诉-张三-13812345678.csv) reaches neither manifest.json nor any workbook.
+  @Test func g7_aNumberInABatchsFileNameIsMasked() throws {
+    let links = try PackageFixture.links("外链-13812345678.csv", PackageFixture.quarterRows, in: dir)
+    #expect(try run(["import", "links", links]).status == 0)
+    let out = dir.file("pkg")
+    let report = try run(["report", "--quarter", "2021-Q4", "--out", out])
+    #expect(report.status == 0, "\(report.stderr)")
+    for (name, text) in try texts(out) { #expect(!text.contains("13812345678"), "\(name)") }
+    #expect(try texts(out)["manifest.json"]?.contains("外链-138****5678.csv") == true)
+    for cell in try cells(out) { #expect(!cell.contains("13812345678"), "\(cell)") }
+    #expect(try cells(out).contains { $0.contains("外链-138****5678.csv") }, "the annex's batches")
+  }
+
   @Test func f5_theNewSpellingsReachNoOutput() throws {
     let links = try PackageFixture.links("links.csv", PackageFixture.quarterRows, in: dir)
     #expect(try run(["import", "links", links]).status == 0)

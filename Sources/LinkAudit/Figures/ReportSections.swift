@@ -47,7 +47,9 @@ struct ProvenanceSection {
     ) { a, _ in a }
     batches = try q.records("batches", Self.batchesSQL).map {
       ReportData.Batch(
-        batchID: try $0.integer("batch_id"), kind: try $0.text("kind"), fileName: try $0.text("file_name"),
+        // A file's name is the user's text too (投诉-张三-13812345678.csv): masked as every output of it (red-team G7).
+        batchID: try $0.integer("batch_id"), kind: try $0.text("kind"),
+        fileName: PersonalNumberMask.mask(try $0.text("file_name")),
         sha256: try $0.text("sha256"), importedAt: try $0.text("imported_at"), rowsRead: try $0.integer("rows_read"),
         rowsStored: try $0.integer("rows_stored"), rowsDuplicate: try $0.integer("rows_duplicate"),
         rowsRejected: try $0.integer("rows_rejected"))
@@ -56,7 +58,8 @@ struct ProvenanceSection {
       "rejected rows", Self.rejectedRowsSQL, [":limit": .integer(Int64(ReportData.rejectedRowLimit))]
     ).map {
       ReportData.RejectedRow(
-        fileName: try $0.text("file_name"), line: try $0.integer("line"), column: $0.optionalText("column_name"),
+        fileName: PersonalNumberMask.mask(try $0.text("file_name")), line: try $0.integer("line"),
+        column: $0.optionalText("column_name"),
         // The value a row was refused for is quoted masked; again here, so an error stored under the older ID
         // mask shows only the last four (red-team E3).
         error: PersonalNumberMask.mask(try $0.text("error")))
