@@ -22,6 +22,28 @@ import Testing
     }
   }
 
+  /// Red-team G2: the demo writes only into a new or empty folder. A folder
+  /// holding a team's filer.yaml (or an inbox, or a package) is refused,
+  /// named, and left byte for byte; a file or a link in its place too.
+  @Test func g2_theDemoWritesOnlyIntoANewOrEmptyFolder() throws {
+    let inbox = dir.file("team")
+    try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+    let filer = inbox + "/filer.yaml"
+    try "entity: 我们的公司\n".write(toFile: filer, atomically: false, encoding: .utf8)
+    let refused = try run(["demo", inbox, "--events", "10"])
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("\(inbox) is not empty (it holds filer.yaml)"), "\(refused.stderr)")
+    #expect(try String(contentsOfFile: filer, encoding: .utf8) == "entity: 我们的公司\n")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: inbox) == ["filer.yaml"])
+    let link = dir.file("link")
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir.file("empty"))
+    try FileManager.default.createDirectory(atPath: dir.file("empty"), withIntermediateDirectories: true)
+    let throughLink = try run(["demo", link, "--events", "10"])
+    #expect(throughLink.status != 0 && throughLink.stderr.contains("is no folder (a link)"), "\(throughLink.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("empty")).isEmpty)
+    #expect(try run(["demo", dir.file("empty"), "--events", "10"]).status == 0)
+  }
+
   /// `ratings --platform ID --evidence` names the cases; `--notices DIR`
   /// writes one letter a platform and language, beside a package and never in it.
   @Test func ratingsShowTheEvidenceAndWriteTheNotices() throws {

@@ -187,9 +187,33 @@ public struct DemoGenerator {
 
     """
 
+  /// The demo writes only into a new or empty folder, never through a link
+  /// (red-team G2): an existing inbox's platforms.csv, the filer.yaml beside
+  /// a database or a filed package would otherwise be replaced without a word.
+  static func checkNewOrEmpty(_ directory: String) throws {
+    let fm = FileManager.default
+    guard let type = (try? fm.attributesOfItem(atPath: directory))?[.type] as? FileAttributeType else { return }
+    let shown = escapingControls(directory)
+    guard type == .typeDirectory else {
+      throw DemoError(
+        message:
+          "\(shown) is there and is no folder (\(type == .typeSymbolicLink ? "a link" : "a file")): the demo writes a new inbox folder; name a new one"
+      )
+    }
+    let entries = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+    guard entries.isEmpty else {
+      let held = entries.sorted().prefix(3).map { escapingControls($0) }.joined(separator: ", ")
+      throw DemoError(
+        message:
+          "\(shown) is not empty (it holds \(held)\(entries.count > 3 ? ", …" : "")): the demo writes only into a new or empty folder, never over an inbox, a filer.yaml or a package; name a new folder"
+      )
+    }
+  }
+
   public func write(to directory: String) throws -> [String] {
     guard events >= 1 else { throw DemoError(message: "the demo needs at least 1 event (asked for \(events))") }
     let fm = FileManager.default
+    try Self.checkNewOrEmpty(directory)
     for sub in ["links", "complaints", "policies", "platforms"] {
       try fm.createDirectory(
         atPath: (directory as NSString).appendingPathComponent(sub), withIntermediateDirectories: true)
