@@ -63,9 +63,6 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
   /// A filed version as a reader names it: 第2版, version 2.
   package func versionName(_ version: Int) -> String { self == .zh ? "第\(version)版" : "version \(version)" }
 
-  /// A principle as a chart's series names it: 原则1, Principle 1.
-  package func principleSeriesName(_ p: Int) -> String { self == .zh ? "原则\(p)" : "Principle \(p)" }
-
   /// Why a figure was retired.
   package func why(of retired: RetiredMetric) -> String { self == .en ? retired.why : retired.whyChinese }
 
@@ -304,12 +301,6 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
       : "Decision enforcement rate (overview.decision_enforcement_rate): \(percent): of \(Int(taps).grouped) taps under a standing decision, \(enforcedText) were handled as decided; \(reached) reached the page (opened, or went on through a warning)."
   }
 
-  /// The decisions least enforced, by id, as one line.
-  package func leastEnforced(_ decisions: [ReportData.DecisionRow]) -> String {
-    let list = decisions.map(decisionEnforcement).joined(separator: self == .zh ? "；" : "; ")
-    return self == .zh ? "执行率最低的处置决定：\(list)。" : "Decisions least enforced: \(list)."
-  }
-
   /// The overdue referrals by id, each with its whole days past the deadline at the quarter's end.
   /// At most `overdueReferralsNamed` of them, then how many more: a cell holds 32,767
   /// characters, and the Referrals register lists them all.
@@ -327,19 +318,6 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
 
   /// How many overdue referrals the summary names one by one.
   package static let overdueReferralsNamed = 200
-
-  /// The summary's second lead, after the decisions enforced: every referral overdue at the end, by id.
-  package func overdueReferralsLead(_ referrals: [ReportData.ComplaintRow]) -> String {
-    if referrals.isEmpty {
-      return self == .zh
-        ? "季末无已超时的监管转办投诉。"
-        : "No regulator referral was overdue at the quarter's end (overview.referrals_overdue_at_end)."
-    }
-    let list = overdueReferralList(referrals)
-    return self == .zh
-      ? "季末已超时的监管转办投诉共 \(referrals.count) 件，编号及超过期限的整天数：\(list)。"
-      : "Regulator referrals overdue at the quarter's end (overview.referrals_overdue_at_end): \(referrals.count), by id with whole days past the deadline: \(list)."
-  }
 
   /// How many decisions the Markdown lists: all, or those that stopped least.
   package func listedDecisions(_ shown: Int, of total: Int) -> String {

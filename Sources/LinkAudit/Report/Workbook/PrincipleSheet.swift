@@ -101,23 +101,28 @@ extension WorkbookWriter {
       data.scenePlatformCounts.contains { $0.scene == sc }
     }
     // Highest open rate first, as the principle's lists read.
-    let order = data.current.ranked(.userChoiceOpenRate, "platform").map(\.label)
+    let ranked = data.current.ranked(.userChoiceOpenRate, "platform")
     let seen = Set(data.scenePlatformCounts.map(\.platformID))
-    let platforms = order.filter(seen.contains) + seen.subtracting(order).sorted()
+    let platforms = ranked.map(\.label).filter(seen.contains) + seen.subtracting(ranked.map(\.label)).sorted()
+    // One pass over the counts: each platform's events, and its opens and events by scene.
     var counts: [String: (opens: Int64, events: Int64)] = [:]
-    for c in data.scenePlatformCounts { counts[c.platformID + "\u{1F}" + c.scene] = (c.opens, c.events) }
-    let rates = Dictionary(
-      data.current.ranked(.userChoiceOpenRate, "platform").map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a }
-    )
+    var events: [String: Int64] = [:]
+    for c in data.scenePlatformCounts {
+      counts[c.platformID + "\u{1F}" + c.scene] = (c.opens, c.events)
+      events[c.platformID, default: 0] += c.events
+    }
+    let rates = Dictionary(ranked.map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a })
     let top = try s.table(
       header: [t(.platform), t(.events), t(.openRate)] + sceneCodes.map { language.word(.scene, $0) },
       rows: platforms.map { p in
-        let events = data.scenePlatformCounts.filter { $0.platformID == p }.reduce(0) { $0 + $1.events }
         let byScene: [Cell] = sceneCodes.map { sc in
           guard let c = counts[p + "\u{1F}" + sc], c.events > 0 else { return .missing }
           return .rate(Double(c.opens) / Double(c.events))
         }
-        return [.text(data.platformName(p, in: language)), .count(events), cell(rates[p] ?? .none, kind: .rate)]
+        return [
+          .text(data.platformName(p, in: language)), .count(events[p, default: 0]),
+          cell(rates[p] ?? .none, kind: .rate),
+        ]
           + byScene
       }, filter: true)
     try s.finish(headerRow: top, list: true)
