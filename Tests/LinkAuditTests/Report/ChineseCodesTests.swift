@@ -122,3 +122,26 @@ import Testing
     #expect(found.isEmpty, "\(found.count) cells hold English codes:\n\(found.joined(separator: "\n"))")
   }
 }
+
+/// The Rules in force page (issue 32), on the fixture's 2021-Q4, under policy
+/// phase 1 alone: its version, each scene's and category's treatment (the
+/// default last) and each principle's deadline, in the sheet's words.
+@Suite struct RulesInForceSheetTests {
+  @Test func thePageStatesTheTreatmentsAndDeadlinesOfTheVersionInForce() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let out = try ReportPackageTests().write(store)
+    let sheet = try #require(try XlsxReading.cells(out + "/linkaudit-2021-Q4.zh.xlsx")["适用规范"])
+    func right(of text: String) -> String? {
+      guard let key = sheet.first(where: { $0.value == text && !$0.key.hasSuffix(".type") })?.key,
+        let column = key.first?.asciiValue
+      else { return nil }
+      return sheet[String(UnicodeScalar(column + 1)) + key.dropFirst()]
+    }
+    #expect(sheet.values.contains("2021.09-phase1"))
+    #expect(right(of: "一对一聊天") == "直接打开" && right(of: "群聊") == "风险提示", "\(sheet)")
+    #expect(right(of: "诱导分享") == "风险提示" && right(of: "欺诈") == "拦截", "\(sheet)")
+    #expect(right(of: "其他（默认）") == "拦截", "\(sheet)")
+    #expect(right(of: ReportLanguage.zh.principleHeading(.lawfulContent)) == "24", "\(sheet)")
+    #expect(right(of: ReportLanguage.zh.principleHeading(.usersInterests)) == "72", "\(sheet)")
+  }
+}
