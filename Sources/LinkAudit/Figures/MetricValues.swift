@@ -129,7 +129,11 @@ public struct QuarterFigures: Sendable {
         let keys = d.dimensionKeys
         let v = keys.count
         let counted = statement.columnCount >= v + 3
-        let label = keys.enumerated().map { "\($1)=\(statement.value(at: $0).text ?? "")" }.joined(separator: ",")
+        // A dimension's value is stored text (a domain may be a mobile number,
+        // `13812345678.cn`): masked as every register masks it (red-team A21).
+        let label = keys.enumerated().map {
+          "\($1)=\(PersonalNumberMask.mask(statement.value(at: $0).text ?? ""))"
+        }.joined(separator: ",")
         figures.append(
           Figure(
             d.id, label, Self.value(statement.value(at: v), kind: d.kind),

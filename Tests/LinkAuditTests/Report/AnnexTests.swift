@@ -158,7 +158,8 @@ import Testing
   /// A phone number that is a host's registrable label (`13812345678.cn`)
   /// is masked in every register that shows the domain: the complaints (sheet
   /// and CSV), the rating evidence's complaints and unregistered domains, the
-  /// repeat offenders, as the Got through list masks it (finding A21's rule).
+  /// repeat offenders, as the Got through list masks it (finding A21's rule),
+  /// and metrics.csv's dimensions (`p1.upheld_by_domain[domain=…]`).
   @Test func aPhoneNumberInADomainIsMaskedInEveryRegister() throws {
     let dir = TemporaryDirectory()
     let database = dir.file("db")
@@ -176,8 +177,9 @@ import Testing
     let complaints = try dir.write(
       "complaints.csv",
       """
-      complaint_id,received_at,reporter_id,url,category,description,status
-      cx1,2021-10-02 11:00:00,r1,https://13812345678.cn/a,fraud,x,open
+      complaint_id,received_at,reporter_id,url,category,description,status,resolved_at,outcome,action_taken
+      cx1,2021-10-02 11:00:00,r1,https://13812345678.cn/a,fraud,x,open,,,
+      cx2,2021-10-02 11:00:00,r1,https://13812345678.cn/b,fraud,x,resolved,2021-10-02 12:00:00,upheld,none
 
       """)
     #expect(try run(["import", "links", links]).status == 0)
@@ -186,6 +188,10 @@ import Testing
     let r = try LinkauditBinary.run(["report", "--quarter", "2021-Q4", "--out", out], database: database)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(try String(contentsOfFile: out + "/complaints.csv", encoding: .utf8).contains(",138****5678.cn,"))
+    // The upheld complaint's domain is a dimension of metrics.csv (p1.upheld_by_domain), masked as the registers mask it.
+    #expect(
+      try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).contains(
+        "p1.upheld_by_domain,domain=138****5678.cn,1"))
     for name in try FileManager.default.contentsOfDirectory(atPath: out) {
       let path = out + "/" + name
       let texts =
