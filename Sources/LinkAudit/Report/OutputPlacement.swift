@@ -31,9 +31,12 @@ public enum OutputPlacement {
 
   /// Refuses `path` as a folder files are written into by `option` (one
   /// there already, or one to be made): a report package, or inside one.
-  public static func checkFolder(_ path: String, option: String) throws {
+  /// `itself: false` leaves a package folder itself to the caller's own rule
+  /// (export reference and demo write only into a new or empty folder, and say so).
+  public static func checkFolder(_ path: String, option: String, itself: Bool = true) throws {
     if let package = PackageFolder.packageHolding(path) {
       let isIt = package == FileIdentity(path).canonical
+      if isIt && !itself { return }
       throw OutputPathError(
         message:
           "\(option) \(escapingControls(path)) \(isIt ? "is the report package \(describe(package)): a package holds only the files its manifest lists, and a file written into it would make it fail verify" : inside(package)); \(writeElsewhere)"
@@ -55,8 +58,8 @@ public enum OutputPlacement {
 
   /// Refuses `path` as the pseudonym key `import` uses: inside a report
   /// package; and, when no key is there yet (it would be made), in a folder
-  /// that holds report packages (`reportsFolder`), the rule `keys new` puts
-  /// the signing key under (red-team E9, G1). A key already kept there is
+  /// that holds report packages (`reportsFolder`, the rule `keys new` puts
+  /// the signing key under, when that folder holds a package: red-team E9, G1). A key already kept there is
   /// the database's own: moving it is the user's, and doctor's to say.
   public static func checkPseudonymKey(_ path: String, database: String, option: String) throws {
     let shown = escapingControls(path)
@@ -68,7 +71,10 @@ public enum OutputPlacement {
       )
     }
     var info = stat()
-    guard lstat(path, &info) != 0, let reports = reportsFolder(holding: path, database: database) else { return }
+    // A reports folder holding no package yet is left alone: a database kept there (red-team D11) is keys new's to refuse.
+    guard lstat(path, &info) != 0, let reports = reportsFolder(holding: path, database: database),
+      PackageFolder.holdsPackage(reports)
+    else { return }
     let found = PackageFolder.packageFound(in: reports).map { " (it holds \(escapingControls($0.path)), \($0.what))" }
     throw OutputPathError(
       message:
