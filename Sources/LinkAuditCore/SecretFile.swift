@@ -13,7 +13,16 @@ package enum SecretFile {
   package static func create(at path: String, contents: String) throws -> Bool {
     // Its own leftovers first: a kill before the link left a whole key that nothing uses (red-team F15).
     // Only those named as this version names them: `KEY.new-PID` is also a name a person gives a key.
-    for stray in strayTemporaries(of: path) where stray.provenOurs { unlink(stray.path) }
+    // A signing key's run also removes those another key's run left in its folder: a private key no
+    // command uses, lying about under a name only `create` gives (red-team G9: `keys new --signing-key k2.pem`).
+    let name = (path as NSString).lastPathComponent
+    let makesPrivateKey = contents.hasPrefix("-----BEGIN PRIVATE KEY-----")
+    for stray in strayTemporaries(in: parentPath(path))
+    where stray.provenOurs
+      && ((stray.key as NSString).lastPathComponent == name || makesPrivateKey && stray.isPrivateKey)
+    {
+      unlink(stray.path)
+    }
     let temporary = path + temporarySuffix + "\(getpid())-\(UUID().uuidString)"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else {
@@ -39,7 +48,29 @@ package enum SecretFile {
   package static let temporarySuffix = ".new-"
 
   /// The temporaries `create` left beside `path` when killed before it put
-  /// the key in place: a regular file of ours (not a link), named as
+  /// the key in place (`strayTemporaries(in:)`), of `path` only.
+  package static func strayTemporaries(of path: String) -> [(path: String, provenOurs: Bool)] {
+    let name = (path as NSString).lastPathComponent
+    return strayTemporaries(in: parentPath(path)).filter { ($0.key as NSString).lastPathComponent == name }.map {
+      ($0.path, $0.provenOurs)
+    }
+  }
+
+  /// A key `create` left under its temporary name: `path`, and `key`, the
+  /// path it was to be put at.
+  package struct StrayKey: Equatable, Sendable {
+    package var path: String
+    package var key: String
+    /// Named `KEY.new-PID-UUID`, as this version names them (see `strayTemporaries(in:)`).
+    package var provenOurs: Bool
+    /// A PEM private key (a signing key's), not a pseudonym key's hexadecimal text.
+    package var isPrivateKey: Bool
+  }
+
+  /// The temporaries `create` left in `folder` (paths under it as given;
+  /// "" is the current folder) when killed before it put the key in place,
+  /// whatever key they were for (red-team G9: `--signing-key k2.pem` leaves
+  /// `k2.pem.new-…`): a regular file of ours (not a link), named as
   /// `create` names them, whose process is gone and whose lock no process
   /// holds (a run in another PID namespace holds it), holding a whole key
   /// (a PEM private key, or a pseudonym key's hexadecimal text). Such a key
@@ -47,20 +78,20 @@ package enum SecretFile {
   /// `provenOurs`: named `KEY.new-PID-UUID`, as this version names them;
   /// `KEY.new-PID` (earlier versions) is also a name a person may give a
   /// key (`k.pem.new-2024`, red-team F7's lesson), so it is named, never removed.
-  package static func strayTemporaries(of path: String) -> [(path: String, provenOurs: Bool)] {
-    let folder = parentPath(path)
-    let prefix = (path as NSString).lastPathComponent + temporarySuffix
+  package static func strayTemporaries(in folder: String) -> [StrayKey] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else {
       return []
     }
-    return names.sorted().compactMap { name -> (path: String, provenOurs: Bool)? in
-      guard name.hasPrefix(prefix) else { return nil }
-      let parts = name.dropFirst(prefix.count).split(separator: "-", maxSplits: 1)
+    return names.sorted().compactMap { name -> StrayKey? in
+      guard let marker = name.range(of: temporarySuffix, options: .backwards), marker.lowerBound > name.startIndex
+      else { return nil }
+      let parts = name[marker.upperBound...].split(separator: "-", maxSplits: 1)
       guard let digits = parts.first, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let pid = Int32(digits),
         pid > 0, parts.count == 1 || UUID(uuidString: String(parts[1])) != nil,
         kill(pid, 0) != 0 && errno == ESRCH
       else { return nil }
       let file = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+      let keyName = String(name[..<marker.lowerBound])
       let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
       guard fd >= 0 else { return nil }
       defer { close(fd) }
@@ -72,10 +103,11 @@ package enum SecretFile {
       let n = readDescriptor(fd, &buffer)
       guard n > 0 else { return nil }
       let text = String(decoding: buffer[0..<n], as: UTF8.self)
-      let whole =
-        (text.hasPrefix("-----BEGIN PRIVATE KEY-----") && text.contains("-----END PRIVATE KEY-----"))
-        || pseudonymKey(fromText: text) != nil
-      return whole ? (file, parts.count == 2) : nil
+      let isPrivateKey = text.hasPrefix("-----BEGIN PRIVATE KEY-----") && text.contains("-----END PRIVATE KEY-----")
+      guard isPrivateKey || pseudonymKey(fromText: text) != nil else { return nil }
+      return StrayKey(
+        path: file, key: folder.isEmpty ? keyName : (folder as NSString).appendingPathComponent(keyName),
+        provenOurs: parts.count == 2, isPrivateKey: isPrivateKey)
     }
   }
 

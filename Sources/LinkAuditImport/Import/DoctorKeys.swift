@@ -70,25 +70,42 @@ extension Doctor {
   }
 
   /// The keys a run killed before it put them in place left under their
-  /// temporary name (`SecretFile.strayTemporaries`) beside `signingKey` and
-  /// `pseudonymKey`: private keys no command uses, named so that they are
-  /// not left lying about (red-team F15). Read-only: named, never removed.
-  package static func strayKeys(signingKey: String, pseudonymKey: String) -> [Finding] {
-    [(signingKey, "the next linkaudit keys new removes it"), (pseudonymKey, "remove it")].flatMap { key, remedy in
-      SecretFile.strayTemporaries(of: key).map { found in
-        let stray = found.path
-        let shown = escapingControls(stray)
+  /// temporary name (`SecretFile.strayTemporaries(in:)`): private keys no
+  /// command uses, named so that they are not left lying about (red-team
+  /// F15). Looked for, whatever key they were for, in the folders of
+  /// `signingKey` and `pseudonymKey`, the database's and the current one
+  /// (red-team G9: `keys new --signing-key k2.pem` killed leaves
+  /// `k2.pem.new-…`; the filings record a key's fingerprint, not where it
+  /// was made, so doctor --signing-key names another folder to look in).
+  /// Read-only: named, never removed.
+  package static func strayKeys(signingKey: String, pseudonymKey: String, database: String) -> [Finding] {
+    var seen = Set<String>()
+    let folders = [parentPath(signingKey), parentPath(pseudonymKey), parentPath(database), ""].filter {
+      seen.insert(FileIdentity($0.isEmpty ? "." : $0).canonical).inserted
+    }
+    let signing = FileIdentity(signingKey)
+    let pseudonym = FileIdentity(pseudonymKey)
+    return folders.flatMap { SecretFile.strayTemporaries(in: $0) }.map { found in
+      let stray = found.path
+      let shown = escapingControls(stray)
+      let key = FileIdentity(found.key)
+      let remedy: String
+      if !found.provenOurs {
         // A name of an earlier version's shape may be a person's: said so, and left to them.
-        let remedy =
-          found.provenOurs
-          ? remedy
-          : "named as earlier linkaudit versions named their temporaries, but a person may name a key so: linkaudit leaves it; remove it if it is no key of yours"
-        let what =
-          FileIdentity(stray).isSame(as: FileIdentity(key))
-          ? "a second name of the key \(escapingControls(key)), left by a run killed as it put the key in place"
-          : "a private key left by a run killed before it put it in place at \(escapingControls(key)): no command uses it"
-        return Finding(.warning, "stray key", "\(shown): \(what); \(remedy) (rm \(shown))")
+        remedy =
+          "named as earlier linkaudit versions named their temporaries, but a person may name a key so: linkaudit leaves it; remove it if it is no key of yours"
+      } else if !found.isPrivateKey || key.isSame(as: pseudonym) {
+        remedy = "remove it"
+      } else if key.isSame(as: signing) {
+        remedy = "the next linkaudit keys new removes it"
+      } else {
+        remedy = "the next linkaudit keys new of a key in its folder removes it"
       }
+      let what =
+        FileIdentity(stray).isSame(as: key)
+        ? "a second name of the key \(escapingControls(found.key)), left by a run killed as it put the key in place"
+        : "a private key left by a run killed before it put it in place at \(escapingControls(found.key)): no command uses it"
+      return Finding(.warning, "stray key", "\(shown): \(what); \(remedy) (rm \(shown))")
     }
   }
 }

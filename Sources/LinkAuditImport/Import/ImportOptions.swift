@@ -13,6 +13,9 @@ public struct ImportOptions: Sendable {
   public var keyFile: String = ".linkaudit.key"
   /// Timestamps outside it are bad values.
   public var plausibleTimes: PlausibleTimes
+  /// The caller's placement rule for each rejected-rows file (the package
+  /// rule lives above this library: red-team G1), after the protected files'.
+  public var checkOutputFile: (@Sendable (String) throws -> Void)?
 
   public init(
     encoding: TextEncoding = .utf8, rejectFile: String? = nil,

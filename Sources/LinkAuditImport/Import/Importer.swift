@@ -85,6 +85,7 @@ public final class Importer {
         } while taken.contains(FileIdentity(target).canonical)
       }
       try protected.checkOutputFile(target, option: "--reject-file")
+      try options.checkOutputFile?(target)
       taken.insert(FileIdentity(target).canonical)
       targets[path] = target
     }

@@ -4,7 +4,9 @@ import LinkAuditCore
 /// The files no output of linkaudit may overwrite or remove: the database
 /// (with the `-wal`, `-shm` and `-journal` files SQLite keeps beside it), the
 /// pseudonym key and the inputs of the command. Every output path is checked
-/// against them before anything is written.
+/// against them before anything is written. Report packages and their
+/// archives, which this library cannot read, are `OutputPlacement`'s (LinkAudit):
+/// the commands check both (red-team G1).
 public struct ProtectedFiles: Sendable {
   public struct Entry: Sendable {
     public let path: String

@@ -36,6 +36,8 @@ struct Demo: ParsableCommand {
   }
 
   func run() throws {
+    // A new folder inside a report package is no place for an inbox (red-team G1).
+    try OutputPlacement.checkFolder(directory, option: "DIR", itself: false)
     let written = try DemoGenerator(events: events, seed: seed, users: users).write(to: directory)
     for path in written { print(path) }
   }

@@ -20,7 +20,8 @@ struct DoctorCommand: ParsableCommand {
       imported file still in the inbox is re-hashed and compared with the SHA-256 recorded \
       when it was imported. The keys and the filings: the pseudonym key import uses (--key-file, \
       else beside the database) present, mode 0600 and the database's; a key a killed run left under its temporary \
-      name (KEY.new-PID) beside either key, named; the signing key against the packages filed; every package and filing archive in \
+      name (KEY.new-PID) beside either key, the database or in the current folder, named, whatever key it was for \
+      (the filings record a key's fingerprint, not where it was made: --signing-key KEY looks in KEY's folder too); the signing key against the packages filed; every package and filing archive in \
       --reports (default reports/) against the version it names, as filed: its manifest's \
       bytes, every file, nothing added, and its signature, checked with the public key the \
       filings keep with its version (a version filed signed whose key is not known is a \
@@ -45,7 +46,8 @@ struct DoctorCommand: ParsableCommand {
     var findings = try Doctor.examine(db, inbox: inbox)
     findings.append(try Doctor.pseudonymKey(db, keyFile: pseudonymKey.path(database: database)))
     findings += Doctor.strayKeys(
-      signingKey: signing.path(database: database).path, pseudonymKey: pseudonymKey.path(database: database))
+      signingKey: signing.path(database: database).path, pseudonymKey: pseudonymKey.path(database: database),
+      database: database.path)
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(

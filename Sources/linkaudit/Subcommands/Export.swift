@@ -54,6 +54,8 @@ struct Export: ParsableCommand {
         defaultLatest: Timestamp(milliseconds: PlausibleTimes.defaultLatest().milliseconds / 86_400_000 * 86_400_000))
       // Written into an inbox, the reference would be imported next time.
       try InboxFolders.refuseOutputFolder(folder, option: "FOLDER")
+      // Nor into a report package, at any depth (red-team G1).
+      try OutputPlacement.checkFolder(folder, option: "FOLDER", itself: false)
       var protected = database.protectedFiles
       if let authorities { protected.add(authorities, as: "an input file") }
       let db = try database.openForReading()

@@ -40,9 +40,29 @@ struct Import: ParsableCommand {
       guard let encoding = TextEncoding(name: encoding) else {
         throw ValidationError("unknown encoding \"\(encoding)\": use utf-8 or gb18030")
       }
-      return ImportOptions(
+      var options = ImportOptions(
         encoding: encoding, rejectFile: rejectFile, timeZone: try timestamps.zone(),
         keyFile: pseudonymKey.path(database: database), plausibleTimes: try timestamps.plausible())
+      // Each file's rejected rows, where a folder is named: never over a filing's archive.
+      options.checkOutputFile = { try OutputPlacement.checkFile($0, option: "--reject-file") }
+      return options
+    }
+
+    /// Nothing import writes or makes lies in a report package: the database,
+    /// the pseudonym key (nor one made where packages are handed over), the
+    /// rejected rows (red-team G1). Checked before the database is opened.
+    func checkPlacement() throws {
+      try OutputPlacement.checkDatabase(database.path, option: "--db")
+      try OutputPlacement.checkPseudonymKey(
+        pseudonymKey.path(database: database), database: database.path,
+        option: pseudonymKey.keyFile == nil ? "the pseudonym key" : "--key-file")
+      guard let rejectFile else { return }
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: rejectFile, isDirectory: &isDirectory), isDirectory.boolValue {
+        try OutputPlacement.checkFolder(rejectFile, option: "--reject-file")
+      } else {
+        try OutputPlacement.checkFile(rejectFile, option: "--reject-file")
+      }
     }
 
     /// Runs `body` with an importer, printing a summary line per file on stdout,
@@ -50,6 +70,7 @@ struct Import: ParsableCommand {
     /// The store is brought up to date inside each file's (or bundle's)
     /// transaction: a refused file changes no byte of it.
     func run(_ body: (Importer) throws -> [BatchSummary]) throws {
+      try checkPlacement()
       let db = try Database.storeForImport(at: database.path)
       let importer = Importer(database: db, options: try importOptions())
       let progress = Progress()

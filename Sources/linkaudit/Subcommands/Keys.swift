@@ -79,7 +79,7 @@ struct Keys: ParsableCommand {
           "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: \(instead(package))"
         )
       }
-      if let reports = Keys.reportsFolder(holding: path, database: database) {
+      if let reports = OutputPlacement.reportsFolder(holding: path, database: database) {
         let place = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
         // What made it one, named (red-team F13).
         let found = PackageFolder.packageFound(in: reports).map {
@@ -90,33 +90,6 @@ struct Keys: ParsableCommand {
         )
       }
     }
-  }
-
-  /// The reports folder the key lies in: the key's own folder or the one
-  /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
-  /// with the packages as surely as `reports/keys/k.pem`), or higher up one
-  /// that holds a package; and the key's own folder, whatever its name, when
-  /// it or one of its subfolders holds a package folder or a filing's archive
-  /// (red-team C12, D11, E9: `--out out/2021-Q4` makes `out` a reports
-  /// folder, and so does an archive copied into `handover/`, under any
-  /// name), unless it is the database's own folder, where the key is kept
-  /// by default (a working folder, whatever else it holds).
-  static func reportsFolder(holding path: String, database: String) -> String? {
-    var folder = parentPath(FileIdentity(path).canonical)
-    var depth = -1
-    while folder != "/" && !folder.isEmpty {
-      // Looked into only where it decides: no walk of every folder up to the root.
-      if (folder as NSString).lastPathComponent == "reports" {
-        if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
-      } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
-        PackageFolder.holdsPackage(folder)
-      {
-        return folder
-      }
-      folder = parentPath(folder)
-      depth += 1
-    }
-    return nil
   }
 
   struct Public: ParsableCommand {

@@ -69,12 +69,14 @@ struct Query: ParsableCommand {
     }
     // The answer is written beside --out and moved over it only when whole:
     // a failed query leaves a file that was there as it was. Never over the
-    // database, its key or the SQL file.
+    // database, its key, the SQL file or a package.
     var partial: String?
     if let out {
       var protected = database.protectedFiles
       if let file { protected.add(file, as: "the SQL file") }
       try protected.checkOutputFile(out, option: "--out")
+      // Never into a report package, nor over a filing's archive (red-team G1).
+      try OutputPlacement.checkFile(out, option: "--out")
       partial = out + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
     }
     defer { if let partial { try? FileManager.default.removeItem(atPath: partial) } }

@@ -1,0 +1,151 @@
+import Foundation
+import LinkAuditCore
+import LinkAuditStore
+
+/// Where a command other than `report` may put what it writes: one rule for
+/// every output path (`query --out`, `import --reject-file`, the database and
+/// pseudonym key `import` makes, `export reference`, `keys new`). A report
+/// package holds exactly the files its manifest lists, and a filing's archive
+/// is the copy handed over: a file written into a package makes that filed
+/// version fail verify, and one written over an archive loses it (red-team G1).
+/// So no output lies inside a package folder, at any depth; no output
+/// replaces a file that holds a package (an archive told by its content, as
+/// report's claim check tells it, or by the name report gives one); and no
+/// key is made where packages are handed over (red-team E9, G1).
+public enum OutputPlacement {
+  /// Refuses `path` as a file to be written (made, or replaced whole) by
+  /// `option`: inside a report package, or over a filing's archive. Reads only.
+  public static func checkFile(_ path: String, option: String) throws {
+    let shown = escapingControls(path)
+    let folder = parentPath(FileIdentity(path).canonical)
+    if let package = PackageFolder.packageHolding(folder.isEmpty ? "." : folder) {
+      throw OutputPathError(message: "\(option) \(shown) \(inside(package)); \(writeElsewhere)")
+    }
+    if let archive = archiveHeld(at: path) {
+      throw OutputPathError(
+        message:
+          "\(option) \(shown) is \(archive): an archive handed over is never replaced; name a new file (or move the archive away first)"
+      )
+    }
+  }
+
+  /// Refuses `path` as a folder files are written into by `option` (one
+  /// there already, or one to be made): a report package, or inside one.
+  /// `itself: false` leaves a package folder itself to the caller's own rule
+  /// (export reference and demo write only into a new or empty folder, and say so).
+  public static func checkFolder(_ path: String, option: String, itself: Bool = true) throws {
+    if let package = PackageFolder.packageHolding(path) {
+      let isIt = package == FileIdentity(path).canonical
+      if isIt && !itself { return }
+      throw OutputPathError(
+        message:
+          "\(option) \(escapingControls(path)) \(isIt ? "is the report package \(describe(package)): a package holds only the files its manifest lists, and a file written into it would make it fail verify" : inside(package)); \(writeElsewhere)"
+      )
+    }
+  }
+
+  /// Refuses `path` as the database `import` makes or writes: inside a report
+  /// package (it and its pseudonym key would be handed over with the package).
+  public static func checkDatabase(_ path: String, option: String) throws {
+    let folder = parentPath(FileIdentity(path).canonical)
+    if let package = PackageFolder.packageHolding(folder.isEmpty ? "." : folder) {
+      throw OutputPathError(
+        message:
+          "\(option) \(escapingControls(path)) \(inside(package)), and a database of pseudonymised events (with its pseudonym key beside it) would be handed over with it: keep the database in a folder of its own, outside any package"
+      )
+    }
+  }
+
+  /// Refuses `path` as the pseudonym key `import` uses: inside a report
+  /// package; and, when no key is there yet (it would be made), in a folder
+  /// that holds report packages (`reportsFolder`, the rule `keys new` puts
+  /// the signing key under, when that folder holds a package: red-team E9, G1). A key already kept there is
+  /// the database's own: moving it is the user's, and doctor's to say.
+  public static func checkPseudonymKey(_ path: String, database: String, option: String) throws {
+    let shown = escapingControls(path)
+    let folder = parentPath(FileIdentity(path).canonical)
+    if let package = PackageFolder.packageHolding(folder.isEmpty ? "." : folder) {
+      throw OutputPathError(
+        message:
+          "\(option) \(shown) \(inside(package)), and a pseudonym key there would be handed over with it: \(keyElsewhere(database, package))"
+      )
+    }
+    var info = stat()
+    // A reports folder holding no package yet is left alone: a database kept there (red-team D11) is keys new's to refuse.
+    guard lstat(path, &info) != 0, let reports = reportsFolder(holding: path, database: database),
+      PackageFolder.holdsPackage(reports)
+    else { return }
+    let found = PackageFolder.packageFound(in: reports).map { " (it holds \(escapingControls($0.path)), \($0.what))" }
+    throw OutputPathError(
+      message:
+        "\(option) \(shown): no pseudonym key is made in \(escapingControls(reports)), where packages are written and handed over\(found ?? ""): \(keyElsewhere(database, reports))"
+    )
+  }
+
+  /// The reports folder `path` (a key's) lies in: its own folder or the one
+  /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
+  /// with the packages as surely as `reports/keys/k.pem`), or higher up one
+  /// that holds a package; and its own folder, whatever its name, when it or
+  /// one of its subfolders holds a package folder or a filing's archive
+  /// (red-team C12, D11, E9: `--out out/2021-Q4` makes `out` a reports
+  /// folder, and so does an archive copied into `handover/`, under any
+  /// name), unless it is the database's own folder, where the keys are kept
+  /// by default (a working folder, whatever else it holds).
+  public static func reportsFolder(holding path: String, database: String) -> String? {
+    var folder = parentPath(FileIdentity(path).canonical)
+    var depth = -1
+    while folder != "/" && !folder.isEmpty {
+      // Looked into only where it decides: no walk of every folder up to the root.
+      if (folder as NSString).lastPathComponent == "reports" {
+        if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
+      } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
+        PackageFolder.holdsPackage(folder)
+      {
+        return folder
+      }
+      folder = parentPath(folder)
+      depth += 1
+    }
+    return nil
+  }
+
+  /// What a file at `path` is, when it holds a report package: a regular
+  /// file (a link is replaced, not followed: its target stays) named as
+  /// report names a filing's archive, or a zip or tar holding a linkaudit
+  /// manifest whatever its name (`PackageFolder.archiveContent`, report's
+  /// claim check's reading), or a .zip too large to look into.
+  static func archiveHeld(at path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+    if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return "named as a filing's archive" }
+    switch PackageFolder.archiveContent(path) {
+    case .manifest(let bytes):
+      let named = (try? Manifest.decode(bytes, path: path)).map { " (\(escapingControls($0.identity)))" } ?? ""
+      return "a report package's archive\(named)"
+    // A .zip too large to look into may be one handed over (red-team G4); a big workbook (.xlsx, a zip too) is not.
+    case .unread where path.lowercased().hasSuffix(".zip"):
+      return "a zip of more than 64 MiB, not looked into: it may be a report package's archive"
+    case .unread: return nil
+    case .notAnArchive:
+      return PackageFolder.isPackageTarball(path) ? "a report package's archive (tar)" : nil
+    }
+  }
+
+  private static func describe(_ package: String) -> String {
+    let named = (try? Manifest.read(from: package)).map { " (\(escapingControls($0.identity)))" } ?? ""
+    return escapingControls(package) + named
+  }
+
+  private static func inside(_ package: String) -> String {
+    "lies inside the report package \(describe(package)): a package holds only the files its manifest lists, and a file written into it would make it fail verify"
+  }
+
+  private static let writeElsewhere = "only linkaudit report writes there; name a path outside any package"
+
+  /// Where to keep the key instead: beside the database, unless the database lies in `folder` too.
+  private static func keyElsewhere(_ database: String, _ folder: String) -> String {
+    FileIdentity(parentPath(FileIdentity(database).canonical)).isWithin(folder)
+      ? "the database lies there too: move the database (with its key) into a folder of its own, outside the folders of packages"
+      : "keep the key beside the database (the default) or name a --key-file in a folder of its own"
+  }
+}
