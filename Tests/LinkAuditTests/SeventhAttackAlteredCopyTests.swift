@@ -1,6 +1,7 @@
 import Foundation
 import LinkAudit
 import LinkAuditCore
+import LinkAuditStore
 import Testing
 
 /// Issue 30, the seventh attack's G8: a copy of the held version altered in a
@@ -102,5 +103,31 @@ extension ThirdAttackPackageTests {
     #expect((run.stdout + run.stderr).contains("the same bytes written again"), "\(run.stderr)")
     #expect(!(run.stdout + run.stderr).contains("not as filed"), "\(run.stdout)\n\(run.stderr)")
     #expect(snapshot(folder) == filed)
+  }
+}
+
+extension KeptVersionTests {
+  /// G8: the copy is compared again under the folder's lock: one altered between the run's staging and its
+  /// install is refused there, every byte kept, and the staged package removed.
+  @Test func g8_aCopyAlteredBeforeTheInstallIsNeverWrittenOver() throws {
+    let store = try MetricCatalogueTests.loaded()
+    let folder = try filings.issue(store, to: "reports/2021-Q4", at: FilingTests.first)
+    let db = try store.open()
+    defer { db.close() }
+    let rerun = try staged(db, to: folder, at: FilingTests.later)
+    #expect(rerun.version?.version == 1 && rerun.version?.isNew == false)
+    let staging = try #require(rerun.staged)
+    let metrics = folder + "/metrics.csv"
+    let edited = Data("quarter,figure,value\n2021-Q4,edited,7\n".utf8)
+    let refused = #expect(throws: OutputPathError.self) {
+      _ = try ReportPackage.install(rerun, quarter: FilingTests.q4, at: folder, database: db) {
+        try edited.write(to: URL(fileURLWithPath: metrics))
+      }
+    }
+    #expect(
+      refused?.message.contains("\(folder) holds 2021-Q4 version 1, which this database filed, and is not as filed")
+        == true, "\(String(describing: refused))")
+    #expect(FileManager.default.contents(atPath: metrics) == edited)
+    #expect(!FileManager.default.fileExists(atPath: staging))
   }
 }
