@@ -98,6 +98,9 @@ public struct ReportPackage {
     /// What was done with what killed reports left beside the folder (a
     /// filed package staged, put where its version belongs), one line each.
     public var notes: [String] = []
+    /// The files the folder's copy of the filed version written again lacked
+    /// (`annex.en.xlsx: missing`): written again, and said (red-team G8).
+    public var lacking: [String] = []
   }
 
   /// A filed version a package folder holds, which a report of another
@@ -219,6 +222,58 @@ public struct ReportPackage {
       message:
         "\(escapingControls(target)) holds \(named), which this database's filings do not hold with those bytes: refusing to replace it; \(lacksFiledVersions)"
     )
+  }
+
+  /// Refuses to write the filed version again over a copy of it (its
+  /// manifest the same bytes as the package just written in `written`) that
+  /// is not as filed: a file or its signature altered since, or an entry
+  /// added (red-team G8). One rule with an altered manifest (F8): the copy
+  /// is never replaced, since it may be the copy handed over and writing the
+  /// filed bytes over it would destroy it without a word; moved aside, report
+  /// writes the filed bytes again. Files it only lacks are written again, and
+  /// returned (`annex.en.xlsx: missing`) to be said. Reads only: the dry run refuses alike.
+  static func checkCopyAsFiled(_ directory: String, written: String) throws -> [String] {
+    let target = folderName(directory)
+    guard case .success(let bytes) = PackageFolder.manifestBytes(in: target),
+      case .success(let filed) = PackageFolder.manifestBytes(in: written), bytes == filed,
+      let manifest = try? JSONDecoder().decode(Manifest.self, from: bytes), let filing = manifest.filing
+    else { return [] }
+    let (problems, present) = try checkFiles(directory: target, manifest: manifest)
+    let lacking = manifest.files.keys.sorted().filter { !present.contains($0) }.map { "\($0): missing" }
+    var altered = problems.filter { !lacking.contains($0) }
+    // The signature is not in the manifest's list: the filed one is the one just written.
+    let signature = (target as NSString).appendingPathComponent(signatureName)
+    var lackingSignature: [String] = []
+    if case .success(let expected) = PackageFolder.contents(
+      of: (written as NSString).appendingPathComponent(signatureName))
+    {
+      // Told by its size first: a signature as large as anything is never read whole.
+      var info = stat()
+      let sized = lstat(signature, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+      switch sized && Int(info.st_size) != expected.count ? .success(Data()) : PackageFolder.contents(of: signature) {
+      case .success(let found) where found != expected:
+        altered.append("\(signatureName): not the filed signature of \(manifestName)")
+      case .success: break
+      case .failure(let why):
+        if PackageFolder.exists(signature) {
+          altered.append("\(signatureName): \(why.message)")
+        } else {
+          lackingSignature = ["\(signatureName): missing"]
+        }
+      }
+    }
+    guard !altered.isEmpty else { return lacking + lackingSignature }
+    throw OutputPathError(
+      message:
+        "\(escapingControls(target)) holds \(escapingControls(manifest.quarter)) version \(filing.version), which this database filed, and is not as filed: \(altered.map { escapingControls($0) }.joined(separator: "; ")); refusing to write the filed bytes over it; \(FiledPackage.alteredAdvice(target))"
+    )
+  }
+
+  /// A difference verify or doctor names that writing the filed bytes again
+  /// loses nothing by: a file gone, which report writes again. Any other
+  /// (`checkCopyAsFiled`) is refused, with `FiledPackage.alteredAdvice`.
+  public static func isOnlyLacking(_ problem: String) -> Bool {
+    problem.hasSuffix(": missing") || problem.hasPrefix("\(signatureName): missing")
   }
 
   /// The advice when a package on disk claims a version this ledger does not
@@ -448,6 +503,8 @@ public struct ReportPackage {
     if let keep, !keep.alreadyThere {
       try PackageFolder.renameClaiming(target, to: keep.path)
     } else if fm.fileExists(atPath: target) {
+      // Decided again under the lock: a copy altered meanwhile is never written over (red-team G8).
+      if keep == nil { _ = try checkCopyAsFiled(target, written: staging) }
       let previous = try PackageFolder.moveAside(target)
       defer { PackageFolder.releaseStaging(previous) }
       try fm.moveItem(atPath: staging, toPath: target)
@@ -512,6 +569,7 @@ public struct ReportPackage {
       try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
       try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: scratch)
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
+      if issued.keeping == nil { issued.lacking = try Self.checkCopyAsFiled(directory, written: scratch) }
       try beforeReplacing?(scratch, issued)
       issued.paths = []
       return issued
@@ -561,6 +619,7 @@ public struct ReportPackage {
       PackageFolder.removeStaleSiblings(of: target, standing: { Self.stagedStanding($0, database: db) })
       // The filed version the folder holds is kept beside it: a name taken refuses now, before anything is put in place.
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
+      if issued.keeping == nil { issued.lacking = try Self.checkCopyAsFiled(directory, written: staging) }
       try beforeReplacing?(staging, issued)
     } catch {
       try? fm.removeItem(atPath: staging)

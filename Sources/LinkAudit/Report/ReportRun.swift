@@ -206,7 +206,10 @@ public struct ReportRun {
             : "\(folder) held version \(kept.version), altered since it was filed (\(kept.differences.count) difference(s): \(kept.differences.joined(separator: "; "))): kept as found in \(kept.path), not as filed; the filed bytes are in its archive or the copy handed over"
       )
     case .inPlace(nil):
-      break
+      // A copy that only lacked files lost nothing; said, not passed over (red-team G8).
+      if !issued.lacking.isEmpty {
+        note("\(folder) was not as filed (\(issued.lacking.joined(separator: "; "))): the filed bytes written again")
+      }
     case .keptAside(let path, let latest):
       note(
         "version \(issued.version?.version ?? 0) is superseded by version \(latest), filed meanwhile: kept as filed in \(path); \(folder) is left to version \(latest)"
@@ -254,6 +257,10 @@ public struct ReportRun {
             + (kept.alreadyThere ? " (there already, the same bytes)" : "")
           : "\(folder) holds version \(kept.version), altered since it was filed (\(kept.differences.count) difference(s): \(kept.differences.joined(separator: "; "))): it would be kept as found in \(kept.path), not as filed"
       )
+    }
+    if !issued.lacking.isEmpty {
+      lines.append(
+        "\(folder) is not as filed (\(issued.lacking.joined(separator: "; "))): the filed bytes would be written again")
     }
     if let v = issued.version, !v.isNew {
       lines.append("\(head): would be the filed version \(v.version) (issued \(v.issuedAt)), the same bytes again")

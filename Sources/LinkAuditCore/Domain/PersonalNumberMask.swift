@@ -185,7 +185,11 @@ public enum PersonalNumberMask {
           // `138.12345678` is a decimal (a longitude), `1381234/5678` a
           // fraction, `10:30` a time, `1,380` money, `1~3` a range: with such
           // punctuation only three groups or more make a number.
-          // An X after a separator may be a word's (`13812345678 Xu`): then the digits are tried alone.
+          // An X after a separator may be a word's (`13812345678 Xu`): then the digits are tried alone. So
+          // may one joined to them, when it would make the run too long for its number (`13812345678x801`,
+          // an extension; `110105199001011234X`, a doubled check character: red-team G10), but only when
+          // the run is the whole token, one unbroken group or an ID's 18 digits: `2021 138 1234 5678x` is
+          // some other code.
           func masking(hasX: Bool) -> [Int]? {
             maskPositions(
               groups: Array(groups[run]), hasX: hasX, plus: plus && first == 0, anyGrouping: !punctuated,
@@ -193,7 +197,9 @@ public enum PersonalNumberMask {
           }
           let withX = hasX && stop == groups.count
           if !(punctuated && run.count < 3),
-            let masked = masking(hasX: withX) ?? (withX && !xJoined ? masking(hasX: false) : nil)
+            let masked = masking(hasX: withX)
+              ?? (withX && (!xJoined || run == 0..<last || run.count == 1 || before[stop] - before[first] == 18)
+                ? masking(hasX: false) : nil)
           {
             for k in masked { scalars[k] = "*" }
             changed = true

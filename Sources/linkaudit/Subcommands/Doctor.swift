@@ -144,7 +144,8 @@ struct FilingChecks {
     var held = Set<String>()
     // The versions a package on disk names but does not hold as filed: there, altered, not gone (red-team E12).
     var altered = Set<String>()
-    // Those whose manifest is altered: report refuses to replace them, and says how to get the filed bytes back (red-team F8).
+    // Those altered in more than a file gone (their manifest, a file, the signature): report refuses to
+    // replace them, and says how to get the filed bytes back (red-team F8, G8).
     var manifestAltered: [String: String] = [:]
     var unchecked = 0
     for p in packages {
@@ -171,13 +172,20 @@ struct FilingChecks {
       let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
       if !p.problems.isEmpty {
         altered.insert("\(manifest.quarter) \(version)")
-        if p.problems.contains(where: { $0.hasPrefix(FiledPackage.alteredManifest) }) {
+        if p.problems.contains(where: { !ReportPackage.isOnlyLacking($0) }) {
           manifestAltered["\(manifest.quarter) \(version)"] = p.path
         }
+        // What a report of that version into this folder does with it, as report says (red-team G8).
+        let next =
+          p.isArchive || latestByQuarter[manifest.quarter]?.version != version
+          ? ""
+          : p.problems.allSatisfy(ReportPackage.isOnlyLacking)
+            ? "; a report into \(shown) writes the missing files again"
+            : "; a report into \(shown) refuses to write the filed bytes over it: \(TableSink.flat(FiledPackage.alteredAdvice(p.path)))"
         findings.append(
           Doctor.Finding(
             .problem, "packages",
-            "\(shown): \(named) is not as filed, \(p.problems.count) difference(s): \(p.problems.map(TableSink.flat).joined(separator: "; ")) (linkaudit verify \(shown) says more)"
+            "\(shown): \(named) is not as filed, \(p.problems.count) difference(s): \(p.problems.map(TableSink.flat).joined(separator: "; ")) (linkaudit verify \(shown) says more)\(next)"
           ))
         continue
       }
