@@ -69,6 +69,24 @@ extension ThirdAttackPackageTests {
       "\(told.stdout)")
   }
 
+  /// G3: the archives inside one share one bound (256 MiB unpacked, all
+  /// told): a bundle of two tgz of 200 MB each is named, not read twice over.
+  @Test func g3_theArchivesInsideOneShareItsBound() throws {
+    let elsewhere = TemporaryDirectory()
+    let (_, archive) = try handedOverV2(elsewhere)
+    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    try shell(
+      "head -c 200000000 /dev/zero > z.bin && tar czf a.tgz z.bin && cp a.tgz b.tgz && zip -q0 \(reports)/bundle.zip a.tgz b.tgz && rm z.bin",
+      in: elsewhere.path)
+    let again = try report(["--out", folder, "--lang", "en", "--reason", "again", "--dry-run"])
+    #expect(again.status != 0, "\(again.stdout)")
+    #expect(
+      again.stderr.contains(
+        "\(FileIdentity(reports + "/bundle.zip").canonical) was not read through (b.tgz: more than 256 MiB unpacked: not read past them)"
+      ), "\(again.stderr)")
+    #expect(try filings().map(\.version) == [1])
+  }
+
   // MARK: G4
 
   /// G4: a handover zip of the v2 folder beside a 70 MiB scan (over the

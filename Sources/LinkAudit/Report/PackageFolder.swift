@@ -837,7 +837,16 @@ package enum PackageFolder {
     guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
       return .notAnArchive("cannot be read")
     }
-    return zipContent(bytes, nested: false)
+    return zipContent(bytes, nested: false, budget: UnpackBudget())
+  }
+
+  /// What one archive in sight may cost, the archives inside it included:
+  /// bytes unpacked and entries looked at (`largestTarball`,
+  /// `largestEntryCount`). A bundle of many archives, each a bomb, stops
+  /// here, not once per archive inside (red-team G3).
+  final class UnpackBudget {
+    var bytes = PackageFolder.largestTarball
+    var entries = PackageFolder.largestEntryCount
   }
 
   /// The most entries of one archive looked at: a package has a few dozen,
@@ -854,7 +863,7 @@ package enum PackageFolder {
   /// itself a zip or a tar, plain or gzip'd, told by its first bytes
   /// whatever its name, read in turn, one level deep (red-team G3). What is
   /// not read because of a bound is `notRead`, named.
-  static func zipContent(_ bytes: Data, nested: Bool) -> ArchiveContent {
+  static func zipContent(_ bytes: Data, nested: Bool, budget: UnpackBudget) -> ArchiveContent {
     if let count = zipEntryCount(bytes), count > UInt64(largestEntryCount) {
       return .notRead(
         "holds \(Int(clamping: count).grouped) entries, more than the \(largestEntryCount.grouped) an archive is read for a package"
@@ -865,6 +874,14 @@ package enum PackageFolder {
     else { return .notAnArchive("not a readable zip") }
     var unread: [String] = []
     for entry in archive where entry.type == .file {
+      if nested {
+        budget.entries -= 1
+        guard budget.entries >= 0 else {
+          unread.append(
+            "more than \(largestEntryCount.grouped) entries with the archives inside it: not read past them")
+          break
+        }
+      }
       let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
       // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
       if parts.last == Substring(ReportPackage.manifestName) {
@@ -897,6 +914,12 @@ package enum PackageFolder {
         )
         continue
       }
+      budget.bytes -= Int(entry.uncompressedSize)
+      guard budget.bytes >= 0 else {
+        unread.append(
+          "\(shown): more than \(largestTarball >> 20) MiB unpacked with the archives inside it: not read past them")
+        break
+      }
       var inner = Data()
       do {
         _ = try archive.extract(entry) { chunk in
@@ -907,7 +930,9 @@ package enum PackageFolder {
         unread.append("\(shown): \(kind.rawValue) that cannot be unpacked (\(error.localizedDescription))")
         continue
       }
-      switch kind == .zip ? zipContent(inner, nested: true) : tarContent(inner, nested: true) {
+      switch kind == .zip
+        ? zipContent(inner, nested: true, budget: budget) : tarContent(inner, nested: true, budget: budget)
+      {
       case .manifest(let manifest): return .manifest(manifest)
       case .notRead(let why): unread.append("\(shown): \(why)")
       case .notAnArchive, .unread: continue

@@ -25,19 +25,19 @@ extension PackageFolder {
     guard head(of: path) != nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     else { return .notAnArchive("cannot be read") }
-    return tarContent(bytes, nested: false)
+    return tarContent(bytes, nested: false, budget: UnpackBudget())
   }
 
   /// `bytes` read as a tar, plain or gzip'd: a `manifest.json` entry at any
   /// depth that decodes as linkaudit's, or (`nested` false) an entry that is
   /// itself a zip or a tar, read in turn (red-team G3). Not read past
   /// `largestTarball` unpacked bytes nor `largestEntryCount` entries: said (`notRead`).
-  static func tarContent(_ bytes: Data, nested: Bool) -> ArchiveContent {
+  static func tarContent(_ bytes: Data, nested: Bool, budget: UnpackBudget) -> ArchiveContent {
     let gzip = bytes.count >= 18 && bytes[bytes.startIndex] == 0x1F && bytes[bytes.startIndex + 1] == 0x8B
     guard gzip || (bytes.count >= 512 && TarScan.isHeader(bytes.prefix(512))) else {
       return .notAnArchive("not a tar")
     }
-    let scan = TarScan(nested: nested)
+    let scan = TarScan(nested: nested, budget: budget)
     do {
       if gzip {
         guard let start = deflateStart(bytes) else { return .notAnArchive("not a gzip stream") }
@@ -116,12 +116,17 @@ final class TarScan {
   /// The archives inside not read (too deep, too large), each with why.
   var unread: [String] = []
 
-  init(nested: Bool = false) { self.nested = nested }
+  /// Shared with the archive this one lies in: bytes unpacked and entries read, all told.
+  let budget: PackageFolder.UnpackBudget
+
+  init(nested: Bool = false, budget: PackageFolder.UnpackBudget = .init()) {
+    self.nested = nested
+    self.budget = budget
+  }
 
   private var unit = Unit.header
   private var pending = Data()
   private var skip = 0
-  private var total = 0
   private var nextName: String?
 
   /// A 512-byte block is a tar header: its checksum (the sum of its bytes,
@@ -138,14 +143,12 @@ final class TarScan {
     }
   }
 
-  /// The most entries read (`PackageFolder.largestEntryCount`): a tar of
-  /// many small files stops there (300,000 empty entries took 156 s of a
-  /// debug build before this bound).
-  private var entries = 0
+  // The most entries read is `budget`'s (`PackageFolder.largestEntryCount`): a tar of
+  // many small files stops there (300,000 empty entries took 156 s of a debug build before it).
 
   func feed(_ chunk: Data) throws {
-    total += chunk.count
-    guard total <= PackageFolder.largestTarball else {
+    budget.bytes -= chunk.count
+    guard budget.bytes >= 0 else {
       cutShort = "more than \(PackageFolder.largestTarball >> 20) MiB unpacked: not read past them"
       throw Outcome.notFound
     }
@@ -183,8 +186,8 @@ final class TarScan {
     pending = Data()
     switch unit {
     case .header:
-      entries += 1
-      guard entries <= PackageFolder.largestEntryCount else {
+      budget.entries -= 1
+      guard budget.entries >= 0 else {
         cutShort =
           "more than \(PackageFolder.largestEntryCount.grouped) entries: not read past them"
         throw Outcome.notFound
@@ -272,7 +275,8 @@ final class TarScan {
   /// An archive inside, read in turn: its manifest ends the scan; what it left unread is named.
   private func readInner(_ data: Data, name: String, kind: PackageFolder.InnerArchive) throws {
     switch kind == .zip
-      ? PackageFolder.zipContent(data, nested: true) : PackageFolder.tarContent(data, nested: true)
+      ? PackageFolder.zipContent(data, nested: true, budget: budget)
+      : PackageFolder.tarContent(data, nested: true, budget: budget)
     {
     case .manifest(let manifest): throw Outcome.found(manifest)
     case .notRead(let why): unread.append("\(name): \(why)")
