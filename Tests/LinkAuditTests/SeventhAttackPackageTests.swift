@@ -169,6 +169,19 @@ extension ThirdAttackPackageTests {
     #expect(told.stdout.contains("已报送-第2版.zip: an archive of 2021-Q4 version 2"), "\(told.stdout)")
   }
 
+  /// G5, F1's kept choice: the database's folder as the `--out` parent
+  /// stays a working folder: another database's package in a folder of its
+  /// own there (`n7p/`, as the red-team runner's cases share one folder) is theirs.
+  @Test func g5_theDatabasesFolderStaysAWorkingFolder() throws {
+    let elsewhere = TemporaryDirectory()
+    let (handed, archive) = try handedOverV2(elsewhere)
+    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    try FileManager.default.createDirectory(atPath: dir.file("n7p"), withIntermediateDirectories: false)
+    try FileManager.default.copyItem(atPath: handed, toPath: dir.file("n7p/theirs"))
+    let again = try report(["--out", dir.file("n8rep"), "--lang", "en", "--reason", "again", "--dry-run"])
+    #expect(again.status == 0, "\(again.stderr)")
+  }
+
   // MARK: G6
 
   /// G6: past 4096 entries, report refuses a new version (dry run too),

@@ -230,12 +230,14 @@ public enum FiledPackage {
     return (claims, cut, unread)
   }
 
-  /// The working folders given, and their immediate subfolders, that hold a
+  /// The immediate subfolders of the working folders given that hold a
   /// package or an archive of a version this ledger filed, under a name
   /// report gives (`2021-Q4`, `2021-Q4-v1`, `linkaudit-2021-Q4-v2.zip`): a
   /// folder report has used as a package folder's parent, so what else it
   /// holds is this database's handing over too, whatever its name (red-team
   /// G5). The ledger keeps no package's folder, so this is what tells them.
+  /// The working folders themselves stay so (F1's kept choice: the red-team
+  /// runner's cases share one, each database's packages in a folder of its own).
   static func packageParents(around folders: [String], database db: Database) throws -> [String] {
     var parents: [String] = []
     for folder in folders {
@@ -245,7 +247,7 @@ public enum FiledPackage {
           var info = stat()
           return lstat($0, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
         }
-      for candidate in [folder] + subfolders {
+      for candidate in subfolders {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: candidate)) ?? [])
           .filter { !$0.hasPrefix(".") && PackageFolder.isToolNamed($0) }.sorted().prefix(PackageFolder.sightLimit)
         for name in names {

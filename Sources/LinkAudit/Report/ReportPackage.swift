@@ -253,7 +253,7 @@ public struct ReportPackage {
   ) throws {
     let seen = try FiledPackage.claims(
       in: foldersSeen(from: directory, database: db.path), database: db, excluding: excluding.map { [$0] } ?? [],
-      named: [(folderName(directory) as NSString).lastPathComponent], whole: outParents(directory))
+      named: [(folderName(directory) as NSString).lastPathComponent], whole: outParents(directory, database: db.path))
     if let claim = seen.claims.first(where: {
       $0.manifest.quarter == quarter && ($0.manifest.filing?.version ?? 0) >= version
     }) {
@@ -272,10 +272,14 @@ public struct ReportPackage {
   }
 
   /// The `--out` folder's parent, as named and links resolved: a folder
-  /// report uses as a package folder's parent, looked at whole (red-team G5).
-  static func outParents(_ directory: String) -> [String] {
+  /// report uses as a package folder's parent, looked at whole (red-team
+  /// G5); not the database's folder nor the current one, working folders
+  /// that may hold other databases' packages in folders of their own (F1's kept choice).
+  static func outParents(_ directory: String, database: String) -> [String] {
     let target = folderName(directory)
+    let working = Set([parentPath(FileIdentity(database).canonical), FileIdentity(".").canonical])
     return [parentPath(target), parentPath(FileIdentity(target).canonical)].map { $0.isEmpty ? "." : $0 }
+      .filter { !working.contains(FileIdentity($0).canonical) }
   }
 
   /// What the claim check could not look at (`FiledPackage.claims`' `cut`
@@ -290,7 +294,7 @@ public struct ReportPackage {
     let unread = seen.unread.map { "\(escapingControls($0.path)) was not read through (\($0.why))" }
     guard !(cut + unread).isEmpty else { return nil }
     return
-      "the check for a package handed over is cut short: \((cut + unread).joined(separator: "; ")): a version handed over may lie there unseen; move what is not a package out of that folder (or the archive elsewhere, once looked into), or name an --out in a folder of its own, then report again"
+      "the check for a package handed over is cut short: \((cut + unread).joined(separator: "; ")): a version handed over may lie there unseen; move what is not a package out of that folder (or the archive elsewhere, once looked into); when it is the --out folder's parent, an --out in a folder of its own also does; then report again"
   }
   /// A manifest left under a staging name against this ledger: filed here, a
   /// version this database wrote and never filed (every batch it names is
@@ -640,7 +644,8 @@ public struct ReportPackage {
       guard let noting else { return }
       let seen = try FiledPackage.claims(
         in: Self.foldersSeen(from: directory, database: db.path), database: db, excluding: [excluding],
-        named: [(Self.folderName(directory) as NSString).lastPathComponent], whole: Self.outParents(directory))
+        named: [(Self.folderName(directory) as NSString).lastPathComponent],
+        whole: Self.outParents(directory, database: db.path))
       if let unseen = Self.unseen(seen) { noting("warning: \(unseen) (no new version is filed while it is)") }
       return
     }
