@@ -69,6 +69,23 @@ extension ThirdAttackPackageTests {
       "\(told.stdout)")
   }
 
+  /// G3: many archives too deep are named in one line: the first three, and how many more.
+  @Test func g3_manyArchivesTooDeepAreNamedInOneLine() throws {
+    let elsewhere = TemporaryDirectory()
+    let (_, archive) = try handedOverV2(elsewhere)
+    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    try shell(
+      "for n in a b c d e; do cp v2.zip $n.zip; done && zip -q0 inner.zip a.zip b.zip c.zip d.zip e.zip && tar cf \(reports)/many.tar inner.zip",
+      in: elsewhere.path)
+    let again = try report(["--out", folder, "--lang", "en", "--reason", "again", "--dry-run"])
+    #expect(again.status != 0, "\(again.stdout)")
+    #expect(
+      again.stderr.contains(
+        "many.tar was not read through (inner.zip: a.zip: a zip inside an archive inside it: not looked into (one level deep); b.zip: a zip inside an archive inside it: not looked into (one level deep); c.zip: a zip inside an archive inside it: not looked into (one level deep); and 2 more)"
+      ), "\(again.stderr)")
+    #expect(try filings().map(\.version) == [1])
+  }
+
   /// G3: the archives inside one share one bound (256 MiB unpacked, all
   /// told): a bundle of two tgz of 200 MB each is named, not read twice over.
   @Test func g3_theArchivesInsideOneShareItsBound() throws {

@@ -207,7 +207,11 @@ public enum FiledPackage {
       let sight = PackageFolder.packagesInSight(
         folder, named: isWhole ? nil : { PackageFolder.isToolNamed($0, also: named) })
       if sight.cut { cut.append(folder) }
-      unread += sight.unread.filter { seen.insert(FileIdentity($0.path).canonical).inserted }
+      // This run's own (its staging, `excluding`) is no archive handed over, read through or not.
+      unread += sight.unread.filter {
+        let canonical = FileIdentity($0.path).canonical
+        return !excluded.contains(canonical) && !PackageFolder.isHeldHere($0.path) && seen.insert(canonical).inserted
+      }
       for package in sight.found {
         let canonical = FileIdentity(package.path).canonical
         guard seen.insert(canonical).inserted, !excluded.contains(canonical),

@@ -938,8 +938,14 @@ package enum PackageFolder {
       case .notAnArchive, .unread: continue
       }
     }
-    guard unread.isEmpty else { return .notRead(unread.joined(separator: "; ")) }
+    guard unread.isEmpty else { return .notRead(listed(unread)) }
     return .notAnArchive("a zip holding no linkaudit package")
+  }
+
+  /// The first few of `items`, and how many more: a bundle of thousands of
+  /// archives is named in a line, not thousands.
+  package static func listed(_ items: [String], first: Int = 3) -> String {
+    items.prefix(first).joined(separator: "; ") + (items.count > first ? "; and \(items.count - first) more" : "")
   }
 
   /// Names a zip inside a nested archive carries as a document, not an archive (OOXML, ODF).

@@ -67,7 +67,7 @@ extension PackageFolder {
       return .manifest(manifest)
     } catch {}
     if let cut = scan.cutShort { scan.unread.append(cut) }
-    guard scan.unread.isEmpty else { return .notRead(scan.unread.joined(separator: "; ")) }
+    guard scan.unread.isEmpty else { return .notRead(listed(scan.unread)) }
     return .notAnArchive("a tar holding no linkaudit package")
   }
 
