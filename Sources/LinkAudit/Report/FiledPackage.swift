@@ -177,25 +177,42 @@ public enum FiledPackage {
   /// report's staging of a version this database wrote and never filed
   /// (`ReportPackage.stagedStanding`), which the next report removes. `cut`
   /// names the folders holding more entries than were looked at
-  /// (`PackageFolder.sightLimit`). One question, asked by report before it
+  /// (`PackageFolder.sightLimit`), `unread` the archives not read through
+  /// (a bound: red-team G3, G4). One question, asked by report before it
   /// files a version and by doctor of the folders it looks in.
-  /// A folder named `reports` is looked at whole; any other (the database's,
-  /// the current one, an `--out` parent) for the names report gives packages
-  /// and archives (`PackageFolder.isToolNamed`, with `named`): a working
-  /// folder may hold other databases' packages under names of their own.
-  public static func claims(
-    in folders: [String], database db: Database, excluding: [String] = [], named: [String] = []
-  ) throws -> (claims: [Claim], cut: [String]) {
+  /// A folder named `reports`, one in `whole` (report's `--out` parent) and
+  /// a package parent (`packageParents`: one holding this database's filed
+  /// packages, as `filings/` does after `--out filings/2021-Q4`: red-team
+  /// G5) are looked at whole; any other (the database's, the current one)
+  /// for the names report gives packages and archives
+  /// (`PackageFolder.isToolNamed`, with `named`): a working folder may hold
+  /// other databases' packages under names of their own.
+  package static func claims(
+    in folders: [String], database db: Database, excluding: [String] = [], named: [String] = [],
+    whole: [String] = []
+  ) throws -> (claims: [Claim], cut: [String], unread: [PackageFolder.NotRead]) {
     let excluded = Set(excluding.map { FileIdentity($0).canonical })
+    func isReports(_ folder: String) -> Bool {
+      (FileIdentity(folder).canonical as NSString).lastPathComponent == "reports"
+    }
+    let given = places(folders)
+    let parents = try packageParents(around: given.filter { !isReports($0) }, database: db)
+    let seenWhole = Set((whole + parents).map { FileIdentity($0).canonical })
     var seen = Set<String>()
     var claims: [Claim] = []
     var cut: [String] = []
-    for folder in places(folders) {
-      let whole = (FileIdentity(folder).canonical as NSString).lastPathComponent == "reports"
-      let (found, more) = PackageFolder.packagesInSight(
-        folder, named: whole ? nil : { PackageFolder.isToolNamed($0, also: named) })
-      if more { cut.append(folder) }
-      for package in found {
+    var unread: [PackageFolder.NotRead] = []
+    for folder in places(given + parents) {
+      let isWhole = isReports(folder) || seenWhole.contains(FileIdentity(folder).canonical)
+      let sight = PackageFolder.packagesInSight(
+        folder, named: isWhole ? nil : { PackageFolder.isToolNamed($0, also: named) })
+      if sight.cut { cut.append(folder) }
+      // This run's own (its staging, `excluding`) is no archive handed over, read through or not.
+      unread += sight.unread.filter {
+        let canonical = FileIdentity($0.path).canonical
+        return !excluded.contains(canonical) && !PackageFolder.isHeldHere($0.path) && seen.insert(canonical).inserted
+      }
+      for package in sight.found {
         let canonical = FileIdentity(package.path).canonical
         guard seen.insert(canonical).inserted, !excluded.contains(canonical),
           !PackageFolder.isHeldHere(package.path),
@@ -214,7 +231,43 @@ public enum FiledPackage {
           Claim(path: package.path, manifest: manifest, isArchive: package.isArchive, isStaged: staged, why: why))
       }
     }
-    return (claims, cut)
+    return (claims, cut, unread)
+  }
+
+  /// The immediate subfolders of the working folders given that hold a
+  /// package or an archive of a version this ledger filed, under a name
+  /// report gives (`2021-Q4`, `2021-Q4-v1`, `linkaudit-2021-Q4-v2.zip`): a
+  /// folder report has used as a package folder's parent, so what else it
+  /// holds is this database's handing over too, whatever its name (red-team
+  /// G5). The ledger keeps no package's folder, so this is what tells them.
+  /// The working folders themselves stay so (F1's kept choice: the red-team
+  /// runner's cases share one, each database's packages in a folder of its own).
+  static func packageParents(around folders: [String], database db: Database) throws -> [String] {
+    var parents: [String] = []
+    for folder in folders {
+      let subfolders = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        .prefix(PackageFolder.sightLimit).map { folder == "." ? $0 : (folder as NSString).appendingPathComponent($0) }
+        .filter {
+          var info = stat()
+          return lstat($0, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+        }
+      for candidate in subfolders {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: candidate)) ?? [])
+          .filter { !$0.hasPrefix(".") && PackageFolder.isToolNamed($0) }.sorted().prefix(PackageFolder.sightLimit)
+        for name in names {
+          let path = candidate == "." ? name : (candidate as NSString).appendingPathComponent(name)
+          let bytes =
+            name.hasSuffix(".zip")
+            ? PackageFolder.archiveManifest(path) : (try? PackageFolder.manifestBytes(in: path).get())
+          guard let bytes, try !Filing.find(in: db, manifestSHA256: ReportPackage.sha256(bytes)).isEmpty else {
+            continue
+          }
+          parents.append(candidate)
+          break
+        }
+      }
+    }
+    return parents
   }
 
   /// The names the reports folder gives an archive of a filed version:

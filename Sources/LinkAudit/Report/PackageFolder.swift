@@ -786,9 +786,10 @@ package enum PackageFolder {
 
   /// A zip (a regular file, not a link) holding a linkaudit manifest, at
   /// any depth: a filing's archive under any name (`q4-filing.zip`), a zip
-  /// of the package's files alone (`zip -j`, red-team F13), of at
-  /// most 64 MiB. Only the manifest's entry is read, up to 16 MiB; an archive whose offsets
-  /// lead past its end is not opened (ZIPFoundation would trap on it).
+  /// of the package's files alone (`zip -j`, red-team F13), or one holding
+  /// such an archive (red-team G3). Only the manifest's entry is read, up to
+  /// 16 MiB; an archive whose offsets lead past its end is not opened
+  /// (ZIPFoundation would trap on it).
   static func isPackageArchive(_ path: String) -> Bool {
     guard case .manifest(let manifest) = archiveContent(path) else { return false }
     return (try? Manifest.decode(manifest, path: path)) != nil
@@ -798,17 +799,25 @@ package enum PackageFolder {
   package enum ArchiveContent: Equatable {
     /// Not a zip at all (a pipe, an empty file, junk, a download cut short), or a zip of no package: why.
     case notAnArchive(String)
-    /// A link, or a zip too large to look into here: told by its name only.
+    /// A link: told by its name only.
     case unread
     /// The manifest.json of the package folder it holds (not yet decoded).
     case manifest(Data)
+    /// An archive holding no package as far as it was read, but not read
+    /// through because of a bound (its entries, its size unpacked, an
+    /// archive inside one inside it): why. A claim may lie past it, so
+    /// report files no new version while one is in sight (red-team G3, G4).
+    case notRead(String)
   }
 
   /// Reads `path` as a filing's archive, as far as its manifest's entry: a
-  /// regular file only (fstat before any read: a pipe is never read), of at
-  /// most 64 MiB, ending as a zip does; an archive whose offsets lead past its
-  /// end is not opened (ZIPFoundation would trap on it). One answer for
-  /// `keys new` (E9) and report's claim check (red-team F10).
+  /// regular file only (fstat before any read: a pipe is never read), ending
+  /// as a zip does, mapped, not read whole: the layout check and the reader
+  /// touch the end record, the central directory and the local headers, so
+  /// a big zip (a 70 MiB scan beside the package, a sparse 3 GiB file) is
+  /// read as fast as a small one (red-team G4). An archive whose offsets lead
+  /// past its end is not opened (ZIPFoundation would trap on it). One answer
+  /// for `keys new` (E9) and report's claim check (red-team F10).
   package static func archiveContent(_ path: String) -> ArchiveContent {
     // A link is not followed, nor waved through: it is told by its name, as before (it may lead to a filing's archive).
     var link = stat()
@@ -819,32 +828,165 @@ package enum PackageFolder {
     guard data.starts(with: Data("PK".utf8)) else {
       return .notAnArchive("not a zip archive: it does not begin as one")
     }
-    // Only a file that ends as a zip does (its end record in the last 64 KiB), of at most 64 MiB, is
-    // opened: the layout check reads every byte, and a big file (a sparse 3 GiB one) must not hold up keys new.
-    guard size <= 64 << 20 else { return .unread }
     guard let handle = FileHandle(forReadingAtPath: path) else { return .notAnArchive("cannot be read") }
     let tail = (try? handle.seek(toOffset: UInt64(max(0, size - 65_557)))).flatMap { try? handle.readToEnd() }
     try? handle.close()
     guard let tail, tail.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil else {
       return .notAnArchive("not a whole zip (no end record: a download cut short?)")
     }
-    guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
-      ArchiveLayout.check(of: bytes, shown: "").readable,
+    guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+      return .notAnArchive("cannot be read")
+    }
+    return zipContent(bytes, nested: false, budget: UnpackBudget())
+  }
+
+  /// What one archive in sight may cost, the archives inside it included:
+  /// bytes unpacked and entries looked at (`largestTarball`,
+  /// `largestEntryCount`). A bundle of many archives, each a bomb, stops
+  /// here, not once per archive inside (red-team G3).
+  final class UnpackBudget {
+    var bytes = PackageFolder.largestTarball
+    var entries = PackageFolder.largestEntryCount
+  }
+
+  /// The most entries of one archive looked at: a package has a few dozen,
+  /// a handover bundle a few more; a zip or tar of many small files is not
+  /// read past it, and said so (red-team G4).
+  package static let largestEntryCount = 10_000
+
+  /// The most bytes an archive inside an archive is unpacked to, in memory,
+  /// to be read in turn (red-team G3): a package's archive is a few MiB.
+  package static let largestInnerArchive = 64 << 20
+
+  /// `bytes` read as a zip, as far as a linkaudit manifest: an entry
+  /// `manifest.json` at any depth, or (`nested` false) an entry that is
+  /// itself a zip or a tar, plain or gzip'd, told by its first bytes
+  /// whatever its name, read in turn, one level deep (red-team G3). What is
+  /// not read because of a bound is `notRead`, named.
+  static func zipContent(_ bytes: Data, nested: Bool, budget: UnpackBudget) -> ArchiveContent {
+    if let count = zipEntryCount(bytes), count > UInt64(largestEntryCount) {
+      return .notRead(
+        "holds \(Int(clamping: count).grouped) entries, more than the \(largestEntryCount.grouped) an archive is read for a package"
+      )
+    }
+    guard ArchiveLayout.check(of: bytes, shown: "").readable,
       let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
     else { return .notAnArchive("not a readable zip") }
+    var unread: [String] = []
     for entry in archive where entry.type == .file {
+      if nested {
+        budget.entries -= 1
+        guard budget.entries >= 0 else {
+          unread.append(
+            "more than \(largestEntryCount.grouped) entries with the archives inside it: not read past them")
+          break
+        }
+      }
       let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
       // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
-      guard parts.last == Substring(ReportPackage.manifestName), entry.uncompressedSize <= UInt64(manifestLimit)
-      else { continue }
-      var manifest = Data()
-      _ = try? archive.extract(entry) { chunk in
-        guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
-        manifest.append(chunk)
+      if parts.last == Substring(ReportPackage.manifestName) {
+        guard entry.uncompressedSize <= UInt64(manifestLimit) else { continue }
+        var manifest = Data()
+        _ = try? archive.extract(entry) { chunk in
+          guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
+          manifest.append(chunk)
+        }
+        if (try? Manifest.decode(manifest, path: "")) != nil { return .manifest(manifest) }
+        continue
       }
-      if (try? Manifest.decode(manifest, path: path)) != nil { return .manifest(manifest) }
+      guard entry.uncompressedSize >= 18 else { continue }
+      var head = Data()
+      _ = try? archive.extract(entry, bufferSize: 512) { chunk in
+        head.append(chunk)
+        if head.count >= 512 { throw ReportError(message: "enough") }
+      }
+      guard let kind = InnerArchive(head: head) else { continue }
+      let shown = escapingControls(entry.path)
+      if nested {
+        // An office document is a zip too, and a bundle's letter may be one: not an archive to name.
+        if kind == .zip, officeSuffixes.contains(where: { entry.path.lowercased().hasSuffix($0) }) { continue }
+        unread.append("\(shown): \(kind.rawValue) inside an archive inside it: not looked into (one level deep)")
+        continue
+      }
+      guard entry.uncompressedSize <= UInt64(largestInnerArchive) else {
+        unread.append(
+          "\(shown): \(kind.rawValue) of \(Int(clamping: entry.uncompressedSize).grouped) bytes, more than the \(largestInnerArchive >> 20) MiB an archive inside an archive is read to"
+        )
+        continue
+      }
+      budget.bytes -= Int(entry.uncompressedSize)
+      guard budget.bytes >= 0 else {
+        unread.append(
+          "\(shown): more than \(largestTarball >> 20) MiB unpacked with the archives inside it: not read past them")
+        break
+      }
+      var inner = Data()
+      do {
+        _ = try archive.extract(entry) { chunk in
+          guard inner.count + chunk.count <= largestInnerArchive else { throw ReportError(message: "too large") }
+          inner.append(chunk)
+        }
+      } catch {
+        unread.append("\(shown): \(kind.rawValue) that cannot be unpacked (\(error.localizedDescription))")
+        continue
+      }
+      switch kind == .zip
+        ? zipContent(inner, nested: true, budget: budget) : tarContent(inner, nested: true, budget: budget)
+      {
+      case .manifest(let manifest): return .manifest(manifest)
+      case .notRead(let why): unread.append("\(shown): \(why)")
+      case .notAnArchive, .unread: continue
+      }
     }
+    guard unread.isEmpty else { return .notRead(listed(unread)) }
     return .notAnArchive("a zip holding no linkaudit package")
+  }
+
+  /// The first few of `items`, and how many more: a bundle of thousands of
+  /// archives is named in a line, not thousands.
+  package static func listed(_ items: [String], first: Int = 3) -> String {
+    items.prefix(first).joined(separator: "; ") + (items.count > first ? "; and \(items.count - first) more" : "")
+  }
+
+  /// Names a zip inside a nested archive carries as a document, not an archive (OOXML, ODF).
+  static let officeSuffixes = [".xlsx", ".docx", ".pptx", ".odt", ".ods", ".odp"]
+
+  /// What an entry's first bytes say it is: an archive read in turn, or nil.
+  enum InnerArchive: String {
+    case zip = "a zip"
+    case gzip = "a gzip'd tar"
+    case tar = "a tar"
+
+    init?(head: Data) {
+      let b = [UInt8](head.prefix(512))
+      if b.count >= 4, b[0] == 0x50, b[1] == 0x4B, b[2] == 3 || b[2] == 5, b[3] == 4 || b[3] == 6 {
+        self = .zip
+      } else if b.count >= 18, b[0] == 0x1F, b[1] == 0x8B {
+        self = .gzip
+      } else if b.count == 512, TarScan.isHeader(Data(b)) {
+        self = .tar
+      } else {
+        return nil
+      }
+    }
+  }
+
+  /// The entries a zip's end record counts (its zip64 record's, when it
+  /// defers to one), read from its last 64 KiB: nil when there is none.
+  static func zipEntryCount(_ data: Data) -> UInt64? {
+    let count = data.count
+    guard count >= 22 else { return nil }
+    func u(_ at: Int, _ width: Int) -> UInt64? {
+      guard at >= 0, at <= count - width else { return nil }
+      return (0..<width).reduce(UInt64(0)) { $0 | UInt64(data[data.startIndex + at + $1]) << (8 * $1) }
+    }
+    var end = count - 22
+    while end >= max(0, count - 22 - 0xFFFF), u(end, 4) != 0x0605_4B50 { end -= 1 }
+    guard end >= 0, let entries = u(end + 10, 2) else { return nil }
+    guard entries == 0xFFFF, u(end - 20, 4) == 0x0706_4B50, let record = u(end - 20 + 8, 8),
+      record <= UInt64(count), u(Int(record), 4) == 0x0606_4B50
+    else { return entries }
+    return u(Int(record) + 32, 8) ?? entries
   }
 
   /// The manifest's bytes of a filing's archive, told by its content whatever
@@ -888,7 +1030,7 @@ package enum PackageFolder {
   /// entries only, those so named: a working folder holds other databases'
   /// packages, each in a folder of its own.
   package static func packagesInSight(_ folder: String, named: ((String) -> Bool)? = nil) -> (
-    found: [InSight], cut: Bool
+    found: [InSight], cut: Bool, unread: [NotRead]
   ) {
     let entries =
       named.map { named in
@@ -897,6 +1039,7 @@ package enum PackageFolder {
         }
       } ?? twoLevels(folder)
     var found: [InSight] = []
+    var unread: [NotRead] = []
     for path in entries.prefix(sightLimit) {
       var info = stat()
       guard lstat(path, &info) == 0 else { continue }
@@ -909,12 +1052,36 @@ package enum PackageFolder {
         else { continue }
         found.append(InSight(path: path, manifest: bytes, isArchive: false))
       // Not opened unless its size can be an archive's: a kernel's file (`/proc`, `/sys`) says 0.
-      case S_IFREG where info.st_size >= 22 && info.st_size <= 64 << 20:
-        if let bytes = archiveManifest(path) { found.append(InSight(path: path, manifest: bytes, isArchive: true)) }
+      case S_IFREG where info.st_size >= 22:
+        switch packageArchiveContent(path) {
+        case .manifest(let bytes):
+          if (try? Manifest.decode(bytes, path: path)) != nil {
+            found.append(InSight(path: path, manifest: bytes, isArchive: true))
+          }
+        case .notRead(let why): unread.append(NotRead(path: path, why: why))
+        case .notAnArchive, .unread: continue
+        }
       default: continue
       }
     }
-    return (found, entries.count > sightLimit)
+    return (found, entries.count > sightLimit, unread)
+  }
+
+  /// An archive in sight not read through (`ArchiveContent.notRead`): where, and why.
+  package struct NotRead: Equatable, Sendable {
+    package var path: String
+    package var why: String
+  }
+
+  /// `path` read as a package's archive, a zip or a tar (plain or gzip'd),
+  /// told by its first bytes: one sight for report's claim check, doctor and
+  /// keys new (red-team F13, G3).
+  package static func packageArchiveContent(_ path: String) -> ArchiveContent {
+    guard let (first, _) = head(of: path) else { return archiveContent(path) }
+    switch InnerArchive(head: first) {
+    case .gzip?, .tar?: return tarballContent(path)
+    default: return archiveContent(path)
+    }
   }
 
   /// The secret keys (`secretKeyKind`) in `folder` or its immediate

@@ -13,18 +13,34 @@ extension PackageFolder {
   /// A package's manifest past them (after a register of millions of rows) is not seen.
   static let largestTarball = 256 << 20
 
-  /// `path` (a regular file, not a link, of at most 64 MiB) is a tar or a
-  /// gzip'd tar holding a linkaudit package's manifest.
+  /// `path` (a regular file, not a link) is a tar or a gzip'd tar holding a linkaudit package's manifest.
   static func isPackageTarball(_ path: String) -> Bool {
-    guard let (head, size) = head(of: path), size <= 64 << 20 else { return false }
-    let gzip = head.count >= 18 && head[head.startIndex] == 0x1F && head[head.startIndex + 1] == 0x8B
-    guard gzip || (head.count >= 512 && TarScan.isHeader(head.prefix(512))),
+    if case .manifest = tarballContent(path) { return true }
+    return false
+  }
+
+  /// `path` read as a tar, plain or gzip'd, mapped and unpacked as a stream
+  /// (whatever its size on disk: red-team G4), as far as a linkaudit manifest.
+  static func tarballContent(_ path: String) -> ArchiveContent {
+    guard head(of: path) != nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-    else { return false }
-    let scan = TarScan()
+    else { return .notAnArchive("cannot be read") }
+    return tarContent(bytes, nested: false, budget: UnpackBudget())
+  }
+
+  /// `bytes` read as a tar, plain or gzip'd: a `manifest.json` entry at any
+  /// depth that decodes as linkaudit's, or (`nested` false) an entry that is
+  /// itself a zip or a tar, read in turn (red-team G3). Not read past
+  /// `largestTarball` unpacked bytes nor `largestEntryCount` entries: said (`notRead`).
+  static func tarContent(_ bytes: Data, nested: Bool, budget: UnpackBudget) -> ArchiveContent {
+    let gzip = bytes.count >= 18 && bytes[bytes.startIndex] == 0x1F && bytes[bytes.startIndex + 1] == 0x8B
+    guard gzip || (bytes.count >= 512 && TarScan.isHeader(bytes.prefix(512))) else {
+      return .notAnArchive("not a tar")
+    }
+    let scan = TarScan(nested: nested, budget: budget)
     do {
       if gzip {
-        guard let start = deflateStart(bytes) else { return false }
+        guard let start = deflateStart(bytes) else { return .notAnArchive("not a gzip stream") }
         _ = try Data.decompress(
           size: Int64(bytes.count - start), bufferSize: 1 << 16, skipCRC32: true,
           provider: { position, size in
@@ -32,23 +48,27 @@ extension PackageFolder {
             // reads on from for long (a stored block's lengths disagree), and not for ever.
             let from = start + Int(position)
             guard from <= bytes.count + (1 << 20) else { throw TarScan.Outcome.notFound }
-            var chunk = from < bytes.count ? bytes.subdata(in: from..<min(bytes.count, from + size)) : Data()
+            var chunk =
+              from < bytes.count
+              ? bytes.subdata(in: (bytes.startIndex + from)..<(bytes.startIndex + min(bytes.count, from + size)))
+              : Data()
             if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
             return chunk
           }, consumer: { try scan.feed($0) })
       } else {
         var at = 0
         while at < bytes.count {
-          try scan.feed(bytes.subdata(in: at..<min(bytes.count, at + (1 << 20))))
+          try scan.feed(
+            bytes.subdata(in: (bytes.startIndex + at)..<(bytes.startIndex + min(bytes.count, at + (1 << 20)))))
           at += 1 << 20
         }
       }
-    } catch TarScan.Outcome.found {
-      return true
-    } catch {
-      return false
-    }
-    return false
+    } catch TarScan.Outcome.found(let manifest) {
+      return .manifest(manifest)
+    } catch {}
+    if let cut = scan.cutShort { scan.unread.append(cut) }
+    guard scan.unread.isEmpty else { return .notRead(listed(scan.unread)) }
+    return .notAnArchive("a tar holding no linkaudit package")
   }
 
   /// Where a gzip member's deflate stream begins, past its header (RFC 1952), or nil.
@@ -71,23 +91,42 @@ extension PackageFolder {
 }
 
 /// Reads a tar stream as it comes, a chunk at a time, keeping only a
-/// header, a long name or a candidate manifest: it ends (by throwing
-/// `Outcome`) at a linkaudit manifest, at the archive's end, at a header
-/// that is not one, or past `PackageFolder.largestTarball` bytes.
+/// header, a long name, a candidate manifest or an archive inside it
+/// (red-team G3): it ends (by throwing `Outcome`) at a linkaudit manifest,
+/// at the archive's end, at a header that is not one, or past
+/// `PackageFolder.largestTarball` bytes (`cutShort` says so).
 final class TarScan {
-  enum Outcome: Error { case found, notFound }
+  enum Outcome: Error { case found(Data), notFound }
 
   private enum Unit {
     case header
     case manifest(Int)
     case longName(Int)
     case pax(Int)
+    /// An entry's first bytes, to tell an archive inside: its size, and its name.
+    case probe(Int, String)
+    /// An archive inside, read whole (at most `largestInnerArchive`), then in turn.
+    case inner(Int, String, PackageFolder.InnerArchive)
+  }
+
+  /// Reading an archive found inside one: its own inner archives are named, not read.
+  let nested: Bool
+  /// Why the tar was not read to its end (a bound), once the scan stopped.
+  var cutShort: String?
+  /// The archives inside not read (too deep, too large), each with why.
+  var unread: [String] = []
+
+  /// Shared with the archive this one lies in: bytes unpacked and entries read, all told.
+  let budget: PackageFolder.UnpackBudget
+
+  init(nested: Bool = false, budget: PackageFolder.UnpackBudget = .init()) {
+    self.nested = nested
+    self.budget = budget
   }
 
   private var unit = Unit.header
   private var pending = Data()
   private var skip = 0
-  private var total = 0
   private var nextName: String?
 
   /// A 512-byte block is a tar header: its checksum (the sum of its bytes,
@@ -104,15 +143,15 @@ final class TarScan {
     }
   }
 
-  /// The most entries read: a package has a few dozen, a reports folder a
-  /// few hundred; a tar of many small files stops here (300,000 empty
-  /// entries took 156 s of a debug build before this bound).
-  static let largestEntryCount = 10_000
-  private var entries = 0
+  // The most entries read is `budget`'s (`PackageFolder.largestEntryCount`): a tar of
+  // many small files stops there (300,000 empty entries took 156 s of a debug build before it).
 
   func feed(_ chunk: Data) throws {
-    total += chunk.count
-    guard total <= PackageFolder.largestTarball else { throw Outcome.notFound }
+    budget.bytes -= chunk.count
+    guard budget.bytes >= 0 else {
+      cutShort = "more than \(PackageFolder.largestTarball >> 20) MiB unpacked: not read past them"
+      throw Outcome.notFound
+    }
     var rest = chunk[...]
     while true {
       if skip > 0 {
@@ -135,6 +174,8 @@ final class TarScan {
     switch unit {
     case .header: 512
     case .manifest(let n), .longName(let n), .pax(let n): n
+    case .probe(let n, _): min(n, 512)
+    case .inner(let n, _, _): n
     }
   }
 
@@ -145,8 +186,12 @@ final class TarScan {
     pending = Data()
     switch unit {
     case .header:
-      entries += 1
-      guard entries <= Self.largestEntryCount else { throw Outcome.notFound }
+      budget.entries -= 1
+      guard budget.entries >= 0 else {
+        cutShort =
+          "more than \(PackageFolder.largestEntryCount.grouped) entries: not read past them"
+        throw Outcome.notFound
+      }
       let b = [UInt8](data)
       if b.allSatisfy({ $0 == 0 }) { throw Outcome.notFound }
       guard Self.isHeader(data), let size = Self.size(b[124..<136]), size >= 0 else { throw Outcome.notFound }
@@ -166,6 +211,10 @@ final class TarScan {
           unit = .manifest(size)
           return
         }
+        if !isManifest, size >= 18 {
+          unit = .probe(size, name)
+          return
+        }
       case UInt8(ascii: "L") where size <= 1 << 16:
         unit = .longName(size)
         return
@@ -176,9 +225,37 @@ final class TarScan {
       }
       skip = size + Self.padding(size)
     case .manifest(let size):
-      if (try? Manifest.decode(data, path: "")) != nil { throw Outcome.found }
+      if (try? Manifest.decode(data, path: "")) != nil { throw Outcome.found(data) }
       unit = .header
       skip = Self.padding(size)
+    case .probe(let size, let name):
+      unit = .header
+      let shown = escapingControls(name)
+      guard let kind = PackageFolder.InnerArchive(head: data) else {
+        skip = size - data.count + Self.padding(size)
+        return
+      }
+      if nested {
+        if kind != .zip || !PackageFolder.officeSuffixes.contains(where: { name.lowercased().hasSuffix($0) }) {
+          unread.append("\(shown): \(kind.rawValue) inside an archive inside it: not looked into (one level deep)")
+        }
+      } else if size > PackageFolder.largestInnerArchive {
+        unread.append(
+          "\(shown): \(kind.rawValue) of \(size.grouped) bytes, more than the \(PackageFolder.largestInnerArchive >> 20) MiB an archive inside an archive is read to"
+        )
+      } else if size > data.count {
+        // The rest of it follows: kept with the head already read.
+        pending = data
+        unit = .inner(size, name, kind)
+        return
+      } else {
+        try readInner(data, name: shown, kind: kind)
+      }
+      skip = size - data.count + Self.padding(size)
+    case .inner(let size, let name, let kind):
+      unit = .header
+      skip = Self.padding(size)
+      try readInner(data, name: escapingControls(name), kind: kind)
     case .longName(let size):
       nextName = Self.text(data[...])
       unit = .header
@@ -192,6 +269,18 @@ final class TarScan {
       }
       unit = .header
       skip = Self.padding(size)
+    }
+  }
+
+  /// An archive inside, read in turn: its manifest ends the scan; what it left unread is named.
+  private func readInner(_ data: Data, name: String, kind: PackageFolder.InnerArchive) throws {
+    switch kind == .zip
+      ? PackageFolder.zipContent(data, nested: true, budget: budget)
+      : PackageFolder.tarContent(data, nested: true, budget: budget)
+    {
+    case .manifest(let manifest): throw Outcome.found(manifest)
+    case .notRead(let why): unread.append("\(name): \(why)")
+    case .notAnArchive, .unread: return
     }
   }
 

@@ -308,21 +308,49 @@ public struct ReportPackage {
   ) throws {
     let seen = try FiledPackage.claims(
       in: foldersSeen(from: directory, database: db.path), database: db, excluding: excluding.map { [$0] } ?? [],
-      named: [(folderName(directory) as NSString).lastPathComponent])
-    guard
-      let claim = seen.claims.first(where: {
-        $0.manifest.quarter == quarter && ($0.manifest.filing?.version ?? 0) >= version
-      })
-    else { return }
-    let held = claim.manifest.filing?.version ?? 0
-    let what = claim.isArchive ? "is an archive of" : "holds"
-    let staged = claim.isStaged ? ", left staged by a report of another database (left as it is)" : ""
-    throw OutputPathError(
-      message:
-        "refusing to file \(quarter) version \(version): \(escapingControls(claim.path)) \(what) \(quarter) version \(held)\(staged), which this database's filings do not hold with those bytes; \(lacksFiledVersions)"
-    )
+      named: [(folderName(directory) as NSString).lastPathComponent], whole: outParents(directory, database: db.path))
+    if let claim = seen.claims.first(where: {
+      $0.manifest.quarter == quarter && ($0.manifest.filing?.version ?? 0) >= version
+    }) {
+      let held = claim.manifest.filing?.version ?? 0
+      let what = claim.isArchive ? "is an archive of" : "holds"
+      let staged = claim.isStaged ? ", left staged by a report of another database (left as it is)" : ""
+      throw OutputPathError(
+        message:
+          "refusing to file \(quarter) version \(version): \(escapingControls(claim.path)) \(what) \(quarter) version \(held)\(staged), which this database's filings do not hold with those bytes; \(lacksFiledVersions)"
+      )
+    }
+    // A check cut short is no check: what was not looked at may hold the version handed over (red-team G4, G6).
+    if let unseen = unseen(seen) {
+      throw OutputPathError(message: "refusing to file \(quarter) version \(version): \(unseen)")
+    }
   }
 
+  /// The `--out` folder's parent, as named and links resolved: a folder
+  /// report uses as a package folder's parent, looked at whole (red-team
+  /// G5); not the database's folder nor the current one, working folders
+  /// that may hold other databases' packages in folders of their own (F1's kept choice).
+  static func outParents(_ directory: String, database: String) -> [String] {
+    let target = folderName(directory)
+    let working = Set([parentPath(FileIdentity(database).canonical), FileIdentity(".").canonical])
+    return [parentPath(target), parentPath(FileIdentity(target).canonical)].map { $0.isEmpty ? "." : $0 }
+      .filter { !working.contains(FileIdentity($0).canonical) }
+  }
+
+  /// What the claim check could not look at (`FiledPackage.claims`' `cut`
+  /// and `unread`), said with what to do; nil when it saw everything.
+  /// Report refuses a new version number on it, and warns of it otherwise.
+  static func unseen(_ seen: (claims: [FiledPackage.Claim], cut: [String], unread: [PackageFolder.NotRead]))
+    -> String?
+  {
+    let cut = seen.cut.map {
+      "\(escapingControls($0)) holds more than \(PackageFolder.sightLimit) entries with its subfolders (only the first \(PackageFolder.sightLimit) were looked at)"
+    }
+    let unread = seen.unread.map { "\(escapingControls($0.path)) was not read through (\($0.why))" }
+    guard !(cut + unread).isEmpty else { return nil }
+    return
+      "the check for a package handed over is cut short: \(PackageFolder.listed(cut + unread, first: 5)): a version handed over may lie there unseen; move what is not a package out of that folder (or the archive elsewhere, once looked into); when it is the --out folder's parent, an --out in a folder of its own also does; then report again"
+  }
   /// A manifest left under a staging name against this ledger: filed here, a
   /// version this database wrote and never filed (every batch it names is
   /// this database's, by id, SHA-256 and import time: a run killed before
@@ -567,7 +595,7 @@ public struct ReportPackage {
       defer { try? fm.removeItem(atPath: scratch) }
       var issued = try writeFiles(database: db, into: scratch, filedIn: directory)
       try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
-      try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: scratch)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: scratch, noting: noting)
       issued.keeping = try Self.versionToKeep(in: directory, replacingWith: issued.version?.version, database: db)
       if issued.keeping == nil { issued.lacking = try Self.checkCopyAsFiled(directory, written: scratch) }
       try beforeReplacing?(scratch, issued)
@@ -613,7 +641,7 @@ public struct ReportPackage {
     do {
       issued = try writeFiles(database: db, into: staging, filedIn: directory)
       try Self.checkNamedVersion(directory, holding: issued.version?.version, of: quarter.description)
-      try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: staging)
+      try checkNoOtherClaim(issued, seenFrom: directory, database: db, excluding: staging, noting: noting)
       // Only once every refusal is decided (red-team F3): the rest a killed run of this
       // database left (never filed) is removed; said above already, what is left is not said again.
       PackageFolder.removeStaleSiblings(of: target, standing: { Self.stagedStanding($0, database: db) })
@@ -665,10 +693,21 @@ public struct ReportPackage {
   }
 
   /// A new version is filed only while no package in sight claims its number (red-team E1).
-  private func checkNoOtherClaim(_ issued: Issued, seenFrom directory: String, database db: Database, excluding: String)
-    throws
-  {
-    guard case .issue = filing, let v = issued.version, v.isNew else { return }
+  /// The filed version's bytes again go ahead with a word when the check was cut short (red-team G6).
+  private func checkNoOtherClaim(
+    _ issued: Issued, seenFrom directory: String, database db: Database, excluding: String,
+    noting: ((String) -> Void)?
+  ) throws {
+    guard case .issue = filing, let v = issued.version else { return }
+    guard v.isNew else {
+      guard let noting else { return }
+      let seen = try FiledPackage.claims(
+        in: Self.foldersSeen(from: directory, database: db.path), database: db, excluding: [excluding],
+        named: [(Self.folderName(directory) as NSString).lastPathComponent],
+        whole: Self.outParents(directory, database: db.path))
+      if let unseen = Self.unseen(seen) { noting("warning: \(unseen) (no new version is filed while it is)") }
+      return
+    }
     try Self.checkNoOtherClaim(
       to: v.version, of: quarter.description, seenFrom: directory, database: db, excluding: excluding)
   }

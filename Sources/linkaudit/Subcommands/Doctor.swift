@@ -29,10 +29,12 @@ struct DoctorCommand: ParsableCommand {
       filed version, superseded ones included, found there or named, and one a report left \
       staged under a dot-name named with what to do. Any other package in sight of a report \
       that names a version the filings do not hold is a problem (report refuses to file that \
-      version): in a reports folder any name, hidden ones and one folder down, archives told by \
-      their content; in the database's folder and the current one, only the names report gives \
+      version): in a reports folder (or one holding this database's filed packages) any name, \
+      hidden ones and one folder down, archives told by their content (an archive inside one \
+      read too); in the database's folder and the current one, only the names report gives \
       (2021-Q4…, linkaudit-…), a working folder holding other databases' packages in folders of \
-      their own; at most 4096 entries a folder.
+      their own; at most 4096 entries a folder. A folder past that bound, or an archive not \
+      read through, is warned of: report files no new version while it is so.
       """)
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The inbox folder to compare imported files against, e.g. data/inbox.") var inbox: String?
@@ -231,7 +233,15 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .warning, "packages",
-          "\(TableSink.flat(folder)): more than \(PackageFolder.sightLimit) entries with its subfolders: only the first \(PackageFolder.sightLimit) were looked at for packages"
+          "\(TableSink.flat(folder)): more than \(PackageFolder.sightLimit) entries with its subfolders: only the first \(PackageFolder.sightLimit) were looked at for packages: report files no new version while it is so (move what is not a package out)"
+        ))
+    }
+    // An archive not read through (a bound): what it holds past it is unseen, by report too (red-team G3, G4).
+    for archive in inSight.unread {
+      findings.append(
+        Doctor.Finding(
+          .warning, "packages",
+          "\(TableSink.flat(archive.path)): not read through for a package (\(TableSink.flat(archive.why))): report files no new version while it is in sight (move it out, once looked into)"
         ))
     }
     // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
