@@ -113,7 +113,7 @@ public enum OutputPlacement {
   /// file (a link is replaced, not followed: its target stays) named as
   /// report names a filing's archive, or a zip or tar holding a linkaudit
   /// manifest whatever its name (`PackageFolder.archiveContent`, report's
-  /// claim check's reading), or a .zip too large to look into.
+  /// claim check's reading), or an archive a bound left unread.
   static func archiveHeld(at path: String) -> String? {
     var info = stat()
     guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
@@ -122,9 +122,10 @@ public enum OutputPlacement {
     case .manifest(let bytes):
       let named = (try? Manifest.decode(bytes, path: path)).map { " (\(escapingControls($0.identity)))" } ?? ""
       return "a report package's archive\(named)"
-    // A .zip too large to look into may be one handed over (red-team G4); a big workbook (.xlsx, a zip too) is not.
-    case .unread where path.lowercased().hasSuffix(".zip"):
-      return "a zip of more than 64 MiB, not looked into: it may be a report package's archive"
+    // An archive not read through (a bound: its entries, its size unpacked, an archive nested too deep) may
+    // hold one handed over (red-team G4): never replaced, as the claim check files no new version past it.
+    case .notRead(let why):
+      return "an archive not read through (\(escapingControls(why))): it may be a report package's archive"
     case .unread: return nil
     case .notAnArchive:
       return PackageFolder.isPackageTarball(path) ? "a report package's archive (tar)" : nil
