@@ -9,7 +9,7 @@ import Testing
 /// backup taken before it; the restored database files no second version 2
 /// whether the archive handed over lies inside a bundle (zip or tgz), in a
 /// zip too large for a whole-file read, renamed in the `--out` parent, or past
-/// the 4096 entries looked at. Rows: docs/reliability-round4-gsight.md.
+/// the 4096 entries looked at. Rows: docs/reliability.md (G3-G6).
 extension ThirdAttackPackageTests {
   /// Runs a shell line in `folder` (zip, tar: what a user bundles with).
   func shell(_ line: String, in folder: String) throws {
@@ -22,14 +22,21 @@ extension ThirdAttackPackageTests {
     #expect(p.terminationStatus == 0, "\(line)")
   }
 
+  /// Version 2 filed and handed over (`handedOverV2`), its archive moved to
+  /// `v2.zip` in a folder outside the reports folder, ready to be bundled.
+  func v2ArchiveAside() throws -> (elsewhere: TemporaryDirectory, handed: String) {
+    let elsewhere = TemporaryDirectory()
+    let (handed, archive) = try handedOverV2(elsewhere)
+    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    return (elsewhere, handed)
+  }
+
   // MARK: G3
 
   /// G3: the tool's v2 archive inside a handover zip beside a letter, or
   /// inside a tgz, is read (one level down) and claims version 2; doctor names it.
   @Test func g3_anArchiveInsideAnArchiveClaimsItsVersion() throws {
-    let elsewhere = TemporaryDirectory()
-    let (_, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, _) = try v2ArchiveAside()
     try Data("cover letter\n".utf8).write(to: URL(fileURLWithPath: elsewhere.file("letter.txt")))
     try shell("zip -qj \(reports)/handover-2021-Q4.zip v2.zip letter.txt", in: elsewhere.path)
     try expectRefused(naming: FileIdentity(reports + "/handover-2021-Q4.zip").canonical, "is an archive of")
@@ -48,9 +55,7 @@ extension ThirdAttackPackageTests {
   /// G3: an archive two levels down (a zip inside a zip inside a tgz) is
   /// not read, but named: report refuses a new version, doctor warns.
   @Test func g3_deeperNestingIsNamedNotPassed() throws {
-    let elsewhere = TemporaryDirectory()
-    let (_, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, _) = try v2ArchiveAside()
     try shell("zip -qj inner.zip v2.zip && tar czf \(reports)/deep.tgz inner.zip", in: elsewhere.path)
     let before = snapshot(reports)
     for dry in [["--dry-run"], []] {
@@ -71,9 +76,7 @@ extension ThirdAttackPackageTests {
 
   /// G3: many archives too deep are named in one line: the first three, and how many more.
   @Test func g3_manyArchivesTooDeepAreNamedInOneLine() throws {
-    let elsewhere = TemporaryDirectory()
-    let (_, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, _) = try v2ArchiveAside()
     try shell(
       "for n in a b c d e; do cp v2.zip $n.zip; done && zip -q0 inner.zip a.zip b.zip c.zip d.zip e.zip && tar cf \(reports)/many.tar inner.zip",
       in: elsewhere.path)
@@ -89,9 +92,7 @@ extension ThirdAttackPackageTests {
   /// G3: the archives inside one share one bound (256 MiB unpacked, all
   /// told): a bundle of two tgz of 200 MB each is named, not read twice over.
   @Test func g3_theArchivesInsideOneShareItsBound() throws {
-    let elsewhere = TemporaryDirectory()
-    let (_, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, _) = try v2ArchiveAside()
     try shell(
       "head -c 200000000 /dev/zero > z.bin && tar czf a.tgz z.bin && cp a.tgz b.tgz && zip -q0 \(reports)/bundle.zip a.tgz b.tgz && rm z.bin",
       in: elsewhere.path)
@@ -109,9 +110,7 @@ extension ThirdAttackPackageTests {
   /// G4: a handover zip of the v2 folder beside a 70 MiB scan (over the
   /// old 64 MiB whole-file bound) is read through its central directory.
   @Test func g4_aLargeZipIsReadForItsManifest() throws {
-    let elsewhere = TemporaryDirectory()
-    let (handed, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, handed) = try v2ArchiveAside()
     try FileManager.default.createDirectory(atPath: elsewhere.file("hand"), withIntermediateDirectories: false)
     try FileManager.default.copyItem(atPath: handed, toPath: elsewhere.file("hand/2021-Q4"))
     try shell(
@@ -125,9 +124,7 @@ extension ThirdAttackPackageTests {
   /// G4: a gzip'd tar past the bound it is read to is named, and report
   /// files no new version beside it; the filed version's bytes again go ahead, with a warning.
   @Test func g4_aTarballPastItsBoundIsNamed() throws {
-    let elsewhere = TemporaryDirectory()
-    let (_, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, _) = try v2ArchiveAside()
     try shell(
       "head -c 270000000 /dev/zero > big.bin && tar czf \(reports)/backup.tgz big.bin v2.zip && rm big.bin",
       in: elsewhere.path)
@@ -190,9 +187,7 @@ extension ThirdAttackPackageTests {
   /// stays a working folder: another database's package in a folder of its
   /// own there (`n7p/`, as the red-team runner's cases share one folder) is theirs.
   @Test func g5_theDatabasesFolderStaysAWorkingFolder() throws {
-    let elsewhere = TemporaryDirectory()
-    let (handed, archive) = try handedOverV2(elsewhere)
-    try FileManager.default.moveItem(atPath: archive, toPath: elsewhere.file("v2.zip"))
+    let (elsewhere, handed) = try v2ArchiveAside()
     try FileManager.default.createDirectory(atPath: dir.file("n7p"), withIntermediateDirectories: false)
     try FileManager.default.copyItem(atPath: handed, toPath: dir.file("n7p/theirs"))
     let again = try report(["--out", dir.file("n8rep"), "--lang", "en", "--reason", "again", "--dry-run"])
