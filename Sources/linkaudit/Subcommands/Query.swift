@@ -18,7 +18,10 @@ struct Query: ParsableCommand {
       Named parameters (:name) take --param name=value. Views made for questions: events, \
       complaints, complaint_history, batches, policies, platforms (see linkaudit schema). \
       Output: table on a terminal, csv when piped, or --format json|markdown; --format xlsx \
-      writes --out FILE with the SQL on a second sheet.
+      writes --out FILE with the SQL on a second sheet. Text is shown as stored: mobile and \
+      ID numbers were masked at import by the linkaudit that imported it, and a database \
+      imported by an older one may hold a spelling its mask missed (13812345678x801); a \
+      report masks every stored text again with this linkaudit's rule.
       """)
   @OptionGroup var database: DatabaseOptions
   @Argument(help: "The SQL statement (or use --file, or standard input).") var sql: String?

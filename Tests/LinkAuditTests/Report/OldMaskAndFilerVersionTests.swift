@@ -49,6 +49,32 @@ extension FilerPackageTests {
     #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before, "filings reads only")
   }
 
+  /// G10: text an older mask stored whole (an x right after the number) is
+  /// masked in every file of the package; `query` shows it as stored, as its help says.
+  @Test func g10_textAnOlderMaskMissedIsMaskedInThePackage() throws {
+    try imported(rejectedRow: true)
+    do {
+      let db = try Database(path: database)
+      try db.execute(
+        "UPDATE complaint_state SET description = '联系人13812345678x801 身份证110105199001011234X' WHERE complaint_id = 'c1'"
+      )
+      db.close()
+    }
+    let (r, out) = try report()
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(try cells(out).contains("联系人138****5678x801 身份证**************1234X"), "the description, masked")
+    for name in try FileManager.default.contentsOfDirectory(atPath: out) {
+      let path = out + "/" + name
+      let texts =
+        name.hasSuffix(".xlsx")
+        ? try XlsxReading.cells(path).values.flatMap(\.values)
+        : [try String(contentsOfFile: path, encoding: .utf8)]
+      #expect(!texts.contains { $0.contains("13812345678") || $0.contains("110105199001011234") }, "\(name)")
+    }
+    let help = try run(["query", "--help"])
+    #expect(help.stdout.contains("Text is shown as stored"), "\(help.stdout)")
+  }
+
   /// E10: a comment added to filer.yaml files nothing new; a filer forgotten, or another filer,
   /// is named as such, and nothing is filed.
   @Test func theFilerIsItsValuesNotItsBytes() throws {
