@@ -277,7 +277,7 @@ public enum PersonalNumberMask {
   }
 
   /// The scalar positions to mask in a token, or nil when it is not a whole mobile or ID number.
-  /// `anyGrouping`: the groups are joined by spaces, dashes, marks or invisible characters alone, as a
+  /// `anyGrouping`: the groups are joined by spaces, dashes, brackets, marks or invisible characters alone, as a
   /// number is read out in any grouping (`138 12 34 56 78`, `1381-2345678`: red-team D3); with
   /// punctuation only the usual groupings count, since `.`, `/` and the like write other things too.
   private static func maskPositions(
@@ -366,27 +366,38 @@ public enum PersonalNumberMask {
   /// hair, figure, narrow no-break…), line and paragraph separators, every
   /// invisible character (Default_Ignorable_Code_Point: zero-width spaces and
   /// joiners, U+034F, variation selectors), every dash (hyphen, the dashes
-  /// U+2010–U+2015, minus, their small and full-width forms) and the
-  /// punctuation below.
+  /// U+2010–U+2015, minus, their small and full-width forms), the brackets
+  /// and the punctuation below.
   static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
     case 0x2D, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
     default:
-      if s.isASCII { return s == " " || punctuation.contains(s) }
+      if s.isASCII { return s == " " || brackets.contains(s) || punctuation.contains(s) }
       // A combining mark on a digit (a keycap, an underline, a stroke) or between groups hides
       // nothing: the number displays whole (red-team D3).
-      return punctuation.contains(s) || s.properties.generalCategory == .spaceSeparator
+      return brackets.contains(s) || punctuation.contains(s) || s.properties.generalCategory == .spaceSeparator
         || s.properties.isDefaultIgnorableCodePoint || s.properties.generalCategory == .nonspacingMark
         || s.properties.generalCategory == .enclosingMark
     }
   }
 
+  /// Brackets around a group (`(138)12345678`, `138)12345678`, `（138）12345678`, `[138]12345678`,
+  /// `138【1234】5678`, `(110105)199001011234`: red-team H7): separators like a space or a dash, so any
+  /// grouping they make counts (3+8 as well as 3+4+4; 6+12 and 6+8+4 for an ID). A bracket writes no
+  /// decimal, fraction or time, so nothing a number's length of digits in brackets writes is kept.
+  private static let brackets: Set<Unicode.Scalar> = [
+    "(", ")", "[", "]", "\u{FF08}", "\u{FF09}", "\u{FF3B}", "\u{FF3D}", "\u{3010}", "\u{3011}", "\u{3014}",
+    "\u{3015}", "\u{3016}", "\u{3017}",
+  ]
+
   /// Separators that also write decimals, fractions, paths, names, times,
-  /// money and ranges (`.`, `/`, `_`, `,`, `·`, `:`, `~`, parentheses, and
-  /// their full-width forms).
+  /// money and ranges (`.`, `/`, `_`, `,`, `·`, `:`, `~`, and their
+  /// full-width forms): with them only three groups or more make a number, so
+  /// `138.12345678` (a decimal), `138/12345678` (a fraction) and `138·12345678`
+  /// stay as written (red-team H7, the B3 rule kept).
   private static let punctuation: Set<Unicode.Scalar> = [
-    ".", "/", "_", ",", ":", "~", "(", ")", "\u{B7}", "\u{30FB}", "\u{3001}", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}",
-    "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{301C}", "\u{FF08}", "\u{FF09}", "\u{FF65}",
+    ".", "/", "_", ",", ":", "~", "\u{B7}", "\u{30FB}", "\u{3001}", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}",
+    "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{301C}", "\u{FF65}",
     // And what else a number was seen split by (red-team D3): `| * ' ; # + =` and the long-vowel mark ー.
     "|", "*", "'", ";", "#", "+", "=", "\u{30FC}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
     // The ideographic and half-width full stops, the hyphenation point and the backslash (red-team F5).

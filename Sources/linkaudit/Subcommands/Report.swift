@@ -40,7 +40,7 @@ struct Report: ParsableCommand {
     help: ArgumentHelp(
       "Why this quarter is issued again as a new version.",
       discussion:
-        "Every report of a quarter is recorded (linkaudit filings), one line of versions a quarter, whatever the zone. A report that writes the last version's bytes again is that version; anything else (other figures, or the same figures with a batch imported since, another signer, zone, templates or model) is the next version, and needs a reason. Text without control or bidirectional formatting characters, at most 2000 characters; personal numbers (mobile and ID numbers, in any script's digits and grouping) are masked. Letters are read as letters: a number spelt with them (l38l2345678, 138o12345678) is filed as written."
+        "Every report of a quarter is recorded (linkaudit filings), one line of versions a quarter, whatever the zone. A report that writes the last version's bytes again is that version; anything else (other figures, or the same figures with a batch imported since, another signer, zone, templates or model) is the next version, and needs a reason. Text without control or bidirectional formatting characters, at most 2000 characters; personal numbers (mobile and ID numbers, in any script's digits and grouping) are masked. Letters are read as letters: a number spelt with them (l38l2345678, 138o12345678) is filed as written. Brackets around a group are read as a space ((138)12345678 is masked); 3+8 joined by . / or · (138.12345678) is read as a decimal or a fraction and filed as written."
     ))
   var reason: String?
   @Option(

@@ -129,6 +129,10 @@ struct PersonalNumberMaskSeventhAttackTests {
     "x 138;1234;5678 y", "x 138#1234#5678 y", "x 138+1234+5678 y", "x 138=1234=5678 y",
     "x 138\u{30FC}1234\u{30FC}5678 y", "x 138       1234       5678 y", "x 13812345678abc y", "x 138 1234 5678ext y",
     "id 110 105 1990 0101 1234",
+    // H7: a group in brackets, and what brackets also write.
+    "(138)12345678", "138)12345678", "（138）12345678", "[138]12345678", "138【1234】5678", "(110105)199001011234",
+    "110105【19900101】1234X", "138.12345678", "138/12345678", "138·12345678", "(2021)12", "〔2021〕12号",
+    "(010)12345678", "联系人(138)12345678 或 （139）12345678",
   ]
 
   /// G10: whatever `carriesPersonalNumber` finds, `mask` leaves no whole number of, over every spelling of
@@ -156,6 +160,7 @@ struct PersonalNumberMaskSeventhAttackTests {
     ]
     let joins = [
       "", " ", "-", "x", "X", "×", "Ⅹ", "ｘ", "✕", ".", "/", ",", "x801", "abc", "号", "+", " x ", "*", "\u{200B}",
+      "(", ")", ")(", "【", "】", "（", "）", "[", "]",
     ]
     var flagged = 0
     for _ in 0..<20000 {
