@@ -82,20 +82,31 @@ public enum OutputPlacement {
     )
   }
 
-  /// The reports folder `path` (a key's) lies in: its own folder or the one
-  /// above it named `reports` (red-team B9: `reports/k.pem` is handed over
-  /// with the packages as surely as `reports/keys/k.pem`), or higher up one
-  /// that holds a package; and its own folder, whatever its name, when it or
-  /// one of its subfolders holds a package folder or a filing's archive
-  /// (red-team C12, D11, E9: `--out out/2021-Q4` makes `out` a reports
-  /// folder, and so does an archive copied into `handover/`, under any
-  /// name), unless it is the database's own folder, where the keys are kept
-  /// by default (a working folder, whatever else it holds).
+  /// The reports folder `path` (a key's) lies in: the folder packages are
+  /// written in (one that holds a package folder or a filing's archive
+  /// itself, whatever its name) when that is the key's own folder or the one
+  /// above it, the rule report's `--out` keeps the other way round (it
+  /// refuses a package beside a key in its folder or one folder down:
+  /// red-team E9, H9: `filings/keys/k.pem` beside `filings/2021-Q4` is handed
+  /// over with it, and would block the next `report --out filings/2021-Q4`);
+  /// its own folder or the one above it named `reports` (red-team B9:
+  /// `reports/k.pem` is handed over with the packages as surely as
+  /// `reports/keys/k.pem`), or higher up one that holds a package; and its own
+  /// folder, whatever its name, when one of its subfolders holds a package
+  /// folder or a filing's archive (red-team C12, D11, E9: an archive copied
+  /// into `handover/x/`, under any name), unless it is the database's own
+  /// folder, where the keys are kept by default (a working folder holding
+  /// `reports/`; nor is a package in the folder above it looked for: report
+  /// refuses that package's folder instead, naming the key, so no key is
+  /// handed over either way).
   public static func reportsFolder(holding path: String, database: String) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
+    // The database's own folder is a working folder: a package above it does not make it one below packages.
+    let besideDatabase = PackageFolder.isKeysDefaultPlace(folder, database: database)
     var depth = -1
     while folder != "/" && !folder.isEmpty {
       // Looked into only where it decides: no walk of every folder up to the root.
+      if depth == -1 || (depth == 0 && !besideDatabase), packageIn(folder) != nil { return folder }
       if (folder as NSString).lastPathComponent == "reports" {
         if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
       } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
@@ -105,6 +116,20 @@ public enum OutputPlacement {
       }
       folder = parentPath(folder)
       depth += 1
+    }
+    return nil
+  }
+
+  /// The first package folder or filing's archive right in `folder` (not in
+  /// its subfolders), with what it is: what makes it a folder packages are
+  /// written in. The same tests as `PackageFolder.packageFound`, one level.
+  static func packageIn(_ folder: String) -> (path: String, what: String)? {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    for path in names.map({ (folder as NSString).appendingPathComponent($0) }) {
+      if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
+      if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
+      if PackageFolder.isPackageArchive(path) { return (path, "a report package's archive (zip)") }
+      if PackageFolder.isPackageTarball(path) { return (path, "a report package's archive (tar)") }
     }
     return nil
   }

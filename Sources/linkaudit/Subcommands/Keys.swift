@@ -57,8 +57,9 @@ struct Keys: ParsableCommand {
         $0.role != "the signing key" && target.isSame(as: FileIdentity($0.path))
       }) {
         let refusal = PackageFolder.exists(path) ? "refusing to replace it" : "no key goes there"
-        throw ValidationError(
-          "--signing-key \(path) is \(entry.role) (\(entry.path)): \(refusal); name a new file for the key")
+        throw OutputPathError(
+          message:
+            "--signing-key \(path) is \(entry.role) (\(entry.path)): \(refusal); name a new file for the key")
       }
       let created = try SigningKey.create(at: path)
       print("\(path): new signing key, public key SHA-256 \(created.publicKey.fingerprint)")
@@ -67,6 +68,8 @@ struct Keys: ParsableCommand {
 
     /// A report replaces its package folder whole, and a reports folder holds
     /// nothing but packages: a key kept in either would be lost or handed over.
+    /// A refusal of the path, not of the command line: exit 1 with its cause,
+    /// no usage hint (red-team H12).
     static func checkPlace(_ path: String, database: String) throws {
       // Where else to keep it: beside the database, unless the database lies there too (red-team D11).
       func instead(_ folder: String) -> String {
@@ -75,8 +78,9 @@ struct Keys: ParsableCommand {
           : "keep the key beside the database (the default) or in a folder of its own"
       }
       if let package = PackageFolder.packageHolding(path) {
-        throw ValidationError(
-          "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: \(instead(package))"
+        throw OutputPathError(
+          message:
+            "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: \(instead(package))"
         )
       }
       if let reports = OutputPlacement.reportsFolder(holding: path, database: database) {
@@ -85,8 +89,9 @@ struct Keys: ParsableCommand {
         let found = PackageFolder.packageFound(in: reports).map {
           " (it holds \(escapingControls($0.path)), \($0.what))"
         }
-        throw ValidationError(
-          "--signing-key \(path) \(place) \(reports), where packages are written and handed over\(found ?? ""): \(instead(reports))"
+        throw OutputPathError(
+          message:
+            "--signing-key \(path) \(place) \(reports), where packages are written and handed over\(found ?? ""): \(instead(reports))"
         )
       }
     }
