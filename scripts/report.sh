@@ -5,7 +5,8 @@ set -euo pipefail
 : "${BIN:=.build/release/linkaudit}" "${DB:=linkaudit.db}" "${INBOX:=data/inbox}" "${QUARTER:=latest}" "${DEMO_EVENTS:=200000}"
 
 mkdir -p "$INBOX"
-if [ -z "$(find "$INBOX" -type f ! -name '.*' -print -quit)" ]; then
+# Empty as the demo counts it: nothing but git's .gitkeep or Finder's .DS_Store (red-team H12).
+if [ -z "$(find "$INBOX" -mindepth 1 -maxdepth 1 ! -name .gitkeep ! -name .DS_Store -print -quit)" ]; then
   echo "report: $INBOX is empty; writing the demo data set ($DEMO_EVENTS events) into it" >&2
   "$BIN" demo "$INBOX" --events "$DEMO_EVENTS" >/dev/null
 fi

@@ -187,10 +187,23 @@ public struct DemoGenerator {
 
     """
 
+  /// Files that mark a folder as kept and hold no data: a folder holding only these is empty to the demo.
+  static let placeholders: Set<String> = [".gitkeep", ".DS_Store"]
+
   /// The demo writes only into a new or empty folder, never through a link
   /// (red-team G2): an existing inbox's platforms.csv, the filer.yaml beside
   /// a database or a filed package would otherwise be replaced without a word.
   static func checkNewOrEmpty(_ directory: String) throws {
+    var info = stat()
+    for name in placeholders where lstat((directory as NSString).appendingPathComponent(name), &info) == 0 {
+      // Only as a regular file: a link or a folder under the name is someone's.
+      guard info.st_mode & S_IFMT == S_IFREG else {
+        throw DemoError(
+          message:
+            "\(escapingControls(directory)) is not empty (it holds \(name), not a regular file): the demo writes only into a new or empty folder; name a new folder"
+        )
+      }
+    }
     let fm = FileManager.default
     guard let type = (try? fm.attributesOfItem(atPath: directory))?[.type] as? FileAttributeType else { return }
     let shown = escapingControls(directory)
@@ -200,7 +213,10 @@ public struct DemoGenerator {
           "\(shown) is there and is no folder (\(type == .typeSymbolicLink ? "a link" : "a file")): the demo writes a new inbox folder; name a new one"
       )
     }
-    let entries = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+    // A folder kept by git's `.gitkeep` or marked by Finder's `.DS_Store` alone is empty: they hold no
+    // data, the demo writes neither, and `make report` (scripts/report.sh) asks for the demo by the same
+    // rule (red-team H12). Any other entry, hidden ones included (a key), is someone's.
+    let entries = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).filter { !Self.placeholders.contains($0) }
     guard entries.isEmpty else {
       let held = entries.sorted().prefix(3).map { escapingControls($0) }.joined(separator: ", ")
       throw DemoError(
