@@ -40,6 +40,7 @@ extension FifthAttackKeyTests {
     let beside = try LinkauditBinary.run(["import", "links", csv], database: filings + "/n.db")
     #expect(beside.status != 0, "\(beside.stderr)")
     #expect(beside.stderr.contains("no pseudonym key is made in \(canonical)"), "\(beside.stderr)")
+    #expect(beside.stderr.contains("the database lies there too"), "\(beside.stderr)")
     #expect(listing(filings + "/keys") == [])
     #expect(listing(filings) == ["2021-Q4", "keys", "linkaudit-2021-Q4-v1.zip"])
     #expect(bytes(database) == stored)

@@ -240,8 +240,12 @@ import Testing
         && refused.stderr.contains("or move the database"), "\(refused.stderr)")
     #expect(listing(reports) == before)
     // A key put there by hand: report refuses to write the package beside it, and says what to do instead.
-    #expect(try run(["keys", "new", "--signing-key", dir.file("spare.pem")], database: db).status == 0)
-    try FileManager.default.moveItem(atPath: dir.file("spare.pem"), toPath: reports + "/.linkaudit-signing-key.pem")
+    // Made in a folder of its own: one right under the temporary folder is one folder below whatever package
+    // another user left there (red-team H9's rule).
+    try FileManager.default.createDirectory(atPath: dir.file("own"), withIntermediateDirectories: false)
+    #expect(try run(["keys", "new", "--signing-key", dir.file("own/spare.pem")], database: db).status == 0)
+    try FileManager.default.moveItem(
+      atPath: dir.file("own/spare.pem"), toPath: reports + "/.linkaudit-signing-key.pem")
     let stored = bytes(db)
     let beside = try run(
       ["report", "--quarter", "2021-Q4", "--out", reports + "/2021-Q4", "--dry-run"], database: db)

@@ -85,7 +85,7 @@ public enum OutputPlacement {
   /// The reports folder `path` (a key's) lies in: the folder packages are
   /// written in (one that holds a package folder or a filing's archive
   /// itself, whatever its name) when that is the key's own folder or the one
-  /// above it, the rule report's `--out` keeps the other way round (it
+  /// above it, the database's own folder aside (C12's kept choice, below), the rule report's `--out` keeps the other way round (it
   /// refuses a package beside a key in its folder or one folder down:
   /// red-team E9, H9: `filings/keys/k.pem` beside `filings/2021-Q4` is handed
   /// over with it, and would block the next `report --out filings/2021-Q4`);
@@ -95,18 +95,25 @@ public enum OutputPlacement {
   /// folder, whatever its name, when one of its subfolders holds a package
   /// folder or a filing's archive (red-team C12, D11, E9: an archive copied
   /// into `handover/x/`, under any name), unless it is the database's own
-  /// folder, where the keys are kept by default (a working folder holding
-  /// `reports/`; nor is a package in the folder above it looked for: report
-  /// refuses that package's folder instead, naming the key, so no key is
-  /// handed over either way).
+  /// folder, where the keys are kept by default (a working folder, whatever
+  /// else it holds: report exempts it alike, C12; nor is a package in the
+  /// folder above it looked for: report refuses that package's folder
+  /// instead, naming the key, so no key is handed over either way), once the
+  /// database is there: a new database's keys are not made in a folder of packages.
   public static func reportsFolder(holding path: String, database: String) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
-    // The database's own folder is a working folder: a package above it does not make it one below packages.
+    // The database's own folder is a working folder (C12): a package in it or above it does not make it one of
+    // packages. Not yet for a database import is about to make there (`import --db filings/n.db` beside
+    // `filings/2021-Q4`: red-team H9): its pseudonym key is refused, so no new database brings its keys there.
     let besideDatabase = PackageFolder.isKeysDefaultPlace(folder, database: database)
+    var info = stat()
+    let databaseThere = lstat(database, &info) == 0
     var depth = -1
     while folder != "/" && !folder.isEmpty {
       // Looked into only where it decides: no walk of every folder up to the root.
-      if depth == -1 || (depth == 0 && !besideDatabase), packageIn(folder) != nil { return folder }
+      if depth == -1 ? !(besideDatabase && databaseThere) : depth == 0 && !besideDatabase, packageIn(folder) != nil {
+        return folder
+      }
       if (folder as NSString).lastPathComponent == "reports" {
         if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
       } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),

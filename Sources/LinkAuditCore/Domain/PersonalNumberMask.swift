@@ -382,12 +382,14 @@ public enum PersonalNumberMask {
   }
 
   /// Brackets around a group (`(138)12345678`, `138)12345678`, `（138）12345678`, `[138]12345678`,
-  /// `138【1234】5678`, `(110105)199001011234`: red-team H7): separators like a space or a dash, so any
+  /// `138【1234】5678`, `(110105)199001011234`, `{138}…`, `<138>…`, `《138》…`, `「138」…`: red-team H7): separators like a space or a dash, so any
   /// grouping they make counts (3+8 as well as 3+4+4; 6+12 and 6+8+4 for an ID). A bracket writes no
   /// decimal, fraction or time, so nothing a number's length of digits in brackets writes is kept.
   private static let brackets: Set<Unicode.Scalar> = [
-    "(", ")", "[", "]", "\u{FF08}", "\u{FF09}", "\u{FF3B}", "\u{FF3D}", "\u{3010}", "\u{3011}", "\u{3014}",
-    "\u{3015}", "\u{3016}", "\u{3017}",
+    "(", ")", "[", "]", "{", "}", "<", ">", "\u{FF08}", "\u{FF09}", "\u{FF3B}", "\u{FF3D}", "\u{FF5B}", "\u{FF5D}",
+    "\u{FF1C}", "\u{FF1E}", "\u{3010}", "\u{3011}", "\u{3014}", "\u{3015}", "\u{3016}", "\u{3017}",
+    // The CJK angle and corner brackets: 〈〉《》「」『』 (red-team H7, attacking the fix).
+    "\u{3008}", "\u{3009}", "\u{300A}", "\u{300B}", "\u{300C}", "\u{300D}", "\u{300E}", "\u{300F}",
   ]
 
   /// Separators that also write decimals, fractions, paths, names, times,
