@@ -72,7 +72,8 @@ public enum OutputPlacement {
     }
     var info = stat()
     // A reports folder holding no package yet is left alone: a database kept there (red-team D11) is keys new's to refuse.
-    guard lstat(path, &info) != 0, let reports = reportsFolder(holding: path, database: database),
+    guard lstat(path, &info) != 0,
+      let reports = reportsFolder(holding: path, database: database, databaseMade: lstat(database, &info) != 0),
       PackageFolder.holdsPackage(reports)
     else { return }
     let found = PackageFolder.packageFound(in: reports).map { " (it holds \(escapingControls($0.path)), \($0.what))" }
@@ -100,18 +101,16 @@ public enum OutputPlacement {
   /// folder above it looked for: report refuses that package's folder
   /// instead, naming the key, so no key is handed over either way), once the
   /// database is there: a new database's keys are not made in a folder of packages.
-  public static func reportsFolder(holding path: String, database: String) -> String? {
+  public static func reportsFolder(holding path: String, database: String, databaseMade: Bool = false) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
     // The database's own folder is a working folder (C12): a package in it or above it does not make it one of
-    // packages. Not yet for a database import is about to make there (`import --db filings/n.db` beside
-    // `filings/2021-Q4`: red-team H9): its pseudonym key is refused, so no new database brings its keys there.
+    // packages. Not for a database import is about to make there (`databaseMade`: `import --db filings/n.db`
+    // beside `filings/2021-Q4`, red-team H9): its pseudonym key is refused, so no new database brings its keys there.
     let besideDatabase = PackageFolder.isKeysDefaultPlace(folder, database: database)
-    var info = stat()
-    let databaseThere = lstat(database, &info) == 0
     var depth = -1
     while folder != "/" && !folder.isEmpty {
       // Looked into only where it decides: no walk of every folder up to the root.
-      if depth == -1 ? !(besideDatabase && databaseThere) : depth == 0 && !besideDatabase, packageIn(folder) != nil {
+      if depth == -1 ? (!besideDatabase || databaseMade) : (depth == 0 && !besideDatabase), packageIn(folder) != nil {
         return folder
       }
       if (folder as NSString).lastPathComponent == "reports" {
