@@ -123,10 +123,14 @@ public enum PackageArchive {
   /// taken; any other entry (a link, a subfolder, a `..`, a second folder, a
   /// name twice, a name no file system holds, a file at the archive's top)
   /// is named as the archive shows it and left out. Returns the folder,
-  /// those problems, and the package files named so (unreadable in the
-  /// archive), which the checks after need not call missing again.
+  /// those problems, the package files named so (unreadable in the
+  /// archive), which the checks after need not call missing again, and
+  /// notes: a package zipped under another folder's name (`zip -r q4.zip
+  /// 2021-Q4`, the README's folder) is said, not failed, every other check
+  /// applying (red-team H11; the claim check takes such a zip as that
+  /// version's archive too, F13).
   public static func unpack(_ path: String, into scratch: String) throws -> (
-    folder: String, problems: [String], unread: Set<String>
+    folder: String, problems: [String], unread: Set<String>, notes: [String]
   ) {
     // A link to the archive is followed (the file handed over may be linked from elsewhere); a pipe is not read.
     if let why = FileIdentity.notARegularFile(path) { throw FileError(file: path, message: why.reason) }
@@ -219,15 +223,18 @@ public enum PackageArchive {
         unread.insert(parts[1])
       }
     }
+    var notes: [String] = []
     if let top, let manifest = try? Manifest.read(from: folder), let q = Quarter(manifest.quarter),
       let version = manifest.filing?.version
     {
       let expected = (name(quarter: q, zone: manifest.timeZone, version: version) as NSString).deletingPathExtension
       if top != expected {
-        problems.append("\(displayable(top))/: the archive's folder is not the one the manifest names (\(expected)/)")
+        notes.append(
+          "packed as \(displayable(top))/, not \(expected)/: a folder's name is no part of the package (its files, their SHA-256 and the signature are checked all the same)"
+        )
       }
     }
-    return (folder, problems, unread)
+    return (folder, problems, unread, notes)
   }
 
   /// A zip entry keeps a date and time without a zone, and ZIPFoundation
