@@ -54,6 +54,25 @@ extension ThirdAttackPackageTests {
     #expect(healthy.stdout.hasSuffix("healthy\n"), "\(healthy.stdout)")
   }
 
+  /// H6: a copy whose listed file is larger than any package file is named without reading it
+  /// (size-checked before hashing), by doctor and by verify alike.
+  @Test func h6_aHugeFileInACopyIsNamedWithoutHashing() throws {
+    try seeded()
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: folder, toPath: reports + "/handed/2021-Q4")
+    // Sparse: 600 MiB said, nothing written.
+    try shell("truncate -s 600M metrics.csv", in: reports + "/handed/2021-Q4")
+    let said =
+      "metrics.csv: modified since it was written (629,145,600 bytes, more than a package file holds: not hashed)"
+    let told = try doctor()
+    #expect(
+      told.stdout.contains("\(reports)/handed/2021-Q4: 2021-Q4 version 1 is not as filed, 1 difference(s): \(said)"),
+      "\(told.stdout)")
+    let verified = try run(["verify", reports + "/handed/2021-Q4", "--public-key", try publicKeyFile()])
+    #expect(verified.status == 1)
+    #expect(verified.stderr.contains(said), "\(verified.stderr)")
+  }
+
   /// H6: a tar.gz copy of a filed version is named as not checked file by file (no reader of its files here).
   @Test func h6_aTarCopyOfAFiledVersionIsNamedAsNotChecked() throws {
     try seeded()

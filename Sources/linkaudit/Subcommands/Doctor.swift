@@ -419,6 +419,8 @@ struct FilingChecks {
     var unchecked: String? = nil
     /// Named as a filing's archive, but why it is none.
     var notAnArchive: String? = nil
+    /// The bytes an archive unpacked to (the copies' shared bound: red-team H6).
+    var unpacked: UInt64 = 0
 
     /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
     func isVersioned(_ version: Int) -> Bool {
@@ -461,9 +463,10 @@ struct FilingChecks {
 
   /// An archive unpacked aside (bounded as verify unpacks one) and checked as its folder.
   /// `nameChecked` false: a copy under a name of its own (red-team H6), whose name claims nothing.
-  func archive(_ path: String, key: Result<PackagePublicKey, Error>?, named: String? = nil, nameChecked: Bool = true)
-    throws -> OnDisk
-  {
+  func archive(
+    _ path: String, key: Result<PackagePublicKey, Error>?, named: String? = nil, nameChecked: Bool = true,
+    budget: UInt64 = PackageArchive.largestTotal
+  ) throws -> OnDisk {
     // Named as verify's scratch is, so a killed doctor's copy is removed by the next verify (red-team B17).
     let scratch = PackageFolder.scratchFolder(.unpack)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -472,7 +475,7 @@ struct FilingChecks {
     let unread: Set<String>
     let packed: [String]
     do {
-      (folder, unpacked, unread, packed) = try PackageArchive.unpack(path, into: scratch)
+      (folder, unpacked, unread, packed) = try PackageArchive.unpack(path, into: scratch, budget: budget)
     } catch {
       return OnDisk(
         path: path, isArchive: true, manifest: nil, problems: [TableSink.flat(error.localizedDescription)], notes: [])
@@ -488,8 +491,13 @@ struct FilingChecks {
         "the archive's name is not the one its manifest gives (\(PackageArchive.name(quarter: q, zone: m.timeZone, version: v)))"
       )
     }
+    let size = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).reduce(UInt64(0)) {
+      $0
+        + ((try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent($1)))?[.size]
+          as? UInt64 ?? 0)
+    }
     return OnDisk(
       path: path, isArchive: true, manifest: s.manifest, problems: problems, notes: packed + s.notes,
-      unchecked: s.unchecked)
+      unchecked: s.unchecked, unpacked: size)
   }
 }

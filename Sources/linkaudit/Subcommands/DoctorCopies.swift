@@ -19,6 +19,8 @@ extension FilingChecks {
     -> [Doctor.Finding]
   {
     var findings: [Doctor.Finding] = []
+    // One bound for all the zip copies together, one archive's as verify unpacks it: many bombs stop once.
+    var left = PackageArchive.largestTotal
     for copy in copies {
       // A report's staging (at work, or killed: named by its own lines) fills as it goes: not a copy.
       let name = (copy.path as NSString).lastPathComponent
@@ -26,17 +28,29 @@ extension FilingChecks {
       let shown = TableSink.flat(copy.path)
       let found: OnDisk
       if copy.isArchive {
-        found = try archive(copy.path, key: key, nameChecked: false)
-        // Not a zip (a tar, plain or gzip'd): its manifest is the filed one, its files unseen here.
-        guard found.manifest != nil else {
-          let named =
-            (try? Manifest.decode(copy.manifest, path: copy.path)).map {
-              "\(TableSink.flat($0.quarter)) version \($0.filing?.version ?? 0)"
-            } ?? "a filed version"
+        let named =
+          (try? Manifest.decode(copy.manifest, path: copy.path)).map {
+            "\(TableSink.flat($0.quarter)) version \($0.filing?.version ?? 0)"
+          } ?? "a filed version"
+        guard left > 0 else {
           findings.append(
             Doctor.Finding(
               .warning, "packages",
-              "\(shown): holds \(named)'s manifest as filed, but its files are not checked (doctor and verify read a package's files in a folder or a zip): unpack it and run linkaudit verify on the folder"
+              "\(shown): holds \(named)'s manifest as filed, but its files are not checked: the copies before it took the \(PackageArchive.largestTotal >> 30) GiB doctor unpacks for copies in all; run linkaudit verify \(shown)"
+            ))
+          continue
+        }
+        found = try archive(copy.path, key: key, nameChecked: false, budget: left)
+        left -= min(left, found.unpacked)
+        // Not a zip (a tar, plain or gzip'd), or past the bound: its manifest is the filed one, its files unseen here.
+        guard found.manifest != nil else {
+          let why =
+            found.problems.contains { $0.contains("not a zip archive") }
+            ? "(doctor and verify read a package's files in a folder or a zip): unpack it and run linkaudit verify on the folder"
+            : "(\(found.problems.map(TableSink.flat).joined(separator: "; "))): run linkaudit verify \(shown)"
+          findings.append(
+            Doctor.Finding(
+              .warning, "packages", "\(shown): holds \(named)'s manifest as filed, but its files are not checked \(why)"
             ))
           continue
         }
