@@ -108,6 +108,20 @@ extension ThirdAttackPackageTests {
     #expect(try doctor().stdout.hasSuffix("healthy\n"))
   }
 
+  /// H10: a file where the quarter's folder was: doctor quotes report's own refusal, not a folder's.
+  @Test func h10_aFileInTheFoldersPlaceIsQuotedAsReportRefusesIt() throws {
+    try seeded()
+    try FileManager.default.moveItem(atPath: folder, toPath: dir.file("aside"))
+    try Data("hi\n".utf8).write(to: URL(fileURLWithPath: folder))
+    let told = try doctor()
+    #expect(
+      told.stdout.contains(
+        "\(folder): a report of 2021-Q4 version 1 into it is refused: --out \(folder) is a file, not a report folder"),
+      "\(told.stdout)")
+    #expect(!told.stdout.contains("no manifest.json"), "\(told.stdout)")
+    #expect(!told.stdout.contains("writes it again only while"), "\(told.stdout)")
+  }
+
   /// H11: the filed package zipped under its folder's name (`zip -r q4.zip 2021-Q4`) verifies, with a
   /// note of the folder's name; altered, or with a file added, it still fails by name.
   @Test func h11_aPackageZippedUnderItsFoldersNameVerifies() throws {

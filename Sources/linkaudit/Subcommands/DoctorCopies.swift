@@ -93,7 +93,10 @@ extension FilingChecks {
       return nil
     } catch let refused as OutputPathError {
       let named = "\(TableSink.flat(filing.quarter)) version \(filing.version)"
-      let lacking = !PackageFolder.exists((folder as NSString).appendingPathComponent(ReportPackage.manifestName))
+      var isFolder: ObjCBool = false
+      let lacking =
+        FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+        && !PackageFolder.exists((folder as NSString).appendingPathComponent(ReportPackage.manifestName))
       return lacking
         ? "\(TableSink.flat(folder)) holds files but no manifest.json (a package's, its manifest gone?): report refuses to write there, so it does not write \(named) again; move \(TableSink.flat(folder)) aside (keep it if it is the copy handed over), then linkaudit report writes the filed bytes"
         : "\(TableSink.flat(folder)): a report of \(named) into it is refused: \(TableSink.flat(refused.message))"
