@@ -145,5 +145,15 @@ extension ThirdAttackPackageTests {
     #expect(failed.stderr.contains("metrics.csv: modified since it was written"), "\(failed.stderr)")
     #expect(failed.stderr.contains("notes.md: not listed in the manifest"), "\(failed.stderr)")
     #expect(failed.stderr.contains("packed as 2021-Q4/"), "\(failed.stderr)")
+    // A folder named for another version is a name that lies: still a difference.
+    try FileManager.default.createDirectory(atPath: dir.file("v2name"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: folder, toPath: dir.file("v2name/linkaudit-2021-Q4-v2"))
+    try shell("zip -q -r ../v2name.zip linkaudit-2021-Q4-v2", in: dir.file("v2name"))
+    let lying = try run(["verify", dir.file("v2name.zip"), "--public-key", key])
+    #expect(lying.status == 1)
+    #expect(
+      lying.stderr.contains(
+        "linkaudit-2021-Q4-v2/: the archive's folder is named for another version than the one the manifest names (linkaudit-2021-Q4-v1/)"
+      ), "\(lying.stderr)")
   }
 }

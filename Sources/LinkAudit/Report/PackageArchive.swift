@@ -232,7 +232,17 @@ public enum PackageArchive {
       let version = manifest.filing?.version
     {
       let expected = (name(quarter: q, zone: manifest.timeZone, version: version) as NSString).deletingPathExtension
-      if top != expected {
+      // A folder named for another version (or quarter) is a name that lies, as a `-vN` folder holding another is (E7).
+      let bare = top.hasPrefix("linkaudit-") ? String(top.dropFirst("linkaudit-".count)) : top
+      let namedVersion = bare.range(of: #"-v[0-9]+$"#, options: .regularExpression).flatMap {
+        Int(bare[$0].dropFirst(2))
+      }
+      let namedQuarter = Quarter(String(bare.prefix(7)))
+      if top != expected, namedVersion.map({ $0 != version }) == true || namedQuarter.map({ $0 != q }) == true {
+        problems.append(
+          "\(displayable(top))/: the archive's folder is named for another version than the one the manifest names (\(expected)/)"
+        )
+      } else if top != expected {
         notes.append(
           "packed as \(displayable(top))/, not \(expected)/: a folder's name is no part of the package (its files, their SHA-256 and the signature are checked all the same)"
         )
