@@ -134,6 +134,17 @@ extension ThirdAttackPackageTests {
       #expect(verified.stdout.contains("verified 2021-Q4"), "\(verified.stdout)")
       #expect(verified.stderr.contains("packed as 2021-Q4/, not linkaudit-2021-Q4-v1/"), "\(verified.stderr)")
     }
+    // Under the tool's own archive name in reports/, doctor says report --archive refuses while it is there.
+    try shell("zip -q -r linkaudit-2021-Q4-v1.zip 2021-Q4", in: reports)
+    let told = try doctor()
+    #expect(
+      told.stdout.contains(
+        "\(reports)/linkaudit-2021-Q4-v1.zip: 2021-Q4 version 1, every file as filed, packed as 2021-Q4/, not linkaudit-2021-Q4-v1/"
+      ), "\(told.stdout)")
+    let archived = try report(["--out", folder, "--archive"])
+    #expect(archived.status != 0)
+    #expect(archived.stderr.contains("is there already with other content"), "\(archived.stderr)")
+    try FileManager.default.removeItem(atPath: reports + "/linkaudit-2021-Q4-v1.zip")
     // Every other check still applies: an altered file, a file added.
     try FileManager.default.createDirectory(atPath: dir.file("alt"), withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: folder, toPath: dir.file("alt/2021-Q4"))

@@ -214,6 +214,14 @@ struct FilingChecks {
         findings.append(
           Doctor.Finding(.warning, "packages", "\(shown): named for version \(k), but holds \(named)"))
       }
+      // Packed under another folder's name: as filed, but not the bytes report --archive writes (red-team H11).
+      if p.isArchive, let packed = p.notes.first(where: { $0.hasPrefix("packed as ") }) {
+        findings.append(
+          Doctor.Finding(
+            .warning, "packages",
+            "\(shown): \(named), every file as filed, \(TableSink.flat(packed)); report --archive never writes over it (an archive handed over is never replaced) and refuses while it is there: keep it elsewhere if it is the copy handed over"
+          ))
+      }
       held.insert("\(manifest.quarter) \(version)")
     }
     // Every other package in sight of a report (the database's folder, the current one, a subfolder,
