@@ -186,10 +186,12 @@ public enum FiledPackage {
   /// G5) are looked at whole; any other (the database's, the current one)
   /// for the names report gives packages and archives
   /// (`PackageFolder.isToolNamed`, with `named`): a working folder may hold
-  /// other databases' packages under names of their own.
+  /// other databases' packages under names of their own. `held` hears each
+  /// package in sight whose manifest is a filed version's very bytes (no
+  /// claim), for doctor to check its files as filed (red-team H6).
   package static func claims(
     in folders: [String], database db: Database, excluding: [String] = [], named: [String] = [],
-    whole: [String] = []
+    whole: [String] = [], held: ((PackageFolder.InSight) -> Void)? = nil
   ) throws -> (claims: [Claim], cut: [String], unread: [PackageFolder.NotRead]) {
     let excluded = Set(excluding.map { FileIdentity($0).canonical })
     func isReports(_ folder: String) -> Bool {
@@ -216,9 +218,12 @@ public enum FiledPackage {
         let canonical = FileIdentity(package.path).canonical
         guard seen.insert(canonical).inserted, !excluded.contains(canonical),
           !PackageFolder.isHeldHere(package.path),
-          let manifest = try? Manifest.decode(package.manifest, path: package.path),
-          let why = try unfiledClaim(package.manifest, manifest: manifest, database: db)
+          let manifest = try? Manifest.decode(package.manifest, path: package.path)
         else { continue }
+        guard let why = try unfiledClaim(package.manifest, manifest: manifest, database: db) else {
+          if manifest.filing != nil { held?(package) }
+          continue
+        }
         let name = (package.path as NSString).lastPathComponent
         let staged = PackageFolder.stagedFor(name) != nil && name.hasPrefix(".")
         // A killed run of this database left it before its commit: not a claim, the next report removes it.

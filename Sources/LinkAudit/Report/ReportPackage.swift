@@ -1175,6 +1175,14 @@ extension ReportPackage {
         problems.append("\(name): \(why)")
         continue
       }
+      // Size-checked before hashing: no package file is that large (the archive's bound), so none is read (red-team H6).
+      var info = stat()
+      if stat(path(name), &info) == 0, UInt64(info.st_size) > PackageArchive.largestEntry {
+        problems.append(
+          "\(name): modified since it was written (\(Int(info.st_size).grouped) bytes, more than a package file holds: not hashed)"
+        )
+        continue
+      }
       let actual = try FileHash.sha256(ofFile: path(name))
       if actual != expected {
         problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")

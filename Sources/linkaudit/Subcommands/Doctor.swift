@@ -25,7 +25,9 @@ struct DoctorCommand: ParsableCommand {
       --reports (default reports/) against the version it names, as filed: its manifest's \
       bytes, every file, nothing added, and its signature, checked with the public key the \
       filings keep with its version (a version filed signed whose key is not known is a \
-      problem) (before the first filing too); every \
+      problem) (before the first filing too); every copy in sight under a name of its own whose manifest is a \
+      filed version's (a folder or a zip: every file, nothing added, its signature; a tar named as not \
+      checked file by file); every \
       filed version, superseded ones included, found there or named, and one a report left \
       staged under a dot-name named with what to do. Any other package in sight of a report \
       that names a version the filings do not hold is a problem (report refuses to file that \
@@ -212,6 +214,14 @@ struct FilingChecks {
         findings.append(
           Doctor.Finding(.warning, "packages", "\(shown): named for version \(k), but holds \(named)"))
       }
+      // Packed under another folder's name: as filed, but not the bytes report --archive writes (red-team H11).
+      if p.isArchive, let packed = p.notes.first(where: { $0.hasPrefix("packed as ") }) {
+        findings.append(
+          Doctor.Finding(
+            .warning, "packages",
+            "\(shown): \(named), every file as filed, \(TableSink.flat(packed)); report --archive never writes over it (an archive handed over is never replaced) and refuses while it is there: keep it elsewhere if it is the copy handed over"
+          ))
+      }
       held.insert("\(manifest.quarter) \(version)")
     }
     // Every other package in sight of a report (the database's folder, the current one, a subfolder,
@@ -219,8 +229,12 @@ struct FilingChecks {
     // question report asks before it files one (red-team F1).
     let listed = Set(packages.map { FileIdentity($0.path).canonical })
     let databaseFolder = (FileIdentity(db.path).canonical as NSString).deletingLastPathComponent
+    // The copies of filed versions under names of their own, checked file by file as filed (red-team H6).
+    var copies: [PackageFolder.InSight] = []
     let inSight = try FiledPackage.claims(
-      in: [reports, (databaseFolder as NSString).appendingPathComponent("reports"), databaseFolder, "."], database: db)
+      in: [reports, (databaseFolder as NSString).appendingPathComponent("reports"), databaseFolder, "."], database: db,
+      held: { if !listed.contains(FileIdentity($0.path).canonical) { copies.append($0) } })
+    findings += try copyFindings(copies, key: key)
     for claim in inSight.claims where !listed.contains(FileIdentity(claim.path).canonical) {
       let version = claim.manifest.filing?.version ?? 0
       findings.append(
@@ -299,8 +313,21 @@ struct FilingChecks {
     // Every quarter's latest version has its package on disk.
     let gone = latestByQuarter.values.filter { !held.contains("\($0.quarter) \($0.version)") }
       .sorted { $0.quarter < $1.quarter }
-    let missing = gone.filter { manifestAltered["\($0.quarter) \($0.version)"] == nil }
-      .map { "\($0.quarter) version \($0.version)" }
+    // The quarter's folder report would write it into, refused there (its manifest.json gone): said, not promised (red-team H10).
+    let refused = Dictionary(
+      uniqueKeysWithValues: gone.compactMap { f in refusedFolder(for: f).map { ("\(f.quarter) \(f.version)", $0) } })
+    let missing = gone.filter {
+      manifestAltered["\($0.quarter) \($0.version)"] == nil && refused["\($0.quarter) \($0.version)"] == nil
+    }
+    .map { "\($0.quarter) version \($0.version)" }
+    for f in gone where manifestAltered["\(f.quarter) \(f.version)"] == nil {
+      guard let why = refused["\(f.quarter) \(f.version)"] else { continue }
+      findings.append(
+        Doctor.Finding(
+          .warning, "filings",
+          "no package or archive in \(TableSink.flat(reports))/ holds \(TableSink.flat(f.quarter)) version \(f.version) as filed: \(why)"
+        ))
+    }
     // The latest version's copy there altered in its manifest: report refuses to replace it, so
     // "report writes it again" alone would be advice that is refused (red-team F8).
     for f in gone {
@@ -400,6 +427,8 @@ struct FilingChecks {
     var unchecked: String? = nil
     /// Named as a filing's archive, but why it is none.
     var notAnArchive: String? = nil
+    /// The bytes an archive unpacked to (the copies' shared bound: red-team H6).
+    var unpacked: UInt64 = 0
 
     /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
     func isVersioned(_ version: Int) -> Bool {
@@ -441,15 +470,20 @@ struct FilingChecks {
   }
 
   /// An archive unpacked aside (bounded as verify unpacks one) and checked as its folder.
-  func archive(_ path: String, key: Result<PackagePublicKey, Error>?, named: String? = nil) throws -> OnDisk {
+  /// `nameChecked` false: a copy under a name of its own (red-team H6), whose name claims nothing.
+  func archive(
+    _ path: String, key: Result<PackagePublicKey, Error>?, named: String? = nil, nameChecked: Bool = true,
+    budget: UInt64 = PackageArchive.largestTotal
+  ) throws -> OnDisk {
     // Named as verify's scratch is, so a killed doctor's copy is removed by the next verify (red-team B17).
     let scratch = PackageFolder.scratchFolder(.unpack)
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let folder: String
     let unpacked: [String]
     let unread: Set<String>
+    let packed: [String]
     do {
-      (folder, unpacked, unread) = try PackageArchive.unpack(path, into: scratch)
+      (folder, unpacked, unread, packed) = try PackageArchive.unpack(path, into: scratch, budget: budget)
     } catch {
       return OnDisk(
         path: path, isArchive: true, manifest: nil, problems: [TableSink.flat(error.localizedDescription)], notes: [])
@@ -458,14 +492,20 @@ struct FilingChecks {
     // A file the archive could not give is named there once, not again as missing (as verify does).
     var problems = unpacked + s.problems.filter { p in !unread.contains { p == "\($0): missing" } }
     // The archive's name says which version it is: it must be the one inside.
-    if let m = s.manifest, let q = Quarter(m.quarter), let v = m.filing?.version,
+    if nameChecked, let m = s.manifest, let q = Quarter(m.quarter), let v = m.filing?.version,
       PackageArchive.name(quarter: q, zone: m.timeZone, version: v) != named ?? (path as NSString).lastPathComponent
     {
       problems.append(
         "the archive's name is not the one its manifest gives (\(PackageArchive.name(quarter: q, zone: m.timeZone, version: v)))"
       )
     }
+    let size = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).reduce(UInt64(0)) {
+      $0
+        + ((try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent($1)))?[.size]
+          as? UInt64 ?? 0)
+    }
     return OnDisk(
-      path: path, isArchive: true, manifest: s.manifest, problems: problems, notes: s.notes, unchecked: s.unchecked)
+      path: path, isArchive: true, manifest: s.manifest, problems: problems, notes: packed + s.notes,
+      unchecked: s.unchecked, unpacked: size)
   }
 }

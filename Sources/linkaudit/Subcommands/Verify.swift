@@ -19,7 +19,8 @@ struct Verify: ParsableCommand {
       With --public-key it needs no database, as a regulator holding the issuer's public key \
       runs it: the signature (manifest.sig) of manifest.json, every file's SHA-256, and no \
       entry added (dot-files and folders included). PACKAGE is the folder or the archive \
-      handed over (linkaudit-YYYY-Qn-vN.zip). It says which quarter, zone, version and issue \
+      handed over (linkaudit-YYYY-Qn-vN.zip, or a zip of the package's folder under another \
+      name, such as zip -r q4.zip 2021-Q4: the folder's name is said, not failed). It says which quarter, zone, version and issue \
       time it verified; --quarter and --filed-version refuse any other (the tool's own version is linkaudit --version). Only regular files are \
       read. With the database, the signature of a version filed signed is checked with the \
       public key the filings keep with it (or the signing key at hand, when it is the one \
@@ -74,13 +75,18 @@ struct Verify: ParsableCommand {
     var folder = directory
     var archiveProblems: [String] = []
     var unread = Set<String>()
+    var archiveNotes: [String] = []
     // Named by process: a killed verify's copy is removed by the next one (red-team B17).
     PackageFolder.removeStaleScratch()
     let scratch = PackageFolder.scratchFolder(.unpack)
     defer { try? fm.removeItem(atPath: scratch) }
     if fm.fileExists(atPath: directory, isDirectory: &isFolder), !isFolder.boolValue {
       // The archive as handed over: unpacked aside, checked as its folder.
-      (folder, archiveProblems, unread) = try PackageArchive.unpack(directory, into: scratch)
+      (folder, archiveProblems, unread, archiveNotes) = try PackageArchive.unpack(directory, into: scratch)
+      // Said, never a difference: the verdict stands on the files (red-team H11).
+      for note in archiveNotes {
+        FileHandle.standardError.write(Data("verify: \(escapingControls(directory)): \(escapingControls(note))\n".utf8))
+      }
       // Every problem names its entry, never the scratch folder (red-team B11).
       let manifest = (folder as NSString).appendingPathComponent(ReportPackage.manifestName)
       if !PackageFolder.exists(manifest) {

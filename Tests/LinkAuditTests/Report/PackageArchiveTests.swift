@@ -126,7 +126,7 @@ import Testing
     try p.run()
     p.waitUntilExit()
     let scratch = dir.file("scratch")
-    let (folder, problems, _) = try PackageArchive.unpack(zip, into: scratch)
+    let (folder, problems, _, _) = try PackageArchive.unpack(zip, into: scratch)
     #expect(problems.count == 4, "\(problems)")
     #expect(problems.contains { $0.hasPrefix("linkaudit-2021-Q4-v1/../escaped.txt:") }, "\(problems)")
     #expect(problems.contains { $0.hasPrefix("other/metrics.csv: outside the package's folder") })
