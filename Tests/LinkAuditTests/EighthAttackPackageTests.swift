@@ -42,15 +42,16 @@ extension ThirdAttackPackageTests {
       #expect(again.status == 1, "\(again.stdout)\(again.stderr)", sourceLocation: sourceLocation)
       #expect(
         again.stderr.contains(
-          "refusing to file 2021-Q4 version 2: the check for a package handed over is cut short: \(FileIdentity(path).canonical) was not read through (\(why)"
-        ), "\(again.stderr)", sourceLocation: sourceLocation)
+          "refusing to file 2021-Q4 version 2: the check for a package handed over is cut short: \(FileIdentity(path).canonical) was not read through ("
+        ) && again.stderr.contains(why), "\(again.stderr)", sourceLocation: sourceLocation)
     }
     #expect(try filings().map(\.version) == [1], sourceLocation: sourceLocation)
     #expect(snapshot(reports) == before, sourceLocation: sourceLocation)
     let told = try doctor()
     #expect(told.status == 1 || told.status == 0, "\(told.stderr)", sourceLocation: sourceLocation)
     #expect(
-      told.stdout.contains("\((path as NSString).lastPathComponent): not read through for a package (\(why)"),
+      told.stdout.contains("\((path as NSString).lastPathComponent): not read through for a package (")
+        && told.stdout.contains(why),
       "\(told.stdout)", sourceLocation: sourceLocation)
     #expect(
       !told.stdout.contains("a zip holding no linkaudit package"), "\(told.stdout)", sourceLocation: sourceLocation)
@@ -125,7 +126,8 @@ extension ThirdAttackPackageTests {
       case .unread: outcomes["unread", default: 0] += 1
       }
     }
-    #expect(Date().timeIntervalSince(started) < 10, "\(outcomes)")
+    // About 3 s alone on the shared machine; the bound leaves room for a full parallel test run.
+    #expect(Date().timeIntervalSince(started) < 30, "\(outcomes)")
     #expect(outcomes["notRead", default: 0] > 0, "\(outcomes)")
   }
 
@@ -139,9 +141,12 @@ extension ThirdAttackPackageTests {
     let hand = elsewhere.file("hand")
     try FileManager.default.createDirectory(atPath: hand, withIntermediateDirectories: false)
     try FileManager.default.copyItem(atPath: handed, toPath: hand + "/2021-Q4")
+    // zip stores a file bzip2 cannot shrink: the count is zip's, not the package's.
+    let sealed =
+      " entries encrypted or compressed with a method this reader cannot unpack (bzip2, LZMA…), not read (2021-Q4/"
     let cases: [(String, String, String)] = [
-      ("zip -q -r -P 密码123 \(reports)/已报送-第2版.zip 2021-Q4", "已报送-第2版.zip", "2021-Q4/"),
-      ("zip -q -r -Z bzip2 \(reports)/已报送-第2版.zip 2021-Q4", "已报送-第2版.zip", "2021-Q4/"),
+      ("zip -q -r -P 密码123 \(reports)/已报送-第2版.zip 2021-Q4", "已报送-第2版.zip", sealed),
+      ("zip -q -r -Z bzip2 \(reports)/已报送-第2版.zip 2021-Q4", "已报送-第2版.zip", sealed),
       (
         "printf MZstub > stub && head -c 5000 /dev/zero >> stub && zip -q -r ../q.zip 2021-Q4 && cat stub ../q.zip > \(reports)/已报送-第2版.exe",
         "已报送-第2版.exe", "a zip after other bytes (a self-extracting archive?): not read through"

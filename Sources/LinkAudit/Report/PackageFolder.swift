@@ -886,7 +886,7 @@ package enum PackageFolder {
     let sealed = Set(layout.sealed)
     if !sealed.isEmpty {
       unread.append(
-        "\(listed(sealed.sorted().map { escapingControls($0) })): encrypted or compressed with a method this reader cannot unpack (bzip2, LZMA…): not read"
+        "\(sealed.count) entr\(sealed.count == 1 ? "y" : "ies") encrypted or compressed with a method this reader cannot unpack (bzip2, LZMA…), not read (\(listed(sealed.sorted().map { escapingControls($0) })))"
       )
     }
     for entry in archive where entry.type == .file && !sealed.contains(entry.path) {
@@ -903,6 +903,14 @@ package enum PackageFolder {
       // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
       if parts.last == Substring(ReportPackage.manifestName) {
         guard entry.uncompressedSize <= UInt64(manifestLimit) else { continue }
+        // Every manifest is read now, not the first only: their bytes count against the archive's bound (red-team H3).
+        budget.bytes -= Int(entry.uncompressedSize)
+        guard budget.bytes >= 0 else {
+          unread.append(
+            "\(escapingControls(entry.path)): more than \(largestTarball >> 20) MiB unpacked with the manifests and archives before it: not read past them"
+          )
+          break
+        }
         var manifest = Data()
         do {
           _ = try archive.extract(entry) { chunk in
