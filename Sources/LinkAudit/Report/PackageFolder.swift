@@ -882,6 +882,7 @@ package enum PackageFolder {
     }
     var unread: [String] = []
     var manifests: [Data] = []
+    var seenManifests = Set<Data>()
     // Encrypted entries, or compressed with a method other than stored and deflate: never unpacked here.
     let sealed = Set(layout.sealed)
     if !sealed.isEmpty {
@@ -921,8 +922,10 @@ package enum PackageFolder {
           unread.append("\(escapingControls(entry.path)): cannot be unpacked: \(notReadThrough)")
           continue
         }
-        // Every manifest is a claim, not the first only (red-team H3).
-        if (try? Manifest.decode(manifest, path: "")) != nil { manifests.append(manifest) }
+        // Every manifest is a claim, not the first only (red-team H3); one the archive holds again is read once.
+        if seenManifests.insert(manifest).inserted, (try? Manifest.decode(manifest, path: "")) != nil {
+          manifests.append(manifest)
+        }
         continue
       }
       guard entry.uncompressedSize >= 18 else { continue }

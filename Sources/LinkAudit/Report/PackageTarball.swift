@@ -105,6 +105,7 @@ final class TarScan {
 
   /// Every linkaudit manifest seen, in the tar and the archives inside it: each a claim (red-team H3).
   var manifests: [Data] = []
+  private var seenManifests = Set<Data>()
   /// The tar's end (a zero block) or a block that is no header was reached: read to its end.
   var ended = false
 
@@ -237,7 +238,8 @@ final class TarScan {
       }
       skip = size + Self.padding(size)
     case .manifest(let size):
-      if (try? Manifest.decode(data, path: "")) != nil { manifests.append(data) }
+      // One the tar holds again is decoded once.
+      if seenManifests.insert(data).inserted, (try? Manifest.decode(data, path: "")) != nil { manifests.append(data) }
       unit = .header
       skip = Self.padding(size)
     case .probe(let size, let name):
