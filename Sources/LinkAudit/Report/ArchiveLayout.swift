@@ -27,14 +27,29 @@ enum ArchiveLayout {
   /// not when the directory, a local header or an entry's data lies past
   /// the archive's end, for its reader then traps on offsets over
   /// Int64.max instead of failing.
+  /// Not readable either: an end record that names another disk or counts
+  /// its entries two ways (a split archive's piece), a damaged or missing
+  /// (zip64) end record or directory, a directory that holds another number
+  /// of entries than its end record counts (ZIPFoundation reads as many as
+  /// the end record says, and traps on a directory past the end: red-team H2, H4).
   static func check(of data: Data, shown: String) -> (problems: [String], readable: Bool) {
+    let reading = inspect(data, shown: shown)
+    return (reading.problems, reading.readable)
+  }
+
+  /// `check`, with the entries ZIPFoundation cannot unpack: encrypted
+  /// (a password-protected zip) or compressed with a method other than
+  /// stored or deflate (bzip2, LZMA, zstd…), by name (red-team H4).
+  static func inspect(_ data: Data, shown: String) -> (problems: [String], readable: Bool, sealed: [String]) {
     let reader = Reader(data: data)
     let problems = reader.problems(shown: shown)
-    return (problems, !reader.reach.beyond)
+    return (problems, !reader.reach.beyond, reader.reach.sealed)
   }
 
   private final class Reach {
+    /// Not to be handed to ZIPFoundation (see `check`).
     var beyond = false
+    var sealed: [String] = []
   }
 
   private struct Entry {
@@ -92,10 +107,16 @@ enum ArchiveLayout {
 
     func problems(shown: String) -> [String] {
       // The end record: the last signature in the final 64 KiB + 22 bytes (a comment's most).
-      guard count >= 22 else { return [] }
+      guard count >= 22 else {
+        reach.beyond = true
+        return []
+      }
       var end = count - 22
       while end >= max(0, count - 22 - 0xFFFF), u32(end) != Self.endSignature { end -= 1 }
-      guard end >= 0, u32(end) == Self.endSignature else { return [] }
+      guard end >= 0, u32(end) == Self.endSignature else {
+        reach.beyond = true
+        return []
+      }
       var problems: [String] = []
       let after = count - (end + 22)
       if after > 0 {
@@ -106,6 +127,7 @@ enum ArchiveLayout {
       guard var entries = u16(end + 10), var cdSize = u32(end + 12), var cdOffset = u32(end + 16),
         u16(end + 4) == 0, u16(end + 6) == 0, u16(end + 8) == entries
       else {
+        reach.beyond = true
         return problems + ["\(shown): the archive's end record names other disks: an archive in parts is no package"]
       }
       // The central directory ends where the end record (or the zip64 end record) begins.
@@ -125,9 +147,11 @@ enum ArchiveLayout {
           let startDisk = u32(record + 20), let onDisk = u64(record + 24), let n = u64(record + 32),
           let size = u64(record + 40), let offset = u64(record + 48)
         else {
+          reach.beyond = true
           return problems + ["\(shown): the archive's zip64 end record is missing or damaged"]
         }
         guard recordDisk == 0, disks == 1, disk == 0, startDisk == 0, onDisk == n else {
+          reach.beyond = true
           return problems + [
             "\(shown): the archive's zip64 end record names other disks: an archive in parts is no package"
           ]
@@ -175,6 +199,7 @@ enum ArchiveLayout {
           let nameLength = u16(p + 28), let extraLength = u16(p + 30), let commentLength = u16(p + 32),
           let offset = u32(p + 42), let name = bytes(p + 46, Int(nameLength))
         else {
+          reach.beyond = true
           return problems + ["\(shown): the archive's central directory is damaged"]
         }
         var entry = Entry(
@@ -199,10 +224,14 @@ enum ArchiveLayout {
             )
           }
         }
+        if entry.flags & 1 != 0 || (entry.method != 0 && entry.method != 8) {
+          reach.sealed.append(String(decoding: name, as: UTF8.self))
+        }
         listed.append(entry)
         p += 46 + Int(nameLength) + Int(extraLength) + Int(commentLength)
       }
       if UInt64(p) != cdOffset + cdSize {
+        reach.beyond = true
         problems.append(
           "\(shown): the archive's central directory does not hold the \(entries) entries its end record counts")
       }

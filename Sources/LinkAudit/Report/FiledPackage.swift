@@ -204,10 +204,12 @@ public enum FiledPackage {
     var claims: [Claim] = []
     var cut: [String] = []
     var unread: [PackageFolder.NotRead] = []
+    // One budget for all the archives in sight, not one each (red-team H8).
+    let budget = PackageFolder.SightBudget()
     for folder in places(given + parents) {
       let isWhole = isReports(folder) || seenWhole.contains(FileIdentity(folder).canonical)
       let sight = PackageFolder.packagesInSight(
-        folder, named: isWhole ? nil : { PackageFolder.isToolNamed($0, also: named) })
+        folder, named: isWhole ? nil : { PackageFolder.isToolNamed($0, also: named) }, budget: budget)
       if sight.cut { cut.append(folder) }
       // This run's own (its staging, `excluding`) is no archive handed over, read through or not.
       unread += sight.unread.filter {
@@ -216,7 +218,9 @@ public enum FiledPackage {
       }
       for package in sight.found {
         let canonical = FileIdentity(package.path).canonical
-        guard seen.insert(canonical).inserted, !excluded.contains(canonical),
+        // One archive may hold several packages (both versions of a quarter): each is a claim (red-team H3).
+        let whose = package.isArchive ? canonical + "\u{0}" + ReportPackage.sha256(package.manifest) : canonical
+        guard seen.insert(whose).inserted, !excluded.contains(canonical),
           !PackageFolder.isHeldHere(package.path),
           let manifest = try? Manifest.decode(package.manifest, path: package.path)
         else { continue }
@@ -235,6 +239,16 @@ public enum FiledPackage {
         claims.append(
           Claim(path: package.path, manifest: manifest, isArchive: package.isArchive, isStaged: staged, why: why))
       }
+    }
+    let skipped = budget.skipped.filter {
+      let canonical = FileIdentity($0).canonical
+      return !excluded.contains(canonical) && !PackageFolder.isHeldHere($0) && seen.insert(canonical).inserted
+    }
+    if !skipped.isEmpty {
+      unread.append(
+        PackageFolder.NotRead(
+          path: PackageFolder.listed(skipped) + " (\(skipped.count) archive(s))",
+          why: PackageFolder.skippedWhy))
     }
     return (claims, cut, unread)
   }

@@ -149,17 +149,20 @@ public enum OutputPlacement {
     var info = stat()
     guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
     if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return "named as a filing's archive" }
-    switch PackageFolder.archiveContent(path) {
-    case .manifest(let bytes):
-      let named = (try? Manifest.decode(bytes, path: path)).map { " (\(escapingControls($0.identity)))" } ?? ""
+    // A tar's as well as a zip's: a tar.gz not read through is held too (red-team H4).
+    switch PackageFolder.packageArchiveContent(path) {
+    case .manifests(let manifests):
+      let named =
+        manifests.compactMap { try? Manifest.decode($0, path: path) }.first.map {
+          " (\(escapingControls($0.identity)))"
+        } ?? ""
       return "a report package's archive\(named)"
     // An archive not read through (a bound: its entries, its size unpacked, an archive nested too deep) may
     // hold one handed over (red-team G4): never replaced, as the claim check files no new version past it.
     case .notRead(let why):
       return "an archive not read through (\(escapingControls(why))): it may be a report package's archive"
     case .unread: return nil
-    case .notAnArchive:
-      return PackageFolder.isPackageTarball(path) ? "a report package's archive (tar)" : nil
+    case .notAnArchive: return nil
     }
   }
 

@@ -778,21 +778,19 @@ package enum PackageFolder {
     for path in twoLevels(folder) {
       if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
       if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
-      if isPackageArchive(path) { return (path, "a report package's archive (zip)") }
-      if isPackageTarball(path) { return (path, "a report package's archive (tar)") }
+      var info = stat()
+      guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 22 else { continue }
+      switch packageArchiveContent(path) {
+      case .manifests(let manifests) where manifests.contains(where: { (try? Manifest.decode($0, path: path)) != nil }):
+        let tar = head(of: path).map { InnerArchive(head: $0.0) != .zip } ?? false
+        return (path, tar ? "a report package's archive (tar)" : "a report package's archive (zip)")
+      // An archive not read through may hold one: refused beside, as report files no new version past it (red-team H4).
+      case .notRead(let why):
+        return (path, "an archive not read through (\(escapingControls(why))): it may be a report package's archive")
+      default: continue
+      }
     }
     return nil
-  }
-
-  /// A zip (a regular file, not a link) holding a linkaudit manifest, at
-  /// any depth: a filing's archive under any name (`q4-filing.zip`), a zip
-  /// of the package's files alone (`zip -j`, red-team F13), or one holding
-  /// such an archive (red-team G3). Only the manifest's entry is read, up to
-  /// 16 MiB; an archive whose offsets lead past its end is not opened
-  /// (ZIPFoundation would trap on it).
-  static func isPackageArchive(_ path: String) -> Bool {
-    guard case .manifest(let manifest) = archiveContent(path) else { return false }
-    return (try? Manifest.decode(manifest, path: path)) != nil
   }
 
   /// What a file is, read as a filing's archive.
@@ -801,8 +799,9 @@ package enum PackageFolder {
     case notAnArchive(String)
     /// A link: told by its name only.
     case unread
-    /// The manifest.json of the package folder it holds (not yet decoded).
-    case manifest(Data)
+    /// The manifest.json of each package folder it holds, the archives inside
+    /// it included (not yet decoded; never empty): each is a claim (red-team H3).
+    case manifests([Data])
     /// An archive holding no package as far as it was read, but not read
     /// through because of a bound (its entries, its size unpacked, an
     /// archive inside one inside it): why. A claim may lie past it, so
@@ -818,35 +817,40 @@ package enum PackageFolder {
   /// read as fast as a small one (red-team G4). An archive whose offsets lead
   /// past its end is not opened (ZIPFoundation would trap on it). One answer
   /// for `keys new` (E9) and report's claim check (red-team F10).
-  package static func archiveContent(_ path: String) -> ArchiveContent {
+  package static func archiveContent(_ path: String, budget: UnpackBudget = UnpackBudget()) -> ArchiveContent {
     // A link is not followed, nor waved through: it is told by its name, as before (it may lead to a filing's archive).
     var link = stat()
     if lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK { return .unread }
     if let why = notARegularFile(path) { return .notAnArchive(why) }
     guard let (data, size) = head(of: path) else { return .notAnArchive("cannot be read") }
     guard size > 0 else { return .notAnArchive("an empty file") }
-    guard data.starts(with: Data("PK".utf8)) else {
-      return .notAnArchive("not a zip archive: it does not begin as one")
-    }
     guard let handle = FileHandle(forReadingAtPath: path) else { return .notAnArchive("cannot be read") }
     let tail = (try? handle.seek(toOffset: UInt64(max(0, size - 65_557)))).flatMap { try? handle.readToEnd() }
     try? handle.close()
-    guard let tail, tail.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil else {
+    let ends = tail.map { $0.range(of: Data([0x50, 0x4B, 0x05, 0x06])) != nil } ?? false
+    guard data.starts(with: Data("PK".utf8)) else {
+      // A zip's end record after other bytes: a self-extracting archive (a stub, then the zip), read by unzip (red-team H4).
+      return ends
+        ? .notRead("a zip after other bytes (a self-extracting archive?): \(notReadThrough)")
+        : .notAnArchive("not a zip archive: it does not begin as one")
+    }
+    guard ends else {
       return .notAnArchive("not a whole zip (no end record: a download cut short?)")
     }
     guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
       return .notAnArchive("cannot be read")
     }
-    return zipContent(bytes, nested: false, budget: UnpackBudget())
+    return zipContent(bytes, nested: false, budget: budget)
   }
 
   /// What one archive in sight may cost, the archives inside it included:
   /// bytes unpacked and entries looked at (`largestTarball`,
   /// `largestEntryCount`). A bundle of many archives, each a bomb, stops
   /// here, not once per archive inside (red-team G3).
-  final class UnpackBudget {
+  package final class UnpackBudget {
     var bytes = PackageFolder.largestTarball
     var entries = PackageFolder.largestEntryCount
+    package init() {}
   }
 
   /// The most entries of one archive looked at: a package has a few dozen,
@@ -863,17 +867,30 @@ package enum PackageFolder {
   /// itself a zip or a tar, plain or gzip'd, told by its first bytes
   /// whatever its name, read in turn, one level deep (red-team G3). What is
   /// not read because of a bound is `notRead`, named.
-  static func zipContent(_ bytes: Data, nested: Bool, budget: UnpackBudget) -> ArchiveContent {
+  package static func zipContent(_ bytes: Data, nested: Bool, budget: UnpackBudget) -> ArchiveContent {
     if let count = zipEntryCount(bytes), count > UInt64(largestEntryCount) {
       return .notRead(
         "holds \(Int(clamping: count).grouped) entries, more than the \(largestEntryCount.grouped) an archive is read for a package"
       )
     }
-    guard ArchiveLayout.check(of: bytes, shown: "").readable,
-      let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
-    else { return .notAnArchive("not a readable zip") }
+    // A split archive's piece or a damaged end record or directory is never handed to
+    // ZIPFoundation (it traps on offsets past the data: red-team H2), nor taken for no package (H4).
+    let layout = ArchiveLayout.inspect(bytes, shown: "")
+    guard layout.readable else { return .notRead("a split or damaged zip: \(notReadThrough)") }
+    guard let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil) else {
+      return .notRead("a zip this reader cannot open: \(notReadThrough)")
+    }
     var unread: [String] = []
-    for entry in archive where entry.type == .file {
+    var manifests: [Data] = []
+    var seenManifests = Set<Data>()
+    // Encrypted entries, or compressed with a method other than stored and deflate: never unpacked here.
+    let sealed = Set(layout.sealed)
+    if !sealed.isEmpty {
+      unread.append(
+        "\(sealed.count) entr\(sealed.count == 1 ? "y" : "ies") encrypted or compressed with a method this reader cannot unpack (bzip2, LZMA…), not read (\(listed(sealed.sorted().map { escapingControls($0) })))"
+      )
+    }
+    for entry in archive where entry.type == .file && !sealed.contains(entry.path) {
       if nested {
         budget.entries -= 1
         guard budget.entries >= 0 else {
@@ -882,16 +899,33 @@ package enum PackageFolder {
           break
         }
       }
-      let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false)
+      // `\` as well as `/`: Windows' own zip (PowerShell 5.1's Compress-Archive) writes it (red-team H4).
+      let parts = entry.path.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
       // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
       if parts.last == Substring(ReportPackage.manifestName) {
         guard entry.uncompressedSize <= UInt64(manifestLimit) else { continue }
-        var manifest = Data()
-        _ = try? archive.extract(entry) { chunk in
-          guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
-          manifest.append(chunk)
+        // Every manifest is read now, not the first only: their bytes count against the archive's bound (red-team H3).
+        budget.bytes -= Int(entry.uncompressedSize)
+        guard budget.bytes >= 0 else {
+          unread.append(
+            "\(escapingControls(entry.path)): more than \(largestTarball >> 20) MiB unpacked with the manifests and archives before it: not read past them"
+          )
+          break
         }
-        if (try? Manifest.decode(manifest, path: "")) != nil { return .manifest(manifest) }
+        var manifest = Data()
+        do {
+          _ = try archive.extract(entry) { chunk in
+            guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
+            manifest.append(chunk)
+          }
+        } catch {
+          unread.append("\(escapingControls(entry.path)): cannot be unpacked: \(notReadThrough)")
+          continue
+        }
+        // Every manifest is a claim, not the first only (red-team H3); one the archive holds again is read once.
+        if seenManifests.insert(manifest).inserted, (try? Manifest.decode(manifest, path: "")) != nil {
+          manifests.append(manifest)
+        }
         continue
       }
       guard entry.uncompressedSize >= 18 else { continue }
@@ -933,14 +967,18 @@ package enum PackageFolder {
       switch kind == .zip
         ? zipContent(inner, nested: true, budget: budget) : tarContent(inner, nested: true, budget: budget)
       {
-      case .manifest(let manifest): return .manifest(manifest)
+      case .manifests(let inner): manifests += inner
       case .notRead(let why): unread.append("\(shown): \(why)")
       case .notAnArchive, .unread: continue
       }
     }
+    guard manifests.isEmpty else { return .manifests(manifests) }
     guard unread.isEmpty else { return .notRead(listed(unread)) }
     return .notAnArchive("a zip holding no linkaudit package")
   }
+
+  /// What a `notRead` says of the part it could not read.
+  static let notReadThrough = "not read through"
 
   /// The first few of `items`, and how many more: a bundle of thousands of
   /// archives is named in a line, not thousands.
@@ -993,9 +1031,8 @@ package enum PackageFolder {
   /// its name (red-team E9, F1, F10): `archiveContent`'s manifest when it
   /// decodes as linkaudit's. One rule for keys new, report's claim check and doctor.
   package static func archiveManifest(_ path: String) -> Data? {
-    guard case .manifest(let manifest) = archiveContent(path), (try? Manifest.decode(manifest, path: path)) != nil
-    else { return nil }
-    return manifest
+    guard case .manifests(let manifests) = archiveContent(path) else { return nil }
+    return manifests.first { (try? Manifest.decode($0, path: path)) != nil }
   }
 
   /// The most entries `packagesInSight` looks at in one place (its own and its subfolders' together).
@@ -1022,14 +1059,17 @@ package enum PackageFolder {
   }
 
   /// The packages `folder` holds, by content and whatever their names, hidden
-  /// ones included: its entries and its immediate subfolders' (`twoLevels`,
-  /// the rule keys new follows for E9), at most `sightLimit` of them, in name
-  /// order (red-team F1). No link is followed, no pipe opened; a manifest
+  /// ones included: its entries and its subfolders' at any depth
+  /// (`anyDepth`, red-team H5), at most `sightLimit` of them, breadth first
+  /// (red-team F1); an archive holding several is each of them (H3), and
+  /// archives are opened only within `budget`, shared by one check (H8). No link is followed, no pipe opened; a manifest
   /// over 16 MiB is not read. `cut` says the folder held more than was looked at.
   /// `named` (a working folder's: `isToolNamed`) looks at the folder's own
   /// entries only, those so named: a working folder holds other databases'
   /// packages, each in a folder of its own.
-  package static func packagesInSight(_ folder: String, named: ((String) -> Bool)? = nil) -> (
+  package static func packagesInSight(
+    _ folder: String, named: ((String) -> Bool)? = nil, budget: SightBudget = SightBudget()
+  ) -> (
     found: [InSight], cut: Bool, unread: [NotRead]
   ) {
     let entries =
@@ -1037,7 +1077,7 @@ package enum PackageFolder {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter(named).map {
           folder == "." ? $0 : (folder as NSString).appendingPathComponent($0)
         }
-      } ?? twoLevels(folder)
+      } ?? anyDepth(folder)
     var found: [InSight] = []
     var unread: [NotRead] = []
     for path in entries.prefix(sightLimit) {
@@ -1053,9 +1093,19 @@ package enum PackageFolder {
         found.append(InSight(path: path, manifest: bytes, isArchive: false))
       // Not opened unless its size can be an archive's: a kernel's file (`/proc`, `/sys`) says 0.
       case S_IFREG where info.st_size >= 22:
-        switch packageArchiveContent(path) {
-        case .manifest(let bytes):
-          if (try? Manifest.decode(bytes, path: path)) != nil {
+        // Past the run's budget, an archive is not opened: named, with the others past it (red-team H8).
+        guard budget.bytes > 0, budget.entries > 0 else {
+          budget.skipped.append(path)
+          continue
+        }
+        let one = UnpackBudget()
+        defer {
+          budget.bytes -= largestTarball - one.bytes
+          budget.entries -= largestEntryCount - one.entries
+        }
+        switch packageArchiveContent(path, budget: one) {
+        case .manifests(let manifests):
+          for bytes in manifests where (try? Manifest.decode(bytes, path: path)) != nil {
             found.append(InSight(path: path, manifest: bytes, isArchive: true))
           }
         case .notRead(let why): unread.append(NotRead(path: path, why: why))
@@ -1067,6 +1117,53 @@ package enum PackageFolder {
     return (found, entries.count > sightLimit, unread)
   }
 
+  /// What one claim check (a report's, doctor's) may unpack of all the
+  /// archives in sight together: each archive has its own bound
+  /// (`UnpackBudget`), and an archive is opened only while the check has
+  /// unpacked less than `largestRunUnpack` bytes and `largestRunEntries`
+  /// entries in all; the archives past it are `skipped`, said in one line
+  /// (red-team H8: forty 300 KB tar.gz bombs took doctor 42 s).
+  package final class SightBudget {
+    package var bytes = PackageFolder.largestRunUnpack
+    var entries = PackageFolder.largestRunEntries
+    package var skipped: [String] = []
+    package init() {}
+  }
+
+  /// The most bytes one claim check unpacks from all the archives in sight: four archives' worth.
+  package static let largestRunUnpack = 4 * largestTarball
+  /// The most entries one claim check looks at in all the archives in sight: four archives' worth.
+  package static let largestRunEntries = 4 * largestEntryCount
+
+  /// What `SightBudget.skipped` says, after the first few of them and their count.
+  package static let skippedWhy =
+    "not opened: the archives in sight before them took the \(largestRunUnpack >> 20) MiB (or \(largestRunEntries.grouped) entries) one check unpacks in all"
+
+  /// The entries of `folder` and of its subfolders at any depth (folders,
+  /// not links to them), breadth first, each folder's sorted, at most
+  /// `sightLimit` + 1 of them: a copy two folders down
+  /// (`reports/2021/Q4/第2版.zip`) is in sight (red-team H5).
+  static func anyDepth(_ folder: String) -> [String] {
+    let fm = FileManager.default
+    var found: [String] = []
+    var queue = [folder]
+    var next = 0
+    while next < queue.count, found.count <= sightLimit {
+      let current = queue[next]
+      next += 1
+      let names = ((try? fm.contentsOfDirectory(atPath: current)) ?? []).sorted()
+      for name in names {
+        // The current folder's entries are named as they are (`2021-Q4`, not `./2021-Q4`).
+        let path = current == "." ? name : (current as NSString).appendingPathComponent(name)
+        found.append(path)
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { queue.append(path) }
+        if found.count > sightLimit { break }
+      }
+    }
+    return found
+  }
+
   /// An archive in sight not read through (`ArchiveContent.notRead`): where, and why.
   package struct NotRead: Equatable, Sendable {
     package var path: String
@@ -1076,11 +1173,11 @@ package enum PackageFolder {
   /// `path` read as a package's archive, a zip or a tar (plain or gzip'd),
   /// told by its first bytes: one sight for report's claim check, doctor and
   /// keys new (red-team F13, G3).
-  package static func packageArchiveContent(_ path: String) -> ArchiveContent {
-    guard let (first, _) = head(of: path) else { return archiveContent(path) }
+  package static func packageArchiveContent(_ path: String, budget: UnpackBudget = UnpackBudget()) -> ArchiveContent {
+    guard let (first, _) = head(of: path) else { return archiveContent(path, budget: budget) }
     switch InnerArchive(head: first) {
-    case .gzip?, .tar?: return tarballContent(path)
-    default: return archiveContent(path)
+    case .gzip?, .tar?: return tarballContent(path, budget: budget)
+    default: return archiveContent(path, budget: budget)
     }
   }
 

@@ -15,17 +15,17 @@ extension PackageFolder {
 
   /// `path` (a regular file, not a link) is a tar or a gzip'd tar holding a linkaudit package's manifest.
   static func isPackageTarball(_ path: String) -> Bool {
-    if case .manifest = tarballContent(path) { return true }
+    if case .manifests = tarballContent(path) { return true }
     return false
   }
 
   /// `path` read as a tar, plain or gzip'd, mapped and unpacked as a stream
   /// (whatever its size on disk: red-team G4), as far as a linkaudit manifest.
-  static func tarballContent(_ path: String) -> ArchiveContent {
+  static func tarballContent(_ path: String, budget: UnpackBudget = UnpackBudget()) -> ArchiveContent {
     guard head(of: path) != nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     else { return .notAnArchive("cannot be read") }
-    return tarContent(bytes, nested: false, budget: UnpackBudget())
+    return tarContent(bytes, nested: false, budget: budget)
   }
 
   /// `bytes` read as a tar, plain or gzip'd: a `manifest.json` entry at any
@@ -63,10 +63,15 @@ extension PackageFolder {
           at += 1 << 20
         }
       }
-    } catch TarScan.Outcome.found(let manifest) {
-      return .manifest(manifest)
     } catch {}
     if let cut = scan.cutShort { scan.unread.append(cut) }
+    // A gzip stream that ends before its tar does: a gzip of more than one member
+    // (`cat a.gz b.gz`), read by tar and gunzip whole, or a copy cut short (red-team H4).
+    if gzip, scan.cutShort == nil, !scan.ended {
+      scan.unread.append(
+        "its gzip stream ends before its tar does (a gzip of more than one member, or cut short): \(notReadThrough)")
+    }
+    guard scan.manifests.isEmpty else { return .manifests(scan.manifests) }
     guard scan.unread.isEmpty else { return .notRead(listed(scan.unread)) }
     return .notAnArchive("a tar holding no linkaudit package")
   }
@@ -92,11 +97,17 @@ extension PackageFolder {
 
 /// Reads a tar stream as it comes, a chunk at a time, keeping only a
 /// header, a long name, a candidate manifest or an archive inside it
-/// (red-team G3): it ends (by throwing `Outcome`) at a linkaudit manifest,
-/// at the archive's end, at a header that is not one, or past
+/// (red-team G3): it keeps every linkaudit manifest (red-team H3) and ends
+/// (by throwing `Outcome`) at the archive's end, at a header that is not one, or past
 /// `PackageFolder.largestTarball` bytes (`cutShort` says so).
 final class TarScan {
-  enum Outcome: Error { case found(Data), notFound }
+  enum Outcome: Error { case notFound }
+
+  /// Every linkaudit manifest seen, in the tar and the archives inside it: each a claim (red-team H3).
+  var manifests: [Data] = []
+  private var seenManifests = Set<Data>()
+  /// The tar's end (a zero block) or a block that is no header was reached: read to its end.
+  var ended = false
 
   private enum Unit {
     case header
@@ -193,8 +204,10 @@ final class TarScan {
         throw Outcome.notFound
       }
       let b = [UInt8](data)
-      if b.allSatisfy({ $0 == 0 }) { throw Outcome.notFound }
-      guard Self.isHeader(data), let size = Self.size(b[124..<136]), size >= 0 else { throw Outcome.notFound }
+      guard !b.allSatisfy({ $0 == 0 }), Self.isHeader(data), let size = Self.size(b[124..<136]), size >= 0 else {
+        ended = true
+        throw Outcome.notFound
+      }
       let type = b[156]
       let long = nextName
       nextName = nil
@@ -225,7 +238,8 @@ final class TarScan {
       }
       skip = size + Self.padding(size)
     case .manifest(let size):
-      if (try? Manifest.decode(data, path: "")) != nil { throw Outcome.found(data) }
+      // One the tar holds again is decoded once.
+      if seenManifests.insert(data).inserted, (try? Manifest.decode(data, path: "")) != nil { manifests.append(data) }
       unit = .header
       skip = Self.padding(size)
     case .probe(let size, let name):
@@ -278,7 +292,7 @@ final class TarScan {
       ? PackageFolder.zipContent(data, nested: true, budget: budget)
       : PackageFolder.tarContent(data, nested: true, budget: budget)
     {
-    case .manifest(let manifest): throw Outcome.found(manifest)
+    case .manifests(let inner): manifests += inner
     case .notRead(let why): unread.append("\(name): \(why)")
     case .notAnArchive, .unread: return
     }
