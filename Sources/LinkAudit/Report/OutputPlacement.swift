@@ -131,13 +131,7 @@ public enum OutputPlacement {
   /// written in. The same tests as `PackageFolder.packageFound`, one level.
   static func packageIn(_ folder: String) -> (path: String, what: String)? {
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-    for path in names.map({ (folder as NSString).appendingPathComponent($0) }) {
-      if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
-      if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
-      if PackageFolder.isPackageArchive(path) { return (path, "a report package's archive (zip)") }
-      if PackageFolder.isPackageTarball(path) { return (path, "a report package's archive (tar)") }
-    }
-    return nil
+    return PackageFolder.packageFound(among: names.map { (folder as NSString).appendingPathComponent($0) })
   }
 
   /// What a file at `path` is, when it holds a report package: a regular

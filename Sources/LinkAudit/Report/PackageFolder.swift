@@ -775,7 +775,12 @@ package enum PackageFolder {
   /// what it is, for the refusal to name (red-team F13: a zip of the
   /// package's files alone, a tar or a tar.gz of it, are archives of it too).
   package static func packageFound(in folder: String) -> (path: String, what: String)? {
-    for path in twoLevels(folder) {
+    packageFound(among: twoLevels(folder))
+  }
+
+  /// The first of `paths` that is a package folder or a filing's archive, with what it is.
+  package static func packageFound(among paths: [String]) -> (path: String, what: String)? {
+    for path in paths {
       if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
       if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
       var info = stat()
