@@ -165,6 +165,33 @@ extension ThirdAttackPackageTests {
     try expectNotReadThrough(reports + "/q4-v2.zip", "a split or damaged zip: not read through")
   }
 
+  /// I1: an archive holding the filed version 1 readable and version 2
+  /// sealed beside it (a password-protected v2 zip inside, v2's entries
+  /// added with bzip2) is a claim of version 1 AND not read through: no
+  /// second version 2 (the unread part was dropped once a manifest was read).
+  @Test func i1_aReadableV1DoesNotHideASealedV2() throws {
+    let (elsewhere, handed) = try v2ArchiveAside()
+    let hand = elsewhere.file("hand")
+    try FileManager.default.createDirectory(atPath: hand, withIntermediateDirectories: false)
+    try FileManager.default.copyItem(atPath: reports + "/2021-Q4-v1", toPath: hand + "/2021-Q4-v1")
+    try FileManager.default.copyItem(atPath: handed, toPath: hand + "/2021-Q4")
+    let cases: [(String, String, String)] = [
+      (
+        "zip -q -r -P 密码123 ../v2-sealed.zip 2021-Q4 && cp ../v2-sealed.zip . && zip -q -r \(reports)/全部.zip 2021-Q4-v1 v2-sealed.zip",
+        "全部.zip", "v2-sealed.zip: "
+      ),
+      (
+        "zip -q -r \(reports)/全部.zip 2021-Q4-v1 && zip -q -r -Z bzip2 \(reports)/全部.zip 2021-Q4", "全部.zip",
+        "encrypted or compressed with a method this reader cannot unpack"
+      ),
+    ]
+    for (line, name, why) in cases {
+      try shell(line, in: hand)
+      try expectNotReadThrough(reports + "/" + name, why)
+      try FileManager.default.removeItem(atPath: reports + "/" + name)
+    }
+  }
+
   /// H4: a password-protected v2 under the tool's own name is never "a zip
   /// holding no linkaudit package … remove it"; query --out does not
   /// replace a password-protected handover zip; keys new refuses beside one.

@@ -145,7 +145,7 @@ public enum OutputPlacement {
     if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return "named as a filing's archive" }
     // A tar's as well as a zip's: a tar.gz not read through is held too (red-team H4).
     switch PackageFolder.packageArchiveContent(path) {
-    case .manifests(let manifests):
+    case .manifests(let manifests, _):
       let named =
         manifests.compactMap { try? Manifest.decode($0, path: path) }.first.map {
           " (\(escapingControls($0.identity)))"

@@ -786,7 +786,8 @@ package enum PackageFolder {
       var info = stat()
       guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 22 else { continue }
       switch packageArchiveContent(path) {
-      case .manifests(let manifests) where manifests.contains(where: { (try? Manifest.decode($0, path: path)) != nil }):
+      case .manifests(let manifests, _)
+      where manifests.contains(where: { (try? Manifest.decode($0, path: path)) != nil }):
         let tar = head(of: path).map { InnerArchive(head: $0.0) != .zip } ?? false
         return (path, tar ? "a report package's archive (tar)" : "a report package's archive (zip)")
       // An archive not read through may hold one: refused beside, as report files no new version past it (red-team H4).
@@ -805,8 +806,10 @@ package enum PackageFolder {
     /// A link: told by its name only.
     case unread
     /// The manifest.json of each package folder it holds, the archives inside
-    /// it included (not yet decoded; never empty): each is a claim (red-team H3).
-    case manifests([Data])
+    /// it included (not yet decoded; never empty): each is a claim (red-team H3);
+    /// and what it holds that was not read through, if anything: a claim may
+    /// lie past it too (red-team I1: v1 readable, v2 sealed beside it).
+    case manifests([Data], unread: String?)
     /// An archive holding no package as far as it was read, but not read
     /// through because of a bound (its entries, its size unpacked, an
     /// archive inside one inside it): why. A claim may lie past it, so
@@ -972,12 +975,14 @@ package enum PackageFolder {
       switch kind == .zip
         ? zipContent(inner, nested: true, budget: budget) : tarContent(inner, nested: true, budget: budget)
       {
-      case .manifests(let inner): manifests += inner
+      case .manifests(let inner, let innerUnread):
+        manifests += inner
+        if let innerUnread { unread.append("\(shown): \(innerUnread)") }
       case .notRead(let why): unread.append("\(shown): \(why)")
       case .notAnArchive, .unread: continue
       }
     }
-    guard manifests.isEmpty else { return .manifests(manifests) }
+    guard manifests.isEmpty else { return .manifests(manifests, unread: unread.isEmpty ? nil : listed(unread)) }
     guard unread.isEmpty else { return .notRead(listed(unread)) }
     return .notAnArchive("a zip holding no linkaudit package")
   }
@@ -1036,7 +1041,7 @@ package enum PackageFolder {
   /// its name (red-team E9, F1, F10): `archiveContent`'s manifest when it
   /// decodes as linkaudit's. One rule for keys new, report's claim check and doctor.
   package static func archiveManifest(_ path: String) -> Data? {
-    guard case .manifests(let manifests) = archiveContent(path) else { return nil }
+    guard case .manifests(let manifests, _) = archiveContent(path) else { return nil }
     return manifests.first { (try? Manifest.decode($0, path: path)) != nil }
   }
 
@@ -1109,10 +1114,12 @@ package enum PackageFolder {
           budget.entries -= largestEntryCount - one.entries
         }
         switch packageArchiveContent(path, budget: one) {
-        case .manifests(let manifests):
+        case .manifests(let manifests, let why):
           for bytes in manifests where (try? Manifest.decode(bytes, path: path)) != nil {
             found.append(InSight(path: path, manifest: bytes, isArchive: true))
           }
+          // What it holds past what was read is named and cuts the check short, as an archive not read at all (red-team I1).
+          if let why { unread.append(NotRead(path: path, why: why)) }
         case .notRead(let why): unread.append(NotRead(path: path, why: why))
         case .notAnArchive, .unread: continue
         }

@@ -71,7 +71,9 @@ extension PackageFolder {
       scan.unread.append(
         "its gzip stream ends before its tar does (a gzip of more than one member, or cut short): \(notReadThrough)")
     }
-    guard scan.manifests.isEmpty else { return .manifests(scan.manifests) }
+    guard scan.manifests.isEmpty else {
+      return .manifests(scan.manifests, unread: scan.unread.isEmpty ? nil : listed(scan.unread))
+    }
     guard scan.unread.isEmpty else { return .notRead(listed(scan.unread)) }
     return .notAnArchive("a tar holding no linkaudit package")
   }
@@ -292,7 +294,9 @@ final class TarScan {
       ? PackageFolder.zipContent(data, nested: true, budget: budget)
       : PackageFolder.tarContent(data, nested: true, budget: budget)
     {
-    case .manifests(let inner): manifests += inner
+    case .manifests(let inner, let innerUnread):
+      manifests += inner
+      if let innerUnread { unread.append("\(name): \(innerUnread)") }
     case .notRead(let why): unread.append("\(name): \(why)")
     case .notAnArchive, .unread: return
     }
