@@ -366,20 +366,29 @@ public enum PersonalNumberMask {
   /// hair, figure, narrow no-break…), line and paragraph separators, every
   /// invisible character (Default_Ignorable_Code_Point: zero-width spaces and
   /// joiners, U+034F, variation selectors), every dash (hyphen, the dashes
-  /// U+2010–U+2015, minus, their small and full-width forms), the brackets
+  /// U+2010–U+2015, the hyphen bullet U+2043 (I4), minus, their small and full-width forms), the brackets
   /// and the punctuation below.
   static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    case 0x2D, 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
+    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
     default:
-      if s.isASCII { return s == " " || brackets.contains(s) || punctuation.contains(s) }
+      if s.isASCII { return s == " " || s == "\"" || brackets.contains(s) || punctuation.contains(s) }
       // A combining mark on a digit (a keycap, an underline, a stroke) or between groups hides
       // nothing: the number displays whole (red-team D3).
-      return brackets.contains(s) || punctuation.contains(s) || s.properties.generalCategory == .spaceSeparator
+      // Any bracket, quote or dash Unicode names so (its Ps, Pe, Pi, Pf and Pd categories: `﹙138﹚`, `“138”`,
+      // `«138»`, `⁽138⁾`, `⸺`) is one too, not only the forms listed (red-team I4).
+      return brackets.contains(s) || punctuation.contains(s)
+        || Self.groupingCategories.contains(s.properties.generalCategory)
+        || s.properties.generalCategory == .spaceSeparator
         || s.properties.isDefaultIgnorableCodePoint || s.properties.generalCategory == .nonspacingMark
         || s.properties.generalCategory == .enclosingMark
     }
   }
+
+  /// Unicode's brackets, quotes and dashes, whatever their form (red-team I4).
+  private static let groupingCategories: Set<Unicode.GeneralCategory> = [
+    .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation, .dashPunctuation,
+  ]
 
   /// Brackets around a group (`(138)12345678`, `138)12345678`, `（138）12345678`, `[138]12345678`,
   /// `138【1234】5678`, `(110105)199001011234`, `{138}…`, `<138>…`, `《138》…`, `「138」…`: red-team H7): separators like a space or a dash, so any
