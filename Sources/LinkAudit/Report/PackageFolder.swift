@@ -920,13 +920,8 @@ package enum PackageFolder {
           )
           break
         }
-        var manifest = Data()
-        do {
-          _ = try archive.extract(entry) { chunk in
-            guard manifest.count + chunk.count <= manifestLimit else { throw ReportError(message: "too large") }
-            manifest.append(chunk)
-          }
-        } catch {
+        let manifest: Data
+        do { manifest = try unpacked(entry, of: archive, limit: manifestLimit) } catch {
           unread.append("\(escapingControls(entry.path)): cannot be unpacked: \(notReadThrough)")
           continue
         }
@@ -962,13 +957,8 @@ package enum PackageFolder {
           "\(shown): more than \(largestTarball >> 20) MiB unpacked with the archives inside it: not read past them")
         break
       }
-      var inner = Data()
-      do {
-        _ = try archive.extract(entry) { chunk in
-          guard inner.count + chunk.count <= largestInnerArchive else { throw ReportError(message: "too large") }
-          inner.append(chunk)
-        }
-      } catch {
+      let inner: Data
+      do { inner = try unpacked(entry, of: archive, limit: largestInnerArchive) } catch {
         unread.append("\(shown): \(kind.rawValue) that cannot be unpacked (\(error.localizedDescription))")
         continue
       }
@@ -989,6 +979,17 @@ package enum PackageFolder {
 
   /// What a `notRead` says of the part it could not read.
   static let notReadThrough = "not read through"
+
+  /// `entry` unpacked into memory, refused past `limit` bytes whatever its
+  /// central directory says of its size (a header may lie).
+  static func unpacked(_ entry: Entry, of archive: Archive, limit: Int) throws -> Data {
+    var data = Data()
+    _ = try archive.extract(entry) { chunk in
+      guard data.count + chunk.count <= limit else { throw ReportError(message: "too large") }
+      data.append(chunk)
+    }
+    return data
+  }
 
   /// The first few of `items`, and how many more: a bundle of thousands of
   /// archives is named in a line, not thousands.
