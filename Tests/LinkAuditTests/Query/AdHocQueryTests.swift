@@ -201,6 +201,19 @@ import Testing
 
 /// Reads an xlsx's cells with Python's standard library: an independent reader.
 enum XlsxReading {
+  /// Every text of each file of a package folder, by file name: a workbook's
+  /// cells, any other file whole (for "no number anywhere in the package").
+  static func texts(ofPackage folder: String) throws -> [(name: String, texts: [String])] {
+    try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { name in
+      let path = folder + "/" + name
+      return (
+        name,
+        name.hasSuffix(".xlsx")
+          ? try cells(path).values.flatMap(\.values) : [try String(contentsOfFile: path, encoding: .utf8)]
+      )
+    }
+  }
+
   /// How each sheet prints: sheet name → "orientation", "paperSize", "scale",
   /// "fitToPage" ("1" when fitted to one page wide), "width" (the columns'
   /// widths added up, in characters), "col.N" (column N's width, from 1),

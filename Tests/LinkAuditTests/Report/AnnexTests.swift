@@ -192,12 +192,7 @@ import Testing
     #expect(
       try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8).contains(
         "p1.upheld_by_domain,domain=138****5678.cn,1"))
-    for name in try FileManager.default.contentsOfDirectory(atPath: out) {
-      let path = out + "/" + name
-      let texts =
-        name.hasSuffix(".xlsx")
-        ? try XlsxReading.cells(path).values.flatMap(\.values)
-        : [try String(contentsOfFile: path, encoding: .utf8)]
+    for (name, texts) in try XlsxReading.texts(ofPackage: out) {
       #expect(!texts.contains { $0.contains("13812345678") }, "\(name)")
     }
   }

@@ -63,12 +63,7 @@ extension FilerPackageTests {
     let (r, out) = try report()
     #expect(r.status == 0, "\(r.stderr)")
     #expect(try cells(out).contains("联系人138****5678x801 身份证**************1234X"), "the description, masked")
-    for name in try FileManager.default.contentsOfDirectory(atPath: out) {
-      let path = out + "/" + name
-      let texts =
-        name.hasSuffix(".xlsx")
-        ? try XlsxReading.cells(path).values.flatMap(\.values)
-        : [try String(contentsOfFile: path, encoding: .utf8)]
+    for (name, texts) in try XlsxReading.texts(ofPackage: out) {
       #expect(!texts.contains { $0.contains("13812345678") || $0.contains("110105199001011234") }, "\(name)")
     }
     let help = try run(["query", "--help"])
