@@ -784,15 +784,25 @@ package enum PackageFolder {
       if FiledPackage.isArchiveName((path as NSString).lastPathComponent) { return (path, "a filing's archive") }
       if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
       var info = stat()
-      guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size >= 22 else { continue }
-      switch packageArchiveContent(path) {
+      guard lstat(path, &info) == 0 else { continue }
+      // A link to an archive is read as the archive, as a link to a package folder is (red-team I2).
+      var source = path
+      if info.st_mode & S_IFMT == S_IFLNK {
+        guard let target = followed(path) else { continue }
+        (source, info) = target
+      }
+      guard info.st_mode & S_IFMT == S_IFREG, info.st_size >= 22 else { continue }
+      switch packageArchiveContent(source) {
       case .manifests(let manifests, _)
       where manifests.contains(where: { (try? Manifest.decode($0, path: path)) != nil }):
-        let tar = head(of: path).map { InnerArchive(head: $0.0) != .zip } ?? false
+        let tar = head(of: source).map { InnerArchive(head: $0.0) != .zip } ?? false
         return (path, tar ? "a report package's archive (tar)" : "a report package's archive (zip)")
       // An archive not read through may hold one: refused beside, as report files no new version past it (red-team H4).
       case .notRead(let why):
-        return (path, "an archive not read through (\(escapingControls(why))): it may be a report package's archive")
+        return (
+          path,
+          "an archive not read through (\(escapingControls(why))): it may be a report package's archive (what is not read may hold one under any name); if it is your own and holds no linkaudit package, keep it elsewhere"
+        )
       default: continue
       }
     }
@@ -1073,7 +1083,8 @@ package enum PackageFolder {
   /// ones included: its entries and its subfolders' at any depth
   /// (`anyDepth`, red-team H5), at most `sightLimit` of them, breadth first
   /// (red-team F1); an archive holding several is each of them (H3), and
-  /// archives are opened only within `budget`, shared by one check (H8). No link is followed, no pipe opened; a manifest
+  /// archives are opened only within `budget`, shared by one check (H8). A link is read through to the folder
+  /// or regular file it leads to, named as the link (`followed`, red-team I2); no pipe is opened; a manifest
   /// over 16 MiB is not read. `cut` says the folder held more than was looked at.
   /// `named` (a working folder's: `isToolNamed`) looks at the folder's own
   /// entries only, those so named: a working folder holds other databases'
@@ -1083,20 +1094,34 @@ package enum PackageFolder {
   ) -> (
     found: [InSight], cut: Bool, unread: [NotRead]
   ) {
-    let entries =
+    let walk =
       named.map { named in
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter(named).map {
-          folder == "." ? $0 : (folder as NSString).appendingPathComponent($0)
-        }
+        (
+          entries: ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter(named).map {
+            folder == "." ? $0 : (folder as NSString).appendingPathComponent($0)
+          }, unread: [NotRead]()
+        )
       } ?? anyDepth(folder)
+    let entries = walk.entries
     var found: [InSight] = []
-    var unread: [NotRead] = []
+    var unread = walk.unread
+    // What is read, by device and inode: a link to what is in sight already (`reports/latest -> 2021-Q4`) is read once.
+    var read = Set<FileKey>()
     for path in entries.prefix(sightLimit) {
       var info = stat()
       guard lstat(path, &info) == 0 else { continue }
+      // A link is read through to what it leads to, named as the link (red-team I2: `reports/handed/2021-Q4 ->
+      // /media/usb/2021-Q4`): a folder or a regular file only; a dangling link, or one to a pipe, a device or
+      // the kernel's files, is never opened.
+      var source = path
+      if info.st_mode & S_IFMT == S_IFLNK {
+        guard let target = followed(path) else { continue }
+        (source, info) = target
+      }
       switch info.st_mode & S_IFMT {
       case S_IFDIR:
-        let manifest = (path as NSString).appendingPathComponent(ReportPackage.manifestName)
+        guard read.insert(FileKey(info)).inserted else { continue }
+        let manifest = (source as NSString).appendingPathComponent(ReportPackage.manifestName)
         guard notARegularFile(manifest) == nil,
           case .success(let bytes) = SmallFile.read(manifest, limit: manifestLimit),
           (try? Manifest.decode(bytes, path: manifest)) != nil
@@ -1105,6 +1130,7 @@ package enum PackageFolder {
       // Not opened unless its size can be an archive's: a kernel's file (`/proc`, `/sys`) says 0.
       case S_IFREG where info.st_size >= 22:
         // Past the run's budget, an archive is not opened: named, with the others past it (red-team H8).
+        guard read.insert(FileKey(info)).inserted else { continue }
         guard budget.bytes > 0, budget.entries > 0 else {
           budget.skipped.append(path)
           continue
@@ -1114,7 +1140,7 @@ package enum PackageFolder {
           budget.bytes -= largestTarball - one.bytes
           budget.entries -= largestEntryCount - one.entries
         }
-        switch packageArchiveContent(path, budget: one) {
+        switch packageArchiveContent(source, budget: one) {
         case .manifests(let manifests, let why):
           for bytes in manifests where (try? Manifest.decode(bytes, path: path)) != nil {
             found.append(InSight(path: path, manifest: bytes, isArchive: true))
@@ -1152,13 +1178,23 @@ package enum PackageFolder {
   package static let skippedWhy =
     "not opened: the archives in sight before them took the \(largestRunUnpack >> 20) MiB (or \(largestRunEntries.grouped) entries) one check unpacks in all"
 
-  /// The entries of `folder` and of its subfolders at any depth (folders,
-  /// not links to them), breadth first, each folder's sorted, at most
-  /// `sightLimit` + 1 of them: a copy two folders down
-  /// (`reports/2021/Q4/第2版.zip`) is in sight (red-team H5).
-  static func anyDepth(_ folder: String) -> [String] {
+  /// The entries of `folder` and of its subfolders at any depth, breadth
+  /// first, each folder's sorted, at most `sightLimit` + 1 of them: a copy
+  /// two folders down (`reports/2021/Q4/第2版.zip`) is in sight (red-team
+  /// H5). A link to a folder is walked as a folder, named as the link
+  /// (`reports/handed/2021-Q4 -> /media/usb/2021-Q4`: red-team I2), each
+  /// folder once (by device and inode: a loop, or a link to a folder in
+  /// sight already, is not walked again); a link to a folder holding
+  /// `folder` (`/`, `..`) is not walked (it holds everything around), and is
+  /// `unread`, named: what it leads to is not looked at.
+  static func anyDepth(_ folder: String) -> (entries: [String], unread: [NotRead]) {
     let fm = FileManager.default
     var found: [String] = []
+    var unread: [NotRead] = []
+    let root = FileIdentity(folder).canonical
+    var walked = Set<FileKey>()
+    var info = stat()
+    if stat(folder, &info) == 0 { walked.insert(FileKey(info)) }
     var queue = [folder]
     var next = 0
     while next < queue.count, found.count <= sightLimit {
@@ -1169,12 +1205,53 @@ package enum PackageFolder {
         // The current folder's entries are named as they are (`2021-Q4`, not `./2021-Q4`).
         let path = current == "." ? name : (current as NSString).appendingPathComponent(name)
         found.append(path)
-        var info = stat()
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { queue.append(path) }
+        if lstat(path, &info) == 0 {
+          switch info.st_mode & S_IFMT {
+          case S_IFDIR: if walked.insert(FileKey(info)).inserted { queue.append(path) }
+          case S_IFLNK:
+            guard let target = followed(path), target.info.st_mode & S_IFMT == S_IFDIR else { break }
+            if target.path == "/" || root.hasPrefix(target.path + "/") {
+              unread.append(
+                NotRead(
+                  path: path,
+                  why:
+                    "a link to \(escapingControls(target.path)), a folder holding \(escapingControls(folder)): not followed, its packages not looked for (remove the link)"
+                ))
+            } else if walked.insert(FileKey(target.info)).inserted {
+              queue.append(path)
+            }
+          default: break
+          }
+        }
         if found.count > sightLimit { break }
       }
     }
-    return found
+    return (found, unread)
+  }
+
+  /// A file or folder by device and inode: the same one however it is reached (a link, a second link).
+  struct FileKey: Hashable {
+    var device: UInt64
+    var inode: UInt64
+    init(_ info: stat) {
+      device = UInt64(info.st_dev)
+      inode = UInt64(info.st_ino)
+    }
+  }
+
+  /// What the link at `path` leads to, for reading only (writing never
+  /// follows a link): its canonical path and `stat`, when it is a folder or
+  /// a regular file; nil for a dangling link, a loop, or one to a pipe, a
+  /// socket, a device or a file of the kernel's (`/proc`, `/sys`), never opened.
+  static func followed(_ path: String) -> (path: String, info: stat)? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    let target = String(cString: resolved)
+    free(resolved)
+    var info = stat()
+    guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR || info.st_mode & S_IFMT == S_IFREG,
+      FileIdentity.kernelFileSystem(target) == nil
+    else { return nil }
+    return (target, info)
   }
 
   /// An archive in sight not read through (`ArchiveContent.notRead`): where, and why.

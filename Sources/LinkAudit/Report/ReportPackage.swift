@@ -349,7 +349,7 @@ public struct ReportPackage {
     let unread = seen.unread.map { "\(escapingControls($0.path)) was not read through (\($0.why))" }
     guard !(cut + unread).isEmpty else { return nil }
     return
-      "the check for a package handed over is cut short: \(PackageFolder.listed(cut + unread, first: 5)): a version handed over may lie there unseen; move what is not a package out of that folder (or the archive elsewhere, once looked into); when it is the --out folder's parent, an --out in a folder of its own also does; then report again"
+      "the check for a package handed over is cut short: \(PackageFolder.listed(cut + unread, first: 5)): a version handed over may lie there unseen (what is not read may hold one under any name, so no new version is filed past it); if it is your own archive (or link) and holds no linkaudit package, move what is not a package out of that folder; if it may hold one, unpack it and run linkaudit verify on it first; when it is the --out folder's parent, an --out in a folder of its own also does; then report again"
   }
   /// A manifest left under a staging name against this ledger: filed here, a
   /// version this database wrote and never filed (every batch it names is

@@ -104,7 +104,7 @@ package struct FileIdentity {
   /// their files are views of the kernel, which may block or never end.
   /// Found by the mount table (`/proc/self/mountinfo`: the longest mount
   /// point holding the path, the last mounted there), as Swift sees no statfs.
-  private static func kernelFileSystem(_ path: String) -> String? {
+  package static func kernelFileSystem(_ path: String) -> String? {
     #if os(Linux)
       guard let resolved = realPath(path), let handle = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else {
         return nil

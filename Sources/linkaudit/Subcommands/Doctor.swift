@@ -255,7 +255,7 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .warning, "packages",
-          "\(TableSink.flat(archive.path)): not read through for a package (\(TableSink.flat(archive.why))): report files no new version while it is in sight (move it out, once looked into)"
+          "\(TableSink.flat(archive.path)): not read through for a package (\(TableSink.flat(archive.why))): report files no new version, of any quarter, while it is in sight (what is not read may hold a package under any name): if it is your own archive (or link) and holds no linkaudit package, move it out of that folder; if it may hold one, unpack it and run linkaudit verify on it"
         ))
     }
     // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
