@@ -154,7 +154,8 @@ extension ThirdAttackPackageTests {
     let key = try run(["keys", "new", "--signing-key", dir.file("enc/keys/k.pem")])
     #expect(key.status != 0, "\(key.stdout)")
     #expect(
-      key.stderr.contains("if it is your own and holds no linkaudit package, keep it elsewhere"), "\(key.stderr)")
+      key.stderr.contains("if it is your own and holds no linkaudit package, move the archive out of that folder"),
+      "\(key.stderr)")
     #expect(!exists(dir.file("enc/keys/k.pem")))
   }
 }

@@ -801,7 +801,7 @@ package enum PackageFolder {
       case .notRead(let why):
         return (
           path,
-          "an archive not read through (\(escapingControls(why))): it may be a report package's archive (what is not read may hold one under any name); if it is your own and holds no linkaudit package, keep it elsewhere"
+          "an archive not read through (\(escapingControls(why))): it may be a report package's archive (what is not read may hold one under any name); if it is your own and holds no linkaudit package, move the archive out of that folder"
         )
       default: continue
       }
