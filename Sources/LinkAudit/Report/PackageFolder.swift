@@ -1248,11 +1248,23 @@ package enum PackageFolder {
     let target = String(cString: resolved)
     free(resolved)
     var info = stat()
-    guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR || info.st_mode & S_IFMT == S_IFREG,
-      FileIdentity.kernelFileSystem(target) == nil
-    else { return nil }
-    return (target, info)
+    guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR || info.st_mode & S_IFMT == S_IFREG else {
+      return nil
+    }
+    // One look at the mount table per device, not per link: thousands of links in sight stay cheap.
+    let device = UInt64(info.st_dev)
+    let kernels =
+      kernelDevices.withLock { $0[device] }
+      ?? {
+        let found = FileIdentity.kernelFileSystem(target) != nil
+        kernelDevices.withLock { $0[device] = found }
+        return found
+      }()
+    return kernels ? nil : (target, info)
   }
+
+  /// Whether a device holds a file system of the kernel's, once looked up (`followed`).
+  private static let kernelDevices = LockBox<[UInt64: Bool]>([:])
 
   /// An archive in sight not read through (`ArchiveContent.notRead`): where, and why.
   package struct NotRead: Equatable, Sendable {
