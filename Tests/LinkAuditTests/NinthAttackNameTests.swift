@@ -71,3 +71,65 @@ extension FifthAttackKeyTests {
     return files
   }
 }
+
+/// Issue 30, the ninth attack's name finding (red-team I8): a package's
+/// folder name, or its archive's folder's, is no part of the package. verify
+/// never fails a name, whatever its spelling, and says one that reads as
+/// another quarter or version, for a folder as for a zip; an entry's name
+/// stored without the zip's UTF-8 flag is read as UTF-8 when it is valid
+/// UTF-8 (Info-ZIP on Linux), not as code page 437.
+extension ThirdAttackPackageTests {
+  @Test func i8_aPackagesNameIsSaidNeverFailedForAFolderAsForAZip() throws {
+    try seeded()
+    let key = try publicKeyFile()
+    let names = dir.file("names")
+    try FileManager.default.createDirectory(atPath: names, withIntermediateDirectories: true)
+    // What each name reads as; nil: a name that reads as no quarter, said for a zip only.
+    let cases: [(String, String?)] = [
+      ("2021-Q4-v2", "2021-Q4 version 2"), ("2021-q4-v2", "2021-Q4 version 2"), ("2021Q4-v2", "2021-Q4 version 2"),
+      ("2021-Q4-V2", "2021-Q4 version 2"), ("2021-Q4-v02 (1)", "2021-Q4 version 2"), ("2021-Q3", "2021-Q3"),
+      ("linkaudit-2021-Q3-v1", "2021-Q3 version 1"),
+      ("2021-Q4-v99999999999999999999999", "2021-Q4 version 99999999999999999999999"),
+      ("2021-Q4-第2版", nil), ("Q3-2021", nil),
+    ]
+    for (name, like) in cases {
+      let copy = (names as NSString).appendingPathComponent(name)
+      try FileManager.default.copyItem(atPath: folder, toPath: copy)
+      let before = snapshot(copy)
+      let said = like.map { "named like \($0), but holds 2021-Q4 version 1" }
+      for check in [["--public-key", key], []] {
+        let verified = try run(["verify", copy] + check)
+        #expect(verified.status == 0, "\(name) \(check): \(verified.stderr)")
+        #expect(verified.stdout.contains("verified 2021-Q4"), "\(name): \(verified.stdout)")
+        if let said {
+          #expect(
+            verified.stderr.contains("the folder \(name)/ is \(said): a folder's name is no part of the package"),
+            "\(name): \(verified.stderr)")
+          #expect(verified.stderr.contains("--quarter and --filed-version"), "\(name): \(verified.stderr)")
+        } else {
+          #expect(verified.stderr.isEmpty, "\(name): \(verified.stderr)")
+        }
+      }
+      #expect(snapshot(copy) == before, "verify reads only")
+      try shell("zip -q -r '../\(name).zip' '\(name)'", in: names)
+      let zipped = try run(["verify", dir.file("\(name).zip"), "--public-key", key])
+      #expect(zipped.status == 0, "\(name).zip: \(zipped.stderr)")
+      #expect(zipped.stdout.contains("verified 2021-Q4"), "\(name).zip: \(zipped.stdout)")
+      // Info-ZIP stores the name without the UTF-8 flag: shown as written, never as code page 437.
+      #expect(zipped.stderr.contains("packed as \(name)/, not linkaudit-2021-Q4-v1/"), "\(name).zip: \(zipped.stderr)")
+      if let said { #expect(zipped.stderr.contains(said), "\(name).zip: \(zipped.stderr)") }
+      // The version is held by --filed-version and --quarter, never by the name.
+      let held = try run(["verify", dir.file("\(name).zip"), "--public-key", key, "--filed-version", "2"])
+      #expect(held.status == 1, "\(name).zip: \(held.stderr)")
+    }
+    // The names linkaudit gives version 1 are said of no folder.
+    for name in ["2021-Q4", "2021-Q4-v1", "linkaudit-2021-Q4-v1"] {
+      let copy = (names as NSString).appendingPathComponent("given/\(name)")
+      try FileManager.default.createDirectory(
+        atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: folder, toPath: copy)
+      let verified = try run(["verify", copy, "--public-key", key])
+      #expect(verified.status == 0 && verified.stderr.isEmpty, "\(name): \(verified.stderr)")
+    }
+  }
+}
