@@ -60,6 +60,32 @@ extension FifthAttackKeyTests {
     let blocked = try run(["report", "--quarter", "2021-Q4", "--out", work + "/2021-Q4", "--dry-run"])
     #expect(blocked.status != 0, "\(blocked.stderr)")
     #expect(blocked.stderr.contains("proj/.linkaudit-signing-key.pem"), "\(blocked.stderr)")
+    // And doctor, looking at that folder of packages, names the key that blocks the quarter's next report.
+    let stored2 = bytes(database)
+    let told = try run(["doctor", "--reports", work])
+    #expect(told.status != 0, "\(told.stdout)")
+    #expect(
+      told.stdout.contains("2021-Q4 version 1; the next report into it is refused: --out "),
+      "\(told.stdout)")
+    #expect(told.stdout.contains("proj/.linkaudit-signing-key.pem (a PEM private key)"), "\(told.stdout)")
+    #expect(bytes(database) == stored2)
+    try FileManager.default.removeItem(atPath: work + "/proj/.linkaudit-signing-key.pem")
+    let healthy = try run(["doctor", "--reports", work])
+    #expect(!healthy.stdout.contains("the next report into it is refused"), "\(healthy.stdout)")
+
+    // A shared temporary folder (writable by all, sticky, as /tmp) is no folder of packages, on both sides:
+    // a package someone left right in it neither refuses a key under it nor is refused for one.
+    let shared = dir.file("shared")
+    try makeFolder(shared + "/proj")
+    #expect(chmod(shared, 0o1777) == 0)
+    let inShared = try run(["report", "--quarter", "2021-Q4", "--out", shared + "/2021-Q4"])
+    #expect(inShared.status == 0, "\(inShared.stderr)")
+    let sharedImport = try LinkauditBinary.run(["import", "links", csv], database: shared + "/proj/n.db")
+    #expect(sharedImport.status == 0, "\(sharedImport.stderr)")
+    let sharedKey = try LinkauditBinary.run(["keys", "new"], database: shared + "/proj/n.db")
+    #expect(sharedKey.status == 0, "\(sharedKey.stderr)")
+    let sharedAgain = try run(["report", "--quarter", "2021-Q4", "--out", shared + "/2021-Q4", "--dry-run"])
+    #expect(sharedAgain.status == 0, "\(sharedAgain.stderr)")
   }
 
   /// Every file of a folder, by name, with its bytes.

@@ -4,15 +4,11 @@ import LinkAuditStore
 import Testing
 
 /// A folder under the system's temporary directory, removed when released.
-/// One folder down (`linkaudit-tests/`): a key made in a test's folder is refused when the folder above it holds
-/// a package (red-team I7), and the shared temporary directory may hold anyone's.
 final class TemporaryDirectory: Sendable {
   let path: String
 
   init() {
-    let parent = NSTemporaryDirectory() + "/linkaudit-tests"
-    if mkdir(parent, 0o1777) == 0 { chmod(parent, 0o1777) }
-    var template = Array((parent + "/linkaudit-test-XXXXXX").utf8CString)
+    var template = Array((NSTemporaryDirectory() + "/linkaudit-test-XXXXXX").utf8CString)
     path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
   }
 

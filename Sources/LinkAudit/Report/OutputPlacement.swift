@@ -114,15 +114,16 @@ public enum OutputPlacement {
       // The mirror of report's rule (`PackageFolder.checkNoKeyBeside`): a package right in the key's folder or
       // the one above it would be refused as an `--out` because of this key, that folder not the database's own
       // (red-team I7: `work/proj/.linkaudit.key` blocked `report --out work/2021-Q4`).
+      // A shared temporary folder is no folder of packages, on both sides.
       if depth <= 0, !PackageFolder.isKeysDefaultPlace(folder, database: database) || databaseMade,
-        packageIn(folder) != nil
+        !PackageFolder.isSharedScratch(folder), packageIn(folder) != nil
       {
         return folder
       }
       if (folder as NSString).lastPathComponent == "reports" {
         if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
       } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
-        PackageFolder.holdsPackage(folder)
+        !PackageFolder.isSharedScratch(folder), PackageFolder.holdsPackage(folder)
       {
         return folder
       }
