@@ -79,7 +79,7 @@ public enum OutputPlacement {
     let found = PackageFolder.packageFound(in: reports).map { " (it holds \(escapingControls($0.path)), \($0.what))" }
     throw OutputPathError(
       message:
-        "\(option) \(shown): no pseudonym key is made in \(escapingControls(reports)), where packages are written and handed over\(found ?? ""): \(keyElsewhere(database, reports))"
+        "\(option) \(shown): no pseudonym key is made in \(escapingControls(reports)), where packages are written and handed over\(found ?? ""): \(besidePackages): \(keyElsewhere(database, reports))"
     )
   }
 
@@ -97,26 +97,33 @@ public enum OutputPlacement {
   /// folder or a filing's archive (red-team C12, D11, E9: an archive copied
   /// into `handover/x/`, under any name), unless it is the database's own
   /// folder, where the keys are kept by default (a working folder, whatever
-  /// else it holds: report exempts it alike, C12; nor is a package in the
-  /// folder above it looked for: report refuses that package's folder
-  /// instead, naming the key, so no key is handed over either way), once the
-  /// database is there: a new database's keys are not made in a folder of packages.
+  /// else it holds: report exempts it alike, C12), once the database is
+  /// there: a new database's keys are not made in a folder of packages. The
+  /// folder above the database's is looked into all the same (red-team I7:
+  /// `work/proj/.linkaudit.key` beside `work/proj/n.db` refused `report --out
+  /// work/2021-Q4`): one rule both ways, so no key is made that report would
+  /// then refuse a package beside.
   public static func reportsFolder(holding path: String, database: String, databaseMade: Bool = false) -> String? {
     var folder = parentPath(FileIdentity(path).canonical)
-    // The database's own folder is a working folder (C12): a package in it or above it does not make it one of
-    // packages. Not for a database import is about to make there (`databaseMade`: `import --db filings/n.db`
+    // The database's own folder is a working folder (C12): a package in it does not make it one of packages.
+    // Not for a database import is about to make there (`databaseMade`: `import --db filings/n.db`
     // beside `filings/2021-Q4`, red-team H9): its pseudonym key is refused, so no new database brings its keys there.
-    let besideDatabase = PackageFolder.isKeysDefaultPlace(folder, database: database)
     var depth = -1
     while folder != "/" && !folder.isEmpty {
       // Looked into only where it decides: no walk of every folder up to the root.
-      if depth == -1 ? (!besideDatabase || databaseMade) : (depth == 0 && !besideDatabase), packageIn(folder) != nil {
+      // The mirror of report's rule (`PackageFolder.checkNoKeyBeside`): a package right in the key's folder or
+      // the one above it would be refused as an `--out` because of this key, that folder not the database's own
+      // (red-team I7: `work/proj/.linkaudit.key` blocked `report --out work/2021-Q4`).
+      // A shared temporary folder is no folder of packages, on both sides.
+      if depth <= 0, !PackageFolder.isKeysDefaultPlace(folder, database: database) || databaseMade,
+        !PackageFolder.isSharedScratch(folder), packageIn(folder) != nil
+      {
         return folder
       }
       if (folder as NSString).lastPathComponent == "reports" {
         if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
       } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
-        PackageFolder.holdsPackage(folder)
+        !PackageFolder.isSharedScratch(folder), PackageFolder.holdsPackage(folder)
       {
         return folder
       }
@@ -168,6 +175,10 @@ public enum OutputPlacement {
   private static func inside(_ package: String) -> String {
     "lies inside the report package \(describe(package)): a package holds only the files its manifest lists, and a file written into it would make it fail verify"
   }
+
+  /// Why a key is not kept in a folder of packages, nor in a folder right inside one: report's rule, said both ways.
+  public static let besidePackages =
+    "a key in that folder or in a folder right inside it is handed over with the packages there, and report refuses to write a package beside it"
 
   private static let writeElsewhere = "only linkaudit report writes there; name a path outside any package"
 

@@ -158,8 +158,9 @@ public enum PackageArchive {
     let folder = (scratch as NSString).appendingPathComponent("package")
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for entry in entries {
-      let parts = entry.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-      let shown = displayable(entry.path)
+      let path = entryName(entry)
+      let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      let shown = displayable(path)
       guard parts.count >= 1, !parts[0].isEmpty, parts[0] != ".", parts[0] != ".." else {
         problems.append("\(shown): an entry outside the package's folder")
         continue
@@ -228,27 +229,62 @@ public enum PackageArchive {
       }
     }
     var notes: [String] = []
-    if let top, let manifest = try? Manifest.read(from: folder), let q = Quarter(manifest.quarter),
-      let version = manifest.filing?.version
-    {
-      let expected = (name(quarter: q, zone: manifest.timeZone, version: version) as NSString).deletingPathExtension
-      // A folder named for another version (or quarter) is a name that lies, as a `-vN` folder holding another is (E7).
-      let bare = top.hasPrefix("linkaudit-") ? String(top.dropFirst("linkaudit-".count)) : top
-      let namedVersion = bare.range(of: #"-v[0-9]+$"#, options: .regularExpression).flatMap {
-        Int(bare[$0].dropFirst(2))
-      }
-      let namedQuarter = Quarter(String(bare.prefix(7)))
-      if top != expected, namedVersion.map({ $0 != version }) == true || namedQuarter.map({ $0 != q }) == true {
-        problems.append(
-          "\(displayable(top))/: the archive's folder is named for another version than the one the manifest names (\(expected)/)"
-        )
-      } else if top != expected {
-        notes.append(
-          "packed as \(displayable(top))/, not \(expected)/: a folder's name is no part of the package (its files, their SHA-256 and the signature are checked all the same)"
-        )
-      }
+    if let top, let manifest = try? Manifest.read(from: folder), let note = nameNote(top, of: manifest, packed: true) {
+      notes.append(note)
     }
     return (folder, problems, unread, notes)
+  }
+
+  /// An entry's name: UTF-8 when the archive says so, and when it does not but
+  /// the bytes are valid UTF-8 (Info-ZIP on Linux writes names so, without
+  /// the flag); else code page 437, the zip format's own (red-team I8:
+  /// `2021-Q4-第2版/` was shown as `2021-Q4-τ¼¼2τëê/`).
+  package static func entryName(_ entry: Entry) -> String {
+    let utf8 = entry.path(using: .utf8)
+    return utf8.isEmpty ? entry.path : utf8
+  }
+
+  /// What a package's folder name reads as, when it reads as a quarter (and
+  /// a version) as linkaudit names one, spelt loosely: `2021-Q3`,
+  /// `2021-Q4-v2`, `linkaudit-2021-Q4-UTC-v2`, `2021-q4_V02`, `2021Q4-v2 (1)`.
+  /// The version as its digits, leading zeros dropped (any length).
+  static func namedLike(_ name: String) -> (quarter: Quarter, version: String?)? {
+    let bare = name.lowercased().hasPrefix("linkaudit-") ? String(name.dropFirst("linkaudit-".count)) : name
+    guard let head = bare.range(of: #"^[0-9]{4}-?[Qq][1-4]"#, options: .regularExpression),
+      let last = bare[head].last, let quarter = Quarter(bare[head].prefix(4) + "-Q" + String(last))
+    else { return nil }
+    let rest = bare[head.upperBound...]
+    guard let mark = rest.range(of: #"[-_ .][Vv][0-9]+"#, options: .regularExpression) else { return (quarter, nil) }
+    let digits = rest[mark].drop { !$0.isNumber }.drop { $0 == "0" }
+    return (quarter, digits.isEmpty ? "0" : String(digits))
+  }
+
+  /// verify's note on a package's name, one rule for a folder and an
+  /// archive's folder (red-team I8): the name is no part of the package, the
+  /// verdict names the quarter and version the manifest holds, and
+  /// `--quarter`/`--filed-version` are how one holds a package to a version.
+  /// So a name never fails verify; it is noted when it reads as another
+  /// quarter or version than the one held, and, for an archive, whenever its
+  /// folder is not the one report --archive writes (red-team H11: doctor's
+  /// word on an archive it does not rewrite). `nil` when there is nothing to say.
+  public static func nameNote(_ name: String, of manifest: Manifest, packed: Bool) -> String? {
+    guard let q = Quarter(manifest.quarter), let version = manifest.filing?.version else { return nil }
+    let expected = (self.name(quarter: q, zone: manifest.timeZone, version: version) as NSString)
+      .deletingPathExtension
+    let holds = "\(q) version \(version)"
+    let unlike = namedLike(name).flatMap { like -> String? in
+      guard like.quarter != q || like.version.map({ $0 != String(version) }) == true else { return nil }
+      return "named like \(like.quarter)\(like.version.map { " version \($0)" } ?? ""), but holds \(holds)"
+    }
+    let noPart =
+      "a folder's name is no part of the package (its files, their SHA-256 and the signature are checked all the same)"
+    let hold = "give verify --quarter and --filed-version to hold a package to a quarter and version"
+    if packed {
+      guard name != expected else { return nil }
+      return "packed as \(displayable(name))/, not \(expected)/\(unlike.map { ", \($0)" } ?? ""): \(noPart)"
+        + (unlike == nil ? "" : "; \(hold)")
+    }
+    return unlike.map { "the folder \(displayable(name))/ is \($0): \(noPart); \(hold)" }
   }
 
   /// A zip entry keeps a date and time without a zone, and ZIPFoundation

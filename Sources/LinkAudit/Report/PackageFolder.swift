@@ -1299,7 +1299,7 @@ package enum PackageFolder {
     _ directory: String, database: String, protecting protected: ProtectedFiles, known: KnownKeys = .init()
   ) throws {
     let folder = parentPath(FileIdentity(directory).canonical)
-    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database),
+    guard !folder.isEmpty, !isKeysDefaultPlace(folder, database: database), !isSharedScratch(folder),
       let found = secretKeys(in: folder, known: known).first
     else { return }
     // Named as the user named the folder: `e/sub/k.pem` for `--out e/2021-Q4`.
@@ -1324,6 +1324,18 @@ package enum PackageFolder {
   /// `reports` (red-team B9: a reports folder is handed over whole).
   package static func isKeysDefaultPlace(_ folder: String, database: String) -> Bool {
     folder == parentPath(FileIdentity(database).canonical) && (folder as NSString).lastPathComponent != "reports"
+  }
+
+  /// A shared temporary folder (`/tmp`, `/var/tmp`: writable by all, the
+  /// sticky bit set): everyone's scratch, never a folder of packages handed
+  /// over whole, so neither key rule looks into it, report's `--out` nor
+  /// keys new's and import's (red-team I7: a package someone left right in
+  /// /tmp refused every key made for a database under /tmp/*/, as report
+  /// refused `--out` into /tmp for anyone's key there).
+  package static func isSharedScratch(_ folder: String) -> Bool {
+    var info = stat()
+    guard stat(folder, &info) == 0 else { return false }
+    return info.st_mode & mode_t(S_ISVTX) != 0 && info.st_mode & mode_t(S_IWOTH) != 0
   }
 
   /// The folder holds a report package (a linkaudit manifest), or lies inside one.

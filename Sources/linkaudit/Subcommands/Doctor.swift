@@ -222,6 +222,22 @@ struct FilingChecks {
             "\(shown): \(named), every file as filed, \(TableSink.flat(packed)); report --archive never writes over it (an archive handed over is never replaced) and refuses while it is there: keep it elsewhere if it is the copy handed over"
           ))
       }
+      // A key beside the quarter's folder blocks its next report, as report says: named here (red-team I7).
+      if !p.isArchive, latestByQuarter[manifest.quarter]?.version == version {
+        let known = PackageFolder.KnownKeys(
+          pseudonymKeyFingerprint: try? db.scalar(
+            "SELECT value FROM setting WHERE name = 'pseudonym_key_fingerprint'"
+          ).text)
+        do {
+          try PackageFolder.checkNoKeyBeside(
+            p.path, database: db.path, protecting: ProtectedFiles(database: db.path), known: known)
+        } catch let error as OutputPathError {
+          findings.append(
+            Doctor.Finding(
+              .problem, "packages",
+              "\(shown): \(named); the next report into it is refused: \(TableSink.flat(error.message))"))
+        }
+      }
       held.insert("\(manifest.quarter) \(version)")
     }
     // Every other package in sight of a report (the database's folder, the current one, a subfolder,

@@ -91,7 +91,7 @@ struct Keys: ParsableCommand {
         }
         throw OutputPathError(
           message:
-            "--signing-key \(path) \(place) \(reports), where packages are written and handed over\(found ?? ""): \(instead(reports))"
+            "--signing-key \(path) \(place) \(reports), where packages are written and handed over\(found ?? ""): \(OutputPlacement.besidePackages): \(instead(reports))"
         )
       }
     }

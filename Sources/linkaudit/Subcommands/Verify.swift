@@ -20,8 +20,11 @@ struct Verify: ParsableCommand {
       runs it: the signature (manifest.sig) of manifest.json, every file's SHA-256, and no \
       entry added (dot-files and folders included). PACKAGE is the folder or the archive \
       handed over (linkaudit-YYYY-Qn-vN.zip, or a zip of the package's folder under another \
-      name, such as zip -r q4.zip 2021-Q4: the folder's name is said, not failed). It says which quarter, zone, version and issue \
-      time it verified; --quarter and --filed-version refuse any other (the tool's own version is linkaudit --version). Only regular files are \
+      name, such as zip -r q4.zip 2021-Q4). A folder's name, or an archive's folder's, is no part \
+      of the package: never failed, it is said when it reads as another quarter or version than \
+      the one held (and an archive's folder when it is not the one report --archive writes). It \
+      says which quarter, zone, version and issue time it verified; --quarter and --filed-version \
+      refuse any other (the tool's own version is linkaudit --version). Only regular files are \
       read. With the database, the signature of a version filed signed is checked with the \
       public key the filings keep with it (or the signing key at hand, when it is the one \
       that filed it); one that cannot be checked is not a pass. Exits 0 when the package \
@@ -100,6 +103,11 @@ struct Verify: ParsableCommand {
         ) { "" }
         return
       }
+    } else if let manifest = try? Manifest.read(from: directory),
+      let note = PackageArchive.nameNote(folderName, of: manifest, packed: false)
+    {
+      // A folder's name is said as an archive's folder is, never failed (red-team I8).
+      FileHandle.standardError.write(Data("verify: \(escapingControls(directory)): \(escapingControls(note))\n".utf8))
     }
     /// A file the archive could not give is named there once, not again as missing.
     func named(_ problems: [String]) -> [String] {
@@ -149,6 +157,13 @@ struct Verify: ParsableCommand {
       (found.filed.map { "\($0); " } ?? "") + "every file and figure matches the manifest and the database"
         + (signature.note == nil ? "" : " (the signature not checked: see above)")
     }
+  }
+
+  /// The folder's own name as given (`reports/2021-Q3/`), or as it is for `.` and `..`.
+  var folderName: String {
+    let given = (directory as NSString).lastPathComponent
+    return ["", ".", "..", "/"].contains(given)
+      ? (FileIdentity(directory).canonical as NSString).lastPathComponent : given
   }
 
   /// The quarter and version asked for, against what the manifest says.
