@@ -61,7 +61,6 @@ extension ThirdAttackPackageTests {
     try link(reports + "/handed/v1.zip", to: "../linkaudit-2021-Q4-v1.zip")
     try link(reports + "/handed/loop", to: ".")
     try link(reports + "/handed/a/up", to: "..")
-    try link(reports + "/dangling", to: dir.file("nowhere/2021-Q4"))
     try link(reports + "/zero.zip", to: "/dev/zero")
     try link(reports + "/kmsg.zip", to: "/proc/kmsg")
     try link(reports + "/sys", to: "/sys/kernel")
@@ -77,6 +76,37 @@ extension ThirdAttackPackageTests {
         within: 60))
     #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
     #expect(Date().timeIntervalSince(started) < 30)
+    #expect(try filings().map(\.version) == [1, 2])
+  }
+
+  /// I2: a link to what is not there (the stick the handed-over copy lies
+  /// on, not mounted) may lead to a claim: named, and report files no new
+  /// version past it (dry run alike); gone, version 2 is filed.
+  @Test func i2_aLinkToWhatIsNotThereIsNamed() throws {
+    try seeded()
+    let gone = dir.file("usb/2021-Q4")
+    try link(reports + "/handed/2021-Q4", to: gone)
+    let before = snapshot(reports)
+    let again = try #require(
+      try PackageFixture.run(
+        ["report", "--quarter", "2021-Q4", "--out", folder, "--lang", "en", "--reason", "again", "--dry-run"],
+        database: database, within: 60))
+    #expect(again.status == 1, "\(again.stdout)")
+    #expect(
+      again.stderr.contains(
+        "the check for a package handed over is cut short: \(handedPath("2021-Q4")) was not read through (a link to \(gone), which is not there (a drive not mounted"
+      ), "\(again.stderr)")
+    #expect(snapshot(reports) == before)
+    let told = try doctor()
+    #expect(
+      told.stdout.contains("2021-Q4: not read through for a package (a link to \(gone), which is not there"),
+      "\(told.stdout)")
+    try FileManager.default.removeItem(atPath: reports + "/handed/2021-Q4")
+    let filed = try #require(
+      try PackageFixture.run(
+        ["report", "--quarter", "2021-Q4", "--out", folder, "--lang", "en", "--reason", "again"], database: database,
+        within: 60))
+    #expect(filed.status == 0, "\(filed.stderr)")
     #expect(try filings().map(\.version) == [1, 2])
   }
 

@@ -1115,7 +1115,12 @@ package enum PackageFolder {
       // the kernel's files, is never opened.
       var source = path
       if info.st_mode & S_IFMT == S_IFLNK {
-        guard let target = followed(path) else { continue }
+        guard let target = followed(path) else {
+          // A link to what is not there may lead to the copy handed over (a drive not mounted): said, and the
+          // check is cut short, as for an archive not read; a loop, a pipe or a device can hold no package.
+          if let why = leadsNowhere(path) { unread.append(NotRead(path: path, why: why)) }
+          continue
+        }
         (source, info) = target
       }
       switch info.st_mode & S_IFMT {
@@ -1261,6 +1266,17 @@ package enum PackageFolder {
         return found
       }()
     return kernels ? nil : (target, info)
+  }
+
+  /// Why the link at `path` is not read, when what it leads to is not there
+  /// at all (`/media/usb/2021-Q4`, its drive not mounted): the copy handed
+  /// over may lie there, unseen; nil for a loop or a link that resolves.
+  static func leadsNowhere(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) != 0, errno == ENOENT || errno == ENOTDIR else { return nil }
+    let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+    return
+      "a link to \(escapingControls(target)), which is not there (a drive not mounted, a share not connected?): what it leads to is not looked at; connect it, or remove the link if it leads to no linkaudit package"
   }
 
   /// Whether a device holds a file system of the kernel's, once looked up (`followed`).
