@@ -1199,6 +1199,22 @@ extension ReportPackage {
     return (problems, present)
   }
 
+  /// The bytes `checkFiles` would hash in `directory`: each listed file there
+  /// that is a regular file no larger than a package file (a larger one is
+  /// named by its size, unread). Known before any is read, so doctor's
+  /// copies share one bound, folders as zips (red-team I5).
+  package static func bytesToHash(directory: String, manifest: Manifest) -> UInt64 {
+    let present = (try? PackageFolder.entries(of: directory)) ?? []
+    return manifest.files.keys.filter { present.contains($0) }.reduce(UInt64(0)) { total, name in
+      let path = (directory as NSString).appendingPathComponent(name)
+      var info = stat()
+      guard PackageFolder.notARegularFile(path) == nil, stat(path, &info) == 0,
+        UInt64(info.st_size) <= PackageArchive.largestEntry
+      else { return total }
+      return total + UInt64(info.st_size)
+    }
+  }
+
   /// Every file of a package just written against its manifest, and nothing beside them.
   public static func checkWritten(directory: String) throws -> [String] {
     try checkFiles(directory: directory, manifest: try Manifest.read(from: directory)).problems
