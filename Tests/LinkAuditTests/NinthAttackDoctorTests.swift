@@ -12,7 +12,7 @@ import Testing
 extension ThirdAttackPackageTests {
   /// Every file under a folder, by relative path, with its size and time:
   /// what doctor must not change, read without reading sparse GiBs.
-  func listing(_ folder: String) -> [String] {
+  func sizesAndTimes(_ folder: String) -> [String] {
     (FileManager.default.subpaths(atPath: folder) ?? []).sorted().map { name in
       let info = try? FileManager.default.attributesOfItem(atPath: (folder as NSString).appendingPathComponent(name))
       return "\(name) \(info?[.size] ?? "") \(info?[.modificationDate] ?? "")"
@@ -23,7 +23,8 @@ extension ThirdAttackPackageTests {
   /// cover letter, and a zip of its files alone (zip -j: F13), are as filed:
   /// doctor checks the folder whose manifest is the filed one, says the
   /// bundle's other file is no part of it, and stays healthy; the same bundle
-  /// with the package's metrics.csv altered names that difference only.
+  /// with the package's metrics.csv altered names that difference only, and
+  /// an unaltered copy of it in the same bundle is checked and said as filed.
   /// verify still takes a bundle handed to it as one package (N9's rule).
   @Test func i3_aBundleHoldingTheFiledVersionIsCheckedAtItsFolder() throws {
     try seeded()
@@ -38,7 +39,7 @@ extension ThirdAttackPackageTests {
     try shell("zip -q -r \(handed)/bundle.zip 2021-Q4-v1 letter.txt", in: hand)
     try shell("zip -q -r \(handed)/deep.zip docs letter.txt", in: hand)
     try shell("zip -q -j \(handed)/flat.zip 2021-Q4-v1/*", in: hand)
-    let before = listing(reports)
+    let before = sizesAndTimes(reports)
     let told = try doctor()
     #expect(told.status == 0, "\(told.stdout)")
     #expect(told.stdout.hasSuffix("healthy\n"), "\(told.stdout)")
@@ -50,14 +51,15 @@ extension ThirdAttackPackageTests {
     #expect(told.stdout.contains("\(handed)/deep.zip (docs/2021-Q4-v1/): 2021-Q4 version 1 as filed"), "\(told.stdout)")
     // A zip of the package's files alone is the package: no line.
     #expect(!told.stdout.contains("flat.zip"), "\(told.stdout)")
-    #expect(listing(reports) == before, "doctor reads only")
+    #expect(sizesAndTimes(reports) == before, "doctor reads only")
 
     // The package in the bundle altered: that difference, not the letter.
     let metrics = hand + "/2021-Q4-v1/metrics.csv"
     var altered = try #require(bytes(metrics))
     altered[altered.count - 2] = altered[altered.count - 2] == 0x37 ? 0x38 : 0x37
     try altered.write(to: URL(fileURLWithPath: metrics))
-    try shell("zip -q -r \(handed)/altered.zip 2021-Q4-v1 letter.txt", in: hand)
+    // Beside an unaltered copy of it in the same bundle: each folder is checked, each said.
+    try shell("zip -q -r \(handed)/altered.zip 2021-Q4-v1 docs letter.txt", in: hand)
     let named = try doctor()
     #expect(named.status == 1, "\(named.stdout)")
     #expect(
@@ -65,6 +67,8 @@ extension ThirdAttackPackageTests {
         "\(handed)/altered.zip (2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 1 difference(s): metrics.csv: modified since it was written"
       ), "\(named.stdout)")
     #expect(!named.stdout.contains("letter.txt"), "\(named.stdout)")
+    #expect(
+      named.stdout.contains("\(handed)/altered.zip (docs/2021-Q4-v1/): 2021-Q4 version 1 as filed"), "\(named.stdout)")
 
     // verify of the bundle as one package: its letter is named (N9), as before.
     let verified = try run(["verify", handed + "/bundle.zip", "--public-key", try publicKeyFile()])
@@ -97,7 +101,7 @@ extension ThirdAttackPackageTests {
     try shell("head -c 100M /dev/zero > 2021-Q4/metrics.csv && zip -q -r q4.zip 2021-Q4", in: elsewhere.path)
     try FileManager.default.createDirectory(atPath: handed + "/z", withIntermediateDirectories: true)
     try FileManager.default.moveItem(atPath: elsewhere.file("q4.zip"), toPath: handed + "/z/q4.zip")
-    let before = listing(reports)
+    let before = sizesAndTimes(reports)
     let told = try doctor()
     #expect(told.status == 1, "\(told.stdout)")
     #expect(
@@ -121,7 +125,7 @@ extension ThirdAttackPackageTests {
         ), "\(copy): \(told.stdout)")
     }
     #expect(!told.stdout.contains("MiB, unpacked"), "\(told.stdout)")
-    #expect(listing(reports) == before, "doctor reads only")
+    #expect(sizesAndTimes(reports) == before, "doctor reads only")
   }
 
   /// I9: a bound lowered by the copies before it, once spent, is said as such

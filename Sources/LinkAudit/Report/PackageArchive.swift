@@ -126,8 +126,8 @@ public enum PackageArchive {
   /// those bytes, and how many files the zip holds outside them (a cover
   /// letter, another version, an archive inside it); no folder when it holds
   /// the package only inside an archive inside it; nil when it is no zip
-  /// this reader opens (verify names why). Doctor checks each such folder as verify checks a package,
-  /// not the bundle as one (red-team I3).
+  /// this reader opens (verify names why). Doctor checks each such folder as
+  /// verify checks a package, not the bundle as one (red-team I3).
   public static func folders(holding manifest: Data, in path: String) -> (folders: [String], outside: Int)? {
     guard FileIdentity.notARegularFile(path) == nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
@@ -143,7 +143,9 @@ public enum PackageArchive {
         entry.uncompressedSize == UInt64(manifest.count),
         (try? PackageFolder.unpacked(entry, of: archive, limit: manifest.count)) == manifest
       else { continue }
-      folders.append(String(entry.path.dropLast(ReportPackage.manifestName.count)))
+      // A name the zip holds twice is one folder, checked once (verify names the second).
+      let folder = String(entry.path.dropLast(ReportPackage.manifestName.count))
+      if !folders.contains(folder) { folders.append(folder) }
     }
     let outside = files.filter { file in
       !folders.contains { $0.isEmpty ? !file.contains("/") : file.hasPrefix($0) }

@@ -40,15 +40,19 @@ extension FilingChecks {
           Doctor.Finding(
             .warning, "packages", "\(label): holds \(named)'s manifest as filed, but its files are not checked\(why)"))
       }
-      let spent =
-        ": doctor's \(bound >> 30) GiB for copies was spent on the copies before it; run linkaudit verify \(shown)"
+      // In a bundle, verify of the whole names its other entries (N9): the package's folder is what to verify.
+      func spent(_ folder: String? = nil) -> String {
+        ": doctor's \(bound >> 30) GiB for copies was spent on the copies before it; "
+          + (folder.map { "unpack it and run linkaudit verify on its \($0.isEmpty ? "files" : TableSink.flat($0))" }
+            ?? "run linkaudit verify \(shown)")
+      }
       guard copy.isArchive else {
         let cost = manifest.map { ReportPackage.bytesToHash(directory: copy.path, manifest: $0) } ?? 0
         guard cost <= left else {
           notChecked(
             shown,
             left < bound
-              ? spent
+              ? spent()
               : ": its listed files are \(Int(clamping: cost).grouped) bytes in all, more than the \(bound >> 30) GiB doctor reads of copies in all (a package is a few MiB); run linkaudit verify \(shown)"
           )
           continue
@@ -63,31 +67,31 @@ extension FilingChecks {
         continue
       }
       guard left > 0 else {
-        notChecked(shown, spent)
+        notChecked(shown, spent())
         continue
       }
-      // The folders in the zip whose manifest is the filed one; none: it is in an archive inside it.
+      // The folders in the zip whose manifest is the filed one; none: in an archive inside it, or under `\` names.
       let place = PackageArchive.folders(holding: copy.manifest, in: copy.path)
       if let place, place.folders.isEmpty {
         notChecked(
           shown,
-          " (it is in an archive inside this one: doctor and verify read a package's files in a folder or a zip): unpack that archive and run linkaudit verify on it"
+          " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder"
         )
         continue
       }
+      // A zip of one package alone is verified as it is; a bundle's package, at its folder.
+      let alone = place.map { $0.folders.count == 1 && $0.outside == 0 } ?? true
       for folder in place.map({ $0.folders.map(Optional.some) }) ?? [nil] {
         guard left > 0 else {
-          notChecked(shown, spent)
+          notChecked(shown, spent(alone ? nil : folder))
           break
         }
         let found = try archive(copy.path, key: key, nameChecked: false, budget: left, under: folder)
         left -= min(left, found.unpacked)
         // Within a bundle, the folder checked is named; a zip of one package alone is the zip.
-        let label =
-          place.map { $0.folders.count == 1 && $0.outside == 0 } ?? true
-          ? shown : "\(shown) (\(folder.map { $0.isEmpty ? "its top" : TableSink.flat($0) } ?? ""))"
+        let label = alone ? shown : "\(shown) (\(folder.map { $0.isEmpty ? "its top" : TableSink.flat($0) } ?? ""))"
         guard !found.spent else {
-          notChecked(label, spent)
+          notChecked(label, spent(alone ? nil : folder))
           break
         }
         // Not a zip (a tar, plain or gzip'd), or past the bound: its manifest is the filed one, its files unseen here.
