@@ -78,7 +78,8 @@ extension ThirdAttackPackageTests {
 
   /// I5, I9: folder copies share the copies' one bound with zip copies (bytes
   /// hashed, known by size before any is read). Two copies with a sparse
-  /// 500 MiB metrics.csv are hashed and named; the third folder and a zip
+  /// 500 MiB listed file are hashed and named; a copy whose metrics.csv is
+  /// not the filed size is named by it unhashed; the third folder and a zip
   /// after them are named as not checked because the copies before them
   /// spent the bound, not hashed, and not as "too large" for an archive's
   /// size; a first copy whose listed files exceed the bound alone says so.
@@ -90,11 +91,18 @@ extension ThirdAttackPackageTests {
     try FileManager.default.createDirectory(atPath: handed + "/a0", withIntermediateDirectories: true)
     try FileManager.default.copyItem(atPath: folder, toPath: handed + "/a0/2021-Q4")
     for name in names.prefix(3) { try shell("truncate -s 400M '\(name)'", in: handed + "/a0/2021-Q4") }
+    // c1-c3: a listed file whose filed size is not known (the filings keep metrics.csv only) at 500 MiB.
+    let other = try #require(names.first { $0 != "metrics.csv" && $0 != "manifest.sig" })
     for copy in ["c1", "c2", "c3"] {
       try FileManager.default.createDirectory(atPath: handed + "/" + copy, withIntermediateDirectories: true)
       try FileManager.default.copyItem(atPath: folder, toPath: handed + "/\(copy)/2021-Q4")
-      try shell("truncate -s 500M metrics.csv", in: handed + "/\(copy)/2021-Q4")
+      try shell("truncate -s 500M '\(other)'", in: handed + "/\(copy)/2021-Q4")
     }
+    // m1, after the bound is spent: metrics.csv at 500 MiB, named by its filed size, not hashed.
+    try FileManager.default.createDirectory(atPath: handed + "/m1", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: folder, toPath: handed + "/m1/2021-Q4")
+    let filedMetrics = try #require(bytes(folder + "/metrics.csv")).count
+    try shell("truncate -s 500M metrics.csv", in: handed + "/m1/2021-Q4")
     // z: a zip whose metrics.csv unpacks to 100 MiB, more than the copies before it left.
     let elsewhere = TemporaryDirectory()
     try FileManager.default.copyItem(atPath: folder, toPath: elsewhere.file("2021-Q4"))
@@ -115,9 +123,13 @@ extension ThirdAttackPackageTests {
     for copy in ["c1", "c2"] {
       #expect(
         told.stdout.contains(
-          "\(handed)/\(copy)/2021-Q4: 2021-Q4 version 1 is not as filed, 1 difference(s): metrics.csv: modified since it was written"
+          "\(handed)/\(copy)/2021-Q4: 2021-Q4 version 1 is not as filed, 1 difference(s): \(other): modified since it was written (SHA-256 "
         ), "\(copy): \(told.stdout)")
     }
+    #expect(
+      told.stdout.contains(
+        "\(handed)/m1/2021-Q4: 2021-Q4 version 1 is not as filed, 1 difference(s): metrics.csv: modified since it was written (524,288,000 bytes, the filed one \(filedMetrics.grouped): not hashed)"
+      ), "\(told.stdout)")
     for copy in ["c3/2021-Q4", "z/q4.zip"] {
       #expect(
         told.stdout.contains(

@@ -47,7 +47,13 @@ extension FilingChecks {
             ?? "run linkaudit verify \(shown)")
       }
       guard copy.isArchive else {
-        let cost = manifest.map { ReportPackage.bytesToHash(directory: copy.path, manifest: $0) } ?? 0
+        // Its manifest is a filed version's very bytes: that filing knows its metrics.csv's size.
+        let filing = try Filing.find(in: db, manifestSHA256: ReportPackage.sha256(copy.manifest)).first
+        let cost =
+          manifest.map {
+            ReportPackage.bytesToHash(
+              directory: copy.path, manifest: $0, filed: FiledPackage.filedSizes($0, filing: filing))
+          } ?? 0
         guard cost <= left else {
           notChecked(
             shown,
