@@ -116,13 +116,26 @@ public enum FiledPackage {
       try Filing.find(in: db, quarter: manifest.quarter, version: $0.version)
     }
     if let unfiled = try unfiledClaim(bytes, manifest: manifest, database: db) { problems.append(unfiled) }
-    problems += try ReportPackage.checkFiles(directory: directory, manifest: manifest).problems
+    problems += try ReportPackage.checkFiles(
+      directory: directory, manifest: manifest, filed: filedSizes(manifest, filing: filing)
+    ).problems
     let signature = try self.signature(
       directory: directory, manifest: manifest, database: db, key: key, keyPath: keyPath, shown: shown)
     if let problem = signature.problem { problems.append(problem) }
     return Standing(
       manifest: manifest, filing: filing, problems: problems, notes: signature.note.map { [$0] } ?? [],
       unchecked: signature.unchecked)
+  }
+
+  /// The sizes of a filed version's files the filings know: its metrics.csv,
+  /// which they keep whole, when the manifest lists those very bytes. The
+  /// manifest lists no sizes, only SHA-256: a copy's metrics.csv of another
+  /// size is named without hashing it (red-team I5: a sparse 500 MiB one).
+  package static func filedSizes(_ manifest: Manifest, filing: Filing?) -> [String: UInt64] {
+    guard let filing else { return [:] }
+    let metrics = Data(filing.metricsCSV.utf8)
+    guard manifest.files["metrics.csv"] == ReportPackage.sha256(metrics) else { return [:] }
+    return ["metrics.csv": UInt64(metrics.count)]
   }
 
   /// Why a manifest's claim to a filed version is not this ledger's: it names

@@ -114,6 +114,47 @@ public enum PackageArchive {
     return true
   }
 
+  /// An archive not unpacked through because a bound lowered by the copies
+  /// before it (doctor's: red-team H6) was spent: `left` bytes were left.
+  public struct CopiesBoundSpent: Error, Equatable {
+    public var left: UInt64
+  }
+
+  /// Where in the zip at `path` the package whose manifest is `manifest`
+  /// lies: the folders (`2021-Q4-v1/`, `handover/2021-Q4-v1/`; "" for the
+  /// archive's top, a package zipped flat: F13) whose `manifest.json` is
+  /// those bytes, and how many files the zip holds outside them (a cover
+  /// letter, another version, an archive inside it); no folder when it holds
+  /// the package only inside an archive inside it; nil when it is no zip
+  /// this reader opens (verify names why). Doctor checks each such folder as
+  /// verify checks a package, not the bundle as one (red-team I3).
+  public static func folders(holding manifest: Data, in path: String) -> (folders: [String], outside: Int)? {
+    guard FileIdentity.notARegularFile(path) == nil,
+      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+      ArchiveLayout.check(of: bytes, shown: "").readable,
+      let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
+    else { return nil }
+    var folders: [String] = []
+    var files: [String] = []
+    for entry in archive where entry.type != .directory {
+      // Names read as `unpack` reads them (UTF-8 without the flag, I8), so a folder found here is the one unpacked.
+      let path = entryName(entry)
+      files.append(path)
+      guard entry.type == .file, (path as NSString).lastPathComponent == ReportPackage.manifestName,
+        // Only an entry of the manifest's own size is unpacked, and no further: thousands of them cost little.
+        entry.uncompressedSize == UInt64(manifest.count),
+        (try? PackageFolder.unpacked(entry, of: archive, limit: manifest.count)) == manifest
+      else { continue }
+      // A name the zip holds twice is one folder, checked once (verify names the second).
+      let folder = String(path.dropLast(ReportPackage.manifestName.count))
+      if !folders.contains(folder) { folders.append(folder) }
+    }
+    let outside = files.filter { file in
+      !folders.contains { $0.isEmpty ? !file.contains("/") : file.hasPrefix($0) }
+    }
+    return (folders, outside.count)
+  }
+
   /// The largest entry and the largest archive unpacked: a package is a few
   /// megabytes, and a hostile archive must not fill the disk.
   package static let (largestEntry, largestTotal): (UInt64, UInt64) = (512 << 20, 1 << 30)
@@ -129,8 +170,14 @@ public enum PackageArchive {
   /// 2021-Q4`, the README's folder) is said, not failed, every other check
   /// applying (red-team H11; the claim check takes such a zip as that
   /// version's archive too, F13).
-  /// `budget` lowers the archive's bound (doctor's copies share one: red-team H6).
-  public static func unpack(_ path: String, into scratch: String, budget given: UInt64? = nil) throws -> (
+  /// `budget` lowers the archive's bound (doctor's copies share one: red-team H6);
+  /// past a lowered bound, `CopiesBoundSpent` is thrown, not the archive's size.
+  /// `under` (doctor's, of a bundle: red-team I3) takes the package as the
+  /// entries under that folder (`2021-Q4-v1/`; "" for the archive's top, a
+  /// package zipped flat: F13), what else the archive holds no part of it.
+  public static func unpack(
+    _ path: String, into scratch: String, budget given: UInt64? = nil, under: String? = nil
+  ) throws -> (
     folder: String, problems: [String], unread: Set<String>, notes: [String]
   ) {
     let budget = given ?? largestTotal
@@ -157,10 +204,22 @@ public enum PackageArchive {
     var unread = Set<String>()
     let folder = (scratch as NSString).appendingPathComponent("package")
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    if let under {
+      // The folder's own name, for the name rule below; a flat package has none.
+      top = under.isEmpty ? nil : (String(under.dropLast()) as NSString).lastPathComponent
+    }
     for entry in entries {
       let path = entryName(entry)
-      let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
       let shown = displayable(path)
+      let parts: [String]
+      if let under {
+        // A bundle's other entries are not this package's: not unpacked, not named (doctor says how many).
+        let inside = path.hasPrefix(under) ? String(path.dropFirst(under.count)) : nil
+        guard let inside, !inside.isEmpty, !under.isEmpty || !inside.contains("/") else { continue }
+        parts = [top ?? "/"] + inside.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      } else {
+        parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      }
       guard parts.count >= 1, !parts[0].isEmpty, parts[0] != ".", parts[0] != ".." else {
         problems.append("\(shown): an entry outside the package's folder")
         continue
@@ -210,10 +269,12 @@ public enum PackageArchive {
           try out.write(contentsOf: chunk)
         }
       } catch let error as ReportError {
+        // A bound lowered by the copies before it is that bound's, not this archive's size (red-team I9).
+        if size <= largestEntry, budget < largestTotal { throw CopiesBoundSpent(left: budget) }
         throw FileError(
           file: path,
           message:
-            "\(shown): \(error.message) for a package file (over 512 MiB, or the archive over \(budget == largestTotal ? "1 GiB" : "\(budget >> 20) MiB"), unpacked)"
+            "\(shown): \(error.message) for a package file (over \(largestEntry >> 20) MiB, or the archive over \(largestTotal >> 30) GiB, unpacked)"
         )
       } catch Archive.ArchiveError.invalidCompressionMethod {
         // Not damage: a method (bzip2, LZMA…) other than the two a package is written with.
@@ -228,6 +289,8 @@ public enum PackageArchive {
         unread.insert(parts[1])
       }
     }
+    // A flat package (`under` "") has no folder whose name could lie.
+    if under == "" { top = nil }
     var notes: [String] = []
     if let top, let manifest = try? Manifest.read(from: folder), let note = nameNote(top, of: manifest, packed: true) {
       notes.append(note)

@@ -1162,7 +1162,12 @@ extension ReportPackage {
   /// besides the manifest and its signature. Only regular files are read; any
   /// other entry is named, and the other checks go on. Returns the problems
   /// and the names present.
-  static func checkFiles(directory: String, manifest: Manifest) throws -> (problems: [String], present: [String]) {
+  /// `filed` names the sizes the filed version's files are known to have
+  /// (its metrics.csv, which the filings keep: `FiledPackage.filedSizes`):
+  /// one of another size is a difference, not hashed (red-team I5).
+  static func checkFiles(directory: String, manifest: Manifest, filed: [String: UInt64] = [:]) throws -> (
+    problems: [String], present: [String]
+  ) {
     var problems: [String] = []
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
     let present = try PackageFolder.entries(of: directory)
@@ -1183,6 +1188,12 @@ extension ReportPackage {
         )
         continue
       }
+      if let size = filed[name], UInt64(info.st_size) != size {
+        problems.append(
+          "\(name): modified since it was written (\(Int(info.st_size).grouped) bytes, the filed one \(Int(clamping: size).grouped): not hashed)"
+        )
+        continue
+      }
       let actual = try FileHash.sha256(ofFile: path(name))
       if actual != expected {
         problems.append("\(name): modified since it was written (SHA-256 \(actual), manifest \(expected))")
@@ -1197,6 +1208,22 @@ extension ReportPackage {
           : "\(name): not listed in the manifest")
     }
     return (problems, present)
+  }
+
+  /// The bytes `checkFiles` would hash in `directory`: each listed file there
+  /// that is a regular file no larger than a package file and of its filed
+  /// size where that is known (any other is named by its size, unread). Known before any is read, so doctor's
+  /// copies share one bound, folders as zips (red-team I5).
+  package static func bytesToHash(directory: String, manifest: Manifest, filed: [String: UInt64] = [:]) -> UInt64 {
+    let present = (try? PackageFolder.entries(of: directory)) ?? []
+    return manifest.files.keys.filter { present.contains($0) }.reduce(UInt64(0)) { total, name in
+      let path = (directory as NSString).appendingPathComponent(name)
+      var info = stat()
+      guard PackageFolder.notARegularFile(path) == nil, stat(path, &info) == 0,
+        UInt64(info.st_size) <= PackageArchive.largestEntry, filed[name].map({ $0 == UInt64(info.st_size) }) ?? true
+      else { return total }
+      return total + UInt64(info.st_size)
+    }
   }
 
   /// Every file of a package just written against its manifest, and nothing beside them.

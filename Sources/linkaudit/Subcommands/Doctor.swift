@@ -445,6 +445,8 @@ struct FilingChecks {
     var notAnArchive: String? = nil
     /// The bytes an archive unpacked to (the copies' shared bound: red-team H6).
     var unpacked: UInt64 = 0
+    /// Not unpacked through: the copies before it spent that bound (red-team I9).
+    var spent = false
 
     /// Named for version `version` (`2021-Q4-v1`, `linkaudit-2021-Q4-v1.zip`): where a superseded version is kept.
     func isVersioned(_ version: Int) -> Bool {
@@ -489,7 +491,7 @@ struct FilingChecks {
   /// `nameChecked` false: a copy under a name of its own (red-team H6), whose name claims nothing.
   func archive(
     _ path: String, key: Result<PackagePublicKey, Error>?, named: String? = nil, nameChecked: Bool = true,
-    budget: UInt64 = PackageArchive.largestTotal
+    budget: UInt64 = PackageArchive.largestTotal, under: String? = nil
   ) throws -> OnDisk {
     // Named as verify's scratch is, so a killed doctor's copy is removed by the next verify (red-team B17).
     let scratch = PackageFolder.scratchFolder(.unpack)
@@ -499,7 +501,10 @@ struct FilingChecks {
     let unread: Set<String>
     let packed: [String]
     do {
-      (folder, unpacked, unread, packed) = try PackageArchive.unpack(path, into: scratch, budget: budget)
+      (folder, unpacked, unread, packed) = try PackageArchive.unpack(
+        path, into: scratch, budget: budget, under: under)
+    } catch is PackageArchive.CopiesBoundSpent {
+      return OnDisk(path: path, isArchive: true, manifest: nil, problems: [], notes: [], unpacked: budget, spent: true)
     } catch {
       return OnDisk(
         path: path, isArchive: true, manifest: nil, problems: [TableSink.flat(error.localizedDescription)], notes: [])

@@ -13,70 +13,137 @@ extension FilingChecks {
   /// claim), checked as verify checks one: every listed file's SHA-256,
   /// nothing added, the signature against the one filed (red-team H6: the
   /// copy handed over may be the one altered). A folder costs its files'
-  /// hashing; a zip is unpacked as verify unpacks one (bounded); a tar is
-  /// named as not checked file by file, verify reading folders and zips only.
+  /// hashing; a zip is unpacked as verify unpacks one (bounded), the folder
+  /// in it whose manifest is the filed one, not the zip as one package: a
+  /// bundle's cover letter or other version is no part of that copy
+  /// (red-team I3); a tar is named as not checked file by file, verify
+  /// reading folders and zips only. One bound for all the copies together,
+  /// folders and zips alike (bytes hashed or unpacked, each folder's known
+  /// before it is read): many bombs stop once (red-team H6, I5); past it, a
+  /// copy is named as not checked, with why (red-team I9).
   func copyFindings(_ copies: [PackageFolder.InSight], key: Result<PackagePublicKey, Error>?) throws
     -> [Doctor.Finding]
   {
+    let bound = PackageArchive.largestTotal
     var findings: [Doctor.Finding] = []
-    // One bound for all the zip copies together, one archive's as verify unpacks it: many bombs stop once.
-    var left = PackageArchive.largestTotal
+    var left = bound
     for copy in copies {
       // A report's staging (at work, or killed: named by its own lines) fills as it goes: not a copy.
       let name = (copy.path as NSString).lastPathComponent
       if name.hasPrefix("."), PackageFolder.stagedFor(name) != nil { continue }
       let shown = TableSink.flat(copy.path)
-      let found: OnDisk
-      if copy.isArchive {
-        let named =
-          (try? Manifest.decode(copy.manifest, path: copy.path)).map {
-            "\(TableSink.flat($0.quarter)) version \($0.filing?.version ?? 0)"
-          } ?? "a filed version"
-        guard left > 0 else {
-          findings.append(
-            Doctor.Finding(
-              .warning, "packages",
-              "\(shown): holds \(named)'s manifest as filed, but its files are not checked: the copies before it took the \(PackageArchive.largestTotal >> 30) GiB doctor unpacks for copies in all; run linkaudit verify \(shown)"
-            ))
+      let manifest = try? Manifest.decode(copy.manifest, path: copy.path)
+      let named =
+        manifest.map { "\(TableSink.flat($0.quarter)) version \($0.filing?.version ?? 0)" } ?? "a filed version"
+      func notChecked(_ label: String, _ why: String) {
+        findings.append(
+          Doctor.Finding(
+            .warning, "packages", "\(label): holds \(named)'s manifest as filed, but its files are not checked\(why)"))
+      }
+      // In a bundle, verify of the whole names its other entries (N9): the package's folder is what to verify.
+      func spent(_ folder: String? = nil) -> String {
+        ": doctor's \(bound >> 30) GiB for copies was spent on the copies before it; "
+          + (folder.map { "unpack it and run linkaudit verify on its \($0.isEmpty ? "files" : TableSink.flat($0))" }
+            ?? "run linkaudit verify \(shown)")
+      }
+      guard copy.isArchive else {
+        // Its manifest is a filed version's very bytes: that filing knows its metrics.csv's size.
+        let filing = try Filing.find(in: db, manifestSHA256: ReportPackage.sha256(copy.manifest)).first
+        let cost =
+          manifest.map {
+            ReportPackage.bytesToHash(
+              directory: copy.path, manifest: $0, filed: FiledPackage.filedSizes($0, filing: filing))
+          } ?? 0
+        guard cost <= left else {
+          notChecked(
+            shown,
+            left < bound
+              ? spent()
+              : ": its listed files are \(Int(clamping: cost).grouped) bytes in all, more than the \(bound >> 30) GiB doctor reads of copies in all (a package is a few MiB); run linkaudit verify \(shown)"
+          )
           continue
         }
-        found = try archive(copy.path, key: key, nameChecked: false, budget: left)
-        left -= min(left, found.unpacked)
-        // Not a zip (a tar, plain or gzip'd), or past the bound: its manifest is the filed one, its files unseen here.
-        guard found.manifest != nil else {
-          let why =
-            found.problems.contains { $0.contains("not a zip archive") }
-            ? "(doctor and verify read a package's files in a folder or a zip): unpack it and run linkaudit verify on the folder"
-            : "(\(found.problems.map(TableSink.flat).joined(separator: "; "))): run linkaudit verify \(shown)"
-          findings.append(
-            Doctor.Finding(
-              .warning, "packages", "\(shown): holds \(named)'s manifest as filed, but its files are not checked \(why)"
-            ))
-          continue
-        }
-      } else {
+        left -= cost
         let s = try FiledPackage.standing(
           of: copy.path, database: db, key: key, keyPath: signingKey.path, shown: copy.path)
-        found = OnDisk(
-          path: copy.path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes,
-          unchecked: s.unchecked)
+        findings += verdict(
+          OnDisk(
+            path: copy.path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes,
+            unchecked: s.unchecked), shown: shown)
+        continue
       }
-      guard let manifest = found.manifest, let version = manifest.filing?.version else { continue }
-      let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
-      if !found.problems.isEmpty {
-        findings.append(
-          Doctor.Finding(
-            .problem, "packages",
-            "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (a copy under a name of its own, perhaps the one handed over; linkaudit verify \(shown) says more)"
-          ))
-      } else if let why = found.unchecked {
-        findings.append(
-          Doctor.Finding(
-            .problem, "packages",
-            "\(shown): \(named): every file as filed, but its signature is not verified: \(TableSink.flat(why))"))
+      guard left > 0 else {
+        notChecked(shown, spent())
+        continue
+      }
+      // The folders in the zip whose manifest is the filed one; none: in an archive inside it, or under `\` names.
+      let place = PackageArchive.folders(holding: copy.manifest, in: copy.path)
+      if let place, place.folders.isEmpty {
+        notChecked(
+          shown,
+          " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder"
+        )
+        continue
+      }
+      // A zip of one package alone is verified as it is; a bundle's package, at its folder.
+      let alone = place.map { $0.folders.count == 1 && $0.outside == 0 } ?? true
+      for folder in place.map({ $0.folders.map(Optional.some) }) ?? [nil] {
+        guard left > 0 else {
+          notChecked(shown, spent(alone ? nil : folder))
+          break
+        }
+        let found = try archive(copy.path, key: key, nameChecked: false, budget: left, under: folder)
+        left -= min(left, found.unpacked)
+        // Within a bundle, the folder checked is named; a zip of one package alone is the zip.
+        let label = alone ? shown : "\(shown) (\(folder.map { $0.isEmpty ? "its top" : TableSink.flat($0) } ?? ""))"
+        guard !found.spent else {
+          notChecked(label, spent(alone ? nil : folder))
+          break
+        }
+        // Not a zip (a tar, plain or gzip'd), or past the bound: its manifest is the filed one, its files unseen here.
+        guard found.manifest != nil else {
+          notChecked(
+            label,
+            found.problems.contains { $0.contains("not a zip archive") }
+              ? " (doctor and verify read a package's files in a folder or a zip): unpack it and run linkaudit verify on the folder"
+              : " (\(found.problems.map(TableSink.flat).joined(separator: "; "))): run linkaudit verify \(shown)")
+          continue
+        }
+        let told = verdict(found, shown: label)
+        findings += told
+        if told.isEmpty, let outside = place?.outside, outside > 0 {
+          findings.append(
+            Doctor.Finding(
+              .ok, "packages",
+              "\(label): \(named) as filed (every file, nothing added, the signature); the archive's \(outside) other file(s) are no part of that package and not checked here"
+            ))
+        }
       }
     }
     return findings
+  }
+
+  /// A copy's line: not as filed (its differences), or its signature not
+  /// verified; none when it is as filed.
+  private func verdict(_ found: OnDisk, shown: String) -> [Doctor.Finding] {
+    guard let manifest = found.manifest, let version = manifest.filing?.version else { return [] }
+    let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
+    if !found.problems.isEmpty {
+      return [
+        Doctor.Finding(
+          .problem, "packages",
+          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (a copy under a name of its own, perhaps the one handed over; linkaudit verify \(shown) says more)"
+        )
+      ]
+    }
+    if let why = found.unchecked {
+      return [
+        Doctor.Finding(
+          .problem, "packages",
+          "\(shown): \(named): every file as filed, but its signature is not verified: \(TableSink.flat(why))")
+      ]
+    }
+    return []
   }
 
   /// Why a report of the filed version `filing` into the quarter's folder
