@@ -187,9 +187,12 @@ extension ThirdAttackPackageTests {
   /// stays a working folder: another database's package in a folder of its
   /// own there (`n7p/`, as the red-team runner's cases share one folder) is theirs.
   @Test func g5_theDatabasesFolderStaysAWorkingFolder() throws {
-    let (_, handed) = try v2ArchiveAside()
+    // The folder the handed-over copy lies in lives until it is copied (its deinit removes it).
+    let (elsewhere, handed) = try v2ArchiveAside()
     try FileManager.default.createDirectory(atPath: dir.file("n7p"), withIntermediateDirectories: false)
-    try FileManager.default.copyItem(atPath: handed, toPath: dir.file("n7p/theirs"))
+    try withExtendedLifetime(elsewhere) {
+      try FileManager.default.copyItem(atPath: handed, toPath: dir.file("n7p/theirs"))
+    }
     let again = try report(["--out", dir.file("n8rep"), "--lang", "en", "--reason", "again", "--dry-run"])
     #expect(again.status == 0, "\(again.stderr)")
   }
