@@ -1342,16 +1342,26 @@ package enum PackageFolder {
     folder == parentPath(FileIdentity(database).canonical) && (folder as NSString).lastPathComponent != "reports"
   }
 
-  /// A shared temporary folder (`/tmp`, `/var/tmp`: writable by all, the
-  /// sticky bit set): everyone's scratch, never a folder of packages handed
-  /// over whole, so neither key rule looks into it, report's `--out` nor
-  /// keys new's and import's (red-team I7: a package someone left right in
-  /// /tmp refused every key made for a database under /tmp/*/, as report
-  /// refused `--out` into /tmp for anyone's key there).
+  /// The system's shared temporary folder (`/tmp`, `/var/tmp`, `/dev/shm`,
+  /// the process's own, `TMPDIR`), by its canonical path, writable by all
+  /// with the sticky bit set: everyone's scratch, never a folder of packages
+  /// handed over whole, so neither key rule looks into it, report's `--out`
+  /// nor keys new's and import's (red-team I7: a package someone left right
+  /// in /tmp refused every key made for a database under /tmp/*/, as report
+  /// refused `--out` into /tmp for anyone's key there). Any other folder is
+  /// judged as any folder, whatever its mode: a team's drop folder made
+  /// `chmod 1777` is where packages are handed over (red-team J5).
   package static func isSharedScratch(_ folder: String) -> Bool {
+    let canonical = FileIdentity(folder).canonical
+    guard systemScratch.contains(canonical) else { return false }
     var info = stat()
     guard stat(folder, &info) == 0 else { return false }
     return info.st_mode & mode_t(S_ISVTX) != 0 && info.st_mode & mode_t(S_IWOTH) != 0
+  }
+
+  /// The system's temporary folders, canonical: the fixed ones and the process's own.
+  private static var systemScratch: Set<String> {
+    Set(["/tmp", "/var/tmp", "/dev/shm", NSTemporaryDirectory()].map { FileIdentity($0).canonical })
   }
 
   /// The folder holds a report package (a linkaudit manifest), or lies inside one.
