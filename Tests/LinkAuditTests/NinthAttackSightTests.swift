@@ -171,13 +171,14 @@ extension ThirdAttackPackageTests {
       told.stdout.contains(
         "report files no new version, of any quarter, while it is in sight (what is not read may hold a package under any name): if it is your own archive (or link) and holds no linkaudit package, move it out of that folder"
       ), "\(told.stdout)")
-    try FileManager.default.createDirectory(atPath: dir.file("enc/keys"), withIntermediateDirectories: true)
+    // In the key's own folder (one folder up, only what report writes there counts: red-team J4).
+    try FileManager.default.createDirectory(atPath: dir.file("enc"), withIntermediateDirectories: true)
     try shell("zip -qj -P pw private.zip ../own/tax.txt", in: dir.file("enc"))
-    let key = try run(["keys", "new", "--signing-key", dir.file("enc/keys/k.pem")])
+    let key = try run(["keys", "new", "--signing-key", dir.file("enc/k.pem")])
     #expect(key.status != 0, "\(key.stdout)")
     #expect(
       key.stderr.contains("if it is your own and holds no linkaudit package, move the archive out of that folder"),
       "\(key.stderr)")
-    #expect(!exists(dir.file("enc/keys/k.pem")))
+    #expect(!exists(dir.file("enc/k.pem")))
   }
 }

@@ -16,6 +16,69 @@ import Testing
 /// Through the built binary. Rows: docs/reliability-round7-iname.md.
 /// In FifthAttackKeyTests' suite, whose fixture it shares.
 extension FifthAttackKeyTests {
+  @Test func j4_onlyWhatReportWritesOneFolderUpRefusesAKeyAndTheAdviceFitsTheCase() throws {
+    try seeded(filing: false)
+    let csv = try PackageFixture.links("more.csv", PackageFixture.quarterRows, in: dir)
+
+    // A package copy one folder up (`~/2021-Q4`): still refused (report refuses it beside a key one folder down),
+    // with advice that fits: move the copy out, or keep the key apart; the database does not lie there.
+    let home = dir.file("home")
+    let filed = try run(["report", "--quarter", "2021-Q4", "--out", home + "/2021-Q4"])
+    #expect(filed.status == 0, "\(filed.stderr)")
+    try makeFolder(home + "/proj")
+    let canonical = FileIdentity(home).canonical
+    let stored = bytes(database)
+    let imported = try LinkauditBinary.run(["import", "links", csv], database: home + "/proj/n.db")
+    #expect(imported.status == 1, "\(imported.stderr)")
+    #expect(
+      imported.stderr.contains(
+        "no pseudonym key is made in a folder right inside \(canonical), where packages are written and handed over (it holds \(canonical)/2021-Q4, a report package)"
+      ), "\(imported.stderr)")
+    #expect(
+      imported.stderr.contains(
+        "move \(canonical)/2021-Q4 out of \(canonical), or keep the key apart: --key-file in a folder of its own"),
+      "\(imported.stderr)")
+    #expect(!imported.stderr.contains("the database lies there too"), "\(imported.stderr)")
+    let signing = try LinkauditBinary.run(["keys", "new"], database: home + "/proj/n.db")
+    #expect(signing.status == 1, "\(signing.stderr)")
+    #expect(
+      signing.stderr.contains(
+        "move \(canonical)/2021-Q4 out of \(canonical), or keep the key apart: give --signing-key a path in a folder of its own"
+      ), "\(signing.stderr)")
+    #expect(!signing.stderr.contains("the database lies there too"), "\(signing.stderr)")
+    #expect(listing(home + "/proj") == [])
+    #expect(bytes(database) == stored)
+
+    // An archive by the name report gives one, one folder up: refused alike, named.
+    let named = dir.file("named")
+    try makeFolder(named + "/proj")
+    try FileManager.default.copyItem(atPath: csv, toPath: named + "/linkaudit-2021-Q4-v1.zip")
+    let byName = try LinkauditBinary.run(["keys", "new"], database: named + "/proj/n.db")
+    #expect(byName.status == 1, "\(byName.stderr)")
+    #expect(byName.stderr.contains("/linkaudit-2021-Q4-v1.zip, a filing's archive)"), "\(byName.stderr)")
+    #expect(listing(named + "/proj") == [])
+
+    // A password-protected zip and a zip of a package under another name, one folder up: no refusal.
+    // Report never writes them there, and a key one folder down never blocks a report of them.
+    let sealed = dir.file("home2")
+    try makeFolder(sealed + "/proj")
+    try sh("echo tax > x.txt && zip -q -P pw tax-2021.zip x.txt && rm x.txt", in: sealed)
+    try sh("zip -q -r '\(sealed)/handed.zip' 2021-Q4", in: home)
+    let first = try LinkauditBinary.run(["import", "links", csv], database: sealed + "/proj/n.db")
+    #expect(first.status == 0, "\(first.stderr)")
+    let key = try LinkauditBinary.run(["keys", "new"], database: sealed + "/proj/n.db")
+    #expect(key.status == 0, "\(key.stderr)")
+    #expect(listing(sealed + "/proj").contains(".linkaudit-signing-key.pem"))
+    #expect(listing(sealed + "/proj").contains(".linkaudit.key"))
+
+    // In the key's own folder they still count (H9, I6): a zip of a package there, whatever its name,
+    // refuses a key made beside it (a sealed one alike: NinthAttackSightTests' i6).
+    let own = try run(["keys", "new", "--signing-key", sealed + "/k.pem"])
+    #expect(own.status == 1, "\(own.stderr)")
+    #expect(own.stderr.contains("handed.zip, a report package's archive (zip))"), "\(own.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: sealed + "/k.pem"))
+  }
+
   @Test func j5_aFolderOfOnesOwnMadeWritableByAllAndStickyIsNoSharedScratch() throws {
     try seeded(filing: false)
     let drop = dir.file("handover")

@@ -73,14 +73,30 @@ public enum OutputPlacement {
     var info = stat()
     // A reports folder holding no package yet is left alone: a database kept there (red-team D11) is keys new's to refuse.
     guard lstat(path, &info) != 0,
-      let reports = reportsFolder(holding: path, database: database, databaseMade: lstat(database, &info) != 0),
-      PackageFolder.holdsPackage(reports)
+      let place = packagesPlace(holding: path, database: database, databaseMade: lstat(database, &info) != 0),
+      let found = place.found ?? PackageFolder.packageFound(in: place.folder)
     else { return }
-    let found = PackageFolder.packageFound(in: reports).map { " (it holds \(escapingControls($0.path)), \($0.what))" }
+    let held = " (it holds \(escapingControls(found.path)), \(found.what))"
+    // The folder above the key's own: the database does not lie there; what is there is what to move (red-team J4).
+    if place.isAbove {
+      throw OutputPathError(
+        message:
+          "\(option) \(shown): no pseudonym key is made in a folder right inside \(escapingControls(place.folder)), where packages are written and handed over\(held): \(besidePackages): \(moveOrKeepApart(found, place.folder, "--key-file in a folder of its own (or the database, --db, in one, its key beside it)"))"
+      )
+    }
     throw OutputPathError(
       message:
-        "\(option) \(shown): no pseudonym key is made in \(escapingControls(reports)), where packages are written and handed over\(found ?? ""): \(besidePackages): \(keyElsewhere(database, reports))"
+        "\(option) \(shown): no pseudonym key is made in \(escapingControls(place.folder)), where packages are written and handed over\(held): \(besidePackages): \(keyElsewhere(database, place.folder))"
     )
+  }
+
+  /// The advice when packages lie one folder above a key's (red-team J4): move
+  /// that package out of the folder, or keep the key (named by `option`) in a
+  /// folder not right inside it.
+  public static func moveOrKeepApart(_ found: (path: String, what: String), _ folder: String, _ option: String)
+    -> String
+  {
+    "move \(escapingControls(found.path)) out of \(escapingControls(folder)), or keep the key apart: \(option), not right inside \(escapingControls(folder))"
   }
 
   /// The reports folder `path` (a key's) lies in: the folder packages are
@@ -90,7 +106,10 @@ public enum OutputPlacement {
   /// refuses a package beside a key in its folder or one folder down:
   /// red-team E9, H9: `filings/keys/k.pem` beside `filings/2021-Q4` is handed
   /// over with it, and would block the next `report --out filings/2021-Q4`);
-  /// its own folder or the one above it named `reports` (red-team B9:
+  /// one folder up only what report writes there counts, a package folder or
+  /// an archive by the name report gives one (red-team J4: a sealed zip or a
+  /// zip of any other name in a home folder blocked every project's key under
+  /// it); its own folder or the one above it named `reports` (red-team B9:
   /// `reports/k.pem` is handed over with the packages as surely as
   /// `reports/keys/k.pem`), or higher up one that holds a package; and its own
   /// folder, whatever its name, when one of its subfolders holds a package
@@ -104,6 +123,23 @@ public enum OutputPlacement {
   /// work/2021-Q4`): one rule both ways, so no key is made that report would
   /// then refuse a package beside.
   public static func reportsFolder(holding path: String, database: String, databaseMade: Bool = false) -> String? {
+    packagesPlace(holding: path, database: database, databaseMade: databaseMade)?.folder
+  }
+
+  /// Where `reportsFolder` found packages: the folder, what made it one when
+  /// that is known (`nil`: a folder named `reports`, told by its name, or a
+  /// subfolder's package), and whether it is the folder above the key's own
+  /// (red-team J4: the advice differs, the database does not lie there).
+  public struct PackagesPlace {
+    public var folder: String
+    public var found: (path: String, what: String)?
+    public var isAbove: Bool
+  }
+
+  /// `reportsFolder`, with what made the folder one.
+  public static func packagesPlace(holding path: String, database: String, databaseMade: Bool = false)
+    -> PackagesPlace?
+  {
     var folder = parentPath(FileIdentity(path).canonical)
     // The database's own folder is a working folder (C12): a package in it does not make it one of packages.
     // Not for a database import is about to make there (`databaseMade`: `import --db filings/n.db`
@@ -115,17 +151,25 @@ public enum OutputPlacement {
       // the one above it would be refused as an `--out` because of this key, that folder not the database's own
       // (red-team I7: `work/proj/.linkaudit.key` blocked `report --out work/2021-Q4`).
       // A shared temporary folder is no folder of packages, on both sides.
+      // One folder up, only what report writes there counts (red-team J4): a package folder or an archive by
+      // the name report gives one. An archive of any other name, or one not read through (a sealed zip in a
+      // home folder), counts only in the key's own folder and below, as before (H9, I6).
       if depth <= 0, !PackageFolder.isKeysDefaultPlace(folder, database: database) || databaseMade,
-        !PackageFolder.isSharedScratch(folder), packageIn(folder) != nil
+        !PackageFolder.isSharedScratch(folder),
+        let found = depth == -1 ? packageIn(folder) : packageWrittenIn(folder)
       {
-        return folder
+        // A folder named reports above the key's is said as one (red-team B9), the key lying in a folder inside it.
+        return PackagesPlace(
+          folder: folder, found: found, isAbove: depth == 0 && (folder as NSString).lastPathComponent != "reports")
       }
       if (folder as NSString).lastPathComponent == "reports" {
-        if depth <= 0 || PackageFolder.holdsPackage(folder) { return folder }
+        if depth <= 0 || PackageFolder.holdsPackage(folder) {
+          return PackagesPlace(folder: folder, found: nil, isAbove: false)
+        }
       } else if depth == -1, !PackageFolder.isKeysDefaultPlace(folder, database: database),
         !PackageFolder.isSharedScratch(folder), PackageFolder.holdsPackage(folder)
       {
-        return folder
+        return PackagesPlace(folder: folder, found: nil, isAbove: false)
       }
       folder = parentPath(folder)
       depth += 1
@@ -139,6 +183,19 @@ public enum OutputPlacement {
   static func packageIn(_ folder: String) -> (path: String, what: String)? {
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
     return PackageFolder.packageFound(among: names.map { (folder as NSString).appendingPathComponent($0) })
+  }
+
+  /// The first package folder (a linkaudit manifest) or archive by the name
+  /// report gives one right in `folder`: what report writes there, the
+  /// mirror of its `--out` rule (a key one folder down blocks only those).
+  static func packageWrittenIn(_ folder: String) -> (path: String, what: String)? {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    for name in names {
+      let path = (folder as NSString).appendingPathComponent(name)
+      if FiledPackage.isArchiveName(name) { return (path, "a filing's archive") }
+      if (try? Manifest.read(from: path)) != nil { return (path, "a report package") }
+    }
+    return nil
   }
 
   /// What a file at `path` is, when it holds a report package: a regular

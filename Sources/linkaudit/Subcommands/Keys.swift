@@ -83,15 +83,23 @@ struct Keys: ParsableCommand {
             "--signing-key \(path) lies in the report package \(package), which the next report replaces whole: \(instead(package))"
         )
       }
-      if let reports = OutputPlacement.reportsFolder(holding: path, database: database) {
-        let place = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
+      if let place = OutputPlacement.packagesPlace(holding: path, database: database) {
+        let reports = place.folder
+        let relation = reports == parentPath(FileIdentity(path).canonical) ? "lies in" : "lies in a folder inside"
+        // The folder above the key's own: the database does not lie there; what is there is what to move (red-team J4).
+        let advice =
+          place.isAbove
+          ? place.found.map {
+            OutputPlacement.moveOrKeepApart($0, reports, "give --signing-key a path in a folder of its own")
+          } ?? instead(reports)
+          : instead(reports)
         // What made it one, named (red-team F13).
-        let found = PackageFolder.packageFound(in: reports).map {
+        let found = (place.found ?? PackageFolder.packageFound(in: reports)).map {
           " (it holds \(escapingControls($0.path)), \($0.what))"
         }
         throw OutputPathError(
           message:
-            "--signing-key \(path) \(place) \(reports), where packages are written and handed over\(found ?? ""): \(OutputPlacement.besidePackages): \(instead(reports))"
+            "--signing-key \(path) \(relation) \(reports), where packages are written and handed over\(found ?? ""): \(OutputPlacement.besidePackages): \(advice)"
         )
       }
     }
