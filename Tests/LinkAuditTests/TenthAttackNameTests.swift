@@ -131,3 +131,61 @@ extension FifthAttackKeyTests {
     #expect(p.terminationStatus == 0, "\(line)")
   }
 }
+
+/// Issue 30, the tenth attack's name finding (red-team J7): verify notes a
+/// package's folder name whenever it is none of the names linkaudit gives
+/// that package, whatever its spelling, saying what it holds and that
+/// `--quarter`/`--filed-version` hold it to one; never fails on it. The names
+/// given (the quarter's folder, its `-vN` folder, the archive's folder) are
+/// said of no folder; a zip packed under the quarter's folder keeps doctor's
+/// H11 line ("packed as 2021-Q4/, not linkaudit-2021-Q4-v1/").
+extension ThirdAttackPackageTests {
+  @Test func j7_aFolderNameNoneOfThoseGivenIsSaidWhateverItsSpelling() throws {
+    try seeded()
+    let key = try publicKeyFile()
+    let names = dir.file("j7")
+    try FileManager.default.createDirectory(atPath: names, withIntermediateDirectories: true)
+    let none =
+      "none of the names linkaudit gives the package it holds, 2021-Q4 version 1 (2021-Q4/, 2021-Q4-v1/, linkaudit-2021-Q4-v1/)"
+    for name in [
+      "2021-Q4-第2版", "2021-Q4-version2", "2021-Q4 (v2)", "2021-Q4-rev2", "Q4-2021-v2", "2021年第四季度第2版",
+      "2021-Q4-v1 (1)", "2021-q4",
+    ] {
+      let copy = (names as NSString).appendingPathComponent(name)
+      try FileManager.default.copyItem(atPath: folder, toPath: copy)
+      let before = snapshot(copy)
+      let verified = try run(["verify", copy, "--public-key", key])
+      #expect(verified.status == 0, "\(name): \(verified.stderr)")
+      #expect(verified.stdout.contains("verified 2021-Q4 (Asia/Shanghai), version 1"), "\(name): \(verified.stdout)")
+      #expect(
+        verified.stderr.contains(
+          "the folder \(name)/ is \(none): a folder's name is no part of the package (its files, their SHA-256 and the signature are checked all the same); give verify --quarter and --filed-version to hold a package to a quarter and version"
+        ), "\(name): \(verified.stderr)")
+      #expect(snapshot(copy) == before, "verify reads only")
+      try shell("zip -q -r '../\(name).zip' '\(name)'", in: names)
+      let zipped = try run(["verify", dir.file("\(name).zip"), "--public-key", key])
+      #expect(zipped.status == 0, "\(name).zip: \(zipped.stderr)")
+      #expect(
+        zipped.stderr.contains("packed as \(name)/, not linkaudit-2021-Q4-v1/, \(none): a folder's name"),
+        "\(name).zip: \(zipped.stderr)")
+      #expect(zipped.stderr.contains("--quarter and --filed-version"), "\(name).zip: \(zipped.stderr)")
+    }
+    // The names linkaudit gives version 1: no note for a folder; a zip of the quarter's folder is said
+    // packed under another name (doctor's H11 line), with no word of what it holds.
+    for name in ["2021-Q4", "2021-Q4-v1", "linkaudit-2021-Q4-v1"] {
+      let copy = (names as NSString).appendingPathComponent("given/\(name)")
+      try FileManager.default.createDirectory(
+        atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: folder, toPath: copy)
+      let verified = try run(["verify", copy, "--public-key", key])
+      #expect(verified.status == 0 && verified.stderr.isEmpty, "\(name): \(verified.stderr)")
+    }
+    try shell("zip -q -r ../../q4.zip 2021-Q4", in: names + "/given")
+    let packed = try run(["verify", dir.file("q4.zip"), "--public-key", key])
+    #expect(packed.status == 0, "\(packed.stderr)")
+    #expect(
+      packed.stderr.contains("packed as 2021-Q4/, not linkaudit-2021-Q4-v1/: a folder's name is no part"),
+      "\(packed.stderr)")
+    #expect(!packed.stderr.contains("none of the names"), "\(packed.stderr)")
+  }
+}

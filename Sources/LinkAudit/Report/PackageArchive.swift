@@ -326,19 +326,29 @@ public enum PackageArchive {
   /// archive's folder (red-team I8): the name is no part of the package, the
   /// verdict names the quarter and version the manifest holds, and
   /// `--quarter`/`--filed-version` are how one holds a package to a version.
-  /// So a name never fails verify; it is noted when it reads as another
-  /// quarter or version than the one held, and, for an archive, whenever its
-  /// folder is not the one report --archive writes (red-team H11: doctor's
-  /// word on an archive it does not rewrite). `nil` when there is nothing to say.
+  /// So a name never fails verify; it is noted whenever it is none of the
+  /// names linkaudit gives that package (the quarter's folder, its `-vN`
+  /// folder, its archive's folder), whatever its spelling (red-team J7:
+  /// `2021-Q4-第2版`, `2021-Q4 (v2)`, `Q4-2021-v2` holding version 1), and,
+  /// for an archive, whenever its folder is not the one report --archive
+  /// writes (red-team H11: doctor's word on an archive it does not rewrite).
+  /// `nil` when there is nothing to say.
   public static func nameNote(_ name: String, of manifest: Manifest, packed: Bool) -> String? {
     guard let q = Quarter(manifest.quarter), let version = manifest.filing?.version else { return nil }
     let expected = (self.name(quarter: q, zone: manifest.timeZone, version: version) as NSString)
       .deletingPathExtension
+    let folder = "\(q)\(zoneSuffix(manifest.timeZone))"
+    let given = [folder, "\(folder)-v\(version)", expected]
     let holds = "\(q) version \(version)"
-    let unlike = namedLike(name).flatMap { like -> String? in
-      guard like.quarter != q || like.version.map({ $0 != String(version) }) == true else { return nil }
-      return "named like \(like.quarter)\(like.version.map { " version \($0)" } ?? ""), but holds \(holds)"
-    }
+    // Read as linkaudit spells a name, when it is; any other name is said as none of those given (J7).
+    let unlike: String? =
+      if given.contains(name) {
+        nil
+      } else if let like = namedLike(name), like.quarter != q || like.version.map({ $0 != String(version) }) == true {
+        "named like \(like.quarter)\(like.version.map { " version \($0)" } ?? ""), but holds \(holds)"
+      } else {
+        "none of the names linkaudit gives the package it holds, \(holds) (\(given.map { "\(displayable($0))/" }.joined(separator: ", ")))"
+      }
     let noPart =
       "a folder's name is no part of the package (its files, their SHA-256 and the signature are checked all the same)"
     let hold = "give verify --quarter and --filed-version to hold a package to a quarter and version"
