@@ -74,7 +74,7 @@ struct Keys: ParsableCommand {
       // Where else to keep it: beside the database, unless the database lies there too (red-team D11).
       func instead(_ folder: String) -> String {
         FileIdentity(parentPath(FileIdentity(database).canonical)).isWithin(folder)
-          ? "the database lies there too, so its default place beside it is no place for the key: give --signing-key a path in a folder of its own, outside any reports or package folder, or move the database (with its .linkaudit.key) out of \(folder)"
+          ? "the database lies there too, so its default place beside it is no place for the key: give --signing-key a path in a folder of its own, outside any reports or package folder, or move the database (with its .linkaudit.key) out of \(escapingControls(folder))"
           : "keep the key beside the database (the default) or in a folder of its own"
       }
       if let package = PackageFolder.packageHolding(path) {
@@ -99,7 +99,7 @@ struct Keys: ParsableCommand {
         }
         throw OutputPathError(
           message:
-            "--signing-key \(path) \(relation) \(reports), where packages are written and handed over\(found ?? ""): \(OutputPlacement.besidePackages): \(advice)"
+            "--signing-key \(escapingControls(path)) \(relation) \(escapingControls(reports)), where packages are written and handed over\(found ?? ""): \(OutputPlacement.besidePackages): \(advice)"
         )
       }
     }
