@@ -86,7 +86,7 @@ extension ThirdAttackPackageTests {
     }
     for lands in [
       "./2021-Q4-v1/metrics.csv", "//2021-Q4-v1//metrics.csv", "2021-Q4-V1\\a\\b", "./2021-q4-v1/./x",
-      "2021-Q4-v1. /metrics.csv",
+      "2021-Q4-v1. /metrics.csv", "C:\\2021-Q4-v1\\metrics.csv",
     ] {
       #expect(PackageArchive.otherSpelling(of: lands, under: under) != nil, "\(lands)")
     }

@@ -335,7 +335,13 @@ public enum PackageArchive {
     func parts(_ name: String) -> [String] {
       name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init).filter { $0 != "." }
     }
-    let entry = parts(path)
+    var entry = parts(path)
+    // A drive (`C:/2021-Q4-v1/…`) is dropped by a Windows extractor as a leading `/` is by unzip.
+    if let drive = entry.first, drive.count == 2, drive.last == ":", drive.first?.isASCII == true,
+      drive.first?.isLetter == true
+    {
+      entry.removeFirst()
+    }
     if entry.contains("..") {
       return "an entry with `..` in its path (an extractor may write it anywhere, into the package's folder too)"
     }
