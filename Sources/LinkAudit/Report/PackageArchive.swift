@@ -128,15 +128,25 @@ public enum PackageArchive {
   /// the package only inside an archive inside it; nil when it is no zip
   /// this reader opens (verify names why). Doctor checks each such folder as
   /// verify checks a package, not the bundle as one (red-team I3).
-  public static func folders(holding manifest: Data, in path: String) -> (folders: [String], outside: Int)? {
+  /// One pass over the entries, each file's folders looked up in a set:
+  /// thousands of folders cost what thousands of files do (red-team J2).
+  /// `entries` is how many entries the zip lists: what checking one of its
+  /// folders walks.
+  public static func folders(holding manifest: Data, in path: String) -> (
+    folders: [String], outside: Int, entries: Int
+  )? {
     guard FileIdentity.notARegularFile(path) == nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
       ArchiveLayout.check(of: bytes, shown: "").readable,
       let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil)
     else { return nil }
     var folders: [String] = []
+    var found = Set<String>()
     var files: [String] = []
-    for entry in archive where entry.type != .directory {
+    var entries = 0
+    for entry in archive {
+      entries += 1
+      guard entry.type != .directory else { continue }
       // Names read as `unpack` reads them (UTF-8 without the flag, I8), so a folder found here is the one unpacked.
       let path = entryName(entry)
       files.append(path)
@@ -147,12 +157,19 @@ public enum PackageArchive {
       else { continue }
       // A name the zip holds twice is one folder, checked once (verify names the second).
       let folder = String(path.dropLast(ReportPackage.manifestName.count))
-      if !folders.contains(folder) { folders.append(folder) }
+      if found.insert(folder).inserted { folders.append(folder) }
     }
+    // A file is inside a folder found when one of the folders it lies in (each prefix up to a `/`) is one.
     let outside = files.filter { file in
-      !folders.contains { $0.isEmpty ? !file.contains("/") : file.hasPrefix($0) }
+      if found.contains(""), !file.contains("/") { return false }
+      var prefix = ""
+      for part in file.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
+        prefix += part + "/"
+        if found.contains(prefix) { return false }
+      }
+      return true
     }
-    return (folders, outside.count)
+    return (folders, outside.count, entries)
   }
 
   /// The largest entry and the largest archive unpacked: a package is a few
@@ -215,7 +232,16 @@ public enum PackageArchive {
       if let under {
         // A bundle's other entries are not this package's: not unpacked, not named (doctor says how many).
         let inside = path.hasPrefix(under) ? String(path.dropFirst(under.count)) : nil
-        guard let inside, !inside.isEmpty, !under.isEmpty || !inside.contains("/") else { continue }
+        guard let inside, !inside.isEmpty, !under.isEmpty || !inside.contains("/") else {
+          // Unless an extractor writes it into the package's folder all the same (red-team J1): a difference, as verify's.
+          if let why = otherSpelling(of: path, under: under) { problems.append("\(shown): \(why)") }
+          continue
+        }
+        // `\` is a separator to a Windows extractor: `metrics.csv` at a flat package's top spelt `\metrics.csv`.
+        if inside.contains("\\"), let why = otherSpelling(of: path, under: under) {
+          problems.append("\(shown): \(why)")
+          continue
+        }
         parts = [top ?? "/"] + inside.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
       } else {
         parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -296,6 +322,40 @@ public enum PackageArchive {
       notes.append(note)
     }
     return (folder, problems, unread, notes)
+  }
+
+  /// Why an entry not under `under` byte for byte is still no other entry of
+  /// a bundle: spelt another way (`./2021-Q4-v1/metrics.csv`, a leading `/`,
+  /// `\` for `/`, another case, trailing dots or spaces), unzip, Python's extractall or a Windows or
+  /// macOS extractor writes it into the package's folder, over its file
+  /// (red-team J1); one with `..` may land anywhere. nil for an entry that
+  /// lands outside the folder (a cover letter, another copy). A flat package
+  /// (`under` "") is the archive's top: a top-level file spelt another way.
+  package static func otherSpelling(of path: String, under: String) -> String? {
+    func parts(_ name: String) -> [String] {
+      name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init).filter { $0 != "." }
+    }
+    var entry = parts(path)
+    // A drive (`C:/2021-Q4-v1/…`) is dropped by a Windows extractor as a leading `/` is by unzip.
+    if let drive = entry.first, drive.count == 2, drive.last == ":", drive.first?.isASCII == true,
+      drive.first?.isLetter == true
+    {
+      entry.removeFirst()
+    }
+    if entry.contains("..") {
+      return "an entry with `..` in its path (an extractor may write it anywhere, into the package's folder too)"
+    }
+    // Windows drops a name's trailing dots and spaces: `2021-Q4-v1./` is that folder there.
+    func same(_ part: String) -> String {
+      String(part.reversed().drop { $0 == "." || $0 == " " }.reversed()).lowercased()
+    }
+    let folder = parts(under).map(same)
+    let lands =
+      under.isEmpty
+      ? entry.count == 1
+      : entry.count > folder.count && zip(entry, folder).allSatisfy { same($0.0) == $0.1 }
+    guard lands else { return nil }
+    return "another spelling of a path in the package's folder (unzip writes it over the package's file)"
   }
 
   /// An entry's name: UTF-8 when the archive says so, and when it does not but
