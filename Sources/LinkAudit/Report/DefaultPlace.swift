@@ -72,7 +72,9 @@ public enum DefaultPlace {
     guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return nil }
     guard stat(path, &info) == 0 else {
       let written = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
-      return ("a link to \(escapingControls(written)), which leads nowhere", nil)
+      // A loop leads somewhere, round and round (red-team E12's wording).
+      let what = errno == ELOOP ? "in a loop (it leads back to itself)" : "which leads nowhere"
+      return ("a link to \(escapingControls(written)), \(what)", nil)
     }
     let resolved = FileIdentity(path).canonical
     return ("a link to \(escapingControls(resolved))", resolved)
