@@ -370,10 +370,13 @@ public enum PersonalNumberMask {
   /// and the punctuation below.
   static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
+    // The full-width apostrophe, quoting as `'` does (red-team J6, attacking the fix).
+    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029, 0xFF07: return true
     default:
-      // The ASCII quote and apostrophe quote a group (`"138"12345678`, `'138'12345678`: red-team I4, J6).
-      if s.isASCII { return s == " " || s == "\"" || s == "'" || brackets.contains(s) || punctuation.contains(s) }
+      // The ASCII quote, apostrophe and backtick quote a group (`"138"12345678`, `'138'12345678`: red-team I4, J6).
+      if s.isASCII {
+        return s == " " || s == "\"" || s == "'" || s == "`" || brackets.contains(s) || punctuation.contains(s)
+      }
       // A combining mark on a digit (a keycap, an underline, a stroke) or between groups hides
       // nothing: the number displays whole (red-team D3).
       // Any bracket, quote or dash Unicode names so (its Ps, Pe, Pi, Pf and Pd categories: `﹙138﹚`, `“138”`,

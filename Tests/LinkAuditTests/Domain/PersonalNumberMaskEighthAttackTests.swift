@@ -61,6 +61,9 @@ struct PersonalNumberMaskEighthAttackTests {
     ("138〜1234〜5678", "138〜****〜5678"),
     ("x 138〜12345678 y", "x 138〜****5678 y"),
     ("'110105'199001011234", "'******'********1234"),
+    // Attacking the fix: the full-width apostrophe and the backtick quote alike.
+    ("＇138＇12345678", "＇138＇****5678"),
+    ("`138`12345678", "`138`****5678"),
   ]
 
   @Test(arguments: h7)
@@ -87,6 +90,7 @@ struct PersonalNumberMaskEighthAttackTests {
     // J6: what the apostrophe and the wave dash also write.
     "'2021'12", "don't call 138 before 12", "it's 2021'12'31", "rock'n'roll 138'12", "1〜3", "2021〜2022",
     "10:00〜12:00", "138~12345678", "138～12345678", "CHF 1'380'000",
+    "`2021`12", "＇2021＇12",
   ])
   func h7_lookalikesAreKept(text: String) {
     #expect(PersonalNumberMask.mask(text) == text)
