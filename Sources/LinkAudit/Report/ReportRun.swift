@@ -120,7 +120,11 @@ public struct ReportRun {
         }
         let q = try quarter(in: db)
         // One name for the folder, `.` and `..` resolved, before anything is derived from it (red-team C8).
-        let directory = ReportPackage.folderName(out ?? "reports/\(q)\(PackageArchive.zoneSuffix(zoneName))")
+        let place = (DefaultPlace.reports as NSString).appendingPathComponent(
+          "\(q)\(PackageArchive.zoneSuffix(zoneName))")
+        // No --out: report writes through no link on its default place, before anything is written (red-team J3).
+        if out == nil { try DefaultPlace.checkNoLink(folder: place) }
+        let directory = ReportPackage.folderName(out ?? place)
         var package = ReportPackage(
           quarter: q, timeZone: timeZone, languages: languages, templates: templates, ratingModel: ratingModel,
           signingKey: signingKey, zoneName: zoneName)
@@ -147,6 +151,7 @@ public struct ReportRun {
           let name = PackageArchive.name(quarter: q, zone: zoneName, version: filed.version)
           let path = (parentPath((directory as NSString).standardizingPath) as NSString).appendingPathComponent(name)
           try protected.checkOutputFile(path, option: "--archive")
+          if out == nil { try DefaultPlace.checkNoLink(kept: path) }
           // Written under its hidden name now, put in place once the ledger holds its version (red-team C1).
           let new = try PackageArchive.write(
             directory: staging, to: path, folder: (name as NSString).deletingPathExtension,

@@ -370,9 +370,13 @@ public enum PersonalNumberMask {
   /// and the punctuation below.
   static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029: return true
+    // The full-width apostrophe, quoting as `'` does (red-team J6, attacking the fix).
+    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029, 0xFF07: return true
     default:
-      if s.isASCII { return s == " " || s == "\"" || brackets.contains(s) || punctuation.contains(s) }
+      // The ASCII quote, apostrophe and backtick quote a group (`"138"12345678`, `'138'12345678`: red-team I4, J6).
+      if s.isASCII {
+        return s == " " || s == "\"" || s == "'" || s == "`" || brackets.contains(s) || punctuation.contains(s)
+      }
       // A combining mark on a digit (a keycap, an underline, a stroke) or between groups hides
       // nothing: the number displays whole (red-team D3).
       // Any bracket, quote or dash Unicode names so (its Ps, Pe, Pi, Pf and Pd categories: `﹙138﹚`, `“138”`,
@@ -408,9 +412,11 @@ public enum PersonalNumberMask {
   /// stay as written (red-team H7, the B3 rule kept).
   private static let punctuation: Set<Unicode.Scalar> = [
     ".", "/", "_", ",", ":", "~", "\u{B7}", "\u{30FB}", "\u{3001}", "\u{FF0E}", "\u{FF0F}", "\u{FF3F}",
-    "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{301C}", "\u{FF65}",
-    // And what else a number was seen split by (red-team D3): `| * ' ; # + =` and the long-vowel mark ー.
-    "|", "*", "'", ";", "#", "+", "=", "\u{30FC}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
+    "\u{FF0C}", "\u{FF1A}", "\u{FF5E}", "\u{FF65}",
+    // And what else a number was seen split by (red-team D3): `| * ; # + =` and the long-vowel mark ー.
+    // Not the apostrophe, a quote (red-team J6), nor the wave dash 〜 (U+301C): a dash, Unicode's Pd, like
+    // the wavy dash 〰; listed here it had escaped the dash rule (red-team J6). `~` and `～` are no dashes.
+    "|", "*", ";", "#", "+", "=", "\u{30FC}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
     // The ideographic and half-width full stops, the hyphenation point and the backslash (red-team F5).
     "\u{3002}", "\u{FF61}", "\u{2027}", "\\", "\u{FF3C}",
   ]

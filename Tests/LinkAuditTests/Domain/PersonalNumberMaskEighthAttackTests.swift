@@ -54,6 +54,16 @@ struct PersonalNumberMaskEighthAttackTests {
     ("‘138’12345678", "‘138’****5678"),
     ("138⁃1234⁃5678", "138⁃****⁃5678"),
     ("138⸺1234⸺5678", "138⸺****⸺5678"),
+    // J6: the ASCII apostrophe quotes a group as `"` does; the wave dash 〜 is a dash (Pd).
+    ("'138'12345678", "'138'****5678"),
+    ("x '138'12345678 y", "x '138'****5678 y"),
+    ("138〜12345678", "138〜****5678"),
+    ("138〜1234〜5678", "138〜****〜5678"),
+    ("x 138〜12345678 y", "x 138〜****5678 y"),
+    ("'110105'199001011234", "'******'********1234"),
+    // Attacking the fix: the full-width apostrophe and the backtick quote alike.
+    ("＇138＇12345678", "＇138＇****5678"),
+    ("`138`12345678", "`138`****5678"),
   ]
 
   @Test(arguments: h7)
@@ -77,6 +87,10 @@ struct PersonalNumberMaskEighthAttackTests {
     "〔2021〕12号", "【2021】12345", "138.12345678", "138/12345678", "138·12345678", "139.12345678",
     "f(1)(3)", "（2021）第138号", "2021(12)31", "订单(2021)12345678", "<td>138</td><td>1234</td>", "a<1381>b",
     "“2021”12", "«2021»第12号", "\"2021\"", "(2021)京0105民初12345号",
+    // J6: what the apostrophe and the wave dash also write.
+    "'2021'12", "don't call 138 before 12", "it's 2021'12'31", "rock'n'roll 138'12", "1〜3", "2021〜2022",
+    "10:00〜12:00", "138~12345678", "138～12345678", "CHF 1'380'000",
+    "`2021`12", "＇2021＇12",
   ])
   func h7_lookalikesAreKept(text: String) {
     #expect(PersonalNumberMask.mask(text) == text)
