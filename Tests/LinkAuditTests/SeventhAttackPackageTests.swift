@@ -12,15 +12,7 @@ import Testing
 /// the 4096 entries looked at. Rows: docs/reliability.md (G3-G6).
 extension ThirdAttackPackageTests {
   /// Runs a shell line in `folder` (zip, tar: what a user bundles with).
-  func shell(_ line: String, in folder: String) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", line]
-    p.currentDirectoryURL = URL(fileURLWithPath: folder)
-    try p.run()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0, "\(line)")
-  }
+  func shell(_ line: String, in folder: String) throws { try runShell(line, in: folder) }
 
   /// Version 2 filed and handed over (`handedOverV2`), its archive moved to
   /// `v2.zip` in a folder outside the reports folder, ready to be bundled.

@@ -235,3 +235,14 @@ extension BinaryQuarterSuite {
     #expect(reported.status == 0, "\(reported.stderr)")
   }
 }
+
+/// Runs a shell line in `folder` (zip, tar: what a user packs and bundles with); a failing line is an issue.
+func runShell(_ line: String, in folder: String) throws {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/sh")
+  p.arguments = ["-c", line]
+  p.currentDirectoryURL = URL(fileURLWithPath: folder)
+  try p.run()
+  p.waitUntilExit()
+  #expect(p.terminationStatus == 0, "\(line)")
+}

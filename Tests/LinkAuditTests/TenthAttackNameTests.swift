@@ -62,8 +62,8 @@ extension FifthAttackKeyTests {
     // Report never writes them there, and a key one folder down never blocks a report of them.
     let sealed = dir.file("home2")
     try makeFolder(sealed + "/proj")
-    try sh("echo tax > x.txt && zip -q -P pw tax-2021.zip x.txt && rm x.txt", in: sealed)
-    try sh("zip -q -r '\(sealed)/handed.zip' 2021-Q4", in: home)
+    try runShell("echo tax > x.txt && zip -q -P pw tax-2021.zip x.txt && rm x.txt", in: sealed)
+    try runShell("zip -q -r '\(sealed)/handed.zip' 2021-Q4", in: home)
     let first = try LinkauditBinary.run(["import", "links", csv], database: sealed + "/proj/n.db")
     #expect(first.status == 0, "\(first.stderr)")
     let key = try LinkauditBinary.run(["keys", "new"], database: sealed + "/proj/n.db")
@@ -120,16 +120,6 @@ extension FifthAttackKeyTests {
     #expect(bytes(database) == stored)
   }
 
-  /// Runs a shell line in `folder` (zip: what a user packs with).
-  private func sh(_ line: String, in folder: String) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", line]
-    p.currentDirectoryURL = URL(fileURLWithPath: folder)
-    try p.run()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0, "\(line)")
-  }
 }
 
 /// Issue 30, the tenth attack's name finding (red-team J7): verify notes a
