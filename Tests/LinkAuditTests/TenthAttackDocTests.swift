@@ -93,6 +93,11 @@ extension ThirdAttackPackageTests {
     #expect(PackageArchive.otherSpelling(of: "../letter.txt", under: under) != nil)
     #expect(PackageArchive.otherSpelling(of: "./letter.txt", under: "") != nil)
     #expect(PackageArchive.otherSpelling(of: "docs/letter.txt", under: "") == nil)
+    // K2: a folder entry beside a flat package's files is another entry of the bundle, however it is spelt.
+    for folder in ["docs/", "2021-Q4-v1/", "./docs/", "docs\\"] {
+      #expect(PackageArchive.otherSpelling(of: folder, under: "") == nil, "\(folder)")
+    }
+    #expect(PackageArchive.otherSpelling(of: "\\metrics.csv", under: "") != nil)
   }
 
   /// J2: a zip of 3000 folders each holding only the filed manifest.json:

@@ -86,7 +86,7 @@ extension FifthAttackKeyTests {
     #expect(chmod(drop, 0o1777) == 0)
     #expect(!PackageFolder.isSharedScratch(drop))
     // The system's own temporary folders are (when sticky and writable by all, as a system keeps them).
-    for system in ["/tmp", NSTemporaryDirectory()] {
+    for system in ["/tmp", "/var/tmp"] {
       var info = stat()
       guard stat(system, &info) == 0, info.st_mode & 0o1002 == 0o1002 else { continue }
       #expect(PackageFolder.isSharedScratch(system), "\(system)")
@@ -95,6 +95,13 @@ extension FifthAttackKeyTests {
     #expect(filed.status == 0, "\(filed.stderr)")
     let package = listing(drop + "/2021-Q4")
     let stored = bytes(database)
+
+    // K4: TMPDIR pointed at the drop folder makes it no scratch: anyone may set it.
+    let pointed = try LinkauditBinary.run(
+      ["TMPDIR=" + drop, LinkauditBinary.path, "keys", "new", "--signing-key", drop + "/k.pem"], database: database,
+      executable: "/usr/bin/env")
+    #expect(pointed.status == 1, "\(pointed.stderr)")
+    #expect(pointed.stderr.contains("where packages are written and handed over"), "\(pointed.stderr)")
 
     // No key is made beside the package in the drop folder, nor one folder down from it.
     let signing = try run(["keys", "new", "--signing-key", drop + "/k.pem"])

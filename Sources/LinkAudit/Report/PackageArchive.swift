@@ -350,9 +350,12 @@ public enum PackageArchive {
       String(part.reversed().drop { $0 == "." || $0 == " " }.reversed()).lowercased()
     }
     let folder = parts(under).map(same)
+    // A flat package's top holds files only: a folder entry there (`docs/`, `2021-Q4-v1/`) is another entry of
+    // the bundle, not a spelling of a package file (red-team K2).
+    let isFolder = path.last == "/" || path.last == "\\"
     let lands =
       under.isEmpty
-      ? entry.count == 1
+      ? entry.count == 1 && !isFolder
       : entry.count > folder.count && zip(entry, folder).allSatisfy { same($0.0) == $0.1 }
     guard lands else { return nil }
     return "another spelling of a path in the package's folder (unzip writes it over the package's file)"

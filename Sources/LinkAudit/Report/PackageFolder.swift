@@ -1343,7 +1343,7 @@ package enum PackageFolder {
   }
 
   /// The system's shared temporary folder (`/tmp`, `/var/tmp`, `/dev/shm`,
-  /// the process's own, `TMPDIR`), by its canonical path, writable by all
+  /// by its canonical path (not `TMPDIR`: red-team K4), writable by all
   /// with the sticky bit set: everyone's scratch, never a folder of packages
   /// handed over whole, so neither key rule looks into it, report's `--out`
   /// nor keys new's and import's (red-team I7: a package someone left right
@@ -1359,10 +1359,10 @@ package enum PackageFolder {
     return info.st_mode & mode_t(S_ISVTX) != 0 && info.st_mode & mode_t(S_IWOTH) != 0
   }
 
-  /// The system's temporary folders, canonical: the fixed ones and the process's own.
-  private static var systemScratch: Set<String> {
-    Set(["/tmp", "/var/tmp", "/dev/shm", NSTemporaryDirectory()].map { FileIdentity($0).canonical })
-  }
+  /// The system's temporary folders, canonical: the fixed ones only, not `TMPDIR`, which anyone may point
+  /// at a team's drop folder (red-team K4).
+  private static let systemScratch: Set<String> = Set(
+    ["/tmp", "/var/tmp", "/dev/shm"].map { FileIdentity($0).canonical })
 
   /// The folder holds a report package (a linkaudit manifest), or lies inside one.
   package static func packageHolding(_ path: String) -> String? {

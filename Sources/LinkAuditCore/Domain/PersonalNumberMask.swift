@@ -370,8 +370,11 @@ public enum PersonalNumberMask {
   /// and the punctuation below.
   static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    // The full-width apostrophe, quoting as `'` does (red-team J6, attacking the fix).
-    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029, 0xFF07: return true
+    // The full-width apostrophe, quoting as `'` does (red-team J6, attacking the fix); the full-width quote
+    // and backtick, the acute accent, the modifier apostrophe and primes, written as quotes too (red-team K3).
+    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029, 0xFF07, 0xFF02, 0xFF40,
+      0xB4, 0x2B9, 0x2BA, 0x2BC, 0x2032...0x2034:
+      return true
     default:
       // The ASCII quote, apostrophe and backtick quote a group (`"138"12345678`, `'138'12345678`: red-team I4, J6).
       if s.isASCII {

@@ -63,6 +63,9 @@ struct PersonalNumberMaskEighthAttackTests {
     ("'110105'199001011234", "'******'********1234"),
     // Attacking the fix: the full-width apostrophe and the backtick quote alike.
     ("＇138＇12345678", "＇138＇****5678"),
+    // K3: the full-width quote and backtick, the acute accent, the modifier apostrophe and the primes.
+    ("138＂12345678", "138＂****5678"), ("138｀12345678", "138｀****5678"), ("138´12345678", "138´****5678"),
+    ("138ʼ12345678", "138ʼ****5678"), ("138′12345678", "138′****5678"), ("″138″12345678", "″138″****5678"),
     ("`138`12345678", "`138`****5678"),
   ]
 
