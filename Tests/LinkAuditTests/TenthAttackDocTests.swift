@@ -100,6 +100,28 @@ extension ThirdAttackPackageTests {
     #expect(PackageArchive.otherSpelling(of: "\\metrics.csv", under: "") != nil)
   }
 
+  /// K1: nine genuine copies of version 1 in one zip: the ninth is past the
+  /// folders doctor checks, so doctor cannot vouch for it, a problem whatever
+  /// the zip's order (an altered copy placed last had left doctor at exit 0).
+  @Test func k1_aCopyPastTheFoldersCheckedIsAProblem() throws {
+    try seeded()
+    let bundled = dir.file("bundled")
+    for n in 1...9 {
+      try FileManager.default.createDirectory(atPath: bundled + "/c\(n)", withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: folder, toPath: bundled + "/c\(n)/2021-Q4-v1")
+    }
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try runShell("zip -q -r \(reports)/handed/bundle.zip c1 c2 c3 c4 c5 c6 c7 c8 c9", in: bundled)
+    let before = snapshot(reports)
+    let told = try doctor()
+    #expect(told.status == 1, "\(told.stdout)")
+    #expect(
+      told.stdout.contains(
+        "problem  packages: \(reports)/handed/bundle.zip: and 1 more copies of 2021-Q4 version 1 in it, not checked"),
+      "\(told.stdout)")
+    #expect(snapshot(reports) == before)
+  }
+
   /// J2: a zip of 3000 folders each holding only the filed manifest.json:
   /// doctor checks the first 8 (each a difference: its files missing), says
   /// the rest in one line, and takes a few seconds, not minutes (it walked
@@ -127,7 +149,7 @@ extension ThirdAttackPackageTests {
     #expect(!told.stdout.contains("c00008/"), "\(told.stdout)")
     #expect(
       told.stdout.contains(
-        "warning  packages: \(handed)/many.zip: and 2,992 more copies of 2021-Q4 version 1 in it, not checked: run linkaudit verify on each"
+        "problem  packages: \(handed)/many.zip: and 2,992 more copies of 2021-Q4 version 1 in it, not checked (doctor checks 8 folders of one zip): run linkaudit verify on each"
       ), "\(told.stdout)")
   }
 }

@@ -37,10 +37,12 @@ extension FilingChecks {
       let manifest = try? Manifest.decode(copy.manifest, path: copy.path)
       let named =
         manifest.map { "\(TableSink.flat($0.quarter)) version \($0.filing?.version ?? 0)" } ?? "a filed version"
-      func notChecked(_ label: String, _ why: String) {
+      // A copy a bound left unchecked is a problem: doctor cannot vouch for it, and which copies a bound
+      // reaches is the archive's order (red-team K1); one no bound reaches (a tar) stays a warning.
+      func notChecked(_ label: String, _ why: String, _ severity: Doctor.Finding.Severity = .problem) {
         findings.append(
           Doctor.Finding(
-            .warning, "packages", "\(label): holds \(named)'s manifest as filed, but its files are not checked\(why)"))
+            severity, "packages", "\(label): holds \(named)'s manifest as filed, but its files are not checked\(why)"))
       }
       // In a bundle, verify of the whole names its other entries (N9): the package's folder is what to verify.
       func spent(_ folder: String? = nil) -> String {
@@ -83,8 +85,8 @@ extension FilingChecks {
       if let place, place.folders.isEmpty {
         notChecked(
           shown,
-          " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder"
-        )
+          " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder",
+          .warning)
         continue
       }
       // A zip of one package alone is verified as it is; a bundle's package, at its folder.
@@ -118,7 +120,8 @@ extension FilingChecks {
             label,
             found.problems.contains { $0.contains("not a zip archive") }
               ? " (doctor and verify read a package's files in a folder or a zip): unpack it and run linkaudit verify on the folder"
-              : " (\(found.problems.map(TableSink.flat).joined(separator: "; "))): run linkaudit verify \(shown)")
+              : " (\(found.problems.map(TableSink.flat).joined(separator: "; "))): run linkaudit verify \(shown)",
+            found.problems.contains { $0.contains("not a zip archive") } ? .warning : .problem)
           continue
         }
         let told = verdict(found, shown: label)
@@ -135,8 +138,8 @@ extension FilingChecks {
       if folders.count > Self.foldersChecked {
         findings.append(
           Doctor.Finding(
-            .warning, "packages",
-            "\(shown): and \((folders.count - Self.foldersChecked).grouped) more copies of \(named) in it, not checked: run linkaudit verify on each"
+            .problem, "packages",
+            "\(shown): and \((folders.count - Self.foldersChecked).grouped) more copies of \(named) in it, not checked (doctor checks \(Self.foldersChecked) folders of one zip): run linkaudit verify on each"
           ))
       }
     }
