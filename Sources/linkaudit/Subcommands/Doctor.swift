@@ -52,16 +52,18 @@ struct DoctorCommand: ParsableCommand {
     findings += Doctor.strayKeys(
       signingKey: signing.path(database: database).path, pseudonymKey: pseudonymKey.path(database: database),
       database: database.path)
+    // The folder packages are looked for in: the one named, else report's default place.
+    let place = reports ?? DefaultPlace.reports
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(
-          db: db, reports: reports ?? "reports", reportsNamed: reports != nil,
+          db: db, reports: place, reportsNamed: reports != nil,
           signingKey: signing.path(database: database)
         ).findings()
       }
     }
     // A link on report's default place: report refuses to write through it, so doctor names it (red-team J3).
-    findings += DefaultPlace.links(in: reports ?? DefaultPlace.reports).map { Doctor.Finding(.problem, "packages", $0) }
+    findings += DefaultPlace.links(in: place).map { Doctor.Finding(.problem, "packages", $0) }
     for f in findings {
       print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)")
     }
