@@ -61,6 +61,12 @@ extension ThirdAttackPackageTests {
       ), "\(doctor.stdout)")
     #expect(!doctor.stdout.contains("writes the missing files again"), "\(doctor.stdout)")
     #expect(doctor.stdout.contains("the folder is a link, which report without --out does not write through"))
+    // K7 (b): the filings line promises no report through the link it refuses.
+    #expect(!doctor.stdout.contains("only while its bytes are the same"), "\(doctor.stdout)")
+    #expect(
+      doctor.stdout.contains(
+        "no package or archive in reports/ holds 2021-Q4 version 1 as filed: reports/2021-Q4 is a link (named above), so linkaudit report without --out does not write 2021-Q4 version 1 again there"
+      ), "\(doctor.stdout)")
     // Named as --out, the link is the folder it leads to (D7): the missing file is written there.
     let named = try reportHere(["--out", "reports/2021-Q4"])
     #expect(named.status == 0, "\(named.stderr)")

@@ -56,6 +56,23 @@ public enum DefaultPlace {
 
   static let rule = "report writes no package through a link it was not given"
 
+  /// A refusal of `place`, report's default folder, said as such: with no
+  /// `--out` given, "--out reports/2021-Q4 holds …" names an option the user
+  /// never wrote (red-team K7), and "name a new or empty folder" is advice
+  /// for one who did. Any other refusal is as it was.
+  public static func unnamed(_ error: OutputPathError, place: String) -> OutputPathError {
+    let named = "--out \(place)"
+    guard error.message.hasPrefix(named) else { return error }
+    let advice = [
+      ("; name a new or empty folder", "; move its files out, or name --out a new or empty folder"),
+      ("; name the quarter's own folder", "; move that package out, or name --out another folder"),
+    ]
+    let message = advice.reduce(
+      "\(place) (where report writes the quarter when no --out is given)" + error.message.dropFirst(named.count)
+    ) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    return OutputPathError(message: message)
+  }
+
   /// A name report gives in the reports folder: `2021-Q4`, `2021-Q4-UTC`, `2021-Q4-v1`, `linkaudit-2021-Q4-v2.zip`.
   static func isReportsName(_ name: String) -> Bool {
     if FiledPackage.isArchiveName(name) { return true }

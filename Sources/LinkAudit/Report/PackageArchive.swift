@@ -150,13 +150,14 @@ public enum PackageArchive {
       // Names read as `unpack` reads them (UTF-8 without the flag, I8), so a folder found here is the one unpacked.
       let path = entryName(entry)
       files.append(path)
-      guard entry.type == .file, (path as NSString).lastPathComponent == ReportPackage.manifestName,
+      // In any case: `MANIFEST.JSON` is the manifest to a case-insensitive disk (red-team K6).
+      guard entry.type == .file, (path as NSString).lastPathComponent.lowercased() == ReportPackage.manifestName,
         // Only an entry of the manifest's own size is unpacked, and no further: thousands of them cost little.
         entry.uncompressedSize == UInt64(manifest.count),
         (try? PackageFolder.unpacked(entry, of: archive, limit: manifest.count)) == manifest
       else { continue }
       // A name the zip holds twice is one folder, checked once (verify names the second).
-      let folder = String(path.dropLast(ReportPackage.manifestName.count))
+      let folder = String(path.dropLast((path as NSString).lastPathComponent.count))
       if found.insert(folder).inserted { folders.append(folder) }
     }
     // A file is inside a folder found when one of the folders it lies in (each prefix up to a `/`) is one.
@@ -269,16 +270,24 @@ public enum PackageArchive {
         problems.append("\(shown): not a regular file (\(entry.type == .symlink ? "a symbolic link" : "a folder"))")
         continue
       }
-      guard seen.insert(parts[1]).inserted else {
+      // The manifest under another case is the manifest to a case-insensitive disk, and checked as it
+      // (red-team K6): unpacked as `manifest.json`, its name a difference.
+      let name = parts[1].lowercased() == ReportPackage.manifestName ? ReportPackage.manifestName : parts[1]
+      guard seen.insert(name).inserted else {
         problems.append("\(shown): in the archive twice")
         continue
+      }
+      if name != parts[1] {
+        problems.append(
+          "\(shown): \(ReportPackage.manifestName) spelt in another case (a case-insensitive disk, macOS's or Windows', reads it as \(ReportPackage.manifestName); this name is no package's)"
+        )
       }
       // A name no file system here holds (over 255 bytes) is no package file: named, and the rest goes on.
       guard parts[1].utf8.count <= 255 else {
         problems.append("\(shown): a name of \(parts[1].utf8.count) bytes, longer than a file name can be (255)")
         continue
       }
-      let target = (folder as NSString).appendingPathComponent(parts[1])
+      let target = (folder as NSString).appendingPathComponent(name)
       guard FileManager.default.createFile(atPath: target, contents: nil),
         let out = FileHandle(forWritingAtPath: target)
       else {
@@ -308,11 +317,11 @@ public enum PackageArchive {
           "\(shown): compressed with a method this verify cannot read (not stored or deflate): its content is not checked"
         )
         try? FileManager.default.removeItem(atPath: target)
-        unread.insert(parts[1])
+        unread.insert(name)
       } catch {
         problems.append("\(shown): damaged in the archive (\(error.localizedDescription))")
         try? FileManager.default.removeItem(atPath: target)
-        unread.insert(parts[1])
+        unread.insert(name)
       }
     }
     // A flat package (`under` "") has no folder whose name could lie.
@@ -336,6 +345,8 @@ public enum PackageArchive {
       name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init).filter { $0 != "." }
     }
     var entry = parts(path)
+    // Windows' long-path and device prefixes (`\\?\C:\…`, `\\.\C:\…`) name the drive's own paths (red-team K5).
+    if path.hasPrefix("\\\\") || path.hasPrefix("//"), entry.first == "?" { entry.removeFirst() }
     // A drive (`C:/2021-Q4-v1/…`) is dropped by a Windows extractor as a leading `/` is by unzip.
     if let drive = entry.first, drive.count == 2, drive.last == ":", drive.first?.isASCII == true,
       drive.first?.isLetter == true
@@ -349,6 +360,10 @@ public enum PackageArchive {
     func same(_ part: String) -> String {
       String(part.reversed().drop { $0 == "." || $0 == " " }.reversed()).lowercased()
     }
+    // Or names it by its 8.3 short name, where short names are on: `2021-Q~1` for `2021-Q4-v1` (red-team K5).
+    func names(_ part: String, _ folder: String) -> Bool {
+      same(part) == folder || isShortName(part, of: folder)
+    }
     let folder = parts(under).map(same)
     // A flat package's top holds files only: a folder entry there (`docs/`, `2021-Q4-v1/`) is another entry of
     // the bundle, not a spelling of a package file (red-team K2).
@@ -356,9 +371,30 @@ public enum PackageArchive {
     let lands =
       under.isEmpty
       ? entry.count == 1 && !isFolder
-      : entry.count > folder.count && zip(entry, folder).allSatisfy { same($0.0) == $0.1 }
+      : entry.count > folder.count && zip(entry, folder).allSatisfy { names($0.0, $0.1) }
     guard lands else { return nil }
     return "another spelling of a path in the package's folder (unzip writes it over the package's file)"
+  }
+
+  /// `part` could be the 8.3 short name Windows gives `name` (a file
+  /// system with short names on opens either): up to six of the long name's
+  /// first characters, `~` and a number, and the first three of its
+  /// extension (`2021-Q~1`, `MANIFE~1.JSO`). Which number it gets depends
+  /// on what else the folder held, so any number is taken.
+  package static func isShortName(_ part: String, of name: String) -> Bool {
+    let short = Array(part.uppercased())
+    guard let tilde = short.firstIndex(of: "~"), (1...6).contains(tilde) else { return false }
+    let rest = short[(tilde + 1)...]
+    let digits = rest.prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty, tilde + 1 + digits.count <= 8 else { return false }
+    let tail = rest.dropFirst(digits.count)
+    guard tail.isEmpty || (tail.first == "." && tail.count <= 4) else { return false }
+    // Windows leaves spaces and every dot but the extension's out of the short name.
+    let long = name.uppercased()
+    let dot = long.lastIndex(of: ".")
+    let base = Array((dot.map { long[..<$0] } ?? long[...]).filter { $0 != " " && $0 != "." })
+    let ext = dot.map { Array(long[long.index(after: $0)...].filter { $0 != " " }.prefix(3)) } ?? []
+    return base.starts(with: short[..<tilde]) && Array(tail.dropFirst()) == ext
   }
 
   /// An entry's name: UTF-8 when the archive says so, and when it does not but

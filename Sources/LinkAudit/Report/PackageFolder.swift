@@ -920,7 +920,8 @@ package enum PackageFolder {
       // `\` as well as `/`: Windows' own zip (PowerShell 5.1's Compress-Archive) writes it (red-team H4).
       let parts = entry.path.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
       // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
-      if parts.last == Substring(ReportPackage.manifestName) {
+      // In any case: `MANIFEST.JSON` is the manifest on a case-insensitive disk (red-team K6).
+      if parts.last?.lowercased() == ReportPackage.manifestName {
         guard entry.uncompressedSize <= UInt64(manifestLimit) else { continue }
         // Every manifest is read now, not the first only: their bytes count against the archive's bound (red-team H3).
         budget.bytes -= Int(entry.uncompressedSize)
@@ -1077,6 +1078,17 @@ package enum PackageFolder {
     package var path: String
     package var manifest: Data
     package var isArchive: Bool
+    /// A folder's manifest under another case (`MANIFEST.JSON`), nil when `manifest.json`.
+    package var manifestSpelling: String? = nil
+  }
+
+  /// The name under which `folder` holds its manifest in another case
+  /// (`MANIFEST.JSON`, `Manifest.json`): what a case-insensitive disk opens as
+  /// `manifest.json`, and this one does not (red-team K6). The first, sorted.
+  package static func manifestSpelling(in folder: String) -> String? {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().first {
+      $0 != ReportPackage.manifestName && $0.lowercased() == ReportPackage.manifestName
+    }
   }
 
   /// The packages `folder` holds, by content and whatever their names, hidden
@@ -1126,12 +1138,16 @@ package enum PackageFolder {
       switch info.st_mode & S_IFMT {
       case S_IFDIR:
         guard read.insert(FileKey(info)).inserted else { continue }
-        let manifest = (source as NSString).appendingPathComponent(ReportPackage.manifestName)
+        // `MANIFEST.JSON` is the manifest to a case-insensitive disk (macOS's, Windows'): a package there (red-team K6).
+        let spelling =
+          exists((source as NSString).appendingPathComponent(ReportPackage.manifestName))
+          ? nil : manifestSpelling(in: source)
+        let manifest = (source as NSString).appendingPathComponent(spelling ?? ReportPackage.manifestName)
         guard notARegularFile(manifest) == nil,
           case .success(let bytes) = SmallFile.read(manifest, limit: manifestLimit),
           (try? Manifest.decode(bytes, path: manifest)) != nil
         else { continue }
-        found.append(InSight(path: path, manifest: bytes, isArchive: false))
+        found.append(InSight(path: path, manifest: bytes, isArchive: false, manifestSpelling: spelling))
       // Not opened unless its size can be an archive's: a kernel's file (`/proc`, `/sys`) says 0.
       case S_IFREG where info.st_size >= 22:
         // Past the run's budget, an archive is not opened: named, with the others past it (red-team H8).

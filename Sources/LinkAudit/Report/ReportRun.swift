@@ -140,10 +140,19 @@ public struct ReportRun {
         // with the filed folder untouched (red-team B1).
         var archivePath: String?
         stagedArchive = nil
-        var issued = try package.issue(
-          database: db, to: directory, protecting: protected, installing: false, noting: note,
-          reportsLock: dryRun ? nil : reportsLock
-        ) {
+        func issuing(beforeReplacing: @escaping (String, ReportPackage.Issued) throws -> Void) throws
+          -> ReportPackage.Issued
+        {
+          do {
+            return try package.issue(
+              database: db, to: directory, protecting: protected, installing: false, noting: note,
+              reportsLock: dryRun ? nil : reportsLock, beforeReplacing: beforeReplacing)
+          } catch let error as OutputPathError where out == nil {
+            // The user named no --out: the refusal names the place as report's own (red-team K7).
+            throw DefaultPlace.unnamed(error, place: directory)
+          }
+        }
+        var issued = try issuing {
           staging, _ in
           defer { beforeFiling?() }
           // A dry run checks the archive's name as the real run does (red-team B15), and writes none.

@@ -50,6 +50,16 @@ extension FilingChecks {
           + (folder.map { "unpack it and run linkaudit verify on its \($0.isEmpty ? "files" : TableSink.flat($0))" }
             ?? "run linkaudit verify \(shown)")
       }
+      // A folder holding the manifest as `MANIFEST.JSON` is that version to a case-insensitive disk, and no
+      // package to this one: doctor cannot check it as one (red-team K6).
+      if !copy.isArchive, let spelling = copy.manifestSpelling {
+        findings.append(
+          Doctor.Finding(
+            .problem, "packages",
+            "\(shown): holds \(named)'s manifest as filed, named \(TableSink.flat(spelling)): a case-insensitive disk (macOS's, Windows') reads it as \(ReportPackage.manifestName) and takes the folder for that version; its files are not checked here: rename it \(ReportPackage.manifestName), then run linkaudit verify \(shown)"
+          ))
+        continue
+      }
       guard copy.isArchive else {
         // Its manifest is a filed version's very bytes: that filing knows its metrics.csv's size.
         let filing = try Filing.find(in: db, manifestSHA256: ReportPackage.sha256(copy.manifest)).first
@@ -182,6 +192,11 @@ extension FilingChecks {
   func refusedFolder(for filing: Filing) -> String? {
     let folder = (reports as NSString).appendingPathComponent(
       filing.quarter + PackageArchive.zoneSuffix(filing.timeZone))
+    // A link on the way is refused by a report without --out (red-team J3): no promise that it writes (K7).
+    if DefaultPlace.isLink(reports) || DefaultPlace.isLink(folder) {
+      return
+        "\(TableSink.flat(DefaultPlace.isLink(reports) ? reports : folder)) is a link (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
+    }
     guard PackageFolder.exists(folder) else { return nil }
     do {
       try PackageFolder.checkReplaceable(
