@@ -12,6 +12,30 @@ import Testing
 /// own place, not an option the user never wrote, and doctor promises no
 /// report through a link it refuses. Rows: docs/reliability.md.
 extension ThirdAttackPackageTests {
+  /// doctor on the reports folder: exit 1, `line` among its findings,
+  /// nothing under reports/ changed. Its output.
+  @discardableResult func doctorFinds(_ line: String) throws -> String {
+    let before = snapshot(reports)
+    let told = try doctor()
+    #expect(told.status == 1, "\(told.stdout)")
+    #expect(told.stdout.contains(line), "\(told.stdout)")
+    #expect(snapshot(reports) == before, "doctor reads only")
+    return told.stdout
+  }
+
+  /// A folder out of doctor's sight (the database's folder is in it) holding
+  /// a copy of the filed version 1 at each of `copies`: what a sender zips.
+  func handOut(_ copies: [String]) throws -> (away: TemporaryDirectory, hand: String) {
+    let away = TemporaryDirectory()
+    let hand = away.file("hand")
+    for copy in copies {
+      let path = (hand as NSString).appendingPathComponent(copy)
+      try FileManager.default.createDirectory(atPath: parentPath(path), withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: folder, toPath: path)
+    }
+    return (away, hand)
+  }
+
   // MARK: K5
 
   /// K5 at the library: the 8.3 short name of the package's folder and the
@@ -48,14 +72,9 @@ extension ThirdAttackPackageTests {
     let handed = reports + "/handed"
     try FileManager.default.createDirectory(atPath: handed, withIntermediateDirectories: true)
     try bundle(handed + "/bundle.zip", entry: entry, extra: Data("altered\n".utf8))
-    let before = snapshot(reports)
-    let told = try doctor()
-    #expect(told.status == 1, "\(told.stdout)")
-    #expect(
-      told.stdout.contains(
-        "problem  packages: \(handed)/bundle.zip (2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): another spelling of a path in the package's folder"
-      ), "\(told.stdout)")
-    #expect(snapshot(reports) == before)
+    try doctorFinds(
+      "problem  packages: \(handed)/bundle.zip (2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): another spelling of a path in the package's folder"
+    )
   }
 
   // MARK: K6
@@ -71,15 +90,9 @@ extension ThirdAttackPackageTests {
     try FileManager.default.copyItem(atPath: folder, toPath: copy)
     try FileManager.default.moveItem(atPath: copy + "/manifest.json", toPath: copy + "/MANIFEST.JSON")
     try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
-    let before = snapshot(reports)
-    let told = try doctor()
-    #expect(told.status == 1, "\(told.stdout)")
-    #expect(
-      told.stdout.contains(
-        "problem  packages: \(copy): holds 2021-Q4 version 1's manifest as filed, named MANIFEST.JSON: a case-insensitive disk (macOS's, Windows') reads it as manifest.json and takes the folder for that version; its files are not checked here: rename it manifest.json, then run linkaudit verify \(copy)"
-      ), "\(told.stdout)")
-    #expect(!told.stdout.hasSuffix("healthy\n"))
-    #expect(snapshot(reports) == before)
+    try doctorFinds(
+      "problem  packages: \(copy): holds 2021-Q4 version 1's manifest as filed, named MANIFEST.JSON: a case-insensitive disk (macOS's, Windows') reads it as manifest.json and takes the folder for that version; its files are not checked here: rename it manifest.json, then run linkaudit verify \(copy)"
+    )
   }
 
   /// K6, a bundle: the genuine `2021-Q4-v1/` and `zz/2021-Q4-v1/` holding
@@ -89,32 +102,18 @@ extension ThirdAttackPackageTests {
   /// fails it the same way.
   @Test func k6_aBundledCopyWithTheManifestInAnotherCaseIsChecked() throws {
     try seeded()
-    // Out of doctor's sight (the database's folder is in it): only the bundle in reports/handed/ is a copy there.
-    let away = TemporaryDirectory()
-    let hand = away.file("hand")
-    try FileManager.default.createDirectory(atPath: hand + "/zz", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: folder, toPath: hand + "/2021-Q4-v1")
-    try FileManager.default.copyItem(atPath: folder, toPath: hand + "/zz/2021-Q4-v1")
+    let (away, hand) = try handOut(["2021-Q4-v1", "zz/2021-Q4-v1"])
     try FileManager.default.moveItem(
       atPath: hand + "/zz/2021-Q4-v1/manifest.json", toPath: hand + "/zz/2021-Q4-v1/MANIFEST.JSON")
     try Data("altered\n".utf8).write(to: URL(fileURLWithPath: hand + "/zz/2021-Q4-v1/metrics.csv"))
     try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
     try runShell("zip -q -r \(reports)/handed/bundle.zip 2021-Q4-v1 zz", in: hand)
     try runShell("zip -q -r \(hand)/alone.zip 2021-Q4-v1", in: hand + "/zz")
-    let before = snapshot(reports)
-    let told = try doctor()
-    #expect(told.status == 1, "\(told.stdout)")
+    let told = try doctorFinds(
+      "problem  packages: \(reports)/handed/bundle.zip (zz/2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 2 difference(s): zz/2021-Q4-v1/MANIFEST.JSON: manifest.json spelt in another case (a case-insensitive disk, macOS's or Windows', reads it as manifest.json; this name is no package's)"
+    )
     // The genuine copy beside it is no difference (a copy as filed has no line of its own).
-    #expect(!told.stdout.contains("bundle.zip (2021-Q4-v1/)"), "\(told.stdout)")
-    #expect(
-      told.stdout.contains(
-        "problem  packages: \(reports)/handed/bundle.zip (zz/2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 2 difference(s)"
-      ), "\(told.stdout)")
-    #expect(
-      told.stdout.contains(
-        "zz/2021-Q4-v1/MANIFEST.JSON: manifest.json spelt in another case (a case-insensitive disk, macOS's or Windows', reads it as manifest.json; this name is no package's)"
-      ), "\(told.stdout)")
-    #expect(snapshot(reports) == before)
+    #expect(!told.contains("bundle.zip (2021-Q4-v1/)"), "\(told)")
     let verified = try run(["verify", hand + "/alone.zip"])
     #expect(verified.status == 1, "\(verified.stdout)\(verified.stderr)")
     #expect(

@@ -28,11 +28,7 @@ extension ThirdAttackPackageTests {
   /// verify still takes a bundle handed to it as one package (N9's rule).
   @Test func i3_aBundleHoldingTheFiledVersionIsCheckedAtItsFolder() throws {
     try seeded()
-    let elsewhere = TemporaryDirectory()
-    let hand = elsewhere.file("hand")
-    try FileManager.default.createDirectory(atPath: hand + "/docs", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: folder, toPath: hand + "/2021-Q4-v1")
-    try FileManager.default.copyItem(atPath: folder, toPath: hand + "/docs/2021-Q4-v1")
+    let (elsewhere, hand) = try handOut(["2021-Q4-v1", "docs/2021-Q4-v1"])
     try Data("cover letter\n".utf8).write(to: URL(fileURLWithPath: hand + "/letter.txt"))
     let handed = reports + "/handed"
     try FileManager.default.createDirectory(atPath: handed, withIntermediateDirectories: true)
@@ -74,6 +70,7 @@ extension ThirdAttackPackageTests {
     let verified = try run(["verify", handed + "/bundle.zip", "--public-key", try publicKeyFile()])
     #expect(verified.status == 1, "\(verified.stderr)")
     #expect(verified.stderr.contains("letter.txt"), "\(verified.stderr)")
+    withExtendedLifetime(elsewhere) {}
   }
 
   /// I5, I9: folder copies share the copies' one bound with zip copies (bytes
