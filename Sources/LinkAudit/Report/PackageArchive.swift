@@ -151,7 +151,7 @@ public enum PackageArchive {
       let path = entryName(entry)
       files.append(path)
       // In any case: `MANIFEST.JSON` is the manifest to a case-insensitive disk (red-team K6).
-      guard entry.type == .file, (path as NSString).lastPathComponent.lowercased() == ReportPackage.manifestName,
+      guard entry.type == .file, ReportPackage.isManifestName((path as NSString).lastPathComponent),
         // Only an entry of the manifest's own size is unpacked, and no further: thousands of them cost little.
         entry.uncompressedSize == UInt64(manifest.count),
         (try? PackageFolder.unpacked(entry, of: archive, limit: manifest.count)) == manifest
@@ -272,7 +272,7 @@ public enum PackageArchive {
       }
       // The manifest under another case is the manifest to a case-insensitive disk, and checked as it
       // (red-team K6): unpacked as `manifest.json`, its name a difference.
-      let name = parts[1].lowercased() == ReportPackage.manifestName ? ReportPackage.manifestName : parts[1]
+      let name = ReportPackage.isManifestName(parts[1]) ? ReportPackage.manifestName : parts[1]
       guard seen.insert(name).inserted else {
         problems.append("\(shown): in the archive twice")
         continue

@@ -921,7 +921,7 @@ package enum PackageFolder {
       let parts = entry.path.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
       // At any depth: a zip of the package's files alone (zip -j) is a package's archive too (red-team F13).
       // In any case: `MANIFEST.JSON` is the manifest on a case-insensitive disk (red-team K6).
-      if parts.last?.lowercased() == ReportPackage.manifestName {
+      if let last = parts.last, ReportPackage.isManifestName(last) {
         guard entry.uncompressedSize <= UInt64(manifestLimit) else { continue }
         // Every manifest is read now, not the first only: their bytes count against the archive's bound (red-team H3).
         budget.bytes -= Int(entry.uncompressedSize)
@@ -1087,7 +1087,7 @@ package enum PackageFolder {
   /// `manifest.json`, and this one does not (red-team K6). The first, sorted.
   package static func manifestSpelling(in folder: String) -> String? {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().first {
-      $0 != ReportPackage.manifestName && $0.lowercased() == ReportPackage.manifestName
+      $0 != ReportPackage.manifestName && ReportPackage.isManifestName($0)
     }
   }
 

@@ -50,6 +50,13 @@ public struct ReportPackage {
   }
 
   public static let manifestName = "manifest.json"
+
+  /// `name` is the manifest's to a case-insensitive disk: APFS folds case
+  /// (`ſ` is `s` there), NTFS upper-cases (`ı` is `I` there), so either way
+  /// of comparing may make a name `manifest.json` (red-team K6, L4).
+  package static func isManifestName<S: StringProtocol>(_ name: S) -> Bool {
+    name.lowercased() == manifestName || name.uppercased() == "MANIFEST.JSON"
+  }
   /// The Ed25519 signature of `manifest.json`'s bytes (64 bytes, raw).
   public static let signatureName = "manifest.sig"
   /// The folder `make render` writes the workbooks' pages into: not part of the package.
