@@ -66,6 +66,8 @@ public enum DefaultPlace {
     let advice = [
       ("; name a new or empty folder", "; move its files out, or name --out a new or empty folder"),
       ("; name the quarter's own folder", "; move that package out, or name --out another folder"),
+      // `reports` a file, a link leading nowhere: the place is not the user's to name (red-team L9).
+      (": name a folder", ": move it out of the way, or name --out a folder"),
     ]
     let message = advice.reduce(
       "\(place) (where report writes the quarter when no --out is given)" + error.message.dropFirst(named.count)

@@ -232,7 +232,8 @@ public enum FiledPackage {
       for package in sight.found {
         let canonical = FileIdentity(package.path).canonical
         // One archive may hold several packages (both versions of a quarter): each is a claim (red-team H3).
-        let whose = package.isArchive ? canonical + "\u{0}" + ReportPackage.sha256(package.manifest) : canonical
+        // A folder may hold two, one spelt in another case (red-team L3): each is a claim too.
+        let whose = canonical + "\u{0}" + ReportPackage.sha256(package.manifest)
         guard seen.insert(whose).inserted, !excluded.contains(canonical),
           !PackageFolder.isHeldHere(package.path),
           let manifest = try? Manifest.decode(package.manifest, path: package.path)

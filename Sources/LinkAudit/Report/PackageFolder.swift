@@ -654,7 +654,13 @@ package enum PackageFolder {
     do {
       manifest = try Manifest.read(from: directory)
     } catch let error as ReportError {
-      let why = contents.contains(ReportPackage.manifestName) ? error.message : "no manifest.json"
+      let why =
+        contents.contains(ReportPackage.manifestName)
+        ? error.message
+        // A manifest in another case is named, as doctor names it (red-team L9).
+        : manifestSpelling(in: directory).map {
+          "no manifest.json: it holds \(escapingControls($0)), \(Manifest.otherCase)"
+        } ?? "no manifest.json"
       throw OutputPathError(
         message:
           "--out \(directory) holds files and no linkaudit package (\(why)): refusing to replace it; name a new or empty folder"
@@ -1086,8 +1092,14 @@ package enum PackageFolder {
   /// (`MANIFEST.JSON`, `Manifest.json`): what a case-insensitive disk opens as
   /// `manifest.json`, and this one does not (red-team K6). The first, sorted.
   package static func manifestSpelling(in folder: String) -> String? {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted().first {
-      $0 != ReportPackage.manifestName && ReportPackage.isManifestName($0)
+    manifestNames(in: folder).first { $0 != ReportPackage.manifestName }
+  }
+
+  /// Every name in `folder` that is `manifest.json` to a case-insensitive
+  /// disk, `manifest.json` itself first, the others sorted.
+  static func manifestNames(in folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter(ReportPackage.isManifestName).sorted {
+      $0 == ReportPackage.manifestName || ($1 != ReportPackage.manifestName && $0 < $1)
     }
   }
 
@@ -1138,16 +1150,19 @@ package enum PackageFolder {
       switch info.st_mode & S_IFMT {
       case S_IFDIR:
         guard read.insert(FileKey(info)).inserted else { continue }
-        // `MANIFEST.JSON` is the manifest to a case-insensitive disk (macOS's, Windows'): a package there (red-team K6).
-        let spelling =
-          exists((source as NSString).appendingPathComponent(ReportPackage.manifestName))
-          ? nil : manifestSpelling(in: source)
-        let manifest = (source as NSString).appendingPathComponent(spelling ?? ReportPackage.manifestName)
-        guard notARegularFile(manifest) == nil,
-          case .success(let bytes) = SmallFile.read(manifest, limit: manifestLimit),
-          (try? Manifest.decode(bytes, path: manifest)) != nil
-        else { continue }
-        found.append(InSight(path: path, manifest: bytes, isArchive: false, manifestSpelling: spelling))
+        // Every name a case-insensitive disk (macOS's, Windows') reads as manifest.json is a manifest there
+        // (red-team K6): each is a claim, a folder holding two both (L3).
+        for name in manifestNames(in: source) {
+          let manifest = (source as NSString).appendingPathComponent(name)
+          guard notARegularFile(manifest) == nil,
+            case .success(let bytes) = SmallFile.read(manifest, limit: manifestLimit),
+            (try? Manifest.decode(bytes, path: manifest)) != nil
+          else { continue }
+          found.append(
+            InSight(
+              path: path, manifest: bytes, isArchive: false,
+              manifestSpelling: name == ReportPackage.manifestName ? nil : name))
+        }
       // Not opened unless its size can be an archive's: a kernel's file (`/proc`, `/sys`) says 0.
       case S_IFREG where info.st_size >= 22:
         // Past the run's budget, an archive is not opened: named, with the others past it (red-team H8).

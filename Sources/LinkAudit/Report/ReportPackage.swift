@@ -1117,11 +1117,25 @@ public struct Manifest: Codable, Equatable {
     return try encoder.encode(self) + Data("\n".utf8)
   }
 
+  /// Why `directory` has no manifest to read, naming one spelt in another
+  /// case (`MANIFEST.JSON`): a case-insensitive disk would read it, and
+  /// doctor names it so (red-team L9).
+  package static func missing(in directory: String) -> String {
+    let path = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
+    guard let spelling = PackageFolder.manifestSpelling(in: directory) else {
+      return "\(path): no manifest here; is this a report package?"
+    }
+    return
+      "\(path): no manifest here: the folder holds \(escapingControls(spelling)), \(otherCase)"
+  }
+
+  /// What a manifest spelt in another case is, and what to do.
+  package static let otherCase =
+    "which a case-insensitive disk (macOS's, Windows') reads as \(ReportPackage.manifestName) and this one does not: rename it \(ReportPackage.manifestName) to check it here"
+
   package static func read(from directory: String) throws -> Manifest {
     let path = (directory as NSString).appendingPathComponent(ReportPackage.manifestName)
-    guard PackageFolder.exists(path) else {
-      throw ReportError(message: "\(path): no manifest here; is this a report package?")
-    }
+    guard PackageFolder.exists(path) else { throw ReportError(message: missing(in: directory)) }
     switch PackageFolder.manifestBytes(in: directory) {
     case .success(let data): return try decode(data, path: path)
     case .failure(let why): throw ReportError(message: "\(path): \(why.message)")
@@ -1256,9 +1270,7 @@ extension ReportPackage {
     switch PackageFolder.manifestBytes(in: directory) {
     case .success(let data): bytes = data
     case .failure(let why):
-      guard PackageFolder.exists(manifestPath) else {
-        throw ReportError(message: "\(manifestPath): no manifest here; is this a report package?")
-      }
+      guard PackageFolder.exists(manifestPath) else { throw ReportError(message: Manifest.missing(in: directory)) }
       throw ReportError(message: "\(manifestPath): \(why.message)")
     }
     var problems: [String] = []
