@@ -201,4 +201,22 @@ extension ThirdAttackPackageTests {
     guard entry.contains("..") else { return }
     try doctorFinds("(2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): ")
   }
+
+  /// L12, attacking the fix: a package zipped under a folder named
+  /// `__MACOSX` holds its metadata-shaped entries in the package's own
+  /// folder, where an extractor writes them: verify names each, not a note.
+  @Test func l12_metadataInAPackageFolderNamedMACOSXIsADifference() throws {
+    try seeded()
+    let hand = TemporaryDirectory()
+    try FileManager.default.copyItem(atPath: folder, toPath: hand.file("__MACOSX"))
+    try runShell("zip -q -r \(hand.file("odd.zip")) __MACOSX", in: hand.path)
+    try append(hand.file("odd.zip"), [("__MACOSX/._notes", Data([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00]))])
+    let verified = try run(["verify", hand.file("odd.zip")])
+    #expect(verified.status == 1, "\(verified.stdout)\(verified.stderr)")
+    #expect(
+      (verified.stdout + verified.stderr).contains(
+        "__MACOSX/._notes: in the package's folder, __MACOSX/ (macOS metadata, no package's file)"),
+      "\(verified.stdout)\(verified.stderr)")
+    #expect(!verified.stderr.contains("entries of macOS metadata"), "\(verified.stderr)")
+  }
 }

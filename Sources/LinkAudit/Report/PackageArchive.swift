@@ -236,13 +236,14 @@ public enum PackageArchive {
       problems.append("\(shown): \(why)")
       return true
     }
-    var metadata = 0
+    var metadata: [String] = []
     for entry in entries {
       let path = entryName(entry)
       let shown = displayable(path)
-      // macOS's metadata beside the package's folder, never in it (red-team L12): said, not failed.
-      if isFinderMetadata(entry, named: path, in: archive) {
-        metadata += 1
+      // macOS's metadata beside the package's folder, never in it (red-team L12): said, not failed. Unless the
+      // package's folder is itself under `__MACOSX/` (doctor's) or is it (verify's: below).
+      if isFinderMetadata(entry, named: path, in: archive), under.map({ $0.isEmpty || !path.hasPrefix($0) }) ?? true {
+        metadata.append(shown)
         continue
       }
       let parts: [String]
@@ -350,10 +351,14 @@ public enum PackageArchive {
         problems[problem] = "\(displayable(path)): \(why)"
       }
     }
+    if under == nil, top == "__MACOSX" {
+      problems += metadata.map { "\($0): in the package's folder, __MACOSX/ (macOS metadata, no package's file)" }
+      metadata = []
+    }
     var notes: [String] = []
-    if metadata > 0 {
+    if !metadata.isEmpty {
       notes.append(
-        "__MACOSX/: \(metadata) entr\(metadata == 1 ? "y" : "ies") of macOS metadata (the AppleDouble files Finder adds to a zip; an extractor writes them, if at all, into a __MACOSX folder beside the package's, never into it): no part of the package, not checked"
+        "__MACOSX/: \(metadata.count) entr\(metadata.count == 1 ? "y" : "ies") of macOS metadata (the AppleDouble files Finder adds to a zip; an extractor writes them, if at all, into a __MACOSX folder beside the package's, never into it): no part of the package, not checked"
       )
     }
     if let top, let manifest, let note = nameNote(top, of: manifest, packed: true) {
