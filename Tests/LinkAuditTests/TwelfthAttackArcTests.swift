@@ -202,6 +202,23 @@ extension ThirdAttackPackageTests {
     try doctorFinds("(2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): ")
   }
 
+  /// L12, attacking the fix: Finder writes the metadata of what it zips
+  /// only; an AppleDouble `._NAME` of no entry of the zip (an archive behind
+  /// the header) is another entry, a difference for verify, not a note.
+  @Test func l12_metadataOfNoEntryIsADifference() throws {
+    try seeded()
+    let hand = TemporaryDirectory()
+    let appleDouble = Data([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00])
+    try finderZip(hand.file("mac.zip"), more: [("__MACOSX/2021-Q4-v1/._old.zip", appleDouble + Data("PK".utf8))])
+    let verified = try run(["verify", hand.file("mac.zip")])
+    #expect(verified.status == 1, "\(verified.stdout)\(verified.stderr)")
+    #expect(
+      (verified.stdout + verified.stderr).contains(
+        "1 difference(s) found:\nverify: __MACOSX/2021-Q4-v1/._old.zip: outside the package's folder 2021-Q4-v1/"),
+      "\(verified.stdout)\(verified.stderr)")
+    #expect(verified.stderr.contains("__MACOSX/: \(listing(folder).count + 3) entries of macOS metadata"))
+  }
+
   /// L12, attacking the fix: a package zipped under a folder named
   /// `__MACOSX` holds its metadata-shaped entries in the package's own
   /// folder, where an extractor writes them: verify names each, not a note.

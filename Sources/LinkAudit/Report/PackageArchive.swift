@@ -236,14 +236,22 @@ public enum PackageArchive {
       problems.append("\(shown): \(why)")
       return true
     }
-    var metadata: [String] = []
+    var metadata: [(shown: String, of: String?)] = []
+    // Every entry's path (a folder's without its `/`): what Finder's metadata must be of.
+    var held = Set<String>()
     for entry in entries {
       let path = entryName(entry)
       let shown = displayable(path)
+      held.insert(path.hasSuffix("/") ? String(path.dropLast()) : path)
       // macOS's metadata beside the package's folder, never in it (red-team L12): said, not failed. Unless the
       // package's folder is itself under `__MACOSX/` (doctor's) or is it (verify's: below).
       if isFinderMetadata(entry, named: path, in: archive), under.map({ $0.isEmpty || !path.hasPrefix($0) }) ?? true {
-        metadata.append(shown)
+        // `__MACOSX/2021-Q4-v1/._metrics.csv` is of `2021-Q4-v1/metrics.csv`; a folder entry, of nothing.
+        let name = (path as NSString).lastPathComponent
+        let of =
+          path.hasSuffix("/")
+          ? nil : String(path.dropFirst("__MACOSX/".count).dropLast(name.count)) + String(name.dropFirst(2))
+        metadata.append((shown, of))
         continue
       }
       let parts: [String]
@@ -352,9 +360,16 @@ public enum PackageArchive {
       }
     }
     if under == nil, top == "__MACOSX" {
-      problems += metadata.map { "\($0): in the package's folder, __MACOSX/ (macOS metadata, no package's file)" }
+      problems += metadata.map { "\($0.shown): in the package's folder, __MACOSX/ (macOS metadata, no package's file)" }
       metadata = []
     }
+    // Finder writes metadata of what it zips only: `._NAME` of no entry of the archive is no Finder's, but
+    // another entry, outside the package's folder (verify's; doctor counts it among the bundle's others).
+    let orphans = metadata.filter { $0.of.map { !held.contains($0) } ?? false }
+    if under == nil {
+      problems += orphans.map { "\($0.shown): outside the package's folder \(displayable(top ?? ""))/" }
+    }
+    metadata.removeAll { $0.of.map { !held.contains($0) } ?? false }
     var notes: [String] = []
     if !metadata.isEmpty {
       notes.append(
