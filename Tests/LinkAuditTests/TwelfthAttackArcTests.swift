@@ -54,7 +54,8 @@ extension ThirdAttackPackageTests {
     }
     for other in [
       "2~1/notes.txt", "2021~1/notes.txt", "2021-~1/notes.txt", "20~1/notes.txt", "2021-Q4~1/notes.txt",
-      "20D4FG~1/metrics.csv", "21D4F3~1/metrics.csv", "20D4F~1/metrics.csv", "20D4F3~12/metrics.csv",
+      "20D4FG~1/metrics.csv", "20Ｄ4F3~1/metrics.csv", "21D4F3~1/metrics.csv", "20D4F~1/metrics.csv",
+      "20D4F3~12/metrics.csv",
       "2021-Q~0/metrics.csv", "REPORT~1/notes.txt",
     ] {
       #expect(PackageArchive.otherSpelling(of: other, under: under) == nil, "\(other)")

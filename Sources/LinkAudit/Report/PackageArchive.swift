@@ -476,7 +476,7 @@ public enum PackageArchive {
     // The hash's form: two of them, then four hex digits.
     let two = base.prefix(2)
     return head.count == two.count + 4 && alike(head.prefix(two.count), two)
-      && head.dropFirst(two.count).allSatisfy(\.isHexDigit)
+      && head.dropFirst(two.count).allSatisfy { $0.isASCII && $0.isHexDigit }
   }
 
   /// An entry macOS's Finder (or `ditto -c -k --sequesterRsrc`) adds when it
