@@ -51,7 +51,7 @@ extension ThirdAttackPackageTests {
     let why =
       entry.contains("..")
       ? "an entry with `..` in its path (an extractor may write it anywhere, into the package's folder too)"
-      : "another spelling of a path in the package's folder (unzip writes it over the package's file)"
+      : "another spelling of a path in the package's folder (an extractor writes it over the package's file)"
     #expect(
       told.stdout.contains(
         "problem  packages: \(handed)/bundle.zip (2021-Q4-v1/): 2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): \(why)"
@@ -71,7 +71,7 @@ extension ThirdAttackPackageTests {
     #expect(told.status == 1, "\(told.stdout)")
     #expect(
       told.stdout.contains(
-        "2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): another spelling of a path in the package's folder (unzip writes it over the package's file)"
+        "2021-Q4 version 1 is not as filed, 1 difference(s): \(entry): another spelling of a path in the package's folder (an extractor writes it over the package's file)"
       ), "\(told.stdout)")
   }
 

@@ -162,7 +162,8 @@ public enum PackageArchive {
     }
     // A file is inside a folder found when one of the folders it lies in (each prefix up to a `/`) is one.
     let outside = files.filter { file in
-      if found.contains(""), !file.contains("/") { return false }
+      // A flat package's files are at the top: `docs\letter.txt` is in docs/ to the extractor that wrote it (red-team L10).
+      if found.contains(""), !file.contains(where: { $0 == "/" || $0 == "\\" }) { return false }
       var prefix = ""
       for part in file.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
         prefix += part + "/"
@@ -226,23 +227,47 @@ public enum PackageArchive {
       // The folder's own name, for the name rule below; a flat package has none.
       top = under.isEmpty ? nil : (String(under.dropLast()) as NSString).lastPathComponent
     }
+    // Entries spelt another way that land in the package's folder, told once its manifest says which
+    // files are the package's: over one of them, or a file added (red-team L7).
+    var spelt: [(problem: Int, path: String, under: String)] = []
+    func spelling(_ path: String, _ shown: String, under: String) -> Bool {
+      guard let why = otherSpelling(of: path, under: under) else { return false }
+      spelt.append((problems.count, path, under))
+      problems.append("\(shown): \(why)")
+      return true
+    }
+    var metadata: [(shown: String, of: String?)] = []
+    // Every entry's path (a folder's without its `/`): what Finder's metadata must be of.
+    var held = Set<String>()
     for entry in entries {
       let path = entryName(entry)
       let shown = displayable(path)
+      held.insert(path.hasSuffix("/") ? String(path.dropLast()) : path)
+      // macOS's metadata beside the package's folder, never in it (red-team L12): said, not failed. Unless the
+      // package's folder is itself under `__MACOSX/` (doctor's) or is it (verify's: below).
+      if isFinderMetadata(entry, named: path, in: archive), under.map({ $0.isEmpty || !path.hasPrefix($0) }) ?? true {
+        // `__MACOSX/2021-Q4-v1/._metrics.csv` is of `2021-Q4-v1/metrics.csv`; a folder entry, of nothing.
+        let name = (path as NSString).lastPathComponent
+        let of =
+          path.hasSuffix("/")
+          ? nil : String(path.dropFirst("__MACOSX/".count).dropLast(name.count)) + String(name.dropFirst(2))
+        metadata.append((shown, of))
+        continue
+      }
       let parts: [String]
       if let under {
         // A bundle's other entries are not this package's: not unpacked, not named (doctor says how many).
         let inside = path.hasPrefix(under) ? String(path.dropFirst(under.count)) : nil
-        guard let inside, !inside.isEmpty, !under.isEmpty || !inside.contains("/") else {
+        // A flat package's files are at the archive's top: a `/`, or a `\` (a separator to the Windows
+        // extractor that wrote it: red-team L10), puts an entry in a folder beside them.
+        guard let inside, !inside.isEmpty, !under.isEmpty || !inside.contains(where: { $0 == "/" || $0 == "\\" })
+        else {
           // Unless an extractor writes it into the package's folder all the same (red-team J1): a difference, as verify's.
-          if let why = otherSpelling(of: path, under: under) { problems.append("\(shown): \(why)") }
+          _ = spelling(path, shown, under: under)
           continue
         }
-        // `\` is a separator to a Windows extractor: `metrics.csv` at a flat package's top spelt `\metrics.csv`.
-        if inside.contains("\\"), let why = otherSpelling(of: path, under: under) {
-          problems.append("\(shown): \(why)")
-          continue
-        }
+        // `\` is a separator to a Windows extractor: `2021-Q4-v1/docs\letter.txt` is in a subfolder there.
+        if inside.contains("\\"), spelling(path, shown, under: under) { continue }
         parts = [top ?? "/"] + inside.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
       } else {
         parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -326,8 +351,32 @@ public enum PackageArchive {
     }
     // A flat package (`under` "") has no folder whose name could lie.
     if under == "" { top = nil }
+    let manifest = try? Manifest.read(from: folder)
+    if let manifest {
+      let files = Set(manifest.files.keys).union([ReportPackage.manifestName, ReportPackage.signatureName])
+      for (problem, path, under) in spelt {
+        guard let why = otherSpelling(of: path, under: under, files: files) else { continue }
+        problems[problem] = "\(displayable(path)): \(why)"
+      }
+    }
+    if under == nil, top == "__MACOSX" {
+      problems += metadata.map { "\($0.shown): in the package's folder, __MACOSX/ (macOS metadata, no package's file)" }
+      metadata = []
+    }
+    // Finder writes metadata of what it zips only: `._NAME` of no entry of the archive is no Finder's, but
+    // another entry, outside the package's folder (verify's; doctor counts it among the bundle's others).
+    let orphans = metadata.filter { $0.of.map { !held.contains($0) } ?? false }
+    if under == nil {
+      problems += orphans.map { "\($0.shown): outside the package's folder \(displayable(top ?? ""))/" }
+    }
+    metadata.removeAll { $0.of.map { !held.contains($0) } ?? false }
     var notes: [String] = []
-    if let top, let manifest = try? Manifest.read(from: folder), let note = nameNote(top, of: manifest, packed: true) {
+    if !metadata.isEmpty {
+      notes.append(
+        "__MACOSX/: \(metadata.count) entr\(metadata.count == 1 ? "y" : "ies") of macOS metadata (the AppleDouble files Finder adds to a zip; an extractor writes them, if at all, into a __MACOSX folder beside the package's, never into it): no part of the package, not checked"
+      )
+    }
+    if let top, let manifest, let note = nameNote(top, of: manifest, packed: true) {
       notes.append(note)
     }
     return (folder, problems, unread, notes)
@@ -335,12 +384,15 @@ public enum PackageArchive {
 
   /// Why an entry not under `under` byte for byte is still no other entry of
   /// a bundle: spelt another way (`./2021-Q4-v1/metrics.csv`, a leading `/`,
-  /// `\` for `/`, another case, trailing dots or spaces), unzip, Python's extractall or a Windows or
-  /// macOS extractor writes it into the package's folder, over its file
-  /// (red-team J1); one with `..` may land anywhere. nil for an entry that
-  /// lands outside the folder (a cover letter, another copy). A flat package
-  /// (`under` "") is the archive's top: a top-level file spelt another way.
-  package static func otherSpelling(of path: String, under: String) -> String? {
+  /// `\` for `/`, another case, trailing dots or spaces, the 8.3 short name), unzip, Python's extractall or a Windows or
+  /// macOS extractor writes it into the package's folder (red-team J1); one
+  /// with `..` may land anywhere. nil for an entry that lands outside the
+  /// folder (a cover letter, another copy). A flat package (`under` "") is
+  /// the archive's top: a top-level file spelt another way. What it does
+  /// there: written over one of `files` (the package's, as its manifest lists
+  /// them; unknown, nil), or a file added to the folder (red-team L7:
+  /// `2021-Q~1/cover-letter.txt` overwrites nothing).
+  package static func otherSpelling(of path: String, under: String, files: Set<String>? = nil) -> String? {
     func parts(_ name: String) -> [String] {
       name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init).filter { $0 != "." }
     }
@@ -353,7 +405,8 @@ public enum PackageArchive {
     {
       entry.removeFirst()
     }
-    if entry.contains("..") {
+    // A part of dots and spaces alone is `..` to Windows, which drops a name's trailing dots and spaces.
+    if entry.contains(where: { $0.allSatisfy { $0 == "." || $0 == " " } && $0.filter { $0 == "." }.count >= 2 }) {
       return "an entry with `..` in its path (an extractor may write it anywhere, into the package's folder too)"
     }
     // Windows drops a name's trailing dots and spaces: `2021-Q4-v1./` is that folder there.
@@ -373,28 +426,80 @@ public enum PackageArchive {
       ? entry.count == 1 && !isFolder
       : entry.count > folder.count && zip(entry, folder).allSatisfy { names($0.0, $0.1) }
     guard lands else { return nil }
-    return "another spelling of a path in the package's folder (unzip writes it over the package's file)"
+    let rest = entry.dropFirst(folder.count)
+    let over =
+      files?.contains { file in
+        let name = parts(file)
+        return name.count == rest.count && zip(rest, name).allSatisfy { names($0.0, same($0.1)) }
+      } ?? true
+    return over
+      ? "another spelling of a path in the package's folder (an extractor writes it over the package's file)"
+      : "another spelling of the package's folder (an extractor writes it there: a file added to the package's folder)"
   }
 
   /// `part` could be the 8.3 short name Windows gives `name` (a file
-  /// system with short names on opens either): up to six of the long name's
-  /// first characters, `~` and a number, and the first three of its
-  /// extension (`2021-Q~1`, `MANIFE~1.JSO`). Which number it gets depends
-  /// on what else the folder held, so any number is taken.
+  /// system with short names on opens either), in one of the two forms
+  /// Windows makes: the long name's first six characters (all of them when
+  /// it has fewer; five, four… when the number takes two digits, three…),
+  /// `~` and a number (`2021-Q~1`, `2021-~12`); or, from the fifth name
+  /// alike in a folder on, its first two characters, four hex digits of a
+  /// hash of it, `~` and a number (`20D4F3~1`); then the first three
+  /// characters of its extension (`MANIFE~1.JSO`). Spaces and every dot but
+  /// the extension's are left out, and a character 8.3 cannot hold is `_`.
+  /// Which number and hash it gets depends on what else the folder held, so
+  /// any is taken; any other cut of the name is none (red-team L7: `2~1`,
+  /// `2021~1` are no short name of `2021-Q4-v1`).
   package static func isShortName(_ part: String, of name: String) -> Bool {
-    let short = Array(part.uppercased())
-    guard let tilde = short.firstIndex(of: "~"), (1...6).contains(tilde) else { return false }
-    let rest = short[(tilde + 1)...]
-    let digits = rest.prefix { $0.isASCII && $0.isNumber }
-    guard !digits.isEmpty, tilde + 1 + digits.count <= 8 else { return false }
-    let tail = rest.dropFirst(digits.count)
+    let short = Array(part)
+    // The `~` before the number, in the name before its extension.
+    guard let tilde = short[..<(short.lastIndex(of: ".") ?? short.endIndex)].lastIndex(of: "~") else { return false }
+    let digits = short[(tilde + 1)...].prefix { $0.isASCII && $0.isNumber }
+    guard !digits.isEmpty, digits.first != "0", tilde + 1 + digits.count <= 8 else { return false }
+    let tail = short[(tilde + 1 + digits.count)...]
     guard tail.isEmpty || (tail.first == "." && tail.count <= 4) else { return false }
-    // Windows leaves spaces and every dot but the extension's out of the short name.
-    let long = name.uppercased()
-    let dot = long.lastIndex(of: ".")
-    let base = Array((dot.map { long[..<$0] } ?? long[...]).filter { $0 != " " && $0 != "." })
-    let ext = dot.map { Array(long[long.index(after: $0)...].filter { $0 != " " }.prefix(3)) } ?? []
-    return base.starts(with: short[..<tilde]) && Array(tail.dropFirst()) == ext
+    let dot = name.lastIndex(of: ".")
+    let base = Array((dot.map { name[..<$0] } ?? name[...]).filter { $0 != " " && $0 != "." })
+    let ext = dot.map { Array(name[name.index(after: $0)...].filter { $0 != " " }.prefix(3)) } ?? []
+    // One character of the short name for one of the long name's: the same letter in upper case, or `_`
+    // for one 8.3 does not hold (`+,;=[]`, or outside ASCII).
+    func alike(_ s: ArraySlice<Character>, _ l: ArraySlice<Character>) -> Bool {
+      s.count == l.count
+        && zip(s, l).allSatisfy { s, l in
+          s.uppercased() == l.uppercased() || (s == "_" && (!l.isASCII || "+,;=[]".contains(l)))
+        }
+    }
+    guard alike(tail.dropFirst(), ext[...]) else { return false }
+    let head = short[..<tilde]
+    guard !head.isEmpty else { return false }
+    // The number's form: as many of the name's first characters as leave room for `~` and the number.
+    if alike(head, base.prefix(min(base.count, 7 - digits.count))) { return true }
+    // The hash's form: two of them, then four hex digits.
+    let two = base.prefix(2)
+    return head.count == two.count + 4 && alike(head.prefix(two.count), two)
+      && head.dropFirst(two.count).allSatisfy { $0.isASCII && $0.isHexDigit }
+  }
+
+  /// An entry macOS's Finder (or `ditto -c -k --sequesterRsrc`) adds when it
+  /// zips a folder: under `__MACOSX/`, a folder, or a file `._NAME` holding
+  /// AppleDouble metadata (its first bytes 00 05 16 07), no part of its path
+  /// `..`, `.` or dots and spaces alone (which Windows reads as those), and no
+  /// `\`. An extractor writes it, if at all, into a `__MACOSX` folder beside
+  /// the package's, never into it (red-team L12). Anything else under
+  /// `__MACOSX/` is read as any other entry is.
+  static func isFinderMetadata(_ entry: Entry, named path: String, in archive: Archive) -> Bool {
+    guard path.hasPrefix("__MACOSX/"), !path.contains("\\") else { return false }
+    var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    if entry.type == .directory, parts.count > 1, parts.last == "" { parts.removeLast() }
+    guard parts.allSatisfy({ part in !part.allSatisfy { $0 == "." || $0 == " " } }) else { return false }
+    if entry.type == .directory { return true }
+    guard entry.type == .file, parts.count >= 2, parts.last?.hasPrefix("._") == true else { return false }
+    // Only its first bytes are read.
+    var head = Data()
+    _ = try? archive.extract(entry) { chunk in
+      head.append(chunk.prefix(4 - head.count))
+      if head.count == 4 { throw CancellationError() }
+    }
+    return head == Data([0x00, 0x05, 0x16, 0x07])
   }
 
   /// An entry's name: UTF-8 when the archive says so, and when it does not but

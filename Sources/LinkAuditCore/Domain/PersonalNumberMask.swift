@@ -367,13 +367,10 @@ public enum PersonalNumberMask {
   /// invisible character (Default_Ignorable_Code_Point: zero-width spaces and
   /// joiners, U+034F, variation selectors), every dash (hyphen, the dashes
   /// U+2010–U+2015, the hyphen bullet U+2043 (I4), minus, their small and full-width forms), the brackets
-  /// and the punctuation below.
+  /// and the punctuation below, and every mark written as a quote (`isQuoteLike`).
   static func isSeparator(_ s: Unicode.Scalar) -> Bool {
     switch s.value {
-    // The full-width apostrophe, quoting as `'` does (red-team J6, attacking the fix); the full-width quote
-    // and backtick, the acute accent, the modifier apostrophe and primes, written as quotes too (red-team K3).
-    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029, 0xFF07, 0xFF02, 0xFF40,
-      0xB4, 0x2B9, 0x2BA, 0x2BC, 0x2032...0x2034:
+    case 0x2D, 0x2010...0x2015, 0x2043, 0x2212, 0xFE58, 0xFE63, 0xFF0D, 0x2028, 0x2029:
       return true
     default:
       // The ASCII quote, apostrophe and backtick quote a group (`"138"12345678`, `'138'12345678`: red-team I4, J6).
@@ -388,7 +385,33 @@ public enum PersonalNumberMask {
         || Self.groupingCategories.contains(s.properties.generalCategory)
         || s.properties.generalCategory == .spaceSeparator
         || s.properties.isDefaultIgnorableCodePoint || s.properties.generalCategory == .nonspacingMark
-        || s.properties.generalCategory == .enclosingMark
+        || s.properties.generalCategory == .enclosingMark || isQuoteLike(s)
+    }
+  }
+
+  /// A mark written as an apostrophe, a quote or a prime, by its class, not
+  /// by a list that grows with each attack (red-team J6, K3, L8): every
+  /// modifier symbol and modifier letter (Unicode's Sk and Lm: the spacing
+  /// accents ´ ¨ ˝ ΄ ᾽, the modifier apostrophes ʼ ʻ ʽ, the tone marks ˊ ˋ
+  /// an input method types, the stress mark ˈ, the full-width backtick),
+  /// every other punctuation or symbol Unicode names an apostrophe, a
+  /// quotation mark, a prime, a geresh or gershayim (′ ″ ‵ ⁗ ＂ ＇ ׳ ״ ՚ ❛),
+  /// and the saltillo ꞌ, a letter written as an apostrophe. Quotes a group
+  /// (`138ʻ12345678`) as `'` does; what such marks also write (`5′11″`,
+  /// `39°54′27″N`, `CHF 1´380´000.00`) has no number's length of digits.
+  /// A mark that is an ID's check character (the modifier ˣ) is that, not this.
+  package static func isQuoteLike(_ s: Unicode.Scalar) -> Bool {
+    if isCheckCharacter(s) { return false }
+    switch s.properties.generalCategory {
+    case .modifierSymbol, .modifierLetter: return true
+    // The saltillo, Ꞌ and ꞌ: letters, written as an apostrophe (in Mexican languages' orthographies).
+    case .uppercaseLetter, .lowercaseLetter: return s.value == 0xA78B || s.value == 0xA78C
+    case .otherPunctuation, .otherSymbol:
+      guard let name = s.properties.name else { return false }
+      let words = name.split(separator: " ")
+      return words.contains("APOSTROPHE") || words.contains("PRIME") || words.contains("GERESH")
+        || words.contains("GERSHAYIM") || name.contains("QUOTATION MARK")
+    default: return false
     }
   }
 
@@ -419,7 +442,8 @@ public enum PersonalNumberMask {
     // And what else a number was seen split by (red-team D3): `| * ; # + =` and the long-vowel mark ー.
     // Not the apostrophe, a quote (red-team J6), nor the wave dash 〜 (U+301C): a dash, Unicode's Pd, like
     // the wavy dash 〰; listed here it had escaped the dash rule (red-team J6). `~` and `～` are no dashes.
-    "|", "*", ";", "#", "+", "=", "\u{30FC}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
+    // The half-width long-vowel mark ｰ as ー (both modifier letters, which are quote-like otherwise: L8).
+    "|", "*", ";", "#", "+", "=", "\u{30FC}", "\u{FF70}", "\u{FF5C}", "\u{FF0A}", "\u{FF1B}", "\u{FF03}", "\u{FF1D}",
     // The ideographic and half-width full stops, the hyphenation point and the backslash (red-team F5).
     "\u{3002}", "\u{FF61}", "\u{2027}", "\\", "\u{FF3C}",
   ]
