@@ -45,7 +45,7 @@ extension ThirdAttackPackageTests {
     let under = "2021-Q4-v1/"
     for lands in [
       "2021-Q~1/metrics.csv", "2021-~12/metrics.csv", "\\\\?\\C:\\2021-Q4-v1\\metrics.csv",
-      "//?/C:/2021-Q4-v1/metrics.csv", "\\\\.\\C:\\2021-Q4-v1\\metrics.csv", "\\\\?\\C:\\2021-Q~1\\metrics.csv",
+      "//?/C:/2021-Q4-v1/metrics.csv", "\\\\.\\C:\\2021-Q4-v1\\metrics.csv", "\\\\?\\C:\\2021-Q~1\\metrics.csv", "\\??\\C:\\2021-Q4-v1\\metrics.csv",
     ] {
       #expect(PackageArchive.otherSpelling(of: lands, under: under) != nil, "\(lands)")
     }

@@ -397,8 +397,10 @@ public enum PackageArchive {
       name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init).filter { $0 != "." }
     }
     var entry = parts(path)
-    // Windows' long-path and device prefixes (`\\?\C:\…`, `\\.\C:\…`) name the drive's own paths (red-team K5).
+    // Windows' long-path and device prefixes (`\\?\C:\…`, `\\.\C:\…`) and the NT namespace's (`\??\C:\…`)
+    // name the drive's own paths (red-team K5).
     if path.hasPrefix("\\\\") || path.hasPrefix("//"), entry.first == "?" { entry.removeFirst() }
+    if path.hasPrefix("\\??\\") || path.hasPrefix("/??/"), entry.first == "??" { entry.removeFirst() }
     // A drive (`C:/2021-Q4-v1/…`) is dropped by a Windows extractor as a leading `/` is by unzip.
     if let drive = entry.first, drive.count == 2, drive.last == ":", drive.first?.isASCII == true,
       drive.first?.isLetter == true
