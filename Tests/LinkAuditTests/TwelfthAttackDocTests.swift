@@ -195,6 +195,10 @@ extension ThirdAttackPackageTests {
     #expect(
       told.stdout.contains("; reports is a link, which report without --out does not write through (named below)"),
       "\(told.stdout)")
+    // `--reports reports` names the default place itself: its link rule holds (L11 is for other folders).
+    let named = try doctorHere(["--reports", "reports"])
+    #expect(named.stdout.contains("problem  packages: reports is a link to"), "\(named.stdout)")
+    #expect(!named.stdout.contains("writes the missing files again"), "\(named.stdout)")
   }
 
   /// L9 (e): reports a regular file or a FIFO: every report without --out is

@@ -54,17 +54,21 @@ struct DoctorCommand: ParsableCommand {
       database: database.path)
     // The folder packages are looked for in: the one named, else report's default place.
     let place = reports ?? DefaultPlace.reports
+    // `--reports reports` (in the folder report runs in) names the default place itself: its rules hold (red-team L11).
+    let isDefaultPlace =
+      URL(fileURLWithPath: place).standardizedFileURL.path
+      == URL(fileURLWithPath: DefaultPlace.reports).standardizedFileURL.path
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(
-          db: db, reports: place, reportsNamed: reports != nil,
+          db: db, reports: place, reportsNamed: reports != nil, isDefaultPlace: isDefaultPlace,
           signingKey: signing.path(database: database)
         ).findings()
       }
     }
     // A link on report's default place: report refuses to write through it, so doctor names it (red-team J3).
     // A folder named with --reports is the user's own path, written with --out, through a link too (red-team L11).
-    if reports == nil {
+    if isDefaultPlace {
       findings += DefaultPlace.links(in: place).map { Doctor.Finding(.problem, "packages", $0) }
       // reports/ a file or a pipe: every report without --out is refused, so said here too (red-team L9e).
       if let what = FilingChecks.notAFolder(place) {
@@ -93,6 +97,9 @@ struct FilingChecks {
   let db: Database
   let reports: String
   let reportsNamed: Bool
+  /// The folder is report's default place (reports/ where doctor runs), whose link rules (J3) hold; any
+  /// other folder named with --reports is the user's own, written with --out, through a link too (red-team L11).
+  let isDefaultPlace: Bool
   let signingKey: (path: String, named: Bool)
 
   func findings() throws -> [Doctor.Finding] {
@@ -203,11 +210,10 @@ struct FilingChecks {
           p.isArchive || latestByQuarter[manifest.quarter]?.version != version
           ? ""
           // Report writes through no link it was not given: said below, not promised here (red-team J3, L9b).
-          : !reportsNamed && (DefaultPlace.isLink(reports) || DefaultPlace.isLink(p.path))
+          : isDefaultPlace && (DefaultPlace.isLink(reports) || DefaultPlace.isLink(p.path))
             ? "; \(DefaultPlace.isLink(p.path) ? "the folder" : TableSink.flat(reports)) is a link, which report without --out does not write through (named below)"
             : p.problems.allSatisfy(ReportPackage.isOnlyLacking)
-              // With --reports, the folder is the user's own, written with --out (red-team L11).
-              ? "; a report \(reportsNamed ? "with --out" : "into") \(shown) writes the missing files again"
+              ? "; a report into \(shown) writes the missing files again"
               : "; a report into \(shown) refuses to write the filed bytes over it: \(TableSink.flat(FiledPackage.alteredAdvice(p.path)))"
         findings.append(
           Doctor.Finding(
@@ -363,7 +369,7 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .warning, "filings",
-          "no package or archive in \(TableSink.flat(reports))/ holds \(missing.joined(separator: ", ")) as filed (\(reportsNamed ? rewrite.joined(separator: "; ") : "linkaudit report") writes it again only while its bytes are the same)"
+          "no package or archive in \(TableSink.flat(reports))/ holds \(missing.joined(separator: ", ")) as filed (\(!isDefaultPlace ? rewrite.joined(separator: "; ") : "linkaudit report") writes it again only while its bytes are the same)"
         ))
     }
     return findings

@@ -248,12 +248,12 @@ extension FilingChecks {
       filing.quarter + PackageArchive.zoneSuffix(filing.timeZone))
     // A link on the way is refused by a report without --out (red-team J3): no promise that it writes (K7).
     // A folder named with --reports is the user's, written with --out through a link too (red-team L11).
-    if !reportsNamed, DefaultPlace.isLink(reports) || DefaultPlace.isLink(folder) {
+    if isDefaultPlace, DefaultPlace.isLink(reports) || DefaultPlace.isLink(folder) {
       return
         "\(TableSink.flat(DefaultPlace.isLink(reports) ? reports : folder)) is a link (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
     }
     // reports a file or a pipe: a report without --out is refused (red-team L9e).
-    if !reportsNamed, Self.notAFolder(reports) != nil {
+    if isDefaultPlace, Self.notAFolder(reports) != nil {
       return
         "\(TableSink.flat(reports)) is not a folder (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
     }
