@@ -1064,7 +1064,7 @@ package enum PackageFolder {
   /// `\` (PowerShell 5.1's), each as the zip shows it. An extractor writes
   /// them out all the same, perhaps over a folder doctor vouched for
   /// (red-team L1). Nil when the zip is not read so (the claim check names why).
-  package static func copiesOutOfReach(of manifest: Data, in path: String) -> [String]? {
+  package static func copiesOutOfReach(of manifest: Data, in path: String) -> [OutOfReach]? {
     guard notARegularFile(path) == nil,
       let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
       (zipEntryCount(bytes) ?? 0) <= UInt64(largestEntryCount)
@@ -1075,7 +1075,7 @@ package enum PackageFolder {
     }
     let sealed = Set(layout.sealed)
     let budget = UnpackBudget()
-    var found: [String] = []
+    var found: [OutOfReach] = []
     var folders = Set<String>()
     for entry in archive where entry.type == .file && !sealed.contains(entry.path) {
       let parts = entry.path.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
@@ -1086,7 +1086,9 @@ package enum PackageFolder {
           (try? unpacked(entry, of: archive, limit: manifest.count)) == manifest
         else { continue }
         let folder = String(entry.path.dropLast(last.count))
-        if folders.insert(folder).inserted { found.append("\(escapingControls(folder)) (names with `\\`)") }
+        if folders.insert(folder).inserted {
+          found.append(OutOfReach(entry: folder, shown: "\(escapingControls(folder)) (names with `\\`)", isZip: false))
+        }
         continue
       }
       guard entry.uncompressedSize >= 18, entry.uncompressedSize <= UInt64(largestInnerArchive) else { continue }
@@ -1103,10 +1105,33 @@ package enum PackageFolder {
       let content =
         kind == .zip ? zipContent(inner, nested: true, budget: budget) : tarContent(inner, nested: true, budget: budget)
       if case .manifests(let held, _) = content, held.contains(manifest) {
-        found.append("\(escapingControls(entry.path)) (\(kind.rawValue) inside it)")
+        found.append(
+          OutOfReach(
+            entry: entry.path, shown: "\(escapingControls(entry.path)) (\(kind.rawValue) inside it)",
+            isZip: kind == .zip))
       }
     }
     return found
+  }
+
+  /// A place of a zip holding a filed manifest out of the copy check's reach:
+  /// the entry (an archive's, or the folder of `\` names), as shown, and
+  /// whether it is a zip (doctor checks one as it checks a zip in sight).
+  package struct OutOfReach: Equatable, Sendable {
+    package var entry: String
+    package var shown: String
+    package var isZip: Bool
+  }
+
+  /// The bytes of the entry `name` of the zip at `path`, at most `largestInnerArchive`: an archive inside it.
+  package static func entryBytes(_ name: String, of path: String) -> Data? {
+    guard notARegularFile(path) == nil,
+      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+      ArchiveLayout.inspect(bytes, shown: "").readable,
+      let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil),
+      let entry = archive[name], entry.type == .file
+    else { return nil }
+    return try? unpacked(entry, of: archive, limit: largestInnerArchive)
   }
 
   /// The most entries `packagesInSight` looks at in one place (its own and its subfolders' together).

@@ -37,7 +37,7 @@ extension FilingChecks {
     for copy in copies {
       // A report's staging that a run of this tool (`-PID-TOKEN`) holds locked now fills as it goes: not a copy
       // yet. Any other copy so named (a dead run's, an earlier version's, one in handed/) is checked (red-team L2).
-      if isStagedNow(copy.path, in: stagingPlaces) { continue }
+      if stagingHeld(copy.path, in: stagingPlaces) == true { continue }
       // A zip holding the same manifest twice (a folder, and an archive inside it) is one copy to check.
       guard seen.insert("\(copy.path)\u{0}\(ReportPackage.sha256(copy.manifest))").inserted else { continue }
       let shown = TableSink.flat(copy.path)
@@ -90,7 +90,9 @@ extension FilingChecks {
         findings += verdict(
           OnDisk(
             path: copy.path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes,
-            unchecked: s.unchecked), shown: shown)
+            unchecked: s.unchecked), shown: shown,
+          what: stagingHeld(copy.path, in: stagingPlaces) == false
+            ? "a report's staging left by a killed run (the next report into its folder places or removes it)" : nil)
         continue
       }
       guard left > 0 else {
@@ -101,12 +103,15 @@ extension FilingChecks {
       let place = PackageArchive.folders(holding: copy.manifest, in: copy.path)
       // The copies the zip holds where no folder check reaches: an archive inside it, names with `\` (red-team L1).
       let outOfReach = place == nil ? [] : PackageFolder.copiesOutOfReach(of: copy.manifest, in: copy.path) ?? []
-      let hidden = PackageFolder.listed(outOfReach.map(TableSink.flat))
+      // A zip inside it holding one copy is checked as a zip in sight is; what stays unchecked is named below.
+      let unreached = try checkInside(outOfReach, of: copy, shown: shown, key: key, left: &left, findings: &findings)
+      let hidden = PackageFolder.listed(unreached.map(TableSink.flat))
       if let place, place.folders.isEmpty {
+        guard outOfReach.isEmpty || !unreached.isEmpty else { continue }
         // Alone, nothing in it is vouched for: a warning, as a tar copy is (K1's row); beside a folder checked, a problem.
         notChecked(
           shown,
-          outOfReach.isEmpty
+          unreached.isEmpty
             ? " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder"
             : " (its manifest is in no folder of this zip as verify reads one: \(hidden)): unpack it and run linkaudit verify on the package's folder",
           .warning)
@@ -172,11 +177,11 @@ extension FilingChecks {
           ))
       }
       // Beside the folders checked, a copy an extractor writes out too, perhaps over them: doctor cannot vouch for it.
-      if !outOfReach.isEmpty {
+      if !unreached.isEmpty {
         findings.append(
           Doctor.Finding(
             .problem, "packages",
-            "\(shown): holds \(named)'s manifest as filed \(outOfReach.count) more time(s) where doctor does not check the files: \(hidden): unpacking them writes their files out too, perhaps over the folder checked; unpack each and run linkaudit verify on it"
+            "\(shown): holds \(named)'s manifest as filed \(unreached.count) more time(s) where doctor does not check the files: \(hidden): unpacking them writes their files out too, perhaps over the folder checked; unpack each and run linkaudit verify on it"
           ))
       }
     }
@@ -191,27 +196,66 @@ extension FilingChecks {
   /// zip of thousands of damaged copies stops at 8 named (red-team L5).
   static let (foldersChecked, differencesNamed, entriesWalked) = (64, 8, 400_000)
 
-  /// A staging name of this version's runs (`.NAME.writing-PID-TOKEN`),
-  /// directly in a folder report stages in, whose run holds it locked now.
-  func isStagedNow(_ path: String, in places: Set<String>) -> Bool {
+  /// Checks each zip inside the zip `copy` that holds the filed manifest in
+  /// one folder, as a copy in sight is (unpacked aside, bounded by `left`):
+  /// its line when it is not as filed, none when it is (red-team L1: a
+  /// bundle of the package's folder and its archive is as filed). Returns
+  /// what stays unchecked (a tar, `\` names, a bundle inside), as shown.
+  private func checkInside(
+    _ places: [PackageFolder.OutOfReach], of copy: PackageFolder.InSight, shown: String,
+    key: Result<PackagePublicKey, Error>?, left: inout UInt64, findings: inout [Doctor.Finding]
+  ) throws -> [String] {
+    var unreached: [String] = []
+    for place in places {
+      guard place.isZip, left > 0, let inner = PackageFolder.entryBytes(place.entry, of: copy.path) else {
+        unreached.append(place.shown)
+        continue
+      }
+      let scratch = PackageFolder.scratchFolder(.unpack)
+      defer { try? FileManager.default.removeItem(atPath: scratch) }
+      let file = (scratch as NSString).appendingPathComponent("inner.zip")
+      guard mkdir(scratch, 0o700) == 0,
+        (try? inner.write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)) != nil,
+        let inside = PackageArchive.folders(holding: copy.manifest, in: file), inside.folders.count == 1
+      else {
+        unreached.append(place.shown)
+        continue
+      }
+      let found = try archive(file, key: key, nameChecked: false, budget: left, under: inside.folders[0])
+      left -= min(left, found.unpacked)
+      guard !found.spent, found.manifest != nil else {
+        unreached.append(place.shown)
+        continue
+      }
+      findings += verdict(found, shown: "\(shown) (\(TableSink.flat(place.entry)))")
+    }
+    return unreached
+  }
+
+  /// A staging name of this version's runs (`.NAME.writing-PID-TOKEN`,
+  /// `.previous-…`) directly in a folder report stages in: whether its run
+  /// holds it locked now; nil for any other name or place (red-team L2).
+  func stagingHeld(_ path: String, in places: Set<String>) -> Bool? {
     let name = (path as NSString).lastPathComponent
     guard name.hasPrefix("."), let staged = PackageFolder.stagedFor(name), staged.tail.contains("-") else {
-      return false
+      return nil
     }
     let parent = (path as NSString).deletingLastPathComponent
-    return places.contains(FileIdentity(parent.isEmpty ? "." : parent).canonical) && PackageFolder.isInUse(path)
+    guard places.contains(FileIdentity(parent.isEmpty ? "." : parent).canonical) else { return nil }
+    return PackageFolder.isInUse(path)
   }
 
   /// A copy's line: not as filed (its differences), or its signature not
   /// verified; none when it is as filed.
-  private func verdict(_ found: OnDisk, shown: String) -> [Doctor.Finding] {
+  /// `what` says what the copy is, when it is not a copy under a name of its own.
+  private func verdict(_ found: OnDisk, shown: String, what: String? = nil) -> [Doctor.Finding] {
     guard let manifest = found.manifest, let version = manifest.filing?.version else { return [] }
     let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
     if !found.problems.isEmpty {
       return [
         Doctor.Finding(
           .problem, "packages",
-          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (a copy under a name of its own, perhaps the one handed over; linkaudit verify \(shown) says more)"
+          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); linkaudit verify \(shown) says more)"
         )
       ]
     }
