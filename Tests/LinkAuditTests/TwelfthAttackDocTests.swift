@@ -113,6 +113,14 @@ extension ThirdAttackPackageTests {
     let left = try doctorFinds("problem  packages: \(dead): 2021-Q4 version 1 is not as filed")
     #expect(left.contains("(a report's staging left by a killed run"), "\(left)")
     try FileManager.default.removeItem(atPath: dead)
+    // A link under a live-looking staging name (no lock can be taken on a link) leads to a copy: checked.
+    let elsewhere = TemporaryDirectory()
+    try alteredCopy(elsewhere.file("2021-Q4"))
+    let link = reports + "/.2021-Q4.writing-1-\(PackageFolder.runToken)"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: elsewhere.file("2021-Q4"))
+    try doctorFinds("problem  packages: \(link): 2021-Q4 version 1 is not as filed")
+    try FileManager.default.removeItem(atPath: link)
+    withExtendedLifetime(elsewhere) {}
     let (away, hand) = try handOut(["2021-Q4-v1"])
     try Data("altered\n".utf8).write(to: URL(fileURLWithPath: hand + "/2021-Q4-v1/metrics.csv"))
     try runShell("zip -q -r \(handed)/.handover.writing-1 2021-Q4-v1", in: hand)

@@ -26,8 +26,8 @@ struct DoctorCommand: ParsableCommand {
       bytes, every file, nothing added, and its signature, checked with the public key the \
       filings keep with its version (a version filed signed whose key is not known is a \
       problem) (before the first filing too); every copy in sight under a name of its own whose manifest is a \
-      filed version's (a folder or a zip: every file, nothing added, its signature; a tar named as not \
-      checked file by file); every \
+      filed version's (a folder or a zip: every file, nothing added, its signature; a zip inside a zip \
+      too; a tar named as not checked file by file); every \
       filed version, superseded ones included, found there or named, and one a report left \
       staged under a dot-name named with what to do. Any other package in sight of a report \
       that names a version the filings do not hold is a problem (report refuses to file that \

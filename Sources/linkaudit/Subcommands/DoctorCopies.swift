@@ -248,7 +248,11 @@ extension FilingChecks {
       return nil
     }
     let parent = (path as NSString).deletingLastPathComponent
-    guard places.contains(FileIdentity(parent.isEmpty ? "." : parent).canonical) else { return nil }
+    // A link is never a run's staging (runs stage folders and archives), and a lock cannot be taken on one.
+    var info = stat()
+    guard places.contains(FileIdentity(parent.isEmpty ? "." : parent).canonical), lstat(path, &info) == 0,
+      [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT)
+    else { return nil }
     return PackageFolder.isInUse(path)
   }
 
