@@ -244,5 +244,12 @@ extension ThirdAttackPackageTests {
         "problem  packages: reports is \(pipe ? "a FIFO (a named pipe)" : "a file"), not a folder: a report without --out writes the quarter's folder in reports/ and is refused"
       ), "\(told.stdout)")
     #expect(listing(dir.path).filter { $0.hasPrefix("reports") } == ["reports"])
+    // Named with --reports, a file or a pipe is said too, not passed as a folder with nothing in it.
+    try FileManager.default.moveItem(atPath: place, toPath: dir.file("filings"))
+    let named = try doctorHere(["--reports", "filings"])
+    #expect(named.status == 1, "\(named.stdout)")
+    #expect(
+      named.stdout.contains("problem  packages: filings (named with --reports) is \(pipe ? "a FIFO" : "a file")"),
+      "\(named.stdout)")
   }
 }

@@ -78,6 +78,13 @@ struct DoctorCommand: ParsableCommand {
             "\(TableSink.flat(place)) is \(what), not a folder: a report without --out writes the quarter's folder in \(TableSink.flat(place))/ and is refused; move \(TableSink.flat(place)) away, or name --out"
           ))
       }
+    } else if let what = FilingChecks.notAFolder(place) {
+      // A folder named with --reports that is none: no package looked for there, said rather than passed as healthy.
+      findings.append(
+        Doctor.Finding(
+          .problem, "packages",
+          "\(TableSink.flat(place)) (named with --reports) is \(what), not a folder: no package is looked for in it; name the folder of report packages"
+        ))
     }
     for f in findings {
       print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)")
