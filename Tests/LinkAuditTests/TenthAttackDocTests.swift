@@ -106,12 +106,14 @@ extension ThirdAttackPackageTests {
   @Test func k1_aCopyPastTheFoldersCheckedIsAProblem() throws {
     try seeded()
     let bundled = dir.file("bundled")
-    for n in 1...9 {
+    // Past the 64 folders of one zip doctor checks (red-team L5: 9 recipients' copies are checked in full).
+    for n in 1...65 {
       try FileManager.default.createDirectory(atPath: bundled + "/c\(n)", withIntermediateDirectories: true)
       try FileManager.default.copyItem(atPath: folder, toPath: bundled + "/c\(n)/2021-Q4-v1")
     }
     try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
-    try runShell("zip -q -r \(reports)/handed/bundle.zip c1 c2 c3 c4 c5 c6 c7 c8 c9", in: bundled)
+    try runShell(
+      "zip -q -r \(reports)/handed/bundle.zip \((1...65).map { "c\($0)" }.joined(separator: " "))", in: bundled)
     let before = snapshot(reports)
     let told = try doctor()
     #expect(told.status == 1, "\(told.stdout)")
@@ -149,7 +151,7 @@ extension ThirdAttackPackageTests {
     #expect(!told.stdout.contains("c00008/"), "\(told.stdout)")
     #expect(
       told.stdout.contains(
-        "problem  packages: \(handed)/many.zip: and 2,992 more copies of 2021-Q4 version 1 in it, not checked (doctor checks 8 folders of one zip): run linkaudit verify on each"
+        "problem  packages: \(handed)/many.zip: and 2,992 more copies of 2021-Q4 version 1 in it, not checked (doctor checks up to 64 folders of one zip, and stops at 8 not as filed): run linkaudit verify on each"
       ), "\(told.stdout)")
   }
 }

@@ -1063,6 +1063,83 @@ package enum PackageFolder {
     return manifests.first { (try? Manifest.decode($0, path: path)) != nil }
   }
 
+  /// The places in the zip at `path` holding `manifest` (a filed version's
+  /// bytes) that doctor's copy check, reading the zip's folders as verify
+  /// does, never reaches: an archive inside it (a zip or a tar, read one
+  /// level deep as the claim check reads one) and a folder under names with
+  /// `\` (PowerShell 5.1's), each as the zip shows it. An extractor writes
+  /// them out all the same, perhaps over a folder doctor vouched for
+  /// (red-team L1). Nil when the zip is not read so (the claim check names why).
+  package static func copiesOutOfReach(of manifest: Data, in path: String) -> [OutOfReach]? {
+    guard notARegularFile(path) == nil,
+      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+      (zipEntryCount(bytes) ?? 0) <= UInt64(largestEntryCount)
+    else { return nil }
+    let layout = ArchiveLayout.inspect(bytes, shown: "")
+    guard layout.readable, let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil) else {
+      return nil
+    }
+    let sealed = Set(layout.sealed)
+    let budget = UnpackBudget()
+    var found: [OutOfReach] = []
+    var folders = Set<String>()
+    for entry in archive where entry.type == .file && !sealed.contains(entry.path) {
+      let parts = entry.path.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
+      if let last = parts.last, ReportPackage.isManifestName(last) {
+        // Under `/` names alone, a folder the copy check reads; under `\`, one it does not.
+        guard !ReportPackage.isManifestName(entry.path.split(separator: "/").last ?? ""),
+          entry.uncompressedSize == UInt64(manifest.count),
+          (try? unpacked(entry, of: archive, limit: manifest.count)) == manifest
+        else { continue }
+        let folder = String(entry.path.dropLast(last.count))
+        if folders.insert(folder).inserted {
+          found.append(OutOfReach(entry: folder, shown: "\(escapingControls(folder)) (names with `\\`)", isZip: false))
+        }
+        continue
+      }
+      guard entry.uncompressedSize >= 18, entry.uncompressedSize <= UInt64(largestInnerArchive) else { continue }
+      var head = Data()
+      _ = try? archive.extract(entry, bufferSize: 512) { chunk in
+        head.append(chunk)
+        if head.count >= 512 { throw ReportError(message: "enough") }
+      }
+      guard let kind = InnerArchive(head: head) else { continue }
+      budget.bytes -= Int(entry.uncompressedSize)
+      guard budget.bytes >= 0, let inner = try? unpacked(entry, of: archive, limit: largestInnerArchive) else {
+        continue
+      }
+      let content =
+        kind == .zip ? zipContent(inner, nested: true, budget: budget) : tarContent(inner, nested: true, budget: budget)
+      if case .manifests(let held, _) = content, held.contains(manifest) {
+        found.append(
+          OutOfReach(
+            entry: entry.path, shown: "\(escapingControls(entry.path)) (\(kind.rawValue) inside it)",
+            isZip: kind == .zip))
+      }
+    }
+    return found
+  }
+
+  /// A place of a zip holding a filed manifest out of the copy check's reach:
+  /// the entry (an archive's, or the folder of `\` names), as shown, and
+  /// whether it is a zip (doctor checks one as it checks a zip in sight).
+  package struct OutOfReach: Equatable, Sendable {
+    package var entry: String
+    package var shown: String
+    package var isZip: Bool
+  }
+
+  /// The bytes of the entry `name` of the zip at `path`, at most `largestInnerArchive`: an archive inside it.
+  package static func entryBytes(_ name: String, of path: String) -> Data? {
+    guard notARegularFile(path) == nil,
+      let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+      ArchiveLayout.inspect(bytes, shown: "").readable,
+      let archive = try? Archive(data: bytes, accessMode: .read, pathEncoding: nil),
+      let entry = archive[name], entry.type == .file
+    else { return nil }
+    return try? unpacked(entry, of: archive, limit: largestInnerArchive)
+  }
+
   /// The most entries `packagesInSight` looks at in one place (its own and its subfolders' together).
   package static let sightLimit = 4096
 

@@ -26,8 +26,8 @@ struct DoctorCommand: ParsableCommand {
       bytes, every file, nothing added, and its signature, checked with the public key the \
       filings keep with its version (a version filed signed whose key is not known is a \
       problem) (before the first filing too); every copy in sight under a name of its own whose manifest is a \
-      filed version's (a folder or a zip: every file, nothing added, its signature; a tar named as not \
-      checked file by file); every \
+      filed version's (a folder or a zip: every file, nothing added, its signature; a zip inside a zip \
+      too; a tar named as not checked file by file); every \
       filed version, superseded ones included, found there or named, and one a report left \
       staged under a dot-name named with what to do. Any other package in sight of a report \
       that names a version the filings do not hold is a problem (report refuses to file that \
@@ -54,16 +54,38 @@ struct DoctorCommand: ParsableCommand {
       database: database.path)
     // The folder packages are looked for in: the one named, else report's default place.
     let place = reports ?? DefaultPlace.reports
+    // `--reports reports` (in the folder report runs in) names the default place itself: its rules hold (red-team L11).
+    let isDefaultPlace =
+      URL(fileURLWithPath: place).standardizedFileURL.path
+      == URL(fileURLWithPath: DefaultPlace.reports).standardizedFileURL.path
     if (try? db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'filing'").integer) == 1 {
       findings += try db.transaction(.deferred) {
         try FilingChecks(
-          db: db, reports: place, reportsNamed: reports != nil,
+          db: db, reports: place, reportsNamed: reports != nil, isDefaultPlace: isDefaultPlace,
           signingKey: signing.path(database: database)
         ).findings()
       }
     }
     // A link on report's default place: report refuses to write through it, so doctor names it (red-team J3).
-    findings += DefaultPlace.links(in: place).map { Doctor.Finding(.problem, "packages", $0) }
+    // A folder named with --reports is the user's own path, written with --out, through a link too (red-team L11).
+    if isDefaultPlace {
+      findings += DefaultPlace.links(in: place).map { Doctor.Finding(.problem, "packages", $0) }
+      // reports/ a file or a pipe: every report without --out is refused, so said here too (red-team L9e).
+      if let what = FilingChecks.notAFolder(place) {
+        findings.append(
+          Doctor.Finding(
+            .problem, "packages",
+            "\(TableSink.flat(place)) is \(what), not a folder: a report without --out writes the quarter's folder in \(TableSink.flat(place))/ and is refused; move \(TableSink.flat(place)) away, or name --out"
+          ))
+      }
+    } else if let what = FilingChecks.notAFolder(place) {
+      // A folder named with --reports that is none: no package looked for there, said rather than passed as healthy.
+      findings.append(
+        Doctor.Finding(
+          .problem, "packages",
+          "\(TableSink.flat(place)) (named with --reports) is \(what), not a folder: no package is looked for in it; name the folder of report packages"
+        ))
+    }
     for f in findings {
       print("\(f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(f.check): \(f.detail)")
     }
@@ -82,6 +104,9 @@ struct FilingChecks {
   let db: Database
   let reports: String
   let reportsNamed: Bool
+  /// The folder is report's default place (reports/ where doctor runs), whose link rules (J3) hold; any
+  /// other folder named with --reports is the user's own, written with --out, through a link too (red-team L11).
+  let isDefaultPlace: Bool
   let signingKey: (path: String, named: Bool)
 
   func findings() throws -> [Doctor.Finding] {
@@ -94,7 +119,11 @@ struct FilingChecks {
     let packages = try self.packages(key: key)
     // Before any filing, what is in the reports folder is checked all the same (red-team C9): a
     // package or archive there names a version the filings do not hold.
-    guard !filings.isEmpty || !packages.isEmpty else { return [Doctor.Finding(.ok, "filings", "no report filed yet")] }
+    guard !filings.isEmpty || !packages.isEmpty else {
+      // Nothing filed, nothing in the reports folder: another database's package in sight is still a claim (red-team L6).
+      let seen = try sightFindings(listed: [], key: key)
+      return seen.isEmpty ? [Doctor.Finding(.ok, "filings", "no report filed yet")] : seen
+    }
     // The signing key: one line, whatever is wrong with it (red-team B14).
     // Against the key a re-issue would follow: a superseded version kept signed by a key since
     // replaced is no reason to warn, its signature being checked with the key the ledger keeps (red-team D9).
@@ -187,9 +216,9 @@ struct FilingChecks {
         let next =
           p.isArchive || latestByQuarter[manifest.quarter]?.version != version
           ? ""
-          // Report writes through no link it was not given: said below, not promised here (red-team J3).
-          : DefaultPlace.isLink(p.path)
-            ? "; the folder is a link, which report without --out does not write through (named below)"
+          // Report writes through no link it was not given: said below, not promised here (red-team J3, L9b).
+          : isDefaultPlace && (DefaultPlace.isLink(reports) || DefaultPlace.isLink(p.path))
+            ? "; \(DefaultPlace.isLink(p.path) ? "the folder" : TableSink.flat(reports)) is a link, which report without --out does not write through (named below)"
             : p.problems.allSatisfy(ReportPackage.isOnlyLacking)
               ? "; a report into \(shown) writes the missing files again"
               : "; a report into \(shown) refuses to write the filed bytes over it: \(TableSink.flat(FiledPackage.alteredAdvice(p.path)))"
@@ -247,40 +276,7 @@ struct FilingChecks {
       }
       held.insert("\(manifest.quarter) \(version)")
     }
-    // Every other package in sight of a report (the database's folder, the current one, a subfolder,
-    // a hidden name, an archive under any name) that claims a version the ledger lacks: the
-    // question report asks before it files one (red-team F1).
-    let listed = Set(packages.map { FileIdentity($0.path).canonical })
-    let databaseFolder = (FileIdentity(db.path).canonical as NSString).deletingLastPathComponent
-    // The copies of filed versions under names of their own, checked file by file as filed (red-team H6).
-    var copies: [PackageFolder.InSight] = []
-    let inSight = try FiledPackage.claims(
-      in: [reports, (databaseFolder as NSString).appendingPathComponent("reports"), databaseFolder, "."], database: db,
-      held: { if !listed.contains(FileIdentity($0.path).canonical) { copies.append($0) } })
-    findings += try copyFindings(copies, key: key)
-    for claim in inSight.claims where !listed.contains(FileIdentity(claim.path).canonical) {
-      let version = claim.manifest.filing?.version ?? 0
-      findings.append(
-        Doctor.Finding(
-          .problem, "packages",
-          "\(TableSink.flat(claim.path)): \(claim.isArchive ? "an archive of " : "")\(TableSink.flat(claim.manifest.quarter)) version \(version): \(TableSink.flat(claim.why))\(claim.isStaged ? " (left staged by a report of another database)" : ""): report refuses to file that version from this database (a second, different one); report from the database that filed it"
-        ))
-    }
-    for folder in inSight.cut {
-      findings.append(
-        Doctor.Finding(
-          .warning, "packages",
-          "\(TableSink.flat(folder)): more than \(PackageFolder.sightLimit) entries with its subfolders: only the first \(PackageFolder.sightLimit) were looked at for packages: report files no new version while it is so (move what is not a package out)"
-        ))
-    }
-    // An archive not read through (a bound): what it holds past it is unseen, by report too (red-team G3, G4).
-    for archive in inSight.unread {
-      findings.append(
-        Doctor.Finding(
-          .warning, "packages",
-          "\(TableSink.flat(archive.path)): not read through for a package (\(TableSink.flat(archive.why))): report files no new version, of any quarter, while it is in sight (what is not read may hold a package under any name): if it is your own archive (or link) and holds no linkaudit package, move it out of that folder; if it may hold one, unpack it and run linkaudit verify on it"
-        ))
-    }
+    findings += try sightFindings(listed: Set(packages.map { FileIdentity($0.path).canonical }), key: key)
     // A filed version a killed report left staged under a dot-name: kept, and named with what to do (red-team C9).
     var stagedOnly = false
     for staged in stagedFiled(filings) where !held.contains("\(staged.filing.quarter) \(staged.filing.version)") {
@@ -339,10 +335,16 @@ struct FilingChecks {
     // The quarter's folder report would write it into, refused there (its manifest.json gone): said, not promised (red-team H10).
     let refused = Dictionary(
       uniqueKeysWithValues: gone.compactMap { f in refusedFolder(for: f).map { ("\(f.quarter) \(f.version)", $0) } })
-    let missing = gone.filter {
+    let missingFilings = gone.filter {
       manifestAltered["\($0.quarter) \($0.version)"] == nil && refused["\($0.quarter) \($0.version)"] == nil
     }
-    .map { "\($0.quarter) version \($0.version)" }
+    let missing = missingFilings.map { "\($0.quarter) version \($0.version)" }
+    // With --reports, the folder is the user's, written with --out: the command that writes each there (red-team L11).
+    let rewrite = missingFilings.map { f in
+      "linkaudit report --quarter \(TableSink.flat(f.quarter))"
+        + (f.timeZone == PackageArchive.defaultZone ? "" : " --tz \(TableSink.flat(f.timeZone))")
+        + " --out \(TableSink.flat((reports as NSString).appendingPathComponent(f.quarter + PackageArchive.zoneSuffix(f.timeZone))))"
+    }
     for f in gone where manifestAltered["\(f.quarter) \(f.version)"] == nil {
       guard let why = refused["\(f.quarter) \(f.version)"] else { continue }
       findings.append(
@@ -374,7 +376,50 @@ struct FilingChecks {
       findings.append(
         Doctor.Finding(
           .warning, "filings",
-          "no package or archive in \(TableSink.flat(reports))/ holds \(missing.joined(separator: ", ")) as filed (linkaudit report writes it again only while its bytes are the same)"
+          "no package or archive in \(TableSink.flat(reports))/ holds \(missing.joined(separator: ", ")) as filed (\(!isDefaultPlace ? rewrite.joined(separator: "; ") : "linkaudit report") writes it again only while its bytes are the same)"
+        ))
+    }
+    return findings
+  }
+
+  /// Every other package in sight of a report that claims a version the
+  /// filings lack, the copies of filed versions, and what was not looked at:
+  /// said whether or not anything is filed yet, as report refuses either way
+  /// (red-team L6). `listed`: the reports folder's own packages, checked apart.
+  func sightFindings(listed: Set<String>, key: Result<PackagePublicKey, Error>?) throws -> [Doctor.Finding] {
+    var findings: [Doctor.Finding] = []
+    // Every other package in sight of a report (the database's folder, the current one, a subfolder,
+    // a hidden name, an archive under any name) that claims a version the ledger lacks: the
+    // question report asks before it files one (red-team F1).
+    let databaseFolder = (FileIdentity(db.path).canonical as NSString).deletingLastPathComponent
+    // The copies of filed versions under names of their own, checked file by file as filed (red-team H6).
+    var copies: [PackageFolder.InSight] = []
+    let places = [reports, (databaseFolder as NSString).appendingPathComponent("reports"), databaseFolder, "."]
+    let inSight = try FiledPackage.claims(
+      in: places, database: db,
+      held: { if !listed.contains(FileIdentity($0.path).canonical) { copies.append($0) } })
+    findings += try copyFindings(copies, key: key, places: places)
+    for claim in inSight.claims where !listed.contains(FileIdentity(claim.path).canonical) {
+      let version = claim.manifest.filing?.version ?? 0
+      findings.append(
+        Doctor.Finding(
+          .problem, "packages",
+          "\(TableSink.flat(claim.path)): \(claim.isArchive ? "an archive of " : "")\(TableSink.flat(claim.manifest.quarter)) version \(version): \(TableSink.flat(claim.why))\(claim.isStaged ? " (left staged by a report of another database)" : ""): report refuses to file that version from this database (a second, different one); report from the database that filed it"
+        ))
+    }
+    for folder in inSight.cut {
+      findings.append(
+        Doctor.Finding(
+          .warning, "packages",
+          "\(TableSink.flat(folder)): more than \(PackageFolder.sightLimit) entries with its subfolders: only the first \(PackageFolder.sightLimit) were looked at for packages: report files no new version while it is so (move what is not a package out)"
+        ))
+    }
+    // An archive not read through (a bound): what it holds past it is unseen, by report too (red-team G3, G4).
+    for archive in inSight.unread {
+      findings.append(
+        Doctor.Finding(
+          .warning, "packages",
+          "\(TableSink.flat(archive.path)): not read through for a package (\(TableSink.flat(archive.why))): report files no new version, of any quarter, while it is in sight (what is not read may hold a package under any name): if it is your own archive (or link) and holds no linkaudit package, move it out of that folder; if it may hold one, unpack it and run linkaudit verify on it"
         ))
     }
     return findings

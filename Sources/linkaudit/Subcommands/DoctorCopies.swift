@@ -21,18 +21,25 @@ extension FilingChecks {
   /// folders and zips alike (bytes hashed or unpacked, each folder's known
   /// before it is read): many bombs stop once (red-team H6, I5); past it, a
   /// copy is named as not checked, with why (red-team I9).
-  func copyFindings(_ copies: [PackageFolder.InSight], key: Result<PackagePublicKey, Error>?) throws
-    -> [Doctor.Finding]
+  /// `places` are the folders in sight a report stages in (reports/, the
+  /// database's folder, the current one): only a staging there that a run
+  /// of this tool holds now is passed over (red-team L2).
+  func copyFindings(_ copies: [PackageFolder.InSight], key: Result<PackagePublicKey, Error>?, places: [String])
+    throws -> [Doctor.Finding]
   {
+    let stagingPlaces = Set(places.map { FileIdentity($0).canonical })
+    var seen = Set<String>()
     let bound = PackageArchive.largestTotal
     var findings: [Doctor.Finding] = []
     var left = bound
     // Each folder of a zip checked walks the zip's entries once: bounded as the bytes are (red-team J2).
     var walked = 0
     for copy in copies {
-      // A report's staging (at work, or killed: named by its own lines) fills as it goes: not a copy.
-      let name = (copy.path as NSString).lastPathComponent
-      if name.hasPrefix("."), PackageFolder.stagedFor(name) != nil { continue }
+      // A report's staging that a run of this tool (`-PID-TOKEN`) holds locked now fills as it goes: not a copy
+      // yet. Any other copy so named (a dead run's, an earlier version's, one in handed/) is checked (red-team L2).
+      if stagingHeld(copy.path, in: stagingPlaces) == true { continue }
+      // A zip holding the same manifest twice (a folder, and an archive inside it) is one copy to check.
+      guard seen.insert("\(copy.path)\u{0}\(ReportPackage.sha256(copy.manifest))").inserted else { continue }
       let shown = TableSink.flat(copy.path)
       let manifest = try? Manifest.decode(copy.manifest, path: copy.path)
       let named =
@@ -83,7 +90,9 @@ extension FilingChecks {
         findings += verdict(
           OnDisk(
             path: copy.path, isArchive: false, manifest: s.manifest, problems: s.problems, notes: s.notes,
-            unchecked: s.unchecked), shown: shown)
+            unchecked: s.unchecked), shown: shown,
+          what: stagingHeld(copy.path, in: stagingPlaces) == false
+            ? "a report's staging left by a killed run (the next report into its folder places or removes it)" : nil)
         continue
       }
       guard left > 0 else {
@@ -92,17 +101,31 @@ extension FilingChecks {
       }
       // The folders in the zip whose manifest is the filed one; none: in an archive inside it, or under `\` names.
       let place = PackageArchive.folders(holding: copy.manifest, in: copy.path)
+      // The copies the zip holds where no folder check reaches: an archive inside it, names with `\` (red-team L1).
+      let outOfReach = place == nil ? [] : PackageFolder.copiesOutOfReach(of: copy.manifest, in: copy.path) ?? []
+      // A zip inside it holding one copy is checked as a zip in sight is; what stays unchecked is named below.
+      let unreached = try checkInside(outOfReach, of: copy, shown: shown, key: key, left: &left, findings: &findings)
+      let hidden = PackageFolder.listed(unreached.map(TableSink.flat))
       if let place, place.folders.isEmpty {
+        guard outOfReach.isEmpty || !unreached.isEmpty else { continue }
+        // Alone, nothing in it is vouched for: a warning, as a tar copy is (K1's row); beside a folder checked, a problem.
         notChecked(
           shown,
-          " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder",
+          unreached.isEmpty
+            ? " (its manifest is in no folder of this zip as verify reads one: in an archive inside it, or under names with `\\`?): unpack it and run linkaudit verify on the package's folder"
+            : " (its manifest is in no folder of this zip as verify reads one: \(hidden)): unpack it and run linkaudit verify on the package's folder",
           .warning)
         continue
       }
       // A zip of one package alone is verified as it is; a bundle's package, at its folder.
       let alone = place.map { $0.folders.count == 1 && $0.outside == 0 } ?? true
       let folders = place.map { $0.folders.map(Optional.some) } ?? [nil]
+      // Up to `foldersChecked` folders, and no further once `differencesNamed` of them are not as filed (red-team L5).
+      var checked = 0
+      var differing = 0
       for folder in folders.prefix(Self.foldersChecked) {
+        guard differing < Self.differencesNamed else { break }
+        checked += 1
         guard left > 0 else {
           notChecked(shown, spent(alone ? nil : folder))
           break
@@ -136,6 +159,7 @@ extension FilingChecks {
         }
         let told = verdict(found, shown: label)
         findings += told
+        if !told.isEmpty { differing += 1 }
         if told.isEmpty, let outside = place?.outside, outside > 0 {
           findings.append(
             Doctor.Finding(
@@ -144,12 +168,20 @@ extension FilingChecks {
             ))
         }
       }
-      // Thousands of folders holding the filed manifest: the first few checked, the rest said in one line.
-      if folders.count > Self.foldersChecked {
+      // Thousands of folders holding the filed manifest: those checked named, the rest said in one line.
+      if folders.count > checked, checked == Self.foldersChecked || differing == Self.differencesNamed {
         findings.append(
           Doctor.Finding(
             .problem, "packages",
-            "\(shown): and \((folders.count - Self.foldersChecked).grouped) more copies of \(named) in it, not checked (doctor checks \(Self.foldersChecked) folders of one zip): run linkaudit verify on each"
+            "\(shown): and \((folders.count - checked).grouped) more copies of \(named) in it, not checked (doctor checks up to \(Self.foldersChecked) folders of one zip, and stops at \(Self.differencesNamed) not as filed): run linkaudit verify on each"
+          ))
+      }
+      // Beside the folders checked, a copy an extractor writes out too, perhaps over them: doctor cannot vouch for it.
+      if !unreached.isEmpty {
+        findings.append(
+          Doctor.Finding(
+            .problem, "packages",
+            "\(shown): holds \(named)'s manifest as filed \(unreached.count) more time(s) where doctor does not check the files: \(hidden): unpacking them writes their files out too, perhaps over the folder checked; unpack each and run linkaudit verify on it"
           ))
       }
     }
@@ -160,18 +192,81 @@ extension FilingChecks {
   /// (a bundle holds one or two), and the zip entries it walks for copies in
   /// all (each folder checked walks its zip once): a zip of thousands of
   /// folders costs a few checks, not thousands of walks (red-team J2).
-  static let (foldersChecked, entriesWalked) = (8, 400_000)
+  /// A zip of one copy per recipient is checked in full up to 64 folders; a
+  /// zip of thousands of damaged copies stops at 8 named (red-team L5).
+  static let (foldersChecked, differencesNamed, entriesWalked) = (64, 8, 400_000)
+
+  /// Checks each zip inside the zip `copy` that holds the filed manifest in
+  /// one folder, as a copy in sight is (unpacked aside, bounded by `left`):
+  /// its line when it is not as filed, none when it is (red-team L1: a
+  /// bundle of the package's folder and its archive is as filed). Returns
+  /// what stays unchecked (a tar, `\` names, a bundle inside), as shown.
+  private func checkInside(
+    _ places: [PackageFolder.OutOfReach], of copy: PackageFolder.InSight, shown: String,
+    key: Result<PackagePublicKey, Error>?, left: inout UInt64, findings: inout [Doctor.Finding]
+  ) throws -> [String] {
+    var unreached: [String] = []
+    // As many as the folders of one zip checked: a bundle of a thousand archives costs no more (red-team L5).
+    var checked = 0
+    for place in places {
+      guard place.isZip, left > 0, checked < Self.foldersChecked,
+        let inner = PackageFolder.entryBytes(place.entry, of: copy.path)
+      else {
+        unreached.append(place.shown)
+        continue
+      }
+      let scratch = PackageFolder.scratchFolder(.unpack)
+      defer { try? FileManager.default.removeItem(atPath: scratch) }
+      let file = (scratch as NSString).appendingPathComponent("inner.zip")
+      guard mkdir(scratch, 0o700) == 0,
+        (try? inner.write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)) != nil,
+        let inside = PackageArchive.folders(holding: copy.manifest, in: file), inside.folders.count == 1
+      else {
+        unreached.append(place.shown)
+        continue
+      }
+      checked += 1
+      // Its bytes written aside count against the copies' bound, as what it unpacks to does.
+      left -= min(left, UInt64(inner.count))
+      let found = try archive(file, key: key, nameChecked: false, budget: left, under: inside.folders[0])
+      left -= min(left, found.unpacked)
+      guard !found.spent, found.manifest != nil else {
+        unreached.append(place.shown)
+        continue
+      }
+      findings += verdict(found, shown: "\(shown) (\(TableSink.flat(place.entry)))")
+    }
+    return unreached
+  }
+
+  /// A staging name of this version's runs (`.NAME.writing-PID-TOKEN`,
+  /// `.previous-…`) directly in a folder report stages in: whether its run
+  /// holds it locked now; nil for any other name or place (red-team L2).
+  func stagingHeld(_ path: String, in places: Set<String>) -> Bool? {
+    let name = (path as NSString).lastPathComponent
+    guard name.hasPrefix("."), let staged = PackageFolder.stagedFor(name), staged.tail.contains("-") else {
+      return nil
+    }
+    let parent = (path as NSString).deletingLastPathComponent
+    // A link is never a run's staging (runs stage folders and archives), and a lock cannot be taken on one.
+    var info = stat()
+    guard places.contains(FileIdentity(parent.isEmpty ? "." : parent).canonical), lstat(path, &info) == 0,
+      [S_IFDIR, S_IFREG].contains(info.st_mode & S_IFMT)
+    else { return nil }
+    return PackageFolder.isInUse(path)
+  }
 
   /// A copy's line: not as filed (its differences), or its signature not
   /// verified; none when it is as filed.
-  private func verdict(_ found: OnDisk, shown: String) -> [Doctor.Finding] {
+  /// `what` says what the copy is, when it is not a copy under a name of its own.
+  private func verdict(_ found: OnDisk, shown: String, what: String? = nil) -> [Doctor.Finding] {
     guard let manifest = found.manifest, let version = manifest.filing?.version else { return [] }
     let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
     if !found.problems.isEmpty {
       return [
         Doctor.Finding(
           .problem, "packages",
-          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (a copy under a name of its own, perhaps the one handed over; linkaudit verify \(shown) says more)"
+          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); linkaudit verify \(shown) says more)"
         )
       ]
     }
@@ -185,6 +280,20 @@ extension FilingChecks {
     return []
   }
 
+  /// What `path` is when it is there and neither a folder nor a link (a
+  /// link is J3's, said apart): "a file", "a FIFO"…, else nil. Reads only.
+  static func notAFolder(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFDIR, S_IFLNK: return nil
+    case S_IFREG: return "a file"
+    case S_IFIFO: return "a FIFO (a named pipe)"
+    case S_IFSOCK: return "a socket"
+    default: return "a device"
+    }
+  }
+
   /// Why a report of the filed version `filing` into the quarter's folder
   /// refuses to write it there, as report's own rule (`checkReplaceable`)
   /// says, or nil when it would write it (red-team H10: a package folder
@@ -193,9 +302,15 @@ extension FilingChecks {
     let folder = (reports as NSString).appendingPathComponent(
       filing.quarter + PackageArchive.zoneSuffix(filing.timeZone))
     // A link on the way is refused by a report without --out (red-team J3): no promise that it writes (K7).
-    if DefaultPlace.isLink(reports) || DefaultPlace.isLink(folder) {
+    // A folder named with --reports is the user's, written with --out through a link too (red-team L11).
+    if isDefaultPlace, DefaultPlace.isLink(reports) || DefaultPlace.isLink(folder) {
       return
         "\(TableSink.flat(DefaultPlace.isLink(reports) ? reports : folder)) is a link (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
+    }
+    // reports a file or a pipe: a report without --out is refused (red-team L9e).
+    if isDefaultPlace, Self.notAFolder(reports) != nil {
+      return
+        "\(TableSink.flat(reports)) is not a folder (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
     }
     guard PackageFolder.exists(folder) else { return nil }
     do {
