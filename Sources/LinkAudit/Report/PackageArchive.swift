@@ -402,10 +402,11 @@ public enum PackageArchive {
     if path.hasPrefix("\\\\") || path.hasPrefix("//"), entry.first == "?" { entry.removeFirst() }
     if path.hasPrefix("\\??\\") || path.hasPrefix("/??/"), entry.first == "??" { entry.removeFirst() }
     // A drive (`C:/2021-Q4-v1/…`) is dropped by a Windows extractor as a leading `/` is by unzip.
-    if let drive = entry.first, drive.count == 2, drive.last == ":", drive.first?.isASCII == true,
+    // Or drive-relative (`C:2021-Q4-v1\…`): the current folder of that drive, where the extractor writes (red-team M11).
+    if let drive = entry.first, drive.count >= 2, drive.dropFirst().first == ":", drive.first?.isASCII == true,
       drive.first?.isLetter == true
     {
-      entry.removeFirst()
+      if drive.count == 2 { entry.removeFirst() } else { entry[0] = String(drive.dropFirst(2)) }
     }
     // A part of dots and spaces alone is `..` to Windows, which drops a name's trailing dots and spaces.
     if entry.contains(where: { $0.allSatisfy { $0 == "." || $0 == " " } && $0.filter { $0 == "." }.count >= 2 }) {

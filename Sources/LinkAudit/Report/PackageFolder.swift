@@ -411,6 +411,14 @@ package enum PackageFolder {
         } else {
           staged.append(path)
         }
+      } else if info.st_mode & S_IFMT == S_IFDIR, fm.fileExists(atPath: manifest),
+        (try? ReportPackage.checkWritten(directory: path))?.isEmpty != true
+      {
+        // A run's staging holds its files as its manifest lists them: one that does not was altered
+        // after the run, and is not the run's to remove (red-team M10).
+        notes.append(
+          "\(escapingControls(path)): named as a report's staging, but its files are not as its manifest lists (altered since?): never removed; left as it is (run linkaudit verify on it)"
+        )
       } else if owner(tail)?.token != nil {
         // Removed only under this version's own name: hidden, token-named, its lock free (red-team E2).
         if removing { try? fm.removeItem(atPath: path) }
@@ -607,8 +615,12 @@ package enum PackageFolder {
       let names = try? FileManager.default.contentsOfDirectory(atPath: path)
     else { return false }
     if unpacked {
+      // Doctor writes a zip inside a bundle aside as `inner.zip` before it unpacks it (red-team L1, M8).
       return names.allSatisfy {
-        $0 == "package" && onlyScratch((path as NSString).appendingPathComponent($0), unpacked: false)
+        let file = (path as NSString).appendingPathComponent($0)
+        return $0 == "package"
+          ? onlyScratch(file, unpacked: false)
+          : $0 == "inner.zip" && notARegularFile(file) == nil && !holdsPrivateKey(file)
       }
     }
     return names.allSatisfy { name in
@@ -954,8 +966,17 @@ package enum PackageFolder {
         head.append(chunk)
         if head.count >= 512 { throw ReportError(message: "enough") }
       }
-      guard let kind = InnerArchive(head: head) else { continue }
       let shown = escapingControls(entry.path)
+      guard let kind = InnerArchive(head: head) else {
+        // xz, bzip2, 7z…: never unpacked here, so named, not passed over as no archive (red-team M1).
+        if let sealed = sealedFormat(head) {
+          unread.append("\(shown): \(sealedWhy(sealed))")
+        } else if selfExtractingSuffixes.contains(where: { entry.path.lowercased().hasSuffix($0) }) {
+          // A program with a zip after its stub: read as unzip reads it, or named (red-team M1).
+          unread.append("\(shown): a program that may be a self-extracting zip: \(notReadThrough)")
+        }
+        continue
+      }
       if nested {
         // An office document is a zip too, and a bundle's letter may be one: not an archive to name.
         if kind == .zip, officeSuffixes.contains(where: { entry.path.lowercased().hasSuffix($0) }) { continue }
@@ -1018,6 +1039,31 @@ package enum PackageFolder {
   static let officeSuffixes = [".xlsx", ".docx", ".pptx", ".odt", ".ods", ".odp"]
 
   /// What an entry's first bytes say it is: an archive read in turn, or nil.
+  /// An archive or compressed file this reader does not unpack, told by
+  /// its first bytes (xz, bzip2, 7z, zstd, RAR): a package in one is not
+  /// read through, so it is named and cuts a claim check short, never
+  /// passed over as no archive (red-team M1: a version 2 handed over as
+  /// `.tar.xz` let a second, different version 2 be filed).
+  static func sealedFormat(_ head: Data) -> String? {
+    let b = [UInt8](head.prefix(8))
+    func starts(_ magic: [UInt8]) -> Bool { b.count >= magic.count && Array(b.prefix(magic.count)) == magic }
+    if starts([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return "an xz-compressed file" }
+    if starts([0x42, 0x5A, 0x68]), b.count >= 4, (0x31...0x39).contains(b[3]) { return "a bzip2-compressed file" }
+    if starts([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) { return "a 7z archive" }
+    if starts([0x28, 0xB5, 0x2F, 0xFD]) { return "a zstd-compressed file" }
+    if starts(Array("Rar!".utf8) + [0x1A, 0x07]) { return "a RAR archive" }
+    return nil
+  }
+
+  /// What a sealed format's entry or file is said to be, `sealedFormat`'s name first.
+  static func sealedWhy(_ format: String) -> String {
+    "\(format), which linkaudit does not unpack (it reads zip and tar, plain or gzip'd): \(notReadThrough)"
+  }
+
+  /// A self-extracting archive's names: a program (a stub) with a zip after
+  /// it, which unzip and Windows open as a zip (red-team M1).
+  static let selfExtractingSuffixes = [".exe", ".sfx"]
+
   enum InnerArchive: String {
     case zip = "a zip"
     case gzip = "a gzip'd tar"
@@ -1230,7 +1276,14 @@ package enum PackageFolder {
         // Every name a case-insensitive disk (macOS's, Windows') reads as manifest.json is a manifest there
         // (red-team K6): each is a claim, a folder holding two both (L3).
         for name in manifestNames(in: source) {
-          let manifest = (source as NSString).appendingPathComponent(name)
+          var manifest = (source as NSString).appendingPathComponent(name)
+          // A manifest that is a link is read through, as a zip of its folder holds what it leads to (red-team M9).
+          var link = stat()
+          if lstat(manifest, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, let target = followed(manifest),
+            target.info.st_mode & S_IFMT == S_IFREG
+          {
+            manifest = target.path
+          }
           guard notARegularFile(manifest) == nil,
             case .success(let bytes) = SmallFile.read(manifest, limit: manifestLimit),
             (try? Manifest.decode(bytes, path: manifest)) != nil
@@ -1401,6 +1454,7 @@ package enum PackageFolder {
   /// keys new (red-team F13, G3).
   package static func packageArchiveContent(_ path: String, budget: UnpackBudget = UnpackBudget()) -> ArchiveContent {
     guard let (first, _) = head(of: path) else { return archiveContent(path, budget: budget) }
+    if let sealed = sealedFormat(first) { return .notRead(sealedWhy(sealed)) }
     switch InnerArchive(head: first) {
     case .gzip?, .tar?: return tarballContent(path, budget: budget)
     default: return archiveContent(path, budget: budget)

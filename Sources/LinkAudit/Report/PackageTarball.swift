@@ -65,6 +65,14 @@ extension PackageFolder {
       }
     } catch {}
     if let cut = scan.cutShort { scan.unread.append(cut) }
+    // A gzip'd zip or xz (`q4.zip.gz`) is no tar, and holds what may be a package: named (red-team M1).
+    if gzip, let first = scan.firstBlock, !TarScan.isHeader(first) {
+      if let kind = PackageFolder.InnerArchive(head: first) {
+        scan.unread.append("\(kind.rawValue), gzip'd (no tar): \(PackageFolder.notReadThrough)")
+      } else if let sealed = PackageFolder.sealedFormat(first) {
+        scan.unread.append("gzip'd: \(PackageFolder.sealedWhy(sealed))")
+      }
+    }
     // A gzip stream that ends before its tar does: a gzip of more than one member
     // (`cat a.gz b.gz`), read by tar and gunzip whole, or a copy cut short (red-team H4).
     if gzip, scan.cutShort == nil, !scan.ended {
@@ -128,6 +136,8 @@ final class TarScan {
   var cutShort: String?
   /// The archives inside not read (too deep, too large), each with why.
   var unread: [String] = []
+  /// The stream's first block: what a gzip'd file that is no tar holds.
+  var firstBlock: Data?
 
   /// Shared with the archive this one lies in: bytes unpacked and entries read, all told.
   let budget: PackageFolder.UnpackBudget
@@ -206,6 +216,7 @@ final class TarScan {
         throw Outcome.notFound
       }
       let b = [UInt8](data)
+      if firstBlock == nil { firstBlock = data }
       guard !b.allSatisfy({ $0 == 0 }), Self.isHeader(data), let size = Self.size(b[124..<136]), size >= 0 else {
         ended = true
         throw Outcome.notFound
@@ -219,7 +230,8 @@ final class TarScan {
         if !prefix.isEmpty { name = prefix + "/" + name }
       }
       while name.hasPrefix("./") { name.removeFirst(2) }
-      let isManifest = name == ReportPackage.manifestName || name.hasSuffix("/" + ReportPackage.manifestName)
+      // In any case, as a case-insensitive disk reads it (red-team K6, L4).
+      let isManifest = name.split(separator: "/").last.map { ReportPackage.isManifestName($0) } ?? false
       switch type {
       case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
         if isManifest, size <= 16 << 20 {
@@ -248,6 +260,12 @@ final class TarScan {
       unit = .header
       let shown = escapingControls(name)
       guard let kind = PackageFolder.InnerArchive(head: data) else {
+        // xz, bzip2, 7z…, or a program that may be a self-extracting zip: named, never passed over (red-team M1).
+        if let sealed = PackageFolder.sealedFormat(data) {
+          unread.append("\(shown): \(PackageFolder.sealedWhy(sealed))")
+        } else if PackageFolder.selfExtractingSuffixes.contains(where: { name.lowercased().hasSuffix($0) }) {
+          unread.append("\(shown): a program that may be a self-extracting zip: \(PackageFolder.notReadThrough)")
+        }
         skip = size - data.count + Self.padding(size)
         return
       }

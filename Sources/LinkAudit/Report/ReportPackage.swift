@@ -54,8 +54,14 @@ public struct ReportPackage {
   /// `name` is the manifest's to a case-insensitive disk: APFS folds case
   /// (`ſ` is `s` there), NTFS upper-cases (`ı` is `I` there), so either way
   /// of comparing may make a name `manifest.json` (red-team K6, L4).
+  /// Windows also drops a name's trailing dots and spaces and reads
+  /// `NAME::$DATA` as NAME (red-team M2: a version 2 whose manifest was
+  /// `manifest.json.` was no claim here, and a package there).
   package static func isManifestName<S: StringProtocol>(_ name: S) -> Bool {
-    name.lowercased() == manifestName || name.uppercased() == "MANIFEST.JSON"
+    var name = String(name)
+    if name.uppercased().hasSuffix("::$DATA") { name.removeLast(7) }
+    while let last = name.last, last == "." || last == " " { name.removeLast() }
+    return name.lowercased() == manifestName || name.uppercased() == "MANIFEST.JSON"
   }
   /// The Ed25519 signature of `manifest.json`'s bytes (64 bytes, raw).
   public static let signatureName = "manifest.sig"

@@ -52,6 +52,8 @@ struct DoctorCommand: ParsableCommand {
     findings += Doctor.strayKeys(
       signingKey: signing.path(database: database).path, pseudonymKey: pseudonymKey.path(database: database),
       database: database.path)
+    // A killed doctor's or verify's scratch (an inner zip written aside) is removed, as verify does (red-team M8).
+    PackageFolder.removeStaleScratch()
     // The folder packages are looked for in: the one named, else report's default place.
     let place = reports ?? DefaultPlace.reports
     // `--reports reports` (in the folder report runs in) names the default place itself: its rules hold (red-team L11).

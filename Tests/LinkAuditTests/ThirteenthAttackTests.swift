@@ -1,0 +1,144 @@
+import Foundation
+import LinkAudit
+import LinkAuditCore
+import LinkAuditStore
+import Testing
+
+/// Issue 30, the thirteenth attack's M1–M3 and M8–M11: a version handed over
+/// in a format linkaudit does not unpack (xz, bzip2, a gzip'd zip, a
+/// self-extracting zip inside a bundle), under a manifest name Windows reads
+/// as manifest.json, or whose manifest is a link, is a claim or named as not
+/// read through, never passed over so that a second, different version is
+/// filed; doctor names every staging-named copy it does not check; report
+/// removes no staging altered since its run; a drive-relative name lands in
+/// the package's folder. Rows: docs/reliability.md.
+extension ThirdAttackPackageTests {
+  /// The dry run of a new version 2 (no --out), refused with `why`; nothing written or filed.
+  func secondVersion2Refused(_ why: String) throws {
+    let before = snapshot(reports)
+    let again = try reportHere(["--lang", "en", "--reason", "again", "--dry-run"])
+    #expect(again.status != 0, "\(again.stdout)")
+    #expect(again.stderr.contains(why), "\(again.stderr)")
+    #expect(try filings().map(\.version) == [1])
+    #expect(snapshot(reports) == before)
+  }
+
+  /// M1: another database's version 2 handed over as `.tar.xz`, `.tar.bz2`,
+  /// `.zip.gz`, or a bundle holding it so or as a self-extracting `.exe`:
+  /// each is named as not read through, and no second version 2 is filed.
+  @Test(arguments: [
+    ("tar cJf handed/q4.tar.xz v2", "q4.tar.xz", "an xz-compressed file, which linkaudit does not unpack"),
+    ("tar cjf handed/q4.tar.bz2 v2", "q4.tar.bz2", "a bzip2-compressed file, which linkaudit does not unpack"),
+    (
+      "zip -q -r v2.zip v2 && gzip -c v2.zip > handed/q4.zip.gz", "q4.zip.gz",
+      "a zip, gzip'd (no tar): not read through"
+    ),
+    (
+      "tar cJf q4.tar.xz v2 && echo Dear > letter.txt && zip -q handed/h.zip q4.tar.xz letter.txt", "h.zip",
+      "q4.tar.xz: an xz-compressed file, which linkaudit does not unpack"
+    ),
+    (
+      "zip -q -r v2.zip v2 && (head -c 4096 /dev/zero; cat v2.zip) > v2.exe && zip -q -A v2.exe && zip -q handed/h.zip v2.exe",
+      "h.zip", "v2.exe: a program that may be a self-extracting zip: not read through"
+    ),
+  ])
+  func m1_aVersionInAFormatNotUnpackedIsNamedNotPassedOver(_ make: (String, String, String)) throws {
+    try seeded()
+    let away = TemporaryDirectory()
+    try forgottenVersion2(to: away.file("v2"))
+    try FileManager.default.createDirectory(atPath: away.file("handed"), withIntermediateDirectories: true)
+    try runShell(make.0, in: away.path)
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: away.file("handed/" + make.1), toPath: reports + "/handed/" + make.1)
+    try secondVersion2Refused(make.2)
+    let told = try doctor()
+    #expect(told.status != 0 || told.stdout.contains("warning"), "\(told.stdout)")
+    #expect(told.stdout.contains(make.2), "\(told.stdout)")
+    #expect(!told.stdout.hasSuffix("healthy\n"), "\(told.stdout)")
+  }
+
+  /// M2: a version 2 whose manifest is named `manifest.json.`, `manifest.json `
+  /// or `manifest.json::$DATA` (Windows opens each as manifest.json) is a claim.
+  @Test(arguments: ["manifest.json.", "manifest.json ", "manifest.json::$DATA", "Manifest.Json. ."])
+  func m2_aManifestNameWindowsNormalisesIsAClaim(_ spelling: String) throws {
+    try seeded()
+    let away = TemporaryDirectory()
+    try forgottenVersion2(to: away.file("v2"))
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: away.file("v2"), toPath: reports + "/handed/2021-Q4")
+    try FileManager.default.moveItem(
+      atPath: reports + "/handed/2021-Q4/manifest.json", toPath: reports + "/handed/2021-Q4/" + spelling)
+    try secondVersion2Refused("holds 2021-Q4 version 2, which this database's filings do not hold")
+    #expect(!ReportPackage.isManifestName("manifest.json:stream"))
+    #expect(!ReportPackage.isManifestName("manifest.jsonx."))
+  }
+
+  /// M9: a version 2 folder whose manifest.json is a link to its manifest
+  /// (kept elsewhere) is a claim: a zip of the folder holds what it leads to.
+  @Test func m9_aManifestThatIsALinkIsAClaim() throws {
+    try seeded()
+    let away = TemporaryDirectory()
+    try forgottenVersion2(to: away.file("v2"))
+    try FileManager.default.moveItem(atPath: away.file("v2/manifest.json"), toPath: away.file("kept.json"))
+    try FileManager.default.createSymbolicLink(
+      atPath: away.file("v2/manifest.json"), withDestinationPath: away.file("kept.json"))
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: away.file("v2"), toPath: reports + "/handed/2021-Q4")
+    try secondVersion2Refused("holds 2021-Q4 version 2, which this database's filings do not hold")
+  }
+
+  /// M3: an altered copy zipped under a staging name with PID 1 (always
+  /// running) and no lock is checked, not passed over as a run at work.
+  @Test func m3_aStagingNamedZipWithoutItsLockIsChecked() throws {
+    try seeded()
+    let (away, hand) = try handOut(["2021-Q4-v1"])
+    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: hand + "/2021-Q4-v1/metrics.csv"))
+    try runShell("zip -q -r '\(reports)/.2021-Q4.writing-1-0000000a' 2021-Q4-v1", in: hand)
+    try doctorFinds("problem  packages: \(reports)/.2021-Q4.writing-1-0000000a")
+    withExtendedLifetime(away) {}
+  }
+
+  /// M10: a folder under a dead run's `.previous` name whose files are not
+  /// as its manifest lists was altered after any run: the next report keeps
+  /// it and says so (it had deleted it silently).
+  @Test func m10_anAlteredStagingIsNeverRemoved() throws {
+    try seeded()
+    let staged = reports + "/.2021-Q4.previous-999999-0000000a"
+    try FileManager.default.copyItem(atPath: folder, toPath: staged)
+    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: staged + "/metrics.csv"))
+    let again = try reportHere([])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(bytes(staged + "/metrics.csv") == Data("altered\n".utf8))
+    #expect(
+      (again.stdout + again.stderr).contains(
+        "named as a report's staging, but its files are not as its manifest lists (altered since?): never removed"),
+      "\(again.stdout)\(again.stderr)")
+  }
+
+  /// M8: a killed doctor's scratch (a zip inside a bundle written aside) is
+  /// removed by the next doctor, as verify removes its own; a live one's, or
+  /// a folder holding anything else, is left.
+  @Test func m8_aKilledDoctorsScratchIsRemoved() throws {
+    try seeded()
+    let temporary = TemporaryDirectory()
+    let stale = temporary.file("linkaudit-unpack-\(Self.gone)-\(UUID().uuidString)")
+    let other = temporary.file("linkaudit-unpack-\(Self.gone)-\(UUID().uuidString)")
+    for folder in [stale, other] {
+      try FileManager.default.createDirectory(atPath: folder + "/package", withIntermediateDirectories: true)
+      try Data("PK".utf8).write(to: URL(fileURLWithPath: folder + "/inner.zip"))
+    }
+    try Data("mine\n".utf8).write(to: URL(fileURLWithPath: other + "/notes.txt"))
+    _ = try LinkauditBinary.run(
+      ["TMPDIR=\(temporary.path)/", LinkauditBinary.path, "doctor", "--reports", reports], database: database,
+      executable: "/usr/bin/env")
+    #expect(!exists(stale))
+    #expect(exists(other + "/notes.txt"))
+  }
+
+  /// M11: a drive-relative name (`C:2021-Q4-v1\metrics.csv`) lands in the package's folder.
+  @Test func m11_aDriveRelativeNameLandsInThePackagesFolder() {
+    #expect(PackageArchive.otherSpelling(of: "C:2021-Q4-v1\\metrics.csv", under: "2021-Q4-v1/") != nil)
+    #expect(PackageArchive.otherSpelling(of: "C:docs\\metrics.csv", under: "2021-Q4-v1/") == nil)
+    #expect(PackageArchive.otherSpelling(of: "2021-Q4-v1:metrics.csv", under: "2021-Q4-v1/") == nil)
+  }
+}
