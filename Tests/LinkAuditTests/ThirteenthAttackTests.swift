@@ -141,4 +141,31 @@ extension ThirdAttackPackageTests {
     #expect(PackageArchive.otherSpelling(of: "C:docs\\metrics.csv", under: "2021-Q4-v1/") == nil)
     #expect(PackageArchive.otherSpelling(of: "2021-Q4-v1:metrics.csv", under: "2021-Q4-v1/") == nil)
   }
+
+  /// M6 (a): a bundle's altered folder is told to be unpacked and verified,
+  /// not "linkaudit verify X.zip (2021-Q4-v1/)", which verify cannot run.
+  @Test func m6_theAdviceForABundlesFolderCanBeRun() throws {
+    try seeded()
+    let handed = reports + "/handed"
+    try FileManager.default.createDirectory(atPath: handed, withIntermediateDirectories: true)
+    try bundle(handed + "/bundle.zip", entry: "./2021-Q4-v1/metrics.csv", extra: Data("altered\n".utf8))
+    let told = try doctorFinds(
+      "unpack \(handed)/bundle.zip and run linkaudit verify on its 2021-Q4-v1/ for more)")
+    #expect(!told.contains("linkaudit verify \(handed)/bundle.zip (2021-Q4-v1/)"), "\(told)")
+  }
+
+  /// M6 (e): `--reports reports/` is the same place as `--reports reports`:
+  /// a link there is named either way, not read through for the slash.
+  @Test func m6_aTrailingSlashDoesNotHideTheDefaultPlacesLink() throws {
+    try seeded()
+    let stick = dir.file("stick")
+    try FileManager.default.moveItem(atPath: reports, toPath: stick)
+    try FileManager.default.createSymbolicLink(atPath: reports, withDestinationPath: stick)
+    for named in ["reports", "reports/", "reports//"] {
+      let told = try LinkauditBinary.run(
+        ["doctor", "--reports", named], database: database, in: URL(fileURLWithPath: dir.path))
+      #expect(told.status == 1, "\(named): \(told.stdout)")
+      #expect(told.stdout.contains("problem  packages: reports is a link to"), "\(named): \(told.stdout)")
+    }
+  }
 }

@@ -190,7 +190,7 @@ extension FilingChecks {
         findings.append(
           Doctor.Finding(
             .problem, "packages",
-            "\(shown): holds \(named)'s manifest as filed \(unreached.count) more time(s) where doctor does not check the files: \(hidden): unpacking them writes their files out too, perhaps over the folder checked; unpack each and run linkaudit verify on it"
+            "\(shown): holds \(named)'s manifest as filed \(unreached.count) more time(s) where doctor does not check the files: \(hidden): unpacking them writes their files out too, perhaps over the folder checked; unpack each and run linkaudit verify on it (doctor checks folders and zips of one package's folder: a copy kept as a tar, or in an archive inside an archive, stays unchecked here: keep it as a zip, or out of this folder)"
           ))
       }
     }
@@ -284,7 +284,7 @@ extension FilingChecks {
       return [
         Doctor.Finding(
           .problem, "packages",
-          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); linkaudit verify \(shown) says more)"
+          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); \(verifyAdvice(shown)))"
         )
       ]
     }
@@ -296,6 +296,18 @@ extension FilingChecks {
       ]
     }
     return []
+  }
+
+  /// How to see more of a copy's differences: verify of it, or, for a
+  /// folder of a bundle (`X.zip (2021-Q4-v1/)`), of that folder unpacked,
+  /// verify taking a path and not a label (red-team M6).
+  private func verifyAdvice(_ shown: String) -> String {
+    guard let open = shown.range(of: " (", options: .backwards), shown.hasSuffix(")") else {
+      return "linkaudit verify \(shown) says more"
+    }
+    let archive = shown[..<open.lowerBound]
+    let inside = shown[open.upperBound..<shown.index(before: shown.endIndex)]
+    return "unpack \(archive) and run linkaudit verify on its \(inside) for more"
   }
 
   /// What `path` is when it is there and neither a folder nor a link (a
