@@ -168,4 +168,25 @@ extension ThirdAttackPackageTests {
       #expect(told.stdout.contains("problem  packages: reports is a link to"), "\(named): \(told.stdout)")
     }
   }
+
+  /// M4: beside the genuine folder in a bundle, an altered copy doctor does
+  /// not read (two zips down, a program that may be a self-extracting zip,
+  /// `\` names inside an inner zip) was "ok" and at most a warning: unpacking
+  /// it in place writes it over the folder vouched for. Now a problem.
+  @Test(arguments: [
+    "cd alt && zip -q -r ../b.zip 2021-Q4-v1 && cd .. && zip -q a.zip b.zip && zip -q -r bundle.zip 2021-Q4-v1 a.zip",
+    "cd alt && zip -q -r ../c.zip 2021-Q4-v1 && cd .. && (head -c 4096 /dev/zero; cat c.zip) > v1.exe && zip -q -A v1.exe && zip -q -r bundle.zip 2021-Q4-v1 v1.exe",
+    "python3 -c \"import zipfile,os\nz=zipfile.ZipFile('inner.zip','w')\nfor f in sorted(os.listdir('2021-Q4-v1')): z.write('2021-Q4-v1/'+f)\nfor f in sorted(os.listdir('alt/2021-Q4-v1')): z.write('alt/2021-Q4-v1/'+f, 'zz'+chr(92)+'2021-Q4-v1'+chr(92)+f)\nz.close()\" && zip -q -r bundle.zip 2021-Q4-v1 inner.zip",
+  ])
+  func m4_aCopyDoctorDoesNotReadBesideOneItVouchesForIsAProblem(_ make: String) throws {
+    try seeded()
+    let (away, hand) = try handOut(["2021-Q4-v1", "alt/2021-Q4-v1"])
+    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: hand + "/alt/2021-Q4-v1/metrics.csv"))
+    try runShell(make, in: hand)
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.moveItem(atPath: hand + "/bundle.zip", toPath: reports + "/handed/bundle.zip")
+    let told = try doctorFinds("problem  packages: \(reports)/handed/bundle.zip")
+    #expect(!told.hasSuffix("healthy\n"), "\(told)")
+    withExtendedLifetime(away) {}
+  }
 }

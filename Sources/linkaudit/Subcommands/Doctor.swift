@@ -423,11 +423,15 @@ struct FilingChecks {
         ))
     }
     // An archive not read through (a bound): what it holds past it is unseen, by report too (red-team G3, G4).
+    // One that holds a copy of a filed version doctor checked: what is not read may be another, which unpacking
+    // writes out over it, so doctor cannot vouch for that copy (red-team M4, as L1).
+    let checkedCopies = Set(copies.filter(\.isArchive).map { FileIdentity($0.path).canonical })
     for archive in inSight.unread {
+      let besideCopy = checkedCopies.contains(FileIdentity(archive.path).canonical)
       findings.append(
         Doctor.Finding(
-          .warning, "packages",
-          "\(TableSink.flat(archive.path)): not read through for a package (\(TableSink.flat(archive.why))): report files no new version, of any quarter, while it is in sight (what is not read may hold a package under any name): if it is your own archive (or link) and holds no linkaudit package, move it out of that folder; if it may hold one, unpack it and run linkaudit verify on it"
+          besideCopy ? .problem : .warning, "packages",
+          "\(TableSink.flat(archive.path)): \(besideCopy ? "holds a copy of a filed version, and is " : "")not read through for a package (\(TableSink.flat(archive.why))): report files no new version, of any quarter, while it is in sight (what is not read may hold a package under any name): if it is your own archive (or link) and holds no linkaudit package, move it out of that folder; if it may hold one, unpack it and run linkaudit verify on it"
         ))
     }
     return findings

@@ -244,6 +244,10 @@ extension FilingChecks {
         continue
       }
       findings += verdict(found, shown: "\(shown) (\(TableSink.flat(place.entry)))")
+      // What the inner zip holds where its folder check does not reach is unchecked too (red-team M4).
+      if let deeper = PackageFolder.copiesOutOfReach(of: copy.manifest, in: file), !deeper.isEmpty {
+        unreached += deeper.map { "\(place.shown) › \($0.shown)" }
+      }
     }
     return unreached
   }
