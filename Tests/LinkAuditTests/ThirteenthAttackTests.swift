@@ -190,3 +190,21 @@ extension ThirdAttackPackageTests {
     withExtendedLifetime(away) {}
   }
 }
+
+extension ThirdAttackPackageTests {
+  /// M6 (c): a named pipe where the quarter's folder should be is called one
+  /// by report, never opened, and left as it is.
+  @Test func m6_aPipeWhereTheFolderShouldBeIsCalledOne() throws {
+    try seeded()
+    try FileManager.default.removeItem(atPath: folder)
+    #expect(mkfifo(folder, 0o600) == 0)
+    let refused = try reportHere(["--dry-run"])
+    #expect(refused.status != 0)
+    #expect(
+      refused.stderr.contains(
+        "reports/2021-Q4 (where report writes the quarter when no --out is given) is a FIFO (a named pipe), not a report folder"
+      ),
+      "\(refused.stderr)")
+    #expect(PackageFolder.notAFolder(folder) == "a FIFO (a named pipe)")
+  }
+}

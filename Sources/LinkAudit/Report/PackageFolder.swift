@@ -629,6 +629,21 @@ package enum PackageFolder {
     }
   }
 
+  /// What `path` is when it is there and neither a folder nor a link: "a
+  /// file", "a FIFO (a named pipe)"…, told by lstat, never opened; else nil
+  /// (red-team M6: report called a pipe "a file").
+  package static func notAFolder(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFDIR, S_IFLNK: return nil
+    case S_IFREG: return "a file"
+    case S_IFIFO: return "a FIFO (a named pipe)"
+    case S_IFSOCK: return "a socket"
+    default: return "a device"
+    }
+  }
+
   /// A process of this id exists (or cannot be told apart from one: not ours to signal).
   static func isRunning(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
@@ -645,7 +660,8 @@ package enum PackageFolder {
     while !above.isEmpty, !exists(above), parentPath(above) != above { above = parentPath(above) }
     var info = stat()
     if !above.isEmpty, stat(above, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
-      throw OutputPathError(message: "--out \(directory): \(above) is a file, not a folder: name a folder")
+      throw OutputPathError(
+        message: "--out \(directory): \(above) is \(notAFolder(above) ?? "a file"), not a folder: name a folder")
     }
     // A link left after `folderName` resolved what it could leads nowhere (red-team D7).
     var link = stat()
@@ -658,7 +674,9 @@ package enum PackageFolder {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
     guard isDirectory.boolValue else {
-      throw OutputPathError(message: "--out \(directory) is a file, not a report folder: refusing to replace it")
+      throw OutputPathError(
+        message:
+          "--out \(directory) is \(notAFolder(directory) ?? "a file"), not a report folder: refusing to replace it")
     }
     let contents = (try? entries(of: directory)) ?? []
     if contents.isEmpty { return }

@@ -79,14 +79,14 @@ struct DoctorCommand: ParsableCommand {
     if isDefaultPlace {
       findings += DefaultPlace.links(in: place).map { Doctor.Finding(.problem, "packages", $0) }
       // reports/ a file or a pipe: every report without --out is refused, so said here too (red-team L9e).
-      if let what = FilingChecks.notAFolder(place) {
+      if let what = PackageFolder.notAFolder(place) {
         findings.append(
           Doctor.Finding(
             .problem, "packages",
             "\(TableSink.flat(place)) is \(what), not a folder: a report without --out writes the quarter's folder in \(TableSink.flat(place))/ and is refused; move \(TableSink.flat(place)) away, or name --out"
           ))
       }
-    } else if let what = FilingChecks.notAFolder(place) {
+    } else if let what = PackageFolder.notAFolder(place) {
       // A folder named with --reports that is none: no package looked for there, said rather than passed as healthy.
       findings.append(
         Doctor.Finding(

@@ -314,20 +314,6 @@ extension FilingChecks {
     return "unpack \(archive) and run linkaudit verify on its \(inside) for more"
   }
 
-  /// What `path` is when it is there and neither a folder nor a link (a
-  /// link is J3's, said apart): "a file", "a FIFO"…, else nil. Reads only.
-  static func notAFolder(_ path: String) -> String? {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { return nil }
-    switch info.st_mode & S_IFMT {
-    case S_IFDIR, S_IFLNK: return nil
-    case S_IFREG: return "a file"
-    case S_IFIFO: return "a FIFO (a named pipe)"
-    case S_IFSOCK: return "a socket"
-    default: return "a device"
-    }
-  }
-
   /// Why a report of the filed version `filing` into the quarter's folder
   /// refuses to write it there, as report's own rule (`checkReplaceable`)
   /// says, or nil when it would write it (red-team H10: a package folder
@@ -342,7 +328,7 @@ extension FilingChecks {
         "\(TableSink.flat(DefaultPlace.isLink(reports) ? reports : folder)) is a link (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
     }
     // reports a file or a pipe: a report without --out is refused (red-team L9e).
-    if isDefaultPlace, Self.notAFolder(reports) != nil {
+    if isDefaultPlace, PackageFolder.notAFolder(reports) != nil {
       return
         "\(TableSink.flat(reports)) is not a folder (named above), so linkaudit report without --out does not write \(TableSink.flat(filing.quarter)) version \(filing.version) again there"
     }
