@@ -208,3 +208,17 @@ extension ThirdAttackPackageTests {
     #expect(PackageFolder.notAFolder(folder) == "a FIFO (a named pipe)")
   }
 }
+
+extension ThirdAttackPackageTests {
+  /// M6 (d): the quarter's folder holding its manifest as `MANIFEST.JSON`:
+  /// doctor's filings line names the spelling and gives the advice its
+  /// other lines give (rename it), not "its manifest gone? move it aside".
+  @Test func m6_aManifestInAnotherCaseGetsOneAdvice() throws {
+    try seeded()
+    try FileManager.default.moveItem(atPath: folder + "/manifest.json", toPath: folder + "/MANIFEST.JSON")
+    let told = try doctorFinds(
+      "\(folder) holds MANIFEST.JSON, which a case-insensitive disk (macOS's, Windows') reads as manifest.json and this one does not: rename it manifest.json to check it here"
+    )
+    #expect(!told.contains("its manifest gone?"), "\(told)")
+  }
+}

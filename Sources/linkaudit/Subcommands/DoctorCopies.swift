@@ -343,6 +343,11 @@ extension FilingChecks {
       let lacking =
         FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
         && !PackageFolder.exists((folder as NSString).appendingPathComponent(ReportPackage.manifestName))
+      // A manifest spelt in another case: the advice of doctor's line for that folder, in one wording (red-team M6).
+      if lacking, let spelling = PackageFolder.manifestSpelling(in: folder) {
+        return
+          "\(TableSink.flat(folder)) holds \(TableSink.flat(spelling)), \(Manifest.otherCase); report refuses to write there until then"
+      }
       return lacking
         ? "\(TableSink.flat(folder)) holds files but no manifest.json (a package's, its manifest gone?): report refuses to write there, so it does not write \(named) again; move \(TableSink.flat(folder)) aside (keep it if it is the copy handed over), then linkaudit report writes the filed bytes"
         : "\(TableSink.flat(folder)): a report of \(named) into it is refused: \(TableSink.flat(refused.message))"
