@@ -229,14 +229,14 @@ import Testing
         bz.stderr.contains(
           "verify: linkaudit-2021-Q4-v1/metrics.csv: compressed with a method this verify cannot read"), "\(bz.stderr)")
       #expect(!bz.stderr.contains("damaged") && !bz.stderr.contains("modified"), "\(bz.stderr)")
-      for name in ["flat.zip", "prepended.zip"] {
-        let bad = try run(["verify", dir.file(name)] + arguments)
-        #expect(bad.status == 1, "\(name)")
-        #expect(bad.stderr.contains("difference(s) found:\n"), "\(name): \(bad.stderr)")
-        #expect(!bad.stderr.contains("linkaudit-unpack"), "\(name): \(bad.stderr)")
-      }
+      let bad = try run(["verify", dir.file("prepended.zip")] + arguments)
+      #expect(bad.status == 1)
+      #expect(bad.stderr.contains("difference(s) found:\n"), "\(bad.stderr)")
+      #expect(!bad.stderr.contains("linkaudit-unpack"), "\(bad.stderr)")
+      // A zip of the package's files alone is the package with no folder, as doctor reads it (red-team M6).
       let flat = try run(["verify", dir.file("flat.zip")] + arguments)
-      #expect(flat.stderr.contains("verify: manifest.json: not under the package's folder"), "\(flat.stderr)")
+      #expect(flat.status == 0, "\(flat.stderr)")
+      #expect(!flat.stderr.contains("not under the package's folder"), "\(flat.stderr)")
     }
   }
 

@@ -222,3 +222,22 @@ extension ThirdAttackPackageTests {
     #expect(!told.contains("its manifest gone?"), "\(told)")
   }
 }
+
+extension ThirdAttackPackageTests {
+  /// M6 (f): a zip of the package's files alone (`zip -j`, as Finder's
+  /// "Compress N items" makes one), which doctor checks as the package,
+  /// verifies too; the same with a file added is a difference, as ever (N9).
+  @Test func m6_aFlatZipOfThePackageVerifies() throws {
+    try seeded()
+    let away = TemporaryDirectory()
+    try runShell("zip -q -j \(away.file("flat.zip")) \(folder)/*", in: away.path)
+    let key = try publicKeyFile()
+    let verified = try run(["verify", away.file("flat.zip"), "--public-key", key])
+    #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    try Data("Dear\n".utf8).write(to: URL(fileURLWithPath: away.file("letter.txt")))
+    try runShell("zip -q -j \(away.file("flat.zip")) \(away.file("letter.txt"))", in: away.path)
+    let added = try run(["verify", away.file("flat.zip"), "--public-key", key])
+    #expect(added.status == 1, "\(added.stdout)")
+    #expect((added.stdout + added.stderr).contains("letter.txt"), "\(added.stdout)\(added.stderr)")
+  }
+}

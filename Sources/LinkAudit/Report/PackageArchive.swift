@@ -217,6 +217,11 @@ public enum PackageArchive {
     }
     // Offsets past the archive's end are named above; ZIPFoundation would trap on them.
     let entries: AnyIterator<Entry> = readable ? archive.makeIterator() : AnyIterator { nil }
+    // A zip of the package's files alone, at its top (`zip -j`, Finder's "Compress N items"), is the
+    // package with no folder: verify reads it as doctor does, every entry still a file of it (red-team M6).
+    let flat =
+      under == nil && readable && archive.contains { ReportPackage.isManifestName(entryName($0)) }
+      && archive.allSatisfy { !entryName($0).contains("/") }
     var top: String?
     var total: UInt64 = 0
     var seen = Set<String>()
@@ -269,6 +274,8 @@ public enum PackageArchive {
         // `\` is a separator to a Windows extractor: `2021-Q4-v1/docs\letter.txt` is in a subfolder there.
         if inside.contains("\\"), spelling(path, shown, under: under) { continue }
         parts = [top ?? "/"] + inside.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      } else if flat {
+        parts = ["/", path]
       } else {
         parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
       }
@@ -350,7 +357,7 @@ public enum PackageArchive {
       }
     }
     // A flat package (`under` "") has no folder whose name could lie.
-    if under == "" { top = nil }
+    if under == "" || flat { top = nil }
     let manifest = try? Manifest.read(from: folder)
     if let manifest {
       let files = Set(manifest.files.keys).union([ReportPackage.manifestName, ReportPackage.signatureName])
