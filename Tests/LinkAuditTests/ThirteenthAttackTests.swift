@@ -161,7 +161,7 @@ extension ThirdAttackPackageTests {
     let stick = dir.file("stick")
     try FileManager.default.moveItem(atPath: reports, toPath: stick)
     try FileManager.default.createSymbolicLink(atPath: reports, withDestinationPath: stick)
-    for named in ["reports", "reports/", "reports//"] {
+    for named in ["reports", "reports/", "reports//", "reports/.", "reports/./"] {
       let told = try LinkauditBinary.run(
         ["doctor", "--reports", named], database: database, in: URL(fileURLWithPath: dir.path))
       #expect(told.status == 1, "\(named): \(told.stdout)")
@@ -239,5 +239,37 @@ extension ThirdAttackPackageTests {
     let added = try run(["verify", away.file("flat.zip"), "--public-key", key])
     #expect(added.status == 1, "\(added.stdout)")
     #expect((added.stdout + added.stderr).contains("letter.txt"), "\(added.stdout)\(added.stderr)")
+  }
+}
+
+extension ThirdAttackPackageTests {
+  /// Q3 (the fourteenth attack): an altered copy whose manifest.json is a
+  /// link to the filed manifest was passed by doctor with no line (its
+  /// claim read through the link, its check not): now a problem.
+  @Test func q3_aCopyWhoseManifestIsALinkIsNamed() throws {
+    try seeded()
+    let copy = reports + "/handed/2021-Q4"
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: folder, toPath: copy)
+    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
+    try FileManager.default.removeItem(atPath: copy + "/manifest.json")
+    try FileManager.default.createSymbolicLink(
+      atPath: copy + "/manifest.json", withDestinationPath: "../../2021-Q4/manifest.json")
+    try doctorFinds("problem  packages: \(copy):")
+  }
+}
+
+extension ThirdAttackPackageTests {
+  /// Q9 (the fourteenth attack): a copy whose own name ends in parentheses
+  /// (`2021-Q4 (2)`, as a file manager names a second copy) is told to be
+  /// verified by that name, not taken for a bundle's folder.
+  @Test func q9_theAdviceForACopyNamedWithParenthesesCanBeRun() throws {
+    try seeded()
+    let copy = reports + "/handed/2021-Q4 (2)"
+    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: folder, toPath: copy)
+    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
+    let told = try doctorFinds("linkaudit verify \(copy) says more)")
+    #expect(!told.contains("unpack \(reports)/handed/2021-Q4"), "\(told)")
   }
 }

@@ -55,11 +55,13 @@ struct DoctorCommand: ParsableCommand {
     // A killed doctor's or verify's scratch (an inner zip written aside) is removed, as verify does (red-team M8).
     PackageFolder.removeStaleScratch()
     // The folder packages are looked for in: the one named, else report's default place.
-    // Trailing slashes dropped: `reports/` would be read through the link it may be (red-team M6).
+    // Trailing `/` and `/.` dropped: `reports/` or `reports/.` would be read through the link it may be (red-team M6, Q8).
     let place =
       reports.map { path in
         var path = path
-        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        while path.count > 1, path.hasSuffix("/") || (path.hasSuffix("/.") && path.count > 2) {
+          path.removeLast(path.hasSuffix("/") ? 1 : 2)
+        }
         return path
       } ?? DefaultPlace.reports
     // `--reports reports` (in the folder report runs in) names the default place itself: its rules hold (red-team L11).

@@ -166,7 +166,9 @@ extension FilingChecks {
             found.problems.contains { $0.contains("not a zip archive") } ? .warning : .problem)
           continue
         }
-        let told = verdict(found, shown: label)
+        let told = verdict(
+          found, shown: label,
+          inside: alone ? nil : (shown, folder.map { $0.isEmpty ? "files" : TableSink.flat($0) } ?? ""))
         findings += told
         if !told.isEmpty { differing += 1 }
         if told.isEmpty, let outside = place?.outside, outside > 0 {
@@ -243,7 +245,8 @@ extension FilingChecks {
         unreached.append(place.shown)
         continue
       }
-      findings += verdict(found, shown: "\(shown) (\(TableSink.flat(place.entry)))")
+      findings += verdict(
+        found, shown: "\(shown) (\(TableSink.flat(place.entry)))", inside: (shown, TableSink.flat(place.entry)))
       // What the inner zip holds where its folder check does not reach is unchecked too (red-team M4).
       if let deeper = PackageFolder.copiesOutOfReach(of: copy.manifest, in: file), !deeper.isEmpty {
         unreached += deeper.map { "\(place.shown) › \($0.shown)" }
@@ -281,14 +284,29 @@ extension FilingChecks {
   /// A copy's line: not as filed (its differences), or its signature not
   /// verified; none when it is as filed.
   /// `what` says what the copy is, when it is not a copy under a name of its own.
-  private func verdict(_ found: OnDisk, shown: String, what: String? = nil) -> [Doctor.Finding] {
-    guard let manifest = found.manifest, let version = manifest.filing?.version else { return [] }
+  /// `inside` names the archive and what in it the copy is, for advice that can be run.
+  private func verdict(
+    _ found: OnDisk, shown: String, what: String? = nil, inside: (archive: String, part: String)? = nil
+  ) -> [Doctor.Finding] {
+    let advice =
+      inside.map { "unpack \($0.archive) and run linkaudit verify on its \($0.part) for more" }
+      ?? "linkaudit verify \(shown) says more"
+    guard let manifest = found.manifest, let version = manifest.filing?.version else {
+      // Its manifest in sight is a filed one's, but the copy's own cannot be read as it (a link: red-team Q3).
+      guard !found.problems.isEmpty else { return [] }
+      return [
+        Doctor.Finding(
+          .problem, "packages",
+          "\(shown): holds a filed version's manifest, but is not checked as a package: \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); \(advice))"
+        )
+      ]
+    }
     let named = "\(TableSink.flat(manifest.quarter)) version \(version)"
     if !found.problems.isEmpty {
       return [
         Doctor.Finding(
           .problem, "packages",
-          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); \(verifyAdvice(shown)))"
+          "\(shown): \(named) is not as filed, \(found.problems.count) difference(s): \(found.problems.map(TableSink.flat).joined(separator: "; ")) (\(what ?? "a copy under a name of its own, perhaps the one handed over"); \(advice))"
         )
       ]
     }
@@ -300,18 +318,6 @@ extension FilingChecks {
       ]
     }
     return []
-  }
-
-  /// How to see more of a copy's differences: verify of it, or, for a
-  /// folder of a bundle (`X.zip (2021-Q4-v1/)`), of that folder unpacked,
-  /// verify taking a path and not a label (red-team M6).
-  private func verifyAdvice(_ shown: String) -> String {
-    guard let open = shown.range(of: " (", options: .backwards), shown.hasSuffix(")") else {
-      return "linkaudit verify \(shown) says more"
-    }
-    let archive = shown[..<open.lowerBound]
-    let inside = shown[open.upperBound..<shown.index(before: shown.endIndex)]
-    return "unpack \(archive) and run linkaudit verify on its \(inside) for more"
   }
 
   /// Why a report of the filed version `filing` into the quarter's folder
