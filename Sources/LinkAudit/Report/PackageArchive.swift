@@ -420,9 +420,7 @@ public enum PackageArchive {
       return "an entry with `..` in its path (an extractor may write it anywhere, into the package's folder too)"
     }
     // Windows drops a name's trailing dots and spaces: `2021-Q4-v1./` is that folder there.
-    func same(_ part: String) -> String {
-      String(part.reversed().drop { $0 == "." || $0 == " " }.reversed()).lowercased()
-    }
+    func same(_ part: String) -> String { windowsName(part).lowercased() }
     // Or names it by its 8.3 short name, where short names are on: `2021-Q~1` for `2021-Q4-v1` (red-team K5).
     func names(_ part: String, _ folder: String) -> Bool {
       same(part) == folder || isShortName(part, of: folder)
@@ -504,12 +502,14 @@ public enum PackageArchive {
     if entry.type == .directory { return true }
     guard entry.type == .file, parts.count >= 2, parts.last?.hasPrefix("._") == true else { return false }
     // Only its first bytes are read.
-    var head = Data()
-    _ = try? archive.extract(entry) { chunk in
-      head.append(chunk.prefix(4 - head.count))
-      if head.count == 4 { throw CancellationError() }
-    }
-    return head == Data([0x00, 0x05, 0x16, 0x07])
+    return PackageFolder.entryHead(entry, of: archive, count: 4) == Data([0x00, 0x05, 0x16, 0x07])
+  }
+
+  /// `name` as Windows stores it: its trailing dots and spaces dropped
+  /// (`2021-Q4-v1.` is `2021-Q4-v1` there). One rule for the spellings of a
+  /// package's path (J1) and of its manifest's name (M2).
+  package static func windowsName<S: StringProtocol>(_ name: S) -> String {
+    String(name.reversed().drop { $0 == "." || $0 == " " }.reversed())
   }
 
   /// An entry's name: UTF-8 when the archive says so, and when it does not but

@@ -979,20 +979,11 @@ package enum PackageFolder {
         continue
       }
       guard entry.uncompressedSize >= 18 else { continue }
-      var head = Data()
-      _ = try? archive.extract(entry, bufferSize: 512) { chunk in
-        head.append(chunk)
-        if head.count >= 512 { throw ReportError(message: "enough") }
-      }
+      let head = entryHead(entry, of: archive)
       let shown = escapingControls(entry.path)
       guard let kind = InnerArchive(head: head) else {
-        // xz, bzip2, 7z…: never unpacked here, so named, not passed over as no archive (red-team M1).
-        if let sealed = sealedFormat(head) {
-          unread.append("\(shown): \(sealedWhy(sealed))")
-        } else if selfExtractingSuffixes.contains(where: { entry.path.lowercased().hasSuffix($0) }) {
-          // A program with a zip after its stub: read as unzip reads it, or named (red-team M1).
-          unread.append("\(shown): a program that may be a self-extracting zip: \(notReadThrough)")
-        }
+        // xz, bzip2, 7z…, a program with a zip after its stub: never unpacked here, so named (red-team M1).
+        if let why = notUnpackedWhy(head: head, name: entry.path) { unread.append("\(shown): \(why)") }
         continue
       }
       if nested {
@@ -1056,7 +1047,6 @@ package enum PackageFolder {
   /// Names a zip inside a nested archive carries as a document, not an archive (OOXML, ODF).
   static let officeSuffixes = [".xlsx", ".docx", ".pptx", ".odt", ".ods", ".odp"]
 
-  /// What an entry's first bytes say it is: an archive read in turn, or nil.
   /// An archive or compressed file this reader does not unpack, told by
   /// its first bytes (xz, bzip2, 7z, zstd, RAR): a package in one is not
   /// read through, so it is named and cuts a claim check short, never
@@ -1082,6 +1072,27 @@ package enum PackageFolder {
   /// it, which unzip and Windows open as a zip (red-team M1).
   static let selfExtractingSuffixes = [".exe", ".sfx"]
 
+  /// Why an entry `name` whose first bytes are `head`, no archive this
+  /// reader reads, is not read through: a sealed format, or a program that
+  /// may be a self-extracting zip; nil for any other file (red-team M1). One
+  /// rule for the zip and the tar readers.
+  static func notUnpackedWhy(head: Data, name: String) -> String? {
+    if let sealed = sealedFormat(head) { return sealedWhy(sealed) }
+    guard selfExtractingSuffixes.contains(where: { name.lowercased().hasSuffix($0) }) else { return nil }
+    return "a program that may be a self-extracting zip: \(notReadThrough)"
+  }
+
+  /// The first `count` bytes of a zip's entry, the rest never unpacked: what it is, told by content.
+  static func entryHead(_ entry: Entry, of archive: Archive, count: Int = 512) -> Data {
+    var head = Data()
+    _ = try? archive.extract(entry, bufferSize: count) { chunk in
+      head.append(chunk.prefix(count - head.count))
+      if head.count >= count { throw CancellationError() }
+    }
+    return head
+  }
+
+  /// What an entry's first bytes say it is: an archive read in turn, or nil.
   enum InnerArchive: String {
     case zip = "a zip"
     case gzip = "a gzip'd tar"
@@ -1162,12 +1173,7 @@ package enum PackageFolder {
         continue
       }
       guard entry.uncompressedSize >= 18, entry.uncompressedSize <= UInt64(largestInnerArchive) else { continue }
-      var head = Data()
-      _ = try? archive.extract(entry, bufferSize: 512) { chunk in
-        head.append(chunk)
-        if head.count >= 512 { throw ReportError(message: "enough") }
-      }
-      guard let kind = InnerArchive(head: head) else { continue }
+      guard let kind = InnerArchive(head: entryHead(entry, of: archive)) else { continue }
       budget.bytes -= Int(entry.uncompressedSize)
       guard budget.bytes >= 0, let inner = try? unpacked(entry, of: archive, limit: largestInnerArchive) else {
         continue

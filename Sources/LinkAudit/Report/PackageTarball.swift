@@ -261,11 +261,7 @@ final class TarScan {
       let shown = escapingControls(name)
       guard let kind = PackageFolder.InnerArchive(head: data) else {
         // xz, bzip2, 7z…, or a program that may be a self-extracting zip: named, never passed over (red-team M1).
-        if let sealed = PackageFolder.sealedFormat(data) {
-          unread.append("\(shown): \(PackageFolder.sealedWhy(sealed))")
-        } else if PackageFolder.selfExtractingSuffixes.contains(where: { name.lowercased().hasSuffix($0) }) {
-          unread.append("\(shown): a program that may be a self-extracting zip: \(PackageFolder.notReadThrough)")
-        }
+        if let why = PackageFolder.notUnpackedWhy(head: data, name: name) { unread.append("\(shown): \(why)") }
         skip = size - data.count + Self.padding(size)
         return
       }

@@ -58,9 +58,8 @@ public struct ReportPackage {
   /// `NAME::$DATA` as NAME (red-team M2: a version 2 whose manifest was
   /// `manifest.json.` was no claim here, and a package there).
   package static func isManifestName<S: StringProtocol>(_ name: S) -> Bool {
-    var name = String(name)
-    if name.uppercased().hasSuffix("::$DATA") { name.removeLast(7) }
-    while let last = name.last, last == "." || last == " " { name.removeLast() }
+    let stream = name.uppercased().hasSuffix("::$DATA")
+    let name = PackageArchive.windowsName(stream ? name.dropLast(7) : name[...])
     return name.lowercased() == manifestName || name.uppercased() == "MANIFEST.JSON"
   }
   /// The Ed25519 signature of `manifest.json`'s bytes (64 bytes, raw).
