@@ -86,10 +86,8 @@ extension ThirdAttackPackageTests {
   @Test func k6_aFolderCopyWithTheManifestInAnotherCaseIsNamed() throws {
     try seeded()
     let copy = reports + "/handed/2021-Q4"
-    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: folder, toPath: copy)
+    try alteredCopy(copy)
     try FileManager.default.moveItem(atPath: copy + "/manifest.json", toPath: copy + "/MANIFEST.JSON")
-    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
     try doctorFinds(
       "problem  packages: \(copy): holds 2021-Q4 version 1's manifest as filed, named MANIFEST.JSON: a case-insensitive disk (macOS's, Windows') reads it as manifest.json and takes the folder for that version; its files are not checked here: rename it manifest.json, then run linkaudit verify \(copy)"
     )

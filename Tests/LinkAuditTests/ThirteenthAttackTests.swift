@@ -249,9 +249,7 @@ extension ThirdAttackPackageTests {
   @Test func q3_aCopyWhoseManifestIsALinkIsNamed() throws {
     try seeded()
     let copy = reports + "/handed/2021-Q4"
-    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: folder, toPath: copy)
-    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
+    try alteredCopy(copy)
     try FileManager.default.removeItem(atPath: copy + "/manifest.json")
     try FileManager.default.createSymbolicLink(
       atPath: copy + "/manifest.json", withDestinationPath: "../../2021-Q4/manifest.json")
@@ -266,9 +264,7 @@ extension ThirdAttackPackageTests {
   @Test func q9_theAdviceForACopyNamedWithParenthesesCanBeRun() throws {
     try seeded()
     let copy = reports + "/handed/2021-Q4 (2)"
-    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: folder, toPath: copy)
-    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
+    try alteredCopy(copy)
     let told = try doctorFinds("linkaudit verify \(copy) says more)")
     #expect(!told.contains("unpack \(reports)/handed/2021-Q4"), "\(told)")
   }

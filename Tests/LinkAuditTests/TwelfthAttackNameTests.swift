@@ -58,10 +58,8 @@ extension ThirdAttackPackageTests {
   func l4_aManifestNamedByUnicodeCaseIsNamed(_ spelling: String) throws {
     try seeded()
     let copy = reports + "/handed/2021-Q4"
-    try FileManager.default.createDirectory(atPath: reports + "/handed", withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: folder, toPath: copy)
+    try alteredCopy(copy)
     try FileManager.default.moveItem(atPath: copy + "/manifest.json", toPath: copy + "/" + spelling)
-    try Data("altered\n".utf8).write(to: URL(fileURLWithPath: copy + "/metrics.csv"))
     try doctorFinds("problem  packages: \(copy): holds 2021-Q4 version 1's manifest as filed, named \(spelling):")
     #expect(!ReportPackage.isManifestName("manifest.jsonx"))
     #expect(!ReportPackage.isManifestName("manifest-json"))
